@@ -1,0 +1,130 @@
+"""The audit log: every insert, update and delete in the catalog, chained by hash.
+
+Each row holds the time, the actor, the action, the table and row, the row before and after as
+JSON, the previous row's hash and its own. A row's hash covers all of those, so editing, deleting
+or reordering any row of the log breaks the chain, and `check_chain` finds where.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+GENESIS = "0" * 64
+AUDITED_FIELDS = ("seq", "at", "actor", "action", "table_name", "row_id", "before_json", "after_json", "prev_hash")
+
+
+def to_json(row: dict[str, Any] | None) -> str | None:
+    """Canonical JSON for a row: sorted keys, no ASCII escaping, so the same row always hashes alike."""
+    if row is None:
+        return None
+    return json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def row_hash(entry: dict[str, Any]) -> str:
+    payload = json.dumps([entry.get(f) for f in AUDITED_FIELDS], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def record(
+    db: Database,
+    *,
+    at: str,
+    actor: str,
+    action: str,
+    table: str,
+    row_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Append one audit row. Call inside the write transaction of the change it records."""
+    last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    entry = {
+        "seq": seq,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "table_name": table,
+        "row_id": row_id,
+        "before_json": to_json(before),
+        "after_json": to_json(after),
+        "prev_hash": prev_hash,
+    }
+    entry["hash"] = row_hash(entry)
+    db["audit"].insert(entry)
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    table_name: str
+    row_id: str
+    problem: str
+
+    def describe(self) -> str:
+        return f"audit row {self.seq} ({self.table_name} {self.row_id}): {self.problem}"
+
+
+def check_chain(db: Database) -> list[ChainProblem]:
+    """Every place where the audit log has been altered: a row edited, removed or inserted."""
+    problems: list[ChainProblem] = []
+    prev_hash, expected_seq = GENESIS, 1
+    cursor = db.execute(f"SELECT {', '.join(AUDITED_FIELDS)}, hash FROM audit ORDER BY seq")
+    columns = [*AUDITED_FIELDS, "hash"]
+    for values in cursor:
+        entry = dict(zip(columns, values))
+        where = (entry["seq"], entry["table_name"], entry["row_id"])
+        if entry["seq"] != expected_seq:
+            problems.append(ChainProblem(*where, f"rows {expected_seq}..{entry['seq'] - 1} are missing"))
+        if entry["prev_hash"] != prev_hash:
+            problems.append(ChainProblem(*where, "does not follow the row before it (a row was removed or changed)"))
+        if row_hash(entry) != entry["hash"]:
+            problems.append(ChainProblem(*where, "its contents were changed after it was written"))
+        prev_hash, expected_seq = entry["hash"], entry["seq"] + 1
+    return problems
+
+
+AUDITED_TABLES = {
+    "items": ("id",),
+    "photos": ("id",),
+    "item_photos": ("item_id", "photo_id"),
+    "markings": ("id",),
+    "components": ("id",),
+}
+
+
+def row_key(table: str, row: dict[str, Any]) -> str:
+    """The audit log's name for a row: its primary key, parts joined by '/'."""
+    return "/".join(str(row[c]) for c in AUDITED_TABLES[table])
+
+
+def check_state(db: Database) -> list[ChainProblem]:
+    """Rows whose current contents differ from what the audit log says was last written.
+
+    This catches changes made to the catalog behind fieldkit's back, and the removal of the
+    newest audit rows, which the chain alone cannot see.
+    """
+    problems: list[ChainProblem] = []
+    for table in AUDITED_TABLES:
+        last: dict[str, tuple[int, str | None]] = {}
+        for seq, row_id, after in db.execute(
+            "SELECT seq, row_id, after_json FROM audit WHERE table_name = ? ORDER BY seq", [table]
+        ):
+            last[row_id] = (seq, after)
+        for row in db[table].rows:
+            key = row_key(table, row)
+            seq, after = last.pop(key, (0, None))
+            if after is None:
+                problems.append(ChainProblem(seq, table, key, "row has no audit record of its current state"))
+            elif after != to_json(row):
+                problems.append(ChainProblem(seq, table, key, "row differs from its last audit record"))
+        for key, (seq, after) in last.items():
+            if after is not None:
+                problems.append(ChainProblem(seq, table, key, "row is in the audit log but missing from the catalog"))
+    return problems

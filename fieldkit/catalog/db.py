@@ -1,0 +1,188 @@
+"""Opening a catalog: checks, connection settings, migrations, and the write transaction.
+
+`open_catalog` refuses a file that is not a fieldkit catalog without touching it, applies pending
+migrations to an older catalog, and refuses one made by a newer fieldkit. Every write goes through
+`Catalog.transaction()`, which takes the write lock up front (BEGIN IMMEDIATE) so that the audit
+chain stays a chain when two processes write at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import getpass
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from fieldkit.catalog.migrations import known_names, migrations
+from fieldkit.errors import CatalogError
+from fieldkit.locations import photo_store_path
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+LOCK_RETRIES = 3
+
+
+def now() -> str:
+    """The current UTC time as ISO 8601 with microseconds, the catalog's timestamp format."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def new_id() -> str:
+    """A new primary key: a random UUID, so catalogs from several laptops merge without collisions."""
+    return str(uuid.uuid4())
+
+
+def default_actor() -> str:
+    """Who is making changes: `$USER`, or the login name."""
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except Exception:  # getpass raises various errors when there is no login name
+        return "unknown"
+
+
+class Catalog:
+    """An open catalog: the sqlite-utils Database, where it lives, and who is writing."""
+
+    def __init__(self, db: Database, path: Path | None, actor: str):
+        self.db = db
+        self.path = path
+        self.actor = actor
+
+    @property
+    def photo_store(self) -> Path:
+        if self.path is None:
+            raise CatalogError("an in-memory catalog has no photo store; open a catalog file")
+        return photo_store_path(self.path)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """One write transaction, all or nothing, holding the write lock from the start."""
+        conn = self.db.conn
+        if conn.in_transaction:  # nested: join the outer transaction
+            yield self.db
+            return
+        for attempt in range(LOCK_RETRIES):
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise translate_error(exc, self.path) from None
+                if attempt == LOCK_RETRIES - 1:
+                    raise CatalogError(
+                        f"the catalog {self.path} is locked by another program; "
+                        "close the other fieldkit window or wait, then try again"
+                    ) from None
+                time.sleep(0.2 * (attempt + 1))
+        try:
+            yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+        try:
+            conn.commit()
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.rollback()
+            raise translate_error(exc, self.path) from None
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+
+def translate_error(exc: BaseException, path: Path | None) -> CatalogError:
+    """Turn a low-level SQLite or OS error into one line a researcher can act on."""
+    text = str(exc)
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in text:
+        return CatalogError(f"the disk holding {path} is full; free some space, then try again (nothing was saved)")
+    if "readonly" in text or "read-only" in text:
+        return CatalogError(f"the catalog {path} is read-only; copy it somewhere writable or fix its permissions")
+    if "locked" in text or "busy" in text:
+        return CatalogError(f"the catalog {path} is locked by another program; close it or wait, then try again")
+    if "not a database" in text or "malformed" in text:
+        return CatalogError(f"{path} is not a readable fieldkit catalog (SQLite says: {text}); check the path")
+    return CatalogError(f"the catalog {path} could not be used: {text}")
+
+
+def _check_file(path: Path) -> None:
+    """Refuse, without writing a byte, a path that is not a SQLite database."""
+    if path.is_dir():
+        raise CatalogError(f"{path} is a directory; give the path of a catalog file")
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise CatalogError(f"cannot read {path}: {exc.strerror}; check its permissions") from None
+    if header != SQLITE_HEADER:
+        raise CatalogError(f"{path} is not a SQLite database (it may be corrupt or another kind of file); check the path")
+
+
+def connect(path: Path | str) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def open_catalog(path: Path | str | None, *, actor: str | None = None, create: bool = True) -> Catalog:
+    """Open (and if need be create and migrate) the catalog at `path`; `None` is in-memory, for tests."""
+    actor = actor or default_actor()
+    if path is None:
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        conn.execute("PRAGMA foreign_keys = ON")
+        catalog = Catalog(Database(conn), None, actor)
+        migrations.apply(catalog.db)
+        return catalog
+    path = Path(path).expanduser()
+    _check_file(path)
+    if not path.exists():
+        if not create:
+            raise CatalogError(f"no catalog at {path}; create one with `fieldkit --db {path} init`")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CatalogError(f"cannot create the folder for {path}: {exc.strerror}") from None
+    conn = None
+    try:
+        conn = connect(path)
+        db = Database(conn)
+        tables = set(db.table_names())
+        if tables and "_sqlite_migrations" not in tables:
+            raise CatalogError(f"{path} is a SQLite database but not a fieldkit catalog; check the path")
+        _refuse_newer(db, path)
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        if migrations.pending(db):
+            migrations.apply(db)
+    except CatalogError:
+        if conn is not None:
+            conn.close()
+        raise
+    except (sqlite3.Error, OSError) as exc:
+        if conn is not None:
+            conn.close()
+        raise translate_error(exc, path) from None
+    return Catalog(db, path, actor)
+
+
+def _refuse_newer(db: Database, path: Path) -> None:
+    if "_sqlite_migrations" not in db.table_names():
+        return
+    applied = [m.name for m in migrations.applied(db)]
+    unknown = [name for name in applied if name not in known_names()]
+    if unknown:
+        raise CatalogError(
+            f"{path} was made by a newer fieldkit (schema step {unknown[-1]}); upgrade fieldkit to open it"
+        )

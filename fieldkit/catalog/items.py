@@ -1,0 +1,127 @@
+"""Debris items: add, edit, delete, find and list them, each change audited.
+
+An item has a UUID primary key and a short unique human reference (`ref`), given by the
+researcher or generated as FK-0001, FK-0002, ...
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fieldkit.catalog import records
+from fieldkit.catalog.db import Catalog, new_id, now
+from fieldkit.errors import NotFound, ValidationError
+from fieldkit.models import ITEM_FIELDS, ItemFields, validate
+
+REF_PREFIX = "FK-"
+
+LIST_COLUMNS = ("ref", "category", "designation", "place", "found_on")
+
+
+def next_ref(catalog: Catalog) -> str:
+    """The next free generated reference: one more than the highest FK-NNNN so far."""
+    highest = 0
+    for (ref,) in catalog.db.execute("SELECT ref FROM items WHERE ref LIKE ?", [REF_PREFIX + "%"]):
+        match = re.fullmatch(r"FK-(\d+)", ref)
+        if match:
+            highest = max(highest, int(match.group(1)))
+    return f"{REF_PREFIX}{highest + 1:04d}"
+
+
+def _item_values(fields: ItemFields) -> dict[str, Any]:
+    values = fields.model_dump()
+    if values["found_on"] is not None:
+        values["found_on"] = values["found_on"].isoformat()
+    return values
+
+
+def add_item(catalog: Catalog, data: dict[str, Any]) -> dict[str, Any]:
+    """Validate and store a new item; returns the stored row."""
+    fields = validate(ItemFields, data)
+    with catalog.transaction():
+        values = _item_values(fields)
+        values["ref"] = values["ref"] or next_ref(catalog)
+        if find_item(catalog, values["ref"]) is not None:
+            raise ValidationError(f"ref {values['ref']} is already used by another item; choose another")
+        stamp = now()
+        return records.insert(
+            catalog, "items", {"id": new_id(), **values, "created_at": stamp, "updated_at": stamp}
+        )
+
+
+def update_item(catalog: Catalog, ref: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Validate and apply changes to the item `ref`; fields not in `data` keep their values."""
+    with catalog.transaction():
+        current = get_item(catalog, ref)
+        merged = {name: current[name] for name in ITEM_FIELDS} | data
+        values = _item_values(validate(ItemFields, merged))
+        if values["ref"] is None:
+            raise ValidationError("ref: cannot be empty; every item needs a reference")
+        if values["ref"] != current["ref"] and find_item(catalog, values["ref"]) is not None:
+            raise ValidationError(f"ref {values['ref']} is already used by another item; choose another")
+        changes = {k: v for k, v in values.items() if current[k] != v}
+        if not changes:
+            return current
+        changes["updated_at"] = now()
+        return records.update(catalog, "items", {"id": current["id"]}, changes)
+
+
+def delete_item(catalog: Catalog, ref: str) -> dict[str, Any]:
+    """Delete an item with its markings, components and photo links (the photo originals stay)."""
+    with catalog.transaction() as db:
+        item = get_item(catalog, ref)
+        for table in ("markings", "components"):
+            for row in list(db[table].rows_where("item_id = ?", [item["id"]])):
+                records.delete(catalog, table, row)
+        for link in list(db["item_photos"].rows_where("item_id = ?", [item["id"]])):
+            records.delete(catalog, "item_photos", link)
+        return records.delete(catalog, "items", {"id": item["id"]})
+
+
+def find_item(catalog: Catalog, ref: str) -> dict[str, Any] | None:
+    rows = list(catalog.db["items"].rows_where("ref = ?", [ref], limit=1))
+    return rows[0] if rows else None
+
+
+def get_item(catalog: Catalog, ref: str) -> dict[str, Any]:
+    item = find_item(catalog, ref)
+    if item is None:
+        raise NotFound(f"no item with ref {ref!r}; `fieldkit item list` shows the refs")
+    return item
+
+
+COUNTS_SQL = """
+    (SELECT count(*) FROM item_photos p WHERE p.item_id = items.id) AS photos,
+    (SELECT count(*) FROM markings m WHERE m.item_id = items.id) AS markings,
+    (SELECT count(*) FROM components c WHERE c.item_id = items.id) AS components
+"""
+
+SEARCH_COLUMNS = ("ref", "category", "designation", "calibre", "origin", "place", "notes")
+
+
+def _search_clause(query: str) -> tuple[str, list[str]]:
+    """Every word of the query must appear (case-insensitively) in one of the searched columns."""
+    clauses, params = [], []
+    for word in query.split():
+        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        clauses.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in SEARCH_COLUMNS) + ")")
+        params.extend([like] * len(SEARCH_COLUMNS))
+    return (" AND ".join(clauses) or "1"), params
+
+
+def list_items(catalog: Catalog, query: str = "", *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+    """Items ordered by ref with counts of photos, markings and components, filtered by `query`."""
+    where, params = _search_clause(query)
+    sql = f"SELECT items.*, {COUNTS_SQL} FROM items WHERE {where} ORDER BY ref"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params = [*params, limit, offset]
+    cursor = catalog.db.execute(sql, params)
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor]
+
+
+def count_items(catalog: Catalog, query: str = "") -> int:
+    where, params = _search_clause(query)
+    return catalog.db.execute(f"SELECT count(*) FROM items WHERE {where}", params).fetchone()[0]

@@ -1,0 +1,153 @@
+"""The schema history of the catalog. The schema is created and changed only here.
+
+Each change is a new function registered on `migrations`, appended at the end and never edited
+once released, so an older catalog opens and is upgraded without loss. sqlite-utils records what
+has been applied in `_sqlite_migrations`.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("fieldkit")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Items, photos (and their links to items), markings, components and the audit log."""
+    db["items"].create(
+        {
+            "id": str,
+            "ref": str,
+            "category": str,
+            "designation": str,
+            "calibre": str,
+            "origin": str,
+            "found_on": str,
+            "place": str,
+            "lat": float,
+            "lon": float,
+            "recorded_by": str,
+            "condition": str,
+            "sample_type": str,
+            "holder": str,
+            "acquisition": str,
+            "custody": str,
+            "notes": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"ref", "category", "created_at", "updated_at"},
+    )
+    db["items"].create_index(["ref"], unique=True)
+
+    db["photos"].create(
+        {
+            "id": str,
+            "sha256": str,
+            "original_name": str,
+            "stored_path": str,
+            "size": int,
+            "width": int,
+            "height": int,
+            "format": str,
+            "exif_time": str,
+            "gps_lat": float,
+            "gps_lon": float,
+            "camera_make": str,
+            "camera_model": str,
+            "orientation": int,
+            "exif_json": str,
+            "added_at": str,
+            "added_by": str,
+        },
+        pk="id",
+        not_null={"sha256", "stored_path", "size", "added_at"},
+    )
+    db["photos"].create_index(["sha256"], unique=True)
+
+    db["item_photos"].create(
+        {"item_id": str, "photo_id": str, "caption": str, "added_at": str},
+        pk=("item_id", "photo_id"),
+        foreign_keys=[("item_id", "items", "id"), ("photo_id", "photos", "id")],
+    )
+    db["item_photos"].create_index(["photo_id"])
+
+    db["markings"].create(
+        {
+            "id": str,
+            "item_id": str,
+            "photo_id": str,
+            "crop_x": int,
+            "crop_y": int,
+            "crop_w": int,
+            "crop_h": int,
+            "text": str,
+            "ocr_text": str,
+            "source": str,
+            "confidence": float,
+            "engine_json": str,
+            "position": str,
+            "readings_json": str,
+            "reference_version": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"item_id", "text", "source", "created_at", "updated_at"},
+        foreign_keys=[("item_id", "items", "id"), ("photo_id", "photos", "id")],
+    )
+    db["markings"].create_index(["item_id"])
+
+    db["components"].create(
+        {
+            "id": str,
+            "item_id": str,
+            "part_number": str,
+            "marking_text": str,
+            "manufacturer": str,
+            "country": str,
+            "type": str,
+            "date_code": str,
+            "date_start": str,
+            "date_end": str,
+            "quantity": int,
+            "photo_id": str,
+            "crop_x": int,
+            "crop_y": int,
+            "crop_w": int,
+            "crop_h": int,
+            "notes": str,
+            "attribution_json": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"item_id", "part_number", "quantity", "created_at", "updated_at"},
+        defaults={"quantity": 1},
+        foreign_keys=[("item_id", "items", "id"), ("photo_id", "photos", "id")],
+    )
+    db["components"].create_index(["item_id"])
+
+    db["audit"].create(
+        {
+            "seq": int,
+            "at": str,
+            "actor": str,
+            "action": str,
+            "table_name": str,
+            "row_id": str,
+            "before_json": str,
+            "after_json": str,
+            "prev_hash": str,
+            "hash": str,
+        },
+        pk="seq",
+        not_null={"at", "actor", "action", "table_name", "row_id", "prev_hash", "hash"},
+    )
+
+
+def known_names() -> list[str]:
+    """The names of every migration this version of fieldkit knows, in order."""
+    return [m.name for m in migrations._migrations]

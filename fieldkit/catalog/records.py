@@ -1,0 +1,64 @@
+"""Audited writes: insert, update and delete a row, and write its audit record in the same transaction.
+
+Every change to the catalog goes through these three functions, so nothing changes unrecorded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fieldkit.catalog import audit
+from fieldkit.catalog.db import Catalog, now
+from fieldkit.errors import NotFound
+
+
+def _where(table: str, key: dict[str, Any]) -> tuple[str, list[Any]]:
+    columns = audit.AUDITED_TABLES[table]
+    return " AND ".join(f"[{c}] = ?" for c in columns), [key[c] for c in columns]
+
+
+def fetch(catalog: Catalog, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+    where, params = _where(table, key)
+    rows = list(catalog.db[table].rows_where(where, params, limit=1))
+    return rows[0] if rows else None
+
+
+def insert(catalog: Catalog, table: str, row: dict[str, Any]) -> dict[str, Any]:
+    with catalog.transaction() as db:
+        db[table].insert(row)
+        stored = fetch(catalog, table, row)
+        audit.record(
+            db, at=now(), actor=catalog.actor, action="insert", table=table,
+            row_id=audit.row_key(table, row), before=None, after=stored,
+        )
+    return stored
+
+
+def update(catalog: Catalog, table: str, key: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    with catalog.transaction() as db:
+        before = fetch(catalog, table, key)
+        if before is None:
+            raise NotFound(f"no {table} row {audit.row_key(table, key)}")
+        where, params = _where(table, key)
+        assignments = ", ".join(f"[{c}] = ?" for c in changes)
+        db.execute(f"UPDATE [{table}] SET {assignments} WHERE {where}", [*changes.values(), *params])
+        after = fetch(catalog, table, key)
+        audit.record(
+            db, at=now(), actor=catalog.actor, action="update", table=table,
+            row_id=audit.row_key(table, key), before=before, after=after,
+        )
+    return after
+
+
+def delete(catalog: Catalog, table: str, key: dict[str, Any]) -> dict[str, Any]:
+    with catalog.transaction() as db:
+        before = fetch(catalog, table, key)
+        if before is None:
+            raise NotFound(f"no {table} row {audit.row_key(table, key)}")
+        where, params = _where(table, key)
+        db.execute(f"DELETE FROM [{table}] WHERE {where}", params)
+        audit.record(
+            db, at=now(), actor=catalog.actor, action="delete", table=table,
+            row_id=audit.row_key(table, key), before=before, after=None,
+        )
+    return before

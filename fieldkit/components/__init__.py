@@ -1,0 +1,1 @@
+"""Electronic components found in debris: attribution to firms and countries, and summaries."""

@@ -1,0 +1,49 @@
+"""Every path fieldkit uses: the catalog, its photo store, the shipped reference tables and the example.
+
+The catalog lives in the user data dir (platformdirs) unless `--db` or `FIELDKIT_DB` names another.
+The photo store sits beside the catalog it belongs to, so a catalog and its evidence move together.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+APP_NAME = "fieldkit"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """The user data dir where the default catalog lives."""
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def default_catalog_path() -> Path:
+    """The catalog to open: `FIELDKIT_DB` if set, else `catalog.db` in the user data dir."""
+    env = os.environ.get("FIELDKIT_DB")
+    if env:
+        return Path(env).expanduser()
+    return data_dir() / "catalog.db"
+
+
+def photo_store_path(catalog_path: Path) -> Path:
+    """The content-addressed store of photo originals that belongs to a catalog."""
+    return catalog_path.with_name(catalog_path.name + ".photos")
+
+
+def example_catalog_path() -> Path:
+    """The committed example catalog (rebuilt from seeds/ by `make example`)."""
+    return PROJECT_ROOT / "catalog.db.example"
+
+
+def shipped_reference_dir() -> Path:
+    """The reference tables shipped with fieldkit."""
+    return PROJECT_ROOT / "reference"
+
+
+def user_reference_dir() -> Path | None:
+    """A directory of user reference tables named by `FIELDKIT_REFERENCE`, if any."""
+    env = os.environ.get("FIELDKIT_REFERENCE")
+    return Path(env).expanduser() if env else None

@@ -1,0 +1,1 @@
+"""Reading markings: calendars, year detection, component date codes, normalisation and pattern matching."""

@@ -1,0 +1,1 @@
+"""OCR of markings: image preprocessing and the tesseract engine."""

@@ -1,0 +1,1 @@
+"""Reference tables (CSV under reference/): loading and validation."""

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Make sure the tesseract binary and its eng, kor and rus language data are present.
+# Installs them with apt-get when we are root or have passwordless sudo; otherwise says
+# exactly what to install and carries on (fieldkit runs without OCR, and says so).
+set -u
+packages="tesseract-ocr tesseract-ocr-eng tesseract-ocr-kor tesseract-ocr-rus fonts-noto-cjk"
+
+missing() {
+  command -v tesseract >/dev/null 2>&1 || return 0
+  langs=$(tesseract --list-langs 2>/dev/null)
+  for l in eng kor rus; do echo "$langs" | grep -qx "$l" || return 0; done
+  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || return 0
+  return 1
+}
+
+missing || exit 0
+
+if [ "$(id -u)" = 0 ]; then
+  sudo=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  sudo="sudo"
+else
+  echo "fieldkit: OCR needs tesseract with eng, kor and rus data; install them with:" >&2
+  echo "  sudo apt-get install $packages" >&2
+  exit 0
+fi
+echo "fieldkit: installing $packages" >&2
+$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $packages >/dev/null \
+  || echo "fieldkit: could not install $packages; OCR will be unavailable until they are" >&2
+exit 0

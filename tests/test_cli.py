@@ -1,0 +1,153 @@
+"""The command line contract: commands, JSON shapes, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from fieldkit.cli import cli
+
+
+@pytest.fixture
+def run(db_path):
+    runner = CliRunner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(cli, ["--db", str(db_path), "--actor", "tester", *args], input=input)
+
+    return invoke
+
+
+ALL_FIELDS = {
+    "--category": "missile debris",
+    "--designation": "Hwasong-11 (KN-23)",
+    "--calibre": "~900 mm",
+    "--origin": "DPRK",
+    "--ref": "KHK-0001",
+    "--found-at": "2024-01-02",
+    "--place": "Kharkiv, Ukraine",
+    "--lat": "49.9935",
+    "--lon": "36.2304",
+    "--recorded-by": "A. Researcher",
+    "--condition": "fragmented",
+    "--sample-type": "unattributed",
+    "--holder": "",
+    "--acquisition": "documented on site",
+    "--custody": "SBU evidence store",
+    "--notes": "Example data. Stamped «112»; -1 lot",
+}
+
+
+def test_item_add_then_list_json_round_trips_every_field(run):
+    args = [a for pair in ALL_FIELDS.items() for a in pair]
+    result = run("item", "add", *args)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "KHK-0001"
+    listed = json.loads(run("item", "list", "--json").output)
+    assert len(listed) == 1
+    row = listed[0]
+    expected = {opt[2:].replace("-", "_"): value for opt, value in ALL_FIELDS.items()}
+    expected["found_on"] = expected.pop("found_at")
+    expected["lat"], expected["lon"] = float(expected["lat"]), float(expected["lon"])
+    expected["holder"] = None  # an empty value is stored as no value
+    for field, value in expected.items():
+        assert row[field] == value, field
+    assert row["photos"] == row["markings"] == row["components"] == 0
+
+
+def test_item_show_and_edit(run):
+    run("item", "add", "--category", "rocket", "--designation", "9M22U")
+    result = run("item", "edit", "FK-0001", "--designation", "9M22", "--place", "Kharkiv")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(run("item", "show", "FK-0001", "--json").output)
+    assert (shown["designation"], shown["place"], shown["category"]) == ("9M22", "Kharkiv", "rocket")
+    human = run("item", "show", "FK-0001").output
+    assert "designation" in human and "9M22" in human
+
+
+def test_item_list_prints_a_readable_table(run):
+    run("item", "add", "--category", "rocket", "--designation", "9M22U")
+    lines = run("item", "list").output.splitlines()
+    assert lines[0].split() == ["ref", "category", "designation", "place", "found_on", "photos", "markings", "components"]
+    assert lines[1].split() == ["FK-0001", "rocket", "9M22U", "0", "0", "0"]
+
+
+def test_item_delete_asks_first(run):
+    run("item", "add", "--category", "rocket")
+    assert run("item", "delete", "FK-0001", input="n\n").exit_code == 1
+    assert len(json.loads(run("item", "list", "--json").output)) == 1
+    assert run("item", "delete", "FK-0001", input="y\n").exit_code == 0
+    assert json.loads(run("item", "list", "--json").output) == []
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["item", "add", "--category", "x", "--lat", "123", "--lon", "0"], "error: lat: Input should be less than or equal to 90"),
+        (["item", "add", "--category", "x", "--found-at", "yesterday"], "error: found_on: 'yesterday' is not a date; use YYYY-MM-DD"),
+        (["item", "add"], "error: category: is required"),
+        (["item", "show", "NOPE"], "error: no item with ref 'NOPE'"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_no_traceback(run, args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.output.strip().startswith(message)
+    assert len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_a_corrupt_db_is_refused_with_exit_2_and_left_untouched(tmp_path):
+    path = tmp_path / "corrupt.db"
+    data = b"SQLite format 3\x00" + bytes(range(256)) * 20
+    path.write_bytes(data)
+    result = CliRunner().invoke(cli, ["--db", str(path), "item", "list"])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: ") and "Traceback" not in result.output
+    assert path.read_bytes() == data
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corrupt.db"]
+
+
+def test_a_non_sqlite_db_is_refused_with_exit_2_and_left_untouched(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("field notes, not a catalog")
+    result = CliRunner().invoke(cli, ["--db", str(path), "item", "list"])
+    assert result.exit_code == 2
+    assert "is not a SQLite database" in result.output
+    assert path.read_text() == "field notes, not a catalog"
+
+
+def test_fieldkit_db_environment_variable_selects_the_catalog(tmp_path, monkeypatch):
+    monkeypatch.setenv("FIELDKIT_DB", str(tmp_path / "env.db"))
+    result = CliRunner().invoke(cli, ["item", "add", "--category", "shell"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "env.db").exists()
+
+
+def test_export_csv_writes_the_items(run, tmp_path):
+    run("item", "add", "--category", "rocket", "--designation", "9M22U")
+    result = run("export", "csv", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "items.csv (1 rows)" in result.output
+    assert "9M22U" in (tmp_path / "out" / "items.csv").read_text()
+
+
+def _all_commands(group: click.Group, prefix=()):
+    for name, command in group.commands.items():
+        yield (*prefix, name), command
+        if isinstance(command, click.Group):
+            yield from _all_commands(command, (*prefix, name))
+
+
+def test_every_command_and_option_has_help_text():
+    missing = []
+    for path, command in _all_commands(cli):
+        if not (command.help or "").strip():
+            missing.append(" ".join(path))
+        for param in command.params:
+            if isinstance(param, click.Option) and not (param.help or "").strip():
+                missing.append(f"{' '.join(path)} {param.opts[0]}")
+    assert missing == []
