@@ -78,7 +78,10 @@ class ItemFields(_Model):
     @field_validator("found_on", mode="before")
     @classmethod
     def _date_not_future(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
         if isinstance(value, str):
+            value = value.strip()
             try:
                 value = dt.date.fromisoformat(value)
             except ValueError:

@@ -1,0 +1,209 @@
+"""The catalog screen: every item in a paged table, with incremental search.
+
+Rows are fetched from SQLite a page at a time as the cursor moves down, so a large catalog
+opens at once. Searching runs in a thread worker; the newest keystroke wins.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label
+
+from fieldkit.catalog import items as items_core
+from fieldkit.errors import FieldkitError
+from fieldkit.tui.screens.confirm import ConfirmScreen
+from fieldkit.tui.screens.export import ExportScreen
+from fieldkit.tui.screens.item import ItemScreen
+
+PAGE = 200
+COLUMNS = [
+    ("ref", "Ref"),
+    ("category", "Category"),
+    ("designation", "Designation"),
+    ("place", "Place"),
+    ("found_on", "Found"),
+    ("photos", "Photos"),
+    ("markings", "Markings"),
+    ("components", "Components"),
+]
+
+
+class CatalogScreen(Screen):
+    """Items in the catalog; type to search, Enter to open."""
+
+    HELP = """\
+## Catalog
+
+Every item in the catalog. Type in the search box to narrow the list: every word must
+appear in the ref, category, designation, calibre, origin, place or notes.
+"""
+
+    BINDINGS = [
+        Binding("a", "add", "Add item", id="catalog.add"),
+        Binding("enter", "open", "Open", id="catalog.open", show=False),
+        Binding("d", "delete", "Delete", id="catalog.delete"),
+        Binding("x", "export", "Export CSV", id="catalog.export"),
+        Binding("slash", "search", "Search", id="catalog.search"),
+        Binding("escape", "clear_search", "Clear search", id="catalog.clear", show=False),
+    ]
+
+    class PageLoaded(Message):
+        """Rows fetched by a worker for the query `query`, starting at `offset`."""
+
+        def __init__(self, query: str, offset: int, rows: list[dict], total: int):
+            super().__init__()
+            self.query, self.offset, self.rows, self.total = query, offset, rows, total
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_text = ""
+        self.loaded = 0
+        self.total = 0
+        self.loading = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="search-bar"):
+            yield Input(placeholder="Search refs, designations, places, notes…", id="search")
+            yield Label("", id="count")
+        table = DataTable(id="items", cursor_type="row", zebra_stripes=True)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self.reload()
+        if self.app.offer_example and items_core.count_items(self.app.catalog) == 0:
+            self.app.offer_example = False
+            self.app.push_screen(
+                ConfirmScreen(
+                    "This catalog is empty. Open a copy of the example catalog to look around?",
+                    yes="Open example",
+                    no="Start empty",
+                ),
+                self._open_example,
+            )
+
+    def _open_example(self, answer: bool | None) -> None:
+        if not answer:
+            return
+        try:
+            self.app.switch_catalog(self.app.open_example_copy())
+        except (FieldkitError, OSError) as exc:
+            self.notify(f"Could not open the example: {exc}", severity="error")
+            return
+        self.notify(f"Opened a copy of the example catalog: {self.app.catalog.path}")
+        self.reload()
+
+    # loading ---------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Start again from the first page of the current query."""
+        self.loaded = 0
+        self.load_page(self.query_text, 0)
+
+    @work(thread=True, exclusive=True, group="catalog-load")
+    def load_page(self, query: str, offset: int) -> None:
+        catalog = self.app.catalog
+        rows = items_core.list_items(catalog, query, limit=PAGE, offset=offset)
+        total = items_core.count_items(catalog, query) if offset == 0 else self.total
+        self.post_message(self.PageLoaded(query, offset, rows, total))
+
+    @on(PageLoaded)
+    def show_page(self, message: PageLoaded) -> None:
+        if message.query != self.query_text:
+            return
+        table = self.query_one(DataTable)
+        if message.offset == 0:
+            keep = table.cursor_row
+            table.clear()
+        for row in message.rows:
+            table.add_row(*[_cell(row[key]) for key, _ in COLUMNS], key=row["ref"])
+        self.loaded = message.offset + len(message.rows)
+        self.total = message.total
+        self.loading = False
+        if message.offset == 0 and table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+        shown = f"{self.total} item" + ("" if self.total == 1 else "s")
+        self.query_one("#count", Label).update(shown if not self.query_text else f"{shown} match")
+
+    @on(DataTable.RowHighlighted)
+    def maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
+        if not self.loading and self.loaded < self.total and event.cursor_row >= self.loaded - 20:
+            self.loading = True
+            self.load_page(self.query_text, self.loaded)
+
+    @on(Input.Changed, "#search")
+    def search(self, event: Input.Changed) -> None:
+        self.query_text = event.value.strip()
+        self.reload()
+
+    @on(Input.Submitted, "#search")
+    def focus_results(self) -> None:
+        self.query_one(DataTable).focus()
+
+    # actions ---------------------------------------------------------------
+
+    def selected_ref(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = ""
+        self.query_one(DataTable).focus()
+
+    def action_add(self) -> None:
+        self.app.push_screen(ItemScreen(None), self._after_edit)
+
+    def action_open(self) -> None:
+        ref = self.selected_ref()
+        if ref:
+            self.app.push_screen(ItemScreen(ref), self._after_edit)
+
+    @on(DataTable.RowSelected)
+    def open_selected(self) -> None:
+        self.action_open()
+
+    def _after_edit(self, ref: str | None) -> None:
+        self.reload()
+
+    def action_delete(self) -> None:
+        ref = self.selected_ref()
+        if not ref:
+            return
+
+        def delete(answer: bool | None) -> None:
+            if not answer:
+                return
+            try:
+                items_core.delete_item(self.app.catalog, ref)
+            except FieldkitError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"Deleted {ref}")
+            self.reload()
+
+        self.app.push_screen(
+            ConfirmScreen(f"Delete item {ref} with its markings, components and photo links? Photo originals are kept."),
+            delete,
+        )
+
+    def action_export(self) -> None:
+        self.app.push_screen(ExportScreen())
+
+
+def _cell(value) -> str:
+    return "" if value is None else str(value)

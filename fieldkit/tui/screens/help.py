@@ -1,0 +1,43 @@
+"""The help screen (`?`): what fieldkit is for, and every key binding of the screen beneath."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Markdown
+
+INTRO = """\
+# fieldkit
+
+Record debris items, find them again, edit them and export them for a report.
+Everything you change is written to the catalog at once and recorded in its audit log.
+
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Key bindings of the screen that was showing, and of the app."""
+
+    BINDINGS = [Binding("escape,f1,question_mark,q", "dismiss", "Close", id="help.close")]
+
+    def __init__(self, beneath: Screen):
+        super().__init__()
+        self.beneath = beneath
+
+    def compose(self) -> ComposeResult:
+        rows = ["| Key | Action |", "| --- | --- |"]
+        seen = set()
+        for node in (self.beneath, self.app):
+            for binding in node.BINDINGS:
+                if isinstance(binding, tuple):
+                    continue
+                key = self.app.get_key_display(binding)
+                if (key, binding.description) in seen:
+                    continue
+                seen.add((key, binding.description))
+                rows.append(f"| `{key}` | {binding.description} |")
+        doc = getattr(self.beneath, "HELP", "") or ""
+        with VerticalScroll(id="help-body"):
+            yield Markdown(INTRO + doc + "\n\n## Keys\n\n" + "\n".join(rows))

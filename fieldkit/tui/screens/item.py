@@ -1,0 +1,146 @@
+"""The item screen: a validated form to add or edit a debris item; errors show beside their fields.
+
+Dismisses with the item's ref when saved, or None when left without saving.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydantic
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Select, TabbedContent, TabPane, TextArea
+
+from fieldkit.catalog import items as items_core
+from fieldkit.errors import FieldkitError
+from fieldkit.models import ItemFields, field_errors
+
+# (field, label, placeholder); `notes` is a TextArea and `sample_type` a Select, below.
+TEXT_FIELDS = [
+    ("ref", "Ref", "generated if empty, e.g. FK-0001"),
+    ("category", "Category *", "rocket, projectile, missile debris, cartridge…"),
+    ("designation", "Designation", "e.g. 9M22U, OF-540, Hwasong-11"),
+    ("calibre", "Calibre", "e.g. 122 mm"),
+    ("origin", "Assessed origin", "country or producer"),
+    ("found_on", "Found on", "YYYY-MM-DD"),
+    ("place", "Place", "where it was found"),
+    ("lat", "Latitude", "decimal degrees, -90 to 90"),
+    ("lon", "Longitude", "decimal degrees, -180 to 180"),
+    ("recorded_by", "Recorded by", "who documented it"),
+    ("condition", "Condition", "e.g. fragmented, intact, burnt"),
+    ("holder", "User or holder", "for an attributed sample"),
+    ("acquisition", "How it came to you", "e.g. documented on site, handed over by…"),
+    ("custody", "Where the item is now", "e.g. police evidence store"),
+]
+SAMPLE_TYPES = [("attributed (user or holder known)", "attributed"), ("unattributed", "unattributed")]
+
+
+class ItemScreen(Screen[str | None]):
+    """Add a new item (ref None) or edit an existing one."""
+
+    HELP = """\
+## Item
+
+Fill in what you know; only the category is required. `ctrl+s` saves, and any problem is
+shown beside its field. Nothing is stored until the whole form is valid.
+"""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="item.save"),
+        Binding("escape", "close", "Back", id="item.back"),
+    ]
+
+    def __init__(self, ref: str | None):
+        super().__init__()
+        self.ref = ref
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="item-tabs"):
+            with TabPane("Details", id="details"):
+                with VerticalScroll(id="form"):
+                    with Grid(id="fields"):
+                        for name, label, placeholder in TEXT_FIELDS:
+                            yield Label(label, classes="field-label")
+                            yield Input(placeholder=placeholder, id=f"f-{name}", classes="field", compact=True)
+                            yield Label("", id=f"err-{name}", classes="field-error")
+                        yield Label("Sample", classes="field-label")
+                        yield Select(SAMPLE_TYPES, id="f-sample_type", prompt="not recorded", classes="field", compact=True)
+                        yield Label("", id="err-sample_type", classes="field-error")
+                    yield Label("Notes", classes="field-label")
+                    yield TextArea(id="f-notes", classes="field")
+                    yield Label("", id="err-notes", classes="field-error")
+                    yield Label("", id="err-item", classes="field-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.ref is None:
+            self.sub_title = "New item"
+        else:
+            self.load(items_core.get_item(self.app.catalog, self.ref))
+        self.query_one("#f-category" if self.ref is None else "#f-designation", Input).focus()
+
+    def load(self, item: dict[str, Any]) -> None:
+        self.sub_title = f"{item['ref']} · {item['category']}"
+        for name, _, _ in TEXT_FIELDS:
+            value = item[name]
+            self.query_one(f"#f-{name}", Input).value = "" if value is None else str(value)
+        sample = self.query_one("#f-sample_type", Select)
+        if item["sample_type"]:
+            sample.value = item["sample_type"]
+        else:
+            sample.clear()
+        self.query_one("#f-notes", TextArea).text = item["notes"] or ""
+
+    def form_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {name: self.query_one(f"#f-{name}", Input).value for name, _, _ in TEXT_FIELDS}
+        sample = self.query_one("#f-sample_type", Select).value
+        data["sample_type"] = sample if isinstance(sample, str) else None
+        data["notes"] = self.query_one("#f-notes", TextArea).text
+        return data
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for label in self.query(".field-error"):
+            field = label.id.removeprefix("err-")
+            label.update(errors.get(field, ""))
+            label.set_class(field in errors, "visible")
+
+    @on(Input.Changed, ".field")
+    def validate_as_typed(self) -> None:
+        """Clear an error as soon as the form is valid again; new errors wait for save."""
+        if not any(label.has_class("visible") for label in self.query(".field-error")):
+            return
+        try:
+            ItemFields.model_validate(self.form_data())
+        except pydantic.ValidationError as exc:
+            self.show_errors(field_errors(exc))
+        else:
+            self.show_errors({})
+
+    def action_save(self) -> None:
+        data = self.form_data()
+        try:
+            ItemFields.model_validate(data)
+        except pydantic.ValidationError as exc:
+            self.show_errors(field_errors(exc))
+            self.notify("Not saved: fix the fields marked in red.", severity="error")
+            return
+        try:
+            if self.ref is None:
+                stored = items_core.add_item(self.app.catalog, data)
+            else:
+                stored = items_core.update_item(self.app.catalog, self.ref, data)
+        except FieldkitError as exc:
+            self.show_errors({"item": str(exc)})
+            self.notify(f"Not saved: {exc}", severity="error")
+            return
+        self.show_errors({})
+        self.notify(f"Saved {stored['ref']}")
+        self.dismiss(stored["ref"])
+
+    def action_close(self) -> None:
+        self.dismiss(None)
