@@ -31,7 +31,7 @@ class FieldkitApp(App):
         super().__init__()
         self.catalog = catalog
         self.offer_example = offer_example
-        self.sub_title = str(catalog.path)
+        self.sub_title = catalog.path.name if catalog.path else ""
 
     def on_mount(self) -> None:
         self.push_screen(CatalogScreen())
@@ -44,7 +44,7 @@ class FieldkitApp(App):
         """Close the open catalog and show another."""
         self.catalog.close()
         self.catalog = catalog
-        self.sub_title = str(catalog.path)
+        self.sub_title = catalog.path.name if catalog.path else ""
 
     def open_example_copy(self) -> Catalog:
         """Copy the committed example catalog (and its photos) into the data dir, and open the copy.
