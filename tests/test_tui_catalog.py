@@ -1,0 +1,152 @@
+"""The TUI shell, driven as a researcher would: add, find, edit, delete and export items."""
+
+from __future__ import annotations
+
+import csv
+
+from textual.widgets import DataTable, Input
+
+from fieldkit.catalog import items
+from fieldkit.catalog.db import open_catalog
+from fieldkit.tui.app import make_app
+from fieldkit.tui.screens.catalog import CatalogScreen
+from fieldkit.tui.screens.confirm import ConfirmScreen
+from fieldkit.tui.screens.export import ExportScreen
+from fieldkit.tui.screens.help import HelpScreen
+from fieldkit.tui.screens.item import ItemScreen
+
+
+async def settle(app, pilot):
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def table_refs(app) -> list[str]:
+    table = app.screen.query_one(DataTable)
+    return [table.get_row_at(i)[0] for i in range(table.row_count)]
+
+
+def seed(db_path, *rows):
+    catalog = open_catalog(db_path, actor="seed")
+    for row in rows:
+        items.add_item(catalog, row)
+    catalog.close()
+
+
+async def test_adding_an_item_through_the_form_lists_it(db_path):
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        assert isinstance(app.screen, ItemScreen)
+        await pilot.press(*"rocket", "tab", *"9M22U")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CatalogScreen)
+        assert table_refs(app) == ["FK-0001"]
+    stored = items.get_item(open_catalog(db_path), "FK-0001")
+    assert (stored["category"], stored["designation"]) == ("rocket", "9M22U")
+
+
+async def test_a_bad_field_shows_inline_and_nothing_is_saved(db_path):
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await pilot.press(*"rocket")
+        app.screen.query_one("#f-lat", Input).value = "123"
+        app.screen.query_one("#f-lon", Input).value = "36"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemScreen)
+        assert "less than or equal to 90" in str(app.screen.query_one("#err-lat").render())
+        app.screen.query_one("#f-lat", Input).value = "49.9"
+        await pilot.pause()
+        assert str(app.screen.query_one("#err-lat").render()) == ""
+    assert items.count_items(open_catalog(db_path)) == 0
+
+
+async def test_typing_part_of_a_designation_finds_the_item(db_path):
+    seed(db_path, {"category": "rocket", "designation": "9M22U"}, {"category": "projectile", "designation": "OF-540"})
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert table_refs(app) == ["FK-0001", "FK-0002"]
+        await pilot.press("slash", *"of-5")
+        await settle(app, pilot)
+        assert table_refs(app) == ["FK-0002"]
+        assert "1 item match" in str(app.screen.query_one("#count").render())
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert table_refs(app) == ["FK-0001", "FK-0002"]
+
+
+async def test_opening_an_item_edits_it(db_path):
+    seed(db_path, {"category": "rocket", "designation": "9M22U"})
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        assert isinstance(app.screen, ItemScreen)
+        place = app.screen.query_one("#f-place", Input)
+        place.value = "Kharkiv"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CatalogScreen)
+    assert items.get_item(open_catalog(db_path), "FK-0001")["place"] == "Kharkiv"
+
+
+async def test_delete_asks_and_no_keeps_the_item(db_path):
+    seed(db_path, {"category": "rocket"}, {"category": "shell"})
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert table_refs(app) == ["FK-0001", "FK-0002"]
+        await pilot.press("d", "y")
+        await settle(app, pilot)
+        assert table_refs(app) == ["FK-0002"]
+
+
+async def test_export_writes_the_csv_and_shows_the_path(db_path, tmp_path):
+    seed(db_path, {"category": "rocket", "designation": "9M22U"})
+    outdir = tmp_path / "export"
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("x")
+        assert isinstance(app.screen, ExportScreen)
+        app.screen.query_one("#outdir", Input).value = str(outdir)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert str(outdir) in str(app.screen.query_one("#result").render())
+    with (outdir / "items.csv").open(newline="") as fh:
+        assert [row["designation"] for row in csv.DictReader(fh)] == ["9M22U"]
+
+
+async def test_help_lists_the_bindings_of_the_screen(db_path):
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.query_one("Markdown").source
+        assert "Add item" in text and "Export CSV" in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, CatalogScreen)
+
+
+async def test_an_empty_catalog_offers_a_copy_of_the_example(tmp_path, monkeypatch):
+    monkeypatch.setattr("fieldkit.tui.app.data_dir", lambda: tmp_path / "data")
+    app = make_app(tmp_path / "empty.db", actor="tester")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.catalog.path == tmp_path / "data" / "example-copy.db"
+        assert "KHK-0001" in table_refs(app)
