@@ -98,15 +98,24 @@ COUNTS_SQL = """
 """
 
 SEARCH_COLUMNS = ("ref", "category", "designation", "calibre", "origin", "place", "notes")
+TRIGRAM = 3
 
 
 def _search_clause(query: str) -> tuple[str, list[str]]:
-    """Every word of the query must appear (case-insensitively) in one of the searched columns."""
+    """Every word of the query must appear in the item, its marking texts or its part numbers.
+
+    Words of three characters or more go through the trigram index (any part of a word
+    matches); shorter words are matched against the item's own columns.
+    """
     clauses, params = [], []
     for word in query.split():
-        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        clauses.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in SEARCH_COLUMNS) + ")")
-        params.extend([like] * len(SEARCH_COLUMNS))
+        if len(word) >= TRIGRAM:
+            clauses.append("items.id IN (SELECT item_id FROM search_index WHERE search_index MATCH ?)")
+            params.append('text : "' + word.replace('"', '""') + '"')
+        else:
+            like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            clauses.append("(" + " OR ".join(f"items.{c} LIKE ? ESCAPE '\\'" for c in SEARCH_COLUMNS) + ")")
+            params.extend([like] * len(SEARCH_COLUMNS))
     return (" AND ".join(clauses) or "1"), params
 
 

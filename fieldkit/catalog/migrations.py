@@ -148,6 +148,43 @@ def m001_initial(db: Database) -> None:
     )
 
 
+# The search index: one FTS5 row per item, marking and component, kept in step by triggers.
+# Trigram tokens find any part of a word ("22U" finds 9M22U). An index row's rowid is the source
+# row's rowid times 4 plus a kind number, so a trigger finds its row without a scan.
+SEARCH_KINDS = {"items": 1, "markings": 2, "components": 3}
+SEARCH_TEXT = {
+    "items": "coalesce({p}.ref,'') || ' ' || coalesce({p}.category,'') || ' ' || coalesce({p}.designation,'') || ' ' || "
+    "coalesce({p}.calibre,'') || ' ' || coalesce({p}.origin,'') || ' ' || coalesce({p}.place,'') || ' ' || coalesce({p}.notes,'')",
+    "markings": "coalesce({p}.text,'') || ' ' || coalesce({p}.ocr_text,'')",
+    "components": "coalesce({p}.part_number,'') || ' ' || coalesce({p}.marking_text,'') || ' ' || coalesce({p}.manufacturer,'')",
+}
+
+
+@migrations()
+def m002_search_index(db: Database) -> None:
+    """A full-text (FTS5, trigram) index over items, marking texts and part numbers."""
+    db.execute(
+        "CREATE VIRTUAL TABLE search_index USING fts5(item_id UNINDEXED, text, tokenize = 'trigram')"
+    )
+    for table, kind in SEARCH_KINDS.items():
+        item_id = "{p}.id" if table == "items" else "{p}.item_id"
+        values = f"{{p}}.rowid * 4 + {kind}, {item_id}, {SEARCH_TEXT[table]}"
+        db.execute(f"INSERT INTO search_index (rowid, item_id, text) SELECT {values.format(p=table)} FROM {table}")
+        db.execute(
+            f"CREATE TRIGGER {table}_search_insert AFTER INSERT ON {table} BEGIN "
+            f"INSERT INTO search_index (rowid, item_id, text) VALUES ({values.format(p='new')}); END"
+        )
+        db.execute(
+            f"CREATE TRIGGER {table}_search_update AFTER UPDATE ON {table} BEGIN "
+            f"DELETE FROM search_index WHERE rowid = old.rowid * 4 + {kind}; "
+            f"INSERT INTO search_index (rowid, item_id, text) VALUES ({values.format(p='new')}); END"
+        )
+        db.execute(
+            f"CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} BEGIN "
+            f"DELETE FROM search_index WHERE rowid = old.rowid * 4 + {kind}; END"
+        )
+
+
 def known_names() -> list[str]:
     """The names of every migration this version of fieldkit knows, in order."""
     return [m.name for m in migrations._migrations]

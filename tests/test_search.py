@@ -1,0 +1,67 @@
+"""Search: any part of a word, across items, their marking texts and their part numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from fieldkit.catalog import items, records
+from fieldkit.catalog.db import new_id, now
+
+
+def add_child(catalog, table, item, **values):
+    stamp = now()
+    base = {"id": new_id(), "item_id": item["id"], "created_at": stamp, "updated_at": stamp}
+    if table == "markings":
+        base["source"] = "manual"
+    return records.insert(catalog, table, base | values)
+
+
+@pytest.fixture
+def two_items(catalog):
+    rocket = items.add_item(catalog, {"category": "rocket", "designation": "9M22U", "place": "Kharkiv"})
+    missile = items.add_item(catalog, {"category": "missile debris", "designation": "Hwasong-11"})
+    return rocket, missile
+
+
+def refs(catalog, query):
+    return [row["ref"] for row in items.list_items(catalog, query)]
+
+
+def test_part_of_a_designation_finds_the_item(catalog, two_items):
+    assert refs(catalog, "22U") == ["FK-0001"]
+    assert refs(catalog, "hwas") == ["FK-0002"]
+
+
+def test_marking_texts_and_part_numbers_find_their_item(catalog, two_items):
+    rocket, missile = two_items
+    add_child(catalog, "markings", rocket, text="9М22У 4-23")
+    add_child(catalog, "components", missile, part_number="ADXL345", manufacturer="Analog Devices")
+    assert refs(catalog, "4-23") == ["FK-0001"]
+    assert refs(catalog, "xl34") == ["FK-0002"]
+    assert refs(catalog, "analog") == ["FK-0002"]
+
+
+def test_every_word_must_match_somewhere_in_the_item(catalog, two_items):
+    rocket, _ = two_items
+    add_child(catalog, "components", rocket, part_number="STM32F405")
+    assert refs(catalog, "kharkiv stm32") == ["FK-0001"]
+    assert refs(catalog, "hwasong stm32") == []
+
+
+def test_the_index_follows_edits_and_deletes(catalog, two_items):
+    items.update_item(catalog, "FK-0001", {"designation": "9M27F"})
+    assert refs(catalog, "22U") == []
+    assert refs(catalog, "27F") == ["FK-0001"]
+    items.delete_item(catalog, "FK-0001")
+    assert refs(catalog, "27F") == []
+    assert catalog.db.execute("SELECT count(*) FROM search_index").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("query", ['"', "'", 'a"b', "OR", "NEAR(", "*", "--", "%", "_", "; DROP TABLE items", "\\"])
+def test_search_metacharacters_are_plain_text(catalog, two_items, query):
+    assert refs(catalog, query) == []
+    assert items.count_items(catalog) == 2
+
+
+def test_short_words_match_the_items_own_fields(catalog, two_items):
+    assert refs(catalog, "9M") == ["FK-0001"]
