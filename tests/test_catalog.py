@@ -161,3 +161,18 @@ def test_a_locked_catalog_gives_a_clear_error(db_path, monkeypatch):
     other.rollback()
     other.close()
     assert items.add_item(catalog, {"category": "rocket"})["ref"] == "FK-0001"
+
+
+def test_insert_many_writes_rows_and_a_valid_audit_chain(catalog):
+    from fieldkit.catalog import records
+    from fieldkit.catalog.db import new_id, now
+
+    items.add_item(catalog, {"category": "rocket"})
+    rows = [
+        {"id": new_id(), "ref": f"B-{n}", "category": "fragment", "created_at": now(), "updated_at": now()}
+        for n in range(50)
+    ]
+    assert records.insert_many(catalog, "items", rows) == 50
+    assert items.count_items(catalog) == 51
+    assert audit.check_chain(catalog.db) == []
+    assert audit.check_state(catalog.db) == []

@@ -30,6 +30,48 @@ def row_hash(entry: dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+ENTRY_FIELDS = (*AUDITED_FIELDS, "hash")
+
+
+def _head(db: Database) -> tuple[int, str]:
+    """The next sequence number and the hash it must chain to."""
+    last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    return (last[0] + 1, last[1]) if last else (1, GENESIS)
+
+
+def chain_entries(
+    db: Database,
+    *,
+    at: str,
+    actor: str,
+    action: str,
+    table: str,
+    changes: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]],
+) -> list[dict[str, Any]]:
+    """Audit rows for (row_id, before, after) changes, chained on from the log's newest row.
+
+    Call inside the write transaction of the changes, and insert the rows it returns.
+    """
+    seq, prev_hash = _head(db)
+    entries = []
+    for row_id, before, after in changes:
+        entry = {
+            "seq": seq,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "table_name": table,
+            "row_id": row_id,
+            "before_json": to_json(before),
+            "after_json": to_json(after),
+            "prev_hash": prev_hash,
+        }
+        entry["hash"] = prev_hash = row_hash(entry)
+        entries.append(entry)
+        seq += 1
+    return entries
+
+
 def record(
     db: Database,
     *,
@@ -42,20 +84,7 @@ def record(
     after: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """Append one audit row. Call inside the write transaction of the change it records."""
-    last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    entry = {
-        "seq": seq,
-        "at": at,
-        "actor": actor,
-        "action": action,
-        "table_name": table,
-        "row_id": row_id,
-        "before_json": to_json(before),
-        "after_json": to_json(after),
-        "prev_hash": prev_hash,
-    }
-    entry["hash"] = row_hash(entry)
+    (entry,) = chain_entries(db, at=at, actor=actor, action=action, table=table, changes=[(row_id, before, after)])
     db["audit"].insert(entry)
     return entry
 

@@ -62,3 +62,34 @@ def delete(catalog: Catalog, table: str, key: dict[str, Any]) -> dict[str, Any]:
             row_id=audit.row_key(table, key), before=before, after=None,
         )
     return before
+
+
+def insert_many(catalog: Catalog, table: str, rows: list[dict[str, Any]]) -> int:
+    """Insert many rows and their audit records in one transaction, with executemany.
+
+    The same result as calling `insert` for each row, about an order of magnitude faster: the
+    audit chain is computed in Python and written in one batch. Every row must have the same keys.
+    """
+    if not rows:
+        return 0
+    columns = list(rows[0])
+    placeholders = ", ".join("?" for _ in columns)
+    names = ", ".join(f"[{c}]" for c in columns)
+    with catalog.transaction() as db:
+        db.conn.executemany(
+            f"INSERT INTO [{table}] ({names}) VALUES ({placeholders})", [[row[c] for c in columns] for row in rows]
+        )
+        defaults = {c.name: None for c in db[table].columns} | db[table].default_values
+        entries = audit.chain_entries(
+            db,
+            at=now(),
+            actor=catalog.actor,
+            action="insert",
+            table=table,
+            changes=[(audit.row_key(table, row), None, defaults | row) for row in rows],
+        )
+        db.conn.executemany(
+            f"INSERT INTO audit ({', '.join(audit.ENTRY_FIELDS)}) VALUES ({', '.join('?' for _ in audit.ENTRY_FIELDS)})",
+            [[e[f] for f in audit.ENTRY_FIELDS] for e in entries],
+        )
+    return len(rows)
