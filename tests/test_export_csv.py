@@ -25,13 +25,31 @@ def test_export_writes_every_table_and_a_note_on_reading_them(catalog, tmp_path)
     assert "remove exactly one leading apostrophe" in (tmp_path / "out" / "README.txt").read_text()
 
 
-def test_formula_cells_are_neutralised_and_plain_numbers_are_not(catalog, tmp_path):
-    items.add_item(catalog, {"category": "=HYPERLINK(\"http://x\")", "notes": "@SUM(A1)", "lat": -12.5, "lon": 3})
+def test_formula_cells_are_neutralised_and_numbers_are_not(catalog, tmp_path):
+    items.add_item(catalog, {"category": "=HYPERLINK(\"http://x\")", "notes": "@SUM(A1)", "lat": -12.5, "lon": 3,
+                             "designation": "-1 lot", "place": "'=already quoted"})
     export_catalog(catalog, tmp_path)
     row = read(tmp_path / "items.csv")[0]
     assert row["category"] == "'=HYPERLINK(\"http://x\")"
     assert row["notes"] == "'@SUM(A1)"
+    assert row["designation"] == "'-1 lot"
+    assert row["place"] == "''=already quoted"
     assert row["lat"] == "-12.5"
+    assert {key: restore_cell(value) for key, value in row.items() if key in ("category", "designation", "place")} == {
+        "category": "=HYPERLINK(\"http://x\")", "designation": "-1 lot", "place": "'=already quoted"}
+
+
+@given(st.text())
+def test_the_guard_inside_sqlite_follows_the_same_rule_as_guard_cell(value):
+    import sqlite3
+
+    from fieldkit.export.csv import guarded_select
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (cell TEXT, number REAL)")
+    conn.execute("INSERT INTO t VALUES (?, -12.5)", [value])
+    _, cursor = guarded_select(conn, "SELECT cell, number FROM t")
+    assert cursor.fetchone() == (guard_cell(value), -12.5)
 
 
 @given(st.text())
@@ -40,7 +58,5 @@ def test_every_cell_round_trips(value):
 
 
 @given(st.text())
-def test_no_guarded_cell_starts_like_a_formula_unless_it_is_a_plain_number(value):
-    cell = guard_cell(value)
-    if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        float(cell)  # only plain numbers are left unguarded
+def test_no_text_cell_starts_like_a_formula(value):
+    assert guard_cell(value)[:1] not in ("=", "+", "-", "@", "\t", "\r")
