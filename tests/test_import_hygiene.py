@@ -12,7 +12,7 @@ import fieldkit
 def core_modules() -> list[str]:
     names = []
     for info in pkgutil.walk_packages(fieldkit.__path__, "fieldkit."):
-        if not info.name.startswith(("fieldkit.tui", "fieldkit.cli")):
+        if not info.name.startswith(("fieldkit.tui", "fieldkit.cli", "fieldkit.__main__")):
             names.append(info.name)
     return names
 
