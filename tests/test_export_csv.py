@@ -39,17 +39,33 @@ def test_formula_cells_are_neutralised_and_numbers_are_not(catalog, tmp_path):
         "category": "=HYPERLINK(\"http://x\")", "designation": "-1 lot", "place": "'=already quoted"}
 
 
-@given(st.text())
+@given(st.one_of(st.none(), st.text(), st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False)))
 def test_the_guard_inside_sqlite_follows_the_same_rule_as_guard_cell(value):
     import sqlite3
 
     from fieldkit.export.csv import guarded_select
 
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE TABLE t (cell TEXT, number REAL)")
+    conn.execute("CREATE TABLE t (cell, number REAL)")
     conn.execute("INSERT INTO t VALUES (?, -12.5)", [value])
     _, cursor = guarded_select(conn, "SELECT cell, number FROM t")
     assert cursor.fetchone() == (guard_cell(value), -12.5)
+
+
+def test_rows_of_other_tables_name_their_item_by_ref(catalog, tmp_path):
+    from fieldkit.catalog import records
+    from fieldkit.catalog.db import new_id, now
+
+    item = items.add_item(catalog, {"category": "missile debris", "ref": "KHK-0001"})
+    stamp = now()
+    records.insert(catalog, "components", {"id": new_id(), "item_id": item["id"], "part_number": "=1+2",
+                                           "quantity": 3, "created_at": stamp, "updated_at": stamp})
+    records.insert(catalog, "markings", {"id": new_id(), "item_id": item["id"], "text": "112", "source": "manual",
+                                         "created_at": stamp, "updated_at": stamp})
+    export_catalog(catalog, tmp_path)
+    component = read(tmp_path / "components.csv")[0]
+    assert (component["item_ref"], component["part_number"], component["quantity"]) == ("KHK-0001", "'=1+2", "3")
+    assert read(tmp_path / "markings.csv")[0]["item_ref"] == "KHK-0001"
 
 
 @given(st.text())

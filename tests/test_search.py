@@ -54,7 +54,7 @@ def test_the_index_follows_edits_and_deletes(catalog, two_items):
     assert refs(catalog, "27F") == ["FK-0001"]
     items.delete_item(catalog, "FK-0001")
     assert refs(catalog, "27F") == []
-    assert catalog.db.execute("SELECT count(*) FROM search_index").fetchone()[0] == 1
+    assert catalog.db.execute("SELECT count(*) FROM item_search").fetchone()[0] == 1
 
 
 @pytest.mark.parametrize("query", ['"', "'", 'a"b', "OR", "NEAR(", "*", "--", "%", "_", "; DROP TABLE items", "\\"])
@@ -65,3 +65,19 @@ def test_search_metacharacters_are_plain_text(catalog, two_items, query):
 
 def test_short_words_match_the_items_own_fields(catalog, two_items):
     assert refs(catalog, "9M") == ["FK-0001"]
+
+
+def test_components_added_in_bulk_are_found(catalog, two_items):
+    from fieldkit.catalog.db import new_id, now
+
+    _, missile = two_items
+    stamp = now()
+    rows = [
+        {"id": new_id(), "item_id": missile["id"], "part_number": f"LTC{n:04d}", "quantity": 1, "created_at": stamp, "updated_at": stamp}
+        for n in range(300)
+    ]
+    records.insert_many(catalog, "components", rows)
+    assert refs(catalog, "LTC0299") == ["FK-0002"]
+    assert catalog.db.execute("SELECT count(*) FROM search_suspended").fetchone()[0] == 0
+    add_child(catalog, "components", missile, part_number="ADXL345")
+    assert refs(catalog, "adxl ltc0001") == ["FK-0002"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fieldkit.catalog import records
+from fieldkit.catalog import records, search
 from fieldkit.catalog.db import Catalog, new_id, now
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.models import ITEM_FIELDS, ItemFields, validate
@@ -97,31 +97,9 @@ COUNTS_SQL = """
     (SELECT count(*) FROM components c WHERE c.item_id = items.id) AS components
 """
 
-SEARCH_COLUMNS = ("ref", "category", "designation", "calibre", "origin", "place", "notes")
-TRIGRAM = 3
-
-
-def _search_clause(query: str) -> tuple[str, list[str]]:
-    """Every word of the query must appear in the item, its marking texts or its part numbers.
-
-    Words of three characters or more go through the trigram index (any part of a word
-    matches); shorter words are matched against the item's own columns.
-    """
-    clauses, params = [], []
-    for word in query.split():
-        if len(word) >= TRIGRAM:
-            clauses.append("items.id IN (SELECT item_id FROM search_index WHERE search_index MATCH ?)")
-            params.append('text : "' + word.replace('"', '""') + '"')
-        else:
-            like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            clauses.append("(" + " OR ".join(f"items.{c} LIKE ? ESCAPE '\\'" for c in SEARCH_COLUMNS) + ")")
-            params.extend([like] * len(SEARCH_COLUMNS))
-    return (" AND ".join(clauses) or "1"), params
-
-
 def list_items(catalog: Catalog, query: str = "", *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
     """Items ordered by ref with counts of photos, markings and components, filtered by `query`."""
-    where, params = _search_clause(query)
+    where, params = search.where_clause(query)
     sql = f"SELECT items.*, {COUNTS_SQL} FROM items WHERE {where} ORDER BY ref"
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
@@ -131,6 +109,8 @@ def list_items(catalog: Catalog, query: str = "", *, limit: int | None = None, o
     return [dict(zip(columns, row)) for row in cursor]
 
 
-def count_items(catalog: Catalog, query: str = "") -> int:
-    where, params = _search_clause(query)
-    return catalog.db.execute(f"SELECT count(*) FROM items WHERE {where}", params).fetchone()[0]
+def count_items(catalog: Catalog, query: str = "", *, cap: int | None = None) -> int:
+    """How many items match `query`; with `cap`, counting stops at cap + 1 (shown as "cap+")."""
+    where, params = search.where_clause(query)
+    sql = f"SELECT 1 FROM items WHERE {where}" + (f" LIMIT {int(cap) + 1}" if cap is not None else "")
+    return catalog.db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]

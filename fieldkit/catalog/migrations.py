@@ -185,6 +185,61 @@ def m002_search_index(db: Database) -> None:
         )
 
 
+@migrations()
+def m003_component_summary_indexes(db: Database) -> None:
+    """Covering indexes that let `fieldkit summary` group a million components without sorting them."""
+    db.execute("CREATE INDEX IF NOT EXISTS components_by_firm ON components (manufacturer, country, quantity)")
+    db.execute("CREATE INDEX IF NOT EXISTS components_by_period ON components (date_start, date_end, date_code, quantity)")
+
+
+# One search document per item: its own fields, its marking texts and its components' part
+# numbers, printed markings and makers. The index's rowid is the item's rowid, so a search returns
+# items directly and every word of a query must be found in the same item's document.
+# Bulk writers (records.insert_many) put a row in `search_suspended` while they insert many
+# markings or components, then rebuild the documents of the items they touched.
+ITEM_SEARCH_DOCUMENT = """
+    coalesce(i.ref, '') || ' ' || coalesce(i.category, '') || ' ' || coalesce(i.designation, '') || ' ' ||
+    coalesce(i.calibre, '') || ' ' || coalesce(i.origin, '') || ' ' || coalesce(i.place, '') || ' ' ||
+    coalesce(i.notes, '') || ' ' ||
+    coalesce((SELECT group_concat(coalesce(m.text, '') || ' ' || coalesce(m.ocr_text, ''), ' ')
+              FROM markings m WHERE m.item_id = i.id), '') || ' ' ||
+    coalesce((SELECT group_concat(coalesce(c.part_number, '') || ' ' || coalesce(c.marking_text, '') || ' ' ||
+                                  coalesce(c.manufacturer, ''), ' ')
+              FROM components c WHERE c.item_id = i.id), '')
+"""
+
+
+def _refresh_document(item_id: str) -> str:
+    """Trigger SQL that rewrites the search document of the item whose id is `item_id` (an expression)."""
+    return (
+        f"DELETE FROM item_search WHERE rowid = (SELECT rowid FROM items WHERE id = {item_id}); "
+        f"INSERT INTO item_search (rowid, text) SELECT i.rowid, {ITEM_SEARCH_DOCUMENT} FROM items i WHERE i.id = {item_id}; "
+    )
+
+
+@migrations()
+def m004_search_by_item(db: Database) -> None:
+    """Replace the per-row search index with one document per item, so searches return items at once."""
+    for table in SEARCH_KINDS:
+        for event in ("insert", "update", "delete"):
+            db.execute(f"DROP TRIGGER IF EXISTS {table}_search_{event}")
+    db.execute("DROP TABLE IF EXISTS search_index")
+    db.execute("CREATE VIRTUAL TABLE item_search USING fts5(text, tokenize = 'trigram')")
+    db.execute("CREATE TABLE search_suspended (since TEXT)")
+    db.execute(f"INSERT INTO item_search (rowid, text) SELECT i.rowid, {ITEM_SEARCH_DOCUMENT} FROM items i")
+    db.execute(f"CREATE TRIGGER items_search_insert AFTER INSERT ON items BEGIN {_refresh_document('new.id')} END")
+    db.execute(f"CREATE TRIGGER items_search_update AFTER UPDATE ON items BEGIN {_refresh_document('new.id')} END")
+    db.execute("CREATE TRIGGER items_search_delete AFTER DELETE ON items BEGIN DELETE FROM item_search WHERE rowid = old.rowid; END")
+    for table in ("markings", "components"):
+        active = "WHEN NOT EXISTS (SELECT 1 FROM search_suspended)"
+        db.execute(f"CREATE TRIGGER {table}_search_insert AFTER INSERT ON {table} {active} BEGIN {_refresh_document('new.item_id')} END")
+        db.execute(
+            f"CREATE TRIGGER {table}_search_update AFTER UPDATE ON {table} {active} BEGIN "
+            f"{_refresh_document('old.item_id')} {_refresh_document('new.item_id')} END"
+        )
+        db.execute(f"CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} {active} BEGIN {_refresh_document('old.item_id')} END")
+
+
 def known_names() -> list[str]:
     """The names of every migration this version of fieldkit knows, in order."""
     return [m.name for m in migrations._migrations]

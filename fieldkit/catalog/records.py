@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fieldkit.catalog import audit
+from fieldkit.catalog import audit, search
 from fieldkit.catalog.db import Catalog, now
 from fieldkit.errors import NotFound
 
@@ -76,9 +76,14 @@ def insert_many(catalog: Catalog, table: str, rows: list[dict[str, Any]]) -> int
     placeholders = ", ".join("?" for _ in columns)
     names = ", ".join(f"[{c}]" for c in columns)
     with catalog.transaction() as db:
+        bulk_children = table in ("markings", "components")
+        if bulk_children:
+            search.suspend(db)
         db.conn.executemany(
             f"INSERT INTO [{table}] ({names}) VALUES ({placeholders})", [[row[c] for c in columns] for row in rows]
         )
+        if bulk_children:
+            search.resume(db, (row["item_id"] for row in rows))
         defaults = {c.name: None for c in db[table].columns} | db[table].default_values
         entries = audit.chain_entries(
             db,

@@ -9,8 +9,10 @@ The data still round-trips: a cell that begins with one or more apostrophes foll
 those characters has had exactly one apostrophe added, and `restore_cell` takes it off. A value
 that itself began with such an apostrophe gets a second one, so the rule is never ambiguous.
 
-The guard runs inside SQLite (`guarded_select`, the same rule as `guard_cell`) and rows go from
-the cursor to `csv.writer.writerows` in batches, so the export streams in constant memory.
+For speed the guard runs inside SQLite (`guarded_select`, the same rule as `guard_cell`), rows
+go from the cursor to `csv.writer.writerows` in batches, and each row's item ref is looked up
+in a dict of refs rather than by a join. Memory grows with the number of items, never with the
+number of rows exported.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import csv
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,9 +31,11 @@ from fieldkit.errors import FieldkitError
 
 _NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r]")
 _GUARDED = re.compile(r"'+[=+\-@\t\r]")
+# The same test inside SQLite. unicode() of the first character is cheap, so the full test runs
+# only on the rare cells that start with = + - @ TAB CR or an apostrophe (61 43 45 64 9 13 39).
 _GUARD_SQL = (
-    "CASE WHEN typeof({c}) = 'text' AND substr(ltrim({c}, ''''), 1, 1) "
-    "IN ('=', '+', '-', '@', char(9), char(13)) THEN '''' || {c} ELSE {c} END"
+    "CASE WHEN unicode({c}) IN (61, 43, 45, 64, 9, 13, 39) AND typeof({c}) = 'text' "
+    "AND unicode(ltrim({c}, '''')) IN (61, 43, 45, 64, 9, 13) THEN '''' || {c} ELSE {c} END"
 )
 BATCH = 10_000
 
@@ -39,6 +43,7 @@ EXPORT_NOTE = """\
 fieldkit CSV export
 
 Files: items.csv, photos.csv, markings.csv, components.csv (UTF-8, one header row).
+Each row of photos.csv, markings.csv and components.csv names its item by item_ref.
 
 Spreadsheet safety (OWASP CSV injection): any text cell that begins with = + - @ TAB or CR was
 written with one extra apostrophe (') in front, so that a spreadsheet does not run it as a
@@ -48,23 +53,19 @@ To recover the exact value: if a cell begins with one or more apostrophes follow
 received one more apostrophe, so this rule is exact.) `fieldkit.export.csv.restore_cell` does it.
 """
 
+# The query of each file. Where the first column is `item_ref`, the query gives the item's id
+# there and the export writes the item's ref in its place.
 QUERIES = {
     "items": "SELECT * FROM items ORDER BY ref",
     "photos": """
-        SELECT items.ref AS item_ref, item_photos.caption, photos.*
-        FROM photos
-        LEFT JOIN item_photos ON item_photos.photo_id = photos.id
-        LEFT JOIN items ON items.id = item_photos.item_id
+        SELECT item_photos.item_id AS item_ref, item_photos.caption, photos.*
+        FROM photos LEFT JOIN item_photos ON item_photos.photo_id = photos.id
         ORDER BY photos.rowid""",
     "markings": """
-        SELECT items.ref AS item_ref, photos.sha256 AS photo_sha256, markings.*
-        FROM markings JOIN items ON items.id = markings.item_id
-        LEFT JOIN photos ON photos.id = markings.photo_id
+        SELECT markings.item_id AS item_ref, photos.sha256 AS photo_sha256, markings.*
+        FROM markings LEFT JOIN photos ON photos.id = markings.photo_id
         ORDER BY markings.rowid""",
-    "components": """
-        SELECT items.ref AS item_ref, components.*
-        FROM components JOIN items ON items.id = components.item_id
-        ORDER BY components.rowid""",
+    "components": "SELECT item_id AS item_ref, * FROM components ORDER BY rowid",
 }
 
 
@@ -97,15 +98,23 @@ class ExportResult:
         return f"wrote {counts} to {self.directory}"
 
 
-def write_csv(path: Path, header: Iterable[str], cursor) -> int:
-    """Write a cursor's rows to one CSV file atomically (temp file, then rename); returns the row count."""
+def _batches(cursor, refs: dict[str, str] | None) -> Iterator[list[tuple]]:
+    for batch in iter(lambda: cursor.fetchmany(BATCH), []):
+        if refs is not None:
+            batch = [(refs.get(row[0]), *row[1:]) for row in batch]
+        yield batch
+
+
+def write_csv(path: Path, header: Iterable[str], batches: Iterable[list[tuple]]) -> int:
+    """Write a header and batches of rows to one CSV file atomically (temp file, then rename);
+    returns the number of data rows."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     count = 0
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(header)
-            for batch in iter(lambda: cursor.fetchmany(BATCH), []):
+            for batch in batches:
                 writer.writerows(batch)
                 count += len(batch)
             fh.flush()
@@ -120,12 +129,14 @@ def write_csv(path: Path, header: Iterable[str], cursor) -> int:
 def export_catalog(catalog: Catalog, outdir: Path | str) -> ExportResult:
     """Write items.csv, photos.csv, markings.csv and components.csv, and a note on reading them."""
     outdir = Path(outdir).expanduser()
+    refs = {item_id: guard_cell(ref) for item_id, ref in catalog.db.execute("SELECT id, ref FROM items")}
     try:
         outdir.mkdir(parents=True, exist_ok=True)
         files = {}
         for table, sql in QUERIES.items():
             header, cursor = guarded_select(catalog.db, sql)
-            files[f"{table}.csv"] = write_csv(outdir / f"{table}.csv", header, cursor)
+            by_ref = refs if header[0] == "item_ref" else None
+            files[f"{table}.csv"] = write_csv(outdir / f"{table}.csv", header, _batches(cursor, by_ref))
         (outdir / "README.txt").write_text(EXPORT_NOTE, encoding="utf-8")
     except OSError as exc:
         raise FieldkitError(f"cannot write the export to {outdir}: {exc.strerror}; choose another folder") from None

@@ -1,0 +1,52 @@
+"""Finding items: the query language of the search box, and upkeep of the search index.
+
+Every word of a query must appear in the item: in its own fields, its marking texts, or its
+components' part numbers, printed markings and makers. Words of three characters or more use
+the trigram index `item_search` (any part of a word matches: "22U" finds 9M22U); shorter words
+are matched against the item's own fields. Search text is never SQL or FTS syntax: quotes,
+operators and wildcards are plain characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+from fieldkit.catalog.migrations import ITEM_SEARCH_DOCUMENT
+
+TRIGRAM = 3
+ITEM_COLUMNS = ("ref", "category", "designation", "calibre", "origin", "place", "notes")
+
+
+def where_clause(query: str) -> tuple[str, list[str]]:
+    """A WHERE clause over `items` (and its parameters) for the words of `query`."""
+    clauses, params = [], []
+    long_words = [w for w in query.split() if len(w) >= TRIGRAM]
+    if long_words:
+        clauses.append("items.rowid IN (SELECT rowid FROM item_search WHERE item_search MATCH ?)")
+        params.append(" AND ".join('"' + w.replace('"', '""') + '"' for w in long_words))
+    for word in (w for w in query.split() if len(w) < TRIGRAM):
+        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        clauses.append("(" + " OR ".join(f"items.{c} LIKE ? ESCAPE '\\'" for c in ITEM_COLUMNS) + ")")
+        params.extend([like] * len(ITEM_COLUMNS))
+    return (" AND ".join(clauses) or "1"), params
+
+
+def suspend(db: Database) -> None:
+    """Stop the per-row triggers from rebuilding documents; call inside a write transaction."""
+    db.execute("INSERT INTO search_suspended (since) VALUES (datetime('now'))")
+
+
+def resume(db: Database, item_ids: Iterable[str]) -> None:
+    """Turn the triggers back on and rebuild the documents of the items a bulk write touched."""
+    db.execute("DELETE FROM search_suspended")
+    ids = sorted(set(item_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        db.execute(f"DELETE FROM item_search WHERE rowid IN (SELECT rowid FROM items WHERE id IN ({marks}))", chunk)
+        db.execute(
+            f"INSERT INTO item_search (rowid, text) SELECT i.rowid, {ITEM_SEARCH_DOCUMENT} FROM items i WHERE i.id IN ({marks})",
+            chunk,
+        )
