@@ -1,0 +1,233 @@
+"""OCR engine tests with the real tesseract (Debian: tesseract-ocr, -kor, -rus) on images generated
+by tests/ocr_images.py (font: fonts-noto-cjk)."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+
+import pytesseract
+import pytest
+from PIL import Image
+
+from fieldkit.errors import FieldkitError, OcrUnavailable, PhotoError, ValidationError
+from fieldkit.ocr import engine, preprocess
+from fieldkit.ocr.correction import correct
+from fieldkit.ocr.engine import OcrCancelled, check_available, ocr_image, open_image, parse_crop
+from tests.ocr_images import make_marking
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.mark.parametrize(
+    "text, style, rotation, noise",
+    [
+        ("9M22U 4-23", "stamped", 2.0, 10.0),
+        ("LOT 12-87-270", "dark_on_light", 0.0, 8.0),
+    ],
+)
+def test_reads_latin(text, style, rotation, noise):
+    marking = make_marking(text, style, size=40, rotation=rotation, noise=noise)
+    result = ocr_image(marking.image)
+    assert normalise(result.text) == text
+    assert result.confidence > 60
+
+
+@pytest.mark.parametrize(
+    "text, style, rotation, noise",
+    [
+        ("9М22У 4-23", "stamped", 0.0, 8.0),
+        ("ОФ-462", "stamped", 0.0, 0.0),
+    ],
+)
+def test_reads_cyrillic(text, style, rotation, noise):
+    marking = make_marking(text, style, size=40, rotation=rotation, noise=noise)
+    result = ocr_image(marking.image)
+    corrected, _ = correct(result.text)
+    assert normalise(corrected) == text
+
+
+@pytest.mark.parametrize("style, rotation, noise", [("stamped", 2.0, 10.0), ("stencil", 0.0, 8.0)])
+def test_reads_hangul_juche_year(style, rotation, noise):
+    marking = make_marking("주체112", style, size=40, rotation=rotation, noise=noise)
+    result = ocr_image(marking.image)
+    corrected, _ = correct(result.text)
+    # tesseract's Korean model spaces syllables apart ("주 체 112"); compare without spaces.
+    assert re.sub(r"\s", "", corrected) == "주체112"
+
+
+def test_crop_boxes_are_in_photo_coordinates():
+    marking = make_marking("LOT 12-87-270", "dark_on_light", size=40, canvas=(1200, 800), at=(700, 500))
+    crop = (640, 460, 480, 140)
+    result = ocr_image(marking.image, crop=crop)
+    assert normalise(result.text) == "LOT 12-87-270"
+    assert result.engine["crop"] == list(crop)
+    assert result.engine["psm"] == 7  # a crop is read as one line
+    (line,) = result.lines
+    x, y, w, h = line.box
+    tx, ty, tw, th = marking.box
+    tolerance = 6
+    assert abs(x - tx) <= tolerance and abs(y - ty) <= tolerance
+    assert abs((x + w) - (tx + tw)) <= tolerance and abs((y + h) - (ty + th)) <= tolerance
+    for word in line.words:
+        wx, wy, ww, wh = word.box
+        assert crop[0] <= wx and wx + ww <= crop[0] + crop[2]
+        assert crop[1] <= wy and wy + wh <= crop[1] + crop[3]
+    assert [w.text for w in line.words] == ["LOT", "12-87-270"]
+    assert line.words[0].box[0] < line.words[1].box[0]
+
+
+def test_box_mapping_undoes_rotation_scaling_and_padding():
+    t = preprocess.Transform(source_size=(400, 100), angle=3.0, scale=2.0, pad=18)
+    # The processed image's centre maps back to the source centre whatever the rotation.
+    cx, cy = 18 + 200 * 2.0, 18 + 50 * 2.0
+    x, y, w, h = t.to_source((int(cx) - 1, int(cy) - 1, 2, 2))
+    assert abs(x + w / 2 - 200) <= 1 and abs(y + h / 2 - 50) <= 1
+
+
+def test_result_records_its_settings_and_alternatives(tmp_path):
+    marking = make_marking("9M22U 4-23", "stamped", size=40)
+    path = tmp_path / "marking.png"
+    marking.image.save(path)
+    done = []
+    result = ocr_image(path, languages="eng+rus", progress=lambda d, t: done.append((d, t)))
+    engine_settings = result.engine
+    assert engine_settings["name"] == "tesseract"
+    assert engine_settings["version"].startswith(("4.", "5."))
+    assert engine_settings["languages"] == "eng+rus"
+    assert engine_settings["pipeline"] in preprocess.PIPELINES
+    assert engine_settings["psm"] == 7
+    assert engine_settings["oem"] == engine.OEM
+    assert engine_settings["crop"] is None
+    tried = {(c.pipeline, c.psm) for c in result.candidates} | {(engine_settings["pipeline"], engine_settings["psm"])}
+    assert tried == {(p, 7) for p in engine.DEFAULT_PIPELINES}
+    assert sorted(done) == [(i, len(tried)) for i in range(1, len(tried) + 1)]
+    data = json.loads(json.dumps(result.to_json(), ensure_ascii=False))
+    assert data["text"] == result.text
+    assert data["lines"][0]["words"][0]["box"] == list(result.lines[0].words[0].box)
+    assert {"pipeline", "psm", "text", "confidence", "seconds"} <= set(data["candidates"][0])
+
+
+def test_explicit_psm_and_pipelines_are_used():
+    marking = make_marking("LOT 12-87-270", "dark_on_light", size=40)
+    result = ocr_image(marking.image, psm=6, pipelines=["gray"])
+    assert (result.engine["pipeline"], result.engine["psm"]) == ("gray", 6)
+    assert result.candidates == []
+    with pytest.raises(ValidationError, match="unknown preprocessing pipeline"):
+        ocr_image(marking.image, pipelines=["sharpen"])
+
+
+def test_missing_tesseract_names_what_to_install(monkeypatch):
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    with pytest.raises(OcrUnavailable) as info:
+        check_available()
+    message = str(info.value)
+    assert "sudo apt-get install tesseract-ocr" in message and "\n" not in message
+    with pytest.raises(OcrUnavailable):
+        ocr_image(Image.new("RGB", (10, 10), "white"))
+
+
+def test_missing_language_names_its_package():
+    with pytest.raises(OcrUnavailable) as info:
+        check_available("eng+xyz")
+    message = str(info.value)
+    assert "xyz" in message and "tesseract-ocr-xyz" in message and "\n" not in message
+    assert isinstance(info.value, FieldkitError)
+
+
+def test_check_available_returns_version():
+    assert re.match(r"\d+\.\d+", check_available("eng+kor+rus"))
+
+
+@pytest.mark.parametrize(
+    "text, size, expected",
+    [
+        ("1,2,3", None, "not X,Y,W,H"),
+        ("a,b,c,d", None, "not X,Y,W,H"),
+        ("1.5,2,3,4", None, "not X,Y,W,H"),
+        ("", None, "not X,Y,W,H"),
+        ("-1,0,10,10", None, "must not be negative"),
+        ("0,0,0,5", None, "must be positive"),
+        ("100,100,50,50", (120, 300), "outside the image, which is 120x300"),
+    ],
+)
+def test_parse_crop_rejects(text, size, expected):
+    with pytest.raises(ValidationError, match=expected) as info:
+        parse_crop(text, size)
+    assert "\n" not in str(info.value)
+
+
+def test_parse_crop_accepts():
+    assert parse_crop("10, 20,30 ,40") == (10, 20, 30, 40)
+    assert parse_crop("0,0,120,300", (120, 300)) == (0, 0, 120, 300)
+
+
+def test_crop_outside_image_is_refused():
+    with pytest.raises(ValidationError, match="outside the image"):
+        ocr_image(Image.new("RGB", (100, 100), "white"), crop=(50, 50, 100, 10))
+
+
+def test_not_an_image_is_a_photo_error(tmp_path):
+    path = tmp_path / "notes.jpg"
+    path.write_text("not a photo")
+    with pytest.raises(PhotoError, match="not a readable image"):
+        ocr_image(path)
+    with pytest.raises(PhotoError, match="no such file"):
+        open_image(tmp_path / "missing.png")
+
+
+def test_disallowed_format_is_a_photo_error(tmp_path):
+    path = tmp_path / "marking.gif"
+    Image.new("RGB", (20, 20), "white").save(path, format="GIF")
+    with pytest.raises(PhotoError):
+        open_image(path)
+
+
+@pytest.mark.parametrize("pixels", [1600, 4900])  # over the limit (a warning in Pillow), over twice it
+def test_decompression_bomb_is_a_photo_error(tmp_path, monkeypatch, pixels):
+    side = int(pixels**0.5)
+    path = tmp_path / "bomb.png"
+    Image.new("L", (side, side), 255).save(path)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(PhotoError, match="too large"):
+        open_image(path)
+
+
+def test_truncated_image_is_a_photo_error(tmp_path):
+    path = tmp_path / "cut.png"
+    make_marking("ОФ-462", size=30).image.save(path)
+    path.write_bytes(path.read_bytes()[:300])
+    with pytest.raises(PhotoError):
+        open_image(path)
+
+
+def test_cancel_before_start_runs_nothing(monkeypatch):
+    calls = []
+    monkeypatch.setattr(pytesseract, "image_to_data", lambda *a, **k: calls.append(1))
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(OcrCancelled):
+        ocr_image(make_marking("ОФ-462", size=30).image, cancel=cancel)
+    assert calls == []
+
+
+def test_cancel_between_combinations():
+    cancel = threading.Event()
+    seen = []
+
+    def progress(done, total):
+        seen.append(done)
+        cancel.set()
+
+    with pytest.raises(OcrCancelled):
+        ocr_image(
+            make_marking("ОФ-462", size=30).image,
+            pipelines=["gray", "denoised", "flattened"],
+            cancel=cancel,
+            progress=progress,
+            workers=1,
+        )
+    assert seen == [1]
