@@ -1,0 +1,164 @@
+"""`fieldkit match`, `fieldkit marking add | list | recheck` and `fieldkit reference check`."""
+
+from __future__ import annotations
+
+import click
+
+from fieldkit.catalog import markings as markings_core
+from fieldkit.cli.base import cli, pass_state, print_json
+from fieldkit.markings.matcher import read_marking
+from fieldkit.reference.tables import check_reference
+
+
+def _warn_overrides(tables) -> None:
+    for line in tables.override_lines():
+        click.echo(f"note: {line}", err=True)
+
+
+def _echo_candidate(rank: int, c: dict, indent: str = "  ") -> None:
+    flag = " (normalised)" if c["normalised"] else ""
+    src = "" if c["source"] == "shipped" else f" [{c['source']} table]"
+    click.echo(f"{indent}{rank}. {c['pattern_id']}  score {c['score']}{flag}{src}  matched {c['matched']!r}")
+    if c["fields"]:
+        click.echo(f"{indent}   fields: " + ", ".join(f"{k}={v}" for k, v in c["fields"].items()))
+    for y in c["years"]:
+        click.echo(f"{indent}   year: {y['label']} ({y['basis']})")
+    for f in c["factories"]:
+        click.echo(f"{indent}   factory {f['country']} {f['code']}: {f['factory']}")
+    click.echo(f"{indent}   basis: {c['basis']}")
+
+
+def _echo_reading(reading: dict) -> None:
+    if reading["candidates"]:
+        click.echo("patterns:")
+        for i, c in enumerate(reading["candidates"], 1):
+            _echo_candidate(i, c)
+    else:
+        click.echo("patterns: none match")
+    if reading["years"]:
+        click.echo("years:")
+        for y in reading["years"]:
+            click.echo(f"  {y['describe']}  score {y['score']}")
+
+
+@cli.command("match")
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print the readings as JSON.")
+@pass_state
+def match(state, text: str, as_json: bool) -> None:
+    """Read TEXT against the reference patterns: ranked candidates, fields, years and basis."""
+    tables = state.reference()
+    _warn_overrides(tables)
+    reading = read_marking(text, tables).to_json()
+    if as_json:
+        print_json(reading)
+        return
+    click.echo(f"text: {text}  (normalised: {reading['normalised']})")
+    _echo_reading(reading)
+    click.echo(f"reference version: {reading['reference_version'][:12]}")
+
+
+@cli.group()
+def marking() -> None:
+    """Add, list and recheck the markings read from items."""
+
+
+@marking.command("add")
+@click.argument("item_ref", metavar="REF")
+@click.argument("text")
+@click.option("--position", help="Where on the item the marking is, e.g. 'rocket body, near the fins'.")
+@pass_state
+def marking_add(state, item_ref: str, text: str, position: str | None) -> None:
+    """Store TEXT, typed as read, as a marking of item REF, with its readings; prints the marking id."""
+    tables = state.reference()
+    _warn_overrides(tables)
+    stored = markings_core.add_marking(state.catalog(), item_ref, text, position=position, tables=tables)
+    click.echo(stored["id"])
+    candidates = stored["readings"]["candidates"]
+    if candidates:
+        click.echo(f"top reading: {candidates[0]['pattern_id']} (score {candidates[0]['score']})", err=True)
+
+
+@marking.command("list")
+@click.argument("item_ref", metavar="REF")
+@click.option("--json", "as_json", is_flag=True, help="Print the markings and their stored readings as JSON.")
+@pass_state
+def marking_list(state, item_ref: str, as_json: bool) -> None:
+    """List the markings of item REF with their stored readings."""
+    rows = markings_core.list_markings(state.catalog(), item_ref)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        click.echo(f"{item_ref} has no markings")
+        return
+    for row in rows:
+        where = f"  @ {row['position']}" if row["position"] else ""
+        click.echo(f"{row['id'][:8]}  {row['text']!r}  [{row['source']}]{where}")
+        candidates = row["readings"]["candidates"]
+        for i, c in enumerate(candidates[:3], 1):
+            years = f"  {c['years'][0]['label']}" if c["years"] else ""
+            click.echo(f"    {i}. {c['pattern_id']}  score {c['score']}{years}")
+        for y in row["readings"]["years"][:3]:
+            click.echo(f"    year: {y['describe']}")
+
+
+@marking.command("recheck")
+@click.argument("item_ref", metavar="[REF]", required=False)
+@click.option("--apply", "apply", is_flag=True, help="Store the new readings (audited); without it nothing changes.")
+@click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+@pass_state
+def marking_recheck(state, item_ref: str | None, apply: bool, as_json: bool) -> None:
+    """Show what the current reference tables would read differently in stored markings."""
+    tables = state.reference()
+    catalog = state.catalog()
+    results = markings_core.recheck_markings(catalog, item_ref, tables)
+    updated = markings_core.apply_recheck(catalog, results) if apply else 0
+    if as_json:
+        print_json({"markings": [r.to_json() for r in results if r.differs], "checked": len(results),
+                    "updated": updated, "reference_version": tables.version})
+        return
+    _warn_overrides(tables)
+    differing = [r for r in results if r.differs]
+    for r in differing:
+        click.echo(f"{r.marking['id'][:8]}  {r.item_ref}  {r.marking['text']!r}")
+        for line in r.lines():
+            click.echo(f"    {line}")
+    click.echo(f"{len(results)} marking(s) checked, {len(differing)} would read differently", err=True)
+    if apply:
+        click.echo(f"{updated} marking(s) updated", err=True)
+    elif differing:
+        click.echo("nothing changed; run again with --apply to store the new readings", err=True)
+
+
+@cli.group()
+def reference() -> None:
+    """Check the reference tables (marking patterns, factory codes, manufacturers)."""
+
+
+@reference.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print counts, version, overrides and problems as JSON.")
+@pass_state
+def reference_check(state, as_json: bool) -> None:
+    """Validate the shipped and user reference tables; print counts, version and overrides (exit 2 on a problem)."""
+    tables, problems = check_reference(state.reference_dir)
+    if as_json:
+        print_json({
+            "version": tables.version, "counts": tables.counts(), "files": [str(p) for p in tables.files],
+            "user_dir": str(state.reference_dir) if state.reference_dir else None,
+            "overridden": tables.overridden, "added": tables.added, "problems": [str(p) for p in problems],
+        })
+    else:
+        for name, count in tables.counts().items():
+            click.echo(f"{name}: {count} rows")
+        click.echo(f"version: {tables.version}")
+        if state.reference_dir and not state.reference_dir.is_dir():
+            click.echo(f"user reference folder {state.reference_dir} does not exist: no user tables loaded")
+        for line in tables.override_lines():
+            click.echo(f"override: {line}")
+        for table, keys in tables.added.items():
+            click.echo(f"user rows added to {table}: {', '.join(keys)}")
+        for problem in problems:
+            click.echo(f"error: {problem}", err=True)
+    if problems:
+        click.get_current_context().exit(2)

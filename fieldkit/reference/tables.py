@@ -1,0 +1,404 @@
+"""Loading and validating the reference tables: marking patterns, factory codes, manufacturers.
+
+Each table is a CSV file with a pydantic model for its rows (`TABLES` lists them). The shipped
+tables live in reference/ (`locations.shipped_reference_dir()`); a researcher may add a user dir
+(`--reference DIR` or `FIELDKIT_REFERENCE`) holding files of the same names. A user row extends the
+shipped rows, or replaces the shipped row with the same key -- never silently: the result lists
+every key that was overridden.
+
+A malformed table is refused with a message naming the file, line and column and what is wrong
+(a bad regex, an unknown calendar, a missing source, a duplicate id, a missing column).
+`check_reference()` collects every problem; `load_reference()` raises on the first one.
+
+`version` is the SHA-256 over the bytes of every loaded file (shipped, then user), in a fixed order:
+a saved attribution stamped with it can always say which tables it was read against.
+Loaded tables are cached per process, keyed by the directories (see `get_reference()`).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from fieldkit.errors import ReferenceTableError
+from fieldkit.locations import shipped_reference_dir, user_reference_dir
+
+PATTERN_GROUPS = frozenset(
+    {"lot", "year", "factory", "serial", "month", "interfix", "sequence", "designation", "calibre",
+     "manufacturer", "suffix"}
+)
+YEAR_CALENDARS = ("gregorian2", "gregorian", "juche", "minguo", "thai", "solar-hijri")
+
+
+class ReferenceRow(BaseModel):
+    """A row of a reference table. Subclasses say which columns are required and which is the key."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    KEY: ClassVar[tuple[str, ...]] = ("id",)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        return value.strip() if isinstance(value, str) else value
+
+    def key(self) -> str:
+        return "/".join(str(getattr(self, k)) for k in self.KEY)
+
+    @field_validator("source", check_fields=False)
+    @classmethod
+    def _source_required(cls, value: str) -> str:
+        if not value:
+            raise ValueError("missing source: every row must name where it was read (URL and passage)")
+        return value
+
+
+class PatternRow(ReferenceRow):
+    """One published marking convention: a regex over normalised text, with what its groups mean."""
+
+    id: str
+    regex: str
+    year_calendar: str = ""
+    country: str = ""
+    producer: str = ""
+    category: str = ""
+    description: str = ""
+    example_positive: str = ""
+    example_negative: str = ""
+    source: str
+    confidence_notes: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value or ""):
+            raise ValueError(f"id {value!r} must be a lower-case slug (letters, digits, '-'), e.g. su-grad-9m22u")
+        return value
+
+    @field_validator("regex")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        if not value:
+            raise ValueError("regex is empty")
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"bad regex: {exc.msg} at position {exc.pos}") from None
+        unknown = set(compiled.groupindex) - PATTERN_GROUPS
+        if unknown:
+            raise ValueError(
+                f"unknown named group {sorted(unknown)[0]!r}: use only {', '.join(sorted(PATTERN_GROUPS))}"
+            )
+        return value
+
+    @field_validator("year_calendar")
+    @classmethod
+    def _calendar(cls, value: str) -> str:
+        if value and value not in YEAR_CALENDARS:
+            raise ValueError(f"unknown calendar {value!r}: use one of {', '.join(YEAR_CALENDARS)}, or leave empty")
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[A-Z]{2}", value):
+            raise ValueError(f"country {value!r} must be an ISO 3166-1 alpha-2 code such as RU or KP")
+        return value
+
+    @model_validator(mode="after")
+    def _year_needs_calendar(self) -> PatternRow:
+        has_year = "year" in re.compile(self.regex).groupindex
+        if has_year and not self.year_calendar:
+            raise ValueError("year_calendar: the regex has a year group, so name its calendar")
+        if self.year_calendar and not has_year:
+            raise ValueError("year_calendar: given, but the regex has no (?P<year>...) group; leave it empty")
+        from fieldkit.markings.normalize import fold
+
+        if self.example_positive and not re.search(self.regex, fold(self.example_positive)):
+            raise ValueError(f"example_positive: {self.example_positive!r} does not match the regex")
+        if self.example_negative and re.search(self.regex, fold(self.example_negative)):
+            raise ValueError(f"example_negative: {self.example_negative!r} matches the regex, but must not")
+        return self
+
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.regex)
+
+
+class FactoryCodeRow(ReferenceRow):
+    """A factory or arsenal code as it appears in a marking, with the plant it stands for."""
+
+    KEY: ClassVar[tuple[str, ...]] = ("country", "code")
+    country: str
+    code: str
+    factory: str
+    products: str = ""
+    source: str
+
+    @field_validator("code", "factory")
+    @classmethod
+    def _not_empty(cls, value: str) -> str:
+        if not value:
+            raise ValueError("is empty")
+        return value
+
+
+class ManufacturerRow(ReferenceRow):
+    """An electronics manufacturer (firm), its country, and the names and prefixes it is printed as."""
+
+    id: str
+    firm: str
+    country: str
+    aliases: str = ""
+    prefixes: str = ""
+    former_names: str = ""
+    source: str
+    notes: str = ""
+
+    @field_validator("id", "firm", "country")
+    @classmethod
+    def _not_empty(cls, value: str) -> str:
+        if not value:
+            raise ValueError("is empty")
+        return value
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    filename: str
+    model: type[ReferenceRow]
+    required: bool  # must the shipped dir hold it?
+
+
+TABLES = (
+    TableSpec("patterns", "marking_patterns.csv", PatternRow, True),
+    TableSpec("factory_codes", "factory_codes.csv", FactoryCodeRow, True),
+    TableSpec("manufacturers", "manufacturers.csv", ManufacturerRow, False),
+)
+TABLES_BY_NAME = {spec.name: spec for spec in TABLES}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a table: where (file, line, column) and what."""
+
+    path: Path
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = str(self.path)
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ReferenceTables:
+    """The loaded tables: rows per table (user rows merged in), overridden keys, files and version."""
+
+    rows: dict[str, list[ReferenceRow]]
+    overridden: dict[str, list[str]]
+    added: dict[str, list[str]]
+    files: list[Path]
+    version: str
+    user_dir: Path | None = None
+    origin: dict[tuple[str, str], str] = field(default_factory=dict)  # (table, key) -> "shipped" | "user"
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def patterns(self) -> list[PatternRow]:
+        return self.rows["patterns"]  # type: ignore[return-value]
+
+    @property
+    def factory_codes(self) -> list[FactoryCodeRow]:
+        return self.rows["factory_codes"]  # type: ignore[return-value]
+
+    @property
+    def manufacturers(self) -> list[ManufacturerRow]:
+        return self.rows["manufacturers"]  # type: ignore[return-value]
+
+    def source_of(self, table: str, key: str) -> str:
+        """"shipped" or "user": where the row with this key came from."""
+        return self.origin.get((table, key), "shipped")
+
+    def override_lines(self) -> list[str]:
+        """One line per overridden row, for the CLI and the TUI to show."""
+        return [
+            f"{table}: user row {key} overrides the shipped row"
+            for table, keys in self.overridden.items()
+            for key in keys
+        ]
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(rows) for name, rows in self.rows.items()}
+
+
+def _problem_from_pydantic(path: Path, line: int, exc: pydantic.ValidationError) -> Problem:
+    error = exc.errors()[0]
+    loc = [str(p) for p in error.get("loc", ())]
+    message = error.get("msg", "invalid").removeprefix("Value error, ")
+    column = loc[0] if loc else None
+    if error.get("type") == "missing":
+        message = "missing value"
+    if column is None and ":" in message:  # model-level check names its column first
+        column, message = message.split(":", 1)
+        message = message.strip()
+    return Problem(path, line, column, message)
+
+
+def read_table(spec: TableSpec, path: Path, data: bytes) -> tuple[list[ReferenceRow], list[Problem]]:
+    """Parse and validate one CSV file's bytes; rows that fail become problems, not rows."""
+    problems: list[Problem] = []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [], [Problem(path, None, None, f"not UTF-8 text (byte {exc.start}); save it as UTF-8")]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    required = [name for name, f in spec.model.model_fields.items() if f.is_required()]
+    missing = [c for c in required if c not in header]
+    if missing:
+        return [], [Problem(path, 1, missing[0], f"missing column {missing[0]!r} (the header must name {', '.join(required)})")]
+    rows: list[ReferenceRow] = []
+    seen: dict[str, int] = {}
+    for record in reader:
+        line = reader.line_num
+        if None in record:
+            problems.append(Problem(path, line, None, "more fields than the header has columns; quote values that hold commas"))
+            continue
+        if not any((v or "").strip() for v in record.values()):
+            continue
+        values = {k: (v if v is not None else "") for k, v in record.items()}
+        try:
+            row = spec.model.model_validate(values)
+        except pydantic.ValidationError as exc:
+            problems.append(_problem_from_pydantic(path, line, exc))
+            continue
+        key = row.key()
+        if key in seen:
+            column = "/".join(spec.model.KEY)
+            problems.append(Problem(path, line, column, f"duplicate {column} {key!r} (first on line {seen[key]})"))
+            continue
+        seen[key] = line
+        rows.append(row)
+    return rows, problems
+
+
+def _load(shipped_dir: Path, user_dir: Path | None) -> tuple[ReferenceTables, list[Problem]]:
+    problems: list[Problem] = []
+    rows: dict[str, list[ReferenceRow]] = {}
+    overridden: dict[str, list[str]] = {}
+    added: dict[str, list[str]] = {}
+    origin: dict[tuple[str, str], str] = {}
+    files: list[Path] = []
+    digest = hashlib.sha256()
+    for spec in TABLES:
+        merged: dict[str, ReferenceRow] = {}
+        for layer, folder in (("shipped", shipped_dir), ("user", user_dir)):
+            if folder is None:
+                continue
+            path = folder / spec.filename
+            if not path.exists():
+                if layer == "shipped" and spec.required:
+                    problems.append(Problem(path, None, None, "the shipped table is missing; reinstall fieldkit"))
+                continue
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                problems.append(Problem(path, None, None, f"cannot be read: {exc.strerror}"))
+                continue
+            digest.update(f"{layer}/{spec.filename}\0{len(data)}\0".encode())
+            digest.update(data)
+            files.append(path)
+            table_rows, table_problems = read_table(spec, path, data)
+            problems += table_problems
+            for row in table_rows:
+                key = row.key()
+                if layer == "user":
+                    (overridden if key in merged else added).setdefault(spec.name, []).append(key)
+                merged[key] = row
+                origin[(spec.name, key)] = layer
+        rows[spec.name] = list(merged.values())
+    tables = ReferenceTables(rows, overridden, added, files, digest.hexdigest(), user_dir, origin)
+    return tables, problems
+
+
+def check_reference(user_dir: Path | None = None, shipped_dir: Path | None = None) -> tuple[ReferenceTables, list[Problem]]:
+    """Load every table and return it with every problem found (the bad rows are left out)."""
+    return _load(shipped_dir or shipped_reference_dir(), user_dir)
+
+
+def load_reference(user_dir: Path | None = None, shipped_dir: Path | None = None) -> ReferenceTables:
+    """Load and validate the tables; raise ReferenceTableError naming the first problem."""
+    tables, problems = check_reference(user_dir, shipped_dir)
+    if problems:
+        more = f" (and {len(problems) - 1} more problem(s); run `fieldkit reference check`)" if len(problems) > 1 else ""
+        raise ReferenceTableError(f"{problems[0]}; fix or remove that row{more}")
+    return tables
+
+
+_CACHE: dict[tuple[Path, Path | None], ReferenceTables] = {}
+
+
+def get_reference(user_dir: Path | None = None, shipped_dir: Path | None = None, *, use_env: bool = True) -> ReferenceTables:
+    """The tables for these directories, loaded once per process.
+
+    With no `user_dir`, the user dir from `FIELDKIT_REFERENCE` (or the default user reference
+    folder, if it exists) is used unless `use_env` is False.
+    """
+    if user_dir is None and use_env:
+        user_dir = user_reference_dir()
+    shipped = (shipped_dir or shipped_reference_dir()).resolve()
+    key = (shipped, user_dir.resolve() if user_dir else None)
+    if key not in _CACHE:
+        _CACHE[key] = load_reference(user_dir, shipped)
+    return _CACHE[key]
+
+
+def clear_cache() -> None:
+    """Forget loaded tables (after the user tables were edited, and in tests)."""
+    _CACHE.clear()
+
+
+def write_user_row(user_dir: Path, table: str, row: ReferenceRow) -> Path:
+    """Append (or replace, by key) a row in the user copy of `table`; returns the file written.
+
+    The row is validated against the whole user table before anything is written.
+    """
+    spec = TABLES_BY_NAME[table]
+    path = user_dir / spec.filename
+    columns = list(spec.model.model_fields)
+    existing: list[dict[str, str]] = []
+    if path.exists():
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            existing = [r for r in csv.DictReader(fh)]
+    values = {c: str(getattr(row, c) or "") for c in columns}
+    key = row.key()
+    kept = [r for r in existing if "/".join((r.get(k) or "").strip() for k in spec.model.KEY) != key]
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for r in kept:
+        writer.writerow({c: r.get(c, "") for c in columns})
+    writer.writerow(values)
+    data = out.getvalue().encode("utf-8")
+    _, problems = read_table(spec, path, data)
+    if problems:
+        raise ReferenceTableError(str(problems[0]))
+    user_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".csv.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    clear_cache()
+    return path

@@ -1,0 +1,221 @@
+"""The reference browser: the loaded reference tables in tabs, with a search box, and a form to add
+a user marking pattern that is validated as it is typed.
+
+User rows that override shipped rows are named at the top, never hidden.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane
+
+from fieldkit.errors import FieldkitError
+from fieldkit.locations import user_reference_save_dir
+from fieldkit.reference.tables import (
+    YEAR_CALENDARS,
+    PatternRow,
+    ReferenceTables,
+    clear_cache,
+    get_reference,
+    write_user_row,
+)
+
+# table name -> (tab title, columns shown)
+COLUMNS = {
+    "patterns": ("Marking patterns", ("id", "regex", "year_calendar", "country", "category", "description")),
+    "factory_codes": ("Factory codes", ("country", "code", "factory", "products")),
+    "manufacturers": ("Manufacturers", ("id", "firm", "country", "aliases", "prefixes")),
+}
+
+
+def _short(value: str, width: int = 48) -> str:
+    value = " ".join(str(value or "").split())
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+class ReferenceScreen(Screen):
+    """Browse the marking patterns, factory codes and manufacturers; search; add a user pattern."""
+
+    HELP = """\
+## Reference tables
+
+The tables fieldkit reads markings against, each row with its source. Type in the search box to
+narrow every tab. `n` adds a pattern of your own to the user reference folder; a user row with the
+id of a shipped row overrides it, and the screen says so.
+"""
+
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="reference.search"),
+        Binding("n", "new_pattern", "New pattern", id="reference.new_pattern"),
+        Binding("escape", "close", "Back", id="reference.back"),
+    ]
+
+    def __init__(self, tables: ReferenceTables | None = None):
+        super().__init__()
+        self._fixed_tables = tables
+        self.tables: ReferenceTables | None = tables
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="search every table: id, code, firm, description…", id="ref-search", compact=True)
+        yield Static("", id="ref-status")
+        with TabbedContent(id="ref-tabs"):
+            for name, (title, _) in COLUMNS.items():
+                with TabPane(title, id=f"ref-{name}"):
+                    yield DataTable(id=f"ref-table-{name}", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Reference tables"
+        for name, (_, columns) in COLUMNS.items():
+            self.query_one(f"#ref-table-{name}", DataTable).add_columns(*columns, "from")
+        self.load()
+        self.query_one("#ref-table-patterns", DataTable).focus()
+
+    def load(self) -> None:
+        status = self.query_one("#ref-status", Static)
+        try:
+            self.tables = self._fixed_tables or get_reference()
+        except FieldkitError as exc:
+            self.tables = None
+            status.update(f"The reference tables could not be loaded: {exc}")
+            return
+        counts = ", ".join(f"{COLUMNS[n][0].lower()} {c}" for n, c in self.tables.counts().items())
+        lines = [f"{counts} · version {self.tables.version[:12]}"]
+        overrides = self.tables.override_lines()
+        if overrides:
+            lines.append("User rows override shipped rows: " + "; ".join(overrides))
+        status.update("\n".join(lines))
+        self.fill(self.query_one("#ref-search", Input).value)
+
+    def fill(self, query: str) -> None:
+        if self.tables is None:
+            return
+        words = query.lower().split()
+        for name, (_, columns) in COLUMNS.items():
+            table = self.query_one(f"#ref-table-{name}", DataTable)
+            table.clear()
+            for row in self.tables.rows.get(name, []):
+                values = [str(getattr(row, c, "") or "") for c in columns]
+                haystack = " ".join(values + [str(getattr(row, "source", ""))]).lower()
+                if all(w in haystack for w in words):
+                    table.add_row(*[_short(v) for v in values], self.tables.source_of(name, row.key()), key=row.key())
+
+    @on(Input.Changed, "#ref-search")
+    def search(self, event: Input.Changed) -> None:
+        self.fill(event.value)
+
+    @on(Input.Submitted, "#ref-search")
+    def to_results(self) -> None:
+        self.query_one("#ref-tabs", TabbedContent).active_pane.query_one(DataTable).focus()
+
+    def action_search(self) -> None:
+        self.query_one("#ref-search", Input).focus()
+
+    def action_new_pattern(self) -> None:
+        def saved(result: str | None) -> None:
+            if result:
+                self._fixed_tables = None
+                self.load()
+
+        self.app.push_screen(PatternFormScreen(), saved)
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
+PATTERN_FIELDS = [
+    ("id", "Id *", "a lower-case slug, e.g. ru-grad-lot-stencil"),
+    ("regex", "Regex *", r"over normalised text, e.g. \b(?P<lot>\d{1,3})-(?P<year>\d{2})\b"),
+    ("country", "Country", "ISO alpha-2, e.g. RU (SU for the Soviet Union)"),
+    ("producer", "Producer", "factory or firm, if the pattern names one"),
+    ("category", "Category", "rocket, small-arms ammunition, missile component…"),
+    ("description", "Description", "what the marking is and where it appears"),
+    ("example_positive", "Must match", "an example the regex must match"),
+    ("example_negative", "Must not match", "an example it must not match"),
+    ("source", "Source *", "URL and passage read"),
+    ("confidence_notes", "Confidence", "High / Medium / Low, and why"),
+]
+
+
+class PatternFormScreen(ModalScreen[str | None]):
+    """A new user marking pattern; the regex, calendar and examples are checked as they are typed."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save pattern", id="pattern.save"),
+        Binding("escape", "cancel", "Cancel", id="pattern.cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="pattern-form"):
+            yield Label("New marking pattern (saved to your user reference folder)", classes="cal-title")
+            with Grid(id="pattern-fields"):
+                for name, label, placeholder in PATTERN_FIELDS[:2]:
+                    yield Label(label, classes="field-label")
+                    yield Input(placeholder=placeholder, id=f"p-{name}", classes="pattern-field", compact=True)
+                yield Label("Year calendar", classes="field-label")
+                yield Select([(c, c) for c in YEAR_CALENDARS], id="p-year_calendar", prompt="none (no year group)",
+                             classes="pattern-field", compact=True)
+                for name, label, placeholder in PATTERN_FIELDS[2:]:
+                    yield Label(label, classes="field-label")
+                    yield Input(placeholder=placeholder, id=f"p-{name}", classes="pattern-field", compact=True)
+            yield Label("", id="pattern-error")
+
+    def on_mount(self) -> None:
+        self.query_one("#p-id", Input).focus()
+
+    def values(self) -> dict[str, str]:
+        data = {name: self.query_one(f"#p-{name}", Input).value for name, _, _ in PATTERN_FIELDS}
+        calendar = self.query_one("#p-year_calendar", Select).value
+        data["year_calendar"] = calendar if isinstance(calendar, str) else ""
+        return data
+
+    def problem(self) -> str | None:
+        """The first thing wrong with the pattern as typed, or None."""
+        import pydantic
+
+        from fieldkit.reference.tables import _problem_from_pydantic
+
+        try:
+            PatternRow.model_validate(self.values())
+        except pydantic.ValidationError as exc:
+            p = _problem_from_pydantic(user_reference_save_dir(), 0, exc)
+            return f"{p.column}: {p.message}" if p.column else p.message
+        return None
+
+    @on(Input.Changed, ".pattern-field")
+    @on(Select.Changed, ".pattern-field")
+    def check_as_typed(self) -> None:
+        error = self.query_one("#pattern-error", Label)
+        problem = self.problem()
+        error.update(problem or "✓ valid")
+        error.set_class(problem is not None, "invalid")
+
+    def action_save(self) -> None:
+        problem = self.problem()
+        if problem:
+            self.check_as_typed()
+            self.notify(f"Not saved: {problem}", severity="error")
+            return
+        row = PatternRow.model_validate(self.values())
+        folder = user_reference_save_dir()
+        try:
+            overrides = any(p.id == row.id for p in get_reference().patterns)
+        except FieldkitError:
+            overrides = False
+        try:
+            path = write_user_row(folder, "patterns", row)
+        except (FieldkitError, OSError) as exc:
+            self.notify(f"Not saved: {exc}", severity="error")
+            return
+        clear_cache()
+        note = f" (overrides the row {row.id})" if overrides else ""
+        self.notify(f"Pattern {row.id} saved to {path}{note}")
+        self.dismiss(row.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

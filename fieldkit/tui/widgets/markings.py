@@ -1,0 +1,115 @@
+"""The Markings tab of the item screen: the item's markings with their stored readings, and a box to
+type a new marking that shows its readings live, before it is saved."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Input, Static
+
+from fieldkit.catalog import markings as markings_core
+from fieldkit.errors import FieldkitError
+from fieldkit.markings.matcher import read_marking
+from fieldkit.reference.tables import get_reference
+
+
+def describe_reading(reading: dict, limit: int = 4) -> str:
+    """A few lines a researcher can read: top pattern candidates, then years with range and basis."""
+    lines = []
+    for c in reading["candidates"][:limit]:
+        flag = " (normalised)" if c["normalised"] else ""
+        fields = ", ".join(f"{k}={v}" for k, v in c["fields"].items() if k != "year")
+        line = f"{c['pattern_id']}  {c['score']:.2f}{flag}"
+        if fields:
+            line += f"  {fields}"
+        for y in c["years"][:2]:
+            line += f"  · {y['label']}"
+        lines.append(line)
+    if not reading["candidates"]:
+        lines.append("no reference pattern matches")
+    for y in reading["years"][:limit]:
+        lines.append(f"year {y['describe']}")
+    return "\n".join(lines)
+
+
+def top_reading(reading: dict) -> str:
+    if not reading["candidates"]:
+        return "—"
+    c = reading["candidates"][0]
+    return f"{c['pattern_id']} ({c['score']:.2f})"
+
+
+def year_summary(reading: dict) -> str:
+    if not reading["years"]:
+        return ""
+    y = reading["years"][0]
+    span = y["gregorian_start"][:4]
+    if y["gregorian_end"][:4] != span:
+        span += f"–{y['gregorian_end'][:4]}"
+    return f"{y['text']} → {span} ({y['calendar']})"
+
+
+class MarkingsPane(Vertical):
+    """The markings of one item, and a live-reading input to add one."""
+
+    def __init__(self, item_ref: str, **kwargs):
+        super().__init__(**kwargs)
+        self.item_ref = item_ref
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(id="markings-table", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="marking-entry"):
+            yield Input(placeholder="type a marking as read, Enter adds it", id="marking-text", compact=True)
+            yield Input(placeholder="where on the item", id="marking-position", compact=True)
+        yield Static("", id="marking-live")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#markings-table", DataTable)
+        table.add_columns("Text", "Position", "Source", "Top reading", "Year")
+        self.reload()
+
+    def reload(self) -> None:
+        table = self.query_one("#markings-table", DataTable)
+        table.clear()
+        for row in markings_core.list_markings(self.app.catalog, self.item_ref):
+            table.add_row(
+                row["text"], row["position"] or "", row["source"],
+                top_reading(row["readings"]), year_summary(row["readings"]), key=row["id"],
+            )
+
+    @on(Input.Changed, "#marking-text")
+    def show_live_reading(self, event: Input.Changed) -> None:
+        live = self.query_one("#marking-live", Static)
+        text = event.value.strip()
+        if not text:
+            live.update("")
+            return
+        try:
+            live.update(describe_reading(read_marking(text, get_reference()).to_json()))
+        except FieldkitError as exc:
+            live.update(f"cannot read markings: {exc}")
+
+    @on(Input.Submitted, "#marking-text")
+    @on(Input.Submitted, "#marking-position")
+    def add(self) -> None:
+        text_input = self.query_one("#marking-text", Input)
+        position_input = self.query_one("#marking-position", Input)
+        if not text_input.value.strip():
+            text_input.focus()
+            return
+        try:
+            stored = markings_core.add_marking(
+                self.app.catalog, self.item_ref, text_input.value, position=position_input.value or None
+            )
+        except FieldkitError as exc:
+            self.notify(f"Not saved: {exc}", severity="error")
+            return
+        text_input.value = ""
+        position_input.value = ""
+        self.reload()
+        self.query_one("#marking-live", Static).update(
+            f"saved {stored['text']!r}: " + top_reading(stored["readings"])
+        )
+        self.notify(f"Marking {stored['text']!r} saved")
+        text_input.focus()

@@ -1,0 +1,121 @@
+"""The reference tables: every shipped pattern does what its own examples say, and a malformed
+table is refused with its file, line and column; user rows extend or override, and say so."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+
+from fieldkit.errors import ReferenceTableError
+from fieldkit.locations import shipped_reference_dir
+from fieldkit.markings.normalize import fold
+from fieldkit.reference.tables import check_reference, get_reference, load_reference, clear_cache
+
+SHIPPED_PATTERNS = list(csv.DictReader((shipped_reference_dir() / "marking_patterns.csv").open(encoding="utf-8")))
+HEADER = "id,regex,year_calendar,country,producer,category,description,example_positive,example_negative,source,confidence_notes\n"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    clear_cache()
+    yield
+    clear_cache()
+
+
+@pytest.mark.parametrize("row", SHIPPED_PATTERNS, ids=[r["id"] for r in SHIPPED_PATTERNS])
+def test_every_shipped_pattern_matches_its_positive_example_and_not_its_negative(row):
+    regex = re.compile(row["regex"])
+    assert regex.search(fold(row["example_positive"])), row["example_positive"]
+    assert not regex.search(fold(row["example_negative"])), row["example_negative"]
+
+
+def test_the_shipped_tables_load_without_problems_and_have_a_version():
+    tables, problems = check_reference(None)
+    assert problems == []
+    assert len(tables.patterns) == len(SHIPPED_PATTERNS)
+    assert len(tables.factory_codes) > 0
+    assert re.fullmatch(r"[0-9a-f]{64}", tables.version)
+    assert tables.overridden == {}
+
+
+def user_patterns(tmp_path, *rows: str):
+    folder = tmp_path / "user"
+    folder.mkdir(exist_ok=True)
+    (folder / "marking_patterns.csv").write_text(HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return folder
+
+
+def error_for(folder) -> str:
+    with pytest.raises(ReferenceTableError) as exc:
+        load_reference(folder)
+    return str(exc.value)
+
+
+def test_a_bad_regex_is_named_with_its_file_line_and_column(tmp_path):
+    folder = user_patterns(tmp_path, "ok-one,\\bOK\\b,,,,,,OK,NO,a source,", "bad-one,(?P<lot>\\d+,,,,,,,,a source,")
+    message = error_for(folder)
+    assert str(folder / "marking_patterns.csv") in message
+    assert "line 3" in message and "column regex" in message and "bad regex" in message
+
+
+def test_an_unknown_calendar_is_refused(tmp_path):
+    message = error_for(user_patterns(tmp_path, "lot-x,(?P<year>\\d{2}),mayan,,,,,,,a source,"))
+    assert "line 2" in message and "column year_calendar" in message and "unknown calendar 'mayan'" in message
+
+
+def test_a_row_without_a_source_is_refused(tmp_path):
+    message = error_for(user_patterns(tmp_path, "no-source,\\bQQ\\b,,,,,,,,,"))
+    assert "column source" in message and "missing source" in message
+
+
+def test_a_duplicate_id_is_refused(tmp_path):
+    folder = user_patterns(tmp_path, "twice,\\bAA\\b,,,,,,,,a source,", "twice,\\bBB\\b,,,,,,,,a source,")
+    message = error_for(folder)
+    assert "line 3" in message and "duplicate id 'twice'" in message and "first on line 2" in message
+
+
+def test_a_missing_column_is_refused(tmp_path):
+    folder = tmp_path / "user"
+    folder.mkdir()
+    (folder / "marking_patterns.csv").write_text("id,regex\nx,\\bX\\b\n", encoding="utf-8")
+    message = error_for(folder)
+    assert "line 1" in message and "missing column 'source'" in message
+
+
+def test_a_year_group_needs_a_calendar_and_examples_are_checked(tmp_path):
+    assert "year_calendar" in error_for(user_patterns(tmp_path, "y,(?P<year>\\d{2}),,,,,,,,a source,"))
+    assert "example_positive" in error_for(user_patterns(tmp_path, "e,\\bABC\\b,,,,,,XYZ,,a source,"))
+
+
+def test_check_reports_every_problem_and_keeps_the_good_rows(tmp_path):
+    folder = user_patterns(tmp_path, "bad-a,(,,,,,,,,a source,", "good,\\bGOOD\\b,,,,,,,,a source,", "bad-b,x,julian,,,,,,,s,")
+    tables, problems = check_reference(folder)
+    assert [p.line for p in problems] == [2, 4]
+    assert "good" in [p.id for p in tables.patterns]
+
+
+def test_user_rows_extend_and_override_by_id_and_the_override_is_recorded(tmp_path):
+    folder = user_patterns(
+        tmp_path,
+        "dprk-plant-112,(?<![\\d.-])(?P<factory>112)(?![\\d.-]),,KP,,,,112,,my notes,High",
+        "my-new-pattern,\\bNEWMARK\\b,,,,,,NEWMARK,,my notes,",
+    )
+    shipped = load_reference(None)
+    tables = load_reference(folder)
+    assert tables.overridden == {"patterns": ["dprk-plant-112"]}
+    assert tables.added == {"patterns": ["my-new-pattern"]}
+    assert tables.override_lines() == ["patterns: user row dprk-plant-112 overrides the shipped row"]
+    assert len(tables.patterns) == len(shipped.patterns) + 1
+    assert tables.source_of("patterns", "dprk-plant-112") == "user"
+    assert tables.version != shipped.version
+
+
+def test_tables_are_loaded_once_per_process(tmp_path):
+    folder = user_patterns(tmp_path, "a-b,\\bAB\\b,,,,,,,,s,")
+    first = get_reference(folder)
+    (folder / "marking_patterns.csv").write_text(HEADER, encoding="utf-8")
+    assert get_reference(folder) is first
+    clear_cache()
+    assert get_reference(folder) is not first

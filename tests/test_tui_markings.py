@@ -1,0 +1,104 @@
+"""The Markings tab and the reference browser, driven as a researcher would."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Label, Static
+
+from fieldkit.catalog import items, markings
+from fieldkit.catalog.db import open_catalog
+from fieldkit.reference import tables
+from fieldkit.tui.app import make_app
+from fieldkit.tui.screens.item import ItemScreen
+from fieldkit.tui.screens.reference import PatternFormScreen, ReferenceScreen
+
+
+async def settle(app, pilot):
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def seed(db_path):
+    catalog = open_catalog(db_path, actor="seed")
+    items.add_item(catalog, {"ref": "EX-0002", "category": "rocket", "designation": "9M22U"})
+    catalog.close()
+
+
+async def test_adding_a_marking_in_the_markings_tab_shows_its_reading(db_path, monkeypatch, tmp_path):
+    monkeypatch.setenv("FIELDKIT_REFERENCE", str(tmp_path / "no-user-tables"))
+    tables.clear_cache()
+    seed(db_path)
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ItemScreen)
+        app.screen.query_one("#item-tabs").active = "markings"
+        await pilot.pause()
+        app.screen.query_one("#marking-text", Input).focus()
+        await pilot.press(*"9М22У 4-23")
+        await pilot.pause()
+        live = str(app.screen.query_one("#marking-live", Static).render())
+        assert "su-grad-9m22u-designation" in live  # read as it is typed, before saving
+        assert "2023" in live
+        await pilot.press("enter")
+        await settle(app, pilot)
+        table = app.screen.query_one("#markings-table", DataTable)
+        assert table.row_count == 1
+        text, _, source, top, year = table.get_row_at(0)
+        assert (text, source) == ("9М22У 4-23", "manual")
+        assert top.startswith("su-grad-9m22u-designation")
+        assert "2023" in year
+    stored = markings.list_markings(open_catalog(db_path), "EX-0002")
+    assert [m["text"] for m in stored] == ["9М22У 4-23"]
+
+
+async def test_a_new_item_has_no_markings_tab(db_path):
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        assert not app.screen.query("#markings-pane")
+
+
+async def test_reference_screen_searches_and_a_new_pattern_is_checked_as_typed(db_path, monkeypatch, tmp_path):
+    user_dir = tmp_path / "user-ref"
+    monkeypatch.setenv("FIELDKIT_REFERENCE", str(user_dir))
+    tables.clear_cache()
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReferenceScreen)
+        app.screen.query_one("#ref-search", Input).value = "juche"
+        await pilot.pause()
+        patterns = app.screen.query_one("#ref-table-patterns", DataTable)
+        ids = [patterns.get_row_at(i)[0] for i in range(patterns.row_count)]
+        assert ids and all("juche" in i or "dprk" in i for i in ids)
+
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, PatternFormScreen)
+        form = app.screen
+        form.query_one("#p-id", Input).value = "my-lot-stencil"
+        form.query_one("#p-source", Input).value = "my own field notes, 2024"
+        form.query_one("#p-regex", Input).value = r"(?P<lot>\d+"
+        await pilot.pause()
+        error = form.query_one("#pattern-error", Label)
+        assert "bad regex" in str(error.render())
+        form.query_one("#p-regex", Input).value = r"\b(?P<lot>\d{1,3})-(?P<year>\d{2})\b"
+        await pilot.pause()
+        assert "year_calendar" in str(error.render())  # a year group needs its calendar
+        form.query_one("#p-year_calendar").value = "gregorian2"
+        await pilot.pause()
+        assert "valid" in str(error.render())
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReferenceScreen)
+    saved = (user_dir / "marking_patterns.csv").read_text(encoding="utf-8")
+    assert "my-lot-stencil" in saved
+    tables.clear_cache()
+    assert tables.get_reference().added == {"patterns": ["my-lot-stencil"]}
