@@ -1,0 +1,77 @@
+"""`fieldkit photo add | list` and `fieldkit verify`: photos as evidence, and checking them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from fieldkit.cli.base import cli, pass_state, print_json
+from fieldkit.evidence import photos as photos_core
+from fieldkit.evidence.verify import verify_catalog
+
+
+@cli.group()
+def photo() -> None:
+    """Add photos of an item to the evidence store, and list them."""
+
+
+@photo.command("add")
+@click.argument("item_ref", metavar="REF")
+@click.argument("files", metavar="FILE...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--caption", help="A caption for these photos on this item, e.g. 'stencil on motor section'.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file instead of text.")
+@pass_state
+def photo_add(state, item_ref: str, files: tuple[Path, ...], caption: str | None, as_json: bool) -> None:
+    """Store photos as evidence for item REF; print each one's SHA-256 and stored name.
+
+    Each original is copied byte for byte into the store and never modified. A file that
+    cannot be added is named on stderr; the others still go in, and the exit code is 2.
+    """
+    results = photos_core.add_photos(state.catalog(), item_ref, files, caption=caption)
+    if as_json:
+        print_json([r.to_json() for r in results])
+    for result in results:
+        if result.ok and not as_json:
+            click.echo(result.describe())
+        elif not result.ok:
+            click.echo(f"error: {result.describe()}", err=True)
+    if not all(r.ok for r in results):
+        sys.exit(2)
+
+
+LIST_COLUMNS = ("sha256", "format", "width", "height", "size", "exif_time", "original_name", "caption")
+
+
+@photo.command("list")
+@click.argument("item_ref", metavar="REF")
+@click.option("--json", "as_json", is_flag=True, help="Print the photos as a JSON array.")
+@pass_state
+def photo_list(state, item_ref: str, as_json: bool) -> None:
+    """List the photos of item REF: SHA-256, format, size, capture time, original name, caption."""
+    rows = photos_core.list_photos(state.catalog(create=False), item_ref)
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        taken = row["exif_time"] or "-"
+        click.echo(
+            f"{row['sha256']}  {row['format']:<4} {row['width']}x{row['height']}  {row['size']:>10} B  "
+            f"{taken:<25} {row['original_name']}" + (f"  — {row['caption']}" if row["caption"] else "")
+        )
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the report as a JSON object.")
+@pass_state
+def verify(state, as_json: bool) -> None:
+    """Re-hash every stored photo and check the audit log; exit 1 if anything is missing or altered."""
+    report = verify_catalog(state.catalog(create=False))
+    if as_json:
+        print_json(report.to_json())
+    else:
+        for problem in report.problems:
+            click.echo(problem.describe())
+        click.echo(report.summary())
+    sys.exit(0 if report.ok else 1)

@@ -1,0 +1,500 @@
+"""Photos as evidence: ingest originals into a content-addressed store, hashed, with their EXIF.
+
+`add_photos` reads each file once (read-only, in chunks), hashing it while copying it into a
+temporary file inside the store; the copy is fsynced, hashed again, decoded by Pillow with only
+the allowed decoders, made read-only and renamed to `<store>/ab/<sha256>.<ext>`. The stored name
+is the hash, never the name the file arrived with (which is kept as text, control characters
+escaped). The same photo added twice is stored once and linked to each item.
+
+Nothing is half-stored: the photo row, its link to the item and the stored file go in together,
+or not at all (a file placed by a failed call is removed unless another row references it).
+Every row is written through `records.insert`, so it is in the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import tempfile
+import threading
+import unicodedata
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import ExifTags, Image, TiffImagePlugin
+
+from fieldkit.catalog import items as items_core
+from fieldkit.catalog import records
+from fieldkit.catalog.db import Catalog, new_id, now
+from fieldkit.errors import FieldkitError, NotFound, PhotoError
+
+try:  # HEIC/HEIF (iPhone photos): optional decoder from PyPI
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIF_AVAILABLE = True
+except ImportError:  # pragma: no cover - depends on the environment
+    HEIF_AVAILABLE = False
+
+CHUNK = 1 << 20
+# A deliberate limit: no camera in the field makes a 200-megapixel photo; anything larger is
+# treated as a decompression bomb. Pillow only warns between this and twice it, so the
+# warning is turned into an error where images are opened.
+MAX_PIXELS = 200_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+# Pillow format name -> extension of the stored original. MPO is how Pillow names JPEGs that
+# carry a multi-picture extension (many phone cameras); they are JPEG files.
+EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "TIFF": "tif", "WEBP": "webp"}
+if HEIF_AVAILABLE:
+    EXTENSIONS["HEIF"] = "heic"
+DECODERS = [name for name in EXTENSIONS if name != "MPO"]
+ACCEPTED = "JPEG, PNG, TIFF, WebP" + (" or HEIC" if HEIF_AVAILABLE else "")
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".heic", ".heif"}
+
+TMP_PREFIX = ".ingest-"
+MAX_EXIF_BYTES = 256  # longer binary EXIF values (maker notes) are summarised; the original keeps them
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to one file: stored (or already in the store), or the one-line reason it was not."""
+
+    source: str
+    sha256: str | None = None
+    stored_path: str | None = None  # relative to the photo store
+    photo_id: str | None = None
+    duplicate: bool = False  # the same bytes were already in the store
+    already_linked: bool = False  # ... and already linked to this item
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def describe(self) -> str:
+        if not self.ok:
+            return self.error  # errors name the file themselves
+        note = " (already linked to this item)" if self.already_linked else " (already in the store)" if self.duplicate else ""
+        return f"{self.sha256}  {self.stored_path}  {self.source}{note}"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self) | {"ok": self.ok}
+
+
+# names and paths ------------------------------------------------------------------------
+
+
+def escape_name(name: str) -> str:
+    """A file name as safe text: control characters and undecodable bytes written as escapes."""
+    out = []
+    for ch in name:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte that was not valid UTF-8 (surrogateescape)
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif ch == "\\":
+            out.append("\\\\")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def stored_relpath(sha256: str, fmt: str) -> str:
+    return f"{sha256[:2]}/{sha256}.{EXTENSIONS[fmt]}"
+
+
+def stored_file(catalog: Catalog, photo: dict[str, Any]) -> Path:
+    """Where the original of a photo row is kept."""
+    return catalog.photo_store / photo["stored_path"]
+
+
+def sha256_file(path: Path, cancel: threading.Event | None = None) -> str:
+    """The SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            if cancel is not None and cancel.is_set():
+                raise InterruptedError("cancelled")
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# decoding and EXIF ----------------------------------------------------------------------
+
+
+def open_image(path: Path | str, name: str | None = None) -> Image.Image:
+    """Open and fully decode an image with only the allowed decoders; raise PhotoError if it is not one.
+
+    `name` is how errors call the file (default: its name). The caller closes the image.
+    A file over MAX_PIXELS is refused as a decompression bomb.
+    """
+    name = name or escape_name(Path(path).name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            img = Image.open(path, formats=DECODERS)
+        except Image.UnidentifiedImageError:
+            raise PhotoError(f"{name} is not a photo fieldkit accepts ({ACCEPTED}); check the file") from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise PhotoError(
+                f"{name} claims more than {MAX_PIXELS // 1_000_000} megapixels (a decompression bomb?); refused"
+            ) from None
+        except (OSError, ValueError, SyntaxError) as exc:
+            raise PhotoError(f"{name} cannot be read as an image ({exc}); check the file") from None
+        try:
+            if img.width * img.height > MAX_PIXELS:
+                raise PhotoError(
+                    f"{name} is {img.width}×{img.height} pixels, more than {MAX_PIXELS // 1_000_000} megapixels; refused"
+                )
+            img.load()
+        except PhotoError:
+            img.close()
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            img.close()
+            raise PhotoError(
+                f"{name} claims more than {MAX_PIXELS // 1_000_000} megapixels (a decompression bomb?); refused"
+            ) from None
+        except Exception as exc:  # Pillow raises OSError, ValueError, SyntaxError, struct.error, ...
+            img.close()
+            reason = "truncated" if "truncated" in str(exc) else f"corrupt ({exc})"
+            raise PhotoError(f"{name} is {reason}; copy the original again from the camera or card") from None
+    return img
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, TiffImagePlugin.IFDRational):
+        number = float(value) if value.denominator else None
+        return None if number is None or number != number else number
+    if isinstance(value, bytes):
+        if len(value) > MAX_EXIF_BYTES:
+            return f"<{len(value)} bytes>"
+        try:
+            text = value.decode("ascii")
+            if text.isprintable():
+                return text.rstrip("\x00")
+        except UnicodeDecodeError:
+            pass
+        return "hex:" + value.hex()
+    if isinstance(value, str):
+        return value.rstrip("\x00")
+    if isinstance(value, (tuple, list)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _named(tags: dict[int, Any], names: dict[int, str]) -> dict[str, Any]:
+    return {names.get(tag, f"0x{tag:04x}"): _json_safe(value) for tag, value in tags.items()}
+
+
+def _dms_to_degrees(dms: Any, ref: Any, limit: float) -> float | None:
+    try:
+        degrees, minutes, seconds = (float(part) for part in dms)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    value = degrees + minutes / 60 + seconds / 3600
+    if value != value or value > limit:
+        return None
+    if str(ref).strip("\x00").upper() in ("S", "W"):
+        value = -value
+    return round(value, 7)
+
+
+def _exif_time(text: Any, offset: Any = None) -> str | None:
+    """EXIF 'YYYY:MM:DD HH:MM:SS' as ISO 8601 (with the offset if the camera recorded one)."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip("\x00 ")
+    if len(text) < 19 or text[4] != ":" or text[7] != ":":
+        return None
+    iso = f"{text[0:4]}-{text[5:7]}-{text[8:10]}T{text[11:19]}"
+    if not (iso[:4].isdigit() and iso[5:7].isdigit() and iso[8:10].isdigit()) or iso.startswith("0000"):
+        return None
+    if isinstance(offset, str) and len(offset.strip("\x00")) == 6:
+        iso += offset.strip("\x00")
+    return iso
+
+
+def read_metadata(img: Image.Image) -> dict[str, Any]:
+    """Format, dimensions and EXIF (capture time, GPS in decimal degrees, camera, orientation, the rest as JSON)."""
+    exif = img.getexif()
+    base = dict(exif.items())
+    sub = dict(exif.get_ifd(ExifTags.IFD.Exif).items())
+    gps = dict(exif.get_ifd(ExifTags.IFD.GPSInfo).items())
+    base.pop(ExifTags.IFD.Exif, None)
+    base.pop(ExifTags.IFD.GPSInfo, None)
+    T = ExifTags.Base
+    lat = lon = None
+    if gps:
+        lat = _dms_to_degrees(gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef), 90)
+        lon = _dms_to_degrees(gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef), 180)
+        if lat is None or lon is None:
+            lat = lon = None
+    taken = _exif_time(sub.get(T.DateTimeOriginal), sub.get(T.OffsetTimeOriginal)) or _exif_time(base.get(T.DateTime))
+    orientation = base.get(T.Orientation)
+    exif_json = None
+    if base or sub or gps:
+        exif_json = json.dumps(
+            {"image": _named(base, ExifTags.TAGS), "exif": _named(sub, ExifTags.TAGS), "gps": _named(gps, ExifTags.GPSTAGS)},
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+    text = lambda v: (_json_safe(v) or None) if isinstance(v, (str, bytes)) else None  # noqa: E731
+    return {
+        "format": img.format,
+        "width": img.width,
+        "height": img.height,
+        "exif_time": taken,
+        "gps_lat": lat,
+        "gps_lon": lon,
+        "camera_make": text(base.get(T.Make)),
+        "camera_model": text(base.get(T.Model)),
+        "orientation": orientation if isinstance(orientation, int) else None,
+        "exif_json": exif_json,
+    }
+
+
+# ingest ---------------------------------------------------------------------------------
+
+
+def _open_source(path: Path) -> tuple[int, os.stat_result]:
+    """Open the original read-only, refusing what is not a regular readable file."""
+    shown = escape_name(str(path))
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise PhotoError(f"{shown} does not exist; check the path") from None
+    except PermissionError:
+        raise PhotoError(f"{shown} cannot be reached (permission denied); check the folder's permissions") from None
+    except OSError as exc:
+        raise PhotoError(f"{shown} cannot be read ({exc.strerror}); check the path") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise PhotoError(f"{shown} is a directory; give the photo files inside it")
+    if not stat.S_ISREG(info.st_mode):
+        raise PhotoError(f"{shown} is not a regular file (a device, pipe or socket); give a photo file")
+    if info.st_size == 0:
+        raise PhotoError(f"{shown} is empty (0 bytes); copy the original again from the camera or card")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOATIME", 0))
+    except PermissionError:
+        try:  # O_NOATIME needs ownership of the file; without it, open plainly (still read-only)
+            fd = os.open(path, os.O_RDONLY)
+        except PermissionError:
+            raise PhotoError(f"{shown} cannot be read (permission denied); check its permissions") from None
+    except OSError as exc:
+        raise PhotoError(f"{shown} cannot be read ({exc.strerror}); check the file") from None
+    return fd, info
+
+
+def _copy_to_temp(path: Path, store: Path, cancel: threading.Event | None) -> tuple[Path, str, int]:
+    """Copy the original into a temp file in the store, hashing on the way; fsync; return (temp, sha256, size)."""
+    fd, _ = _open_source(path)
+    digest = hashlib.sha256()
+    size = 0
+    out_fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=store)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "rb", buffering=0) as src, os.fdopen(out_fd, "wb") as dst:
+            while True:
+                if cancel is not None and cancel.is_set():
+                    raise InterruptedError("cancelled")
+                try:
+                    chunk = src.read(CHUNK)
+                except OSError as exc:
+                    raise PhotoError(f"{escape_name(str(path))} could not be read ({exc.strerror}); check the disk") from None
+                if not chunk:
+                    break
+                digest.update(chunk)
+                dst.write(chunk)
+                size += len(chunk)
+            dst.flush()
+            os.fsync(dst.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp, digest.hexdigest(), size
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _place(tmp: Path, final: Path, sha256: str) -> bool:
+    """Move the verified temp copy to its content address. Returns True if this call created the file."""
+    final.parent.mkdir(exist_ok=True)
+    if final.exists():
+        if sha256_file(final) == sha256:  # left by an interrupted ingest, or already there: keep it
+            tmp.unlink()
+            return False
+        final.chmod(0o600)  # a damaged copy under the right name: replace it with the good one
+    tmp.chmod(0o444)
+    os.replace(tmp, final)
+    _fsync_dir(final.parent)
+    return True
+
+
+def _referenced(catalog: Catalog, relpath: str) -> bool:
+    return catalog.db.execute("SELECT 1 FROM photos WHERE stored_path = ? LIMIT 1", [relpath]).fetchone() is not None
+
+
+def ingest_file(catalog: Catalog, item: dict[str, Any], path: Path, *, caption: str | None = None,
+                cancel: threading.Event | None = None) -> IngestResult:
+    """Ingest one file for one item; raises PhotoError (or another FieldkitError) if it cannot."""
+    store = catalog.photo_store
+    store.mkdir(parents=True, exist_ok=True)
+    tmp, sha256, size = _copy_to_temp(path, store, cancel)
+    placed: Path | None = None
+    try:
+        if sha256_file(tmp) != sha256:
+            raise PhotoError(f"the copy of {escape_name(path.name)} did not match the original; check the disk and try again")
+        with open_image(tmp, escape_name(str(path))) as img:
+            meta = read_metadata(img)
+        relpath = stored_relpath(sha256, meta["format"])
+        if meta["format"] == "MPO":
+            meta["format"] = "JPEG"
+        with catalog.transaction():
+            existing = list(catalog.db["photos"].rows_where("sha256 = ?", [sha256], limit=1))
+            if existing:
+                photo = existing[0]
+                final = stored_file(catalog, photo)
+                if not final.exists():  # the original had gone missing: these are its exact bytes
+                    if _place(tmp, final, sha256):
+                        placed = final
+                else:
+                    tmp.unlink()
+            else:
+                final = store / relpath
+                if _place(tmp, final, sha256):
+                    placed = final
+                photo = records.insert(catalog, "photos", {
+                    "id": new_id(),
+                    "sha256": sha256,
+                    "original_name": escape_name(path.name),
+                    "stored_path": relpath,
+                    "size": size,
+                    **meta,
+                    "added_at": now(),
+                    "added_by": catalog.actor,
+                })
+            linked = catalog.db.execute(
+                "SELECT 1 FROM item_photos WHERE item_id = ? AND photo_id = ?", [item["id"], photo["id"]]
+            ).fetchone() is not None
+            if not linked:
+                records.insert(catalog, "item_photos", {
+                    "item_id": item["id"], "photo_id": photo["id"], "caption": caption, "added_at": now(),
+                })
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        if placed is not None and not _referenced(catalog, placed.relative_to(store).as_posix()):
+            placed.chmod(0o600)
+            placed.unlink(missing_ok=True)
+        raise
+    return IngestResult(
+        source=str(path), sha256=sha256, stored_path=photo["stored_path"], photo_id=photo["id"],
+        duplicate=bool(existing), already_linked=linked,
+    )
+
+
+def add_photos(
+    catalog: Catalog,
+    item_ref: str,
+    paths: Iterable[Path | str],
+    *,
+    caption: str | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> list[IngestResult]:
+    """Ingest photos for the item `item_ref`: one result per file, in order; a failure does not stop the rest.
+
+    Raises NotFound if there is no such item. `progress(done, total)` is called after each file;
+    setting `cancel` stops before the next file (and within a large one); files not reached
+    get a 'cancelled' result.
+    """
+    item = items_core.get_item(catalog, item_ref)
+    paths = [Path(p) for p in paths]
+    results: list[IngestResult] = []
+    for index, path in enumerate(paths):
+        source = str(path)
+        cancelled = IngestResult(source=source, error=f"{escape_name(source)} was not added: cancelled")
+        if cancel is not None and cancel.is_set():
+            results.append(cancelled)
+            continue
+        try:
+            results.append(ingest_file(catalog, item, path.expanduser(), caption=caption, cancel=cancel))
+        except InterruptedError:
+            results.append(cancelled)
+        except FieldkitError as exc:
+            results.append(IngestResult(source=source, error=str(exc)))
+        except OSError as exc:
+            results.append(IngestResult(source=source, error=(
+                f"{escape_name(source)} could not be stored ({exc.strerror or exc}); check the disk and try again"
+            )))
+        if progress is not None:
+            progress(index + 1, len(paths))
+    return results
+
+
+# reading --------------------------------------------------------------------------------
+
+PHOTO_LIST_SQL = """
+    SELECT photos.*, item_photos.caption, item_photos.added_at AS linked_at
+    FROM item_photos JOIN photos ON photos.id = item_photos.photo_id
+    WHERE item_photos.item_id = ?
+    ORDER BY item_photos.added_at, photos.sha256"""
+
+
+def list_photos(catalog: Catalog, item_ref: str) -> list[dict[str, Any]]:
+    """The photos linked to an item, oldest link first, with each link's caption."""
+    item = items_core.get_item(catalog, item_ref)
+    cursor = catalog.db.execute(PHOTO_LIST_SQL, [item["id"]])
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor]
+
+
+def get_photo(catalog: Catalog, sha256_prefix: str) -> dict[str, Any]:
+    """The photo whose SHA-256 starts with `sha256_prefix` (at least 6 hex digits)."""
+    prefix = sha256_prefix.strip().lower()
+    if len(prefix) < 6:
+        raise PhotoError("give at least 6 hex digits of the photo's SHA-256")
+    rows = list(catalog.db["photos"].rows_where("sha256 LIKE ?", [prefix + "%"], limit=2))
+    if not rows:
+        raise NotFound(f"no photo with SHA-256 {prefix}…; `fieldkit photo list REF` shows them")
+    if len(rows) > 1:
+        raise PhotoError(f"several photos have SHA-256 {prefix}…; give more digits")
+    return rows[0]
+
+
+def items_of_photo(catalog: Catalog, photo_id: str) -> list[str]:
+    """The refs of the items a photo is linked to."""
+    return [ref for (ref,) in catalog.db.execute(
+        "SELECT items.ref FROM item_photos JOIN items ON items.id = item_photos.item_id "
+        "WHERE item_photos.photo_id = ? ORDER BY items.ref", [photo_id])]
+
+
+def thumbnail(path: Path, size: tuple[int, int]) -> Image.Image:
+    """A small upright RGB copy of a stored photo, for display only (the original is not touched)."""
+    from PIL import ImageOps
+
+    with open_image(path) as img:
+        img.thumbnail(size)
+        upright = ImageOps.exif_transpose(img)
+        return upright.convert("RGB")

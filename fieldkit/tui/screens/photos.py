@@ -1,0 +1,337 @@
+"""Photos in the TUI: the item screen's Photos tab, a file picker, and the full view of one photo.
+
+Ingest and thumbnail loading run in thread workers and talk back through typed messages;
+progress is posted at most every 250 ms. The images shown are display copies (upright, scaled);
+the stored originals are only read.
+"""
+
+from __future__ import annotations
+
+import shlex
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterable
+
+from PIL import Image as PILImage
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DirectoryTree, Footer, Header, Input, Label, ListItem, ListView, ProgressBar, Static
+from textual_image.widget import Image
+
+from fieldkit.errors import FieldkitError
+from fieldkit.evidence import photos as photos_core
+from fieldkit.evidence.photos import IngestResult
+
+THUMB_SIZE = (192, 128)
+LARGE_SIZE = (1280, 1280)
+PROGRESS_EVERY = 0.25
+
+
+def parse_paths(text: str) -> list[Path]:
+    """Paths typed or pasted: separated by new lines, commas or spaces ('quotes' keep spaces); ~ expanded.
+
+    A whole line or comma-separated piece that names an existing file is taken as one path even
+    if it contains spaces, so a pasted unquoted path works too.
+    """
+    paths: list[str] = []
+    for line in text.splitlines():
+        for piece in line.split(","):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if Path(piece).expanduser().exists():
+                paths.append(piece)
+                continue
+            try:
+                paths.extend(shlex.split(piece))
+            except ValueError:  # an unbalanced quote: fall back to spaces
+                paths.extend(piece.split())
+    return [Path(p).expanduser() for p in paths]
+
+
+def photo_facts(photo: dict[str, Any], items: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """What the full view shows beside a photo, as (label, value) rows."""
+    gps = "—"
+    if photo.get("gps_lat") is not None and photo.get("gps_lon") is not None:
+        lat, lon = photo["gps_lat"], photo["gps_lon"]
+        gps = f"{abs(lat):.6f}°{'N' if lat >= 0 else 'S'} {abs(lon):.6f}°{'E' if lon >= 0 else 'W'}"
+    camera = " ".join(x for x in (photo.get("camera_make"), photo.get("camera_model")) if x) or "—"
+    return [
+        ("Original name", photo.get("original_name") or "—"),
+        ("Caption", photo.get("caption") or "—"),
+        ("Items", ", ".join(items) or "—"),
+        ("Captured", photo.get("exif_time") or "— (no EXIF time)"),
+        ("GPS", gps),
+        ("Camera", camera),
+        ("Orientation", str(photo.get("orientation") or "—")),
+        ("Format", photo.get("format") or "—"),
+        ("Dimensions", f"{photo.get('width')} × {photo.get('height')} px"),
+        ("Size", f"{photo.get('size'):,} bytes"),
+        ("SHA-256", photo["sha256"]),
+        ("Stored as", photo["stored_path"]),
+    ]
+
+
+def _summary(photo: dict[str, Any]) -> str:
+    first = photo.get("caption") or photo.get("original_name") or ""
+    taken = photo.get("exif_time") or "no EXIF time"
+    return f"{first}\n{photo['format']} {photo['width']}×{photo['height']} · {taken}\nSHA-256 {photo['sha256'][:16]}…"
+
+
+class PhotosPane(Vertical):
+    """The photos of one item: thumbnails, adding by typed paths or a picker, and the results."""
+
+    BINDINGS = [
+        Binding("ctrl+o", "browse", "Browse for photos", id="photos.browse"),
+        Binding("ctrl+l", "focus_paths", "Type photo paths", id="photos.paths"),
+    ]
+
+    class Loaded(Message):
+        """The item's photos and a thumbnail of each (None where the original could not be read)."""
+
+        def __init__(self, rows: list[dict[str, Any]], thumbs: list[PILImage.Image | None]):
+            super().__init__()
+            self.rows, self.thumbs = rows, thumbs
+
+    class Progress(Message):
+        def __init__(self, done: int, total: int):
+            super().__init__()
+            self.done, self.total = done, total
+
+    class Ingested(Message):
+        """An ingest finished: one result per file, or an error that stopped it all."""
+
+        def __init__(self, results: list[IngestResult], error: str | None = None):
+            super().__init__()
+            self.results, self.error = results, error
+
+    def __init__(self, ref: str, **kwargs):
+        super().__init__(**kwargs)
+        self.ref = ref
+        self.rows: list[dict[str, Any]] = []
+        self.cancel = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="photo-add-bar"):
+            yield Input(
+                placeholder="Photo paths: several at once, separated by spaces, commas or new lines (~ works)",
+                id="photo-paths",
+            )
+            yield Button("Add", id="photo-add", variant="primary")
+            yield Button("Browse…", id="photo-browse")
+        yield ProgressBar(id="photo-progress", show_eta=False)
+        yield Static("", id="photo-results")
+        yield ListView(id="photo-list")
+        yield Label("", id="photo-count")
+
+    def on_mount(self) -> None:
+        self.query_one("#photo-progress").display = False
+        self.load()
+
+    def on_unmount(self) -> None:
+        self.cancel.set()
+
+    # loading ---------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="photo-load")
+    def load(self) -> None:
+        catalog = self.app.catalog
+        try:
+            rows = photos_core.list_photos(catalog, self.ref)
+        except FieldkitError:
+            rows = []
+        thumbs = []
+        for row in rows:
+            try:
+                thumbs.append(photos_core.thumbnail(photos_core.stored_file(catalog, row), THUMB_SIZE))
+            except (FieldkitError, OSError):
+                thumbs.append(None)
+        self.post_message(self.Loaded(rows, thumbs))
+
+    @on(Loaded)
+    async def show_photos(self, message: Loaded) -> None:
+        self.rows = message.rows
+        view = self.query_one("#photo-list", ListView)
+        await view.clear()
+        for row, thumb in zip(message.rows, message.thumbs):
+            picture = Image(thumb, classes="thumb") if thumb is not None else Label("original\nmissing", classes="thumb")
+            await view.append(ListItem(Horizontal(picture, Label(_summary(row), classes="thumb-text", markup=False)), classes="photo-row"))
+        count = len(message.rows)
+        self.query_one("#photo-count", Label).update(
+            f"{count} photo{'' if count == 1 else 's'} · Enter opens one" if count else "No photos yet."
+        )
+
+    @on(ListView.Selected, "#photo-list")
+    def open_photo(self, event: ListView.Selected) -> None:
+        index = event.list_view.index
+        if index is not None and index < len(self.rows):
+            self.app.push_screen(PhotoScreen(self.rows[index]))
+
+    # adding ----------------------------------------------------------------
+
+    def action_focus_paths(self) -> None:
+        self.query_one("#photo-paths", Input).focus()
+
+    def action_browse(self) -> None:
+        def chosen(paths: list[Path] | None) -> None:
+            if paths:
+                self.start_ingest(paths)
+
+        self.app.push_screen(PhotoPickerScreen(), chosen)
+
+    @on(Button.Pressed, "#photo-browse")
+    def browse_pressed(self) -> None:
+        self.action_browse()
+
+    @on(Button.Pressed, "#photo-add")
+    @on(Input.Submitted, "#photo-paths")
+    def add_typed(self) -> None:
+        field = self.query_one("#photo-paths", Input)
+        paths = parse_paths(field.value)
+        if not paths:
+            self.notify("Type the path of one or more photos first.", severity="warning")
+            return
+        field.value = ""
+        self.start_ingest(paths)
+
+    def start_ingest(self, paths: list[Path]) -> None:
+        bar = self.query_one("#photo-progress", ProgressBar)
+        bar.update(total=len(paths), progress=0)
+        bar.display = True
+        self.query_one("#photo-results", Static).update(f"Adding {len(paths)} photo(s)…")
+        self.ingest(paths)
+
+    @work(thread=True, exclusive=True, group="photo-ingest")
+    def ingest(self, paths: list[Path]) -> None:
+        last = 0.0
+
+        def progress(done: int, total: int) -> None:
+            nonlocal last
+            if done == total or time.monotonic() - last >= PROGRESS_EVERY:
+                last = time.monotonic()
+                self.post_message(self.Progress(done, total))
+
+        try:
+            results = photos_core.add_photos(self.app.catalog, self.ref, paths, progress=progress, cancel=self.cancel)
+        except FieldkitError as exc:
+            self.post_message(self.Ingested([], str(exc)))
+            return
+        self.post_message(self.Ingested(results))
+
+    @on(Progress)
+    def show_progress(self, message: Progress) -> None:
+        self.query_one("#photo-progress", ProgressBar).update(total=message.total, progress=message.done)
+
+    @on(Ingested)
+    def show_results(self, message: Ingested) -> None:
+        self.query_one("#photo-progress").display = False
+        results = self.query_one("#photo-results", Static)
+        if message.error:
+            results.update(f"[b]Not added:[/b] {message.error}")
+            self.notify(message.error, severity="error")
+            return
+        added = [r for r in message.results if r.ok]
+        failed = [r for r in message.results if not r.ok]
+        lines = [f"Added {len(added)} of {len(message.results)}."]
+        lines += [f"✓ {r.sha256[:16]}…  {Path(r.source).name}" + (" (already in the store)" if r.duplicate else "") for r in added]
+        lines += [f"✗ {r.error}" for r in failed]
+        results.update("\n".join(lines).replace("[", r"\["))
+        if failed:
+            self.notify(f"{len(failed)} photo(s) not added; see the list.", severity="error")
+        else:
+            self.notify(f"Added {len(added)} photo(s).")
+        self.load()
+
+
+class PhotoDirectoryTree(DirectoryTree):
+    """Folders and photo files only, hidden files left out."""
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        return [
+            p for p in paths
+            if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() in photos_core.PHOTO_SUFFIXES)
+        ]
+
+
+class PhotoPickerScreen(ModalScreen[list[Path] | None]):
+    """Pick photo files: Enter on a file marks or unmarks it; ctrl+s adds the marked files."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "done", "Add marked photos", id="picker.done"),
+        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
+    ]
+
+    def __init__(self, start: Path | None = None):
+        super().__init__()
+        self.start = start or Path.home()
+        self.chosen: list[Path] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="picker"):
+            yield Label("Enter marks a photo (again to unmark); ctrl+s adds the marked ones.", classes="question")
+            yield PhotoDirectoryTree(self.start, id="picker-tree")
+            yield Label("Nothing marked yet.", id="picker-chosen")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="picker-cancel")
+                yield Button("Add marked", id="picker-done", variant="primary")
+
+    @on(DirectoryTree.FileSelected)
+    def toggle(self, event: DirectoryTree.FileSelected) -> None:
+        if event.path in self.chosen:
+            self.chosen.remove(event.path)
+        else:
+            self.chosen.append(event.path)
+        names = ", ".join(p.name for p in self.chosen)
+        self.query_one("#picker-chosen", Label).update(f"Marked {len(self.chosen)}: {names}" if self.chosen else "Nothing marked yet.")
+
+    @on(Button.Pressed, "#picker-done")
+    def action_done(self) -> None:
+        self.dismiss(list(self.chosen))
+
+    @on(Button.Pressed, "#picker-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PhotoScreen(Screen[None]):
+    """One photo, large, with its EXIF and hash beside it."""
+
+    HELP = """\
+## Photo
+
+The photo as stored (turned upright for viewing; the stored original is never changed), with
+what its EXIF says and the SHA-256 recorded when it was added.
+"""
+
+    BINDINGS = [Binding("escape", "close", "Back", id="photo.back")]
+
+    def __init__(self, photo: dict[str, Any]):
+        super().__init__()
+        self.photo = photo
+
+    def compose(self) -> ComposeResult:
+        catalog = self.app.catalog
+        yield Header()
+        with Horizontal(id="photo-view"):
+            try:
+                large = photos_core.thumbnail(photos_core.stored_file(catalog, self.photo), LARGE_SIZE)
+                yield Image(large, id="photo-large")
+            except (FieldkitError, OSError) as exc:
+                yield Label(f"The stored original cannot be shown: {exc}", id="photo-large")
+            with VerticalScroll(id="photo-facts"), Grid(id="photo-facts-grid"):
+                items = photos_core.items_of_photo(catalog, self.photo["id"])
+                for label, value in photo_facts(self.photo, items):
+                    yield Label(label, classes="fact-label")
+                    yield Label(value, classes="fact-value", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.photo.get("original_name") or self.photo["sha256"][:16]
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,103 @@
+"""The verify screen (`v` on the catalog): re-hash every photo and check the audit log, in a thread worker."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, ProgressBar
+
+from fieldkit.evidence.verify import VerifyReport, verify_catalog
+
+PROGRESS_EVERY = 0.25
+
+
+class VerifyScreen(Screen[None]):
+    """Progress while checking, then the report: every missing, altered or stray file and audit problem."""
+
+    HELP = """\
+## Verify
+
+Re-hashes every stored photo original and compares it with the SHA-256 recorded when it was
+added, looks for files in the store that no photo names, and checks the audit log's hash chain
+and that every row matches its last audit record.
+"""
+
+    BINDINGS = [
+        Binding("r", "run", "Run again", id="verify.run"),
+        Binding("escape", "close", "Back", id="verify.back"),
+    ]
+
+    class Progress(Message):
+        def __init__(self, done: int, total: int):
+            super().__init__()
+            self.done, self.total = done, total
+
+    class Finished(Message):
+        def __init__(self, report: VerifyReport):
+            super().__init__()
+            self.report = report
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancel = threading.Event()
+        self.report: VerifyReport | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ProgressBar(id="verify-progress", show_eta=False)
+        yield Label("Checking…", id="verify-summary")
+        table = DataTable(id="verify-problems", cursor_type="row", zebra_stripes=True)
+        for key, label in (("kind", "Problem"), ("items", "Items"), ("photo", "Photo"), ("detail", "Detail")):
+            table.add_column(label, key=key)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Verify evidence"
+        self.action_run()
+
+    def on_unmount(self) -> None:
+        self.cancel.set()
+
+    def action_run(self) -> None:
+        self.query_one("#verify-progress", ProgressBar).update(total=None, progress=0)
+        self.query_one("#verify-summary", Label).update("Checking…")
+        self.query_one(DataTable).clear()
+        self.check()
+
+    @work(thread=True, exclusive=True, group="verify")
+    def check(self) -> None:
+        last = 0.0
+
+        def progress(done: int, total: int) -> None:
+            nonlocal last
+            if done == total or time.monotonic() - last >= PROGRESS_EVERY:
+                last = time.monotonic()
+                self.post_message(self.Progress(done, total))
+
+        self.post_message(self.Finished(verify_catalog(self.app.catalog, progress=progress, cancel=self.cancel)))
+
+    @on(Progress)
+    def show_progress(self, message: Progress) -> None:
+        self.query_one("#verify-progress", ProgressBar).update(total=message.total, progress=message.done)
+
+    @on(Finished)
+    def show_report(self, message: Finished) -> None:
+        report = self.report = message.report
+        bar = self.query_one("#verify-progress", ProgressBar)
+        bar.update(total=max(report.photos, 1), progress=max(report.photos, 1))
+        summary = self.query_one("#verify-summary", Label)
+        summary.update(("✓ " if report.ok else "✗ ") + report.summary())
+        summary.set_class(not report.ok, "problem")
+        table = self.query_one(DataTable)
+        for problem in report.problems:
+            table.add_row(problem.kind, ", ".join(problem.items), (problem.sha256 or problem.path or "")[:16], problem.detail)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,73 @@
+"""The `fieldkit photo add | list` contract: output per file, one-line errors, exit codes, JSON."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from fieldkit.cli import cli
+from tests.photo_files import jpeg_bytes, png_bytes, png_claiming, write
+
+
+@pytest.fixture
+def run(db_path):
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(cli, ["--db", str(db_path), "--actor", "tester", *args])
+
+    assert invoke("item", "add", "--category", "rocket", "--ref", "EX-1").exit_code == 0
+    return invoke
+
+
+def test_photo_add_prints_sha256_and_stored_name_per_file(run, tmp_path):
+    a = write(tmp_path / "a.jpg", jpeg_bytes())
+    b = write(tmp_path / "b.png", png_bytes())
+    result = run("photo", "add", "EX-1", str(a), str(b), "--caption", "stencil")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for line, path, ext in zip(lines, (a, b), ("jpg", "png")):
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert line.split()[:2] == [sha, f"{sha[:2]}/{sha}.{ext}"]
+
+
+def test_photo_add_with_a_bad_file_stores_the_rest_and_exits_2(run, tmp_path):
+    good = write(tmp_path / "good.jpg", jpeg_bytes())
+    bomb = write(tmp_path / "bomb.png", png_claiming(30000, 30000))
+    result = run("photo", "add", "EX-1", str(bomb), str(good))
+    assert result.exit_code == 2
+    assert "error:" in result.output and "bomb.png" in result.output and "decompression bomb" in result.output
+    assert "Traceback" not in result.output
+    assert len(json.loads(run("photo", "list", "EX-1", "--json").output)) == 1
+
+
+def test_photo_add_to_an_unknown_item_is_a_one_line_error(run, tmp_path):
+    result = run("photo", "add", "NOPE", str(write(tmp_path / "a.jpg", jpeg_bytes())))
+    assert result.exit_code == 2
+    assert result.output.startswith("error: no item with ref 'NOPE'")
+
+
+def test_photo_list_json_has_hashes_and_exif(run, tmp_path):
+    run("photo", "add", "EX-1", str(write(tmp_path / "a.jpg", jpeg_bytes())))
+    [row] = json.loads(run("photo", "list", "EX-1", "--json").output)
+    assert row["sha256"] == hashlib.sha256(jpeg_bytes()).hexdigest()
+    assert row["camera_make"] == "fieldkit test camera"
+    assert row["exif_time"] == "2024-01-03T14:05:22"
+    text = run("photo", "list", "EX-1").output
+    assert row["sha256"] in text and "a.jpg" in text
+
+
+def test_photos_csv_carries_hashes_and_exif(run, tmp_path):
+    import csv
+
+    run("photo", "add", "EX-1", str(write(tmp_path / "a.jpg", jpeg_bytes())))
+    assert run("export", "csv", str(tmp_path / "out")).exit_code == 0
+    with open(tmp_path / "out" / "photos.csv", newline="", encoding="utf-8") as fh:
+        [row] = list(csv.DictReader(fh))
+    assert row["item_ref"] == "EX-1"
+    assert row["sha256"] == hashlib.sha256(jpeg_bytes()).hexdigest()
+    for column in ("stored_path", "exif_time", "gps_lat", "gps_lon", "camera_make", "camera_model", "exif_json"):
+        assert row[column], column

@@ -1,0 +1,125 @@
+"""The Photos tab, the photo view and the verify screen, driven through Textual's Pilot."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Input, ListView, TabbedContent
+
+from fieldkit.catalog import items
+from fieldkit.catalog.db import open_catalog
+from fieldkit.evidence.photos import add_photos, list_photos
+from fieldkit.tui.app import make_app
+from fieldkit.tui.screens.item import ItemScreen
+from fieldkit.tui.screens.photos import PhotoScreen, parse_paths
+from fieldkit.tui.screens.verify import VerifyScreen
+from tests.photo_files import jpeg_bytes, png_bytes, write
+
+
+@pytest.fixture
+def app_with_item(db_path):
+    catalog = open_catalog(db_path, actor="tester")
+    items.add_item(catalog, {"category": "rocket", "ref": "EX-1"})
+    catalog.close()
+    return make_app(db_path, actor="tester", offer_example=False)
+
+
+def test_parse_paths_splits_on_spaces_commas_and_lines_and_expands_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    spaced = write(tmp_path / "with space.jpg", b"x")
+    assert parse_paths("a.jpg b.png, c.tif\n~/d.jpg") == [
+        parse_paths("a.jpg")[0], parse_paths("b.png")[0], parse_paths("c.tif")[0], tmp_path / "d.jpg",
+    ]
+    assert parse_paths(f"{spaced}") == [spaced]  # an unquoted path with a space that exists
+    assert parse_paths("'my photo.jpg' x.jpg") == [parse_paths("'my photo.jpg'")[0], parse_paths("x.jpg")[0]]
+    assert parse_paths("  \n , ") == []
+
+
+async def test_add_two_photos_to_an_item_and_see_them_listed(app_with_item, tmp_path):
+    a = write(tmp_path / "IMG_0001.jpg", jpeg_bytes())
+    b = write(tmp_path / "IMG_0002.png", png_bytes())
+    app = app_with_item
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(ItemScreen("EX-1"))
+        await pilot.pause()
+        app.screen.query_one("#item-tabs", TabbedContent).active = "photos"
+        await pilot.pause()
+        field = app.screen.query_one("#photo-paths", Input)
+        field.value = f"{a}, {b}"
+        field.focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        listed = app.screen.query_one("#photo-list", ListView)
+        assert len(listed.children) == 2
+        text = str(app.screen.query_one("#photo-results").render())
+        assert "Added 2 of 2" in text
+        assert [r["original_name"] for r in list_photos(app.catalog, "EX-1")] == ["IMG_0001.jpg", "IMG_0002.png"]
+
+        listed.focus()
+        listed.index = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PhotoScreen)
+        assert app.screen.photo["original_name"] == "IMG_0001.jpg"
+
+
+async def test_a_bad_path_is_listed_as_an_error_and_the_good_one_goes_in(app_with_item, tmp_path):
+    good = write(tmp_path / "good.jpg", jpeg_bytes())
+    app = app_with_item
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(ItemScreen("EX-1"))
+        await pilot.pause()
+        app.screen.query_one("#item-tabs", TabbedContent).active = "photos"
+        field = app.screen.query_one("#photo-paths", Input)
+        field.value = f"{tmp_path / 'missing.jpg'} {good}"
+        field.focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = str(app.screen.query_one("#photo-results").render())
+        assert "Added 1 of 2" in text and "missing.jpg does not exist" in text
+
+
+async def test_verify_screen_reports_an_altered_photo(app_with_item, tmp_path):
+    app = app_with_item
+    [result] = add_photos(app.catalog, "EX-1", [write(tmp_path / "a.jpg", jpeg_bytes())])
+    stored = app.catalog.photo_store / result.stored_path
+    stored.chmod(0o600)
+    stored.write_bytes(stored.read_bytes() + b"\x00")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, VerifyScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.report is not None and not app.screen.report.ok
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1
+        assert table.get_row_at(0)[0] == "altered" and table.get_row_at(0)[1] == "EX-1"
+
+
+def test_photo_view_snapshot(snap_compare, tmp_path):
+    """The full view of one fixed generated photo: image beside its EXIF, hash, size and dimensions."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "seeds"))
+    from make_photos import PHOTOS, make_photo
+
+    db_path = tmp_path / "catalog.db"
+    catalog = open_catalog(db_path, actor="tester")
+    items.add_item(catalog, {"category": "rocket", "ref": "EX-0002"})
+    photo = make_photo(PHOTOS[0], tmp_path, size=(480, 320))
+    add_photos(catalog, "EX-0002", [photo], caption=PHOTOS[0].caption)
+    [row] = list_photos(catalog, "EX-0002")
+    catalog.close()
+    app = make_app(db_path, actor="tester", offer_example=False)
+
+    async def open_view(pilot):
+        app.push_screen(PhotoScreen(row))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(110, 34), run_before=open_view)
