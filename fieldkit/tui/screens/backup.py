@@ -1,0 +1,72 @@
+"""Back up the open catalog and its photo originals to a new folder, with progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, ProgressBar
+
+from fieldkit.catalog.backup import backup
+from fieldkit.errors import FieldkitError
+
+
+def default_backup_dir(catalog_path: Path | None) -> Path:
+    stem = catalog_path.stem if catalog_path else "catalog"
+    return Path.home() / "fieldkit-backups" / f"{stem}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+
+
+class BackupScreen(ModalScreen[Path | None]):
+    """Copies the catalog (SQLite online backup) and every photo original, each re-hashed."""
+
+    BINDINGS = [Binding("escape", "close", "Close", id="backup.close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Back up the catalog and its photo originals to the new folder:", classes="question")
+            yield Input(str(default_backup_dir(self.app.catalog.path)), id="dest")
+            yield ProgressBar(id="progress", show_eta=False)
+            yield Label("", id="result")
+            with Horizontal(classes="buttons"):
+                yield Button("Back up", variant="primary", id="start")
+                yield Button("Close", id="close")
+
+    def on_mount(self) -> None:
+        self.query_one("#progress").display = False
+        self.query_one("#dest", Input).focus()
+
+    @on(Input.Submitted, "#dest")
+    @on(Button.Pressed, "#start")
+    def start(self) -> None:
+        self.query_one("#progress").display = True
+        self.query_one("#start", Button).disabled = True
+        self.run_backup(Path(self.query_one("#dest", Input).value.strip()).expanduser())
+
+    @work(thread=True, exclusive=True)
+    def run_backup(self, dest: Path) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+
+        def progress(done: int, total: int) -> None:
+            if done == total or done % 50 == 0:
+                self.app.call_from_thread(bar.update, total=total, progress=done)
+
+        try:
+            report = backup(self.app.catalog, dest, progress)
+        except FieldkitError as exc:
+            self.app.call_from_thread(self.finish, f"[b red]Error:[/] {exc}")
+            return
+        self.app.call_from_thread(self.finish, report.describe())
+
+    def finish(self, text: str) -> None:
+        self.query_one("#start", Button).disabled = False
+        self.query_one("#result", Label).update(text)
+        self.notify(text, severity="error" if text.startswith("[b red]") else "information")
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)
