@@ -1,0 +1,133 @@
+"""`fieldkit component add | list | import | delete` and `fieldkit summary`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from fieldkit.catalog import components as components_core
+from fieldkit.cli.base import cli, pass_state, print_json
+from fieldkit.components.attribution import default_index
+from fieldkit.components.importer import import_components
+from fieldkit.components.summary import summarize
+
+LIST_COLUMNS = ("part_number", "manufacturer", "country", "date_code", "date_start", "quantity", "type")
+
+
+@cli.group()
+def component() -> None:
+    """Add, list, import and delete the electronic components found in items."""
+
+
+@component.command("add")
+@click.argument("item_ref", metavar="REF")
+@click.option("--part", "part_number", required=True, help="The part number as printed, e.g. ATmega328P-AU.")
+@click.option("--manufacturer", help="The brand or firm as printed (TI, ON Semiconductor...); wins over the part-number lookup.")
+@click.option("--country", help="ISO 3166-1 alpha-2 code of the firm's headquarters (US, DE...); wins over the lookup.")
+@click.option("--date-code", "date_code", help="The date code as printed, e.g. 2310 (YYWW).")
+@click.option("--quantity", type=click.IntRange(1), default=1, show_default=True, help="How many of this part the item holds.")
+@click.option("--type", "type_", help="What kind of part it is, e.g. microcontroller, voltage regulator.")
+@click.option("--notes", help="Anything else worth recording about the part.")
+@click.option("--json", "as_json", is_flag=True, help="Print the stored component and its attribution as JSON.")
+@pass_state
+def component_add(state, item_ref, part_number, manufacturer, country, date_code, quantity, type_, notes, as_json) -> None:
+    """Store a component of item REF; prints its attribution with the basis, and its date range."""
+    saved = components_core.add_component(
+        state.catalog(), item_ref,
+        {"part_number": part_number, "manufacturer": manufacturer, "country": country, "date_code": date_code,
+         "quantity": quantity, "type": type_, "notes": notes},
+        index=default_index(state.reference()),
+    )
+    if as_json:
+        row = dict(saved.row)
+        row["attribution"] = saved.attribution.to_json()
+        print_json(row)
+        return
+    click.echo(saved.describe())
+    click.echo(f"id: {saved.row['id']}", err=True)
+
+
+@component.command("list")
+@click.argument("item_ref", metavar="REF")
+@click.option("--json", "as_json", is_flag=True, help="Print the components as JSON, with their attribution.")
+@pass_state
+def component_list(state, item_ref: str, as_json: bool) -> None:
+    """List the components of item REF, oldest first."""
+    rows = components_core.list_components(state.catalog(create=False), item_ref)
+    if as_json:
+        for row in rows:
+            row.pop("attribution_json", None)
+        print_json(rows)
+        return
+    if not rows:
+        click.echo(f"{item_ref} has no components yet; add one with `fieldkit component add {item_ref} --part PN`")
+        return
+    widths = {c: max(len(c), *(len(str(r[c] or "")) for r in rows)) for c in LIST_COLUMNS}
+    click.echo("  ".join(c.ljust(widths[c]) for c in LIST_COLUMNS).rstrip())
+    for row in rows:
+        click.echo("  ".join(str(row[c] if row[c] is not None else "").ljust(widths[c]) for c in LIST_COLUMNS).rstrip())
+
+
+@component.command("import")
+@click.argument("item_ref", metavar="REF")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--strict", is_flag=True, help="Import nothing if any row has a problem (default: import the good rows).")
+@pass_state
+def component_import(state, item_ref: str, file: Path, strict: bool) -> None:
+    """Import components of item REF from FILE.csv (columns by header: part_number, manufacturer, country,
+    date_code, quantity, type, notes). Bad rows are reported by line and column; exit 2 if any."""
+    result = import_components(state.catalog(), item_ref, file, strict=strict, index=default_index(state.reference()))
+    if result.unknown_columns:
+        click.echo(f"note: ignored unknown column(s): {', '.join(result.unknown_columns)}", err=True)
+    for problem in result.problems:
+        click.echo(f"{file.name}, {problem}", err=True)
+    if result.problem_count > len(result.problems):
+        click.echo(f"... and {result.problem_count - len(result.problems)} more problem rows", err=True)
+    if result.problem_count:
+        click.echo(f"error: {result.describe()}", err=True)
+        raise SystemExit(2)
+    click.echo(result.describe())
+
+
+@component.command("delete")
+@click.argument("component_id", metavar="ID")
+@pass_state
+def component_delete(state, component_id: str) -> None:
+    """Delete the component with id ID (see `component list --json`); the deletion is audited."""
+    row = components_core.delete_component(state.catalog(create=False), component_id)
+    click.echo(f"deleted {row['part_number']} ({row['id']})")
+
+
+@cli.command("summary")
+@click.argument("item_ref", metavar="[REF]", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (parts, firms, countries, shares, date codes).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the summary as one CSV table (section, key, name, country, parts, share).")
+@pass_state
+def summary(state, item_ref: str | None, as_json: bool, as_csv: bool) -> None:
+    """Summarise the components of item REF, or of the whole catalog: parts, firms, countries, shares,
+    date codes by year and the earliest possible assembly date."""
+    if as_json and as_csv:
+        raise click.UsageError("choose one of --json and --csv")
+    result = summarize(state.catalog(create=False), item_ref, index=default_index(state.reference()))
+    if as_json:
+        print_json(result.to_json())
+        return
+    if as_csv:
+        click.echo(result.to_csv(), nl=False)
+        return
+    click.echo(result.report_line())
+    if not result.parts:
+        return
+    click.echo("by country:")
+    for c in result.by_country:
+        click.echo(f"  {c.country}  {c.name:<24} {c.parts:>7}  {c.share * 100:5.1f}%")
+    click.echo("by firm:")
+    for f in result.by_firm:
+        click.echo(f"  {f.firm:<32} {f.country or '':<2} {f.parts:>7}  {f.share * 100:5.1f}%")
+    if result.by_year:
+        click.echo("date codes by year:")
+        for year, parts in result.by_year:
+            click.echo(f"  {year}  {parts:>7}")
+    if result.uncertain_year_parts:
+        click.echo(f"  year uncertain  {result.uncertain_year_parts}")

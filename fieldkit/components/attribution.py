@@ -1,0 +1,406 @@
+"""Attributing a component to a firm and its headquarters country, with the basis for it.
+
+From a part number, a printed brand, or both, `attribute()` finds the firm in the manufacturers
+table (reference/manufacturers.csv plus the researcher's own rows) and says why:
+
+    prefix MAX → Analog Devices (US), manufacturers.csv row analog-devices
+
+How names are matched (`ManufacturerIndex`):
+
+- A brand is folded before lookup: Cyrillic/Greek lookalikes to Latin, case, spacing and
+  punctuation ignored, "&" read as "and", trailing company-form words ("Inc.", "Corp", "Ltd",
+  "GmbH", ...) dropped. It is looked up among each firm's name, id, aliases ("TI", "ON
+  Semiconductor") and former names ("Atmel", "Maxim Integrated").
+- If nothing matches exactly, an abbreviation is tried: each word typed is the start of the
+  corresponding word of a known name ("TEXAS INSTR." → "Texas Instruments", "Maxim" → "Maxim
+  Integrated"); the first word must be whole or at least 4 letters.
+- A part number matches a firm's listed `prefixes` ignoring case, spaces and punctuation.
+- Anything that matches more than one firm gives every candidate and attributes none of them:
+  a brand printed as "Samsung" may be Samsung Electronics or Samsung Electro-Mechanics.
+- A brand that changed hands is shown with the owner today: "Microchip Technology (US),
+  formerly Atmel (until 2016)". For a prefix, the former brand it belongs to is the former name
+  that the row's `source` (or `notes`) passage for that prefix names ("MAX prefix: Maxim
+  datasheet ..." → Maxim Integrated), since the table has no column for it.
+
+What the researcher enters always wins: an entered manufacturer is kept even when the part
+number's prefix points elsewhere (the disagreement is noted), and an entered country is kept even
+when the table gives another. The result records that (source "researcher", basis "entered by
+researcher ...").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from fieldkit.components.countries import normalize_country
+from fieldkit.components.manufacturers import former_names, load_manufacturers, split_list
+from fieldkit.markings.normalize import fold as fold_lookalikes
+from fieldkit.reference.tables import ManufacturerRow, ReferenceTables
+
+TABLE_FILE = "manufacturers.csv"
+COMPANY_FORMS = frozenset(
+    "inc incorporated corp corporation co company ltd limited llc gmbh ag sa nv bv plc kk se spa srl oy ab asa".split()
+)
+MIN_ABBREVIATION = 4  # an abbreviated first word must keep at least this many letters
+
+
+def name_words(text: str) -> tuple[str, ...]:
+    """The words of a brand, folded: "TEXAS INSTR." -> ("texas", "instr"); "Alpha & Omega Inc" -> ("alpha", "and", "omega")."""
+    text = fold_lookalikes(text or "").casefold().replace("&", " and ")
+    words = re.findall(r"[0-9a-z]+", text)
+    while len(words) > 1 and words[-1] in COMPANY_FORMS:
+        words.pop()
+    return tuple(words)
+
+
+def name_key(text: str) -> str:
+    """A brand folded to one key: "ON Semiconductor" -> "onsemiconductor", "Texas Instruments Inc." -> "texasinstruments"."""
+    return "".join(name_words(text))
+
+
+def part_key(text: str) -> str:
+    """A part number folded for prefix matching: upper case, letters and digits only."""
+    return re.sub(r"[^0-9A-Z]", "", fold_lookalikes(text or "").upper())
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One firm a component may be attributed to, and what in the table matched."""
+
+    firm_id: str
+    firm: str
+    country: str
+    matched_by: str  # "prefix", "name", "alias", "former name", "abbreviation"
+    matched: str  # the prefix or the name in the table that matched
+    via: str | None = None  # a former brand the part was sold under ("Atmel")
+    via_year: int | None = None  # the year it changed hands
+    table: str = "shipped"  # "shipped" or "user": which manufacturers.csv the row is in
+
+    def firm_line(self) -> str:
+        """"Microchip Technology (US), formerly Atmel (until 2016)"."""
+        line = f"{self.firm} ({self.country})"
+        if self.via:
+            line += f", formerly {self.via}" + (f" (until {self.via_year})" if self.via_year else "")
+        return line
+
+    def row_name(self) -> str:
+        return f"{'user ' if self.table == 'user' else ''}{TABLE_FILE} row {self.firm_id}"
+
+    def basis(self, typed: str = "") -> str:
+        """"prefix MAX → Analog Devices (US), manufacturers.csv row analog-devices"."""
+        if self.matched_by == "prefix":
+            what = f"prefix {self.matched}"
+        elif self.matched_by == "abbreviation":
+            what = f"brand {typed!r} abbreviates {self.matched!r}"
+        elif self.matched_by == "former name":
+            what = f"brand {typed!r} = former name {self.matched!r}"
+        else:
+            what = f"brand {typed!r} = {self.matched_by} {self.matched!r}"
+        return f"{what} → {self.firm_line()}, {self.row_name()}"
+
+    def to_json(self) -> dict[str, Any]:
+        data = {"firm_id": self.firm_id, "firm": self.firm, "country": self.country,
+                "matched_by": self.matched_by, "matched": self.matched}
+        if self.via:
+            data |= {"via": self.via, "via_year": self.via_year}
+        if self.table != "shipped":
+            data["table"] = self.table
+        return data
+
+
+@dataclass(frozen=True)
+class _Entry:
+    row: ManufacturerRow
+    kind: str  # "name", "alias", "former name"
+    name: str
+    year: int | None = None
+
+
+class ManufacturerIndex:
+    """The manufacturers table arranged for lookup by brand and by part-number prefix."""
+
+    def __init__(self, rows: list[ManufacturerRow], version: str = "", origin: dict[str, str] | None = None):
+        self.version = version
+        self.rows = {row.id: row for row in rows}
+        self.origin = origin or {}
+        self.names: dict[str, list[_Entry]] = {}
+        self.words: list[tuple[tuple[str, ...], _Entry]] = []
+        self.prefixes: dict[str, list[tuple[str, ManufacturerRow, str | None, int | None]]] = {}
+        self._brand_cache: dict[str, list[Candidate]] = {}
+        for row in rows:
+            entries = [_Entry(row, "name", row.firm), _Entry(row, "name", row.id)]
+            entries += [_Entry(row, "alias", alias) for alias in split_list(row.aliases)]
+            entries += [_Entry(row, "former name", name, year) for name, year in former_names(row)]
+            for entry in entries:
+                key = name_key(entry.name)
+                if key:
+                    self.names.setdefault(key, []).append(entry)
+                    self.words.append((name_words(entry.name), entry))
+            for prefix in split_list(row.prefixes):
+                via, year = _prefix_brand(row, prefix)
+                folded = part_key(prefix)
+                if folded:
+                    self.prefixes.setdefault(folded, []).append((prefix, row, via, year))
+        self.prefix_lengths = sorted({len(p) for p in self.prefixes}, reverse=True)
+
+    @classmethod
+    def from_tables(cls, tables: ReferenceTables | None = None) -> ManufacturerIndex:
+        rows, version = load_manufacturers(tables)
+        origin = {}
+        if tables is not None:
+            origin = {row.id: tables.source_of("manufacturers", row.id) for row in rows}
+        return cls(rows, version, origin)
+
+    def _candidate(self, entry: _Entry, matched_by: str) -> Candidate:
+        row = entry.row
+        via, year = (entry.name, entry.year) if entry.kind == "former name" else (None, None)
+        return Candidate(row.id, row.firm, row.country, matched_by, entry.name, via, year,
+                         self.origin.get(row.id, "shipped"))
+
+    def by_brand(self, brand: str | None) -> list[Candidate]:
+        """Every firm the brand may name, best match per firm; [] if none."""
+        brand = brand or ""
+        if brand in self._brand_cache:
+            return self._brand_cache[brand]
+        found = self._by_brand(brand)
+        if len(self._brand_cache) < 10_000:
+            self._brand_cache[brand] = found
+        return found
+
+    def _by_brand(self, brand: str) -> list[Candidate]:
+        key = name_key(brand or "")
+        if not key:
+            return []
+        exact = self.names.get(key, [])
+        if exact:
+            return _one_per_firm([self._candidate(e, e.kind) for e in exact])
+        typed = name_words(brand or "")
+        found = []
+        for words, entry in self.words:
+            if _abbreviates(typed, words):
+                found.append(self._candidate(entry, "abbreviation"))
+        return _one_per_firm(found)
+
+    def by_prefix(self, part_number: str | None) -> list[Candidate]:
+        """Every firm one of whose prefixes begins the part number, longest prefix first."""
+        key = part_key(part_number or "")
+        if not key:
+            return []
+        found = [
+            Candidate(row.id, row.firm, row.country, "prefix", prefix, via, year, self.origin.get(row.id, "shipped"))
+            for length in self.prefix_lengths
+            for prefix, row, via, year in self.prefixes.get(key[:length], ())
+            if len(key) >= length
+        ]
+        return _one_per_firm(found)
+
+    def prefix_signature(self, part_number: str | None) -> tuple[str, ...]:
+        """The folded prefixes that begin the part number: parts with the same signature attribute alike."""
+        key = part_key(part_number or "")
+        return tuple(key[:n] for n in self.prefix_lengths if len(key) >= n and key[:n] in self.prefixes)
+
+    def firm(self, firm_id: str) -> ManufacturerRow | None:
+        return self.rows.get(firm_id)
+
+
+def _abbreviates(typed: tuple[str, ...], words: tuple[str, ...]) -> bool:
+    if not typed or len(typed) > len(words) or typed == words:
+        return False
+    if typed[0] != words[0] and len(typed[0]) < MIN_ABBREVIATION:
+        return False
+    return all(w.startswith(t) for t, w in zip(typed, words))
+
+
+def _one_per_firm(candidates: list[Candidate]) -> list[Candidate]:
+    """The first candidate for each firm, in order (a firm's own name or alias before a former name)."""
+    rank = {"name": 0, "alias": 1, "prefix": 1, "former name": 2, "abbreviation": 3}
+    best: dict[str, Candidate] = {}
+    for c in candidates:
+        if c.firm_id not in best or rank[c.matched_by] < rank[best[c.firm_id].matched_by]:
+            best[c.firm_id] = c
+    order = list(dict.fromkeys(c.firm_id for c in candidates))
+    return [best[firm_id] for firm_id in order]
+
+
+def _prefix_brand(row: ManufacturerRow, prefix: str) -> tuple[str | None, int | None]:
+    """The former brand whose part numbers use `prefix`, as named in the row's passage on that prefix."""
+    formers = former_names(row)
+    if not formers:
+        return None, None
+    passages = [p for p in re.split(r"\s;\s|(?<=\.)\s", f"{row.source} ; {row.notes}") if p.strip()]
+    mentions = re.compile(rf"(?<![0-9A-Za-z]){re.escape(prefix)}(?![a-z])", re.IGNORECASE)
+    for passage in passages:
+        if not mentions.search(passage):
+            continue
+        for name, year in formers:
+            first = name_words(name)[0] if name_words(name) else ""
+            if len(first) >= 3 and re.search(rf"\b{re.escape(first)}", passage, re.IGNORECASE):
+                return name, year
+    return None, None
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who made a component and where that firm is headquartered, with how that was decided."""
+
+    part_number: str
+    entered_manufacturer: str | None
+    entered_country: str | None
+    manufacturer: str | None  # what is stored: the firm's name, or the brand as entered if not in the table
+    country: str | None
+    firm_id: str | None
+    source: str  # "reference", "researcher", or "none"
+    basis: str
+    candidates: tuple[Candidate, ...] = ()  # the firm found, or every firm it may be
+    prefix_candidates: tuple[Candidate, ...] = ()
+    notes: tuple[str, ...] = ()
+    reference_version: str = ""
+    firm_candidate: Candidate | None = field(default=None, compare=False)
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.firm_id is None and len(self.candidates) > 1
+
+    def headline(self) -> str:
+        """"ATmega328P: Microchip Technology (US), formerly Atmel (until 2016)"."""
+        if self.firm_candidate is not None:
+            who = self.firm_candidate.firm_line()
+            if self.country and self.country != self.firm_candidate.country:
+                who = f"{self.firm_candidate.firm} ({self.country}, entered; table gives {self.firm_candidate.country})"
+        elif self.ambiguous:
+            who = "one of " + "; ".join(c.firm_line() for c in self.candidates)
+        elif self.manufacturer:
+            who = f"{self.manufacturer} ({self.country or 'country unknown'})"
+        elif self.country:
+            who = f"firm unknown ({self.country})"
+        else:
+            who = "not attributed"
+        return f"{self.part_number}: {who}"
+
+    def describe(self) -> str:
+        """The headline, the basis, and any notes, one per line."""
+        lines = [self.headline(), f"  basis: {self.basis}"]
+        lines += [f"  note: {note}" for note in self.notes]
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        """What is stored in `attribution_json`; empty lists are left out to keep bulk imports small."""
+        data: dict[str, Any] = {
+            "source": self.source,
+            "basis": self.basis,
+            "firm_id": self.firm_id,
+            "manufacturer": self.manufacturer,
+            "country": self.country,
+            "entered": {"manufacturer": self.entered_manufacturer, "country": self.entered_country},
+            "candidates": [c.to_json() for c in self.candidates],
+            "reference_version": self.reference_version,
+        }
+        if self.prefix_candidates and self.prefix_candidates != self.candidates:
+            data["prefix_candidates"] = [c.to_json() for c in self.prefix_candidates]
+        if self.notes:
+            data["notes"] = list(self.notes)
+        return data
+
+
+_INDEX_CACHE: dict[str, ManufacturerIndex] = {}
+
+
+def default_index(tables: ReferenceTables | None = None) -> ManufacturerIndex:
+    """The index over the given tables (default: shipped plus FIELDKIT_REFERENCE), built once per version."""
+    if tables is None:
+        from fieldkit.reference.tables import get_reference
+
+        tables = get_reference()
+    if tables.version not in _INDEX_CACHE:
+        _INDEX_CACHE[tables.version] = ManufacturerIndex.from_tables(tables)
+    return _INDEX_CACHE[tables.version]
+
+
+def attribute(
+    part_number: str | None,
+    manufacturer: str | None = None,
+    country: str | None = None,
+    *,
+    index: ManufacturerIndex | None = None,
+) -> Attribution:
+    """Attribute a part: by the brand entered (if any), else by part-number prefix; entered values win.
+
+    Raises ValidationError if `country` is given and is not an ISO 3166-1 alpha-2 code.
+    """
+    index = index or default_index()
+    part_number = (part_number or "").strip()
+    brand = (manufacturer or "").strip() or None
+    entered_country = normalize_country(country)
+    by_prefix = index.by_prefix(part_number)
+    notes: list[str] = []
+    chosen: Candidate | None = None
+
+    if brand is not None:
+        by_brand = index.by_brand(brand)
+        if len(by_brand) > 1 and by_prefix:  # the part number may settle which of them
+            narrowed = [c for c in by_brand if c.firm_id in {p.firm_id for p in by_prefix}]
+            by_brand = narrowed or by_brand
+        candidates = tuple(by_brand)
+        source = "researcher"
+        if len(by_brand) == 1:
+            chosen = by_brand[0]
+            stored = chosen.firm
+            basis = f"manufacturer entered by researcher: {chosen.basis(brand)}"
+        elif by_brand:
+            stored = brand
+            basis = (f"manufacturer entered by researcher as {brand!r}, which may be any of "
+                     + ", ".join(f"{c.firm} ({c.firm_id})" for c in by_brand) + "; kept as entered")
+        else:
+            stored = brand
+            basis = f"manufacturer entered by researcher as {brand!r}; not in {TABLE_FILE}, kept as entered"
+        prefix_firms = {p.firm_id for p in by_prefix}
+        if by_prefix and (chosen is None or chosen.firm_id not in prefix_firms):
+            notes.append(
+                "the part-number prefix suggests " + "; ".join(p.basis() for p in by_prefix)
+                + "; the entered manufacturer is kept"
+            )
+    elif len(by_prefix) == 1:
+        chosen = by_prefix[0]
+        candidates, source, stored = (chosen,), "reference", chosen.firm
+        basis = chosen.basis()
+    elif by_prefix:
+        candidates, source, stored = tuple(by_prefix), "none", None
+        basis = "ambiguous: " + "; ".join(c.basis() for c in by_prefix) + "; enter the manufacturer to decide"
+    else:
+        candidates, source, stored = (), "none", None
+        basis = f"no manufacturer entered and no prefix in {TABLE_FILE} begins the part number"
+
+    if entered_country is not None:
+        final_country = entered_country
+        if source == "none":
+            source = "researcher"
+            basis = f"country entered by researcher; {basis}"
+        else:
+            basis += "; country entered by researcher"
+        if chosen is not None and chosen.country != entered_country:
+            notes.append(f"{TABLE_FILE} gives {chosen.country} for {chosen.firm}; the entered country {entered_country} is kept")
+    elif chosen is not None:
+        final_country = chosen.country
+    elif len(candidates) > 1 and len({c.country for c in candidates}) == 1:
+        final_country = candidates[0].country
+        basis += f"; every candidate is headquartered in {final_country}, so the country is {final_country}"
+    else:
+        final_country = None
+
+    return Attribution(
+        part_number=part_number,
+        entered_manufacturer=brand,
+        entered_country=entered_country,
+        manufacturer=stored,
+        country=final_country,
+        firm_id=chosen.firm_id if chosen else None,
+        source=source,
+        basis=basis,
+        candidates=candidates,
+        prefix_candidates=tuple(by_prefix),
+        notes=tuple(notes),
+        reference_version=index.version,
+        firm_candidate=chosen,
+    )

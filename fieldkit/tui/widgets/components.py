@@ -1,0 +1,163 @@
+"""The Components tab of the item screen: the item's components, and fast entry of new ones.
+
+Type the part number first: the firm and country fill in live from the manufacturers table (and
+stay editable -- what you type there wins, and is recorded as entered by you). The date code shows
+its readings, range and basis as you type. Enter adds the row and puts the cursor back in the
+part-number box for the next part. `ctrl+g` opens the summary of this item's components.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+
+from fieldkit.catalog import components as components_core
+from fieldkit.components.attribution import attribute, default_index
+from fieldkit.errors import DateCodeError, FieldkitError
+from fieldkit.markings.datecodes import read_date_code
+from fieldkit.tui.widgets.readings import ReadingsView
+
+ENTRY = [
+    ("comp-part", "part number, e.g. ADXL345", "part_number"),
+    ("comp-firm", "firm (fills in)", "manufacturer"),
+    ("comp-country", "CC", "country"),
+    ("comp-date", "date code", "date_code"),
+    ("comp-qty", "qty", "quantity"),
+    ("comp-type", "type", "type"),
+]
+AUTO_FILLED = ("comp-firm", "comp-country")
+
+
+class ComponentsPane(Vertical):
+    """The components of one item, with an entry row that attributes and dates as you type."""
+
+    BINDINGS = [Binding("ctrl+g", "summary", "Components summary", id="components.summary")]
+
+    class Added(Message):
+        """A component was stored for the item."""
+
+        def __init__(self, item_ref: str, row: dict):
+            super().__init__()
+            self.item_ref, self.row = item_ref, row
+
+    def __init__(self, item_ref: str, **kwargs):
+        super().__init__(**kwargs)
+        self.item_ref = item_ref
+        self.auto: dict[str, str] = {name: "" for name in AUTO_FILLED}  # what fieldkit last filled in
+        self.edited: set[str] = set()  # boxes the researcher has typed in
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(id="components-table", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="component-entry"):
+            for box, placeholder, _ in ENTRY:
+                yield Input(placeholder=placeholder, id=box, compact=True)
+        yield Static("", id="component-attribution")
+        yield ReadingsView(id="component-date-readings", empty="")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#components-table", DataTable)
+        table.add_columns("Part number", "Firm", "Country", "Date code", "From", "To", "Qty", "Type")
+        self.reload()
+
+    def reload(self) -> None:
+        table = self.query_one("#components-table", DataTable)
+        table.clear()
+        for row in components_core.list_components(self.app.catalog, self.item_ref):
+            table.add_row(
+                row["part_number"], row["manufacturer"] or "—", row["country"] or "—", row["date_code"] or "",
+                row["date_start"] or "", row["date_end"] or "", str(row["quantity"]), row["type"] or "",
+                key=row["id"],
+            )
+
+    def _value(self, box: str) -> str:
+        return self.query_one(f"#{box}", Input).value.strip()
+
+    def _entered(self, box: str) -> str | None:
+        """The box's value if the researcher typed it (not if fieldkit filled it in)."""
+        return (self._value(box) or None) if box in self.edited else None
+
+    def _fill(self, box: str, value: str | None) -> None:
+        if box in self.edited:
+            return
+        self.auto[box] = value or ""
+        self.query_one(f"#{box}", Input).value = value or ""
+
+    @on(Input.Changed, "#comp-firm, #comp-country")
+    def note_edit(self, event: Input.Changed) -> None:
+        box = event.input.id
+        if event.value == self.auto[box]:
+            return
+        if event.value.strip():
+            self.edited.add(box)
+        else:
+            self.edited.discard(box)  # emptied: fill in from the table again
+        self.show_attribution()
+
+    @on(Input.Changed, "#comp-part")
+    def show_attribution(self) -> None:
+        live = self.query_one("#component-attribution", Static)
+        part = self._value("comp-part")
+        if not part:
+            live.update("")
+            self._fill("comp-firm", None)
+            self._fill("comp-country", None)
+            return
+        try:
+            result = attribute(part, self._entered("comp-firm"), self._entered("comp-country"), index=default_index())
+        except FieldkitError as exc:
+            live.update(f"✗ {exc}")
+            return
+        self._fill("comp-firm", result.manufacturer)
+        self._fill("comp-country", result.country)
+        live.update(result.describe())
+        self.show_date_code()
+
+    @on(Input.Changed, "#comp-date")
+    def show_date_code(self) -> None:
+        view = self.query_one("#component-date-readings", ReadingsView)
+        code = self._value("comp-date")
+        if not code:
+            view.show_hint("")
+            return
+        try:
+            view.show(read_date_code(code, self._entered("comp-firm") or self._value("comp-firm") or None))
+        except DateCodeError as exc:
+            view.show_error(str(exc))
+
+    @on(Input.Submitted, "#component-entry Input")
+    def add(self) -> None:
+        part_box = self.query_one("#comp-part", Input)
+        if not part_box.value.strip():
+            part_box.focus()
+            return
+        data = {
+            "part_number": self._value("comp-part"),
+            "manufacturer": self._entered("comp-firm"),
+            "country": self._entered("comp-country"),
+            "date_code": self._value("comp-date") or None,
+            "quantity": self._value("comp-qty") or None,
+            "type": self._value("comp-type") or None,
+        }
+        try:
+            saved = components_core.add_component(self.app.catalog, self.item_ref, data)
+        except FieldkitError as exc:
+            self.notify(f"Not saved: {exc}", severity="error")
+            return
+        self.edited.clear()
+        for box, _, _ in ENTRY:
+            self.query_one(f"#{box}", Input).value = ""
+        self.auto = {name: "" for name in AUTO_FILLED}
+        self.reload()
+        self.query_one("#component-attribution", Static).update(f"saved: {saved.attribution.headline()}")
+        self.notify(f"Component {saved.row['part_number']} saved")
+        self.post_message(self.Added(self.item_ref, saved.row))
+        part_box.focus()
+
+    def action_summary(self) -> None:
+        from fieldkit.tui.screens.summary import SummaryScreen
+
+        self.app.push_screen(SummaryScreen(self.item_ref))

@@ -1,0 +1,107 @@
+"""`fieldkit component add | list | import | delete` and `fieldkit summary`: output, JSON, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from component_fixtures import manufacturers_csv, write_khk_csv
+from fieldkit.cli import cli
+from fieldkit.reference import tables
+
+
+@pytest.fixture
+def run(db_path, tmp_path, monkeypatch):
+    """The CLI over a fresh catalog with item KHK-0001, and the fixture firms as the user's reference rows."""
+    user_dir = tmp_path / "user-reference"
+    user_dir.mkdir()
+    (user_dir / "manufacturers.csv").write_text(manufacturers_csv(), encoding="utf-8")
+    monkeypatch.setenv("FIELDKIT_REFERENCE", str(user_dir))
+    tables.clear_cache()
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(cli, ["--db", str(db_path), "--actor", "tester", *args])
+
+    assert invoke("item", "add", "--category", "missile debris", "--ref", "KHK-0001").exit_code == 0
+    yield invoke
+    tables.clear_cache()
+
+
+def test_add_prints_the_attribution_with_its_basis_and_the_date_range(run):
+    result = run("component", "add", "KHK-0001", "--part", "ATmega328P-AU", "--date-code", "2310")
+    assert result.exit_code == 0, result.output
+    assert "ATmega328P-AU: Microchip Technology (US), formerly Atmel (until 2016)" in result.stdout
+    assert "basis: prefix ATmega → Microchip Technology (US), formerly Atmel (until 2016), user manufacturers.csv row microchip" in result.stdout
+    assert "date code: 2310 = 2023-03-06 to 2023-03-12" in result.stdout
+
+
+def test_add_with_an_entered_manufacturer_and_country_as_json(run):
+    result = run("component", "add", "KHK-0001", "--part", "X1", "--manufacturer", "TEXAS INSTR.", "--country", "de", "--json")
+    data = json.loads(result.stdout)
+    assert (data["manufacturer"], data["country"]) == ("Texas Instruments", "DE")
+    assert data["attribution"]["entered"] == {"manufacturer": "TEXAS INSTR.", "country": "DE"}
+
+
+def test_a_bad_country_is_a_one_line_error_exit_2(run):
+    result = run("component", "add", "KHK-0001", "--part", "X1", "--country", "Germany")
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0 and "use DE" in result.stderr
+
+
+def test_list_shows_the_components_and_json_gives_the_attribution(run):
+    run("component", "add", "KHK-0001", "--part", "ADXL345", "--quantity", "2")
+    text = run("component", "list", "KHK-0001").stdout
+    assert "ADXL345" in text and "Analog Devices" in text
+    rows = json.loads(run("component", "list", "KHK-0001", "--json").stdout)
+    assert rows[0]["quantity"] == 2 and rows[0]["attribution"]["firm_id"] == "analog-devices"
+    assert "attribution_json" not in rows[0]
+
+
+def test_import_then_summary_says_the_kharkiv_headline(run, tmp_path):
+    result = run("component", "import", "KHK-0001", str(write_khk_csv(tmp_path / "khk.csv")))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "imported 290 components from khk.csv"
+    report = run("summary", "KHK-0001").stdout.splitlines()[0]
+    assert report.startswith("290 components from 26 firms in 8 countries; US 75.5%,")
+    assert report.endswith("newest date code 2310 (week of 2023-03-06): assembled no earlier than 2023-03-06")
+    data = json.loads(run("summary", "--json").stdout)
+    assert (data["parts"], data["firms"], data["countries"], data["dated_parts"]) == (290, 26, 8, 290)
+    assert data["assembled_not_before"] == "2023-03-06"
+    csv_text = run("summary", "--csv").stdout
+    assert csv_text.startswith("section,key,name,country,parts,share\n") and "country,US,United States,US,219,0.7552" in csv_text
+
+
+def test_import_reports_bad_rows_by_line_and_column_and_exits_2(run, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("part_number,country,colour\nP1,US,red\nP2,XX,blue\n", encoding="utf-8")
+    result = run("component", "import", "KHK-0001", str(path))
+    assert result.exit_code == 2
+    assert "note: ignored unknown column(s): colour" in result.stderr
+    assert "bad.csv, line 3, column country:" in result.stderr
+    assert "error: imported 1 component from bad.csv; 1 row refused" in result.stderr
+    strict = run("component", "import", "KHK-0001", str(path), "--strict")
+    assert strict.exit_code == 2 and "nothing imported" in strict.stderr
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x01\x02binary", b"manufacturer\nTI\n"])
+def test_an_unreadable_import_file_is_a_one_line_error(run, tmp_path, content):
+    path = tmp_path / "junk.csv"
+    path.write_bytes(content)
+    result = run("component", "import", "KHK-0001", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.output
+
+
+def test_delete_removes_a_component(run):
+    data = json.loads(run("component", "add", "KHK-0001", "--part", "X", "--json").stdout)
+    assert run("component", "delete", data["id"]).exit_code == 0
+    assert json.loads(run("component", "list", "KHK-0001", "--json").stdout) == []
+
+
+def test_summary_of_an_unknown_item_is_a_one_line_error(run):
+    result = run("summary", "NOPE-1")
+    assert result.exit_code == 2 and "no item with ref" in result.stderr

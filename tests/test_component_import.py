@@ -1,0 +1,112 @@
+"""`component import`: columns by header, bad rows by line and column, all good rows in one transaction."""
+
+from __future__ import annotations
+
+import pytest
+
+from component_fixtures import fixture_index, write_khk_csv
+from fieldkit.catalog import audit, items
+from fieldkit.catalog.components import count_components
+from fieldkit.components.importer import ImportFileError, import_components
+
+INDEX = fixture_index()
+
+
+@pytest.fixture
+def item(catalog):
+    return items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
+
+
+def write(tmp_path, text, name="parts.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return path
+
+
+def run(catalog, path, **kw):
+    return import_components(catalog, "KHK-0001", path, index=INDEX, **kw)
+
+
+def test_the_290_row_list_is_imported_with_one_audit_record_per_row(catalog, item, tmp_path):
+    result = run(catalog, write_khk_csv(tmp_path / "khk.csv"))
+    assert (result.imported, result.problem_count, result.unknown_columns) == (290, 0, [])
+    assert count_components(catalog, "KHK-0001") == 290
+    assert catalog.db.execute("SELECT count(*) FROM audit WHERE table_name = 'components'").fetchone()[0] == 290
+    assert audit.check_chain(catalog.db) == [] and audit.check_state(catalog.db) == []
+
+
+def test_columns_are_found_by_header_in_any_order_and_case_and_unknown_ones_reported(catalog, item, tmp_path):
+    path = write(tmp_path, "Colour,QUANTITY,date_code,Part-Number,Manufacturer\nred,3,2310,ADXL345,\n")
+    result = run(catalog, path)
+    assert result.imported == 1 and result.unknown_columns == ["Colour"]
+    row = catalog.db.execute("SELECT part_number, quantity, manufacturer, date_start FROM components").fetchone()
+    assert row == ("ADXL345", 3, "Analog Devices", "2023-03-06")
+
+
+def test_bad_rows_are_reported_by_line_and_column_and_the_good_rows_imported(catalog, item, tmp_path):
+    text = ("part_number,country,date_code,quantity\n"
+            "P1,US,2310,1\n"
+            "P2,Germany,2310,1\n"       # line 3: country
+            ",US,2310,1\n"              # line 4: part_number
+            "P4,US,99X,1\n"             # line 5: date_code
+            '"P5\nwith a newline",US,2310,0\n'   # line 6 (spans 6-7): quantity
+            "P6,US,2310,1,extra\n"      # line 8: too many fields
+            "\n"
+            "P7,JP,2001,2\n")
+    result = run(catalog, write(tmp_path, text))
+    assert result.imported == 2
+    assert [(p.line, p.column) for p in result.problems] == [
+        (3, "country"), (4, "part_number"), (5, "date_code"), (6, "quantity"), (8, None)]
+    assert "use DE" in result.problems[0].message
+    assert count_components(catalog) == 2
+
+
+def test_strict_imports_nothing_when_any_row_is_bad(catalog, item, tmp_path):
+    result = run(catalog, write(tmp_path, "part_number,country\nP1,US\nP2,XX\n"), strict=True)
+    assert (result.imported, result.problem_count) == (0, 1)
+    assert "nothing imported" in result.describe()
+    assert count_components(catalog) == 0
+    assert catalog.db.execute("SELECT count(*) FROM audit WHERE table_name = 'components'").fetchone()[0] == 0
+
+
+def test_a_utf8_file_with_a_bom_is_read(catalog, item, tmp_path):
+    path = write(tmp_path, "\ufeffpart_number,manufacturer\nADXL345,Analog Devices\n")
+    assert run(catalog, path).imported == 1
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "is empty"),
+        (b"  \n\n", "is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV text file"),
+        ("part_number\nW\u00fcrth\n".encode("utf-16"), "UTF-16"),
+        ("part_number,manufacturer\nX,W\u00fcrth\n".encode("latin-1"), r"not UTF-8 text \(line 2"),
+        (b"manufacturer,country\nTI,US\n", "no part_number column"),
+        (b"part_number,Part Number\nX,Y\n", "appears twice"),
+        (b'part_number\n"unclosed\n', "not readable as CSV"),
+    ],
+)
+def test_a_file_that_is_not_a_components_csv_is_refused_in_one_line(catalog, item, tmp_path, content, message):
+    with pytest.raises(ImportFileError, match=message) as info:
+        run(catalog, write(tmp_path, content))
+    assert "\n" not in str(info.value)
+    assert count_components(catalog) == 0
+
+
+def test_a_missing_file_and_a_missing_item_are_refused(catalog, item, tmp_path):
+    with pytest.raises(ImportFileError, match="does not exist"):
+        run(catalog, tmp_path / "nope.csv")
+    from fieldkit.errors import NotFound
+    with pytest.raises(NotFound):
+        import_components(catalog, "NOPE-9", write_khk_csv(tmp_path / "k.csv"), index=INDEX)
+
+
+
+def test_imported_parts_are_found_by_search(catalog, item, tmp_path):
+    from fieldkit.catalog.components import add_component
+
+    run(catalog, write_khk_csv(tmp_path / "khk.csv"))
+    add_component(catalog, "KHK-0001", {"part_number": "ZZQ-ADDED-ONE"}, index=INDEX)  # one at a time
+    assert [r["ref"] for r in items.list_items(catalog, "ADXL345-039")] == ["KHK-0001"]
+    assert [r["ref"] for r in items.list_items(catalog, "ZZQ-ADDED")] == ["KHK-0001"]

@@ -1,0 +1,108 @@
+"""Components of an item: added, edited, deleted and listed through the audit log, dated by their codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from component_fixtures import fixture_index
+from fieldkit.catalog import audit, items
+from fieldkit.catalog import components as comp
+from fieldkit.errors import NotFound, ValidationError
+
+INDEX = fixture_index()
+
+
+@pytest.fixture
+def item(catalog):
+    return items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
+
+
+def test_add_stores_the_attribution_and_the_period_of_the_date_code(catalog, item):
+    saved = comp.add_component(catalog, "KHK-0001", {"part_number": "ADXL345", "date_code": "2310", "quantity": 2}, index=INDEX)
+    row = saved.row
+    assert (row["manufacturer"], row["country"], row["quantity"]) == ("Analog Devices", "US", 2)
+    assert (row["date_start"], row["date_end"]) == ("2023-03-06", "2023-03-12")
+    stored = json.loads(row["attribution_json"])
+    assert stored["source"] == "reference" and stored["firm_id"] == "analog-devices"
+    assert stored["reference_version"] == "test-fixture"
+    assert [r["form"] for r in stored["date_code"]["readings"]] == ["YYWW"]
+
+
+def test_entered_values_are_recorded_as_entered(catalog, item):
+    row = comp.add_component(catalog, "KHK-0001", {"part_number": "X", "manufacturer": "TI", "country": "us"}, index=INDEX).row
+    stored = json.loads(row["attribution_json"])
+    assert stored["entered"] == {"manufacturer": "TI", "country": "US"}
+    assert "entered by researcher" in stored["basis"]
+    assert row["manufacturer"] == "Texas Instruments"
+
+
+def test_an_ambiguous_date_code_spans_every_reading_and_keeps_them_all(catalog, item):
+    row = comp.add_component(catalog, "KHK-0001", {"part_number": "X", "date_code": "310"}, index=INDEX).row
+    readings = json.loads(row["attribution_json"])["date_code"]["readings"]
+    assert len(readings) > 1
+    assert row["date_start"] == min(r["start"] for r in readings)
+    assert row["date_end"] == max(r["end"] for r in readings)
+
+
+def test_every_change_is_audited_and_the_chain_holds(catalog, item):
+    saved = comp.add_component(catalog, "KHK-0001", {"part_number": "ADXL345"}, index=INDEX)
+    comp.update_component(catalog, saved.row["id"], {"manufacturer": "Maxim", "date_code": "2201"}, index=INDEX)
+    comp.delete_component(catalog, saved.row["id"])
+    actions = [r[0] for r in catalog.db.execute("SELECT action FROM audit WHERE table_name = 'components' ORDER BY seq")]
+    assert actions == ["insert", "update", "delete"]
+    assert audit.check_chain(catalog.db) == [] and audit.check_state(catalog.db) == []
+
+
+def test_update_reattributes_from_the_values_as_entered(catalog, item):
+    saved = comp.add_component(catalog, "KHK-0001", {"part_number": "P1", "manufacturer": "TI"}, index=INDEX)
+    updated = comp.update_component(catalog, saved.row["id"], {"quantity": 5}, index=INDEX)
+    assert updated.row["quantity"] == 5
+    assert json.loads(updated.row["attribution_json"])["entered"]["manufacturer"] == "TI"
+    moved = comp.update_component(catalog, saved.row["id"], {"manufacturer": None, "part_number": "ATmega8"}, index=INDEX)
+    assert moved.row["manufacturer"] == "Microchip Technology"
+
+
+def test_list_gives_the_items_components_oldest_first_with_attribution(catalog, item):
+    for part in ("ADXL345", "ATmega328P"):
+        comp.add_component(catalog, "KHK-0001", {"part_number": part}, index=INDEX)
+    rows = comp.list_components(catalog, "KHK-0001")
+    assert [r["part_number"] for r in rows] == ["ADXL345", "ATmega328P"]
+    assert rows[1]["attribution"]["candidates"][0]["via"] == "Atmel"
+    assert comp.count_components(catalog, "KHK-0001") == 2
+
+
+@pytest.mark.parametrize(
+    "data, column",
+    [
+        ({"part_number": " "}, "part_number"),
+        ({"part_number": "X", "country": "Germany"}, "country"),
+        ({"part_number": "X", "country": "ZZ"}, "country"),
+        ({"part_number": "X", "date_code": "23W10"}, "date_code"),
+        ({"part_number": "X", "date_code": "2360"}, "date_code"),
+        ({"part_number": "X", "quantity": "0"}, "quantity"),
+        ({"part_number": "X", "quantity": "two"}, "quantity"),
+    ],
+)
+def test_bad_values_are_refused_naming_the_field(catalog, item, data, column):
+    with pytest.raises(comp.ComponentFieldError) as info:
+        comp.add_component(catalog, "KHK-0001", data, index=INDEX)
+    assert info.value.column == column
+    assert comp.count_components(catalog) == 0
+
+
+def test_unknown_fields_and_items_are_refused(catalog, item):
+    with pytest.raises(ValidationError, match="unknown component field"):
+        comp.add_component(catalog, "KHK-0001", {"part_number": "X", "colour": "red"}, index=INDEX)
+    with pytest.raises(NotFound):
+        comp.add_component(catalog, "NOPE-1", {"part_number": "X"}, index=INDEX)
+    with pytest.raises(NotFound):
+        comp.delete_component(catalog, "no-such-id")
+
+
+def test_deleting_the_item_deletes_its_components(catalog, item):
+    comp.add_component(catalog, "KHK-0001", {"part_number": "X"}, index=INDEX)
+    items.delete_item(catalog, "KHK-0001")
+    assert comp.count_components(catalog) == 0
+    assert audit.check_state(catalog.db) == []

@@ -1,0 +1,146 @@
+"""The Components tab and the summary screen: enter parts, see them attributed, see the chart update."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from component_fixtures import manufacturers_csv, write_khk_csv
+from fieldkit.catalog import items
+from fieldkit.catalog.db import open_catalog
+from fieldkit.components.importer import import_components
+from fieldkit.reference import tables
+from fieldkit.tui.app import make_app
+from fieldkit.tui.screens.summary import SummaryScreen, bar_chart
+
+SIZE = (110, 36)
+
+
+@pytest.fixture(autouse=True)
+def fixture_firms(tmp_path, monkeypatch):
+    """The fixture manufacturers as the user's reference rows, so the shipped table's growth changes nothing here."""
+    user_dir = tmp_path / "user-reference"
+    user_dir.mkdir()
+    (user_dir / "manufacturers.csv").write_text(manufacturers_csv(), encoding="utf-8")
+    monkeypatch.setenv("FIELDKIT_REFERENCE", str(user_dir))
+    tables.clear_cache()
+    yield
+    tables.clear_cache()
+
+
+def new_catalog(tmp_path, *, khk_parts: bool = False):
+    path = tmp_path / "tui.db"
+    catalog = open_catalog(path, actor="seed")
+    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris", "designation": "Hwasong-11"})
+    if khk_parts:
+        import_components(catalog, "KHK-0001", write_khk_csv(tmp_path / "khk.csv"))
+    catalog.close()
+    return path
+
+
+async def settle(pilot):
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_components_tab(pilot):
+    await settle(pilot)
+    await pilot.press("enter")  # open KHK-0001
+    await pilot.pause()
+    pilot.app.screen.query_one("#item-tabs").active = "components"
+    await pilot.pause()
+    pilot.app.screen.query_one("#comp-part", Input).focus()
+
+
+async def test_entering_components_fills_firm_and_country_and_updates_the_summary_chart(tmp_path):
+    app = make_app(new_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_components_tab(pilot)
+        screen = app.screen
+        await pilot.press(*"ADXL345")
+        assert screen.query_one("#comp-firm", Input).value == "Analog Devices"
+        assert screen.query_one("#comp-country", Input).value == "US"
+        assert "prefix ADXL → Analog Devices (US)" in str(screen.query_one("#component-attribution").render())
+        await pilot.press("tab", "tab", "tab", *"2310")
+        assert "2023-03-06 – 2023-03-12" in str(screen.query_one("#component-date-readings").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused.id == "comp-part" and app.focused.value == ""
+        assert screen.query_one("#components-table", DataTable).row_count == 1
+
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        assert "Analog Devices" in str(app.screen.query_one("#chart-firm").render())
+        assert "Texas Instruments" not in str(app.screen.query_one("#chart-firm").render())
+        await pilot.press("escape")
+        await pilot.pause()
+
+        # a firm typed by hand wins and the country follows it
+        await pilot.press(*"SN74HC595", "tab", *"TI")
+        await pilot.pause()
+        assert screen.query_one("#comp-country", Input).value == "US"
+        await pilot.press("enter", "ctrl+g")
+        await settle(pilot)
+        firms = str(app.screen.query_one("#chart-firm").render())
+        assert "Analog Devices" in firms and "Texas Instruments" in firms
+        assert str(app.screen.query_one("#summary-report").render()).startswith("2 components from 2 firms in 1 country")
+
+
+async def test_a_typed_firm_is_kept_and_an_emptied_one_fills_in_again(tmp_path):
+    app = make_app(new_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_components_tab(pilot)
+        screen = app.screen
+        await pilot.press(*"MAX232", "tab")
+        firm = screen.query_one("#comp-firm", Input)
+        assert firm.value == "Analog Devices"
+        firm.value = "Acme"
+        await pilot.pause()
+        await pilot.press("shift+tab", "end", "backspace", "3")  # MAX233: the firm box keeps "Acme"
+        await pilot.pause()
+        assert firm.value == "Acme"
+        firm.value = ""
+        await pilot.pause()
+        assert firm.value == "Analog Devices"
+
+
+async def test_a_bad_country_is_not_saved_and_says_why(tmp_path):
+    app = make_app(new_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_components_tab(pilot)
+        await pilot.press(*"X1", "tab", "tab", *"Germany")
+        await pilot.pause()
+        assert "use DE" in str(app.screen.query_one("#component-attribution").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one("#components-table", DataTable).row_count == 0
+
+
+async def test_s_on_the_catalog_opens_the_whole_catalog_summary(tmp_path):
+    app = make_app(new_catalog(tmp_path, khk_parts=True), actor="t", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen) and app.screen.ref is None
+        assert str(app.screen.query_one("#summary-report").render()).startswith(
+            "290 components from 26 firms in 8 countries; US 75.5%")
+
+
+def test_bars_are_scaled_to_the_largest_value():
+    text = bar_chart([("US", 219), ("JP", 18)], 290, width=10, label_width=4).plain.splitlines()
+    assert text[0] == "US   ██████████    219   75.5%"
+    assert text[1] == "JP   ▉" + " " * 9 + "     18    6.2%"  # 18/219 of 10 cells: 7 eighths
+
+
+def test_summary_screen_snapshot(snap_compare, tmp_path):
+    app = make_app(new_catalog(tmp_path, khk_parts=True), actor="t", offer_example=False)
+
+    async def open_summary(pilot):
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_summary)
