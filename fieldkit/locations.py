@@ -44,6 +44,15 @@ def shipped_reference_dir() -> Path:
 
 
 def user_reference_dir() -> Path | None:
-    """A directory of user reference tables named by `FIELDKIT_REFERENCE`, if any."""
+    """The user reference tables to load: `FIELDKIT_REFERENCE` if set, else the default folder if it exists."""
     env = os.environ.get("FIELDKIT_REFERENCE")
-    return Path(env).expanduser() if env else None
+    if env:
+        return Path(env).expanduser()
+    default = data_dir() / "reference"
+    return default if default.is_dir() else None
+
+
+def user_reference_save_dir() -> Path:
+    """Where user reference rows are saved: `FIELDKIT_REFERENCE`, else `reference` in the user data dir."""
+    env = os.environ.get("FIELDKIT_REFERENCE")
+    return Path(env).expanduser() if env else data_dir() / "reference"

@@ -27,8 +27,57 @@ def seed_items(catalog: Catalog) -> None:
         items.add_item(catalog, item)
 
 
+def seed_photos(catalog: Catalog) -> None:
+    """Generate the synthetic marking photos (seeds/make_photos.py) and ingest them as evidence."""
+    import tempfile
+
+    from fieldkit.evidence.photos import add_photos
+    sys.path.insert(0, str(SEEDS))
+    from make_photos import make_all
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for photo, path in make_all(Path(tmp)):
+            for result in add_photos(catalog, photo.item_ref, [path], caption=photo.caption):
+                if not result.ok:
+                    raise SystemExit(f"example photo failed: {result.error}")
+
+
+# (item ref, text as read, position): typed markings, read against the shipped tables only.
+EXAMPLE_MARKINGS = [
+    ("KHK-0001", "112", "stamped repeatedly on debris parts (example data)"),
+    ("EX-0002", "9М22У 4-23", "stencil on the rocket body (example data)"),
+    ("EX-0003", "12-87-270", "stencil on the projectile body: lot-year-factory (example data)"),
+]
+
+
+def seed_markings(catalog: Catalog) -> None:
+    """Typed markings on the example items, with their readings against the shipped reference tables."""
+    from fieldkit.catalog.markings import add_marking
+    from fieldkit.reference.tables import load_reference
+
+    shipped = load_reference(None)  # never the user's own tables: the example must rebuild alike
+    for ref, text, position in EXAMPLE_MARKINGS:
+        add_marking(catalog, ref, text, position=position, tables=shipped)
+
+
+def seed_components(catalog: Catalog) -> None:
+    """An illustrative component list for KHK-0001 (seeds/components_khk.csv), through the importer.
+
+    EXAMPLE DATA: CAR's report on the Kharkiv missile named no companies; these parts, brands and
+    date codes are made up to show the summary, and every row says so in its notes.
+    """
+    from fieldkit.components.attribution import ManufacturerIndex
+    from fieldkit.components.importer import import_components
+    from fieldkit.reference.tables import load_reference
+
+    shipped = ManufacturerIndex.from_tables(load_reference(None))  # shipped tables only, as above
+    result = import_components(catalog, "KHK-0001", SEEDS / "components_khk.csv", strict=True, index=shipped)
+    if result.problem_count:
+        raise SystemExit(f"example components failed: {result.problems[0]}")
+
+
 # Each step takes the open catalog. Add a step for each kind of record the example gains.
-STEPS = [seed_items]
+STEPS = [seed_items, seed_photos, seed_markings, seed_components]
 
 
 def build(target: Path) -> None:

@@ -150,3 +150,19 @@ async def test_an_empty_catalog_offers_a_copy_of_the_example(tmp_path, monkeypat
         await settle(app, pilot)
         assert app.catalog.path == tmp_path / "data" / "example-copy.db"
         assert "KHK-0001" in table_refs(app)
+
+
+async def test_backup_from_the_app_copies_the_catalog(db_path, tmp_path):
+    from fieldkit.tui.screens.backup import BackupScreen
+
+    seed(db_path, {"category": "rocket", "designation": "9M22U"})
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        assert isinstance(app.screen, BackupScreen)
+        app.screen.query_one("#dest", Input).value = str(tmp_path / "bk")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "all verified by SHA-256" in str(app.screen.query_one("#result").render())
+    assert [r["designation"] for r in items.list_items(open_catalog(tmp_path / "bk" / "catalog.db"))] == ["9M22U"]

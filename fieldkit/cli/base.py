@@ -26,6 +26,13 @@ class State:
     db_path: Path
     actor: str | None
     _catalog: Catalog | None = field(default=None, repr=False)
+    reference_dir: Path | None = None  # user reference tables (--reference or FIELDKIT_REFERENCE)
+
+    def reference(self):
+        """The reference tables (shipped, plus the user dir if given), loaded once per process."""
+        from fieldkit.reference.tables import get_reference
+
+        return get_reference(self.reference_dir)
 
     def catalog(self, *, create: bool = True) -> Catalog:
         if self._catalog is None:
@@ -71,14 +78,21 @@ def fail(message: str, code: int = 2) -> None:
     help="The catalog file (default: catalog.db in the user data dir; or set FIELDKIT_DB).",
 )
 @click.option("--actor", help="Who is making the changes, for the audit log (default: $USER).")
+@click.option(
+    "--reference",
+    "reference_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="FIELDKIT_REFERENCE",
+    help="A folder of user reference tables that extend or override the shipped ones (or set FIELDKIT_REFERENCE).",
+)
 @click.version_option(package_name="fieldkit")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path | None, actor: str | None) -> None:
+def cli(ctx: click.Context, db_path: Path | None, actor: str | None, reference_dir: Path | None = None) -> None:
     """fieldkit: catalog munitions and weapon debris, their photos, markings and components.
 
     With no command, opens the terminal app.
     """
-    state = State(db_path or default_catalog_path(), actor)
+    state = State(db_path or default_catalog_path(), actor, reference_dir=reference_dir)
     ctx.obj = state
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:

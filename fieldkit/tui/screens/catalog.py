@@ -16,11 +16,13 @@ from textual.widgets import DataTable, Footer, Header, Input, Label
 
 from fieldkit.catalog import items as items_core
 from fieldkit.errors import FieldkitError
+from fieldkit.tui.screens.calendars import CalendarsScreen
 from fieldkit.tui.screens.confirm import ConfirmScreen
 from fieldkit.tui.screens.export import ExportScreen
 from fieldkit.tui.screens.item import ItemScreen
 
 PAGE = 200
+COUNT_CAP = 10_000  # while searching, counting stops here ("10,000+ items match")
 COLUMNS = [
     ("ref", "Ref"),
     ("category", "Category"),
@@ -48,6 +50,12 @@ appear in the ref, category, designation, calibre, origin, place or notes.
         Binding("enter", "open", "Open", id="catalog.open", show=False),
         Binding("d", "delete", "Delete", id="catalog.delete"),
         Binding("x", "export", "Export CSV", id="catalog.export"),
+        Binding("b", "backup", "Backup", id="catalog.backup"),
+        Binding("v", "verify", "Verify evidence", id="catalog.verify"),
+        Binding("y", "calendars", "Calendars", id="catalog.calendars",
+                tooltip="Calendars & date codes: convert years, read years in markings and date codes"),
+        Binding("r", "reference", "Reference tables", id="catalog.reference"),
+        Binding("s", "summary", "Components summary", id="catalog.summary"),
         Binding("slash", "search", "Search", id="catalog.search"),
         Binding("escape", "clear_search", "Clear search", id="catalog.clear", show=False),
     ]
@@ -113,7 +121,7 @@ appear in the ref, category, designation, calibre, origin, place or notes.
     def load_page(self, query: str, offset: int) -> None:
         catalog = self.app.catalog
         rows = items_core.list_items(catalog, query, limit=PAGE, offset=offset)
-        total = items_core.count_items(catalog, query) if offset == 0 else self.total
+        total = items_core.count_items(catalog, query, cap=COUNT_CAP if query else None) if offset == 0 else self.total
         self.post_message(self.PageLoaded(query, offset, rows, total))
 
     @on(PageLoaded)
@@ -131,7 +139,9 @@ appear in the ref, category, designation, calibre, origin, place or notes.
         self.loading = False
         if message.offset == 0 and table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
-        shown = f"{self.total} item" + ("" if self.total == 1 else "s")
+        capped = self.query_text and self.total > COUNT_CAP
+        number = f"{COUNT_CAP:,}+" if capped else f"{self.total:,}"
+        shown = f"{number} item" + ("" if self.total == 1 else "s")
         self.query_one("#count", Label).update(shown if not self.query_text else f"{shown} match")
 
     @on(DataTable.RowHighlighted)
@@ -203,6 +213,29 @@ appear in the ref, category, designation, calibre, origin, place or notes.
 
     def action_export(self) -> None:
         self.app.push_screen(ExportScreen())
+
+    def action_backup(self) -> None:
+        from fieldkit.tui.screens.backup import BackupScreen
+
+        self.app.push_screen(BackupScreen())
+
+    def action_verify(self) -> None:
+        from fieldkit.tui.screens.verify import VerifyScreen
+
+        self.app.push_screen(VerifyScreen(), lambda _: self.reload())
+
+    def action_calendars(self) -> None:
+        self.app.push_screen(CalendarsScreen())
+
+    def action_summary(self) -> None:
+        from fieldkit.tui.screens.summary import SummaryScreen
+
+        self.app.push_screen(SummaryScreen())
+
+    def action_reference(self) -> None:
+        from fieldkit.tui.screens.reference import ReferenceScreen
+
+        self.app.push_screen(ReferenceScreen())
 
 
 def _cell(value) -> str:

@@ -18,6 +18,9 @@ from textual.widgets import Footer, Header, Input, Label, Select, TabbedContent,
 from fieldkit.catalog import items as items_core
 from fieldkit.errors import FieldkitError
 from fieldkit.models import ItemFields, field_errors
+from fieldkit.tui.screens.photos import PhotosPane
+from fieldkit.tui.widgets.markings import MarkingsPane
+from fieldkit.tui.widgets.components import ComponentsPane
 
 # (field, label, placeholder); `notes` is a TextArea and `sample_type` a Select, below.
 TEXT_FIELDS = [
@@ -75,6 +78,13 @@ shown beside its field. Nothing is stored until the whole form is valid.
                     yield TextArea(id="f-notes", classes="field")
                     yield Label("", id="err-notes", classes="field-error")
                     yield Label("", id="err-item", classes="field-error")
+            if self.ref is not None:
+                with TabPane("Photos", id="photos"):
+                    yield PhotosPane(self.ref, id="photos-pane")
+                with TabPane("Markings", id="markings"):
+                    yield MarkingsPane(self.ref, id="markings-pane")
+                with TabPane("Components", id="components"):
+                    yield ComponentsPane(self.ref, id="components-pane")
         yield Footer()
 
     def on_mount(self) -> None:
