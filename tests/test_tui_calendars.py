@@ -30,7 +30,7 @@ async def test_y_opens_the_screen_from_the_catalog_and_escape_goes_back(db_path)
         await pilot.press("question_mark")
         await pilot.pause()
         help_text = app.screen.query_one(Markdown).source
-        assert "| `y` | Calendars |" in help_text
+        assert "| `y` | Calendars & date codes: convert years" in help_text
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, CalendarsScreen)

@@ -135,7 +135,7 @@ async def test_help_lists_the_bindings_of_the_screen(db_path):
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = app.screen.query_one("Markdown").source
-        assert "Add item" in text and "Export CSV" in text
+        assert "Add an item" in text and "Export the catalog as CSV" in text and "Quit" in text
         await pilot.press("escape")
         assert isinstance(app.screen, CatalogScreen)
 

@@ -83,7 +83,7 @@ Same as `fieldkit year`, `fieldkit year --to`, `fieldkit years` and `fieldkit da
                 yield Input(placeholder="date code, e.g. 2310", id="cal-code")
                 yield Input(placeholder="manufacturer (optional), e.g. TI", id="cal-maker")
             yield ReadingsView(id="cal-code-result")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#cal-era").display = False

@@ -45,18 +45,20 @@ Every item in the catalog. Type in the search box to narrow the list: every word
 appear in the ref, category, designation, calibre, origin, place or notes.
 """
 
+    # Short descriptions, so that every binding fits in the footer of a 100-column terminal;
+    # the help screen (F1) lists them all with their longer tooltips.
     BINDINGS = [
-        Binding("a", "add", "Add item", id="catalog.add"),
-        Binding("enter", "open", "Open", id="catalog.open", show=False),
-        Binding("d", "delete", "Delete", id="catalog.delete"),
-        Binding("x", "export", "Export CSV", id="catalog.export"),
-        Binding("b", "backup", "Backup", id="catalog.backup"),
-        Binding("v", "verify", "Verify evidence", id="catalog.verify"),
-        Binding("y", "calendars", "Calendars", id="catalog.calendars",
-                tooltip="Calendars & date codes: convert years, read years in markings and date codes"),
-        Binding("r", "reference", "Reference tables", id="catalog.reference"),
-        Binding("s", "summary", "Components summary", id="catalog.summary"),
         Binding("slash", "search", "Search", id="catalog.search"),
+        Binding("a", "add", "Add", id="catalog.add", tooltip="Add an item"),
+        Binding("enter", "open", "Open", id="catalog.open", show=False),
+        Binding("d", "delete", "Delete", id="catalog.delete", tooltip="Delete the selected item (asks first)"),
+        Binding("s", "summary", "Summary", id="catalog.summary", tooltip="Components summary of the whole catalog"),
+        Binding("y", "calendars", "Dates", id="catalog.calendars",
+                tooltip="Calendars & date codes: convert years, read years in markings and date codes"),
+        Binding("r", "reference", "Reference", id="catalog.reference", tooltip="Browse the reference tables"),
+        Binding("v", "verify", "Verify", id="catalog.verify", tooltip="Re-hash every photo and check the audit log"),
+        Binding("x", "export", "Export", id="catalog.export", tooltip="Export the catalog as CSV"),
+        Binding("b", "backup", "Backup", id="catalog.backup", tooltip="Back up the catalog and its photos"),
         Binding("escape", "clear_search", "Clear search", id="catalog.clear", show=False),
     ]
 
@@ -83,7 +85,7 @@ appear in the ref, category, designation, calibre, origin, place or notes.
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         yield table
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -33,11 +35,11 @@ class HelpScreen(ModalScreen[None]):
             for binding in node.BINDINGS:
                 if isinstance(binding, tuple):
                     continue
-                key = self.app.get_key_display(binding)
+                key = " or ".join(self.app.get_key_display(replace(binding, key=k.strip())) for k in binding.key.split(","))
                 if (key, binding.description) in seen:
                     continue
                 seen.add((key, binding.description))
-                rows.append(f"| `{key}` | {binding.description} |")
+                rows.append(f"| `{key}` | {binding.tooltip or binding.description} |")
         doc = getattr(self.beneath, "HELP", "") or ""
         with VerticalScroll(id="help-body"):
             yield Markdown(INTRO + doc + "\n\n## Keys\n\n" + "\n".join(rows))

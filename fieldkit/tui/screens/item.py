@@ -85,7 +85,7 @@ shown beside its field. Nothing is stored until the whole form is valid.
                     yield MarkingsPane(self.ref, id="markings-pane")
                 with TabPane("Components", id="components"):
                     yield ComponentsPane(self.ref, id="components-pane")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         if self.ref is None:

@@ -328,7 +328,7 @@ what its EXIF says and the SHA-256 recorded when it was added.
                 for label, value in photo_facts(self.photo, items):
                     yield Label(label, classes="fact-label")
                     yield Label(value, classes="fact-value", markup=False)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = self.photo.get("original_name") or self.photo["sha256"][:16]

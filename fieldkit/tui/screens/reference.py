@@ -67,7 +67,7 @@ id of a shipped row overrides it, and the screen says so.
             for name, (title, _) in COLUMNS.items():
                 with TabPane(title, id=f"ref-{name}"):
                     yield DataTable(id=f"ref-table-{name}", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = "Reference tables"

@@ -74,7 +74,7 @@ item can have been assembled: the first day of the period of its newest date cod
                 yield Static("", id="chart-country", classes="chart")
                 yield Static("", id="chart-firm", classes="chart")
             yield Static("", id="chart-years", classes="chart")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = f"Components of {self.ref}" if self.ref else "Components of the whole catalog"

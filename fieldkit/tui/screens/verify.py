@@ -56,7 +56,7 @@ and that every row matches its last audit record.
         for key, label in (("kind", "Problem"), ("items", "Items"), ("photo", "Photo"), ("detail", "Detail")):
             table.add_column(label, key=key)
         yield table
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = "Verify evidence"
