@@ -89,6 +89,8 @@ class PhotosPane(Vertical):
     BINDINGS = [
         Binding("ctrl+o", "browse", "Browse for photos", id="photos.browse"),
         Binding("ctrl+l", "focus_paths", "Type photo paths", id="photos.paths"),
+        Binding("o", "ocr", "OCR photo", id="photos.ocr"),
+        Binding("B", "ocr_batch", "OCR all photos", id="photos.ocr_batch"),
     ]
 
     class Loaded(Message):
@@ -170,7 +172,23 @@ class PhotosPane(Vertical):
     def open_photo(self, event: ListView.Selected) -> None:
         index = event.list_view.index
         if index is not None and index < len(self.rows):
-            self.app.push_screen(PhotoScreen(self.rows[index]))
+            self.app.push_screen(PhotoScreen(self.rows[index], self.ref))
+
+    def action_ocr(self) -> None:
+        """Open the OCR screen on the highlighted photo."""
+        from fieldkit.tui.screens.ocr import OcrScreen
+
+        index = self.query_one("#photo-list", ListView).index
+        if index is None or index >= len(self.rows):
+            self.notify("Highlight a photo first.", severity="warning")
+            return
+        self.app.push_screen(OcrScreen(self.rows[index], self.ref))
+
+    def action_ocr_batch(self) -> None:
+        """OCR every photo of the item (or a folder of images) on the batch screen."""
+        from fieldkit.tui.screens.ocr import BatchOcrScreen
+
+        self.app.push_screen(BatchOcrScreen(self.ref, start=bool(self.rows)))
 
     # adding ----------------------------------------------------------------
 
@@ -308,11 +326,15 @@ The photo as stored (turned upright for viewing; the stored original is never ch
 what its EXIF says and the SHA-256 recorded when it was added.
 """
 
-    BINDINGS = [Binding("escape", "close", "Back", id="photo.back")]
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="photo.back"),
+        Binding("o", "ocr", "OCR", id="photo.ocr"),
+    ]
 
-    def __init__(self, photo: dict[str, Any]):
+    def __init__(self, photo: dict[str, Any], ref: str | None = None):
         super().__init__()
         self.photo = photo
+        self.ref = ref  # the item it was opened from, if any: where an OCR reading is saved
 
     def compose(self) -> ComposeResult:
         catalog = self.app.catalog
@@ -335,3 +357,8 @@ what its EXIF says and the SHA-256 recorded when it was added.
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_ocr(self) -> None:
+        from fieldkit.tui.screens.ocr import OcrScreen
+
+        self.app.push_screen(OcrScreen(self.photo, self.ref))

@@ -50,6 +50,13 @@ def year_summary(reading: dict) -> str:
     return f"{y['text']} → {span} ({y['calendar']})"
 
 
+def source_label(row: dict) -> str:
+    """The Source column: manual or ocr; for OCR text that was corrected, also what OCR read."""
+    if row["source"] == "ocr" and row.get("ocr_text") and row["ocr_text"] != row["text"]:
+        return f"ocr, read {row['ocr_text']!r}"
+    return row["source"]
+
+
 class MarkingsPane(Vertical):
     """The markings of one item, and a live-reading input to add one."""
 
@@ -74,7 +81,7 @@ class MarkingsPane(Vertical):
         table.clear()
         for row in markings_core.list_markings(self.app.catalog, self.item_ref):
             table.add_row(
-                row["text"], row["position"] or "", row["source"],
+                row["text"], row["position"] or "", source_label(row),
                 top_reading(row["readings"]), year_summary(row["readings"]), key=row["id"],
             )
 

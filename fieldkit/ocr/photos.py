@@ -1,0 +1,213 @@
+"""OCR of stored photos, and OCR readings stored as markings: what the CLI's `fieldkit ocr` and the
+TUI's OCR and batch screens share.
+
+A :class:`Reading` is one OCR result with its domain correction beside it (the text as read is
+never replaced: both are kept and both are stored). :func:`save_reading` stores a reading as a
+marking of an item with everything that makes it traceable: the photo (by SHA-256), the crop, the
+text as read (``ocr_text``), the text as corrected or typed by the researcher (``text``), the mean
+confidence and the engine settings.
+
+Batch reading (:func:`read_photos`, :func:`ingest_folder`) works on stored photos only: a folder of
+images is first ingested as photos of the item, so that every marking points at a stored original.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageOps
+
+from fieldkit.catalog.db import Catalog
+from fieldkit.catalog.items import get_item
+from fieldkit.catalog.markings import add_marking
+from fieldkit.errors import FieldkitError, OcrUnavailable, PhotoError, ValidationError
+from fieldkit.evidence import photos as photos_core
+from fieldkit.evidence.photos import IngestResult
+from fieldkit.ocr.correction import Correction, correct
+from fieldkit.ocr.engine import DEFAULT_LANGUAGES, OcrCancelled, OcrResult, check_available, ocr_image, open_image
+
+LOW_CONFIDENCE = 60  # words read with less than this (0..100) are shown as doubtful
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Reading:
+    """An OCR result and its correction (the corrected text, and each change with its basis)."""
+
+    result: OcrResult
+    corrected: str
+    corrections: list[Correction]
+
+    def to_json(self) -> dict[str, Any]:
+        return self.result.to_json() | {
+            "corrected": self.corrected,
+            "corrections": [asdict(c) for c in self.corrections],
+        }
+
+
+def read(
+    source: str | os.PathLike | Image.Image,
+    *,
+    languages: str = DEFAULT_LANGUAGES,
+    crop: tuple[int, int, int, int] | None = None,
+    psm: int | None = None,
+    cancel: threading.Event | None = None,
+    progress: Progress | None = None,
+) -> Reading:
+    """OCR an image file or a Pillow image, and correct what was read.
+
+    A path is opened first, so a missing or unreadable file is reported as such even when
+    tesseract is missing too.
+    """
+    image = source if isinstance(source, Image.Image) else open_image(source)
+    result = ocr_image(image, languages=languages, crop=crop, psm=psm, cancel=cancel, progress=progress)
+    corrected, corrections = correct(result.text)
+    return Reading(result, corrected, corrections)
+
+
+def photo_of_item(catalog: Catalog, item_ref: str, sha256_prefix: str) -> dict[str, Any]:
+    """The stored photo whose SHA-256 starts with `sha256_prefix`, which must be a photo of item `item_ref`."""
+    item = get_item(catalog, item_ref)
+    photo = photos_core.get_photo(catalog, sha256_prefix)
+    if item["ref"] not in photos_core.items_of_photo(catalog, photo["id"]):
+        raise PhotoError(
+            f"photo {photo['sha256'][:12]}… is not a photo of {item['ref']}; add it with `fieldkit photo add {item['ref']} FILE`"
+        )
+    return photo
+
+
+def open_stored(catalog: Catalog, photo: dict[str, Any]) -> Image.Image:
+    """The stored original of a photo, decoded and turned upright (crops are in these coordinates).
+
+    Opened with the evidence store's decoders (so a stored HEIC photo can be read too); the file
+    itself is only read.
+    """
+    path = photos_core.stored_file(catalog, photo)
+    if not path.exists():
+        raise PhotoError(f"the stored original of photo {photo['sha256'][:12]}… is missing; run `fieldkit verify`")
+    name = photo.get("original_name") or photo["sha256"][:12]
+    with photos_core.open_image(path, name) as image:
+        upright = ImageOps.exif_transpose(image)
+        upright.load()
+    return upright
+
+
+def save_reading(
+    catalog: Catalog,
+    item_ref: str,
+    photo: dict[str, Any],
+    reading: Reading,
+    *,
+    text: str | None = None,
+    position: str | None = None,
+    tables=None,
+) -> dict[str, Any]:
+    """Store a reading as an OCR marking of `item_ref`; returns the stored marking (see `marking_view`).
+
+    `text` is the researcher's text for the marking (default: the corrected reading); the text as
+    read by tesseract is stored beside it as `ocr_text`.
+    """
+    chosen = reading.corrected if text is None else text
+    if not (chosen or "").strip():
+        raise ValidationError("nothing was read from the photo; give the marking's text yourself")
+    crop = reading.result.engine.get("crop")
+    return add_marking(
+        catalog,
+        item_ref,
+        chosen,
+        ocr_text=reading.result.text,
+        source="ocr",
+        photo_sha256=photo["sha256"],
+        crop=tuple(crop) if crop else None,
+        confidence=reading.result.confidence,
+        engine=reading.result.engine,
+        position=position,
+        tables=tables,
+    )
+
+
+# ---------------------------------------------------------------- batch
+
+
+@dataclass
+class BatchEntry:
+    """What OCR made of one stored photo in a batch: a reading, or the one-line reason there is none."""
+
+    photo: dict[str, Any]
+    reading: Reading | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.reading is not None and bool(self.reading.corrected.strip())
+
+    @property
+    def name(self) -> str:
+        return self.photo.get("original_name") or self.photo["sha256"][:16]
+
+
+def read_photos(
+    catalog: Catalog,
+    photos: Iterable[dict[str, Any]],
+    *,
+    languages: str = DEFAULT_LANGUAGES,
+    psm: int | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> list[BatchEntry]:
+    """OCR whole stored photos one after another: one entry per photo, in order.
+
+    A photo that cannot be read gets an error and the rest go on; photos not reached after
+    `cancel` is set are marked 'cancelled'. Raises OcrUnavailable first if tesseract or a language
+    pack is missing, since then no photo can be read.
+    """
+    photos = list(photos)
+    check_available(languages)
+    entries = []
+    for index, photo in enumerate(photos):
+        if cancel is not None and cancel.is_set():
+            entries.append(BatchEntry(photo, error="cancelled"))
+            continue
+        try:
+            reading = read(open_stored(catalog, photo), languages=languages, psm=psm, cancel=cancel)
+            entry = BatchEntry(photo, reading, None if reading.result.text.strip() else "no text found")
+        except OcrCancelled:
+            entry = BatchEntry(photo, error="cancelled")
+        except OcrUnavailable:
+            raise
+        except FieldkitError as exc:
+            entry = BatchEntry(photo, error=str(exc))
+        entries.append(entry)
+        if progress is not None:
+            progress(index + 1, len(photos))
+    return entries
+
+
+def folder_images(folder: str | os.PathLike) -> list[Path]:
+    """The photo files directly inside a folder (by extension, hidden files left out), by name."""
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise PhotoError(f"{folder}: not a folder")
+    found = sorted(
+        p for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in photos_core.PHOTO_SUFFIXES
+    )
+    if not found:
+        raise PhotoError(f"{folder}: no photos in this folder ({', '.join(sorted(photos_core.PHOTO_SUFFIXES))})")
+    return found
+
+
+def ingest_folder(
+    catalog: Catalog, item_ref: str, folder: str | os.PathLike, *, cancel: threading.Event | None = None
+) -> tuple[list[IngestResult], list[dict[str, Any]]]:
+    """Ingest the images of a folder as photos of `item_ref`; returns the per-file results and the
+    stored photo rows (those ingested, or already in the store), ready for :func:`read_photos`."""
+    results = photos_core.add_photos(catalog, item_ref, folder_images(folder), cancel=cancel)
+    stored = [photos_core.get_photo(catalog, r.sha256) for r in results if r.ok]
+    return results, stored

@@ -1,0 +1,178 @@
+"""The `fieldkit ocr` contract, with the real tesseract on generated marking images: what it prints,
+the --json shape, --save storing both texts with the crop and photo, and one-line errors (exit 2)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import pytesseract
+import pytest
+from click.testing import CliRunner
+
+from fieldkit.cli import cli
+from tests.ocr_images import make_marking
+
+
+@pytest.fixture
+def run(db_path):
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(cli, ["--db", str(db_path), "--actor", "tester", *args])
+
+    return invoke
+
+
+@pytest.fixture
+def item_with_photo(run, tmp_path):
+    """Item EX-1 with one stored photo: "9M22U 4-23" stamped at (300, 250) on an 800×400 photo."""
+    assert run("item", "add", "--category", "rocket", "--ref", "EX-1").exit_code == 0
+    path = tmp_path / "IMG_0001.png"
+    make_marking("9M22U 4-23", "stamped", size=40, canvas=(800, 400), at=(300, 250)).image.save(path)
+    assert run("photo", "add", "EX-1", str(path)).exit_code == 0
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def image_file(tmp_path, text, name="marking.png", style="stamped"):
+    path = tmp_path / name
+    make_marking(text, style, size=40).image.save(path)
+    return path
+
+
+def test_ocr_prints_text_confidence_lines_and_engine(run, tmp_path):
+    result = run("ocr", str(image_file(tmp_path, "9M22U 4-23")))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "text: 9M22U 4-23" in out
+    assert re.search(r"^confidence: \d+\.\d$", out, re.M)
+    assert re.search(r"^  1\. 9M22U 4-23  \(\d+\.\d\)  words: 9M22U \d+, 4-23 \d+$", out, re.M)
+    assert "corrected: " in out
+    assert re.search(r"^engine: tesseract [45]\.\S+ · eng\+kor\+rus · psm 7 · pipeline \w+ · crop whole image$", out, re.M)
+
+
+def test_ocr_reads_cyrillic_and_shows_each_correction_with_its_basis(run, tmp_path):
+    result = run("ocr", str(image_file(tmp_path, "9М22У 4-23")), "--lang", "eng+rus", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["corrected"] == "9М22У 4-23"
+    for c in data["corrections"]:  # whatever tesseract confused, each change says why
+        assert set(c) == {"start", "end", "before", "after", "basis"} and c["basis"]
+        assert data["text"][c["start"]:c["end"]] == c["before"]
+
+
+def test_ocr_reads_the_juche_year_in_hangul(run, tmp_path):
+    result = run("ocr", str(image_file(tmp_path, "주체112")), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert re.sub(r"\s", "", data["corrected"]) == "주체112"
+    assert data["engine"]["languages"] == "eng+kor+rus"
+
+
+def test_ocr_json_shape(run, tmp_path):
+    result = run("ocr", str(image_file(tmp_path, "9M22U 4-23", style="dark_on_light")), "--json", "--psm", "7")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"text", "confidence", "lines", "engine", "candidates", "corrected", "corrections"} <= set(data)
+    assert data["text"] == "9M22U 4-23"
+    word = data["lines"][0]["words"][0]
+    assert set(word) == {"text", "confidence", "box"} and len(word["box"]) == 4
+    assert {"version", "languages", "psm", "pipeline", "crop"} <= set(data["engine"])
+    assert data["engine"]["psm"] == 7 and data["engine"]["crop"] is None
+    assert {"pipeline", "psm", "text", "confidence"} <= set(data["candidates"][0])
+
+
+def test_ocr_with_a_crop_reads_only_that_box_in_photo_coordinates(run, tmp_path):
+    path = tmp_path / "photo.png"
+    make_marking("LOT 12-87-270", "dark_on_light", size=40, canvas=(1000, 500), at=(500, 350)).image.save(path)
+    result = run("ocr", str(path), "--crop", "460,320,500,120", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["text"] == "LOT 12-87-270"
+    assert data["engine"]["crop"] == [460, 320, 500, 120]
+    assert all(w["box"][0] >= 460 for w in data["lines"][0]["words"])
+
+
+def test_ocr_save_stores_a_marking_with_both_texts_the_crop_and_the_photo(run, item_with_photo):
+    sha = item_with_photo
+    result = run("ocr", "--photo", sha[:10], "--item", "EX-1", "--crop", "280,230,300,80", "--save")
+    assert result.exit_code == 0, result.output
+    marking_id = result.output.splitlines()[0]
+    assert "text: 9M22U 4-23" in result.output and "saved marking" in result.output
+    [stored] = json.loads(run("marking", "list", "EX-1", "--json").output)
+    assert stored["id"] == marking_id
+    assert stored["source"] == "ocr"
+    assert stored["ocr_text"] == "9M22U 4-23" and stored["text"] == "9M22U 4-23"
+    assert (stored["crop_x"], stored["crop_y"], stored["crop_w"], stored["crop_h"]) == (280, 230, 300, 80)
+    assert stored["photo_sha256"] == sha
+    assert 0 < stored["confidence"] <= 100
+    assert stored["engine"]["crop"] == [280, 230, 300, 80] and stored["engine"]["psm"] == 7
+    assert stored["readings"]["candidates"]  # read against the reference tables like any marking
+
+
+def test_ocr_save_with_the_researchers_text_keeps_the_text_as_read(run, item_with_photo):
+    result = run("ocr", "--photo", item_with_photo, "--item", "EX-1", "--crop", "280,230,300,80",
+                 "--save", "--text", "9М22У 4-23", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["marking"]["text"] == "9М22У 4-23"
+    assert data["marking"]["ocr_text"] == data["text"] == "9M22U 4-23"
+
+
+def test_missing_tesseract_exits_2_saying_what_to_install(run, tmp_path, monkeypatch):
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    result = run("ocr", str(image_file(tmp_path, "ОФ-462")))
+    assert result.exit_code == 2
+    assert result.output.startswith("error: tesseract is not installed")
+    assert "sudo apt-get install tesseract-ocr" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_missing_language_pack_exits_2_naming_the_package(run, tmp_path):
+    result = run("ocr", str(image_file(tmp_path, "ОФ-462")), "--lang", "xyz")
+    assert result.exit_code == 2
+    assert "tesseract-ocr-xyz" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--crop", "1,2,3"], "is not X,Y,W,H"),
+        (["--crop", "0,0,5000,10"], "reaches outside the image"),
+        (["--crop", "-1,0,10,10"], "must not be negative"),
+    ],
+)
+def test_bad_crop_is_a_one_line_error(run, tmp_path, args, message):
+    result = run("ocr", str(image_file(tmp_path, "ОФ-462")), *args)
+    assert result.exit_code == 2
+    assert result.output.startswith("error: ") and message in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_missing_file_and_non_image_are_one_line_errors(run, tmp_path):
+    missing = run("ocr", str(tmp_path / "nope.jpg"))
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    notes = tmp_path / "notes.jpg"
+    notes.write_text("not a photo")
+    not_image = run("ocr", str(notes))
+    assert not_image.exit_code == 2 and "not a readable image" in not_image.output
+    for result in (missing, not_image):
+        assert result.output.startswith("error: ") and len(result.output.strip().splitlines()) == 1
+
+
+def test_usage_errors(run, item_with_photo, tmp_path):
+    assert "give either an image FILE or --photo" in run("ocr").output
+    no_item = run("ocr", "--photo", item_with_photo, "--save")
+    assert no_item.exit_code == 2 and "--save needs --photo SHA256 and --item REF" in no_item.output
+    text_alone = run("ocr", "--photo", item_with_photo, "--text", "x")
+    assert text_alone.exit_code == 2 and "--text and --position are for --save" in text_alone.output
+    unknown = run("ocr", "--photo", "ffffffffff", "--item", "EX-1", "--save")
+    assert unknown.exit_code == 2 and "no photo with SHA-256" in unknown.output
+
+
+def test_a_photo_of_another_item_is_refused(run, item_with_photo):
+    assert run("item", "add", "--category", "rocket", "--ref", "EX-2").exit_code == 0
+    result = run("ocr", "--photo", item_with_photo, "--item", "EX-2", "--save")
+    assert result.exit_code == 2 and "is not a photo of EX-2" in result.output
+    assert json.loads(run("marking", "list", "EX-2", "--json").output) == []

@@ -1,0 +1,259 @@
+"""The OCR screens, driven as a researcher would: choose a crop from the keyboard, read, correct and
+save a marking; cancel a reading; read every photo of an item, or a folder, and save the readings.
+Real tesseract on generated images, except where a fixed or blocked reading makes a test exact."""
+
+from __future__ import annotations
+
+import threading
+
+import pytesseract
+from textual.widgets import DataTable, Input, ListView, Static, TextArea
+
+from fieldkit.catalog import items, markings
+from fieldkit.catalog.db import open_catalog
+from fieldkit.evidence.photos import add_photos, list_photos
+from fieldkit.ocr.correction import correct
+from fieldkit.ocr.engine import OcrCandidate, OcrLine, OcrResult, OcrWord
+from fieldkit.ocr.photos import Reading
+from fieldkit.tui.app import make_app
+from fieldkit.tui.screens.item import ItemScreen
+from fieldkit.tui.screens.ocr import BatchOcrScreen, OcrScreen, crop_step, default_crop, moved, resized
+from tests.ocr_images import make_marking
+
+SIZE = (140, 45)
+
+
+async def settle(app, pilot):
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def catalog_with_photos(db_path, tmp_path, texts, style="stamped"):
+    """Item EX-1 with one stored 800×400 photo per text, the marking drawn at (300, 250)."""
+    catalog = open_catalog(db_path, actor="seed")
+    items.add_item(catalog, {"category": "rocket", "ref": "EX-1"})
+    paths = []
+    for i, text in enumerate(texts):
+        path = tmp_path / f"IMG_{i + 1:04d}.png"
+        make_marking(text, style, size=40, canvas=(800, 400), at=(300, 250), seed=i).image.save(path)
+        paths.append(path)
+    add_photos(catalog, "EX-1", paths)
+    rows = list_photos(catalog, "EX-1")
+    catalog.close()
+    return rows
+
+
+async def open_photos_tab(app, pilot):
+    app.push_screen(ItemScreen("EX-1"))
+    await pilot.pause()
+    app.screen.query_one("#item-tabs").active = "photos"
+    await settle(app, pilot)
+    photo_list = app.screen.query_one("#photo-list", ListView)
+    photo_list.focus()
+    photo_list.index = 0
+    await pilot.pause()
+
+
+def test_crop_steps_scale_with_the_photo_and_stay_inside_it():
+    assert crop_step((800, 400)) == 16 and crop_step((6000, 4000)) == 120 and crop_step((20, 10)) == 1
+    assert default_crop((800, 400)) == (200, 150, 400, 100)
+    assert moved((700, 300, 100, 100), 50, 50, (800, 400)) == (700, 300, 100, 100)
+    assert moved((10, 10, 100, 100), -50, -50, (800, 400)) == (0, 0, 100, 100)
+    assert resized((700, 300, 100, 100), 50, 50, (800, 400)) == (700, 300, 100, 100)
+    assert resized((0, 0, 10, 10), -50, -50, (800, 400)) == (0, 0, 1, 1)
+
+
+async def test_read_a_crop_correct_the_text_and_save_it_as_a_marking(db_path, tmp_path):
+    [photo] = catalog_with_photos(db_path, tmp_path, ["9M22U 4-23"])
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_photos_tab(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, OcrScreen) and screen.image.size == (800, 400)
+
+        # Type a rough crop, then adjust it from the keyboard: one step (16 px) right, wider, taller.
+        screen.query_one("#ocr-crop", Input).value = "260,220,380,100"
+        await pilot.pause()
+        screen.query_one("#ocr-crop-area").focus()
+        await pilot.press("right", "shift+right", "shift+down")
+        await pilot.pause()
+        assert screen.crop == (276, 220, 396, 116)
+        assert screen.query_one("#ocr-crop", Input).value == "276,220,396,116"  # kept in sync
+
+        await pilot.press("enter")
+        await settle(app, pilot)
+        editor = screen.query_one("#ocr-text", TextArea)
+        assert editor.text == "9M22U 4-23"
+        words = str(screen.query_one("#ocr-words", Static).render())
+        assert "9M22U (" in words and "4-23 (" in words  # each word with its confidence
+        assert "chosen" in str(screen.query_one("#ocr-candidates", Static).render())
+
+        # The researcher reads the stamp as Cyrillic and corrects the text before saving.
+        editor.clear()
+        editor.focus()
+        await pilot.press(*"9М22У 4-23")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Saved as marking" in str(screen.query_one("#ocr-status", Static).render())
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemScreen)
+        app.screen.query_one("#item-tabs").active = "markings"
+        await pilot.pause()
+        table = app.screen.query_one("#markings-table", DataTable)
+        text, _, source, _, _ = table.get_row_at(0)
+        assert (text, source) == ("9М22У 4-23", "ocr, read '9M22U 4-23'")  # corrected, and what OCR read
+
+    [stored] = markings.list_markings(open_catalog(db_path), "EX-1")
+    assert stored["text"] == "9М22У 4-23"
+    assert stored["ocr_text"] == "9M22U 4-23"
+    assert stored["source"] == "ocr"
+    assert (stored["crop_x"], stored["crop_y"], stored["crop_w"], stored["crop_h"]) == (276, 220, 396, 116)
+    assert stored["photo_sha256"] == photo["sha256"]
+    assert stored["engine"]["crop"] == [276, 220, 396, 116] and stored["engine"]["psm"] == 7
+    assert 0 < stored["confidence"] <= 100
+
+
+async def test_escape_cancels_a_reading_and_nothing_is_saved(db_path, tmp_path, monkeypatch):
+    catalog_with_photos(db_path, tmp_path, ["ОФ-462"])
+    started, release = threading.Event(), threading.Event()
+
+    def blocked_tesseract(*args, **kwargs):  # a slow reading, held until the test lets it go
+        started.set()
+        release.wait(10)
+        return {"text": []}
+
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_photos_tab(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        screen = app.screen
+        monkeypatch.setattr(pytesseract, "image_to_data", blocked_tesseract)
+        await pilot.press("r")
+        for _ in range(100):
+            if started.is_set():
+                break
+            await pilot.pause(0.02)
+        assert screen.query_one("#ocr-progress").display
+        await pilot.press("escape")
+        assert screen.cancel.is_set()
+        assert app.screen is screen  # escape cancels first; it does not leave the screen
+        release.set()
+        await settle(app, pilot)
+        assert "cancelled" in str(screen.query_one("#ocr-status", Static).render())
+        assert not screen.query_one("#ocr-progress").display
+        assert screen.reading is None
+    assert markings.list_markings(open_catalog(db_path), "EX-1") == []
+
+
+async def test_without_tesseract_the_screen_opens_and_says_what_to_install(db_path, tmp_path, monkeypatch):
+    catalog_with_photos(db_path, tmp_path, ["ОФ-462"])
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_photos_tab(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        status = str(app.screen.query_one("#ocr-status", Static).render())
+        assert "tesseract is not installed" in status and "sudo apt-get install tesseract-ocr" in status
+        assert isinstance(app.screen, OcrScreen) and app.is_running
+
+
+async def test_batch_reads_every_photo_of_the_item_and_saves_selected_then_all(db_path, tmp_path):
+    # Whole photos are read (no crop), so clean labels: stamped metal needs a crop to read well.
+    photos = catalog_with_photos(db_path, tmp_path, ["9M22U 4-23", "LOT 12-87-270"], style="dark_on_light")
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_photos_tab(app, pilot)
+        await pilot.press("B")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BatchOcrScreen)
+        table = screen.query_one("#ocr-batch-table", DataTable)
+        assert table.row_count == 2
+        assert [table.get_row_at(i)[2] for i in range(2)] == ["9M22U 4-23", "LOT 12-87-270"]
+        assert "Read 2 of 2" in str(screen.query_one("#ocr-batch-status", Static).render())
+
+        table.focus()
+        table.move_cursor(row=1)
+        await pilot.press("space", "ctrl+s")
+        await pilot.pause()
+        assert [m["text"] for m in markings.list_markings(app.catalog, "EX-1")] == ["LOT 12-87-270"]
+        await pilot.press("ctrl+a")  # saves the rest; the one already saved is not stored twice
+        await pilot.pause()
+        assert table.get_row_at(0)[0] == table.get_row_at(1)[0] == "✓"
+
+    stored = markings.list_markings(open_catalog(db_path), "EX-1")
+    assert sorted((m["text"], m["photo_sha256"]) for m in stored) == sorted(
+        [("9M22U 4-23", photos[0]["sha256"]), ("LOT 12-87-270", photos[1]["sha256"])]
+    )
+    assert all(m["source"] == "ocr" and m["ocr_text"] == m["text"] and m["crop_x"] is None for m in stored)
+
+
+async def test_batch_of_a_folder_adds_its_images_as_photos_first(db_path, tmp_path):
+    catalog = open_catalog(db_path, actor="seed")
+    items.add_item(catalog, {"category": "rocket", "ref": "EX-1"})
+    catalog.close()
+    folder = tmp_path / "card"
+    folder.mkdir()
+    make_marking("KH-179 06-21", "dark_on_light", size=40).image.save(folder / "DSC_0001.jpg", quality=95)
+    (folder / "notes.txt").write_text("not a photo")  # ignored: not an image by its name
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(BatchOcrScreen("EX-1", start=False))
+        await pilot.pause()
+        field = app.screen.query_one("#ocr-batch-folder", Input)
+        field.value = str(folder)
+        field.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        table = app.screen.query_one("#ocr-batch-table", DataTable)
+        assert table.row_count == 1 and table.get_row_at(0)[1] == "DSC_0001.jpg"
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+    catalog = open_catalog(db_path)
+    [photo] = list_photos(catalog, "EX-1")
+    [stored] = markings.list_markings(catalog, "EX-1")
+    assert photo["original_name"] == "DSC_0001.jpg"
+    assert stored["photo_sha256"] == photo["sha256"] and stored["text"] == "KH-179 06-21"
+
+
+# ---------------------------------------------------------------- snapshot
+
+
+def fixed_reading() -> Reading:
+    """A reading with one doubtful word, one confident word, a correction and another candidate."""
+    words = [OcrWord("9M22У", 55.0, (300, 250, 140, 33)), OcrWord("4-23", 91.0, (452, 250, 79, 33))]
+    result = OcrResult(
+        text="9M22У 4-23",
+        confidence=73.0,
+        lines=[OcrLine("9M22У 4-23", 73.0, (300, 250, 231, 33), words)],
+        engine={"name": "tesseract", "version": "5.3.0", "languages": "eng+kor+rus", "psm": 7, "oem": 3,
+                "pipeline": "flattened", "crop": [276, 220, 396, 116], "seconds": 0.3},
+        candidates=[OcrCandidate("denoised", 7, "9M22Y 4-23", 70.5, 0.3)],
+    )
+    return Reading(result, *correct(result.text))
+
+
+def test_ocr_screen_snapshot(snap_compare, tmp_path):
+    """The OCR screen after a reading: the photo with its crop, the crop enlarged, words with their
+    confidence (one doubtful), the correction and its basis, the readings tried, the editor."""
+    db_path = tmp_path / "catalog.db"
+    [photo] = catalog_with_photos(db_path, tmp_path, ["9M22U 4-23"], style="dark_on_light")
+    app = make_app(db_path, actor="tester", offer_example=False)
+
+    async def read_fixed(pilot):
+        app.push_screen(OcrScreen(photo, "EX-1"))
+        await settle(app, pilot)
+        app.screen.set_crop((276, 220, 396, 116))
+        app.screen.show_reading(fixed_reading())
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=read_fixed)
