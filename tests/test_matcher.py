@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import random
+import string
 from datetime import date
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from fieldkit.markings.matcher import match_marking, read_marking, required_literal
-from fieldkit.markings.normalize import normalize
-from fieldkit.reference.tables import load_reference
+from fieldkit.markings.matcher import (
+    KEY_LEN, Matcher, _Reading, match_marking, read_marking, required_literal, required_literals, tells_apart,
+)
+from fieldkit.markings.normalize import normalize, ocr_variants
+from fieldkit.reference.tables import PatternRow, ReferenceTables, load_reference
 
 TABLES = load_reference(None)
 TODAY = date(2025, 6, 1)
@@ -107,3 +112,107 @@ def test_the_matcher_never_raises_on_arbitrary_text(text):
     for c in reading.candidates:
         assert 0 <= c.start <= c.end <= len(text)
         assert 0 < c.score <= 1.05
+
+
+# --- the fast path finds exactly what trying every pattern on every reading finds ---------------
+
+def _with_extra_patterns(shipped, extra):
+    rows = list(shipped.patterns)
+    for i, regex in enumerate(extra):
+        rows.append(PatternRow.model_construct(
+            id=f"extra-{i:03d}", regex=regex, year_calendar="", country="", producer="", category="test",
+            description="extra", example_positive="", example_negative="", source="test", confidence_notes="Low",
+        ))
+    return ReferenceTables(
+        rows={"patterns": rows, "factory_codes": shipped.factory_codes, "manufacturers": shipped.manufacturers},
+        overridden={}, added={}, files=[], version="test", origin={},
+    )
+
+
+# Patterns that exercise every shortcut's edge: U or Y in literals, classes and lookarounds (which
+# must still be tried on transliterated readings), back-references and case-insensitive flags
+# (which the U/Y analysis must give up on), no literal at all; and enough literal prefixes built
+# from OCR-prone letters that the prefilter uses its key index instead of testing each literal.
+_AWKWARD = [
+    r"\bJUCHE-?U(?P<year>\d{2})\b", r"\b[XY]\d{2}\b", r"[^U]Z\d", r"\b(?P<a>[A-Z])(?P=a)\d{2}",
+    r"(?i)\bkn(?P<serial>\d{2})", r"(?<=Y)\d{3}", r"(?>M\d+)-U", r"9.2", r"\bU?Y\d", r"(?P<x>U)?(?(x)Y|S)\d",
+    r"\b\w{2}[0-9]{2}\b", r"[A-TV-Z]{2}\d", r"(?i:juche)\d", r"(?:UY|\bK[XY]|Q)-?\d\d", r"[UY×]\d{2}",
+]
+_rng = random.Random(7)
+_PREFIXES = sorted({"".join(_rng.choice("UYOILSBZ01258MK") for _ in range(_rng.randint(1, 4))) for _ in range(120)})
+EXTENDED = _with_extra_patterns(TABLES, _AWKWARD + [rf"\b{p}-?(?P<serial>\d{{2,4}})\b" for p in _PREFIXES])
+MATCHERS = {"shipped": Matcher(TABLES), "extended": Matcher(EXTENDED)}
+
+
+def reference_match(matcher, text, today):
+    """No shortcuts: every pattern on every reading (the normalised text, U as Y, their OCR variants)."""
+    norm = normalize(text)
+    readings = [(norm.text, ())]
+    if "U" in norm.text:
+        changes = tuple((i, "U", "Y") for i, ch in enumerate(norm.text) if ch == "U")
+        readings.append((norm.text.replace("U", "Y"), changes))
+    for reading_text, changes in list(readings):
+        readings += [(v.text, changes + v.changes) for v in ocr_variants(reading_text)]
+    found = {}
+    for reading_text, changes in readings:
+        for compiled in matcher.patterns:
+            for m in compiled.regex.finditer(reading_text):
+                key = (compiled.row.id, m.start(), m.end())
+                if m.end() > m.start() and key not in found:
+                    found[key] = matcher._candidate(compiled, m, norm, _Reading(reading_text, changes), today)
+    return sorted(found.values(), key=lambda c: (-c.score, c.start, matcher.order[c.pattern_id]))
+
+
+_EXAMPLES = [p.example_positive for p in TABLES.patterns] + [p.example_negative for p in TABLES.patterns]
+_SLIPS = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "Y": "U", "O": "0", "I": "1"})
+_EXAMPLES += [e.translate(_SLIPS) for e in _EXAMPLES] + ["9М22У 4-23", "9M22U 4-23", "1I2", "LC 8O", "JUCHE U12"]
+_ALPHABET = string.digits + "ODQILSBZUYMKXCEHJNW" + "МУХОІКуо" + " -/.()\\⊕×—" + "주체년式五六"
+MARKING_TEXT = st.one_of(
+    st.text(alphabet=_ALPHABET, max_size=24),
+    st.tuples(st.text(alphabet=_ALPHABET, max_size=6), st.sampled_from(_EXAMPLES),
+              st.text(alphabet=_ALPHABET, max_size=6)).map("".join),
+    st.text(max_size=30),
+)
+
+
+def test_literal_alternatives_index_patterns_without_one_required_literal():
+    assert required_literals(r"\b(?P<designation>KN-?2[34]|HWASONG-?11[A-Z]?)\b") == ("HWASONG", "KN")
+    assert required_literals(r"\d{2}\s?(?:⊕|\(\+\))") == ("(+)", "⊕")
+    assert required_literals(r"\b[A-Z]\d{3}\b") == ()
+    assert required_literals(r"(?:AB|\d)C?") == ()  # one alternative has no literal
+    assert required_literals(r"(?i:juche)\d") == () and required_literal(r"(?i:juche)\d") == ""
+
+
+def test_both_prefilter_indexes_are_exercised():
+    assert MATCHERS["shipped"].key_len == 1  # few literals: keyed by first character
+    assert MATCHERS["extended"].key_len == KEY_LEN  # many: keyed by their first KEY_LEN characters
+
+
+def test_the_u_y_analysis_knows_which_patterns_treat_them_alike():
+    assert not tells_apart(r"\b(?P<m>[A-Z]{2})\s?\d{2}\b", "U", "Y")
+    assert not tells_apart(r"\b\w+-[A-HJ-M]\d", "U", "Y")
+    assert tells_apart(r"\bJUCHE\d", "U", "Y")
+    assert tells_apart(r"[A-TV-Z]", "U", "Y")
+    assert tells_apart(r"[^U]\d", "U", "Y")
+    assert tells_apart(r"(?<=Y)\d", "U", "Y")
+    assert tells_apart(r"(?P<a>[A-Z])(?P=a)", "U", "Y")  # back-reference: gives up
+    assert tells_apart(r"(?i)a", "U", "Y")  # case-insensitive: gives up
+    assert tells_apart(r"\d", "O", "0") and not tells_apart(r"[A-Z0-9]", "O", "0")
+
+
+@pytest.mark.parametrize("name", sorted(MATCHERS))
+@pytest.mark.parametrize("text", ["9M22U 4-23", "9М22У 4-2З", "JUCHE-U12", "JUCHE-UI2", "UU1I2", "U5 Y5I",
+                                  "M2-U", "1I2 U", "LC 8O", "YU12 UY12"])
+def test_the_fast_path_equals_trying_every_pattern_on_known_strings(name, text):
+    matcher = MATCHERS[name]
+    assert [c.to_json() for c in matcher.match(text, TODAY)] == \
+        [c.to_json() for c in reference_match(matcher, text, TODAY)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(MARKING_TEXT)
+@example("9M22U 4-2I")
+def test_the_fast_path_equals_trying_every_pattern_on_every_reading(text):
+    for matcher in MATCHERS.values():
+        assert [c.to_json() for c in matcher.match(text, TODAY)] == \
+            [c.to_json() for c in reference_match(matcher, text, TODAY)], text

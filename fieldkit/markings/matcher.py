@@ -8,9 +8,11 @@ code stands for (reference/factory_codes.csv), why it matched, and whether the t
 normalised or corrected for OCR confusions to match -- such a match scores lower. `read_marking()`
 adds the year readings of years.find_years() and the reference version: what the catalog stores.
 
-Speed: each pattern's longest required literal (found by parsing the regex) indexes it under its
-first characters, so a string is only tried against the patterns whose literal it contains, plus the
-patterns that have none. See bench/matcher.py.
+Speed: match() finds exactly the candidates that trying every pattern on every reading would (the
+text, its U-as-Y transliteration, their OCR variants), but skips work that cannot add one -- see
+Matcher: a prefilter on each pattern's required literals (found by parsing the regex), no re-run of
+a pattern that treats U and Y alike on a transliterated reading, and `search` before `finditer`.
+tests/test_matcher.py checks the equality against such a reference; bench/matcher.py measures.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 from fieldkit.errors import CalendarError
 from fieldkit.markings.calendars import to_gregorian
-from fieldkit.markings.normalize import Normalized, Variant, normalize, ocr_variants
+from fieldkit.markings.normalize import Normalized, normalize, ocr_variants
 from fieldkit.markings.years import find_years
 from fieldkit.reference.tables import FactoryCodeRow, PatternRow, ReferenceTables, get_reference
 
@@ -43,6 +45,7 @@ COVERAGE_BONUS = 0.05  # a match covering all of the text gains this much
 TRANSLITERATION = str.maketrans({"U": "Y"})  # Latin U for Cyrillic У, as in "9M22U"
 SOVIET_LAST_YEAR = 1991
 KEY_LEN = 3
+FEW_LITERALS = 100  # up to this many distinct required literals, index them by first character
 MEMO_LIMIT = 100_000
 
 
@@ -137,7 +140,7 @@ def _walk(items: list, runs: list[str], current: list[str]) -> None:
             current[0] += chr(arg)
         elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
             continue  # consumes nothing: the characters on either side stay adjacent
-        elif op is c.SUBPATTERN:
+        elif op is c.SUBPATTERN and not arg[1] & re.IGNORECASE:  # (?i:...) literals match any case
             _walk(list(arg[-1]), runs, current)
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and arg[0] >= 1:
             _flush(runs, current)
@@ -148,10 +151,151 @@ def _walk(items: list, runs: list[str], current: list[str]) -> None:
     _flush(runs, current)
 
 
+SMALL_CLASS = 4  # a class of up to this many characters, like [X×], can stand for its characters
+
+
+def required_literals(regex: str) -> tuple[str, ...]:
+    """Strings of which every match of `regex` contains at least one (() if none is certain).
+
+    The required literal if there is one; otherwise, where every match must pass through a group of
+    alternatives each with its own required literal (`KN-?2[34]|HWASONG`: "KN" or "HWASONG") or
+    through a small class of characters (`[X×]`: "X" or "×"), those. Of several such choices, the
+    one whose shortest string is longest, then the one with fewest strings.
+    """
+    literal = required_literal(regex)
+    if literal:
+        return (literal,)
+    try:
+        parsed = sre_parse.parse(regex)
+    except Exception:
+        return ()
+    if parsed.state.flags & re.IGNORECASE:
+        return ()
+    return _best(_requirements(list(parsed)))
+
+
+def _requirements(items: list) -> list[tuple[str, ...]]:
+    """For a parsed sequence: sets of strings, every match of the sequence containing one of each."""
+    c = sre_constants
+    runs: list[str] = []
+    _walk(items, runs, [""])
+    found = [(run,) for run in runs]
+    for op, arg in items:
+        if op is c.SUBPATTERN and not arg[1] & re.IGNORECASE:
+            found += _requirements(list(arg[-1]))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and arg[0] >= 1:
+            found += _requirements(list(arg[2]))
+        elif op is c.BRANCH:
+            per_alternative = [_best(_requirements(list(alternative))) for alternative in arg[1]]
+            if all(per_alternative):
+                found.append(tuple(sorted(set().union(*per_alternative))))
+        elif op is c.IN and 1 < len(arg) <= SMALL_CLASS and all(o is c.LITERAL for o, _ in arg):
+            found.append(tuple(sorted(chr(code) for _, code in arg)))
+    return found
+
+
+def _best(requirements: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """The requirement whose shortest string is longest (rarer in text), then with fewest strings."""
+    return max(requirements, key=lambda strings: (min(map(len, strings)), -len(strings)), default=())
+
+
 def _flush(runs: list[str], current: list[str]) -> None:
     if current[0]:
         runs.append(current[0])
     current[0] = ""
+
+
+# --- characters a pattern cannot tell apart, to skip transliterated variants -------------------
+
+def tells_apart(regex: str, a: str, b: str) -> bool:
+    """Could `regex` behave differently on a text with `a` at some position than with `b` there?
+
+    False only when every test the regex makes on a character -- literals, classes, \\d \\w \\s, `.`,
+    word boundaries and anchors -- gives the same answer for `a` and `b`. The regex engine then takes
+    exactly the same steps on two texts that differ only by a/b swaps, so it finds the same matches at
+    the same offsets. Whatever this walk does not know (back-references, case-insensitive flags, an
+    unparseable regex) counts as telling them apart, which only costs speed.
+    """
+    try:
+        parsed = sre_parse.parse(regex)
+    except Exception:
+        return True
+    if parsed.state.flags & (re.IGNORECASE | re.LOCALE):
+        return True
+    try:
+        return _tells_apart(list(parsed), a, b)
+    except _Unknown:
+        return True
+
+
+class _Unknown(Exception):
+    """A regex construct tells_apart() does not reason about."""
+
+
+_CATEGORY_TESTS = {
+    sre_constants.CATEGORY_DIGIT: re.compile(r"\d"), sre_constants.CATEGORY_NOT_DIGIT: re.compile(r"\D"),
+    sre_constants.CATEGORY_SPACE: re.compile(r"\s"), sre_constants.CATEGORY_NOT_SPACE: re.compile(r"\S"),
+    sre_constants.CATEGORY_WORD: re.compile(r"\w"), sre_constants.CATEGORY_NOT_WORD: re.compile(r"\W"),
+}
+_WORD = re.compile(r"\w")
+
+
+def _tells_apart(items: list, a: str, b: str) -> bool:
+    c = sre_constants
+    for op, arg in items:
+        if op in (c.LITERAL, c.NOT_LITERAL):
+            if (chr(arg) == a) != (chr(arg) == b):
+                return True
+        elif op is c.ANY:
+            if (a == "\n") != (b == "\n"):
+                return True
+        elif op is c.IN:
+            if _in_class(arg, a) != _in_class(arg, b):
+                return True
+        elif op is c.AT:  # anchors and \b look only at newlines and at word characters
+            if "\n" in (a, b) or bool(_WORD.match(a)) != bool(_WORD.match(b)):
+                return True
+        elif op is c.SUBPATTERN:
+            _group, add_flags, _del_flags, sub = arg
+            if add_flags & (re.IGNORECASE | re.LOCALE) or _tells_apart(list(sub), a, b):
+                return True
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            if _tells_apart(list(arg[2]), a, b):
+                return True
+        elif op is c.BRANCH:
+            if any(_tells_apart(list(alt), a, b) for alt in arg[1]):
+                return True
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            if _tells_apart(list(arg[1]), a, b):
+                return True
+        elif op is c.ATOMIC_GROUP:
+            if _tells_apart(list(arg), a, b):
+                return True
+        elif op is c.GROUPREF_EXISTS:  # the condition is decided by the (identical) steps so far
+            _group, yes, no = arg
+            if _tells_apart(list(yes), a, b) or (no is not None and _tells_apart(list(no), a, b)):
+                return True
+        else:  # back-references compare text, and anything else is unknown here
+            raise _Unknown(op)
+    return False
+
+
+def _in_class(items: list, ch: str) -> bool:
+    """Does the parsed character class `[...]` match `ch`?"""
+    c = sre_constants
+    negate, hit = False, False
+    for op, arg in items:
+        if op is c.NEGATE:
+            negate = True
+        elif op is c.LITERAL:
+            hit = hit or ch == chr(arg)
+        elif op is c.RANGE:
+            hit = hit or arg[0] <= ord(ch) <= arg[1]
+        elif op is c.CATEGORY and arg in _CATEGORY_TESTS:
+            hit = hit or bool(_CATEGORY_TESTS[arg].match(ch))
+        else:
+            raise _Unknown(op)
+    return hit != negate
 
 
 # --- the compiled matcher ----------------------------------------------------------------------
@@ -160,31 +304,62 @@ def _flush(runs: list[str], current: list[str]) -> None:
 class _Compiled:
     row: PatternRow
     regex: re.Pattern[str]
-    literal: str
+    literals: tuple[str, ...]  # every match contains one of these (required_literals); () if unknown
     confidence: float
     source: str
+    tells_u_from_y: bool  # only these are tried on transliterated readings (Matcher, shortcut 2)
+
+
+@dataclass(slots=True)
+class _Reading:
+    """One text the patterns are run on: the normalised text, or a transliterated/OCR-corrected variant.
+
+    `twin` is the index (in Matcher._variants) of an earlier reading with the same text except that
+    every transliterated Y is still a U; None for readings without transliteration.
+    """
+
+    text: str
+    changes: tuple[tuple[int, str, str], ...]  # (offset in the normalised text, read, taken as)
+    twin: int | None = None
 
 
 class Matcher:
-    """The reference patterns compiled once, with the literal index and factory-code lookup."""
+    """The reference patterns compiled once, with the literal index and factory-code lookup.
+
+    match() gives the same candidates, in the same order, as trying every pattern on every reading
+    (tests/test_matcher.py checks this against such a reference); three shortcuts skip only work
+    that cannot add a candidate:
+
+    1. the literal prefilter (candidates_for): a pattern none of whose required literals is in the
+       text cannot match it;
+    2. a pattern that treats U and Y alike (tells_apart; most do: [A-Z], \\w) finds on a
+       transliterated reading exactly the spans it found on the reading's untransliterated twin,
+       which was tried earlier, and a span already seen is never read again;
+    3. `regex.search` first: only a pattern that matches somewhere pays for finditer.
+    """
 
     def __init__(self, tables: ReferenceTables):
         self.tables = tables
         self.patterns: list[_Compiled] = []
-        self.by_key: dict[str, list[_Compiled]] = {}
-        self.unindexed: list[_Compiled] = []
-        self.key_lengths: set[int] = set()
+        self.by_literal: dict[str, list[int]] = {}  # required literal -> its patterns' indices
+        self.unindexed: list[_Compiled] = []  # no required literal: tried on every text
         for row in tables.patterns:
-            compiled = _Compiled(row, row.compiled(), required_literal(row.regex),
-                                 confidence_of(row.confidence_notes), tables.source_of("patterns", row.key()))
-            self.patterns.append(compiled)
-            if compiled.literal:
-                key = compiled.literal[:KEY_LEN]
-                self.by_key.setdefault(key, []).append(compiled)
-                self.key_lengths.add(len(key))
-            else:
+            compiled = _Compiled(row, row.compiled(), required_literals(row.regex),
+                                 confidence_of(row.confidence_notes), tables.source_of("patterns", row.key()),
+                                 tells_apart(row.regex, "U", "Y"))
+            for literal in compiled.literals:
+                self.by_literal.setdefault(literal, []).append(len(self.patterns))
+            if not compiled.literals:
                 self.unindexed.append(compiled)
+            self.patterns.append(compiled)
+        # Index the literals by their first character, or by their first KEY_LEN characters when
+        # there are so many that one character would leave long lists to check (see candidates_for).
+        self.key_len = 1 if len(self.by_literal) <= FEW_LITERALS else KEY_LEN
+        self.by_key: dict[str, list[str]] = {}
+        for literal in self.by_literal:
+            self.by_key.setdefault(literal[:self.key_len], []).append(literal)
         self.key_set = frozenset(self.by_key)
+        self.longer_key_lengths = sorted({len(key) for key in self.by_key} - {1})
         self.factories: dict[str, list[FactoryCodeRow]] = {}
         for code in tables.factory_codes:
             self.factories.setdefault(code.code.upper(), []).append(code)
@@ -192,61 +367,80 @@ class Matcher:
         self._memo: dict[tuple, list[dict[str, Any]]] = {}  # pure lookups, bounded by MEMO_LIMIT
 
     def candidates_for(self, text: str) -> list[_Compiled]:
-        """The patterns worth trying on `text`: those whose required literal it holds, and the rest."""
-        n = len(text)
-        keys = {text[i:i + length] for length in self.key_lengths for i in range(n - length + 1)}
-        keys &= self.key_set  # set & set walks the smaller one
-        if not keys:
+        """The patterns worth trying on `text`: those with a required literal in it, and the rest.
+
+        Invariant: every match of a pattern contains one of the pattern's required literals, so a
+        pattern with none of them in `text` cannot match it. A literal in `text` has its key (its
+        first character, or first KEY_LEN characters) in `text`, so only the literals under keys
+        found in `text` need checking.
+        """
+        keys = self.key_set.intersection(text)  # the one-character keys in text
+        if self.longer_key_lengths:
+            n = len(text)
+            keys |= self.key_set.intersection(
+                [text[i:i + length] for length in self.longer_key_lengths for i in range(n - length + 1)])
+        literals = [literal for key in keys for literal in self.by_key[key] if literal in text]
+        if not literals:
             return self.unindexed
-        found = [c for key in keys for c in self.by_key[key] if c.literal in text]
-        return self.unindexed + found
+        # Each pattern once (it may have several of the literals), in table order.
+        found = sorted({i for literal in literals for i in self.by_literal[literal]})
+        return self.unindexed + [self.patterns[i] for i in found]
 
     def match(self, text: str, today: date | None = None) -> list[Candidate]:
         today = today or date.today()
         norm = normalize(text)
-        results: dict[tuple, Candidate] = {}
-        seen_spans: set[tuple[str, int, int]] = set()
-        for variant in self._variants(norm):
-            for compiled in self.candidates_for(variant.text):
-                for m in compiled.regex.finditer(variant.text):
+        results: dict[tuple[str, int, int], Candidate] = {}
+        for reading in self._variants(norm):
+            text_read, has_twin = reading.text, reading.twin is not None
+            for compiled in self.candidates_for(text_read):
+                if has_twin and not compiled.tells_u_from_y:
+                    continue  # same spans as on the twin, already tried (shortcut 2)
+                if compiled.regex.search(text_read) is None:
+                    continue  # (shortcut 3)
+                for m in compiled.regex.finditer(text_read):
                     if m.end() == m.start():
                         continue
                     span_key = (compiled.row.id, m.start(), m.end())
-                    if span_key in seen_spans:
+                    if span_key in results:
                         continue  # already read with fewer changes
-                    seen_spans.add(span_key)
-                    candidate = self._candidate(compiled, m, norm, variant, today)
-                    results[span_key] = candidate
+                    results[span_key] = self._candidate(compiled, m, norm, reading, today)
         return sorted(results.values(), key=lambda c: (-c.score, c.start, self.order[c.pattern_id]))
 
-    def _variants(self, norm: Normalized) -> list[Variant]:
-        variants = [Variant(norm.text, ())]
-        if "U" in norm.text:
-            translit = norm.text.translate(TRANSLITERATION)
-            changes = tuple((i, "U", "Y") for i, ch in enumerate(norm.text) if ch == "U")
-            variants.append(Variant(translit, changes))
-        for variant in list(variants):
-            for ocr in ocr_variants(variant.text):
-                variants.append(Variant(ocr.text, variant.changes + ocr.changes))
-        return variants
+    def _variants(self, norm: Normalized) -> list[_Reading]:
+        """The normalised text, its transliteration (U as Y), then the OCR variants of each, in that order.
 
-    def _candidate(self, compiled: _Compiled, m: re.Match[str], norm: Normalized, variant: Variant,
+        OCR corrections never read or write U or Y, and ocr_variants() treats them alike (letters,
+        not lookalikes), so the OCR variants of the transliteration are those of the normalised
+        text, transliterated: each has the untransliterated one as its twin.
+        """
+        base = _Reading(norm.text, ())
+        ocr = [_Reading(v.text, v.changes) for v in ocr_variants(norm.text)]
+        if "U" not in norm.text:
+            return [base, *ocr]
+        uy_changes = tuple((i, "U", "Y") for i, ch in enumerate(norm.text) if ch == "U")
+        translit = _Reading(norm.text.translate(TRANSLITERATION), uy_changes, twin=0)
+        ocr_translit = [_Reading(r.text.translate(TRANSLITERATION), uy_changes + r.changes, twin=2 + k)
+                        for k, r in enumerate(ocr)]  # ocr[k] is readings[2 + k]
+        return [base, translit, *ocr, *ocr_translit]
+
+    def _candidate(self, compiled: _Compiled, m: re.Match[str], norm: Normalized, variant: _Reading,
                    today: date) -> Candidate:
         row = compiled.row
-        start, end = norm.original_span(m.start(), m.end())
+        m_start, m_end = m.span()
+        start, end = norm.original_span(m_start, m_end)
         matched = norm.original[start:end]
         fields = {k: v for k, v in m.groupdict().items() if v is not None}
         translit: list[str] = []
         ocr: list[str] = []
         for i, a, b in variant.changes:
-            if m.start() <= i < m.end():
+            if m_start <= i < m_end:
                 if (a, b) == ("U", "Y"):
                     translit.append(f"Latin {a} read as Cyrillic У ({b})")
                 else:
                     ocr.append(f"{a} read as {b} (OCR confusion)")
         folded = bool(translit) or _folded(matched, m.group(0))
         score = compiled.confidence * (FOLDED_FACTOR if folded else 1.0) * (OCR_FACTOR if ocr else 1.0)
-        coverage = (m.end() - m.start()) / max(len(norm.text), 1)
+        coverage = (m_end - m_start) / max(len(norm.text), 1)
         score = round(score + COVERAGE_BONUS * coverage, 3)
         basis = [f"matches pattern {row.id} ({row.description or row.category})"]
         if folded and not translit:
@@ -272,6 +466,8 @@ class Matcher:
         return [dict(y) for y in self._memo[key]]
 
     def _factories(self, row: PatternRow, fields: dict[str, str]) -> list[dict[str, str]]:
+        if not (fields.get("factory") or fields.get("manufacturer") or fields.get("serial")):
+            return []  # no code to look up (what _lookup_factories would find)
         key = ("factories", row.id, fields.get("factory"), fields.get("manufacturer"), fields.get("serial"))
         if key not in self._memo:
             if len(self._memo) > MEMO_LIMIT:
@@ -296,11 +492,14 @@ class Matcher:
         return found
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
 def _folded(as_read: str, seen: str) -> bool:
     """Did the regex see anything but the text as read, up to case, spacing and dashes?"""
     if as_read.upper() == seen:
         return False
-    plain = re.sub(r"\s+", " ", as_read.strip()).upper()
+    plain = _WHITESPACE.sub(" ", as_read.strip()).upper()
     if len(plain) != len(seen):
         return True
     for a, b in zip(plain, seen):

@@ -110,18 +110,9 @@ class Variant:
         return ", ".join(f"{a} read as {b}" for _, a, b in self.changes)
 
 
-def _tokens(text: str) -> list[tuple[int, int]]:
-    spans, start = [], None
-    for i, ch in enumerate(text):
-        if ch.isalnum():
-            if start is None:
-                start = i
-        elif start is not None:
-            spans.append((start, i))
-            start = None
-    if start is not None:
-        spans.append((start, len(text)))
-    return spans
+_TOKEN = re.compile(r"[^\W_]+")  # a token: a run of str.isalnum() characters (\w is those and '_')
+_LETTER_RUN = re.compile(f"[{''.join(LETTER_AS_DIGIT)}]+")  # letters that may be digits
+_DIGIT_LOOKALIKES = frozenset(DIGIT_AS_LETTER)
 
 
 def ocr_variants(text: str) -> list[Variant]:
@@ -137,39 +128,31 @@ def ocr_variants(text: str) -> list[Variant]:
         return []
     as_digits, as_letters = list(text), list(text)
     digit_changes, letter_changes = [], []
-    for start, end in _tokens(text):
-        token = text[start:end]
-        if any(c.isdigit() for c in token):
-            for i in range(start, end):
-                c = text[i]
-                if c in LETTER_AS_DIGIT and _between_digits(text, i, start, end):
-                    as_digits[i] = LETTER_AS_DIGIT[c]
-                    digit_changes.append((i, c, as_digits[i]))
-        if any(c.isalpha() and c not in LETTER_AS_DIGIT for c in token):
-            for i in range(start, end):
-                c = text[i]
-                if c in DIGIT_AS_LETTER and _between_letters(text, i, start, end):
-                    as_letters[i] = DIGIT_AS_LETTER[c]
-                    letter_changes.append((i, c, as_letters[i]))
+    # Digits wanted: a run of lookalike letters with a digit just before or after it is read as
+    # digits, all of it ("8OO" -> "800"). A digit is alphanumeric, so it is in the run's token.
+    for run in _LETTER_RUN.finditer(text):
+        a, b = run.span()
+        if (a > 0 and text[a - 1].isdigit()) or (b < len(text) and text[b].isdigit()):
+            for i in range(a, b):
+                as_digits[i] = LETTER_AS_DIGIT[text[i]]
+                digit_changes.append((i, text[i], as_digits[i]))
+    # Letters wanted: in a token with a letter that is not a lookalike, a lookalike digit between
+    # letters, or at the token's edge next to one.
+    for token in _TOKEN.finditer(text):
+        word = token.group()
+        if _DIGIT_LOOKALIKES.isdisjoint(word) or not any(c.isalpha() and c not in LETTER_AS_DIGIT for c in word):
+            continue
+        start, end = token.span()
+        for i in range(start, end):
+            if text[i] in DIGIT_AS_LETTER and _between_letters(text, i, start, end):
+                as_letters[i] = DIGIT_AS_LETTER[text[i]]
+                letter_changes.append((i, text[i], as_letters[i]))
     variants = []
     if digit_changes:
         variants.append(Variant("".join(as_digits), tuple(digit_changes)))
     if letter_changes:
         variants.append(Variant("".join(as_letters), tuple(letter_changes)))
     return variants
-
-
-def _between_digits(text: str, i: int, start: int, end: int) -> bool:
-    """A lookalike letter next to a digit (or to another lookalike that is) inside its token."""
-    j = i - 1
-    while j >= start and text[j] in LETTER_AS_DIGIT:
-        j -= 1
-    left = j >= start and text[j].isdigit()
-    j = i + 1
-    while j < end and text[j] in LETTER_AS_DIGIT:
-        j += 1
-    right = j < end and text[j].isdigit()
-    return left or right
 
 
 def _between_letters(text: str, i: int, start: int, end: int) -> bool:
