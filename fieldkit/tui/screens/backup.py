@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, ProgressBar
 
 from fieldkit.catalog.backup import backup
 from fieldkit.errors import FieldkitError
+from fieldkit.tui.progress import throttled
 
 
 def default_backup_dir(catalog_path: Path | None) -> Path:
@@ -50,10 +51,7 @@ class BackupScreen(ModalScreen[Path | None]):
     @work(thread=True, exclusive=True)
     def run_backup(self, dest: Path) -> None:
         bar = self.query_one("#progress", ProgressBar)
-
-        def progress(done: int, total: int) -> None:
-            if done == total or done % 50 == 0:
-                self.app.call_from_thread(bar.update, total=total, progress=done)
+        progress = throttled(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done))
 
         try:
             report = backup(self.app.catalog, dest, progress)

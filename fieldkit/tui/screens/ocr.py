@@ -17,7 +17,6 @@ function as `fieldkit ocr --save`.
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 from PIL import Image as PILImage
@@ -36,10 +35,10 @@ from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
 from fieldkit.ocr import photos as ocr_photos
 from fieldkit.ocr.engine import DEFAULT_LANGUAGES, OcrCancelled, check_available, parse_crop, validate_crop
+from fieldkit.tui.progress import throttled
 
 PREVIEW_SIZE = (800, 800)  # the display copy of the photo, in pixels
 CROP_PREVIEW_SIZE = (480, 200)
-PROGRESS_EVERY = 0.25  # seconds between progress messages from a worker
 DOUBTFUL = 80  # words under this confidence are shown in the warning colour; under LOW_CONFIDENCE, error
 FRAME_COLOUR = (255, 0, 200)
 
@@ -363,13 +362,7 @@ with both the text as read and your text, the crop, the photo and the engine set
 
     @work(thread=True, exclusive=True, group="ocr-run")
     def run_ocr(self, image: PILImage.Image, crop: tuple[int, int, int, int] | None, cancel: threading.Event) -> None:
-        last = 0.0
-
-        def progress(done: int, total: int) -> None:
-            nonlocal last
-            if done == total or time.monotonic() - last >= PROGRESS_EVERY:
-                last = time.monotonic()
-                self.post_message(self.Progress(done, total))
+        progress = throttled(lambda done, total: self.post_message(self.Progress(done, total)))
 
         try:
             reading = ocr_photos.read(image, languages=self.languages, crop=crop, cancel=cancel, progress=progress)
@@ -548,13 +541,7 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
     @work(thread=True, exclusive=True, group="ocr-batch")
     def run_batch(self, folder: str | None, cancel: threading.Event) -> None:
         catalog = self.app.catalog
-        last = 0.0
-
-        def progress(done: int, total: int) -> None:
-            nonlocal last
-            if done == total or time.monotonic() - last >= PROGRESS_EVERY:
-                last = time.monotonic()
-                self.post_message(self.Progress(done, total))
+        progress = throttled(lambda done, total: self.post_message(self.Progress(done, total)))
 
         try:
             check_available(self.languages)

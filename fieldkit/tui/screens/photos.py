@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shlex
 import threading
-import time
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -26,10 +25,10 @@ from textual_image.widget import Image
 from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.photos import IngestResult
+from fieldkit.tui.progress import throttled
 
 THUMB_SIZE = (192, 128)
 LARGE_SIZE = (1280, 1280)
-PROGRESS_EVERY = 0.25
 
 
 def parse_paths(text: str) -> list[Path]:
@@ -226,13 +225,7 @@ class PhotosPane(Vertical):
 
     @work(thread=True, exclusive=True, group="photo-ingest")
     def ingest(self, paths: list[Path]) -> None:
-        last = 0.0
-
-        def progress(done: int, total: int) -> None:
-            nonlocal last
-            if done == total or time.monotonic() - last >= PROGRESS_EVERY:
-                last = time.monotonic()
-                self.post_message(self.Progress(done, total))
+        progress = throttled(lambda done, total: self.post_message(self.Progress(done, total)))
 
         try:
             results = photos_core.add_photos(self.app.catalog, self.ref, paths, progress=progress, cancel=self.cancel)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,8 +12,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, ProgressBar
 
 from fieldkit.evidence.verify import VerifyReport, verify_catalog
+from fieldkit.tui.progress import throttled
 
-PROGRESS_EVERY = 0.25
 
 
 class VerifyScreen(Screen[None]):
@@ -73,13 +72,7 @@ and that every row matches its last audit record.
 
     @work(thread=True, exclusive=True, group="verify")
     def check(self) -> None:
-        last = 0.0
-
-        def progress(done: int, total: int) -> None:
-            nonlocal last
-            if done == total or time.monotonic() - last >= PROGRESS_EVERY:
-                last = time.monotonic()
-                self.post_message(self.Progress(done, total))
+        progress = throttled(lambda done, total: self.post_message(self.Progress(done, total)))
 
         self.post_message(self.Finished(verify_catalog(self.app.catalog, progress=progress, cancel=self.cancel)))
 
