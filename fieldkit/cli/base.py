@@ -63,6 +63,14 @@ def print_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
 
+def print_table(rows: list[dict[str, Any]], columns: list[str] | tuple[str, ...]) -> None:
+    """Rows as aligned plain-text columns under a header; None shows as an empty cell."""
+    cells = [["" if row[c] is None else str(row[c]) for c in columns] for row in rows]
+    widths = [max([len(c), *(len(line[i]) for line in cells)]) for i, c in enumerate(columns)]
+    for line in [list(columns), *cells]:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip())
+
+
 def fail(message: str, code: int = 2) -> None:
     """Stop the command with a one-line error."""
     click.echo(f"error: {message}", err=True)

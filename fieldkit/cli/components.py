@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from fieldkit.catalog import components as components_core
-from fieldkit.cli.base import cli, pass_state, print_json
+from fieldkit.cli.base import cli, pass_state, print_json, print_table
 from fieldkit.components.attribution import default_index
 from fieldkit.components.importer import import_components
 from fieldkit.components.summary import summarize
@@ -63,10 +63,7 @@ def component_list(state, item_ref: str, as_json: bool) -> None:
     if not rows:
         click.echo(f"{item_ref} has no components yet; add one with `fieldkit component add {item_ref} --part PN`")
         return
-    widths = {c: max(len(c), *(len(str(r[c] or "")) for r in rows)) for c in LIST_COLUMNS}
-    click.echo("  ".join(c.ljust(widths[c]) for c in LIST_COLUMNS).rstrip())
-    for row in rows:
-        click.echo("  ".join(str(row[c] if row[c] is not None else "").ljust(widths[c]) for c in LIST_COLUMNS).rstrip())
+    print_table(rows, LIST_COLUMNS)
 
 
 @component.command("import")

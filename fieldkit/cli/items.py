@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from fieldkit.catalog import items as items_core
-from fieldkit.cli.base import cli, pass_state, print_json
+from fieldkit.cli.base import cli, pass_state, print_json, print_table
 
 ITEM_OPTIONS = [
     click.option("--category", help="What the item is: rocket, projectile, missile debris, cartridge..."),
@@ -91,12 +91,7 @@ def item_list(state, query: str, as_json: bool) -> None:
     if as_json:
         print_json(rows)
         return
-    columns = ["ref", "category", "designation", "place", "found_on", "photos", "markings", "components"]
-    table = [[("" if r[c] is None else str(r[c])) for c in columns] for r in rows]
-    widths = [max([len(c), *(len(row[i]) for row in table)]) for i, c in enumerate(columns)]
-    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip())
-    for row in table:
-        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+    print_table(rows, ["ref", "category", "designation", "place", "found_on", "photos", "markings", "components"])
 
 
 @item.command("show")
