@@ -25,6 +25,15 @@ test: deps
 example: deps
 	$(PY) seeds/build_example.py catalog.db.example
 
+# The long loops of the reliability tests: 500 SIGKILLs, thousands of fuzzed inputs per target.
+# Figures go to bench/reliability.jsonl; bench/RELIABILITY.md lists them.
+stress: deps
+	rm -f bench/reliability.jsonl
+	OMP_THREAD_LIMIT=1 FIELDKIT_STRESS_KILLS=500 FIELDKIT_FUZZ_PROFILE=fuzz-stress \
+	FIELDKIT_RELIABILITY_LOG=$(CURDIR)/bench/reliability.jsonl \
+	$(PY) -m pytest tests/test_crash_safety.py tests/test_fuzz.py tests/test_concurrency.py \
+	tests/test_hostile_content.py tests/test_disk_full_and_read_only.py tests/test_backup.py
+
 bench: deps
 	OMP_THREAD_LIMIT=1 $(PY) bench/run_all.py
 

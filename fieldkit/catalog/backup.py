@@ -9,6 +9,7 @@ A backup folder holds `catalog.db`, `catalog.db.photos/` and `SHA256SUMS` (reada
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import sqlite3
@@ -86,8 +87,23 @@ def backup(catalog: Catalog, destination: Path | str, progress: Callable[[int, i
         sums.insert(0, f"{sha256_file(target)}  {BACKUP_NAME}")
         (destination / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
     except OSError as exc:
-        raise FieldkitError(f"the backup to {destination} failed: {exc.strerror}; check the space and permissions there") from None
+        _remove_partial(destination)  # a half backup must not pass for a backup
+        raise FieldkitError(f"the backup to {destination} failed: {exc.strerror}; check the space and permissions there "
+                            "(nothing was kept)") from None
     return CopyReport(target, count, problems)
+
+
+def _remove_partial(destination: Path) -> None:
+    """Delete what a failed backup wrote into `destination` (which was new or empty before it)."""
+    for path in sorted(destination.rglob("*"), reverse=True):
+        with contextlib.suppress(OSError):
+            if path.is_dir() and not path.is_symlink():
+                path.chmod(0o700)
+                path.rmdir()
+            else:
+                path.unlink()
+    with contextlib.suppress(OSError):
+        destination.rmdir()
 
 
 def restore(backup_dir: Path | str, target: Path | str, actor: str | None = None,

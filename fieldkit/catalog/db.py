@@ -13,6 +13,7 @@ import datetime as dt
 import errno
 import getpass
 import os
+import shutil
 import sqlite3
 import time
 import uuid
@@ -84,6 +85,10 @@ class Catalog:
                 time.sleep(0.2 * (attempt + 1))
         try:
             yield self.db
+        except sqlite3.Error as exc:  # a full disk, an I/O error...: one line, nothing saved
+            if conn.in_transaction:
+                conn.rollback()
+            raise translate_error(exc, self.path) from None
         except BaseException:
             if conn.in_transaction:
                 conn.rollback()
@@ -102,15 +107,31 @@ class Catalog:
 def translate_error(exc: BaseException, path: Path | None) -> CatalogError:
     """Turn a low-level SQLite or OS error into one line a researcher can act on."""
     text = str(exc)
-    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in text:
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in text or (
+            "disk I/O error" in text and _nearly_full(path)):
         return CatalogError(f"the disk holding {path} is full; free some space, then try again (nothing was saved)")
-    if "readonly" in text or "read-only" in text:
+    if "readonly" in text or "read-only" in text or ("unable to open" in text and _read_only(path)):
         return CatalogError(f"the catalog {path} is read-only; copy it somewhere writable or fix its permissions")
     if "locked" in text or "busy" in text:
         return CatalogError(f"the catalog {path} is locked by another program; close it or wait, then try again")
     if "not a database" in text or "malformed" in text:
         return CatalogError(f"{path} is not a readable fieldkit catalog (SQLite says: {text}); check the path")
     return CatalogError(f"the catalog {path} could not be used: {text}")
+
+
+def _nearly_full(path: Path | None) -> bool:
+    """Whether the disk holding the catalog has (almost) no free space left."""
+    try:
+        return path is not None and shutil.disk_usage(path.parent).free < 1 << 20
+    except OSError:
+        return False
+
+
+def _read_only(path: Path | None) -> bool:
+    """Whether the catalog file or its folder cannot be written (a read-only mount, or permissions)."""
+    if path is None:
+        return False
+    return any(p.exists() and not os.access(p, os.W_OK) for p in (path, path.parent))
 
 
 def _check_file(path: Path) -> None:

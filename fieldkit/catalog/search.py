@@ -22,6 +22,7 @@ ITEM_COLUMNS = ("ref", "category", "designation", "calibre", "origin", "place", 
 def where_clause(query: str) -> tuple[str, list[str]]:
     """A WHERE clause over `items` (and its parameters) for the words of `query`."""
     clauses, params = [], []
+    query = "".join(" " if ch < " " or ch == "\x7f" else ch for ch in query)  # a NUL would cut a LIKE pattern short
     long_words = [w for w in query.split() if len(w) >= TRIGRAM]
     if long_words:
         clauses.append("items.rowid IN (SELECT rowid FROM item_search WHERE item_search MATCH ?)")

@@ -83,7 +83,7 @@ class IngestResult:
         if not self.ok:
             return self.error  # errors name the file themselves
         note = " (already linked to this item)" if self.already_linked else " (already in the store)" if self.duplicate else ""
-        return f"{self.sha256}  {self.stored_path}  {self.source}{note}"
+        return f"{self.sha256}  {self.stored_path}  {escape_name(self.source)}{note}"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self) | {"ok": self.ok}

@@ -20,13 +20,16 @@ from __future__ import annotations
 import csv
 import os
 import re
+import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fieldkit.catalog.db import Catalog
+from sqlite_utils import Database
+
+from fieldkit.catalog.db import Catalog, connect, translate_error
 from fieldkit.errors import FieldkitError
 
 _NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r]")
@@ -126,18 +129,44 @@ def write_csv(path: Path, header: Iterable[str], batches: Iterable[list[tuple]])
     return count
 
 
+def write_text(path: Path, text: str) -> None:
+    """Write a small text file atomically (temp file, fsync, rename): a kill leaves the old file or the new."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def export_catalog(catalog: Catalog, outdir: Path | str) -> ExportResult:
     """Write items.csv, photos.csv, markings.csv and components.csv, and a note on reading them."""
     outdir = Path(outdir).expanduser()
-    refs = {item_id: guard_cell(ref) for item_id, ref in catalog.db.execute("SELECT id, ref FROM items")}
+    # Every file is read in one read transaction on a connection of its own: a write by another
+    # program (or another thread of this one) meanwhile cannot make components.csv name an item
+    # that items.csv lacks, and cannot be caught up in the export's transaction.
+    reader = connect(catalog.path) if catalog.path is not None else None
+    db = Database(reader) if reader is not None else catalog.db
     try:
+        if reader is not None:
+            reader.execute("BEGIN")
+        refs = {item_id: guard_cell(ref) for item_id, ref in db.execute("SELECT id, ref FROM items")}
         outdir.mkdir(parents=True, exist_ok=True)
         files = {}
         for table, sql in QUERIES.items():
-            header, cursor = guarded_select(catalog.db, sql)
+            header, cursor = guarded_select(db, sql)
             by_ref = refs if header[0] == "item_ref" else None
             files[f"{table}.csv"] = write_csv(outdir / f"{table}.csv", header, _batches(cursor, by_ref))
-        (outdir / "README.txt").write_text(EXPORT_NOTE, encoding="utf-8")
+        write_text(outdir / "README.txt", EXPORT_NOTE)
     except OSError as exc:
         raise FieldkitError(f"cannot write the export to {outdir}: {exc.strerror}; choose another folder") from None
+    except sqlite3.Error as exc:
+        raise translate_error(exc, catalog.path) from None
+    finally:
+        if reader is not None:
+            reader.close()  # nothing was written: closing ends the read transaction
     return ExportResult(outdir, files)
