@@ -176,3 +176,34 @@ def test_insert_many_writes_rows_and_a_valid_audit_chain(catalog):
     assert items.count_items(catalog) == 51
     assert audit.check_chain(catalog.db) == []
     assert audit.check_state(catalog.db) == []
+
+
+def test_writes_from_two_threads_never_share_a_transaction(catalog):
+    """The TUI's workers share one connection: a failing write in one thread must not undo another's."""
+    import threading
+
+    inside = threading.Event()
+    release = threading.Event()
+    errors = []
+
+    def slow_failing_write():
+        try:
+            with catalog.transaction():
+                items.add_item(catalog, {"category": "doomed"})
+                inside.set()
+                release.wait(5)
+                raise RuntimeError("this write fails after another thread has written")
+        except RuntimeError as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=slow_failing_write)
+    worker.start()
+    inside.wait(5)
+    writer = threading.Thread(target=lambda: items.add_item(catalog, {"category": "kept"}))
+    writer.start()
+    release.set()
+    worker.join(5)
+    writer.join(5)
+    assert len(errors) == 1
+    assert [r["category"] for r in items.list_items(catalog)] == ["kept"]
+    assert audit.check_chain(catalog.db) == [] and audit.check_state(catalog.db) == []

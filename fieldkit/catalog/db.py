@@ -15,6 +15,7 @@ import getpass
 import os
 import shutil
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -56,6 +57,10 @@ class Catalog:
         self.db = db
         self.path = path
         self.actor = actor
+        # The TUI's worker threads share this connection: one thread writes at a time, and only
+        # the thread that holds the transaction may join it (nested calls), never another thread.
+        self._write_lock = threading.RLock()
+        self._depth = 0
 
     @property
     def photo_store(self) -> Path:
@@ -65,11 +70,24 @@ class Catalog:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Database]:
-        """One write transaction, all or nothing, holding the write lock from the start."""
+        """One write transaction, all or nothing, holding the write lock from the start.
+
+        A nested call in the same thread joins the outer transaction; another thread waits.
+        """
+        with self._write_lock:
+            self._depth += 1
+            try:
+                if self._depth > 1:  # nested: join the outer transaction
+                    yield self.db
+                else:
+                    with self._outermost() as db:
+                        yield db
+            finally:
+                self._depth -= 1
+
+    @contextlib.contextmanager
+    def _outermost(self) -> Iterator[Database]:
         conn = self.db.conn
-        if conn.in_transaction:  # nested: join the outer transaction
-            yield self.db
-            return
         for attempt in range(LOCK_RETRIES):
             try:
                 conn.execute("BEGIN IMMEDIATE")
