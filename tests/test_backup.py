@@ -73,3 +73,18 @@ def test_the_cli_backs_up_and_restores(db_path, tmp_path):
     assert result.exit_code == 0, result.output
     listed = runner.invoke(cli, ["--db", str(tmp_path / "new.db"), "item", "list", "--json"])
     assert '"category": "shell"' in listed.output
+
+
+def test_restore_reports_a_photo_missing_from_the_backup_and_leaves_the_backup_untouched(catalog, tmp_path):
+    sha = put_photo(catalog, b"\xff\xd8 original")
+    catalog.db.conn.execute("BEGIN")
+    catalog.db["photos"].insert({"id": "p1", "sha256": sha, "stored_path": f"{sha[:2]}/{sha}.jpg", "size": 10, "added_at": "now"})
+    catalog.db.conn.commit()
+    backup(catalog, tmp_path / "bk")
+    stored = tmp_path / "bk" / "catalog.db.photos" / sha[:2] / f"{sha}.jpg"
+    stored.chmod(0o644)
+    stored.unlink()
+    before = (tmp_path / "bk" / "catalog.db").read_bytes()
+    report = restore(tmp_path / "bk", tmp_path / "restored.db")
+    assert any("missing" in problem for problem in report.problems)
+    assert (tmp_path / "bk" / "catalog.db").read_bytes() == before

@@ -3,6 +3,8 @@
 The catalog is copied with SQLite's online backup API, so a backup taken while another
 fieldkit is writing is still a consistent snapshot. Photo originals are copied file by file
 and each copy is re-hashed: the store is content-addressed, so a file's name is its SHA-256.
+A restore never writes to the backup; it runs `verify` on the restored catalog, so a photo
+missing from the backup is reported.
 A backup folder holds `catalog.db`, `catalog.db.photos/` and `SHA256SUMS` (readable by
 `sha256sum -c`).
 """
@@ -17,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fieldkit.catalog.db import Catalog, connect, open_catalog
+from fieldkit.catalog.db import Catalog, _check_file, open_catalog, translate_error
 from fieldkit.errors import CatalogError, FieldkitError
+from fieldkit.evidence.verify import verify_catalog
 from fieldkit.locations import photo_store_path
 
 CHUNK = 1 << 20
@@ -115,15 +118,22 @@ def restore(backup_dir: Path | str, target: Path | str, actor: str | None = None
         raise FieldkitError(f"{backup_dir} holds no {BACKUP_NAME}; give a folder made by `fieldkit backup`")
     if target.exists() or photo_store_path(target).exists():
         raise FieldkitError(f"{target} already exists; restore to a new path, then move it into place")
-    check = open_catalog(source, create=False)  # refuses a damaged or foreign file
+    _check_file(source)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _copy_database(check.db.conn, target)
-        check.close()
+        backup_conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)  # never writes to the backup
+        try:
+            _copy_database(backup_conn, target)
+        finally:
+            backup_conn.close()
         count, problems, _ = _copy_store(photo_store_path(source), photo_store_path(target), progress)
-        with connect(target) as conn:
-            conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.Error as exc:
+        raise translate_error(exc, source) from None
     except OSError as exc:
         raise CatalogError(f"the restore to {target} failed: {exc.strerror}; check the space and permissions there") from None
-    open_catalog(target, actor=actor).close()
+    restored = open_catalog(target, actor=actor)  # refuses a foreign file; upgrades an older catalog
+    try:
+        problems += [problem.describe() for problem in verify_catalog(restored).problems]
+    finally:
+        restored.close()
     return CopyReport(target, count, problems)
