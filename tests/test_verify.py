@@ -121,3 +121,61 @@ def test_progress_and_cancel(catalog, stored):
     cancel.set()
     report = verify_catalog(catalog, cancel=cancel)
     assert report.cancelled and not report.ok
+
+
+def test_leftover_temp_files_are_reported_and_removed_only_on_request(tmp_path):
+    import os
+    import time
+
+    from click.testing import CliRunner
+
+    from fieldkit.catalog.db import open_catalog
+    from fieldkit.cli import cli
+    from fieldkit.evidence.photos import TMP_PREFIX
+
+    db = tmp_path / "c.db"
+    catalog = open_catalog(db)
+    catalog.photo_store.mkdir(parents=True)
+    old = catalog.photo_store / f"{TMP_PREFIX}abc"
+    old.write_bytes(b"partial copy")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    fresh = catalog.photo_store / f"{TMP_PREFIX}def"
+    fresh.write_bytes(b"an ingest still running elsewhere")
+    catalog.close()
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--db", str(db), "verify"])
+    assert result.exit_code == 1 and "interrupted ingest" in result.output
+    assert old.exists()
+    result = runner.invoke(cli, ["--db", str(db), "verify", "--remove-temp"])
+    assert f"removed {TMP_PREFIX}abc" in result.output
+    assert not old.exists() and fresh.exists()
+
+
+async def test_the_verify_screen_removes_leftover_temp_files_after_asking(tmp_path):
+    import os
+    import time
+
+    from fieldkit.catalog.db import open_catalog
+    from fieldkit.evidence.photos import TMP_PREFIX
+    from fieldkit.tui.app import make_app
+    from fieldkit.tui.screens.verify import VerifyScreen
+
+    db = tmp_path / "c.db"
+    catalog = open_catalog(db)
+    catalog.photo_store.mkdir(parents=True)
+    old = catalog.photo_store / f"{TMP_PREFIX}abc"
+    old.write_bytes(b"partial copy")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    catalog.close()
+    app = make_app(db, actor="t", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("v")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, VerifyScreen)
+        await pilot.press("t", "y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not old.exists()
+        assert app.screen.report is not None and app.screen.report.ok

@@ -9,7 +9,7 @@ import click
 
 from fieldkit.cli.base import cli, pass_state, print_json
 from fieldkit.evidence import photos as photos_core
-from fieldkit.evidence.verify import verify_catalog
+from fieldkit.evidence.verify import remove_leftover_temp_files, verify_catalog
 
 
 @cli.group()
@@ -64,10 +64,19 @@ def photo_list(state, item_ref: str, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the report as a JSON object.")
+@click.option(
+    "--remove-temp",
+    is_flag=True,
+    help="First delete the temporary files that interrupted ingests left in the photo store (over an hour old).",
+)
 @pass_state
-def verify(state, as_json: bool) -> None:
+def verify(state, as_json: bool, remove_temp: bool) -> None:
     """Re-hash every stored photo and check the audit log; exit 1 if anything is missing or altered."""
-    report = verify_catalog(state.catalog(create=False))
+    catalog = state.catalog(create=False)
+    if remove_temp:
+        for name in remove_leftover_temp_files(catalog):
+            click.echo(f"removed {name} (a temporary copy left by an interrupted ingest)", err=True)
+    report = verify_catalog(catalog)
     if as_json:
         print_json(report.to_json())
     else:

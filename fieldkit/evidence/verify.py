@@ -12,6 +12,7 @@ The catalog is clean when there are no problems; the CLI then exits 0, and 1 oth
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -143,3 +144,22 @@ def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
     for problem in [*audit.check_chain(catalog.db), *audit.check_state(catalog.db)]:
         report.problems.append(_audit_problem(catalog, problem, refs))
     return report
+
+
+def remove_leftover_temp_files(catalog: Catalog, *, older_than_seconds: float = 3600) -> list[str]:
+    """Delete the temporary files that interrupted ingests left in the photo store; returns their names.
+
+    Only files named like an ingest's temporary copy (never a content-addressed original), and
+    only those untouched for an hour, so an ingest running in another fieldkit is left alone.
+    Each is a partial copy of a file that was never ingested: the researcher still has the original.
+    """
+    store = catalog.photo_store
+    if not store.exists():
+        return []
+    removed = []
+    now = time.time()
+    for path in sorted(store.glob(f"{TMP_PREFIX}*")):
+        if path.is_file() and now - path.stat().st_mtime >= older_than_seconds:
+            path.unlink()
+            removed.append(escape_name(path.name))
+    return removed

@@ -11,8 +11,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, ProgressBar
 
-from fieldkit.evidence.verify import VerifyReport, verify_catalog
+from fieldkit.evidence.verify import VerifyReport, remove_leftover_temp_files, verify_catalog
 from fieldkit.tui.progress import throttled
+from fieldkit.tui.screens.confirm import ConfirmScreen
 
 
 
@@ -29,6 +30,8 @@ and that every row matches its last audit record.
 
     BINDINGS = [
         Binding("r", "run", "Run again", id="verify.run"),
+        Binding("t", "remove_temp", "Remove temp files", id="verify.remove_temp",
+                tooltip="Delete the temporary copies that interrupted ingests left (over an hour old), then check again"),
         Binding("escape", "close", "Back", id="verify.back"),
     ]
 
@@ -63,6 +66,18 @@ and that every row matches its last audit record.
 
     def on_unmount(self) -> None:
         self.cancel.set()
+
+    def action_remove_temp(self) -> None:
+        def remove(answer: bool | None) -> None:
+            if answer:
+                removed = remove_leftover_temp_files(self.app.catalog)
+                self.notify(f"Removed {len(removed)} temporary file(s)")
+                self.action_run()
+
+        self.app.push_screen(
+            ConfirmScreen("Delete the temporary copies left by interrupted ingests? Originals and stored photos are not touched."),
+            remove,
+        )
 
     def action_run(self) -> None:
         self.query_one("#verify-progress", ProgressBar).update(total=None, progress=0)
