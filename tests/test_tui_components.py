@@ -144,3 +144,37 @@ def test_summary_screen_snapshot(snap_compare, tmp_path):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_summary)
+
+
+async def test_the_summary_screen_exports_csv_and_json(tmp_path):
+    import csv
+    import json
+
+    from textual.widgets import Input
+
+    from fieldkit.catalog import components as components_core
+    from fieldkit.catalog import items
+    from fieldkit.catalog.db import open_catalog
+    from fieldkit.tui.app import make_app
+
+    db = tmp_path / "c.db"
+    catalog = open_catalog(db, actor="t")
+    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
+    components_core.add_component(catalog, "KHK-0001", {"part_number": "ADXL345", "date_code": "2310"})
+    catalog.close()
+    app = make_app(db, actor="t", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.query_one("#outdir", Input).value = str(tmp_path / "out")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert (summary["parts"], summary["firms"], summary["assembled_not_before"]) == (1, 1, "2023-03-06")
+    rows = list(csv.DictReader((tmp_path / "out" / "summary.csv").open(newline="")))
+    assert [r["key"] for r in rows if r["section"] == "country"] == ["US"]

@@ -1,9 +1,15 @@
-"""Export the catalog to CSV: choose a folder, write in a thread worker, show what was written."""
+"""Export to a folder: choose it, write in a thread worker, show what was written.
+
+Used for the catalog's CSV files and for the components summary.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+
+from rich.markup import escape
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,14 +28,31 @@ def default_export_dir(catalog_path: Path | None) -> Path:
 
 
 class ExportScreen(ModalScreen[Path | None]):
-    """Writes items.csv, photos.csv, markings.csv and components.csv to a folder."""
+    """Writes to a folder: by default items.csv, photos.csv, markings.csv and components.csv.
+
+    `write(folder)` does the writing (in a worker thread) and returns a line saying what it wrote.
+    """
 
     BINDINGS = [Binding("escape", "close", "Close", id="export.close")]
 
+    def __init__(
+        self,
+        prompt: str = "Export the catalog as CSV to the folder:",
+        write: Callable[[Path], str] | None = None,
+        stem: str | None = None,
+    ):
+        super().__init__()
+        self.prompt = prompt
+        self.write = write or (lambda outdir: export_catalog(self.app.catalog, outdir).describe())
+        self.stem = stem
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Export the catalog as CSV to the folder:", classes="question")
-            yield Input(str(default_export_dir(self.app.catalog.path)), id="outdir")
+            yield Label(self.prompt, classes="question")
+            default = default_export_dir(self.app.catalog.path)
+            if self.stem:
+                default = default.with_name(f"{self.stem}-{default.name}")
+            yield Input(str(default), id="outdir")
             yield LoadingIndicator(id="working")
             yield Label("", id="result")
             with Horizontal(classes="buttons"):
@@ -50,11 +73,11 @@ class ExportScreen(ModalScreen[Path | None]):
     @work(thread=True, exclusive=True)
     def run_export(self, outdir: Path) -> None:
         try:
-            result = export_catalog(self.app.catalog, outdir)
+            written = self.write(outdir)
         except FieldkitError as exc:
-            self.app.call_from_thread(self.finish, f"[b red]Error:[/] {exc}", None)
+            self.app.call_from_thread(self.finish, f"[b red]Error:[/] {escape(str(exc))}", None)
             return
-        self.app.call_from_thread(self.finish, result.describe(), result.directory)
+        self.app.call_from_thread(self.finish, escape(written), outdir)
 
     def finish(self, text: str, directory: Path | None) -> None:
         self.query_one("#working").display = False

@@ -17,6 +17,8 @@ from textual.widgets import Footer, Header, Static
 
 from fieldkit.components.summary import Summary, summarize
 from fieldkit.errors import FieldkitError
+from fieldkit.export.summary import export_summary
+from fieldkit.tui.screens.export import ExportScreen
 
 BAR_WIDTH = 14
 TOP_FIRMS = 12
@@ -55,6 +57,7 @@ item can have been assembled: the first day of the period of its newest date cod
     BINDINGS = [
         Binding("escape", "close", "Back", id="summary.back"),
         Binding("r", "refresh", "Refresh", id="summary.refresh"),
+        Binding("x", "export", "Export", id="summary.export", tooltip="Write summary.csv and summary.json to a folder"),
     ]
 
     class Computed(Message):
@@ -111,6 +114,13 @@ item can have been assembled: the first day of the period of its newest date cod
             years.append(("year uncertain", s.uncertain_year_parts))
         title = Text(f"Date codes by year ({s.dated_parts} dated, {s.undated_parts} undated)\n", style="bold")
         self.query_one("#chart-years", Static).update(title + bar_chart(years, s.dated_parts, label_width=14))
+
+    def action_export(self) -> None:
+        def write(outdir) -> str:
+            paths = export_summary(summarize(self.app.catalog, self.ref), outdir)
+            return "wrote " + " and ".join(str(p) for p in paths)
+
+        self.app.push_screen(ExportScreen("Write the summary (CSV and JSON) to the folder:", write, stem="summary"))
 
     def action_close(self) -> None:
         self.dismiss()
