@@ -6,7 +6,6 @@ opens at once. Searching runs in a thread worker; the newest keystroke wins.
 
 from __future__ import annotations
 
-import re
 
 from rich.markup import escape
 from textual import on, work
@@ -19,6 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label
 
 from fieldkit.catalog import items as items_core
 from fieldkit.errors import FieldkitError
+from fieldkit.tui.safe_text import visible
 from fieldkit.tui.screens.calendars import CalendarsScreen
 from fieldkit.tui.screens.confirm import ConfirmScreen
 from fieldkit.tui.screens.export import ExportScreen
@@ -245,12 +245,6 @@ appear in the ref, category, designation, calibre, origin, place or notes.
 
 def _cell(value) -> str:
     """A cell shown exactly as stored: DataTable reads str cells as markup, so `[red]` or `[/]`
-    in the data is escaped (unescaped, `[/]` would crash the screen)."""
-    if value is None:
-        return ""
-    text = _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) > 0xFF else f"\\x{ord(m.group()):02x}", str(value))
-    return escape(text)
-
-
-# Control characters (ESC would reach the terminal) and bidirectional overrides, shown as escapes.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+    in the data is escaped (unescaped, `[/]` would crash the screen), and control characters
+    are shown as escapes."""
+    return "" if value is None else escape(visible(str(value)))

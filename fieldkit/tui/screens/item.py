@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pydantic
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +19,7 @@ from textual.widgets import Footer, Header, Input, Label, Select, TabbedContent,
 from fieldkit.catalog import items as items_core
 from fieldkit.errors import FieldkitError
 from fieldkit.models import ItemFields, field_errors
+from fieldkit.tui.safe_text import has_unsafe, visible
 from fieldkit.tui.screens.photos import PhotosPane
 from fieldkit.tui.widgets.markings import MarkingsPane
 from fieldkit.tui.widgets.components import ComponentsPane
@@ -60,6 +62,9 @@ shown beside its field. Nothing is stored until the whole form is valid.
     def __init__(self, ref: str | None):
         super().__init__()
         self.ref = ref
+        # Fields whose stored text holds control characters: shown escaped, and kept as stored
+        # unless the researcher edits them. {field: (text shown, text stored)}
+        self.escaped: dict[str, tuple[str, str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -95,28 +100,41 @@ shown beside its field. Nothing is stored until the whole form is valid.
         self.query_one("#f-category" if self.ref is None else "#f-designation", Input).focus()
 
     def load(self, item: dict[str, Any]) -> None:
-        self.sub_title = f"{item['ref']} · {item['category']}"
+        self.sub_title = visible(f"{item['ref']} · {item['category']}")
         for name, _, _ in TEXT_FIELDS:
-            value = item[name]
-            self.query_one(f"#f-{name}", Input).value = "" if value is None else str(value)
+            self.query_one(f"#f-{name}", Input).value = self._shown(name, item[name])
         sample = self.query_one("#f-sample_type", Select)
         if item["sample_type"]:
             sample.value = item["sample_type"]
         else:
             sample.clear()
-        self.query_one("#f-notes", TextArea).text = item["notes"] or ""
+        self.query_one("#f-notes", TextArea).text = self._shown("notes", item["notes"])
+        self.show_errors({
+            name: "holds control characters, shown as escapes; edit this field to save the item"
+            for name in self.escaped
+        })
+
+    def _shown(self, name: str, value: Any) -> str:
+        text = "" if value is None else str(value)
+        if has_unsafe(text):
+            self.escaped[name] = (visible(text), text)
+            return visible(text)
+        return text
 
     def form_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {name: self.query_one(f"#f-{name}", Input).value for name, _, _ in TEXT_FIELDS}
         sample = self.query_one("#f-sample_type", Select).value
         data["sample_type"] = sample if isinstance(sample, str) else None
         data["notes"] = self.query_one("#f-notes", TextArea).text
+        for name, (shown, stored) in self.escaped.items():
+            if data[name] == shown:  # not edited: the stored text, never its escaped display
+                data[name] = stored
         return data
 
     def show_errors(self, errors: dict[str, str]) -> None:
         for label in self.query(".field-error"):
             field = label.id.removeprefix("err-")
-            label.update(errors.get(field, ""))
+            label.update(escape(errors.get(field, "")))
             label.set_class(field in errors, "visible")
 
     @on(Input.Changed, ".field")
