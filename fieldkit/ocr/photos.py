@@ -30,6 +30,7 @@ from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.photos import IngestResult
 from fieldkit.ocr.correction import Correction, correct
 from fieldkit.ocr.engine import DEFAULT_LANGUAGES, OcrCancelled, OcrResult, check_available, ocr_image, open_image
+from fieldkit.ocr.rerank import preferred
 
 LOW_CONFIDENCE = 60  # words read with less than this (0..100) are shown as doubtful
 
@@ -38,7 +39,12 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class Reading:
-    """An OCR result and its correction (the corrected text, and each change with its basis)."""
+    """An OCR result and its correction (the corrected text, and each change with its basis).
+
+    When the reference tables recognise another reading the engine tried (fieldkit.ocr.rerank),
+    the first correction replaces the whole text as read with that reading, with the basis; the
+    corrections after it refer to the preferred reading.
+    """
 
     result: OcrResult
     corrected: str
@@ -67,7 +73,10 @@ def read(
     """
     image = source if isinstance(source, Image.Image) else open_image(source)
     result = ocr_image(image, languages=languages, crop=crop, psm=psm, cancel=cancel, progress=progress)
-    corrected, corrections = correct(result.text)
+    chosen, why = preferred(result)
+    corrected, corrections = correct(chosen)
+    if why:  # another reading the engine tried is one the reference tables recognise
+        corrections.insert(0, Correction(0, len(result.text), result.text, chosen, why))
     return Reading(result, corrected, corrections)
 
 
