@@ -7,7 +7,7 @@ both give the same candidates on part of the corpus.
 
 Throughput is reported per CPU-second of this process (time.process_time), which is stable when
 other programs share the machine, and per wall-clock second. Paste the output into
-bench/RESULTS.matcher.md.
+bench/RESULTS.md.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Benchmark photo ingest: N photos of about 4 MB each, against `sha256sum` over the same files.
 
-    .venv/bin/python bench/photo_ingest.py [--count 1000] [--mb 4] [--out bench/RESULTS.photos.md]
+    .venv/bin/python bench/photo_ingest.py [--count 1000] [--mb 4] [--out bench/out/photos.md]
 
 Half the photos are random-noise JPEGs, half random-noise PNGs, sized to about `--mb` MB. A few
 noise images are encoded once and each file is made unique by a comment (JPEG COM segment, PNG
@@ -82,7 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--mb", type=float, default=4.0)
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.photos.md")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "photos.md")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="fieldkit-bench-photos-", dir=ROOT / "bench"))
@@ -137,6 +137,7 @@ def main() -> None:
         "| date | CPU | nproc | photos | MB/photo | photos/s | ingest MB/s | sha256sum MB/s | ingest time / sha256sum time |\n"
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
     )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     existing = args.out.read_text(encoding="utf-8") if args.out.exists() else header
     args.out.write_text(existing + line + "\n", encoding="utf-8")
     print(line)
