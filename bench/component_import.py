@@ -35,20 +35,13 @@ from fieldkit.components.attribution import default_index  # noqa: E402
 from fieldkit.components.importer import import_components  # noqa: E402
 from fieldkit.components.summary import summarize  # noqa: E402
 from fieldkit.reference.tables import load_reference  # noqa: E402
+from machine import cpu_model  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 BRANDS = ["TI", "Texas Instruments", "TEXAS INSTR.", "ON Semiconductor", "onsemi", "ADI", "Analog Devices",
           "Microchip", "ATMEL", "Infineon", "NXP", "ST", "Murata", "Renesas", "Winbond", "Samsung", "Acme", ""]
 PARTS = ["SN74HC595", "MAX232", "ATMEGA328P", "PSoC4200", "nRF52832", "LM317", "STM32F103", "W25Q32"]
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def write_csv(path: Path, rows: int, rng: random.Random) -> None:

@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from fieldkit.markings.matcher import Matcher  # noqa: E402
 from fieldkit.markings.normalize import normalize  # noqa: E402
 from fieldkit.reference.tables import PatternRow, ReferenceTables, load_reference  # noqa: E402
+from machine import cpu_model  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 TODAY = dt.date(2025, 6, 1)
 
@@ -106,14 +107,6 @@ def naive_regex_loop(patterns: list[re.Pattern]):
     return run
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown"
 
 
 def main() -> None:

@@ -38,6 +38,7 @@ from ocr_images import make_set  # noqa: E402
 
 from fieldkit.ocr import engine, preprocess  # noqa: E402
 from fieldkit.ocr.correction import correct  # noqa: E402
+from machine import cpu_model  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 SINGLE = [
     ("raw", 3),
@@ -90,14 +91,7 @@ def read_once(image, pipeline: str, psm: int, languages: str) -> tuple[str, floa
 
 
 def machine() -> list[str]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     # GNU nproc obeys OMP_NUM_THREADS / OMP_THREAD_LIMIT, which this script sets: ask without them.
     env = {k: v for k, v in os.environ.items() if not k.startswith("OMP_")}
     nproc = subprocess.run(["nproc"], capture_output=True, text=True, env=env).stdout.strip() or str(os.cpu_count())

@@ -18,7 +18,6 @@ import argparse
 import datetime as dt
 import io
 import os
-import platform
 import shutil
 import struct
 import subprocess
@@ -36,6 +35,7 @@ from PIL import Image  # noqa: E402
 from fieldkit.catalog import items  # noqa: E402
 from fieldkit.catalog.db import open_catalog  # noqa: E402
 from fieldkit.evidence.photos import add_photos  # noqa: E402
+from machine import cpu_model  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 BASES = 8
 
@@ -71,11 +71,6 @@ def unique_png(base: bytes, n: int) -> bytes:
     return base[:33] + chunk + base[33:]  # after the 8-byte signature and the 25-byte IHDR chunk
 
 
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from fieldkit.catalog import items, search  # noqa: E402
 from fieldkit.catalog.db import open_catalog  # noqa: E402
 from fieldkit.export.csv import QUERIES, export_catalog  # noqa: E402
+from machine import cpu_model  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 QUERIES_TYPED = ["kharkiv", "9M22U", "STM32F4", "generated item 5123"]
 
@@ -107,8 +108,7 @@ def summary_time(catalog) -> tuple[float, float]:
 
 
 def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite {__import__('sqlite3').sqlite_version}"
+    return f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite {__import__('sqlite3').sqlite_version}"
 
 
 def main() -> None:
