@@ -285,3 +285,33 @@ async def test_the_tui_search_box_takes_any_text(db_path):
         await pilot.pause()
         assert app.screen.query_one(DataTable).row_count == 1
     assert items.count_items(open_catalog(db_path)) == 1
+
+
+async def test_markup_in_markings_and_components_never_breaks_the_item_tabs(db_path):
+    from textual.widgets import DataTable
+
+    from fieldkit.catalog import components as components_core
+    from fieldkit.catalog.markings import add_marking
+    from fieldkit.tui.app import make_app
+
+    catalog = open_catalog(db_path)
+    items.add_item(catalog, {"ref": "EX-1", "category": "rocket"})
+    add_marking(catalog, "EX-1", "[/] [red]9M22U[/red]", position="[bold]x")
+    components_core.add_component(catalog, "EX-1", {"part_number": "[/]ADXL345", "notes": "[/]"})
+    catalog.close()
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        for key, table_id in (("f4", "#markings-table"), ("f5", "#components-table")):
+            await pilot.press(key)
+            await pilot.pause()
+            table = app.screen.query_one(table_id, DataTable)
+            assert "[/]" in str(table.get_row_at(0)[0])  # shown as typed, not read as markup
+        await pilot.press("f4")
+        await pilot.pause()
+        app.screen.query_one("#marking-text").value = "[/] 4-23"
+        await pilot.pause()
+        assert "year 23: 2023" in str(app.screen.query_one("#marking-live").render())  # read, not broken by markup

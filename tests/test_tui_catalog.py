@@ -166,3 +166,19 @@ async def test_backup_from_the_app_copies_the_catalog(db_path, tmp_path):
         await settle(app, pilot)
         assert "all verified by SHA-256" in str(app.screen.query_one("#result").render())
     assert [r["designation"] for r in items.list_items(open_catalog(tmp_path / "bk" / "catalog.db"))] == ["9M22U"]
+
+
+async def test_function_keys_switch_the_item_tabs(db_path):
+    from textual.widgets import TabbedContent
+
+    seed(db_path, {"category": "rocket"})
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        tabs = app.screen.query_one("#item-tabs", TabbedContent)
+        for key, tab in (("f3", "photos"), ("f4", "markings"), ("f5", "components"), ("f2", "details")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert tabs.active == tab

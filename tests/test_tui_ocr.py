@@ -105,7 +105,7 @@ async def test_read_a_crop_correct_the_text_and_save_it_as_a_marking(db_path, tm
         app.screen.query_one("#item-tabs").active = "markings"
         await pilot.pause()
         table = app.screen.query_one("#markings-table", DataTable)
-        text, _, source, _, _ = table.get_row_at(0)
+        text, _, source, _, _ = map(str, table.get_row_at(0))
         assert (text, source) == ("9М22У 4-23", "ocr, read '9M22U 4-23'")  # corrected, and what OCR read
 
     [stored] = markings.list_markings(open_catalog(db_path), "EX-1")
@@ -178,7 +178,7 @@ async def test_batch_reads_every_photo_of_the_item_and_saves_selected_then_all(d
         assert isinstance(screen, BatchOcrScreen)
         table = screen.query_one("#ocr-batch-table", DataTable)
         assert table.row_count == 2
-        assert [table.get_row_at(i)[2] for i in range(2)] == ["9M22U 4-23", "LOT 12-87-270"]
+        assert [str(table.get_row_at(i)[2]) for i in range(2)] == ["9M22U 4-23", "LOT 12-87-270"]
         assert "Read 2 of 2" in str(screen.query_one("#ocr-batch-status", Static).render())
 
         table.focus()
@@ -215,7 +215,7 @@ async def test_batch_of_a_folder_adds_its_images_as_photos_first(db_path, tmp_pa
         await pilot.press("enter")
         await settle(app, pilot)
         table = app.screen.query_one("#ocr-batch-table", DataTable)
-        assert table.row_count == 1 and table.get_row_at(0)[1] == "DSC_0001.jpg"
+        assert table.row_count == 1 and str(table.get_row_at(0)[1]) == "DSC_0001.jpg"
         await pilot.press("ctrl+a")
         await pilot.pause()
     catalog = open_catalog(db_path)

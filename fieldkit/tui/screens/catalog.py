@@ -26,15 +26,17 @@ from fieldkit.tui.screens.item import ItemScreen
 
 PAGE = 200
 COUNT_CAP = 10_000  # while searching, counting stops here ("10,000+ items match")
+# (key, label, width): fixed widths keep the counts on screen in a 100-column terminal; longer
+# text is cut in the table and shown whole on the item screen.
 COLUMNS = [
-    ("ref", "Ref"),
-    ("category", "Category"),
-    ("designation", "Designation"),
-    ("place", "Place"),
-    ("found_on", "Found"),
-    ("photos", "Photos"),
-    ("markings", "Markings"),
-    ("components", "Components"),
+    ("ref", "Ref", 12),
+    ("category", "Category", 20),
+    ("designation", "Designation", 24),
+    ("place", "Place", 20),
+    ("found_on", "Found", 10),
+    ("photos", "Photos", 6),
+    ("markings", "Markings", 8),
+    ("components", "Components", 10),
 ]
 
 
@@ -85,8 +87,8 @@ appear in the ref, category, designation, calibre, origin, place or notes.
             yield Input(placeholder="Search refs, designations, places, notes…", id="search")
             yield Label("", id="count")
         table = DataTable(id="items", cursor_type="row", zebra_stripes=True)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
+        for key, label, width in COLUMNS:
+            table.add_column(label, key=key, width=width)
         yield table
         yield Footer(compact=True, show_command_palette=False)
 
@@ -138,7 +140,7 @@ appear in the ref, category, designation, calibre, origin, place or notes.
             keep = table.cursor_row
             table.clear()
         for row in message.rows:
-            table.add_row(*[_cell(row[key]) for key, _ in COLUMNS], key=row["ref"])
+            table.add_row(*[_cell(row[key]) for key, _, _ in COLUMNS], key=row["ref"])
         self.loaded = message.offset + len(message.rows)
         self.total = message.total
         self.loading = False

@@ -52,11 +52,17 @@ class ItemScreen(Screen[str | None]):
 
 Fill in what you know; only the category is required. `ctrl+s` saves, and any problem is
 shown beside its field. Nothing is stored until the whole form is valid.
+
+`F2` to `F5` switch between the Details, Photos, Markings and Components tabs.
 """
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="item.save"),
         Binding("escape", "close", "Back", id="item.back"),
+        Binding("f2", "show_tab('details')", "Details", id="item.tab.details", show=False),
+        Binding("f3", "show_tab('photos')", "Photos", id="item.tab.photos", show=False),
+        Binding("f4", "show_tab('markings')", "Markings", id="item.tab.markings", show=False),
+        Binding("f5", "show_tab('components')", "Components", id="item.tab.components", show=False),
     ]
 
     def __init__(self, ref: str | None):
@@ -69,7 +75,7 @@ shown beside its field. Nothing is stored until the whole form is valid.
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(id="item-tabs"):
-            with TabPane("Details", id="details"):
+            with TabPane("Details F2", id="details"):
                 with VerticalScroll(id="form"):
                     with Grid(id="fields"):
                         for name, label, placeholder in TEXT_FIELDS:
@@ -84,11 +90,11 @@ shown beside its field. Nothing is stored until the whole form is valid.
                     yield Label("", id="err-notes", classes="field-error")
                     yield Label("", id="err-item", classes="field-error")
             if self.ref is not None:
-                with TabPane("Photos", id="photos"):
+                with TabPane("Photos F3", id="photos"):
                     yield PhotosPane(self.ref, id="photos-pane")
-                with TabPane("Markings", id="markings"):
+                with TabPane("Markings F4", id="markings"):
                     yield MarkingsPane(self.ref, id="markings-pane")
-                with TabPane("Components", id="components"):
+                with TabPane("Components F5", id="components"):
                     yield ComponentsPane(self.ref, id="components-pane")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -169,6 +175,17 @@ shown beside its field. Nothing is stored until the whole form is valid.
         self.show_errors({})
         self.notify(f"Saved {stored['ref']}")
         self.dismiss(stored["ref"])
+
+    def action_show_tab(self, tab: str) -> None:
+        """Switch tabs from the keyboard, wherever the focus is (a new item has only Details)."""
+        tabs = self.query_one("#item-tabs", TabbedContent)
+        if tabs.query(f"TabPane#{tab}"):
+            tabs.active = tab
+            pane = tabs.get_pane(tab)
+            lists = [w for w in pane.query("ListView, DataTable") if w.focusable]  # the tab's contents first
+            focusable = lists or [w for w in pane.query("*") if w.focusable]
+            if focusable:
+                focusable[0].focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

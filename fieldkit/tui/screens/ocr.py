@@ -36,6 +36,7 @@ from fieldkit.evidence import photos as photos_core
 from fieldkit.ocr import photos as ocr_photos
 from fieldkit.ocr.engine import DEFAULT_LANGUAGES, OcrCancelled, check_available, parse_crop, validate_crop
 from fieldkit.tui.progress import throttled
+from fieldkit.tui.safe_text import plain
 
 PREVIEW_SIZE = (800, 800)  # the display copy of the photo, in pixels
 CROP_PREVIEW_SIZE = (480, 200)
@@ -268,7 +269,7 @@ with both the text as read and your text, the crop, the photo and the engine set
         if message.unavailable:
             self.set_status(f"[$error]OCR is not available: {escape(message.unavailable)}[/]")
         if message.image is None:
-            note.update(f"The stored original cannot be read: {message.error}")
+            note.update(plain(f"The stored original cannot be read: {message.error}"))
             return
         self.image, self.display_image = message.image, message.display
         self.scale = message.display.width / message.image.width
@@ -323,7 +324,7 @@ with both the text as read and your text, the crop, the photo and the engine set
         try:
             crop = parse_crop(event.value, self.image.size)
         except FieldkitError as exc:
-            self.query_one("#ocr-crop-error", Label).update(str(exc))
+            self.query_one("#ocr-crop-error", Label).update(plain(exc))
             return
         self.set_crop(crop, from_input=True)
 
@@ -350,7 +351,7 @@ with both the text as read and your text, the crop, the photo and the engine set
             try:
                 validate_crop(self.crop, self.image.size)
             except FieldkitError as exc:
-                self.query_one("#ocr-crop-error", Label).update(str(exc))
+                self.query_one("#ocr-crop-error", Label).update(plain(exc))
                 return
         self.cancel = threading.Event()
         self.running = True
@@ -591,7 +592,7 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
                 note = entry.error or entry.reading.result.text.replace("\n", " ⏎ ")
             else:
                 text, conf, note = "", "—", entry.error or ""
-            table.add_row(self.mark(i), entry.name, text, conf, note, key=str(i))
+            table.add_row(self.mark(i), plain(entry.name), plain(text), conf, plain(note), key=str(i))
 
     def mark(self, index: int) -> str:
         if index in self.saved:

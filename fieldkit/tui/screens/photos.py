@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from PIL import Image as PILImage
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,6 +27,7 @@ from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.photos import IngestResult
 from fieldkit.tui.progress import throttled
+from fieldkit.tui.safe_text import plain
 
 THUMB_SIZE = (192, 128)
 LARGE_SIZE = (1280, 1280)
@@ -162,6 +164,8 @@ class PhotosPane(Vertical):
         for row, thumb in zip(message.rows, message.thumbs):
             picture = Image(thumb, classes="thumb") if thumb is not None else Label("original\nmissing", classes="thumb")
             await view.append(ListItem(Horizontal(picture, Label(_summary(row), classes="thumb-text", markup=False)), classes="photo-row"))
+        if message.rows and view.index is None:
+            view.index = 0  # so Enter, o and the arrow keys work at once
         count = len(message.rows)
         self.query_one("#photo-count", Label).update(
             f"{count} photo{'' if count == 1 else 's'} · Enter opens one" if count else "No photos yet."
@@ -243,7 +247,7 @@ class PhotosPane(Vertical):
         self.query_one("#photo-progress").display = False
         results = self.query_one("#photo-results", Static)
         if message.error:
-            results.update(f"[b]Not added:[/b] {message.error}")
+            results.update(Text.assemble(("Not added: ", "bold"), plain(message.error)))
             self.notify(message.error, severity="error")
             return
         added = [r for r in message.results if r.ok]

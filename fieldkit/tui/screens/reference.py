@@ -23,6 +23,7 @@ from fieldkit.reference.tables import (
     get_reference,
     write_user_row,
 )
+from fieldkit.tui.safe_text import plain
 
 # table name -> (tab title, columns shown)
 COLUMNS = {
@@ -82,7 +83,7 @@ id of a shipped row overrides it, and the screen says so.
             self.tables = self._fixed_tables or get_reference()
         except FieldkitError as exc:
             self.tables = None
-            status.update(f"The reference tables could not be loaded: {exc}")
+            status.update(plain(f"The reference tables could not be loaded: {exc}"))
             return
         counts = ", ".join(f"{COLUMNS[n][0].lower()} {c}" for n, c in self.tables.counts().items())
         lines = [f"{counts} · version {self.tables.version[:12]}"]

@@ -19,6 +19,7 @@ from fieldkit.catalog import components as components_core
 from fieldkit.components.attribution import attribute, default_index
 from fieldkit.errors import DateCodeError, FieldkitError
 from fieldkit.markings.datecodes import read_date_code
+from fieldkit.tui.safe_text import plain
 from fieldkit.tui.widgets.readings import ReadingsView
 
 ENTRY = [
@@ -68,9 +69,9 @@ class ComponentsPane(Vertical):
         table.clear()
         for row in components_core.list_components(self.app.catalog, self.item_ref):
             table.add_row(
-                row["part_number"], row["manufacturer"] or "—", row["country"] or "—", row["date_code"] or "",
-                row["date_start"] or "", row["date_end"] or "", str(row["quantity"]), row["type"] or "",
-                key=row["id"],
+                plain(row["part_number"]), plain(row["manufacturer"] or "—"), plain(row["country"] or "—"),
+                plain(row["date_code"]), plain(row["date_start"]), plain(row["date_end"]), str(row["quantity"]),
+                plain(row["type"]), key=row["id"],
             )
 
     def _value(self, box: str) -> str:
@@ -109,11 +110,11 @@ class ComponentsPane(Vertical):
         try:
             result = attribute(part, self._entered("comp-firm"), self._entered("comp-country"), index=default_index())
         except FieldkitError as exc:
-            live.update(f"✗ {exc}")
+            live.update(plain(f"✗ {exc}"))
             return
         self._fill("comp-firm", result.manufacturer)
         self._fill("comp-country", result.country)
-        live.update(result.describe())
+        live.update(plain(result.describe()))
         self.show_date_code()
 
     @on(Input.Changed, "#comp-date")
@@ -152,7 +153,7 @@ class ComponentsPane(Vertical):
             self.query_one(f"#{box}", Input).value = ""
         self.auto = {name: "" for name in AUTO_FILLED}
         self.reload()
-        self.query_one("#component-attribution", Static).update(f"saved: {saved.attribution.headline()}")
+        self.query_one("#component-attribution", Static).update(plain(f"saved: {saved.attribution.headline()}"))
         self.notify(f"Component {saved.row['part_number']} saved")
         self.post_message(self.Added(self.item_ref, saved.row))
         part_box.focus()

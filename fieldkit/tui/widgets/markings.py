@@ -12,6 +12,7 @@ from fieldkit.catalog import markings as markings_core
 from fieldkit.errors import FieldkitError
 from fieldkit.markings.matcher import read_marking
 from fieldkit.reference.tables import get_reference
+from fieldkit.tui.safe_text import plain
 
 
 def describe_reading(reading: dict, limit: int = 4) -> str:
@@ -81,8 +82,8 @@ class MarkingsPane(Vertical):
         table.clear()
         for row in markings_core.list_markings(self.app.catalog, self.item_ref):
             table.add_row(
-                row["text"], row["position"] or "", source_label(row),
-                top_reading(row["readings"]), year_summary(row["readings"]), key=row["id"],
+                plain(row["text"]), plain(row["position"]), plain(source_label(row)),
+                plain(top_reading(row["readings"])), plain(year_summary(row["readings"])), key=row["id"],
             )
 
     @on(Input.Changed, "#marking-text")
@@ -93,9 +94,9 @@ class MarkingsPane(Vertical):
             live.update("")
             return
         try:
-            live.update(describe_reading(read_marking(text, get_reference()).to_json()))
+            live.update(plain(describe_reading(read_marking(text, get_reference()).to_json())))
         except FieldkitError as exc:
-            live.update(f"cannot read markings: {exc}")
+            live.update(plain(f"cannot read markings: {exc}"))
 
     @on(Input.Submitted, "#marking-text")
     @on(Input.Submitted, "#marking-position")
@@ -115,8 +116,6 @@ class MarkingsPane(Vertical):
         text_input.value = ""
         position_input.value = ""
         self.reload()
-        self.query_one("#marking-live", Static).update(
-            f"saved {stored['text']!r}: " + top_reading(stored["readings"])
-        )
+        self.query_one("#marking-live", Static).update(plain(f"saved {stored['text']!r}: " + top_reading(stored["readings"])))
         self.notify(f"Marking {stored['text']!r} saved")
         text_input.focus()
