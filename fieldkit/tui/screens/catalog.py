@@ -29,14 +29,14 @@ COUNT_CAP = 10_000  # while searching, counting stops here ("10,000+ items match
 # (key, label, width): fixed widths keep the counts on screen in a 100-column terminal; longer
 # text is cut in the table and shown whole on the item screen.
 COLUMNS = [
-    ("ref", "Ref", 12),
-    ("category", "Category", 20),
-    ("designation", "Designation", 24),
-    ("place", "Place", 20),
+    ("ref", "Ref", 10),
+    ("category", "Category", 14),
+    ("designation", "Designation", 18),
+    ("place", "Place", 14),
     ("found_on", "Found", 10),
     ("photos", "Photos", 6),
-    ("markings", "Markings", 8),
-    ("components", "Components", 10),
+    ("markings", "Marks", 5),
+    ("components", "Parts", 5),
 ]
 
 
