@@ -105,3 +105,22 @@ def test_delete_removes_a_component(run):
 def test_summary_of_an_unknown_item_is_a_one_line_error(run):
     result = run("summary", "NOPE-1")
     assert result.exit_code == 2 and "no item with ref" in result.stderr
+
+
+def test_component_edit_corrects_and_reattributes(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from fieldkit.cli import cli
+
+    db = str(tmp_path / "c.db")
+    runner = CliRunner()
+    runner.invoke(cli, ["--db", db, "item", "add", "--category", "missile debris", "--ref", "KHK-0001"])
+    runner.invoke(cli, ["--db", db, "component", "add", "KHK-0001", "--part", "ADXL345"])
+    (row,) = json.loads(runner.invoke(cli, ["--db", db, "component", "list", "KHK-0001", "--json"]).output)
+    result = runner.invoke(cli, ["--db", db, "component", "edit", row["id"], "--part", "STM32F405", "--date-code", "2310"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("STM32F405: STMicroelectronics (CH)")
+    (row,) = json.loads(runner.invoke(cli, ["--db", db, "component", "list", "KHK-0001", "--json"]).output)
+    assert (row["manufacturer"], row["date_start"]) == ("STMicroelectronics", "2023-03-06")

@@ -149,3 +149,20 @@ def test_cli_match_json_and_reference_check(db_path, tmp_path):
     assert bad.exit_code == 2
     assert bad.output.startswith("error: ") and "line 2, column regex: bad regex" in bad.output
     assert run("--reference", str(folder), "reference", "check").exit_code == 2
+
+
+def test_marking_edit_and_delete_from_the_cli(tmp_path):
+    from click.testing import CliRunner
+
+    from fieldkit.cli import cli
+
+    db = str(tmp_path / "c.db")
+    runner = CliRunner()
+    runner.invoke(cli, ["--db", db, "item", "add", "--category", "missile debris", "--ref", "KHK-0001"])
+    marking_id = runner.invoke(cli, ["--db", db, "marking", "add", "KHK-0001", "112"]).output.split()[0]
+    result = runner.invoke(cli, ["--db", db, "marking", "edit", marking_id[:8], "--text", "113"])
+    assert result.exit_code == 0 and "'113'" in result.output
+    assert runner.invoke(cli, ["--db", db, "marking", "delete", marking_id[:8]], input="n\n").exit_code == 1
+    result = runner.invoke(cli, ["--db", db, "marking", "delete", marking_id[:8], "--yes"])
+    assert result.exit_code == 0 and "deleted" in result.output
+    assert "no markings" in runner.invoke(cli, ["--db", db, "marking", "list", "KHK-0001"]).output

@@ -178,3 +178,33 @@ async def test_the_summary_screen_exports_csv_and_json(tmp_path):
     assert (summary["parts"], summary["firms"], summary["assembled_not_before"]) == (1, 1, "2023-03-06")
     rows = list(csv.DictReader((tmp_path / "out" / "summary.csv").open(newline="")))
     assert [r["key"] for r in rows if r["section"] == "country"] == ["US"]
+
+
+async def test_a_component_is_deleted_from_the_tab_after_asking(tmp_path):
+    from textual.widgets import DataTable
+
+    from fieldkit.catalog import components as components_core
+    from fieldkit.catalog import items
+    from fieldkit.catalog.db import open_catalog
+    from fieldkit.tui.app import make_app
+
+    db = tmp_path / "c.db"
+    catalog = open_catalog(db, actor="t")
+    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
+    components_core.add_component(catalog, "KHK-0001", {"part_number": "ADXL345"})
+    catalog.close()
+    app = make_app(db, actor="t", offer_example=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        table = app.screen.query_one("#components-table", DataTable)
+        table.focus()
+        await pilot.press("ctrl+d", "n")
+        await pilot.pause()
+        assert table.row_count == 1
+        await pilot.press("ctrl+d", "y")
+        await pilot.pause()
+        assert table.row_count == 0

@@ -102,3 +102,42 @@ async def test_reference_screen_searches_and_a_new_pattern_is_checked_as_typed(d
     assert "my-lot-stencil" in saved
     tables.clear_cache()
     assert tables.get_reference().added == {"patterns": ["my-lot-stencil"]}
+
+
+async def test_a_marking_is_corrected_and_deleted_from_the_tab(tmp_path):
+    from textual.widgets import DataTable, Input
+
+    from fieldkit.catalog import items
+    from fieldkit.catalog import markings as markings_core
+    from fieldkit.catalog.db import open_catalog
+    from fieldkit.tui.app import make_app
+
+    db = tmp_path / "c.db"
+    catalog = open_catalog(db)
+    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
+    markings_core.add_marking(catalog, "KHK-0001", "l12", position="actuator")
+    catalog.close()
+    app = make_app(db, actor="t", offer_example=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        box = app.screen.query_one("#marking-text", Input)
+        assert box.value == "l12"
+        box.value = "112"
+        await pilot.press("enter")
+        await pilot.pause()
+        table = app.screen.query_one("#markings-table", DataTable)
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["112"]
+        table.focus()
+        await pilot.press("ctrl+d", "y")
+        await pilot.pause()
+        assert table.row_count == 0
+    catalog = open_catalog(db)
+    assert markings_core.list_markings(catalog, "KHK-0001") == []
+    actions = [row["action"] for row in catalog.db["audit"].rows_where("table_name = 'markings'")]
+    assert actions == ["insert", "update", "delete"]

@@ -17,7 +17,7 @@ LIST_COLUMNS = ("part_number", "manufacturer", "country", "date_code", "date_sta
 
 @cli.group()
 def component() -> None:
-    """Add, list, import and delete the electronic components found in items."""
+    """Add, list, import, correct and delete the electronic components found in items."""
 
 
 @component.command("add")
@@ -85,6 +85,26 @@ def component_import(state, item_ref: str, file: Path, strict: bool) -> None:
         click.echo(f"error: {result.describe()}", err=True)
         raise SystemExit(2)
     click.echo(result.describe())
+
+
+@component.command("edit")
+@click.argument("component_id", metavar="ID")
+@click.option("--part", "part_number", help="The part number as printed.")
+@click.option("--manufacturer", help="The brand or firm as printed ('' clears it, so the lookup decides).")
+@click.option("--country", help="ISO 3166-1 alpha-2 code of the firm's headquarters ('' clears it).")
+@click.option("--date-code", "date_code", help="The date code as printed ('' clears it).")
+@click.option("--quantity", type=click.IntRange(1), help="How many of this part the item holds.")
+@click.option("--type", "type_", help="What kind of part it is.")
+@click.option("--notes", help="Anything else worth recording about the part.")
+@pass_state
+def component_edit(state, component_id, part_number, manufacturer, country, date_code, quantity, type_, notes) -> None:
+    """Correct the component with id ID; attribution and date range are worked out again (audited)."""
+    given = {"part_number": part_number, "manufacturer": manufacturer, "country": country, "date_code": date_code,
+             "quantity": quantity, "type": type_, "notes": notes}
+    changes = {k: (None if v == "" else v) for k, v in given.items() if v is not None}
+    saved = components_core.update_component(state.catalog(create=False), component_id, changes,
+                                             index=default_index(state.reference()))
+    click.echo(saved.describe())
 
 
 @component.command("delete")

@@ -60,7 +60,7 @@ def match(state, text: str, as_json: bool) -> None:
 
 @cli.group()
 def marking() -> None:
-    """Add, list and recheck the markings read from items."""
+    """Add, list, correct, delete and recheck the markings read from items."""
 
 
 @marking.command("add")
@@ -77,6 +77,32 @@ def marking_add(state, item_ref: str, text: str, position: str | None) -> None:
     candidates = stored["readings"]["candidates"]
     if candidates:
         click.echo(f"top reading: {candidates[0]['pattern_id']} (score {candidates[0]['score']})", err=True)
+
+
+@marking.command("edit")
+@click.argument("marking_id", metavar="ID")
+@click.option("--text", help="The corrected text; it is read again against the current reference tables.")
+@click.option("--position", help="Where on the item the marking is ('' clears it).")
+@pass_state
+def marking_edit(state, marking_id: str, text: str | None, position: str | None) -> None:
+    """Correct the marking with id ID (or the first characters of it); the change is audited."""
+    stored = markings_core.update_marking(state.catalog(create=False), marking_id, text=text, position=position,
+                                          tables=state.reference())
+    click.echo(f"{stored['id'][:8]}  {stored['text']!r}")
+
+
+@marking.command("delete")
+@click.argument("marking_id", metavar="ID")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_state
+def marking_delete(state, marking_id: str, yes: bool) -> None:
+    """Delete the marking with id ID (or the first characters of it); the audit log keeps what it was."""
+    catalog = state.catalog(create=False)
+    current = markings_core.get_marking(catalog, marking_id)
+    if not yes:
+        click.confirm(f"Delete marking {current['text']!r}?", abort=True)
+    markings_core.delete_marking(catalog, current["id"])
+    click.echo(f"deleted {current['id'][:8]}  {current['text']!r}")
 
 
 @marking.command("list")

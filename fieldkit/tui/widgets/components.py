@@ -36,7 +36,11 @@ AUTO_FILLED = ("comp-firm", "comp-country")
 class ComponentsPane(Vertical):
     """The components of one item, with an entry row that attributes and dates as you type."""
 
-    BINDINGS = [Binding("ctrl+g", "summary", "Components summary", id="components.summary")]
+    BINDINGS = [
+        Binding("ctrl+g", "summary", "Components summary", id="components.summary"),
+        Binding("ctrl+d", "delete", "Delete component", id="components.delete",
+                tooltip="Delete the highlighted component (asks first; the audit log keeps it)"),
+    ]
 
     class Added(Message):
         """A component was stored for the item."""
@@ -73,6 +77,23 @@ class ComponentsPane(Vertical):
                 plain(row["date_code"]), plain(row["date_start"]), plain(row["date_end"]), str(row["quantity"]),
                 plain(row["type"]), key=row["id"],
             )
+
+    def action_delete(self) -> None:
+        from fieldkit.tui.screens.confirm import ConfirmScreen
+
+        table = self.query_one("#components-table", DataTable)
+        if not table.row_count:
+            return
+        component_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        part = str(table.get_row_at(table.cursor_row)[0])
+
+        def delete(answer: bool | None) -> None:
+            if answer:
+                components_core.delete_component(self.app.catalog, component_id)
+                self.notify(f"Deleted {part}")
+                self.reload()
+
+        self.app.push_screen(ConfirmScreen(f"Delete component {part}? The audit log keeps what it was."), delete)
 
     def _value(self, box: str) -> str:
         return self.query_one(f"#{box}", Input).value.strip()

@@ -4,6 +4,7 @@ type a new marking that shows its readings live, before it is saved."""
 from __future__ import annotations
 
 from textual import on
+from textual.binding import Binding
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
@@ -59,11 +60,52 @@ def source_label(row: dict) -> str:
 
 
 class MarkingsPane(Vertical):
-    """The markings of one item, and a live-reading input to add one."""
+    """The markings of one item, and a live-reading input to add one or correct one."""
+
+    BINDINGS = [
+        Binding("ctrl+e", "edit", "Correct marking", id="markings.edit",
+                tooltip="Load the highlighted marking into the box below; Enter stores the correction"),
+        Binding("ctrl+d", "delete", "Delete marking", id="markings.delete",
+                tooltip="Delete the highlighted marking (asks first; the audit log keeps it)"),
+    ]
 
     def __init__(self, item_ref: str, **kwargs):
         super().__init__(**kwargs)
         self.item_ref = item_ref
+        self.editing: str | None = None  # id of the marking being corrected, if any
+
+    def _highlighted(self) -> str | None:
+        table = self.query_one("#markings-table", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def action_edit(self) -> None:
+        marking_id = self._highlighted()
+        if marking_id is None:
+            return
+        row = markings_core.get_marking(self.app.catalog, marking_id)
+        self.editing = marking_id
+        self.query_one("#marking-text", Input).value = row["text"]
+        self.query_one("#marking-position", Input).value = row["position"] or ""
+        self.query_one("#marking-text", Input).focus()
+        self.notify("Correct the text, then Enter stores it (Esc leaves it as it was)")
+
+    def action_delete(self) -> None:
+        from fieldkit.tui.screens.confirm import ConfirmScreen
+
+        marking_id = self._highlighted()
+        if marking_id is None:
+            return
+        row = markings_core.get_marking(self.app.catalog, marking_id)
+
+        def delete(answer: bool | None) -> None:
+            if answer:
+                markings_core.delete_marking(self.app.catalog, marking_id)
+                self.notify(f"Deleted marking {row['text']!r}")
+                self.reload()
+
+        self.app.push_screen(ConfirmScreen(f"Delete marking {row['text']!r}? The audit log keeps what it was."), delete)
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="markings-table", cursor_type="row", zebra_stripes=True)
@@ -107,9 +149,15 @@ class MarkingsPane(Vertical):
             text_input.focus()
             return
         try:
-            stored = markings_core.add_marking(
-                self.app.catalog, self.item_ref, text_input.value, position=position_input.value or None
-            )
+            if self.editing:
+                stored = markings_core.update_marking(
+                    self.app.catalog, self.editing, text=text_input.value, position=position_input.value
+                )
+                self.editing = None
+            else:
+                stored = markings_core.add_marking(
+                    self.app.catalog, self.item_ref, text_input.value, position=position_input.value or None
+                )
         except FieldkitError as exc:
             self.notify(f"Not saved: {exc}", severity="error")
             return
