@@ -208,3 +208,26 @@ async def test_a_component_is_deleted_from_the_tab_after_asking(tmp_path):
         await pilot.press("ctrl+d", "y")
         await pilot.pause()
         assert table.row_count == 0
+
+
+async def test_the_highlighted_component_shows_its_attribution_basis_and_date_range(tmp_path):
+    from fieldkit.catalog import components as components_core
+    from fieldkit.catalog import items
+    from fieldkit.catalog.db import open_catalog
+    from fieldkit.tui.app import make_app
+
+    db = tmp_path / "c.db"
+    catalog = open_catalog(db, actor="t")
+    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
+    components_core.add_component(catalog, "KHK-0001", {"part_number": "ADXL345", "date_code": "2310"})
+    catalog.close()
+    app = make_app(db, actor="t", offer_example=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#component-attribution").render())
+        assert "prefix ADXL → Analog Devices (US)" in shown
+        assert "2023-03-06 to 2023-03-12" in shown

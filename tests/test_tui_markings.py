@@ -141,3 +141,25 @@ async def test_a_marking_is_corrected_and_deleted_from_the_tab(tmp_path):
     assert markings_core.list_markings(catalog, "KHK-0001") == []
     actions = [row["action"] for row in catalog.db["audit"].rows_where("table_name = 'markings'")]
     assert actions == ["insert", "update", "delete"]
+
+
+async def test_the_highlighted_marking_shows_its_readings_with_range_and_basis(tmp_path):
+    from fieldkit.catalog import items
+    from fieldkit.catalog import markings as markings_core
+    from fieldkit.catalog.db import open_catalog
+    from fieldkit.tui.app import make_app
+
+    db = tmp_path / "c.db"
+    catalog = open_catalog(db)
+    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
+    markings_core.add_marking(catalog, "KHK-0001", "112")
+    catalog.close()
+    app = make_app(db, actor="t", offer_example=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#marking-live").render())
+        assert "Juche 112 = 2023" in shown and "bare number" in shown and "Minguo 112 = 2023" in shown

@@ -8,6 +8,8 @@ part-number box for the next part. `ctrl+g` opens the summary of this item's com
 
 from __future__ import annotations
 
+import json
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -77,6 +79,19 @@ class ComponentsPane(Vertical):
                 plain(row["date_code"]), plain(row["date_start"]), plain(row["date_end"]), str(row["quantity"]),
                 plain(row["type"]), key=row["id"],
             )
+
+    @on(DataTable.RowHighlighted, "#components-table")
+    def show_stored_attribution(self, event: DataTable.RowHighlighted) -> None:
+        """The highlighted component's attribution with its basis, and its date-code readings."""
+        if event.row_key is None or event.row_key.value is None:
+            return
+        row = components_core.get_component(self.app.catalog, event.row_key.value)
+        stored = json.loads(row["attribution_json"] or "{}")
+        lines = [f"{row['part_number']}: {stored.get('basis') or 'not attributed'}"]
+        dated = stored.get("date_code") or {}
+        for reading in dated.get("readings", []):
+            lines.append(f"date code {dated.get('code')}: {reading['label']}, {reading['start']} to {reading['end']} ({dated.get('basis', '')})")
+        self.query_one("#component-attribution", Static).update(plain("\n".join(lines)))
 
     def action_delete(self) -> None:
         from fieldkit.tui.screens.confirm import ConfirmScreen

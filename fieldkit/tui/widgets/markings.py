@@ -128,6 +128,15 @@ class MarkingsPane(Vertical):
                 plain(top_reading(row["readings"])), plain(year_summary(row["readings"])), key=row["id"],
             )
 
+    @on(DataTable.RowHighlighted, "#markings-table")
+    def show_stored_reading(self, event: DataTable.RowHighlighted) -> None:
+        """The highlighted marking's stored readings: matches, years with their range, and each basis."""
+        if event.row_key is None or event.row_key.value is None:
+            return
+        row = markings_core.get_marking(self.app.catalog, event.row_key.value)
+        readings = markings_core.marking_view(self.app.catalog, row)["readings"]
+        self.query_one("#marking-live", Static).update(plain(f"{row['text']}\n" + describe_reading(readings)))
+
     @on(Input.Changed, "#marking-text")
     def show_live_reading(self, event: Input.Changed) -> None:
         live = self.query_one("#marking-live", Static)
