@@ -3,13 +3,14 @@
 # Installs them with apt-get when we are root or have passwordless sudo; otherwise says
 # exactly what to install and carries on (fieldkit runs without OCR, and says so).
 set -u
-packages="tesseract-ocr tesseract-ocr-eng tesseract-ocr-kor tesseract-ocr-rus fonts-noto-cjk"
+packages="tesseract-ocr tesseract-ocr-eng tesseract-ocr-kor tesseract-ocr-rus fonts-noto-cjk fonts-nanum"
 
 missing() {
   command -v tesseract >/dev/null 2>&1 || return 0
   langs=$(tesseract --list-langs 2>/dev/null)
   for l in eng kor rus; do echo "$langs" | grep -qx "$l" || return 0; done
   fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || return 0
+  fc-list 2>/dev/null | grep -qi "NanumGothic" || return 0
   return 1
 }
 

@@ -5,16 +5,24 @@ a failing case can be regenerated exactly. The styles imitate what a researcher 
 
 - ``stamped``: light, slightly embossed characters on dark, grainy metal;
 - ``stencil``: dark paint on an olive body, with the bridges a stencil leaves in each glyph;
-- ``dark_on_light``: dark print on a light label.
+- ``dark_on_light``: dark print on a light label;
+- ``brushed``: dark engraved characters on brushed metal (fine horizontal streaks);
+- ``painted``: light or dark paint stencilled on a painted body (brush marks, chipped paint), with
+  stencil bridges;
+- ``etched``: light, thin, low-contrast laser etching on a dark chip package ("ADXL345 2310").
 
-Options add a rotation (a photo taken slightly askew), sensor noise and blur.
+Options add a rotation (a photo taken slightly askew), sensor noise, blur, low resolution (the
+finished image reduced) and JPEG artefacts (the image saved as a low-quality JPEG and decoded).
 
-Fonts: Noto Sans CJK (Debian package ``fonts-noto-cjk``) is used for every script, because one
-font covers Latin, Cyrillic and Hangul.
+Fonts: by default Noto Sans CJK (Debian package ``fonts-noto-cjk``), which covers Latin, Cyrillic
+and Hangul. ``make_set`` also draws with other fonts (:data:`FONTS`): NanumGothic, NanumSquare,
+NanumMyeongjo and NanumGothicCoding (``fonts-nanum``, the Hangul fonts the benchmark asks for) and
+DejaVu Sans / Sans Mono (Latin and Cyrillic only).
 """
 
 from __future__ import annotations
 
+import io
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +37,23 @@ FONT_FILES = {
 FONT_INDEX = {"sans": 1, "mono": 6}  # Noto Sans CJK KR, Noto Sans Mono CJK KR inside the .ttc
 FONT_PACKAGE = "fonts-noto-cjk"
 
-STYLES = ("stamped", "stencil", "dark_on_light")
+_NANUM = "/usr/share/fonts/truetype/nanum/"
+_DEJAVU = "/usr/share/fonts/truetype/dejavu/"
+# name -> (file, index in a collection, package, scripts it covers)
+FONTS = {
+    "noto-sans": (FONT_FILES["bold"], FONT_INDEX["sans"], "fonts-noto-cjk", "latin cyrillic hangul"),
+    "noto-mono": (FONT_FILES["bold"], FONT_INDEX["mono"], "fonts-noto-cjk", "latin cyrillic hangul"),
+    "noto-sans-regular": (FONT_FILES["regular"], FONT_INDEX["sans"], "fonts-noto-cjk", "latin cyrillic hangul"),
+    "nanum-gothic": (_NANUM + "NanumGothicBold.ttf", 0, "fonts-nanum", "latin hangul"),
+    "nanum-square": (_NANUM + "NanumSquareB.ttf", 0, "fonts-nanum", "latin hangul"),
+    "nanum-myeongjo": (_NANUM + "NanumMyeongjoBold.ttf", 0, "fonts-nanum", "latin hangul"),
+    "nanum-coding": (_NANUM + "NanumGothicCodingBold.ttf", 0, "fonts-nanum", "latin hangul"),
+    "dejavu-sans": (_DEJAVU + "DejaVuSans-Bold.ttf", 0, "fonts-dejavu-core", "latin cyrillic"),
+    "dejavu-mono": (_DEJAVU + "DejaVuSansMono-Bold.ttf", 0, "fonts-dejavu-core", "latin cyrillic"),
+}
+
+STYLES = ("stamped", "stencil", "dark_on_light", "brushed", "painted", "etched")
+STENCIL_STYLES = ("stencil", "painted")
 
 # Truth strings used by the tests and the benchmark, by script.
 SAMPLES = {
@@ -37,6 +61,8 @@ SAMPLES = {
     "cyrillic": ["9М22У 4-23", "ОФ-462", "ПАРТИЯ 12-87", "ЗАВОД 270 83", "БК-6М 1-19"],
     "hangul": ["주체112", "주체113", "제조 2023", "주체 111-4", "탄약 17"],
 }
+# Light-on-dark etched markings on electronic parts found in debris.
+CHIP_SAMPLES = ["ADXL345 2310", "STM32F405 RGT6", "LM358 2241", "AD620AR 1947", "MAX232 CPE"]
 LANGUAGE_FOR = {"latin": "eng", "cyrillic": "rus", "hangul": "kor"}
 
 
@@ -51,6 +77,9 @@ class Marking:
     rotation: float
     noise: float
     seed: int
+    font: str = "noto-sans"
+    jpeg: int | None = None  # JPEG quality the image went through, if any
+    downscale: float = 1.0  # the finished image was reduced by this factor
 
 
 def font(size: int, weight: str = "bold", family: str = "sans") -> ImageFont.FreeTypeFont:
@@ -59,6 +88,19 @@ def font(size: int, weight: str = "bold", family: str = "sans") -> ImageFont.Fre
     if not Path(path).exists():
         raise RuntimeError(f"font {path} is missing: install it with `sudo apt-get install {FONT_PACKAGE}`")
     return ImageFont.truetype(path, size, index=FONT_INDEX[family])
+
+
+def named_font(name: str, size: int) -> ImageFont.FreeTypeFont:
+    """One of :data:`FONTS` by name."""
+    path, index, package, _ = FONTS[name]
+    if not Path(path).exists():
+        raise RuntimeError(f"font {path} is missing: install it with `sudo apt-get install {package}`")
+    return ImageFont.truetype(path, size, index=index)
+
+
+def fonts_for(script: str) -> list[str]:
+    """Names of the fonts in :data:`FONTS` that cover a script and are installed."""
+    return [n for n, (path, _, _, scripts) in FONTS.items() if script in scripts.split() and Path(path).exists()]
 
 
 def gaussian_noise(size: tuple[int, int], sigma: float, rng: random.Random) -> Image.Image:
@@ -76,18 +118,30 @@ def _palette(style: str, rng: random.Random) -> tuple[int, int]:
         return rng.randint(120, 150), rng.randint(20, 45)  # olive paint seen in grey, black stencil
     if style == "dark_on_light":
         return rng.randint(200, 235), rng.randint(15, 50)
+    if style == "brushed":
+        return rng.randint(150, 195), rng.randint(35, 75)  # engraved, dark in the grooves
+    if style == "painted":
+        # Painted body; the marking in light paint on a dark body or dark paint on a light one.
+        if rng.random() < 0.5:
+            return rng.randint(50, 90), rng.randint(190, 235)
+        return rng.randint(150, 190), rng.randint(20, 50)
+    if style == "etched":
+        return rng.randint(22, 45), rng.randint(115, 165)  # faint etching on a black package
     raise ValueError(f"unknown style {style!r}; choose from {', '.join(STYLES)}")
 
 
-def _glyph_mask(text: str, size: int, style: str) -> Image.Image:
-    """White-on-black mask of the text, with stencil bridges cut into it for the stencil style."""
-    family = "mono" if style == "stencil" else "sans"
-    f = font(size, "bold", family)
+def _glyph_mask(text: str, size: int, style: str, font_name: str | None = None) -> Image.Image:
+    """White-on-black mask of the text, with stencil bridges cut into it for the stencil styles."""
+    if font_name is not None:
+        f = named_font(font_name, size)
+    else:
+        family = "mono" if style == "stencil" else "sans"
+        f = font(size, "regular" if style == "etched" else "bold", family)
     left, top, right, bottom = f.getbbox(text)
     mask = Image.new("L", (right - left + 2, bottom - top + 2), 0)
     draw = ImageDraw.Draw(mask)
     draw.text((-left + 1, -top + 1), text, font=f, fill=255)
-    if style == "stencil":
+    if style in STENCIL_STYLES:
         # A stencil cannot hold enclosed islands: cut a vertical bridge through the top and bottom of
         # each glyph, as painted stencil markings show.
         x = 1
@@ -115,15 +169,21 @@ def make_marking(
     canvas: tuple[int, int] | None = None,
     at: tuple[int, int] | None = None,
     seed: int = 0,
+    font_name: str | None = None,
+    jpeg: int | None = None,
+    downscale: float = 1.0,
 ) -> Marking:
     """Draw ``text`` in ``style``; return the image and the text's box in image coordinates.
 
     ``canvas`` makes a larger "photo" with the marking placed at ``at`` (top-left of the text), for
     crop tests. ``noise`` is the standard deviation of added Gaussian grain, in grey levels.
+    ``font_name`` picks one of :data:`FONTS` (default: Noto Sans CJK, mono for stencils);
+    ``downscale`` > 1 reduces the finished image (low resolution; the box is scaled too) and
+    ``jpeg`` passes it through a JPEG of that quality.
     """
     rng = random.Random(seed)
     background, ink = _palette(style, rng)
-    mask = _glyph_mask(text, size, style)
+    mask = _glyph_mask(text, size, style, font_name)
     margin = size // 2 if margin is None else margin
     if canvas is None:
         canvas = (mask.width + 2 * margin, mask.height + 2 * margin)
@@ -139,11 +199,32 @@ def make_marking(
         image.paste(max(0, background - 35), (0, 0), shadow)
         full_mask = full_mask.filter(ImageFilter.GaussianBlur(0.8))
     image.paste(ink, (0, 0), full_mask)
-    if style in ("stamped", "stencil"):
+    if style in ("stamped", "stencil", "painted"):
         # Uneven surface: low-frequency blotches.
         blotch = gaussian_noise((max(1, canvas[0] // 24), max(1, canvas[1] // 24)), 40, rng)
         blotch = blotch.resize(canvas, Image.Resampling.BICUBIC)
         image = Image.blend(image, ImageChops.add(image, blotch, 1.0, -128), 0.35)
+    if style == "brushed":
+        # Brushed metal: fine streaks along x (noise stretched along the rows) and a soft sheen.
+        streaks = gaussian_noise((max(1, canvas[0] // 40), canvas[1]), 30, rng).resize(canvas, Image.Resampling.BICUBIC)
+        fine = gaussian_noise((max(1, canvas[0] // 6), canvas[1]), 18, rng).resize(canvas, Image.Resampling.BILINEAR)
+        image = ImageChops.add(image, streaks, 1.0, -128)
+        image = ImageChops.add(image, fine, 1.0, -128)
+        sheen = Image.linear_gradient("L").rotate(rng.choice([90, -90]), expand=True).resize(canvas)
+        image = Image.blend(image, ImageChops.add(image, sheen, 1.0, -160), 0.3)
+    if style == "painted":
+        # Brush marks (streaks at an angle) and chips where the paint has flaked off to metal.
+        strokes = gaussian_noise((max(1, canvas[0] // 30), max(1, canvas[1] // 3)), 25, rng)
+        strokes = strokes.resize(canvas, Image.Resampling.BICUBIC)
+        image = ImageChops.add(image, strokes, 1.0, -128)
+        chips = ImageDraw.Draw(image)
+        for _ in range(rng.randint(2, 8)):
+            cx, cy = rng.randrange(canvas[0]), rng.randrange(canvas[1])
+            r = rng.randint(1, max(2, size // 8))
+            chips.ellipse([cx - r, cy - r // 2, cx + r, cy + r // 2], fill=rng.randint(100, 170))
+    if style == "etched":
+        # Moulded package texture: fine grain, and an uneven etch (some strokes fainter).
+        image = ImageChops.add(image, gaussian_noise(canvas, 6, rng), 1.0, -128)
     box = (at[0], at[1], mask.width, mask.height)
 
     if rotation:
@@ -154,7 +235,23 @@ def make_marking(
     if noise:
         grain = gaussian_noise(canvas, noise, rng)
         image = ImageChops.add(image, grain, 1.0, -128)
-    return Marking(image.convert("RGB"), text, box, style, rotation, noise, seed)
+    image = image.convert("RGB")
+    if style == "painted":
+        tint = rng.choice([(0.85, 1.0, 0.7), (0.8, 0.9, 1.0), (1.0, 0.95, 0.8)])  # olive, grey-blue, sand
+        image = Image.merge("RGB", [band.point(lambda v, k=k: round(v * k)) for band, k in zip(image.split(), tint)])
+    if downscale and downscale > 1:
+        small = (max(1, round(canvas[0] / downscale)), max(1, round(canvas[1] / downscale)))
+        image = image.resize(small, Image.Resampling.BOX)
+        f = small[0] / canvas[0]
+        box = (int(box[0] * f), int(box[1] * f), max(1, round(box[2] * f)), max(1, round(box[3] * f)))
+    if jpeg:
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=jpeg)
+        buffer.seek(0)
+        image = Image.open(buffer)
+        image.load()
+        image = image.convert("RGB")
+    return Marking(image, text, box, style, rotation, noise, seed, font_name or "noto-sans", jpeg, downscale or 1.0)
 
 
 def _rotated_box(box, degrees, size):
@@ -174,36 +271,71 @@ def _rotated_box(box, degrees, size):
 
 
 def make_set(count: int = 60, seed: int = 2024) -> list[Marking]:
-    """A varied set of markings across scripts and styles, with known truth, for the benchmark."""
+    """A varied set of markings with known truth, for the benchmark (reproducible from ``seed``).
+
+    Scripts in turn: Latin, Cyrillic, Hangul, and etched chip markings (Latin on a dark package).
+    Each marking gets a style (chip markings are always ``etched``), a font that covers its script
+    (Hangul half the time from fonts-nanum when installed), a size, a rotation of up to 3 degrees,
+    noise, blur, sometimes low resolution (reduced 1.5-3x, capitals never below ~11 px) and JPEG
+    artefacts (quality 30-70). The image is a small "photo" with surface around the marking; crop
+    with :func:`crop_box`.
+    """
     rng = random.Random(seed)
-    scripts = list(SAMPLES)
+    scripts = ["latin", "cyrillic", "hangul", "chip"]
+    surface_styles = ["stamped", "stencil", "dark_on_light", "brushed", "painted"]
     out = []
     for i in range(count):
         script = scripts[i % len(scripts)]
-        style = STYLES[(i // len(scripts)) % len(STYLES)]
-        text = rng.choice(SAMPLES[script])
+        if script == "chip":
+            style, text = "etched", rng.choice(CHIP_SAMPLES)
+            fonts = [f for f in fonts_for("latin") if f in ("noto-sans-regular", "dejavu-sans", "dejavu-mono", "nanum-gothic")]
+        else:
+            style = surface_styles[(i // len(scripts)) % len(surface_styles)]
+            text = rng.choice(SAMPLES[script])
+            fonts = fonts_for(script)
+            nanum = [f for f in fonts if f.startswith("nanum")]
+            if script == "hangul" and nanum and rng.random() < 0.5:
+                fonts = nanum
+        size = rng.choice([20, 24, 32, 48, 64, 96])
+        downscale = rng.choice([1.0, 1.0, 1.0, 1.5, 2.0, 3.0])
+        downscale = min(downscale, max(1.0, size / 16))  # keep capitals at least ~11 px high
         out.append(
             make_marking(
                 text,
                 style,
-                size=rng.choice([18, 24, 32, 48, 64, 96]),
-                rotation=rng.choice([0.0, 0.0, 1.0, -2.0, 2.0, 3.0]),
+                size=size,
+                margin=size,
+                rotation=rng.choice([0.0, 0.0, 1.0, -1.0, -2.0, 2.0, 3.0, -3.0]),
                 noise=rng.choice([0.0, 8.0, 16.0, 24.0]),
                 blur=rng.choice([0.0, 0.0, 0.6, 1.0]),
                 seed=rng.randrange(1 << 30),
+                font_name=rng.choice(fonts),
+                jpeg=rng.choice([None, None, 30, 50, 70]),
+                downscale=downscale,
             )
         )
     return out
 
 
+def crop_box(marking: Marking, margin: float = 0.4) -> tuple[int, int, int, int]:
+    """A crop (x, y, w, h) around the marking's text, ``margin`` times its height on each side,
+    as a researcher would draw it; kept inside the image."""
+    x, y, w, h = marking.box
+    pad = max(3, round(margin * h))
+    x0, y0 = max(0, x - pad), max(0, y - pad)
+    x1, y1 = min(marking.image.width, x + w + pad), min(marking.image.height, y + h + pad)
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
 if __name__ == "__main__":  # write a contact sheet to look at: python tests/ocr_images.py /tmp/sheet.png
     import sys
 
-    items = make_set(12)
-    sheet = Image.new("RGB", (900, sum(min(m.image.height, 160) + 8 for m in items)), "white")
+    items = make_set(int(sys.argv[2]) if len(sys.argv) > 2 else 12)
+    sheet = Image.new("RGB", (900, sum(min(crop_box(m)[3], 160) + 8 for m in items)), "white")
     y = 0
     for m in items:
-        im = m.image
+        x0, y0, w0, h0 = crop_box(m)
+        im = m.image.crop((x0, y0, x0 + w0, y0 + h0))
         if im.width > 900 or im.height > 160:
             im = im.copy()
             im.thumbnail((900, 160))

@@ -207,6 +207,15 @@ def _read(image: Image.Image, languages: str, psm: int, transform: preprocess.Tr
         grouped.setdefault(key, []).append(word)
     lines = []
     for words in grouped.values():
+        # A "word" with no letter or digit at either end of a line (a quote mark, tick, bar or dash
+        # read from the crop's edge, a scratch or surface texture) is dropped; inside a line it is
+        # kept (a lone "-" or "/" between numbers is part of a marking).
+        while words and not any(ch.isalnum() for ch in words[0].text):
+            words = words[1:]
+        while words and not any(ch.isalnum() for ch in words[-1].text):
+            words = words[:-1]
+        if not words:
+            continue
         x0 = min(w.box[0] for w in words)
         y0 = min(w.box[1] for w in words)
         x1 = max(w.box[0] + w.box[2] for w in words)

@@ -131,6 +131,20 @@ def _row_profile(mask: Image.Image) -> list[float]:
     return list(flat())
 
 
+def _level_background(gray: Image.Image) -> Image.Image:
+    """A copy with slow changes of the background (brushed-metal streaks, paint blotches, shading)
+    removed, for measuring only: the local background is the brightest level within about half the
+    image's height (on a copy reduced to ~40 rows), and ink is how much darker a pixel is. Without
+    it, Otsu's threshold splits a textured surface instead of text from surface, and the text
+    appears to fill the whole crop."""
+    factor = max(1, gray.height // 40)
+    small = gray.reduce(factor) if factor > 1 else gray
+    window = min(31, max(3, (small.height // 2) | 1))
+    background = small.filter(ImageFilter.MaxFilter(window)).filter(ImageFilter.GaussianBlur(window / 3))
+    background = background.resize(gray.size, Image.Resampling.BILINEAR)
+    return ImageOps.autocontrast(ImageOps.invert(ImageChops.subtract(background, gray)), cutoff=1)
+
+
 def text_rows(gray: Image.Image) -> list[int]:
     """Heights in px of the bands of rows that hold text in a dark-on-light image, top to bottom.
 
@@ -141,7 +155,7 @@ def text_rows(gray: Image.Image) -> list[int]:
     if gray.width > 1600:  # measure large photos on a reduced copy
         factor = gray.width / 1600
         work = gray.resize((1600, max(1, round(gray.height / factor))), Image.Resampling.BOX)
-    mask = _ink_mask(work.filter(ImageFilter.MedianFilter(3)))
+    mask = _ink_mask(_level_background(work.filter(ImageFilter.MedianFilter(3))))
     profile = _row_profile(mask)
     peak = max(profile, default=0)
     if peak <= 0:
