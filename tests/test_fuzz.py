@@ -18,10 +18,9 @@ import json
 import os
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from component_fixtures import fixture_index
@@ -74,7 +73,7 @@ def refused_cleanly(target: str, call) -> object:
 # text ---------------------------------------------------------------------------------
 
 NASTY = st.sampled_from(["\u202e", "\u202d", "\u2066", "\u2069", "\u200f", "\x00", "\x1b[2J", "\u0301", "\u0336",
-                         "\ufeff", "\r", "\n", "\t", "\ud800" if False else "\uffff", "𝟙𝟚", "١١٢", "주체", "令和",
+                         "\ufeff", "\r", "\n", "\t", "\uffff", "𝟙𝟚", "١١٢", "주체", "令和",
                          "\u0000\u0000", "'", '"', ",", "%", "_", "*", "(", ")", "NEAR", "AND", "OR", "-", "="])
 TEXT = st.one_of(
     st.text(max_size=200),

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -163,10 +160,9 @@ def screen_text(app) -> str:
 
 
 async def test_hostile_text_written_behind_fieldkits_back_displays_safely_in_the_catalog_table(db_path):
-    from textual.widgets import DataTable, TextArea
+    from textual.widgets import DataTable
 
     from fieldkit.tui.app import make_app
-    from fieldkit.tui.screens.item import ItemScreen
 
     catalog = open_catalog(db_path)
     items.add_item(catalog, {"ref": "EX-1", "category": "rocket", "designation": "9M22U"})

@@ -18,7 +18,7 @@ tests/test_matcher.py checks the equality against such a reference; bench/matche
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -108,7 +108,6 @@ class MarkingReading:
     candidates: list[Candidate]
     years: list[dict[str, Any]]
     reference_version: str
-    year_descriptions: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -574,5 +573,5 @@ def read_marking(text: str, tables: ReferenceTables | None = None, *, today: dat
     return MarkingReading(
         text=text, normalised=normalize(text).text, candidates=candidates,
         years=[{**y.to_json(), "describe": y.describe()} for y in years],
-        reference_version=tables.version, year_descriptions=[y.describe() for y in years],
+        reference_version=tables.version,
     )

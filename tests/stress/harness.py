@@ -243,4 +243,4 @@ class Tally:
 def stress_kills(default: int) -> int:
     """How many kills a test makes: FIELDKIT_STRESS_KILLS (the whole file's total) shares them out."""
     total = os.environ.get("FIELDKIT_STRESS_KILLS")
-    return default if not total else max(default, int(total) * default // 54)
+    return default if not total else max(default, int(total) * default // 72)
