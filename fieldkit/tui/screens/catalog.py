@@ -70,14 +70,22 @@ appear in the ref, category, designation, calibre, origin, place or notes.
     class PageLoaded(Message):
         """Rows fetched by a worker for the query `query`, starting at `offset`."""
 
-        def __init__(self, query: str, offset: int, rows: list[dict], total: int):
+        def __init__(self, query: str, offset: int, rows: list[dict]):
             super().__init__()
-            self.query, self.offset, self.rows, self.total = query, offset, rows, total
+            self.query, self.offset, self.rows = query, offset, rows
+
+    class Counted(Message):
+        """How many items match `query` (counting stops past COUNT_CAP while searching)."""
+
+        def __init__(self, query: str, total: int):
+            super().__init__()
+            self.query, self.total = query, total
 
     def __init__(self) -> None:
         super().__init__()
         self.query_text = ""
         self.loaded = 0
+        self.more = False
         self.total = 0
         self.loading = False
 
@@ -126,10 +134,12 @@ appear in the ref, category, designation, calibre, origin, place or notes.
 
     @work(thread=True, exclusive=True, group="catalog-load")
     def load_page(self, query: str, offset: int) -> None:
+        """The page first, so results show at once; then, for a new query, the count."""
         catalog = self.app.catalog
         rows = items_core.list_items(catalog, query, limit=PAGE, offset=offset)
-        total = items_core.count_items(catalog, query, cap=COUNT_CAP if query else None) if offset == 0 else self.total
-        self.post_message(self.PageLoaded(query, offset, rows, total))
+        self.post_message(self.PageLoaded(query, offset, rows))
+        if offset == 0:
+            self.post_message(self.Counted(query, items_core.count_items(catalog, query, cap=COUNT_CAP if query else None)))
 
     @on(PageLoaded)
     def show_page(self, message: PageLoaded) -> None:
@@ -142,10 +152,16 @@ appear in the ref, category, designation, calibre, origin, place or notes.
         for row in message.rows:
             table.add_row(*[_cell(row[key]) for key, _, _ in COLUMNS], key=row["ref"])
         self.loaded = message.offset + len(message.rows)
-        self.total = message.total
+        self.more = len(message.rows) == PAGE  # a full page: there may be another
         self.loading = False
         if message.offset == 0 and table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
+
+    @on(Counted)
+    def show_count(self, message: Counted) -> None:
+        if message.query != self.query_text:
+            return
+        self.total = message.total
         capped = self.query_text and self.total > COUNT_CAP
         number = f"{COUNT_CAP:,}+" if capped else f"{self.total:,}"
         shown = f"{number} item" + ("" if self.total == 1 else "s")
@@ -153,7 +169,7 @@ appear in the ref, category, designation, calibre, origin, place or notes.
 
     @on(DataTable.RowHighlighted)
     def maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
-        if not self.loading and self.loaded < self.total and event.cursor_row >= self.loaded - 20:
+        if not self.loading and self.more and event.cursor_row >= self.loaded - 20:
             self.loading = True
             self.load_page(self.query_text, self.loaded)
 
