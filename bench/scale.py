@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fieldkit.catalog import items, search  # noqa: E402
 from fieldkit.catalog.db import open_catalog  # noqa: E402
-from fieldkit.export.csv import QUERIES, export_catalog  # noqa: E402
+from fieldkit.export.csv import EXPORTS, export_catalog  # noqa: E402
 from machine import cpu_model  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 QUERIES_TYPED = ["kharkiv", "9M22U", "STM32F4", "generated item 5123"]
@@ -95,7 +95,7 @@ def export_rate(catalog, path: Path) -> tuple[float, float]:
         result = export_catalog(catalog, out)
         ours = sum(result.files.values()) / (time.perf_counter() - started)
         started = time.perf_counter()
-        for table in QUERIES:
+        for table in EXPORTS:
             with open(Path(out) / f"base-{table}.csv", "w") as fh:
                 subprocess.run(["sqlite3", "-csv", "-header", str(path), f"SELECT * FROM {table}"], stdout=fh, check=True)
         base = sum(result.files.values()) / (time.perf_counter() - started)

@@ -43,12 +43,12 @@ def test_formula_cells_are_neutralised_and_numbers_are_not(catalog, tmp_path):
 def test_the_guard_inside_sqlite_follows_the_same_rule_as_guard_cell(value):
     import sqlite3
 
-    from fieldkit.export.csv import guarded_select
+    from fieldkit.export.csv import guard_sql
 
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE t (cell, number REAL)")
     conn.execute("INSERT INTO t VALUES (?, -12.5)", [value])
-    _, cursor = guarded_select(conn, "SELECT cell, number FROM t")
+    cursor = conn.execute(f"SELECT {guard_sql('cell')}, {guard_sql('number')} FROM t")
     assert cursor.fetchone() == (guard_cell(value), -12.5)
 
 

@@ -9,10 +9,11 @@ The data still round-trips: a cell that begins with one or more apostrophes foll
 those characters has had exactly one apostrophe added, and `restore_cell` takes it off. A value
 that itself began with such an apostrophe gets a second one, so the rule is never ambiguous.
 
-For speed the guard runs inside SQLite (`guarded_select`, the same rule as `guard_cell`), rows
-go from the cursor to `csv.writer.writerows` in batches, and each row's item ref is looked up
-in a dict of refs rather than by a join. Memory grows with the number of items, never with the
-number of rows exported.
+For speed the guard runs inside SQLite (`guard_sql`, the same rule as `guard_cell`) on every
+column of a flat, index-ordered SELECT; each row's item ref comes from `ref_of(item_id)`, a dict
+lookup registered on the export's connection, rather than from a join; and rows go from the
+cursor to `csv.writer.writerows` in batches. Memory grows with the number of items, never with
+the number of rows exported.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import os
 import re
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,19 +57,21 @@ To recover the exact value: if a cell begins with one or more apostrophes follow
 received one more apostrophe, so this rule is exact.) `fieldkit.export.csv.restore_cell` does it.
 """
 
-# The query of each file. Where the first column is `item_ref`, the query gives the item's id
-# there and the export writes the item's ref in its place.
-QUERIES = {
-    "items": "SELECT * FROM items ORDER BY ref",
-    "photos": """
-        SELECT item_photos.item_id AS item_ref, item_photos.caption, photos.*
-        FROM photos LEFT JOIN item_photos ON item_photos.photo_id = photos.id
-        ORDER BY photos.rowid""",
-    "markings": """
-        SELECT markings.item_id AS item_ref, photos.sha256 AS photo_sha256, markings.*
-        FROM markings LEFT JOIN photos ON photos.id = markings.photo_id
-        ORDER BY markings.rowid""",
-    "components": "SELECT item_id AS item_ref, * FROM components ORDER BY rowid",
+# Each file: (FROM clause, ORDER BY, leading columns as (SQL expression, name)); the table's own
+# columns follow the leading ones. `ref_of(item_id)` gives the item's ref, already guarded.
+EXPORTS = {
+    "items": ("items", "items.ref", []),
+    "photos": (
+        "photos LEFT JOIN item_photos ON item_photos.photo_id = photos.id",
+        "photos.rowid",
+        [("ref_of(item_photos.item_id)", "item_ref"), ("item_photos.caption", "caption")],
+    ),
+    "markings": (
+        "markings LEFT JOIN photos ON photos.id = markings.photo_id",
+        "markings.rowid",
+        [("ref_of(markings.item_id)", "item_ref"), ("photos.sha256", "photo_sha256")],
+    ),
+    "components": ("components", "components.rowid", [("ref_of(components.item_id)", "item_ref")]),
 }
 
 
@@ -84,11 +87,19 @@ def restore_cell(text: str) -> str:
     return text[1:] if _GUARDED.match(text) else text
 
 
-def guarded_select(db, sql: str) -> tuple[list[str], Any]:
-    """Run `sql` with `guard_cell`'s rule applied to every column inside SQLite: (header, cursor)."""
-    header = [d[0] for d in db.execute(f"SELECT * FROM ({sql}) LIMIT 0").description]
-    columns = ", ".join(_GUARD_SQL.format(c='"' + name.replace('"', '""') + '"') for name in header)
-    return header, db.execute(f"SELECT {columns} FROM ({sql})")
+def guard_sql(expression: str) -> str:
+    """`expression` with `guard_cell`'s rule applied inside SQLite."""
+    return _GUARD_SQL.format(c=expression)
+
+
+def export_select(db: Database, name: str) -> tuple[list[str], str]:
+    """The header and the SELECT that writes the file `name` (a key of EXPORTS)."""
+    source, order, leading = EXPORTS[name]
+    own = [(f'{name}."{c.name}"', c.name) for c in db[name].columns]
+    columns = leading + own
+    exprs = [e if e.startswith("ref_of(") else guard_sql(e) for e, _ in columns]
+    select = ", ".join(f'{e} AS "{n}"' for e, (_, n) in zip(exprs, columns))
+    return [n for _, n in columns], f"SELECT {select} FROM {source} ORDER BY {order}"
 
 
 @dataclass(frozen=True)
@@ -99,13 +110,6 @@ class ExportResult:
     def describe(self) -> str:
         counts = ", ".join(f"{name} ({rows} rows)" for name, rows in self.files.items())
         return f"wrote {counts} to {self.directory}"
-
-
-def _batches(cursor, refs: dict[str, str] | None) -> Iterator[list[tuple]]:
-    for batch in iter(lambda: cursor.fetchmany(BATCH), []):
-        if refs is not None:
-            batch = [(refs.get(row[0]), *row[1:]) for row in batch]
-        yield batch
 
 
 def write_csv(path: Path, header: Iterable[str], batches: Iterable[list[tuple]]) -> int:
@@ -155,12 +159,14 @@ def export_catalog(catalog: Catalog, outdir: Path | str) -> ExportResult:
         if reader is not None:
             reader.execute("BEGIN")
         refs = {item_id: guard_cell(ref) for item_id, ref in db.execute("SELECT id, ref FROM items")}
+        db.conn.create_function("ref_of", 1, refs.get, deterministic=True)
         outdir.mkdir(parents=True, exist_ok=True)
         files = {}
-        for table, sql in QUERIES.items():
-            header, cursor = guarded_select(db, sql)
-            by_ref = refs if header[0] == "item_ref" else None
-            files[f"{table}.csv"] = write_csv(outdir / f"{table}.csv", header, _batches(cursor, by_ref))
+        for name in EXPORTS:
+            header, sql = export_select(db, name)
+            cursor = db.execute(sql)
+            batches = iter(lambda: cursor.fetchmany(BATCH), [])
+            files[f"{name}.csv"] = write_csv(outdir / f"{name}.csv", header, batches)
         write_text(outdir / "README.txt", EXPORT_NOTE)
     except OSError as exc:
         raise FieldkitError(f"cannot write the export to {outdir}: {exc.strerror}; choose another folder") from None
