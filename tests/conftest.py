@@ -17,3 +17,28 @@ def catalog(db_path):
     catalog = open_catalog(db_path, actor="tester")
     yield catalog
     catalog.close()
+
+
+def khk_catalog(path, *, components=(), markings=()):
+    """A catalog file with one item, KHK-0001, and the given components (dicts) and markings (texts)."""
+    from fieldkit.catalog import components as components_core
+    from fieldkit.catalog import items
+    from fieldkit.catalog.markings import add_marking
+
+    catalog = open_catalog(path, actor="t")
+    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
+    for component in components:
+        components_core.add_component(catalog, "KHK-0001", component)
+    for text in markings:
+        add_marking(catalog, "KHK-0001", text)
+    catalog.close()
+    return path
+
+
+async def open_item_tab(pilot, key: str) -> None:
+    """From the catalog screen: open the highlighted item, then switch to a tab (f2 to f5)."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.press(key)
+    await pilot.pause()

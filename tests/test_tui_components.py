@@ -6,6 +6,7 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from component_fixtures import manufacturers_csv, write_khk_csv
+from conftest import khk_catalog, open_item_tab
 from fieldkit.catalog import items
 from fieldkit.catalog.db import open_catalog
 from fieldkit.components.importer import import_components
@@ -152,16 +153,7 @@ async def test_the_summary_screen_exports_csv_and_json(tmp_path):
 
     from textual.widgets import Input
 
-    from fieldkit.catalog import components as components_core
-    from fieldkit.catalog import items
-    from fieldkit.catalog.db import open_catalog
-    from fieldkit.tui.app import make_app
-
-    db = tmp_path / "c.db"
-    catalog = open_catalog(db, actor="t")
-    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
-    components_core.add_component(catalog, "KHK-0001", {"part_number": "ADXL345", "date_code": "2310"})
-    catalog.close()
+    db = khk_catalog(tmp_path / "c.db", components=[{"part_number": "ADXL345", "date_code": "2310"}])
     app = make_app(db, actor="t", offer_example=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
@@ -183,23 +175,10 @@ async def test_the_summary_screen_exports_csv_and_json(tmp_path):
 async def test_a_component_is_deleted_from_the_tab_after_asking(tmp_path):
     from textual.widgets import DataTable
 
-    from fieldkit.catalog import components as components_core
-    from fieldkit.catalog import items
-    from fieldkit.catalog.db import open_catalog
-    from fieldkit.tui.app import make_app
-
-    db = tmp_path / "c.db"
-    catalog = open_catalog(db, actor="t")
-    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
-    components_core.add_component(catalog, "KHK-0001", {"part_number": "ADXL345"})
-    catalog.close()
+    db = khk_catalog(tmp_path / "c.db", components=[{"part_number": "ADXL345"}])
     app = make_app(db, actor="t", offer_example=False)
     async with app.run_test(size=(140, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.press("enter")
-        await pilot.pause()
-        await pilot.press("f5")
-        await pilot.pause()
+        await open_item_tab(pilot, "f5")
         table = app.screen.query_one("#components-table", DataTable)
         table.focus()
         await pilot.press("ctrl+d", "n")
@@ -211,23 +190,10 @@ async def test_a_component_is_deleted_from_the_tab_after_asking(tmp_path):
 
 
 async def test_the_highlighted_component_shows_its_attribution_basis_and_date_range(tmp_path):
-    from fieldkit.catalog import components as components_core
-    from fieldkit.catalog import items
-    from fieldkit.catalog.db import open_catalog
-    from fieldkit.tui.app import make_app
-
-    db = tmp_path / "c.db"
-    catalog = open_catalog(db, actor="t")
-    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
-    components_core.add_component(catalog, "KHK-0001", {"part_number": "ADXL345", "date_code": "2310"})
-    catalog.close()
+    db = khk_catalog(tmp_path / "c.db", components=[{"part_number": "ADXL345", "date_code": "2310"}])
     app = make_app(db, actor="t", offer_example=False)
     async with app.run_test(size=(140, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.press("enter")
-        await pilot.pause()
-        await pilot.press("f5")
-        await pilot.pause()
+        await open_item_tab(pilot, "f5")
         shown = str(app.screen.query_one("#component-attribution").render())
         assert "prefix ADXL → Analog Devices (US)" in shown
         assert "2023-03-06 to 2023-03-12" in shown

@@ -107,23 +107,15 @@ async def test_reference_screen_searches_and_a_new_pattern_is_checked_as_typed(d
 async def test_a_marking_is_corrected_and_deleted_from_the_tab(tmp_path):
     from textual.widgets import DataTable, Input
 
-    from fieldkit.catalog import items
+    from conftest import khk_catalog, open_item_tab
     from fieldkit.catalog import markings as markings_core
     from fieldkit.catalog.db import open_catalog
     from fieldkit.tui.app import make_app
 
-    db = tmp_path / "c.db"
-    catalog = open_catalog(db)
-    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
-    markings_core.add_marking(catalog, "KHK-0001", "l12", position="actuator")
-    catalog.close()
+    db = khk_catalog(tmp_path / "c.db", markings=["l12"])
     app = make_app(db, actor="t", offer_example=False)
     async with app.run_test(size=(140, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.press("enter")
-        await pilot.pause()
-        await pilot.press("f4")
-        await pilot.pause()
+        await open_item_tab(pilot, "f4")
         await pilot.press("ctrl+e")
         await pilot.pause()
         box = app.screen.query_one("#marking-text", Input)
@@ -144,22 +136,12 @@ async def test_a_marking_is_corrected_and_deleted_from_the_tab(tmp_path):
 
 
 async def test_the_highlighted_marking_shows_its_readings_with_range_and_basis(tmp_path):
-    from fieldkit.catalog import items
-    from fieldkit.catalog import markings as markings_core
-    from fieldkit.catalog.db import open_catalog
+    from conftest import khk_catalog, open_item_tab
     from fieldkit.tui.app import make_app
 
-    db = tmp_path / "c.db"
-    catalog = open_catalog(db)
-    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
-    markings_core.add_marking(catalog, "KHK-0001", "112")
-    catalog.close()
+    db = khk_catalog(tmp_path / "c.db", markings=["112"])
     app = make_app(db, actor="t", offer_example=False)
     async with app.run_test(size=(140, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.press("enter")
-        await pilot.pause()
-        await pilot.press("f4")
-        await pilot.pause()
+        await open_item_tab(pilot, "f4")
         shown = str(app.screen.query_one("#marking-live").render())
         assert "Juche 112 = 2023" in shown and "bare number" in shown and "Minguo 112 = 2023" in shown
