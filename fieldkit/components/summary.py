@@ -34,6 +34,7 @@ from fieldkit.catalog.db import Catalog
 from fieldkit.catalog.items import get_item
 from fieldkit.components.attribution import ManufacturerIndex, default_index, name_key
 from fieldkit.components.countries import country_name
+from fieldkit.export.csv import guard_cell
 
 MAX_PERIOD_DAYS_FOR_A_YEAR = 366
 
@@ -188,22 +189,24 @@ class Summary:
         }
 
     def to_csv(self) -> str:
-        """The summary as one CSV table: section (total, country, firm, year), key, name, country, parts, share."""
+        """The summary as one CSV table: section (total, country, firm, year), key, name, country, parts, share.
+
+        Spreadsheet-safe, as `export csv` is: a text cell that would run as a formula is guarded.
+        """
+        rows = [["total", self.ref or "catalog", self.report_line(), "", self.parts, "1.0" if self.parts else ""]]
+        rows += [["country", c.country, c.name, c.country, c.parts, f"{c.share:.4f}"] for c in self.by_country]
+        rows += [["firm", f.firm_id or "", f.firm, f.country or "", f.parts, f"{f.share:.4f}"] for f in self.by_firm]
+        for year, parts in self.by_year:
+            share = f"{parts / self.dated_parts:.4f}" if self.dated_parts else ""
+            rows.append(["date_code_year", year, str(year), "", parts, share])
+        if self.uncertain_year_parts:
+            rows.append(["date_code_year", "", "year uncertain", "", self.uncertain_year_parts, ""])
+        if self.newest:
+            rows.append(["assembled_not_before", self.newest.code, self.newest.start.isoformat(), "", "", ""])
         out = io.StringIO(newline="")
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["section", "key", "name", "country", "parts", "share"])
-        writer.writerow(["total", self.ref or "catalog", self.report_line(), "", self.parts, "1.0" if self.parts else ""])
-        for c in self.by_country:
-            writer.writerow(["country", c.country, c.name, c.country, c.parts, f"{c.share:.4f}"])
-        for f in self.by_firm:
-            writer.writerow(["firm", f.firm_id or "", f.firm, f.country or "", f.parts, f"{f.share:.4f}"])
-        for year, parts in self.by_year:
-            share = f"{parts / self.dated_parts:.4f}" if self.dated_parts else ""
-            writer.writerow(["date_code_year", year, str(year), "", parts, share])
-        if self.uncertain_year_parts:
-            writer.writerow(["date_code_year", "", "year uncertain", "", self.uncertain_year_parts, ""])
-        if self.newest:
-            writer.writerow(["assembled_not_before", self.newest.code, self.newest.start.isoformat(), "", "", ""])
+        writer.writerows([guard_cell(cell) for cell in row] for row in rows)
         return out.getvalue()
 
 

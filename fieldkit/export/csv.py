@@ -18,15 +18,16 @@ the number of rows exported.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import re
 import sqlite3
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlite_utils import Database
 
@@ -112,39 +113,38 @@ class ExportResult:
         return f"wrote {counts} to {self.directory}"
 
 
-def write_csv(path: Path, header: Iterable[str], batches: Iterable[list[tuple]]) -> int:
-    """Write a header and batches of rows to one CSV file atomically (temp file, then rename);
-    returns the number of data rows."""
+@contextlib.contextmanager
+def atomic_file(path: Path, newline: str | None = None) -> Iterator[TextIO]:
+    """A text file written beside `path`, fsynced and renamed over it at the end: a crash or kill
+    leaves the old file or the new one, never a part."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    count = 0
     try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            for batch in batches:
-                writer.writerows(batch)
-                count += len(batch)
+        with os.fdopen(fd, "w", newline=newline, encoding="utf-8") as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_csv(path: Path, header: Iterable[str], batches: Iterable[list[tuple]]) -> int:
+    """Write a header and batches of rows to one CSV file atomically; returns the number of data rows."""
+    count = 0
+    with atomic_file(path, newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for batch in batches:
+            writer.writerows(batch)
+            count += len(batch)
     return count
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write a small text file atomically (temp file, fsync, rename): a kill leaves the old file or the new."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a small text file atomically."""
+    with atomic_file(path) as fh:
+        fh.write(text)
 
 
 def export_catalog(catalog: Catalog, outdir: Path | str) -> ExportResult:

@@ -154,17 +154,21 @@ def _no_week(form: str, year: int, week: int) -> str:
 # --- reading ----------------------------------------------------------------------------
 
 
+def _maker_week(maker: str | None, year: int, week: int) -> tuple[tuple[date, date] | None, str, str]:
+    """(period, label, basis note) of a week number: Microchip's own count, or an ISO 8601 week."""
+    if maker == "microchip":
+        return _microchip_week(year, week), f"Microchip week {week} of {year}", MICROCHIP_SOURCE
+    return _iso_week(year, week), f"ISO week {week} of {year}", ""
+
+
 def _read_yyww(code: str, maker: str | None, today: date, why_not: list[str]) -> list[DateCodeReading]:
     yy, ww = int(code[:2]), int(code[2:])
     out = []
     for year in _two_digit_years(yy, today):
-        if maker == "microchip":
-            period = _microchip_week(year, ww)
-            label = f"Microchip week {ww} of {year}"
-            basis = f"YYWW; {MICROCHIP_SOURCE} (Sunday or Monday start, so the range is wider than 7 days)"
+        period, label, note = _maker_week(maker, year, ww)
+        if note:
+            basis = f"YYWW; {note} (Sunday or Monday start, so the range is wider than 7 days)"
         else:
-            period = _iso_week(year, ww)
-            label = f"ISO week {ww} of {year}"
             basis = "YYWW (two-digit year, ISO week): the most common form"
         if period is None:
             why_not.append(_no_week("YYWW", year, ww))
@@ -192,14 +196,8 @@ def _read_yww(code: str, maker: str | None, today: date, why_not: list[str]) -> 
     y, ww = int(code[0]), int(code[1:])
     out = []
     for rank, year in enumerate(_decades(y, today)):
-        if maker == "microchip":
-            period = _microchip_week(year, ww)
-            label = f"Microchip week {ww} of {year}"
-            basis = f"YWW; {MICROCHIP_SOURCE}"
-        else:
-            period = _iso_week(year, ww)
-            label = f"ISO week {ww} of {year}"
-            basis = "YWW (last digit of the year, ISO week)"
+        period, label, note = _maker_week(maker, year, ww)
+        basis = f"YWW; {note}" if note else "YWW (last digit of the year, ISO week)"
         if period is None:
             why_not.append(_no_week("YWW", year, ww))
             continue
