@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fieldkit.catalog import items
@@ -76,3 +76,65 @@ def test_every_cell_round_trips(value):
 @given(st.text())
 def test_no_text_cell_starts_like_a_formula(value):
     assert guard_cell(value)[:1] not in ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_text_cells_are_quoted_numbers_are_bare_and_a_missing_value_is_empty(catalog, tmp_path):
+    item = items.add_item(catalog, {"category": "rocket", "ref": "KHK-0001", "lat": 49.98, "lon": 36.25})
+    catalog.db["components"].insert({"id": "c1", "item_id": item["id"], "part_number": 'say "hi", twice\nthen stop',
+                                     "quantity": 3, "created_at": "t", "updated_at": "t"})
+    export_catalog(catalog, tmp_path)
+    lines = (tmp_path / "components.csv").read_bytes().decode("utf-8").split("\r\n")
+    assert lines[0].startswith("item_ref,id,item_id,part_number,")
+    assert lines[1].startswith('"KHK-0001","c1","' + item["id"] + '","say ""hi"", twice\nthen stop","",')
+    assert ',3,"",,,,,"","","t","t"' in lines[1]  # quantity 3, photo_id "", four crop numbers empty
+    assert ',49.98,36.25,' in (tmp_path / "items.csv").read_text(encoding="utf-8")
+
+
+def test_a_nul_character_inside_a_cell_is_exported_whole(catalog, tmp_path):
+    """SQLite's format() stops at NUL; such a row is written in Python instead, nothing cut short."""
+    item = items.add_item(catalog, {"category": "rocket", "ref": "KHK-0001"})
+    catalog.db["components"].insert_all([
+        {"id": "c1", "item_id": item["id"], "part_number": "AB\x00CD", "notes": "=1+1",
+         "created_at": "t", "updated_at": "t"},
+        {"id": "c2", "item_id": item["id"], "part_number": "plain", "created_at": "t", "updated_at": "t"},
+    ])
+    export_catalog(catalog, tmp_path)
+    rows = read(tmp_path / "components.csv")
+    assert [(r["part_number"], r["notes"]) for r in rows] == [("AB\x00CD", "'=1+1"), ("plain", "")]
+
+
+CELL = st.one_of(st.none(), st.text(), st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(part=st.text(), notes=st.one_of(st.none(), st.text()), quantity=CELL.filter(lambda v: v is not None),
+       crop_x=CELL)
+def test_sqlite_writes_each_line_exactly_as_csv_line_does_and_csv_reads_it_back(catalog, tmp_path, part, notes,
+                                                                               quantity, crop_x):
+    """The fast path (SQLite's format()) and the reference (csv_line in Python) write the same
+    bytes for any row, and a CSV reader gets back every value, guarded, with numbers as Python
+    writes them."""
+    from fieldkit.export.csv import csv_line
+
+    catalog.db.execute("DELETE FROM components")
+    catalog.db.execute("DELETE FROM items")
+    catalog.db["items"].insert({"id": "i1", "ref": "R-1", "category": "x", "created_at": "t", "updated_at": "t"})
+    row = {"id": "c1", "item_id": "i1", "part_number": part, "notes": notes, "quantity": quantity,
+           "crop_x": crop_x, "created_at": "t", "updated_at": "t"}
+    catalog.db["components"].insert(row)
+    stored = catalog.db.execute("SELECT * FROM components").fetchone()  # after SQLite's type affinity
+    columns = [c.name for c in catalog.db["components"].columns]
+    kinds = "g" + "".join("t" if c.type == "TEXT" else "n" for c in catalog.db["components"].columns)
+    export_catalog(catalog, tmp_path)
+    written = (tmp_path / "components.csv").read_bytes().decode("utf-8").split("\r\n", 1)[1]
+    assert written == csv_line(kinds, "R-1", *stored) + "\r\n"
+    with (tmp_path / "components.csv").open(newline="", encoding="utf-8") as fh:
+        cells = list(csv.reader(fh))[1]
+
+    def expected(value):
+        if value is None:
+            return ""
+        return repr(value) if isinstance(value, (int, float)) else guard_cell(value)
+
+    assert cells == ["R-1", *(expected(v) for v in stored)]
+    assert restore_cell(dict(zip(columns, cells[1:]))["part_number"]) == part
