@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from fieldkit.catalog import items
@@ -46,10 +46,11 @@ def test_the_guard_inside_sqlite_follows_the_same_rule_as_guard_cell(value):
     from fieldkit.export.csv import guard_sql
 
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE TABLE t (cell, number REAL)")
-    conn.execute("INSERT INTO t VALUES (?, -12.5)", [value])
-    cursor = conn.execute(f"SELECT {guard_sql('cell')}, {guard_sql('number')} FROM t")
-    assert cursor.fetchone() == (guard_cell(value), -12.5)
+    conn.execute("CREATE TABLE t (cell, number REAL, counted INTEGER)")  # any value; -12.5; a number column
+    conn.execute("INSERT INTO t VALUES (?, -12.5, ?)", [value, value])
+    counted = conn.execute("SELECT counted FROM t").fetchone()[0]  # as stored, after the column's affinity
+    cursor = conn.execute(f"SELECT {guard_sql('cell')}, {guard_sql('number')}, {guard_sql('counted')} FROM t")
+    assert cursor.fetchone() == (guard_cell(value), -12.5, guard_cell(counted))
 
 
 def test_rows_of_other_tables_name_their_item_by_ref(catalog, tmp_path):
@@ -109,6 +110,7 @@ CELL = st.one_of(st.none(), st.text(), st.integers(-(2**63), 2**63 - 1), st.floa
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(part=st.text(), notes=st.one_of(st.none(), st.text()), quantity=CELL.filter(lambda v: v is not None),
        crop_x=CELL)
+@example(part="", notes=None, quantity="\r", crop_x=None)  # text in a number column, compared as text
 def test_sqlite_writes_each_line_exactly_as_csv_line_does_and_csv_reads_it_back(catalog, tmp_path, part, notes,
                                                                                quantity, crop_x):
     """The fast path (SQLite's format()) and the reference (csv_line in Python) write the same

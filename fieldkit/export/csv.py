@@ -44,10 +44,11 @@ from fieldkit.errors import FieldkitError
 _NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r]")
 _GUARDED = re.compile(r"'+[=+\-@\t\r]")
 # The same test inside SQLite. Every character that can start a guarded cell (= + - @ TAB CR ')
-# sorts below "0" or between "=" and "A", so two string comparisons skip the function calls for
-# almost every cell; the full test runs only on the few left.
+# sorts below "0" or between "=" and "A", so one or three string comparisons skip the function
+# calls for almost every cell; the full test runs only on the few left. (The unary + takes the
+# column's affinity off, so that text in a number column is compared as text, not with '0' as 0.)
 _GUARD_SQL = (
-    "CASE WHEN ({c} < '0' OR ({c} >= '=' AND {c} < 'A')) AND typeof({c}) = 'text' "
+    "CASE WHEN +{c} < 'A' AND (+{c} < '0' OR +{c} >= '=') AND typeof({c}) = 'text' "
     "AND unicode(ltrim({c}, '''')) IN (61, 43, 45, 64, 9, 13) THEN '''' || {c} ELSE {c} END"
 )
 BATCH = 10_000
@@ -210,11 +211,12 @@ def export_catalog(catalog: Catalog, outdir: Path | str) -> ExportResult:
     # Every file is read in one read transaction on a connection of its own: a write by another
     # program (or another thread of this one) meanwhile cannot make components.csv name an item
     # that items.csv lacks, and cannot be caught up in the export's transaction.
-    reader = connect(catalog.path) if catalog.path is not None else None
-    db = Database(reader) if reader is not None else catalog.db
+    reader = None
     try:
-        if reader is not None:
+        if catalog.path is not None:
+            reader = connect(catalog.path)
             reader.execute("BEGIN")
+        db = Database(reader) if reader is not None else catalog.db
         refs = {item_id: guard_cell(ref) for item_id, ref in db.execute("SELECT id, ref FROM items")}
         refs_have_nul = any("\0" in ref for ref in refs.values() if isinstance(ref, str))
         db.conn.create_function("ref_of", 1, refs.get, deterministic=True)
