@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -111,6 +112,7 @@ CELL = st.one_of(st.none(), st.text(), st.integers(-(2**63), 2**63 - 1), st.floa
 @given(part=st.text(), notes=st.one_of(st.none(), st.text()), quantity=CELL.filter(lambda v: v is not None),
        crop_x=CELL)
 @example(part="", notes=None, quantity="\r", crop_x=None)  # text in a number column, compared as text
+@example(part="", notes=None, quantity="\x00", crop_x=None)  # NUL in a number column
 def test_sqlite_writes_each_line_exactly_as_csv_line_does_and_csv_reads_it_back(catalog, tmp_path, part, notes,
                                                                                quantity, crop_x):
     """The fast path (SQLite's format()) and the reference (csv_line in Python) write the same
@@ -140,3 +142,70 @@ def test_sqlite_writes_each_line_exactly_as_csv_line_does_and_csv_reads_it_back(
 
     assert cells == ["R-1", *(expected(v) for v in stored)]
     assert restore_cell(dict(zip(columns, cells[1:]))["part_number"]) == part
+
+
+def seed_components(catalog, count):
+    from fieldkit.catalog import records
+
+    item = items.add_item(catalog, {"category": "missile debris", "ref": "KHK-0001"})
+    records.insert_many(catalog, "components", [
+        {"id": f"c{n}", "item_id": item["id"], "part_number": f"=P{n}" if n % 7 == 0 else f"P{n}", "quantity": n,
+         "created_at": "t", "updated_at": "t"} for n in range(count)])
+    return item
+
+
+def test_a_large_export_writes_components_in_a_second_process_with_the_same_bytes(catalog, tmp_path):
+    seed_components(catalog, 50)
+    one = export_catalog(catalog, tmp_path / "one", parallel_rows=10**9)
+    two = export_catalog(catalog, tmp_path / "two", parallel_rows=10)
+    assert one.files == two.files and two.files["components.csv"] == 50
+    for name in one.files:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_the_second_process_writes_nothing_if_the_catalog_moved_on_and_the_export_stays_one_snapshot(
+        catalog, tmp_path, monkeypatch):
+    """A write lands after the export has fixed its snapshot and before the second process starts:
+    the second process sees another audit head and stands down, and the first writes the file."""
+    import fieldkit.export.csv as export_csv
+    from fieldkit.catalog.db import open_catalog
+
+    seed_components(catalog, 20)
+    start = export_csv._start_second_process
+
+    def write_first(path, outdir, head):
+        from fieldkit.catalog import records
+
+        other = open_catalog(path, actor="other")
+        late = items.add_item(other, {"category": "late", "ref": "LATE-1"})
+        records.insert(other, "components", {"id": "late", "item_id": late["id"], "part_number": "LATE",
+                                             "quantity": 1, "created_at": "t", "updated_at": "t"})
+        other.close()
+        process = start(path, outdir, head)
+        process.wait()
+        assert process.returncode == export_csv.part.MOVED
+        assert not (outdir / "components.csv").exists()
+        return start(path, outdir, head)  # exits MOVED again; the export writes the file itself
+
+    monkeypatch.setattr(export_csv, "_start_second_process", write_first)
+    result = export_catalog(catalog, tmp_path / "out", parallel_rows=10)
+    assert result.files["components.csv"] == 20
+    assert "LATE-1" not in {row["ref"] for row in read(tmp_path / "out" / "items.csv")}
+    assert {row["part_number"] for row in read(tmp_path / "out" / "components.csv")}.isdisjoint({"LATE"})
+
+
+def test_a_failure_in_the_second_process_is_one_line_naming_it(catalog, tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    import fieldkit.export.csv as export_csv
+    from fieldkit.errors import FieldkitError
+
+    seed_components(catalog, 20)
+    message = "cannot write the export to out: No space left on device; choose another folder"
+    monkeypatch.setattr(export_csv, "_start_second_process", lambda path, outdir, head: subprocess.Popen(
+        [sys.executable, "-c", f"import sys; sys.stderr.write({message!r}); sys.exit(1)"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    with pytest.raises(FieldkitError) as caught:
+        export_catalog(catalog, tmp_path / "out", parallel_rows=10)
+    assert str(caught.value) == message

@@ -33,8 +33,9 @@ def row_hash(entry: dict[str, Any]) -> str:
 ENTRY_FIELDS = (*AUDITED_FIELDS, "hash")
 
 
-def _head(db: Database) -> tuple[int, str]:
-    """The next sequence number and the hash it must chain to."""
+def head(db: Database) -> tuple[int, str]:
+    """The next sequence number and the hash it must chain to. Every change to the catalog adds an
+    audit entry in its own transaction, so two reads that find the same head see the same catalog."""
     last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     return (last[0] + 1, last[1]) if last else (1, GENESIS)
 
@@ -52,7 +53,7 @@ def chain_entries(
 
     Call inside the write transaction of the changes, and insert the rows it returns.
     """
-    seq, prev_hash = _head(db)
+    seq, prev_hash = head(db)
     entries = []
     for row_id, before, after in changes:
         entry = {

@@ -19,17 +19,21 @@ row over a flat, rowid-ordered SELECT, with the guard (`guard_sql`, the same rul
 on each text cell and the item ref from `ref_of(item_id)`, a dict lookup registered on the export's
 connection. Python only joins the lines of a batch and writes them. SQLite's `format()` stops at a
 NUL character, so a row with NUL in any text cell is written by `csv_line` in Python instead (the
-same format, byte for byte); nothing is cut short. Memory grows with the number of items, never
-with the number of rows exported.
+same format, byte for byte); nothing is cut short. A large catalog's components.csv is written by
+a second process (fieldkit.export.part) at the same state of the catalog, so that the export uses
+two cores. Memory grows with the number of items, never with the number of rows exported.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import json
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -38,8 +42,10 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
+from fieldkit.catalog import audit
 from fieldkit.catalog.db import Catalog, connect, translate_error
 from fieldkit.errors import FieldkitError
+from fieldkit.export import part
 
 _NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r]")
 _GUARDED = re.compile(r"'+[=+\-@\t\r]")
@@ -52,6 +58,7 @@ _GUARD_SQL = (
     "AND unicode(ltrim({c}, '''')) IN (61, 43, 45, 64, 9, 13) THEN '''' || {c} ELSE {c} END"
 )
 BATCH = 10_000
+PARALLEL_ROWS = 200_000  # components; below this a second process costs more than it saves
 LINE_END = "\r\n"
 
 EXPORT_NOTE = """\
@@ -150,8 +157,11 @@ def export_select(db: Database, name: str, refs_have_nul: bool = False) -> tuple
         _number_sql(e) if kind == "n" else f"coalesce({e if kind == 'g' else guard_sql(e)}, '')"
         for e, _, kind in columns
     )
-    nul_tested = [e for e, _, kind in columns if kind == "t" or (kind == "g" and refs_have_nul)]
-    has_nul = " OR ".join(f"instr({e}, char(0))" for e in nul_tested)
+    # Text in a number column is rare: the comparison (numbers sort below text) skips instr() for the rest.
+    has_nul = " OR ".join(
+        f"instr({e}, char(0))" if kind == "t" else f"(+{e} >= '' AND instr({e}, char(0)))"
+        for e, _, kind in columns if kind != "g" or refs_have_nul
+    )
     kinds = "".join(kind for _, _, kind in columns)
     line = (
         f"CASE WHEN {has_nul} THEN csv_line('{kinds}', {', '.join(e for e, _, _ in columns)}) "
@@ -205,36 +215,73 @@ def write_text(path: Path, text: str) -> None:
         fh.write(text)
 
 
-def export_catalog(catalog: Catalog, outdir: Path | str) -> ExportResult:
-    """Write items.csv, photos.csv, markings.csv and components.csv, and a note on reading them."""
+def write_files(db: Database, names: list[str], outdir: Path) -> dict[str, int]:
+    """Write the files `names` (keys of EXPORTS) from `db`, read in one read transaction."""
+    refs = {item_id: guard_cell(ref) for item_id, ref in db.execute("SELECT id, ref FROM items")}
+    refs_have_nul = any("\0" in ref for ref in refs.values() if isinstance(ref, str))
+    db.conn.create_function("ref_of", 1, refs.get, deterministic=True)
+    db.conn.create_function("real_text", 1, repr, deterministic=True)
+    db.conn.create_function("csv_line", -1, csv_line, deterministic=True)
+    files = {}
+    for name in names:
+        header, sql = export_select(db, name, refs_have_nul)
+        cursor = db.execute(sql)
+        batches = iter(lambda: cursor.fetchmany(BATCH), [])
+        files[f"{name}.csv"] = write_csv(outdir / f"{name}.csv", header, batches)
+    return files
+
+
+def _start_second_process(path: Path, outdir: Path, head: tuple[int, str]) -> subprocess.Popen:
+    command = [sys.executable, "-m", "fieldkit.export.part", str(path), str(outdir), str(head[0]), head[1]]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _second_process_files(process: subprocess.Popen) -> dict[str, int] | None:
+    """What the second process wrote, or None if the catalog had moved on and it wrote nothing."""
+    out, err = process.communicate()
+    if process.returncode == part.MOVED:
+        return None
+    if process.returncode != 0:
+        lines = err.strip().splitlines()
+        raise FieldkitError(lines[-1] if lines else f"the export's second process failed ({process.returncode})")
+    return json.loads(out)
+
+
+def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PARALLEL_ROWS) -> ExportResult:
+    """Write items.csv, photos.csv, markings.csv and components.csv, and a note on reading them.
+
+    Every file is read at one state of the catalog, in read transactions of the export's own: a
+    write by another program (or another thread of this one) meanwhile cannot make components.csv
+    name an item that items.csv lacks, and cannot be caught up in the export. When there are at
+    least `parallel_rows` components and a second CPU, components.csv (by far the longest file) is
+    written by a second process (fieldkit.export.part) in a read transaction at the same audit
+    head, while this one writes the others."""
     outdir = Path(outdir).expanduser()
-    # Every file is read in one read transaction on a connection of its own: a write by another
-    # program (or another thread of this one) meanwhile cannot make components.csv name an item
-    # that items.csv lacks, and cannot be caught up in the export's transaction.
     reader = None
+    second = None
     try:
         if catalog.path is not None:
             reader = connect(catalog.path)
             reader.execute("BEGIN")
         db = Database(reader) if reader is not None else catalog.db
-        refs = {item_id: guard_cell(ref) for item_id, ref in db.execute("SELECT id, ref FROM items")}
-        refs_have_nul = any("\0" in ref for ref in refs.values() if isinstance(ref, str))
-        db.conn.create_function("ref_of", 1, refs.get, deterministic=True)
-        db.conn.create_function("real_text", 1, repr, deterministic=True)
-        db.conn.create_function("csv_line", -1, csv_line, deterministic=True)
+        head = audit.head(db)  # the first read: it fixes the snapshot of the read transaction
         outdir.mkdir(parents=True, exist_ok=True)
-        files = {}
-        for name in EXPORTS:
-            header, sql = export_select(db, name, refs_have_nul)
-            cursor = db.execute(sql)
-            batches = iter(lambda: cursor.fetchmany(BATCH), [])
-            files[f"{name}.csv"] = write_csv(outdir / f"{name}.csv", header, batches)
+        names = list(EXPORTS)
+        if reader is not None and (os.cpu_count() or 1) > 1 and db["components"].count >= parallel_rows:
+            second = _start_second_process(catalog.path, outdir, head)
+            names = [name for name in names if name not in part.NAMES]
+        files = write_files(db, names, outdir)
+        if second is not None:
+            files.update(_second_process_files(second) or write_files(db, part.NAMES, outdir))
         write_text(outdir / "README.txt", EXPORT_NOTE)
     except OSError as exc:
         raise FieldkitError(f"cannot write the export to {outdir}: {exc.strerror}; choose another folder") from None
     except sqlite3.Error as exc:
         raise translate_error(exc, catalog.path) from None
     finally:
+        if second is not None and second.poll() is None:
+            second.kill()  # this process failed: the other's file would be a part of a failed export
+            second.wait()
         if reader is not None:
             reader.close()  # nothing was written: closing ends the read transaction
-    return ExportResult(outdir, files)
+    return ExportResult(outdir, {f"{name}.csv": files[f"{name}.csv"] for name in EXPORTS})

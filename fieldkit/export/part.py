@@ -1,0 +1,55 @@
+"""The second process of a large CSV export: `python -m fieldkit.export.part CATALOG OUTDIR SEQ HASH`.
+
+`export_catalog` (fieldkit.export.csv) starts it to write components.csv while it writes the
+other files itself, so that a large export runs on two cores. It reads in a read transaction of its
+own, and writes only if that transaction sees the catalog at the audit head SEQ/HASH, the state the
+first process is exporting; otherwise it exits with MOVED and the first process writes the file.
+
+Prints the rows written as JSON on success; on failure, one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from fieldkit.catalog import audit
+from fieldkit.catalog.db import connect, translate_error
+from fieldkit.errors import FieldkitError
+
+MOVED = 3  # exit status: the catalog changed since the first process began; nothing written
+NAMES = ["components"]
+
+
+def main(argv: list[str]) -> int:
+    from fieldkit.export.csv import write_files  # not at the top: csv.py names this module
+
+    path, outdir, seq, head_hash = argv
+    try:
+        reader = connect(path)
+        try:
+            reader.execute("BEGIN")
+            if audit.head(reader) != (int(seq), head_hash):
+                return MOVED
+            files = write_files(Database(reader), NAMES, Path(outdir))
+        finally:
+            reader.close()
+    except OSError as exc:
+        print(f"cannot write the export to {outdir}: {exc.strerror}; choose another folder", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:
+        print(translate_error(exc, Path(path)), file=sys.stderr)
+        return 1
+    except FieldkitError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(json.dumps(files))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
