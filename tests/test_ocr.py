@@ -9,11 +9,13 @@ import threading
 
 import pytesseract
 import pytest
-from PIL import Image
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image, ImageFilter
 
 from fieldkit.errors import FieldkitError, OcrUnavailable, PhotoError, ValidationError
 from fieldkit.ocr import engine, preprocess
-from fieldkit.ocr.correction import correct
+from fieldkit.ocr.correction import correct, fold_lookalikes
 from fieldkit.ocr.engine import OcrCancelled, check_available, ocr_image, open_image, parse_crop
 from tests.ocr_images import make_marking
 
@@ -55,8 +57,26 @@ def test_reads_hangul_juche_year(style, rotation, noise):
     marking = make_marking("주체112", style, size=40, rotation=rotation, noise=noise)
     result = ocr_image(marking.image)
     corrected, _ = correct(result.text)
-    # tesseract's Korean model spaces syllables apart ("주 체 112"); compare without spaces.
-    assert re.sub(r"\s", "", corrected) == "주체112"
+    assert corrected == "주체112"  # no space between syllables tesseract's text output joins
+
+
+def test_hangul_word_spacing_follows_tesseract_text_output():
+    # The TSV lists 주, 체 and 112 as three words; tesseract's text output (preserve_interword_spaces)
+    # joins what has no space between it, and keeps a real space.
+    joined = ocr_image(make_marking("주체112", "dark_on_light", size=40).image)
+    spaced = ocr_image(make_marking("주체 111-4", "dark_on_light", size=40).image)
+    assert joined.text == "주체112"
+    assert [w.text for w in joined.lines[0].words] == ["주체112"]
+    assert spaced.text == "주체 111-4"
+    (word,) = joined.lines[0].words
+    assert word.box == joined.lines[0].box  # the merged word's box covers its parts
+
+
+def test_glued_words_are_found_in_the_text_output():
+    assert engine._glued(["주", "체", "112"], "주체112\n") == [False, True, True]
+    assert engine._glued(["주체", "111-4"], "주체 111-4\n") == [False, False]
+    assert engine._glued(["LOT", "12"], "LOT  12") == [False, False]
+    assert engine._glued(["A", "B"], "X Y") == [False, False]  # not found: keep the spaces
 
 
 def test_crop_boxes_are_in_photo_coordinates():
@@ -97,14 +117,24 @@ def test_result_records_its_settings_and_alternatives(tmp_path):
     engine_settings = result.engine
     assert engine_settings["name"] == "tesseract"
     assert engine_settings["version"].startswith(("4.", "5."))
-    assert engine_settings["languages"] == "eng+rus"
+    assert engine_settings["languages"] == "eng+rus"  # the model that read the chosen text
+    assert engine_settings["requested_languages"] == "eng+rus"
     assert engine_settings["pipeline"] in preprocess.PIPELINES
     assert engine_settings["psm"] == 7
     assert engine_settings["oem"] == engine.OEM
     assert engine_settings["crop"] is None
-    tried = {(c.pipeline, c.psm) for c in result.candidates} | {(engine_settings["pipeline"], engine_settings["psm"])}
-    assert tried == {(p, 7) for p in engine.DEFAULT_PIPELINES}
-    assert sorted(done) == [(i, len(tried)) for i in range(1, len(tried) + 1)]
+    assert "preserve_interword_spaces=1" in engine_settings["config"]
+    # Every pipeline was read by each model: once with the languages asked for, once with rus alone
+    # (the script re-read of a single line), and each model read all its images in one run.
+    tried = {(c.pipeline, c.psm, c.languages) for c in result.candidates}
+    tried.add((engine_settings["pipeline"], engine_settings["psm"], engine_settings["languages"]))
+    assert tried == {(p, 7, langs) for p in engine.DEFAULT_PIPELINES for langs in ("eng+rus", "rus")}
+    runs = engine_settings["runs"]
+    assert [(r["languages"], r["psm"], r["pipelines"]) for r in runs] == [
+        ("eng+rus", 7, engine.DEFAULT_PIPELINES),
+        ("rus", 7, engine.DEFAULT_PIPELINES),
+    ]
+    assert sorted(done) == [(1, 2), (2, 2)]  # progress counts tesseract runs
     data = json.loads(json.dumps(result.to_json(), ensure_ascii=False))
     assert data["text"] == result.text
     assert data["lines"][0]["words"][0]["box"] == list(result.lines[0].words[0].box)
@@ -206,12 +236,42 @@ def test_truncated_image_is_a_photo_error(tmp_path):
 
 def test_cancel_before_start_runs_nothing(monkeypatch):
     calls = []
-    monkeypatch.setattr(pytesseract, "image_to_data", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr(pytesseract.pytesseract, "run_tesseract", lambda *a, **k: calls.append(1))
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(OcrCancelled):
         ocr_image(make_marking("ОФ-462", size=30).image, cancel=cancel)
     assert calls == []
+
+
+def test_a_latin_looking_line_is_read_as_cyrillic_when_rus_alone_sees_cyrillic_letters():
+    # The multi-language models read Б as B ("BK-6M": letters Latin and Cyrillic share); rus alone
+    # reads Б, a letter only Cyrillic has, so the line is taken as Cyrillic, with the basis.
+    result = ocr_image(make_marking("БК-6М 1-19", "stamped", size=40).image)
+    assert fold_lookalikes(result.text) == fold_lookalikes("БК-6М 1-19")
+    assert result.engine["languages"] == "rus"
+    assert "rus alone read" in result.engine["choice"] and "Б" in result.engine["choice"]
+    # Readings the script rule ruled out are kept as alternatives, but did not compete.
+    assert any(not c.in_choice and c.languages == "eng+kor+rus" for c in result.candidates)
+
+
+def test_choice_by_script_letters():
+    def cand(text, conf, langs):
+        return engine.OcrCandidate("flattened", 7, text, conf, 0.1, None, langs)
+
+    # Latin letters only Latin has: the multi-language readings compete, rus alone does not.
+    readings = [cand("LOT 77", 80, "eng+kor+rus"), cand("ЛОТ 77", 90, "rus")]
+    assert engine.choose(readings, "eng+kor+rus")[:2] == (0, None)
+    # Cyrillic letters in the multi-language readings: the rus readings compete.
+    readings = [cand("ОФ-462", 90, "eng+kor+rus"), cand("ОФ-462", 80, "rus"), cand("0Ф-462", 85, "rus")]
+    best, basis, competed = engine.choose(readings, "eng+kor+rus")
+    assert (best, competed) == (2, {1, 2}) and "Ф" in basis
+    # Only shared letters and digits, and rus alone finds nothing only Cyrillic has: no change.
+    readings = [cand("BATCH 0417", 80, "eng+kor+rus"), cand("ВАТСН 0417", 90, "rus")]
+    assert engine.choose(readings, "eng+kor+rus")[:2] == (0, None)
+    # Without a re-read model (languages without rus), the most confident reading wins.
+    readings = [cand("A", 10, "eng"), cand("", 99, "eng"), cand("B", 20, "eng")]
+    assert engine.choose(readings, "eng")[0] == 2
 
 
 def test_cancel_between_combinations():
@@ -230,4 +290,23 @@ def test_cancel_between_combinations():
             progress=progress,
             workers=1,
         )
-    assert seen == [1]
+    assert seen == [1]  # the first tesseract run (eng+kor+rus) finished; the rus re-read never started
+
+
+@given(
+    st.integers(1, 40),
+    st.integers(1, 30),
+    st.sampled_from([1, 3, 5, 9, 31]),
+    st.randoms(use_true_random=False),
+)
+def test_max_filter_equals_pillows(width, height, size, rng):
+    image = Image.frombytes("L", (width, height), bytes(rng.randrange(256) for _ in range(width * height)))
+    assert preprocess.max_filter(image, size).tobytes() == image.filter(ImageFilter.MaxFilter(size)).tobytes()
+
+
+def test_prepare_many_equals_each_pipeline_alone():
+    image = make_marking("ЗАВОД 270 83", "brushed", size=32, noise=8.0, seed=3).image
+    names = list(preprocess.PIPELINES)
+    for (processed, transform), name in zip(preprocess.prepare_many(image, names), names):
+        alone, alone_transform = preprocess.prepare(image, name)
+        assert processed.tobytes() == alone.tobytes() and transform == alone_transform, name

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fieldkit.ocr.correction import correct, fold_lookalikes
+from fieldkit.ocr.correction import EDGE_MARKS, correct, fold_lookalikes
 
 
 def corrected(text: str, **kwargs) -> str:
@@ -135,7 +135,7 @@ def test_several_rules_keep_raw_spans():
         assert raw[c.start : c.end] == c.before
 
 
-ALPHABET = "0123456789 -OoIlSBMАВЗОСУФКMHPTXYaeoc주추체제채 \n"
+ALPHABET = "0123456789 -OoIlSBMАВЗОСУФКMHPTXYaeoc주추체제채 \n=¥“.`'|/()⊕"
 
 
 @given(st.text(alphabet=ALPHABET, max_size=30))
@@ -159,7 +159,80 @@ def test_correction_is_idempotent(raw):
 
 
 @given(st.text(alphabet=ALPHABET, max_size=30))
-def test_correction_changes_no_length_except_juche_spaces(raw):
+def test_only_edge_marks_and_juche_spaces_change_length(raw):
     text, corrections = correct(raw)
-    assert all(len(c.after) == len(c.before) or c.basis.startswith("juche-prefix") for c in corrections)
+    for c in corrections:
+        if c.basis.startswith("edge-mark"):
+            # Only marks (and the spaces among them) are deleted, and only at a line's start or end.
+            assert c.after == "" and set(c.before) <= set(EDGE_MARKS + " \t") and c.before.strip()
+            line_start = raw.rfind("\n", 0, c.start) + 1
+            line_end = raw.find("\n", c.end) if "\n" in raw[c.end :] else len(raw)
+            assert raw[line_start : c.start].strip() == "" or raw[c.end : line_end].strip() == ""
+        else:
+            assert len(c.after) == len(c.before) or c.basis.startswith("juche-prefix")
     assert text.count("\n") == raw.count("\n")
+    # No letter or digit is ever deleted or added ("¥" read as Y counts as a letter).
+    assert sum(ch.isalnum() or ch == "¥" for ch in text) == sum(ch.isalnum() or ch == "¥" for ch in raw)
+
+
+@given(st.text(alphabet="0123456789 -ABCDLMOTUКМОФБ", max_size=30))
+def test_text_without_marks_or_confusions_is_unchanged(raw):
+    # Text of whole words of letters and whole numbers, with no 0 among letters: nothing applies.
+    words = raw.split()
+    if all(w.isdigit() or (w.isalpha() and len({"latin" if c < "\u0400" else "cyr" for c in w}) == 1) for w in words):
+        assert correct(raw) == (raw, [])
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("“LOT 12-87-270-", "LOT 12-87-270"),
+        ("`БК-6М 1-19.", "БК-6М 1-19"),
+        ("~BATCH 0417", "BATCH 0417"),
+        ("주체112-", "주체112"),
+        ("- - LOT 77", "LOT 77"),
+        ("LOT 12\n“9M22U.", "LOT 12\n9M22U"),
+    ],
+)
+def test_marks_at_a_lines_edges_are_dropped(raw, expected):
+    text, corrections = correct(raw)
+    assert text == expected
+    assert corrections and all(c.basis.startswith("edge-mark") and c.after == "" for c in corrections)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "주체112(2023)",  # a closing bracket is part of a reference format
+        "JUCHE 96 (2007)",
+        "/66\\",  # the Chinese arsenal triangle mark
+        "LC 05 ⊕",  # the NATO cross
+        "12-87-270",  # hyphens inside are kept
+        "--",  # a line of marks only is not a mark at the edge of a marking
+    ],
+)
+def test_brackets_symbols_and_inner_marks_are_kept(raw):
+    assert correct(raw) == (raw, [])
+
+
+@pytest.mark.parametrize(
+    "raw, expected, basis",
+    [
+        ("0Ф-462", "ОФ-462", "letter-confusion"),  # Cyrillic О beside Ф
+        ("L0T 77", "LOT 77", "letter-confusion"),  # Latin O beside L, T
+        ("KH=179 06-21", "KH-179 06-21", "dash-confusion"),
+        ("9M22¥ 4-23", "9M22Y 4-23", "symbol-lookalike"),
+        ("БК¥", "БКУ", "script-consistency"),  # read as Y, then folded like any Y in a Cyrillic token
+    ],
+)
+def test_lookalike_symbols_and_digits_in_words(raw, expected, basis):
+    text, corrections = correct(raw)
+    assert text == expected
+    assert [c.basis.split(":")[0] for c in corrections] == [basis]
+
+
+@pytest.mark.parametrize("raw", ["00-462", "M430A1", "STM32F405", "1 = 2", "¥ 100", "100 ¥ 5"])
+def test_lookalike_rules_need_their_context(raw):
+    # 0 among other digits, 0 beside letters in a run with other digits, "=" not between two
+    # letters or digits, "¥" standing alone: nothing is changed.
+    assert correct(raw) == (raw, [])

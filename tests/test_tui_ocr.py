@@ -125,7 +125,6 @@ async def test_escape_cancels_a_reading_and_nothing_is_saved(db_path, tmp_path, 
     def blocked_tesseract(*args, **kwargs):  # a slow reading, held until the test lets it go
         started.set()
         release.wait(10)
-        return {"text": []}
 
     app = make_app(db_path, actor="tester", offer_example=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -133,7 +132,7 @@ async def test_escape_cancels_a_reading_and_nothing_is_saved(db_path, tmp_path, 
         await pilot.press("o")
         await settle(app, pilot)
         screen = app.screen
-        monkeypatch.setattr(pytesseract, "image_to_data", blocked_tesseract)
+        monkeypatch.setattr(pytesseract.pytesseract, "run_tesseract", blocked_tesseract)
         await pilot.press("r")
         for _ in range(100):
             if started.is_set():

@@ -15,6 +15,19 @@ beside the reading and every change can be explained. Rules, applied to the raw 
    lookalike letters are folded to the token's script ("9M22У" with a Latin M becomes "9М22У").
    The token's script is decided by its letters that have no lookalike (У, Ф, Я ... or D, F, R ...);
    failing those, by the majority of its letters; a tie changes nothing.
+5. ``edge-mark``: quote marks, ticks, dots, commas, colons, dashes, bars and the like at the very
+   start or end of a line, touching its first or last letter or digit ("“LOT 12-87-270-",
+   "`БК-6М 1-19."): what the crop's edge, a scratch or the surface texture is read as. No format
+   in reference/marking_patterns.csv starts or ends with one of them (brackets, slashes and other
+   symbols, which some do, such as "/66\\" and "LC 05 ⊕", are never removed). The only rule that
+   deletes characters, and only at a line's ends.
+6. ``letter-confusion``: the digit 0 in a run of letters with no other digit and at least as many
+   letters as zeros ("0Ф" in "0Ф-462"), which rule 3 does not read as a number, is the letter O of the token's script (as rule 4 decides it; none decided,
+   nothing changes).
+7. ``dash-confusion``: "=" between two letters or digits ("KH=179") is a hyphen read double; no
+   reference format has "=".
+8. ``symbol-lookalike``: "¥" touching a letter or digit ("9M22¥") is the letter Y; every other
+   rule reads it so (the script rule may then fold the token, as for any Y).
 """
 
 from __future__ import annotations
@@ -55,6 +68,14 @@ DIGIT_LOOKALIKES = {
 
 JUCHE_FIRST = "주추쭈쥬"
 JUCHE_SECOND = "체채제쳬재췌"
+# Marks that the edges of a crop and surface texture are read as (see rule 5); never brackets,
+# slashes or other symbols, which reference formats use.
+EDGE_MARKS = "'\"`´‘’‚“”„«»‹›.,:;=~^*_!?·¸-–—"  # not "|", which rule 3 may read as 1
+# The first or last letter or digit of a line, or "|" (which rule 3 may read as 1).
+_EDGE_START = re.compile(r"(?m)^([ \t]*)([" + re.escape(EDGE_MARKS) + r"][" + re.escape(EDGE_MARKS) + r" \t]*)(?=[^\W_]|\|)")
+_EDGE_END = re.compile(r"(?m)(?<=[^\W_]|\|)([ \t]*[" + re.escape(EDGE_MARKS) + r"][" + re.escape(EDGE_MARKS) + r" \t]*?)([ \t]*)$")
+_ZERO_RUN = re.compile(r"[^\W_]+")
+_EQUALS = re.compile(r"(?<=[^\W_])=(?=[^\W_])")
 _JUCHE = re.compile(rf"(?<![가-힣])([{JUCHE_FIRST}])( ?)([{JUCHE_SECOND}])(?= ?\d{{2,3}}(?!\d))")
 _DIGIT_RUN = re.compile(r"[0-9" + re.escape("".join(DIGIT_LOOKALIKES)) + r"]+")
 
@@ -171,23 +192,131 @@ def _digit_corrections(text: str) -> list[Correction]:
     return out
 
 
-def correct(text: str, known_terms: Iterable[str] = ()) -> tuple[str, list[Correction]]:
-    """Return (corrected text, corrections). Spans refer to ``text``; earlier rules win overlaps."""
+def _edge_corrections(text: str) -> list[Correction]:
+    out = []
+    for m in _EDGE_START.finditer(text):
+        marks = m.group(2)
+        out.append(Correction(m.start(2), m.end(2), marks, "", f"edge-mark: {marks.strip()!r} before the first letter or digit of a line is read from the crop's edge or the surface, not part of a marking format"))
+    for m in _EDGE_END.finditer(text):
+        marks = m.group(1)
+        out.append(Correction(m.start(1), m.end(1), marks, "", f"edge-mark: {marks.strip()!r} after the last letter or digit of a line is read from the crop's edge or the surface, not part of a marking format"))
+    return out
+
+
+def _letter_corrections(text: str) -> list[Correction]:
+    # Runs that rule 3 reads as numbers are left to it.
+    numbers = [(c.start, c.end) for c in _digit_corrections(text)]
+    out = []
+    for start, token in _tokens(text):
+        script = _token_script(token)
+        if script is None:  # no script to write the O in (a tie, or no letters)
+            continue
+        for m in _ZERO_RUN.finditer(token):
+            run = m.group()
+            digits = [ch for ch in run if ch.isdigit()]
+            letters = [ch for ch in run if ch.isalpha()]
+            if not letters or set(digits) != {"0"} or len(digits) > len(letters):
+                continue
+            begin = start + m.start()
+            if any(begin - 1 <= a and b <= begin + len(run) + 1 for a, b in numbers):
+                continue
+            after = "О" if script == "cyrillic" else "O"
+            for i, ch in enumerate(run):
+                if ch == "0":
+                    out.append(Correction(begin + i, begin + i + 1, ch, after, f"letter-confusion: digit 0 among the letters of {run!r}"))
+    return out
+
+
+def _dash_corrections(text: str) -> list[Correction]:
+    return [Correction(m.start(), m.end(), "=", "-", "dash-confusion: '=' between letters or digits is a hyphen read double") for m in _EQUALS.finditer(text)]
+
+
+def _yen_positions(text: str) -> list[int]:
+    """Positions of "¥" in runs of "¥" that touch a letter or digit, or a character rule 3 may read
+    as a digit (rule 8)."""
+    out = []
+    for m in re.finditer("¥+", text):
+        near = (text[m.start() - 1] if m.start() else "") + (text[m.end()] if m.end() < len(text) else "")
+        if any(ch.isalnum() or ch in DIGIT_LOOKALIKES for ch in near):
+            out += range(m.start(), m.end())
+    return out
+
+
+def _one_pass(text: str, known_terms: Iterable[str]) -> list[Correction]:
+    yens = _yen_positions(text)
+    view = "".join("Y" if i in yens else ch for i, ch in enumerate(text)) if yens else text
     proposed: list[Correction] = []
     for rule in (
         lambda t: _known_term_corrections(t, known_terms),
         _juche_corrections,
+        _edge_corrections,
         _digit_corrections,
+        _letter_corrections,
+        _dash_corrections,
         _script_corrections,
     ):
-        for c in rule(text):
+        for c in rule(view):
             if all(c.end <= p.start or c.start >= p.end for p in proposed):
                 proposed.append(c)
-    proposed.sort(key=lambda c: c.start)
-    parts, pos = [], 0
-    for c in proposed:
-        parts.append(text[pos : c.start])
-        parts.append(c.after)
-        pos = c.end
-    parts.append(text[pos:])
-    return "".join(parts), proposed
+    for pos in yens:
+        covering = next((c for c in proposed if c.start <= pos < c.end), None)
+        if covering is None:
+            proposed.append(Correction(pos, pos + 1, "¥", "Y", "symbol-lookalike: '¥' touching a letter or digit is the letter Y"))
+        else:
+            proposed[proposed.index(covering)] = Correction(
+                covering.start, covering.end, text[covering.start : covering.end], covering.after,
+                covering.basis + "; '¥' read as the letter Y",
+            )  # fmt: skip
+    return sorted(proposed, key=lambda c: c.start)
+
+
+def correct(text: str, known_terms: Iterable[str] = (), max_passes: int = 4) -> tuple[str, list[Correction]]:
+    """Return (corrected text, corrections). Spans refer to ``text``; earlier rules win overlaps.
+
+    A "¥" touching a letter or digit is read as the letter Y by every rule. One correction can
+    make another apply (a digit read for "|" puts "=" between two digits), so the rules run again
+    on their own result until nothing changes; corrections of later passes that touch the same
+    characters of ``text`` as earlier ones are given as one, with all their bases. Correcting the
+    result again changes nothing.
+    """
+    current = text
+    origin = list(range(len(text)))  # for each character of `current`, its offset in `text`
+    changes: list[tuple[int, int, str]] = []  # (start, end) in `text`, basis
+    for _ in range(max_passes):
+        corrections = _one_pass(current, known_terms)
+        if not corrections:
+            break
+        parts, new_origin, pos = [], [], 0
+        for c in corrections:
+            parts.append(current[pos : c.start])
+            new_origin += origin[pos : c.start]
+            a = origin[c.start] if c.start < len(origin) else len(text)
+            b = origin[c.end - 1] + 1 if c.end > c.start else a
+            changes.append((a, b, c.basis))
+            parts.append(c.after)
+            # Characters written by a correction come from its span: the first from its start, the
+            # last from its end, any between from the span's characters in order.
+            span = origin[c.start : c.end] or [a]
+            new_origin += [span[min(i, len(span) - 1)] if i < len(c.after) - 1 else span[-1] for i in range(len(c.after))]
+            pos = c.end
+        parts.append(current[pos:])
+        new_origin += origin[pos:]
+        current, origin = "".join(parts), new_origin
+    if not changes:
+        return text, []
+    # Merge the changes that touch the same characters of `text` (every change covers at least one).
+    changes.sort()
+    groups: list[list] = []
+    for a, b, basis in changes:
+        if groups and a < groups[-1][1]:
+            groups[-1][1] = max(groups[-1][1], b)
+            if basis not in groups[-1][2]:
+                groups[-1][2].append(basis)
+        else:
+            groups.append([a, b, [basis]])
+    out = []
+    for a, b, bases in groups:
+        after = "".join(ch for ch, o in zip(current, origin) if a <= o < b)
+        if text[a:b] != after:
+            out.append(Correction(a, b, text[a:b], after, "; ".join(bases)))
+    return current, out

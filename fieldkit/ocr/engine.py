@@ -1,4 +1,4 @@
-"""Read a marking from a photo with tesseract: open the image safely, try a few preprocessing
+"""Read a marking from a photo with tesseract: open the image safely, try several preprocessing
 pipelines and page-segmentation modes, and keep the reading tesseract is most confident of.
 
 The result (:class:`OcrResult`) keeps everything a marking record needs to be traceable: the text
@@ -6,10 +6,24 @@ as read (never corrected here; see :mod:`fieldkit.ocr.correction`), the mean wor
 and words with boxes in the coordinates of the source photo, the engine settings that produced it,
 and the other readings that were tried, so that a person can pick another.
 
-Speed (see bench/RESULTS.md): every pytesseract call starts a tesseract process and loads the
-language models, about 0.15-0.3 s before any recognition, so the number of (pipeline, psm)
-combinations is kept small, and they run concurrently, one tesseract process per core, each
-limited to one OpenMP thread (``OMP_THREAD_LIMIT=1``, faster on small machines).
+Speed (see bench/RESULTS.md): every tesseract process spends most of its time loading the language
+models (about 0.1 s for eng+kor+rus, 0.03 s for rus alone) and only about 0.01-0.02 s recognising one
+small crop. So all the preprocessed images of one crop are read by ONE process per (languages, psm):
+pytesseract runs tesseract on a list file naming them, and the TSV output's ``page_num`` tells the
+images apart. Those processes run concurrently, one per core, each limited to one OpenMP thread
+(``OMP_THREAD_LIMIT=1``, faster on small machines).
+
+Word spacing: tesseract's Korean model puts a space between Hangul syllables in its word list (주 체
+112), but knows where the real spaces are; the text output with ``preserve_interword_spaces=1``
+keeps only those (주체112, 주체 111-4). Each run asks for that text beside the TSV, and words that
+the text joins without a space are joined into one word (box and confidence of the parts merged).
+
+Script re-read: the multi-language models confuse Cyrillic letters that have no Latin twin with
+Latin letters or digits (Б read as B, Ф as 0). A single line is also read with ``rus`` alone (a
+small model: it adds little time on the second core); when the multi-language readings show that
+the line is Cyrillic, or show no letter of one script only while ``rus`` alone reads letters only
+Cyrillic has, the reading is chosen among the ``rus`` readings. The choice and its basis are
+recorded in ``engine["choice"]``.
 """
 
 from __future__ import annotations
@@ -19,9 +33,11 @@ import os
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # before any tesseract process is started
 
 import re
+import tempfile
 import threading
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -29,16 +45,21 @@ from pathlib import Path
 
 import pytesseract
 from PIL import Image, ImageOps, UnidentifiedImageError
-from pytesseract import Output
 
 from fieldkit.errors import OcrUnavailable, PhotoError, ValidationError
 from fieldkit.ocr import preprocess
+from fieldkit.ocr.correction import HOMOGLYPHS, script_of
 
 ALLOWED_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP"]
 DEFAULT_LANGUAGES = "eng+kor+rus"
-DEFAULT_PIPELINES = ["flattened", "denoised"]  # best pair measured in bench/ocr_accuracy.py
+# Pipelines for one line of text (a crop); the best set of four measured in bench/ocr_accuracy.py.
+DEFAULT_PIPELINES = ["flattened_small", "thickened", "crop_thickened", "crop_streaks_closed"]
+BLOCK_PIPELINES = ["flattened", "denoised"]  # a whole photo (the crop_* pipelines assume one line)
 SINGLE_LINE_PSMS = [7]  # a cropped marking: one line of text
 BLOCK_PSMS = [6, 11]  # a whole photo: a uniform block, and sparse text anywhere
+SCRIPT_REREAD = {"cyrillic": "rus"}  # script -> the model a single line of it is read with again
+# Word spacing from tesseract's own text output (see the module docstring); TSV and text from one run.
+RUN_CONFIG = "-c preserve_interword_spaces=1 -c tessedit_create_tsv=1 -c tessedit_create_txt=1"
 OEM = 3  # tesseract's default engine choice (LSTM where the language data has it)
 TESSERACT_TIMEOUT = 120  # seconds for one tesseract run before it is abandoned
 INSTALL_HINT = "sudo apt-get install tesseract-ocr tesseract-ocr-kor tesseract-ocr-rus"
@@ -65,14 +86,16 @@ class OcrLine:
 
 @dataclass
 class OcrCandidate:
-    """One (pipeline, psm) combination that was tried, and what it read."""
+    """One (pipeline, psm, languages) combination that was tried, and what it read."""
 
     pipeline: str
     psm: int
     text: str
     confidence: float
-    seconds: float
+    seconds: float  # of the tesseract run that read it (one run reads every pipeline's image)
     error: str | None = None
+    languages: str = ""
+    in_choice: bool = True  # whether it competed for the choice (see choose())
 
 
 @dataclass
@@ -185,28 +208,77 @@ def validate_crop(crop: tuple[int, int, int, int], image_size: tuple[int, int] |
 # ---------------------------------------------------------------- recognition
 
 
-def _read(image: Image.Image, languages: str, psm: int, transform: preprocess.Transform, offset: tuple[int, int]):
-    """Run tesseract once; return its lines with boxes mapped to the source photo."""
-    data = pytesseract.image_to_data(
-        image,
-        lang=languages,
-        config=f"--psm {psm} --oem {OEM}",
-        output_type=Output.DICT,
-        timeout=TESSERACT_TIMEOUT,
-    )
-    grouped: dict[tuple[int, int, int], list[OcrWord]] = {}
-    for i, text in enumerate(data.get("text", [])):
-        text = str(text).strip()
+def _run(paths: list[str], languages: str, psm: int) -> list[tuple[dict, str]]:
+    """One tesseract process (through pytesseract) reading every image in ``paths``: for each image,
+    its TSV rows (a dict of columns, as pytesseract.image_to_data gives) and its text output."""
+    with tempfile.TemporaryDirectory(prefix="fieldkit-ocr-run-") as tmp:
+        listing = Path(tmp) / "images.txt"
+        listing.write_text("".join(f"{p}\n" for p in paths), encoding="utf-8")
+        base = str(Path(tmp) / "out")
+        pytesseract.pytesseract.run_tesseract(
+            str(listing), base, extension="tsv", lang=languages,
+            config=f"--psm {psm} --oem {OEM} {RUN_CONFIG}", timeout=TESSERACT_TIMEOUT,
+        )  # fmt: skip
+        tsv = Path(base + ".tsv").read_text(encoding="utf-8")
+        texts = Path(base + ".txt").read_text(encoding="utf-8").split("\f")
+    data = pytesseract.pytesseract.file_to_dict(tsv, "\t", 11)
+    pages: list[dict] = [{k: [] for k in data} for _ in paths]
+    for i, page in enumerate(data.get("page_num", [])):
+        if 1 <= int(page) <= len(paths):
+            for k in data:
+                pages[int(page) - 1][k].append(data[k][i])
+    return [(pages[i], texts[i] if i < len(texts) else "") for i in range(len(paths))]
+
+
+def _glued(words: list[str], text: str) -> list[bool]:
+    """For each word (in reading order), whether tesseract's text output joins it to the word before
+    with no space. All False when the words cannot be found in order in the text."""
+    out, pos = [], 0
+    for i, word in enumerate(words):
+        at = text.find(word, pos)
+        if at < 0 or text[pos:at].strip():
+            return [False] * len(words)
+        out.append(i > 0 and at == pos)
+        pos = at + len(word)
+    return out
+
+
+def _merge(parts: list[OcrWord]) -> OcrWord:
+    """Words read with no space between them, as one word (confidence weighted by length)."""
+    if len(parts) == 1:
+        return parts[0]
+    x0 = min(w.box[0] for w in parts)
+    y0 = min(w.box[1] for w in parts)
+    x1 = max(w.box[0] + w.box[2] for w in parts)
+    y1 = max(w.box[1] + w.box[3] for w in parts)
+    weight = sum(len(w.text) for w in parts)
+    conf = sum(w.confidence * len(w.text) for w in parts) / weight
+    return OcrWord("".join(w.text for w in parts), round(conf, 2), (x0, y0, x1 - x0, y1 - y0))
+
+
+def _lines(data: dict, text: str, transform: preprocess.Transform, offset: tuple[int, int]) -> list[OcrLine]:
+    """The lines of one image's TSV rows, boxes mapped to the source photo, spacing from ``text``."""
+    rows = []  # (line key, word)
+    for i, word_text in enumerate(data.get("text", [])):
+        word_text = str(word_text).strip()
         conf = float(data["conf"][i])
-        if not text or conf < 0:
+        if not word_text or conf < 0:
             continue
         box = (int(data["left"][i]), int(data["top"][i]), int(data["width"][i]), int(data["height"][i]))
         x, y, w, h = transform.to_source(box)
-        word = OcrWord(text, round(conf, 2), (x + offset[0], y + offset[1], w, h))
         key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
-        grouped.setdefault(key, []).append(word)
+        rows.append((key, OcrWord(word_text, round(conf, 2), (x + offset[0], y + offset[1], w, h))))
+    glued = _glued([w.text for _, w in rows], text)
+    grouped: dict[tuple[int, int, int], list[list[OcrWord]]] = {}
+    for (key, word), joined in zip(rows, glued):
+        parts = grouped.setdefault(key, [])
+        if joined and parts:
+            parts[-1].append(word)
+        else:
+            parts.append([word])
     lines = []
-    for words in grouped.values():
+    for parts in grouped.values():
+        words = [_merge(p) for p in parts]
         # A "word" with no letter or digit at either end of a line (a quote mark, tick, bar or dash
         # read from the crop's edge, a scratch or surface texture) is dropped; inside a line it is
         # kept (a lone "-" or "/" between numbers is part of a marking).
@@ -225,6 +297,66 @@ def _read(image: Image.Image, languages: str, psm: int, transform: preprocess.Tr
     return lines
 
 
+# Y and У look alike in most fonts and the multi-language models swap them ("9M22Y" for 9М22У);
+# fieldkit.markings.normalize folds them together. They vote for no script in those readings.
+SHARED_IN_VOTE = HOMOGLYPHS | {"Y", "y", "У", "у"}
+
+
+def _script_letters(text: str, shared: set[str] = SHARED_IN_VOTE) -> Counter:
+    """Letters of ``text`` that only one script has, counted by script ('latin', 'cyrillic',
+    'hangul'); letters in ``shared`` count for neither."""
+    counts: Counter = Counter()
+    for ch in text:
+        if "\uac00" <= ch <= "\ud7a3" or "\u3131" <= ch <= "\u318e":
+            counts["hangul"] += 1
+        elif ch not in shared and (script := script_of(ch)):
+            counts[script] += 1
+    return counts
+
+
+def choose(readings: list[OcrCandidate], languages: str) -> tuple[int, str | None, set[int]]:
+    """Pick the reading to keep: (its index, the basis when the script decided it, the indices of
+    the readings that competed).
+
+    Readings with ``languages`` compete, unless the line is of a script with its own re-read
+    (SCRIPT_REREAD) and readings with that model exist: the multi-language readings' letters that
+    only one script has decide the script; when they have none (only digits, or letters Latin and
+    Cyrillic share, as in "BK-6M", "00-462" or "9M22Y"), a re-read that found letters only its
+    script has decides it. (Letting the re-read decide whenever the readings disagree between Latin
+    and Cyrillic lost 2-3 exact lines in 120 on the benchmark: garbage readings of textured crops
+    hold stray Cyrillic letters.) Among the competitors, the highest mean confidence wins; an empty
+    reading never beats a non-empty one; ties keep the order of ``readings``.
+    """
+    main = [i for i, r in enumerate(readings) if r.languages == languages and not r.error]
+    pool, basis = main, None
+    letters: Counter = Counter()
+    for i in main:
+        letters.update(_script_letters(readings[i].text))
+    for script, model in SCRIPT_REREAD.items():
+        again = [i for i, r in enumerate(readings) if r.languages == model and r.languages != languages and not r.error]
+        if not again:
+            continue
+        if letters and max(letters, key=letters.get) == script:
+            shown = ", ".join(sorted({ch for i in main for ch in readings[i].text if _script_letters(ch)[script]}))
+            pool = again
+            basis = f"script: the {languages} readings have letters only {script.title()} has ({shown}); chosen among the readings with {model} alone"
+        elif not letters:
+            best = max(again, key=lambda i: (bool(readings[i].text), readings[i].confidence, -i))
+            # rus has no Latin letters: a Latin B comes out as В, but Б only from a Б (У, too,
+            # counts here: it is the re-read's own letter for the shape).
+            found = sorted({ch for ch in readings[best].text if _script_letters(ch, HOMOGLYPHS)[script]})
+            if found:
+                pool = again
+                basis = (
+                    f"script: the {languages} readings have no letter of one script only; {model} alone read "
+                    f"{', '.join(found)}, which only {script.title()} has; chosen among the readings with {model} alone"
+                )
+    if not pool:
+        pool = [i for i, r in enumerate(readings) if not r.error] or list(range(len(readings)))
+    best = max(pool, key=lambda i: (bool(readings[i].text), readings[i].confidence, -i))
+    return best, basis, set(pool)
+
+
 def _mean_confidence(lines: list[OcrLine]) -> float:
     words = [w for line in lines for w in line.words]
     return round(sum(w.confidence for w in words) / len(words), 2) if words else 0.0
@@ -232,8 +364,7 @@ def _mean_confidence(lines: list[OcrLine]) -> float:
 
 def plan(image: Image.Image, psm: int | None, pipelines: list[str] | None, cropped: bool) -> list[tuple[str, int]]:
     """The (pipeline, psm) combinations to try, in order of preference for ties."""
-    pipelines = list(pipelines or DEFAULT_PIPELINES)
-    for name in pipelines:
+    for name in pipelines or []:
         if name not in preprocess.PIPELINES:
             raise ValidationError(f"unknown preprocessing pipeline {name!r}; choose from {', '.join(preprocess.PIPELINES)}")
     if psm is not None:
@@ -242,7 +373,23 @@ def plan(image: Image.Image, psm: int | None, pipelines: list[str] | None, cropp
         psms = SINGLE_LINE_PSMS
     else:
         psms = BLOCK_PSMS
+    one_line = psms == SINGLE_LINE_PSMS or psm in SINGLE_LINE_PSMS
+    pipelines = list(pipelines or (DEFAULT_PIPELINES if one_line else BLOCK_PIPELINES))
     return [(p, m) for m in psms for p in pipelines]
+
+
+def runs_for(combos: list[tuple[str, int]], languages: str) -> list[tuple[str, int, list[str]]]:
+    """The tesseract runs that read ``combos``: (languages, psm, pipelines), one per psm with
+    ``languages``, and for a single line (psm 7) one more per script re-read whose model is among
+    ``languages`` (SCRIPT_REREAD)."""
+    runs = []
+    for psm in dict.fromkeys(m for _, m in combos):
+        names = [p for p, m in combos if m == psm]
+        runs.append((languages, psm, names))
+        wanted = languages.split("+")
+        if psm in SINGLE_LINE_PSMS and len(wanted) > 1:
+            runs += [(model, psm, names) for model in SCRIPT_REREAD.values() if model in wanted]
+    return runs
 
 
 def ocr_image(
@@ -261,11 +408,13 @@ def ocr_image(
     ``crop`` (x, y, w, h) limits reading to part of the photo; boxes in the result are still in
     photo coordinates. Without ``psm``, a crop or a single-line image is read as one line (psm 7),
     anything else as a block and as sparse text (psm 6 and 11). Each of ``pipelines`` (names in
-    :data:`fieldkit.ocr.preprocess.PIPELINES`) is tried with each psm, ``workers`` at a time
-    (default: the number of CPUs), and the reading with the highest mean word confidence wins.
+    :data:`fieldkit.ocr.preprocess.PIPELINES`; default DEFAULT_PIPELINES for one line,
+    BLOCK_PIPELINES otherwise) is tried with each psm: one tesseract run per psm reads every
+    pipeline's image, plus, for one line, the script re-reads (SCRIPT_REREAD); runs go ``workers``
+    at a time (default: the number of CPUs). :func:`choose` keeps a reading.
 
-    ``progress(done, total)`` is called after each combination; setting ``cancel`` stops before
-    the next combination starts and raises :class:`OcrCancelled`.
+    ``progress(done, total)`` is called after each tesseract run; setting ``cancel`` stops before
+    the next run starts and raises :class:`OcrCancelled`.
     """
     version = check_available(languages)
     started = time.perf_counter()
@@ -279,58 +428,81 @@ def ocr_image(
         offset = (x, y)
 
     combos = plan(image, psm, pipelines, cropped=crop is not None)
-    total = len(combos)
+    runs = runs_for(combos, languages)
+    total = len(runs)
     done = 0
     lock = threading.Lock()
-
-    def run(combo: tuple[str, int]):
-        nonlocal done
-        if cancel is not None and cancel.is_set():
-            return None
-        name, mode = combo
-        t0 = time.perf_counter()
-        try:
-            processed, transform = preprocess.prepare(image, name)
-            lines = _read(processed, languages, mode, transform, offset)
-            error = None
-        except pytesseract.TesseractError as exc:
-            lines, error = [], f"tesseract failed: {exc.message.strip() or exc.status}"
-        except RuntimeError as exc:  # pytesseract's timeout
-            lines, error = [], str(exc)
-        seconds = time.perf_counter() - t0
-        if progress is not None:
-            with lock:
-                done += 1
-                progress(done, total)
-        return name, mode, lines, seconds, error
-
-    workers = max(1, min(total, workers or os.cpu_count() or 1))
-    if workers == 1:
-        outcomes = [run(c) for c in combos]
-    else:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fieldkit-ocr") as pool:
-            outcomes = list(pool.map(run, combos))
     if cancel is not None and cancel.is_set():
         raise OcrCancelled("OCR cancelled")
 
-    readings = []
-    for name, mode, lines, seconds, error in outcomes:
-        readings.append((lines, OcrCandidate(name, mode, _text(lines), _mean_confidence(lines), round(seconds, 3), error)))
+    with tempfile.TemporaryDirectory(prefix="fieldkit-ocr-") as tmp:
+        t0 = time.perf_counter()
+        names = list(dict.fromkeys(p for p, _ in combos))
+        prepared = dict(zip(names, preprocess.prepare_many(image, names)))
+        paths = {}
+        for n, name in enumerate(names):
+            paths[name] = str(Path(tmp) / f"{n:02d}-{name}.png")
+            prepared[name][0].save(paths[name], compress_level=1)
+        prep_seconds = time.perf_counter() - t0
+
+        def run(spec: tuple[str, int, list[str]]):
+            nonlocal done
+            if cancel is not None and cancel.is_set():
+                return None
+            langs, mode, run_names = spec
+            t1 = time.perf_counter()
+            try:
+                pages, error = _run([paths[n] for n in run_names], langs, mode), None
+            except pytesseract.TesseractError as exc:
+                pages, error = None, f"tesseract failed: {exc.message.strip() or exc.status}"
+            except RuntimeError as exc:  # pytesseract's timeout
+                pages, error = None, str(exc)
+            except OSError as exc:  # tesseract ended without writing its output
+                pages, error = None, f"tesseract wrote no output: {exc.strerror or exc}"
+            seconds = time.perf_counter() - t1
+            if progress is not None:
+                with lock:
+                    done += 1
+                    progress(done, total)
+            return pages, error, seconds
+
+        workers = max(1, min(total, workers or os.cpu_count() or 1))
+        if workers == 1:
+            outcomes = [run(r) for r in runs]
+        else:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fieldkit-ocr") as pool:
+                outcomes = list(pool.map(run, runs))
+    if cancel is not None and cancel.is_set():
+        raise OcrCancelled("OCR cancelled")
+
+    readings: list[tuple[list[OcrLine], OcrCandidate]] = []
+    run_log = []
+    for (langs, mode, run_names), (pages, error, seconds) in zip(runs, outcomes):
+        run_log.append({"languages": langs, "psm": mode, "pipelines": run_names, "seconds": round(seconds, 3), "error": error})
+        for n, name in enumerate(run_names):
+            lines = [] if pages is None else _lines(pages[n][0], pages[n][1], prepared[name][1], offset)
+            readings.append((lines, OcrCandidate(name, mode, _text(lines), _mean_confidence(lines), round(seconds, 3), error, langs)))
     if all(c.error for _, c in readings):
         raise OcrUnavailable(f"tesseract could not read the image: {readings[0][1].error}")
-    # Highest mean confidence wins; an empty reading never beats a non-empty one; ties keep plan order.
-    best_index = max(range(len(readings)), key=lambda i: (bool(readings[i][1].text), readings[i][1].confidence, -i))
+    best_index, basis, competed = choose([c for _, c in readings], languages)
+    for i, (_, c) in enumerate(readings):
+        c.in_choice = i in competed
     best_lines, best = readings[best_index]
     others = [c for i, (_, c) in enumerate(readings) if i != best_index]
-    others.sort(key=lambda c: c.confidence, reverse=True)
+    others.sort(key=lambda c: (c.in_choice, c.confidence), reverse=True)
     engine = {
         "name": "tesseract",
         "version": version,
-        "languages": languages,
+        "languages": best.languages,
         "psm": best.psm,
         "oem": OEM,
         "pipeline": best.pipeline,
         "crop": list(crop) if crop is not None else None,
+        "requested_languages": languages,
+        "choice": basis,
+        "config": f"--psm {best.psm} --oem {OEM} -c preserve_interword_spaces=1",
+        "runs": run_log,
+        "preprocess_seconds": round(prep_seconds, 3),
         "seconds": round(time.perf_counter() - started, 3),
     }
     return OcrResult(best.text, best.confidence, best_lines, engine, others)

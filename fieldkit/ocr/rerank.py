@@ -1,7 +1,8 @@
 """Re-ranking OCR readings with what fieldkit knows.
 
 The engine keeps the reading with the highest mean confidence, but tesseract is often
-confident about a wrong reading. Every (pipeline, psm) reading it tried is scored again here:
+confident about a wrong reading. Every reading that competed for the engine's choice is scored
+again here (not those the engine ruled out by script, see fieldkit.ocr.engine.choose):
 its confidence, plus a bonus when the reference tables can read it (a known designation, or a
 lot, year or factory format) in proportion to how much of the text the match covers. A reading
 that the tables recognise wins over a slightly more confident one they do not, and the basis of
@@ -40,7 +41,7 @@ class RankedReading:
 def rank(result: OcrResult, tables: ReferenceTables | None = None) -> list[RankedReading]:
     """Every distinct non-empty reading the engine tried, best first."""
     options = [(result.text, result.confidence, str(result.engine.get("pipeline")), int(result.engine.get("psm") or 0))]
-    options += [(c.text, c.confidence, c.pipeline, c.psm) for c in result.candidates if not c.error]
+    options += [(c.text, c.confidence, c.pipeline, c.psm) for c in result.candidates if not c.error and c.in_choice]
     ranked, seen = [], set()
     for text, confidence, pipeline, psm in options:
         text = text.strip()
