@@ -18,15 +18,20 @@ GENESIS = "0" * 64
 AUDITED_FIELDS = ("seq", "at", "actor", "action", "table_name", "row_id", "before_json", "after_json", "prev_hash")
 
 
+# json.dumps with options builds a new encoder on every call; these are built once (same output).
+_ROW_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+_ENTRY_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def to_json(row: dict[str, Any] | None) -> str | None:
     """Canonical JSON for a row: sorted keys, no ASCII escaping, so the same row always hashes alike."""
     if row is None:
         return None
-    return json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _ROW_JSON.encode(row)
 
 
 def row_hash(entry: dict[str, Any]) -> str:
-    payload = json.dumps([entry.get(f) for f in AUDITED_FIELDS], ensure_ascii=False, separators=(",", ":"))
+    payload = _ENTRY_JSON.encode([entry.get(f) for f in AUDITED_FIELDS])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
