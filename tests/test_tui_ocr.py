@@ -89,7 +89,8 @@ async def test_read_a_crop_correct_the_text_and_save_it_as_a_marking(db_path, tm
         assert editor.text == "9M22U 4-23"
         words = str(screen.query_one("#ocr-words", Static).render())
         assert "9M22U (" in words and "4-23 (" in words  # each word with its confidence
-        assert "chosen" in str(screen.query_one("#ocr-candidates", Static).render())
+        candidates = str(screen.query_one("#ocr-candidates", Static).render())
+        assert "chosen" in candidates and "/psm 7/eng+kor+rus" in candidates  # pipeline, psm and languages of each
 
         # The researcher reads the stamp as Cyrillic and corrects the text before saving.
         editor.clear()

@@ -112,11 +112,18 @@ def corrections_markup(reading: ocr_photos.Reading) -> str:
 
 
 def candidates_markup(reading: ocr_photos.Reading) -> str:
+    """The chosen reading and every other one tried: pipeline, psm, languages, mean confidence."""
     engine = reading.result.engine
-    rows = [f"{engine['pipeline']}/psm {engine['psm']}  {reading.result.confidence:.1f}  {escape(repr(reading.result.text))}  [b]chosen[/b]"]
+    chosen = "/".join(filter(None, [engine["pipeline"], f"psm {engine['psm']}", engine.get("languages")]))
+    rows = [f"{escape(chosen)}  {reading.result.confidence:.1f}  {escape(repr(reading.result.text))}  [b]chosen[/b]"]
+    if engine.get("choice"):
+        rows.append(f"[dim]{escape(engine['choice'])}[/dim]")
     for c in reading.result.candidates:
         note = f"  [$error]{escape(c.error)}[/]" if c.error else ""
-        rows.append(f"{c.pipeline}/psm {c.psm}  {c.confidence:.1f}  {escape(repr(c.text))}{note}")
+        if not c.in_choice and not c.error:
+            note = "  [dim]not in the choice (see the script basis above)[/dim]"
+        tried = "/".join(filter(None, [c.pipeline, f"psm {c.psm}", c.languages]))
+        rows.append(f"{escape(tried)}  {c.confidence:.1f}  {escape(repr(c.text))}{note}")
     return "\n".join(rows)
 
 
