@@ -209,3 +209,61 @@ def test_a_failure_in_the_second_process_is_one_line_naming_it(catalog, tmp_path
     with pytest.raises(FieldkitError) as caught:
         export_catalog(catalog, tmp_path / "out", parallel_rows=10)
     assert str(caught.value) == message
+
+
+def test_when_the_first_process_fails_the_second_is_stopped_and_leaves_no_file(catalog, tmp_path, monkeypatch):
+    import time
+
+    import fieldkit.export.csv as export_csv
+    from fieldkit.errors import FieldkitError
+
+    seed_components(catalog, 20)
+    started = []
+    start = export_csv._start_second_process
+
+    def start_and_remember(path, outdir, head):
+        started.append(start(path, outdir, head))
+        return started[-1]
+
+    def disk_full(db, names, outdir):
+        time.sleep(1)  # let the second process get going
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_csv, "_start_second_process", start_and_remember)
+    monkeypatch.setattr(export_csv, "write_files", disk_full)
+    with pytest.raises(FieldkitError, match="No space left on device"):
+        export_catalog(catalog, tmp_path / "out", parallel_rows=10)
+    assert started and started[0].returncode is not None  # ended, not left running
+    leftovers = sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith("."))
+    assert leftovers == []
+
+
+def test_the_second_process_stopped_mid_file_removes_its_temporary_file(catalog, tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from fieldkit.catalog import audit, search
+    from fieldkit.export import part
+
+    item = items.add_item(catalog, {"category": "missile debris", "ref": "KHK-0001"})
+    with catalog.transaction() as db:  # enough rows for the file to take a while; written raw, for speed
+        search.suspend(db)
+        db.conn.executemany(
+            "INSERT INTO components (id, item_id, part_number, notes, quantity, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, 1, 't', 't')",
+            ((f"c{n}", item["id"], f"P{n}", "n" * 200) for n in range(300_000)))
+        db.execute("DELETE FROM search_suspended")
+    seq, head_hash = audit.head(catalog.db)
+    out = tmp_path / "out"
+    out.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "fieldkit.export.part", str(catalog.path), str(out),
+                                str(seq), head_hash], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(p.name.startswith(".components.csv.") for p in out.iterdir()):
+        assert process.poll() is None and time.monotonic() < deadline, "the file was never started"
+        time.sleep(0.002)
+    process.terminate()
+    process.communicate(timeout=30)
+    assert process.returncode == part.STOPPED
+    assert list(out.iterdir()) == []  # neither a part of components.csv nor its temporary file

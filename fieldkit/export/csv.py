@@ -247,6 +247,16 @@ def _second_process_files(process: subprocess.Popen) -> dict[str, int] | None:
     return json.loads(out)
 
 
+def _stop(process: subprocess.Popen) -> None:
+    """Stop the second process; SIGTERM first, so that it removes its temporary file."""
+    process.terminate()
+    try:
+        process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+
+
 def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PARALLEL_ROWS) -> ExportResult:
     """Write items.csv, photos.csv, markings.csv and components.csv, and a note on reading them.
 
@@ -280,8 +290,7 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
         raise translate_error(exc, catalog.path) from None
     finally:
         if second is not None and second.poll() is None:
-            second.kill()  # this process failed: the other's file would be a part of a failed export
-            second.wait()
+            _stop(second)  # this process failed: the other's file would be a part of a failed export
         if reader is not None:
             reader.close()  # nothing was written: closing ends the read transaction
     return ExportResult(outdir, {f"{name}.csv": files[f"{name}.csv"] for name in EXPORTS})

@@ -11,6 +11,7 @@ Prints the rows written as JSON on success; on failure, one line on stderr and e
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ from fieldkit.catalog.db import connect, translate_error
 from fieldkit.errors import FieldkitError
 
 MOVED = 3  # exit status: the catalog changed since the first process began; nothing written
+STOPPED = 4  # exit status: the first process stopped it (SIGTERM); its temporary file is removed
 NAMES = ["components"]
 
 
@@ -29,6 +31,8 @@ def main(argv: list[str]) -> int:
     from fieldkit.export.csv import write_files  # not at the top: csv.py names this module
 
     path, outdir, seq, head_hash = argv
+    # SIGTERM (the first process failed) unwinds like an error, so atomic_file removes its temporary file.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(STOPPED))
     try:
         reader = connect(path)
         try:
