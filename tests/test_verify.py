@@ -109,7 +109,7 @@ def test_editing_a_photo_row_behind_fieldkits_back_fails_and_names_the_items(cat
 def test_json_report_shape(db_path, stored):
     result = run_verify(db_path, "--json")
     report = json.loads(result.output)
-    assert set(report) == {"ok", "photos", "bytes_hashed", "audit_rows", "cancelled", "problems"}
+    assert set(report) == {"ok", "photos", "bytes_hashed", "audit_rows", "cancelled", "problems", "notices"}
     assert report["ok"] is True and report["photos"] == 2
 
 
@@ -179,3 +179,26 @@ async def test_the_verify_screen_removes_leftover_temp_files_after_asking(tmp_pa
         await pilot.pause()
         assert not old.exists()
         assert app.screen.report is not None and app.screen.report.ok
+
+
+def test_a_photo_whose_item_was_deleted_is_noted_as_linked_to_no_item_but_is_no_fault(catalog, db_path, tmp_path):
+    items.add_item(catalog, {"category": "rocket", "ref": "EX-1"})
+    [photo] = add_photos(catalog, "EX-1", [write(tmp_path / "a.jpg", jpeg_bytes())])
+    items.delete_item(catalog, "EX-1")
+
+    report = verify_catalog(catalog)
+    assert report.ok and report.problems == []
+    [notice] = report.notices
+    assert (notice.kind, notice.sha256, notice.path) == ("unlinked", photo.sha256, photo.stored_path)
+    assert "a.jpg" in notice.detail and "fieldkit photo add REF" in notice.detail
+
+    result = run_verify(db_path)
+    assert result.exit_code == 0, result.output
+    assert "note: unlinked:" in result.output and "all intact; 1 photo linked to no item" in result.output
+    assert json.loads(run_verify(db_path, "--json").output)["notices"][0]["kind"] == "unlinked"
+
+    # Adding the stored original to an item again links it; the note goes.
+    items.add_item(catalog, {"category": "rocket", "ref": "EX-2"})
+    [again] = add_photos(catalog, "EX-2", [catalog.photo_store / photo.stored_path])
+    assert again.duplicate and again.sha256 == photo.sha256
+    assert verify_catalog(catalog).notices == []

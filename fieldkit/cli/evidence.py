@@ -82,5 +82,7 @@ def verify(state, as_json: bool, remove_temp: bool) -> None:
     else:
         for problem in report.problems:
             click.echo(problem.describe())
+        for notice in report.notices:
+            click.echo(f"note: {notice.describe()}")
         click.echo(report.summary())
     sys.exit(0 if report.ok else 1)

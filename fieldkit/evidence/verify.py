@@ -7,6 +7,9 @@
 - audit: the audit chain is broken (a row edited, removed or inserted), or a row of the catalog
   differs from what the audit log last recorded for it.
 The catalog is clean when there are no problems; the CLI then exits 0, and 1 otherwise.
+
+It also notes, without counting them as problems, photos linked to no item (the originals of a
+deleted item stay in the store): nothing is wrong with them, but no item screen shows them.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # missing | altered | unreferenced | unreadable | audit
+    kind: str  # missing | altered | unreferenced | unreadable | audit; for a notice: unlinked
     detail: str
     path: str | None = None  # relative to the photo store
     sha256: str | None = None
@@ -46,6 +49,7 @@ class VerifyReport:
     bytes_hashed: int = 0
     audit_rows: int = 0
     problems: list[Problem] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)  # worth knowing, not a fault (module docstring)
     cancelled: bool = False
 
     @property
@@ -56,15 +60,18 @@ class VerifyReport:
         if self.cancelled:
             return f"verification cancelled after {self.photos} photos; nothing can be said yet"
         head = f"{self.photos} photos re-hashed ({self.bytes_hashed / 1e6:.1f} MB), {self.audit_rows} audit rows checked"
+        unlinked = sum(n.kind == "unlinked" for n in self.notices)
+        note = f"; {unlinked} photo{'' if unlinked == 1 else 's'} linked to no item" if unlinked else ""
         if not self.problems:
-            return f"{head}: all intact"
-        return f"{head}: {len(self.problems)} problem" + ("" if len(self.problems) == 1 else "s")
+            return f"{head}: all intact{note}"
+        return f"{head}: {len(self.problems)} problem" + ("" if len(self.problems) == 1 else "s") + note
 
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok, "photos": self.photos, "bytes_hashed": self.bytes_hashed,
             "audit_rows": self.audit_rows, "cancelled": self.cancelled,
             "problems": [p.to_json() for p in self.problems],
+            "notices": [n.to_json() for n in self.notices],
         }
 
 
@@ -101,11 +108,13 @@ def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
     """Re-hash every stored original and check the audit chain and state; see the module docstring."""
     report = VerifyReport()
     refs = _refs_by_photo(catalog)
-    photos = list(catalog.db.execute("SELECT id, sha256, stored_path, size FROM photos ORDER BY stored_path"))
+    photos = list(catalog.db.execute(
+        "SELECT id, sha256, stored_path, size, original_name FROM photos ORDER BY stored_path"
+    ))
     store = catalog.photo_store
     total = len(photos)
     known: set[str] = set()
-    for index, (photo_id, sha256, relpath, size) in enumerate(photos):
+    for index, (photo_id, sha256, relpath, size, name) in enumerate(photos):
         if cancel is not None and cancel.is_set():
             report.cancelled = True
             return report
@@ -128,6 +137,13 @@ def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
                     report.problems.append(Problem(
                         "altered", f"{relpath} has changed since ingest (SHA-256 is now {actual})", relpath, sha256, items,
                     ))
+        if not items:
+            report.notices.append(Problem(
+                "unlinked",
+                f"{relpath} ({escape_name(name or '')}) is linked to no item; to show it with one, "
+                f"add it again: fieldkit photo add REF {escape_name(str(path))}",
+                relpath, sha256,
+            ))
         report.photos += 1
         if progress is not None:
             progress(index + 1, total)

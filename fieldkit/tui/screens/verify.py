@@ -104,7 +104,7 @@ and that every row matches its last audit record.
         summary.update(("✓ " if report.ok else "✗ ") + report.summary())
         summary.set_class(not report.ok, "problem")
         table = self.query_one(DataTable)
-        for problem in report.problems:
+        for problem in [*report.problems, *report.notices]:
             table.add_row(problem.kind, ", ".join(problem.items), (problem.sha256 or problem.path or "")[:16], problem.detail)
 
     def action_close(self) -> None:
