@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 
 import pytesseract
 import pytest
@@ -16,7 +17,13 @@ from PIL import Image, ImageFilter
 from fieldkit.errors import FieldkitError, OcrUnavailable, PhotoError, ValidationError
 from fieldkit.ocr import engine, preprocess
 from fieldkit.ocr.correction import correct, fold_lookalikes
-from fieldkit.ocr.engine import OcrCancelled, check_available, ocr_image, open_image, parse_crop
+from fieldkit.ocr.engine import (
+    OcrCancelled,
+    check_available,
+    ocr_image,
+    open_image,
+    parse_crop,
+)
 from tests.ocr_images import make_marking
 
 
@@ -236,7 +243,7 @@ def test_truncated_image_is_a_photo_error(tmp_path):
 
 def test_cancel_before_start_runs_nothing(monkeypatch):
     calls = []
-    monkeypatch.setattr(pytesseract.pytesseract, "run_tesseract", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr(engine, "_tesseract", lambda *a, **k: calls.append(1))
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(OcrCancelled):
@@ -310,3 +317,54 @@ def test_prepare_many_equals_each_pipeline_alone():
     for (processed, transform), name in zip(preprocess.prepare_many(image, names), names):
         alone, alone_transform = preprocess.prepare(image, name)
         assert processed.tobytes() == alone.tobytes() and transform == alone_transform, name
+
+
+FAKE_TESSERACT = """#!/bin/sh
+case "$1" in
+  --version) echo "tesseract 5.3.0" ;;
+  --list-langs) printf 'List of available languages (3):\\neng\\nkor\\nrus\\n' ;;
+  *) echo $$ >> "$0.pids"; exec sleep 60 ;;
+esac
+"""
+
+
+def test_cancel_stops_a_running_tesseract_at_once(tmp_path, monkeypatch):
+    """A reading that takes a minute (a fake tesseract that sleeps) stops within moments of cancel,
+    and its tesseract processes are gone."""
+    import os
+
+    fake = tmp_path / "tesseract"
+    fake.write_text(FAKE_TESSERACT)
+    fake.chmod(0o755)
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", str(fake))
+    cancel = threading.Event()
+    threading.Timer(0.5, cancel.set).start()
+    started = time.monotonic()
+    with pytest.raises(OcrCancelled):
+        ocr_image(make_marking("ОФ-462", size=30).image, cancel=cancel)
+    assert time.monotonic() - started < 30  # not the 60 s the fake tesseract sleeps
+    pids = [int(p) for p in (tmp_path / "tesseract.pids").read_text().split()]
+    assert pids
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_a_crop_too_wide_for_tesseract_is_scaled_to_fit_and_read(tmp_path):
+    """Tesseract refuses images over 32,767 px on a side; a long thin strip is not enlarged past that."""
+    image = Image.new("L", (9000, 3), 255)
+    result = ocr_image(image, crop=(0, 0, 9000, 3))
+    assert all(run["error"] is None for run in result.engine["runs"])
+
+
+def test_an_empty_re_read_never_replaces_a_reading():
+    def cand(text, conf, langs):
+        return engine.OcrCandidate("flattened", 7, text, conf, 0.1, None, langs)
+
+    readings = [cand("БК-6М", 80, "eng+kor+rus"), cand("", 0, "rus")]
+    assert engine.choose(readings, "eng+kor+rus")[:2] == (0, None)
+    # A garbage reading with no confidence does not decide the script, nor does a tie.
+    readings = [cand("LOT 77", 85, "eng+kor+rus"), cand("вмз:", 0, "eng+kor+rus"), cand("ЛОТ 77", 90, "rus")]
+    assert engine.choose(readings, "eng+kor+rus")[:2] == (0, None)
+    readings = [cand("Ф R", 80, "eng+kor+rus"), cand("ФР", 90, "rus")]
+    assert engine.choose(readings, "eng+kor+rus")[:2] == (0, None)

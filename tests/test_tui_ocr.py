@@ -5,6 +5,7 @@ Real tesseract on generated images, except where a fixed or blocked reading make
 from __future__ import annotations
 
 import threading
+import time
 
 import pytesseract
 from textual.widgets import DataTable, Input, ListView, Static, TextArea
@@ -12,12 +13,20 @@ from textual.widgets import DataTable, Input, ListView, Static, TextArea
 from fieldkit.catalog import items, markings
 from fieldkit.catalog.db import open_catalog
 from fieldkit.evidence.photos import add_photos, list_photos
+from fieldkit.ocr import engine
 from fieldkit.ocr.correction import correct
 from fieldkit.ocr.engine import OcrCandidate, OcrLine, OcrResult, OcrWord
 from fieldkit.ocr.photos import Reading
 from fieldkit.tui.app import make_app
 from fieldkit.tui.screens.item import ItemScreen
-from fieldkit.tui.screens.ocr import BatchOcrScreen, OcrScreen, crop_step, default_crop, moved, resized
+from fieldkit.tui.screens.ocr import (
+    BatchOcrScreen,
+    OcrScreen,
+    crop_step,
+    default_crop,
+    moved,
+    resized,
+)
 from tests.ocr_images import make_marking
 
 SIZE = (140, 45)
@@ -123,9 +132,12 @@ async def test_escape_cancels_a_reading_and_nothing_is_saved(db_path, tmp_path, 
     catalog_with_photos(db_path, tmp_path, ["ОФ-462"])
     started, release = threading.Event(), threading.Event()
 
-    def blocked_tesseract(*args, **kwargs):  # a slow reading, held until the test lets it go
+    def blocked_tesseract(args, cancel):  # a slow reading: runs until cancelled (or the test lets it go)
         started.set()
-        release.wait(10)
+        while not cancel.is_set() and not release.is_set():
+            time.sleep(0.01)
+        if cancel.is_set():
+            raise engine.OcrCancelled("OCR cancelled")
 
     app = make_app(db_path, actor="tester", offer_example=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -133,7 +145,7 @@ async def test_escape_cancels_a_reading_and_nothing_is_saved(db_path, tmp_path, 
         await pilot.press("o")
         await settle(app, pilot)
         screen = app.screen
-        monkeypatch.setattr(pytesseract.pytesseract, "run_tesseract", blocked_tesseract)
+        monkeypatch.setattr(engine, "_tesseract", blocked_tesseract)
         await pilot.press("r")
         for _ in range(100):
             if started.is_set():

@@ -33,6 +33,8 @@ import os
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # before any tesseract process is started
 
 import re
+import shlex
+import subprocess
 import tempfile
 import threading
 import time
@@ -62,6 +64,7 @@ SCRIPT_REREAD = {"cyrillic": "rus"}  # script -> the model a single line of it i
 RUN_CONFIG = "-c preserve_interword_spaces=1 -c tessedit_create_tsv=1 -c tessedit_create_txt=1"
 OEM = 3  # tesseract's default engine choice (LSTM where the language data has it)
 TESSERACT_TIMEOUT = 120  # seconds for one tesseract run before it is abandoned
+CANCEL_POLL = 0.05  # seconds between looks at the cancel event while tesseract runs
 INSTALL_HINT = "sudo apt-get install tesseract-ocr tesseract-ocr-kor tesseract-ocr-rus"
 
 
@@ -208,17 +211,44 @@ def validate_crop(crop: tuple[int, int, int, int], image_size: tuple[int, int] |
 # ---------------------------------------------------------------- recognition
 
 
-def _run(paths: list[str], languages: str, psm: int) -> list[tuple[dict, str]]:
-    """One tesseract process (through pytesseract) reading every image in ``paths``: for each image,
-    its TSV rows (a dict of columns, as pytesseract.image_to_data gives) and its text output."""
+def _tesseract(args: list[str], cancel: threading.Event | None) -> None:
+    """Run pytesseract's tesseract command with ``args``, as pytesseract.run_tesseract does, but stop
+    it as soon as ``cancel`` is set (raising OcrCancelled) or after TESSERACT_TIMEOUT seconds."""
+    try:
+        process = subprocess.Popen([pytesseract.pytesseract.tesseract_cmd, *args], stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    except FileNotFoundError:
+        raise OcrUnavailable(f"tesseract is not installed: install it with `{INSTALL_HINT}`, or see README") from None
+    deadline = time.monotonic() + TESSERACT_TIMEOUT
+    while True:
+        try:
+            _, errors = process.communicate(timeout=CANCEL_POLL)
+            break
+        except subprocess.TimeoutExpired:
+            stop = cancel is not None and cancel.is_set()
+            if stop or time.monotonic() > deadline:
+                process.kill()
+                process.communicate()
+                if stop:
+                    raise OcrCancelled("OCR cancelled") from None
+                raise RuntimeError(f"tesseract took longer than {TESSERACT_TIMEOUT} s and was stopped") from None
+    if process.returncode:
+        raise pytesseract.TesseractError(process.returncode, errors.decode("utf-8", "replace"))
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _run(paths: list[str], languages: str, psm: int, cancel: threading.Event | None = None) -> list[tuple[dict, str]]:
+    """One tesseract process reading every image in ``paths``: for each image, its TSV rows (a
+    dict of columns, as pytesseract.image_to_data gives) and its text output."""
     with tempfile.TemporaryDirectory(prefix="fieldkit-ocr-run-") as tmp:
         listing = Path(tmp) / "images.txt"
         listing.write_text("".join(f"{p}\n" for p in paths), encoding="utf-8")
         base = str(Path(tmp) / "out")
-        pytesseract.pytesseract.run_tesseract(
-            str(listing), base, extension="tsv", lang=languages,
-            config=f"--psm {psm} --oem {OEM} {RUN_CONFIG}", timeout=TESSERACT_TIMEOUT,
-        )  # fmt: skip
+        _tesseract([str(listing), base, "-l", languages, *shlex.split(f"--psm {psm} --oem {OEM} {RUN_CONFIG}")], cancel)
         tsv = Path(base + ".tsv").read_text(encoding="utf-8")
         texts = Path(base + ".txt").read_text(encoding="utf-8").split("\f")
     data = pytesseract.pytesseract.file_to_dict(tsv, "\t", 11)
@@ -324,23 +354,28 @@ def choose(readings: list[OcrCandidate], languages: str) -> tuple[int, str | Non
     Cyrillic share, as in "BK-6M", "00-462" or "9M22Y"), a re-read that found letters only its
     script has decides it. (Letting the re-read decide whenever the readings disagree between Latin
     and Cyrillic lost 2-3 exact lines in 120 on the benchmark: garbage readings of textured crops
-    hold stray Cyrillic letters.) Among the competitors, the highest mean confidence wins; an empty
-    reading never beats a non-empty one; ties keep the order of ``readings``.
+    hold stray Cyrillic letters.) The letters weigh by their reading's confidence, a script must have
+    more weight than any other, and re-reads that read nothing never replace the readings. Among the
+    competitors, the highest mean confidence wins; an empty reading never beats a non-empty one; ties
+    keep the order of ``readings``.
     """
     main = [i for i, r in enumerate(readings) if r.languages == languages and not r.error]
     pool, basis = main, None
-    letters: Counter = Counter()
+    letters: Counter = Counter()  # each reading's letters weigh by its confidence: garbage counts for little
     for i in main:
-        letters.update(_script_letters(readings[i].text))
+        for script, count in _script_letters(readings[i].text).items():
+            letters[script] += count * readings[i].confidence / 100
+    ranked = letters.most_common(2)
+    leader = ranked[0][0] if ranked and ranked[0][1] > 0 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) else None
     for script, model in SCRIPT_REREAD.items():
         again = [i for i, r in enumerate(readings) if r.languages == model and r.languages != languages and not r.error]
-        if not again:
+        if not any(readings[i].text for i in again):  # an empty re-read never replaces a reading
             continue
-        if letters and max(letters, key=letters.get) == script:
+        if leader == script:
             shown = ", ".join(sorted({ch for i in main for ch in readings[i].text if _script_letters(ch)[script]}))
             pool = again
             basis = f"script: the {languages} readings have letters only {script.title()} has ({shown}); chosen among the readings with {model} alone"
-        elif not letters:
+        elif not any(letters.values()):
             best = max(again, key=lambda i: (bool(readings[i].text), readings[i].confidence, -i))
             # rus has no Latin letters: a Latin B comes out as В, but Б only from a Б (У, too,
             # counts here: it is the re-read's own letter for the shape).
@@ -452,9 +487,11 @@ def ocr_image(
             langs, mode, run_names = spec
             t1 = time.perf_counter()
             try:
-                pages, error = _run([paths[n] for n in run_names], langs, mode), None
+                pages, error = _run([paths[n] for n in run_names], langs, mode, cancel), None
+            except OcrCancelled:
+                return None
             except pytesseract.TesseractError as exc:
-                pages, error = None, f"tesseract failed: {exc.message.strip() or exc.status}"
+                pages, error = None, f"tesseract failed: {_last_line(str(exc.message)) or exc.status}"
             except RuntimeError as exc:  # pytesseract's timeout
                 pages, error = None, str(exc)
             except OSError as exc:  # tesseract ended without writing its output
@@ -483,7 +520,7 @@ def ocr_image(
             lines = [] if pages is None else _lines(pages[n][0], pages[n][1], prepared[name][1], offset)
             readings.append((lines, OcrCandidate(name, mode, _text(lines), _mean_confidence(lines), round(seconds, 3), error, langs)))
     if all(c.error for _, c in readings):
-        raise OcrUnavailable(f"tesseract could not read the image: {readings[0][1].error}")
+        raise PhotoError(f"tesseract could not read the image: {readings[0][1].error}")
     best_index, basis, competed = choose([c for _, c in readings], languages)
     for i, (_, c) in enumerate(readings):
         c.in_choice = i in competed

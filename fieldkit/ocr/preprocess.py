@@ -55,6 +55,7 @@ CROP_TEXT_SHARE = 0.4  # measured text height / height of a crop drawn around on
 STREAK_WINDOW = 1.5  # remove_streaks: the row background is sought this many text heights along the row
 MIN_SCALE, MAX_SCALE = 0.25, 4.0
 MAX_OUTPUT_PIXELS = 16_000_000  # never upscale beyond this
+MAX_OUTPUT_SIDE = 30_000  # px; tesseract refuses an image wider or taller than 32,767 (padding included)
 MAX_UNKNOWN_PIXELS = 3_000_000  # a photo whose text size cannot be measured is reduced to this
 DESKEW_RANGE = 5.0  # degrees either way
 DESKEW_STEP = 0.5
@@ -326,6 +327,7 @@ def _scale_to(image: Image.Image, t: Transform, height: float | None, target: in
         scale = min(1.0, math.sqrt(MAX_UNKNOWN_PIXELS / (image.width * image.height)))
     if image.width * image.height * scale * scale > MAX_OUTPUT_PIXELS:
         scale = min(scale, math.sqrt(MAX_OUTPUT_PIXELS / (image.width * image.height)))
+    scale = min(scale, MAX_OUTPUT_SIDE / max(image.width, image.height))
     if abs(scale - 1.0) < 0.1:
         return image
     t.scale = scale
