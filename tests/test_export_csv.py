@@ -109,10 +109,11 @@ CELL = st.one_of(st.none(), st.text(), st.integers(-(2**63), 2**63 - 1), st.floa
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(part=st.text(), notes=st.one_of(st.none(), st.text()), quantity=CELL.filter(lambda v: v is not None),
-       crop_x=CELL)
+@given(part=st.text(), notes=st.one_of(st.none(), st.text(), st.binary()),
+       quantity=st.one_of(CELL, st.binary()).filter(lambda v: v is not None), crop_x=CELL)
 @example(part="", notes=None, quantity="\r", crop_x=None)  # text in a number column, compared as text
 @example(part="", notes=None, quantity="\x00", crop_x=None)  # NUL in a number column
+@example(part="", notes=b"=HYPERLINK()", quantity=b"\xff=", crop_x=None)  # blobs: guarded, decoded
 def test_sqlite_writes_each_line_exactly_as_csv_line_does_and_csv_reads_it_back(catalog, tmp_path, part, notes,
                                                                                quantity, crop_x):
     """The fast path (SQLite's format()) and the reference (csv_line in Python) write the same
@@ -138,6 +139,8 @@ def test_sqlite_writes_each_line_exactly_as_csv_line_does_and_csv_reads_it_back(
     def expected(value):
         if value is None:
             return ""
+        if isinstance(value, bytes):  # a blob, which only another program could have stored
+            value = value.decode("utf-8", "replace")
         return repr(value) if isinstance(value, (int, float)) else guard_cell(value)
 
     assert cells == ["R-1", *(expected(v) for v in stored)]
@@ -267,3 +270,28 @@ def test_the_second_process_stopped_mid_file_removes_its_temporary_file(catalog,
     process.communicate(timeout=30)
     assert process.returncode == part.STOPPED
     assert list(out.iterdir()) == []  # neither a part of components.csv nor its temporary file
+
+
+def test_a_text_cell_that_is_not_utf8_stops_the_export_with_one_line_naming_the_table(catalog, tmp_path):
+    from fieldkit.errors import FieldkitError
+
+    items.add_item(catalog, {"category": "rocket", "ref": "KHK-0001"})
+    catalog.db.execute("UPDATE items SET notes = CAST(x'41ff42' AS TEXT)")  # as another program might
+    catalog.db.conn.commit()
+    with pytest.raises(FieldkitError) as caught:
+        export_catalog(catalog, tmp_path / "out")
+    assert "cannot export items.csv" in str(caught.value) and "not valid UTF-8" in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_if_no_second_process_can_start_the_export_writes_every_file_itself(catalog, tmp_path, monkeypatch):
+    import fieldkit.export.csv as export_csv
+
+    seed_components(catalog, 30)
+
+    def cannot_start(path, outdir, head):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(export_csv, "_start_second_process", cannot_start)
+    result = export_catalog(catalog, tmp_path / "out", parallel_rows=10)
+    assert result.files["components.csv"] == 30 and len(read(tmp_path / "out" / "components.csv")) == 30

@@ -113,7 +113,10 @@ def guard_sql(expression: str) -> str:
 
 
 def text_cell(value: Any, guarded: bool = False) -> str:
-    """A cell of a text column as written: guarded (unless it already is), quoted, `""` when missing."""
+    """A cell of a text column as written: guarded (unless it already is), quoted, `""` when missing.
+    A blob (which fieldkit never stores, but another program may) is written as the text it holds."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
     text = "" if value is None else str(value if guarded else guard_cell(value))
     return '"' + text.replace('"', '""') + '"'
 
@@ -130,7 +133,7 @@ def number_cell(value: Any) -> str:
 def csv_line(kinds: str, *values: Any) -> str:
     """One exported line, made in Python. `kinds` has a letter for each value: "t" for a text
     column, "g" for text already guarded (an item ref), "n" for a number column. The export's SQL
-    makes the same line; this makes the rows SQL cannot (a NUL character in a text cell)."""
+    makes the same line; this makes the rows SQL cannot (a NUL character in a text cell, a blob)."""
     return ",".join(
         number_cell(value) if kind == "n" else text_cell(value, guarded=kind == "g")
         for kind, value in zip(kinds, values)
@@ -147,7 +150,7 @@ def _number_sql(expression: str) -> str:
 
 def export_select(db: Database, name: str, refs_have_nul: bool = False) -> tuple[list[str], str]:
     """The header and the SELECT that writes the file `name` (a key of EXPORTS): one column, the
-    CSV line, made by SQLite's format() or, for a row with NUL in a text cell, by `csv_line`.
+    CSV line, made by SQLite's format() or, for a row with NUL in a text cell or a blob, by `csv_line`.
     `refs_have_nul` says whether some item ref holds a NUL, so that ref_of() is tested for one too."""
     source, order, leading = EXPORTS[name]
     columns = [(e, n, "g" if e.startswith("ref_of(") else "t") for e, n in leading]
@@ -157,9 +160,12 @@ def export_select(db: Database, name: str, refs_have_nul: bool = False) -> tuple
         _number_sql(e) if kind == "n" else f"coalesce({e if kind == 'g' else guard_sql(e)}, '')"
         for e, _, kind in columns
     )
-    # Text in a number column is rare: the comparison (numbers sort below text) skips instr() for the rest.
+    # Rows that SQLite's format() cannot write: a NUL in a text cell, or a blob anywhere (a blob sorts
+    # above every text, x'' below every blob). Text in a number column is rare: the comparison
+    # (numbers sort below text) skips instr() for the rest.
     has_nul = " OR ".join(
-        f"instr({e}, char(0))" if kind == "t" else f"(+{e} >= '' AND instr({e}, char(0)))"
+        (f"instr({e}, char(0)) OR +{e} >= x''" if kind == "t"
+         else f"(+{e} >= '' AND (instr({e}, char(0)) OR +{e} >= x''))")
         for e, _, kind in columns if kind != "g" or refs_have_nul
     )
     kinds = "".join(kind for _, _, kind in columns)
@@ -226,9 +232,21 @@ def write_files(db: Database, names: list[str], outdir: Path) -> dict[str, int]:
     for name in names:
         header, sql = export_select(db, name, refs_have_nul)
         cursor = db.execute(sql)
-        batches = iter(lambda: cursor.fetchmany(BATCH), [])
-        files[f"{name}.csv"] = write_csv(outdir / f"{name}.csv", header, batches)
+        try:
+            files[f"{name}.csv"] = write_csv(outdir / f"{name}.csv", header, _batches(cursor))
+        except sqlite3.OperationalError as exc:
+            if "decode to UTF-8" not in str(exc):
+                raise
+            raise FieldkitError(
+                f"cannot export {name}.csv: a text cell of the {name} table is not valid UTF-8, so another "
+                "program wrote it; correct that row with a SQLite tool, then export again"
+            ) from None
     return files
+
+
+def _batches(cursor: sqlite3.Cursor) -> Iterator[list[tuple]]:
+    while batch := cursor.fetchmany(BATCH):
+        yield batch
 
 
 def _start_second_process(path: Path, outdir: Path, head: tuple[int, str]) -> subprocess.Popen:
@@ -243,7 +261,7 @@ def _second_process_files(process: subprocess.Popen) -> dict[str, int] | None:
         return None
     if process.returncode != 0:
         lines = err.strip().splitlines()
-        raise FieldkitError(lines[-1] if lines else f"the export's second process failed ({process.returncode})")
+        raise FieldkitError(lines[-1] if lines else f"the export's second process failed (exit status {process.returncode})")
     return json.loads(out)
 
 
@@ -278,8 +296,11 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
         outdir.mkdir(parents=True, exist_ok=True)
         names = list(EXPORTS)
         if reader is not None and (os.cpu_count() or 1) > 1 and db["components"].count >= parallel_rows:
-            second = _start_second_process(catalog.path, outdir, head)
-            names = [name for name in names if name not in part.NAMES]
+            try:
+                second = _start_second_process(catalog.path, outdir, head)
+                names = [name for name in names if name not in part.NAMES]
+            except OSError:
+                second = None  # no second process (none can start here): this one writes every file
         files = write_files(db, names, outdir)
         if second is not None:
             files.update(_second_process_files(second) or write_files(db, part.NAMES, outdir))
@@ -289,8 +310,10 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
     except sqlite3.Error as exc:
         raise translate_error(exc, catalog.path) from None
     finally:
-        if second is not None and second.poll() is None:
-            _stop(second)  # this process failed: the other's file would be a part of a failed export
+        if second is not None and second.returncode is None:
+            # This process failed before reading the other's result: stop it if it is still writing
+            # (a components.csv it has already put in place stays, complete), and close its pipes.
+            _stop(second)
         if reader is not None:
             reader.close()  # nothing was written: closing ends the read transaction
     return ExportResult(outdir, {f"{name}.csv": files[f"{name}.csv"] for name in EXPORTS})

@@ -28,7 +28,8 @@ NAMES = ["components"]
 
 
 def main(argv: list[str]) -> int:
-    from fieldkit.export.csv import write_files  # not at the top: csv.py names this module
+    # Imported here, not at the top: fieldkit.export.csv imports this module.
+    from fieldkit.export.csv import write_files
 
     path, outdir, seq, head_hash = argv
     # SIGTERM (the first process failed) unwinds like an error, so atomic_file removes its temporary file.
@@ -50,6 +51,10 @@ def main(argv: list[str]) -> int:
         return 1
     except FieldkitError as exc:
         print(exc, file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 -- a process's last word: one line, saying where it happened
+        print(f"the export's second process could not write components.csv: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
         return 1
     print(json.dumps(files))
     return 0
