@@ -262,10 +262,12 @@ def test_a_latin_looking_line_is_read_as_cyrillic_when_rus_alone_sees_cyrillic_l
     assert any(not c.in_choice and c.languages == "eng+kor+rus" for c in result.candidates)
 
 
-def test_choice_by_script_letters():
-    def cand(text, conf, langs):
-        return engine.OcrCandidate("flattened", 7, text, conf, 0.1, None, langs)
+def cand(text, conf, langs):
+    """A reading as the engine records it, for choose()."""
+    return engine.OcrCandidate("flattened", 7, text, conf, 0.1, None, langs)
 
+
+def test_choice_by_script_letters():
     # Latin letters only Latin has: the multi-language readings compete, rus alone does not.
     readings = [cand("LOT 77", 80, "eng+kor+rus"), cand("ЛОТ 77", 90, "rus")]
     assert engine.choose(readings, "eng+kor+rus")[:2] == (0, None)
@@ -358,9 +360,6 @@ def test_a_crop_too_wide_for_tesseract_is_scaled_to_fit_and_read(tmp_path):
 
 
 def test_an_empty_re_read_never_replaces_a_reading():
-    def cand(text, conf, langs):
-        return engine.OcrCandidate("flattened", 7, text, conf, 0.1, None, langs)
-
     readings = [cand("БК-6М", 80, "eng+kor+rus"), cand("", 0, "rus")]
     assert engine.choose(readings, "eng+kor+rus")[:2] == (0, None)
     # A garbage reading with no confidence does not decide the script, nor does a tie.
