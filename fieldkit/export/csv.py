@@ -18,8 +18,9 @@ For speed (issue 8: at least 200,000 rows/s) SQLite writes each line itself: one
 row over a flat, rowid-ordered SELECT, with the guard (`guard_sql`, the same rule as `guard_cell`)
 on each text cell and the item ref from `ref_of(item_id)`, a dict lookup registered on the export's
 connection. Python only joins the lines of a batch and writes them. SQLite's `format()` stops at a
-NUL character, so a row with NUL in any text cell is written by `csv_line` in Python instead (the
-same format, byte for byte); nothing is cut short. A large catalog's components.csv is written by
+NUL character, so a row with NUL in any text cell (or with a blob, which only another program
+could have stored) is written by `csv_line` in Python instead (the same format, byte for byte);
+nothing is cut short. A large catalog's components.csv is written by
 a second process (fieldkit.export.part) at the same state of the catalog, so that the export uses
 two cores. Memory grows with the number of items, never with the number of rows exported.
 """
@@ -163,14 +164,14 @@ def export_select(db: Database, name: str, refs_have_nul: bool = False) -> tuple
     # Rows that SQLite's format() cannot write: a NUL in a text cell, or a blob anywhere (a blob sorts
     # above every text, x'' below every blob). Text in a number column is rare: the comparison
     # (numbers sort below text) skips instr() for the rest.
-    has_nul = " OR ".join(
+    in_python = " OR ".join(
         (f"instr({e}, char(0)) OR +{e} >= x''" if kind == "t"
          else f"(+{e} >= '' AND (instr({e}, char(0)) OR +{e} >= x''))")
         for e, _, kind in columns if kind != "g" or refs_have_nul
     )
     kinds = "".join(kind for _, _, kind in columns)
     line = (
-        f"CASE WHEN {has_nul} THEN csv_line('{kinds}', {', '.join(e for e, _, _ in columns)}) "
+        f"CASE WHEN {in_python} THEN csv_line('{kinds}', {', '.join(e for e, _, _ in columns)}) "
         f"ELSE format('{formats}', {arguments}) END"
     )
     return [n for _, n, _ in columns], f"SELECT {line} FROM {source} ORDER BY {order}"
