@@ -12,27 +12,45 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlite_utils import Database
 
 GENESIS = "0" * 64
 AUDITED_FIELDS = ("seq", "at", "actor", "action", "table_name", "row_id", "before_json", "after_json", "prev_hash")
 
 
-# json.dumps with options builds a new encoder on every call; these are built once (same output).
+# The canonical form is what json.dumps writes with these options; the hashes of every audit log
+# ever written depend on it byte for byte. orjson writes exactly the same for text, integers and
+# None (tests/test_audit_json.py checks it), several times faster, so it does those; anything else
+# (a float, whose exponent orjson writes differently, a date, a lone surrogate) goes to json.
 _ROW_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 _ENTRY_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_PLAIN = (str, int, type(None))
 
 
 def to_json(row: dict[str, Any] | None) -> str | None:
     """Canonical JSON for a row: sorted keys, no ASCII escaping, so the same row always hashes alike."""
     if row is None:
         return None
+    if all(type(v) in _PLAIN for v in row.values()) and all(type(k) is str for k in row):
+        try:
+            return orjson.dumps(row, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+        except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits, a lone surrogate
+            pass
     return _ROW_JSON.encode(row)
 
 
 def row_hash(entry: dict[str, Any]) -> str:
-    payload = _ENTRY_JSON.encode([entry.get(f) for f in AUDITED_FIELDS])
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    fields = [entry.get(f) for f in AUDITED_FIELDS]
+    payload = None
+    if all(type(v) in _PLAIN for v in fields):
+        try:
+            payload = orjson.dumps(fields)
+        except orjson.JSONEncodeError:
+            pass
+    if payload is None:
+        payload = _ENTRY_JSON.encode(fields).encode("utf-8")
+    return hashlib.sha256(payload).hexdigest()
 
 
 ENTRY_FIELDS = (*AUDITED_FIELDS, "hash")
