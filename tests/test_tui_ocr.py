@@ -53,6 +53,13 @@ def catalog_with_photos(db_path, tmp_path, texts, style="stamped"):
     return rows
 
 
+async def open_ocr_screen(app, pilot):
+    """Open item EX-1's photos and press `o` on the first: the OCR screen."""
+    await open_photos_tab(app, pilot)
+    await pilot.press("o")
+    await settle(app, pilot)
+
+
 async def open_photos_tab(app, pilot):
     app.push_screen(ItemScreen("EX-1"))
     await pilot.pause()
@@ -77,9 +84,7 @@ async def test_read_a_crop_correct_the_text_and_save_it_as_a_marking(db_path, tm
     [photo] = catalog_with_photos(db_path, tmp_path, ["9M22U 4-23"])
     app = make_app(db_path, actor="tester", offer_example=False)
     async with app.run_test(size=SIZE) as pilot:
-        await open_photos_tab(app, pilot)
-        await pilot.press("o")
-        await settle(app, pilot)
+        await open_ocr_screen(app, pilot)
         screen = app.screen
         assert isinstance(screen, OcrScreen) and screen.image.size == (800, 400)
 
@@ -141,9 +146,7 @@ async def test_escape_cancels_a_reading_and_nothing_is_saved(db_path, tmp_path, 
 
     app = make_app(db_path, actor="tester", offer_example=False)
     async with app.run_test(size=SIZE) as pilot:
-        await open_photos_tab(app, pilot)
-        await pilot.press("o")
-        await settle(app, pilot)
+        await open_ocr_screen(app, pilot)
         screen = app.screen
         monkeypatch.setattr(engine, "_tesseract", blocked_tesseract)
         await pilot.press("r")
@@ -168,9 +171,7 @@ async def test_without_tesseract_the_screen_opens_and_says_what_to_install(db_pa
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
     app = make_app(db_path, actor="tester", offer_example=False)
     async with app.run_test(size=SIZE) as pilot:
-        await open_photos_tab(app, pilot)
-        await pilot.press("o")
-        await settle(app, pilot)
+        await open_ocr_screen(app, pilot)
         await pilot.press("enter")
         await pilot.pause()
         status = str(app.screen.query_one("#ocr-status", Static).render())

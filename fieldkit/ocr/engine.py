@@ -66,6 +66,7 @@ OEM = 3  # tesseract's default engine choice (LSTM where the language data has i
 TESSERACT_TIMEOUT = 120  # seconds for one tesseract run before it is abandoned
 CANCEL_POLL = 0.05  # seconds between looks at the cancel event while tesseract runs
 INSTALL_HINT = "sudo apt-get install tesseract-ocr tesseract-ocr-kor tesseract-ocr-rus"
+NOT_INSTALLED = f"tesseract is not installed: install it with `{INSTALL_HINT}`, or see README"
 
 
 class OcrCancelled(Exception):
@@ -140,7 +141,7 @@ def check_available(languages: str = DEFAULT_LANGUAGES) -> str:
         version = str(pytesseract.get_tesseract_version())
         installed = set(pytesseract.get_languages())
     except (pytesseract.TesseractNotFoundError, SystemExit, OSError):
-        raise OcrUnavailable(f"tesseract is not installed: install it with `{INSTALL_HINT}`, or see README") from None
+        raise OcrUnavailable(NOT_INSTALLED) from None
     missing = [lang for lang in wanted if lang not in installed]
     if missing:
         packages = " ".join(f"tesseract-ocr-{lang}" for lang in missing)
@@ -218,7 +219,7 @@ def _tesseract(args: list[str], cancel: threading.Event | None) -> None:
         process = subprocess.Popen([pytesseract.pytesseract.tesseract_cmd, *args], stdin=subprocess.DEVNULL,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     except FileNotFoundError:
-        raise OcrUnavailable(f"tesseract is not installed: install it with `{INSTALL_HINT}`, or see README") from None
+        raise OcrUnavailable(NOT_INSTALLED) from None
     deadline = time.monotonic() + TESSERACT_TIMEOUT
     while True:
         try:
