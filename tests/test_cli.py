@@ -151,3 +151,14 @@ def test_every_command_and_option_has_help_text():
             if isinstance(param, click.Option) and not (param.help or "").strip():
                 missing.append(f"{' '.join(path)} {param.opts[0]}")
     assert missing == []
+
+
+def test_the_command_list_in_help_is_each_commands_own_help_and_loads_nothing():
+    """`fieldkit --help` lists every command without importing it, with the help the command itself has."""
+    import importlib
+
+    from fieldkit.cli.base import LAZY_COMMANDS
+
+    for name, (module, attr, short_help) in LAZY_COMMANDS.items():
+        command = getattr(importlib.import_module(module), attr)
+        assert command.get_short_help_str(1000) == short_help, name

@@ -240,6 +240,16 @@ def m004_search_by_item(db: Database) -> None:
         db.execute(f"CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} {active} BEGIN {_refresh_document('old.item_id')} END")
 
 
+@migrations()
+def m005_catalog_meta(db: Database) -> None:
+    """Facts about the catalog itself: a random id that names it wherever its work travels
+    (witness log, backups, bundles, dossiers), and settings such as its ref prefix."""
+    import uuid
+
+    db.execute("CREATE TABLE catalog_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT INTO catalog_meta (key, value) VALUES ('catalog_id', ?)", [str(uuid.uuid4())])
+
+
 def known_names() -> list[str]:
     """The names of every migration this version of fieldkit knows, in order."""
     return [m.name for m in migrations._migrations]

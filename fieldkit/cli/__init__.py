@@ -1,6 +1,9 @@
-"""The `fieldkit` command line: a thin layer over the core, one module per command group."""
+"""The `fieldkit` command line: a thin layer over the core, one module per command group.
+
+Commands are loaded lazily (see `LAZY_COMMANDS` in fieldkit.cli.base), so a light command
+imports only what it uses.
+"""
 
 from fieldkit.cli.base import cli
-from fieldkit.cli import backup, components, evidence, export, items, markings, ocr, years  # noqa: F401  (each registers its commands on `cli`)
 
 main = cli

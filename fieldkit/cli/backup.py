@@ -9,10 +9,10 @@ import click
 
 from fieldkit.catalog.backup import backup as backup_catalog
 from fieldkit.catalog.backup import restore as restore_catalog
-from fieldkit.cli.base import cli, pass_state
+from fieldkit.cli.base import pass_state
 
 
-@cli.command()
+@click.command()
 @click.argument("dest", type=click.Path(path_type=Path, file_okay=False))
 @pass_state
 def backup(state, dest: Path) -> None:
@@ -23,7 +23,7 @@ def backup(state, dest: Path) -> None:
         sys.exit(1)
 
 
-@cli.command()
+@click.command()
 @click.argument("backup_dir", metavar="BACKUP", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option("--to", "target", required=True, type=click.Path(path_type=Path, dir_okay=False), help="The new catalog file to create.")
 @pass_state

@@ -46,7 +46,29 @@ class State:
 
 
 class FieldkitGroup(click.Group):
-    """A click group that turns fieldkit's errors into one-line messages and exit codes."""
+    """A click group that turns fieldkit's errors into one-line messages and exit codes.
+
+    Its commands are loaded lazily: `LAZY_COMMANDS` names, for each command, the module that
+    defines it, so `fieldkit years 112` imports only fieldkit.cli.years, and `--help` lists every
+    command with its one-line help without importing any of them.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS and name not in self.commands:
+            import importlib
+
+            module, attr, _ = LAZY_COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, LAZY_COMMANDS[name][2]) for name in self.list_commands(ctx) if name in LAZY_COMMANDS]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -57,6 +79,28 @@ class FieldkitGroup(click.Group):
 
 
 pass_state = click.make_pass_decorator(State)
+
+# Every top-level command: its name -> (module, attribute, one-line help for `fieldkit --help`).
+# A new command is added here and nowhere else; tests/test_cli.py checks that the help texts
+# match the commands' own.
+LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "backup": ("fieldkit.cli.backup", "backup", "Copy the catalog (SQLite online backup) and its photo originals to the new folder DEST, verified by hash."),
+    "component": ("fieldkit.cli.components", "component", "Add, list, import, correct and delete the electronic components found in items."),
+    "datecode": ("fieldkit.cli.years", "datecode", "List every reading of an electronic component's date code: the period and the basis."),
+    "export": ("fieldkit.cli.export", "export", "Export the catalog for a report."),
+    "init": ("fieldkit.cli.items", "init", "Create the catalog (or upgrade an older one) and print where it is."),
+    "item": ("fieldkit.cli.items", "item", "Add, list, show, edit and delete debris items."),
+    "marking": ("fieldkit.cli.markings", "marking", "Add, list, correct, delete and recheck the markings read from items."),
+    "match": ("fieldkit.cli.markings", "match", "Read TEXT against the reference patterns: ranked candidates, fields, years and basis."),
+    "ocr": ("fieldkit.cli.ocr", "ocr", "Read a marking from an image FILE, or from a stored photo (--photo) and --save it as a marking."),
+    "photo": ("fieldkit.cli.evidence", "photo", "Add photos of an item to the evidence store, and list them."),
+    "reference": ("fieldkit.cli.markings", "reference", "Check the reference tables (marking patterns, factory codes, manufacturers)."),
+    "restore": ("fieldkit.cli.backup", "restore", "Restore a folder made by `fieldkit backup` into a new catalog file."),
+    "summary": ("fieldkit.cli.components", "summary", "Summarise the components of item REF, or of the whole catalog: parts, firms, countries, shares, date codes by year and the earliest possible assembly date."),
+    "verify": ("fieldkit.cli.evidence", "verify", "Re-hash every stored photo and check the audit log; exit 1 if anything is missing or altered."),
+    "year": ("fieldkit.cli.years", "year", "Convert a calendar year to the Gregorian date range it covers."),
+    "years": ("fieldkit.cli.years", "years", "List every year reading in the text of a marking, best first, each with its basis."),
+}
 
 
 def print_json(value: Any) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from fieldkit.catalog import components as components_core
-from fieldkit.cli.base import cli, pass_state, print_json, print_table
+from fieldkit.cli.base import pass_state, print_json, print_table
 from fieldkit.components.attribution import default_index
 from fieldkit.components.importer import import_components
 from fieldkit.components.summary import summarize
@@ -15,7 +15,7 @@ from fieldkit.components.summary import summarize
 LIST_COLUMNS = ("part_number", "manufacturer", "country", "date_code", "date_start", "quantity", "type")
 
 
-@cli.group()
+@click.group()
 def component() -> None:
     """Add, list, import, correct and delete the electronic components found in items."""
 
@@ -116,7 +116,7 @@ def component_delete(state, component_id: str) -> None:
     click.echo(f"deleted {row['part_number']} ({row['id']})")
 
 
-@cli.command("summary")
+@click.command("summary")
 @click.argument("item_ref", metavar="[REF]", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (parts, firms, countries, shares, date codes).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the summary as one CSV table (section, key, name, country, parts, share).")

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from fieldkit.cli.base import cli, pass_state, print_json
+from fieldkit.cli.base import pass_state, print_json
 from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.verify import remove_leftover_temp_files, verify_catalog
 
 
-@cli.group()
+@click.group()
 def photo() -> None:
     """Add photos of an item to the evidence store, and list them."""
 
@@ -62,7 +62,7 @@ def photo_list(state, item_ref: str, as_json: bool) -> None:
         )
 
 
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the report as a JSON object.")
 @click.option(
     "--remove-temp",

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from fieldkit.cli.base import cli, pass_state
+from fieldkit.cli.base import pass_state
 from fieldkit.export.csv import export_catalog
 
 
-@cli.group()
+@click.group()
 def export() -> None:
     """Export the catalog for a report."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from fieldkit.catalog import items as items_core
-from fieldkit.cli.base import cli, pass_state, print_json, print_table
+from fieldkit.cli.base import pass_state, print_json, print_table
 
 ITEM_OPTIONS = [
     click.option("--category", help="What the item is: rocket, projectile, missile debris, cartridge..."),
@@ -33,7 +33,7 @@ def item_options(func):
     return func
 
 
-@cli.command()
+@click.command()
 @pass_state
 def init(state) -> None:
     """Create the catalog (or upgrade an older one) and print where it is."""
@@ -41,7 +41,7 @@ def init(state) -> None:
     click.echo(f"catalog ready at {catalog.path}")
 
 
-@cli.group()
+@click.group()
 def item() -> None:
     """Add, list, show, edit and delete debris items."""
 

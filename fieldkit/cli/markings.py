@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from fieldkit.catalog import markings as markings_core
-from fieldkit.cli.base import cli, pass_state, print_json
+from fieldkit.cli.base import pass_state, print_json
 from fieldkit.markings.matcher import read_marking
 from fieldkit.reference.tables import check_reference
 
@@ -41,7 +41,7 @@ def _echo_reading(reading: dict) -> None:
             click.echo(f"  {y['describe']}  score {y['score']}")
 
 
-@cli.command("match")
+@click.command("match")
 @click.argument("text")
 @click.option("--json", "as_json", is_flag=True, help="Print the readings as JSON.")
 @pass_state
@@ -58,7 +58,7 @@ def match(state, text: str, as_json: bool) -> None:
     click.echo(f"reference version: {reading['reference_version'][:12]}")
 
 
-@cli.group()
+@click.group()
 def marking() -> None:
     """Add, list, correct, delete and recheck the markings read from items."""
 
@@ -157,7 +157,7 @@ def marking_recheck(state, item_ref: str | None, apply: bool, as_json: bool) -> 
         click.echo("nothing changed; run again with --apply to store the new readings", err=True)
 
 
-@cli.group()
+@click.group()
 def reference() -> None:
     """Check the reference tables (marking patterns, factory codes, manufacturers)."""
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from fieldkit.cli.base import cli, fail, pass_state, print_json
+from fieldkit.cli.base import fail, pass_state, print_json
 from fieldkit.cli.markings import _echo_reading
 from fieldkit.ocr import photos as ocr_photos
 from fieldkit.ocr.engine import DEFAULT_LANGUAGES, parse_crop
@@ -41,7 +41,7 @@ def _echo_result(reading: ocr_photos.Reading) -> None:
         click.echo(f"also tried: {tried}")
 
 
-@cli.command("ocr")
+@click.command("ocr")
 @click.argument("file", metavar="[FILE]", required=False, type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--photo", "photo_sha", metavar="SHA256", help="Read a stored photo, given by (the start of) its SHA-256.")
 @click.option("--item", "item_ref", metavar="REF", help="The item the stored photo shows (needed with --save).")

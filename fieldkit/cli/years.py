@@ -16,7 +16,7 @@ import re
 
 import click
 
-from fieldkit.cli.base import cli, print_json
+from fieldkit.cli.base import print_json
 from fieldkit.errors import CalendarError
 from fieldkit.markings.calendars import (
     CALENDARS,
@@ -53,7 +53,7 @@ def span_line(span: YearSpan) -> str:
     return f"{span.label()} = {span.start.isoformat()} to {span.end.isoformat()}"
 
 
-@cli.command("year", context_settings=_LET_NEGATIVE_NUMBERS_THROUGH)
+@click.command("year", context_settings=_LET_NEGATIVE_NUMBERS_THROUGH)
 @click.argument("args", nargs=-1, metavar="CALENDAR [ERA] N")
 @click.option(
     "--to",
@@ -109,7 +109,7 @@ def year(ctx: click.Context, args: tuple[str, ...], to_calendar: str | None, as_
             click.echo(span_line(span))
 
 
-@cli.command("years", context_settings=_LET_NEGATIVE_NUMBERS_THROUGH)
+@click.command("years", context_settings=_LET_NEGATIVE_NUMBERS_THROUGH)
 @click.argument("text")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of readings, best first.")
 def years(text: str, as_json: bool) -> None:
@@ -134,7 +134,7 @@ def years(text: str, as_json: bool) -> None:
         click.echo(reading.describe())
 
 
-@cli.command("datecode", context_settings=_LET_NEGATIVE_NUMBERS_THROUGH)
+@click.command("datecode", context_settings=_LET_NEGATIVE_NUMBERS_THROUGH)
 @click.argument("code")
 @click.option(
     "--manufacturer",
