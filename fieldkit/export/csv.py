@@ -187,11 +187,17 @@ class ExportResult:
         return f"wrote {counts} to {self.directory}"
 
 
+def temp_prefix(name: str) -> str:
+    """The start of the temporary file's name for `name`: hidden, and naming this process, so a
+    process stopped before it could remove its temporary file can find it (fieldkit.export.part)."""
+    return f".{name}.{os.getpid()}."
+
+
 @contextlib.contextmanager
 def atomic_file(path: Path, newline: str | None = None) -> Iterator[TextIO]:
     """A text file written beside `path`, fsynced and renamed over it at the end: a crash or kill
     leaves the old file or the new one, never a part."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), dir=path.parent)
     try:
         with os.fdopen(fd, "w", newline=newline, encoding="utf-8") as fh:
             yield fh

@@ -29,11 +29,23 @@ NAMES = ["components"]
 
 def main(argv: list[str]) -> int:
     # Imported here, not at the top: fieldkit.export.csv imports this module.
-    from fieldkit.export.csv import write_files
+    from fieldkit.export.csv import temp_prefix
 
     path, outdir, seq, head_hash = argv
-    # SIGTERM (the first process failed) unwinds like an error, so atomic_file removes its temporary file.
+    # SIGTERM (the first process failed) unwinds like an error, so atomic_file removes its temporary file;
+    # one that lands inside mkstemp, before atomic_file holds the name, is found by its prefix.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(STOPPED))
+    try:
+        return _write(path, outdir, seq, head_hash)
+    except SystemExit:
+        for leftover in Path(outdir).glob(temp_prefix(NAMES[0] + ".csv") + "*"):
+            leftover.unlink(missing_ok=True)
+        raise
+
+
+def _write(path: str, outdir: str, seq: str, head_hash: str) -> int:
+    from fieldkit.export.csv import write_files
+
     try:
         reader = connect(path)
         try:
