@@ -69,14 +69,22 @@ def photo_list(state, item_ref: str, as_json: bool) -> None:
     is_flag=True,
     help="First delete the temporary files that interrupted ingests left in the photo store (over an hour old).",
 )
+@click.option(
+    "--witness", "witnesses", multiple=True, type=click.Path(path_type=Path, exists=True),
+    help="Also compare with the audit head recorded in this backup or export folder (or head file); repeatable.",
+)
 @pass_state
-def verify(state, as_json: bool, remove_temp: bool) -> None:
-    """Re-hash every stored photo and check the audit log; exit 1 if anything is missing or altered."""
+def verify(state, as_json: bool, remove_temp: bool, witnesses: tuple[Path, ...]) -> None:
+    """Re-hash every stored photo, check the audit log, the schema and the witness; exit 1 on any problem.
+
+    Ends with the audit head's fingerprint: note it down, and a later verify shows whether the
+    log still holds that head.
+    """
     catalog = state.catalog(create=False)
     if remove_temp:
         for name in remove_leftover_temp_files(catalog):
             click.echo(f"removed {name} (a temporary copy left by an interrupted ingest)", err=True)
-    report = verify_catalog(catalog)
+    report = verify_catalog(catalog, witnesses=witnesses)
     if as_json:
         print_json(report.to_json())
     else:
@@ -85,4 +93,5 @@ def verify(state, as_json: bool, remove_temp: bool) -> None:
         for notice in report.notices:
             click.echo(f"note: {notice.describe()}")
         click.echo(report.summary())
+        click.echo(report.head_line())
     sys.exit(0 if report.ok else 1)
