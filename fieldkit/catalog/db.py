@@ -130,13 +130,24 @@ class Catalog:
             return
         try:
             record = witness.head_record(self)
-        except (LookupError, sqlite3.Error):  # catalog_meta edited behind fieldkit's back: verify says so
+        except sqlite3.Error:  # catalog_meta edited behind fieldkit's back: verify says so
             return
         if witness.append(self, record):
             self._witnessed = (record["seq"], record["head"])
 
     def close(self) -> None:
         self.db.conn.close()
+
+
+def refuse_inside_store(catalog: Catalog, destination: Path, what: str) -> None:
+    """Refuse to write `what` (an export, a backup) into the catalog's photo store, which holds originals only."""
+    if catalog.path is None:
+        return
+    store = catalog.photo_store.resolve()
+    target = Path(destination).expanduser().resolve()
+    if target == store or store in target.parents:
+        raise CatalogError(f"{destination} is inside the photo store {store}, which holds only photo originals; "
+                           f"choose a folder outside it for {what}")
 
 
 def translate_error(exc: BaseException, path: Path | None) -> CatalogError:

@@ -55,23 +55,27 @@ def current_head(db: Database) -> tuple[int, str]:
 def head_record(catalog: Catalog) -> dict[str, Any]:
     """The catalog's head as a record for backups, exports, bundles and dossiers.
 
-    Keys: catalog_id, seq (newest audit row, 0 if none), head (its hash), fingerprint, at, path.
+    Keys: catalog_id (None only if someone removed it), seq (newest audit row, 0 if none), head
+    (its hash), fingerprint, at, path.
     """
+    return record_of(catalog.db, catalog.path)
+
+
+def record_of(db: Database, path: Path | None) -> dict[str, Any]:
+    """`head_record` for a database connection (e.g. a snapshot being exported or backed up)."""
     from fieldkit.catalog.db import now
 
-    seq, head = current_head(catalog.db)
+    seq, head = current_head(db)
     return {
-        "catalog_id": meta.catalog_id(catalog.db), "seq": seq, "head": head,
+        "catalog_id": meta.get_meta(db, "catalog_id"), "seq": seq, "head": head,
         "fingerprint": fingerprint(head), "at": now(),
-        "path": str(catalog.path.resolve()) if catalog.path else None,
+        "path": str(Path(path).resolve()) if path else None,
     }
 
 
-def write_head_file(catalog: Catalog, folder: Path) -> dict[str, Any]:
-    """Write the catalog's head record as `audit-head.json` in `folder` (a backup or an export); return it."""
-    record = head_record(catalog)
-    (folder / HEAD_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return record
+def head_file_text(record: dict[str, Any]) -> str:
+    """The text of `audit-head.json` in a backup or export folder."""
+    return json.dumps(record, ensure_ascii=False, indent=1) + "\n"
 
 
 def payload(record: dict[str, Any]) -> bytes:
@@ -90,9 +94,9 @@ def append(catalog: Catalog, record: dict[str, Any] | None = None) -> bool:
     not interleave; a symlink in place of the log is not followed. A failure never undoes the
     write it follows (that is committed): `verify` then reports the head as not witnessed.
     """
-    if catalog.path is None:  # an in-memory catalog has nothing outside to be witnessed by
-        return False
     record = record or head_record(catalog)
+    if catalog.path is None or record["catalog_id"] is None:  # nothing to witness it by, or nothing to name
+        return False
     line = json.dumps({f: record[f] for f in RECORD_FIELDS}, ensure_ascii=False, separators=(",", ":")) + "\n"
     path = witness_path()
     try:
@@ -108,10 +112,12 @@ def append(catalog: Catalog, record: dict[str, Any] | None = None) -> bool:
 
 
 def read_records(path: Path) -> Iterator[dict[str, Any]]:
-    """The well-formed records of a witness log (JSON lines) or of one head record file (JSON)."""
+    """The well-formed records of a witness log (JSON lines) or of one head record file (JSON).
+
+    A file that is not there has none; one that cannot be read raises OSError."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
-    except (FileNotFoundError, NotADirectoryError):
+    except FileNotFoundError:
         return
     try:
         whole = json.loads(text)
@@ -143,7 +149,7 @@ def check(catalog: Catalog, records: Iterable[dict[str, Any]], *, own_path: bool
     `own_path=None` sorts records by their path; True treats every record as the file's own
     witness (a head record the user names, e.g. from a backup or a notebook).
     """
-    catalog_id = meta.catalog_id(catalog.db)
+    catalog_id = meta.get_meta(catalog.db, "catalog_id")
     here = str(catalog.path.resolve()) if catalog.path else None
     seq_now, head_now = current_head(catalog.db)
     last_here: dict[str, Any] | None = None

@@ -87,7 +87,7 @@ class VerifyReport:
     def head_line(self) -> str:
         """The audit head to copy into a notebook: row and fingerprint (see fieldkit.catalog.witness)."""
         if self.head is None:
-            return "audit head: unknown (the catalog has no id)"
+            return "audit head: not read (verification did not finish)"
         return f"audit head: row {self.head['seq']}, fingerprint {self.head['fingerprint']}"
 
     def to_json(self) -> dict[str, Any]:
@@ -296,19 +296,21 @@ def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
 
 
 def _check_witness(report: VerifyReport, catalog: Catalog, witnesses: Iterable[Path]) -> None:
-    try:
-        report.head = witness.head_record(catalog)
-    except LookupError:
+    report.head = witness.head_record(catalog)
+    if report.head["catalog_id"] is None:
         report.problems.append(Problem("witness", "the catalog has no id in catalog_meta (removed behind fieldkit's back)"))
         return
-    found = [(list(witness.read_records(witness.witness_path())), None)]
-    for path in witnesses:
-        path = Path(path)
-        source = path / witness.HEAD_FILE if path.is_dir() else path
-        records = list(witness.read_records(source))
-        if not records:
+    found = []
+    for path, own in [(witness.witness_path(), None), *((Path(p), True) for p in witnesses)]:
+        source = path / witness.HEAD_FILE if path.is_dir() and own else path
+        try:
+            records = list(witness.read_records(source))
+        except OSError as exc:
+            report.problems.append(Problem("witness", f"the witness {escape_name(str(source))} cannot be read ({exc.strerror})"))
+            continue
+        if own and not records:
             report.problems.append(Problem("witness", f"{escape_name(str(source))} holds no audit head record"))
-        found.append((records, True))
+        found.append((records, own))
     for records, own in found:
         for problem in witness.check(catalog, records, own_path=own):
             (report.problems if problem.serious else report.notices).append(Problem("witness", escape_name(problem.problem)))
