@@ -126,7 +126,7 @@ def read_records(path: Path) -> Iterator[dict[str, Any]]:
     values = [whole] if isinstance(whole, dict) else (_loads(line) for line in text.splitlines())
     for value in values:
         if (isinstance(value, dict) and isinstance(value.get("catalog_id"), str)
-                and type(value.get("seq")) is int and isinstance(value.get("head"), str)):
+                and type(value.get("seq")) is int and 0 <= value["seq"] < 1 << 63 and isinstance(value.get("head"), str)):
             yield value
 
 
