@@ -248,3 +248,19 @@ def test_a_signature_will_cover_the_canonical_payload_of_a_record(db_path, field
         [record["catalog_id"], record["seq"], record["head"], record["at"], record["path"]],
         ensure_ascii=False, separators=(",", ":")).encode()
     assert witness.payload(record | {"sig": "x", "key": "y"}) == witness.payload(record)
+
+
+def test_a_fresh_copy_of_the_example_is_a_new_catalog_not_the_last_copy_gone_backwards(tmp_path):
+    from fieldkit.tui.app import make_app
+
+    app = make_app(tmp_path / "empty.db", actor="tester", offer_example=False)
+    first = app.open_example_copy()
+    items.add_item(first, {"ref": "PLAY-1", "category": "rocket"})  # the researcher tries things out
+    first_id = witness.head_record(first)["catalog_id"]
+    first.close()
+    second = app.open_example_copy()  # and later asks for the example again: a fresh copy, same path
+    report = verify_catalog(second)
+    assert witness.head_record(second)["catalog_id"] != first_id
+    second.close()
+    app.catalog.close()
+    assert report.ok, [p.detail for p in report.problems]
