@@ -160,3 +160,19 @@ def test_exports_and_backups_refuse_a_destination_inside_the_photo_store(catalog
     with pytest.raises(FieldkitError, match="inside the photo store"):
         (export_catalog if command == "export" else backup)(catalog, catalog.photo_store)
     assert verify_catalog(catalog).ok
+
+
+def test_a_fresh_example_copy_never_chmods_what_a_planted_link_points_to(tmp_path, data_dir):
+    from fieldkit.tui.app import make_app
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("someone else's file")
+    victim.chmod(0o444)
+    planted = data_dir / "example-copy.db.photos"
+    planted.mkdir(parents=True)
+    (planted / "link").symlink_to(victim)
+    app = make_app(tmp_path / "empty.db", actor="tester", offer_example=False)
+    app.open_example_copy().close()
+    app.catalog.close()
+    assert oct(victim.stat().st_mode & 0o777) == oct(0o444) and victim.read_text() == "someone else's file"
+    assert not (planted / "link").exists()

@@ -86,6 +86,21 @@ def _store_files(store: Path) -> tuple[list[Path], list[str]]:
     return sorted(files), problems
 
 
+def _copy_file(source: Path, target: Path) -> None:
+    """Copy a regular file, following a symlink at neither end; the new copy is made read-only."""
+    src = os.open(source, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        dst = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
+            with open(src, "rb", closefd=False) as reader, open(dst, "wb", closefd=False) as writer:
+                shutil.copyfileobj(reader, writer, CHUNK)
+            os.fchmod(dst, 0o444)
+        finally:
+            os.close(dst)
+    finally:
+        os.close(src)
+
+
 def _copy_store(store: Path, target_store: Path, progress: Callable[[int, int], None] | None) -> tuple[int, list[str], list[str]]:
     """Copy every file of the store, re-hash each copy; returns (count, problems, SHA256SUMS lines)."""
     files, problems = _store_files(store)
@@ -94,11 +109,10 @@ def _copy_store(store: Path, target_store: Path, progress: Callable[[int, int], 
         relative = source.relative_to(store)
         target = target_store / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target, follow_symlinks=False)
+        _copy_file(source, target)
         digest = sha256_file(target)
         if digest != source.stem:
             problems.append(f"{relative}: copy hashes to {digest[:12]}…, not its name (is the original altered? run `fieldkit verify`)")
-        target.chmod(0o444)
         sums.append(f"{digest}  {target_store.name}/{relative.as_posix()}")
         if progress:
             progress(done, len(files))

@@ -61,7 +61,8 @@ class FieldkitApp(App):
         store, target_store = photo_store_path(source), photo_store_path(target)
         if target_store.exists():
             for path in target_store.rglob("*"):
-                path.chmod(0o700 if path.is_dir() else 0o600)
+                if not path.is_symlink():  # never change the mode of whatever a planted link points to
+                    path.chmod(0o700 if path.is_dir() else 0o600)
             shutil.rmtree(target_store)
         if store.exists():
             shutil.copytree(store, target_store)
