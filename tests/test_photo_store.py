@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 
 import pytest
 from click.testing import CliRunner
 
 from fieldkit.catalog import items
 from fieldkit.catalog.backup import backup, restore
-from fieldkit.catalog.db import open_catalog
 from fieldkit.cli import cli
 from fieldkit.errors import FieldkitError, PhotoError
 from fieldkit.evidence.photos import add_photos, sha256_file, stored_file, stored_relpath
 from fieldkit.evidence.verify import verify_catalog
 from fieldkit.export.csv import export_catalog
 from tests.photo_files import jpeg_bytes, png_bytes, write
+from tests.tampering import shell
 
 
 @pytest.fixture
@@ -27,10 +26,7 @@ def one_photo(catalog, tmp_path):
 
 
 def point_row_outside(db_path, sha256, relpath):
-    conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE photos SET stored_path = ? WHERE sha256 = ?", [relpath, sha256])
-    conn.commit()
-    conn.close()
+    shell(db_path, ("UPDATE photos SET stored_path = ? WHERE sha256 = ?", [relpath, sha256]))
 
 
 # point 8: stored_path ---------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,17 +15,9 @@ from fieldkit.catalog.schema import check_schema, expected_schema
 from fieldkit.cli import cli
 from fieldkit.evidence.verify import verify_catalog
 from fieldkit.locations import example_catalog_path
+from tests.tampering import shell
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("catalog-*.db"))
-
-
-def shell(path, *statements):
-    """What an adversary does with the sqlite3 shell."""
-    conn = sqlite3.connect(path)
-    for statement in statements:
-        conn.execute(statement)
-    conn.commit()
-    conn.close()
 
 
 def schema_problems(path):

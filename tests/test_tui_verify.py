@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from textual.widgets import DataTable, Input, Label
 
@@ -12,6 +10,7 @@ from fieldkit.catalog.backup import backup
 from fieldkit.catalog.db import open_catalog
 from fieldkit.tui.app import make_app
 from fieldkit.tui.screens.verify import VerifyScreen, WitnessFolderScreen
+from tests.tampering import shell
 
 
 @pytest.fixture
@@ -39,10 +38,7 @@ def rows(screen: VerifyScreen) -> list[tuple[str, str]]:
 
 
 async def test_a_planted_trigger_is_listed_and_the_fingerprint_shown(two_items):
-    conn = sqlite3.connect(two_items)
-    conn.execute("CREATE TRIGGER quiet AFTER INSERT ON components BEGIN SELECT 1; END")
-    conn.commit()
-    conn.close()
+    shell(two_items, "CREATE TRIGGER quiet AFTER INSERT ON components BEGIN SELECT 1; END")
     app = make_app(two_items, actor="tester", offer_example=False)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_verify(pilot)
@@ -57,11 +53,8 @@ async def test_w_checks_the_catalog_against_the_head_recorded_in_a_backup(two_it
     catalog = open_catalog(two_items)
     backup(catalog, tmp_path / "usb")
     catalog.close()
-    conn = sqlite3.connect(two_items)  # roll back the last change, with its audit row
-    conn.execute("DELETE FROM items WHERE ref = 'EX-2'")
-    conn.execute("DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)")
-    conn.commit()
-    conn.close()
+    shell(two_items, "DELETE FROM items WHERE ref = 'EX-2'",  # roll back the last change, with its audit row
+          "DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)")
     witness.witness_path().unlink()  # and the local witness with it
     app = make_app(two_items, actor="tester", offer_example=False)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -10,6 +10,7 @@ from fieldkit.catalog import audit, items
 from fieldkit.catalog import components as components_core
 from fieldkit.catalog.db import open_catalog
 from fieldkit.evidence.verify import verify_catalog
+from tests.tampering import shell
 
 
 @pytest.fixture
@@ -48,10 +49,7 @@ def test_an_edited_middle_row_with_its_hash_recomputed_is_named_with_its_own_ite
 
 def test_deleting_the_last_audit_rows_names_the_rows_left_unrecorded_never_audit_row_0(db_path, two_items):
     _, second = two_items
-    conn = sqlite3.connect(db_path)
-    conn.execute("DELETE FROM audit WHERE seq = 4")
-    conn.commit()
-    conn.close()
+    shell(db_path, "DELETE FROM audit WHERE seq = 4")
     found = problems(db_path)
     assert ("audit", f"components row {second['id']}: row has no audit record of its current state", ("KHK-0002",)) in found
     assert not any("audit row 0" in detail for _, detail, _ in found)
@@ -60,10 +58,7 @@ def test_deleting_the_last_audit_rows_names_the_rows_left_unrecorded_never_audit
 
 def test_a_component_edited_behind_fieldkits_back_names_its_item(db_path, two_items):
     first, _ = two_items
-    conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE components SET country = 'KP' WHERE id = ?", [first["id"]])
-    conn.commit()
-    conn.close()
+    shell(db_path, ("UPDATE components SET country = 'KP' WHERE id = ?", [first["id"]]))
     assert problems(db_path) == [
         ("audit", f"audit row 2 (components {first['id']}): row differs from its last audit record", ("KHK-0001",))
     ]
@@ -71,10 +66,7 @@ def test_a_component_edited_behind_fieldkits_back_names_its_item(db_path, two_it
 
 def test_a_component_deleted_behind_fieldkits_back_names_its_item_from_the_audit_log(db_path, two_items):
     _, second = two_items
-    conn = sqlite3.connect(db_path)
-    conn.execute("DELETE FROM components WHERE id = ?", [second["id"]])
-    conn.commit()
-    conn.close()
+    shell(db_path, ("DELETE FROM components WHERE id = ?", [second["id"]]))
     assert problems(db_path) == [
         ("audit", f"audit row 4 (components {second['id']}): row is in the audit log but missing from the catalog",
          ("KHK-0002",))
@@ -82,9 +74,6 @@ def test_a_component_deleted_behind_fieldkits_back_names_its_item_from_the_audit
 
 
 def test_a_removed_middle_row_is_named_once_at_the_gap(db_path, two_items):
-    conn = sqlite3.connect(db_path)
-    conn.execute("DELETE FROM audit WHERE seq IN (2, 3)")
-    conn.commit()
-    conn.close()
+    shell(db_path, "DELETE FROM audit WHERE seq IN (2, 3)")
     chain = [detail for kind, detail, _ in problems(db_path) if detail.startswith("audit log:")]
     assert chain == ["audit log: audit rows 2..3 are missing (the row after is 4)"]

@@ -23,6 +23,7 @@ from fieldkit.evidence.verify import verify_catalog
 from fieldkit.export.csv import export_catalog
 from fieldkit.locations import data_dir
 from tests.photo_files import jpeg_bytes, write
+from tests.tampering import shell
 
 
 def run_verify(db_path, *args):
@@ -137,10 +138,7 @@ def test_rewriting_the_last_audit_row_with_a_recomputed_hash_is_caught(db_path, 
 
 
 def test_re_chaining_the_whole_log_from_row_one_is_caught(db_path, field):
-    conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE audit SET actor = 'someone else'")
-    conn.commit()
-    conn.close()
+    shell(db_path, "UPDATE audit SET actor = 'someone else'")
     rechain(db_path)
     catalog = open_catalog(db_path)
     assert audit.check_chain(catalog.db) == []
@@ -152,10 +150,7 @@ def test_re_chaining_the_whole_log_from_row_one_is_caught(db_path, field):
 
 def test_another_catalog_put_in_place_of_the_witnessed_one_is_a_catalog_id_mismatch(db_path, field, tmp_path):
     witnessed_id = json.loads(witness.witness_path().read_text().splitlines()[-1])["catalog_id"]
-    conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE catalog_meta SET value = '00000000-0000-4000-8000-000000000000' WHERE key = 'catalog_id'")
-    conn.commit()
-    conn.close()
+    shell(db_path, "UPDATE catalog_meta SET value = '00000000-0000-4000-8000-000000000000' WHERE key = 'catalog_id'")
     catalog = open_catalog(db_path)
     details = [p.detail for p in verify_catalog(catalog).problems]
     catalog.close()
@@ -179,11 +174,7 @@ def test_the_head_travels_in_backups_and_exports_and_verify_checks_against_them(
     assert "audit-head.json" in (tmp_path / "usb" / "SHA256SUMS").read_text()
 
     # the attacker also wipes the witness log: the backup's head still catches the rollback
-    conn = sqlite3.connect(db_path)
-    conn.execute("DELETE FROM item_photos")
-    conn.execute("DELETE FROM audit WHERE table_name = 'item_photos'")
-    conn.commit()
-    conn.close()
+    shell(db_path, "DELETE FROM item_photos", "DELETE FROM audit WHERE table_name = 'item_photos'")
     witness.witness_path().unlink()
     assert run_verify(db_path).exit_code == 0  # nothing local is left to tell
     result = run_verify(db_path, "--witness", str(tmp_path / "usb"), "--witness", str(tmp_path / "export"))
