@@ -172,3 +172,18 @@ def test_a_fresh_example_copy_never_chmods_what_a_planted_link_points_to(tmp_pat
     app.catalog.close()
     assert oct(victim.stat().st_mode & 0o777) == oct(0o444) and victim.read_text() == "someone else's file"
     assert not (planted / "link").exists()
+
+
+async def test_the_photo_view_refuses_a_tampered_stored_path_in_one_line_never_as_markup(catalog, db_path, one_photo):
+    from fieldkit.evidence.photos import get_photo
+    from fieldkit.tui.app import make_app
+    from fieldkit.tui.screens.photos import PhotoScreen
+
+    point_row_outside(db_path, one_photo.sha256, "[/]../../[b]x.jpg")
+    row = get_photo(catalog, one_photo.sha256)
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(110, 34)) as pilot:
+        app.push_screen(PhotoScreen(row))
+        await pilot.pause()
+        shown = str(app.screen.query_one("#photo-large").render())
+    assert shown.startswith("The stored original cannot be shown: the photo's stored path [/]../../[b]x.jpg is not")
