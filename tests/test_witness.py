@@ -169,7 +169,7 @@ def test_the_head_travels_in_backups_and_exports_and_verify_checks_against_them(
     catalog.close()
     for folder in ("usb", "export"):
         record = json.loads((tmp_path / folder / "audit-head.json").read_text())
-        assert {k: record[k] for k in ("catalog_id", "seq", "head", "fingerprint")} == {
+        assert record == {  # the head only: no time, no local path, so an export is reproducible
             k: head[k] for k in ("catalog_id", "seq", "head", "fingerprint")}
     assert "audit-head.json" in (tmp_path / "usb" / "SHA256SUMS").read_text()
 

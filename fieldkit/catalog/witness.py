@@ -73,9 +73,13 @@ def record_of(db: Database, path: Path | None) -> dict[str, Any]:
     }
 
 
+HEAD_FILE_FIELDS = ("catalog_id", "seq", "head", "fingerprint")
+
+
 def head_file_text(record: dict[str, Any]) -> str:
-    """The text of `audit-head.json` in a backup or export folder."""
-    return json.dumps(record, ensure_ascii=False, indent=1) + "\n"
+    """The text of `audit-head.json` in a backup or export folder: the head only (no time, no local
+    path), so the same catalog state always gives the same bytes."""
+    return json.dumps({f: record[f] for f in HEAD_FILE_FIELDS}, ensure_ascii=False, indent=1) + "\n"
 
 
 def payload(record: dict[str, Any]) -> bytes:
