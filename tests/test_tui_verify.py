@@ -98,3 +98,19 @@ def test_witness_folder_dialog_snapshot(snap_compare, two_items):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(110, 32), run_before=open_dialog)
+
+
+async def test_w_checks_a_head_noted_by_hand(two_items):
+    app = make_app(two_items, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_verify(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        app.screen.query_one("#witness-path", Input).value = "1:0000-0000-0000-0000"
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        [(kind, detail)] = rows(screen)
+        assert kind == "witness" and detail.startswith("the head you noted (row 1, fingerprint 0000-0000-0000-0000) "
+                                                       "is not in this catalog: row 1 now has fingerprint ")

@@ -255,3 +255,25 @@ def test_a_fresh_copy_of_the_example_is_a_new_catalog_not_the_last_copy_gone_bac
     second.close()
     app.catalog.close()
     assert report.ok, [p.detail for p in report.problems]
+
+
+def test_a_head_noted_in_a_notebook_is_checked(db_path, field):
+    catalog = open_catalog(db_path)
+    head = witness.head_record(catalog)
+    catalog.close()
+    noted = f"{head['seq']}:{head['fingerprint']}"
+    assert run_verify(db_path, "--witness", noted).exit_code == 0
+    assert run_verify(db_path, "--witness", f"row {head['seq']}, fingerprint {head['fingerprint'].upper()}").exit_code == 0
+    shell(db_path, "DELETE FROM item_photos", "DELETE FROM audit WHERE table_name = 'item_photos'")
+    witness.witness_path().unlink()
+    result = run_verify(db_path, "--witness", noted)
+    assert result.exit_code == 1
+    assert (f"witness: the head you noted (row {head['seq']}, fingerprint {head['fingerprint']}) is not in this "
+            f"catalog: row {head['seq']} is missing") in result.output
+
+
+def test_a_witness_that_is_neither_a_folder_nor_a_noted_head_is_one_line_exit_2(db_path, field):
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "verify", "--witness", "6:zzzz\x1b]0;x"])
+    assert result.exit_code == 2
+    assert result.output == ("error: --witness 6:zzzz\\x1b]0;x: no such folder or file, and not ROW:FINGERPRINT "
+                             "(e.g. 6:3f9a-c21b-77e0-12ab); give a backup or export folder or a noted head\n")

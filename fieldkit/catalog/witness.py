@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,6 +200,29 @@ def check(catalog: Catalog, records: Iterable[dict[str, Any]], *, own_path: bool
             f"the audit head (row {seq_now}) is not in the witness log; it was written by a program other "
             "than fieldkit, or the log was lost or could not be written", serious=False))
     return problems
+
+
+NOTED = re.compile(r"\s*(?:row\s*)?(\d{1,18})\s*[:,]\s*(?:fingerprint\s*)?([0-9a-fA-F]{4}(?:[-\s]?[0-9a-fA-F]{4}){3})\s*")
+
+
+def parse_noted(text: str) -> tuple[int, str] | None:
+    """A head noted by hand, `ROW:FINGERPRINT` (e.g. `6:3f9a-c21b-77e0-12ab`), as (row, fingerprint); else None."""
+    match = NOTED.fullmatch(text)
+    if not match:
+        return None
+    digits = re.sub(r"[-\s]", "", match.group(2)).lower()
+    return int(match.group(1)), fingerprint(digits)
+
+
+def check_noted(db: Database, seq: int, noted: str) -> str | None:
+    """Why the catalog does not hold a head noted by hand (row `seq` with fingerprint `noted`), or None."""
+    actual = _hash_at(db, seq)
+    if actual is None:
+        return f"the head you noted (row {seq}, fingerprint {noted}) is not in this catalog: row {seq} is missing"
+    if fingerprint(actual) != noted:
+        return (f"the head you noted (row {seq}, fingerprint {noted}) is not in this catalog: "
+                f"row {seq} now has fingerprint {fingerprint(actual)}")
+    return None
 
 
 def _hash_at(db: Database, seq: int) -> str | None:

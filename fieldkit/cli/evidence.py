@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from fieldkit.cli.base import pass_state, print_json
+from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.verify import remove_leftover_temp_files, verify_catalog
 
@@ -70,8 +71,9 @@ def photo_list(state, item_ref: str, as_json: bool) -> None:
     help="First delete the temporary files that interrupted ingests left in the photo store (over an hour old).",
 )
 @click.option(
-    "--witness", "witnesses", multiple=True, type=click.Path(path_type=Path, exists=True),
-    help="Also compare with the audit head recorded in this backup or export folder (or head file); repeatable.",
+    "--witness", "witnesses", multiple=True, metavar="FOLDER|ROW:FINGERPRINT",
+    help="Also check against the head recorded in a backup or export folder, or one noted by hand "
+         "(e.g. 6:3f9a-c21b-77e0-12ab); repeatable.",
 )
 @pass_state
 def verify(state, as_json: bool, remove_temp: bool, witnesses: tuple[Path, ...]) -> None:
@@ -80,11 +82,17 @@ def verify(state, as_json: bool, remove_temp: bool, witnesses: tuple[Path, ...])
     Ends with the audit head's fingerprint: note it down, and a later verify shows whether the
     log still holds that head.
     """
+    from fieldkit.catalog.witness import parse_noted
+
+    for given in witnesses:
+        if parse_noted(given) is None and not Path(given).expanduser().exists():
+            raise FieldkitError(f"--witness {photos_core.escape_name(given)}: no such folder or file, and not ROW:FINGERPRINT "
+                                "(e.g. 6:3f9a-c21b-77e0-12ab); give a backup or export folder or a noted head")
     catalog = state.catalog(create=False)
     if remove_temp:
         for name in remove_leftover_temp_files(catalog):
             click.echo(f"removed {name} (a temporary copy left by an interrupted ingest)", err=True)
-    report = verify_catalog(catalog, witnesses=witnesses)
+    report = verify_catalog(catalog, witnesses=[w if parse_noted(w) else Path(w).expanduser() for w in witnesses])
     if as_json:
         print_json(report.to_json())
     else:

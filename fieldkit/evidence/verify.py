@@ -250,10 +250,10 @@ def _check_entry(report: VerifyReport, store: Path, path: Path, known: set[str],
 
 
 def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
-                   cancel: threading.Event | None = None, witnesses: Iterable[Path] = ()) -> VerifyReport:
+                   cancel: threading.Event | None = None, witnesses: Iterable[Path | str] = ()) -> VerifyReport:
     """Re-hash every stored original, check the store, the audit chain and state, the schema and the
-    witness log (plus the head records in `witnesses`: backup or export folders, or files); see the
-    module docstring."""
+    witness log, plus each of `witnesses`: a backup or export folder, a head file, or a head noted
+    by hand as `ROW:FINGERPRINT`; see the module docstring."""
     report = VerifyReport()
     refs = _refs_by_photo(catalog)
     photos = list(catalog.db.execute(
@@ -295,13 +295,19 @@ def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
     return report
 
 
-def _check_witness(report: VerifyReport, catalog: Catalog, witnesses: Iterable[Path]) -> None:
+def _check_witness(report: VerifyReport, catalog: Catalog, witnesses: Iterable[Path | str]) -> None:
     report.head = witness.head_record(catalog)
     if report.head["catalog_id"] is None:
         report.problems.append(Problem("witness", "the catalog has no id in catalog_meta (removed behind fieldkit's back)"))
         return
-    found = []
-    for path, own in [(witness.witness_path(), None), *((Path(p), True) for p in witnesses)]:
+    found, paths = [], []
+    for given in witnesses:
+        noted = witness.parse_noted(given) if isinstance(given, str) else None
+        if noted is None:
+            paths.append(Path(given))
+        elif problem := witness.check_noted(catalog.db, *noted):
+            report.problems.append(Problem("witness", problem))
+    for path, own in [(witness.witness_path(), None), *((p, True) for p in paths)]:
         source = path / witness.HEAD_FILE if path.is_dir() and own else path
         try:
             records = list(witness.read_records(source))

@@ -14,22 +14,23 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar
 
+from fieldkit.catalog.witness import parse_noted
 from fieldkit.evidence.verify import VerifyReport, remove_leftover_temp_files, verify_catalog
 from fieldkit.tui.progress import throttled
-from fieldkit.tui.safe_text import plain
+from fieldkit.tui.safe_text import plain, visible
 from fieldkit.tui.screens.confirm import ConfirmScreen
 
 
-class WitnessFolderScreen(ModalScreen[Path | None]):
-    """Asks for a backup or export folder (or an audit-head.json) whose recorded head to check against."""
+class WitnessFolderScreen(ModalScreen[Path | str | None]):
+    """Asks for a backup or export folder whose recorded head to check against, or a head noted by hand."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="witness.cancel")]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Check the catalog against the audit head recorded in this backup or export folder:",
-                        classes="question")
-            yield Input(placeholder="/media/usb/fieldkit-2024-01-05", id="witness-path")
+            yield Label("Check the catalog against the audit head recorded in a backup or export folder, "
+                        "or one you noted (ROW:FINGERPRINT):", classes="question")
+            yield Input(placeholder="/media/usb/fieldkit-2024-01-05  or  6:3f9a-c21b-77e0-12ab", id="witness-path")
             with Horizontal(classes="buttons"):
                 yield Button("Check", variant="primary", id="check")
                 yield Button("Cancel", id="cancel")
@@ -38,9 +39,12 @@ class WitnessFolderScreen(ModalScreen[Path | None]):
     @on(Button.Pressed, "#check")
     def check(self) -> None:
         text = self.query_one("#witness-path", Input).value.strip()
+        if parse_noted(text):
+            self.dismiss(text)
+            return
         path = Path(text).expanduser() if text else None
         if path is None or not path.exists():
-            self.notify(f"{text or 'nothing'}: no such folder or file; give a backup or export folder",
+            self.notify(f"{visible(text) or 'nothing'}: no such folder or file, and not ROW:FINGERPRINT",
                         severity="error", markup=False)
             return
         self.dismiss(path)
@@ -67,7 +71,7 @@ user data dir), and in every backup and export. Verify reports a head that went 
 witnessed row that is missing or different, or another catalog in this one's place. The last
 line shows the head's **fingerprint**: write it in your notebook or send it to a colleague; if
 the log is later rewritten, that fingerprint no longer matches. `w` checks against the head
-recorded in a backup or export folder.
+recorded in a backup or export folder, or against a head you noted (`ROW:FINGERPRINT`).
 """
 
     BINDINGS = [
@@ -93,7 +97,7 @@ recorded in a backup or export folder.
         super().__init__()
         self.cancel = threading.Event()
         self.report: VerifyReport | None = None
-        self.witnesses: list[Path] = []  # backup or export folders chosen with `w`
+        self.witnesses: list[Path | str] = []  # a backup or export folder, or a noted head, chosen with `w`
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -126,9 +130,9 @@ recorded in a backup or export folder.
         )
 
     def action_witness(self) -> None:
-        def chosen(path: Path | None) -> None:
-            if path is not None:
-                self.witnesses = [path]
+        def chosen(given: Path | str | None) -> None:
+            if given is not None:
+                self.witnesses = [given]
                 self.action_run()
 
         self.app.push_screen(WitnessFolderScreen(), chosen)
@@ -158,7 +162,7 @@ recorded in a backup or export folder.
         summary = self.query_one("#verify-summary", Label)
         summary.update(("✓ " if report.ok else "✗ ") + report.summary())
         summary.set_class(not report.ok, "problem")
-        against = f" (and the head recorded in {self.witnesses[0]})" if self.witnesses else ""
+        against = f" (checked against {self.witnesses[0]})" if self.witnesses else ""
         self.query_one("#verify-head", Label).update(plain(report.head_line() + against))
         table = self.query_one(DataTable)
         for problem in [*report.problems, *report.notices]:
