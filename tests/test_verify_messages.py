@@ -77,3 +77,11 @@ def test_a_removed_middle_row_is_named_once_at_the_gap(db_path, two_items):
     shell(db_path, "DELETE FROM audit WHERE seq IN (2, 3)")
     chain = [detail for kind, detail, _ in problems(db_path) if detail.startswith("audit log:")]
     assert chain == ["audit log: audit rows 2..3 are missing (the row after is 4)"]
+
+
+def test_an_audit_row_whose_json_names_no_usable_item_is_still_reported(db_path, two_items):
+    first, _ = two_items
+    shell(db_path, ("DELETE FROM components WHERE id = ?", [first["id"]]),
+          ("UPDATE audit SET after_json = '{\"item_id\": {\"not\": \"an id\"}}' WHERE seq = 2", []))
+    found = problems(db_path)
+    assert ("audit", f"audit row 2 (components {first['id']}): its contents were changed after it was written", ()) in found

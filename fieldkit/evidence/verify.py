@@ -150,16 +150,18 @@ def _audit_problem(catalog: Catalog, problem: audit.ChainProblem, refs: dict[str
         sha = _recorded(catalog, "photos", row_id, "sha256")
         if row_id in refs:
             return Problem("audit", problem.describe(), sha256=sha, items=refs[row_id])
-    items = tuple(str(ref) for ref in (_recorded(catalog, "items", i, "ref") for i in item_ids if i) if ref)
+    items = tuple(str(ref) for ref in (_recorded(catalog, "items", i, "ref") for i in item_ids if isinstance(i, str)) if ref)
     return Problem("audit", problem.describe(), sha256=sha, items=items)
 
 
 def _kind(path: Path) -> str:
-    """'file', 'missing', 'symlink', 'folder' or 'other', without following a symlink."""
+    """'file', 'missing', 'symlink', 'folder', 'other' or 'unreadable', without following a symlink."""
     try:
         mode = os.lstat(path).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return "missing"
+    except OSError:  # e.g. a store folder that cannot be searched
+        return "unreadable"
     if stat.S_ISLNK(mode):
         return "symlink"
     return "file" if stat.S_ISREG(mode) else "folder" if stat.S_ISDIR(mode) else "other"
@@ -194,6 +196,9 @@ def _check_photo(report: VerifyReport, store: Path, row: tuple, items: tuple[str
     kind = _kind(path)
     if kind == "missing":
         report.problems.append(Problem("missing", f"{relpath} is missing from the photo store", relpath, sha256, items))
+        return
+    if kind == "unreadable":
+        report.problems.append(Problem("unreadable", f"{relpath} cannot be reached (permission denied?)", relpath, sha256, items))
         return
     if kind != "file":
         report.problems.append(Problem("foreign", f"{relpath} is a {kind}, not a file", relpath, sha256, items))
