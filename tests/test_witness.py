@@ -277,3 +277,13 @@ def test_a_witness_that_is_neither_a_folder_nor_a_noted_head_is_one_line_exit_2(
     assert result.exit_code == 2
     assert result.output == ("error: --witness 6:zzzz\\x1b]0;x: no such folder or file, and not ROW:FINGERPRINT "
                              "(e.g. 6:3f9a-c21b-77e0-12ab); give a backup or export folder or a noted head\n")
+
+
+def test_restore_checks_the_catalog_against_the_head_its_backup_recorded(db_path, field, tmp_path):
+    catalog = open_catalog(db_path)
+    backup(catalog, tmp_path / "usb")
+    catalog.close()
+    shell(tmp_path / "usb" / "catalog.db",  # the backup's catalog rolled back by one change
+          "DELETE FROM item_photos", "DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)")
+    report = restore(tmp_path / "usb", tmp_path / "restored.db")
+    assert any(p.startswith("witness: the audit head went backwards") for p in report.problems), report.problems

@@ -3,8 +3,8 @@
 The catalog is copied with SQLite's online backup API, so a backup taken while another
 fieldkit is writing is still a consistent snapshot. Photo originals are copied file by file
 and each copy is re-hashed: the store is content-addressed, so a file's name is its SHA-256.
-A restore never writes to the backup; it runs `verify` on the restored catalog, so a photo
-missing from the backup is reported.
+A restore never writes to the backup; it runs `verify` on the restored catalog (against the head
+the backup recorded), so a photo missing from the backup, or a catalog rolled back since, is reported.
 A backup folder holds `catalog.db`, `catalog.db.photos/`, `audit-head.json` (the copied catalog's
 audit head: `fieldkit verify --witness FOLDER` checks a catalog against it) and `SHA256SUMS`
 (readable by `sha256sum -c`). Nothing is followed through a symlink: a symlink in the store is
@@ -198,8 +198,10 @@ def restore(backup_dir: Path | str, target: Path | str, actor: str | None = None
     except OSError as exc:
         raise CatalogError(f"the restore to {target} failed: {exc.strerror}; check the space and permissions there") from None
     restored = open_catalog(target, actor=actor)  # refuses a foreign file; upgrades an older catalog
+    head = backup_dir / witness.HEAD_FILE  # the head recorded when the backup was made (none in older backups)
     try:
-        problems += [problem.describe() for problem in verify_catalog(restored).problems]
+        report = verify_catalog(restored, witnesses=[head] if head.is_file() else [])
+        problems += [problem.describe() for problem in report.problems]
     finally:
         restored.close()
     return CopyReport(target, count, problems)
