@@ -84,8 +84,8 @@ def head_file_text(record: dict[str, Any]) -> str:
 
 
 def payload(record: dict[str, Any]) -> bytes:
-    """The canonical bytes of a record that a signed checkpoint signs (RECORD_FIELDS, as a JSON array)."""
-    return json.dumps([record.get(f) for f in RECORD_FIELDS], ensure_ascii=False, separators=(",", ":")).encode()
+    """The canonical bytes of a record that a signed checkpoint signs (RECORD_FIELDS, as an ASCII JSON array)."""
+    return json.dumps([record.get(f) for f in RECORD_FIELDS], separators=(",", ":")).encode("ascii")
 
 
 def witness_path() -> Path:
@@ -102,16 +102,17 @@ def append(catalog: Catalog, record: dict[str, Any] | None = None) -> bool:
     record = record or head_record(catalog)
     if catalog.path is None or record["catalog_id"] is None:  # nothing to witness it by, or nothing to name
         return False
-    line = json.dumps({f: record[f] for f in RECORD_FIELDS}, ensure_ascii=False, separators=(",", ":")) + "\n"
-    path = witness_path()
+    # ASCII JSON: a path that is not valid UTF-8 (surrogate escapes) is written as \udcxx and read back the same
+    line = json.dumps({f: record[f] for f in RECORD_FIELDS}, separators=(",", ":")) + "\n"
     try:
+        path = witness_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         try:
             os.write(fd, line.encode("utf-8"))
         finally:
             os.close(fd)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: e.g. a FIELDKIT_DATA_DIR with a NUL in it
         return False
     return True
 
