@@ -118,22 +118,18 @@ def append(catalog: Catalog, record: dict[str, Any] | None = None) -> bool:
 
 
 def read_records(path: Path) -> Iterator[dict[str, Any]]:
-    """The well-formed records of a witness log (JSON lines) or of one head record file (JSON).
-
-    A file that is not there has none; one that cannot be read raises OSError."""
+    """The well-formed records of a witness log (JSON lines, read line by line) or of a head file
+    (`*.json`, one record). A file that is not there has none; one that cannot be read raises OSError."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        fh = open(path, encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return
-    try:
-        whole = json.loads(text)
-    except ValueError:
-        whole = None
-    values = [whole] if isinstance(whole, dict) else (_loads(line) for line in text.splitlines())
-    for value in values:
-        if (isinstance(value, dict) and isinstance(value.get("catalog_id"), str)
-                and type(value.get("seq")) is int and 0 <= value["seq"] < 1 << 63 and isinstance(value.get("head"), str)):
-            yield value
+    with fh:
+        values = [_loads(fh.read(1 << 20))] if path.suffix == ".json" else (_loads(line) for line in fh)
+        for value in values:
+            if (isinstance(value, dict) and isinstance(value.get("catalog_id"), str)
+                    and type(value.get("seq")) is int and 0 <= value["seq"] < 1 << 63 and isinstance(value.get("head"), str)):
+                yield value
 
 
 def _loads(line: str) -> Any:
