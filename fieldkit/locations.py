@@ -1,6 +1,7 @@
 """Every path fieldkit uses: the catalog, its photo store, the shipped reference tables and the example.
 
-The catalog lives in the user data dir (platformdirs) unless `--db` or `FIELDKIT_DB` names another.
+The catalog lives in the user data dir (platformdirs, or `FIELDKIT_DATA_DIR`) unless `--db` or
+`FIELDKIT_DB` names another. The witness log of audit heads is kept in the data dir too.
 The photo store sits beside the catalog it belongs to, so a catalog and its evidence move together.
 """
 
@@ -16,7 +17,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def data_dir() -> Path:
-    """The user data dir where the default catalog lives."""
+    """The user data dir where the default catalog and the witness log live: `FIELDKIT_DATA_DIR` if set."""
+    env = os.environ.get("FIELDKIT_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
     return user_data_path(APP_NAME, appauthor=False)
 
 

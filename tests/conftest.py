@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh catalog file in a temporary directory for each test."""
+"""Shared fixtures: a fresh catalog file in a temporary directory for each test, and a private user data dir."""
 
 from __future__ import annotations
 
@@ -42,3 +42,11 @@ async def open_item_tab(pilot, key: str) -> None:
     await pilot.pause()
     await pilot.press(key)
     await pilot.pause()
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path_factory, monkeypatch):
+    """Every test gets its own user data dir (witness log, user reference tables): never the real one."""
+    path = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("FIELDKIT_DATA_DIR", str(path))
+    return path

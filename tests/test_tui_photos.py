@@ -98,7 +98,7 @@ async def test_verify_screen_reports_an_altered_photo(app_with_item, tmp_path):
         assert app.screen.report is not None and not app.screen.report.ok
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1
-        assert table.get_row_at(0)[0] == "altered" and table.get_row_at(0)[1] == "EX-1"
+        assert table.get_row_at(0)[0] == "altered" and str(table.get_row_at(0)[1]) == "EX-1"
 
 
 def test_photo_view_snapshot(snap_compare, tmp_path):

@@ -109,8 +109,9 @@ def test_editing_a_photo_row_behind_fieldkits_back_fails_and_names_the_items(cat
 def test_json_report_shape(db_path, stored):
     result = run_verify(db_path, "--json")
     report = json.loads(result.output)
-    assert set(report) == {"ok", "photos", "bytes_hashed", "audit_rows", "cancelled", "problems", "notices"}
+    assert set(report) == {"ok", "photos", "bytes_hashed", "audit_rows", "cancelled", "problems", "notices", "head"}
     assert report["ok"] is True and report["photos"] == 2
+    assert set(report["head"]) == {"catalog_id", "seq", "head", "fingerprint", "at", "path"}
 
 
 def test_progress_and_cancel(catalog, stored):

@@ -115,31 +115,52 @@ def record(
 
 @dataclass(frozen=True)
 class ChainProblem:
-    seq: int
+    seq: int  # the audit row concerned; 0 when no audit row is (a catalog row with no record of it)
     table_name: str
     row_id: str
     problem: str
 
     def describe(self) -> str:
+        if not self.table_name:
+            return f"audit log: {self.problem}"
+        if self.seq == 0:
+            return f"{self.table_name} row {self.row_id}: {self.problem}"
         return f"audit row {self.seq} ({self.table_name} {self.row_id}): {self.problem}"
 
 
 def check_chain(db: Database) -> list[ChainProblem]:
-    """Every place where the audit log has been altered: a row edited, removed or inserted."""
+    """Every place where the audit log has been altered: a row edited, removed or inserted.
+
+    Each problem names the row that was altered: a row whose contents no longer give its hash,
+    or a row whose hash was recomputed after an edit (the next row still chains to the old hash),
+    or the gap where rows were removed. Rows removed from the end, or a log re-chained from some
+    row onward, leave a valid chain: only the witness (fieldkit.catalog.witness) sees those.
+    """
     problems: list[ChainProblem] = []
-    prev_hash, expected_seq = GENESIS, 1
+    prev: dict[str, Any] | None = None
+    prev_intact = True
     cursor = db.execute(f"SELECT {', '.join(AUDITED_FIELDS)}, hash FROM audit ORDER BY seq")
     columns = [*AUDITED_FIELDS, "hash"]
     for values in cursor:
         entry = dict(zip(columns, values))
-        where = (entry["seq"], entry["table_name"], entry["row_id"])
+        intact = row_hash(entry) == entry["hash"]
+        expected_seq = prev["seq"] + 1 if prev else 1
+        prev_hash = prev["hash"] if prev else GENESIS
         if entry["seq"] != expected_seq:
-            problems.append(ChainProblem(*where, f"rows {expected_seq}..{entry['seq'] - 1} are missing"))
-        if entry["prev_hash"] != prev_hash:
-            problems.append(ChainProblem(*where, "does not follow the row before it (a row was removed or changed)"))
-        if row_hash(entry) != entry["hash"]:
-            problems.append(ChainProblem(*where, "its contents were changed after it was written"))
-        prev_hash, expected_seq = entry["hash"], entry["seq"] + 1
+            missing = f"row {expected_seq} is" if entry["seq"] == expected_seq + 1 else f"rows {expected_seq}..{entry['seq'] - 1} are"
+            problems.append(ChainProblem(expected_seq, "", "", f"audit {missing} missing (the row after is {entry['seq']})"))
+        elif intact and entry["prev_hash"] != prev_hash:  # this row is as written: the one before it is not
+            if prev is None:
+                problems.append(ChainProblem(entry["seq"], entry["table_name"], entry["row_id"],
+                                             "does not chain to the start of the log (rows before it were removed)"))
+            elif prev_intact:
+                problems.append(ChainProblem(prev["seq"], prev["table_name"], prev["row_id"],
+                                             "was changed after it was written and its hash recomputed "
+                                             f"(audit row {entry['seq']} still chains to its old hash)"))
+        if not intact:
+            problems.append(ChainProblem(entry["seq"], entry["table_name"], entry["row_id"],
+                                         "its contents were changed after it was written"))
+        prev, prev_intact = entry, intact
     return problems
 
 

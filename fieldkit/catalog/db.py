@@ -3,7 +3,8 @@
 `open_catalog` refuses a file that is not a fieldkit catalog without touching it, applies pending
 migrations to an older catalog, and refuses one made by a newer fieldkit. Every write goes through
 `Catalog.transaction()`, which takes the write lock up front (BEGIN IMMEDIATE) so that the audit
-chain stays a chain when two processes write at once.
+chain stays a chain when two processes write at once, and after the commit appends the new audit
+head to the witness log outside the file (fieldkit.catalog.witness).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from fieldkit.catalog import witness
 from fieldkit.catalog.migrations import known_names, migrations
 from fieldkit.errors import CatalogError
 from fieldkit.locations import photo_store_path
@@ -61,6 +63,7 @@ class Catalog:
         # the thread that holds the transaction may join it (nested calls), never another thread.
         self._write_lock = threading.RLock()
         self._depth = 0
+        self._witnessed: tuple[int, str] | None = None  # the head last appended to the witness log
 
     @property
     def photo_store(self) -> Path:
@@ -103,6 +106,7 @@ class Catalog:
                 time.sleep(0.2 * (attempt + 1))
         try:
             yield self.db
+            head = witness.current_head(self.db)
         except sqlite3.Error as exc:  # a full disk, an I/O error...: one line, nothing saved
             if conn.in_transaction:
                 conn.rollback()
@@ -117,9 +121,33 @@ class Catalog:
             if conn.in_transaction:
                 conn.rollback()
             raise translate_error(exc, self.path) from None
+        if head != self._witnessed:
+            self.witness()
+
+    def witness(self) -> None:
+        """Append the catalog's audit head to the witness log (after a commit, or on creation)."""
+        if self.path is None:
+            return
+        try:
+            record = witness.head_record(self)
+        except sqlite3.Error:  # catalog_meta edited behind fieldkit's back: verify says so
+            return
+        if witness.append(self, record):
+            self._witnessed = (record["seq"], record["head"])
 
     def close(self) -> None:
         self.db.conn.close()
+
+
+def refuse_inside_store(catalog: Catalog, destination: Path, what: str) -> None:
+    """Refuse to write `what` (an export, a backup) into the catalog's photo store, which holds originals only."""
+    if catalog.path is None:
+        return
+    store = catalog.photo_store.resolve()
+    target = Path(destination).expanduser().resolve()
+    if target == store or store in target.parents:
+        raise CatalogError(f"{destination} is inside the photo store {store}, which holds only photo originals; "
+                           f"choose a folder outside it for {what}")
 
 
 def translate_error(exc: BaseException, path: Path | None) -> CatalogError:
@@ -185,6 +213,7 @@ def open_catalog(path: Path | str | None, *, actor: str | None = None, create: b
         return catalog
     path = Path(path).expanduser()
     _check_file(path)
+    new = not path.exists() or path.stat().st_size == 0
     if not path.exists():
         if not create:
             raise CatalogError(f"no catalog at {path}; create one with `fieldkit --db {path} init`")
@@ -213,7 +242,10 @@ def open_catalog(path: Path | str | None, *, actor: str | None = None, create: b
         if conn is not None:
             conn.close()
         raise translate_error(exc, path) from None
-    return Catalog(db, path, actor)
+    catalog = Catalog(db, path, actor)
+    if new:  # the witness knows from the start which catalog lives at this path
+        catalog.witness()
+    return catalog
 
 
 def _refuse_newer(db: Database, path: Path) -> None:

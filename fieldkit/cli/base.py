@@ -97,7 +97,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "reference": ("fieldkit.cli.markings", "reference", "Check the reference tables (marking patterns, factory codes, manufacturers)."),
     "restore": ("fieldkit.cli.backup", "restore", "Restore a folder made by `fieldkit backup` into a new catalog file."),
     "summary": ("fieldkit.cli.components", "summary", "Summarise the components of item REF, or of the whole catalog: parts, firms, countries, shares, date codes by year and the earliest possible assembly date."),
-    "verify": ("fieldkit.cli.evidence", "verify", "Re-hash every stored photo and check the audit log; exit 1 if anything is missing or altered."),
+    "verify": ("fieldkit.cli.evidence", "verify", "Re-hash every stored photo, check the audit log, the schema and the witness; exit 1 on any problem."),
     "year": ("fieldkit.cli.years", "year", "Convert a calendar year to the Gregorian date range it covers."),
     "years": ("fieldkit.cli.years", "years", "List every year reading in the text of a marking, best first, each with its basis."),
 }

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from fieldkit.cli.base import pass_state, print_json
+from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.verify import remove_leftover_temp_files, verify_catalog
 
@@ -69,14 +70,29 @@ def photo_list(state, item_ref: str, as_json: bool) -> None:
     is_flag=True,
     help="First delete the temporary files that interrupted ingests left in the photo store (over an hour old).",
 )
+@click.option(
+    "--witness", "witnesses", multiple=True, metavar="FOLDER|ROW:FINGERPRINT",
+    help="Also check against the head recorded in a backup or export folder, or one noted by hand "
+         "(e.g. 6:3f9a-c21b-77e0-12ab); repeatable.",
+)
 @pass_state
-def verify(state, as_json: bool, remove_temp: bool) -> None:
-    """Re-hash every stored photo and check the audit log; exit 1 if anything is missing or altered."""
+def verify(state, as_json: bool, remove_temp: bool, witnesses: tuple[Path, ...]) -> None:
+    """Re-hash every stored photo, check the audit log, the schema and the witness; exit 1 on any problem.
+
+    Ends with the audit head's fingerprint: note it down, and a later verify shows whether the
+    log still holds that head.
+    """
+    from fieldkit.catalog.witness import parse_noted
+
+    for given in witnesses:
+        if parse_noted(given) is None and not Path(given).expanduser().exists():
+            raise FieldkitError(f"--witness {photos_core.escape_name(given)}: no such folder or file, and not ROW:FINGERPRINT "
+                                "(e.g. 6:3f9a-c21b-77e0-12ab); give a backup or export folder or a noted head")
     catalog = state.catalog(create=False)
     if remove_temp:
         for name in remove_leftover_temp_files(catalog):
             click.echo(f"removed {name} (a temporary copy left by an interrupted ingest)", err=True)
-    report = verify_catalog(catalog)
+    report = verify_catalog(catalog, witnesses=[w if parse_noted(w) else Path(w).expanduser() for w in witnesses])
     if as_json:
         print_json(report.to_json())
     else:
@@ -85,4 +101,5 @@ def verify(state, as_json: bool, remove_temp: bool) -> None:
         for notice in report.notices:
             click.echo(f"note: {notice.describe()}")
         click.echo(report.summary())
+        click.echo(report.head_line())
     sys.exit(0 if report.ok else 1)

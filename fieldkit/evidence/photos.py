@@ -13,9 +13,12 @@ Every row is written through `records.insert`, so it is in the audit log.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
+import re
 import stat
 import tempfile
 import threading
@@ -112,9 +115,41 @@ def stored_relpath(sha256: str, fmt: str) -> str:
     return f"{sha256[:2]}/{sha256}.{EXTENSIONS[fmt]}"
 
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_STORED_SUFFIXES = frozenset(EXTENSIONS.values())
+
+
+def stored_path_problem(sha256: Any, relpath: Any) -> str | None:
+    """Why a photo row's `stored_path` is not the one its SHA-256 gives (`ab/<sha256>.<ext>`), or None.
+
+    The store is content-addressed, so a row can only name the file its hash names: a path that
+    leaves the store (`../../outside/x`), is absolute, or names another file is refused.
+    """
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        return "belongs to a photo row whose SHA-256 is not 64 hex digits"
+    if not isinstance(relpath, str):
+        return "is not text"
+    stem, dot, suffix = relpath.rpartition(".")
+    if not dot or stem != f"{sha256[:2]}/{sha256}" or suffix not in _STORED_SUFFIXES:
+        return f"is not the store's name for SHA-256 {sha256[:12]}… ({sha256[:2]}/{sha256[:12]}….<ext>)"
+    return None
+
+
 def stored_file(catalog: Catalog, photo: dict[str, Any]) -> Path:
-    """Where the original of a photo row is kept."""
-    return catalog.photo_store / photo["stored_path"]
+    """Where the original of a photo row is kept, checked: the name its SHA-256 gives, reached without
+    a symlink. Raises PhotoError for a row or a store that someone has tampered with."""
+    relpath = photo["stored_path"]
+    problem = stored_path_problem(photo.get("sha256"), relpath)
+    if problem:
+        raise PhotoError(f"the photo's stored path {escape_name(str(relpath))} {problem}; refused (run `fieldkit verify`)")
+    store = catalog.photo_store
+    folder = store / relpath.split("/")[0]
+    for path in (folder, store / relpath):
+        if path.is_symlink():
+            raise PhotoError(
+                f"{escape_name(path.relative_to(store).as_posix())} in the photo store is a symlink, not the "
+                "original; refused (run `fieldkit verify`)")
+    return store / relpath
 
 
 def sha256_file(path: Path, cancel: threading.Event | None = None) -> str:
@@ -323,6 +358,7 @@ def _copy_to_temp(path: Path, store: Path, cancel: threading.Event | None) -> tu
                 dst.write(chunk)
                 size += len(chunk)
             dst.flush()
+            os.fchmod(dst.fileno(), 0o444)  # read-only: the mode is set on the file this call created
             os.fsync(dst.fileno())
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -330,26 +366,57 @@ def _copy_to_temp(path: Path, store: Path, cancel: threading.Event | None) -> tu
     return tmp, digest.hexdigest(), size
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+def _place(tmp: Path, store: Path, relpath: str, sha256: str) -> bool:
+    """Move the verified temp copy to its content address. Returns True if this call created the file.
+
+    Nothing here follows a symlink: the folder is opened with O_NOFOLLOW (a symlink in its place
+    is refused), a file already at the address is kept only if it is a regular file with these
+    exact bytes, and the rename replaces whatever else is there (a symlink itself, not its target).
+    """
+    folder, name = relpath.split("/")
+    store_fd = os.open(store, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        os.fsync(fd)
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder, 0o755, dir_fd=store_fd)
+        try:
+            folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=store_fd)
+        except OSError as exc:
+            if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+                raise
+            raise PhotoError(f"{folder} in the photo store is not a folder (a symlink?); fieldkit will not "
+                             "write through it; run `fieldkit verify`") from None
+        try:
+            if _holds_original(folder_fd, name, sha256, relpath):  # an interrupted ingest's, or already there
+                tmp.unlink()
+                return False
+            os.replace(tmp.name, name, src_dir_fd=store_fd, dst_dir_fd=folder_fd)
+            os.fsync(folder_fd)
+        finally:
+            os.close(folder_fd)
     finally:
-        os.close(fd)
-
-
-def _place(tmp: Path, final: Path, sha256: str) -> bool:
-    """Move the verified temp copy to its content address. Returns True if this call created the file."""
-    final.parent.mkdir(exist_ok=True)
-    if final.exists():
-        if sha256_file(final) == sha256:  # left by an interrupted ingest, or already there: keep it
-            tmp.unlink()
-            return False
-        final.chmod(0o600)  # a damaged copy under the right name: replace it with the good one
-    tmp.chmod(0o444)
-    os.replace(tmp, final)
-    _fsync_dir(final.parent)
+        os.close(store_fd)
     return True
+
+
+def _holds_original(folder_fd: int, name: str, sha256: str, relpath: str) -> bool:
+    """Whether a regular file with exactly these bytes is at `name` already (a symlink never is)."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=folder_fd)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # a symlink: replaced by the real original
+            return False
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        if stat.S_ISDIR(os.fstat(fh.fileno()).st_mode):
+            raise PhotoError(f"a folder sits at {relpath} in the photo store; run `fieldkit verify`")
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            return False
+        digest = hashlib.sha256()
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest() == sha256
 
 
 def _referenced(catalog: Catalog, relpath: str) -> bool:
@@ -375,16 +442,18 @@ def ingest_file(catalog: Catalog, item: dict[str, Any], path: Path, *, caption: 
             existing = list(catalog.db["photos"].rows_where("sha256 = ?", [sha256], limit=1))
             if existing:
                 photo = existing[0]
-                final = stored_file(catalog, photo)
-                if not final.exists():  # the original had gone missing: these are its exact bytes
-                    if _place(tmp, final, sha256):
+                problem = stored_path_problem(photo["sha256"], photo["stored_path"])
+                if problem:
+                    raise PhotoError(f"the stored path of this photo's row {problem}; refused (run `fieldkit verify`)")
+                final = store / photo["stored_path"]
+                if final.is_symlink() or not final.is_file():  # gone missing, or replaced by a symlink:
+                    if _place(tmp, store, photo["stored_path"], sha256):  # these are its exact bytes
                         placed = final
-                else:
+                else:  # the stored copy stays as it is; `verify` says if it was altered
                     tmp.unlink()
             else:
-                final = store / relpath
-                if _place(tmp, final, sha256):
-                    placed = final
+                if _place(tmp, store, relpath, sha256):
+                    placed = store / relpath
                 photo = records.insert(catalog, "photos", {
                     "id": new_id(),
                     "sha256": sha256,
@@ -405,8 +474,7 @@ def ingest_file(catalog: Catalog, item: dict[str, Any], path: Path, *, caption: 
     except BaseException:
         tmp.unlink(missing_ok=True)
         if placed is not None and not _referenced(catalog, placed.relative_to(store).as_posix()):
-            placed.chmod(0o600)
-            placed.unlink(missing_ok=True)
+            placed.unlink(missing_ok=True)  # the file this call created
         raise
     return IngestResult(
         source=str(path), sha256=sha256, stored_path=photo["stored_path"], photo_id=photo["id"],

@@ -1,35 +1,52 @@
-"""Verify the evidence: re-hash every stored original and check the audit log.
+"""Verify the evidence: re-hash every stored original, check the audit log, the schema and the witness.
 
 `verify_catalog` reports, each with the item ref(s) and photo it concerns:
 - missing: a photo row whose original is not in the store;
 - altered: a stored original whose bytes no longer hash to the SHA-256 recorded at ingest;
+- path: a photo row whose `stored_path` is not the name its SHA-256 gives (it may point out of
+  the store); such a file is never opened;
+- symlink / foreign: a symlink anywhere in the store, or a folder or special file that does not
+  belong there (the store holds only `ab/<sha256>.<ext>` files and ingest temp files);
 - unreferenced: a file in the store that no photo row names (or a leftover temporary file);
 - audit: the audit chain is broken (a row edited, removed or inserted), or a row of the catalog
-  differs from what the audit log last recorded for it.
-The catalog is clean when there are no problems; the CLI then exits 0, and 1 otherwise.
+  differs from what the audit log last recorded for it;
+- schema: a table, index, trigger or view added, changed or missing against the migrations;
+- witness: the audit head went backwards, a witnessed row is missing or different, or the
+  catalog id is not the one witnessed at this path (fieldkit.catalog.witness).
+The catalog is clean when there are no problems; the CLI then exits 0, and 1 otherwise. The
+report ends with the audit head's short fingerprint, for a notebook.
 
 It also notes, without counting them as problems, photos linked to no item (the originals of a
-deleted item stay in the store): nothing is wrong with them, but no item screen shows them.
+deleted item stay in the store), copies of this catalog elsewhere that went their own way, and a
+head that the witness log does not hold.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import stat
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
-from fieldkit.catalog import audit
+from fieldkit.catalog import audit, witness
 from fieldkit.catalog.db import Catalog
-from fieldkit.evidence.photos import TMP_PREFIX, escape_name, sha256_file
+from fieldkit.catalog.schema import check_schema
+from fieldkit.evidence.photos import TMP_PREFIX, escape_name, sha256_file, stored_path_problem
 
 Progress = Callable[[int, int], None]
+STORE_FOLDER = re.compile(r"[0-9a-f]{2}")
 
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # missing | altered | unreferenced | unreadable | audit; for a notice: unlinked
+    kind: str  # missing | altered | path | symlink | foreign | unreferenced | unreadable | audit | schema | witness;
+    # for a notice: unlinked | witness
     detail: str
     path: str | None = None  # relative to the photo store
     sha256: str | None = None
@@ -51,6 +68,7 @@ class VerifyReport:
     problems: list[Problem] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)  # worth knowing, not a fault (module docstring)
     cancelled: bool = False
+    head: dict[str, Any] | None = None  # witness.head_record of the catalog as verified
 
     @property
     def ok(self) -> bool:
@@ -66,12 +84,19 @@ class VerifyReport:
             return f"{head}: all intact{note}"
         return f"{head}: {len(self.problems)} problem" + ("" if len(self.problems) == 1 else "s") + note
 
+    def head_line(self) -> str:
+        """The audit head to copy into a notebook: row and fingerprint (see fieldkit.catalog.witness)."""
+        if self.head is None:
+            return "audit head: not read (verification did not finish)"
+        return f"audit head: row {self.head['seq']}, fingerprint {self.head['fingerprint']}"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok, "photos": self.photos, "bytes_hashed": self.bytes_hashed,
             "audit_rows": self.audit_rows, "cancelled": self.cancelled,
             "problems": [p.to_json() for p in self.problems],
             "notices": [n.to_json() for n in self.notices],
+            "head": self.head,
         }
 
 
@@ -84,28 +109,156 @@ def _refs_by_photo(catalog: Catalog) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in refs.items()}
 
 
+def _recorded(catalog: Catalog, table: str, row_id: str, column: str) -> Any:
+    """A column of a row as the catalog holds it, or else as the audit log last recorded it."""
+    if table in ("items", "photos", "markings", "components"):
+        found = catalog.db.execute(f"SELECT [{column}] FROM [{table}] WHERE id = ?", [row_id]).fetchone()
+        if found:
+            return found[0]
+    for after, before in catalog.db.execute(
+        "SELECT after_json, before_json FROM audit WHERE table_name = ? AND row_id = ? ORDER BY seq DESC", [table, row_id]
+    ):
+        for text in (after, before):
+            value = _audit_value(text, column)
+            if value is not None:
+                return value
+    return None
+
+
+def _audit_value(text: str | None, column: str) -> Any:
+    try:
+        row = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return row.get(column) if isinstance(row, dict) else None
+
+
 def _audit_problem(catalog: Catalog, problem: audit.ChainProblem, refs: dict[str, tuple[str, ...]]) -> Problem:
-    items: tuple[str, ...] = ()
+    """An audit problem with the item(s) and photo it concerns, found even when the row is gone."""
+    table, row_id = problem.table_name, problem.row_id
+    item_ids: list[str] = []
     sha = None
-    if problem.table_name == "photos":
-        items = refs.get(problem.row_id, ())
-        row = catalog.db.execute("SELECT sha256 FROM photos WHERE id = ?", [problem.row_id]).fetchone()
-        sha = row[0] if row else None
-    elif problem.table_name == "items":
-        row = catalog.db.execute("SELECT ref FROM items WHERE id = ?", [problem.row_id]).fetchone()
-        items = (row[0],) if row else ()
-    elif problem.table_name == "item_photos":
-        item_id, _, photo_id = problem.row_id.partition("/")
-        row = catalog.db.execute("SELECT ref FROM items WHERE id = ?", [item_id]).fetchone()
-        items = (row[0],) if row else ()
-        found = catalog.db.execute("SELECT sha256 FROM photos WHERE id = ?", [photo_id]).fetchone()
-        sha = found[0] if found else None
+    if table == "items":
+        item_ids = [row_id]
+    elif table in ("markings", "components"):
+        item_ids = [_recorded(catalog, table, row_id, "item_id")]
+    elif table == "item_photos":
+        item_id, _, photo_id = row_id.partition("/")
+        item_ids = [item_id]
+        sha = _recorded(catalog, "photos", photo_id, "sha256")
+    elif table == "photos":
+        sha = _recorded(catalog, "photos", row_id, "sha256")
+        if row_id in refs:
+            return Problem("audit", problem.describe(), sha256=sha, items=refs[row_id])
+    items = tuple(str(ref) for ref in (_recorded(catalog, "items", i, "ref") for i in item_ids if isinstance(i, str)) if ref)
     return Problem("audit", problem.describe(), sha256=sha, items=items)
 
 
+def _kind(path: Path) -> str:
+    """'file', 'missing', 'symlink', 'folder', 'other' or 'unreadable', without following a symlink."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    except OSError:  # e.g. a store folder that cannot be searched
+        return "unreadable"
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    return "file" if stat.S_ISREG(mode) else "folder" if stat.S_ISDIR(mode) else "other"
+
+
+def _link_target(path: Path) -> str:
+    try:
+        return escape_name(os.readlink(path))
+    except OSError:
+        return "?"
+
+
+def _check_photo(report: VerifyReport, store: Path, row: tuple, items: tuple[str, ...],
+                 cancel: threading.Event | None, links: set[str]) -> None:
+    """Check one photo row's original; raises InterruptedError when cancelled."""
+    _, sha256, relpath, _, _ = row
+    shown = escape_name(str(relpath))
+    path_problem = stored_path_problem(sha256, relpath)
+    if path_problem:
+        report.problems.append(Problem(
+            "path", f"the photo row's stored path {shown} {path_problem}; fieldkit does not open it", shown,
+            sha256 if isinstance(sha256, str) else None, items))
+        return
+    folder, path = store / relpath.split("/")[0], store / relpath
+    for place in (folder, path):
+        if _kind(place) == "symlink":
+            links.add(place.relative_to(store).as_posix())
+            report.problems.append(Problem(
+                "symlink", f"{escape_name(place.relative_to(store).as_posix())} is a symlink (to {_link_target(place)}), "
+                f"not kept in the store; {relpath} is not the original", relpath, sha256, items))
+            return
+    kind = _kind(path)
+    if kind == "missing":
+        report.problems.append(Problem("missing", f"{relpath} is missing from the photo store", relpath, sha256, items))
+        return
+    if kind == "unreadable":
+        report.problems.append(Problem("unreadable", f"{relpath} cannot be reached (permission denied?)", relpath, sha256, items))
+        return
+    if kind != "file":
+        report.problems.append(Problem("foreign", f"{relpath} is a {kind}, not a file", relpath, sha256, items))
+        return
+    try:
+        actual = sha256_file(path, cancel)
+    except OSError as exc:
+        report.problems.append(Problem("unreadable", f"{relpath} cannot be read ({exc.strerror})", relpath, sha256, items))
+        return
+    report.bytes_hashed += path.stat().st_size
+    if actual != sha256:
+        report.problems.append(Problem(
+            "altered", f"{relpath} has changed since ingest (SHA-256 is now {actual})", relpath, sha256, items,
+        ))
+
+
+def _check_store(report: VerifyReport, store: Path, known: set[str], links: set[str]) -> None:
+    """Report what does not belong in the store: symlinks, foreign folders and files, stray files."""
+    def scan(folder: Path) -> list[os.DirEntry]:
+        try:
+            with os.scandir(folder) as entries:
+                return sorted(entries, key=lambda e: e.name)
+        except OSError as exc:
+            shown = escape_name(folder.relative_to(store).as_posix())
+            report.problems.append(Problem("unreadable", f"the store folder {shown} cannot be read ({exc.strerror})", shown))
+            return []
+
+    if _kind(store) not in ("folder", "symlink"):
+        return
+    skip = known | links
+    for entry in scan(store):
+        _check_entry(report, store, Path(entry.path), skip, top=True)
+        if entry.is_dir(follow_symlinks=False) and STORE_FOLDER.fullmatch(entry.name):
+            for inner in scan(Path(entry.path)):
+                _check_entry(report, store, Path(inner.path), skip, top=False)
+
+
+def _check_entry(report: VerifyReport, store: Path, path: Path, known: set[str], *, top: bool) -> None:
+    relpath = path.relative_to(store).as_posix()
+    shown = escape_name(relpath)
+    kind = _kind(path)
+    if kind == "symlink":
+        if relpath not in known:
+            report.problems.append(Problem("symlink", f"{shown} is a symlink (to {_link_target(path)}); "
+                                                      "nothing in the photo store may be a symlink", shown))
+    elif kind == "folder":
+        if not (top and STORE_FOLDER.fullmatch(path.name)):
+            report.problems.append(Problem("foreign", f"{shown} is a folder that does not belong in the photo store", shown))
+    elif kind == "other":
+        report.problems.append(Problem("foreign", f"{shown} is not a regular file (a pipe, socket or device)", shown))
+    elif relpath not in known:
+        what = "a temporary file left by an interrupted ingest" if path.name.startswith(TMP_PREFIX) else "not referenced by any photo"
+        report.problems.append(Problem("unreferenced", f"{shown} is {what}", shown))
+
+
 def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
-                   cancel: threading.Event | None = None) -> VerifyReport:
-    """Re-hash every stored original and check the audit chain and state; see the module docstring."""
+                   cancel: threading.Event | None = None, witnesses: Iterable[Path | str] = ()) -> VerifyReport:
+    """Re-hash every stored original, check the store, the audit chain and state, the schema and the
+    witness log, plus each of `witnesses`: a backup or export folder, a head file, or a head noted
+    by hand as `ROW:FINGERPRINT`; see the module docstring."""
     report = VerifyReport()
     refs = _refs_by_photo(catalog)
     photos = list(catalog.db.execute(
@@ -114,52 +267,64 @@ def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
     store = catalog.photo_store
     total = len(photos)
     known: set[str] = set()
-    for index, (photo_id, sha256, relpath, size, name) in enumerate(photos):
+    links: set[str] = set()  # symlinks already reported with the photo they stand for
+    for index, row in enumerate(photos):
         if cancel is not None and cancel.is_set():
             report.cancelled = True
             return report
-        known.add(relpath)
-        path = store / relpath
+        photo_id, sha256, relpath, _, name = row
         items = refs.get(photo_id, ())
-        if not path.is_file():
-            report.problems.append(Problem("missing", f"{relpath} is missing from the photo store", relpath, sha256, items))
-        else:
-            try:
-                actual = sha256_file(path, cancel)
-            except InterruptedError:
-                report.cancelled = True
-                return report
-            except OSError as exc:
-                report.problems.append(Problem("unreadable", f"{relpath} cannot be read ({exc.strerror})", relpath, sha256, items))
-            else:
-                report.bytes_hashed += path.stat().st_size
-                if actual != sha256 or not relpath.split("/")[-1].startswith(sha256):
-                    report.problems.append(Problem(
-                        "altered", f"{relpath} has changed since ingest (SHA-256 is now {actual})", relpath, sha256, items,
-                    ))
-        if not items:
+        known.add(str(relpath))
+        try:
+            _check_photo(report, store, row, items, cancel, links)
+        except InterruptedError:
+            report.cancelled = True
+            return report
+        if not items and not stored_path_problem(sha256, relpath):
             report.notices.append(Problem(
                 "unlinked",
                 f"{relpath} ({escape_name(name or '')}) is linked to no item; to show it with one, "
-                f"add it again: fieldkit photo add REF {escape_name(str(path))}",
+                f"add it again: fieldkit photo add REF {escape_name(str(store / relpath))}",
                 relpath, sha256,
             ))
         report.photos += 1
         if progress is not None:
             progress(index + 1, total)
-    if store.is_dir():
-        for path in sorted(store.rglob("*")):
-            if path.is_dir():
-                continue
-            relpath = path.relative_to(store).as_posix()
-            if relpath in known:
-                continue
-            what = "a temporary file left by an interrupted ingest" if path.name.startswith(TMP_PREFIX) else "not referenced by any photo"
-            report.problems.append(Problem("unreferenced", f"{escape_name(relpath)} is {what}", escape_name(relpath)))
+    _check_store(report, store, known, links)
     report.audit_rows = catalog.db.execute("SELECT count(*) FROM audit").fetchone()[0]
     for problem in [*audit.check_chain(catalog.db), *audit.check_state(catalog.db)]:
         report.problems.append(_audit_problem(catalog, problem, refs))
+    for line in check_schema(catalog.db):
+        report.problems.append(Problem("schema", escape_name(line)))
+    _check_witness(report, catalog, witnesses)
     return report
+
+
+def _check_witness(report: VerifyReport, catalog: Catalog, witnesses: Iterable[Path | str]) -> None:
+    report.head = witness.head_record(catalog)
+    if report.head["catalog_id"] is None:
+        report.problems.append(Problem("witness", "the catalog has no id in catalog_meta (removed behind fieldkit's back)"))
+        return
+    found, paths = [], []
+    for given in witnesses:
+        noted = witness.parse_noted(given) if isinstance(given, str) else None
+        if noted is None:
+            paths.append(Path(given))
+        elif problem := witness.check_noted(catalog.db, *noted):
+            report.problems.append(Problem("witness", problem))
+    for path, own in [(witness.witness_path(), None), *((p, True) for p in paths)]:
+        source = path / witness.HEAD_FILE if path.is_dir() and own else path
+        try:
+            records = list(witness.read_records(source))
+        except OSError as exc:
+            report.problems.append(Problem("witness", f"the witness {escape_name(str(source))} cannot be read ({exc.strerror})"))
+            continue
+        if own and not records:
+            report.problems.append(Problem("witness", f"{escape_name(str(source))} holds no audit head record"))
+        found.append((records, own))
+    for records, own in found:
+        for problem in witness.check(catalog, records, own_path=own):
+            (report.problems if problem.serious else report.notices).append(Problem("witness", escape_name(problem.problem)))
 
 
 def remove_leftover_temp_files(catalog: Catalog, *, older_than_seconds: float = 3600) -> list[str]:

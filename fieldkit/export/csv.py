@@ -43,8 +43,8 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
-from fieldkit.catalog import audit
-from fieldkit.catalog.db import Catalog, connect, translate_error
+from fieldkit.catalog import audit, witness
+from fieldkit.catalog.db import Catalog, connect, refuse_inside_store, translate_error
 from fieldkit.errors import FieldkitError
 from fieldkit.export import part
 
@@ -76,6 +76,10 @@ formula. Numbers (such as a latitude of -12.5) were left as they are.
 To recover the exact value: if a cell begins with one or more apostrophes followed by one of
 = + - @ TAB CR, remove exactly one leading apostrophe. (A value that itself began that way
 received one more apostrophe, so this rule is exact.) `fieldkit.export.csv.restore_cell` does it.
+
+audit-head.json: the catalog's audit head when this export was made (catalog id, newest audit
+row, its hash and a short fingerprint). `fieldkit verify --witness THIS_FOLDER` checks that the
+catalog still holds that head.
 """
 
 # Each file: (FROM clause, ORDER BY, leading columns as (SQL expression, name)); the table's own
@@ -292,6 +296,7 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
     written by a second process (fieldkit.export.part) in a read transaction at the same audit
     head, while this one writes the others."""
     outdir = Path(outdir).expanduser()
+    refuse_inside_store(catalog, outdir, "an export")
     reader = None
     second = None
     try:
@@ -311,6 +316,7 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
         files = write_files(db, names, outdir)
         if second is not None:
             files.update(_second_process_files(second) or write_files(db, part.NAMES, outdir))
+        write_text(outdir / witness.HEAD_FILE, witness.head_file_text(witness.record_of(db, catalog.path)))
         write_text(outdir / "README.txt", EXPORT_NOTE)
     except OSError as exc:
         raise FieldkitError(f"cannot write the export to {outdir}: {exc.strerror}; choose another folder") from None

@@ -11,7 +11,8 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from fieldkit.catalog.db import Catalog, open_catalog
+from fieldkit.catalog.db import Catalog, new_id, open_catalog
+from fieldkit.catalog.meta import set_meta
 from fieldkit.locations import data_dir, example_catalog_path, photo_store_path
 from fieldkit.tui.screens.catalog import CatalogScreen
 from fieldkit.tui.screens.help import HelpScreen
@@ -60,11 +61,17 @@ class FieldkitApp(App):
         store, target_store = photo_store_path(source), photo_store_path(target)
         if target_store.exists():
             for path in target_store.rglob("*"):
-                path.chmod(0o700 if path.is_dir() else 0o600)
+                if not path.is_symlink():  # never change the mode of whatever a planted link points to
+                    path.chmod(0o700 if path.is_dir() else 0o600)
             shutil.rmtree(target_store)
         if store.exists():
             shutil.copytree(store, target_store)
-        return open_catalog(target, actor=self.catalog.actor)
+        copy = open_catalog(target, actor=self.catalog.actor)
+        # A new catalog, with its own id: the witness must not take a fresh copy for the previous
+        # copy gone backwards. The commit records the new id at this path in the witness log.
+        with copy.transaction() as db:
+            set_meta(db, "catalog_id", new_id())
+        return copy
 
 
 def make_app(db_path: Path | str | None = None, actor: str | None = None, *, offer_example: bool = True) -> FieldkitApp:

@@ -61,7 +61,7 @@ appear in the ref, category, designation, calibre, origin, place or notes.
         Binding("y", "calendars", "Dates", id="catalog.calendars",
                 tooltip="Calendars & date codes: convert years, read years in markings and date codes"),
         Binding("r", "reference", "Reference", id="catalog.reference", tooltip="Browse the reference tables"),
-        Binding("v", "verify", "Verify", id="catalog.verify", tooltip="Re-hash every photo and check the audit log"),
+        Binding("v", "verify", "Verify", id="catalog.verify", tooltip="Re-hash every photo; check the audit log, the schema and the witness"),
         Binding("x", "export", "Export", id="catalog.export", tooltip="Export the catalog as CSV"),
         Binding("b", "backup", "Backup", id="catalog.backup", tooltip="Back up the catalog and its photos"),
         Binding("escape", "clear_search", "Clear search", id="catalog.clear", show=False),

@@ -341,7 +341,7 @@ what its EXIF says and the SHA-256 recorded when it was added.
                 large = photos_core.thumbnail(photos_core.stored_file(catalog, self.photo), LARGE_SIZE)
                 yield Image(large, id="photo-large")
             except (FieldkitError, OSError) as exc:
-                yield Label(f"The stored original cannot be shown: {exc}", id="photo-large")
+                yield Label(f"The stored original cannot be shown: {exc}", id="photo-large", markup=False)
             with VerticalScroll(id="photo-facts"), Grid(id="photo-facts-grid"):
                 items = photos_core.items_of_photo(catalog, self.photo["id"])
                 for label, value in photo_facts(self.photo, items):

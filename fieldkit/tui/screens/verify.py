@@ -1,20 +1,57 @@
-"""The verify screen (`v` on the catalog): re-hash every photo and check the audit log, in a thread worker."""
+"""The verify screen (`v` on the catalog): re-hash every photo, check the audit log, the schema and the
+witness, in a thread worker; `w` checks against the audit head recorded in a backup or export folder."""
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, ProgressBar
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar
 
+from fieldkit.catalog.witness import parse_noted
 from fieldkit.evidence.verify import VerifyReport, remove_leftover_temp_files, verify_catalog
 from fieldkit.tui.progress import throttled
+from fieldkit.tui.safe_text import plain, visible
 from fieldkit.tui.screens.confirm import ConfirmScreen
 
+
+class WitnessFolderScreen(ModalScreen[Path | str | None]):
+    """Asks for a backup or export folder whose recorded head to check against, or a head noted by hand."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="witness.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Check the catalog against the audit head recorded in a backup or export folder, "
+                        "or one you noted (ROW:FINGERPRINT):", classes="question")
+            yield Input(placeholder="/media/usb/fieldkit-2024-01-05  or  6:3f9a-c21b-77e0-12ab", id="witness-path")
+            with Horizontal(classes="buttons"):
+                yield Button("Check", variant="primary", id="check")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted, "#witness-path")
+    @on(Button.Pressed, "#check")
+    def check(self) -> None:
+        text = self.query_one("#witness-path", Input).value.strip()
+        if parse_noted(text):
+            self.dismiss(text)
+            return
+        path = Path(text).expanduser() if text else None
+        if path is None or not path.exists():
+            self.notify(f"{visible(text) or 'nothing'}: no such folder or file, and not ROW:FINGERPRINT",
+                        severity="error", markup=False)
+            return
+        self.dismiss(path)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class VerifyScreen(Screen[None]):
@@ -24,12 +61,23 @@ class VerifyScreen(Screen[None]):
 ## Verify
 
 Re-hashes every stored photo original and compares it with the SHA-256 recorded when it was
-added, looks for files in the store that no photo names, and checks the audit log's hash chain
-and that every row matches its last audit record.
+added; reports files in the store that no photo names, symlinks and folders that do not belong
+there, and photo rows whose stored path is not the one their hash gives. Checks the audit log's
+hash chain, that every row matches its last audit record, and that the schema (tables, indexes,
+triggers, views) is exactly what fieldkit's migrations make.
+
+The witness: after every change fieldkit records the audit head outside the catalog (in the
+user data dir), and in every backup and export. Verify reports a head that went backwards, a
+witnessed row that is missing or different, or another catalog in this one's place. The last
+line shows the head's **fingerprint**: write it in your notebook or send it to a colleague; if
+the log is later rewritten, that fingerprint no longer matches. `w` checks against the head
+recorded in a backup or export folder, or against a head you noted (`ROW:FINGERPRINT`).
 """
 
     BINDINGS = [
         Binding("r", "run", "Run again", id="verify.run"),
+        Binding("w", "witness", "Check a backup", id="verify.witness",
+                tooltip="Check against the audit head recorded in a backup or export folder"),
         Binding("t", "remove_temp", "Remove temp files", id="verify.remove_temp",
                 tooltip="Delete the temporary copies that interrupted ingests left (over an hour old), then check again"),
         Binding("escape", "close", "Back", id="verify.back"),
@@ -49,11 +97,13 @@ and that every row matches its last audit record.
         super().__init__()
         self.cancel = threading.Event()
         self.report: VerifyReport | None = None
+        self.witnesses: list[Path | str] = []  # a backup or export folder, or a noted head, chosen with `w`
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield ProgressBar(id="verify-progress", show_eta=False)
         yield Label("Checking…", id="verify-summary")
+        yield Label("", id="verify-head")
         table = DataTable(id="verify-problems", cursor_type="row", zebra_stripes=True)
         for key, label in (("kind", "Problem"), ("items", "Items"), ("photo", "Photo"), ("detail", "Detail")):
             table.add_column(label, key=key)
@@ -79,6 +129,14 @@ and that every row matches its last audit record.
             remove,
         )
 
+    def action_witness(self) -> None:
+        def chosen(given: Path | str | None) -> None:
+            if given is not None:
+                self.witnesses = [given]
+                self.action_run()
+
+        self.app.push_screen(WitnessFolderScreen(), chosen)
+
     def action_run(self) -> None:
         self.query_one("#verify-progress", ProgressBar).update(total=None, progress=0)
         self.query_one("#verify-summary", Label).update("Checking…")
@@ -89,7 +147,8 @@ and that every row matches its last audit record.
     def check(self) -> None:
         progress = throttled(lambda done, total: self.post_message(self.Progress(done, total)))
 
-        self.post_message(self.Finished(verify_catalog(self.app.catalog, progress=progress, cancel=self.cancel)))
+        report = verify_catalog(self.app.catalog, progress=progress, cancel=self.cancel, witnesses=self.witnesses)
+        self.post_message(self.Finished(report))
 
     @on(Progress)
     def show_progress(self, message: Progress) -> None:
@@ -103,9 +162,12 @@ and that every row matches its last audit record.
         summary = self.query_one("#verify-summary", Label)
         summary.update(("✓ " if report.ok else "✗ ") + report.summary())
         summary.set_class(not report.ok, "problem")
+        against = f" (checked against {self.witnesses[0]})" if self.witnesses else ""
+        self.query_one("#verify-head", Label).update(plain(report.head_line() + against))
         table = self.query_one(DataTable)
         for problem in [*report.problems, *report.notices]:
-            table.add_row(problem.kind, ", ".join(problem.items), (problem.sha256 or problem.path or "")[:16], problem.detail)
+            table.add_row(problem.kind, plain(", ".join(problem.items)), plain((problem.sha256 or problem.path or "")[:16]),
+                          plain(problem.detail))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,116 @@
+"""The verify screen shows schema and witness problems and the head fingerprint; `w` checks against a backup."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Input, Label
+
+from fieldkit.catalog import items, witness
+from fieldkit.catalog.backup import backup
+from fieldkit.catalog.db import open_catalog
+from fieldkit.tui.app import make_app
+from fieldkit.tui.screens.verify import VerifyScreen, WitnessFolderScreen
+from tests.tampering import shell
+
+
+@pytest.fixture
+def two_items(db_path):
+    catalog = open_catalog(db_path, actor="tester")
+    items.add_item(catalog, {"category": "rocket", "ref": "EX-1"})
+    items.add_item(catalog, {"category": "fuze", "ref": "EX-2"})
+    catalog.close()
+    return db_path
+
+
+async def open_verify(pilot) -> VerifyScreen:
+    await pilot.pause()
+    await pilot.press("v")
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, VerifyScreen)
+    return pilot.app.screen
+
+
+def rows(screen: VerifyScreen) -> list[tuple[str, str]]:
+    table = screen.query_one("#verify-problems", DataTable)
+    return [(str(table.get_row_at(i)[0]), str(table.get_row_at(i)[3])) for i in range(table.row_count)]
+
+
+async def test_a_planted_trigger_is_listed_and_the_fingerprint_shown(two_items):
+    shell(two_items, "CREATE TRIGGER quiet AFTER INSERT ON components BEGIN SELECT 1; END")
+    app = make_app(two_items, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_verify(pilot)
+        assert [kind for kind, _ in rows(screen)] == ["schema"]
+        assert rows(screen)[0][1].startswith("trigger quiet on components was added")
+        head = witness.head_record(app.catalog)
+        assert str(screen.query_one("#verify-head", Label).render()) == (
+            f"audit head: row {head['seq']}, fingerprint {head['fingerprint']}")
+
+
+async def test_w_checks_the_catalog_against_the_head_recorded_in_a_backup(two_items, tmp_path):
+    catalog = open_catalog(two_items)
+    backup(catalog, tmp_path / "usb")
+    catalog.close()
+    shell(two_items, "DELETE FROM items WHERE ref = 'EX-2'",  # roll back the last change, with its audit row
+          "DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)")
+    witness.witness_path().unlink()  # and the local witness with it
+    app = make_app(two_items, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_verify(pilot)
+        assert screen.report.ok  # nothing local is left to tell
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, WitnessFolderScreen)
+        app.screen.query_one("#witness-path", Input).value = str(tmp_path / "usb")
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is screen and not screen.report.ok
+        [problem, note] = rows(screen)  # the problem, then the note that the local log lacks the head
+        assert problem[0] == "witness" and problem[1].startswith("the audit head went backwards: the witness saw row 2")
+        assert problem[1].endswith("the catalog now ends at row 1")
+        assert note == ("witness", "the audit head (row 1) is not in the witness log; it was written by a program "
+                                   "other than fieldkit, or the log was lost or could not be written")
+
+
+async def test_a_folder_that_does_not_exist_is_refused_in_place(two_items, tmp_path):
+    app = make_app(two_items, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_verify(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        app.screen.query_one("#witness-path", Input).value = str(tmp_path / "nowhere")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, WitnessFolderScreen)  # still asking
+
+
+def test_witness_folder_dialog_snapshot(snap_compare, two_items):
+    app = make_app(two_items, actor="tester", offer_example=False)
+
+    async def open_dialog(pilot):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        app.push_screen(WitnessFolderScreen())
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(110, 32), run_before=open_dialog)
+
+
+async def test_w_checks_a_head_noted_by_hand(two_items):
+    app = make_app(two_items, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_verify(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        app.screen.query_one("#witness-path", Input).value = "1:0000-0000-0000-0000"
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        [(kind, detail)] = rows(screen)
+        assert kind == "witness" and detail.startswith("the head you noted (row 1, fingerprint 0000-0000-0000-0000) "
+                                                       "is not in this catalog: row 1 now has fingerprint ")
