@@ -189,7 +189,9 @@ def test_export_with_enospc_keeps_the_previous_files(catalog, tmp_path, monkeypa
 # read-only ----------------------------------------------------------------------------------
 
 
-def test_a_catalog_on_a_read_only_mount_is_refused_in_one_line_and_not_changed(tmp_path):
+def test_a_catalog_on_a_read_only_mount_refuses_writes_in_one_line_and_can_be_read(tmp_path):
+    """Read-only media (a write-protected USB stick, an optical disc): writes are refused, while
+    listing, showing, summarising, verifying and exporting work (the file is opened immutable)."""
     source = tmp_path / "src"
     source.mkdir()
     catalog = open_catalog(source / "catalog.db")
@@ -199,10 +201,18 @@ def test_a_catalog_on_a_read_only_mount_is_refused_in_one_line_and_not_changed(t
     before = (source / "catalog.db").read_bytes()
     with read_only_view(source, tmp_path / "ro") as ro:
         db = ro / "catalog.db"
-        for args in (("item", "add", "--category", "shell"), ("photo", "add", "EX-1", photo), ("item", "list")):
+        for args in (("item", "add", "--category", "shell"), ("photo", "add", "EX-1", photo)):
             assert_one_line_error(run(db, *args), "read-only")
+        assert "EX-1" in run(db, "item", "list").stdout
+        assert run(db, "item", "show", "EX-1").returncode == 0
+        assert run(db, "summary").returncode == 0
+        verified = run(db, "verify")
+        assert verified.returncode == 0 and "all intact" in verified.stdout, verified.stderr
+        exported = run(db, "export", "csv", tmp_path / "out")
+        assert exported.returncode == 0, exported.stderr
+        assert "EX-1" in (tmp_path / "out" / "items.csv").read_text()
     assert (source / "catalog.db").read_bytes() == before
-    assert not (source / "catalog.db.photos").exists()
+    assert sorted(p.name for p in source.iterdir()) == ["catalog.db"]
 
 
 def test_a_query_only_connection_refuses_writes_in_one_line(catalog):

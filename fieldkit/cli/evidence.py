@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from fieldkit.cli.base import pass_state, print_json
+from fieldkit.cli.base import echo, pass_state, print_json
 from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.verify import remove_leftover_temp_files, verify_catalog
 
@@ -34,9 +34,9 @@ def photo_add(state, item_ref: str, files: tuple[Path, ...], caption: str | None
         print_json([r.to_json() for r in results])
     for result in results:
         if result.ok and not as_json:
-            click.echo(result.describe())
+            echo(result.describe())
         elif not result.ok:
-            click.echo(f"error: {result.describe()}", err=True)
+            echo(f"error: {result.describe()}", err=True)
     if not all(r.ok for r in results):
         sys.exit(2)
 
@@ -50,13 +50,13 @@ LIST_COLUMNS = ("sha256", "format", "width", "height", "size", "exif_time", "ori
 @pass_state
 def photo_list(state, item_ref: str, as_json: bool) -> None:
     """List the photos of item REF: SHA-256, format, size, capture time, original name, caption."""
-    rows = photos_core.list_photos(state.catalog(create=False), item_ref)
+    rows = photos_core.list_photos(state.catalog(read_only=True), item_ref)
     if as_json:
         print_json(rows)
         return
     for row in rows:
         taken = row["exif_time"] or "-"
-        click.echo(
+        echo(
             f"{row['sha256']}  {row['format']:<4} {row['width']}x{row['height']}  {row['size']:>10} B  "
             f"{taken:<25} {row['original_name']}" + (f"  — {row['caption']}" if row["caption"] else "")
         )
@@ -72,17 +72,17 @@ def photo_list(state, item_ref: str, as_json: bool) -> None:
 @pass_state
 def verify(state, as_json: bool, remove_temp: bool) -> None:
     """Re-hash every stored photo and check the audit log; exit 1 if anything is missing or altered."""
-    catalog = state.catalog(create=False)
+    catalog = state.catalog(read_only=True)
     if remove_temp:
         for name in remove_leftover_temp_files(catalog):
-            click.echo(f"removed {name} (a temporary copy left by an interrupted ingest)", err=True)
+            echo(f"removed {name} (a temporary copy left by an interrupted ingest)", err=True)
     report = verify_catalog(catalog)
     if as_json:
         print_json(report.to_json())
     else:
         for problem in report.problems:
-            click.echo(problem.describe())
+            echo(problem.describe())
         for notice in report.notices:
-            click.echo(f"note: {notice.describe()}")
-        click.echo(report.summary())
+            echo(f"note: {notice.describe()}")
+        echo(report.summary())
     sys.exit(0 if report.ok else 1)

@@ -44,7 +44,7 @@ from typing import Any, TextIO
 from sqlite_utils import Database
 
 from fieldkit.catalog import audit
-from fieldkit.catalog.db import Catalog, connect, translate_error
+from fieldkit.catalog.db import Catalog, connect_reader, translate_error
 from fieldkit.errors import FieldkitError
 from fieldkit.export import part
 
@@ -290,7 +290,7 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
     second = None
     try:
         if catalog.path is not None:
-            reader = connect(catalog.path)
+            reader = connect_reader(catalog.path)
             reader.execute("BEGIN")
         db = Database(reader) if reader is not None else catalog.db
         head = audit.head(db)  # the first read: it fixes the snapshot of the read transaction

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from fieldkit.catalog import audit
-from fieldkit.catalog.db import connect, translate_error
+from fieldkit.catalog.db import connect_reader, translate_error
 from fieldkit.errors import FieldkitError
 
 MOVED = 3  # exit status: the catalog changed since the first process began; nothing written
@@ -35,7 +35,7 @@ def main(argv: list[str]) -> int:
     # SIGTERM (the first process failed) unwinds like an error, so atomic_file removes its temporary file.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(STOPPED))
     try:
-        reader = connect(path)
+        reader = connect_reader(Path(path))
         try:
             reader.execute("BEGIN")
             if audit.head(reader) != (int(seq), head_hash):
