@@ -32,6 +32,7 @@ from fieldkit.catalog import items as items_core
 from fieldkit.catalog import records
 from fieldkit.catalog.db import Catalog, new_id, now
 from fieldkit.errors import FieldkitError, NotFound, PhotoError
+from fieldkit.models import refuse_unsafe
 
 try:  # HEIC/HEIF (iPhone photos): optional decoder from PyPI
     import pillow_heif
@@ -429,6 +430,7 @@ def add_photos(
     setting `cancel` stops before the next file (and within a large one); files not reached
     get a 'cancelled' result.
     """
+    refuse_unsafe("caption", caption)
     item = items_core.get_item(catalog, item_ref)
     paths = [Path(p) for p in paths]
     results: list[IngestResult] = []
@@ -475,7 +477,9 @@ def get_photo(catalog: Catalog, sha256_prefix: str) -> dict[str, Any]:
     prefix = sha256_prefix.strip().lower()
     if len(prefix) < 6:
         raise PhotoError("give at least 6 hex digits of the photo's SHA-256")
-    rows = list(catalog.db["photos"].rows_where("sha256 LIKE ?", [prefix + "%"], limit=2))
+    if prefix.strip("0123456789abcdef"):
+        raise PhotoError(f"{escape_name(prefix)} is not a SHA-256 prefix; give hex digits (0-9, a-f)")
+    rows = list(catalog.db["photos"].rows_where("substr(sha256, 1, ?) = ?", [len(prefix), prefix], limit=2))
     if not rows:
         raise NotFound(f"no photo with SHA-256 {prefix}…; `fieldkit photo list REF` shows them")
     if len(rows) > 1:
