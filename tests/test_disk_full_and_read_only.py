@@ -140,9 +140,23 @@ def test_a_backup_to_a_full_disk_gives_one_line_and_leaves_no_half_backup(tmp_pa
         with pytest.raises(FieldkitError) as caught:
             backup(catalog, small / "bk")
         assert "\n" not in str(caught.value) and "No space left" in str(caught.value)
+        assert f"the disk holding {small / 'bk'} is full" in str(caught.value)
         assert not (small / "bk").exists() or list((small / "bk").iterdir()) == [], "a half-written backup was left"
         proc = run(catalog.path, "backup", small / "bk2")
-        assert_one_line_error(proc, "No space left")
+        assert_one_line_error(proc, "No space left", str(small / "bk2"))
+        assert not (small / "bk2").exists()
+
+
+def test_a_backup_whose_catalog_copy_fills_the_disk_leaves_nothing_and_can_be_retried(tmp_path, catalog):
+    """The catalog copy itself (SQLite's backup API) meets the full disk: today a traceback and a
+    0-byte catalog.db that made the retry fail with "not empty"."""
+    for n in range(12):
+        items.add_item(catalog, {"category": "rocket", "notes": chr(65 + n) * 19_000})
+    with tmpfs(tmp_path / "small", "100k") as small:
+        proc = run(catalog.path, "backup", small / "bk")
+        assert_one_line_error(proc, "is full", str(small / "bk"))
+        assert list(small.iterdir()) == []
+        assert_one_line_error(run(catalog.path, "backup", small / "bk"), "is full")
 
 
 # ENOSPC by monkeypatch (runs everywhere): os.fsync fails --------------------------------------------------
