@@ -32,6 +32,7 @@ from fieldkit.catalog import items as items_core
 from fieldkit.catalog import records
 from fieldkit.catalog.db import Catalog, new_id, now
 from fieldkit.errors import FieldkitError, NotFound, PhotoError
+from fieldkit.evidence.limits import MAX_PIXELS, too_large
 from fieldkit.models import refuse_unsafe
 
 try:  # HEIC/HEIF (iPhone photos): optional decoder from PyPI
@@ -43,11 +44,6 @@ except ImportError:  # pragma: no cover - depends on the environment
     HEIF_AVAILABLE = False
 
 CHUNK = 1 << 20
-# A deliberate limit: no camera in the field makes a 200-megapixel photo; anything larger is
-# treated as a decompression bomb. Pillow only warns between this and twice it, so the
-# warning is turned into an error where images are opened.
-MAX_PIXELS = 200_000_000
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 # Pillow format name -> extension of the stored original. MPO is how Pillow names JPEGs that
 # carry a multi-picture extension (many phone cameras); they are JPEG files.
@@ -136,7 +132,8 @@ def open_image(path: Path | str, name: str | None = None) -> Image.Image:
     """Open and fully decode an image with only the allowed decoders; raise PhotoError if it is not one.
 
     `name` is how errors call the file (default: its name). The caller closes the image.
-    A file over MAX_PIXELS is refused as a decompression bomb.
+    A file over the limits of fieldkit.evidence.limits is refused as a decompression bomb, from its
+    header, before any pixel is decoded.
     """
     name = name or escape_name(Path(path).name)
     with warnings.catch_warnings():
@@ -152,10 +149,9 @@ def open_image(path: Path | str, name: str | None = None) -> Image.Image:
         except (OSError, ValueError, SyntaxError) as exc:
             raise PhotoError(f"{name} cannot be read as an image ({exc}); check the file") from None
         try:
-            if img.width * img.height > MAX_PIXELS:
-                raise PhotoError(
-                    f"{name} is {img.width}×{img.height} pixels, more than {MAX_PIXELS // 1_000_000} megapixels; refused"
-                )
+            reason = too_large(img)
+            if reason:
+                raise PhotoError(f"{name} {reason}")
             img.load()
         except PhotoError:
             img.close()
@@ -165,6 +161,9 @@ def open_image(path: Path | str, name: str | None = None) -> Image.Image:
             raise PhotoError(
                 f"{name} claims more than {MAX_PIXELS // 1_000_000} megapixels (a decompression bomb?); refused"
             ) from None
+        except MemoryError:
+            img.close()
+            raise PhotoError(f"{name} is too large to decode in the memory available here; refused") from None
         except Exception as exc:  # Pillow raises OSError, ValueError, SyntaxError, struct.error, ...
             img.close()
             reason = "truncated" if "truncated" in str(exc) else f"corrupt ({exc})"
