@@ -52,7 +52,7 @@ def photo_list(state, item_ref: str, as_json: bool) -> None:
     """List the photos of item REF: SHA-256, format, size, capture time, original name, caption."""
     rows = photos_core.list_photos(state.catalog(read_only=True), item_ref)
     if as_json:
-        print_json(rows)
+        print_json([row | {"exif_flags": photos_core.exif_flags(row)} for row in rows])
         return
     for row in rows:
         taken = row["exif_time"] or "-"
@@ -60,6 +60,8 @@ def photo_list(state, item_ref: str, as_json: bool) -> None:
             f"{row['sha256']}  {row['format']:<4} {row['width']}x{row['height']}  {row['size']:>10} B  "
             f"{taken:<25} {row['original_name']}" + (f"  — {row['caption']}" if row["caption"] else "")
         )
+        for flag in photos_core.exif_flags(row):
+            echo(f"  note: {flag}")
 
 
 @click.command()

@@ -13,9 +13,11 @@ Every row is written through `records.insert`, so it is in the audit log.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
+import re
 import stat
 import tempfile
 import threading
@@ -215,23 +217,59 @@ def _dms_to_degrees(dms: Any, ref: Any, limit: float) -> float | None:
     return round(value, 7)
 
 
-def _exif_time(text: Any, offset: Any = None) -> str | None:
-    """EXIF 'YYYY:MM:DD HH:MM:SS' as ISO 8601 (with the offset if the camera recorded one)."""
-    if not isinstance(text, str):
-        return None
-    text = text.strip("\x00 ")
-    if len(text) < 19 or text[4] != ":" or text[7] != ":":
-        return None
-    iso = f"{text[0:4]}-{text[5:7]}-{text[8:10]}T{text[11:19]}"
-    if not (iso[:4].isdigit() and iso[5:7].isdigit() and iso[8:10].isdigit()) or iso.startswith("0000"):
-        return None
-    if isinstance(offset, str) and len(offset.strip("\x00")) == 6:
-        iso += offset.strip("\x00")
-    return iso
+_OFFSET = re.compile(r"[+-](\d\d):(\d\d)")
+
+
+def _exif_time(text: Any, offset: Any = None, *, today: dt.date | None = None) -> tuple[str | None, str | None]:
+    """EXIF 'YYYY:MM:DD HH:MM:SS' as ISO 8601 (with the offset if the camera recorded one), and a flag.
+
+    Returns (capture time, None) for a real time; (None, flag) for one that cannot be a time (month 99,
+    30 February, an offset of +99:99): it is never stored as the capture time, and stays as read in
+    the EXIF JSON; (capture time, flag) for a time after `today` (the camera's clock was wrong, or
+    the EXIF was edited). An empty or missing value is (None, None).
+    """
+    if isinstance(text, bytes):
+        text = text.decode("ascii", "replace")
+    if not isinstance(text, str) or not text.strip("\x00 "):
+        return None, None
+    raw = text.strip("\x00 ")
+    shown = repr(raw[:40])
+    try:
+        when = dt.datetime.strptime(raw[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None, f"the EXIF time {shown} is not a real date and time; not used as the capture time"
+    if raw.startswith("0000"):
+        return None, None  # cameras write zeros when their clock was never set
+    iso = when.isoformat()
+    if isinstance(offset, bytes):
+        offset = offset.decode("ascii", "replace")
+    if isinstance(offset, str) and offset.strip("\x00 "):
+        zone = offset.strip("\x00 ")
+        match = _OFFSET.fullmatch(zone)
+        if not match or int(match.group(1)) > 14 or int(match.group(2)) > 59:
+            return None, (f"the EXIF time {shown} has an impossible time-zone offset {zone[:12]!r}; "
+                          "not used as the capture time")
+        iso += zone
+    today = today or dt.date.today()
+    if when.date() > today + dt.timedelta(days=1):  # a day's grace for time zones
+        return iso, f"the capture time {iso} is after the day the photo was added ({today.isoformat()}); is the camera's clock wrong?"
+    return iso, None
+
+
+def exif_flags(photo: dict[str, Any]) -> list[str]:
+    """What ingest flagged in a photo's EXIF (an impossible or future capture time), from its EXIF JSON."""
+    try:
+        return list(json.loads(photo.get("exif_json") or "{}").get("flags", []))
+    except (ValueError, AttributeError):
+        return []
 
 
 def read_metadata(img: Image.Image) -> dict[str, Any]:
-    """Format, dimensions and EXIF (capture time, GPS in decimal degrees, camera, orientation, the rest as JSON)."""
+    """Format, dimensions and EXIF (capture time, GPS in decimal degrees, camera, orientation, the rest as JSON).
+
+    A capture time that is impossible is not stored as one, and a future one is stored; both are
+    flagged in the EXIF JSON's "flags" (see `_exif_time`, `exif_flags`).
+    """
     exif = img.getexif()
     base = dict(exif.items())
     sub = dict(exif.get_ifd(ExifTags.IFD.Exif).items())
@@ -245,15 +283,17 @@ def read_metadata(img: Image.Image) -> dict[str, Any]:
         lon = _dms_to_degrees(gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef), 180)
         if lat is None or lon is None:
             lat = lon = None
-    taken = _exif_time(sub.get(T.DateTimeOriginal), sub.get(T.OffsetTimeOriginal)) or _exif_time(base.get(T.DateTime))
+    if sub.get(T.DateTimeOriginal) is not None:  # when the shutter fired; never replaced by a file time
+        taken, flag = _exif_time(sub.get(T.DateTimeOriginal), sub.get(T.OffsetTimeOriginal))
+    else:
+        taken, flag = _exif_time(base.get(T.DateTime))
     orientation = base.get(T.Orientation)
     exif_json = None
     if base or sub or gps:
-        exif_json = json.dumps(
-            {"image": _named(base, ExifTags.TAGS), "exif": _named(sub, ExifTags.TAGS), "gps": _named(gps, ExifTags.GPSTAGS)},
-            ensure_ascii=False,
-            sort_keys=True,
-        )
+        exif = {"image": _named(base, ExifTags.TAGS), "exif": _named(sub, ExifTags.TAGS), "gps": _named(gps, ExifTags.GPSTAGS)}
+        if flag:
+            exif["flags"] = [flag]  # what fieldkit noticed; the values themselves stay as read, above
+        exif_json = json.dumps(exif, ensure_ascii=False, sort_keys=True)
     text = lambda v: (_json_safe(v) or None) if isinstance(v, (str, bytes)) else None  # noqa: E731
     return {
         "format": img.format,

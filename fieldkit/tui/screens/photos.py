@@ -25,7 +25,7 @@ from textual_image.widget import Image
 
 from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
-from fieldkit.evidence.photos import IngestResult
+from fieldkit.evidence.photos import IngestResult, exif_flags
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain
 
@@ -67,6 +67,7 @@ def photo_facts(photo: dict[str, Any], items: Iterable[str] = ()) -> list[tuple[
         ("Caption", photo.get("caption") or "—"),
         ("Items", ", ".join(items) or "—"),
         ("Captured", photo.get("exif_time") or "— (no EXIF time)"),
+        *(("EXIF flag", flag) for flag in exif_flags(photo)),
         ("GPS", gps),
         ("Camera", camera),
         ("Orientation", str(photo.get("orientation") or "—")),
