@@ -125,6 +125,10 @@ class Catalog:
 def translate_error(exc: BaseException, path: Path | None) -> CatalogError:
     """Turn a low-level SQLite or OS error into one line a researcher can act on."""
     text = str(exc)
+    if "Could not decode to UTF-8" in text:  # sqlite3's words for a TEXT cell holding other bytes
+        column = text.split("column ", 1)[-1].split(" with text", 1)[0] if "column " in text else "a column"
+        return CatalogError(f"the catalog {path} holds text that is not UTF-8 (in {column}), written by another "
+                            "program; run `fieldkit verify` to find every such cell, and restore from a backup")
     if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in text or (
             "disk I/O error" in text and _nearly_full(path)):
         return CatalogError(f"the disk holding {path} is full; free some space, then try again (nothing was saved)")

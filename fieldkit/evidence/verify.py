@@ -4,6 +4,9 @@
 - missing: a photo row whose original is not in the store;
 - altered: a stored original whose bytes no longer hash to the SHA-256 recorded at ingest;
 - unreferenced: a file in the store that no photo row names (or a leftover temporary file);
+- unreadable: a stored original, or a folder of the store, that cannot be read;
+- encoding: a cell holding bytes that are not UTF-8 text (written by another program); the rest
+  of the catalog is then not checked, since it cannot be read safely;
 - audit: the audit chain is broken (a row edited, removed or inserted), or a row of the catalog
   differs from what the audit log last recorded for it.
 The catalog is clean when there are no problems; the CLI then exits 0, and 1 otherwise.
@@ -14,14 +17,17 @@ deleted item stay in the store): nothing is wrong with them, but no item screen 
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fieldkit.catalog import audit
 from fieldkit.catalog.db import Catalog
+from fieldkit.catalog.encoding import invalid_text
 from fieldkit.evidence.photos import TMP_PREFIX, escape_name, sha256_file
 
 Progress = Callable[[int, int], None]
@@ -29,7 +35,7 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # missing | altered | unreferenced | unreadable | audit; for a notice: unlinked
+    kind: str  # missing | altered | unreferenced | unreadable | audit | encoding; for a notice: unlinked
     detail: str
     path: str | None = None  # relative to the photo store
     sha256: str | None = None
@@ -103,10 +109,29 @@ def _audit_problem(catalog: Catalog, problem: audit.ChainProblem, refs: dict[str
     return Problem("audit", problem.describe(), sha256=sha, items=items)
 
 
+def _store_files(store: Path, report: VerifyReport) -> list[Path]:
+    """The files under the photo store; a folder that cannot be read is a problem, not a crash."""
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename).relative_to(store).as_posix() if exc.filename else "the photo store"
+        report.problems.append(Problem("unreadable", f"the folder {escape_name(where)} in the photo store cannot be "
+                                       f"read ({exc.strerror}); check its permissions", escape_name(where)))
+
+    found = []
+    for folder, _, names in os.walk(store, onerror=unreadable):
+        found += [Path(folder) / name for name in names]
+    return sorted(found)
+
+
 def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
                    cancel: threading.Event | None = None) -> VerifyReport:
     """Re-hash every stored original and check the audit chain and state; see the module docstring."""
     report = VerifyReport()
+    bad_text = invalid_text(catalog.db.conn, catalog.path)
+    if bad_text:  # nothing else can be read safely: say so, and check nothing more
+        report.problems += [Problem("encoding", bad.describe()) for bad in bad_text]
+        report.problems.append(Problem("encoding", "the photos and the audit log were not checked, as the catalog "
+                                       "cannot be read as text; restore it from a backup, then verify again"))
+        return report
     refs = _refs_by_photo(catalog)
     photos = list(catalog.db.execute(
         "SELECT id, sha256, stored_path, size, original_name FROM photos ORDER BY stored_path"
@@ -148,9 +173,7 @@ def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
         if progress is not None:
             progress(index + 1, total)
     if store.is_dir():
-        for path in sorted(store.rglob("*")):
-            if path.is_dir():
-                continue
+        for path in _store_files(store, report):
             relpath = path.relative_to(store).as_posix()
             if relpath in known:
                 continue
