@@ -161,3 +161,40 @@ def test_a_catalog_that_needs_an_upgrade_is_not_upgraded_by_a_read(tmp_path):
     assert db.read_bytes() == before
     assert run(db, "init").returncode == 0
     assert run(db, "item", "list").returncode == 0
+
+
+async def test_the_app_opens_a_read_only_catalog_for_reading_and_refuses_changes_in_one_line(tmp_path):
+    """The app over read-only media: the items are listed, the title says read-only, a save is
+    refused with the one-line reason, and nothing is written beside or into the file."""
+    from textual.widgets import DataTable, Input
+
+    from fieldkit.tui.app import make_app
+    from fieldkit.tui.screens.item import ItemScreen
+
+    db = tmp_path / "catalog.db"
+    catalog = open_catalog(db, actor="t")
+    items.add_item(catalog, {"ref": "EX-1", "category": "rocket"})
+    catalog.close()
+    before = db.read_bytes()
+    with read_only_file(db):
+        app = make_app(db, actor="tester", offer_example=False)
+        notes = []
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.notify = lambda message, **kw: notes.append(str(message))
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "read-only" in app.sub_title
+            table = app.screen.query_one(DataTable)
+            assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["EX-1"]
+            await pilot.press("a")
+            assert isinstance(app.screen, ItemScreen)
+            app.screen.query_one("#f-category", Input).value = "shell"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            shown = " ".join(notes) + " ".join(str(w.render()) for w in app.screen.query("Static"))
+            assert "read-only" in shown
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["catalog.db"]
+    assert db.read_bytes() == before

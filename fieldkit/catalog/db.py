@@ -53,10 +53,11 @@ def default_actor() -> str:
 class Catalog:
     """An open catalog: the sqlite-utils Database, where it lives, and who is writing."""
 
-    def __init__(self, db: Database, path: Path | None, actor: str):
+    def __init__(self, db: Database, path: Path | None, actor: str, *, read_only: bool = False):
         self.db = db
         self.path = path
         self.actor = actor
+        self.read_only = read_only  # opened by open_read_only: every write is refused
         # The TUI's worker threads share this connection: one thread writes at a time, and only
         # the thread that holds the transaction may join it (nested calls), never another thread.
         self._write_lock = threading.RLock()
@@ -195,7 +196,7 @@ def open_catalog(path: Path | str | None, *, actor: str | None = None, create: b
         return catalog
     path = Path(path).expanduser()
     _check_file(path)
-    if path.exists() and not _writable(path):  # SQLite would fall back to reading and leave -wal/-shm behind
+    if path.exists() and not writable(path):  # SQLite would fall back to reading and leave -wal/-shm behind
         raise CatalogError(f"the catalog {path} is read-only; copy it somewhere writable or fix its permissions")
     if not path.exists():
         if not create:
@@ -239,7 +240,7 @@ def _refuse_newer(db: Database, path: Path) -> None:
         )
 
 
-def _writable(path: Path) -> bool:
+def writable(path: Path) -> bool:
     """Whether both the catalog file and its folder can be written (a read-only mount fails both)."""
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
@@ -254,7 +255,7 @@ def _journal_is_wal(path: Path) -> bool:
 def connect_reader(path: Path) -> sqlite3.Connection:
     """A connection that can only read the catalog file at `path`, chosen as `open_read_only` says."""
     wal = _journal_is_wal(path)
-    if not _writable(path):
+    if not writable(path):
         if wal and path.with_name(path.name + "-wal").exists():
             raise CatalogError(
                 f"the catalog {path} is read-only and its {path.name}-wal file still holds changes; "
@@ -310,4 +311,4 @@ def open_read_only(path: Path | str, *, actor: str | None = None) -> Catalog:
         if conn is not None:
             conn.close()
         raise translate_error(exc, path) from None
-    return Catalog(db, path, actor or default_actor())
+    return Catalog(db, path, actor or default_actor(), read_only=True)

@@ -114,8 +114,11 @@ def _one_line(exc: click.UsageError) -> click.ClickException:
     if isinstance(exc, click.exceptions.NoArgsIsHelpError):
         return exc
     message = " ".join(exc.format_message().split()).rstrip(".")
-    where = exc.ctx.command_path if exc.ctx is not None else "fieldkit"
-    return OneLineUsageError(f"{message}; see `{where} --help`")
+    names, ctx = [], exc.ctx
+    while ctx is not None and ctx.parent is not None:  # the root is `fieldkit`, however it was started
+        names.insert(0, ctx.info_name)
+        ctx = ctx.parent
+    return OneLineUsageError(f"{message}; see `{' '.join(['fieldkit', *names])} --help`")
 
 
 pass_state = click.make_pass_decorator(State)

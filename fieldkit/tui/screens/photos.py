@@ -321,7 +321,9 @@ class PhotoScreen(Screen[None]):
 ## Photo
 
 The photo as stored (turned upright for viewing; the stored original is never changed), with
-what its EXIF says and the SHA-256 recorded when it was added.
+what its EXIF says and the SHA-256 recorded when it was added. An "EXIF flag" row marks a capture
+time that cannot be real (kept as read, not used as the capture time) or lies in the future.
+Photos over 120 megapixels, or that would take over 512 MB to decode, are refused when added.
 """
 
     BINDINGS = [

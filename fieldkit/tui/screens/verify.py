@@ -25,7 +25,8 @@ class VerifyScreen(Screen[None]):
 
 Re-hashes every stored photo original and compares it with the SHA-256 recorded when it was
 added, looks for files in the store that no photo names, and checks the audit log's hash chain
-and that every row matches its last audit record.
+and that every row matches its last audit record. A folder of the store that cannot be read, and
+text that another program wrote into the catalog as bytes that are not UTF-8, are reported too.
 """
 
     BINDINGS = [
