@@ -205,19 +205,26 @@ def open_catalog(path: Path | str | None, *, actor: str | None = None, create: b
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CatalogError(f"cannot create the folder for {path}: {exc.strerror}") from None
-    conn = None
-    try:
-        conn = connect(path)
-        db = Database(conn)
+    with _opening(path, lambda: connect(path)) as db:
         tables = set(db.table_names())
         if tables and "_sqlite_migrations" not in tables:
             raise CatalogError(f"{path} is a SQLite database but not a fieldkit catalog; check the path")
         _refuse_newer(db, path)
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
+        if db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.conn.execute("PRAGMA journal_mode = WAL")
+        db.conn.execute("PRAGMA synchronous = FULL")
         if migrations.pending(db):
             migrations.apply(db)
+    return Catalog(db, path, actor)
+
+
+@contextlib.contextmanager
+def _opening(path: Path, make_connection) -> Iterator[Database]:
+    """The checks that follow connecting: on any failure the connection is closed and the error is one line."""
+    conn = None
+    try:
+        conn = make_connection()
+        yield Database(conn)
     except CatalogError:
         if conn is not None:
             conn.close()
@@ -226,7 +233,6 @@ def open_catalog(path: Path | str | None, *, actor: str | None = None, create: b
         if conn is not None:
             conn.close()
         raise translate_error(exc, path) from None
-    return Catalog(db, path, actor)
 
 
 def _refuse_newer(db: Database, path: Path) -> None:
@@ -289,12 +295,8 @@ def open_read_only(path: Path | str, *, actor: str | None = None) -> Catalog:
         what = "the file is empty" if path.exists() else "no such file"
         raise CatalogError(f"no catalog at {path} ({what}); check --db or FIELDKIT_DB, or create one with "
                            f"`fieldkit --db {path} init`")
-    conn = None
-    try:
-        conn = connect_reader(path)
-        db = Database(conn)
-        tables = set(db.table_names())
-        if "_sqlite_migrations" not in tables:
+    with _opening(path, lambda: connect_reader(path)) as db:
+        if "_sqlite_migrations" not in set(db.table_names()):
             raise CatalogError(f"{path} is a SQLite database but not a fieldkit catalog; check the path")
         _refuse_newer(db, path)
         pending = migrations.pending(db)
@@ -303,12 +305,4 @@ def open_read_only(path: Path | str, *, actor: str | None = None) -> Catalog:
                 f"the catalog {path} was made by an older fieldkit and needs an upgrade (schema step "
                 f"{pending[0].name}) before it can be read; run `fieldkit --db {path} init` on it, or on a copy"
             )
-    except CatalogError:
-        if conn is not None:
-            conn.close()
-        raise
-    except (sqlite3.Error, OSError) as exc:
-        if conn is not None:
-            conn.close()
-        raise translate_error(exc, path) from None
     return Catalog(db, path, actor or default_actor(), read_only=True)
