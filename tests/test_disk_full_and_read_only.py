@@ -46,7 +46,9 @@ def tmpfs(path: Path, size: str):
 
 @contextlib.contextmanager
 def read_only_view(source: Path, path: Path):
-    path.mkdir(parents=True, exist_ok=True)
+    """`source` (a folder, or a file mounted over itself) seen read-only at `path`, even by root."""
+    if not path.exists():
+        path.mkdir(parents=True)
     if os.geteuid() != 0 or not _mount("--bind", str(source), str(path)):
         pytest.skip("cannot bind-mount here (needs root and mount permission)")
     try:

@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,6 +22,7 @@ from fieldkit.catalog.db import open_catalog
 from fieldkit.catalog.markings import add_marking
 from fieldkit.evidence.photos import add_photos
 from tests.stress.harness import fieldkit_cmd, noise_jpeg
+from tests.test_disk_full_and_read_only import read_only_view
 
 READ_COMMANDS = [
     ("item", "list"),
@@ -91,36 +90,28 @@ def test_every_read_command_leaves_a_backup_matching_its_sha256sums(backup_dir, 
 
 def test_a_read_of_a_live_catalog_leaves_no_wal_or_shm_files(tmp_path):
     db = tmp_path / "catalog.db"
-    catalog = open_catalog(db, actor="t")
-    items.add_item(catalog, {"ref": "EX-1", "category": "rocket"})
-    catalog.close()
+    one_item_catalog(db)
     for args in READ_COMMANDS[:4]:
         assert run(db, *args).returncode == 0
         assert sorted(p.name for p in tmp_path.iterdir()) == ["catalog.db"], args
 
 
-@contextlib.contextmanager
 def read_only_file(path: Path):
-    """Make one file read-only even for root: a read-only bind mount of the file over itself."""
-    def mount(*args: str) -> bool:
-        return subprocess.run(["mount", *args], capture_output=True).returncode == 0
+    """One file made read-only even for root: a read-only bind mount of the file over itself."""
+    return read_only_view(path, path)
 
-    if os.geteuid() != 0 or not mount("--bind", str(path), str(path)):
-        pytest.skip("cannot bind-mount here (needs root and mount permission)")
-    try:
-        if not mount("-o", "remount,ro,bind", str(path)):
-            pytest.skip("cannot remount read-only here")
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+def one_item_catalog(db: Path) -> bytes:
+    """A catalog holding item EX-1, closed; returns its bytes."""
+    catalog = open_catalog(db, actor="t")
+    items.add_item(catalog, {"ref": "EX-1", "category": "rocket"})
+    catalog.close()
+    return db.read_bytes()
 
 
 def test_a_read_only_catalog_file_is_refused_for_writes_read_for_reads_and_left_without_wal_or_shm(tmp_path):
     db = tmp_path / "catalog.db"
-    catalog = open_catalog(db, actor="t")
-    items.add_item(catalog, {"ref": "EX-1", "category": "rocket"})
-    catalog.close()
-    before = db.read_bytes()
+    before = one_item_catalog(db)
     with read_only_file(db):
         one_line_error(run(db, "item", "add", "--category", "shell"), "read-only")
         one_line_error(run(db, "item", "edit", "EX-1", "--place", "Kharkiv"), "read-only")
@@ -172,10 +163,7 @@ async def test_the_app_opens_a_read_only_catalog_for_reading_and_refuses_changes
     from fieldkit.tui.screens.item import ItemScreen
 
     db = tmp_path / "catalog.db"
-    catalog = open_catalog(db, actor="t")
-    items.add_item(catalog, {"ref": "EX-1", "category": "rocket"})
-    catalog.close()
-    before = db.read_bytes()
+    before = one_item_catalog(db)
     with read_only_file(db):
         app = make_app(db, actor="tester", offer_example=False)
         notes = []
