@@ -469,7 +469,7 @@ def add_photos(
     setting `cancel` stops before the next file (and within a large one); files not reached
     get a 'cancelled' result.
     """
-    refuse_unsafe("caption", caption)
+    caption = refuse_unsafe("caption", (caption or "").strip() or None)  # as typed text is everywhere
     item = items_core.get_item(catalog, item_ref)
     paths = [Path(p) for p in paths]
     results: list[IngestResult] = []
