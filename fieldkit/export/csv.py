@@ -67,10 +67,9 @@ _GUARDED = re.compile(f"'+[{_TRIGGERS}]")
 # compared as text, not with '0' as 0.)
 # The hidden ranges past ASCII as string literals (SQLite compares text by code point), so that the
 # quick test calls no function; the full test takes the first code point after any apostrophes once.
-_MAY_NEED_GUARD = " OR ".join(
-    ["(+{c} < 'A' AND (+{c} < '0' OR +{c} >= '='))"]
-    + [f"(+{{c}} >= '{chr(low)}' AND +{{c}} < '{chr(high + 1)}')" for low, high in _HIDDEN_RANGES[1:]]
-)
+_MAY_NEED_GUARD = "(+{c} < 'A' AND (+{c} < '0' OR +{c} >= '=')) OR (+{c} >= '\x7f' AND (" + " OR ".join(
+    f"(+{{c}} >= '{chr(low)}' AND +{{c}} < '{chr(high + 1)}')" for low, high in _HIDDEN_RANGES[1:]
+) + "))"
 _TRIGGER_CODES = ", ".join(str(code) for code in [61, 43, 45, 64, *(
     code for low, high in _HIDDEN_RANGES for code in range(low, high + 1))])
 _GUARD_SQL = (
