@@ -32,7 +32,8 @@ stress: deps
 	OMP_THREAD_LIMIT=1 FIELDKIT_STRESS_KILLS=500 FIELDKIT_FUZZ_PROFILE=fuzz-stress \
 	FIELDKIT_RELIABILITY_LOG=$(CURDIR)/bench/reliability.jsonl \
 	$(PY) -m pytest tests/test_crash_safety.py tests/test_fuzz.py tests/test_concurrency.py \
-	tests/test_hostile_content.py tests/test_disk_full_and_read_only.py tests/test_backup.py tests/test_tamper_fuzz.py
+	tests/test_hostile_content.py tests/test_disk_full_and_read_only.py tests/test_backup.py \
+	tests/test_pixel_bombs.py tests/test_read_only_opening.py tests/test_tamper_fuzz.py
 
 bench: deps
 	OMP_THREAD_LIMIT=1 $(PY) bench/run_all.py

@@ -75,7 +75,7 @@ def test_the_cli_backs_up_and_restores(db_path, tmp_path):
     assert '"category": "shell"' in listed.output
 
 
-def test_restore_reports_a_photo_missing_from_the_backup_and_leaves_the_backup_untouched(catalog, tmp_path):
+def test_restore_refuses_a_backup_with_a_photo_missing_and_leaves_the_backup_untouched(catalog, tmp_path):
     sha = put_photo(catalog, b"\xff\xd8 original")
     catalog.db.conn.execute("BEGIN")
     catalog.db["photos"].insert({"id": "p1", "sha256": sha, "stored_path": f"{sha[:2]}/{sha}.jpg", "size": 10, "added_at": "now"})
@@ -85,6 +85,146 @@ def test_restore_reports_a_photo_missing_from_the_backup_and_leaves_the_backup_u
     stored.chmod(0o644)
     stored.unlink()
     before = (tmp_path / "bk" / "catalog.db").read_bytes()
-    report = restore(tmp_path / "bk", tmp_path / "restored.db")
-    assert any("missing" in problem for problem in report.problems)
+    with pytest.raises(FieldkitError, match="missing from the backup"):
+        restore(tmp_path / "bk", tmp_path / "restored.db")
     assert (tmp_path / "bk" / "catalog.db").read_bytes() == before
+    assert not (tmp_path / "restored.db").exists() and not (tmp_path / "restored.db.photos").exists()
+
+
+# Issue 19, points 5-7, and issue 14, point 19: backups and restores that never change or lie -----------
+
+
+def stored_photo(catalog, tmp_path, seed: int = 1) -> str:
+    from fieldkit.evidence.photos import add_photos
+    from tests.stress.harness import noise_jpeg
+
+    if not items.list_items(catalog):
+        items.add_item(catalog, {"ref": "EX-1", "category": "rocket"})
+    result, = add_photos(catalog, "EX-1", [noise_jpeg(tmp_path / f"p{seed}.jpg", seed)])
+    return result.stored_path
+
+
+def test_backup_fails_and_keeps_nothing_when_a_photo_original_is_missing(catalog, tmp_path):
+    relpath = stored_photo(catalog, tmp_path)
+    (catalog.photo_store / relpath).unlink()
+    with pytest.raises(FieldkitError, match="missing from the photo store") as caught:
+        backup(catalog, tmp_path / "bk")
+    assert "EX-1" in str(caught.value) and "\n" not in str(caught.value)
+    assert not (tmp_path / "bk").exists()
+
+
+def test_backup_fails_when_a_store_subfolder_is_replaced_by_a_symlink(catalog, tmp_path):
+    relpath = stored_photo(catalog, tmp_path)
+    folder = catalog.photo_store / relpath.split("/")[0]
+    elsewhere = tmp_path / "elsewhere"
+    folder.rename(elsewhere)
+    folder.symlink_to(elsewhere)
+    result = CliRunner().invoke(cli, ["--db", str(catalog.path), "backup", str(tmp_path / "bk")])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: ") and "symlink" in result.output and len(result.output.splitlines()) == 1
+    assert not (tmp_path / "bk").exists()
+
+
+def test_backup_fails_on_a_symlinked_file_in_the_store(catalog, tmp_path):
+    stored_photo(catalog, tmp_path)
+    (tmp_path / "secret").write_text("not evidence")
+    (catalog.photo_store / "ab").mkdir(exist_ok=True)
+    (catalog.photo_store / "ab" / ("ab" * 32 + ".jpg")).symlink_to(tmp_path / "secret")
+    with pytest.raises(FieldkitError, match="symlink"):
+        backup(catalog, tmp_path / "bk")
+    assert not (tmp_path / "bk").exists()
+
+
+def test_restore_refuses_a_backup_whose_catalog_no_longer_matches_its_sha256sums(catalog, tmp_path):
+    items.add_item(catalog, {"ref": "EX-1", "category": "rocket"})
+    backup(catalog, tmp_path / "bk")
+    import sqlite3
+
+    conn = sqlite3.connect(tmp_path / "bk" / "catalog.db")  # an edit that leaves a valid catalog
+    conn.execute("UPDATE items SET category = 'shell'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(FieldkitError, match="catalog.db no longer matches SHA256SUMS"):
+        restore(tmp_path / "bk", tmp_path / "restored.db")
+    assert not (tmp_path / "restored.db").exists()
+
+
+def test_restore_refuses_a_photo_that_was_swapped_or_added(catalog, tmp_path):
+    relpath = stored_photo(catalog, tmp_path)
+    backup(catalog, tmp_path / "bk")
+    copy = tmp_path / "bk" / "catalog.db.photos" / relpath
+    copy.chmod(0o644)
+    copy.write_bytes(b"\xff\xd8 another photo")
+    with pytest.raises(FieldkitError, match="no longer matches"):
+        restore(tmp_path / "bk", tmp_path / "r1.db")
+    copy.unlink()
+    (tmp_path / "bk" / "SHA256SUMS").write_text(
+        "\n".join(line for line in (tmp_path / "bk" / "SHA256SUMS").read_text().splitlines() if relpath not in line) + "\n")
+    (tmp_path / "bk" / "catalog.db.photos" / "zz").mkdir()
+    (tmp_path / "bk" / "catalog.db.photos" / "zz" / "planted.jpg").write_bytes(b"x")
+    with pytest.raises(FieldkitError, match="not in SHA256SUMS"):
+        restore(tmp_path / "bk", tmp_path / "r2.db")
+
+
+def test_restore_refuses_a_backup_without_sha256sums_or_with_a_line_leaving_it(catalog, tmp_path):
+    backup(catalog, tmp_path / "bk")
+    sums = (tmp_path / "bk" / "SHA256SUMS").read_text()
+    (tmp_path / "bk" / "SHA256SUMS").write_text(sums + "0" * 64 + "  ../../etc/passwd\n")
+    with pytest.raises(FieldkitError, match="not a line of a fieldkit backup"):
+        restore(tmp_path / "bk", tmp_path / "r1.db")
+    (tmp_path / "bk" / "SHA256SUMS").unlink()
+    with pytest.raises(FieldkitError, match="holds no SHA256SUMS"):
+        restore(tmp_path / "bk", tmp_path / "r2.db")
+
+
+def test_restore_to_a_file_reports_the_file_it_wrote(db_path, tmp_path):
+    runner = CliRunner()
+    runner.invoke(cli, ["--db", str(db_path), "item", "add", "--category", "shell"])
+    assert runner.invoke(cli, ["--db", str(db_path), "backup", str(tmp_path / "bk")]).exit_code == 0
+    result = runner.invoke(cli, ["restore", str(tmp_path / "bk"), "--to", str(tmp_path / "new" / "field.db")])
+    assert result.exit_code == 0, result.output
+    assert f"restored the catalog to {tmp_path / 'new' / 'field.db'} " in result.output
+
+
+def test_a_backup_that_fails_in_the_database_copy_names_the_destination_disk_and_can_be_retried(
+        catalog, tmp_path, monkeypatch):
+    """The first write of a backup is SQLite's: a full destination disk raises sqlite3.Error there."""
+    import sqlite3
+
+    from fieldkit.catalog import backup as backup_module
+
+    items.add_item(catalog, {"ref": "EX-1", "category": "rocket"})
+    real = backup_module._copy_database
+
+    def full(source, target):
+        target.write_bytes(b"")
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(backup_module, "_copy_database", full)
+    with pytest.raises(FieldkitError) as caught:
+        backup(catalog, tmp_path / "usb" / "bk")
+    message = str(caught.value)
+    assert f"the disk holding {tmp_path / 'usb' / 'bk'} is full" in message and str(catalog.path) not in message
+    assert not (tmp_path / "usb" / "bk").exists()
+    monkeypatch.setattr(backup_module, "_copy_database", real)
+    assert backup(catalog, tmp_path / "usb" / "bk").problems == []
+
+
+def test_a_restore_that_fails_part_way_leaves_nothing_that_blocks_a_retry(catalog, tmp_path, monkeypatch):
+    import errno
+
+    from fieldkit.catalog import backup as backup_module
+
+    stored_photo(catalog, tmp_path)
+    backup(catalog, tmp_path / "bk")
+    real = backup_module._copy_store
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(backup_module, "_copy_store", full)
+    with pytest.raises(FieldkitError, match="the disk holding .*restored.db is full"):
+        restore(tmp_path / "bk", tmp_path / "restored.db")
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("restored")]
+    monkeypatch.setattr(backup_module, "_copy_store", real)
+    assert restore(tmp_path / "bk", tmp_path / "restored.db").problems == []

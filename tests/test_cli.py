@@ -93,6 +93,7 @@ def test_item_delete_asks_first(run):
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_no_traceback(run, args, message):
+    assert run("init").exit_code == 0
     result = run(*args)
     assert result.exit_code == 2
     assert result.output.strip().startswith(message)

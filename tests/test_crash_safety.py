@@ -180,18 +180,19 @@ def test_export_killed_anywhere_leaves_each_file_complete_old_or_complete_new(tm
 
 @pytest.mark.parametrize("fixture", ["catalog-m001.db"])
 def test_an_upgrade_killed_anywhere_loses_nothing(fixture, tmp_path):
-    """Opening an old catalog migrates it; a kill during the migration leaves it openable, rows intact."""
+    """`init` on an old catalog migrates it (a read command only says it needs an upgrade); a kill
+    during the migration leaves it openable, rows intact."""
     source = Path(__file__).parent / "fixtures" / fixture
     probe = tmp_path / "probe.db"
     shutil.copyfile(source, probe)
-    steps, first = count_steps(probe, "item", "list", scratch=tmp_path)
+    steps, first = count_steps(probe, "init", scratch=tmp_path)
     assert first.returncode == 0, first.stderr
     rng, tally = random.Random(SEED + 3), Tally("crash: upgrade")
     for i in range(stress_kills(6)):
         db = tmp_path / f"c{i}.db"
         shutil.copyfile(source, db)
         before = count(db, "SELECT count(*) FROM items")
-        run = run_cli(db, "item", "list", crash_at=rng.randint(1, steps))
+        run = run_cli(db, "init", crash_at=rng.randint(1, steps))
         tally.add(run, step=True)
         assert check_catalog(db) == [], f"kill {i}: {run}"
         assert count(db, "SELECT count(*) FROM items") == before

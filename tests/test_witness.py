@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from fieldkit.catalog import audit, items, witness
 from fieldkit.catalog import components as components_core
-from fieldkit.catalog.backup import backup, restore
+from fieldkit.catalog.backup import backup, restore, sha256_file
 from fieldkit.catalog.db import open_catalog
 from fieldkit.cli import cli
 from fieldkit.evidence.photos import add_photos
@@ -286,6 +286,10 @@ def test_restore_checks_the_catalog_against_the_head_its_backup_recorded(db_path
     catalog.close()
     shell(tmp_path / "usb" / "catalog.db",  # the backup's catalog rolled back by one change
           "DELETE FROM item_photos", "DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)")
+    sums = tmp_path / "usb" / "SHA256SUMS"  # and its line in SHA256SUMS rewritten to match, as an attacker would
+    lines = sums.read_text().splitlines()
+    lines[0] = f"{sha256_file(tmp_path / 'usb' / 'catalog.db')}  catalog.db"
+    sums.write_text("\n".join(lines) + "\n")
     report = restore(tmp_path / "usb", tmp_path / "restored.db")
     assert any(p.startswith("witness: the audit head went backwards") for p in report.problems), report.problems
 

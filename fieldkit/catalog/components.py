@@ -32,6 +32,7 @@ from fieldkit.catalog.items import get_item
 from fieldkit.components.attribution import Attribution, ManufacturerIndex, attribute, default_index
 from fieldkit.errors import DateCodeError, NotFound, ValidationError
 from fieldkit.markings.datecodes import DateCodeReading, read_date_code
+from fieldkit.models import refuse_unsafe
 
 FIELDS = ("part_number", "manufacturer", "country", "date_code", "quantity", "type", "notes")
 MAX_PART = 200
@@ -82,6 +83,10 @@ def _text(data: dict[str, Any], name: str, limit: int = MAX_TEXT) -> str | None:
     value = str(value).strip()
     if len(value) > limit:
         raise ComponentFieldError(name, f"{len(value)} characters is too long ({limit} at most)")
+    try:
+        refuse_unsafe(name, value)
+    except ValidationError as exc:
+        raise ComponentFieldError(name, str(exc).partition(": ")[2]) from None
     return value or None
 
 

@@ -55,10 +55,11 @@ def default_actor() -> str:
 class Catalog:
     """An open catalog: the sqlite-utils Database, where it lives, and who is writing."""
 
-    def __init__(self, db: Database, path: Path | None, actor: str):
+    def __init__(self, db: Database, path: Path | None, actor: str, *, read_only: bool = False):
         self.db = db
         self.path = path
         self.actor = actor
+        self.read_only = read_only  # opened by open_read_only: every write is refused
         # The TUI's worker threads share this connection: one thread writes at a time, and only
         # the thread that holds the transaction may join it (nested calls), never another thread.
         self._write_lock = threading.RLock()
@@ -153,6 +154,10 @@ def refuse_inside_store(catalog: Catalog, destination: Path, what: str) -> None:
 def translate_error(exc: BaseException, path: Path | None) -> CatalogError:
     """Turn a low-level SQLite or OS error into one line a researcher can act on."""
     text = str(exc)
+    if "Could not decode to UTF-8" in text:  # sqlite3's words for a TEXT cell holding other bytes
+        column = text.split("column ", 1)[-1].split(" with text", 1)[0] if "column " in text else "a column"
+        return CatalogError(f"the catalog {path} holds text that is not UTF-8 (in {column}), written by another "
+                            "program; run `fieldkit verify` to find every such cell, and restore from a backup")
     if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in text or (
             "disk I/O error" in text and _nearly_full(path)):
         return CatalogError(f"the disk holding {path} is full; free some space, then try again (nothing was saved)")
@@ -195,16 +200,22 @@ def _check_file(path: Path) -> None:
         raise CatalogError(f"{path} is not a SQLite database (it may be corrupt or another kind of file); check the path")
 
 
-def connect(path: Path | str) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+def connect(path: Path | str, *, uri: bool = False) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, uri=uri)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
 
 
-def open_catalog(path: Path | str | None, *, actor: str | None = None, create: bool = True) -> Catalog:
-    """Open (and if need be create and migrate) the catalog at `path`; `None` is in-memory, for tests."""
+def open_catalog(path: Path | str | None, *, actor: str | None = None, create: bool = True,
+                 read_only: bool = False) -> Catalog:
+    """Open (and if need be create and migrate) the catalog at `path`; `None` is in-memory, for tests.
+
+    `read_only` is for commands that only read: see `open_read_only`.
+    """
     actor = actor or default_actor()
+    if read_only and path is not None:
+        return open_read_only(path, actor=actor)
     if path is None:
         conn = sqlite3.connect(":memory:", check_same_thread=False)
         conn.execute("PRAGMA foreign_keys = ON")
@@ -213,6 +224,8 @@ def open_catalog(path: Path | str | None, *, actor: str | None = None, create: b
         return catalog
     path = Path(path).expanduser()
     _check_file(path)
+    if path.exists() and not writable(path):  # SQLite would fall back to reading and leave -wal/-shm behind
+        raise CatalogError(f"the catalog {path} is read-only; copy it somewhere writable or fix its permissions")
     new = not path.exists() or path.stat().st_size == 0
     if not path.exists():
         if not create:
@@ -221,19 +234,29 @@ def open_catalog(path: Path | str | None, *, actor: str | None = None, create: b
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CatalogError(f"cannot create the folder for {path}: {exc.strerror}") from None
-    conn = None
-    try:
-        conn = connect(path)
-        db = Database(conn)
+    with _opening(path, lambda: connect(path)) as db:
         tables = set(db.table_names())
         if tables and "_sqlite_migrations" not in tables:
             raise CatalogError(f"{path} is a SQLite database but not a fieldkit catalog; check the path")
         _refuse_newer(db, path)
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
+        if db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.conn.execute("PRAGMA journal_mode = WAL")
+        db.conn.execute("PRAGMA synchronous = FULL")
         if migrations.pending(db):
             migrations.apply(db)
+    catalog = Catalog(db, path, actor)
+    if new:  # the witness knows from the start which catalog lives at this path
+        catalog.witness()
+    return catalog
+
+
+@contextlib.contextmanager
+def _opening(path: Path, make_connection) -> Iterator[Database]:
+    """The checks that follow connecting: on any failure the connection is closed and the error is one line."""
+    conn = None
+    try:
+        conn = make_connection()
+        yield Database(conn)
     except CatalogError:
         if conn is not None:
             conn.close()
@@ -242,10 +265,6 @@ def open_catalog(path: Path | str | None, *, actor: str | None = None, create: b
         if conn is not None:
             conn.close()
         raise translate_error(exc, path) from None
-    catalog = Catalog(db, path, actor)
-    if new:  # the witness knows from the start which catalog lives at this path
-        catalog.witness()
-    return catalog
 
 
 def _refuse_newer(db: Database, path: Path) -> None:
@@ -257,3 +276,65 @@ def _refuse_newer(db: Database, path: Path) -> None:
         raise CatalogError(
             f"{path} was made by a newer fieldkit (schema step {unknown[-1]}); upgrade fieldkit to open it"
         )
+
+
+def writable(path: Path) -> bool:
+    """Whether both the catalog file and its folder can be written (a read-only mount fails both)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _journal_is_wal(path: Path) -> bool:
+    """Whether the file's header says it is in WAL mode (bytes 18-19 are 2), read without opening it in SQLite."""
+    with path.open("rb") as fh:
+        header = fh.read(20)
+    return header[18:20] == b"\x02\x02"
+
+
+def connect_reader(path: Path) -> sqlite3.Connection:
+    """A connection that can only read the catalog file at `path`, chosen as `open_read_only` says."""
+    wal = _journal_is_wal(path)
+    if not writable(path):
+        if wal and path.with_name(path.name + "-wal").exists():
+            raise CatalogError(
+                f"the catalog {path} is read-only and its {path.name}-wal file still holds changes; "
+                "copy the catalog with its -wal file somewhere writable, then open the copy"
+            )
+        return connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
+    if wal:
+        conn = connect(path)
+        conn.execute("PRAGMA query_only = ON")
+        return conn
+    return connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def open_read_only(path: Path | str, *, actor: str | None = None) -> Catalog:
+    """Open an existing catalog for a command that only reads it, never writing a byte beside or into it.
+
+    - A catalog in rollback-journal mode (a backup, an export) is opened `mode=ro`: SQLite reads it
+      as it is, creates no -wal/-shm and never switches its journal mode, so a backup keeps matching
+      its SHA256SUMS.
+    - A file that cannot be written (read-only media, a write-protected file) cannot change while it
+      is read, so it is opened `immutable=1`: no lock files, no -wal/-shm.
+    - A live catalog in WAL mode is opened as the writer opens it but with `query_only`: SQLite
+      needs its -wal/-shm to read safely beside a writer, and removes them when the last
+      connection closes (a `mode=ro` reader would create them and leave them behind).
+    A missing or empty file is no catalog (a mistyped --db must not create one), and a catalog
+    that needs an upgrade is refused in one line rather than upgraded.
+    """
+    path = Path(path).expanduser()
+    _check_file(path)
+    if not path.exists() or path.stat().st_size == 0:
+        what = "the file is empty" if path.exists() else "no such file"
+        raise CatalogError(f"no catalog at {path} ({what}); check --db or FIELDKIT_DB, or create one with "
+                           f"`fieldkit --db {path} init`")
+    with _opening(path, lambda: connect_reader(path)) as db:
+        if "_sqlite_migrations" not in set(db.table_names()):
+            raise CatalogError(f"{path} is a SQLite database but not a fieldkit catalog; check the path")
+        _refuse_newer(db, path)
+        pending = migrations.pending(db)
+        if pending:
+            raise CatalogError(
+                f"the catalog {path} was made by an older fieldkit and needs an upgrade (schema step "
+                f"{pending[0].name}) before it can be read; run `fieldkit --db {path} init` on it, or on a copy"
+            )
+    return Catalog(db, path, actor or default_actor(), read_only=True)

@@ -21,6 +21,7 @@ from fieldkit.catalog.db import Catalog, new_id, now
 from fieldkit.catalog.items import get_item
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.markings.matcher import read_marking
+from fieldkit.models import refuse_unsafe
 from fieldkit.reference.tables import ReferenceTables, get_reference
 
 SOURCES = ("manual", "ocr")
@@ -33,7 +34,7 @@ def _clean_text(text: str | None, name: str = "text") -> str:
         raise ValidationError(f"{name}: the marking is empty; give the text as read")
     if len(text) > MAX_TEXT:
         raise ValidationError(f"{name}: {len(text)} characters is longer than a marking ({MAX_TEXT} at most)")
-    return text
+    return refuse_unsafe(name, text)
 
 
 def _photo_id(catalog: Catalog, sha256: str | None) -> str | None:
@@ -97,7 +98,7 @@ def add_marking(
             "source": source,
             "confidence": None if confidence is None else float(confidence),
             "engine_json": json.dumps(engine, ensure_ascii=False, sort_keys=True) if engine else None,
-            "position": (position or "").strip() or None,
+            "position": refuse_unsafe("position", (position or "").strip() or None),
             "readings_json": readings,
             "reference_version": version,
             "created_at": stamp,
@@ -140,8 +141,8 @@ def get_marking(catalog: Catalog, marking_id: str) -> dict[str, Any]:
     marking_id = (marking_id or "").strip()
     if len(marking_id) < 4:
         raise ValidationError(f"marking id {marking_id!r} is too short; give at least its first 4 characters")
-    rows = catalog.db.execute_returning_dicts(
-        "SELECT * FROM markings WHERE id LIKE ? ORDER BY id LIMIT 2", [marking_id.replace("%", "") + "%"]
+    rows = catalog.db.execute_returning_dicts(  # a literal prefix: `_` and `%` are characters, not wildcards
+        "SELECT * FROM markings WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 2", [len(marking_id), marking_id]
     )
     if not rows:
         raise NotFound(f"no marking {marking_id}; see `fieldkit marking list REF`")
@@ -168,7 +169,7 @@ def update_marking(
                 readings, version = _reading_json(text, tables or get_reference())
                 changes.update(text=text, readings_json=readings, reference_version=version)
         if position is not None:
-            position = position.strip() or None
+            position = refuse_unsafe("position", position.strip() or None)
             if position != current["position"]:
                 changes["position"] = position
         if not changes:

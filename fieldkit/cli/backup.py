@@ -9,7 +9,7 @@ import click
 
 from fieldkit.catalog.backup import backup as backup_catalog
 from fieldkit.catalog.backup import restore as restore_catalog
-from fieldkit.cli.base import pass_state
+from fieldkit.cli.base import echo, pass_state
 
 
 @click.command()
@@ -17,8 +17,8 @@ from fieldkit.cli.base import pass_state
 @pass_state
 def backup(state, dest: Path) -> None:
     """Copy the catalog (SQLite online backup) and its photo originals to the new folder DEST, verified by hash."""
-    report = backup_catalog(state.catalog(create=False), dest)
-    click.echo(report.describe())
+    report = backup_catalog(state.catalog(read_only=True), dest)
+    echo(report.describe())
     if report.problems:
         sys.exit(1)
 
@@ -30,6 +30,6 @@ def backup(state, dest: Path) -> None:
 def restore(state, backup_dir: Path, target: Path) -> None:
     """Restore a folder made by `fieldkit backup` into a new catalog file."""
     report = restore_catalog(backup_dir, target, actor=state.actor)
-    click.echo(report.describe())
+    echo(report.describe())
     if report.problems:
         sys.exit(1)

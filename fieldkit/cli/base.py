@@ -1,12 +1,18 @@
 """The root `fieldkit` command group, its global options and its error handling.
 
-Commands are thin: parse, call a core function, print. A `FieldkitError` becomes one line on
-stderr (`error: ...`) and its exit code (2 for bad input); no traceback reaches the user.
+Commands are thin: parse, call a core function, print. A `FieldkitError`, a click usage error
+(`--lat abc`, `--psm 99`, a missing argument) or an SQLite error (a file damaged behind fieldkit's
+back, text that is not UTF-8) becomes one line on stderr (`error: ...`) and exit code 2; no
+traceback or usage block reaches the user.
+
+Every text a command prints goes through `echo`, `print_table` or `print_json`, which escape
+control and bidirectional characters (fieldkit.safe_text), so stored text cannot drive the terminal.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,8 +20,9 @@ from typing import Any
 
 import click
 
-from fieldkit.catalog.db import Catalog, open_catalog
+from fieldkit.catalog.db import Catalog, open_catalog, translate_error
 from fieldkit.errors import FieldkitError
+from fieldkit.safe_text import json_visible, visible
 from fieldkit.locations import default_catalog_path
 
 
@@ -34,9 +41,11 @@ class State:
 
         return get_reference(self.reference_dir)
 
-    def catalog(self, *, create: bool = True) -> Catalog:
+    def catalog(self, *, create: bool = True, read_only: bool = False) -> Catalog:
+        """The catalog, opened once. A command that only reads passes `read_only=True`: the file is
+        then never created, upgraded or written (fieldkit.catalog.db.open_read_only)."""
         if self._catalog is None:
-            self._catalog = open_catalog(self.db_path, actor=self.actor, create=create)
+            self._catalog = open_catalog(self.db_path, actor=self.actor, create=create, read_only=read_only)
         return self._catalog
 
     def close(self) -> None:
@@ -70,12 +79,46 @@ class FieldkitGroup(click.Group):
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
 
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        try:  # the root's own options (`--db` given twice, an unknown option before the command)
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except FieldkitError as exc:
-            click.echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+        except sqlite3.Error as exc:  # read by a command outside a transaction: still one line
+            state = ctx.find_object(State)
+            echo(f"error: {translate_error(exc, state.db_path if state else None)}", err=True)
+            ctx.exit(2)
+
+
+class OneLineUsageError(click.ClickException):
+    """A click usage error shown as fieldkit shows every error: one line, exit 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        echo(f"error: {self.format_message()}", err=True)
+
+
+def _one_line(exc: click.UsageError) -> click.ClickException:
+    """Click's usage error as one line naming the problem and where to read the usage; the help a
+    group prints when given no command (NoArgsIsHelpError) stays as it is."""
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        return exc
+    message = " ".join(exc.format_message().split()).rstrip(".")
+    names, ctx = [], exc.ctx
+    while ctx is not None and ctx.parent is not None:  # the root is `fieldkit`, however it was started
+        names.insert(0, ctx.info_name)
+        ctx = ctx.parent
+    return OneLineUsageError(f"{message}; see `{' '.join(['fieldkit', *names])} --help`")
 
 
 pass_state = click.make_pass_decorator(State)
@@ -103,13 +146,20 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def echo(message: Any = None, **kwargs: Any) -> None:
+    """click.echo with control and bidirectional characters escaped (line breaks kept)."""
+    click.echo(None if message is None else visible(str(message), multiline=True), **kwargs)
+
+
 def print_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    """JSON on stdout: control characters escaped by JSON itself, C1 and bidi controls as \\u escapes."""
+    click.echo(json_visible(json.dumps(value, ensure_ascii=False, indent=2, default=str)))
 
 
 def print_table(rows: list[dict[str, Any]], columns: list[str] | tuple[str, ...]) -> None:
-    """Rows as aligned plain-text columns under a header; None shows as an empty cell."""
-    cells = [["" if row[c] is None else str(row[c]) for c in columns] for row in rows]
+    """Rows as aligned plain-text columns under a header; None shows as an empty cell; every cell on
+    one line, with control and bidirectional characters escaped."""
+    cells = [["" if row[c] is None else visible(str(row[c])) for c in columns] for row in rows]
     widths = [max([len(c), *(len(line[i]) for line in cells)]) for i, c in enumerate(columns)]
     for line in [list(columns), *cells]:
         click.echo("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip())
@@ -117,7 +167,7 @@ def print_table(rows: list[dict[str, Any]], columns: list[str] | tuple[str, ...]
 
 def fail(message: str, code: int = 2) -> None:
     """Stop the command with a one-line error."""
-    click.echo(f"error: {message}", err=True)
+    echo(f"error: {message}", err=True)
     sys.exit(code)
 
 

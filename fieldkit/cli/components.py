@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from fieldkit.catalog import components as components_core
-from fieldkit.cli.base import pass_state, print_json, print_table
+from fieldkit.cli.base import echo, pass_state, print_json, print_table
 from fieldkit.components.attribution import default_index
 from fieldkit.components.importer import import_components
 from fieldkit.components.summary import summarize
@@ -44,8 +44,8 @@ def component_add(state, item_ref, part_number, manufacturer, country, date_code
         row["attribution"] = saved.attribution.to_json()
         print_json(row)
         return
-    click.echo(saved.describe())
-    click.echo(f"id: {saved.row['id']}", err=True)
+    echo(saved.describe())
+    echo(f"id: {saved.row['id']}", err=True)
 
 
 @component.command("list")
@@ -54,14 +54,14 @@ def component_add(state, item_ref, part_number, manufacturer, country, date_code
 @pass_state
 def component_list(state, item_ref: str, as_json: bool) -> None:
     """List the components of item REF, oldest first."""
-    rows = components_core.list_components(state.catalog(create=False), item_ref)
+    rows = components_core.list_components(state.catalog(read_only=True), item_ref)
     if as_json:
         for row in rows:
             row.pop("attribution_json", None)
         print_json(rows)
         return
     if not rows:
-        click.echo(f"{item_ref} has no components yet; add one with `fieldkit component add {item_ref} --part PN`")
+        echo(f"{item_ref} has no components yet; add one with `fieldkit component add {item_ref} --part PN`")
         return
     print_table(rows, LIST_COLUMNS)
 
@@ -76,15 +76,15 @@ def component_import(state, item_ref: str, file: Path, strict: bool) -> None:
     date_code, quantity, type, notes). Bad rows are reported by line and column; exit 2 if any."""
     result = import_components(state.catalog(), item_ref, file, strict=strict, index=default_index(state.reference()))
     if result.unknown_columns:
-        click.echo(f"note: ignored unknown column(s): {', '.join(result.unknown_columns)}", err=True)
+        echo(f"note: ignored unknown column(s): {', '.join(result.unknown_columns)}", err=True)
     for problem in result.problems:
-        click.echo(f"{file.name}, {problem}", err=True)
+        echo(f"{file.name}, {problem}", err=True)
     if result.problem_count > len(result.problems):
-        click.echo(f"... and {result.problem_count - len(result.problems)} more problem rows", err=True)
+        echo(f"... and {result.problem_count - len(result.problems)} more problem rows", err=True)
     if result.problem_count:
-        click.echo(f"error: {result.describe()}", err=True)
+        echo(f"error: {result.describe()}", err=True)
         raise SystemExit(2)
-    click.echo(result.describe())
+    echo(result.describe())
 
 
 @component.command("edit")
@@ -104,7 +104,7 @@ def component_edit(state, component_id, part_number, manufacturer, country, date
     changes = {k: (None if v == "" else v) for k, v in given.items() if v is not None}
     saved = components_core.update_component(state.catalog(create=False), component_id, changes,
                                              index=default_index(state.reference()))
-    click.echo(saved.describe())
+    echo(saved.describe())
 
 
 @component.command("delete")
@@ -113,7 +113,7 @@ def component_edit(state, component_id, part_number, manufacturer, country, date
 def component_delete(state, component_id: str) -> None:
     """Delete the component with id ID (see `component list --json`); the deletion is audited."""
     row = components_core.delete_component(state.catalog(create=False), component_id)
-    click.echo(f"deleted {row['part_number']} ({row['id']})")
+    echo(f"deleted {row['part_number']} ({row['id']})")
 
 
 @click.command("summary")
@@ -126,25 +126,25 @@ def summary(state, item_ref: str | None, as_json: bool, as_csv: bool) -> None:
     date codes by year and the earliest possible assembly date."""
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
-    result = summarize(state.catalog(create=False), item_ref, index=default_index(state.reference()))
+    result = summarize(state.catalog(read_only=True), item_ref, index=default_index(state.reference()))
     if as_json:
         print_json(result.to_json())
         return
     if as_csv:
-        click.echo(result.to_csv(), nl=False)
+        echo(result.to_csv(), nl=False)
         return
-    click.echo(result.report_line())
+    echo(result.report_line())
     if not result.parts:
         return
-    click.echo("by country:")
+    echo("by country:")
     for c in result.by_country:
-        click.echo(f"  {c.country}  {c.name:<24} {c.parts:>7}  {c.share * 100:5.1f}%")
-    click.echo("by firm:")
+        echo(f"  {c.country}  {c.name:<24} {c.parts:>7}  {c.share * 100:5.1f}%")
+    echo("by firm:")
     for f in result.by_firm:
-        click.echo(f"  {f.firm:<32} {f.country or '':<2} {f.parts:>7}  {f.share * 100:5.1f}%")
+        echo(f"  {f.firm:<32} {f.country or '':<2} {f.parts:>7}  {f.share * 100:5.1f}%")
     if result.by_year:
-        click.echo("date codes by year:")
+        echo("date codes by year:")
         for year, parts in result.by_year:
-            click.echo(f"  {year}  {parts:>7}")
+            echo(f"  {year}  {parts:>7}")
     if result.uncertain_year_parts:
-        click.echo(f"  year uncertain  {result.uncertain_year_parts}")
+        echo(f"  year uncertain  {result.uncertain_year_parts}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from fieldkit.cli.base import pass_state, print_json
+from fieldkit.cli.base import echo, pass_state, print_json
 from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.verify import remove_leftover_temp_files, verify_catalog
@@ -35,9 +35,9 @@ def photo_add(state, item_ref: str, files: tuple[Path, ...], caption: str | None
         print_json([r.to_json() for r in results])
     for result in results:
         if result.ok and not as_json:
-            click.echo(result.describe())
+            echo(result.describe())
         elif not result.ok:
-            click.echo(f"error: {result.describe()}", err=True)
+            echo(f"error: {result.describe()}", err=True)
     if not all(r.ok for r in results):
         sys.exit(2)
 
@@ -51,16 +51,18 @@ LIST_COLUMNS = ("sha256", "format", "width", "height", "size", "exif_time", "ori
 @pass_state
 def photo_list(state, item_ref: str, as_json: bool) -> None:
     """List the photos of item REF: SHA-256, format, size, capture time, original name, caption."""
-    rows = photos_core.list_photos(state.catalog(create=False), item_ref)
+    rows = photos_core.list_photos(state.catalog(read_only=True), item_ref)
     if as_json:
-        print_json(rows)
+        print_json([row | {"exif_flags": photos_core.exif_flags(row)} for row in rows])
         return
     for row in rows:
         taken = row["exif_time"] or "-"
-        click.echo(
+        echo(
             f"{row['sha256']}  {row['format']:<4} {row['width']}x{row['height']}  {row['size']:>10} B  "
             f"{taken:<25} {row['original_name']}" + (f"  — {row['caption']}" if row["caption"] else "")
         )
+        for flag in photos_core.exif_flags(row):
+            echo(f"  note: {flag}")
 
 
 @click.command()
@@ -88,18 +90,18 @@ def verify(state, as_json: bool, remove_temp: bool, witnesses: tuple[Path, ...])
         if parse_noted(given) is None and not Path(given).expanduser().exists():
             raise FieldkitError(f"--witness {photos_core.escape_name(given)}: no such folder or file, and not ROW:FINGERPRINT "
                                 "(e.g. 6:3f9a-c21b-77e0-12ab); give a backup or export folder or a noted head")
-    catalog = state.catalog(create=False)
+    catalog = state.catalog(read_only=True)
     if remove_temp:
         for name in remove_leftover_temp_files(catalog):
-            click.echo(f"removed {name} (a temporary copy left by an interrupted ingest)", err=True)
+            echo(f"removed {name} (a temporary copy left by an interrupted ingest)", err=True)
     report = verify_catalog(catalog, witnesses=[w if parse_noted(w) else Path(w).expanduser() for w in witnesses])
     if as_json:
         print_json(report.to_json())
     else:
         for problem in report.problems:
-            click.echo(problem.describe())
+            echo(problem.describe())
         for notice in report.notices:
-            click.echo(f"note: {notice.describe()}")
-        click.echo(report.summary())
-        click.echo(report.head_line())
+            echo(f"note: {notice.describe()}")
+        echo(report.summary())
+        echo(report.head_line())
     sys.exit(0 if report.ok else 1)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from fieldkit.cli.base import pass_state
+from fieldkit.cli.base import echo, pass_state
 from fieldkit.export.csv import export_catalog
 
 
@@ -20,5 +20,5 @@ def export() -> None:
 @pass_state
 def export_csv(state, outdir: Path) -> None:
     """Write items.csv, photos.csv, markings.csv and components.csv to OUTDIR."""
-    result = export_catalog(state.catalog(create=False), outdir)
-    click.echo(result.describe())
+    result = export_catalog(state.catalog(read_only=True), outdir)
+    echo(result.describe())

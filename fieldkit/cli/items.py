@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from fieldkit.catalog import items as items_core
-from fieldkit.cli.base import pass_state, print_json, print_table
+from fieldkit.cli.base import echo, pass_state, print_json, print_table
 
 ITEM_OPTIONS = [
     click.option("--category", help="What the item is: rocket, projectile, missile debris, cartridge..."),
@@ -38,7 +38,7 @@ def item_options(func):
 def init(state) -> None:
     """Create the catalog (or upgrade an older one) and print where it is."""
     catalog = state.catalog()
-    click.echo(f"catalog ready at {catalog.path}")
+    echo(f"catalog ready at {catalog.path}")
 
 
 @click.group()
@@ -53,7 +53,7 @@ def item_add(state, **fields) -> None:
     """Record a new item and print its ref."""
     data = {k: v for k, v in fields.items() if v is not None}
     stored = items_core.add_item(state.catalog(), data)
-    click.echo(stored["ref"])
+    echo(stored["ref"])
 
 
 @item.command("edit")
@@ -64,7 +64,7 @@ def item_edit(state, item_ref: str, **fields) -> None:
     """Change fields of an item (--ref renames it); an empty value ('') clears a field."""
     data = {k: v for k, v in fields.items() if v is not None}
     stored = items_core.update_item(state.catalog(), item_ref, data)
-    click.echo(stored["ref"])
+    echo(stored["ref"])
 
 
 @item.command("delete")
@@ -78,7 +78,7 @@ def item_delete(state, ref: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Delete item {ref}?", abort=True)
     items_core.delete_item(catalog, ref)
-    click.echo(f"deleted {ref}")
+    echo(f"deleted {ref}")
 
 
 @item.command("list")
@@ -87,7 +87,7 @@ def item_delete(state, ref: str, yes: bool) -> None:
 @pass_state
 def item_list(state, query: str, as_json: bool) -> None:
     """List items with their counts of photos, markings and components."""
-    rows = items_core.list_items(state.catalog(), query)
+    rows = items_core.list_items(state.catalog(read_only=True), query)
     if as_json:
         print_json(rows)
         return
@@ -100,11 +100,11 @@ def item_list(state, query: str, as_json: bool) -> None:
 @pass_state
 def item_show(state, ref: str, as_json: bool) -> None:
     """Show every field of one item."""
-    row = items_core.get_item(state.catalog(), ref)
+    row = items_core.get_item(state.catalog(read_only=True), ref)
     if as_json:
         print_json(row)
         return
     width = max(len(k) for k in row)
     for key, value in row.items():
         if value is not None:
-            click.echo(f"{key.ljust(width)}  {value}")
+            echo(f"{key.ljust(width)}  {value}")

@@ -5,40 +5,40 @@ from __future__ import annotations
 import click
 
 from fieldkit.catalog import markings as markings_core
-from fieldkit.cli.base import pass_state, print_json
+from fieldkit.cli.base import echo, pass_state, print_json
 from fieldkit.markings.matcher import read_marking
 from fieldkit.reference.tables import check_reference
 
 
 def _warn_overrides(tables) -> None:
     for line in tables.override_lines():
-        click.echo(f"note: {line}", err=True)
+        echo(f"note: {line}", err=True)
 
 
 def _echo_candidate(rank: int, c: dict, indent: str = "  ") -> None:
     flag = " (normalised)" if c["normalised"] else ""
     src = "" if c["source"] == "shipped" else f" [{c['source']} table]"
-    click.echo(f"{indent}{rank}. {c['pattern_id']}  score {c['score']}{flag}{src}  matched {c['matched']!r}")
+    echo(f"{indent}{rank}. {c['pattern_id']}  score {c['score']}{flag}{src}  matched {c['matched']!r}")
     if c["fields"]:
-        click.echo(f"{indent}   fields: " + ", ".join(f"{k}={v}" for k, v in c["fields"].items()))
+        echo(f"{indent}   fields: " + ", ".join(f"{k}={v}" for k, v in c["fields"].items()))
     for y in c["years"]:
-        click.echo(f"{indent}   year: {y['label']} ({y['basis']})")
+        echo(f"{indent}   year: {y['label']} ({y['basis']})")
     for f in c["factories"]:
-        click.echo(f"{indent}   factory {f['country']} {f['code']}: {f['factory']}")
-    click.echo(f"{indent}   basis: {c['basis']}")
+        echo(f"{indent}   factory {f['country']} {f['code']}: {f['factory']}")
+    echo(f"{indent}   basis: {c['basis']}")
 
 
 def _echo_reading(reading: dict) -> None:
     if reading["candidates"]:
-        click.echo("patterns:")
+        echo("patterns:")
         for i, c in enumerate(reading["candidates"], 1):
             _echo_candidate(i, c)
     else:
-        click.echo("patterns: none match")
+        echo("patterns: none match")
     if reading["years"]:
-        click.echo("years:")
+        echo("years:")
         for y in reading["years"]:
-            click.echo(f"  {y['describe']}  score {y['score']}")
+            echo(f"  {y['describe']}  score {y['score']}")
 
 
 @click.command("match")
@@ -53,9 +53,9 @@ def match(state, text: str, as_json: bool) -> None:
     if as_json:
         print_json(reading)
         return
-    click.echo(f"text: {text}  (normalised: {reading['normalised']})")
+    echo(f"text: {text}  (normalised: {reading['normalised']})")
     _echo_reading(reading)
-    click.echo(f"reference version: {reading['reference_version'][:12]}")
+    echo(f"reference version: {reading['reference_version'][:12]}")
 
 
 @click.group()
@@ -73,10 +73,10 @@ def marking_add(state, item_ref: str, text: str, position: str | None) -> None:
     tables = state.reference()
     _warn_overrides(tables)
     stored = markings_core.add_marking(state.catalog(), item_ref, text, position=position, tables=tables)
-    click.echo(stored["id"])
+    echo(stored["id"])
     candidates = stored["readings"]["candidates"]
     if candidates:
-        click.echo(f"top reading: {candidates[0]['pattern_id']} (score {candidates[0]['score']})", err=True)
+        echo(f"top reading: {candidates[0]['pattern_id']} (score {candidates[0]['score']})", err=True)
 
 
 @marking.command("edit")
@@ -88,7 +88,7 @@ def marking_edit(state, marking_id: str, text: str | None, position: str | None)
     """Correct the marking with id ID (or the first characters of it); the change is audited."""
     stored = markings_core.update_marking(state.catalog(create=False), marking_id, text=text, position=position,
                                           tables=state.reference())
-    click.echo(f"{stored['id'][:8]}  {stored['text']!r}")
+    echo(f"{stored['id'][:8]}  {stored['text']!r}")
 
 
 @marking.command("delete")
@@ -102,7 +102,7 @@ def marking_delete(state, marking_id: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Delete marking {current['text']!r}?", abort=True)
     markings_core.delete_marking(catalog, current["id"])
-    click.echo(f"deleted {current['id'][:8]}  {current['text']!r}")
+    echo(f"deleted {current['id'][:8]}  {current['text']!r}")
 
 
 @marking.command("list")
@@ -111,22 +111,22 @@ def marking_delete(state, marking_id: str, yes: bool) -> None:
 @pass_state
 def marking_list(state, item_ref: str, as_json: bool) -> None:
     """List the markings of item REF with their stored readings."""
-    rows = markings_core.list_markings(state.catalog(), item_ref)
+    rows = markings_core.list_markings(state.catalog(read_only=True), item_ref)
     if as_json:
         print_json(rows)
         return
     if not rows:
-        click.echo(f"{item_ref} has no markings")
+        echo(f"{item_ref} has no markings")
         return
     for row in rows:
         where = f"  @ {row['position']}" if row["position"] else ""
-        click.echo(f"{row['id'][:8]}  {row['text']!r}  [{row['source']}]{where}")
+        echo(f"{row['id'][:8]}  {row['text']!r}  [{row['source']}]{where}")
         candidates = row["readings"]["candidates"]
         for i, c in enumerate(candidates[:3], 1):
             years = f"  {c['years'][0]['label']}" if c["years"] else ""
-            click.echo(f"    {i}. {c['pattern_id']}  score {c['score']}{years}")
+            echo(f"    {i}. {c['pattern_id']}  score {c['score']}{years}")
         for y in row["readings"]["years"][:3]:
-            click.echo(f"    year: {y['describe']}")
+            echo(f"    year: {y['describe']}")
 
 
 @marking.command("recheck")
@@ -137,7 +137,7 @@ def marking_list(state, item_ref: str, as_json: bool) -> None:
 def marking_recheck(state, item_ref: str | None, apply: bool, as_json: bool) -> None:
     """Show what the current reference tables would read differently in stored markings."""
     tables = state.reference()
-    catalog = state.catalog()
+    catalog = state.catalog(read_only=not apply)
     results = markings_core.recheck_markings(catalog, item_ref, tables)
     updated = markings_core.apply_recheck(catalog, results) if apply else 0
     if as_json:
@@ -147,14 +147,14 @@ def marking_recheck(state, item_ref: str | None, apply: bool, as_json: bool) -> 
     _warn_overrides(tables)
     differing = [r for r in results if r.differs]
     for r in differing:
-        click.echo(f"{r.marking['id'][:8]}  {r.item_ref}  {r.marking['text']!r}")
+        echo(f"{r.marking['id'][:8]}  {r.item_ref}  {r.marking['text']!r}")
         for line in r.lines():
-            click.echo(f"    {line}")
-    click.echo(f"{len(results)} marking(s) checked, {len(differing)} would read differently", err=True)
+            echo(f"    {line}")
+    echo(f"{len(results)} marking(s) checked, {len(differing)} would read differently", err=True)
     if apply:
-        click.echo(f"{updated} marking(s) updated", err=True)
+        echo(f"{updated} marking(s) updated", err=True)
     elif differing:
-        click.echo("nothing changed; run again with --apply to store the new readings", err=True)
+        echo("nothing changed; run again with --apply to store the new readings", err=True)
 
 
 @click.group()
@@ -176,15 +176,15 @@ def reference_check(state, as_json: bool) -> None:
         })
     else:
         for name, count in tables.counts().items():
-            click.echo(f"{name}: {count} rows")
-        click.echo(f"version: {tables.version}")
+            echo(f"{name}: {count} rows")
+        echo(f"version: {tables.version}")
         if state.reference_dir and not state.reference_dir.is_dir():
-            click.echo(f"user reference folder {state.reference_dir} does not exist: no user tables loaded")
+            echo(f"user reference folder {state.reference_dir} does not exist: no user tables loaded")
         for line in tables.override_lines():
-            click.echo(f"override: {line}")
+            echo(f"override: {line}")
         for table, keys in tables.added.items():
-            click.echo(f"user rows added to {table}: {', '.join(keys)}")
+            echo(f"user rows added to {table}: {', '.join(keys)}")
         for problem in problems:
-            click.echo(f"error: {problem}", err=True)
+            echo(f"error: {problem}", err=True)
     if problems:
         click.get_current_context().exit(2)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from fieldkit.cli.base import fail, pass_state, print_json
+from fieldkit.cli.base import echo, fail, pass_state, print_json
 from fieldkit.cli.markings import _echo_reading
 from fieldkit.ocr import photos as ocr_photos
 from fieldkit.ocr.engine import DEFAULT_LANGUAGES, parse_crop
@@ -14,31 +14,31 @@ from fieldkit.ocr.engine import DEFAULT_LANGUAGES, parse_crop
 
 def _echo_result(reading: ocr_photos.Reading) -> None:
     result = reading.result
-    click.echo(f"text: {result.text}")
-    click.echo(f"confidence: {result.confidence:.1f}")
+    echo(f"text: {result.text}")
+    echo(f"confidence: {result.confidence:.1f}")
     if result.lines:
-        click.echo("lines:")
+        echo("lines:")
         for i, line in enumerate(result.lines, 1):
             words = ", ".join(f"{w.text} {w.confidence:.0f}" for w in line.words)
-            click.echo(f"  {i}. {line.text}  ({line.confidence:.1f})  words: {words}")
+            echo(f"  {i}. {line.text}  ({line.confidence:.1f})  words: {words}")
     else:
-        click.echo("lines: none (nothing was read)")
+        echo("lines: none (nothing was read)")
     if reading.corrections:
-        click.echo(f"corrected: {reading.corrected}")
-        click.echo("corrections:")
+        echo(f"corrected: {reading.corrected}")
+        echo("corrections:")
         for c in reading.corrections:
-            click.echo(f"  {c.start}-{c.end} {c.before!r} -> {c.after!r}  {c.basis}")
+            echo(f"  {c.start}-{c.end} {c.before!r} -> {c.after!r}  {c.basis}")
     else:
-        click.echo("corrected: (no corrections)")
+        echo("corrected: (no corrections)")
     engine = result.engine
     crop = ",".join(str(v) for v in engine["crop"]) if engine.get("crop") else "whole image"
-    click.echo(
+    echo(
         f"engine: {engine['name']} {engine['version']} · {engine['languages']} · psm {engine['psm']}"
         f" · pipeline {engine['pipeline']} · crop {crop}"
     )
     if result.candidates:
         tried = "; ".join(f"{c.pipeline}/psm {c.psm}: {c.text!r} ({c.confidence:.1f})" for c in result.candidates)
-        click.echo(f"also tried: {tried}")
+        echo(f"also tried: {tried}")
 
 
 @click.command("ocr")
@@ -72,7 +72,7 @@ def ocr(state, file: Path | None, photo_sha: str | None, item_ref: str | None, l
 
     photo = None
     if photo_sha is not None:
-        catalog = state.catalog(create=False)
+        catalog = state.catalog(read_only=not save)
         if item_ref is not None:
             photo = ocr_photos.photo_of_item(catalog, item_ref, photo_sha)
         else:
@@ -97,8 +97,8 @@ def ocr(state, file: Path | None, photo_sha: str | None, item_ref: str | None, l
         print_json(data)
         return
     if stored is not None:
-        click.echo(stored["id"])
+        echo(stored["id"])
     _echo_result(reading)
     if stored is not None:
-        click.echo(f"saved marking {stored['id']} of {stored['item_ref']}: {stored['text']!r} (as read: {stored['ocr_text']!r})")
+        echo(f"saved marking {stored['id']} of {stored['item_ref']}: {stored['text']!r} (as read: {stored['ocr_text']!r})")
         _echo_reading(stored["readings"])

@@ -16,7 +16,7 @@ import re
 
 import click
 
-from fieldkit.cli.base import print_json
+from fieldkit.cli.base import echo, print_json
 from fieldkit.errors import CalendarError
 from fieldkit.markings.calendars import (
     CALENDARS,
@@ -100,13 +100,13 @@ def year(ctx: click.Context, args: tuple[str, ...], to_calendar: str | None, as_
     results = [(span, plausibility_warnings(span)) for span in spans]
     for span, warnings in results:
         for warning in warnings:
-            click.echo(f"warning: {warning}", err=True)
+            echo(f"warning: {warning}", err=True)
     if as_json:
         objects = [span_json(span, warnings) for span, warnings in results]
         print_json(objects if to_calendar is not None else objects[0])
     else:
         for span, _ in results:
-            click.echo(span_line(span))
+            echo(span_line(span))
 
 
 @click.command("years", context_settings=_LET_NEGATIVE_NUMBERS_THROUGH)
@@ -128,10 +128,10 @@ def years(text: str, as_json: bool) -> None:
         print_json([r.to_json() for r in readings])
         return
     if not readings:
-        click.echo(f"no year readings in {text!r}", err=True)
+        echo(f"no year readings in {text!r}", err=True)
         return
     for reading in readings:
-        click.echo(reading.describe())
+        echo(reading.describe())
 
 
 @click.command("datecode", context_settings=_LET_NEGATIVE_NUMBERS_THROUGH)
@@ -154,4 +154,4 @@ def datecode(code: str, manufacturer: str | None, as_json: bool) -> None:
         print_json([r.to_json() for r in readings])
         return
     for reading in readings:
-        click.echo(f"{reading.describe()}; basis: {reading.basis}")
+        echo(f"{reading.describe()}; basis: {reading.basis}")

@@ -35,6 +35,7 @@ from fieldkit.catalog.items import get_item
 from fieldkit.components.attribution import ManufacturerIndex, default_index, name_key
 from fieldkit.components.countries import country_name
 from fieldkit.export.csv import guard_cell
+from fieldkit.safe_text import visible
 
 MAX_PERIOD_DAYS_FOR_A_YEAR = 366
 
@@ -191,7 +192,8 @@ class Summary:
     def to_csv(self) -> str:
         """The summary as one CSV table: section (total, country, firm, year), key, name, country, parts, share.
 
-        Spreadsheet-safe, as `export csv` is: a text cell that would run as a formula is guarded.
+        Spreadsheet-safe, as `export csv` is: a text cell that would run as a formula is guarded,
+        after control and bidirectional characters are escaped, so the guard sees the bytes printed.
         """
         rows = [["total", self.ref or "catalog", self.report_line(), "", self.parts, "1.0" if self.parts else ""]]
         rows += [["country", c.country, c.name, c.country, c.parts, f"{c.share:.4f}"] for c in self.by_country]
@@ -206,7 +208,7 @@ class Summary:
         out = io.StringIO(newline="")
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["section", "key", "name", "country", "parts", "share"])
-        writer.writerows([guard_cell(cell) for cell in row] for row in rows)
+        writer.writerows([guard_cell(visible(cell) if isinstance(cell, str) else cell) for cell in row] for row in rows)
         return out.getvalue()
 
 

@@ -14,6 +14,7 @@ Every row is written through `records.insert`, so it is in the audit log.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import errno
 import hashlib
 import json
@@ -35,6 +36,8 @@ from fieldkit.catalog import items as items_core
 from fieldkit.catalog import records
 from fieldkit.catalog.db import Catalog, new_id, now
 from fieldkit.errors import FieldkitError, NotFound, PhotoError
+from fieldkit.evidence.limits import MAX_PIXELS, too_large
+from fieldkit.models import refuse_unsafe
 
 try:  # HEIC/HEIF (iPhone photos): optional decoder from PyPI
     import pillow_heif
@@ -45,11 +48,6 @@ except ImportError:  # pragma: no cover - depends on the environment
     HEIF_AVAILABLE = False
 
 CHUNK = 1 << 20
-# A deliberate limit: no camera in the field makes a 200-megapixel photo; anything larger is
-# treated as a decompression bomb. Pillow only warns between this and twice it, so the
-# warning is turned into an error where images are opened.
-MAX_PIXELS = 200_000_000
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 # Pillow format name -> extension of the stored original. MPO is how Pillow names JPEGs that
 # carry a multi-picture extension (many phone cameras); they are JPEG files.
@@ -170,7 +168,8 @@ def open_image(path: Path | str, name: str | None = None) -> Image.Image:
     """Open and fully decode an image with only the allowed decoders; raise PhotoError if it is not one.
 
     `name` is how errors call the file (default: its name). The caller closes the image.
-    A file over MAX_PIXELS is refused as a decompression bomb.
+    A file over the limits of fieldkit.evidence.limits is refused as a decompression bomb, from its
+    header, before any pixel is decoded.
     """
     name = name or escape_name(Path(path).name)
     with warnings.catch_warnings():
@@ -186,10 +185,9 @@ def open_image(path: Path | str, name: str | None = None) -> Image.Image:
         except (OSError, ValueError, SyntaxError) as exc:
             raise PhotoError(f"{name} cannot be read as an image ({exc}); check the file") from None
         try:
-            if img.width * img.height > MAX_PIXELS:
-                raise PhotoError(
-                    f"{name} is {img.width}×{img.height} pixels, more than {MAX_PIXELS // 1_000_000} megapixels; refused"
-                )
+            reason = too_large(img)
+            if reason:
+                raise PhotoError(f"{name} {reason}")
             img.load()
         except PhotoError:
             img.close()
@@ -199,6 +197,9 @@ def open_image(path: Path | str, name: str | None = None) -> Image.Image:
             raise PhotoError(
                 f"{name} claims more than {MAX_PIXELS // 1_000_000} megapixels (a decompression bomb?); refused"
             ) from None
+        except MemoryError:
+            img.close()
+            raise PhotoError(f"{name} is too large to decode in the memory available here; refused") from None
         except Exception as exc:  # Pillow raises OSError, ValueError, SyntaxError, struct.error, ...
             img.close()
             reason = "truncated" if "truncated" in str(exc) else f"corrupt ({exc})"
@@ -250,23 +251,59 @@ def _dms_to_degrees(dms: Any, ref: Any, limit: float) -> float | None:
     return round(value, 7)
 
 
-def _exif_time(text: Any, offset: Any = None) -> str | None:
-    """EXIF 'YYYY:MM:DD HH:MM:SS' as ISO 8601 (with the offset if the camera recorded one)."""
-    if not isinstance(text, str):
-        return None
-    text = text.strip("\x00 ")
-    if len(text) < 19 or text[4] != ":" or text[7] != ":":
-        return None
-    iso = f"{text[0:4]}-{text[5:7]}-{text[8:10]}T{text[11:19]}"
-    if not (iso[:4].isdigit() and iso[5:7].isdigit() and iso[8:10].isdigit()) or iso.startswith("0000"):
-        return None
-    if isinstance(offset, str) and len(offset.strip("\x00")) == 6:
-        iso += offset.strip("\x00")
-    return iso
+_OFFSET = re.compile(r"[+-](\d\d):(\d\d)")
+
+
+def _exif_time(text: Any, offset: Any = None, *, today: dt.date | None = None) -> tuple[str | None, str | None]:
+    """EXIF 'YYYY:MM:DD HH:MM:SS' as ISO 8601 (with the offset if the camera recorded one), and a flag.
+
+    Returns (capture time, None) for a real time; (None, flag) for one that cannot be a time (month 99,
+    30 February, an offset of +99:99): it is never stored as the capture time, and stays as read in
+    the EXIF JSON; (capture time, flag) for a time after `today` (the camera's clock was wrong, or
+    the EXIF was edited). An empty or missing value is (None, None).
+    """
+    if isinstance(text, bytes):
+        text = text.decode("ascii", "replace")
+    if not isinstance(text, str) or not text.strip("\x00 "):
+        return None, None
+    raw = text.strip("\x00 ")
+    shown = repr(raw[:40])
+    try:
+        when = dt.datetime.strptime(raw[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None, f"the EXIF time {shown} is not a real date and time; not used as the capture time"
+    if raw.startswith("0000"):
+        return None, None  # cameras write zeros when their clock was never set
+    iso = when.isoformat()
+    if isinstance(offset, bytes):
+        offset = offset.decode("ascii", "replace")
+    if isinstance(offset, str) and offset.strip("\x00 "):
+        zone = offset.strip("\x00 ")
+        match = _OFFSET.fullmatch(zone)
+        if not match or int(match.group(1)) > 14 or int(match.group(2)) > 59:
+            return None, (f"the EXIF time {shown} has an impossible time-zone offset {zone[:12]!r}; "
+                          "not used as the capture time")
+        iso += zone
+    today = today or dt.date.today()
+    if when.date() > today + dt.timedelta(days=1):  # a day's grace for time zones
+        return iso, f"the capture time {iso} is after the day the photo was added ({today.isoformat()}); is the camera's clock wrong?"
+    return iso, None
+
+
+def exif_flags(photo: dict[str, Any]) -> list[str]:
+    """What ingest flagged in a photo's EXIF (an impossible or future capture time), from its EXIF JSON."""
+    try:
+        return list(json.loads(photo.get("exif_json") or "{}").get("flags", []))
+    except (ValueError, AttributeError):
+        return []
 
 
 def read_metadata(img: Image.Image) -> dict[str, Any]:
-    """Format, dimensions and EXIF (capture time, GPS in decimal degrees, camera, orientation, the rest as JSON)."""
+    """Format, dimensions and EXIF (capture time, GPS in decimal degrees, camera, orientation, the rest as JSON).
+
+    A capture time that is impossible is not stored as one, and a future one is stored; both are
+    flagged in the EXIF JSON's "flags" (see `_exif_time`, `exif_flags`).
+    """
     exif = img.getexif()
     base = dict(exif.items())
     sub = dict(exif.get_ifd(ExifTags.IFD.Exif).items())
@@ -280,15 +317,17 @@ def read_metadata(img: Image.Image) -> dict[str, Any]:
         lon = _dms_to_degrees(gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef), 180)
         if lat is None or lon is None:
             lat = lon = None
-    taken = _exif_time(sub.get(T.DateTimeOriginal), sub.get(T.OffsetTimeOriginal)) or _exif_time(base.get(T.DateTime))
+    if sub.get(T.DateTimeOriginal) is not None:  # when the shutter fired; never replaced by a file time
+        taken, flag = _exif_time(sub.get(T.DateTimeOriginal), sub.get(T.OffsetTimeOriginal))
+    else:
+        taken, flag = _exif_time(base.get(T.DateTime))
     orientation = base.get(T.Orientation)
     exif_json = None
     if base or sub or gps:
-        exif_json = json.dumps(
-            {"image": _named(base, ExifTags.TAGS), "exif": _named(sub, ExifTags.TAGS), "gps": _named(gps, ExifTags.GPSTAGS)},
-            ensure_ascii=False,
-            sort_keys=True,
-        )
+        exif = {"image": _named(base, ExifTags.TAGS), "exif": _named(sub, ExifTags.TAGS), "gps": _named(gps, ExifTags.GPSTAGS)}
+        if flag:
+            exif["flags"] = [flag]  # what fieldkit noticed; the values themselves stay as read, above
+        exif_json = json.dumps(exif, ensure_ascii=False, sort_keys=True)
     text = lambda v: (_json_safe(v) or None) if isinstance(v, (str, bytes)) else None  # noqa: E731
     return {
         "format": img.format,
@@ -497,6 +536,7 @@ def add_photos(
     setting `cancel` stops before the next file (and within a large one); files not reached
     get a 'cancelled' result.
     """
+    caption = refuse_unsafe("caption", (caption or "").strip() or None)  # as typed text is everywhere
     item = items_core.get_item(catalog, item_ref)
     paths = [Path(p) for p in paths]
     results: list[IngestResult] = []
@@ -543,7 +583,9 @@ def get_photo(catalog: Catalog, sha256_prefix: str) -> dict[str, Any]:
     prefix = sha256_prefix.strip().lower()
     if len(prefix) < 6:
         raise PhotoError("give at least 6 hex digits of the photo's SHA-256")
-    rows = list(catalog.db["photos"].rows_where("sha256 LIKE ?", [prefix + "%"], limit=2))
+    if prefix.strip("0123456789abcdef"):
+        raise PhotoError(f"{escape_name(prefix)} is not a SHA-256 prefix; give hex digits (0-9, a-f)")
+    rows = list(catalog.db["photos"].rows_where("substr(sha256, 1, ?) = ?", [len(prefix), prefix], limit=2))
     if not rows:
         raise NotFound(f"no photo with SHA-256 {prefix}…; `fieldkit photo list REF` shows them")
     if len(rows) > 1:

@@ -8,6 +8,9 @@
 - symlink / foreign: a symlink anywhere in the store, or a folder or special file that does not
   belong there (the store holds only `ab/<sha256>.<ext>` files and ingest temp files);
 - unreferenced: a file in the store that no photo row names (or a leftover temporary file);
+- unreadable: a stored original, or a folder of the store, that cannot be read;
+- encoding: a cell holding bytes that are not UTF-8 text (written by another program); the rest
+  of the catalog is then not checked, since it cannot be read safely;
 - audit: the audit chain is broken (a row edited, removed or inserted), or a row of the catalog
   differs from what the audit log last recorded for it;
 - schema: a table, index, trigger or view added, changed or missing against the migrations;
@@ -36,6 +39,7 @@ from typing import Any
 
 from fieldkit.catalog import audit, witness
 from fieldkit.catalog.db import Catalog
+from fieldkit.catalog.encoding import invalid_text
 from fieldkit.catalog.schema import check_schema
 from fieldkit.evidence.photos import TMP_PREFIX, escape_name, sha256_file, stored_path_problem
 
@@ -45,8 +49,8 @@ STORE_FOLDER = re.compile(r"[0-9a-f]{2}")
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # missing | altered | path | symlink | foreign | unreferenced | unreadable | audit | schema | witness;
-    # for a notice: unlinked | witness
+    kind: str  # missing | altered | path | symlink | foreign | unreferenced | unreadable | audit | schema | witness
+    # | encoding; for a notice: unlinked | witness
     detail: str
     path: str | None = None  # relative to the photo store
     sha256: str | None = None
@@ -260,6 +264,12 @@ def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
     witness log, plus each of `witnesses`: a backup or export folder, a head file, or a head noted
     by hand as `ROW:FINGERPRINT`; see the module docstring."""
     report = VerifyReport()
+    bad_text = invalid_text(catalog.db.conn, catalog.path)
+    if bad_text:  # nothing else can be read safely: say so, and check nothing more
+        report.problems += [Problem("encoding", bad.describe()) for bad in bad_text]
+        report.problems.append(Problem("encoding", "the photos and the audit log were not checked, as the catalog "
+                                       "cannot be read as text; restore it from a backup, then verify again"))
+        return report
     refs = _refs_by_photo(catalog)
     photos = list(catalog.db.execute(
         "SELECT id, sha256, stored_path, size, original_name FROM photos ORDER BY stored_path"

@@ -2,8 +2,11 @@
 
 Spreadsheet safety follows OWASP's CSV injection guidance: a text cell that begins with `=`, `+`,
 `-`, `@`, a tab or a carriage return is written with a leading apostrophe, so a spreadsheet shows
-it as text instead of running it as a formula. Numbers stored as numbers (a latitude of -12.5)
-are left alone.
+it as text instead of running it as a formula. So does a cell that begins with something a reader
+cannot see and a program may strip before a spreadsheet reads it (a space, a control character
+such as the ESC of an escape sequence, a zero-width or bidirectional control): the test is on the
+bytes written, so `ESC [0m =HYPERLINK(...)` is guarded too. Numbers stored as numbers (a latitude
+of -12.5) are left alone.
 
 The data still round-trips: a cell that begins with one or more apostrophes followed by one of
 those characters has had exactly one apostrophe added, and `restore_cell` takes it off. A value
@@ -44,19 +47,34 @@ from typing import Any, TextIO
 from sqlite_utils import Database
 
 from fieldkit.catalog import audit, witness
-from fieldkit.catalog.db import Catalog, connect, refuse_inside_store, translate_error
+from fieldkit.catalog.db import Catalog, connect_reader, refuse_inside_store, translate_error
 from fieldkit.errors import FieldkitError
 from fieldkit.export import part
 
-_NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r]")
-_GUARDED = re.compile(r"'+[=+\-@\t\r]")
-# The same test inside SQLite. Every character that can start a guarded cell (= + - @ TAB CR ')
-# sorts below "0" or between "=" and "A", so one or three string comparisons skip the function
-# calls for almost every cell; the full test runs only on the few left. (The unary + takes the
-# column's affinity off, so that text in a number column is compared as text, not with '0' as 0.)
+# Characters a reader does not see, or that a program may strip before a spreadsheet reads the
+# cell: spaces, C0 and C1 controls (ESC, which starts a terminal escape sequence, among them), NBSP,
+# zero-width and bidirectional controls, BOM. A cell that begins with one is guarded as a formula
+# would be, so that "\x1b[0m=HYPERLINK(...)" stays guarded whatever strips the sequence later.
+_HIDDEN_RANGES = ((0x00, 0x20), (0x7F, 0xA0), (0x61C, 0x61C), (0x200B, 0x200F), (0x202A, 0x202E),
+                  (0x2060, 0x2069), (0xFEFF, 0xFEFF))
+_TRIGGERS = "=+\\-@" + "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in _HIDDEN_RANGES)
+_NEEDS_GUARD = re.compile(f"'*[{_TRIGGERS}]")
+_GUARDED = re.compile(f"'+[{_TRIGGERS}]")
+# The same test inside SQLite. Every character that can start a guarded cell (= + - @ ' and the
+# hidden ones) sorts below "0", between "=" and "A", or in one of the hidden ranges, so a few
+# string comparisons skip the function calls for almost every cell; the full test runs only on the
+# few left. (The unary + takes the column's affinity off, so that text in a number column is
+# compared as text, not with '0' as 0.)
+# The hidden ranges past ASCII as string literals (SQLite compares text by code point), so that the
+# quick test calls no function; the full test takes the first code point after any apostrophes once.
+_MAY_NEED_GUARD = "(+{c} < 'A' AND (+{c} < '0' OR +{c} >= '=')) OR (+{c} >= '\x7f' AND (" + " OR ".join(
+    f"(+{{c}} >= '{chr(low)}' AND +{{c}} < '{chr(high + 1)}')" for low, high in _HIDDEN_RANGES[1:]
+) + "))"
+_TRIGGER_CODES = ", ".join(str(code) for code in [61, 43, 45, 64, *(
+    code for low, high in _HIDDEN_RANGES for code in range(low, high + 1))])
 _GUARD_SQL = (
-    "CASE WHEN +{c} < 'A' AND (+{c} < '0' OR +{c} >= '=') AND typeof({c}) = 'text' "
-    "AND unicode(ltrim({c}, '''')) IN (61, 43, 45, 64, 9, 13) THEN '''' || {c} ELSE {c} END"
+    f"CASE WHEN ({_MAY_NEED_GUARD}) AND typeof({{c}}) = 'text' "
+    f"AND unicode(ltrim({{c}}, '''')) IN ({_TRIGGER_CODES}) THEN '''' || {{c}} ELSE {{c}} END"
 )
 BATCH = 10_000
 PARALLEL_ROWS = 200_000  # components; below this a second process costs more than it saves
@@ -70,11 +88,12 @@ Each row of photos.csv, markings.csv and components.csv names its item by item_r
 Every text cell is in double quotes (RFC 4180 CSV), numbers are bare, and an empty cell is a
 missing value.
 
-Spreadsheet safety (OWASP CSV injection): any text cell that begins with = + - @ TAB or CR was
-written with one extra apostrophe (') in front, so that a spreadsheet does not run it as a
-formula. Numbers (such as a latitude of -12.5) were left as they are.
+Spreadsheet safety (OWASP CSV injection): any text cell that begins with = + - @, or with a
+character a reader cannot see (a space, TAB, CR or another control character, a zero-width or
+bidirectional mark), was written with one extra apostrophe (') in front, so that a spreadsheet
+does not run it as a formula. Numbers (such as a latitude of -12.5) were left as they are.
 To recover the exact value: if a cell begins with one or more apostrophes followed by one of
-= + - @ TAB CR, remove exactly one leading apostrophe. (A value that itself began that way
+those characters, remove exactly one leading apostrophe. (A value that itself began that way
 received one more apostrophe, so this rule is exact.) `fieldkit.export.csv.restore_cell` does it.
 
 audit-head.json: the catalog's audit head when this export was made (catalog id, newest audit
@@ -301,7 +320,7 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
     second = None
     try:
         if catalog.path is not None:
-            reader = connect(catalog.path)
+            reader = connect_reader(catalog.path)
             reader.execute("BEGIN")
         db = Database(reader) if reader is not None else catalog.db
         head = audit.head(db)  # the first read: it fixes the snapshot of the read transaction

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from fieldkit.catalog import audit
-from fieldkit.catalog.db import connect, translate_error
+from fieldkit.catalog.db import connect_reader, translate_error
 from fieldkit.errors import FieldkitError
 
 MOVED = 3  # exit status: the catalog changed since the first process began; nothing written
@@ -47,7 +47,7 @@ def _write(path: str, outdir: str, seq: str, head_hash: str) -> int:
     from fieldkit.export.csv import write_files
 
     try:
-        reader = connect(path)
+        reader = connect_reader(Path(path))
         try:
             reader.execute("BEGIN")
             if audit.head(reader) != (int(seq), head_hash):

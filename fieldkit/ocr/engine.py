@@ -49,6 +49,7 @@ import pytesseract
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from fieldkit.errors import OcrUnavailable, PhotoError, ValidationError
+from fieldkit.evidence.limits import too_large
 from fieldkit.ocr import preprocess
 from fieldkit.ocr.correction import HOMOGLYPHS, script_of
 
@@ -167,6 +168,9 @@ def open_image(path: str | os.PathLike) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path, formats=ALLOWED_FORMATS) as image:
+                reason = too_large(image)  # from the header, before decoding a pixel
+                if reason:
+                    raise PhotoError(f"{path}: {reason}")
                 image.load()
                 image = ImageOps.exif_transpose(image)
     except FileNotFoundError:
@@ -174,9 +178,12 @@ def open_image(path: str | os.PathLike) -> Image.Image:
     except IsADirectoryError:
         raise PhotoError(f"{path}: is a directory, not an image") from None
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise PhotoError(f"{path}: image is too large to open safely (over {Image.MAX_IMAGE_PIXELS} pixels)") from None
+        raise PhotoError(f"{path}: too large, more than {Image.MAX_IMAGE_PIXELS / 1e6:g} megapixels "
+                         "(a decompression bomb?); refused") from None
     except UnidentifiedImageError:
         raise PhotoError(f"{path}: not a readable image (accepted: {', '.join(ALLOWED_FORMATS)})") from None
+    except MemoryError:
+        raise PhotoError(f"{path}: too large to decode in the memory available here") from None
     except (OSError, SyntaxError, ValueError) as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise PhotoError(f"{path}: cannot read the image: {detail}") from None

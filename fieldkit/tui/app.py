@@ -11,7 +11,7 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from fieldkit.catalog.db import Catalog, new_id, open_catalog
+from fieldkit.catalog.db import Catalog, new_id, open_catalog, writable
 from fieldkit.catalog.meta import set_meta
 from fieldkit.locations import data_dir, example_catalog_path, photo_store_path
 from fieldkit.tui.screens.catalog import CatalogScreen
@@ -32,7 +32,7 @@ class FieldkitApp(App):
         super().__init__()
         self.catalog = catalog
         self.offer_example = offer_example
-        self.sub_title = catalog.path.name if catalog.path else ""
+        self.sub_title = catalog_title(catalog)
 
     def on_mount(self) -> None:
         self.push_screen(CatalogScreen())
@@ -45,7 +45,7 @@ class FieldkitApp(App):
         """Close the open catalog and show another."""
         self.catalog.close()
         self.catalog = catalog
-        self.sub_title = catalog.path.name if catalog.path else ""
+        self.sub_title = catalog_title(catalog)
 
     def open_example_copy(self) -> Catalog:
         """Copy the committed example catalog (and its photos) into the data dir, and open the copy.
@@ -74,9 +74,22 @@ class FieldkitApp(App):
         return copy
 
 
+def catalog_title(catalog: Catalog) -> str:
+    """The sub-title: the catalog's file name, and "read-only" when it was opened so."""
+    if catalog.path is None:
+        return ""
+    return catalog.path.name + (" (read-only: changes are refused)" if catalog.read_only else "")
+
+
 def make_app(db_path: Path | str | None = None, actor: str | None = None, *, offer_example: bool = True) -> FieldkitApp:
-    """The app over the catalog at `db_path` (created if need be). Raises CatalogError if it can't be opened."""
+    """The app over the catalog at `db_path` (created if need be). Raises CatalogError if it can't be opened.
+
+    A catalog that cannot be written (read-only media, a write-protected file) opens read-only:
+    it can be browsed, searched, verified and exported, and every change is refused in one line.
+    """
     from fieldkit.locations import default_catalog_path
 
-    catalog = open_catalog(db_path or default_catalog_path(), actor=actor)
+    path = Path(db_path or default_catalog_path()).expanduser()
+    read_only = path.is_file() and path.stat().st_size > 0 and not writable(path)
+    catalog = open_catalog(path, actor=actor, read_only=read_only)
     return FieldkitApp(catalog, offer_example=offer_example)

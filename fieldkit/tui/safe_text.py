@@ -1,29 +1,15 @@
-"""Showing stored text safely: control characters and bidirectional overrides become visible escapes.
+"""Showing stored text safely in the app: never read as markup, control and bidi characters escaped.
 
-The model refuses such characters on input, but a catalog can still hold them (a merged
-catalog, a write behind fieldkit's back). Shown raw, an ESC would reach the terminal and a
-right-to-left override would make text read as something it is not.
+The escaping itself is the core's (fieldkit.safe_text), shared with the CLI's output.
 """
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 
-# C0 and C1 controls (ESC among them), and the bidirectional marks, embeddings, overrides and isolates.
-UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+from fieldkit.safe_text import UNSAFE, has_unsafe, visible
 
-
-def has_unsafe(text: str) -> bool:
-    return UNSAFE.search(text) is not None
-
-
-def visible(text: str, *, multiline: bool = False) -> str:
-    """`text` with each unsafe character written as an escape: \\x1b, \\u202e (line breaks kept if `multiline`)."""
-    if multiline:
-        return "\n".join(visible(line) for line in text.split("\n"))
-    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) > 0xFF else f"\\x{ord(m.group()):02x}", text)
+__all__ = ["UNSAFE", "has_unsafe", "plain", "visible"]
 
 
 def plain(value: object, *, multiline: bool = True) -> Text:

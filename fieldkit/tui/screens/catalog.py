@@ -48,6 +48,9 @@ class CatalogScreen(Screen):
 
 Every item in the catalog. Type in the search box to narrow the list: every word must
 appear in the ref, category, designation, calibre, origin, place or notes.
+
+A catalog that cannot be written (on a write-protected stick or a disc) opens read-only: the
+title says so, you can browse, search, verify and export it, and every change is refused.
 """
 
     # Short descriptions, so that every binding fits in the footer of a 100-column terminal;

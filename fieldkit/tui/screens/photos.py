@@ -25,7 +25,7 @@ from textual_image.widget import Image
 
 from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
-from fieldkit.evidence.photos import IngestResult
+from fieldkit.evidence.photos import IngestResult, exif_flags
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain
 
@@ -67,6 +67,7 @@ def photo_facts(photo: dict[str, Any], items: Iterable[str] = ()) -> list[tuple[
         ("Caption", photo.get("caption") or "—"),
         ("Items", ", ".join(items) or "—"),
         ("Captured", photo.get("exif_time") or "— (no EXIF time)"),
+        *(("EXIF flag", flag) for flag in exif_flags(photo)),
         ("GPS", gps),
         ("Camera", camera),
         ("Orientation", str(photo.get("orientation") or "—")),
@@ -320,7 +321,9 @@ class PhotoScreen(Screen[None]):
 ## Photo
 
 The photo as stored (turned upright for viewing; the stored original is never changed), with
-what its EXIF says and the SHA-256 recorded when it was added.
+what its EXIF says and the SHA-256 recorded when it was added. An "EXIF flag" row marks a capture
+time that cannot be real (kept as read, not used as the capture time) or lies in the future.
+Photos over 120 megapixels, or that would take over 512 MB to decode, are refused when added.
 """
 
     BINDINGS = [

@@ -64,7 +64,9 @@ Re-hashes every stored photo original and compares it with the SHA-256 recorded 
 added; reports files in the store that no photo names, symlinks and folders that do not belong
 there, and photo rows whose stored path is not the one their hash gives. Checks the audit log's
 hash chain, that every row matches its last audit record, and that the schema (tables, indexes,
-triggers, views) is exactly what fieldkit's migrations make.
+triggers, views) is exactly what fieldkit's migrations make. A folder of the store that cannot be
+read, and text that another program wrote into the catalog as bytes that are not UTF-8, are
+reported too.
 
 The witness: after every change fieldkit records the audit head outside the catalog (in the
 user data dir), and in every backup and export. Verify reports a head that went backwards, a
