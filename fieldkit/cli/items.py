@@ -34,11 +34,16 @@ def item_options(func):
 
 
 @click.command()
+@click.option("--ref-prefix", help="The prefix of refs this catalog generates, e.g. KHK (KHK-0001); changeable later.")
 @pass_state
-def init(state) -> None:
+def init(state, ref_prefix: str | None) -> None:
     """Create the catalog (or upgrade an older one) and print where it is."""
     catalog = state.catalog()
+    if ref_prefix is not None:
+        items_core.set_ref_prefix(catalog, ref_prefix)
     click.echo(f"catalog ready at {catalog.path}")
+    if ref_prefix is not None:
+        click.echo(f"new items get refs {items_core.next_ref(catalog)}, ...")
 
 
 @click.group()
