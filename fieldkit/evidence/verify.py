@@ -157,7 +157,9 @@ def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
             what = "a temporary file left by an interrupted ingest" if path.name.startswith(TMP_PREFIX) else "not referenced by any photo"
             report.problems.append(Problem("unreferenced", f"{escape_name(relpath)} is {what}", escape_name(relpath)))
     report.audit_rows = catalog.db.execute("SELECT count(*) FROM audit").fetchone()[0]
-    for problem in [*audit.check_chain(catalog.db), *audit.check_state(catalog.db)]:
+    from fieldkit.team.provenance import check_merged  # merged origins' chains, merges and conflicts
+
+    for problem in [*audit.check_chain(catalog.db), *audit.check_state(catalog.db), *check_merged(catalog.db)]:
         report.problems.append(_audit_problem(catalog, problem, refs))
     return report
 
