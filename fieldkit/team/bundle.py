@@ -27,7 +27,9 @@ import os
 import re
 import sqlite3
 import tempfile
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +49,10 @@ TABLES = ("items", "photos", "item_photos", "markings", "components")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 STORED_PATH = re.compile(r"[0-9a-f]{2}/([0-9a-f]{64})\.(jpg|png|tif|webp)")
 CHUNK_IDS = 500
+# What a damaged or hostile zip can raise while being read (a bad CRC, a bad deflate stream, a
+# flag for an encryption or compression fieldkit never writes, a length past the end).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError,
+              struct.error, UnicodeDecodeError)
 
 Progress = Callable[[int, int], None]
 
@@ -420,7 +426,7 @@ def read_bundle(zip_path: Path, *, shown: str | None = None, allow_unsigned: boo
     problems = report.problems
     try:
         zf = zipfile.ZipFile(zip_path)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except ZIP_ERRORS as exc:
         problems.append(f"the file is truncated or is not a fieldkit bundle ({exc})")
         return report, None
     with zf:
@@ -434,7 +440,7 @@ def read_bundle(zip_path: Path, *, shown: str | None = None, allow_unsigned: boo
                 continue  # read one at a time below
             try:
                 data[name] = zf.read(name)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            except ZIP_ERRORS as exc:
                 problems.append(f"{name} is damaged or cut short ({exc})")
         if "manifest.json" not in data:
             problems.append("the bundle has no manifest.json (truncated, or not a fieldkit bundle)")
@@ -462,7 +468,7 @@ def read_bundle(zip_path: Path, *, shown: str | None = None, allow_unsigned: boo
                 continue
             try:
                 blob = data[name] if name in data else zf.read(name)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            except ZIP_ERRORS as exc:
                 problems.append(f"{name} is damaged or cut short ({exc})")
                 continue
             if hashlib.sha256(blob).hexdigest() != digest:
