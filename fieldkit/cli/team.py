@@ -48,8 +48,10 @@ def bundle_passphrase(file: Path | None, *, confirm: bool = False) -> str:
 
 
 @contextlib.contextmanager
-def decrypted(path: Path, passphrase_file: Path | None, bundle_passphrase_file: Path | None) -> Iterator[Path]:
-    """The file as plain bytes: itself, or decrypted with your key or the bundle's passphrase."""
+def decrypted(path: Path, passphrase_file: Path | None, bundle_passphrase_file: Path | None,
+              unpack=None) -> Iterator[Path]:
+    """The file as plain bytes (itself, or decrypted with your key or the bundle's passphrase), or,
+    with `unpack` (e.g. opened_backup), what that makes of it."""
     from fieldkit.team import crypt, keys
     from fieldkit.team.bundle import plain_file
 
@@ -62,8 +64,22 @@ def decrypted(path: Path, passphrase_file: Path | None, bundle_passphrase_file: 
         passphrase = bundle_passphrase(bundle_passphrase_file)
     elif encrypted:
         identities = [keys.unlock(key_passphrase(passphrase_file)).age_identity]
-    with plain_file(path, identities=identities, passphrase=passphrase) as plain:
+    elif unpack is not None:
+        raise FieldkitError(f"{path} is a file but not an encrypted backup; give a backup folder or file")
+    with (unpack or plain_file)(path, identities=identities, passphrase=passphrase) as plain:
         yield plain
+
+
+def sealed_backup_command(state, dest: Path, recipients, with_passphrase: bool, bundle_passphrase_file):
+    """`fieldkit backup DEST --encrypt-to ... | --passphrase`: the backup as one encrypted file."""
+    from fieldkit.team import keys
+    from fieldkit.team.sealed_backup import sealed_backup
+
+    if recipients and with_passphrase:
+        raise FieldkitError("use --encrypt-to or --passphrase, not both (age allows a passphrase only alone)")
+    parsed = [keys.recipient(r) for r in recipients]
+    passphrase = bundle_passphrase(bundle_passphrase_file, confirm=True) if with_passphrase else None
+    return sealed_backup(state.catalog(create=False), dest, recipients=parsed, passphrase=passphrase)
 
 
 # keys --------------------------------------------------------------------------------------
