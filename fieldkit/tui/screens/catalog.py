@@ -64,6 +64,8 @@ appear in the ref, category, designation, calibre, origin, place or notes.
         Binding("v", "verify", "Verify", id="catalog.verify", tooltip="Re-hash every photo and check the audit log"),
         Binding("x", "export", "Export", id="catalog.export", tooltip="Export the catalog as CSV"),
         Binding("b", "backup", "Backup", id="catalog.backup", tooltip="Back up the catalog and its photos"),
+        Binding("t", "team", "Team", id="catalog.team",
+                tooltip="Team: your key, bundles of the selected item (create, verify, merge), conflicts"),
         Binding("escape", "clear_search", "Clear search", id="catalog.clear", show=False),
     ]
 
@@ -259,6 +261,12 @@ appear in the ref, category, designation, calibre, origin, place or notes.
         from fieldkit.tui.screens.reference import ReferenceScreen
 
         self.app.push_screen(ReferenceScreen())
+
+    def action_team(self) -> None:
+        from fieldkit.tui.screens.team import TeamScreen
+
+        ref = self.selected_ref()
+        self.app.push_screen(TeamScreen([ref] if ref else []), lambda _: self.reload())
 
 
 def _cell(value) -> str:
