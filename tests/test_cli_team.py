@@ -73,6 +73,10 @@ def test_create_verify_merge_and_resolve_a_conflict(people, tmp_path):
     merged = people("hq", "merge", str(first), "--json")
     assert json.loads(merged.output)["added"] == {"items": 1, "photos": 1, "item_photos": 1}
     assert people("hq", "item", "list").output.count("AM-0001") == 1
+    shown = people("hq", "item", "show", "AM-0001").output
+    assert "(amina), amina: 3 changes" in shown  # which laptop and researcher: the item, its photo link, the photo
+    provenance = json.loads(people("hq", "item", "show", "AM-0001", "--json").output)["provenance"]
+    assert [(p["signer"], p["actor"]) for p in provenance] == [("amina", "amina")]
 
     people("hq", "item", "edit", "AM-0001", "--notes", "HQ note")
     people("amina", "item", "edit", "AM-0001", "--notes", "field note")

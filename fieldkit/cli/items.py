@@ -105,11 +105,19 @@ def item_list(state, query: str, as_json: bool) -> None:
 @pass_state
 def item_show(state, ref: str, as_json: bool) -> None:
     """Show every field of one item."""
-    row = items_core.get_item(state.catalog(), ref)
+    from fieldkit.team.provenance import item_provenance
+
+    catalog = state.catalog()
+    row = items_core.get_item(catalog, ref)
+    origins = item_provenance(catalog.db, row["id"])
+    merged = [o for o in origins if o["signer"] != "this catalog"]
     if as_json:
-        print_json(row)
+        print_json(row | ({"provenance": origins} if merged else {}))
         return
     width = max(len(k) for k in row)
     for key, value in row.items():
         if value is not None:
             click.echo(f"{key.ljust(width)}  {value}")
+    for o in merged:  # work that came in by merge: which laptop (catalog) and researcher
+        click.echo(f"{'from'.ljust(width)}  catalog {o['catalog'][:8]} ({o['signer'] or 'unsigned'}), "
+                   f"{o['actor']}: {o['changes']} changes, {o['first'][:10]} to {o['last'][:10]}")

@@ -58,7 +58,8 @@ def item_provenance(db: Database, item_id: str) -> list[dict[str, Any]]:
     row_ids = [item_id]
     for table in ("markings", "components"):
         row_ids += [r[0] for r in db.execute(f"SELECT id FROM {table} WHERE item_id = ?", [item_id])]
-    row_ids += [f"{item_id}/{r[0]}" for r in db.execute("SELECT photo_id FROM item_photos WHERE item_id = ?", [item_id])]
+    photos = [r[0] for r in db.execute("SELECT photo_id FROM item_photos WHERE item_id = ?", [item_id])]
+    row_ids += photos + [f"{item_id}/{photo_id}" for photo_id in photos]
     marks = ", ".join("?" for _ in row_ids)
     signers = {o: (s, a) for o, s, a in db.execute("SELECT origin_catalog, signer, origin_actor FROM merges ORDER BY merged_at")}
     out = []
