@@ -499,14 +499,19 @@ def read_bundle(zip_path: Path, *, shown: str | None = None, allow_unsigned: boo
         _check_audit(content, problems)
         if problems:
             return report, None
-    originals = {"photos/" + p["stored_path"] for p in rows["photos"]}
+    originals = {"photos/" + p["stored_path"]: p["sha256"] for p in rows["photos"]}
+    opened: list[zipfile.ZipFile] = []  # one reader for every photo, not one per photo
 
     def photo_bytes(stored_path: str) -> bytes:
         name = "photos/" + stored_path
         if name not in originals:
             raise BundleError(f"{name} is not an original of this bundle")
-        with zipfile.ZipFile(zip_path) as again:
-            return again.read(name)
+        if not opened:
+            opened.append(zipfile.ZipFile(zip_path))
+        data = opened[0].read(name)
+        if hashlib.sha256(data).hexdigest() != originals[name]:  # the file changed since it was checked
+            raise BundleError(f"{name} changed since the bundle was checked; nothing was merged")
+        return data
 
     content.photo_bytes = photo_bytes
     return report, content

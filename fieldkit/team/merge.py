@@ -34,7 +34,7 @@ from typing import Any
 from fieldkit.catalog import audit
 from fieldkit.catalog.db import Catalog, new_id, now
 from fieldkit.catalog.meta import catalog_id
-from fieldkit.evidence.photos import _place, sha256_file
+from fieldkit.evidence.photos import TMP_PREFIX, sha256_file
 from fieldkit.team.bundle import TABLES, BundleError, Content, version_of
 
 Progress = Callable[[int, int], None]
@@ -100,10 +100,12 @@ def _known_here(db, keys: set[tuple[str, str]]) -> dict[tuple[str, str], set[str
 
 
 def _stage_photos(catalog: Catalog, content: Content, progress: Progress | None) -> tuple[list, dict[str, str]]:
-    """Copy the incoming originals into the store, each re-hashed; returns (files placed, photo id map)."""
+    """Copy the incoming originals into the store, each re-hashed from the disk; returns (files placed,
+    photo id map). One sync after writing them all and one after moving them into place, rather than
+    two per file: the rows that name them are committed only after both."""
     db = catalog.db
     store = catalog.photo_store
-    placed, id_map = [], {}
+    staged, id_map = [], {}
     photos = content.rows["photos"]
     for done, photo in enumerate(photos, 1):
         local = db.execute("SELECT id, stored_path FROM photos WHERE sha256 = ?", [photo["sha256"]]).fetchone()
@@ -111,22 +113,44 @@ def _stage_photos(catalog: Catalog, content: Content, progress: Progress | None)
             id_map[photo["id"]] = local[0]
         final = store / (local[1] if local else photo["stored_path"])
         if not (final.is_file() and sha256_file(final) == photo["sha256"]):
-            data = content.photo_bytes(photo["stored_path"])
             store.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=".ingest-", dir=store)
+            fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=store)
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            tmp = Path(name)
-            if sha256_file(tmp) != photo["sha256"]:
-                tmp.unlink()
-                raise BundleError(f"the copy of photo {photo['sha256'][:12]} does not hash to its SHA-256; check the disk")
-            if _place(tmp, final, photo["sha256"]):
-                placed.append(final)
+                fh.write(content.photo_bytes(photo["stored_path"]))
+            staged.append((Path(name), final, photo["sha256"]))
         if progress:
             progress(done, len(photos))
+    if not staged:
+        return [], id_map
+    placed = []
+    try:
+        os.sync()
+        for tmp, final, sha256 in staged:
+            if sha256_file(tmp) != sha256:
+                raise BundleError(f"the copy of photo {sha256[:12]} does not hash to its SHA-256; check the disk (nothing was merged)")
+        for tmp, final, _ in staged:
+            final.parent.mkdir(exist_ok=True)
+            if final.exists():  # a damaged copy under the right name: replace it with the good one
+                final.chmod(0o600)
+            tmp.chmod(0o444)
+            os.replace(tmp, final)
+            placed.append(final)
+        os.sync()
+    except BaseException:
+        for tmp, _, _ in staged:
+            tmp.unlink(missing_ok=True)
+        _remove_unreferenced(catalog, placed)
+        raise
     return placed, id_map
+
+
+def _remove_unreferenced(catalog: Catalog, placed: list[Path]) -> None:
+    """Take back the originals a failed merge placed, unless a photo row names them."""
+    for path in placed:
+        relpath = path.relative_to(catalog.photo_store).as_posix()
+        if catalog.db.execute("SELECT 1 FROM photos WHERE stored_path = ?", [relpath]).fetchone() is None:
+            path.chmod(0o600)
+            path.unlink(missing_ok=True)
 
 
 def _adapt(db, table: str, row: dict[str, Any], id_map: dict[str, str], local: dict[str, Any] | None,
@@ -190,11 +214,7 @@ def merge_content(catalog: Catalog, content: Content, *, source: str = "bundle",
             audit.record(db, at=stamp, actor=catalog.actor, action="merge", table="merges", row_id=content.bundle_id,
                          before=None, after=merge_row)
     except BaseException:
-        for path in placed:
-            relpath = path.relative_to(catalog.photo_store).as_posix()
-            if db.execute("SELECT 1 FROM photos WHERE stored_path = ?", [relpath]).fetchone() is None:
-                path.chmod(0o600)
-                path.unlink(missing_ok=True)
+        _remove_unreferenced(catalog, placed)
         raise
     return report
 
