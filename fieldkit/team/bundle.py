@@ -202,6 +202,25 @@ def read_catalog_file(path: Path) -> Iterator[Content]:
 # writing -----------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def new_file(out: Path, what: str = "the bundle") -> Iterator[Path]:
+    """A partial file beside `out` to write; synced and moved onto `out` when the block succeeds,
+    removed otherwise, so `out` is never a half-written file."""
+    if out.exists():
+        raise BundleError(f"{out} already exists; give a new file name for {what}")
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        yield partial
+        with open(partial, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(partial, out)
+    except OSError as exc:
+        raise BundleError(f"{what} {out} could not be written: {exc.strerror}; check the space and permissions "
+                          "(nothing was kept)") from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def _jsonl(rows: list[dict[str, Any]]) -> bytes:
     return "".join(audit.to_json(row) + "\n" for row in rows).encode("utf-8")
 
@@ -233,13 +252,10 @@ def _zip_info(name: str, compress: int) -> zipfile.ZipInfo:
 def write_bundle(content: Content, out: Path, *, secret=None, selection: dict[str, Any] | None = None,
                  progress: Progress | None = None, created_at: str | None = None) -> dict[str, Any]:
     """Write `content` as a bundle at `out` (a new file), signed with `secret` if given; returns the manifest."""
-    if out.exists():
-        raise BundleError(f"{out} already exists; give a new file name for the bundle")
     members = _members(content)
     files = {name: hashlib.sha256(data).hexdigest() for name, data in members.items()}
     photos = content.rows["photos"]
-    tmp = out.with_name(f".{out.name}.partial")
-    try:
+    with new_file(out) as tmp:
         with zipfile.ZipFile(tmp, "w") as zf:
             for name in sorted(members):
                 zf.writestr(_zip_info(name, zipfile.ZIP_DEFLATED), members[name])
@@ -276,13 +292,6 @@ def write_bundle(content: Content, out: Path, *, secret=None, selection: dict[st
                 signature = {"public_key": secret.public.text,
                              "signature": base64.b64encode(secret.sign(manifest_bytes)).decode("ascii")}
                 zf.writestr(_zip_info("manifest.sig", zipfile.ZIP_STORED), json.dumps(signature, sort_keys=True))
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise BundleError(f"the bundle {out} could not be written: {exc.strerror}; check the space and permissions") from None
-    finally:
-        tmp.unlink(missing_ok=True)
     return manifest
 
 
@@ -530,17 +539,8 @@ def create_bundle(catalog: Catalog, out: Path, *, refs: list[str] = (), since: s
     selection = {"all": everything, "items": sorted(refs), "since": since}
     if not recipients and passphrase is None:
         return write_bundle(content, out, secret=secret, selection=selection, progress=progress)
-    if out.exists():
-        raise BundleError(f"{out} already exists; give a new file name for the bundle")
-    with tempfile.TemporaryDirectory(prefix="fieldkit-bundle-") as tmp:
+    with new_file(out) as partial, tempfile.TemporaryDirectory(prefix="fieldkit-bundle-") as tmp:
         plain = Path(tmp) / "bundle.fkb"
         manifest = write_bundle(content, plain, secret=secret, selection=selection, progress=progress)
-        partial = out.with_name(f".{out.name}.partial")
-        try:
-            crypt.encrypt(plain, partial, recipients=list(recipients), passphrase=passphrase)
-            os.replace(partial, out)
-        except OSError as exc:
-            raise BundleError(f"the bundle {out} could not be written: {exc.strerror}; check the space and permissions") from None
-        finally:
-            partial.unlink(missing_ok=True)
+        crypt.encrypt(plain, partial, recipients=list(recipients), passphrase=passphrase)
     return manifest

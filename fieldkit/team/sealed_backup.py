@@ -17,29 +17,21 @@ from fieldkit.catalog.backup import BACKUP_NAME, CopyReport, backup
 from fieldkit.catalog.db import Catalog
 from fieldkit.errors import FieldkitError
 from fieldkit.team import crypt
+from fieldkit.team.bundle import new_file
 
 
 def sealed_backup(catalog: Catalog, destination: Path, *, recipients: list[str] = (), passphrase: str | None = None,
                   progress=None) -> CopyReport:
     """Back up the catalog into one age-encrypted file at `destination` (a new file)."""
     destination = Path(destination).expanduser()
-    if destination.exists():
-        raise FieldkitError(f"{destination} already exists; give a new file name for the encrypted backup")
-    with tempfile.TemporaryDirectory(prefix="fieldkit-backup-") as tmp:
+    with new_file(destination, "the encrypted backup") as partial, \
+            tempfile.TemporaryDirectory(prefix="fieldkit-backup-") as tmp:
         folder = Path(tmp) / "backup"
         report = backup(catalog, folder, progress)
         packed = Path(tmp) / "backup.tar"
         with tarfile.open(packed, "w") as tar:
             tar.add(folder, arcname="backup")
-        partial = destination.with_name(f".{destination.name}.partial")
-        try:
-            crypt.encrypt(packed, partial, recipients=list(recipients), passphrase=passphrase)
-            partial.replace(destination)
-        except OSError as exc:
-            raise FieldkitError(f"the backup to {destination} failed: {exc.strerror}; check the space and permissions "
-                                "there (nothing was kept)") from None
-        finally:
-            partial.unlink(missing_ok=True)
+        crypt.encrypt(packed, partial, recipients=list(recipients), passphrase=passphrase)
     return CopyReport(destination / BACKUP_NAME, report.photos, report.problems)  # describes itself as 'to DEST'
 
 
