@@ -249,3 +249,24 @@ def test_rows_that_differ_from_their_audit_entries_are_refused(pair, tmp_path):
                     lambda n, d: d.replace(b"Kharkiv", b"Belgorod") if n == "rows/items.jsonl" else d, secret)
     report = check(hq, forged)
     assert any("differs from its last audit entry" in p for p in report.problems)
+
+
+def test_rows_with_a_hostile_column_name_never_reach_the_sql(pair, tmp_path):
+    """Column names come from the bundle: one that is not this catalog's is refused before any write,
+    even in content that passed every check (a forger who also forged the audit entries)."""
+    from fieldkit.team.merge import merge_content
+
+    amina, hq = pair
+    bundle = amina.bundle(tmp_path / "a.fkb", everything=True)
+    hq.use()
+    report, content = read_bundle(bundle)
+    assert report.ok
+    content.rows["items"][0]["notes] = 'x', [ref"] = "pwned"
+    with pytest.raises(BundleError, match="columns this catalog does not know"):
+        merge_content(hq.catalog, content)
+    content.rows["items"][0].pop("notes] = 'x', [ref")
+    content.rows["items"][0]["notes"] = ["a", "list"]
+    with pytest.raises(BundleError, match="not text or a number"):
+        merge_content(hq.catalog, content)
+    assert hq.catalog.db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+    assert list(hq.catalog.photo_store.rglob("*.png")) == []

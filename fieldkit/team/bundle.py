@@ -49,6 +49,7 @@ TABLES = ("items", "photos", "item_photos", "markings", "components")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 STORED_PATH = re.compile(r"[0-9a-f]{2}/([0-9a-f]{64})\.(jpg|png|tif|webp)")
 CHUNK_IDS = 500
+MAX_TEXT_MEMBER = 512 << 20  # a bundle's text members are read whole; refuse a zip bomb's claim
 # What a damaged or hostile zip can raise while being read (a bad CRC, a bad deflate stream, a
 # flag for an encryption or compression fieldkit never writes, a length past the end).
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError,
@@ -444,9 +445,13 @@ def read_bundle(zip_path: Path, *, shown: str | None = None, allow_unsigned: boo
             problems.append("the bundle holds two members with the same name")
             return report, None
         data: dict[str, bytes] = {}
-        for name in names:
+        for info in zf.infolist():
+            name = info.filename
             if name.startswith("photos/"):
                 continue  # read one at a time below
+            if info.file_size > MAX_TEXT_MEMBER:
+                problems.append(f"{name} claims {info.file_size:,} bytes, more than a bundle's text ever holds")
+                continue
             try:
                 data[name] = zf.read(name)
             except ZIP_ERRORS as exc:

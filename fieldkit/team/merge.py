@@ -153,6 +153,22 @@ def _remove_unreferenced(catalog: Catalog, placed: list[Path]) -> None:
             path.unlink(missing_ok=True)
 
 
+def _check_shape(db, content: Content) -> None:
+    """Refuse rows whose columns are not this catalog's, or whose values are not plain SQLite values
+    (a signed bundle from a colleague's compromised laptop must not reach the SQL as a column name)."""
+    for table in TABLES:
+        columns = {c.name for c in db[table].columns}
+        for row in content.rows[table]:
+            unknown = set(row) - columns
+            if unknown:
+                raise BundleError(f"a {table} row in the bundle has columns this catalog does not know "
+                                  f"({', '.join(sorted(map(repr, unknown)))[:80]}); nothing was merged")
+            if not all(type(v) in (str, int, float, type(None)) for v in row.values()):
+                raise BundleError(f"a {table} row in the bundle holds a value that is not text or a number; nothing was merged")
+            if not all(isinstance(row.get(k), str) for k in audit.AUDITED_TABLES[table]):
+                raise BundleError(f"a {table} row in the bundle has no valid key; nothing was merged")
+
+
 def _adapt(db, table: str, row: dict[str, Any], id_map: dict[str, str], local: dict[str, Any] | None,
            next_ref: Callable[[], str]) -> tuple[dict[str, Any], str | None]:
     """The incoming row as it can be stored here, and the name of the adaptation (or None)."""
@@ -195,6 +211,7 @@ def merge_content(catalog: Catalog, content: Content, *, source: str = "bundle",
     if db.execute("SELECT 1 FROM merges WHERE id = ?", [content.bundle_id]).fetchone():
         report.already_merged = True
         return report
+    _check_shape(db, content)
     placed, id_map = _stage_photos(catalog, content, progress)
     report.photos_copied = len(placed)
     try:
