@@ -189,3 +189,35 @@ def test_verify_finds_an_edited_merged_entry(team, tmp_path):
     hq.catalog.db.conn.commit()
     problems = verify_catalog(hq.catalog).problems
     assert any("changed after its origin wrote it" in p.detail for p in problems)
+
+
+def test_a_catalog_file_whose_photo_path_leaves_the_store_is_refused(team, tmp_path):
+    from fieldkit.team.bundle import read_catalog_file
+    from fieldkit.team.merge import merge_content
+
+    amina, _, hq = team
+    amina.record()
+    with read_catalog_file(amina.catalog.path) as content:
+        content.rows["photos"][0]["stored_path"] = "../../../outside.png"
+        with pytest.raises(FieldkitError, match="not its SHA-256"):
+            merge_content(hq.catalog, content, source="catalog file", unsigned=True)
+    assert hq.catalog.db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+
+
+def test_a_symlink_in_the_other_catalogs_store_is_not_followed(team, tmp_path):
+    from fieldkit.team.bundle import read_catalog_file
+    from fieldkit.team.merge import merge_content
+
+    amina, _, hq = team
+    amina.record()
+    photo = next(amina.catalog.db["photos"].rows)
+    original = amina.catalog.photo_store / photo["stored_path"]
+    moved = tmp_path / "elsewhere.png"
+    moved.write_bytes(original.read_bytes())
+    original.chmod(0o600)
+    original.unlink()
+    original.symlink_to(moved)
+    with read_catalog_file(amina.catalog.path) as content:
+        with pytest.raises(FieldkitError, match="cannot be read"):
+            merge_content(hq.catalog, content, source="catalog file", unsigned=True)
+    assert hq.catalog.db.execute("SELECT count(*) FROM photos").fetchone()[0] == 0

@@ -163,7 +163,14 @@ def collect(db: Database, store: Path, item_ids: list[str], *, creator: str, eve
     schema = [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'fieldkit' ORDER BY id")]
 
     def photo_bytes(stored_path: str) -> bytes:
-        return (store / stored_path).read_bytes()
+        if not STORED_PATH.fullmatch(stored_path):
+            raise BundleError(f"the photo path {stored_path[:80]!r} is not a stored original's name")
+        try:  # never through a symbolic link planted in the other catalog's store
+            fd = os.open(store / stored_path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError as exc:
+            raise BundleError(f"the original {stored_path} cannot be read ({exc.strerror}); run `fieldkit verify` there") from None
+        with os.fdopen(fd, "rb") as fh:
+            return fh.read()
 
     return Content(catalog_id(db), (seq - 1, prev), schema, creator, rows, entries, foreign, known, photo_bytes)
 

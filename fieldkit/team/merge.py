@@ -35,7 +35,7 @@ from fieldkit.catalog import audit
 from fieldkit.catalog.db import Catalog, new_id, now
 from fieldkit.catalog.meta import catalog_id
 from fieldkit.evidence.photos import TMP_PREFIX, sha256_file
-from fieldkit.team.bundle import TABLES, BundleError, Content, version_of
+from fieldkit.team.bundle import STORED_PATH, TABLES, BundleError, Content, version_of
 
 Progress = Callable[[int, int], None]
 FOREIGN_FIELDS = ("origin_catalog", *audit.AUDITED_FIELDS, "hash")
@@ -167,6 +167,10 @@ def _check_shape(db, content: Content) -> None:
                 raise BundleError(f"a {table} row in the bundle holds a value that is not text or a number; nothing was merged")
             if not all(isinstance(row.get(k), str) for k in audit.AUDITED_TABLES[table]):
                 raise BundleError(f"a {table} row in the bundle has no valid key; nothing was merged")
+    for photo in content.rows["photos"]:
+        match = STORED_PATH.fullmatch(str(photo.get("stored_path")))
+        if not match or match.group(1) != photo.get("sha256"):
+            raise BundleError(f"photo row {str(photo.get('id'))[:36]!r} names a stored path that is not its SHA-256; nothing was merged")
 
 
 def _adapt(db, table: str, row: dict[str, Any], id_map: dict[str, str], local: dict[str, Any] | None,
