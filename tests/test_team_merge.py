@@ -221,3 +221,26 @@ def test_a_symlink_in_the_other_catalogs_store_is_not_followed(team, tmp_path):
         with pytest.raises(FieldkitError, match="cannot be read"):
             merge_content(hq.catalog, content, source="catalog file", unsigned=True)
     assert hq.catalog.db.execute("SELECT count(*) FROM photos").fetchone()[0] == 0
+
+
+def test_the_same_photo_from_two_laptops_is_stored_once(team, tmp_path):
+    """Two researchers photographed with the same file (a shared camera card): one original, both links."""
+    from fieldkit.evidence.photos import add_photos
+
+    amina, boris, hq = team
+    shared = amina.photo()
+    a = amina.record()
+    b = boris.record()
+    add_photos(amina.catalog, a, [shared])
+    add_photos(boris.catalog, b, [shared])
+    hq.merge(amina.bundle(tmp_path / "a.fkb", everything=True))
+    hq.merge(boris.bundle(tmp_path / "b.fkb", everything=True))
+    sha = next(amina.catalog.db["photos"].rows_where("original_name = ?", [shared.name]))["sha256"]
+    (photo_id,) = hq.catalog.db.execute("SELECT id FROM photos WHERE sha256 = ?", [sha]).fetchone()
+    linked = {r[0] for r in hq.catalog.db.execute(
+        "SELECT items.ref FROM item_photos JOIN items ON items.id = item_id WHERE photo_id = ?", [photo_id])}
+    assert linked == {a, b}
+    assert hq.catalog.db.execute("SELECT count(*) FROM audit WHERE action = 'merge-photo-remap'").fetchone()[0] == 1
+    report = hq.merge(boris.bundle(tmp_path / "b2.fkb", refs=[b]))
+    assert report.conflicts == [] and not report.added and not report.updated
+    assert verify_catalog(hq.catalog).problems == []

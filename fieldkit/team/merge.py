@@ -178,10 +178,9 @@ def _adapt(db, table: str, row: dict[str, Any], id_map: dict[str, str], local: d
     """The incoming row as it can be stored here, and the name of the adaptation (or None)."""
     adapted = dict(row)
     what = None
-    for column in ("photo_id",):
-        if adapted.get(column) in id_map:
-            adapted[column] = id_map[adapted[column]]
-            what = "merge-photo-remap"
+    if adapted.get("photo_id") in id_map:  # the same original is here under our own photo row
+        adapted["photo_id"] = id_map[adapted["photo_id"]]
+        what = "merge-photo-remap"
     if table == "items":
         taken = db.execute("SELECT 1 FROM items WHERE ref = ? AND id != ?", [row["ref"], row["id"]]).fetchone()
         if taken:
