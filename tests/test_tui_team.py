@@ -162,3 +162,30 @@ def test_team_screen_snapshot(snap_compare, tmp_path, monkeypatch):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(110, 32), run_before=open_it)
+
+
+async def test_escape_cancels_a_merge_and_nothing_is_merged(pair, tmp_path, monkeypatch):
+    amina, hq = pair
+    amina.record()
+    amina.record()
+    bundle = amina.bundle(tmp_path / "a.fkb", everything=True)
+    hq.use()
+    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
+    import fieldkit.team.merge as merge_module
+
+    real = merge_module.tempfile.mkstemp
+    screen_ref = {}
+
+    def copying(*args, **kwargs):  # the user presses escape while the originals are being copied
+        screen_ref["screen"].action_back()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(merge_module.tempfile, "mkstemp", copying)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot, bundle_path=bundle)
+        screen_ref["screen"] = screen
+        await pilot.press("f7")
+        await settle(pilot)
+        assert "Cancelled: nothing was merged" in text_of(screen, "#result")
+    assert hq.catalog.db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+    assert [p for p in hq.catalog.photo_store.rglob("*") if p.is_file()] == []

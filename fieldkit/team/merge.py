@@ -105,25 +105,24 @@ def _stage_photos(catalog: Catalog, content: Content, progress: Progress | None)
     two per file: the rows that name them are committed only after both."""
     db = catalog.db
     store = catalog.photo_store
-    staged, id_map = [], {}
+    staged, id_map, placed = [], {}, []
     photos = content.rows["photos"]
-    for done, photo in enumerate(photos, 1):
-        local = db.execute("SELECT id, stored_path FROM photos WHERE sha256 = ?", [photo["sha256"]]).fetchone()
-        if local is not None and local[0] != photo["id"]:
-            id_map[photo["id"]] = local[0]
-        final = store / (local[1] if local else photo["stored_path"])
-        if not (final.is_file() and sha256_file(final) == photo["sha256"]):
-            store.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=store)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(content.photo_bytes(photo["stored_path"]))
-            staged.append((Path(name), final, photo["sha256"]))
-        if progress:
-            progress(done, len(photos))
-    if not staged:
-        return [], id_map
-    placed = []
     try:
+        for done, photo in enumerate(photos, 1):
+            local = db.execute("SELECT id, stored_path FROM photos WHERE sha256 = ?", [photo["sha256"]]).fetchone()
+            if local is not None and local[0] != photo["id"]:
+                id_map[photo["id"]] = local[0]
+            final = store / (local[1] if local else photo["stored_path"])
+            if not (final.is_file() and sha256_file(final) == photo["sha256"]):
+                store.mkdir(parents=True, exist_ok=True)
+                fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=store)
+                staged.append((Path(name), final, photo["sha256"]))
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(content.photo_bytes(photo["stored_path"]))
+            if progress:
+                progress(done, len(photos))  # may raise InterruptedError: the app's cancel
+        if not staged:
+            return [], id_map
         os.sync()
         for tmp, final, sha256 in staged:
             if sha256_file(tmp) != sha256:

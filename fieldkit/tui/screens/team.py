@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 
 from textual import on, work
@@ -107,12 +108,14 @@ keep ours, theirs, or edit a union. Every resolution is audited.
         Binding("o", "keep('ours')", "Keep ours", id="team.keep_ours", tooltip="Resolve the highlighted conflict: keep our version"),
         Binding("t", "keep('theirs')", "Keep theirs", id="team.keep_theirs", tooltip="Resolve the highlighted conflict: keep theirs"),
         Binding("e", "edit_union", "Edit union", id="team.edit_union", tooltip="Resolve the highlighted conflict with an edited union"),
-        Binding("escape", "back", "Back", id="team.back"),
+        Binding("escape", "back", "Back", id="team.back", tooltip="Cancel the running job; else back to the catalog"),
     ]
 
     def __init__(self, refs: list[str] | None = None):
         super().__init__()
         self.refs = refs or []
+        self.cancel = threading.Event()
+        self.running = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -256,12 +259,24 @@ keep ours, theirs, or edit a union. Every resolution is audited.
     @work(thread=True, exclusive=True)
     def run_job(self, job: str, path: Path) -> None:
         bar = self.query_one("#progress", ProgressBar)
+        self.cancel.clear()
+        self.running = True
         self.app.call_from_thread(setattr, bar, "display", True)
-        progress = throttled(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done))
+        show = throttled(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done))
+
+        def progress(done: int, total: int) -> None:
+            if self.cancel.is_set():
+                raise InterruptedError("cancelled")
+            show(done, total)
+
         try:
             text, ok = getattr(self, f"_{job}")(path, progress)
         except FieldkitError as exc:
             text, ok = f"Error: {exc}", False
+        except InterruptedError:
+            text, ok = f"Cancelled: nothing was {'written' if job == 'create' else 'merged'}.", False
+        finally:
+            self.running = False
         self.app.call_from_thread(self.finish, text, ok)
 
     def _create(self, path: Path, progress) -> tuple[str, bool]:
@@ -353,4 +368,7 @@ keep ours, theirs, or edit a union. Every resolution is audited.
         self.refresh_conflicts()
 
     def action_back(self) -> None:
+        if self.running:
+            self.cancel.set()
+            return
         self.dismiss(None)
