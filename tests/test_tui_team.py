@@ -70,6 +70,9 @@ async def test_merge_a_bundle_then_resolve_conflicts_in_the_app(pair, tmp_path):
         await settle(pilot)
         assert "changed on both sides" in text_of(screen, "#result")
         assert "signed by amina" in text_of(screen, "#origins")
+        screen.query_one("#refs", Input).value = ref
+        screen.refresh_origins()
+        assert f"{ref}: catalog" in text_of(screen, "#origins") and "(amina), amina:" in text_of(screen, "#origins")
         table = screen.query_one("#conflicts", DataTable)
         assert table.row_count == 2
         table.focus()

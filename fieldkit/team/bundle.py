@@ -108,6 +108,15 @@ def _in_chunks(db: Database, table: str, column: str, values: list[str]) -> list
     return rows
 
 
+def own_id(db: Database) -> str:
+    """The catalog's id; a catalog without one (edited behind fieldkit's back) cannot send or receive work."""
+    try:
+        return catalog_id(db)
+    except LookupError:
+        raise BundleError("the catalog has no id in catalog_meta (was it edited outside fieldkit?); "
+                          "run `fieldkit verify`") from None
+
+
 def choose_items(db: Database, *, refs: list[str] = (), since: str | None = None, everything: bool = False) -> list[str]:
     """The ids of the items to bundle: those named, those changed since a date, or all."""
     if everything:
@@ -172,7 +181,7 @@ def collect(db: Database, store: Path, item_ids: list[str], *, creator: str, eve
         with os.fdopen(fd, "rb") as fh:
             return fh.read()
 
-    return Content(catalog_id(db), (seq - 1, prev), schema, creator, rows, entries, foreign, known, photo_bytes)
+    return Content(own_id(db), (seq - 1, prev), schema, creator, rows, entries, foreign, known, photo_bytes)
 
 
 @contextlib.contextmanager

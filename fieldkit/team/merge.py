@@ -33,9 +33,8 @@ from typing import Any
 
 from fieldkit.catalog import audit
 from fieldkit.catalog.db import Catalog, new_id, now
-from fieldkit.catalog.meta import catalog_id
 from fieldkit.evidence.photos import TMP_PREFIX, sha256_file
-from fieldkit.team.bundle import STORED_PATH, TABLES, BundleError, Content, version_of
+from fieldkit.team.bundle import STORED_PATH, TABLES, BundleError, Content, own_id, version_of
 
 Progress = Callable[[int, int], None]
 FOREIGN_FIELDS = ("origin_catalog", *audit.AUDITED_FIELDS, "hash")
@@ -206,7 +205,7 @@ def merge_content(catalog: Catalog, content: Content, *, source: str = "bundle",
     from fieldkit.catalog.items import next_ref as next_item_ref
 
     db = catalog.db
-    here = catalog_id(db)
+    here = own_id(db)
     report = MergeReport(content.bundle_id, content.catalog_id)
     if content.catalog_id == here:
         raise BundleError("this bundle was made from this very catalog; there is nothing to merge")

@@ -190,13 +190,37 @@ keep ours, theirs, or edit a union. Every resolution is audited.
             what = ", ".join(f"{n} {t}" for t, n in added.items()) or "no new rows"
             who = "unsigned" if unsigned else f"signed by {signer}"
             lines.append(f"{merged_at[:19]}  catalog {origin[:8]}  made by {actor}, {who}: {what}")
-        self.query_one("#origins", Static).update(plain("\n".join(lines) or "Nothing merged into this catalog yet."))
+        if not lines:
+            lines = ["Nothing merged into this catalog yet."]
+        lines += self.item_origins()
+        self.query_one("#origins", Static).update(plain("\n".join(lines)))
+
+    def item_origins(self) -> list[str]:
+        """For each item listed in the Items box: which laptop (catalog) and researcher its changes came from."""
+        from fieldkit.catalog.items import find_item
+        from fieldkit.team.provenance import item_provenance
+
+        lines = []
+        for ref in _split(self._value("refs")):
+            item = find_item(self.app.catalog, ref)
+            if item is None:
+                continue
+            for o in item_provenance(self.app.catalog.db, item["id"]):
+                if o["signer"] == "this catalog":
+                    continue  # only work that came in by merge
+                lines.append(f"{ref}: catalog {o['catalog'][:8]} ({o['signer'] or 'unsigned'}), {o['actor']}: "
+                             f"{o['changes']} changes, {o['first'][:10]} to {o['last'][:10]}")
+        return lines
 
     def highlighted(self) -> dict | None:
         table = self.query_one("#conflicts", DataTable)
         if not self.conflicts or table.cursor_row is None or table.cursor_row >= len(self.conflicts):
             return None
         return self.conflicts[table.cursor_row]
+
+    @on(Input.Submitted, "#refs")
+    def show_item_origins(self) -> None:
+        self.refresh_origins()
 
     @on(DataTable.RowHighlighted, "#conflicts")
     def show_versions(self) -> None:
