@@ -270,3 +270,30 @@ def test_rows_with_a_hostile_column_name_never_reach_the_sql(pair, tmp_path):
         merge_content(hq.catalog, content)
     assert hq.catalog.db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
     assert list(hq.catalog.photo_store.rglob("*.png")) == []
+
+
+def test_since_takes_the_items_changed_on_or_after_a_date(pair, tmp_path):
+    amina, _ = pair
+    amina.catalog.db.execute("UPDATE items SET updated_at = '2024-01-01T00:00:00+00:00' WHERE ref = 'AM-0001'")
+    for table in ("markings", "components"):
+        amina.catalog.db.execute(f"UPDATE {table} SET updated_at = '2024-01-01T00:00:00+00:00'")
+    amina.catalog.db.execute("UPDATE item_photos SET added_at = '2024-01-01T00:00:00+00:00'")
+    amina.catalog.db.conn.commit()
+    from fieldkit.team.bundle import choose_items
+
+    chosen = choose_items(amina.catalog.db, since="2025-01-01")
+    refs = {r[0] for r in amina.catalog.db.execute(
+        f"SELECT ref FROM items WHERE id IN ({', '.join('?' for _ in chosen)})", chosen)}
+    assert refs == {"AM-0002"}
+    assert choose_items(amina.catalog.db, since="2023-12-31") == sorted(r[0] for r in amina.catalog.db.execute("SELECT id FROM items"))
+
+
+def test_a_public_key_file_must_hold_exactly_one_key(tmp_path):
+    empty = tmp_path / "nothing.pub"
+    empty.write_text("hello\n")
+    with pytest.raises(keys.KeyProblem, match="holds 0 fieldkit public keys"):
+        keys.read_public_file(empty)
+    damaged = tmp_path / "damaged.pub"
+    damaged.write_text("public key: fieldkit-ed25519:AAAA\n")
+    with pytest.raises(keys.KeyProblem, match="damaged"):
+        keys.read_public_file(damaged)
