@@ -340,7 +340,7 @@ class BundleReport:
                          f"at {m.get('created_at')}, {who}")
             lines.append(f"items {counts.get('items', 0)}, photos {counts.get('photos', 0)}, markings {counts.get('markings', 0)}, "
                          f"components {counts.get('components', 0)}, audit entries {counts.get('audit', 0)}")
-            lines.append("refs: " + ", ".join(m.get("items", [])))
+            lines.append("refs: " + (", ".join(m.get("items", [])) or "(none)"))
         lines += [f"problem: {p}" for p in self.problems]
         lines.append("bundle intact" if self.ok else f"bundle refused: {len(self.problems)} problem(s)")
         return lines
