@@ -19,7 +19,7 @@ from team_helpers import content_of
 
 OPS = st.lists(
     st.tuples(st.sampled_from("AB"), st.sampled_from(["add", "edit", "mark"]), st.integers(0, 5),
-              st.text("abcxyz ", min_size=1, max_size=6)),
+              st.text("abcxyz", min_size=1, max_size=6)),
     max_size=12,
 )
 
