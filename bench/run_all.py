@@ -19,6 +19,7 @@ SCRIPTS = [
     ["photo_ingest.py", "--out", str(BENCH / "out" / "photos.md")],
     ["scale.py", str(BENCH / "out" / "scale.db"), "--generate"],
     ["witness.py"],
+    ["team_bundles.py"],
 ]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_path
+from platformdirs import user_config_path, user_data_path
 
 APP_NAME = "fieldkit"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +22,13 @@ def data_dir() -> Path:
     if env:
         return Path(env).expanduser()
     return user_data_path(APP_NAME, appauthor=False)
+
+
+def config_dir() -> Path:
+    """The user config dir: the researcher's key and the colleagues' keys she trusts.
+    `FIELDKIT_CONFIG_DIR` moves it (for scripts and tests)."""
+    env = os.environ.get("FIELDKIT_CONFIG_DIR")
+    return Path(env).expanduser() if env else user_config_path(APP_NAME, appauthor=False)
 
 
 def default_catalog_path() -> Path:

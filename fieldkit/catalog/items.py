@@ -1,7 +1,9 @@
 """Debris items: add, edit, delete, find and list them, each change audited.
 
 An item has a UUID primary key and a short unique human reference (`ref`), given by the
-researcher or generated as FK-0001, FK-0002, ...
+researcher or generated as FK-0001, FK-0002, ... The prefix is the catalog's own (catalog_meta
+`ref_prefix`, set by `fieldkit init --ref-prefix KHK`), so that laptops whose work is merged make
+different refs.
 """
 
 from __future__ import annotations
@@ -9,24 +11,46 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fieldkit.catalog import records, search
+from fieldkit.catalog import audit, records, search
 from fieldkit.catalog.db import Catalog, new_id, now
+from fieldkit.catalog.meta import get_meta, set_meta
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.models import ITEM_FIELDS, ItemFields, validate
 
-REF_PREFIX = "FK-"
+DEFAULT_REF_PREFIX = "FK"
+REF_PREFIX_FORM = re.compile(r"[A-Z][A-Z0-9]{0,7}")
 
 LIST_COLUMNS = ("ref", "category", "designation", "place", "found_on")
 
 
+def ref_prefix(catalog: Catalog) -> str:
+    """The prefix of this catalog's generated refs (FK unless set)."""
+    return get_meta(catalog.db, "ref_prefix") or DEFAULT_REF_PREFIX
+
+
+def set_ref_prefix(catalog: Catalog, prefix: str) -> str:
+    """Change the prefix of refs generated from now on (existing refs stay); the change is audited."""
+    prefix = prefix.strip().upper()
+    if not REF_PREFIX_FORM.fullmatch(prefix):
+        raise ValidationError(f"ref prefix {prefix!r}: use 1-8 letters or digits starting with a letter, e.g. KHK")
+    with catalog.transaction() as db:
+        old = get_meta(db, "ref_prefix")
+        if old != prefix:
+            set_meta(db, "ref_prefix", prefix)
+            audit.record(db, at=now(), actor=catalog.actor, action="update", table="catalog_meta", row_id="ref_prefix",
+                         before=None if old is None else {"value": old}, after={"value": prefix})
+    return prefix
+
+
 def next_ref(catalog: Catalog) -> str:
-    """The next free generated reference: one more than the highest FK-NNNN so far."""
+    """The next free generated reference: one more than the highest PREFIX-NNNN so far."""
+    prefix = ref_prefix(catalog) + "-"
     highest = 0
-    for (ref,) in catalog.db.execute("SELECT ref FROM items WHERE ref LIKE ?", [REF_PREFIX + "%"]):
-        match = re.fullmatch(r"FK-(\d+)", ref)
+    for (ref,) in catalog.db.execute("SELECT ref FROM items WHERE substr(ref, 1, ?) = ?", [len(prefix), prefix]):
+        match = re.fullmatch(re.escape(prefix) + r"(\d+)", ref)
         if match:
             highest = max(highest, int(match.group(1)))
-    return f"{REF_PREFIX}{highest + 1:04d}"
+    return f"{prefix}{highest + 1:04d}"
 
 
 def _item_values(fields: ItemFields) -> dict[str, Any]:

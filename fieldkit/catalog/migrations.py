@@ -250,6 +250,35 @@ def m005_catalog_meta(db: Database) -> None:
     db.execute("INSERT INTO catalog_meta (key, value) VALUES ('catalog_id', ?)", [str(uuid.uuid4())])
 
 
+@migrations()
+def m016_team_merges(db: Database) -> None:
+    """What merging other catalogs' work needs: their audit entries as they wrote them (each origin's
+    own chain), the merges done, the conflicts kept, and the row versions already seen."""
+    db.execute(
+        "CREATE TABLE foreign_audit (origin_catalog TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, "
+        "actor TEXT NOT NULL, action TEXT NOT NULL, table_name TEXT NOT NULL, row_id TEXT NOT NULL, "
+        "before_json TEXT, after_json TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, "
+        "PRIMARY KEY (origin_catalog, seq))"
+    )
+    db.execute("CREATE INDEX foreign_audit_by_row ON foreign_audit (table_name, row_id)")
+    db.execute(
+        "CREATE TABLE merges (id TEXT PRIMARY KEY, origin_catalog TEXT NOT NULL, origin_actor TEXT, "
+        "signer TEXT, signer_fingerprint TEXT, unsigned INTEGER NOT NULL, source TEXT NOT NULL, "
+        "bundle_created_at TEXT, head_seq INTEGER, head_hash TEXT, merged_at TEXT NOT NULL, "
+        "merged_by TEXT NOT NULL, summary_json TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE conflicts (id TEXT PRIMARY KEY, table_name TEXT NOT NULL, row_id TEXT NOT NULL, "
+        "ours_json TEXT, theirs_json TEXT NOT NULL, origin_catalog TEXT NOT NULL, merge_id TEXT NOT NULL, "
+        "opened_at TEXT NOT NULL, resolved_at TEXT, resolution TEXT, resolved_by TEXT)"
+    )
+    db.execute("CREATE INDEX conflicts_open ON conflicts (resolved_at, table_name, row_id)")
+    db.execute(
+        "CREATE TABLE merge_seen (table_name TEXT NOT NULL, row_id TEXT NOT NULL, version TEXT NOT NULL, "
+        "PRIMARY KEY (table_name, row_id, version)) WITHOUT ROWID"
+    )
+
+
 def known_names() -> list[str]:
     """The names of every migration this version of fieldkit knows, in order."""
     return [m.name for m in migrations._migrations]

@@ -128,13 +128,17 @@ pass_state = click.make_pass_decorator(State)
 # match the commands' own.
 LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "backup": ("fieldkit.cli.backup", "backup", "Copy the catalog (SQLite online backup) and its photo originals to the new folder DEST, verified by hash."),
+    "bundle": ("fieldkit.cli.team", "bundle", "Make and check signed (optionally encrypted) evidence bundles."),
     "component": ("fieldkit.cli.components", "component", "Add, list, import, correct and delete the electronic components found in items."),
+    "conflicts": ("fieldkit.cli.team", "conflicts", "List the rows that merges found changed on both sides; `conflicts resolve ID --keep ours|theirs`."),
     "datecode": ("fieldkit.cli.years", "datecode", "List every reading of an electronic component's date code: the period and the basis."),
     "export": ("fieldkit.cli.export", "export", "Export the catalog for a report."),
     "init": ("fieldkit.cli.items", "init", "Create the catalog (or upgrade an older one) and print where it is."),
     "item": ("fieldkit.cli.items", "item", "Add, list, show, edit and delete debris items."),
+    "key": ("fieldkit.cli.team", "key", "Your signing key (make, show) and the colleagues' keys you trust."),
     "marking": ("fieldkit.cli.markings", "marking", "Add, list, correct, delete and recheck the markings read from items."),
     "match": ("fieldkit.cli.markings", "match", "Read TEXT against the reference patterns: ranked candidates, fields, years and basis."),
+    "merge": ("fieldkit.cli.team", "merge", "Merge a bundle or another catalog FILE into this catalog: all or nothing; conflicts kept and listed."),
     "ocr": ("fieldkit.cli.ocr", "ocr", "Read a marking from an image FILE, or from a stored photo (--photo) and --save it as a marking."),
     "photo": ("fieldkit.cli.evidence", "photo", "Add photos of an item to the evidence store, and list them."),
     "reference": ("fieldkit.cli.markings", "reference", "Check the reference tables (marking patterns, factory codes, manufacturers)."),

@@ -34,11 +34,16 @@ def item_options(func):
 
 
 @click.command()
+@click.option("--ref-prefix", help="The prefix of refs this catalog generates, e.g. KHK (KHK-0001); changeable later.")
 @pass_state
-def init(state) -> None:
+def init(state, ref_prefix: str | None) -> None:
     """Create the catalog (or upgrade an older one) and print where it is."""
     catalog = state.catalog()
+    if ref_prefix is not None:
+        items_core.set_ref_prefix(catalog, ref_prefix)
     echo(f"catalog ready at {catalog.path}")
+    if ref_prefix is not None:
+        echo(f"new items get refs {items_core.next_ref(catalog)}, ...")
 
 
 @click.group()
@@ -100,11 +105,19 @@ def item_list(state, query: str, as_json: bool) -> None:
 @pass_state
 def item_show(state, ref: str, as_json: bool) -> None:
     """Show every field of one item."""
-    row = items_core.get_item(state.catalog(read_only=True), ref)
+    from fieldkit.team.provenance import item_provenance
+
+    catalog = state.catalog(read_only=True)
+    row = items_core.get_item(catalog, ref)
+    origins = item_provenance(catalog.db, row["id"])
+    merged = [o for o in origins if o["signer"] != "this catalog"]
     if as_json:
-        print_json(row)
+        print_json(row | ({"provenance": origins} if merged else {}))
         return
     width = max(len(k) for k in row)
     for key, value in row.items():
         if value is not None:
             echo(f"{key.ljust(width)}  {value}")
+    for o in merged:  # work that came in by merge: which laptop (catalog) and researcher
+        echo(f"{'from'.ljust(width)}  catalog {o['catalog'][:8]} ({o['signer'] or 'unsigned'}), "
+                   f"{o['actor']}: {o['changes']} changes, {o['first'][:10]} to {o['last'][:10]}")

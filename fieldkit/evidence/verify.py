@@ -302,7 +302,9 @@ def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
             progress(index + 1, total)
     _check_store(report, store, known, links)
     report.audit_rows = catalog.db.execute("SELECT count(*) FROM audit").fetchone()[0]
-    for problem in [*audit.check_chain(catalog.db), *audit.check_state(catalog.db)]:
+    from fieldkit.team.provenance import check_merged  # merged origins' chains, merges and conflicts
+
+    for problem in [*audit.check_chain(catalog.db), *audit.check_state(catalog.db), *check_merged(catalog.db)]:
         report.problems.append(_audit_problem(catalog, problem, refs))
     for line in check_schema(catalog.db):
         report.problems.append(Problem("schema", escape_name(line)))

@@ -67,6 +67,8 @@ title says so, you can browse, search, verify and export it, and every change is
         Binding("v", "verify", "Verify", id="catalog.verify", tooltip="Re-hash every photo; check the audit log, the schema and the witness"),
         Binding("x", "export", "Export", id="catalog.export", tooltip="Export the catalog as CSV"),
         Binding("b", "backup", "Backup", id="catalog.backup", tooltip="Back up the catalog and its photos"),
+        Binding("t", "team", "Team", id="catalog.team",
+                tooltip="Team: your key, bundles of the selected item (create, verify, merge), conflicts"),
         Binding("escape", "clear_search", "Clear search", id="catalog.clear", show=False),
     ]
 
@@ -262,6 +264,12 @@ title says so, you can browse, search, verify and export it, and every change is
         from fieldkit.tui.screens.reference import ReferenceScreen
 
         self.app.push_screen(ReferenceScreen())
+
+    def action_team(self) -> None:
+        from fieldkit.tui.screens.team import TeamScreen
+
+        ref = self.selected_ref()
+        self.app.push_screen(TeamScreen([ref] if ref else []), lambda _: self.reload())
 
 
 def _cell(value) -> str:

@@ -1,0 +1,1 @@
+"""Teams: researchers' keys, signed and encrypted evidence bundles, and merging catalogs."""

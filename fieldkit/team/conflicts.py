@@ -1,0 +1,84 @@
+"""Conflicts kept by merges: list them, and resolve one by keeping ours, theirs or an edited union.
+
+A conflict holds both versions of a row that was changed on both sides. Resolving it writes the
+kept version (when it is not already the one in the table) and closes the conflict; both writes
+are audited, and the version not kept stays in the conflict row for good.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fieldkit.catalog import audit
+from fieldkit.catalog.db import Catalog, now
+from fieldkit.errors import NotFound, ValidationError
+
+KEEP = ("ours", "theirs", "edited")
+
+
+def list_conflicts(catalog: Catalog, *, include_resolved: bool = False) -> list[dict[str, Any]]:
+    where = "" if include_resolved else "WHERE resolved_at IS NULL"
+    cursor = catalog.db.execute(f"SELECT * FROM conflicts {where} ORDER BY opened_at, table_name, row_id")
+    columns = [d[0] for d in cursor.description]
+    rows = [dict(zip(columns, r)) for r in cursor]
+    for row in rows:
+        row["label"] = _label(catalog, row)
+    return rows
+
+
+def _label(catalog: Catalog, conflict: dict[str, Any]) -> str:
+    """A human name for the conflicted row: the item's ref where there is one."""
+    theirs = json.loads(conflict["theirs_json"])
+    item_id = theirs.get("id") if conflict["table_name"] == "items" else theirs.get("item_id")
+    found = catalog.db.execute("SELECT ref FROM items WHERE id = ?", [item_id]).fetchone() if item_id else None
+    return f"{conflict['table_name']} of {found[0]}" if found else f"{conflict['table_name']} {conflict['row_id']}"
+
+
+def get_conflict(catalog: Catalog, conflict_id: str) -> dict[str, Any]:
+    """An open conflict by its id or the start of it (at least 4 characters, one match)."""
+    conflict_id = conflict_id.strip().lower()
+    if len(conflict_id) < 4:
+        raise ValidationError("give at least the first 4 characters of the conflict id (`fieldkit conflicts` lists them)")
+    rows = [r for r in list_conflicts(catalog, include_resolved=True) if r["id"][: len(conflict_id)] == conflict_id]
+    if not rows:
+        raise NotFound(f"no conflict {conflict_id!r}; `fieldkit conflicts` lists the open ones")
+    if len(rows) > 1:
+        raise ValidationError(f"{conflict_id!r} starts {len(rows)} conflict ids; give more of it")
+    if rows[0]["resolved_at"] is not None:
+        raise ValidationError(f"conflict {conflict_id} was already resolved ({rows[0]['resolution']}) by {rows[0]['resolved_by']}")
+    return rows[0]
+
+
+def resolve(catalog: Catalog, conflict_id: str, keep: str, edited: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Keep `ours`, `theirs`, or an `edited` version of the row, and close the conflict; returns the row kept."""
+    from fieldkit.team.merge import _fetch, _write
+
+    if keep not in KEEP:
+        raise ValidationError(f"--keep must be one of {', '.join(KEEP)}")
+    with catalog.transaction() as db:
+        conflict = get_conflict(catalog, conflict_id)
+        table, row_id = conflict["table_name"], conflict["row_id"]
+        current = _fetch(db, table, row_id)
+        if keep == "ours":
+            kept = current
+        else:
+            kept = json.loads(conflict["theirs_json"])
+            if keep == "edited":
+                if edited is None:
+                    raise ValidationError("an edited union needs the edited row")
+                kept = {**(current or kept), **{k: v for k, v in edited.items() if k not in audit.AUDITED_TABLES[table]}}
+            if table == "items" and db.execute("SELECT 1 FROM items WHERE ref = ? AND id != ?", [kept["ref"], kept["id"]]).fetchone():
+                kept["ref"] = current["ref"] if current else kept["ref"]
+            if current is None or audit.to_json(current) != audit.to_json(kept):
+                _write(db, table, kept, exists=current is not None)
+                kept = _fetch(db, table, row_id)
+                audit.record(db, at=now(), actor=catalog.actor, action=f"resolve-{keep}", table=table, row_id=row_id,
+                             before=current, after=kept)
+        closed = {**{k: v for k, v in conflict.items() if k != "label"},
+                  "resolved_at": now(), "resolution": keep, "resolved_by": catalog.actor}
+        db.execute("UPDATE conflicts SET resolved_at = ?, resolution = ?, resolved_by = ? WHERE id = ?",
+                   [closed["resolved_at"], keep, catalog.actor, conflict["id"]])
+        audit.record(db, at=closed["resolved_at"], actor=catalog.actor, action="resolve", table="conflicts",
+                     row_id=conflict["id"], before={k: v for k, v in conflict.items() if k != "label"}, after=closed)
+    return kept

@@ -1,0 +1,79 @@
+"""Where merged work came from, and the checks `fieldkit verify` runs on it.
+
+Each origin catalog's audit entries are kept as that catalog wrote them (`foreign_audit`), so each
+is checked as its own chain: every entry hashes to itself, consecutive entries link, and the audit
+head each merge recorded from the signed manifest matches the entry it names. The `merges` and
+`conflicts` rows are checked against their own audit entries, like every audited row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from fieldkit.catalog import audit
+from fieldkit.catalog.audit import ChainProblem
+
+TEAM_TABLES = ("merges", "conflicts")
+
+
+def check_merged(db: Database) -> list[ChainProblem]:
+    """Every problem with merged provenance: broken origin chains, merge or conflict rows edited unaudited."""
+    if "foreign_audit" not in db.table_names():
+        return []
+    problems: list[ChainProblem] = []
+    columns = ["origin_catalog", *audit.AUDITED_FIELDS, "hash"]
+    previous: dict[str, Any] | None = None
+    hashes: dict[tuple[str, int], str] = {}
+    for values in db.execute(f"SELECT {', '.join(columns)} FROM foreign_audit ORDER BY origin_catalog, seq"):
+        entry = dict(zip(columns, values))
+        where = (entry["seq"], entry["table_name"], f"{entry['row_id']} of catalog {entry['origin_catalog']}")
+        if audit.row_hash(entry) != entry["hash"]:
+            problems.append(ChainProblem(*where, "this merged entry was changed after its origin wrote it"))
+        if (previous is not None and previous["origin_catalog"] == entry["origin_catalog"]
+                and previous["seq"] + 1 == entry["seq"] and entry["prev_hash"] != previous["hash"]):
+            problems.append(ChainProblem(*where, "this merged entry does not follow the one before it in its origin's chain"))
+        hashes[(entry["origin_catalog"], entry["seq"])] = entry["hash"]
+        previous = entry
+    for merge_id, origin, seq, head in db.execute("SELECT id, origin_catalog, head_seq, head_hash FROM merges"):
+        found = hashes.get((origin, seq))
+        if found is not None and found != head:
+            problems.append(ChainProblem(seq, "merges", merge_id, f"catalog {origin}'s audit head differs from the one its bundle was signed with"))
+    for table in TEAM_TABLES:
+        last = {row_id: (seq, after) for seq, row_id, after in db.execute(
+            "SELECT seq, row_id, after_json FROM audit WHERE table_name = ? ORDER BY seq", [table])}
+        for row in db[table].rows:
+            seq, after = last.pop(row["id"], (0, None))
+            if after != audit.to_json(row):
+                problems.append(ChainProblem(seq, table, row["id"], "row differs from its last audit record"))
+        for row_id, (seq, after) in last.items():
+            if after is not None:
+                problems.append(ChainProblem(seq, table, row_id, "row is in the audit log but missing from the catalog"))
+    return problems
+
+
+def item_provenance(db: Database, item_id: str) -> list[dict[str, Any]]:
+    """Which catalogs (laptops) and researchers the changes to an item and its rows came from, oldest first."""
+    row_ids = [item_id]
+    for table in ("markings", "components"):
+        row_ids += [r[0] for r in db.execute(f"SELECT id FROM {table} WHERE item_id = ?", [item_id])]
+    photos = [r[0] for r in db.execute("SELECT photo_id FROM item_photos WHERE item_id = ?", [item_id])]
+    row_ids += photos + [f"{item_id}/{photo_id}" for photo_id in photos]
+    marks = ", ".join("?" for _ in row_ids)
+    signers = {o: (s, a) for o, s, a in db.execute("SELECT origin_catalog, signer, origin_actor FROM merges ORDER BY merged_at")}
+    out = []
+    for origin, actor, first, last, count in db.execute(
+        f"SELECT origin_catalog, actor, min(at), max(at), count(*) FROM foreign_audit WHERE row_id IN ({marks}) "
+        "GROUP BY origin_catalog, actor ORDER BY min(at)", row_ids,
+    ):
+        signer = signers.get(origin, (None, None))[0]
+        out.append({"catalog": origin, "signer": signer, "actor": actor, "first": first, "last": last, "changes": count})
+    from fieldkit.catalog.meta import catalog_id
+
+    for actor, first, last, count in db.execute(
+        f"SELECT actor, min(at), max(at), count(*) FROM audit WHERE row_id IN ({marks}) AND action NOT LIKE 'merge%' "
+        "GROUP BY actor ORDER BY min(at)", row_ids,
+    ):
+        out.append({"catalog": catalog_id(db), "signer": "this catalog", "actor": actor, "first": first, "last": last, "changes": count})
+    return out

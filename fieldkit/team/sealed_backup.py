@@ -1,0 +1,52 @@
+"""Encrypted backups: `fieldkit backup` made as usual into a private temporary folder, packed as a
+tar and encrypted with age into one file; a restore opens it into a temporary folder first.
+
+The backup itself (catalog copy, originals re-hashed, SHA256SUMS) is fieldkit.catalog.backup's;
+this module only seals and unseals it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from fieldkit.catalog.backup import BACKUP_NAME, CopyReport, backup
+from fieldkit.catalog.db import Catalog
+from fieldkit.errors import FieldkitError
+from fieldkit.team import crypt
+from fieldkit.team.bundle import new_file
+
+
+def sealed_backup(catalog: Catalog, destination: Path, *, recipients: list[str] = (), passphrase: str | None = None,
+                  progress=None) -> CopyReport:
+    """Back up the catalog into one age-encrypted file at `destination` (a new file)."""
+    destination = Path(destination).expanduser()
+    with new_file(destination, "the encrypted backup") as partial, \
+            tempfile.TemporaryDirectory(prefix="fieldkit-backup-") as tmp:
+        folder = Path(tmp) / "backup"
+        report = backup(catalog, folder, progress)
+        packed = Path(tmp) / "backup.tar"
+        with tarfile.open(packed, "w") as tar:
+            tar.add(folder, arcname="backup")
+        crypt.encrypt(packed, partial, recipients=list(recipients), passphrase=passphrase)
+    return CopyReport(destination / BACKUP_NAME, report.photos, report.problems)  # describes itself as 'to DEST'
+
+
+@contextlib.contextmanager
+def opened_backup(path: Path, *, identities: list[str] = (), passphrase: str | None = None) -> Iterator[Path]:
+    """The backup folder inside an encrypted backup file, decrypted into a private temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="fieldkit-restore-") as tmp:
+        packed = Path(tmp) / "backup.tar"
+        crypt.decrypt(path, packed, identities=identities, passphrase=passphrase)
+        try:
+            with tarfile.open(packed) as tar:
+                tar.extractall(Path(tmp) / "out", filter="data")  # no links out, no absolute paths
+        except (tarfile.TarError, OSError) as exc:
+            raise FieldkitError(f"{path.name} decrypts but is not a fieldkit backup ({exc})") from None
+        folder = Path(tmp) / "out" / "backup"
+        if not folder.is_dir():
+            raise FieldkitError(f"{path.name} decrypts but holds no fieldkit backup")
+        yield folder

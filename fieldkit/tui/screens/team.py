@@ -1,0 +1,398 @@
+"""The Team screen: your key and the keys you trust, bundles (create, verify, merge) with progress,
+where merged work came from, and the open conflicts, side by side, to keep ours, theirs or an
+edited union. It calls the same core functions as `fieldkit key | bundle | merge | conflicts`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Static, TextArea
+
+from fieldkit.errors import FieldkitError
+from fieldkit.tui.progress import throttled
+from fieldkit.tui.safe_text import plain, visible
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.replace(",", " ").split() if part.strip()]
+
+
+def side_by_side(ours: dict | None, theirs: dict) -> tuple[str, str]:
+    """The two versions of a row as aligned `field: value` lines, differing fields marked with `*`."""
+    ours = ours or {}
+    left, right = [], []
+    for name in sorted(set(ours) | set(theirs)):
+        mark = "*" if ours.get(name) != theirs.get(name) else " "
+        left.append(f"{mark} {name}: {visible(str(ours.get(name)))}")
+        right.append(f"{mark} {name}: {visible(str(theirs.get(name)))}")
+    return "\n".join(left), "\n".join(right)
+
+
+def union(ours: dict | None, theirs: dict) -> dict:
+    """A first draft of an edited union: ours, with each text field that differs holding both values."""
+    merged = dict(ours or theirs)
+    for name, value in theirs.items():
+        mine = merged.get(name)
+        if mine != value and isinstance(value, str) and name not in ("id", "item_id", "updated_at", "created_at"):
+            merged[name] = value if mine in (None, "") else f"{mine} / {value}"
+    return merged
+
+
+class UnionScreen(ModalScreen[dict | None]):
+    """Edit the union of two versions (JSON) and save it with ctrl+s."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save", id="union.save"), Binding("escape", "cancel", "Cancel", id="union.cancel")]
+
+    def __init__(self, draft: dict):
+        super().__init__()
+        self.draft = draft
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Edit the version to keep, then ctrl+s (escape cancels):", classes="question")
+            yield TextArea(json.dumps(self.draft, indent=1, ensure_ascii=False), id="union", language=None)
+            yield Label("", id="union-error")
+
+    def action_save(self) -> None:
+        try:
+            edited = json.loads(self.query_one(TextArea).text)
+            assert isinstance(edited, dict)
+        except (ValueError, AssertionError):
+            self.query_one("#union-error", Label).update("That is not a JSON object; fix it or press escape.")
+            return
+        self.dismiss(edited)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TeamScreen(Screen):
+    """Keys, bundles, merges and conflicts."""
+
+    HELP = """\
+## Team
+
+Your key signs the bundles you make; colleagues trust it with `fieldkit key trust`.
+A bundle holds the chosen items with their photos, markings, components and audit
+entries. Encrypt it to headquarters' age key (`age1...` or a trusted name): then only
+headquarters can open it, not you. Verify checks the signature and every hash; merge
+brings the work in, all or nothing. Rows changed on both sides become conflicts:
+keep ours, theirs, or edit a union. Every resolution is audited.
+"""
+
+    DEFAULT_CSS = """
+    TeamScreen #team-body { padding: 0 1; }
+    TeamScreen .team-row { height: auto; }
+    TeamScreen .team-row Input { width: 1fr; }
+    TeamScreen .team-row Button { margin-left: 1; }
+    TeamScreen #conflicts { height: 6; }
+    TeamScreen #versions { height: auto; max-height: 14; }
+    TeamScreen #ours, TeamScreen #theirs { width: 1fr; border: round $primary; padding: 0 1; }
+    TeamScreen .heading { text-style: bold; margin-top: 1; }
+    """
+
+    BINDINGS = [
+        Binding("f5", "create", "Create bundle", id="team.create", tooltip="Create a bundle of the listed items (all if none)"),
+        Binding("f6", "verify", "Verify", id="team.verify", tooltip="Check the bundle's signature and hashes, list what it holds"),
+        Binding("f7", "merge", "Merge", id="team.merge", tooltip="Verify, then merge the bundle or catalog file into this catalog"),
+        Binding("f8", "new_key", "New key", id="team.new_key", tooltip="Make your signing key, sealed with the passphrase"),
+        Binding("o", "keep('ours')", "Keep ours", id="team.keep_ours", tooltip="Resolve the highlighted conflict: keep our version"),
+        Binding("t", "keep('theirs')", "Keep theirs", id="team.keep_theirs", tooltip="Resolve the highlighted conflict: keep theirs"),
+        Binding("e", "edit_union", "Edit union", id="team.edit_union", tooltip="Resolve the highlighted conflict with an edited union"),
+        Binding("escape", "back", "Back", id="team.back", tooltip="Cancel the running job; else back to the catalog"),
+    ]
+
+    def __init__(self, refs: list[str] | None = None):
+        super().__init__()
+        self.refs = refs or []
+        self.cancel = threading.Event()
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="team-body"):
+            yield Static("", id="key-info")
+            with Horizontal(classes="team-row"):
+                yield Input(os.environ.get("FIELDKIT_PASSPHRASE", ""), password=True, id="passphrase",
+                            placeholder="Your key's passphrase")
+                yield Input("", password=True, id="bundle-passphrase", placeholder="Bundle passphrase (optional)")
+            yield Label("Bundle", classes="heading")
+            with Horizontal(classes="team-row"):
+                yield Input("", id="bundle-path", placeholder="Bundle file (.fkb) or catalog file")
+                yield Input(" ".join(self.refs), id="refs", placeholder="Items (refs); empty = all")
+            with Horizontal(classes="team-row"):
+                yield Input("", id="recipients", placeholder="Encrypt to: age1... or trusted names (optional)")
+                yield Button("Create", id="create")
+                yield Button("Verify", id="verify")
+                yield Button("Merge", id="merge", variant="primary")
+            yield ProgressBar(id="progress", show_eta=False)
+            yield Static("", id="result")
+            yield Label("Open conflicts", classes="heading")
+            yield DataTable(id="conflicts", cursor_type="row")
+            with Horizontal(id="versions"):
+                yield Static("", id="ours")
+                yield Static("", id="theirs")
+            yield Label("Where merged work came from", classes="heading")
+            yield Static("", id="origins")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#progress").display = False
+        table = self.query_one("#conflicts", DataTable)
+        for key, label in (("id", "Id"), ("label", "Row"), ("from", "From"), ("opened", "Opened")):
+            table.add_column(label, key=key)
+        self.refresh_all()
+
+    # what is shown -------------------------------------------------------------------------
+
+    def refresh_all(self) -> None:
+        from fieldkit.team import keys
+
+        try:
+            if keys.has_key():
+                mine = keys.own_public()
+                lines = [f"Your key: {mine.fingerprint}   age recipient: {mine.age_recipient}"]
+            else:
+                lines = ["No key yet: type a passphrase and press F8 to make one."]
+            trusted = keys.trusted_keys()
+            lines.append("Trusted: " + (", ".join(f"{k.name} ({k.fingerprint[:14]}…)" for k in trusted) or "nobody yet"))
+        except FieldkitError as exc:
+            lines = [f"Keys: {exc}"]
+        self.query_one("#key-info", Static).update(plain("\n".join(lines)))
+        self.refresh_conflicts()
+        self.refresh_origins()
+
+    def refresh_conflicts(self) -> None:
+        from fieldkit.team.conflicts import list_conflicts
+
+        table = self.query_one("#conflicts", DataTable)
+        table.clear()
+        self.conflicts = list_conflicts(self.app.catalog)
+        for c in self.conflicts:
+            table.add_row(c["id"][:8], plain(c["label"]), c["origin_catalog"][:8], c["opened_at"][:19], key=c["id"])
+        self.show_versions()
+
+    def refresh_origins(self) -> None:
+        rows = self.app.catalog.db.execute(
+            "SELECT origin_catalog, signer, origin_actor, merged_at, summary_json, unsigned FROM merges ORDER BY merged_at").fetchall()
+        lines = []
+        for origin, signer, actor, merged_at, summary, unsigned in rows:
+            added = json.loads(summary).get("added", {})
+            what = ", ".join(f"{n} {t}" for t, n in added.items()) or "no new rows"
+            who = "unsigned" if unsigned else f"signed by {signer}"
+            lines.append(f"{merged_at[:19]}  catalog {origin[:8]}  made by {actor}, {who}: {what}")
+        if not lines:
+            lines = ["Nothing merged into this catalog yet."]
+        lines += self.item_origins()
+        self.query_one("#origins", Static).update(plain("\n".join(lines)))
+
+    def item_origins(self) -> list[str]:
+        """For each item listed in the Items box: which laptop (catalog) and researcher its changes came from."""
+        from fieldkit.catalog.items import find_item
+        from fieldkit.team.provenance import item_provenance
+
+        lines = []
+        for ref in _split(self._value("refs")):
+            item = find_item(self.app.catalog, ref)
+            if item is None:
+                continue
+            for o in item_provenance(self.app.catalog.db, item["id"]):
+                if o["signer"] == "this catalog":
+                    continue  # only work that came in by merge
+                lines.append(f"{ref}: catalog {o['catalog'][:8]} ({o['signer'] or 'unsigned'}), {o['actor']}: "
+                             f"{o['changes']} changes, {o['first'][:10]} to {o['last'][:10]}")
+        return lines
+
+    def highlighted(self) -> dict | None:
+        table = self.query_one("#conflicts", DataTable)
+        if not self.conflicts or table.cursor_row is None or table.cursor_row >= len(self.conflicts):
+            return None
+        return self.conflicts[table.cursor_row]
+
+    @on(Input.Submitted, "#refs")
+    def show_item_origins(self) -> None:
+        self.refresh_origins()
+
+    @on(DataTable.RowHighlighted, "#conflicts")
+    def show_versions(self) -> None:
+        conflict = self.highlighted()
+        if conflict is None:
+            left, right = "No open conflicts.", ""
+        else:
+            ours = json.loads(conflict["ours_json"]) if conflict["ours_json"] else None
+            left, right = side_by_side(ours, json.loads(conflict["theirs_json"]))
+            left, right = "OURS\n" + left, "THEIRS\n" + right
+        self.query_one("#ours", Static).update(plain(left))
+        self.query_one("#theirs", Static).update(plain(right))
+
+    # actions -----------------------------------------------------------------------------
+
+    def _value(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value.strip()
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.query_one("#result", Static).update(plain(text))
+        if error:
+            self.notify(text, severity="error")
+
+    def _bundle_path(self) -> Path | None:
+        value = self._value("bundle-path")
+        if not value:
+            self.say("Give the bundle file first.", error=True)
+            return None
+        return Path(value).expanduser()
+
+    def action_new_key(self) -> None:
+        from fieldkit.team import keys
+
+        try:
+            keys.new_key(self.query_one("#passphrase", Input).value, name=self.app.catalog.actor)
+        except FieldkitError as exc:
+            self.say(str(exc), error=True)
+            return
+        self.say("Key made. Give colleagues the output of `fieldkit key show`.")
+        self.refresh_all()
+
+    @on(Button.Pressed, "#create")
+    def action_create(self) -> None:
+        path = self._bundle_path()
+        if path is not None:
+            self.run_job("create", path)
+
+    @on(Button.Pressed, "#verify")
+    def action_verify(self) -> None:
+        path = self._bundle_path()
+        if path is not None:
+            self.run_job("verify", path)
+
+    @on(Button.Pressed, "#merge")
+    def action_merge(self) -> None:
+        path = self._bundle_path()
+        if path is not None:
+            self.run_job("merge", path)
+
+    @work(thread=True, exclusive=True)
+    def run_job(self, job: str, path: Path) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        self.cancel.clear()
+        self.running = True
+        self.app.call_from_thread(setattr, bar, "display", True)
+        show = throttled(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done))
+
+        def progress(done: int, total: int) -> None:
+            if self.cancel.is_set():
+                raise InterruptedError("cancelled")
+            show(done, total)
+
+        try:
+            text, ok = getattr(self, f"_{job}")(path, progress)
+        except FieldkitError as exc:
+            text, ok = f"Error: {exc}", False
+        except InterruptedError:
+            text, ok = f"Cancelled: nothing was {'written' if job == 'create' else 'merged'}.", False
+        finally:
+            self.running = False
+        self.app.call_from_thread(self.finish, text, ok)
+
+    def _create(self, path: Path, progress) -> tuple[str, bool]:
+        from fieldkit.team import keys
+        from fieldkit.team.bundle import create_bundle
+
+        secret = keys.unlock(self.query_one("#passphrase", Input).value)
+        refs = _split(self._value("refs"))
+        recipients = [keys.recipient(r) for r in _split(self._value("recipients"))]
+        passphrase = self.query_one("#bundle-passphrase", Input).value or None
+        if recipients:
+            passphrase = None
+        manifest = create_bundle(self.app.catalog, path, refs=refs, everything=not refs, secret=secret,
+                                 recipients=recipients, passphrase=passphrase, progress=progress)
+        counts = manifest["counts"]
+        how = f", encrypted to {len(recipients)} recipient(s)" if recipients else ", encrypted with the passphrase" if passphrase else ""
+        return f"Wrote {path}: {counts['items']} items, {counts['photos']} photos, signed {secret.public.fingerprint}{how}", True
+
+    def _open(self, path: Path):
+        """The decrypted bundle, as a context manager."""
+        from fieldkit.team import crypt, keys
+        from fieldkit.team.bundle import plain_file
+
+        identities, passphrase = [], None
+        if crypt.is_encrypted(path):
+            if crypt.needs_passphrase(path):
+                passphrase = self.query_one("#bundle-passphrase", Input).value
+            else:
+                identities = [keys.unlock(self.query_one("#passphrase", Input).value).age_identity]
+        return plain_file(path, identities=identities, passphrase=passphrase)
+
+    def _verify(self, path: Path, progress) -> tuple[str, bool]:
+        from fieldkit.team.bundle import read_bundle
+
+        with self._open(path) as plain_path:
+            report, _ = read_bundle(plain_path, shown=str(path))
+        return "\n".join(report.describe()), report.ok
+
+    def _merge(self, path: Path, progress) -> tuple[str, bool]:
+        from fieldkit.catalog.db import SQLITE_HEADER
+        from fieldkit.team.bundle import read_bundle, read_catalog_file
+        from fieldkit.team.merge import merge_content
+
+        try:
+            with open(path, "rb") as fh:
+                is_catalog = fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+        except OSError as exc:
+            return f"Error: cannot read {path}: {exc.strerror}", False
+        if is_catalog:
+            with read_catalog_file(path) as content:
+                report = merge_content(self.app.catalog, content, source="catalog file", unsigned=True, progress=progress)
+            return "\n".join(report.describe()), True
+        with self._open(path) as plain_path:
+            checked, content = read_bundle(plain_path, shown=str(path))
+            if content is None:
+                return "\n".join([*checked.describe(), "Nothing was merged."]), False
+            report = merge_content(self.app.catalog, content, signer=checked.signer, fingerprint=checked.fingerprint,
+                                   unsigned=checked.unsigned, progress=progress)
+        return "\n".join(report.describe()), True
+
+    def finish(self, text: str, ok: bool) -> None:
+        self.say(text, error=not ok)
+        self.refresh_conflicts()
+        self.refresh_origins()
+
+    def action_keep(self, which: str) -> None:
+        conflict = self.highlighted()
+        if conflict is None:
+            return
+        self._resolve(conflict, which)
+
+    def action_edit_union(self) -> None:
+        conflict = self.highlighted()
+        if conflict is None:
+            return
+        ours = json.loads(conflict["ours_json"]) if conflict["ours_json"] else None
+        draft = union(ours, json.loads(conflict["theirs_json"]))
+        self.app.push_screen(UnionScreen(draft), lambda edited: edited is not None and self._resolve(conflict, "edited", edited))
+
+    def _resolve(self, conflict: dict, which: str, edited: dict | None = None) -> None:
+        from fieldkit.team.conflicts import resolve
+
+        try:
+            resolve(self.app.catalog, conflict["id"], which, edited)
+        except FieldkitError as exc:
+            self.say(str(exc), error=True)
+            return
+        self.say(f"Conflict {conflict['id'][:8]} resolved: kept {which}.")
+        self.refresh_conflicts()
+
+    def action_back(self) -> None:
+        if self.running:
+            self.cancel.set()
+            return
+        self.dismiss(None)

@@ -1,0 +1,194 @@
+"""The Team screen, driven with Pilot: merge a colleague's bundle with progress and a summary,
+resolve conflicts (ours, theirs, an edited union), create a bundle of the selected item."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from fieldkit.catalog import items
+from fieldkit.team.bundle import read_bundle
+from fieldkit.tui.app import make_app
+from fieldkit.tui.screens.team import TeamScreen, UnionScreen
+
+from team_helpers import PASSPHRASE, Researcher
+
+SIZE = (120, 50)
+
+
+@pytest.fixture
+def pair(tmp_path, monkeypatch):
+    monkeypatch.delenv("FIELDKIT_PASSPHRASE", raising=False)
+    amina = Researcher(tmp_path, "amina", monkeypatch, "AM")
+    hq = Researcher(tmp_path, "hq", monkeypatch, "HQ")
+    hq.trust(amina)
+    yield amina, hq
+    amina.catalog.close()
+    hq.catalog.close()
+
+
+async def settle(pilot):
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_team(pilot, *, bundle_path=None):
+    await settle(pilot)
+    await pilot.press("t")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, TeamScreen)
+    screen.query_one("#passphrase", Input).value = PASSPHRASE
+    if bundle_path is not None:
+        screen.query_one("#bundle-path", Input).value = str(bundle_path)
+    return screen
+
+
+def text_of(screen, selector) -> str:
+    return str(screen.query_one(selector).render())
+
+
+async def test_merge_a_bundle_then_resolve_conflicts_in_the_app(pair, tmp_path):
+    amina, hq = pair
+    ref = amina.record(place="Kharkiv")
+    second = amina.record(place="Kyiv")
+    hq.merge(amina.bundle(tmp_path / "first.fkb", everything=True))
+    items.update_item(hq.catalog, ref, {"notes": "HQ note"})
+    items.update_item(amina.catalog, ref, {"notes": "field note"})
+    items.update_item(hq.catalog, second, {"place": "Kyiv oblast"})
+    items.update_item(amina.catalog, second, {"place": "Kyiv city"})
+    bundle = amina.bundle(tmp_path / "second.fkb", everything=True)
+    hq.use()
+    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot, bundle_path=bundle)
+        assert "Trusted: amina" in text_of(screen, "#key-info")
+        await pilot.press("f7")
+        await settle(pilot)
+        assert "changed on both sides" in text_of(screen, "#result")
+        assert "signed by amina" in text_of(screen, "#origins")
+        screen.query_one("#refs", Input).value = ref
+        screen.refresh_origins()
+        assert f"{ref}: catalog" in text_of(screen, "#origins") and "(amina), amina:" in text_of(screen, "#origins")
+        table = screen.query_one("#conflicts", DataTable)
+        assert table.row_count == 2
+        table.focus()
+        await pilot.pause()
+        shown = text_of(screen, "#ours") + text_of(screen, "#theirs")
+        assert ("HQ note" in shown and "field note" in shown) or ("Kyiv oblast" in shown and "Kyiv city" in shown)
+        first_label = screen.conflicts[0]["label"]
+        await pilot.press("t")  # keep theirs
+        await pilot.pause()
+        assert table.row_count == 1
+        await pilot.press("e")  # an edited union for the other
+        await pilot.pause()
+        assert isinstance(app.screen, UnionScreen)
+        draft = json.loads(app.screen.query_one("#union").text)
+        assert " / " in (draft.get("notes") or draft.get("place"))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert table.row_count == 0
+    kept_theirs, edited = (ref, second) if first_label == f"items of {ref}" else (second, ref)
+    theirs_item = items.get_item(amina.catalog, kept_theirs)
+    assert items.get_item(hq.catalog, kept_theirs)["notes"] == theirs_item["notes"]
+    assert items.get_item(hq.catalog, kept_theirs)["place"] == theirs_item["place"]
+    union_item = items.get_item(hq.catalog, edited)
+    assert union_item["notes"] == "HQ note / field note" or union_item["place"] == "Kyiv oblast / Kyiv city"
+    actions = [r[0] for r in hq.catalog.db.execute("SELECT action FROM audit WHERE action LIKE 'resolve%' ORDER BY seq")]
+    assert actions == ["resolve-theirs", "resolve", "resolve-edited", "resolve"]
+
+
+async def test_create_a_bundle_of_the_selected_item_encrypted_to_a_colleague(pair, tmp_path):
+    amina, hq = pair
+    amina.record()
+    amina.trust(hq)
+    out = tmp_path / "from-app.fkb"
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot, bundle_path=out)
+        assert screen.query_one("#refs", Input).value == "AM-0001"  # the item highlighted in the catalog
+        screen.query_one("#recipients", Input).value = "hq"
+        await pilot.press("f5")
+        await settle(pilot)
+        assert "encrypted to 1 recipient" in text_of(screen, "#result")
+    report = hq.merge(out)
+    assert report.added["items"] == 1
+
+
+async def test_a_refused_bundle_is_shown_and_nothing_merged(pair, tmp_path):
+    amina, hq = pair
+    amina.record()
+    bundle = amina.bundle(tmp_path / "a.fkb", everything=True)
+    cut = tmp_path / "cut.fkb"
+    cut.write_bytes(bundle.read_bytes()[:500])
+    hq.use()
+    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot, bundle_path=cut)
+        await pilot.press("f7")
+        await settle(pilot)
+        assert "Nothing was merged" in text_of(screen, "#result")
+    assert hq.catalog.db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+
+
+async def test_make_a_key_in_the_app(tmp_path, monkeypatch):
+    monkeypatch.setenv("FIELDKIT_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv("FIELDKIT_PASSPHRASE", raising=False)
+    app = make_app(tmp_path / "c.db", actor="amina", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot)
+        assert "No key yet" in text_of(screen, "#key-info")
+        await pilot.press("f8")
+        await pilot.pause()
+        assert "Your key:" in text_of(screen, "#key-info")
+    from fieldkit.team import keys
+
+    assert keys.unlock(PASSPHRASE).public.name == "amina"
+
+
+def test_team_screen_snapshot(snap_compare, tmp_path, monkeypatch):
+    monkeypatch.setenv("FIELDKIT_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv("FIELDKIT_PASSPHRASE", raising=False)
+    from fieldkit.catalog.db import open_catalog
+
+    catalog = open_catalog(tmp_path / "snapshot.db", actor="seed")
+    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
+    catalog.close()
+    app = make_app(tmp_path / "snapshot.db", actor="t", offer_example=False)
+
+    async def open_it(pilot):
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(110, 32), run_before=open_it)
+
+
+async def test_escape_cancels_a_merge_and_nothing_is_merged(pair, tmp_path, monkeypatch):
+    amina, hq = pair
+    amina.record()
+    amina.record()
+    bundle = amina.bundle(tmp_path / "a.fkb", everything=True)
+    hq.use()
+    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
+    import fieldkit.team.merge as merge_module
+
+    real = merge_module.tempfile.mkstemp
+    screen_ref = {}
+
+    def copying(*args, **kwargs):  # the user presses escape while the originals are being copied
+        screen_ref["screen"].action_back()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(merge_module.tempfile, "mkstemp", copying)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot, bundle_path=bundle)
+        screen_ref["screen"] = screen
+        await pilot.press("f7")
+        await settle(pilot)
+        assert "Cancelled: nothing was merged" in text_of(screen, "#result")
+    assert hq.catalog.db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+    assert [p for p in hq.catalog.photo_store.rglob("*") if p.is_file()] == []
