@@ -213,3 +213,13 @@ def test_usage_errors_are_one_line_with_exit_2(db_path, tmp_path, args, words):
 def test_a_group_without_a_command_still_shows_its_help(db_path):
     result = run(db_path, "item")
     assert "Usage:" in result.output and "list" in result.output
+
+
+def test_an_imported_component_row_with_a_control_character_is_refused_and_the_rest_imported(db_path, tmp_path):
+    khk_catalog(db_path)
+    rows = tmp_path / "parts.csv"
+    rows.write_text(f"part_number,manufacturer\nLM358,TI{TITLE_ATTACK}\nLM324,TI\n", encoding="utf-8")
+    result = run(db_path, "component", "import", "KHK-0001", rows)
+    assert "line 2, column manufacturer: contains the invisible control character U+001B" in result.output
+    stored = sqlite3.connect(db_path).execute("SELECT part_number FROM components").fetchall()
+    assert stored == [("LM324",)]
