@@ -56,7 +56,7 @@ def dossier_html(dossier: Dossier) -> str:
 def report_html(report: Report) -> str:
     """The HTML report: a cover with the summary, charts and map of finds, then one section per item."""
     cover = {
-        "items": len(report.dossiers),
+        "count": len(report.dossiers),
         "summary_line": report.summary.report_line(),
         "bars": country_bars(report.summary),
         "map_svg": map_svg(report.finds),

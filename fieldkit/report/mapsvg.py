@@ -45,6 +45,35 @@ def _frame(found: list[dict[str, Any]]) -> tuple[float, float, float, float]:
     return mid_lon - lon_span / 2, mid_lat - lat_span / 2, mid_lon + lon_span / 2, mid_lat + lat_span / 2
 
 
+def clip(ring: list[tuple[float, float]], width: float, height: float) -> list[tuple[float, float]]:
+    """The part of polygon `ring` inside the rectangle (0, 0)-(width, height) (Sutherland-Hodgman).
+
+    Clipping here, rather than with an SVG clipPath, keeps the PDF renderer (which ignores
+    clip paths) from drawing outlines across the page.
+    """
+    edges = (
+        (lambda p: p[0] >= 0, lambda a, b: (0.0, a[1] + (b[1] - a[1]) * (0 - a[0]) / (b[0] - a[0]))),
+        (lambda p: p[0] <= width, lambda a, b: (width, a[1] + (b[1] - a[1]) * (width - a[0]) / (b[0] - a[0]))),
+        (lambda p: p[1] >= 0, lambda a, b: (a[0] + (b[0] - a[0]) * (0 - a[1]) / (b[1] - a[1]), 0.0)),
+        (lambda p: p[1] <= height, lambda a, b: (a[0] + (b[0] - a[0]) * (height - a[1]) / (b[1] - a[1]), height)),
+    )
+    points = ring
+    for inside, cross in edges:
+        if not points:
+            break
+        out = []
+        for i, current in enumerate(points):
+            previous = points[i - 1]
+            if inside(current):
+                if not inside(previous):
+                    out.append(cross(previous, current))
+                out.append(current)
+            elif inside(previous):
+                out.append(cross(previous, current))
+        points = out
+    return points
+
+
 def map_svg(found: list[dict[str, Any]]) -> str:
     """An SVG map of `found` (from geo.finds): outlines in grey, each find a numbered red point.
 
@@ -61,7 +90,10 @@ def map_svg(found: list[dict[str, Any]]) -> str:
         lats = [p[1] for p in ring]
         if max(lons) < west or min(lons) > east or max(lats) < south or min(lats) > north:
             continue
-        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(lon, lat) for lon, lat in ring))
+        clipped = clip([xy(lon, lat) for lon, lat in ring], WIDTH, HEIGHT)
+        if len(clipped) < 3:
+            continue
+        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in clipped)
         paths.append(f'<polygon points="{points}" fill="#e8e8e0" stroke="#888888" stroke-width="0.8"/>')
     marks = []
     for number, f in enumerate(found, 1):
@@ -70,9 +102,8 @@ def map_svg(found: list[dict[str, Any]]) -> str:
         marks.append(f'<text x="{x + 9:.1f}" y="{y + 4:.1f}" font-size="13" font-family="sans-serif" fill="#000000">{number}</text>')
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}">'
-        f'<defs><clipPath id="frame"><rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}"/></clipPath></defs>'
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#d6e6f2"/>'
-        f'<g clip-path="url(#frame)">{"".join(paths)}</g>{"".join(marks)}'
+        f'{"".join(paths)}{"".join(marks)}'
         f'<rect x="0.5" y="0.5" width="{WIDTH - 1}" height="{HEIGHT - 1}" fill="none" stroke="#444444"/></svg>'
     )
 
