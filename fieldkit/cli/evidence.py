@@ -50,9 +50,12 @@ LIST_COLUMNS = ("sha256", "format", "width", "height", "size", "exif_time", "ori
 @pass_state
 def photo_list(state, item_ref: str, as_json: bool) -> None:
     """List the photos of item REF: SHA-256, format, size, capture time, original name, caption."""
-    rows = photos_core.list_photos(state.catalog(create=False), item_ref)
+    catalog = state.catalog(create=False)
+    rows = photos_core.list_photos(catalog, item_ref)
     if as_json:
-        print_json(rows)
+        from fieldkit.evidence.provenance import of_photo
+
+        print_json([row | {"provenance": of_photo(catalog, row["id"])} for row in rows])
         return
     for row in rows:
         taken = row["exif_time"] or "-"

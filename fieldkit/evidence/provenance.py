@@ -63,7 +63,7 @@ def read_c2pa(data: bytes, fmt: str, anchors: str | None = None) -> dict[str, An
     mime = MIME.get(fmt)
     if mime is None:
         return {"status": "none"}
-    settings: dict[str, Any] = {"verify": {"verify_trust": bool(anchors)}}
+    settings: dict[str, Any] = {"verify": {"verify_trust": True}}
     if anchors:
         settings["trust"] = {"trust_anchors": anchors}
     try:

@@ -343,8 +343,11 @@ what its EXIF says and the SHA-256 recorded when it was added.
             except (FieldkitError, OSError) as exc:
                 yield Label(f"The stored original cannot be shown: {exc}", id="photo-large")
             with VerticalScroll(id="photo-facts"), Grid(id="photo-facts-grid"):
+                from fieldkit.evidence import provenance
+
                 items = photos_core.items_of_photo(catalog, self.photo["id"])
-                for label, value in photo_facts(self.photo, items):
+                facts = [*photo_facts(self.photo, items), *provenance.describe(provenance.of_photo(catalog, self.photo["id"]))]
+                for label, value in facts:
                     yield Label(label, classes="fact-label")
                     yield Label(value, classes="fact-value", markup=False)
         yield Footer(compact=True, show_command_palette=False)
