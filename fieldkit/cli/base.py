@@ -98,6 +98,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "reference": ("fieldkit.cli.markings", "reference", "Check the reference tables (marking patterns, factory codes, manufacturers)."),
     "report": ("fieldkit.cli.report", "report", "Write a report of several items to OUT (.pdf or .html): cover summary, charts, map of finds, one section per item."),
     "restore": ("fieldkit.cli.backup", "restore", "Restore a folder made by `fieldkit backup` into a new catalog file."),
+    "serve": ("fieldkit.cli.serve", "serve", "Open the catalog read-only in the browser (Datasette), or serve the app itself with --tui."),
     "summary": ("fieldkit.cli.components", "summary", "Summarise the components of item REF, or of the whole catalog: parts, firms, countries, shares, date codes by year and the earliest possible assembly date."),
     "verify": ("fieldkit.cli.evidence", "verify", "Re-hash every stored photo and check the audit log; exit 1 if anything is missing or altered."),
     "year": ("fieldkit.cli.years", "year", "Convert a calendar year to the Gregorian date range it covers."),
