@@ -11,6 +11,7 @@ out what these return, so both show the same facts.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,7 +159,8 @@ def build_dossier(catalog: Catalog, ref: str, *, with_images: bool = True, verif
     )
 
 
-def build_report(catalog: Catalog, refs: list[str] | None = None, *, with_images: bool = True) -> Report:
+def build_report(catalog: Catalog, refs: list[str] | None = None, *, with_images: bool = True,
+                 progress: Callable[[int, int], None] | None = None) -> Report:
     """The report of several items (`refs`, or every item when None), with the catalog summary and finds."""
     from fieldkit.report.custody import head_record
     from fieldkit.report.geo import finds
@@ -166,7 +168,11 @@ def build_report(catalog: Catalog, refs: list[str] | None = None, *, with_images
     everything = refs is None
     if refs is None:
         refs = [ref for (ref,) in catalog.db.execute("SELECT ref FROM items ORDER BY ref")]
-    dossiers = [build_dossier(catalog, ref, with_images=with_images) for ref in refs]
+    dossiers = []
+    for ref in refs:
+        dossiers.append(build_dossier(catalog, ref, with_images=with_images))
+        if progress is not None:
+            progress(len(dossiers), len(refs))
     if everything:
         summary = summarize(catalog)
     else:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from fieldkit.catalog.db import Catalog
 from fieldkit.errors import ValidationError
 
+Progress = Callable[[int, int], None]
 KINDS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 
 
@@ -55,12 +57,18 @@ def write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def write_dossier(catalog: Catalog, ref: str, outputs: list[Path], *, force: bool = False) -> list[Path]:
-    """Render the dossier of `ref` to each of `outputs` (.pdf or .html); returns the paths written."""
+def write_dossier(catalog: Catalog, ref: str, outputs: list[Path], *, force: bool = False,
+                  progress: Progress | None = None) -> list[Path]:
+    """Render the dossier of `ref` to each of `outputs` (.pdf or .html); returns the paths written.
+
+    `progress(done, total)` is called after the dossier is gathered and after each file is written.
+    """
     from fieldkit.report.dossier import build_dossier
 
     targets = [(check_destination(catalog, p, force=force), kind_of(Path(p))) for p in outputs]
+    step = _stepper(progress, 1 + len(targets))
     dossier = build_dossier(catalog, ref)
+    step()
     for path, kind in targets:
         if kind == "pdf":
             from fieldkit.report.pdf import dossier_pdf
@@ -70,18 +78,25 @@ def write_dossier(catalog: Catalog, ref: str, outputs: list[Path], *, force: boo
             from fieldkit.report.html import dossier_html
 
             write_bytes(path, dossier_html(dossier).encode("utf-8"))
+        step()
     return [p for p, _ in targets]
 
 
-def write_report(catalog: Catalog, refs: list[str] | None, out: Path, *, force: bool = False) -> Path:
-    """Render the report of `refs` (every item when None) to `out` (.pdf or .html)."""
+def write_report(catalog: Catalog, refs: list[str] | None, out: Path, *, force: bool = False,
+                 progress: Progress | None = None) -> Path:
+    """Render the report of `refs` (every item when None) to `out` (.pdf or .html).
+
+    `progress(done, total)` is called after each item is gathered and once the file is written.
+    """
     from fieldkit.catalog.items import get_item
     from fieldkit.report.dossier import build_report
 
     path, kind = check_destination(catalog, out, force=force), kind_of(Path(out))
     for ref in refs or []:
         get_item(catalog, ref)  # an unknown ref is bad input, before any work
-    report = build_report(catalog, refs)
+    count = len(refs) if refs is not None else catalog.db["items"].count
+    step = _stepper(progress, count + 1)
+    report = build_report(catalog, refs, progress=lambda done, total: step())
     if kind == "pdf":
         from fieldkit.report.pdf import report_pdf
 
@@ -90,4 +105,18 @@ def write_report(catalog: Catalog, refs: list[str] | None, out: Path, *, force: 
         from fieldkit.report.html import report_html
 
         write_bytes(path, report_html(report).encode("utf-8"))
+    step()
     return path
+
+
+def _stepper(progress: Progress | None, total: int) -> Callable[[], None]:
+    """A function that reports one more step of `total` to `progress` each time it is called."""
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(min(done, total), total)
+
+    return step

@@ -48,6 +48,9 @@ class CatalogScreen(Screen):
 
 Every item in the catalog. Type in the search box to narrow the list: every word must
 appear in the ref, category, designation, calibre, origin, place or notes.
+
+`p` writes a report of every item (PDF, or HTML if the name ends in .html): a cover with the
+catalog summary, a chart by country and a map of finds, then each item's dossier.
 """
 
     # Short descriptions, so that every binding fits in the footer of a 100-column terminal;
@@ -63,6 +66,8 @@ appear in the ref, category, designation, calibre, origin, place or notes.
         Binding("r", "reference", "Reference", id="catalog.reference", tooltip="Browse the reference tables"),
         Binding("v", "verify", "Verify", id="catalog.verify", tooltip="Re-hash every photo and check the audit log"),
         Binding("x", "export", "Export", id="catalog.export", tooltip="Export the catalog as CSV"),
+        Binding("p", "report", "Report", id="catalog.report",
+                tooltip="Write a report of every item (PDF or HTML, with a map of finds), with progress"),
         Binding("b", "backup", "Backup", id="catalog.backup", tooltip="Back up the catalog and its photos"),
         Binding("escape", "clear_search", "Clear search", id="catalog.clear", show=False),
     ]
@@ -236,6 +241,15 @@ appear in the ref, category, designation, calibre, origin, place or notes.
 
     def action_export(self) -> None:
         self.app.push_screen(ExportScreen())
+
+    def action_report(self) -> None:
+        from fieldkit.report.files import write_report
+        from fieldkit.tui.screens.report import ReportScreen
+
+        self.app.push_screen(ReportScreen(
+            "Write a report of every item to (.pdf or .html):", "catalog-report",
+            lambda path, progress: write_report(self.app.catalog, None, path, progress=progress),
+        ))
 
     def action_backup(self) -> None:
         from fieldkit.tui.screens.backup import BackupScreen
