@@ -18,6 +18,7 @@ SCRIPTS = [
     ["component_import.py"],
     ["photo_ingest.py", "--out", str(BENCH / "out" / "photos.md")],
     ["scale.py", str(BENCH / "out" / "scale.db"), "--generate"],
+    ["dossier.py"],
 ]
 
 

@@ -21,7 +21,7 @@ from fieldkit.catalog.items import get_item
 from fieldkit.catalog.markings import list_markings
 from fieldkit.components.summary import Summary, summarize
 from fieldkit.evidence.provenance import of_photo
-from fieldkit.evidence.photos import list_photos, open_image, stored_file
+from fieldkit.evidence.photos import DECODERS, MAX_PIXELS, list_photos, stored_file
 from fieldkit.report.custody import Custody, item_custody
 
 ITEM_FIELDS = (
@@ -32,7 +32,7 @@ ITEM_FIELDS = (
     ("custody", "Where it is now"), ("notes", "Notes"), ("created_at", "Created"), ("updated_at", "Updated"),
 )
 CROP_MAX = (900, 300)  # a marking crop is shown at most this size (pixels), its aspect kept
-THUMB_MAX = (640, 480)
+THUMB_MAX = (500, 375)  # a 4000×3000 JPEG decodes at 1/8 scale straight to this size
 
 
 @dataclass
@@ -79,31 +79,64 @@ class Report:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _display_copy(path, size: tuple[int, int], fmt: str) -> bytes | None:
-    from PIL import ImageOps
+def _open_reduced(path, needed: tuple[int, int]):
+    """Open a stored original for display, decoding a JPEG at the smallest scale still at least
+    `needed` (Pillow's draft mode: much faster than a full decode). Returns (image, scale), where
+    scale is original pixels per decoded pixel. Only fieldkit's accepted decoders are used, and a
+    decompression bomb is refused, as at ingest."""
+    import warnings
+
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        img = Image.open(path, formats=DECODERS)
+        try:
+            if img.width * img.height > MAX_PIXELS:
+                raise ValueError("too many pixels")
+            width = img.width
+            img.draft("RGB", needed)
+            img.load()
+        except BaseException:
+            img.close()
+            raise
+    return img, width / img.width
+
+
+def _display_copy(path, size: tuple[int, int]) -> bytes | None:
+    """A JPEG copy of a stored original, upright and no larger than `size`, for display only."""
+    from PIL import Image, ImageOps
 
     try:
-        with open_image(path) as img:
-            img.draft("RGB", (size[0] * 2, size[1] * 2))  # JPEG: decode at a reduced scale, much faster
-            img.thumbnail(size)
+        img, _ = _open_reduced(path, size)
+        with img:
+            img.thumbnail(size, Image.Resampling.BILINEAR)
             upright = ImageOps.exif_transpose(img).convert("RGB")
     except Exception:  # an unreadable original is reported by the custody check, not here
         return None
     out = io.BytesIO()
-    upright.save(out, fmt, **({"quality": 82} if fmt == "JPEG" else {}))
+    upright.save(out, "JPEG", quality=82)
     return out.getvalue()
 
 
 def cut_crop(catalog: Catalog, photo: dict[str, Any], box: tuple[int, int, int, int]) -> bytes | None:
-    """The region `box` (x, y, w, h) of the stored original, as PNG, scaled down to fit CROP_MAX."""
+    """The region `box` (x, y, w, h, in the original's pixels) of the stored original, as PNG,
+    scaled down to fit CROP_MAX."""
     x, y, w, h = box
+    factor = max(1.0, min(w / CROP_MAX[0], h / CROP_MAX[1]))
     try:
-        with open_image(stored_file(catalog, photo)) as img:
-            region = img.crop((x, y, x + w, y + h))
-            region.thumbnail(CROP_MAX)
-            out = io.BytesIO()
-            region.convert("RGB").save(out, "PNG")
-            return out.getvalue()
+        path = stored_file(catalog, photo)
+        from PIL import Image
+
+        with Image.open(path, formats=DECODERS) as probe:
+            full = probe.size
+        img, scale = _open_reduced(path, (max(1, int(full[0] / factor)), max(1, int(full[1] / factor))))
+        with img:
+            region = img.crop((round(x / scale), round(y / scale), round((x + w) / scale), round((y + h) / scale)))
+        region.thumbnail(CROP_MAX)
+        out = io.BytesIO()
+        region.convert("RGB").save(out, "PNG")
+        return out.getvalue()
     except Exception:
         return None
 
@@ -135,7 +168,7 @@ def build_dossier(catalog: Catalog, ref: str, *, with_images: bool = True, verif
     photos = list_photos(catalog, ref)
     by_id = {p["id"]: p for p in photos}
     photo_entries = [
-        PhotoEntry(p, _display_copy(stored_file(catalog, p), THUMB_MAX, "JPEG") if with_images else None, of_photo(catalog, p["id"]))
+        PhotoEntry(p, _display_copy(stored_file(catalog, p), THUMB_MAX) if with_images else None, of_photo(catalog, p["id"]))
         for p in photos
     ]
     markings = []

@@ -23,9 +23,7 @@ FONT_DIRS = (Path("/usr/share/fonts/truetype"), Path("/usr/local/share/fonts"), 
 FONTS = {  # family, style -> file name (searched in FONT_DIRS, one level of subfolders)
     ("body", ""): "DejaVuSans.ttf",
     ("body", "B"): "DejaVuSans-Bold.ttf",
-    ("mono", ""): "DejaVuSansMono.ttf",
-    ("hangul", ""): "NanumGothic.ttf",
-    ("hangul", "B"): "NanumGothicBold.ttf",
+    ("hangul", ""): "NanumGothic.ttf",  # also serves bold Hangul: one font less to load
 }
 INSTALL_HINT = "install them with: sudo apt-get install fonts-dejavu-core fonts-nanum"
 
@@ -109,18 +107,51 @@ def _fields(pdf, rows: list[tuple[str, str]], mono: set[str] = frozenset()) -> N
             row = table.row()
             row.cell(label)
             if label in mono:
-                pdf.set_font("mono", "", 7.5)
+                pdf.set_font("body", "", 7)
             row.cell(value)
             pdf.set_font("body", "", 8.5)
     pdf.set_font("body", "", 9)
 
 
 def _table(pdf, header: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[int, ...], size: float = 7.5) -> None:
-    pdf.set_font("body", "", size)
-    with pdf.table(col_widths=widths, text_align="LEFT", line_height=size * 0.5, padding=0.8, repeat_headings=1) as table:
-        table.row(header)
-        for values in rows:
-            table.row(values)
+    """A bordered table; `widths` are shares of the page width. A cell wraps only when its text
+    does not fit on one line (fpdf2's own table wraps every cell, which takes seconds for a
+    few hundred rows); the header is repeated on each new page."""
+    pad, line = 0.8, size * 0.45
+    total = sum(widths)
+    cols = [pdf.epw * w / total for w in widths]
+
+    def lines(text: str, width: float) -> list[str]:
+        if pdf.get_string_width(text) <= width - 2 * pad:
+            return [text]
+        return pdf.multi_cell(width - 2 * pad, line, text, dry_run=True, output="LINES", padding=0)
+
+    def draw(values, bold: bool) -> None:
+        pdf.set_font("body", "B" if bold else "", size)
+        wrapped = [lines(v, w) for v, w in zip(values, cols)]
+        height = max(len(w) for w in wrapped) * line + 2 * pad
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+            if not bold:
+                draw(header, True)
+                pdf.set_font("body", "", size)
+        x, y = pdf.l_margin, pdf.get_y()
+        for texts, width in zip(wrapped, cols):
+            if bold:
+                pdf.set_fill_color(235)
+                pdf.rect(x, y, width, height, style="DF")
+            else:
+                pdf.rect(x, y, width, height)
+            for n, text in enumerate(texts):
+                pdf.set_xy(x + pad, y + pad + n * line)
+                pdf.cell(width - 2 * pad, line, text)
+            x += width
+        pdf.set_xy(pdf.l_margin, y + height)
+
+    draw(header, True)
+    for values in rows:
+        draw(values, False)
+    pdf.set_fill_color(255)
     pdf.set_font("body", "", 9)
 
 
@@ -211,12 +242,18 @@ def _dossier(pdf, d: Dossier) -> None:
 
     _h2(pdf, f"Components ({len(d.components)} rows)")
     if d.components:
-        _table(pdf, ("Part number", "Manufacturer", "Ctry", "Type", "Date code", "Period", "Qty", "Attribution basis"), [
-            (c["part_number"], c.get("manufacturer") or "", c.get("country") or "", c.get("type") or "",
-             c.get("date_code") or "", f"{c['date_start']} to {c['date_end']}" if c.get("date_start") else "",
-             str(c["quantity"]), c["attribution"].get("basis") or c["attribution"].get("source") or "")
-            for c in d.components
-        ], (15, 14, 5, 10, 7, 15, 4, 30), size=6.5)
+        bases: dict[str, int] = {}  # the same basis (e.g. one brand alias) is stated once, as a note
+        rows = []
+        for c in d.components:
+            basis = c["attribution"].get("basis") or c["attribution"].get("source") or ""
+            note = bases.setdefault(basis, len(bases) + 1) if basis else ""
+            rows.append((c["part_number"], c.get("manufacturer") or "", c.get("country") or "", c.get("type") or "",
+                         c.get("date_code") or "", f"{c['date_start']} to {c['date_end']}" if c.get("date_start") else "",
+                         str(c["quantity"]), f"[{note}]" if note else ""))
+        _table(pdf, ("Part number", "Manufacturer", "Ctry", "Type", "Date code", "Period", "Qty", "Basis"), rows,
+               (20, 22, 6, 16, 9, 24, 5, 7), size=7)
+        _para(pdf, "Attribution bases", bold=True, size=8)
+        _table(pdf, ("Note", "Basis of attribution"), [(f"[{n}]", basis) for basis, n in bases.items()], (7, 93), size=7)
     else:
         _para(pdf, "none recorded")
 
