@@ -32,7 +32,7 @@ def export_geojson(state, out: Path) -> None:
     from fieldkit.report.geo import export_finds
 
     count = export_finds(state.catalog(create=False), "geojson", out)
-    click.echo(f"wrote {count} finds to {out}")
+    click.echo(f"wrote {count} find{'' if count == 1 else 's'} to {out}")
 
 
 @export.command("kml")
@@ -43,4 +43,4 @@ def export_kml(state, out: Path) -> None:
     from fieldkit.report.geo import export_finds
 
     count = export_finds(state.catalog(create=False), "kml", out)
-    click.echo(f"wrote {count} finds to {out}")
+    click.echo(f"wrote {count} find{'' if count == 1 else 's'} to {out}")
