@@ -24,7 +24,6 @@ $(OUTLINES): scripts/build_outlines.py | $(PY)
 
 deps: $(STAMP) $(OUTLINES)
 	@bash scripts/ensure-tesseract.sh
-	@bash scripts/ensure-report-tools.sh
 
 run: deps
 	$(VENV)/bin/fieldkit

@@ -115,3 +115,27 @@ def test_serve_listens_on_localhost_by_default():
     assert options["host"] == "127.0.0.1"
     result = CliRunner().invoke(cli, ["--db", "/nonexistent/x.db", "serve"])
     assert result.exit_code == 2 and result.output.startswith("error: no catalog at")
+
+
+def test_serve_tui_serves_the_app_for_this_catalog_with_textual_serve(tmp_path, monkeypatch):
+    import textual_serve.server
+
+    from click.testing import CliRunner
+
+    from fieldkit.cli import cli
+
+    db = example_copy(tmp_path)
+    started = {}
+
+    class FakeServer:
+        def __init__(self, command, host, port, title):
+            started.update(command=command, host=host, port=port)
+
+        def serve(self):
+            started["served"] = True
+
+    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
+    result = CliRunner().invoke(cli, ["--db", str(db), "serve", "--tui", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert started["served"] and started["host"] == "127.0.0.1" and started["port"] == 8123
+    assert started["command"].endswith(f"-m fieldkit --db {db}")

@@ -24,23 +24,20 @@ def export_csv(state, outdir: Path) -> None:
     click.echo(result.describe())
 
 
-@export.command("geojson")
-@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
-@pass_state
-def export_geojson(state, out: Path) -> None:
-    """Write the finds (items with coordinates, or their photos' GPS) as GeoJSON to OUT."""
-    from fieldkit.report.geo import export_finds
+def _finds_command(kind: str, label: str) -> click.Command:
+    """`export geojson` and `export kml`: the finds (items with coordinates, or their photos' GPS)."""
 
-    count = export_finds(state.catalog(create=False), "geojson", out)
-    click.echo(f"wrote {count} find{'' if count == 1 else 's'} to {out}")
+    @click.command(kind, help=f"Write the finds (items with coordinates, or their photos' GPS) as {label} to OUT.")
+    @click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+    @pass_state
+    def command(state, out: Path) -> None:
+        from fieldkit.report.geo import export_finds
+
+        count = export_finds(state.catalog(create=False), kind, out)
+        click.echo(f"wrote {count} find{'' if count == 1 else 's'} to {out}")
+
+    return command
 
 
-@export.command("kml")
-@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
-@pass_state
-def export_kml(state, out: Path) -> None:
-    """Write the finds (items with coordinates, or their photos' GPS) as KML to OUT."""
-    from fieldkit.report.geo import export_finds
-
-    count = export_finds(state.catalog(create=False), "kml", out)
-    click.echo(f"wrote {count} find{'' if count == 1 else 's'} to {out}")
+export.add_command(_finds_command("geojson", "GeoJSON"))
+export.add_command(_finds_command("kml", "KML"))
