@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from fieldkit.catalog import records
 from fieldkit.catalog.db import Catalog, now
@@ -54,8 +54,8 @@ def _capture_time(manifest: dict[str, Any]) -> str | None:
     return None
 
 
-def read_c2pa(data: bytes, fmt: str, anchors: str | None = None) -> dict[str, Any]:
-    """The C2PA credentials of an image's bytes (`fmt` as Pillow names it), validated."""
+def read_c2pa(data: bytes | BinaryIO, fmt: str, anchors: str | None = None) -> dict[str, Any]:
+    """The C2PA credentials of an image (its bytes or an open binary file; `fmt` as Pillow names it), validated."""
     try:
         import c2pa
     except ImportError:
@@ -67,7 +67,8 @@ def read_c2pa(data: bytes, fmt: str, anchors: str | None = None) -> dict[str, An
     if anchors:
         settings["trust"] = {"trust_anchors": anchors}
     try:
-        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=c2pa.Context.from_dict(settings))
+        stream = io.BytesIO(data) if isinstance(data, bytes) else data
+        reader = c2pa.Reader.try_create(mime, stream, context=c2pa.Context.from_dict(settings))
         if reader is None:
             return {"status": "none"}
         with reader:
@@ -115,7 +116,9 @@ def exif_notes(exif: dict[str, Any]) -> list[str]:
 def examine(path: Path, fmt: str, exif_json: str | None) -> dict[str, Any]:
     """The provenance of the stored original at `path`: C2PA result and EXIF notes."""
     exif = json.loads(exif_json) if exif_json else {}
-    return {"c2pa": read_c2pa(path.read_bytes(), fmt, trust_anchors()), "exif_notes": exif_notes(exif)}
+    with path.open("rb") as fh:
+        c2 = read_c2pa(fh, fmt, trust_anchors())
+    return {"c2pa": c2, "exif_notes": exif_notes(exif)}
 
 
 def record(catalog: Catalog, photo: dict[str, Any], path: Path) -> dict[str, Any]:

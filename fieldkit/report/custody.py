@@ -89,8 +89,27 @@ def item_trail(catalog: Catalog, item_id: str, photo_ids: list[str]) -> list[dic
             for r in rows]
 
 
-def item_custody(catalog: Catalog, item: dict[str, Any], photos: list[dict[str, Any]], *, verify: bool = True) -> Custody:
-    """The custody section for `item`: its trail, a verification made now, and the catalog head."""
+@dataclass(frozen=True)
+class ChainCheck:
+    """The catalog-wide part of a verification: the audit chain and state, checked once per document."""
+
+    problems: tuple[str, ...]
+    rows: int
+
+
+def check_catalog(catalog: Catalog) -> ChainCheck:
+    chain = [*audit.check_chain(catalog.db), *audit.check_state(catalog.db)]
+    rows = catalog.db.execute("SELECT count(*) FROM audit").fetchone()[0]
+    return ChainCheck(tuple(p.describe() for p in chain), rows)
+
+
+def item_custody(catalog: Catalog, item: dict[str, Any], photos: list[dict[str, Any]], *,
+                 chain: ChainCheck | None = None, verify: bool = True) -> Custody:
+    """The custody section for `item`: its trail, a verification made now, and the catalog head.
+
+    `chain` is the catalog-wide check when the caller already made it (a report checks once for
+    all its items); otherwise it is made here.
+    """
     custody = Custody(item_trail(catalog, item["id"], [p["id"] for p in photos]), [], head=head_record(catalog))
     if not verify:
         custody.checks.append("verification not run")
@@ -105,8 +124,7 @@ def item_custody(catalog: Catalog, item: dict[str, Any], photos: list[dict[str, 
         if actual != photo["sha256"]:
             custody.problems.append(f"photo {photo['sha256'][:12]}… has changed since ingest (now {actual[:12]}…)")
     custody.checks.append(f"{len(photos)} photo original(s) re-hashed")
-    chain = [*audit.check_chain(catalog.db), *audit.check_state(catalog.db)]
-    custody.problems += [p.describe() for p in chain]
-    rows = catalog.db.execute("SELECT count(*) FROM audit").fetchone()[0]
-    custody.checks.append(f"audit chain and state checked ({rows} rows)")
+    chain = chain or check_catalog(catalog)
+    custody.problems += list(chain.problems)
+    custody.checks.append(f"audit chain and state checked ({chain.rows} rows)")
     return custody

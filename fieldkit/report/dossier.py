@@ -22,7 +22,7 @@ from fieldkit.catalog.markings import list_markings
 from fieldkit.components.summary import Summary, summarize
 from fieldkit.evidence.provenance import of_photo
 from fieldkit.evidence.photos import DECODERS, MAX_PIXELS, list_photos, stored_file
-from fieldkit.report.custody import Custody, item_custody
+from fieldkit.report.custody import ChainCheck, Custody, check_catalog, item_custody
 
 ITEM_FIELDS = (
     ("ref", "Ref"), ("category", "Category"), ("designation", "Designation"), ("calibre", "Calibre"),
@@ -162,8 +162,12 @@ def marking_readings(marking: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
-def build_dossier(catalog: Catalog, ref: str, *, with_images: bool = True, verify: bool = True) -> Dossier:
-    """Everything the dossier of item `ref` shows. Reads only."""
+def build_dossier(catalog: Catalog, ref: str, *, with_images: bool = True, verify: bool = True,
+                  chain: ChainCheck | None = None) -> Dossier:
+    """Everything the dossier of item `ref` shows. Reads only.
+
+    `chain` is the catalog-wide audit check when the caller made it already (see custody.py).
+    """
     item = get_item(catalog, ref)
     photos = list_photos(catalog, ref)
     by_id = {p["id"]: p for p in photos}
@@ -187,7 +191,7 @@ def build_dossier(catalog: Catalog, ref: str, *, with_images: bool = True, verif
         markings=markings,
         components=list_components(catalog, ref),
         summary=summarize(catalog, ref),
-        custody=item_custody(catalog, item, photos, verify=verify),
+        custody=item_custody(catalog, item, photos, chain=chain, verify=verify),
         generated_at=now(),
     )
 
@@ -202,8 +206,9 @@ def build_report(catalog: Catalog, refs: list[str] | None = None, *, with_images
     if refs is None:
         refs = [ref for (ref,) in catalog.db.execute("SELECT ref FROM items ORDER BY ref")]
     dossiers = []
+    chain = check_catalog(catalog)
     for ref in refs:
-        dossiers.append(build_dossier(catalog, ref, with_images=with_images))
+        dossiers.append(build_dossier(catalog, ref, with_images=with_images, chain=chain))
         if progress is not None:
             progress(len(dossiers), len(refs))
     if everything:
