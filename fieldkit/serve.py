@@ -235,6 +235,11 @@ def make_datasette(catalog_path: Path, folder: Path):
         def asgi_wrapper(self):
             return read_only
 
+    import datasette.handle_exception
+
+    # Datasette prints every error a browser causes (a bad SQL query, a 404) as a rich traceback
+    # with locals on the terminal that runs `serve`; the browser gets the error page either way.
+    datasette.handle_exception.rich = None
     if pm.get_plugin("fieldkit") is not None:
         pm.unregister(name="fieldkit")
     pm.register(Hooks(), name="fieldkit")

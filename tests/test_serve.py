@@ -31,9 +31,8 @@ def get(url: str) -> tuple[int, str, bytes]:
         return exc.code, exc.headers.get("content-type", ""), exc.read()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    db = example_copy(tmp_path_factory.mktemp("serve"))
+def start_server(db) -> tuple[subprocess.Popen, str]:
+    """`fieldkit serve` on a free port, once it answers; (process, base URL)."""
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "fieldkit", "--db", str(db), "serve", "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -41,13 +40,18 @@ def server(tmp_path_factory):
     for _ in range(150):
         try:
             urllib.request.urlopen(base + "/-/versions.json", timeout=1).read()
-            break
+            return process, base
         except OSError:
             assert process.poll() is None, process.stderr.read().decode()
             time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("fieldkit serve did not start")
+    process.kill()
+    pytest.fail("fieldkit serve did not start")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db = example_copy(tmp_path_factory.mktemp("serve"))
+    process, base = start_server(db)
     before = db.read_bytes()
     yield base, db
     process.terminate()
@@ -139,3 +143,13 @@ def test_serve_tui_serves_the_app_for_this_catalog_with_textual_serve(tmp_path, 
     assert result.exit_code == 0, result.output
     assert started["served"] and started["host"] == "127.0.0.1" and started["port"] == 8123
     assert started["command"].endswith(f"-m fieldkit --db {db}")
+
+
+def test_a_bad_query_from_a_browser_prints_no_traceback_on_the_server_terminal(tmp_path):
+    process, base = start_server(example_copy(tmp_path))
+    try:
+        assert get(base + "/catalog.json?sql=" + urllib.parse.quote("DROP TABLE items"))[0] == 400
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=10)
+    assert b"Traceback" not in err
