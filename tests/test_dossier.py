@@ -193,3 +193,16 @@ def test_hostile_text_in_the_html_dossier_stays_text(tmp_path):
     assert "<script>" not in html
     assert "<img src=http" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_without_a_file_name_the_dossier_is_ref_pdf_here_and_a_ref_cannot_steer_it_elsewhere(tmp_path, monkeypatch):
+    from fieldkit.catalog import items
+    from fieldkit.report.files import file_stem
+
+    catalog = open_catalog(tmp_path / "c.db", actor="t")
+    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
+    catalog.close()
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "c.db"), "dossier", "KHK-0001"])
+    assert result.exit_code == 0 and (tmp_path / "KHK-0001.pdf").read_bytes().startswith(b"%PDF-")
+    assert file_stem("../../etc/x") == "_.._etc_x" and file_stem("a/b\x1b[31m") == "a_b__31m"

@@ -20,9 +20,9 @@ FILE = click.Path(path_type=Path, dir_okay=False)
 @pass_state
 def dossier(state, ref: str, pdf_path: Path | None, html_path: Path | None, force: bool) -> None:
     """Write the evidence dossier of item REF (PDF and/or HTML; default REF.pdf here)."""
-    from fieldkit.report.files import write_dossier
+    from fieldkit.report.files import file_stem, write_dossier
 
-    outputs = [p for p in (pdf_path, html_path) if p is not None] or [Path(f"{ref}.pdf")]
+    outputs = [p for p in (pdf_path, html_path) if p is not None] or [Path(f"{file_stem(ref)}.pdf")]
     if pdf_path is not None and pdf_path.suffix.lower() != ".pdf":
         raise ValidationError(f"--pdf {pdf_path}: the file name must end in .pdf")
     if html_path is not None and html_path.suffix.lower() not in (".html", ".htm"):

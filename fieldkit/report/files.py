@@ -8,6 +8,7 @@ written inside a catalog's photo store.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,11 @@ from fieldkit.errors import ValidationError
 
 Progress = Callable[[int, int], None]
 KINDS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
+
+
+def file_stem(ref: str) -> str:
+    """A file name stem made from an item ref: no folder separators, no leading dot, no controls."""
+    return re.sub(r"[^\w.-]", "_", ref).lstrip(".") or "item"
 
 
 def kind_of(path: Path) -> str:

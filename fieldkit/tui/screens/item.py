@@ -197,12 +197,12 @@ summary and chain of custody.
         if self.ref is None:
             self.notify("Save the item first; a dossier shows what is stored", severity="warning")
             return
-        from fieldkit.report.files import write_dossier
+        from fieldkit.report.files import file_stem, write_dossier
         from fieldkit.tui.screens.report import ReportScreen
 
         ref = self.ref
         self.app.push_screen(ReportScreen(
-            f"Write the evidence dossier of {ref} to (.pdf or .html):", f"{ref}-dossier",
+            f"Write the evidence dossier of {ref} to (.pdf or .html):", f"{file_stem(ref)}-dossier",
             lambda path, progress: write_dossier(self.app.catalog, ref, [path], progress=progress)[0],
         ))
 
