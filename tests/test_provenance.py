@@ -152,3 +152,21 @@ def test_ingest_records_provenance_shown_by_photo_list_json_and_kept_by_verify(s
     assert by_name["signed.jpg"]["c2pa"]["status"] == "trusted"
     assert by_name["signed.jpg"]["c2pa"]["signer"] == SIGNER
     assert by_name["plain.jpg"]["c2pa"]["status"] == "none"
+
+
+def test_photos_ingested_before_provenance_was_read_can_be_examined_later(tmp_path):
+    from tests.report_fixtures import example_copy
+
+    db = example_copy(tmp_path)  # its photos were ingested before migration m017
+    result = CliRunner().invoke(cli, ["--db", str(db), "photo", "provenance", "KHK-0001"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 2 and all(line.endswith("no Content Credentials") for line in lines)
+    catalog = open_catalog(db, actor="t")
+    try:
+        assert catalog.db["photo_provenance"].count == 2
+        assert verify_catalog(catalog).ok
+    finally:
+        catalog.close()
+    again = CliRunner().invoke(cli, ["--db", str(db), "photo", "provenance", "KHK-0001"])
+    assert again.output == result.output  # read once; the second call only shows what is recorded

@@ -82,3 +82,28 @@ def test_report_screen_snapshot(snap_compare, tmp_path):
         await pilot.pause()
 
     assert snap_compare(make_app(db, actor="t", offer_example=False), terminal_size=(100, 30), run_before=open_report)
+
+
+async def test_c_in_the_photo_view_reads_the_credentials_of_a_photo_added_before_fieldkit_did(tmp_path):
+    from fieldkit.catalog.db import open_catalog
+    from fieldkit.evidence.photos import list_photos
+    from fieldkit.tui.screens.photos import PhotoScreen
+    from tests.report_fixtures import example_copy
+
+    db = example_copy(tmp_path)
+    catalog = open_catalog(db, actor="t")
+    photo = list_photos(catalog, "KHK-0001")[0]
+    catalog.close()
+    app = make_app(db, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(PhotoScreen(photo, "KHK-0001"))
+        await pilot.pause()
+        shown = lambda: " ".join(str(label.render()) for label in app.screen.query(".fact-value"))  # noqa: E731
+        assert "not examined" in shown()
+        await pilot.press("c")
+        await pilot.pause()
+        assert "no Content Credentials" in shown()
+    catalog = open_catalog(db, actor="t")
+    assert catalog.db["photo_provenance"].count == 1
+    catalog.close()

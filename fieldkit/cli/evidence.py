@@ -65,6 +65,17 @@ def photo_list(state, item_ref: str, as_json: bool) -> None:
         )
 
 
+@photo.command("provenance")
+@click.argument("item_ref", metavar="REF")
+@pass_state
+def photo_provenance(state, item_ref: str) -> None:
+    """Show the C2PA Content Credentials of item REF's photos, reading them for photos ingested before fieldkit did."""
+    from fieldkit.evidence import provenance
+
+    for row, found in provenance.examine_unexamined(state.catalog(create=False), item_ref):
+        click.echo(f"{row['sha256'][:16]}  {provenance.status_line(found)}")
+
+
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the report as a JSON object.")
 @click.option(

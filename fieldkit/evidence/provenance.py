@@ -137,6 +137,24 @@ def record(catalog: Catalog, photo: dict[str, Any], path: Path) -> dict[str, Any
     })
 
 
+def examine_unexamined(catalog: Catalog, item_ref: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Read and record the provenance of item `item_ref`'s photos that have none recorded (photos
+    ingested before fieldkit read credentials); returns (photo, provenance) for every photo."""
+    from fieldkit.evidence.photos import list_photos, stored_file
+
+    return [(photo, examine_photo(catalog, photo, stored_file(catalog, photo))) for photo in list_photos(catalog, item_ref)]
+
+
+def examine_photo(catalog: Catalog, photo: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The recorded provenance of a stored photo, read and recorded first if it has none."""
+    found = of_photo(catalog, photo["id"])
+    if found is None:
+        with catalog.transaction():
+            record(catalog, photo, path)
+        found = of_photo(catalog, photo["id"])
+    return found
+
+
 def of_photo(catalog: Catalog, photo_id: str) -> dict[str, Any] | None:
     """The stored provenance of a photo, or None if it was ingested before provenance was read."""
     row = catalog.db.execute("SELECT result_json FROM photo_provenance WHERE photo_id = ?", [photo_id]).fetchone()

@@ -320,12 +320,15 @@ class PhotoScreen(Screen[None]):
 ## Photo
 
 The photo as stored (turned upright for viewing; the stored original is never changed), with
-what its EXIF says and the SHA-256 recorded when it was added.
+what its EXIF says and the SHA-256 recorded when it was added, and its provenance: the C2PA
+Content Credentials read when it was added. `c` reads them for a photo added before fieldkit did.
 """
 
     BINDINGS = [
         Binding("escape", "close", "Back", id="photo.back"),
         Binding("o", "ocr", "OCR", id="photo.ocr"),
+        Binding("c", "credentials", "Credentials", id="photo.credentials",
+                tooltip="Read the C2PA Content Credentials of a photo added before fieldkit read them"),
     ]
 
     def __init__(self, photo: dict[str, Any], ref: str | None = None):
@@ -357,6 +360,17 @@ what its EXIF says and the SHA-256 recorded when it was added.
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_credentials(self) -> None:
+        from fieldkit.evidence import provenance
+
+        try:
+            found = provenance.examine_photo(self.app.catalog, self.photo, photos_core.stored_file(self.app.catalog, self.photo))
+        except (FieldkitError, OSError) as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(provenance.status_line(found))
+        self.refresh(recompose=True)
 
     def action_ocr(self) -> None:
         from fieldkit.tui.screens.ocr import OcrScreen
