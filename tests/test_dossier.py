@@ -206,3 +206,27 @@ def test_without_a_file_name_the_dossier_is_ref_pdf_here_and_a_ref_cannot_steer_
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "c.db"), "dossier", "KHK-0001"])
     assert result.exit_code == 0 and (tmp_path / "KHK-0001.pdf").read_bytes().startswith(b"%PDF-")
     assert file_stem("../../etc/x") == "_.._etc_x" and file_stem("a/b\x1b[31m") == "a_b__31m"
+
+
+def test_a_dossier_of_a_catalog_with_unreadable_recorded_json_still_renders_and_says_so(tmp_path):
+    import sqlite3
+
+    path = khk_with_markings(tmp_path)
+    catalog = open_catalog(path, actor="t")
+    from fieldkit.evidence import provenance
+
+    provenance.examine_unexamined(catalog, "KHK-0001")
+    catalog.close()
+    with sqlite3.connect(path) as conn:  # behind fieldkit's back
+        conn.execute("UPDATE photo_provenance SET result_json = '{not json'")
+        conn.execute("UPDATE audit SET after_json = '[1' WHERE seq = 1")
+    catalog = open_catalog(path, actor="t")
+    try:
+        dossier = build_dossier(catalog, "KHK-0001")
+    finally:
+        catalog.close()
+    from fieldkit.report.html import dossier_html
+
+    html = dossier_html(dossier)
+    assert "Content Credentials present but unreadable" in html
+    assert not dossier.custody.ok  # the edited audit row breaks the chain

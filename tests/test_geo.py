@@ -78,3 +78,22 @@ def test_clipping_keeps_the_part_of_a_polygon_inside_the_frame():
     square = [(-10.0, -10.0), (10.0, -10.0), (10.0, 10.0), (-10.0, 10.0)]
     assert sorted(clip(square, 100, 100)) == [(0.0, 0.0), (0.0, 10.0), (10.0, 0.0), (10.0, 10.0)]
     assert clip([(200.0, 200.0), (300.0, 200.0), (300.0, 300.0)], 100, 100) == []
+
+
+def test_a_crafted_catalog_with_text_or_impossible_coordinates_gives_no_find_and_no_traceback(tmp_path):
+    import sqlite3
+
+    catalog = open_catalog(tmp_path / "c.db", actor="t")
+    for ref in ("A-1", "B-2", "C-3"):
+        items.add_item(catalog, {"ref": ref, "category": "rocket"})
+    catalog.close()
+    with sqlite3.connect(tmp_path / "c.db") as conn:  # behind fieldkit's back
+        conn.execute("UPDATE items SET lat = 'abc', lon = 1 WHERE ref = 'A-1'")
+        conn.execute("UPDATE items SET lat = 95.0, lon = 1 WHERE ref = 'B-2'")
+        conn.execute("UPDATE items SET lat = 10.0, lon = 20.0 WHERE ref = 'C-3'")
+    out = tmp_path / "r.pdf"
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "c.db"), "report", "--all", str(out)])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "f.geojson"
+    assert CliRunner().invoke(cli, ["--db", str(tmp_path / "c.db"), "export", "geojson", str(out)]).exit_code == 0
+    assert [f["id"] for f in json.loads(out.read_text())["features"]] == ["C-3"]

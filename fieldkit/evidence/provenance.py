@@ -158,7 +158,14 @@ def examine_photo(catalog: Catalog, photo: dict[str, Any], path: Path) -> dict[s
 def of_photo(catalog: Catalog, photo_id: str) -> dict[str, Any] | None:
     """The stored provenance of a photo, or None if it was ingested before provenance was read."""
     row = catalog.db.execute("SELECT result_json FROM photo_provenance WHERE photo_id = ?", [photo_id]).fetchone()
-    return json.loads(row[0]) if row else None
+    if row is None:
+        return None
+    try:
+        found = json.loads(row[0])
+        found["c2pa"]["status"]
+        return found
+    except (TypeError, ValueError, KeyError):  # a catalog edited behind fieldkit's back; verify reports it
+        return {"c2pa": {"status": "unreadable", "detail": "the recorded result is not readable"}, "exif_notes": []}
 
 
 def status_line(provenance: dict[str, Any] | None) -> str:

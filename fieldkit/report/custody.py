@@ -59,8 +59,13 @@ def head_record(catalog: Catalog) -> dict[str, Any]:
 
 def _what(row: dict[str, Any]) -> str:
     """A short description of what an audit row changed: the fields set or altered."""
-    before = json.loads(row["before_json"]) if row["before_json"] else None
-    after = json.loads(row["after_json"]) if row["after_json"] else None
+    try:
+        before = json.loads(row["before_json"]) if row["before_json"] else None
+        after = json.loads(row["after_json"]) if row["after_json"] else None
+    except (TypeError, ValueError):
+        return "(the recorded row is not readable JSON)"
+    if not isinstance(before, (dict, type(None))) or not isinstance(after, (dict, type(None))):
+        return "(the recorded row is not a row)"
     if before is None and after is not None:
         keys = [k for k, v in after.items() if v not in (None, "") and k not in ("id", "item_id", "created_at", "updated_at")]
         label = after.get("ref") or after.get("part_number") or after.get("text") or after.get("sha256") or ""

@@ -36,10 +36,10 @@ def finds(catalog: Catalog, refs: list[str] | None = None) -> list[dict[str, Any
         params = [json.dumps(refs)]
     out = []
     for row in catalog.db.execute_returning_dicts(sql + " ORDER BY items.ref", params):
-        if row["lat"] is not None and row["lon"] is not None:
-            lat, lon, source = row["lat"], row["lon"], "item"
-        elif row["photo_lat"] is not None:
-            lat, lon, source = row["photo_lat"], row["photo_lon"], "photo GPS"
+        if _coordinates(row["lat"], row["lon"]):
+            (lat, lon), source = _coordinates(row["lat"], row["lon"]), "item"
+        elif _coordinates(row["photo_lat"], row["photo_lon"]):
+            (lat, lon), source = _coordinates(row["photo_lat"], row["photo_lon"]), "photo GPS"
         else:
             continue
         out.append({
@@ -48,6 +48,15 @@ def finds(catalog: Catalog, refs: list[str] | None = None) -> list[dict[str, Any
             "photos": row["photos"], "markings": row["markings"], "components": row["components"],
         })
     return out
+
+
+def _coordinates(lat: Any, lon: Any) -> tuple[float, float] | None:
+    """(lat, lon) when both are numbers on the globe; None otherwise (missing, or a crafted catalog's text)."""
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return float(lat), float(lon)
 
 
 def to_geojson(found: list[dict[str, Any]]) -> dict[str, Any]:
