@@ -13,7 +13,16 @@ $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-deps: $(STAMP)
+OUTLINES := fieldkit/report/outlines.json
+NE_WHEEL := $(VENV)/cache/geopandas-0.14.4-py3-none-any.whl
+
+# The offline map's country outlines (Natural Earth, public domain), derived from a PyPI wheel
+# that ships them; see scripts/build_outlines.py. Not committed.
+$(OUTLINES): scripts/build_outlines.py | $(PY)
+	$(PY) -m pip download --quiet --no-deps --dest $(VENV)/cache geopandas==0.14.4
+	$(PY) scripts/build_outlines.py $(NE_WHEEL) $(OUTLINES)
+
+deps: $(STAMP) $(OUTLINES)
 	@bash scripts/ensure-tesseract.sh
 
 run: deps

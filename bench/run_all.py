@@ -20,6 +20,7 @@ SCRIPTS = [
     ["scale.py", str(BENCH / "out" / "scale.db"), "--generate"],
     ["witness.py"],
     ["team_bundles.py"],
+    ["dossier.py"],
 ]
 
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Make sure the tesseract binary and its eng, kor and rus language data are present.
+# Make sure the tesseract binary and its eng, kor and rus language data are present, and what the
+# dossier and its tests need: Chromium (the HTML loads in a real headless browser), poppler-utils
+# (pdftoppm) and the fonts the PDF embeds (DejaVu Sans for Latin and Cyrillic, Nanum Gothic for Hangul).
 # Installs them with apt-get when we are root or have passwordless sudo; otherwise says
 # exactly what to install and carries on (fieldkit runs without OCR, and says so).
 set -u
-packages="tesseract-ocr tesseract-ocr-eng tesseract-ocr-kor tesseract-ocr-rus fonts-noto-cjk fonts-nanum"
+packages="tesseract-ocr tesseract-ocr-eng tesseract-ocr-kor tesseract-ocr-rus fonts-noto-cjk fonts-nanum fonts-dejavu-core chromium poppler-utils"
 
 missing() {
   command -v tesseract >/dev/null 2>&1 || return 0
@@ -11,6 +13,9 @@ missing() {
   for l in eng kor rus; do echo "$langs" | grep -qx "$l" || return 0; done
   fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || return 0
   fc-list 2>/dev/null | grep -qi "NanumGothic" || return 0
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || return 0
+  command -v chromium >/dev/null 2>&1 || return 0
+  command -v pdftoppm >/dev/null 2>&1 || return 0
   return 1
 }
 

@@ -113,7 +113,7 @@ def test_the_same_photo_twice_is_stored_once_and_linked_to_each_item(catalog, it
 def test_every_row_is_audited_and_the_chain_holds(catalog, item, tmp_path):
     add_photos(catalog, "EX-1", [write(tmp_path / "a.jpg", jpeg_bytes())])
     tables = [t for (t,) in catalog.db.execute("SELECT table_name FROM audit ORDER BY seq")]
-    assert tables == ["items", "photos", "item_photos"]
+    assert tables == ["items", "photos", "photo_provenance", "item_photos"]
     assert audit.check_chain(catalog.db) == [] and audit.check_state(catalog.db) == []
 
 

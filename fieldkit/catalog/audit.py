@@ -170,6 +170,7 @@ AUDITED_TABLES = {
     "item_photos": ("item_id", "photo_id"),
     "markings": ("id",),
     "components": ("id",),
+    "photo_provenance": ("photo_id",),
 }
 
 

@@ -279,6 +279,28 @@ def m016_team_merges(db: Database) -> None:
     )
 
 
+@migrations()
+def m017_photo_provenance(db: Database) -> None:
+    """What a photo's own provenance says, read at ingest (fieldkit/evidence/provenance.py): the
+    C2PA Content Credentials' status, signer, claim generator and capture time, and whether the
+    EXIF looks edited. One row per photo; photos ingested before this step have none."""
+    db["photo_provenance"].create(
+        {
+            "photo_id": str,
+            "c2pa_status": str,
+            "signer": str,
+            "claim_generator": str,
+            "capture_time": str,
+            "exif_edited": int,
+            "result_json": str,
+            "checked_at": str,
+        },
+        pk="photo_id",
+        not_null={"c2pa_status", "result_json", "checked_at"},
+        foreign_keys=[("photo_id", "photos", "id")],
+    )
+
+
 def known_names() -> list[str]:
     """The names of every migration this version of fieldkit knows, in order."""
     return [m.name for m in migrations._migrations]

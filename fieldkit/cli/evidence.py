@@ -51,9 +51,13 @@ LIST_COLUMNS = ("sha256", "format", "width", "height", "size", "exif_time", "ori
 @pass_state
 def photo_list(state, item_ref: str, as_json: bool) -> None:
     """List the photos of item REF: SHA-256, format, size, capture time, original name, caption."""
-    rows = photos_core.list_photos(state.catalog(read_only=True), item_ref)
+    catalog = state.catalog(read_only=True)
+    rows = photos_core.list_photos(catalog, item_ref)
     if as_json:
-        print_json([row | {"exif_flags": photos_core.exif_flags(row)} for row in rows])
+        from fieldkit.evidence.provenance import of_photo
+
+        print_json([row | {"exif_flags": photos_core.exif_flags(row), "provenance": of_photo(catalog, row["id"])}
+                    for row in rows])
         return
     for row in rows:
         taken = row["exif_time"] or "-"
@@ -63,6 +67,17 @@ def photo_list(state, item_ref: str, as_json: bool) -> None:
         )
         for flag in photos_core.exif_flags(row):
             echo(f"  note: {flag}")
+
+
+@photo.command("provenance")
+@click.argument("item_ref", metavar="REF")
+@pass_state
+def photo_provenance(state, item_ref: str) -> None:
+    """Show the C2PA Content Credentials of item REF's photos, reading them for photos ingested before fieldkit did."""
+    from fieldkit.evidence import provenance
+
+    for row, found in provenance.examine_unexamined(state.catalog(create=False), item_ref):
+        click.echo(f"{row['sha256'][:16]}  {provenance.status_line(found)}")
 
 
 @click.command()

@@ -1,4 +1,4 @@
-"""`fieldkit export csv OUTDIR`."""
+"""`fieldkit export csv OUTDIR`, and `fieldkit export geojson|kml OUT` (the finds, for GIS)."""
 
 from __future__ import annotations
 
@@ -22,3 +22,22 @@ def export_csv(state, outdir: Path) -> None:
     """Write items.csv, photos.csv, markings.csv and components.csv to OUTDIR."""
     result = export_catalog(state.catalog(read_only=True), outdir)
     echo(result.describe())
+
+
+def _finds_command(kind: str, label: str) -> click.Command:
+    """`export geojson` and `export kml`: the finds (items with coordinates, or their photos' GPS)."""
+
+    @click.command(kind, help=f"Write the finds (items with coordinates, or their photos' GPS) as {label} to OUT.")
+    @click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+    @pass_state
+    def command(state, out: Path) -> None:
+        from fieldkit.report.geo import export_finds
+
+        count = export_finds(state.catalog(read_only=True), kind, out)
+        echo(f"wrote {count} find{'' if count == 1 else 's'} to {out}")
+
+    return command
+
+
+export.add_command(_finds_command("geojson", "GeoJSON"))
+export.add_command(_finds_command("kml", "KML"))

@@ -503,6 +503,9 @@ def ingest_file(catalog: Catalog, item: dict[str, Any], path: Path, *, caption: 
                     "added_at": now(),
                     "added_by": catalog.actor,
                 })
+                from fieldkit.evidence import provenance
+
+                provenance.record(catalog, photo, store / relpath)
             linked = catalog.db.execute(
                 "SELECT 1 FROM item_photos WHERE item_id = ? AND photo_id = ?", [item["id"], photo["id"]]
             ).fetchone() is not None

@@ -51,6 +51,8 @@ appear in the ref, category, designation, calibre, origin, place or notes.
 
 A catalog that cannot be written (on a write-protected stick or a disc) opens read-only: the
 title says so, you can browse, search, verify and export it, and every change is refused.
+`p` writes a report of every item (PDF, or HTML if the name ends in .html): a cover with the
+catalog summary, a chart by country and a map of finds, then each item's dossier.
 """
 
     # Short descriptions, so that every binding fits in the footer of a 100-column terminal;
@@ -66,6 +68,8 @@ title says so, you can browse, search, verify and export it, and every change is
         Binding("r", "reference", "Reference", id="catalog.reference", tooltip="Browse the reference tables"),
         Binding("v", "verify", "Verify", id="catalog.verify", tooltip="Re-hash every photo; check the audit log, the schema and the witness"),
         Binding("x", "export", "Export", id="catalog.export", tooltip="Export the catalog as CSV"),
+        Binding("p", "report", "Report", id="catalog.report",
+                tooltip="Write a report of every item (PDF or HTML, with a map of finds), with progress"),
         Binding("b", "backup", "Backup", id="catalog.backup", tooltip="Back up the catalog and its photos"),
         Binding("t", "team", "Team", id="catalog.team",
                 tooltip="Team: your key, bundles of the selected item (create, verify, merge), conflicts"),
@@ -241,6 +245,15 @@ title says so, you can browse, search, verify and export it, and every change is
 
     def action_export(self) -> None:
         self.app.push_screen(ExportScreen())
+
+    def action_report(self) -> None:
+        from fieldkit.report.files import write_report
+        from fieldkit.tui.screens.report import ReportScreen
+
+        self.app.push_screen(ReportScreen(
+            "Write a report of every item to (.pdf or .html):", "catalog-report",
+            lambda path, progress: write_report(self.app.catalog, None, path, progress=progress),
+        ))
 
     def action_backup(self) -> None:
         from fieldkit.tui.screens.backup import BackupScreen

@@ -54,6 +54,10 @@ Fill in what you know; only the category is required. `ctrl+s` saves, and any pr
 shown beside its field. Nothing is stored until the whole form is valid.
 
 `F2` to `F5` switch between the Details, Photos, Markings and Components tabs.
+
+`F6` writes the item's evidence dossier (PDF, or HTML if the name ends in .html): its fields,
+photos with their hashes and provenance, markings with their crops and readings, components,
+summary and chain of custody.
 """
 
     BINDINGS = [
@@ -63,6 +67,8 @@ shown beside its field. Nothing is stored until the whole form is valid.
         Binding("f3", "show_tab('photos')", "Photos", id="item.tab.photos", show=False),
         Binding("f4", "show_tab('markings')", "Markings", id="item.tab.markings", show=False),
         Binding("f5", "show_tab('components')", "Components", id="item.tab.components", show=False),
+        Binding("f6", "dossier", "Dossier", id="item.dossier",
+                tooltip="Write this item's evidence dossier (PDF or HTML), with progress"),
     ]
 
     def __init__(self, ref: str | None):
@@ -186,6 +192,19 @@ shown beside its field. Nothing is stored until the whole form is valid.
             focusable = lists or [w for w in pane.query("*") if w.focusable]
             if focusable:
                 focusable[0].focus()
+
+    def action_dossier(self) -> None:
+        if self.ref is None:
+            self.notify("Save the item first; a dossier shows what is stored", severity="warning")
+            return
+        from fieldkit.report.files import file_stem, write_dossier
+        from fieldkit.tui.screens.report import ReportScreen
+
+        ref = self.ref
+        self.app.push_screen(ReportScreen(
+            f"Write the evidence dossier of {ref} to (.pdf or .html):", f"{file_stem(ref)}-dossier",
+            lambda path, progress: write_dossier(self.app.catalog, ref, [path], progress=progress)[0],
+        ))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -321,14 +321,18 @@ class PhotoScreen(Screen[None]):
 ## Photo
 
 The photo as stored (turned upright for viewing; the stored original is never changed), with
-what its EXIF says and the SHA-256 recorded when it was added. An "EXIF flag" row marks a capture
-time that cannot be real (kept as read, not used as the capture time) or lies in the future.
+what its EXIF says and the SHA-256 recorded when it was added, and its provenance: the C2PA
+Content Credentials read when it was added. `c` reads them for a photo added before fieldkit did.
+An "EXIF flag" row marks a capture time that cannot be real (kept as read, not used as the
+capture time) or lies in the future.
 Photos over 120 megapixels, or that would take over 512 MB to decode, are refused when added.
 """
 
     BINDINGS = [
         Binding("escape", "close", "Back", id="photo.back"),
         Binding("o", "ocr", "OCR", id="photo.ocr"),
+        Binding("c", "credentials", "Credentials", id="photo.credentials",
+                tooltip="Read the C2PA Content Credentials of a photo added before fieldkit read them"),
     ]
 
     def __init__(self, photo: dict[str, Any], ref: str | None = None):
@@ -346,8 +350,11 @@ Photos over 120 megapixels, or that would take over 512 MB to decode, are refuse
             except (FieldkitError, OSError) as exc:
                 yield Label(f"The stored original cannot be shown: {exc}", id="photo-large", markup=False)
             with VerticalScroll(id="photo-facts"), Grid(id="photo-facts-grid"):
+                from fieldkit.evidence import provenance
+
                 items = photos_core.items_of_photo(catalog, self.photo["id"])
-                for label, value in photo_facts(self.photo, items):
+                facts = [*photo_facts(self.photo, items), *provenance.describe(provenance.of_photo(catalog, self.photo["id"]))]
+                for label, value in facts:
                     yield Label(label, classes="fact-label")
                     yield Label(value, classes="fact-value", markup=False)
         yield Footer(compact=True, show_command_palette=False)
@@ -357,6 +364,17 @@ Photos over 120 megapixels, or that would take over 512 MB to decode, are refuse
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_credentials(self) -> None:
+        from fieldkit.evidence import provenance
+
+        try:
+            found = provenance.examine_photo(self.app.catalog, self.photo, photos_core.stored_file(self.app.catalog, self.photo))
+        except (FieldkitError, OSError) as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(provenance.status_line(found))
+        self.refresh(recompose=True)
 
     def action_ocr(self) -> None:
         from fieldkit.tui.screens.ocr import OcrScreen

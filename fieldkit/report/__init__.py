@@ -1,0 +1,1 @@
+"""Reports from the catalog: evidence dossiers (PDF, HTML), catalog reports, maps, GeoJSON and KML."""

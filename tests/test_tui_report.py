@@ -1,0 +1,109 @@
+"""In the app: F6 on the item screen writes its dossier, `p` on the catalog screen writes a report,
+each with progress, and the screen says where the file was written."""
+
+from __future__ import annotations
+
+from pypdf import PdfReader
+from textual.widgets import Input, ProgressBar
+
+from fieldkit.tui.app import make_app
+from fieldkit.tui.screens.help import HelpScreen
+from fieldkit.tui.screens.report import ReportScreen
+from tests.report_fixtures import HANGUL, khk_with_markings
+
+
+async def settle(pilot):
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def write_from(pilot, out, *, finishes: bool = True) -> str:
+    assert isinstance(pilot.app.screen, ReportScreen)
+    pilot.app.screen.query_one("#report-path", Input).value = str(out)
+    await pilot.press("enter")
+    await settle(pilot)
+    if finishes:
+        bar = pilot.app.screen.query_one("#report-progress", ProgressBar)
+        assert bar.total and bar.progress == bar.total  # progress ran to the end
+    return str(pilot.app.screen.query_one("#result").render())
+
+
+async def test_f6_on_the_item_screen_writes_the_dossier_and_says_where(tmp_path):
+    db = khk_with_markings(tmp_path)
+    out = tmp_path / "out" / "KHK-0001.pdf"
+    app = make_app(db, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # EX-0002, EX-0003, KHK-0001
+        await settle(pilot)
+        assert app.screen.ref == "KHK-0001"
+        await pilot.press("f6")
+        await pilot.pause()
+        result = await write_from(pilot, out)
+        assert f"Written to {out}" in result
+        await pilot.press("escape")
+    assert HANGUL in "".join(page.extract_text() for page in PdfReader(out).pages)
+
+
+async def test_p_on_the_catalog_writes_a_report_and_an_error_is_shown_not_raised(tmp_path):
+    db = khk_with_markings(tmp_path)
+    out = tmp_path / "report.html"
+    app = make_app(db, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        assert f"Written to {out}" in await write_from(pilot, out)
+        result = await write_from(pilot, out, finishes=False)  # the same name again: refused, the file kept
+        assert "already exists" in result
+    html = out.read_text(encoding="utf-8")
+    assert "Map of finds" in html and HANGUL in html
+
+
+async def test_help_lists_the_dossier_and_report_keys(tmp_path):
+    db = khk_with_markings(tmp_path)
+    app = make_app(db, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert "Write a report of every item" in app.screen.query_one("Markdown").source
+
+
+def test_report_screen_snapshot(snap_compare, tmp_path):
+    db = khk_with_markings(tmp_path)
+
+    async def open_report(pilot):
+        await settle(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        pilot.app.screen.query_one("#report-path", Input).value = "/home/researcher/fieldkit-exports/catalog-report.pdf"
+        await pilot.pause()
+
+    assert snap_compare(make_app(db, actor="t", offer_example=False), terminal_size=(100, 30), run_before=open_report)
+
+
+async def test_c_in_the_photo_view_reads_the_credentials_of_a_photo_added_before_fieldkit_did(tmp_path):
+    from fieldkit.catalog.db import open_catalog
+    from fieldkit.evidence.photos import list_photos
+    from fieldkit.tui.screens.photos import PhotoScreen
+    from tests.report_fixtures import example_copy
+
+    db = example_copy(tmp_path)
+    catalog = open_catalog(db, actor="t")
+    photo = list_photos(catalog, "KHK-0001")[0]
+    catalog.close()
+    app = make_app(db, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(PhotoScreen(photo, "KHK-0001"))
+        await pilot.pause()
+        shown = lambda: " ".join(str(label.render()) for label in app.screen.query(".fact-value"))  # noqa: E731
+        assert "not examined" in shown()
+        await pilot.press("c")
+        await pilot.pause()
+        assert "no Content Credentials" in shown()
+    catalog = open_catalog(db, actor="t")
+    assert catalog.db["photo_provenance"].count == 1
+    catalog.close()
