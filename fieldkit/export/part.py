@@ -1,4 +1,4 @@
-"""The second process of a large CSV export: `python -m fieldkit.export.part CATALOG OUTDIR SEQ HASH`.
+"""The second process of a large CSV export: `python -m fieldkit.export.part CATALOG OUTDIR SEQ HASH [--full]`.
 
 `export_catalog` (fieldkit.export.csv) starts it to write components.csv while it writes the
 other files itself, so that a large export runs on two cores. It reads in a read transaction of its
@@ -31,7 +31,8 @@ def main(argv: list[str]) -> int:
     # Imported here, not at the top: fieldkit.export.csv imports this module.
     from fieldkit.export.csv import write_files
 
-    path, outdir, seq, head_hash = argv
+    full = "--full" in argv
+    path, outdir, seq, head_hash = [a for a in argv if a != "--full"]
     # SIGTERM (the first process failed) unwinds like an error, so atomic_file removes its temporary file.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(STOPPED))
     try:
@@ -40,7 +41,7 @@ def main(argv: list[str]) -> int:
             reader.execute("BEGIN")
             if audit.head(reader) != (int(seq), head_hash):
                 return MOVED
-            files = write_files(Database(reader), NAMES, Path(outdir))
+            files = write_files(Database(reader), NAMES, Path(outdir), full)
         finally:
             reader.close()
     except OSError as exc:
