@@ -7,12 +7,14 @@ researcher or generated as FK-0001, FK-0002, ...
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fieldkit.catalog import records, search
 from fieldkit.catalog.db import Catalog, new_id, now
 from fieldkit.errors import NotFound, ValidationError
-from fieldkit.models import ITEM_FIELDS, ItemFields, validate
+
+if TYPE_CHECKING:
+    from fieldkit.models import ItemFields
 
 REF_PREFIX = "FK-"
 
@@ -38,6 +40,8 @@ def _item_values(fields: ItemFields) -> dict[str, Any]:
 
 def add_item(catalog: Catalog, data: dict[str, Any]) -> dict[str, Any]:
     """Validate and store a new item; returns the stored row."""
+    from fieldkit.models import ItemFields, validate  # pydantic: only where an item is written
+
     fields = validate(ItemFields, data)
     with catalog.transaction():
         values = _item_values(fields)
@@ -52,6 +56,8 @@ def add_item(catalog: Catalog, data: dict[str, Any]) -> dict[str, Any]:
 
 def update_item(catalog: Catalog, ref: str, data: dict[str, Any]) -> dict[str, Any]:
     """Validate and apply changes to the item `ref`; fields not in `data` keep their values."""
+    from fieldkit.models import ITEM_FIELDS, ItemFields, validate
+
     with catalog.transaction():
         current = get_item(catalog, ref)
         merged = {name: current[name] for name in ITEM_FIELDS} | data

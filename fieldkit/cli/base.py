@@ -10,13 +10,15 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from fieldkit.catalog.db import Catalog, open_catalog
 from fieldkit.errors import FieldkitError
 from fieldkit.locations import default_catalog_path
+
+if TYPE_CHECKING:  # the catalog (and sqlite-utils) is imported by the commands that open one
+    from fieldkit.catalog.db import Catalog
 
 
 @dataclass
@@ -36,6 +38,8 @@ class State:
 
     def catalog(self, *, create: bool = True) -> Catalog:
         if self._catalog is None:
+            from fieldkit.catalog.db import open_catalog
+
             self._catalog = open_catalog(self.db_path, actor=self.actor, create=create)
         return self._catalog
 
