@@ -66,7 +66,7 @@ def _components(rng: random.Random, item_ids: list[str], n: int) -> list[dict]:
             "marking_text": None, "manufacturer": firm, "country": country, "type": rng.choice(TYPES),
             "date_code": f"{year:02d}{week:02d}", "date_start": None, "date_end": None, "quantity": rng.randint(1, 4),
             "photo_id": None, "crop_x": None, "crop_y": None, "crop_w": None, "crop_h": None, "notes": None,
-            "firm_id": None, "attributed_by": "researcher", "basis": "generated", "reference_version": None,
+            "firm_id": None, "attributed_by": "researcher", "basis_id": None, "reference_version_id": None,
             "candidates": None, "entered_manufacturer": firm, "entered_country": country, "date_form": None,
             "created_at": stamp, "updated_at": stamp,
         })

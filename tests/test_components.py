@@ -25,7 +25,7 @@ def test_add_stores_the_attribution_and_the_period_of_the_date_code(catalog, ite
     assert (row["manufacturer"], row["country"], row["quantity"]) == ("Analog Devices", "US", 2)
     assert (row["date_start"], row["date_end"]) == ("2023-03-06", "2023-03-12")
     assert row["attributed_by"] == "reference" and row["firm_id"] == "analog-devices"
-    assert comp.reference_version_text(catalog, row) == "test-fixture"
+    assert comp.lookup_texts(catalog, row)["reference_version"] == "test-fixture"
     assert row["date_form"] == "YYWW" and row["candidates"] is None
     assert "attribution_json" not in row
 
@@ -33,7 +33,7 @@ def test_add_stores_the_attribution_and_the_period_of_the_date_code(catalog, ite
 def test_entered_values_are_recorded_as_entered(catalog, item):
     row = comp.add_component(catalog, "KHK-0001", {"part_number": "X", "manufacturer": "TI", "country": "us"}, index=INDEX).row
     assert (row["entered_manufacturer"], row["entered_country"]) == ("TI", "US")
-    assert row["attributed_by"] == "researcher" and "entered by researcher" in row["basis"]
+    assert row["attributed_by"] == "researcher" and "entered by researcher" in comp.lookup_texts(catalog, row)["basis"]
     assert row["manufacturer"] == "Texas Instruments"
 
 
@@ -45,11 +45,17 @@ def test_an_ambiguous_date_code_spans_every_reading_and_keeps_them_all(catalog, 
     assert row["date_end"] == max(r.end for r in readings).isoformat()
 
 
-def test_several_versions_of_the_tables_are_stored_once_each_and_rows_refer_to_them(catalog, item):
+def test_the_table_version_and_the_basis_are_stored_once_and_rows_refer_to_them(catalog, item):
     for _ in range(3):
         comp.add_component(catalog, "KHK-0001", {"part_number": "ADXL345"}, index=INDEX)
-    assert catalog.db.execute("SELECT version FROM reference_versions").fetchall() == [("test-fixture",)]
-    assert {r["reference_version"] for r in catalog.db["components"].rows} == {1}
+    assert catalog.db.execute("SELECT id, version FROM reference_versions").fetchall() == [(1, "test-fixture")]
+    (basis,) = catalog.db.execute("SELECT basis FROM attribution_bases").fetchall()
+    assert basis[0].startswith("prefix ADXL")
+    assert {(r["reference_version_id"], r["basis_id"]) for r in catalog.db["components"].rows} == {(1, 1)}
+    # the lookup rows are audited like any other, so an edit to them is caught
+    assert audit.check_state(catalog.db) == []
+    catalog.db.execute("UPDATE attribution_bases SET basis = 'prefix ADXL → Acme (US)'")
+    assert [p.table_name for p in audit.check_state(catalog.db)] == ["attribution_bases"]
 
 
 @pytest.mark.parametrize("code", ["GH29Q", "2310A", "23W10", "2360"])

@@ -130,8 +130,8 @@ def test_sqlite_writes_each_line_exactly_as_csv_line_does_and_csv_reads_it_back(
            "crop_x": crop_x, "created_at": "t", "updated_at": "t"}
     catalog.db["components"].insert(row)
     own = [c for c, _ in COMPONENT_COLUMNS if c.isidentifier()]  # the table's columns, in the file's order
-    stored = catalog.db.execute(f"SELECT {', '.join(own)} FROM components").fetchone()  # after SQLite's type affinity
-    stored = list(stored[:11]) + [None] + list(stored[11:])  # table_version: no reference_versions row
+    values = dict(zip(own, catalog.db.execute(f"SELECT {', '.join(own)} FROM components").fetchone()))  # after affinity
+    stored = [values.get(c) for c, _ in COMPONENT_COLUMNS]  # basis, table_version: no lookup rows, so empty
     columns = [header for _, header in COMPONENT_COLUMNS]
     types = {c.name: c.type for c in catalog.db["components"].columns}
     kinds = "g" + "".join("t" if types.get(c, "TEXT") == "TEXT" else "n" for c, _ in COMPONENT_COLUMNS)

@@ -60,7 +60,7 @@ def test_an_older_catalog_is_migrated_with_nothing_lost(fixture, tmp_path):
                 if table == "components" and column == "attribution_json":
                     assert archived.get(key) == value  # kept whole, and spelled out in columns:
                     if value is None:  # written before attribution was recorded: nothing claimed
-                        assert (new["attributed_by"], new["basis"]) == (None, None)
+                        assert (new["attributed_by"], new["basis_id"]) == (None, None)
                     else:
                         assert_attribution_columns(catalog, new, json.loads(value))
                 else:
@@ -74,7 +74,7 @@ def test_an_older_catalog_is_migrated_with_nothing_lost(fixture, tmp_path):
 
 def assert_attribution_columns(catalog, row: dict, stored: dict) -> None:
     """Every fact of a row's former attribution JSON is in its columns or derived from them."""
-    view = comp.attribution_view(row, comp.reference_version_text(catalog, row))
+    view = comp.attribution_view(row, comp.lookup_texts(catalog, row))
     assert view["firm_id"] == stored["firm_id"] and view["country"] == stored["country"]
     assert view["basis"].startswith(stored["basis"])
     assert view["entered"] == stored["entered"]

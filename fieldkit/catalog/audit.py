@@ -154,6 +154,8 @@ AUDITED_TABLES = {
     "item_photos": ("item_id", "photo_id"),
     "markings": ("id",),
     "components": ("id",),
+    "reference_versions": ("id",),  # lookup tables that component rows refer to (m012)
+    "attribution_bases": ("id",),
 }
 
 

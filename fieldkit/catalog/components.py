@@ -9,9 +9,11 @@ in plain columns (no JSON blob, so a component costs hundreds of bytes):
   entered. An entered country is always kept.
 - `attributed_by`: `reference` (the table decided), `researcher` (an entered brand or country
   decided), `ambiguous` (the table gives several firms and nothing entered decides), `none`.
-- `basis`: one line saying why, with the attribution's notes.
-- `reference_version`: the id of a row of `reference_versions`, which holds the version (hash)
-  of the reference tables the attribution was made with, once per version.
+- `basis_id`: a row of `attribution_bases`, which holds each distinct basis once: one line
+  saying why, with the attribution's notes (a bulk import of 100,000 parts has a few dozen).
+- `reference_version_id`: a row of `reference_versions`, which holds the version (hash) of the
+  reference tables the attribution was made with, once per version.
+  Both lookup tables only grow, and each of their rows is audited like any other row.
 - `candidates`: JSON, only when there is more than one firm the part may be.
 - `date_code` as printed, `date_form` (the form(s) read, e.g. "YYWW"), and `date_start`,
   `date_end`: the period the code stands for (`markings.datecodes`). A code with several readings
@@ -173,7 +175,7 @@ def _attribution_columns(attribution: Attribution) -> dict[str, Any]:
         "firm_id": attribution.firm_id,
         "attributed_by": attributed_by(attribution),
         "basis": basis,
-        "reference_version": attribution.reference_version,  # text here; stored as a reference_versions id
+        "reference_version": attribution.reference_version,  # text here; stored as reference_version_id
         "candidates": _candidates(attribution),
         "entered_manufacturer": attribution.entered_manufacturer,
         "entered_country": attribution.entered_country,
@@ -240,23 +242,64 @@ def prepare_component(
     return Prepared(values, attribution, readings, problem)
 
 
-def version_id(catalog: Catalog, version: str | None) -> int | None:
-    """The id of `version` in `reference_versions`, added if new. Call inside a write transaction."""
-    if not version:
+# The texts a row refers to by id: (key in Prepared.values, column stored, lookup table, its text column).
+LOOKUPS = (("basis", "basis_id", "attribution_bases", "basis"),
+           ("reference_version", "reference_version_id", "reference_versions", "version"))
+
+
+def lookup_id(catalog: Catalog, table: str, column: str, text: str | None, added: list | None = None) -> int | None:
+    """The id of `text` in a lookup table, added if new. Call inside a write transaction.
+
+    A new row is audited at once, or, if `added` is given (a bulk import, whose audit event is
+    still open), appended to it for `audit_added` to record after the event."""
+    if not text:
         return None
-    db = catalog.db
-    found = db.execute("SELECT id FROM reference_versions WHERE version = ?", [version]).fetchone()
+    found = catalog.db.execute(f"SELECT id FROM [{table}] WHERE [{column}] = ?", [text]).fetchone()
     if found:
         return found[0]
-    return db.execute("INSERT INTO reference_versions (version) VALUES (?)", [version]).lastrowid
+    new = catalog.db.execute(f"SELECT coalesce(max(id), 0) + 1 FROM [{table}]").fetchone()[0]
+    if added is None:
+        records.insert(catalog, table, {"id": new, column: text})
+    else:
+        catalog.db.execute(f"INSERT INTO [{table}] (id, [{column}]) VALUES (?, ?)", [new, text])
+        added.append((table, {"id": new, column: text}))
+    return new
 
 
-def reference_version_text(catalog: Catalog, row: dict[str, Any]) -> str | None:
-    """The version of the reference tables a stored row was attributed with."""
-    if row.get("reference_version") is None:
-        return None
-    found = catalog.db.execute("SELECT version FROM reference_versions WHERE id = ?", [row["reference_version"]]).fetchone()
-    return found[0] if found else None
+def audit_added(catalog: Catalog, added: list) -> None:
+    """Audit the lookup rows a bulk import added (see `lookup_id`), after its own audit event."""
+    from fieldkit.catalog import audit
+
+    for table, row in added:
+        audit.record(catalog.db, at=now(), actor=catalog.actor, action="insert", table=table,
+                     row_id=audit.row_key(table, row), before=None, after=row)
+
+
+def stored_values(catalog: Catalog, values: dict[str, Any], bulk: dict | None = None) -> dict[str, Any]:
+    """Prepared values as stored: the basis and the table version replaced by their lookup ids.
+    `bulk` (a dict the caller keeps for one import) caches the look-ups and collects, under
+    "added", the new lookup rows to audit with `audit_added` once the import's event is written."""
+    out = dict(values)
+    for key, column, table, text_column in LOOKUPS:
+        text = out.pop(key)
+        if bulk is None:
+            out[column] = lookup_id(catalog, table, text_column, text)
+        else:
+            if (table, text) not in bulk:
+                bulk[(table, text)] = lookup_id(catalog, table, text_column, text, bulk.setdefault("added", []))
+            out[column] = bulk[(table, text)]
+    return out
+
+
+def lookup_texts(catalog: Catalog, row: dict[str, Any]) -> dict[str, str | None]:
+    """A stored row's basis and table version as text: {"basis": ..., "reference_version": ...}."""
+    out: dict[str, str | None] = {}
+    for key, column, table, text_column in LOOKUPS:
+        found = None
+        if row.get(column) is not None:
+            found = catalog.db.execute(f"SELECT [{text_column}] FROM [{table}] WHERE id = ?", [row[column]]).fetchone()
+        out[key] = found[0] if found else None
+    return out
 
 
 def add_component(catalog: Catalog, ref: str, data: dict[str, Any], *, index: ManufacturerIndex | None = None) -> Saved:
@@ -265,7 +308,7 @@ def add_component(catalog: Catalog, ref: str, data: dict[str, Any], *, index: Ma
     with catalog.transaction():
         item = get_item(catalog, ref)
         stamp = now()
-        values = prepared.values | {"reference_version": version_id(catalog, prepared.values["reference_version"])}
+        values = stored_values(catalog, prepared.values)
         row = records.insert(
             catalog, "components",
             {"id": new_id(), "item_id": item["id"], **values, "created_at": stamp, "updated_at": stamp},
@@ -293,7 +336,7 @@ def update_component(
     with catalog.transaction():
         current = get_component(catalog, component_id)
         prepared = prepare_component(entered_values(current) | changes, index=index)
-        values = prepared.values | {"reference_version": version_id(catalog, prepared.values["reference_version"])}
+        values = stored_values(catalog, prepared.values)
         diff = {k: v for k, v in values.items() if current[k] != v}
         row = current
         if diff:
@@ -316,17 +359,18 @@ def get_component(catalog: Catalog, component_id: str) -> dict[str, Any]:
     return rows[0]
 
 
-def attribution_view(row: dict[str, Any], version: str | None) -> dict[str, Any]:
+def attribution_view(row: dict[str, Any], texts: dict[str, str | None]) -> dict[str, Any]:
     """A stored row's attribution as one dict: firm, country, attributed_by, basis, table version,
-    candidates (when several), the values as entered, and the date code's derived readings."""
+    candidates (when several), the values as entered, and the date code's derived readings.
+    `texts` is the row's `lookup_texts`."""
     readings = date_readings(row)
     return {
         "firm_id": row["firm_id"],
         "firm": row["manufacturer"],
         "country": row["country"],
         "attributed_by": row["attributed_by"],
-        "basis": row["basis"],
-        "reference_version": version,
+        "basis": texts["basis"],
+        "reference_version": texts["reference_version"],
         "candidates": json.loads(row["candidates"]) if row["candidates"] else [],
         "entered": {"manufacturer": row["entered_manufacturer"], "country": row["entered_country"]},
         "date_code": None if not row["date_code"] else {
@@ -337,9 +381,11 @@ def attribution_view(row: dict[str, Any], version: str | None) -> dict[str, Any]
 
 
 LIST_SQL = """
-    SELECT components.*, items.ref AS item_ref, reference_versions.version AS reference_version_text
+    SELECT components.*, items.ref AS item_ref, attribution_bases.basis AS basis_text,
+           reference_versions.version AS reference_version_text
     FROM components JOIN items ON items.id = components.item_id
-    LEFT JOIN reference_versions ON reference_versions.id = components.reference_version
+    LEFT JOIN attribution_bases ON attribution_bases.id = components.basis_id
+    LEFT JOIN reference_versions ON reference_versions.id = components.reference_version_id
     WHERE items.ref = ? ORDER BY components.created_at, components.rowid
 """
 
@@ -352,7 +398,8 @@ def list_components(catalog: Catalog, ref: str) -> list[dict[str, Any]]:
     out = []
     for values in cursor:
         row = dict(zip(columns, values))
-        row["attribution"] = attribution_view(row, row.pop("reference_version_text"))
+        texts = {"basis": row.pop("basis_text"), "reference_version": row.pop("reference_version_text")}
+        row["attribution"] = attribution_view(row, texts)
         out.append(row)
     return out
 

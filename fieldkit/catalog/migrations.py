@@ -256,8 +256,8 @@ def m005_catalog_meta(db: Database) -> None:
 M012_COLUMNS = {
     "firm_id": "TEXT",
     "attributed_by": "TEXT",
-    "basis": "TEXT",
-    "reference_version": "INTEGER REFERENCES reference_versions(id)",
+    "basis_id": "INTEGER REFERENCES attribution_bases(id)",
+    "reference_version_id": "INTEGER REFERENCES reference_versions(id)",
     "candidates": "TEXT",
     "entered_manufacturer": "TEXT",
     "entered_country": "TEXT",
@@ -265,13 +265,13 @@ M012_COLUMNS = {
 }
 
 
-def _m012_columns(stored: dict) -> dict:
-    """The new columns of one component row, from the attribution JSON it was stored with."""
+def _m012_values(stored: dict) -> dict:
+    """The new values of one component row, from the attribution JSON it was stored with
+    (basis and version as text; the migration turns them into lookup ids)."""
     from fieldkit.catalog.components import MICROCHIP_WEEKS, NOT_READ
 
     candidates = stored.get("candidates") or []
     source = stored.get("source")
-    by = "ambiguous" if source == "none" and len(candidates) > 1 else source
     basis = "; ".join([stored["basis"], *(f"note: {n}" for n in stored.get("notes") or [])]) if stored.get("basis") else None
     entered = stored.get("entered") or {}
     dated = stored.get("date_code") or {}
@@ -281,31 +281,34 @@ def _m012_columns(stored: dict) -> dict:
         form += f", {MICROCHIP_WEEKS}"
     return {
         "firm_id": stored.get("firm_id"),
-        "attributed_by": by,
-        "basis": basis,
+        "attributed_by": "ambiguous" if source == "none" and len(candidates) > 1 else source,
         "candidates": json.dumps([{k: c.get(k) for k in ("firm_id", "firm", "country", "matched_by", "matched")}
                                   for c in candidates], ensure_ascii=False, separators=(",", ":"))
         if len(candidates) > 1 else None,
         "entered_manufacturer": entered.get("manufacturer"),
         "entered_country": entered.get("country"),
         "date_form": form if form else (NOT_READ if dated else None),
-        "version": stored.get("reference_version") or None,
+        "basis_id": basis,
+        "reference_version_id": stored.get("reference_version") or None,
     }
 
 
 @migrations()
 def m012_component_rows(db: Database) -> None:
-    """Component attribution in plain columns instead of a JSON blob per row, table versions stored once.
+    """Component attribution in plain columns instead of a JSON blob per row; each distinct basis
+    and table version stored once, in `attribution_bases` and `reference_versions`.
 
     Nothing is lost: each row's former `attribution_json` is kept in `component_attribution_m011`
-    (component_id, attribution_json), as the audit log also holds it. The rewritten rows are
-    recorded by one bulk audit event (action "migrate", see catalog.audit.BulkEvent), so the old
-    chain still verifies and `verify` checks every row's new state.
+    (component_id, attribution_json), as the audit log also holds it. The new lookup rows are
+    audited one by one; the rewritten component rows by one bulk audit event (action "migrate",
+    see catalog.audit.BulkEvent), so the old chain still verifies and `verify` checks every row's
+    new state. `audit_rows` (the per-row hashes of bulk events) is created here.
     """
     from fieldkit.catalog import audit
     from fieldkit.catalog.db import now
 
     db.execute("CREATE TABLE reference_versions (id INTEGER PRIMARY KEY, version TEXT NOT NULL UNIQUE)")
+    db.execute("CREATE TABLE attribution_bases (id INTEGER PRIMARY KEY, basis TEXT NOT NULL UNIQUE)")
     db.execute(f"CREATE TABLE {audit.BULK_TABLE} (seq INTEGER NOT NULL, n INTEGER NOT NULL, row_id TEXT NOT NULL, "
                "sha256 TEXT NOT NULL, PRIMARY KEY (seq, n)) WITHOUT ROWID")
     db.execute("CREATE TABLE component_attribution_m011 (component_id TEXT PRIMARY KEY, attribution_json TEXT NOT NULL)")
@@ -313,18 +316,22 @@ def m012_component_rows(db: Database) -> None:
                "WHERE attribution_json IS NOT NULL")
     for name, kind in M012_COLUMNS.items():
         db.execute(f"ALTER TABLE components ADD COLUMN {name} {kind}")
-    versions: dict[str, int] = {}
+    stamp = now()
+    lookups = {"basis_id": ("attribution_bases", "basis", {}), "reference_version_id": ("reference_versions", "version", {})}
     updates = []
-    for rowid, text in db.execute("SELECT rowid, attribution_json FROM components WHERE attribution_json IS NOT NULL"):
-        columns = _m012_columns(json.loads(text))
-        version = columns.pop("version")
-        if version and version not in versions:
-            versions[version] = db.execute("INSERT INTO reference_versions (version) VALUES (?)", [version]).lastrowid
-        updates.append([*columns.values(), versions.get(version), rowid])
-    names = [*_m012_columns({}).keys()][:-1]
-    db.conn.executemany(
-        f"UPDATE components SET {', '.join(f'{n} = ?' for n in names)}, reference_version = ? WHERE rowid = ?", updates
-    )
+    for rowid, text in db.execute("SELECT rowid, attribution_json FROM components WHERE attribution_json IS NOT NULL").fetchall():
+        values = _m012_values(json.loads(text))
+        for column, (table, text_column, ids) in lookups.items():
+            value = values[column]
+            if value is not None and value not in ids:
+                ids[value] = len(ids) + 1
+                row = {"id": ids[value], text_column: value}
+                db[table].insert(row)
+                audit.record(db, at=stamp, actor="fieldkit", action="insert", table=table, row_id=str(row["id"]),
+                             before=None, after=row)
+            values[column] = ids.get(value)
+        updates.append([*(values[name] for name in M012_COLUMNS), rowid])
+    db.conn.executemany(f"UPDATE components SET {', '.join(f'{n} = ?' for n in M012_COLUMNS)} WHERE rowid = ?", updates)
     db.execute("ALTER TABLE components DROP COLUMN attribution_json")
     cursor = db.execute("SELECT * FROM components ORDER BY rowid")
     columns = [d[0] for d in cursor.description]
@@ -332,7 +339,7 @@ def m012_component_rows(db: Database) -> None:
     for values in cursor:
         event.add(dict(zip(columns, values)))
     if event.count:
-        event.finish(at=now(), actor="fieldkit", details={
+        event.finish(at=stamp, actor="fieldkit", details={
             "migration": "m012_component_rows",
             "note": "attribution_json moved to plain columns; former values in component_attribution_m011",
         })

@@ -206,12 +206,12 @@ def import_components(
 
 def _import_rows(catalog, item_id, reader, header, wanted, index, result, progress, hashing, path) -> None:
     """Check, attribute and insert the rows after the header, inside the caller's transaction."""
-    from fieldkit.catalog.components import version_id
+    from fieldkit.catalog.components import audit_added, stored_values
 
     cache: dict = {}
     today = date.today()
     stamp = now()
-    versions: dict[str, int | None] = {}
+    lookups: dict = {}
     bulk = BulkInsert(catalog, "components", event_id=new_id())
     next_line = reader.line_num + 1
     for record in reader:
@@ -236,11 +236,7 @@ def _import_rows(catalog, item_id, reader, header, wanted, index, result, progre
             continue
         if result.strict and result.problem_count:
             continue  # nothing will be written: only count the problems
-        values = dict(prepared.values)
-        version = values["reference_version"]
-        if version not in versions:
-            versions[version] = version_id(catalog, version)
-        values["reference_version"] = versions[version]
+        values = stored_values(catalog, prepared.values, lookups)
         bulk.add({"id": new_id(), "item_id": item_id, **values, "created_at": stamp, "updated_at": stamp})
     if result.strict and result.problem_count:
         raise _Abort
@@ -248,6 +244,7 @@ def _import_rows(catalog, item_id, reader, header, wanted, index, result, progre
         "source_name": path.name, "source_sha256": hashing.sha256.hexdigest(), "source_bytes": hashing.offset,
         "item_id": item_id, "rows_read": result.rows_read, "rows_refused": result.problem_count,
     })
+    audit_added(catalog, lookups.get("added", []))
 
 
 def _problem(result: ImportResult, problem: RowProblem) -> None:

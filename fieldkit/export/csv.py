@@ -119,12 +119,12 @@ EXPORTS = {
 }
 
 # components.csv: the row's own columns under readable names, in this order (README.txt says what each
-# means), the table version spelled out instead of its id; `--full` adds the machine-readable details.
+# means), the basis and the table version spelled out instead of their ids; `--full` adds the machine-readable details.
 COMPONENT_COLUMNS = [
     ("id", "id"), ("item_id", "item_id"), ("part_number", "part_number"), ("marking_text", "marking_text"),
     ("type", "type"), ("quantity", "quantity"),
     ("manufacturer", "firm"), ("firm_id", "firm_id"), ("country", "country"), ("attributed_by", "attributed_by"),
-    ("basis", "basis"), ("version_of(components.reference_version)", "table_version"),
+    ("basis_of(components.basis_id)", "basis"), ("version_of(components.reference_version_id)", "table_version"),
     ("entered_manufacturer", "entered_manufacturer"), ("entered_country", "entered_country"),
     ("date_code", "date_code"), ("date_form", "date_code_form"), ("date_start", "date_start"), ("date_end", "date_end"),
     ("photo_id", "photo_id"), ("crop_x", "crop_x"), ("crop_y", "crop_y"), ("crop_w", "crop_w"), ("crop_h", "crop_h"),
@@ -291,6 +291,8 @@ def write_files(db: Database, names: list[str], outdir: Path, full: bool = False
     db.conn.create_function("ref_of", 1, refs.get, deterministic=True)
     versions = dict(db.execute("SELECT id, version FROM reference_versions"))
     db.conn.create_function("version_of", 1, versions.get, deterministic=True)
+    bases = dict(db.execute("SELECT id, basis FROM attribution_bases"))
+    db.conn.create_function("basis_of", 1, bases.get, deterministic=True)
     db.conn.create_function("date_readings_json", 3, _date_readings_json, deterministic=True)
     db.conn.create_function("real_text", 1, repr, deterministic=True)
     db.conn.create_function("csv_line", -1, csv_line, deterministic=True)

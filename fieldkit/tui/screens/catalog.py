@@ -1,7 +1,9 @@
 """The catalog screen: every item in a paged table, with incremental search.
 
 Rows are fetched from SQLite a page at a time as the cursor moves down, so a large catalog
-opens at once. Searching runs in a thread worker; the newest keystroke wins.
+opens at once: the first page paints before anything counts or aggregates the whole catalog (the
+item count fills in after, from the same worker). Searching runs in a thread worker; the newest
+keystroke wins.
 """
 
 from __future__ import annotations
@@ -103,7 +105,10 @@ appear in the ref, category, designation, calibre, origin, place or notes.
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
         self.reload()
-        if self.app.offer_example and items_core.count_items(self.app.catalog) == 0:
+
+    def _offer_example(self) -> None:
+        """Offered once, when the first unfiltered page comes back empty (no count of the catalog first)."""
+        if self.app.offer_example:
             self.app.offer_example = False
             self.app.push_screen(
                 ConfirmScreen(
@@ -156,6 +161,8 @@ appear in the ref, category, designation, calibre, origin, place or notes.
         self.loading = False
         if message.offset == 0 and table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
+        if message.offset == 0 and not message.query and not message.rows:
+            self._offer_example()
 
     @on(Counted)
     def show_count(self, message: Counted) -> None:

@@ -85,7 +85,8 @@ class ComponentsPane(Vertical):
         if event.row_key is None or event.row_key.value is None:
             return
         row = components_core.get_component(self.app.catalog, event.row_key.value)
-        lines = [f"{row['part_number']}: {row['basis'] or 'not attributed'}"]
+        basis = components_core.lookup_texts(self.app.catalog, row)["basis"]
+        lines = [f"{row['part_number']}: {basis or 'not attributed'}"]
         if row["date_form"] == components_core.NOT_READ:
             lines.append(f"date code {row['date_code']}: {components_core.NOT_READ}, left out of the date window")
         for reading in components_core.date_readings(row):
