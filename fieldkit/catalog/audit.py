@@ -31,13 +31,15 @@ AUDITED_FIELDS = ("seq", "at", "actor", "action", "table_name", "row_id", "befor
 _ROW_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 _ENTRY_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _PLAIN = (str, int, type(None))
+_PLAIN_SET = frozenset(_PLAIN)
+_STR_SET = frozenset((str,))
 
 
 def to_json(row: dict[str, Any] | None) -> str | None:
     """Canonical JSON for a row: sorted keys, no ASCII escaping, so the same row always hashes alike."""
     if row is None:
         return None
-    if all(type(v) in _PLAIN for v in row.values()) and all(type(k) is str for k in row):
+    if _PLAIN_SET.issuperset(map(type, row.values())) and _STR_SET.issuperset(map(type, row)):
         try:
             return orjson.dumps(row, option=orjson.OPT_SORT_KEYS).decode("utf-8")
         except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits, a lone surrogate

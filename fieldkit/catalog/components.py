@@ -42,7 +42,7 @@ from fieldkit.catalog.db import Catalog, new_id, now
 from fieldkit.catalog.items import get_item
 from fieldkit.components.attribution import Attribution, ManufacturerIndex, attribute, default_index
 from fieldkit.errors import DateCodeError, NotFound, ValidationError
-from fieldkit.markings.datecodes import DateCodeReading, read_date_code
+from fieldkit.markings.datecodes import WWYY_MAKERS, DateCodeReading, canonical_manufacturer, read_date_code
 
 FIELDS = ("part_number", "manufacturer", "country", "date_code", "quantity", "type", "notes")
 MAX_PART = 200
@@ -51,7 +51,8 @@ MAX_QUANTITY = 1_000_000
 DATE_RANGE_RULE = "span of every reading: earliest start to latest end"
 NOT_READ = "not read as a date"
 ATTRIBUTED_BY = ("reference", "researcher", "ambiguous", "none")
-MICROCHIP_WEEKS = "Microchip weeks"  # the date_form suffix of a code read with Microchip's week count
+MICROCHIP_WEEKS = "Microchip weeks"
+MAKER_SCHEMES = ("microchip", "texas-instruments")  # makers whose date codes markings.datecodes reads their own way  # the date_form suffix of a code read with Microchip's week count
 
 
 class ComponentFieldError(ValidationError):
@@ -122,6 +123,14 @@ def _readings(code: str, maker: str | None, today: date) -> tuple[DateCodeReadin
     return tuple(read_date_code(code, maker, today=today))
 
 
+@lru_cache(maxsize=4096)
+def _scheme_maker(maker: str | None) -> str | None:
+    """`maker` if it has a date-code scheme of its own (markings.datecodes), else None: the readings
+    are the same for every other maker, so a bulk import reads each code once, not once per maker."""
+    key = canonical_manufacturer(maker)
+    return maker if key in MAKER_SCHEMES or key in WWYY_MAKERS else None
+
+
 def _date_code_maker(attribution: Attribution) -> str | None:
     """Whose date-code scheme applies: the former brand the part was sold under, else the firm, else the brand as entered."""
     chosen = attribution.firm_candidate
@@ -130,6 +139,7 @@ def _date_code_maker(attribution: Attribution) -> str | None:
     return attribution.entered_manufacturer
 
 
+@lru_cache(maxsize=4096)
 def date_form(readings: tuple[DateCodeReading, ...]) -> str:
     """The form(s) of a code's readings, e.g. "YYWW", "YWW", "YYWW, Microchip weeks"."""
     forms = " or ".join(dict.fromkeys(r.form for r in readings))
@@ -225,7 +235,7 @@ def prepare_component(
     problem = None
     if code:
         try:
-            readings = _readings(code.upper(), _date_code_maker(attribution), today)
+            readings = _readings(code.upper(), _scheme_maker(_date_code_maker(attribution)), today)
         except DateCodeError as exc:  # stored as printed, flagged, left out of the date window
             problem = str(exc)
     values = {

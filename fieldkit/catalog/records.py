@@ -79,6 +79,7 @@ class BulkInsert:
         if not catalog.db.conn.in_transaction:
             raise RuntimeError("BulkInsert must run inside catalog.transaction()")
         self.columns = [c.name for c in db[table].columns]
+        self._known = frozenset(self.columns)
         names = ", ".join(f"[{c}]" for c in self.columns)
         self._sql = f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' for _ in self.columns)})"
         self._search = table in ("markings", "components")
@@ -89,15 +90,15 @@ class BulkInsert:
         self.event = audit.BulkEvent(db, table=table, action="import", event_id=event_id)
 
     def add(self, row: dict[str, Any]) -> None:
-        unknown = set(row) - set(self.columns)
-        if unknown:
-            raise ValueError(f"{self.table} has no column {sorted(unknown)[0]!r}")
-        self._pending.append({c: row.get(c) for c in self.columns})
+        if not self._known.issuperset(row):
+            raise ValueError(f"{self.table} has no column {sorted(set(row) - self._known)[0]!r}")
+        self._pending.append(row if len(row) == len(self.columns) else {c: row.get(c) for c in self.columns})
         if len(self._pending) >= self.batch:
             self.flush()
 
     def flush(self) -> None:
-        self.catalog.db.conn.executemany(self._sql, [list(r.values()) for r in self._pending])
+        columns = self.columns
+        self.catalog.db.conn.executemany(self._sql, [[r[c] for c in columns] for r in self._pending])
         for row in self._pending:
             self.event.add(row)
             if self._search:
