@@ -44,7 +44,7 @@ from typing import Any, TextIO
 from sqlite_utils import Database
 
 from fieldkit.catalog import audit
-from fieldkit.catalog.db import Catalog, connect, translate_error
+from fieldkit.catalog.db import Catalog, connect, database, translate_error
 from fieldkit.errors import FieldkitError
 from fieldkit.export import part
 
@@ -361,7 +361,7 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
         if catalog.path is not None:
             reader = connect(catalog.path)
             reader.execute("BEGIN")
-        db = Database(reader) if reader is not None else catalog.db
+        db = database(reader) if reader is not None else catalog.db
         head = audit.head(db)  # the first read: it fixes the snapshot of the read transaction
         outdir.mkdir(parents=True, exist_ok=True)
         names = list(EXPORTS)

@@ -16,10 +16,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from fieldkit.catalog import audit
-from fieldkit.catalog.db import connect, translate_error
+from fieldkit.catalog.db import connect, database, translate_error
 from fieldkit.errors import FieldkitError
 
 MOVED = 3  # exit status: the catalog changed since the first process began; nothing written
@@ -41,7 +39,7 @@ def main(argv: list[str]) -> int:
             reader.execute("BEGIN")
             if audit.head(reader) != (int(seq), head_hash):
                 return MOVED
-            files = write_files(Database(reader), NAMES, Path(outdir), full)
+            files = write_files(database(reader), NAMES, Path(outdir), full)
         finally:
             reader.close()
     except OSError as exc:
