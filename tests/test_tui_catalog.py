@@ -182,3 +182,32 @@ async def test_function_keys_switch_the_item_tabs(db_path):
             await pilot.press(key)
             await pilot.pause()
             assert tabs.active == tab
+
+
+async def test_the_first_page_paints_before_the_catalog_is_counted(db_path, monkeypatch):
+    """No count or aggregate over the whole catalog runs before the first page is on screen;
+    the item count fills in after it."""
+    import fieldkit.tui.screens.catalog as catalog_screen
+
+    seed(db_path, *({"ref": f"R-{i:03d}", "category": "rocket"} for i in range(30)))
+    rows_on_screen_when_counted: list[int] = []
+    real_count = items.count_items
+
+    def counting(*args, **kwargs):
+        rows_on_screen_when_counted.append(app.screen.query_one(DataTable).row_count)
+        return real_count(*args, **kwargs)
+
+    monkeypatch.setattr(catalog_screen.items_core, "count_items", counting)
+    app = make_app(db_path, actor="tester")  # offers the example only if the first page is empty
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert rows_on_screen_when_counted == [30]
+        assert len(table_refs(app)) == 30 and isinstance(app.screen, CatalogScreen)
+        assert "30 items" in str(app.screen.query_one("#count").render())
+
+
+async def test_an_empty_catalog_still_offers_the_example(db_path):
+    app = make_app(db_path, actor="tester")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)

@@ -139,12 +139,15 @@ appear in the ref, category, designation, calibre, origin, place or notes.
 
     @work(thread=True, exclusive=True, group="catalog-load")
     def load_page(self, query: str, offset: int) -> None:
-        """The page first, so results show at once; then, for a new query, the count."""
-        catalog = self.app.catalog
-        rows = items_core.list_items(catalog, query, limit=PAGE, offset=offset)
+        """One page of rows; the first page of a query, once shown, starts the count (`count`)."""
+        rows = items_core.list_items(self.app.catalog, query, limit=PAGE, offset=offset)
         self.post_message(self.PageLoaded(query, offset, rows))
-        if offset == 0:
-            self.post_message(self.Counted(query, items_core.count_items(catalog, query, cap=COUNT_CAP if query else None)))
+
+    @work(thread=True, exclusive=True, group="catalog-count")
+    def count(self, query: str) -> None:
+        """How many items match: started only once the first page is on screen."""
+        total = items_core.count_items(self.app.catalog, query, cap=COUNT_CAP if query else None)
+        self.post_message(self.Counted(query, total))
 
     @on(PageLoaded)
     def show_page(self, message: PageLoaded) -> None:
@@ -161,8 +164,10 @@ appear in the ref, category, designation, calibre, origin, place or notes.
         self.loading = False
         if message.offset == 0 and table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
-        if message.offset == 0 and not message.query and not message.rows:
-            self._offer_example()
+        if message.offset == 0:
+            self.count(message.query)
+            if not message.query and not message.rows:
+                self._offer_example()
 
     @on(Counted)
     def show_count(self, message: Counted) -> None:
