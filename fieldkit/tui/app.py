@@ -14,7 +14,6 @@ from textual.binding import Binding
 from fieldkit.catalog.db import Catalog, open_catalog
 from fieldkit.locations import data_dir, example_catalog_path, photo_store_path
 from fieldkit.tui.screens.catalog import CatalogScreen
-from fieldkit.tui.screens.help import HelpScreen
 
 
 class FieldkitApp(App):
@@ -37,6 +36,8 @@ class FieldkitApp(App):
         self.push_screen(CatalogScreen())
 
     def action_help(self) -> None:
+        from fieldkit.tui.screens.help import HelpScreen  # markdown rendering: only when asked for
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 

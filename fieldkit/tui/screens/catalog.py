@@ -21,10 +21,11 @@ from textual.widgets import DataTable, Footer, Header, Input, Label
 from fieldkit.catalog import items as items_core
 from fieldkit.errors import FieldkitError
 from fieldkit.tui.safe_text import visible
-from fieldkit.tui.screens.calendars import CalendarsScreen
 from fieldkit.tui.screens.confirm import ConfirmScreen
-from fieldkit.tui.screens.export import ExportScreen
-from fieldkit.tui.screens.item import ItemScreen
+
+# The other screens (item, export, calendars...) are imported when opened: the item screen alone
+# pulls in Pillow, the photo store, the matcher and the reference tables, and the catalog screen
+# paints its first page without them.
 
 PAGE = 200
 COUNT_CAP = 10_000  # while searching, counting stops here ("10,000+ items match")
@@ -211,11 +212,15 @@ appear in the ref, category, designation, calibre, origin, place or notes.
         self.query_one(DataTable).focus()
 
     def action_add(self) -> None:
+        from fieldkit.tui.screens.item import ItemScreen
+
         self.app.push_screen(ItemScreen(None), self._after_edit)
 
     def action_open(self) -> None:
         ref = self.selected_ref()
         if ref:
+            from fieldkit.tui.screens.item import ItemScreen
+
             self.app.push_screen(ItemScreen(ref), self._after_edit)
 
     @on(DataTable.RowSelected)
@@ -247,6 +252,8 @@ appear in the ref, category, designation, calibre, origin, place or notes.
         )
 
     def action_export(self) -> None:
+        from fieldkit.tui.screens.export import ExportScreen
+
         self.app.push_screen(ExportScreen())
 
     def action_backup(self) -> None:
@@ -260,6 +267,8 @@ appear in the ref, category, designation, calibre, origin, place or notes.
         self.app.push_screen(VerifyScreen(), lambda _: self.reload())
 
     def action_calendars(self) -> None:
+        from fieldkit.tui.screens.calendars import CalendarsScreen
+
         self.app.push_screen(CalendarsScreen())
 
     def action_summary(self) -> None:
