@@ -206,8 +206,25 @@ async def test_the_first_page_paints_before_the_catalog_is_counted(db_path, monk
         assert "30 items" in str(app.screen.query_one("#count").render())
 
 
-async def test_an_empty_catalog_still_offers_the_example(db_path):
-    app = make_app(db_path, actor="tester")
+
+async def test_export_with_machine_readable_details_adds_the_json_columns(db_path, tmp_path):
+    from textual.widgets import Checkbox
+
+    seed(db_path, {"category": "rocket", "ref": "KHK-0001"})
+    outdir = tmp_path / "export"
+    app = make_app(db_path, actor="tester", offer_example=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("x")
+        app.screen.query_one("#outdir", Input).value = str(outdir)
+        app.screen.query_one("#full", Checkbox).value = True
+        app.action_help()  # the help screen explains the option
+        await pilot.pause()
+        assert "Machine-readable details" in app.screen.query_one("Markdown").source
+        await pilot.press("escape")
+        app.screen.query_one("#outdir", Input).focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert str(outdir) in str(app.screen.query_one("#result").render())
+    header = (outdir / "components.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[-2:] == ["candidates_json", "date_readings_json"] and "firm" in header
