@@ -142,3 +142,31 @@ def test_imported_parts_are_found_by_search(catalog, item, tmp_path):
     add_component(catalog, "KHK-0001", {"part_number": "ZZQ-ADDED-ONE"}, index=INDEX)  # one at a time
     assert [r["ref"] for r in items.list_items(catalog, "ADXL345-039")] == ["KHK-0001"]
     assert [r["ref"] for r in items.list_items(catalog, "ZZQ-ADDED")] == ["KHK-0001"]
+
+
+def test_a_file_read_as_a_stream_is_refused_whole_when_a_late_line_is_not_utf8(catalog, item, tmp_path):
+    """The file is streamed in batches, not read whole: a bad byte far into it still names its line,
+    and the rows before it, already inserted, are rolled back with the rest."""
+    good = "".join(f"P{i},US,2310\n" for i in range(20_000))
+    path = write(tmp_path, ("part_number,country,date_code\n" + good).encode("utf-8") + b"X,W\xfcrth,2310\n")
+    with pytest.raises(ImportFileError, match=r"not UTF-8 text \(line 20002"):
+        run(catalog, path)
+    assert count_components(catalog) == 0
+    assert catalog.db.execute("SELECT count(*) FROM audit WHERE table_name = 'components'").fetchone()[0] == 0
+
+
+def test_rows_are_written_in_batches_within_one_transaction(catalog, item, tmp_path, monkeypatch):
+    from fieldkit.catalog import records
+
+    flushed: list[int] = []
+    real_flush = records.BulkInsert.flush
+
+    def counting_flush(self):
+        flushed.append(len(self._pending))
+        return real_flush(self)
+
+    monkeypatch.setattr(records.BulkInsert, "flush", counting_flush)
+    path = write(tmp_path, "part_number\n" + "".join(f"P{i}\n" for i in range(12_000)))
+    assert run(catalog, path).imported == 12_000
+    assert flushed[:2] == [5000, 5000] and sum(flushed) == 12_000
+    assert catalog.db.execute("SELECT count(*) FROM audit WHERE table_name = 'components'").fetchone()[0] == 1
