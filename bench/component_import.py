@@ -1,18 +1,25 @@
-"""Benchmark: `component import` of 100,000 rows, and `summary` over 1,000,000 components.
+"""Benchmark: `component import` (time, peak memory, bytes per component), `export csv`, and `summary`.
 
-    .venv/bin/python bench/component_import.py [ROWS] [SUMMARY_ROWS]
+    .venv/bin/python bench/component_import.py [ROWS] [SUMMARY_ROWS] [--big ROWS]
 
 Import: a CSV of ROWS components (brands printed in mixed forms, YYWW and YWW date codes, a few
 part numbers attributed by prefix) is imported into a fresh catalog file (WAL, synchronous=FULL)
-through `import_components` -- parse, check, attribute, date, insert, one audit record per row.
-Baseline, in the same run: the same final rows written with raw sqlite3 `executemany` into the
-same table of another fresh catalog (its indexes included; its search triggers suspended and the
-item's search document rebuilt once, as the bulk path does; no audit, no checks).
+by `fieldkit component import` run as a process -- parse, check, attribute, date, insert, one
+audit event -- timed with process start, its peak resident memory (wait4 ru_maxrss), and the
+catalog's growth per component (page_count x page_size after a checkpoint, audit and indexes
+included). Baseline, in the same run: the same final rows written with raw sqlite3
+`executemany` into the same table of another fresh catalog (its indexes included; its search
+triggers suspended and the item's search document rebuilt once, as the bulk path does; no
+audit, no checks). With --big ROWS, a second import of ROWS rows (default 1,000,000) for its
+peak memory.
+
+Export: `fieldkit export csv` of that catalog (ROWS components), process start included, against
+`sqlite3 -csv -header` of every exported table of the same catalog; median of 3, interleaved.
 
 Summary: SUMMARY_ROWS components written with raw executemany, then `summarize()` of the whole
 catalog, best of 3.
 
-Prints rows/s, the ratio to the baseline and the machine (date, CPU model, nproc).
+Prints the figures, the ratios to the baselines and the machine (date, CPU model, nproc, load).
 """
 
 from __future__ import annotations
@@ -22,6 +29,9 @@ import datetime as dt
 import os
 import platform
 import random
+import sqlite3
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -55,18 +65,44 @@ def write_csv(path: Path, rows: int, rng: random.Random) -> None:
                              code, rng.randint(1, 4), "IC", ""])
 
 
-def bench_import(rows: int, tmp: Path) -> tuple[float, float]:
-    rng = random.Random(7)
-    source = tmp / "parts.csv"
-    write_csv(source, rows, rng)
-    index = default_index(load_reference(None))
+FIELDKIT = str(Path(sys.executable).parent / "fieldkit")
 
-    catalog = open_catalog(tmp / "import.db", actor="bench")
-    items.add_item(catalog, {"ref": "B-1", "category": "bench"})
-    start = time.perf_counter()
-    result = import_components(catalog, "B-1", source, index=index)
-    fieldkit_s = time.perf_counter() - start
-    assert result.imported == rows and not result.problem_count, result.describe()
+
+def run_measured(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak resident MB) of a process run to the end; exits if it fails."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"error: {' '.join(command)} failed")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def catalog_bytes(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = conn.execute("PRAGMA page_count").fetchone()[0] * conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    return size
+
+
+def import_process(rows: int, tmp: Path, name: str) -> tuple[Path, float, float, float]:
+    """Import ROWS generated components with the CLI: (catalog, seconds, peak MB, bytes per component)."""
+    source = tmp / f"{name}.csv"
+    write_csv(source, rows, random.Random(7))
+    db = tmp / f"{name}.db"
+    subprocess.run([FIELDKIT, "--db", str(db), "--actor", "bench", "item", "add", "--category", "bench", "--ref", "B-1"],
+                   check=True, stdout=subprocess.DEVNULL)
+    before = catalog_bytes(db)
+    seconds, peak = run_measured([FIELDKIT, "--db", str(db), "--actor", "bench", "component", "import", "B-1", str(source)])
+    source.unlink()
+    return db, seconds, peak, (catalog_bytes(db) - before) / rows
+
+
+def bench_import(rows: int, tmp: Path) -> dict:
+    db, fieldkit_s, peak, per_row = import_process(rows, tmp, "import")
+    catalog = open_catalog(db, actor="bench")
+    assert catalog.db["components"].count == rows
     final_rows = [tuple(r) for r in catalog.db.execute("SELECT * FROM components")]
     columns = [c.name for c in catalog.db["components"].columns]
     catalog.close()
@@ -75,15 +111,34 @@ def bench_import(rows: int, tmp: Path) -> tuple[float, float]:
     items.add_item(baseline, {"ref": "B-1", "category": "bench"})
     item_id = baseline.db.execute("SELECT id FROM items").fetchone()[0]
     renumbered = [(new_id(), item_id, *r[2:]) for r in final_rows]
+    del final_rows
     sql = f"INSERT INTO components ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+    baseline.db.conn.execute("PRAGMA foreign_keys = OFF")  # the lookup ids refer to the other catalog's tables
     start = time.perf_counter()
-    with baseline.transaction() as db:
-        search.suspend(db)
-        db.conn.executemany(sql, renumbered)
-        search.resume(db, [item_id])
+    with baseline.transaction() as bdb:
+        search.suspend(bdb)
+        bdb.conn.executemany(sql, renumbered)
+        search.resume(bdb, [item_id])
     baseline_s = time.perf_counter() - start
     baseline.close()
-    return fieldkit_s, baseline_s
+    return {"db": db, "seconds": fieldkit_s, "peak_mb": peak, "bytes_per_row": per_row, "baseline_s": baseline_s}
+
+
+def bench_export(db: Path, tmp: Path, runs: int = 3) -> tuple[float, float, int]:
+    """Median seconds of `fieldkit export csv` and of `sqlite3 -csv` over the same tables, interleaved."""
+    from fieldkit.export.csv import EXPORTS
+
+    ours, base = [], []
+    for i in range(runs):
+        out = tmp / f"export{i}"
+        ours.append(run_measured([FIELDKIT, "--db", str(db), "export", "csv", str(out)])[0])
+        started = time.perf_counter()
+        for table in EXPORTS:
+            with open(tmp / f"base-{table}.csv", "w") as fh:
+                subprocess.run(["sqlite3", "-csv", "-header", str(db), f"SELECT * FROM {table}"], stdout=fh, check=True)
+        base.append(time.perf_counter() - started)
+    size = (tmp / "export0" / "components.csv").stat().st_size
+    return statistics.median(ours), statistics.median(base), size
 
 
 def bench_summary(rows: int, tmp: Path) -> float:
@@ -123,18 +178,40 @@ def bench_summary(rows: int, tmp: Path) -> float:
 
 
 def main() -> None:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    summary_rows = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
-    with tempfile.TemporaryDirectory() as tmp:
-        fieldkit_s, baseline_s = bench_import(rows, Path(tmp))
+    args = [a for a in sys.argv[1:]]
+    big = None
+    if "--big" in args:
+        at = args.index("--big")
+        big = int(args[at + 1]) if at + 1 < len(args) and args[at + 1].isdigit() else 1_000_000
+        del args[at:at + 2 if at + 1 < len(args) and args[at + 1].isdigit() else at + 1]
+    rows = int(args[0]) if args else 100_000
+    summary_rows = int(args[1]) if len(args) > 1 else 1_000_000
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        imported = bench_import(rows, Path(tmp))
+        export_s, export_base, export_size = bench_export(imported["db"], Path(tmp))
         summary_s = bench_summary(summary_rows, Path(tmp))
-    print("## Components: import and summary (bench/component_import.py)\n")
-    print(f"{dt.date.today().isoformat()} — {cpu_model()}, nproc {os.cpu_count()}, Python {platform.python_version()}\n")
-    print(f"- component import, {rows:,} rows: {fieldkit_s:.2f} s = {rows / fieldkit_s:,.0f} rows/s "
-          "(parse, check, attribute, date, insert, audit)")
-    print(f"- baseline raw sqlite3 executemany, same rows: {baseline_s:.2f} s = {rows / baseline_s:,.0f} rows/s")
-    print(f"- ratio fieldkit/baseline: {fieldkit_s / baseline_s:.1f}x the time")
-    print(f"- summary of {summary_rows:,} components (whole catalog, best of 3): {summary_s * 1000:.0f} ms")
+        big_result = import_process(big, Path(tmp), "big") if big else None
+    fieldkit_s, baseline_s = imported["seconds"], imported["baseline_s"]
+    print("## Components: import, export and summary (bench/component_import.py)\n")
+    print(f"{dt.datetime.now():%Y-%m-%d %H:%M} — {cpu_model()}, nproc {os.cpu_count()}, Python {platform.python_version()}, "
+          f"load average {os.getloadavg()[0]:.1f}\n")
+    print("| Measure | Result | Target | Baseline (same run) | Ratio | Met |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    print(f"| `component import`, {rows:,} rows, process start included | {fieldkit_s:.2f} s ({rows / fieldkit_s:,.0f} rows/s) "
+          f"| < 4 s | raw executemany {baseline_s:.2f} s | {fieldkit_s / baseline_s:.1f}× | {'yes' if fieldkit_s < 4 else 'NO'} |")
+    print(f"| peak resident memory, {rows:,} rows | {imported['peak_mb']:.0f} MB | < 150 MB | | | "
+          f"{'yes' if imported['peak_mb'] < 150 else 'NO'} |")
+    if big_result:
+        _, big_s, big_peak, big_bytes = big_result
+        print(f"| peak resident memory, {big:,} rows | {big_peak:.0f} MB ({big_s:.1f} s, {big_bytes:.0f} bytes/component) "
+              f"| < 200 MB | | | {'yes' if big_peak < 200 else 'NO'} |")
+    print(f"| catalog growth per component (audit, indexes, search included) | {imported['bytes_per_row']:.0f} bytes | ≤ 800 | | | "
+          f"{'yes' if imported['bytes_per_row'] <= 800 else 'NO'} |")
+    print(f"| `export csv`, {rows:,} components, process start included (median of 3) | {export_s:.2f} s "
+          f"(components.csv {export_size / 1e6:.1f} MB) | ≤ 2× | `sqlite3 -csv` {export_base:.2f} s | {export_s / export_base:.2f}× "
+          f"| {'yes' if export_s <= 2 * export_base else 'NO'} |")
+    print(f"| `summary`, {summary_rows:,} components (best of 3) | {summary_s * 1000:.0f} ms | < 1 s | | | "
+          f"{'yes' if summary_s < 1 else 'NO'} |")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
     python bench/generate_catalog.py OUT.db [--items 100000] [--components 1000000]
                                             [--photos 20000] [--markings 200000] [--seed 1]
 
-Rows go in through `records.insert_many`, so the catalog is what fieldkit itself would have
-written: audited, hash-chained, search-indexed. Photo records point to small real PNG files
+Rows go in through `records.insert_many` (components through `records.BulkInsert`, as an import
+would), so the catalog is what fieldkit itself would have written: audited, hash-chained,
+search-indexed. Photo records point to small real PNG files
 in the photo store (each distinct, so `verify` is clean).
 """
 
@@ -65,7 +66,9 @@ def _components(rng: random.Random, item_ids: list[str], n: int) -> list[dict]:
             "marking_text": None, "manufacturer": firm, "country": country, "type": rng.choice(TYPES),
             "date_code": f"{year:02d}{week:02d}", "date_start": None, "date_end": None, "quantity": rng.randint(1, 4),
             "photo_id": None, "crop_x": None, "crop_y": None, "crop_w": None, "crop_h": None, "notes": None,
-            "attribution_json": None, "created_at": stamp, "updated_at": stamp,
+            "firm_id": None, "attributed_by": "researcher", "basis_id": None, "reference_version_id": None,
+            "candidates": None, "entered_manufacturer": firm, "entered_country": country, "date_form": None,
+            "created_at": stamp, "updated_at": stamp,
         })
     return rows
 
@@ -116,7 +119,11 @@ def generate(path: Path, *, items: int, components: int, photos: int, markings: 
         records.insert_many(catalog, "items", rows)
         item_ids.extend(r["id"] for r in rows)
     for start in range(0, components, CHUNK):
-        records.insert_many(catalog, "components", _components(rng, item_ids, min(CHUNK, components - start)))
+        with catalog.transaction():
+            bulk = records.BulkInsert(catalog, "components", event_id=new_id())
+            for row in _components(rng, item_ids, min(CHUNK, components - start)):
+                bulk.add(row)
+            bulk.finish({"source_name": "generate_catalog.py"})
     for start in range(0, markings, CHUNK):
         records.insert_many(catalog, "markings", _markings(rng, item_ids, min(CHUNK, markings - start)))
     photo_rows = _photos(catalog, rng, photos)

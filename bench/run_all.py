@@ -15,7 +15,9 @@ BENCH = Path(__file__).resolve().parent
 SCRIPTS = [
     ["matcher.py"],
     ["ocr_accuracy.py"],
-    ["component_import.py"],
+    ["startup.py"],
+    ["component_import.py", "100000", "1000000", "--big"],
+    ["first_paint.py", str(BENCH / "out" / "paint.db")],
     ["photo_ingest.py", "--out", str(BENCH / "out" / "photos.md")],
     ["scale.py", str(BENCH / "out" / "scale.db"), "--generate"],
     ["witness.py"],

@@ -124,3 +124,17 @@ def test_component_edit_corrects_and_reattributes(tmp_path):
     assert result.output.startswith("STM32F405: STMicroelectronics (CH)")
     (row,) = json.loads(runner.invoke(cli, ["--db", db, "component", "list", "KHK-0001", "--json"]).output)
     assert (row["manufacturer"], row["date_start"]) == ("STMicroelectronics", "2023-03-06")
+
+
+@pytest.mark.parametrize("code", ["GH29Q", "2310A"])
+def test_a_date_code_fieldkit_cannot_read_is_stored_as_printed_and_kept_out_of_the_date_window(run, code):
+    assert run("component", "add", "KHK-0001", "--part", "ADXL345", "--date-code", "2310").exit_code == 0
+    result = run("component", "add", "KHK-0001", "--part", "ADXL345", "--date-code", code)
+    assert result.exit_code == 0, result.output
+    assert f"date code: {code} stored as printed, not read as a date" in result.stdout
+    listed = json.loads(run("component", "list", "KHK-0001", "--json").stdout)
+    assert [(r["date_code"], r["date_form"], r["date_start"]) for r in listed] == [
+        ("2310", "YYWW", "2023-03-06"), (code, "not read as a date", None)]
+    assert listed[1]["attribution"]["date_code"]["read"] is False
+    summary = json.loads(run("summary", "KHK-0001", "--json").stdout)
+    assert (summary["parts"], summary["dated_parts"], summary["assembled_not_before"]) == (2, 1, "2023-03-06")

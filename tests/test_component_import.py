@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
 
 from component_fixtures import fixture_index, write_khk_csv
@@ -27,12 +30,38 @@ def run(catalog, path, **kw):
     return import_components(catalog, "KHK-0001", path, index=INDEX, **kw)
 
 
-def test_the_290_row_list_is_imported_with_one_audit_record_per_row(catalog, item, tmp_path):
-    result = run(catalog, write_khk_csv(tmp_path / "khk.csv"))
+def test_the_290_row_list_is_imported_as_one_audit_event_over_its_rows(catalog, item, tmp_path):
+    path = write_khk_csv(tmp_path / "khk.csv")
+    result = run(catalog, path)
     assert (result.imported, result.problem_count, result.unknown_columns) == (290, 0, [])
     assert count_components(catalog, "KHK-0001") == 290
-    assert catalog.db.execute("SELECT count(*) FROM audit WHERE table_name = 'components'").fetchone()[0] == 290
+    events = catalog.db.execute("SELECT action, before_json, after_json FROM audit WHERE table_name = 'components'").fetchall()
+    assert len(events) == 1 and events[0][:2] == ("import", None)
+    details = json.loads(events[0][2])
+    assert details["source_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (details["source_name"], details["rows"], details["item_id"]) == ("khk.csv", 290, item["id"])
+    assert catalog.db.execute("SELECT count(*) FROM audit_rows").fetchone()[0] == 290
     assert audit.check_chain(catalog.db) == [] and audit.check_state(catalog.db) == []
+
+
+def test_a_one_byte_edit_to_an_imported_row_is_named_by_the_audit_check(catalog, item, tmp_path):
+    run(catalog, write_khk_csv(tmp_path / "khk.csv"))
+    victim = catalog.db.execute("SELECT id, part_number FROM components ORDER BY rowid LIMIT 1 OFFSET 100").fetchone()
+    catalog.db.execute("UPDATE components SET part_number = ? WHERE id = ?", [victim[1][:-1] + "X", victim[0]])
+    problems = audit.check_state(catalog.db)
+    assert [(p.row_id, p.table_name) for p in problems] == [(victim[0], "components")]
+    assert "bulk audit row" in problems[0].problem
+
+
+def test_an_edit_to_the_row_hashes_of_an_import_is_caught(catalog, item, tmp_path):
+    run(catalog, write_khk_csv(tmp_path / "khk.csv"))
+    row_id = catalog.db.execute("SELECT id FROM components ORDER BY rowid LIMIT 1").fetchone()[0]
+    catalog.db.execute("UPDATE components SET quantity = 99 WHERE id = ?", [row_id])
+    fresh = dict(zip([c.name for c in catalog.db["components"].columns],
+                     catalog.db.execute("SELECT * FROM components WHERE id = ?", [row_id]).fetchone()))
+    catalog.db.execute("UPDATE audit_rows SET sha256 = ? WHERE row_id = ?", [audit.row_digest(fresh), row_id])
+    problems = audit.check_state(catalog.db)
+    assert len(problems) == 1 and "row hashes of this bulk event" in problems[0].problem
 
 
 def test_columns_are_found_by_header_in_any_order_and_case_and_unknown_ones_reported(catalog, item, tmp_path):
@@ -54,11 +83,14 @@ def test_bad_rows_are_reported_by_line_and_column_and_the_good_rows_imported(cat
             "\n"
             "P7,JP,2001,2\n")
     result = run(catalog, write(tmp_path, text))
-    assert result.imported == 2
+    assert result.imported == 3
     assert [(p.line, p.column) for p in result.problems] == [
-        (3, "country"), (4, "part_number"), (5, "date_code"), (6, "quantity"), (8, None)]
+        (3, "country"), (4, "part_number"), (6, "quantity"), (8, None)]
     assert "use DE" in result.problems[0].message
-    assert count_components(catalog) == 2
+    assert count_components(catalog) == 3
+    # a date code fieldkit cannot read is kept as printed, flagged, and undated
+    flagged = catalog.db.execute("SELECT date_code, date_form, date_start FROM components WHERE part_number = 'P4'").fetchone()
+    assert flagged == ("99X", "not read as a date", None)
 
 
 def test_strict_imports_nothing_when_any_row_is_bad(catalog, item, tmp_path):
@@ -110,3 +142,31 @@ def test_imported_parts_are_found_by_search(catalog, item, tmp_path):
     add_component(catalog, "KHK-0001", {"part_number": "ZZQ-ADDED-ONE"}, index=INDEX)  # one at a time
     assert [r["ref"] for r in items.list_items(catalog, "ADXL345-039")] == ["KHK-0001"]
     assert [r["ref"] for r in items.list_items(catalog, "ZZQ-ADDED")] == ["KHK-0001"]
+
+
+def test_a_file_read_as_a_stream_is_refused_whole_when_a_late_line_is_not_utf8(catalog, item, tmp_path):
+    """The file is streamed in batches, not read whole: a bad byte far into it still names its line,
+    and the rows before it, already inserted, are rolled back with the rest."""
+    good = "".join(f"P{i},US,2310\n" for i in range(20_000))
+    path = write(tmp_path, ("part_number,country,date_code\n" + good).encode("utf-8") + b"X,W\xfcrth,2310\n")
+    with pytest.raises(ImportFileError, match=r"not UTF-8 text \(line 20002"):
+        run(catalog, path)
+    assert count_components(catalog) == 0
+    assert catalog.db.execute("SELECT count(*) FROM audit WHERE table_name = 'components'").fetchone()[0] == 0
+
+
+def test_rows_are_written_in_batches_within_one_transaction(catalog, item, tmp_path, monkeypatch):
+    from fieldkit.catalog import records
+
+    flushed: list[int] = []
+    real_flush = records.BulkInsert.flush
+
+    def counting_flush(self):
+        flushed.append(len(self._pending))
+        return real_flush(self)
+
+    monkeypatch.setattr(records.BulkInsert, "flush", counting_flush)
+    path = write(tmp_path, "part_number\n" + "".join(f"P{i}\n" for i in range(12_000)))
+    assert run(catalog, path).imported == 12_000
+    assert flushed[:2] == [5000, 5000] and sum(flushed) == 12_000
+    assert catalog.db.execute("SELECT count(*) FROM audit WHERE table_name = 'components'").fetchone()[0] == 1

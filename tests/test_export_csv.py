@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -88,7 +89,8 @@ def test_text_cells_are_quoted_numbers_are_bare_and_a_missing_value_is_empty(cat
     lines = (tmp_path / "components.csv").read_bytes().decode("utf-8").split("\r\n")
     assert lines[0].startswith("item_ref,id,item_id,part_number,")
     assert lines[1].startswith('"KHK-0001","c1","' + item["id"] + '","say ""hi"", twice\nthen stop","",')
-    assert ',3,"",,,,,"","","t","t"' in lines[1]  # quantity 3, photo_id "", four crop numbers empty
+    assert '","",3,"",' in lines[1]  # type "", quantity 3, firm ""
+    assert lines[1].endswith(',"",,,,,"","t","t"')  # photo_id "", four crop numbers empty, notes "", times
     assert ',49.98,36.25,' in (tmp_path / "items.csv").read_text(encoding="utf-8")
 
 
@@ -119,7 +121,7 @@ def test_sqlite_writes_each_line_exactly_as_csv_line_does_and_csv_reads_it_back(
     """The fast path (SQLite's format()) and the reference (csv_line in Python) write the same
     bytes for any row, and a CSV reader gets back every value, guarded, with numbers as Python
     writes them."""
-    from fieldkit.export.csv import csv_line
+    from fieldkit.export.csv import COMPONENT_COLUMNS, csv_line
 
     catalog.db.execute("DELETE FROM components")
     catalog.db.execute("DELETE FROM items")
@@ -127,9 +129,12 @@ def test_sqlite_writes_each_line_exactly_as_csv_line_does_and_csv_reads_it_back(
     row = {"id": "c1", "item_id": "i1", "part_number": part, "notes": notes, "quantity": quantity,
            "crop_x": crop_x, "created_at": "t", "updated_at": "t"}
     catalog.db["components"].insert(row)
-    stored = catalog.db.execute("SELECT * FROM components").fetchone()  # after SQLite's type affinity
-    columns = [c.name for c in catalog.db["components"].columns]
-    kinds = "g" + "".join("t" if c.type == "TEXT" else "n" for c in catalog.db["components"].columns)
+    own = [c for c, _ in COMPONENT_COLUMNS if c.isidentifier()]  # the table's columns, in the file's order
+    values = dict(zip(own, catalog.db.execute(f"SELECT {', '.join(own)} FROM components").fetchone()))  # after affinity
+    stored = [values.get(c) for c, _ in COMPONENT_COLUMNS]  # basis, table_version: no lookup rows, so empty
+    columns = [header for _, header in COMPONENT_COLUMNS]
+    types = {c.name: c.type for c in catalog.db["components"].columns}
+    kinds = "g" + "".join("t" if types.get(c, "TEXT") == "TEXT" else "n" for c, _ in COMPONENT_COLUMNS)
     export_catalog(catalog, tmp_path)
     written = (tmp_path / "components.csv").read_bytes().decode("utf-8").split("\r\n", 1)[1]
     assert written == csv_line(kinds, "R-1", *stored) + "\r\n"
@@ -176,7 +181,7 @@ def test_the_second_process_writes_nothing_if_the_catalog_moved_on_and_the_expor
     seed_components(catalog, 20)
     start = export_csv._start_second_process
 
-    def write_first(path, outdir, head):
+    def write_first(path, outdir, head, full=False):
         from fieldkit.catalog import records
 
         other = open_catalog(path, actor="other")
@@ -184,11 +189,11 @@ def test_the_second_process_writes_nothing_if_the_catalog_moved_on_and_the_expor
         records.insert(other, "components", {"id": "late", "item_id": late["id"], "part_number": "LATE",
                                              "quantity": 1, "created_at": "t", "updated_at": "t"})
         other.close()
-        process = start(path, outdir, head)
+        process = start(path, outdir, head, full)
         process.wait()
         assert process.returncode == export_csv.part.MOVED
         assert not (outdir / "components.csv").exists()
-        return start(path, outdir, head)  # exits MOVED again; the export writes the file itself
+        return start(path, outdir, head, full)  # exits MOVED again; the export writes the file itself
 
     monkeypatch.setattr(export_csv, "_start_second_process", write_first)
     result = export_catalog(catalog, tmp_path / "out", parallel_rows=10)
@@ -206,7 +211,7 @@ def test_a_failure_in_the_second_process_is_one_line_naming_it(catalog, tmp_path
 
     seed_components(catalog, 20)
     message = "cannot write the export to out: No space left on device; choose another folder"
-    monkeypatch.setattr(export_csv, "_start_second_process", lambda path, outdir, head: subprocess.Popen(
+    monkeypatch.setattr(export_csv, "_start_second_process", lambda path, outdir, head, full=False: subprocess.Popen(
         [sys.executable, "-c", f"import sys; sys.stderr.write({message!r}); sys.exit(1)"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     with pytest.raises(FieldkitError) as caught:
@@ -224,11 +229,11 @@ def test_when_the_first_process_fails_the_second_is_stopped_and_leaves_no_file(c
     started = []
     start = export_csv._start_second_process
 
-    def start_and_remember(path, outdir, head):
-        started.append(start(path, outdir, head))
+    def start_and_remember(path, outdir, head, full=False):
+        started.append(start(path, outdir, head, full))
         return started[-1]
 
-    def disk_full(db, names, outdir):
+    def disk_full(db, names, outdir, full=False):
         time.sleep(1)  # let the second process get going
         raise OSError(28, "No space left on device")
 
@@ -289,9 +294,51 @@ def test_if_no_second_process_can_start_the_export_writes_every_file_itself(cata
 
     seed_components(catalog, 30)
 
-    def cannot_start(path, outdir, head):
+    def cannot_start(path, outdir, head, full):
         raise OSError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(export_csv, "_start_second_process", cannot_start)
     result = export_catalog(catalog, tmp_path / "out", parallel_rows=10)
     assert result.files["components.csv"] == 30 and len(read(tmp_path / "out" / "components.csv")) == 30
+
+
+def test_components_csv_has_plain_attribution_columns_and_no_json(catalog, tmp_path):
+    from component_fixtures import fixture_index
+    from fieldkit.catalog.components import add_component
+
+    items.add_item(catalog, {"category": "guidance section", "ref": "KHK-0001"})
+    index = fixture_index()
+    add_component(catalog, "KHK-0001", {"part_number": "ADXL345", "date_code": "310"}, index=index)
+    add_component(catalog, "KHK-0001", {"part_number": "X1", "manufacturer": "Samsung", "date_code": "GH29Q"}, index=index)
+    export_catalog(catalog, tmp_path)
+    rows = read(tmp_path / "components.csv")
+    first, second = rows
+    assert (first["firm"], first["firm_id"], first["country"], first["attributed_by"]) == (
+        "Analog Devices", "analog-devices", "US", "reference")
+    assert first["basis"].startswith("prefix ADXL") and first["table_version"] == "test-fixture"
+    assert (first["date_code_form"], first["date_start"]) == ("YWW", "1973-03-05")
+    assert (second["firm"], second["attributed_by"], second["date_code_form"]) == ("Samsung", "researcher", "not read as a date")
+    assert "candidates_json" not in first and not any(v.startswith(("{", "[")) for r in rows for v in r.values())
+
+
+def test_export_full_adds_the_candidates_and_date_readings_as_json(catalog, tmp_path):
+    from component_fixtures import fixture_index
+    from fieldkit.catalog.components import add_component
+
+    items.add_item(catalog, {"category": "guidance section", "ref": "KHK-0001"})
+    index = fixture_index()
+    add_component(catalog, "KHK-0001", {"part_number": "X1", "manufacturer": "Samsung", "date_code": "2310"}, index=index)
+    export_catalog(catalog, tmp_path, full=True)
+    (row,) = read(tmp_path / "components.csv")
+    assert {c["firm_id"] for c in json.loads(row["candidates_json"])} == {"samsung-electronics", "samsung-electro-mechanics"}
+    assert json.loads(row["date_readings_json"]) == [{"code": "2310", "form": "YYWW", "start": "2023-03-06", "end": "2023-03-12",
+                                                    "basis": "YYWW (two-digit year, ISO week): the most common form",
+                                                    "label": "ISO week 10 of 2023"}]
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_the_export_note_explains_every_column_of_components_csv(catalog, tmp_path, full):
+    export_catalog(catalog, tmp_path, full=full)
+    header = (tmp_path / "components.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    note = (tmp_path / "README.txt").read_text(encoding="utf-8")
+    assert [name for name in header if name not in note] == []

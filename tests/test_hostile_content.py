@@ -76,7 +76,7 @@ def test_formulas_are_neutralised_in_every_export_file_and_recoverable(catalog, 
         parts = {restore_cell(r["item_ref"]): r for r in csv.DictReader(fh)}
     for ref, formula in originals.items():
         assert restore_cell(parts[ref]["part_number"]) == formula
-        assert restore_cell(parts[ref]["manufacturer"]) == formula
+        assert restore_cell(parts[ref]["firm"]) == formula
     with open(tmp_path / "out" / "items.csv", newline="", encoding="utf-8") as fh:
         by_ref = {r["ref"]: r for r in csv.DictReader(fh)}
     assert restore_cell(by_ref["KHK-2"]["notes"]) == "\r=1+1\n\x1b[31m"

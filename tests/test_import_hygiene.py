@@ -1,12 +1,20 @@
-"""The core is usable without the TUI: importing it never imports textual."""
+"""The core is usable without the TUI: importing it never imports textual. Light commands
+(`--help`, `years`, `datecode`, `year`, `match`, `item list`) import only what they use."""
 
 from __future__ import annotations
 
+import json
 import pkgutil
+import shutil
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 import fieldkit
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "catalog.db.example"
 
 
 def core_modules() -> list[str]:
@@ -30,3 +38,63 @@ def test_the_core_imports_without_textual():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+# What a light command must never load: the image, OCR and app stacks, and fieldkit's OCR and
+# evidence packages. (harlequin's and posting's import-hygiene tests are the model.)
+HEAVY = ("PIL", "pytesseract", "textual", "rapidocr", "rapidocr_onnxruntime", "onnxruntime", "fieldkit.ocr",
+         "fieldkit.evidence", "fieldkit.tui")
+# Commands that open no catalog must not load the catalog layer, sqlite-utils or pydantic either.
+NO_CATALOG = ("sqlite_utils", "pydantic", "fieldkit.catalog")
+LIGHT_COMMANDS = {
+    "--help": NO_CATALOG,
+    "years 112": NO_CATALOG,
+    "datecode 2310": NO_CATALOG,
+    "year juche 112": NO_CATALOG,
+    "match 112": ("sqlite_utils", "fieldkit.catalog"),
+    "item list": ("pydantic", "fieldkit.components"),
+}
+
+
+def modules_loaded_by(args: list[str], db: Path) -> tuple[int, set[str]]:
+    """Run `fieldkit --db DB ARGS` in a fresh interpreter; its exit code and every module it loaded."""
+    code = (
+        "import sys, json, contextlib, io\n"
+        "from fieldkit.cli import cli\n"
+        "out = io.StringIO()\n"
+        "try:\n"
+        "    with contextlib.redirect_stdout(out):\n"
+        f"        cli.main({['--db', str(db), *args]!r}, standalone_mode=False)\n"
+        "    status = 0\n"
+        "except SystemExit as exc:\n"
+        "    status = exc.code or 0\n"
+        "print(json.dumps([status, sorted(sys.modules)]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    status, modules = json.loads(result.stdout.splitlines()[-1])
+    return status, set(modules)
+
+
+def loaded(modules: set[str], packages: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == p or m.startswith(p + ".") for p in packages))
+
+
+@pytest.mark.parametrize("command", list(LIGHT_COMMANDS))
+def test_a_light_command_imports_only_what_it_uses(command, tmp_path):
+    db = tmp_path / "catalog.db"
+    shutil.copyfile(EXAMPLE, db)
+    status, modules = modules_loaded_by(command.split(), db)
+    assert status == 0
+    assert "fieldkit.cli" in modules  # the check ran the command in this interpreter
+    assert loaded(modules, HEAVY) == []
+    assert loaded(modules, LIGHT_COMMANDS[command]) == []
+
+
+def test_the_check_sees_a_heavy_import_when_there_is_one(tmp_path):
+    """`verify` re-hashes photos (fieldkit.evidence): the same check must report it."""
+    db = tmp_path / "catalog.db"
+    shutil.copyfile(EXAMPLE, db)
+    shutil.copytree(EXAMPLE.with_name(EXAMPLE.name + ".photos"), db.with_name(db.name + ".photos"))
+    _, modules = modules_loaded_by(["verify"], db)
+    assert "fieldkit.evidence" in loaded(modules, HEAVY)

@@ -81,3 +81,22 @@ def test_components_added_in_bulk_are_found(catalog, two_items):
     assert catalog.db.execute("SELECT count(*) FROM search_suspended").fetchone()[0] == 0
     add_child(catalog, "components", missile, part_number="ADXL345")
     assert refs(catalog, "adxl ltc0001") == ["FK-0002"]
+
+
+def test_a_bulk_import_indexes_each_distinct_value_once_and_finds_the_same_items(catalog, tmp_path):
+    """The bulk rebuild writes each distinct part number and maker of an item once; a search finds
+    exactly what the full per-row document (rebuilt by the triggers on any edit) finds."""
+    from component_fixtures import fixture_index, write_khk_csv
+    from fieldkit.components.importer import import_components
+
+    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
+    items.add_item(catalog, {"ref": "OTHER-1", "category": "rocket", "notes": "Texas"})
+    import_components(catalog, "KHK-0001", write_khk_csv(tmp_path / "khk.csv"), index=fixture_index())
+    words = ["ADXL", "Texas", "Instruments", "Analog", "STM32", "345", "missile", "KHK", "zzz-none"]
+    bulk = {w: [r["ref"] for r in items.list_items(catalog, w)] for w in words}
+    document = catalog.db.execute("SELECT text FROM item_search WHERE rowid = (SELECT rowid FROM items WHERE ref = 'KHK-0001')").fetchone()[0]
+    items.update_item(catalog, "KHK-0001", {"notes": "re-indexed"})  # the trigger writes the full document
+    full = catalog.db.execute("SELECT text FROM item_search WHERE rowid = (SELECT rowid FROM items WHERE ref = 'KHK-0001')").fetchone()[0]
+    assert len(document) < len(full)
+    assert {w: [r["ref"] for r in items.list_items(catalog, w)] for w in words} == bulk
+    assert bulk["ADXL"] == ["KHK-0001"] and bulk["Texas"] == ["KHK-0001", "OTHER-1"] and bulk["zzz-none"] == []

@@ -182,3 +182,49 @@ async def test_function_keys_switch_the_item_tabs(db_path):
             await pilot.press(key)
             await pilot.pause()
             assert tabs.active == tab
+
+
+async def test_the_first_page_paints_before_the_catalog_is_counted(db_path, monkeypatch):
+    """No count or aggregate over the whole catalog runs before the first page is on screen;
+    the item count fills in after it."""
+    import fieldkit.tui.screens.catalog as catalog_screen
+
+    seed(db_path, *({"ref": f"R-{i:03d}", "category": "rocket"} for i in range(30)))
+    rows_on_screen_when_counted: list[int] = []
+    real_count = items.count_items
+
+    def counting(*args, **kwargs):
+        rows_on_screen_when_counted.append(app.screen.query_one(DataTable).row_count)
+        return real_count(*args, **kwargs)
+
+    monkeypatch.setattr(catalog_screen.items_core, "count_items", counting)
+    app = make_app(db_path, actor="tester")  # offers the example only if the first page is empty
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert rows_on_screen_when_counted == [30]
+        assert len(table_refs(app)) == 30 and isinstance(app.screen, CatalogScreen)
+        assert "30 items" in str(app.screen.query_one("#count").render())
+
+
+
+async def test_export_with_machine_readable_details_adds_the_json_columns(db_path, tmp_path):
+    from textual.widgets import Checkbox
+
+    seed(db_path, {"category": "rocket", "ref": "KHK-0001"})
+    outdir = tmp_path / "export"
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("x")
+        app.screen.query_one("#outdir", Input).value = str(outdir)
+        app.screen.query_one("#full", Checkbox).value = True
+        app.action_help()  # the help screen explains the option
+        await pilot.pause()
+        assert "Machine-readable details" in app.screen.query_one("Markdown").source
+        await pilot.press("escape")
+        app.screen.query_one("#outdir", Input).focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert str(outdir) in str(app.screen.query_one("#result").render())
+    header = (outdir / "components.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[-2:] == ["candidates_json", "date_readings_json"] and "firm" in header

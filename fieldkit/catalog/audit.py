@@ -3,6 +3,11 @@
 Each row holds the time, the actor, the action, the table and row, the row before and after as
 JSON, the previous row's hash and its own. A row's hash covers all of those, so editing, deleting
 or reordering any row of the log breaks the chain, and `check_chain` finds where.
+
+A bulk write (a component import, a migration that rewrites rows) is one audit row instead of one
+per row (`BulkEvent`): its `after_json` holds the number of rows and `rows_sha256`, a hash over
+the rows it wrote, and the table `audit_rows` holds each row's own SHA-256 (of its canonical JSON),
+so `check_state` can name a row edited later. The format is described in README.md ("The audit log").
 """
 
 from __future__ import annotations
@@ -26,13 +31,15 @@ AUDITED_FIELDS = ("seq", "at", "actor", "action", "table_name", "row_id", "befor
 _ROW_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 _ENTRY_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _PLAIN = (str, int, type(None))
+_PLAIN_SET = frozenset(_PLAIN)
+_STR_SET = frozenset((str,))
 
 
 def to_json(row: dict[str, Any] | None) -> str | None:
     """Canonical JSON for a row: sorted keys, no ASCII escaping, so the same row always hashes alike."""
     if row is None:
         return None
-    if all(type(v) in _PLAIN for v in row.values()) and all(type(k) is str for k in row):
+    if _PLAIN_SET.issuperset(map(type, row.values())) and _STR_SET.issuperset(map(type, row)):
         try:
             return orjson.dumps(row, option=orjson.OPT_SORT_KEYS).decode("utf-8")
         except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits, a lone surrogate
@@ -171,6 +178,8 @@ AUDITED_TABLES = {
     "markings": ("id",),
     "components": ("id",),
     "photo_provenance": ("photo_id",),
+    "reference_versions": ("id",),  # lookup tables that component rows refer to (m012)
+    "attribution_bases": ("id",),
 }
 
 
@@ -183,17 +192,35 @@ def check_state(db: Database) -> list[ChainProblem]:
     """Rows whose current contents differ from what the audit log says was last written.
 
     This catches changes made to the catalog behind fieldkit's back, and the removal of the
-    newest audit rows, which the chain alone cannot see.
+    newest audit rows, which the chain alone cannot see. A row last written by a bulk event is
+    compared by its SHA-256 with the one `audit_rows` holds for it, after `check_bulk` has checked
+    those hashes against the event's own (chained) `rows_sha256`.
     """
-    problems: list[ChainProblem] = []
+    problems: list[ChainProblem] = check_bulk(db)
+    bulk = BULK_TABLE in db.table_names()
     for table in AUDITED_TABLES:
         last: dict[str, tuple[int, str | None]] = {}
         for seq, row_id, after in db.execute(
-            "SELECT seq, row_id, after_json FROM audit WHERE table_name = ? ORDER BY seq", [table]
+            "SELECT seq, row_id, after_json FROM audit WHERE table_name = ? AND action NOT IN "
+            f"({', '.join('?' for _ in BULK_ACTIONS)}) ORDER BY seq", [table, *BULK_ACTIONS]
         ):
             last[row_id] = (seq, after)
+        digests: dict[str, tuple[int, str]] = {}
+        if bulk:
+            for seq, row_id, digest in db.execute(
+                f"SELECT r.seq, r.row_id, r.sha256 FROM {BULK_TABLE} r JOIN audit a ON a.seq = r.seq "
+                "WHERE a.table_name = ? ORDER BY r.seq", [table]
+            ):
+                if last.get(row_id, (0, None))[0] < seq:
+                    last.pop(row_id, None)
+                    digests[row_id] = (seq, digest)
         for row in db[table].rows:
             key = row_key(table, row)
+            if key in digests:
+                seq, digest = digests.pop(key)
+                if row_digest(row) != digest:
+                    problems.append(ChainProblem(seq, table, key, f"row differs from what bulk audit row {seq} recorded for it"))
+                continue
             seq, after = last.pop(key, (0, None))
             if after is None:
                 problems.append(ChainProblem(seq, table, key, "row has no audit record of its current state"))
@@ -202,4 +229,104 @@ def check_state(db: Database) -> list[ChainProblem]:
         for key, (seq, after) in last.items():
             if after is not None:
                 problems.append(ChainProblem(seq, table, key, "row is in the audit log but missing from the catalog"))
+        for key, (seq, _) in digests.items():
+            problems.append(ChainProblem(seq, table, key, "row is in the audit log but missing from the catalog"))
+    return problems
+
+
+# --- bulk events ------------------------------------------------------------------------------
+
+BULK_TABLE = "audit_rows"
+BULK_ACTIONS = ("import", "migrate")
+
+
+def row_digest(row: dict[str, Any]) -> str:
+    """The SHA-256 (hex) of a row's canonical JSON (`to_json`), as `audit_rows` records it."""
+    return hashlib.sha256(to_json(row).encode("utf-8")).hexdigest()
+
+
+class BulkEvent:
+    """One audit row for many rows written in the same transaction.
+
+    Use inside the write transaction: `add(row)` for each row as stored (every column), in the
+    order written, then `finish(details)`. The rows' hashes go to `audit_rows` (seq, n, row_id,
+    sha256); the audit row's `after_json` is `details` plus `rows` (how many) and `rows_sha256`:
+    the SHA-256 of the lines "{row_id} {sha256}\n" in order n = 1, 2, ... Memory stays constant.
+    """
+
+    def __init__(self, db: Database, *, table: str, action: str, event_id: str):
+        if action not in BULK_ACTIONS:
+            raise ValueError(f"bulk action must be one of {BULK_ACTIONS}")
+        self.db, self.table, self.action, self.event_id = db, table, action, event_id
+        self.seq, self.prev_hash = head(db)
+        self.count = 0
+        self._root = hashlib.sha256()
+        self._pending: list[tuple[int, int, str, str]] = []
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.count += 1
+        key, digest = row_key(self.table, row), row_digest(row)
+        self._root.update(f"{key} {digest}\n".encode("utf-8"))
+        self._pending.append((self.seq, self.count, key, digest))
+        if len(self._pending) >= 5000:
+            self.flush()
+
+    def flush(self) -> None:
+        self.db.conn.executemany(f"INSERT INTO {BULK_TABLE} (seq, n, row_id, sha256) VALUES (?, ?, ?, ?)", self._pending)
+        self._pending.clear()
+
+    def finish(self, *, at: str, actor: str, details: dict[str, Any]) -> dict[str, Any]:
+        """Write the event's audit row (chained like any other) and return it."""
+        self.flush()
+        if head(self.db) != (self.seq, self.prev_hash):
+            raise RuntimeError("the audit log moved during a bulk write; it must be one transaction")
+        entry = {
+            "seq": self.seq, "at": at, "actor": actor, "action": self.action, "table_name": self.table,
+            "row_id": self.event_id, "before_json": None,
+            "after_json": to_json({**details, "rows": self.count, "rows_sha256": self._root.hexdigest()}),
+            "prev_hash": self.prev_hash,
+        }
+        entry["hash"] = row_hash(entry)
+        self.db["audit"].insert(entry)
+        return entry
+
+
+def check_bulk(db: Database) -> list[ChainProblem]:
+    """Bulk events whose `audit_rows` no longer match the count and `rows_sha256` their audit row holds,
+    and rows of `audit_rows` that belong to no bulk event."""
+    if BULK_TABLE not in db.table_names():
+        return []
+    problems: list[ChainProblem] = []
+    events = {
+        seq: (table, row_id, json.loads(after or "{}"))
+        for seq, table, row_id, after in db.execute(
+            f"SELECT seq, table_name, row_id, after_json FROM audit WHERE action IN ({', '.join('?' for _ in BULK_ACTIONS)})",
+            list(BULK_ACTIONS),
+        )
+    }
+    seen: set[int] = set()
+    current, count, root = None, 0, hashlib.sha256()
+
+    def close(seq: int) -> None:
+        table, event_id, details = events[seq]
+        if count != details.get("rows") or root.hexdigest() != details.get("rows_sha256"):
+            problems.append(ChainProblem(seq, table, event_id,
+                                         f"the row hashes of this bulk event ({BULK_TABLE}) were changed after it was written"))
+
+    for seq, n, row_id, digest in db.execute(f"SELECT seq, n, row_id, sha256 FROM {BULK_TABLE} ORDER BY seq, n"):
+        if seq not in events:
+            problems.append(ChainProblem(seq, "?", row_id, f"{BULK_TABLE} row belongs to no bulk audit event"))
+            continue
+        if seq != current:
+            if current is not None:
+                close(current)
+            current, count, root = seq, 0, hashlib.sha256()
+            seen.add(seq)
+        count += 1
+        root.update(f"{row_id} {digest}\n".encode("utf-8"))
+    if current is not None:
+        close(current)
+    for seq in events.keys() - seen:
+        count, root = 0, hashlib.sha256()
+        close(seq)
     return problems

@@ -1,18 +1,29 @@
 """Electronic components found in an item: add, edit, delete and list them, each change audited.
 
-A component row holds what the researcher entered (part number, brand, country, date code,
-quantity, type, notes) and what fieldkit concluded from it when it was saved:
+A component row holds what the researcher entered (part number, brand and country as entered,
+date code as printed, quantity, type, notes) and what fieldkit concluded from it when it was saved,
+in plain columns (no JSON blob, so a component costs hundreds of bytes):
 
-- `manufacturer`, `country`: from `components.attribution.attribute` -- the firm's name when the
-  brand or part-number prefix is in the manufacturers table, else the brand as entered. An entered
-  country is always kept. `attribution_json` records how (`source`, `basis`, candidates, the
-  values as entered, the reference version).
-- `date_start`, `date_end`: the period the date code stands for (`markings.datecodes`). A code
-  with several readings (a YWW code may be any decade; a Microchip week may start on Sunday or
-  Monday) gets the span of all of them, earliest start to latest end, and every reading is kept
-  in `attribution_json["date_code"]["readings"]`. So `date_start` is the earliest day the part
-  can have been made under any reading, and "assembled no earlier than" (the latest `date_start`
-  in a set of parts, see components.summary) holds whichever reading is right.
+- `manufacturer`, `country`, `firm_id`: from `components.attribution.attribute` -- the firm's
+  name when the brand or part-number prefix is in the manufacturers table, else the brand as
+  entered. An entered country is always kept.
+- `attributed_by`: `reference` (the table decided), `researcher` (an entered brand or country
+  decided), `ambiguous` (the table gives several firms and nothing entered decides), `none`.
+- `basis_id`: a row of `attribution_bases`, which holds each distinct basis once: one line
+  saying why, with the attribution's notes (a bulk import of 100,000 parts has a few dozen).
+- `reference_version_id`: a row of `reference_versions`, which holds the version (hash) of the
+  reference tables the attribution was made with, once per version.
+  Both lookup tables only grow, and each of their rows is audited like any other row.
+- `candidates`: JSON, only when there is more than one firm the part may be.
+- `date_code` as printed, `date_form` (the form(s) read, e.g. "YYWW"), and `date_start`,
+  `date_end`: the period the code stands for (`markings.datecodes`). A code with several readings
+  (a YWW code may be any decade; a Microchip week may start on Sunday or Monday) gets the span
+  of all of them, earliest start to latest end. The readings themselves are derived again from
+  the code, the form and the day the row was made (`date_readings`). So `date_start` is the
+  earliest day the part can have been made under any reading, and "assembled no earlier than"
+  (the latest `date_start` in a set of parts, see components.summary) holds whichever is right.
+- A code fieldkit cannot read ("GH29Q", "2310A") is stored as printed with `date_form` =
+  NOT_READ ("not read as a date") and no period, so it stays out of the date window.
 
 Like markings, a saved attribution is evidence of what was concluded then: a later change to
 the reference tables does not rewrite it.
@@ -31,7 +42,7 @@ from fieldkit.catalog.db import Catalog, new_id, now
 from fieldkit.catalog.items import get_item
 from fieldkit.components.attribution import Attribution, ManufacturerIndex, attribute, default_index
 from fieldkit.errors import DateCodeError, NotFound, ValidationError
-from fieldkit.markings.datecodes import DateCodeReading, read_date_code
+from fieldkit.markings.datecodes import WWYY_MAKERS, DateCodeReading, canonical_manufacturer, read_date_code
 from fieldkit.models import refuse_unsafe
 
 FIELDS = ("part_number", "manufacturer", "country", "date_code", "quantity", "type", "notes")
@@ -39,6 +50,10 @@ MAX_PART = 200
 MAX_TEXT = 2000
 MAX_QUANTITY = 1_000_000
 DATE_RANGE_RULE = "span of every reading: earliest start to latest end"
+NOT_READ = "not read as a date"
+ATTRIBUTED_BY = ("reference", "researcher", "ambiguous", "none")
+MICROCHIP_WEEKS = "Microchip weeks"
+MAKER_SCHEMES = ("microchip", "texas-instruments")  # makers whose date codes markings.datecodes reads their own way  # the date_form suffix of a code read with Microchip's week count
 
 
 class ComponentFieldError(ValidationError):
@@ -52,11 +67,12 @@ class ComponentFieldError(ValidationError):
 
 @dataclass(frozen=True)
 class Prepared:
-    """A component's values checked and attributed, ready to store (no id, item or timestamps yet)."""
+    """A component's values checked and attributed, ready to store (no id, item, version id or timestamps yet)."""
 
     values: dict[str, Any]
     attribution: Attribution
     readings: tuple[DateCodeReading, ...]
+    date_problem: str | None = None  # why a date code was not read as a date
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,7 @@ class Saved:
     row: dict[str, Any]
     attribution: Attribution
     readings: tuple[DateCodeReading, ...]
+    date_problem: str | None = None
 
     def describe(self) -> str:
         lines = [self.attribution.describe()]
@@ -73,6 +90,10 @@ class Saved:
             lines.append(f"  date code: {self.row['date_code']} = {self.row['date_start']} to {self.row['date_end']}"
                          + (f" ({len(self.readings)} readings, {DATE_RANGE_RULE})" if len(self.readings) > 1 else ""))
             lines += [f"    {r.describe()}" for r in self.readings]
+        elif self.row.get("date_form") == NOT_READ:
+            lines.append(f"  date code: {self.row['date_code']} stored as printed, {NOT_READ}; left out of the date window")
+            if self.date_problem:
+                lines.append(f"    ({self.date_problem})")
         return "\n".join(lines)
 
 
@@ -107,22 +128,12 @@ def _readings(code: str, maker: str | None, today: date) -> tuple[DateCodeReadin
     return tuple(read_date_code(code, maker, today=today))
 
 
-def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-@lru_cache(maxsize=65536)
-def _readings_json(code: str, maker: str | None, today: date) -> str:
-    """{"code", "basis" (of the best reading), "readings": [{"form", "label", "start", "end"}...]}.
-
-    The rule that turns readings into date_start/date_end is DATE_RANGE_RULE, the same for every row.
-    """
-    readings = _readings(code.upper(), maker, today)
-    return _compact({
-        "code": code, "basis": readings[0].basis,
-        "readings": [{"form": r.form, "label": r.label, "start": r.start.isoformat(), "end": r.end.isoformat()}
-                     for r in readings],
-    })
+@lru_cache(maxsize=4096)
+def _scheme_maker(maker: str | None) -> str | None:
+    """`maker` if it has a date-code scheme of its own (markings.datecodes), else None: the readings
+    are the same for every other maker, so a bulk import reads each code once, not once per maker."""
+    key = canonical_manufacturer(maker)
+    return maker if key in MAKER_SCHEMES or key in WWYY_MAKERS else None
 
 
 def _date_code_maker(attribution: Attribution) -> str | None:
@@ -131,6 +142,59 @@ def _date_code_maker(attribution: Attribution) -> str | None:
     if chosen is not None:
         return chosen.via or chosen.firm
     return attribution.entered_manufacturer
+
+
+@lru_cache(maxsize=4096)
+def date_form(readings: tuple[DateCodeReading, ...]) -> str:
+    """The form(s) of a code's readings, e.g. "YYWW", "YWW", "YYWW, Microchip weeks"."""
+    forms = " or ".join(dict.fromkeys(r.form for r in readings))
+    if any(r.label.startswith("Microchip week") for r in readings):
+        forms += f", {MICROCHIP_WEEKS}"
+    return forms
+
+
+def date_readings(row: dict[str, Any]) -> tuple[DateCodeReading, ...]:
+    """The readings of a stored row's date code, derived again from its code, form and the day it was made."""
+    form, code = row.get("date_form"), row.get("date_code")
+    if not code or not form or form == NOT_READ:
+        return ()
+    maker = "Microchip" if form.endswith(MICROCHIP_WEEKS) else "TI" if "Texas Instruments" in form else None
+    made = date.fromisoformat(str(row.get("created_at") or now())[:10])
+    forms = set(form.removesuffix(f", {MICROCHIP_WEEKS}").split(" or "))
+    try:
+        readings = _readings(code.upper(), maker, made)
+    except DateCodeError:
+        return ()
+    return tuple(r for r in readings if r.form in forms)
+
+
+def _candidates(attribution: Attribution) -> str | None:
+    if len(attribution.candidates) < 2:
+        return None
+    return json.dumps([{k: v for k, v in c.to_json().items() if k in ("firm_id", "firm", "country", "matched_by", "matched")}
+                       for c in attribution.candidates], ensure_ascii=False, separators=(",", ":"))
+
+
+def attributed_by(attribution: Attribution) -> str:
+    """`reference`, `researcher`, `ambiguous` (several firms, nothing entered decides) or `none`."""
+    if attribution.source == "none" and len(attribution.candidates) > 1:
+        return "ambiguous"
+    return attribution.source if attribution.source in ATTRIBUTED_BY else "none"
+
+
+def _attribution_columns(attribution: Attribution) -> dict[str, Any]:
+    basis = "; ".join([attribution.basis, *(f"note: {n}" for n in attribution.notes)])
+    return {
+        "manufacturer": attribution.manufacturer,
+        "country": attribution.country,
+        "firm_id": attribution.firm_id,
+        "attributed_by": attributed_by(attribution),
+        "basis": basis,
+        "reference_version": attribution.reference_version,  # text here; stored as reference_version_id
+        "candidates": _candidates(attribution),
+        "entered_manufacturer": attribution.entered_manufacturer,
+        "entered_country": attribution.entered_country,
+    }
 
 
 def prepare_component(
@@ -144,7 +208,7 @@ def prepare_component(
 
     `cache` (a dict the caller keeps) lets a bulk import reuse the attribution of parts that
     share a brand, country and part-number prefix; the Attribution returned then names the first
-    such part (its stored JSON does not name the part, so the rows are unaffected).
+    such part (the stored columns do not name the part, so the rows are unaffected).
     """
     index = index or default_index()
     today = today or date.today()
@@ -161,7 +225,7 @@ def prepare_component(
     cache = cache if bulk else {}
     key = (index.prefix_signature(part), brand, country)
     if key in cache:
-        attribution, attribution_text = cache[key]
+        attribution, columns = cache[key]
         if not bulk and attribution.part_number != part:
             attribution = replace(attribution, part_number=part)
     else:
@@ -169,33 +233,88 @@ def prepare_component(
             attribution = attribute(part, brand, country, index=index)
         except ValidationError as exc:
             raise ComponentFieldError("country", str(exc).removeprefix("country: ")) from None
-        attribution_text = _compact(attribution.to_json())
+        columns = _attribution_columns(attribution)
         if len(cache) < 100_000:
-            cache[key] = (attribution, attribution_text)
+            cache[key] = (attribution, columns)
     readings: tuple[DateCodeReading, ...] = ()
+    problem = None
     if code:
-        maker = _date_code_maker(attribution)
         try:
-            readings = _readings(code.upper(), maker, today)
-        except DateCodeError as exc:
-            raise ComponentFieldError("date_code", str(exc)) from None
-        # the attribution's JSON object, with the date code's readings added as one more key
-        attribution_json = attribution_text[:-1] + ',"date_code":' + _readings_json(code, maker, today) + "}"
-    else:
-        attribution_json = attribution_text
+            readings = _readings(code.upper(), _scheme_maker(_date_code_maker(attribution)), today)
+        except DateCodeError as exc:  # stored as printed, flagged, left out of the date window
+            problem = str(exc)
     values = {
         "part_number": part,
-        "manufacturer": attribution.manufacturer,
-        "country": attribution.country,
+        **columns,
         "type": _text(data, "type", MAX_PART),
         "date_code": code,
+        "date_form": date_form(readings) if readings else (NOT_READ if code else None),
         "date_start": min(r.start for r in readings).isoformat() if readings else None,
         "date_end": max(r.end for r in readings).isoformat() if readings else None,
         "quantity": _quantity(data.get("quantity")),
         "notes": _text(data, "notes"),
-        "attribution_json": attribution_json,
     }
-    return Prepared(values, attribution, readings)
+    return Prepared(values, attribution, readings, problem)
+
+
+# The texts a row refers to by id: (key in Prepared.values, column stored, lookup table, its text column).
+LOOKUPS = (("basis", "basis_id", "attribution_bases", "basis"),
+           ("reference_version", "reference_version_id", "reference_versions", "version"))
+
+
+def lookup_id(catalog: Catalog, table: str, column: str, text: str | None, added: list | None = None) -> int | None:
+    """The id of `text` in a lookup table, added if new. Call inside a write transaction.
+
+    A new row is audited at once, or, if `added` is given (a bulk import, whose audit event is
+    still open), appended to it for `audit_added` to record after the event."""
+    if not text:
+        return None
+    found = catalog.db.execute(f"SELECT id FROM [{table}] WHERE [{column}] = ?", [text]).fetchone()
+    if found:
+        return found[0]
+    new = catalog.db.execute(f"SELECT coalesce(max(id), 0) + 1 FROM [{table}]").fetchone()[0]
+    if added is None:
+        records.insert(catalog, table, {"id": new, column: text})
+    else:
+        catalog.db.execute(f"INSERT INTO [{table}] (id, [{column}]) VALUES (?, ?)", [new, text])
+        added.append((table, {"id": new, column: text}))
+    return new
+
+
+def audit_added(catalog: Catalog, added: list) -> None:
+    """Audit the lookup rows a bulk import added (see `lookup_id`), after its own audit event."""
+    from fieldkit.catalog import audit
+
+    for table, row in added:
+        audit.record(catalog.db, at=now(), actor=catalog.actor, action="insert", table=table,
+                     row_id=audit.row_key(table, row), before=None, after=row)
+
+
+def stored_values(catalog: Catalog, values: dict[str, Any], bulk: dict | None = None) -> dict[str, Any]:
+    """Prepared values as stored: the basis and the table version replaced by their lookup ids.
+    `bulk` (a dict the caller keeps for one import) caches the look-ups and collects, under
+    "added", the new lookup rows to audit with `audit_added` once the import's event is written."""
+    out = dict(values)
+    for key, column, table, text_column in LOOKUPS:
+        text = out.pop(key)
+        if bulk is None:
+            out[column] = lookup_id(catalog, table, text_column, text)
+        else:
+            if (table, text) not in bulk:
+                bulk[(table, text)] = lookup_id(catalog, table, text_column, text, bulk.setdefault("added", []))
+            out[column] = bulk[(table, text)]
+    return out
+
+
+def lookup_texts(catalog: Catalog, row: dict[str, Any]) -> dict[str, str | None]:
+    """A stored row's basis and table version as text: {"basis": ..., "reference_version": ...}."""
+    out: dict[str, str | None] = {}
+    for key, column, table, text_column in LOOKUPS:
+        found = None
+        if row.get(column) is not None:
+            found = catalog.db.execute(f"SELECT [{text_column}] FROM [{table}] WHERE id = ?", [row[column]]).fetchone()
+        out[key] = found[0] if found else None
+    return out
 
 
 def add_component(catalog: Catalog, ref: str, data: dict[str, Any], *, index: ManufacturerIndex | None = None) -> Saved:
@@ -204,21 +323,20 @@ def add_component(catalog: Catalog, ref: str, data: dict[str, Any], *, index: Ma
     with catalog.transaction():
         item = get_item(catalog, ref)
         stamp = now()
+        values = stored_values(catalog, prepared.values)
         row = records.insert(
             catalog, "components",
-            {"id": new_id(), "item_id": item["id"], **prepared.values, "created_at": stamp, "updated_at": stamp},
+            {"id": new_id(), "item_id": item["id"], **values, "created_at": stamp, "updated_at": stamp},
         )
-    return Saved(row, prepared.attribution, prepared.readings)
+    return Saved(row, prepared.attribution, prepared.readings, prepared.date_problem)
 
 
 def entered_values(row: dict[str, Any]) -> dict[str, Any]:
     """The values as the researcher entered them (brand and country as typed, not as attributed)."""
-    stored = json.loads(row["attribution_json"] or "{}")
-    entered = stored.get("entered", {})
     return {
         "part_number": row["part_number"],
-        "manufacturer": entered.get("manufacturer", row["manufacturer"]),
-        "country": entered.get("country", row["country"]),
+        "manufacturer": row["entered_manufacturer"],
+        "country": row["entered_country"],
         "date_code": row["date_code"],
         "quantity": row["quantity"],
         "type": row["type"],
@@ -233,12 +351,13 @@ def update_component(
     with catalog.transaction():
         current = get_component(catalog, component_id)
         prepared = prepare_component(entered_values(current) | changes, index=index)
-        diff = {k: v for k, v in prepared.values.items() if current[k] != v}
+        values = stored_values(catalog, prepared.values)
+        diff = {k: v for k, v in values.items() if current[k] != v}
         row = current
         if diff:
             diff["updated_at"] = now()
             row = records.update(catalog, "components", {"id": component_id}, diff)
-    return Saved(row, prepared.attribution, prepared.readings)
+    return Saved(row, prepared.attribution, prepared.readings, prepared.date_problem)
 
 
 def delete_component(catalog: Catalog, component_id: str) -> dict[str, Any]:
@@ -255,21 +374,47 @@ def get_component(catalog: Catalog, component_id: str) -> dict[str, Any]:
     return rows[0]
 
 
+def attribution_view(row: dict[str, Any], texts: dict[str, str | None]) -> dict[str, Any]:
+    """A stored row's attribution as one dict: firm, country, attributed_by, basis, table version,
+    candidates (when several), the values as entered, and the date code's derived readings.
+    `texts` is the row's `lookup_texts`."""
+    readings = date_readings(row)
+    return {
+        "firm_id": row["firm_id"],
+        "firm": row["manufacturer"],
+        "country": row["country"],
+        "attributed_by": row["attributed_by"],
+        "basis": texts["basis"],
+        "reference_version": texts["reference_version"],
+        "candidates": json.loads(row["candidates"]) if row["candidates"] else [],
+        "entered": {"manufacturer": row["entered_manufacturer"], "country": row["entered_country"]},
+        "date_code": None if not row["date_code"] else {
+            "code": row["date_code"], "form": row["date_form"], "read": row["date_form"] != NOT_READ,
+            "readings": [r.to_json() for r in readings],
+        },
+    }
+
+
 LIST_SQL = """
-    SELECT components.*, items.ref AS item_ref FROM components JOIN items ON items.id = components.item_id
+    SELECT components.*, items.ref AS item_ref, attribution_bases.basis AS basis_text,
+           reference_versions.version AS reference_version_text
+    FROM components JOIN items ON items.id = components.item_id
+    LEFT JOIN attribution_bases ON attribution_bases.id = components.basis_id
+    LEFT JOIN reference_versions ON reference_versions.id = components.reference_version_id
     WHERE items.ref = ? ORDER BY components.created_at, components.rowid
 """
 
 
 def list_components(catalog: Catalog, ref: str) -> list[dict[str, Any]]:
-    """The components of item `ref`, oldest first, each with its attribution parsed (`attribution`)."""
+    """The components of item `ref`, oldest first, each with its attribution gathered (`attribution`)."""
     get_item(catalog, ref)
     cursor = catalog.db.execute(LIST_SQL, [ref])
     columns = [d[0] for d in cursor.description]
     out = []
     for values in cursor:
         row = dict(zip(columns, values))
-        row["attribution"] = json.loads(row["attribution_json"] or "{}")
+        texts = {"basis": row.pop("basis_text"), "reference_version": row.pop("reference_version_text")}
+        row["attribution"] = attribution_view(row, texts)
         out.append(row)
     return out
 

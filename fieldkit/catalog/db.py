@@ -200,6 +200,13 @@ def _check_file(path: Path) -> None:
         raise CatalogError(f"{path} is not a SQLite database (it may be corrupt or another kind of file); check the path")
 
 
+def database(conn: sqlite3.Connection) -> Database:
+    """sqlite-utils over `conn`, without sqlite-utils plugins: no third-party code runs on an
+    evidence catalog's connection, and finding plugins (a scan of every installed package's
+    metadata) is not paid at every start."""
+    return Database(conn, execute_plugins=False)
+
+
 def connect(path: Path | str, *, uri: bool = False) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, uri=uri)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -219,7 +226,7 @@ def open_catalog(path: Path | str | None, *, actor: str | None = None, create: b
     if path is None:
         conn = sqlite3.connect(":memory:", check_same_thread=False)
         conn.execute("PRAGMA foreign_keys = ON")
-        catalog = Catalog(Database(conn), None, actor)
+        catalog = Catalog(database(conn), None, actor)
         migrations.apply(catalog.db)
         return catalog
     path = Path(path).expanduser()
@@ -256,7 +263,7 @@ def _opening(path: Path, make_connection) -> Iterator[Database]:
     conn = None
     try:
         conn = make_connection()
-        yield Database(conn)
+        yield database(conn)
     except CatalogError:
         if conn is not None:
             conn.close()

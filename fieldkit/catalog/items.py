@@ -9,13 +9,15 @@ different refs.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fieldkit.catalog import audit, records, search
 from fieldkit.catalog.db import Catalog, new_id, now
 from fieldkit.catalog.meta import get_meta, set_meta
 from fieldkit.errors import NotFound, ValidationError
-from fieldkit.models import ITEM_FIELDS, ItemFields, validate
+
+if TYPE_CHECKING:
+    from fieldkit.models import ItemFields
 
 DEFAULT_REF_PREFIX = "FK"
 REF_PREFIX_FORM = re.compile(r"[A-Z][A-Z0-9]{0,7}")
@@ -62,6 +64,8 @@ def _item_values(fields: ItemFields) -> dict[str, Any]:
 
 def add_item(catalog: Catalog, data: dict[str, Any]) -> dict[str, Any]:
     """Validate and store a new item; returns the stored row."""
+    from fieldkit.models import ItemFields, validate  # pydantic: only where an item is written
+
     fields = validate(ItemFields, data)
     with catalog.transaction():
         values = _item_values(fields)
@@ -76,6 +80,8 @@ def add_item(catalog: Catalog, data: dict[str, Any]) -> dict[str, Any]:
 
 def update_item(catalog: Catalog, ref: str, data: dict[str, Any]) -> dict[str, Any]:
     """Validate and apply changes to the item `ref`; fields not in `data` keep their values."""
+    from fieldkit.models import ITEM_FIELDS, ItemFields, validate
+
     with catalog.transaction():
         current = get_item(catalog, ref)
         merged = {name: current[name] for name in ITEM_FIELDS} | data

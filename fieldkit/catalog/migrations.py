@@ -7,6 +7,8 @@ has been applied in `_sqlite_migrations`.
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database, Migrations
 
 migrations = Migrations("fieldkit")
@@ -195,7 +197,7 @@ def m003_component_summary_indexes(db: Database) -> None:
 # One search document per item: its own fields, its marking texts and its components' part
 # numbers, printed markings and makers. The index's rowid is the item's rowid, so a search returns
 # items directly and every word of a query must be found in the same item's document.
-# Bulk writers (records.insert_many) put a row in `search_suspended` while they insert many
+# Bulk writers (records.insert_many, records.BulkInsert) put a row in `search_suspended` while they insert many
 # markings or components, then rebuild the documents of the items they touched.
 ITEM_SEARCH_DOCUMENT = """
     coalesce(i.ref, '') || ' ' || coalesce(i.category, '') || ' ' || coalesce(i.designation, '') || ' ' ||
@@ -248,6 +250,99 @@ def m005_catalog_meta(db: Database) -> None:
 
     db.execute("CREATE TABLE catalog_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     db.execute("INSERT INTO catalog_meta (key, value) VALUES ('catalog_id', ?)", [str(uuid.uuid4())])
+
+
+# What m012 adds to each component row; see catalog.components for what each column means.
+M012_COLUMNS = {
+    "firm_id": "TEXT",
+    "attributed_by": "TEXT",
+    "basis_id": "INTEGER REFERENCES attribution_bases(id)",
+    "reference_version_id": "INTEGER REFERENCES reference_versions(id)",
+    "candidates": "TEXT",
+    "entered_manufacturer": "TEXT",
+    "entered_country": "TEXT",
+    "date_form": "TEXT",
+}
+
+
+def _m012_values(stored: dict) -> dict:
+    """The new values of one component row, from the attribution JSON it was stored with
+    (basis and version as text; the migration turns them into lookup ids)."""
+    from fieldkit.catalog.components import MICROCHIP_WEEKS, NOT_READ
+
+    candidates = stored.get("candidates") or []
+    source = stored.get("source")
+    basis = "; ".join([stored["basis"], *(f"note: {n}" for n in stored.get("notes") or [])]) if stored.get("basis") else None
+    entered = stored.get("entered") or {}
+    dated = stored.get("date_code") or {}
+    readings = dated.get("readings") or []
+    form = " or ".join(dict.fromkeys(r["form"] for r in readings)) or None
+    if form and any(str(r.get("label", "")).startswith("Microchip week") for r in readings):
+        form += f", {MICROCHIP_WEEKS}"
+    return {
+        "firm_id": stored.get("firm_id"),
+        "attributed_by": "ambiguous" if source == "none" and len(candidates) > 1 else source,
+        "candidates": json.dumps([{k: c.get(k) for k in ("firm_id", "firm", "country", "matched_by", "matched")}
+                                  for c in candidates], ensure_ascii=False, separators=(",", ":"))
+        if len(candidates) > 1 else None,
+        "entered_manufacturer": entered.get("manufacturer"),
+        "entered_country": entered.get("country"),
+        "date_form": form if form else (NOT_READ if dated else None),
+        "basis_id": basis,
+        "reference_version_id": stored.get("reference_version") or None,
+    }
+
+
+@migrations()
+def m012_component_rows(db: Database) -> None:
+    """Component attribution in plain columns instead of a JSON blob per row; each distinct basis
+    and table version stored once, in `attribution_bases` and `reference_versions`.
+
+    Nothing is lost: each row's former `attribution_json` is kept in `component_attribution_m011`
+    (component_id, attribution_json), as the audit log also holds it. The new lookup rows are
+    audited one by one; the rewritten component rows by one bulk audit event (action "migrate",
+    see catalog.audit.BulkEvent), so the old chain still verifies and `verify` checks every row's
+    new state. `audit_rows` (the per-row hashes of bulk events) is created here.
+    """
+    from fieldkit.catalog import audit
+    from fieldkit.catalog.db import now
+
+    db.execute("CREATE TABLE reference_versions (id INTEGER PRIMARY KEY, version TEXT NOT NULL UNIQUE)")
+    db.execute("CREATE TABLE attribution_bases (id INTEGER PRIMARY KEY, basis TEXT NOT NULL UNIQUE)")
+    db.execute(f"CREATE TABLE {audit.BULK_TABLE} (seq INTEGER NOT NULL, n INTEGER NOT NULL, row_id TEXT NOT NULL, "
+               "sha256 TEXT NOT NULL, PRIMARY KEY (seq, n)) WITHOUT ROWID")
+    db.execute("CREATE TABLE component_attribution_m011 (component_id TEXT PRIMARY KEY, attribution_json TEXT NOT NULL)")
+    db.execute("INSERT INTO component_attribution_m011 SELECT id, attribution_json FROM components "
+               "WHERE attribution_json IS NOT NULL")
+    for name, kind in M012_COLUMNS.items():
+        db.execute(f"ALTER TABLE components ADD COLUMN {name} {kind}")
+    stamp = now()
+    lookups = {"basis_id": ("attribution_bases", "basis", {}), "reference_version_id": ("reference_versions", "version", {})}
+    updates = []
+    for rowid, text in db.execute("SELECT rowid, attribution_json FROM components WHERE attribution_json IS NOT NULL").fetchall():
+        values = _m012_values(json.loads(text))
+        for column, (table, text_column, ids) in lookups.items():
+            value = values[column]
+            if value is not None and value not in ids:
+                ids[value] = len(ids) + 1
+                row = {"id": ids[value], text_column: value}
+                db[table].insert(row)
+                audit.record(db, at=stamp, actor="fieldkit", action="insert", table=table, row_id=str(row["id"]),
+                             before=None, after=row)
+            values[column] = ids.get(value)
+        updates.append([*(values[name] for name in M012_COLUMNS), rowid])
+    db.conn.executemany(f"UPDATE components SET {', '.join(f'{n} = ?' for n in M012_COLUMNS)} WHERE rowid = ?", updates)
+    db.execute("ALTER TABLE components DROP COLUMN attribution_json")
+    cursor = db.execute("SELECT * FROM components ORDER BY rowid")
+    columns = [d[0] for d in cursor.description]
+    event = audit.BulkEvent(db, table="components", action="migrate", event_id="m012_component_rows")
+    for values in cursor:
+        event.add(dict(zip(columns, values)))
+    if event.count:
+        event.finish(at=stamp, actor="fieldkit", details={
+            "migration": "m012_component_rows",
+            "note": "attribution_json moved to plain columns; former values in component_attribution_m011",
+        })
 
 
 @migrations()

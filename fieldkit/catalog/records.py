@@ -64,6 +64,57 @@ def delete(catalog: Catalog, table: str, key: dict[str, Any]) -> dict[str, Any]:
     return before
 
 
+class BulkInsert:
+    """Insert many rows of one table in batches, audited as one bulk event (`audit.BulkEvent`).
+
+    Use inside `catalog.transaction()`: `add(row)` per row, then `finish(details)`. Rows are
+    written with every column given (missing ones as NULL), so the row stored is the row hashed;
+    memory holds one batch, whatever the number of rows. Markings and components suspend the
+    per-row search triggers; `finish` rebuilds the documents of the items touched.
+    """
+
+    def __init__(self, catalog: Catalog, table: str, *, event_id: str, batch: int = 5000):
+        self.catalog, self.table, self.batch = catalog, table, batch
+        db = catalog.db
+        if not catalog.db.conn.in_transaction:
+            raise RuntimeError("BulkInsert must run inside catalog.transaction()")
+        self.columns = [c.name for c in db[table].columns]
+        self._known = frozenset(self.columns)
+        names = ", ".join(f"[{c}]" for c in self.columns)
+        self._sql = f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' for _ in self.columns)})"
+        self._search = table in ("markings", "components")
+        if self._search:
+            search.suspend(db)
+        self._items: set[str] = set()
+        self._pending: list[dict[str, Any]] = []
+        self.event = audit.BulkEvent(db, table=table, action="import", event_id=event_id)
+
+    def add(self, row: dict[str, Any]) -> None:
+        if not self._known.issuperset(row):
+            raise ValueError(f"{self.table} has no column {sorted(set(row) - self._known)[0]!r}")
+        self._pending.append(row if len(row) == len(self.columns) else {c: row.get(c) for c in self.columns})
+        if len(self._pending) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        columns = self.columns
+        self.catalog.db.conn.executemany(self._sql, [[r[c] for c in columns] for r in self._pending])
+        for row in self._pending:
+            self.event.add(row)
+            if self._search:
+                self._items.add(row["item_id"])
+        self._pending.clear()
+
+    def finish(self, details: dict[str, Any]) -> int:
+        """Write what is left and the event's audit row; returns the number of rows added."""
+        self.flush()
+        if self._search:
+            search.resume(self.catalog.db, self._items)
+        if self.event.count:
+            self.event.finish(at=now(), actor=self.catalog.actor, details=details)
+        return self.event.count
+
+
 def insert_many(catalog: Catalog, table: str, rows: list[dict[str, Any]]) -> int:
     """Insert many rows and their audit records in one transaction, with executemany.
 

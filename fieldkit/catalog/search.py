@@ -34,6 +34,19 @@ def where_clause(query: str) -> tuple[str, list[str]]:
     return (" AND ".join(clauses) or "1"), params
 
 
+# The document a bulk write rebuilds: the same words as ITEM_SEARCH_DOCUMENT (which the per-row
+# triggers use), but each distinct part number, printed marking and maker of the item's components
+# once. Query words hold no whitespace and values are joined by spaces, so a word matches the same
+# items either way; an item with a million imported components gets a document of its few thousand
+# distinct values instead of a million, which FTS5 would tokenise in memory all at once.
+BULK_DOCUMENT = ITEM_SEARCH_DOCUMENT[: ITEM_SEARCH_DOCUMENT.index("coalesce((SELECT group_concat(coalesce(c.part_number")] + """\
+    coalesce((SELECT group_concat(v, ' ') FROM (
+        SELECT part_number AS v FROM components WHERE item_id = i.id
+        UNION SELECT marking_text FROM components WHERE item_id = i.id
+        UNION SELECT manufacturer FROM components WHERE item_id = i.id)), '')
+"""
+
+
 def suspend(db: Database) -> None:
     """Stop the per-row triggers from rebuilding documents; call inside a write transaction."""
     db.execute("INSERT INTO search_suspended (since) VALUES (datetime('now'))")
@@ -48,6 +61,6 @@ def resume(db: Database, item_ids: Iterable[str]) -> None:
         marks = ", ".join("?" for _ in chunk)
         db.execute(f"DELETE FROM item_search WHERE rowid IN (SELECT rowid FROM items WHERE id IN ({marks}))", chunk)
         db.execute(
-            f"INSERT INTO item_search (rowid, text) SELECT i.rowid, {ITEM_SEARCH_DOCUMENT} FROM items i WHERE i.id IN ({marks})",
+            f"INSERT INTO item_search (rowid, text) SELECT i.rowid, {BULK_DOCUMENT} FROM items i WHERE i.id IN ({marks})",
             chunk,
         )

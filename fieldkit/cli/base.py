@@ -16,14 +16,16 @@ import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from fieldkit.catalog.db import Catalog, open_catalog, translate_error
 from fieldkit.errors import FieldkitError
 from fieldkit.safe_text import json_visible, visible
 from fieldkit.locations import default_catalog_path
+
+if TYPE_CHECKING:  # the catalog (and sqlite-utils) is imported by the commands that open one
+    from fieldkit.catalog.db import Catalog
 
 
 @dataclass
@@ -45,6 +47,8 @@ class State:
         """The catalog, opened once. A command that only reads passes `read_only=True`: the file is
         then never created, upgraded or written (fieldkit.catalog.db.open_read_only)."""
         if self._catalog is None:
+            from fieldkit.catalog.db import open_catalog
+
             self._catalog = open_catalog(self.db_path, actor=self.actor, create=create, read_only=read_only)
         return self._catalog
 
@@ -94,6 +98,8 @@ class FieldkitGroup(click.Group):
         except click.UsageError as exc:
             raise _one_line(exc) from None
         except sqlite3.Error as exc:  # read by a command outside a transaction: still one line
+            from fieldkit.catalog.db import translate_error
+
             state = ctx.find_object(State)
             echo(f"error: {translate_error(exc, state.db_path if state else None)}", err=True)
             ctx.exit(2)

@@ -17,10 +17,11 @@ def export() -> None:
 
 @export.command("csv")
 @click.argument("outdir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--full", is_flag=True, help="Add machine-readable columns to components.csv (candidates, date readings as JSON).")
 @pass_state
-def export_csv(state, outdir: Path) -> None:
-    """Write items.csv, photos.csv, markings.csv and components.csv to OUTDIR."""
-    result = export_catalog(state.catalog(read_only=True), outdir)
+def export_csv(state, outdir: Path, full: bool) -> None:
+    """Write items.csv, photos.csv, markings.csv and components.csv to OUTDIR (README.txt explains the columns)."""
+    result = export_catalog(state.catalog(read_only=True), outdir, full=full)
     echo(result.describe())
 
 

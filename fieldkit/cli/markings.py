@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import click
 
-from fieldkit.catalog import markings as markings_core
 from fieldkit.cli.base import echo, pass_state, print_json
 from fieldkit.markings.matcher import read_marking
 from fieldkit.reference.tables import check_reference
+
+
+def _core():
+    """The markings core (and with it the catalog and sqlite-utils), imported by the commands that
+    use a catalog, so that `fieldkit match` does not load them."""
+    from fieldkit.catalog import markings
+
+    return markings
 
 
 def _warn_overrides(tables) -> None:
@@ -72,7 +79,7 @@ def marking_add(state, item_ref: str, text: str, position: str | None) -> None:
     """Store TEXT, typed as read, as a marking of item REF, with its readings; prints the marking id."""
     tables = state.reference()
     _warn_overrides(tables)
-    stored = markings_core.add_marking(state.catalog(), item_ref, text, position=position, tables=tables)
+    stored = _core().add_marking(state.catalog(), item_ref, text, position=position, tables=tables)
     echo(stored["id"])
     candidates = stored["readings"]["candidates"]
     if candidates:
@@ -86,7 +93,7 @@ def marking_add(state, item_ref: str, text: str, position: str | None) -> None:
 @pass_state
 def marking_edit(state, marking_id: str, text: str | None, position: str | None) -> None:
     """Correct the marking with id ID (or the first characters of it); the change is audited."""
-    stored = markings_core.update_marking(state.catalog(create=False), marking_id, text=text, position=position,
+    stored = _core().update_marking(state.catalog(create=False), marking_id, text=text, position=position,
                                           tables=state.reference())
     echo(f"{stored['id'][:8]}  {stored['text']!r}")
 
@@ -98,10 +105,10 @@ def marking_edit(state, marking_id: str, text: str | None, position: str | None)
 def marking_delete(state, marking_id: str, yes: bool) -> None:
     """Delete the marking with id ID (or the first characters of it); the audit log keeps what it was."""
     catalog = state.catalog(create=False)
-    current = markings_core.get_marking(catalog, marking_id)
+    current = _core().get_marking(catalog, marking_id)
     if not yes:
         click.confirm(f"Delete marking {current['text']!r}?", abort=True)
-    markings_core.delete_marking(catalog, current["id"])
+    _core().delete_marking(catalog, current["id"])
     echo(f"deleted {current['id'][:8]}  {current['text']!r}")
 
 
@@ -111,7 +118,7 @@ def marking_delete(state, marking_id: str, yes: bool) -> None:
 @pass_state
 def marking_list(state, item_ref: str, as_json: bool) -> None:
     """List the markings of item REF with their stored readings."""
-    rows = markings_core.list_markings(state.catalog(read_only=True), item_ref)
+    rows = _core().list_markings(state.catalog(read_only=True), item_ref)
     if as_json:
         print_json(rows)
         return
@@ -138,8 +145,8 @@ def marking_recheck(state, item_ref: str | None, apply: bool, as_json: bool) -> 
     """Show what the current reference tables would read differently in stored markings."""
     tables = state.reference()
     catalog = state.catalog(read_only=not apply)
-    results = markings_core.recheck_markings(catalog, item_ref, tables)
-    updated = markings_core.apply_recheck(catalog, results) if apply else 0
+    results = _core().recheck_markings(catalog, item_ref, tables)
+    updated = _core().apply_recheck(catalog, results) if apply else 0
     if as_json:
         print_json({"markings": [r.to_json() for r in results if r.differs], "checked": len(results),
                     "updated": updated, "reference_version": tables.version})

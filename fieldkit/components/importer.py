@@ -5,23 +5,27 @@ country, date_code, quantity, type, notes ("Part Number" and "part-number" also 
 part_number). Other columns are reported and ignored.
 
 Every row is checked, attributed and dated as `component add` would. A bad row is reported by
-its line number and column and left out; the good rows are written in one transaction, with one
-audit record each (`catalog.records.insert_many`). With `strict`, one bad row and nothing is written.
+its line number and column and left out. The file is read as a stream: rows are checked and
+inserted in batches inside one transaction, so memory does not grow with the file, and the whole
+import is one audit event (`catalog.records.BulkInsert`): the file's name and SHA-256, the item,
+the rows added and a hash over them. With `strict`, one bad row and nothing is written.
 
 A file that is not CSV text -- empty, binary, UTF-16, not UTF-8, unbalanced quotes, no
-part_number column -- is refused whole with a one-line ImportFileError.
+part_number column -- is refused whole with a one-line ImportFileError, and nothing is written.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from fieldkit.catalog.records import insert_many
+from fieldkit.catalog.records import BulkInsert
 from fieldkit.catalog.components import FIELDS, ComponentFieldError, prepare_component
 from fieldkit.catalog.db import Catalog, new_id, now
 from fieldkit.catalog.items import get_item
@@ -78,33 +82,77 @@ def normalize_header(name: str) -> str:
     return HEADER_ALIASES.get(key, key)
 
 
-def read_text(path: Path) -> str:
-    """The file's text, UTF-8 with or without a BOM; ImportFileError for anything else."""
+class _HashingReader(io.RawIOBase):
+    """A binary file that computes the SHA-256 of the bytes read through it."""
+
+    def __init__(self, raw):
+        self.raw, self.sha256, self.offset = raw, hashlib.sha256(), 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.raw.readinto(buffer)
+        if n:
+            self.sha256.update(memoryview(buffer)[:n])
+            self.offset += n
+        return n
+
+
+def _check_start(path: Path, start: bytes) -> None:
+    """Refuse an empty, UTF-16 or binary file from its first bytes."""
     name = path.name
+    if not start.strip():
+        raise ImportFileError(f"{name} is empty; it needs a header row (part_number,...) and one row per component")
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFileError(f"{name} is UTF-16 text; save it as CSV UTF-8 and import again")
+    nul = start.find(b"\x00")
+    if nul >= 0:
+        raise ImportFileError(f"{name} is not a CSV text file (binary data at byte {nul}); export the table as CSV UTF-8")
+
+
+def open_csv(path: Path) -> tuple[_HashingReader, io.TextIOWrapper]:
+    """The file opened for streaming: (the hashing byte reader, its UTF-8 text); ImportFileError if unusable."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ImportFileError(f"{name} is {size:,} bytes, more than a components file should be; split it")
-        data = path.read_bytes()
+            raise ImportFileError(f"{path.name} is {size:,} bytes, more than a components file should be; split it")
+        raw = path.open("rb")
     except FileNotFoundError:
         raise ImportFileError(f"{path} does not exist; check the path") from None
     except IsADirectoryError:
         raise ImportFileError(f"{path} is a folder; give a CSV file") from None
     except OSError as exc:
         raise ImportFileError(f"cannot read {path}: {exc.strerror}") from None
-    if not data.strip():
-        raise ImportFileError(f"{name} is empty; it needs a header row (part_number,...) and one row per component")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFileError(f"{name} is UTF-16 text; save it as CSV UTF-8 and import again")
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise ImportFileError(f"{name} is not a CSV text file (binary data at byte {nul}); export the table as CSV UTF-8")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ImportFileError(f"{name} is not UTF-8 text (line {line}, byte {exc.start}); "
-                              "save it as CSV UTF-8 and import again") from None
+        _check_start(path, raw.read(65536))
+        raw.seek(0)
+    except BaseException:
+        raw.close()
+        raise
+    hashing = _HashingReader(raw)
+    return hashing, io.TextIOWrapper(io.BufferedReader(hashing, 65536), encoding="utf-8-sig", newline="")
+
+
+def _first_bad_utf8(path: Path) -> tuple[int, int]:
+    """(line, byte offset) of the first byte sequence in the file that is not UTF-8, read in chunks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, line = 0, 1
+    with path.open("rb") as fh:
+        while chunk := fh.read(65536):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                pending = len(decoder.getstate()[0])  # bytes of an unfinished sequence from the chunk before
+                bad = max(0, exc.start - pending)
+                return line + chunk[:bad].count(b"\n"), offset + bad
+            line += chunk.count(b"\n")
+            offset += len(chunk)
+    return line, offset
+
+
+class _Abort(Exception):
+    """Raised inside the import's transaction to roll it back (--strict with a bad row)."""
 
 
 def import_components(
@@ -119,61 +167,84 @@ def import_components(
     """Import the components in the CSV file at `path` into item `ref` (see the module docstring)."""
     path = Path(path).expanduser()
     item = get_item(catalog, ref)
-    text = read_text(path)
     index = index or default_index()
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    hashing, text = open_csv(path)
     result = ImportResult(path, strict=strict)
-    try:
-        header = next(reader)
-    except csv.Error as exc:
-        raise ImportFileError(f"{path.name}, line 1: not readable as CSV ({exc})") from None
-    names = [normalize_header(h) for h in header]
-    if "part_number" not in names:
-        shown = ", ".join(h.strip() for h in header if h.strip())[:120] or "(empty)"
-        raise ImportFileError(f"{path.name} has no part_number column (header: {shown}); "
-                              f"name the columns {', '.join(FIELDS)}")
-    seen: dict[str, int] = {}
-    for position, name in enumerate(names):
-        if name in FIELDS and name in seen:
-            raise ImportFileError(f"{path.name}: column {name!r} appears twice in the header (columns {seen[name] + 1} and {position + 1})")
-        seen.setdefault(name, position)
-    result.unknown_columns = [h.strip() or f"(column {i + 1}, no name)" for i, (h, n) in enumerate(zip(header, names)) if n not in FIELDS]
-    wanted = [(seen[f], f) for f in FIELDS if f in seen]
+    with text:
+        reader = csv.reader(text, strict=True)
+        try:
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise ImportFileError(f"{path.name} is empty; it needs a header row (part_number,...) and one row per component") from None
+            names = [normalize_header(h) for h in header]
+            if "part_number" not in names:
+                shown = ", ".join(h.strip() for h in header if h.strip())[:120] or "(empty)"
+                raise ImportFileError(f"{path.name} has no part_number column (header: {shown}); "
+                                      f"name the columns {', '.join(FIELDS)}")
+            seen: dict[str, int] = {}
+            for position, name in enumerate(names):
+                if name in FIELDS and name in seen:
+                    raise ImportFileError(f"{path.name}: column {name!r} appears twice in the header "
+                                          f"(columns {seen[name] + 1} and {position + 1})")
+                seen.setdefault(name, position)
+            result.unknown_columns = [h.strip() or f"(column {i + 1}, no name)"
+                                      for i, (h, n) in enumerate(zip(header, names)) if n not in FIELDS]
+            wanted = [(seen[f], f) for f in FIELDS if f in seen]
+            with catalog.transaction():
+                _import_rows(catalog, item["id"], reader, header, wanted, index, result, progress, hashing, path)
+        except _Abort:
+            result.imported = 0
+        except csv.Error as exc:
+            raise ImportFileError(f"{path.name}, line {reader.line_num}: not readable as CSV ({exc}); nothing imported") from None
+        except UnicodeDecodeError:
+            line, offset = _first_bad_utf8(path)
+            raise ImportFileError(f"{path.name} is not UTF-8 text (line {line}, byte {offset}); "
+                                  "save it as CSV UTF-8 and import again; nothing imported") from None
+    return result
+
+
+def _import_rows(catalog, item_id, reader, header, wanted, index, result, progress, hashing, path) -> None:
+    """Check, attribute and insert the rows after the header, inside the caller's transaction."""
+    from fieldkit.catalog.components import audit_added, stored_values
 
     cache: dict = {}
     today = date.today()
     stamp = now()
-    rows = []
+    lookups: dict = {}
+    bulk = BulkInsert(catalog, "components", event_id=new_id())
     next_line = reader.line_num + 1
-    try:
-        for record in reader:
-            line, next_line = next_line, reader.line_num + 1  # a quoted value may span lines: report the first
-            if not any(cell.strip() for cell in record):
-                continue
-            result.rows_read += 1
-            if len(record) > len(header):
-                _problem(result, RowProblem(line, None, f"{len(record)} fields but the header has {len(header)} columns; "
-                                                         "quote values that hold commas"))
-                continue
-            data = {name: (record[i] if i < len(record) else None) for i, name in wanted}
-            try:
-                prepared = prepare_component(data, index=index, cache=cache, today=today)
-            except ComponentFieldError as exc:
-                _problem(result, RowProblem(line, exc.column, exc.reason))
-                continue
-            except ValidationError as exc:
-                _problem(result, RowProblem(line, None, str(exc)))
-                continue
-            rows.append({"id": new_id(), "item_id": item["id"], **prepared.values, "created_at": stamp, "updated_at": stamp})
-            if progress is not None and result.rows_read % 5000 == 0:
-                progress(result.rows_read)
-    except csv.Error as exc:
-        raise ImportFileError(f"{path.name}, line {reader.line_num}: not readable as CSV ({exc}); nothing imported") from None
-    if strict and result.problem_count:
-        return result
-    if rows:
-        result.imported = insert_many(catalog, "components", rows)
-    return result
+    for record in reader:
+        line, next_line = next_line, reader.line_num + 1  # a quoted value may span lines: report the first
+        if not any(cell.strip() for cell in record):
+            continue
+        result.rows_read += 1
+        if progress is not None and result.rows_read % 5000 == 0:
+            progress(result.rows_read)
+        if len(record) > len(header):
+            _problem(result, RowProblem(line, None, f"{len(record)} fields but the header has {len(header)} columns; "
+                                                     "quote values that hold commas"))
+            continue
+        data = {name: (record[i] if i < len(record) else None) for i, name in wanted}
+        try:
+            prepared = prepare_component(data, index=index, cache=cache, today=today)
+        except ComponentFieldError as exc:
+            _problem(result, RowProblem(line, exc.column, exc.reason))
+            continue
+        except ValidationError as exc:
+            _problem(result, RowProblem(line, None, str(exc)))
+            continue
+        if result.strict and result.problem_count:
+            continue  # nothing will be written: only count the problems
+        values = stored_values(catalog, prepared.values, lookups)
+        bulk.add({"id": new_id(), "item_id": item_id, **values, "created_at": stamp, "updated_at": stamp})
+    if result.strict and result.problem_count:
+        raise _Abort
+    result.imported = bulk.finish({
+        "source_name": path.name, "source_sha256": hashing.sha256.hexdigest(), "source_bytes": hashing.offset,
+        "item_id": item_id, "rows_read": result.rows_read, "rows_refused": result.problem_count,
+    })
+    audit_added(catalog, lookups.get("added", []))
 
 
 def _problem(result: ImportResult, problem: RowProblem) -> None:

@@ -47,7 +47,7 @@ from typing import Any, TextIO
 from sqlite_utils import Database
 
 from fieldkit.catalog import audit, witness
-from fieldkit.catalog.db import Catalog, connect_reader, refuse_inside_store, translate_error
+from fieldkit.catalog.db import Catalog, connect_reader, database, refuse_inside_store, translate_error
 from fieldkit.errors import FieldkitError
 from fieldkit.export import part
 
@@ -96,6 +96,29 @@ To recover the exact value: if a cell begins with one or more apostrophes follow
 those characters, remove exactly one leading apostrophe. (A value that itself began that way
 received one more apostrophe, so this rule is exact.) `fieldkit.export.csv.restore_cell` does it.
 
+components.csv, one row per component as stored:
+  item_ref, id, item_id    the item (by its ref and id) and the component's own id
+  part_number, marking_text, type, quantity    as entered
+  firm                     who made it: the firm's name from the manufacturers table, or the
+                           brand as entered when the table has no such firm
+  firm_id                  the firm's row in the manufacturers table (empty if none was found)
+  country                  ISO 3166-1 alpha-2 code of the firm's headquarters (or as entered)
+  attributed_by            reference (the table decided), researcher (an entered brand or
+                           country decided), ambiguous (several firms fit, nothing decided),
+                           none (not attributed)
+  basis                    why, in words, with any notes
+  table_version            the version (hash) of the reference tables the attribution used
+  entered_manufacturer, entered_country    the brand and country as the researcher entered them
+  date_code                the date code as printed
+  date_code_form           how it was read (YYWW, YWW, ...), or "not read as a date": then the
+                           code is kept as printed and left out of the date window
+  date_start, date_end     the period the code stands for: the span of every reading
+  photo_id, crop_x, crop_y, crop_w, crop_h    the photo and the crop the part was read from
+  notes, created_at, updated_at
+With `fieldkit export csv --full`, two more columns, JSON for programs:
+  candidates_json          every firm the part may be, when there is more than one
+  date_readings_json       each reading of the date code: form, label, start, end, basis
+
 audit-head.json: the catalog's audit head when this export was made (catalog id, newest audit
 row, its hash and a short fingerprint). `fieldkit verify --witness THIS_FOLDER` checks that the
 catalog still holds that head.
@@ -117,6 +140,23 @@ EXPORTS = {
     ),
     "components": ("components", "components.rowid", [("ref_of(components.item_id)", "item_ref")]),
 }
+
+# components.csv: the row's own columns under readable names, in this order (README.txt says what each
+# means), the basis and the table version spelled out instead of their ids; `--full` adds the machine-readable details.
+COMPONENT_COLUMNS = [
+    ("id", "id"), ("item_id", "item_id"), ("part_number", "part_number"), ("marking_text", "marking_text"),
+    ("type", "type"), ("quantity", "quantity"),
+    ("manufacturer", "firm"), ("firm_id", "firm_id"), ("country", "country"), ("attributed_by", "attributed_by"),
+    ("basis_of(components.basis_id)", "basis"), ("version_of(components.reference_version_id)", "table_version"),
+    ("entered_manufacturer", "entered_manufacturer"), ("entered_country", "entered_country"),
+    ("date_code", "date_code"), ("date_form", "date_code_form"), ("date_start", "date_start"), ("date_end", "date_end"),
+    ("photo_id", "photo_id"), ("crop_x", "crop_x"), ("crop_y", "crop_y"), ("crop_w", "crop_w"), ("crop_h", "crop_h"),
+    ("notes", "notes"), ("created_at", "created_at"), ("updated_at", "updated_at"),
+]
+COMPONENT_FULL_COLUMNS = [
+    ("candidates", "candidates_json"),
+    ("date_readings_json(components.date_code, components.date_form, components.created_at)", "date_readings_json"),
+]
 
 
 def guard_cell(value: Any) -> Any:
@@ -172,13 +212,35 @@ def _number_sql(expression: str) -> str:
     )
 
 
-def export_select(db: Database, name: str, refs_have_nul: bool = False) -> tuple[list[str], str]:
+def _own_columns(db: Database, name: str, full: bool) -> list[tuple[str, str, str]]:
+    """(SQL expression, header, kind) of a table's own columns in its file; kind "t" text, "n" number."""
+    types = {c.name: c.type for c in db[name].columns}
+    if name != "components":
+        return [(f'{name}."{c}"', c, "t" if t == "TEXT" else "n") for c, t in types.items()]
+    chosen = COMPONENT_COLUMNS + (COMPONENT_FULL_COLUMNS if full else [])
+    return [(f'{name}."{c}"' if c in types else c, header, "t" if types.get(c, "TEXT") == "TEXT" else "n")
+            for c, header in chosen]
+
+
+def _date_readings_json(code: str | None, form: str | None, created_at: str | None) -> str | None:
+    """The readings of a stored date code as JSON (`components.date_readings`), for `export csv --full`."""
+    from fieldkit.catalog.components import date_readings
+
+    readings = date_readings({"date_code": code, "date_form": form, "created_at": created_at})
+    if not readings:
+        return None
+    return json.dumps([{k: v for k, v in r.to_json().items() if k != "score"} for r in readings],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def export_select(db: Database, name: str, refs_have_nul: bool = False, full: bool = False) -> tuple[list[str], str]:
     """The header and the SELECT that writes the file `name` (a key of EXPORTS): one column, the
     CSV line, made by SQLite's format() or, for a row with NUL in a text cell or a blob, by `csv_line`.
-    `refs_have_nul` says whether some item ref holds a NUL, so that ref_of() is tested for one too."""
+    `refs_have_nul` says whether some item ref holds a NUL, so that ref_of() is tested for one too.
+    `full` adds the machine-readable columns (components.csv: candidates and date readings as JSON)."""
     source, order, leading = EXPORTS[name]
     columns = [(e, n, "g" if e.startswith("ref_of(") else "t") for e, n in leading]
-    columns += [(f'{name}."{c.name}"', c.name, "t" if c.type == "TEXT" else "n") for c in db[name].columns]
+    columns += _own_columns(db, name, full)
     formats = ",".join("%s" if kind == "n" else '"%w"' for _, _, kind in columns)
     arguments = ", ".join(
         _number_sql(e) if kind == "n" else f"coalesce({e if kind == 'g' else guard_sql(e)}, '')"
@@ -251,16 +313,21 @@ def write_text(path: Path, text: str) -> None:
         fh.write(text)
 
 
-def write_files(db: Database, names: list[str], outdir: Path) -> dict[str, int]:
+def write_files(db: Database, names: list[str], outdir: Path, full: bool = False) -> dict[str, int]:
     """Write the files `names` (keys of EXPORTS) from `db`, read in one read transaction."""
     refs = {item_id: guard_cell(ref) for item_id, ref in db.execute("SELECT id, ref FROM items")}
     refs_have_nul = any("\0" in ref for ref in refs.values() if isinstance(ref, str))
     db.conn.create_function("ref_of", 1, refs.get, deterministic=True)
+    versions = dict(db.execute("SELECT id, version FROM reference_versions"))
+    db.conn.create_function("version_of", 1, versions.get, deterministic=True)
+    bases = dict(db.execute("SELECT id, basis FROM attribution_bases"))
+    db.conn.create_function("basis_of", 1, bases.get, deterministic=True)
+    db.conn.create_function("date_readings_json", 3, _date_readings_json, deterministic=True)
     db.conn.create_function("real_text", 1, repr, deterministic=True)
     db.conn.create_function("csv_line", -1, csv_line, deterministic=True)
     files = {}
     for name in names:
-        header, sql = export_select(db, name, refs_have_nul)
+        header, sql = export_select(db, name, refs_have_nul, full)
         cursor = db.execute(sql)
         try:
             files[f"{name}.csv"] = write_csv(outdir / f"{name}.csv", header, _batches(cursor))
@@ -279,8 +346,9 @@ def _batches(cursor: sqlite3.Cursor) -> Iterator[list[tuple]]:
         yield batch
 
 
-def _start_second_process(path: Path, outdir: Path, head: tuple[int, str]) -> subprocess.Popen:
-    command = [sys.executable, "-m", "fieldkit.export.part", str(path), str(outdir), str(head[0]), head[1]]
+def _start_second_process(path: Path, outdir: Path, head: tuple[int, str], full: bool) -> subprocess.Popen:
+    command = [sys.executable, "-m", "fieldkit.export.part", str(path), str(outdir), str(head[0]), head[1],
+               *(["--full"] if full else [])]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -305,7 +373,8 @@ def _stop(process: subprocess.Popen) -> None:
         process.communicate()
 
 
-def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PARALLEL_ROWS) -> ExportResult:
+def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PARALLEL_ROWS,
+                   full: bool = False) -> ExportResult:
     """Write items.csv, photos.csv, markings.csv and components.csv, and a note on reading them.
 
     Every file is read at one state of the catalog, in read transactions of the export's own: a
@@ -313,7 +382,7 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
     name an item that items.csv lacks, and cannot be caught up in the export. When there are at
     least `parallel_rows` components and a second CPU, components.csv (by far the longest file) is
     written by a second process (fieldkit.export.part) in a read transaction at the same audit
-    head, while this one writes the others."""
+    head, while this one writes the others. `full` adds machine-readable columns to components.csv."""
     outdir = Path(outdir).expanduser()
     refuse_inside_store(catalog, outdir, "an export")
     reader = None
@@ -322,19 +391,19 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
         if catalog.path is not None:
             reader = connect_reader(catalog.path)
             reader.execute("BEGIN")
-        db = Database(reader) if reader is not None else catalog.db
+        db = database(reader) if reader is not None else catalog.db
         head = audit.head(db)  # the first read: it fixes the snapshot of the read transaction
         outdir.mkdir(parents=True, exist_ok=True)
         names = list(EXPORTS)
         if reader is not None and (os.cpu_count() or 1) > 1 and db["components"].count >= parallel_rows:
             try:
-                second = _start_second_process(catalog.path, outdir, head)
+                second = _start_second_process(catalog.path, outdir, head, full)
                 names = [name for name in names if name not in part.NAMES]
             except OSError:
                 second = None  # no second process (none can start here): this one writes every file
-        files = write_files(db, names, outdir)
+        files = write_files(db, names, outdir, full)
         if second is not None:
-            files.update(_second_process_files(second) or write_files(db, part.NAMES, outdir))
+            files.update(_second_process_files(second) or write_files(db, part.NAMES, outdir, full))
         write_text(outdir / witness.HEAD_FILE, witness.head_file_text(witness.record_of(db, catalog.path)))
         write_text(outdir / "README.txt", EXPORT_NOTE)
     except OSError as exc:

@@ -1,4 +1,4 @@
-"""The second process of a large CSV export: `python -m fieldkit.export.part CATALOG OUTDIR SEQ HASH`.
+"""The second process of a large CSV export: `python -m fieldkit.export.part CATALOG OUTDIR SEQ HASH [--full]`.
 
 `export_catalog` (fieldkit.export.csv) starts it to write components.csv while it writes the
 other files itself, so that a large export runs on two cores. It reads in a read transaction of its
@@ -16,10 +16,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from fieldkit.catalog import audit
-from fieldkit.catalog.db import connect_reader, translate_error
+from fieldkit.catalog.db import connect_reader, database, translate_error
 from fieldkit.errors import FieldkitError
 
 MOVED = 3  # exit status: the catalog changed since the first process began; nothing written
@@ -31,19 +29,20 @@ def main(argv: list[str]) -> int:
     # Imported here, not at the top: fieldkit.export.csv imports this module.
     from fieldkit.export.csv import temp_prefix
 
-    path, outdir, seq, head_hash = argv
+    full = "--full" in argv
+    path, outdir, seq, head_hash = [a for a in argv if a != "--full"]
     # SIGTERM (the first process failed) unwinds like an error, so atomic_file removes its temporary file;
     # one that lands inside mkstemp, before atomic_file holds the name, is found by its prefix.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(STOPPED))
     try:
-        return _write(path, outdir, seq, head_hash)
+        return _write(path, outdir, seq, head_hash, full)
     except SystemExit:
         for leftover in Path(outdir).glob(temp_prefix(NAMES[0] + ".csv") + "*"):
             leftover.unlink(missing_ok=True)
         raise
 
 
-def _write(path: str, outdir: str, seq: str, head_hash: str) -> int:
+def _write(path: str, outdir: str, seq: str, head_hash: str, full: bool) -> int:
     from fieldkit.export.csv import write_files
 
     try:
@@ -52,7 +51,7 @@ def _write(path: str, outdir: str, seq: str, head_hash: str) -> int:
             reader.execute("BEGIN")
             if audit.head(reader) != (int(seq), head_hash):
                 return MOVED
-            files = write_files(Database(reader), NAMES, Path(outdir))
+            files = write_files(database(reader), NAMES, Path(outdir), full)
         finally:
             reader.close()
     except OSError as exc:

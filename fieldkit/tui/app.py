@@ -15,7 +15,6 @@ from fieldkit.catalog.db import Catalog, new_id, open_catalog, writable
 from fieldkit.catalog.meta import set_meta
 from fieldkit.locations import data_dir, example_catalog_path, photo_store_path
 from fieldkit.tui.screens.catalog import CatalogScreen
-from fieldkit.tui.screens.help import HelpScreen
 
 
 class FieldkitApp(App):
@@ -38,6 +37,8 @@ class FieldkitApp(App):
         self.push_screen(CatalogScreen())
 
     def action_help(self) -> None:
+        from fieldkit.tui.screens.help import HelpScreen  # markdown rendering: only when asked for
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 

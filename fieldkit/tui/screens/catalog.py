@@ -1,7 +1,9 @@
 """The catalog screen: every item in a paged table, with incremental search.
 
 Rows are fetched from SQLite a page at a time as the cursor moves down, so a large catalog
-opens at once. Searching runs in a thread worker; the newest keystroke wins.
+opens at once: the first page paints before anything counts or aggregates the whole catalog (the
+item count fills in after, from the same worker). Searching runs in a thread worker; the newest
+keystroke wins.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from textual.widgets import DataTable, Footer, Header, Input, Label
 from fieldkit.catalog import items as items_core
 from fieldkit.errors import FieldkitError
 from fieldkit.tui.safe_text import visible
-from fieldkit.tui.screens.calendars import CalendarsScreen
 from fieldkit.tui.screens.confirm import ConfirmScreen
-from fieldkit.tui.screens.export import ExportScreen
-from fieldkit.tui.screens.item import ItemScreen
+
+# The other screens (item, export, calendars...) are imported when opened: the item screen alone
+# pulls in Pillow, the photo store, the matcher and the reference tables, and the catalog screen
+# paints its first page without them.
 
 PAGE = 200
 COUNT_CAP = 10_000  # while searching, counting stops here ("10,000+ items match")
@@ -112,7 +115,10 @@ catalog summary, a chart by country and a map of finds, then each item's dossier
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
         self.reload()
-        if self.app.offer_example and items_core.count_items(self.app.catalog) == 0:
+
+    def _offer_example(self) -> None:
+        """Offered once, when the first unfiltered page comes back empty (no count of the catalog first)."""
+        if self.app.offer_example:
             self.app.offer_example = False
             self.app.push_screen(
                 ConfirmScreen(
@@ -143,12 +149,15 @@ catalog summary, a chart by country and a map of finds, then each item's dossier
 
     @work(thread=True, exclusive=True, group="catalog-load")
     def load_page(self, query: str, offset: int) -> None:
-        """The page first, so results show at once; then, for a new query, the count."""
-        catalog = self.app.catalog
-        rows = items_core.list_items(catalog, query, limit=PAGE, offset=offset)
+        """One page of rows; the first page of a query, once shown, starts the count (`count`)."""
+        rows = items_core.list_items(self.app.catalog, query, limit=PAGE, offset=offset)
         self.post_message(self.PageLoaded(query, offset, rows))
-        if offset == 0:
-            self.post_message(self.Counted(query, items_core.count_items(catalog, query, cap=COUNT_CAP if query else None)))
+
+    @work(thread=True, exclusive=True, group="catalog-count")
+    def count(self, query: str) -> None:
+        """How many items match: started only once the first page is on screen."""
+        total = items_core.count_items(self.app.catalog, query, cap=COUNT_CAP if query else None)
+        self.post_message(self.Counted(query, total))
 
     @on(PageLoaded)
     def show_page(self, message: PageLoaded) -> None:
@@ -165,6 +174,10 @@ catalog summary, a chart by country and a map of finds, then each item's dossier
         self.loading = False
         if message.offset == 0 and table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
+        if message.offset == 0:
+            self.count(message.query)
+            if not message.query and not message.rows:
+                self._offer_example()
 
     @on(Counted)
     def show_count(self, message: Counted) -> None:
@@ -208,11 +221,15 @@ catalog summary, a chart by country and a map of finds, then each item's dossier
         self.query_one(DataTable).focus()
 
     def action_add(self) -> None:
+        from fieldkit.tui.screens.item import ItemScreen
+
         self.app.push_screen(ItemScreen(None), self._after_edit)
 
     def action_open(self) -> None:
         ref = self.selected_ref()
         if ref:
+            from fieldkit.tui.screens.item import ItemScreen
+
             self.app.push_screen(ItemScreen(ref), self._after_edit)
 
     @on(DataTable.RowSelected)
@@ -244,6 +261,8 @@ catalog summary, a chart by country and a map of finds, then each item's dossier
         )
 
     def action_export(self) -> None:
+        from fieldkit.tui.screens.export import ExportScreen
+
         self.app.push_screen(ExportScreen())
 
     def action_report(self) -> None:
@@ -266,6 +285,8 @@ catalog summary, a chart by country and a map of finds, then each item's dossier
         self.app.push_screen(VerifyScreen(), lambda _: self.reload())
 
     def action_calendars(self) -> None:
+        from fieldkit.tui.screens.calendars import CalendarsScreen
+
         self.app.push_screen(CalendarsScreen())
 
     def action_summary(self) -> None:

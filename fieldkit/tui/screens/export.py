@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, LoadingIndicator
+from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator
 
 from fieldkit.errors import FieldkitError
 from fieldkit.export.csv import export_catalog
@@ -33,6 +33,16 @@ class ExportScreen(ModalScreen[Path | None]):
     `write(folder)` does the writing (in a worker thread) and returns a line saying what it wrote.
     """
 
+    HELP = """\
+## Export
+
+Choose a folder and press Export. The catalog export writes items.csv, photos.csv, markings.csv
+and components.csv, with a README.txt that says what every column means. components.csv has
+plain columns: firm, country, attributed by, basis, table version, the date code and its period.
+Tick *Machine-readable details* to add, for programs, every candidate firm and every reading of
+the date code as JSON (`fieldkit export csv --full`).
+"""
+
     BINDINGS = [Binding("escape", "close", "Close", id="export.close")]
 
     def __init__(
@@ -43,8 +53,13 @@ class ExportScreen(ModalScreen[Path | None]):
     ):
         super().__init__()
         self.prompt = prompt
-        self.write = write or (lambda outdir: export_catalog(self.app.catalog, outdir).describe())
+        self.catalog_csv = write is None  # the catalog's CSV files, which may carry the --full details
+        self.write = write or self._write_catalog
         self.stem = stem
+
+    def _write_catalog(self, outdir: Path) -> str:
+        full = self.query_one("#full", Checkbox).value
+        return export_catalog(self.app.catalog, outdir, full=full).describe()
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -53,6 +68,8 @@ class ExportScreen(ModalScreen[Path | None]):
             if self.stem:
                 default = default.with_name(f"{self.stem}-{default.name}")
             yield Input(str(default), id="outdir")
+            if self.catalog_csv:
+                yield Checkbox("Machine-readable details (candidates and date readings as JSON)", id="full")
             yield LoadingIndicator(id="working")
             yield Label("", id="result")
             with Horizontal(classes="buttons"):

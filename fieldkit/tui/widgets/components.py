@@ -8,7 +8,6 @@ part-number box for the next part. `ctrl+g` opens the summary of this item's com
 
 from __future__ import annotations
 
-import json
 
 from textual import on
 from textual.app import ComposeResult
@@ -86,11 +85,12 @@ class ComponentsPane(Vertical):
         if event.row_key is None or event.row_key.value is None:
             return
         row = components_core.get_component(self.app.catalog, event.row_key.value)
-        stored = json.loads(row["attribution_json"] or "{}")
-        lines = [f"{row['part_number']}: {stored.get('basis') or 'not attributed'}"]
-        dated = stored.get("date_code") or {}
-        for reading in dated.get("readings", []):
-            lines.append(f"date code {dated.get('code')}: {reading['label']}, {reading['start']} to {reading['end']} ({dated.get('basis', '')})")
+        basis = components_core.lookup_texts(self.app.catalog, row)["basis"]
+        lines = [f"{row['part_number']}: {basis or 'not attributed'}"]
+        if row["date_form"] == components_core.NOT_READ:
+            lines.append(f"date code {row['date_code']}: {components_core.NOT_READ}, left out of the date window")
+        for reading in components_core.date_readings(row):
+            lines.append(f"date code {row['date_code']}: {reading.label}, {reading.start} to {reading.end} ({reading.basis})")
         self.query_one("#component-attribution", Static).update(plain("\n".join(lines)))
 
     def action_delete(self) -> None:

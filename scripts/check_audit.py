@@ -1,0 +1,58 @@
+"""Check a fieldkit catalog's audit log with nothing but Python's standard library.
+
+    python3 check_audit.py CATALOG.db     # prints each problem; exit 0 if none, 1 otherwise
+
+The format it checks is described in README.md ("The audit log").
+"""
+
+import hashlib
+import json
+import sqlite3
+import sys
+
+FIELDS = ["seq", "at", "actor", "action", "table_name", "row_id", "before_json", "after_json", "prev_hash"]
+TABLES = {"items": ["id"], "photos": ["id"], "item_photos": ["item_id", "photo_id"], "markings": ["id"],
+          "components": ["id"], "reference_versions": ["id"], "attribution_bases": ["id"]}
+
+
+def canonical(row):
+    return json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def check(path):
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db.row_factory = sqlite3.Row
+    problems, prev, last = [], "0" * 64, {}
+    for n, entry in enumerate(db.execute(f"SELECT {', '.join(FIELDS)}, hash FROM audit ORDER BY seq"), 1):
+        fields = [entry[f] for f in FIELDS]
+        payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        if entry["seq"] != n or entry["prev_hash"] != prev or hashlib.sha256(payload).hexdigest() != entry["hash"]:
+            problems.append(f"audit row {entry['seq']}: the chain is broken here")
+        prev = entry["hash"]
+        if entry["action"] in ("import", "migrate"):  # a bulk event: its rows' hashes are in audit_rows
+            event, root, count = json.loads(entry["after_json"]), hashlib.sha256(), 0
+            for row_id, digest in db.execute("SELECT row_id, sha256 FROM audit_rows WHERE seq = ? ORDER BY n", [entry["seq"]]):
+                root.update(f"{row_id} {digest}\n".encode("utf-8"))
+                count += 1
+                last[(entry["table_name"], row_id)] = ("sha256", digest)
+            if (count, root.hexdigest()) != (event["rows"], event["rows_sha256"]):
+                problems.append(f"audit row {entry['seq']}: its audit_rows were changed")
+        else:
+            last[(entry["table_name"], entry["row_id"])] = ("json", entry["after_json"])
+    names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for table, key in TABLES.items():
+        for row in (db.execute(f"SELECT * FROM {table}") if table in names else []):
+            row = dict(row)
+            row_id = "/".join(str(row[k]) for k in key)
+            kind, value = last.pop((table, row_id), ("json", None))
+            text = canonical(row)
+            if value != (text if kind == "json" else hashlib.sha256(text.encode("utf-8")).hexdigest()):
+                problems.append(f"{table} {row_id}: differs from its last audit record")
+    problems += [f"{t} {r}: in the audit log but missing" for (t, r), (k, v) in last.items() if v is not None]
+    return problems
+
+
+if __name__ == "__main__":
+    found = check(sys.argv[1])
+    print("\n".join(found) or "audit log intact")
+    sys.exit(1 if found else 0)

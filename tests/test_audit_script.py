@@ -1,0 +1,84 @@
+"""The audit format in README.md can be checked by a third party: the README's script (the same as
+scripts/check_audit.py) finds a catalog intact, and finds every kind of tampering verify finds."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from component_fixtures import fixture_index, write_khk_csv
+from fieldkit.catalog import components, items
+from fieldkit.catalog.db import open_catalog
+from fieldkit.components.importer import import_components
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "check_audit.py"
+
+
+def run_script(db: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), str(db)], capture_output=True, text=True)
+
+
+def test_the_readme_shows_the_script_as_it_is():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### The audit log"):]
+    block = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+    assert block == SCRIPT.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def catalog_file(tmp_path):
+    """A catalog with single adds, an edit, a delete and a bulk import, closed."""
+    path = tmp_path / "catalog.db"
+    catalog = open_catalog(path, actor="tester")
+    index = fixture_index()
+    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris", "lat": 49.99, "lon": 36.23, "notes": "Харків"})
+    saved = components.add_component(catalog, "KHK-0001", {"part_number": "ADXL345", "date_code": "2310"}, index=index)
+    components.update_component(catalog, saved.row["id"], {"quantity": 4}, index=index)
+    gone = components.add_component(catalog, "KHK-0001", {"part_number": "LM317"}, index=index)
+    components.delete_component(catalog, gone.row["id"])
+    import_components(catalog, "KHK-0001", write_khk_csv(tmp_path / "khk.csv"), index=index)
+    catalog.close()
+    return path
+
+
+def tamper(path: Path, sql: str, *params) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute(sql, params)
+    conn.commit()
+    conn.close()
+
+
+def test_an_intact_catalog_passes(catalog_file):
+    result = run_script(catalog_file)
+    assert (result.returncode, result.stdout.strip()) == (0, "audit log intact")
+
+
+@pytest.mark.parametrize("sql, found", [
+    ("UPDATE components SET part_number = part_number || 'X' WHERE rowid = 50", "differs from its last audit record"),
+    ("UPDATE components SET quantity = 9 WHERE quantity = 4", "differs from its last audit record"),
+    ("UPDATE items SET notes = 'Kharkiv'", "items"),
+    ("UPDATE audit SET actor = 'someone' WHERE seq = 2", "the chain is broken"),
+    ("UPDATE audit_rows SET sha256 = '00' WHERE n = 7", "its audit_rows were changed"),
+    ("DELETE FROM components WHERE rowid = 10", "missing"),
+    ("UPDATE attribution_bases SET basis = basis || ' (edited)' WHERE id = 1", "attribution_bases"),
+])
+def test_any_tampering_is_found(catalog_file, sql, found):
+    tamper(catalog_file, sql)
+    result = run_script(catalog_file)
+    assert result.returncode == 1 and found in result.stdout
+
+
+@pytest.mark.parametrize("fixture", sorted((ROOT / "tests" / "fixtures").glob("catalog-*.db")), ids=lambda p: p.stem)
+def test_an_upgraded_older_catalog_passes(fixture, tmp_path):
+    path = tmp_path / "old.db"
+    shutil.copyfile(fixture, path)
+    open_catalog(path).close()  # upgraded by the migrations, including m012's bulk "migrate" event
+    result = run_script(path)
+    assert result.returncode == 0, result.stdout
