@@ -99,6 +99,7 @@ def test_deleting_the_last_changes_with_their_rows_is_a_head_that_went_backwards
     first_gone = conn.execute("SELECT min(seq) FROM audit WHERE row_id = ?", [item_id]).fetchone()[0]
     head_before = conn.execute("SELECT max(seq) FROM audit").fetchone()[0]
     conn.execute("DELETE FROM item_photos")
+    conn.execute("DELETE FROM photo_provenance")
     conn.execute("DELETE FROM photos")
     conn.execute("DELETE FROM items WHERE id = ?", [item_id])
     conn.execute("DELETE FROM audit WHERE seq >= ?", [first_gone])

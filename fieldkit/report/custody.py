@@ -64,6 +64,9 @@ def _what(row: dict[str, Any]) -> str:
         return "(the recorded row is not readable JSON)"
     if not isinstance(before, (dict, type(None))) or not isinstance(after, (dict, type(None))):
         return "(the recorded row is not a row)"
+    if row["action"] in ("import", "migrate") and after is not None:  # one audit row for many (audit.BulkEvent)
+        source = f" from {after['source_name']} (SHA-256 {str(after.get('source_sha256', ''))[:12]}…)" if after.get("source_name") else ""
+        return f"{row['action']}ed {after.get('rows', '?')} {row['table_name']} rows{source}, each hashed in the audit log"
     if before is None and after is not None:
         keys = [k for k, v in after.items() if v not in (None, "") and k not in ("id", "item_id", "created_at", "updated_at")]
         label = after.get("ref") or after.get("part_number") or after.get("text") or after.get("sha256") or ""
@@ -88,8 +91,18 @@ TRAIL_SQL = """
 def item_trail(catalog: Catalog, item_id: str, photo_ids: list[str]) -> list[dict[str, Any]]:
     """The audit rows that touch item `item_id`, its photo links, photos, markings and components."""
     rows = catalog.db.execute_returning_dicts(TRAIL_SQL, {"item": item_id, "photos": json.dumps(photo_ids)})
-    return [{**{k: r[k] for k in ("seq", "at", "actor", "action", "table_name", "row_id", "hash")}, "what": _what(r)}
-            for r in rows]
+    return [{**{k: r[k] for k in ("seq", "at", "actor", "action", "table_name", "row_id", "hash")}, "what": _what(r),
+             "rows": _rows_covered(r)} for r in rows]
+
+
+def _rows_covered(row: dict[str, Any]) -> int:
+    """How many catalog rows an audit row records: 1, or a bulk event's count."""
+    if row["action"] not in ("import", "migrate"):
+        return 1
+    try:
+        return int(json.loads(row["after_json"]).get("rows", 0))
+    except (TypeError, ValueError, AttributeError):
+        return 0
 
 
 @dataclass(frozen=True)
