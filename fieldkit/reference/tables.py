@@ -425,11 +425,12 @@ def cross_check(tables: ReferenceTables, shipped_dir: Path, user_dir: Path | Non
         claims.setdefault(re.sub(r"[^0-9A-Z]", "", row.family.upper()), []).append(row)
     for key, rows in claims.items():
         kinds = {r.kind for r in rows}
-        if len(rows) > 1 and kinds != {"multi"}:
+        firm_ids = {r.firm_id for r in rows}
+        if len(firm_ids) > 1 and kinds != {"multi"}:
             problems.append(Problem(where("families", rows[1].key()), None, "kind",
                                     f"family {rows[0].family} is claimed by {', '.join(r.firm_id for r in rows)}; "
                                     "mark every row kind=multi if several firms make it, or keep one"))
-        if len(rows) == 1 and kinds == {"multi"}:
+        if len(firm_ids) == 1 and kinds == {"multi"}:
             problems.append(Problem(where("families", rows[0].key()), None, "kind",
                                     f"family {rows[0].family} is kind=multi but names one firm; add the other makers or use kind=family"))
         if "exception" in kinds:

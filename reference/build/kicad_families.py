@@ -14,14 +14,17 @@ Rules (each a choice a reviewer can see in the output):
   parts that were never used to build it.
 - A family begins with a letter and is either three letters or more, or a whole letter head plus
   at least one digit (AD7, not AD). Heads that several makers share by convention (SHARED_HEADS:
-  LM, TL, MC, 2N, 74...) need two digits after the head and are usually multi-source.
+  LM, TL, MC, BC...) need a digit and one more character after the head (LM25, MC9S) and three
+  datasheets; numbers that begin with digits (74HC00, 2N7002, 1N4148) are never one maker's.
 - A family is pure (every derivation part beginning with it has the same maker) and is seen on at
   least MIN_DATASHEETS different datasheets. The shortest such prefix of each part is kept, and a
   family inside another family of the same maker is dropped.
 - A base number (head and digits, "LM317") published by two makers or more is multi-source: every
   maker seen becomes a candidate, and the family rows that would claim it are not written.
 
-The reviewed table is then written from the derived rows, minus those review.csv rejects, plus the
+A reviewer's decisions are in review.csv: "too-broad" (the derivation may not stop at that prefix and
+goes on to longer ones: AT25 is Adesto's AT25SF flash and Atmel's AT25 EEPROMs) and "reject" (the
+row is left out of the table). The reviewed table is then written from the derived rows, minus those review.csv rejects, plus the
 hand-curated rows of curated_families.csv (exceptions, multi-source numbers from makers' own
 documents, lines that changed hands). Run it with one command: `make reference`.
 """
@@ -41,12 +44,14 @@ from urllib.parse import urlsplit
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 DEFAULT_KICAD = ROOT.parent.parent / "shared" / "data" / "kicad-symbols"
-MIN_DATASHEETS = 2
+MIN_DATASHEETS = 2  # a family of four characters or fewer is seen on this many datasheets
+LONG_FAMILY = 5  # from this length, one datasheet is enough
 HELD_OUT_FOLDS = 5  # one datasheet in five is held out for the benchmark
 SHARED_HEADS = frozenset(
-    "LM LF LP NE SE SA UA TL TLC TLV MC CD HEF ULN UC OP TIP MJ MJE IRF BC BD BF BS BZX BZV BAT BAV BAS "
-    "KA AMS AP L LT LTC ICL DG HCF HC ADC DAC CA CA3 MAX".split()
+    "LM LF LP NE SE SA UA TL MC CD HEF ULN UC OP TIP MJ MJE IRF BC BD BF BS BZX BZV BAT BAV BAS "
+    "KA AMS AP L ICL DG HCF HC ADC DAC CA MAX IR SG".split()
 )
+SHARED_MIN_DATASHEETS = 3  # a family under a shared head needs this many datasheets, whatever its length
 FAMILY_COLUMNS = ["family", "firm_id", "kind", "brand", "line_from", "source", "notes"]
 
 
@@ -95,7 +100,7 @@ def load_domains(path: Path) -> dict[str, tuple[str, str]]:
 def maker_of(host: str, domains: dict[str, tuple[str, str]]) -> tuple[str | None, str]:
     """The firm whose domain the host is (or is under): www.ti.com -> texas-instruments."""
     labels = host.lower().split(".")
-    for i in range(len(labels) - 1):
+    for i in range(len(labels)):
         found = domains.get(".".join(labels[i:]))
         if found:
             return found
@@ -115,7 +120,8 @@ def read_parts(kicad_dir: Path, domains: dict[str, tuple[str, str]]) -> list[Par
             elif line.startswith("$ENDCMP") and name is not None:
                 host = urlsplit(url if "://" in url else "http://" + url).hostname or "" if url and url != "~" else ""
                 firm, brand = maker_of(host, domains) if host else (None, "")
-                parts.append(Part(name, path.stem, url, host, firm, brand))
+                if not excluded_library(path.stem):
+                    parts.append(Part(name, path.stem, url, host, firm, brand))
                 name = None
     return parts
 
@@ -133,10 +139,15 @@ def _candidates(key: str) -> list[str]:
         return []
     shared = h in SHARED_HEADS
     out = [] if shared else [key[:n] for n in range(3, len(h) + 1)]
-    rest, need = key[len(h):], 2 if shared else 1
-    if rest[:need].isdigit() and len(rest) >= need:
+    rest, need = key[len(h):], 2 if shared else 1  # a shared head needs a digit and one more character
+    if rest[:1].isdigit() and len(rest) >= need:
         out += [h + rest[:n] for n in range(need, len(rest) + 1)]
     return [p for p in out if len(p) >= 3]
+
+
+def excluded_library(library: str) -> bool:
+    """KiCad libraries of generic symbols (Mini-DIN, Conn_01x02, R, C): their names are not part numbers."""
+    return library.startswith(("Connector", "Device", "power", "Mechanical", "Switch", "Jumper", "Graphic"))
 
 
 @dataclass
@@ -151,7 +162,9 @@ class Derived:
     held: int
 
 
-def derive(parts: list[Part]) -> Derived:
+def derive(parts: list[Part], too_broad: frozenset[str] = frozenset()) -> Derived:
+    """Families and multi-source numbers from the derivation split; a prefix in `too_broad` (review.csv)
+    is never a family, so its parts get longer, narrower families."""
     train = [p for p in parts if not held_out(p)]
     known = [p for p in train if p.firm_id]
     firms_by_prefix: dict[str, set[str]] = defaultdict(set)
@@ -170,8 +183,12 @@ def derive(parts: list[Part]) -> Derived:
     brands: dict[str, Counter] = defaultdict(Counter)
     for p in known:
         key = part_key(p.name)
+        shared = head(key) in SHARED_HEADS
         for prefix in _candidates(key):
-            if (firms_by_prefix[prefix] == {p.firm_id} and len(sheets_by_prefix[prefix]) >= MIN_DATASHEETS
+            if prefix in too_broad:
+                continue
+            needed = SHARED_MIN_DATASHEETS if shared else 1 if len(prefix) >= LONG_FAMILY else MIN_DATASHEETS
+            if (firms_by_prefix[prefix] == {p.firm_id} and len(sheets_by_prefix[prefix]) >= needed
                     and not any(m.startswith(prefix) or prefix.startswith(m) for m in multi)):
                 chosen.setdefault(prefix, (p.firm_id, ""))
                 brands[prefix][p.brand] += 1
@@ -260,7 +277,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     commit = kicad_commit(args.kicad)
     parts = read_parts(args.kicad, load_domains(args.domains))
-    derived = derive(parts)
+    too_broad = frozenset(r["family"] for r in read_rows(args.review) if r["decision"] == "too-broad")
+    derived = derive(parts, too_broad)
     derived_csv = write_derived(derived, commit, args.out)
     kept, rejected, curated = build_table(derived_csv, args.review, args.curated, args.table)
     print(f"kicad-symbols @ {commit[:12]}: {len(parts)} parts, {sum(1 for p in parts if p.firm_id)} on a maker's domain; "
