@@ -35,10 +35,9 @@ stress: deps
 	tests/test_hostile_content.py tests/test_disk_full_and_read_only.py tests/test_backup.py
 
 # Rebuild reference/part_families.csv from the pinned KiCad symbol docs (read where they lie, in
-# ../shared/data/kicad-symbols or KICAD=DIR), review.csv and curated_families.csv.
-KICAD ?= $(CURDIR)/../../shared/data/kicad-symbols
+# ../shared/data/kicad-symbols, or `make reference KICAD=DIR`), review.csv and curated_families.csv.
 reference: deps
-	$(PY) reference/build/kicad_families.py --kicad $(KICAD)
+	$(PY) reference/build/kicad_families.py $(if $(KICAD),--kicad $(KICAD))
 
 bench: deps
 	OMP_THREAD_LIMIT=1 $(PY) bench/run_all.py

@@ -418,6 +418,7 @@ def cross_check(tables: ReferenceTables, shipped_dir: Path, user_dir: Path | Non
             problems.append(Problem(where("manufacturers", row.key()), None, "country", f"row {row.id}: {exc}"))
     firms = {row.id for row in tables.manufacturers}
     claims: dict[str, list[FamilyRow]] = {}
+    own = set(map(id, tables.families))
     for row in all_families(tables):
         if row.firm_id not in firms:
             problems.append(Problem(where("families", row.key()), None, "firm_id",
@@ -426,6 +427,8 @@ def cross_check(tables: ReferenceTables, shipped_dir: Path, user_dir: Path | Non
     for key, rows in claims.items():
         kinds = {r.kind for r in rows}
         firm_ids = {r.firm_id for r in rows}
+        if not any(id(r) in own for r in rows):
+            continue  # manufacturers.csv `prefixes` alone: a shared prefix there gives candidates, as it always has
         if len(firm_ids) > 1 and kinds != {"multi"}:
             problems.append(Problem(where("families", rows[1].key()), None, "kind",
                                     f"family {rows[0].family} is claimed by {', '.join(r.firm_id for r in rows)}; "

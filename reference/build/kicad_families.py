@@ -43,7 +43,9 @@ from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-DEFAULT_KICAD = ROOT.parent.parent / "shared" / "data" / "kicad-symbols"
+# ../shared/data/kicad-symbols from the project root (a worktree one level deeper looks one level up)
+DEFAULT_KICAD = next((d / "shared" / "data" / "kicad-symbols" for d in (ROOT.parent, ROOT.parent.parent)
+                      if (d / "shared" / "data" / "kicad-symbols").is_dir()), ROOT.parent / "shared" / "data" / "kicad-symbols")
 MIN_DATASHEETS = 2  # a family of four characters or fewer is seen on this many datasheets
 LONG_FAMILY = 5  # from this length, one datasheet is enough
 HELD_OUT_FOLDS = 5  # one datasheet in five is held out for the benchmark
