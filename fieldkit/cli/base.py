@@ -85,7 +85,7 @@ pass_state = click.make_pass_decorator(State)
 # match the commands' own.
 LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "backup": ("fieldkit.cli.backup", "backup", "Copy the catalog (SQLite online backup) and its photo originals to the new folder DEST, verified by hash."),
-    "component": ("fieldkit.cli.components", "component", "Add, list, import, correct and delete the electronic components found in items."),
+    "component": ("fieldkit.cli.components", "component", "Add, list, import, correct, recheck and delete the electronic components found in items."),
     "datecode": ("fieldkit.cli.years", "datecode", "List every reading of an electronic component's date code: the period and the basis."),
     "export": ("fieldkit.cli.export", "export", "Export the catalog for a report."),
     "init": ("fieldkit.cli.items", "init", "Create the catalog (or upgrade an older one) and print where it is."),
