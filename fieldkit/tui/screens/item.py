@@ -54,6 +54,10 @@ Fill in what you know; only the category is required. `ctrl+s` saves, and any pr
 shown beside its field. Nothing is stored until the whole form is valid.
 
 `F2` to `F5` switch between the Details, Photos, Markings and Components tabs.
+
+In the Components tab the firm and country fill in from the part number. A number several firms
+make (LM317, 74HC...) fills in none: `ctrl+f` lists the candidate firms, to pick the one whose
+brand is printed on the part.
 """
 
     BINDINGS = [
