@@ -51,7 +51,9 @@ LONG_FAMILY = 5  # from this length, one datasheet is enough
 HELD_OUT_FOLDS = 5  # one datasheet in five is held out for the benchmark
 SHARED_HEADS = frozenset(
     "LM LF LP NE SE SA UA TL MC CD HEF ULN UC OP TIP MJ MJE IRF BC BD BF BS BZX BZV BAT BAV BAS "
-    "KA AMS AP L ICL DG HCF HC ADC DAC CA MAX IR SG".split()
+    "KA AMS AP L ICL DG HCF HC ADC DAC CA MAX IR SG "
+    # Pro Electron type numbers: registered codes that any maker may use (BCP56, BSS138, BZT52)
+    "BA BAP BAR BAW BB BCP BCV BCW BCX BFR BFS BFT BFU BSP BSR BSS BT BU BY BYV BZ BZT".split()
 )
 SHARED_MIN_DATASHEETS = 3  # a family under a shared head needs this many datasheets, whatever its length
 FAMILY_COLUMNS = ["family", "firm_id", "kind", "brand", "line_from", "source", "notes"]
@@ -130,7 +132,7 @@ def read_parts(kicad_dir: Path, domains: dict[str, tuple[str, str]]) -> list[Par
 
 def held_out(part: Part) -> bool:
     """Is this part in the benchmark's held-out split? Decided by its datasheet, so variants stay together."""
-    group = part.url.split("?")[0].rstrip("/").lower() if part.url and part.url != "~" else part.name.lower()
+    group = part.url.split("#")[0].rstrip("/").lower() if part.url and part.url != "~" else part.name.lower()
     return hashlib.sha256(group.encode()).digest()[0] % HELD_OUT_FOLDS == 0
 
 
@@ -175,7 +177,7 @@ def derive(parts: list[Part], too_broad: frozenset[str] = frozenset()) -> Derive
         key = part_key(p.name)
         for prefix in {key[:n] for n in range(1, len(key) + 1)}:
             firms_by_prefix[prefix].add(p.firm_id)
-            sheets_by_prefix[prefix].add(p.url.split("?")[0].lower())
+            sheets_by_prefix[prefix].add(p.url.split("#")[0].rstrip("/").lower())
     multi: dict[str, set[str]] = defaultdict(set)
     for p in known:
         base = base_number(part_key(p.name))
