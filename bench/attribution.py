@@ -113,7 +113,7 @@ def main() -> int:
     tables = get_reference(use_env=False)
     index = ManufacturerIndex.from_tables(tables)
     baseline = ManufacturerIndex(list(tables.manufacturers), "manufacturers.csv prefixes only")
-    all_parts = kf.read_parts(args.kicad, kf.load_domains(kf.HERE / "domains.csv"))
+    all_parts = kf.read_parts(args.kicad, kf.load_domains(kf.HERE / "domains.csv"), kf.load_libraries(kf.HERE / "libraries.csv"))
     parts = [p for p in all_parts if p.firm_id and kf.held_out(p) and index.firm(p.firm_id)]
     single = single_source(parts, all_parts)
     print(f"# attribution benchmark, {dt.date.today().isoformat()}, {cpu_model()}")

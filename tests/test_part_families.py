@@ -20,6 +20,8 @@ def family(prefix, firm_id, kind="family", brand="", line_from=""):
 
 FAMILIES = [
     family("XC7", "amd", brand="Xilinx"),
+    family("ADS", "texas-instruments"),
+    family("NEO", "u-blox"),
     family("MAX-M10", "u-blox", kind="exception"),
     family("LM317", "texas-instruments", kind="multi"),
     family("LM317", "stmicroelectronics", kind="multi"),
@@ -49,6 +51,14 @@ def test_the_longest_family_wins_so_an_exception_inside_another_firms_family_is_
     assert attribute("MAX-M10S", index=INDEX).firm_id == "u-blox"
     assert "exception MAX-M10" in attribute("MAX-M10S", index=INDEX).basis
     assert attribute("MAX3232", index=INDEX).firm_id == "analog-devices"  # the shorter MAX family
+
+
+def test_a_family_of_letters_only_is_a_whole_letter_head_never_the_start_of_a_longer_one():
+    assert attribute("ADS1115IDGSR", index=INDEX).firm_id == "texas-instruments"
+    assert attribute("ADSP-BF533", index=INDEX).firm_id is None  # ADSP is another head, not ADS + P
+    assert attribute("NEO-M8N", index=INDEX).firm_id == "u-blox"  # the hyphen ends the head
+    assert attribute("NEOPIXEL", index=INDEX).firm_id is None
+    assert INDEX.prefix_signature("ADSP-BF533") != INDEX.prefix_signature("ADS1115")
 
 
 @pytest.mark.parametrize("part", ["LM317T", "LM317LZ", "lm317-adj"])

@@ -73,6 +73,13 @@ def part_key(text: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", fold_lookalikes(text or "").upper())
 
 
+def letter_head_length(text: str) -> int:
+    """How many letters the part number begins with, up to a digit or a separator: 3 for NEO-M8N,
+    4 for ADSP-BF533. A family of letters only (ADS, NEO) matches a whole head and nothing longer."""
+    match = re.match(r"[A-Z]*", fold_lookalikes(text or "").upper().lstrip())
+    return len(match.group(0)) if match else 0
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One firm a component may be attributed to, and what in the table matched."""
@@ -251,15 +258,20 @@ class ManufacturerIndex:
         agreed = [c for c in printed if c.firm_id in {o.firm_id for o in owner}]
         return agreed or (printed if not owner else owner if not printed else _one_per_firm(printed + owner))
 
+    def _matching(self, part_number: str | None) -> list[str]:
+        """The folded families that begin the part number, longest first. A family of letters only must
+        be the part's whole letter head: ADS (TI's ADS1115) is not read into ADSP-BF533 (ADI's)."""
+        key = part_key(part_number or "")
+        head = letter_head_length(part_number or "")
+        return [key[:n] for n in self.prefix_lengths
+                if len(key) >= n and key[:n] in self.prefixes and (n == head or not key[:n].isalpha())]
+
     def by_prefix(self, part_number: str | None) -> list[Candidate]:
         """The firms of the longest family that begins the part number (several: a multi-source number)."""
-        key = part_key(part_number or "")
-        if not key:
+        matching = self._matching(part_number)
+        if not matching:
             return []
-        for length in self.prefix_lengths:
-            if len(key) >= length and key[:length] in self.prefixes:
-                return _one_per_firm([self._family_candidate(f) for f in self.prefixes[key[:length]]])
-        return []
+        return _one_per_firm([self._family_candidate(f) for f in self.prefixes[matching[0]]])
 
     def _family_candidate(self, fam: _Family) -> Candidate:
         row = fam.row
@@ -267,9 +279,8 @@ class ManufacturerIndex:
                          fam.kind, fam.line_from, fam.line_year, fam.table_file)
 
     def prefix_signature(self, part_number: str | None) -> tuple[str, ...]:
-        """The folded prefixes that begin the part number: parts with the same signature attribute alike."""
-        key = part_key(part_number or "")
-        return tuple(key[:n] for n in self.prefix_lengths if len(key) >= n and key[:n] in self.prefixes)
+        """The folded families that begin the part number: parts with the same signature attribute alike."""
+        return tuple(self._matching(part_number))
 
     def families_of(self, firm_id: str) -> list[str]:
         """The families (prefixes as written) that name this firm, shortest first."""

@@ -82,6 +82,14 @@ def head(key: str) -> str:
     return match.group(0) if match else ""
 
 
+def name_head(name: str) -> str:
+    """The letter head of a part name up to a digit or a separator: NEO of NEO-M8N, ADSP of ADSP-BF533.
+    A family of letters only is a whole head, so that fieldkit's lookup (which stops a letter family at
+    the same place) never reads ADS (TI) into ADSP (Analog Devices)."""
+    match = re.match(r"[A-Z]+|[0-9]+", name.upper())
+    return match.group(0) if match else ""
+
+
 def base_number(key: str) -> str:
     """Head and the digits after it: LM317 of LM317T, 74HC00 is 74HC + 00 -> 74HC00."""
     match = re.match(r"[0-9]*[A-Z]+[0-9]+|[0-9]+[A-Z]*[0-9]*", key)
@@ -101,6 +109,21 @@ def load_domains(path: Path) -> dict[str, tuple[str, str]]:
         return {row["domain"].lower(): (row["firm_id"], row["brand"]) for row in csv.DictReader(fh)}
 
 
+def load_libraries(path: Path) -> dict[str, tuple[str, str]]:
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {row["library"]: (row["firm_id"], row["brand"]) for row in csv.DictReader(fh)}
+
+
+def library_maker(library: str, libraries: dict[str, tuple[str, str]]) -> tuple[str | None, str]:
+    """The firm a maker-named library stands for (FPGA_Xilinx_Artix7 -> amd, brand Xilinx), longest name first."""
+    for name in sorted(libraries, key=len, reverse=True):
+        if library.startswith(name):
+            return libraries[name]
+    return None, ""
+
+
 def maker_of(host: str, domains: dict[str, tuple[str, str]]) -> tuple[str | None, str]:
     """The firm whose domain the host is (or is under): www.ti.com -> texas-instruments."""
     labels = host.lower().split(".")
@@ -111,8 +134,10 @@ def maker_of(host: str, domains: dict[str, tuple[str, str]]) -> tuple[str | None
     return None, ""
 
 
-def read_parts(kicad_dir: Path, domains: dict[str, tuple[str, str]]) -> list[Part]:
-    """Every symbol of every .dcm file, with its datasheet host and maker (None where not a maker's site)."""
+def read_parts(kicad_dir: Path, domains: dict[str, tuple[str, str]],
+               libraries: dict[str, tuple[str, str]] | None = None) -> list[Part]:
+    """Every symbol of every .dcm file, with its datasheet host and maker: the maker whose site the
+    datasheet is on, else the maker a maker-named library stands for (libraries.csv), else None."""
     parts = []
     for path in sorted((kicad_dir / "dcm").glob("*.dcm")):
         name = url = None
@@ -124,6 +149,8 @@ def read_parts(kicad_dir: Path, domains: dict[str, tuple[str, str]]) -> list[Par
             elif line.startswith("$ENDCMP") and name is not None:
                 host = urlsplit(url if "://" in url else "http://" + url).hostname or "" if url and url != "~" else ""
                 firm, brand = maker_of(host, domains) if host else (None, "")
+                if firm is None and libraries:
+                    firm, brand = library_maker(path.stem, libraries)
                 if not excluded_library(path.stem):
                     parts.append(Part(name, path.stem, url, host, firm, brand))
                 name = None
@@ -136,13 +163,14 @@ def held_out(part: Part) -> bool:
     return hashlib.sha256(group.encode()).digest()[0] % HELD_OUT_FOLDS == 0
 
 
-def _candidates(key: str) -> list[str]:
-    """The prefixes of a part number that may be a family, shortest first."""
-    h = head(key)
+def _candidates(name: str) -> list[str]:
+    """The prefixes of a part number that may be a family, shortest first: its whole letter head,
+    then the head with one digit, two digits..."""
+    key, h = part_key(name), name_head(name)
     if not h or not h[0].isalpha():
         return []
     shared = h in SHARED_HEADS
-    out = [] if shared else [key[:n] for n in range(3, len(h) + 1)]
+    out = [] if shared else [h]
     rest, need = key[len(h):], 2 if shared else 1  # a shared head needs a digit and one more character
     if rest[:1].isdigit() and len(rest) >= need:
         out += [h + rest[:n] for n in range(need, len(rest) + 1)]
@@ -178,17 +206,16 @@ def derive(parts: list[Part], too_broad: frozenset[str] = frozenset()) -> Derive
         for prefix in {key[:n] for n in range(1, len(key) + 1)}:
             firms_by_prefix[prefix].add(p.firm_id)
             sheets_by_prefix[prefix].add(p.url.split("#")[0].rstrip("/").lower())
-    multi: dict[str, set[str]] = defaultdict(set)
+    makers_of_base: dict[str, set[str]] = defaultdict(set)
     for p in known:
-        base = base_number(part_key(p.name))
-        if len(firms_by_prefix.get(base, ())) > 1 and re.search(r"[0-9]", base):
-            multi[base] |= firms_by_prefix[base]
+        makers_of_base[base_number(part_key(p.name))].add(p.firm_id)
+    multi = {base: firms for base, firms in makers_of_base.items() if len(firms) > 1 and re.search(r"[0-9]", base)}
     chosen: dict[str, tuple[str, str]] = {}
     brands: dict[str, Counter] = defaultdict(Counter)
     for p in known:
         key = part_key(p.name)
-        shared = head(key) in SHARED_HEADS
-        for prefix in _candidates(key):
+        shared = name_head(p.name) in SHARED_HEADS
+        for prefix in _candidates(p.name):
             if prefix in too_broad:
                 continue
             needed = SHARED_MIN_DATASHEETS if shared else 1 if len(prefix) >= LONG_FAMILY else MIN_DATASHEETS
@@ -271,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kicad", type=Path, default=DEFAULT_KICAD, help="the pinned kicad-symbols copy (README.md and dcm/)")
     parser.add_argument("--domains", type=Path, default=HERE / "domains.csv")
+    parser.add_argument("--libraries", type=Path, default=HERE / "libraries.csv")
     parser.add_argument("--out", type=Path, default=HERE / "out", help="where the derived rows and counts go")
     parser.add_argument("--review", type=Path, default=HERE / "review.csv")
     parser.add_argument("--curated", type=Path, default=HERE / "curated_families.csv")
@@ -280,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no dcm/ folder in {args.kicad}; pass --kicad DIR (the pinned kicad-symbols copy)", file=sys.stderr)
         return 2
     commit = kicad_commit(args.kicad)
-    parts = read_parts(args.kicad, load_domains(args.domains))
+    parts = read_parts(args.kicad, load_domains(args.domains), load_libraries(args.libraries))
     too_broad = frozenset(r["family"] for r in read_rows(args.review) if r["decision"] == "too-broad")
     derived = derive(parts, too_broad)
     derived_csv = write_derived(derived, commit, args.out)
