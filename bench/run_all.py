@@ -14,6 +14,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 SCRIPTS = [
     ["matcher.py"],
+    ["attribution.py"],
     ["ocr_accuracy.py"],
     ["component_import.py"],
     ["photo_ingest.py", "--out", str(BENCH / "out" / "photos.md")],
