@@ -68,16 +68,19 @@ def name_key(text: str) -> str:
     return "".join(name_words(text))
 
 
+_NOT_KEY = re.compile(r"[^0-9A-Z]")
+_LETTER_HEAD = re.compile(r"\s*([A-Z]*)")
+
+
 def part_key(text: str) -> str:
     """A part number folded for prefix matching: upper case, letters and digits only."""
-    return re.sub(r"[^0-9A-Z]", "", fold_lookalikes(text or "").upper())
+    return _NOT_KEY.sub("", fold_lookalikes(text or "").upper())
 
 
 def letter_head_length(text: str) -> int:
     """How many letters the part number begins with, up to a digit or a separator: 3 for NEO-M8N,
     4 for ADSP-BF533. A family of letters only (ADS, NEO) matches a whole head and nothing longer."""
-    match = re.match(r"[A-Z]*", fold_lookalikes(text or "").upper().lstrip())
-    return len(match.group(0)) if match else 0
+    return len(_LETTER_HEAD.match(fold_lookalikes(text or "").upper()).group(1))
 
 
 @dataclass(frozen=True)
@@ -261,10 +264,12 @@ class ManufacturerIndex:
     def _matching(self, part_number: str | None) -> list[str]:
         """The folded families that begin the part number, longest first. A family of letters only must
         be the part's whole letter head: ADS (TI's ADS1115) is not read into ADSP-BF533 (ADI's)."""
-        key = part_key(part_number or "")
-        head = letter_head_length(part_number or "")
+        text = fold_lookalikes(part_number or "").upper()
+        key = _NOT_KEY.sub("", text)
+        head = len(_LETTER_HEAD.match(text).group(1))
+        prefixes = self.prefixes
         return [key[:n] for n in self.prefix_lengths
-                if len(key) >= n and key[:n] in self.prefixes and (n == head or not key[:n].isalpha())]
+                if n <= len(key) and key[:n] in prefixes and (n == head or not key[:n].isalpha())]
 
     def by_prefix(self, part_number: str | None) -> list[Candidate]:
         """The firms of the longest family that begins the part number (several: a multi-source number)."""
