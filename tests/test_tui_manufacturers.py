@@ -7,6 +7,7 @@ import csv
 import pytest
 from textual.widgets import DataTable, Input, Select
 
+from fieldkit.components.attribution import default_index
 from fieldkit.reference import tables
 from fieldkit.tui.app import make_app
 from fieldkit.tui.screens.manufacturers import FamilyFormScreen
@@ -104,7 +105,7 @@ async def test_a_user_brand_form_is_added_to_the_firm_and_a_known_brand_is_refus
     app = make_app(tmp_path / "t.db", actor="t", offer_example=False)
     async with app.run_test(size=SIZE) as pilot:
         await open_reference(pilot)
-        app.push_screen(FamilyFormScreen(__import__("fieldkit.components.attribution", fromlist=["x"]).default_index()))
+        app.push_screen(FamilyFormScreen(default_index()))
         await pilot.pause()
         form = app.screen
         form.query_one("#f-kind", Select).value = "brand"

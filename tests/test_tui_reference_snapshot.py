@@ -68,15 +68,20 @@ def manufacturer_tables(tmp_path):
     return load_reference(None, shipped)
 
 
+async def show(pilot, screen):
+    """Wait for the app to settle, then put `screen` on top."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    pilot.app.push_screen(screen)
+    await pilot.pause()
+
+
 def test_manufacturers_tab_explains_a_multi_source_part_number(snap_compare, tmp_path):
     tables = manufacturer_tables(tmp_path)
     app = make_app(tmp_path / "snapshot.db", actor="t", offer_example=False)
 
     async def search(pilot):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        pilot.app.push_screen(ReferenceScreen(tables))
-        await pilot.pause()
+        await show(pilot, ReferenceScreen(tables))
         pilot.app.screen.query_one("#ref-tabs").active = "ref-manufacturers"
         await pilot.press("slash", *"LM317T")
         await pilot.pause()
@@ -92,10 +97,7 @@ def test_family_form_checked_as_typed(snap_compare, tmp_path):
     app = make_app(tmp_path / "snapshot.db", actor="t", offer_example=False)
 
     async def fill(pilot):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        pilot.app.push_screen(FamilyFormScreen(ManufacturerIndex.from_tables(tables)))
-        await pilot.pause()
+        await show(pilot, FamilyFormScreen(ManufacturerIndex.from_tables(tables)))
         await pilot.press(*"ZQX7", "tab", *"texas-instruments", "tab", *"ZQX7100", "tab", *"TI ordering guide")
         await pilot.pause()
 
