@@ -112,6 +112,23 @@ def test_a_single_generic_word_never_resolves_by_abbreviation(word):
     assert result.manufacturer == word  # kept as entered
 
 
+@pytest.mark.parametrize("label", ["Power Semiconductor", "Integrated Systems", "Semi Conductor Inc"])
+def test_a_brand_of_generic_words_only_names_no_firm(label):
+    assert attribute("X1", label).firm_id is None and attribute("X1", label).candidates == ()
+
+
+@pytest.mark.parametrize("label, firm", [
+    ("Vishay Siliconix", "vishay"), ("TDK-EPCOS", "tdk"), ("Maxim Integrated Products", "analog-devices"),
+    ("Rohm Semiconductor", "rohm"),
+])
+def test_a_division_word_after_a_known_name_is_read_as_that_firm(label, firm):
+    assert attribute("X1", label).firm_id == firm
+
+
+def test_a_short_leading_name_is_not_read_into_a_longer_label():
+    assert attribute("X1", "ST Ericsson").firm_id is None  # a joint venture, not STMicroelectronics
+
+
 def test_a_distinctive_single_word_still_abbreviates():
     assert attribute("X1", "Maxim", index=INDEX).firm_id == "analog-devices"
 

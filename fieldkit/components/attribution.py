@@ -45,7 +45,7 @@ COMPANY_FORMS = frozenset(
     "inc incorporated corp corporation co company ltd limited llc gmbh ag sa nv bv plc kk se spa srl oy ab asa".split()
 )
 MIN_ABBREVIATION = 4  # an abbreviated first word must keep at least this many letters
-# A brand of one of these words alone never resolves by abbreviation: it begins many firms' names.
+# A brand made only of these words never resolves by abbreviation: they begin many firms' names.
 GENERIC_WORDS = frozenset("""
     advanced american analog asia china components circuits data devices digital electric electronic electronics
     euro first general global industries instruments integrated international japan linear micro
@@ -232,6 +232,8 @@ class ManufacturerIndex:
         found = self._by_brand(brand)
         if not found:
             found = self._by_brand_and_owner(brand)
+        if not found:
+            found = self._by_leading_words(brand)
         if len(self._brand_cache) < 10_000:
             self._brand_cache[brand] = found
         return found
@@ -244,13 +246,27 @@ class ManufacturerIndex:
         if exact:
             return _one_per_firm([self._candidate(e, e.kind) for e in exact])
         typed = name_words(brand or "")
-        if len(typed) == 1 and typed[0] in GENERIC_WORDS:
+        if all(word in GENERIC_WORDS for word in typed):  # "Power", "Power Semiconductor": no firm by abbreviation
             return []
         found = []
         for words, entry in self.words:
             if _abbreviates(typed, words):
                 found.append(self._candidate(entry, "abbreviation"))
         return _one_per_firm(found)
+
+    def _by_leading_words(self, brand: str) -> list[Candidate]:
+        """"Vishay Siliconix", "TDK-EPCOS", "Maxim Integrated Products": the longest run of leading words
+        that is exactly a known name (a division or product word after it). Never a generic word alone,
+        never fewer than three letters ("ST Ericsson" is not ST's)."""
+        words = name_words(brand)
+        for n in range(len(words) - 1, 0, -1):
+            lead = words[:n]
+            if (n == 1 and lead[0] in GENERIC_WORDS) or len("".join(lead)) < 3:
+                continue
+            exact = self.names.get("".join(lead), [])
+            if exact:
+                return _one_per_firm([self._candidate(e, e.kind) for e in exact])
+        return []
 
     def _by_brand_and_owner(self, brand: str) -> list[Candidate]:
         """"Linear Technology (Analog Devices)": each part read on its own; where they agree, that firm."""
