@@ -92,6 +92,8 @@ async def test_a_user_family_is_checked_as_typed_saved_and_then_attributes(tmp_p
         assert app.screen is screen
         saved = list(csv.DictReader((user_dir / "part_families.csv").open(encoding="utf-8")))
         assert [(r["family"], r["firm_id"], r["source"]) for r in saved] == [("ZQX7", "texas-instruments", "TI ordering guide, page 3")]
+        screen.query_one("#ref-search", Input).value = "ZQX7"
+        await pilot.pause()
         assert ["ZQX7", "texas-instruments", "family", "", "", "user"] in rows(screen, "families")
     tables.clear_cache()
     result = attribute("ZQX7100")
@@ -122,3 +124,18 @@ async def test_a_user_brand_form_is_added_to_the_firm_and_a_known_brand_is_refus
     tables.clear_cache()
     assert attribute("X1", "t.i. dallas").firm_id == "texas-instruments"
     assert tables.get_reference().overridden == {"manufacturers": ["texas-instruments"]}
+
+
+async def test_a_long_table_shows_its_first_rows_and_says_how_many_match(tmp_path):
+    from fieldkit.tui.screens.reference import MAX_ROWS
+
+    app = make_app(tmp_path / "t.db", actor="t", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reference(pilot)
+        total = len(screen.tables.families)
+        assert total > MAX_ROWS
+        assert screen.query_one("#ref-table-families", DataTable).row_count == MAX_ROWS
+        assert f"showing the first {MAX_ROWS} of {total} rows" in str(screen.query_one("#ref-more-families").render())
+        await pilot.press("slash", *"TPS")
+        await pilot.pause()
+        assert str(screen.query_one("#ref-more-families").render()) == ""

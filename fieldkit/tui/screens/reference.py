@@ -37,6 +37,9 @@ COLUMNS = {
 }
 
 
+MAX_ROWS = 500  # rows shown per tab
+
+
 def _short(value: str, width: int = 48) -> str:
     value = " ".join(str(value or "").split())
     return value if len(value) <= width else value[: width - 1] + "…"
@@ -80,6 +83,7 @@ of your own, checked as you type.
                     if name == "manufacturers":
                         yield Static("", id="ref-lookup")
                     yield DataTable(id=f"ref-table-{name}", cursor_type="row", zebra_stripes=True)
+                    yield Static("", id=f"ref-more-{name}", classes="ref-more")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -121,13 +125,19 @@ of your own, checked as you type.
             rows = self.tables.rows.get(name, [])
             if name == "manufacturers":  # the firms the lookup names come first
                 rows = sorted(rows, key=lambda r: r.id not in found.firm_ids)
+            matched = 0
             for row in rows:
                 values = [str(getattr(row, c, "") or "") for c in columns]
                 haystack = " ".join(values + [str(getattr(row, "source", ""))]).lower()
                 named = (name == "manufacturers" and row.id in found.firm_ids) or (
                     name == "families" and folded and folded.startswith(part_key(row.family)))
                 if named or all(w in haystack for w in words):
-                    table.add_row(*[_short(v) for v in values], self.tables.source_of(name, row.key()), key=row.key())
+                    matched += 1
+                    if matched <= MAX_ROWS:  # a table of a thousand rows redrawn per keystroke would lag
+                        table.add_row(*[_short(v) for v in values], self.tables.source_of(name, row.key()), key=row.key())
+            more = self.query_one(f"#ref-more-{name}", Static)
+            more.update(f"showing the first {MAX_ROWS} of {matched} rows; type in the search box to narrow"
+                        if matched > MAX_ROWS else "")
 
     @on(Input.Changed, "#ref-search")
     def search(self, event: Input.Changed) -> None:
