@@ -204,3 +204,11 @@ def test_the_shipped_families_pass_the_check_and_cover_the_issues_examples():
 ])
 def test_the_shipped_tables_know_the_printed_brands_the_issue_names(printed, firm):
     assert attribute("X1", printed).firm_id == firm
+
+
+def test_a_one_character_prefix_in_a_user_manufacturers_row_is_checked_without_a_crash(tmp_path):
+    """Found by tests/test_fuzz.py: a `prefixes` cell of "0" must not break `reference check`."""
+    folder = user_families(tmp_path, manufacturers="id,firm,country,prefixes,source\nacme-x,Acme X,US,0,s\n")
+    tables, problems = check_reference(folder)
+    assert problems == []
+    assert attribute("0815", index=ManufacturerIndex.from_tables(tables)).firm_id == "acme-x"

@@ -396,7 +396,9 @@ def all_families(tables: ReferenceTables) -> list[FamilyRow]:
     out = list(tables.families)
     for firm in tables.manufacturers:
         for prefix in filter(None, (p.strip() for p in (firm.prefixes or "").split("|"))):
-            out.append(FamilyRow(family=prefix, firm_id=firm.id, source=f"manufacturers.csv row {firm.id}"))
+            # not validated as a family row: the manufacturers table accepts any prefix it holds
+            out.append(FamilyRow.model_construct(family=prefix, firm_id=firm.id, kind="family", brand="", line_from="",
+                                                 source=f"manufacturers.csv row {firm.id}", notes=""))
     return out
 
 
