@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test example bench stress deps clean
+.PHONY: run test example bench stress deps clean reference
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -43,6 +43,11 @@ stress: deps
 	$(PY) -m pytest tests/test_crash_safety.py tests/test_fuzz.py tests/test_concurrency.py \
 	tests/test_hostile_content.py tests/test_disk_full_and_read_only.py tests/test_backup.py \
 	tests/test_pixel_bombs.py tests/test_read_only_opening.py tests/test_tamper_fuzz.py
+
+# Rebuild reference/part_families.csv from the pinned KiCad symbol docs (read where they lie, in
+# ../shared/data/kicad-symbols, or `make reference KICAD=DIR`), review.csv and curated_families.csv.
+reference: deps
+	$(PY) reference/build/kicad_families.py $(if $(KICAD),--kicad $(KICAD))
 
 bench: deps
 	OMP_THREAD_LIMIT=1 $(PY) bench/run_all.py

@@ -14,6 +14,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 SCRIPTS = [
     ["matcher.py"],
+    ["attribution.py"],
     ["ocr_accuracy.py"],
     ["startup.py"],
     ["component_import.py", "100000", "1000000", "--big"],

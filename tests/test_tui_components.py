@@ -94,17 +94,55 @@ async def test_a_typed_firm_is_kept_and_an_emptied_one_fills_in_again(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await open_components_tab(pilot)
         screen = app.screen
-        await pilot.press(*"MAX232", "tab")
+        await pilot.press(*"MAX4684", "tab")  # MAX232 itself is multi-source (TI makes it too)
         firm = screen.query_one("#comp-firm", Input)
         assert firm.value == "Analog Devices"
         firm.value = "Acme"
         await pilot.pause()
-        await pilot.press("shift+tab", "end", "backspace", "3")  # MAX233: the firm box keeps "Acme"
+        await pilot.press("shift+tab", "end", "backspace", "5")  # MAX4685: the firm box keeps "Acme"
         await pilot.pause()
         assert firm.value == "Acme"
         firm.value = ""
         await pilot.pause()
         assert firm.value == "Analog Devices"
+
+
+async def test_a_multi_source_part_offers_its_candidate_firms_and_the_pick_is_entered(tmp_path):
+    from fieldkit.tui.screens.manufacturers import FirmPickScreen
+
+    app = make_app(new_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_components_tab(pilot)
+        screen = app.screen
+        await pilot.press(*"LM317T")
+        await pilot.pause()
+        assert screen.query_one("#comp-firm", Input).value == ""  # several makers: none filled in
+        assert "ctrl+f: pick one of the 3 candidate firms" in str(screen.query_one("#component-attribution").render())
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, FirmPickScreen)
+        options = app.screen.query_one("#firm-pick-list")
+        assert options.option_count == 3
+        options.highlighted = [o.id for o in options.options].index("stmicroelectronics")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.query_one("#comp-firm", Input).value == "STMicroelectronics"
+        await pilot.press("enter")
+        await pilot.pause()
+        table = screen.query_one("#components-table", DataTable)
+        assert table.row_count == 1 and [str(c) for c in table.get_row_at(0)[1:3]] == ["STMicroelectronics", "CH"]
+        stored = app.catalog.db.execute("SELECT attributed_by, entered_manufacturer FROM components").fetchone()
+        assert stored == ("researcher", "STMicroelectronics")
+
+
+async def test_ctrl_f_on_a_part_of_one_firm_says_there_is_nothing_to_pick(tmp_path):
+    app = make_app(new_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_components_tab(pilot)
+        await pilot.press(*"ADXL345", "ctrl+f")
+        await pilot.pause()
+        assert not app.screen.query("#firm-pick-list")
 
 
 async def test_a_bad_country_is_not_saved_and_says_why(tmp_path):

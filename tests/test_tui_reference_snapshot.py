@@ -38,3 +38,67 @@ def test_reference_screen(snap_compare, tmp_path):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(110, 24), run_before=open_reference)
+
+
+MANUFACTURERS = """\
+id,firm,country,aliases,prefixes,former_names,source,notes
+texas-instruments,Texas Instruments,US,TI|Texas Instruments,,National Semiconductor@2011,test fixture,
+stmicroelectronics,STMicroelectronics,CH,ST|STMicro,,,test fixture,
+onsemi,onsemi,US,ON Semiconductor,,Fairchild Semiconductor@2016,test fixture,
+u-blox,u-blox,CH,u-blox,,,test fixture,
+analog-devices,Analog Devices,US,ADI,MAX,Maxim Integrated@2021,test fixture,
+"""
+FAMILIES = """\
+family,firm_id,kind,brand,line_from,source,notes
+TPS,texas-instruments,family,,,test fixture,
+MAX-M10,u-blox,exception,,,test fixture,
+LM317,texas-instruments,multi,,,test fixture,
+LM317,stmicroelectronics,multi,,,test fixture,
+LM317,onsemi,multi,,,test fixture,
+"""
+
+
+def manufacturer_tables(tmp_path):
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "marking_patterns.csv").write_text(PATTERNS, encoding="utf-8")
+    (shipped / "factory_codes.csv").write_text(FACTORIES, encoding="utf-8")
+    (shipped / "manufacturers.csv").write_text(MANUFACTURERS, encoding="utf-8")
+    (shipped / "part_families.csv").write_text(FAMILIES, encoding="utf-8")
+    return load_reference(None, shipped)
+
+
+async def show(pilot, screen):
+    """Wait for the app to settle, then put `screen` on top."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    pilot.app.push_screen(screen)
+    await pilot.pause()
+
+
+def test_manufacturers_tab_explains_a_multi_source_part_number(snap_compare, tmp_path):
+    tables = manufacturer_tables(tmp_path)
+    app = make_app(tmp_path / "snapshot.db", actor="t", offer_example=False)
+
+    async def search(pilot):
+        await show(pilot, ReferenceScreen(tables))
+        pilot.app.screen.query_one("#ref-tabs").active = "ref-manufacturers"
+        await pilot.press("slash", *"LM317T")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(110, 24), run_before=search)
+
+
+def test_family_form_checked_as_typed(snap_compare, tmp_path):
+    from fieldkit.components.attribution import ManufacturerIndex
+    from fieldkit.tui.screens.manufacturers import FamilyFormScreen
+
+    tables = manufacturer_tables(tmp_path)
+    app = make_app(tmp_path / "snapshot.db", actor="t", offer_example=False)
+
+    async def fill(pilot):
+        await show(pilot, FamilyFormScreen(ManufacturerIndex.from_tables(tables)))
+        await pilot.press(*"ZQX7", "tab", *"texas-instruments", "tab", *"ZQX7100", "tab", *"TI ordering guide")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(110, 30), run_before=fill)

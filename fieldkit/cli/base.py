@@ -135,7 +135,7 @@ pass_state = click.make_pass_decorator(State)
 LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "backup": ("fieldkit.cli.backup", "backup", "Copy the catalog (SQLite online backup) and its photo originals to the new folder DEST, verified by hash."),
     "bundle": ("fieldkit.cli.team", "bundle", "Make and check signed (optionally encrypted) evidence bundles."),
-    "component": ("fieldkit.cli.components", "component", "Add, list, import, correct and delete the electronic components found in items."),
+    "component": ("fieldkit.cli.components", "component", "Add, list, import, correct, recheck and delete the electronic components found in items."),
     "conflicts": ("fieldkit.cli.team", "conflicts", "List the rows that merges found changed on both sides; `conflicts resolve ID --keep ours|theirs`."),
     "datecode": ("fieldkit.cli.years", "datecode", "List every reading of an electronic component's date code: the period and the basis."),
     "dossier": ("fieldkit.cli.report", "dossier", "Write the evidence dossier of item REF (PDF and/or HTML; default REF.pdf here)."),

@@ -1,4 +1,4 @@
-"""`fieldkit component add | list | import | delete` and `fieldkit summary`."""
+"""`fieldkit component add | list | import | edit | recheck | delete` and `fieldkit summary`."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ LIST_COLUMNS = ("part_number", "manufacturer", "country", "date_code", "date_sta
 
 @click.group()
 def component() -> None:
-    """Add, list, import, correct and delete the electronic components found in items."""
+    """Add, list, import, correct, recheck and delete the electronic components found in items."""
 
 
 @component.command("add")
@@ -105,6 +105,38 @@ def component_edit(state, component_id, part_number, manufacturer, country, date
     saved = components_core.update_component(state.catalog(create=False), component_id, changes,
                                              index=default_index(state.reference()))
     echo(saved.describe())
+
+
+@component.command("recheck")
+@click.argument("item_ref", metavar="[REF]", required=False)
+@click.option("--apply", "apply", is_flag=True, help="Store the new attributions (audited); without it nothing changes.")
+@click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+@pass_state
+def component_recheck(state, item_ref: str | None, apply: bool, as_json: bool) -> None:
+    """Show which stored components the current reference tables would attribute differently; what the
+    researcher entered is never overwritten."""
+    from fieldkit.catalog import component_recheck as recheck_core
+
+    tables = state.reference()
+    catalog = state.catalog(create=False)
+    results = recheck_core.recheck_components(catalog, item_ref, default_index(tables))
+    updated = recheck_core.apply_recheck(catalog, results) if apply else 0
+    differing = [r for r in results if r.differs]
+    if as_json:
+        print_json({"components": [r.to_json() for r in differing], "checked": len(results),
+                    "updated": updated, "reference_version": tables.version})
+        return
+    for r in differing:
+        click.echo(r.line())
+        for change in r.changes:
+            click.echo(f"    ~ {change}")
+    kept = sum(1 for r in differing if r.kept)
+    click.echo(f"{len(results)} component(s) checked, {len(differing)} would be attributed differently"
+               + (f", {kept} of them entered by the researcher and kept" if kept else ""), err=True)
+    if apply:
+        click.echo(f"{updated} component(s) updated", err=True)
+    elif len(differing) > kept:
+        click.echo("nothing changed; run again with --apply to store the new attributions", err=True)
 
 
 @component.command("delete")

@@ -37,13 +37,21 @@ from typing import Any
 from fieldkit.components.countries import normalize_country
 from fieldkit.components.manufacturers import former_names, load_manufacturers, split_list
 from fieldkit.markings.normalize import fold as fold_lookalikes
-from fieldkit.reference.tables import ManufacturerRow, ReferenceTables
+from fieldkit.reference.tables import FamilyRow, ManufacturerRow, ReferenceTables
 
 TABLE_FILE = "manufacturers.csv"
+FAMILY_FILE = "part_families.csv"
 COMPANY_FORMS = frozenset(
     "inc incorporated corp corporation co company ltd limited llc gmbh ag sa nv bv plc kk se spa srl oy ab asa".split()
 )
 MIN_ABBREVIATION = 4  # an abbreviated first word must keep at least this many letters
+# A brand made only of these words never resolves by abbreviation: they begin many firms' names.
+GENERIC_WORDS = frozenset("""
+    advanced american analog asia china components circuits data devices digital electric electronic electronics
+    euro first general global industries instruments integrated international japan linear micro
+    microelectronics microsystems national new nippon power precision semi semiconductor semiconductors shenzhen
+    sierra signal silicon solutions systems tech technologies technology texas united wireless world bel
+""".split())
 
 
 def name_words(text: str) -> tuple[str, ...]:
@@ -60,9 +68,19 @@ def name_key(text: str) -> str:
     return "".join(name_words(text))
 
 
+_NOT_KEY = re.compile(r"[^0-9A-Z]")
+_LETTER_HEAD = re.compile(r"\s*([A-Z]*)")
+
+
 def part_key(text: str) -> str:
     """A part number folded for prefix matching: upper case, letters and digits only."""
-    return re.sub(r"[^0-9A-Z]", "", fold_lookalikes(text or "").upper())
+    return _NOT_KEY.sub("", fold_lookalikes(text or "").upper())
+
+
+def letter_head_length(text: str) -> int:
+    """How many letters the part number begins with, up to a digit or a separator: 3 for NEO-M8N,
+    4 for ADSP-BF533. A family of letters only (ADS, NEO) matches a whole head and nothing longer."""
+    return len(_LETTER_HEAD.match(fold_lookalikes(text or "").upper()).group(1))
 
 
 @dataclass(frozen=True)
@@ -76,22 +94,31 @@ class Candidate:
     matched: str  # the prefix or the name in the table that matched
     via: str | None = None  # a former brand the part was sold under ("Atmel")
     via_year: int | None = None  # the year it changed hands
-    table: str = "shipped"  # "shipped" or "user": which manufacturers.csv the row is in
+    table: str = "shipped"  # "shipped" or "user": which table the row is in
+    family_kind: str = ""  # for a prefix: "family", "exception" or "multi" (part_families.csv kind)
+    line_from: str | None = None  # a product line bought without its brand: the firm it came from
+    line_year: int | None = None
+    table_file: str = TABLE_FILE  # the file the matching row is in
 
     def firm_line(self) -> str:
-        """"Microchip Technology (US), formerly Atmel (until 2016)"."""
+        """"Microchip Technology (US), formerly Atmel (until 2016)"; "Micron (US); line formerly STMicroelectronics (until 2010)"."""
         line = f"{self.firm} ({self.country})"
         if self.via:
             line += f", formerly {self.via}" + (f" (until {self.via_year})" if self.via_year else "")
+        if self.line_from:
+            line += f"; line formerly {self.line_from}" + (f" (until {self.line_year})" if self.line_year else "")
         return line
 
     def row_name(self) -> str:
+        if self.table_file == FAMILY_FILE:
+            return f"{'user ' if self.table == 'user' else ''}{FAMILY_FILE} family {self.matched} of {self.firm_id}"
         return f"{'user ' if self.table == 'user' else ''}{TABLE_FILE} row {self.firm_id}"
 
     def basis(self, typed: str = "") -> str:
         """"prefix MAX → Analog Devices (US), manufacturers.csv row analog-devices"."""
         if self.matched_by == "prefix":
-            what = f"prefix {self.matched}"
+            what = {"multi": f"multi-source number {self.matched}",
+                    "exception": f"exception {self.matched}"}.get(self.family_kind, f"prefix {self.matched}")
         elif self.matched_by == "abbreviation":
             what = f"brand {typed!r} abbreviates {self.matched!r}"
         elif self.matched_by == "former name":
@@ -105,9 +132,28 @@ class Candidate:
                 "matched_by": self.matched_by, "matched": self.matched}
         if self.via:
             data |= {"via": self.via, "via_year": self.via_year}
+        if self.line_from:
+            data |= {"line_from": self.line_from, "line_year": self.line_year}
+        if self.family_kind and self.family_kind != "family":
+            data["family_kind"] = self.family_kind
         if self.table != "shipped":
             data["table"] = self.table
         return data
+
+
+@dataclass(frozen=True)
+class _Family:
+    """One family in the index: the prefix as written, its firm, and what the row says about it."""
+
+    prefix: str
+    row: ManufacturerRow
+    kind: str
+    via: str | None
+    via_year: int | None
+    line_from: str | None
+    line_year: int | None
+    table_file: str
+    origin: str
 
 
 @dataclass(frozen=True)
@@ -119,15 +165,16 @@ class _Entry:
 
 
 class ManufacturerIndex:
-    """The manufacturers table arranged for lookup by brand and by part-number prefix."""
+    """The manufacturers table arranged for lookup by brand, and the part families by prefix."""
 
-    def __init__(self, rows: list[ManufacturerRow], version: str = "", origin: dict[str, str] | None = None):
+    def __init__(self, rows: list[ManufacturerRow], version: str = "", origin: dict[str, str] | None = None,
+                 families: list[FamilyRow] | None = None, family_origin: dict[str, str] | None = None):
         self.version = version
         self.rows = {row.id: row for row in rows}
         self.origin = origin or {}
         self.names: dict[str, list[_Entry]] = {}
         self.words: list[tuple[tuple[str, ...], _Entry]] = []
-        self.prefixes: dict[str, list[tuple[str, ManufacturerRow, str | None, int | None]]] = {}
+        self.prefixes: dict[str, list[_Family]] = {}
         self._brand_cache: dict[str, list[Candidate]] = {}
         for row in rows:
             entries = [_Entry(row, "name", row.firm), _Entry(row, "name", row.id)]
@@ -140,18 +187,36 @@ class ManufacturerIndex:
                     self.words.append((name_words(entry.name), entry))
             for prefix in split_list(row.prefixes):
                 via, year = _prefix_brand(row, prefix)
-                folded = part_key(prefix)
-                if folded:
-                    self.prefixes.setdefault(folded, []).append((prefix, row, via, year))
+                self._add_family(_Family(prefix, row, "family", via, year, None, None, TABLE_FILE,
+                                         self.origin.get(row.id, "shipped")))
+        for fam in families or ():
+            row = self.rows.get(fam.firm_id)
+            if row is None:  # `reference check` reports it; an unknown firm is never an answer
+                continue
+            years = dict(former_names(row))
+            via = fam.brand or None
+            line_name, _, line_year = fam.line_from.rpartition("@")
+            self._add_family(_Family(fam.family, row, fam.kind, via, years.get(via) if via else None,
+                                     line_name or None, int(line_year) if line_name else None, FAMILY_FILE,
+                                     (family_origin or {}).get(fam.key(), "shipped")))
         self.prefix_lengths = sorted({len(p) for p in self.prefixes}, reverse=True)
+
+    def _add_family(self, family: _Family) -> None:
+        folded = part_key(family.prefix)
+        if folded:
+            self.prefixes.setdefault(folded, []).append(family)
 
     @classmethod
     def from_tables(cls, tables: ReferenceTables | None = None) -> ManufacturerIndex:
         rows, version = load_manufacturers(tables)
-        origin = {}
+        origin: dict[str, str] = {}
+        families: list[FamilyRow] = []
+        family_origin: dict[str, str] = {}
         if tables is not None:
             origin = {row.id: tables.source_of("manufacturers", row.id) for row in rows}
-        return cls(rows, version, origin)
+            families = list(tables.families)
+            family_origin = {fam.key(): tables.source_of("families", fam.key()) for fam in families}
+        return cls(rows, version, origin, families, family_origin)
 
     def _candidate(self, entry: _Entry, matched_by: str) -> Candidate:
         row = entry.row
@@ -165,6 +230,10 @@ class ManufacturerIndex:
         if brand in self._brand_cache:
             return self._brand_cache[brand]
         found = self._by_brand(brand)
+        if not found:
+            found = self._by_brand_and_owner(brand)
+        if not found:
+            found = self._by_leading_words(brand)
         if len(self._brand_cache) < 10_000:
             self._brand_cache[brand] = found
         return found
@@ -177,29 +246,66 @@ class ManufacturerIndex:
         if exact:
             return _one_per_firm([self._candidate(e, e.kind) for e in exact])
         typed = name_words(brand or "")
+        if all(word in GENERIC_WORDS for word in typed):  # "Power", "Power Semiconductor": no firm by abbreviation
+            return []
         found = []
         for words, entry in self.words:
             if _abbreviates(typed, words):
                 found.append(self._candidate(entry, "abbreviation"))
         return _one_per_firm(found)
 
-    def by_prefix(self, part_number: str | None) -> list[Candidate]:
-        """Every firm one of whose prefixes begins the part number, longest prefix first."""
-        key = part_key(part_number or "")
-        if not key:
+    def _by_leading_words(self, brand: str) -> list[Candidate]:
+        """"Vishay Siliconix", "TDK-EPCOS", "Maxim Integrated Products": the longest run of leading words
+        that is exactly a known name (a division or product word after it). Never a generic word alone,
+        never fewer than three letters ("ST Ericsson" is not ST's)."""
+        words = name_words(brand)
+        for n in range(len(words) - 1, 0, -1):
+            lead = words[:n]
+            if (n == 1 and lead[0] in GENERIC_WORDS) or len("".join(lead)) < 3:
+                continue
+            exact = self.names.get("".join(lead), [])
+            if exact:
+                return _one_per_firm([self._candidate(e, e.kind) for e in exact])
+        return []
+
+    def _by_brand_and_owner(self, brand: str) -> list[Candidate]:
+        """"Linear Technology (Analog Devices)": each part read on its own; where they agree, that firm."""
+        match = re.fullmatch(r"\s*([^()]+?)\s*\(\s*([^()]+?)\s*\)\s*", brand)
+        if not match:
             return []
-        found = [
-            Candidate(row.id, row.firm, row.country, "prefix", prefix, via, year, self.origin.get(row.id, "shipped"))
-            for length in self.prefix_lengths
-            for prefix, row, via, year in self.prefixes.get(key[:length], ())
-            if len(key) >= length
-        ]
-        return _one_per_firm(found)
+        printed, owner = (self._by_brand(part) for part in match.groups())
+        agreed = [c for c in printed if c.firm_id in {o.firm_id for o in owner}]
+        return agreed or (printed if not owner else owner if not printed else _one_per_firm(printed + owner))
+
+    def _matching(self, part_number: str | None) -> list[str]:
+        """The folded families that begin the part number, longest first. A family of letters only must
+        be the part's whole letter head: ADS (TI's ADS1115) is not read into ADSP-BF533 (ADI's)."""
+        text = fold_lookalikes(part_number or "").upper()
+        key = _NOT_KEY.sub("", text)
+        head = len(_LETTER_HEAD.match(text).group(1))
+        prefixes = self.prefixes
+        return [key[:n] for n in self.prefix_lengths
+                if n <= len(key) and key[:n] in prefixes and (n == head or not key[:n].isalpha())]
+
+    def by_prefix(self, part_number: str | None) -> list[Candidate]:
+        """The firms of the longest family that begins the part number (several: a multi-source number)."""
+        matching = self._matching(part_number)
+        if not matching:
+            return []
+        return _one_per_firm([self._family_candidate(f) for f in self.prefixes[matching[0]]])
+
+    def _family_candidate(self, fam: _Family) -> Candidate:
+        row = fam.row
+        return Candidate(row.id, row.firm, row.country, "prefix", fam.prefix, fam.via, fam.via_year, fam.origin,
+                         fam.kind, fam.line_from, fam.line_year, fam.table_file)
 
     def prefix_signature(self, part_number: str | None) -> tuple[str, ...]:
-        """The folded prefixes that begin the part number: parts with the same signature attribute alike."""
-        key = part_key(part_number or "")
-        return tuple(key[:n] for n in self.prefix_lengths if len(key) >= n and key[:n] in self.prefixes)
+        """The folded families that begin the part number: parts with the same signature attribute alike."""
+        return tuple(self._matching(part_number))
+
+    def families_of(self, firm_id: str) -> list[str]:
+        """The families (prefixes as written) that name this firm, shortest first."""
+        return sorted({f.prefix for fams in self.prefixes.values() for f in fams if f.row.id == firm_id}, key=len)
 
     def firm(self, firm_id: str) -> ManufacturerRow | None:
         return self.rows.get(firm_id)
@@ -365,12 +471,17 @@ def attribute(
         chosen = by_prefix[0]
         candidates, source, stored = (chosen,), "reference", chosen.firm
         basis = chosen.basis()
+    elif by_prefix and by_prefix[0].family_kind == "multi":
+        candidates, source, stored = tuple(by_prefix), "none", None
+        basis = (f"multi-source number {by_prefix[0].matched}: made by "
+                 + "; ".join(c.firm_line() for c in by_prefix)
+                 + f" ({FAMILY_FILE}); enter the brand printed on the part to decide")
     elif by_prefix:
         candidates, source, stored = tuple(by_prefix), "none", None
         basis = "ambiguous: " + "; ".join(c.basis() for c in by_prefix) + "; enter the manufacturer to decide"
     else:
         candidates, source, stored = (), "none", None
-        basis = f"no manufacturer entered and no prefix in {TABLE_FILE} begins the part number"
+        basis = f"no manufacturer entered and no family in {FAMILY_FILE} or {TABLE_FILE} begins the part number"
 
     if entered_country is not None:
         final_country = entered_country

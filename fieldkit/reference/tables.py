@@ -1,4 +1,4 @@
-"""Loading and validating the reference tables: marking patterns, factory codes, manufacturers.
+"""Loading and validating the reference tables: marking patterns, factory codes, manufacturers, part families.
 
 Each table is a CSV file with a pydantic model for its rows (`TABLES` lists them). The shipped
 tables live in reference/ (`locations.shipped_reference_dir()`); a researcher may add a user dir
@@ -169,6 +169,57 @@ class ManufacturerRow(ReferenceRow):
         return value
 
 
+FAMILY_KINDS = ("family", "exception", "multi")
+
+
+class FamilyRow(ReferenceRow):
+    """A part-number family: a prefix that names its maker (or, kind "multi", one of several makers).
+
+    kind "family": this firm's parts begin so (the longest matching family wins);
+    kind "exception": a longer prefix inside another firm's family (MAX-M10 is u-blox, not MAX);
+    kind "multi": a number several firms make (LM317): one row per maker, candidates only.
+    `line_from` ("STMicroelectronics@2010") dates a product line that changed hands without its brand.
+    """
+
+    KEY: ClassVar[tuple[str, ...]] = ("family", "firm_id")
+    family: str
+    firm_id: str
+    kind: str = "family"
+    brand: str = ""  # the former name of the firm the parts were sold under ("Maxim Integrated"), if any
+    line_from: str = ""
+    source: str
+    notes: str = ""
+
+    @field_validator("family")
+    @classmethod
+    def _family(cls, value: str) -> str:
+        if len(re.sub(r"[^0-9A-Za-z]", "", value or "")) < 2:
+            raise ValueError(f"family {value!r} must have at least two letters or digits (e.g. XC7, MAX-M10)")
+        return value
+
+    @field_validator("firm_id")
+    @classmethod
+    def _firm_id(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value or ""):
+            raise ValueError(f"firm_id {value!r} must be a manufacturers.csv id (lower case, digits, '-')")
+        return value
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        value = value or "family"
+        if value not in FAMILY_KINDS:
+            raise ValueError(f"kind {value!r} must be one of {', '.join(FAMILY_KINDS)}")
+        return value
+
+    @field_validator("line_from")
+    @classmethod
+    def _line_from(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[^@|]+@(19|20)\d\d", value):
+            raise ValueError(f"line_from {value!r} must read Name@YYYY (the firm the line came from, and the year)")
+        return value
+
+
 @dataclass(frozen=True)
 class TableSpec:
     name: str
@@ -181,6 +232,7 @@ TABLES = (
     TableSpec("patterns", "marking_patterns.csv", PatternRow, True),
     TableSpec("factory_codes", "factory_codes.csv", FactoryCodeRow, True),
     TableSpec("manufacturers", "manufacturers.csv", ManufacturerRow, False),
+    TableSpec("families", "part_families.csv", FamilyRow, False),
 )
 TABLES_BY_NAME = {spec.name: spec for spec in TABLES}
 
@@ -227,6 +279,10 @@ class ReferenceTables:
     @property
     def manufacturers(self) -> list[ManufacturerRow]:
         return self.rows["manufacturers"]  # type: ignore[return-value]
+
+    @property
+    def families(self) -> list[FamilyRow]:
+        return self.rows["families"]  # type: ignore[return-value]
 
     def source_of(self, table: str, key: str) -> str:
         """"shipped" or "user": where the row with this key came from."""
@@ -331,7 +387,63 @@ def _load(shipped_dir: Path, user_dir: Path | None) -> tuple[ReferenceTables, li
                 origin[(spec.name, key)] = layer
         rows[spec.name] = list(merged.values())
     tables = ReferenceTables(rows, overridden, added, files, digest.hexdigest(), user_dir, origin)
+    problems += cross_check(tables, shipped_dir, user_dir)
     return tables, problems
+
+
+def all_families(tables: ReferenceTables) -> list[FamilyRow]:
+    """The family rows, plus each manufacturers.csv `prefixes` entry read as a family of that firm."""
+    out = list(tables.families)
+    for firm in tables.manufacturers:
+        for prefix in filter(None, (p.strip() for p in (firm.prefixes or "").split("|"))):
+            # not validated as a family row: the manufacturers table accepts any prefix it holds
+            out.append(FamilyRow.model_construct(family=prefix, firm_id=firm.id, kind="family", brand="", line_from="",
+                                                 source=f"manufacturers.csv row {firm.id}", notes=""))
+    return out
+
+
+def cross_check(tables: ReferenceTables, shipped_dir: Path, user_dir: Path | None) -> list[Problem]:
+    """What no single row can show: countries that are not ISO codes, families naming an unknown
+    firm, a family claimed by two firms without being marked multi-source, an exception overriding nothing."""
+    from fieldkit.components.countries import normalize_country
+    from fieldkit.errors import ValidationError
+
+    def where(table: str, key: str) -> Path:
+        folder = user_dir if tables.source_of(table, key) == "user" and user_dir else shipped_dir
+        return folder / TABLES_BY_NAME[table].filename
+
+    problems: list[Problem] = []
+    for row in tables.manufacturers:
+        try:
+            normalize_country(row.country)
+        except ValidationError as exc:
+            problems.append(Problem(where("manufacturers", row.key()), None, "country", f"row {row.id}: {exc}"))
+    firms = {row.id for row in tables.manufacturers}
+    claims: dict[str, list[FamilyRow]] = {}
+    own = set(map(id, tables.families))
+    for row in all_families(tables):
+        if row.firm_id not in firms:
+            problems.append(Problem(where("families", row.key()), None, "firm_id",
+                                    f"family {row.family}: no firm {row.firm_id!r} in manufacturers.csv"))
+        claims.setdefault(re.sub(r"[^0-9A-Z]", "", row.family.upper()), []).append(row)
+    for key, rows in claims.items():
+        kinds = {r.kind for r in rows}
+        firm_ids = {r.firm_id for r in rows}
+        if not any(id(r) in own for r in rows):
+            continue  # manufacturers.csv `prefixes` alone: a shared prefix there gives candidates, as it always has
+        if len(firm_ids) > 1 and kinds != {"multi"}:
+            problems.append(Problem(where("families", rows[1].key()), None, "kind",
+                                    f"family {rows[0].family} is claimed by {', '.join(r.firm_id for r in rows)}; "
+                                    "mark every row kind=multi if several firms make it, or keep one"))
+        if len(firm_ids) == 1 and kinds == {"multi"}:
+            problems.append(Problem(where("families", rows[0].key()), None, "kind",
+                                    f"family {rows[0].family} is kind=multi but names one firm; add the other makers or use kind=family"))
+        if "exception" in kinds:
+            shorter = [k for k in claims if k != key and key.startswith(k) and any(r.firm_id != rows[0].firm_id for r in claims[k])]
+            if not shorter:
+                problems.append(Problem(where("families", rows[0].key()), None, "kind",
+                                        f"family {rows[0].family} is kind=exception but no other firm's family begins it; use kind=family"))
+    return problems
 
 
 def check_reference(user_dir: Path | None = None, shipped_dir: Path | None = None) -> tuple[ReferenceTables, list[Problem]]:

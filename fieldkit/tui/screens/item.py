@@ -58,6 +58,10 @@ shown beside its field. Nothing is stored until the whole form is valid.
 `F6` writes the item's evidence dossier (PDF, or HTML if the name ends in .html): its fields,
 photos with their hashes and provenance, markings with their crops and readings, components,
 summary and chain of custody.
+
+In the Components tab the firm and country fill in from the part number. A number several firms
+make (LM317, 74HC...) fills in none: `ctrl+f` lists the candidate firms, to pick the one whose
+brand is printed on the part.
 """
 
     BINDINGS = [

@@ -1,5 +1,8 @@
-"""The reference browser: the loaded reference tables in tabs, with a search box, and a form to add
-a user marking pattern that is validated as it is typed.
+"""The reference browser: the loaded reference tables in tabs, with a search box, and forms to add a
+user marking pattern, part-number family or brand, each validated as it is typed.
+
+The Manufacturers tab reads the search text as a part number and as a brand: which family matched
+and why, which firms a brand names (`components.lookup`), and lists those firms first.
 
 User rows that override shipped rows are named at the top, never hidden.
 """
@@ -29,8 +32,12 @@ from fieldkit.tui.safe_text import plain
 COLUMNS = {
     "patterns": ("Marking patterns", ("id", "regex", "year_calendar", "country", "category", "description")),
     "factory_codes": ("Factory codes", ("country", "code", "factory", "products")),
-    "manufacturers": ("Manufacturers", ("id", "firm", "country", "aliases", "prefixes")),
+    "manufacturers": ("Manufacturers", ("id", "firm", "country", "aliases", "former_names")),
+    "families": ("Part families", ("family", "firm_id", "kind", "brand", "line_from")),
 }
+
+
+MAX_ROWS = 500  # rows shown per tab
 
 
 def _short(value: str, width: int = 48) -> str:
@@ -47,11 +54,17 @@ class ReferenceScreen(Screen):
 The tables fieldkit reads markings against, each row with its source. Type in the search box to
 narrow every tab. `n` adds a pattern of your own to the user reference folder; a user row with the
 id of a shipped row overrides it, and the screen says so.
+
+The Manufacturers tab also reads the search text as a part number (which family matched, and
+why) and as a brand (which firms it names). `f` adds a part-number family or a printed brand form
+of your own, checked as you type.
 """
 
     BINDINGS = [
         Binding("slash", "search", "Search", id="reference.search"),
         Binding("n", "new_pattern", "New pattern", id="reference.new_pattern"),
+        Binding("f", "new_family", "New family/brand", id="reference.new_family",
+                tooltip="Add a part-number family or a printed brand form of your own (checked as you type)"),
         Binding("escape", "close", "Back", id="reference.back"),
     ]
 
@@ -67,7 +80,10 @@ id of a shipped row overrides it, and the screen says so.
         with TabbedContent(id="ref-tabs"):
             for name, (title, _) in COLUMNS.items():
                 with TabPane(title, id=f"ref-{name}"):
+                    if name == "manufacturers":
+                        yield Static("", id="ref-lookup")
                     yield DataTable(id=f"ref-table-{name}", cursor_type="row", zebra_stripes=True)
+                    yield Static("", id=f"ref-more-{name}", classes="ref-more")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -96,15 +112,32 @@ id of a shipped row overrides it, and the screen says so.
     def fill(self, query: str) -> None:
         if self.tables is None:
             return
+        from fieldkit.components.attribution import default_index, part_key
+        from fieldkit.components.lookup import lookup
+
+        found = lookup(query, default_index(self.tables))
+        self.query_one("#ref-lookup", Static).update(plain("\n".join(found.lines)))
         words = query.lower().split()
+        folded = part_key(query)
         for name, (_, columns) in COLUMNS.items():
             table = self.query_one(f"#ref-table-{name}", DataTable)
             table.clear()
-            for row in self.tables.rows.get(name, []):
+            rows = self.tables.rows.get(name, [])
+            if name == "manufacturers":  # the firms the lookup names come first
+                rows = sorted(rows, key=lambda r: r.id not in found.firm_ids)
+            matched = 0
+            for row in rows:
                 values = [str(getattr(row, c, "") or "") for c in columns]
                 haystack = " ".join(values + [str(getattr(row, "source", ""))]).lower()
-                if all(w in haystack for w in words):
-                    table.add_row(*[_short(v) for v in values], self.tables.source_of(name, row.key()), key=row.key())
+                named = (name == "manufacturers" and row.id in found.firm_ids) or (
+                    name == "families" and folded and folded.startswith(part_key(row.family)))
+                if named or all(w in haystack for w in words):
+                    matched += 1
+                    if matched <= MAX_ROWS:  # a table of a thousand rows redrawn per keystroke would lag
+                        table.add_row(*[_short(v) for v in values], self.tables.source_of(name, row.key()), key=row.key())
+            more = self.query_one(f"#ref-more-{name}", Static)
+            more.update(f"showing the first {MAX_ROWS} of {matched} rows; type in the search box to narrow"
+                        if matched > MAX_ROWS else "")
 
     @on(Input.Changed, "#ref-search")
     def search(self, event: Input.Changed) -> None:
@@ -124,6 +157,20 @@ id of a shipped row overrides it, and the screen says so.
                 self.load()
 
         self.app.push_screen(PatternFormScreen(), saved)
+
+    def action_new_family(self) -> None:
+        from fieldkit.components.attribution import default_index
+        from fieldkit.tui.screens.manufacturers import FamilyFormScreen
+
+        if self.tables is None:
+            return
+
+        def saved(result: str | None) -> None:
+            if result:
+                self._fixed_tables = None
+                self.load()
+
+        self.app.push_screen(FamilyFormScreen(default_index(self.tables)), saved)
 
     def action_close(self) -> None:
         self.dismiss()

@@ -1,7 +1,9 @@
 """The Components tab of the item screen: the item's components, and fast entry of new ones.
 
 Type the part number first: the firm and country fill in live from the manufacturers table (and
-stay editable -- what you type there wins, and is recorded as entered by you). The date code shows
+stay editable -- what you type there wins, and is recorded as entered by you). A multi-source or
+ambiguous part number fills in nothing: `ctrl+f` lists its candidate firms to pick the one whose
+brand is printed on the part (entered as your choice). The date code shows
 its readings, range and basis as you type. Enter adds the row and puts the cursor back in the
 part-number box for the next part. `ctrl+g` opens the summary of this item's components.
 """
@@ -41,6 +43,8 @@ class ComponentsPane(Vertical):
         Binding("ctrl+g", "summary", "Components summary", id="components.summary"),
         Binding("ctrl+d", "delete", "Delete component", id="components.delete",
                 tooltip="Delete the highlighted component (asks first; the audit log keeps it)"),
+        Binding("ctrl+f", "pick_firm", "Pick firm", id="components.pick_firm",
+                tooltip="A part number several firms make: pick the firm whose brand is printed on it"),
     ]
 
     class Added(Message):
@@ -55,6 +59,7 @@ class ComponentsPane(Vertical):
         self.item_ref = item_ref
         self.auto: dict[str, str] = {name: "" for name in AUTO_FILLED}  # what fieldkit last filled in
         self.edited: set[str] = set()  # boxes the researcher has typed in
+        self.candidates: tuple = ()  # the firms an ambiguous part number may be
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="components-table", cursor_type="row", zebra_stripes=True)
@@ -150,8 +155,25 @@ class ComponentsPane(Vertical):
             return
         self._fill("comp-firm", result.manufacturer)
         self._fill("comp-country", result.country)
-        live.update(plain(result.describe()))
+        self.candidates = result.candidates if result.ambiguous else ()
+        hint = f"\n  ctrl+f: pick one of the {len(self.candidates)} candidate firms" if self.candidates else ""
+        live.update(plain(result.describe() + hint))
         self.show_date_code()
+
+    def action_pick_firm(self) -> None:
+        from fieldkit.tui.screens.manufacturers import FirmPickScreen
+
+        if not self.candidates:
+            self.notify("The part number names one firm or none: nothing to pick", severity="warning")
+            return
+
+        def picked(firm: str | None) -> None:
+            if firm:
+                box = self.query_one("#comp-firm", Input)
+                box.value = firm  # typed by the researcher, in effect: recorded as entered
+                box.focus()
+
+        self.app.push_screen(FirmPickScreen(self._value("comp-part"), self.candidates), picked)
 
     @on(Input.Changed, "#comp-date")
     def show_date_code(self) -> None:

@@ -1,0 +1,214 @@
+"""Part-number families: the longest family wins, exceptions are explicit, multi-source numbers give
+candidates, a line that changed hands says both owners; brand labels "Brand (Owner)" are read part by
+part and a generic word alone never names a firm; `reference check` refuses inconsistent families."""
+
+from __future__ import annotations
+
+import pytest
+
+from component_fixtures import firm_rows
+from fieldkit.components.attribution import ManufacturerIndex, attribute
+from fieldkit.errors import ReferenceTableError
+from fieldkit.reference.tables import FamilyRow, check_reference, clear_cache, load_reference
+
+SOURCE = "test fixture (not reference data)"
+
+
+def family(prefix, firm_id, kind="family", brand="", line_from=""):
+    return FamilyRow(family=prefix, firm_id=firm_id, kind=kind, brand=brand, line_from=line_from, source=SOURCE)
+
+
+FAMILIES = [
+    family("XC7", "amd", brand="Xilinx"),
+    family("ADS", "texas-instruments"),
+    family("NEO", "u-blox"),
+    family("MAX-M10", "u-blox", kind="exception"),
+    family("LM317", "texas-instruments", kind="multi"),
+    family("LM317", "stmicroelectronics", kind="multi"),
+    family("LM317", "onsemi", kind="multi"),
+    family("M25P", "micron", line_from="Numonyx@2010"),
+    family("MAX232", "texas-instruments", kind="multi"),
+    family("MAX232", "analog-devices", kind="multi", brand="Maxim Integrated"),
+]
+INDEX = ManufacturerIndex(firm_rows(), "test-fixture", families=FAMILIES)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    clear_cache()
+    yield
+    clear_cache()
+
+
+def test_a_family_names_its_firm_and_the_brand_it_was_sold_under():
+    result = attribute("XC7A35T-1CSG324C", index=INDEX)
+    assert (result.firm_id, result.country, result.source) == ("amd", "US", "reference")
+    assert result.headline() == "XC7A35T-1CSG324C: AMD (US), formerly Xilinx (until 2022)"
+    assert result.basis == "prefix XC7 → AMD (US), formerly Xilinx (until 2022), part_families.csv family XC7 of amd"
+
+
+def test_the_longest_family_wins_so_an_exception_inside_another_firms_family_is_that_firms():
+    assert attribute("MAX-M10S", index=INDEX).firm_id == "u-blox"
+    assert "exception MAX-M10" in attribute("MAX-M10S", index=INDEX).basis
+    assert attribute("MAX3232", index=INDEX).firm_id == "analog-devices"  # the shorter MAX family
+
+
+def test_a_family_of_letters_only_is_a_whole_letter_head_never_the_start_of_a_longer_one():
+    assert attribute("ADS1115IDGSR", index=INDEX).firm_id == "texas-instruments"
+    assert attribute("ADSP-BF533", index=INDEX).firm_id is None  # ADSP is another head, not ADS + P
+    assert attribute("NEO-M8N", index=INDEX).firm_id == "u-blox"  # the hyphen ends the head
+    assert attribute("NEOPIXEL", index=INDEX).firm_id is None
+    assert INDEX.prefix_signature("ADSP-BF533") != INDEX.prefix_signature("ADS1115")
+
+
+@pytest.mark.parametrize("part", ["LM317T", "LM317LZ", "lm317-adj"])
+def test_a_multi_source_number_gives_every_maker_as_candidates_and_no_firm(part):
+    result = attribute(part, index=INDEX)
+    assert result.firm_id is None and result.manufacturer is None and result.ambiguous
+    assert {c.firm_id for c in result.candidates} == {"texas-instruments", "stmicroelectronics", "onsemi"}
+    assert result.country is None  # US and CH: no single country either
+    assert result.basis.startswith("multi-source number LM317: made by ")
+    assert "enter the brand printed on the part to decide" in result.basis
+
+
+def test_the_brand_printed_settles_a_multi_source_number():
+    result = attribute("LM317T", "ST", index=INDEX)
+    assert (result.firm_id, result.country, result.source) == ("stmicroelectronics", "CH", "researcher")
+    assert result.notes == ()  # ST is one of the makers: no disagreement to note
+
+
+def test_a_multi_source_candidate_keeps_the_former_brand():
+    candidates = {c.firm_id: c for c in attribute("MAX232CPE", index=INDEX).candidates}
+    assert candidates["analog-devices"].firm_line() == "Analog Devices (US), formerly Maxim Integrated (until 2021)"
+
+
+def test_a_line_that_changed_hands_without_its_brand_says_both_owners():
+    result = attribute("M25P16-VMN6TP", index=INDEX)
+    assert result.firm_id == "micron"
+    assert result.headline() == "M25P16-VMN6TP: Micron Technology (US); line formerly Numonyx (until 2010)"
+    assert result.to_json()["candidates"][0]["line_from"] == "Numonyx"
+
+
+@pytest.mark.parametrize("label, firm", [
+    ("Linear Technology (Analog Devices)", "analog-devices"),
+    ("Atmel (Microchip)", "microchip"),
+    ("Maxim (ADI)", "analog-devices"),
+    ("Unknown Brand (Infineon)", "infineon"),
+])
+def test_a_brand_with_its_owner_in_brackets_is_read_part_by_part(label, firm):
+    assert attribute("X1", label, index=INDEX).firm_id == firm
+
+
+def test_a_brand_and_owner_that_disagree_give_both_as_candidates():
+    result = attribute("X1", "Winbond (Macronix)", index=INDEX)
+    assert result.firm_id is None
+    assert {c.firm_id for c in result.candidates} == {"winbond", "macronix"}
+
+
+@pytest.mark.parametrize("word", ["Power", "Semi", "Integrated", "Silicon", "Texas", "Analog", "Nippon", "Bel"])
+def test_a_single_generic_word_never_resolves_by_abbreviation(word):
+    result = attribute("X1", word, index=INDEX)
+    assert result.firm_id is None and result.candidates == ()
+    assert result.manufacturer == word  # kept as entered
+
+
+@pytest.mark.parametrize("label", ["Power Semiconductor", "Integrated Systems", "Semi Conductor Inc"])
+def test_a_brand_of_generic_words_only_names_no_firm(label):
+    assert attribute("X1", label).firm_id is None and attribute("X1", label).candidates == ()
+
+
+@pytest.mark.parametrize("label, firm", [
+    ("Vishay Siliconix", "vishay"), ("TDK-EPCOS", "tdk"), ("Maxim Integrated Products", "analog-devices"),
+    ("Rohm Semiconductor", "rohm"),
+])
+def test_a_division_word_after_a_known_name_is_read_as_that_firm(label, firm):
+    assert attribute("X1", label).firm_id == firm
+
+
+def test_a_short_leading_name_is_not_read_into_a_longer_label():
+    assert attribute("X1", "ST Ericsson").firm_id is None  # a joint venture, not STMicroelectronics
+
+
+def test_a_distinctive_single_word_still_abbreviates():
+    assert attribute("X1", "Maxim", index=INDEX).firm_id == "analog-devices"
+
+
+# --- reference check over the families table ----------------------------------------------------
+
+FAMILY_HEADER = "family,firm_id,kind,brand,line_from,source,notes\n"
+
+
+def user_families(tmp_path, *rows: str, manufacturers: str | None = None):
+    folder = tmp_path / "user"
+    folder.mkdir(exist_ok=True)
+    (folder / "part_families.csv").write_text(FAMILY_HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
+    if manufacturers is not None:
+        (folder / "manufacturers.csv").write_text(manufacturers, encoding="utf-8")
+    return folder
+
+
+def messages(folder) -> list[str]:
+    return [str(p) for p in check_reference(folder)[1]]
+
+
+def test_a_family_claimed_by_two_firms_must_be_marked_multi_source(tmp_path):
+    found = messages(user_families(tmp_path, "ZQX9,texas-instruments,family,,,my source,",
+                                   "ZQX9,analog-devices,family,,,my source,"))
+    assert any("family ZQX9 is claimed by" in m and "kind=multi" in m for m in found)
+    assert messages(user_families(tmp_path, "ZQX9,texas-instruments,multi,,,s,", "ZQX9,analog-devices,multi,,,s,")) == []
+
+
+def test_a_multi_source_row_needs_a_second_maker(tmp_path):
+    found = messages(user_families(tmp_path, "ZQX9,texas-instruments,multi,,,s,"))
+    assert any("kind=multi but names one firm" in m for m in found)
+
+
+def test_a_family_must_name_a_firm_in_the_manufacturers_table(tmp_path):
+    found = messages(user_families(tmp_path, "ZQX9,no-such-firm,family,,,s,"))
+    assert any("no firm 'no-such-firm' in manufacturers.csv" in m for m in found)
+
+
+def test_an_exception_must_sit_inside_another_firms_family(tmp_path):
+    found = messages(user_families(tmp_path, "ZQX9-Q,u-blox,exception,,,s,"))
+    assert any("kind=exception but no other firm's family begins it" in m for m in found)
+
+
+def test_a_family_row_without_a_source_is_refused(tmp_path):
+    with pytest.raises(ReferenceTableError, match="missing source"):
+        load_reference(user_families(tmp_path, "ZQX9,texas-instruments,family,,,,"))
+
+
+def test_a_firm_country_must_be_an_iso_code(tmp_path):
+    folder = user_families(tmp_path, manufacturers="id,firm,country,source\nacme-x,Acme X,XX,s\n")
+    assert any("acme-x" in m and "ISO 3166-1 alpha-2" in m for m in messages(folder))
+
+
+def test_the_shipped_families_pass_the_check_and_cover_the_issues_examples():
+    tables, problems = check_reference(None)
+    assert problems == []
+    assert len(tables.families) >= 800 and len(tables.manufacturers) >= 400
+    assert all(row.source for row in tables.families)
+    multi = {row.family for row in tables.families if row.kind == "multi"}
+    assert {"LM317", "MAX232", "TL431", "ULN2003", "74HC"} <= multi
+    for part in ("LM317T", "MAX232CPE", "TL431ACD", "ULN2003A", "74HC595D"):
+        result = attribute(part)
+        assert result.firm_id is None and len(result.candidates) >= 2, part
+    assert attribute("MAX-M10S").firm_id == "u-blox"
+    assert attribute("M25P16").headline().startswith("M25P16: Micron Technology (US); line formerly Numonyx")
+
+
+@pytest.mark.parametrize("printed, firm", [
+    ("IR", "infineon"), ("NS", "texas-instruments"), ("BB", "texas-instruments"), ("RFMD", "qorvo"),
+    ("Exar", "maxlinear"), ("Semelab", "semelab"), ("Mornsun", "mornsun"), ("Aimtec", "aimtec"),
+    ("XLSEMI", "xlsemi"), ("Anaren", "ttm-technologies"),
+])
+def test_the_shipped_tables_know_the_printed_brands_the_issue_names(printed, firm):
+    assert attribute("X1", printed).firm_id == firm
+
+
+def test_a_one_character_prefix_in_a_user_manufacturers_row_is_checked_without_a_crash(tmp_path):
+    """Found by tests/test_fuzz.py: a `prefixes` cell of "0" must not break `reference check`."""
+    folder = user_families(tmp_path, manufacturers="id,firm,country,prefixes,source\nacme-x,Acme X,US,0,s\n")
+    tables, problems = check_reference(folder)
+    assert problems == []
+    assert attribute("0815", index=ManufacturerIndex.from_tables(tables)).firm_id == "acme-x"
