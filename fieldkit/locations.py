@@ -9,14 +9,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_path
-
 APP_NAME = "fieldkit"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def data_dir() -> Path:
     """The user data dir where the default catalog lives."""
+    from platformdirs import user_data_path  # only when a default path is needed, not at every start
+
     return user_data_path(APP_NAME, appauthor=False)
 
 
