@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_config_path, user_data_path
-
 APP_NAME = "fieldkit"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +19,8 @@ def data_dir() -> Path:
     env = os.environ.get("FIELDKIT_DATA_DIR")
     if env:
         return Path(env).expanduser()
+    from platformdirs import user_data_path  # only when a default path is needed, not at every start
+
     return user_data_path(APP_NAME, appauthor=False)
 
 
@@ -28,7 +28,11 @@ def config_dir() -> Path:
     """The user config dir: the researcher's key and the colleagues' keys she trusts.
     `FIELDKIT_CONFIG_DIR` moves it (for scripts and tests)."""
     env = os.environ.get("FIELDKIT_CONFIG_DIR")
-    return Path(env).expanduser() if env else user_config_path(APP_NAME, appauthor=False)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False)
 
 
 def default_catalog_path() -> Path:
