@@ -52,7 +52,7 @@ from fieldkit.errors import OcrUnavailable, PhotoError, ValidationError
 from fieldkit.ocr import preprocess
 from fieldkit.ocr.correction import HOMOGLYPHS, script_of
 
-ALLOWED_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP"]
+ALLOWED_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP", "BMP", "GIF"]
 DEFAULT_LANGUAGES = "eng+kor+rus"
 # Pipelines for one line of text (a crop); the best set of four measured in bench/ocr_accuracy.py.
 DEFAULT_PIPELINES = ["flattened_small", "thickened", "crop_thickened", "crop_streaks_closed"]
@@ -548,3 +548,27 @@ def ocr_image(
 
 def _text(lines: list[OcrLine]) -> str:
     return "\n".join(line.text for line in lines)
+
+
+def read_strips(
+    images: list[Image.Image], languages: str = DEFAULT_LANGUAGES, pipeline: str = DEFAULT_PIPELINES[0],
+    cancel: threading.Event | None = None,
+) -> list[tuple[str, float]]:
+    """Read each image as one line (psm 7), all in ONE tesseract process: (text, mean word
+    confidence 0..100) per image. For the lines detected in a whole photo (fieldkit.ocr.ppocr)."""
+    if not images:
+        return []
+    check_available(languages)
+    with tempfile.TemporaryDirectory(prefix="fieldkit-ocr-strips-") as tmp:
+        paths, transforms = [], []
+        for n, image in enumerate(images):
+            prepared, transform = preprocess.prepare(image, pipeline)
+            paths.append(str(Path(tmp) / f"{n:04d}.png"))
+            prepared.save(paths[-1], compress_level=1)
+            transforms.append(transform)
+        pages = _run(paths, languages, SINGLE_LINE_PSMS[0], cancel)
+    out = []
+    for (data, text), transform in zip(pages, transforms):
+        lines = _lines(data, text, transform, (0, 0))
+        out.append((_text(lines), _mean_confidence(lines)))
+    return out
