@@ -42,7 +42,7 @@ def image_file(tmp_path, text, name="marking.png", style="stamped"):
 
 
 def test_ocr_prints_text_confidence_lines_and_engine(run, tmp_path):
-    result = run("ocr", str(image_file(tmp_path, "9M22U 4-23")))
+    result = run("ocr", str(image_file(tmp_path, "9M22U 4-23")), "--engine", "tesseract")
     assert result.exit_code == 0, result.output
     out = result.output
     assert "text: 9M22U 4-23" in out
@@ -52,11 +52,23 @@ def test_ocr_prints_text_confidence_lines_and_engine(run, tmp_path):
     assert re.search(r"^engine: tesseract [45]\.\S+ · eng\+kor\+rus · psm 7 · pipeline \w+ · crop whole image$", out, re.M)
 
 
+def test_ocr_with_both_engines_shows_each_reading_and_the_choice(run, tmp_path):
+    result = run("ocr", str(image_file(tmp_path, "9M22U 4-23")))
+    assert result.exit_code == 0, result.output
+    assert "text: 9M22U 4-23" in result.output
+    assert re.search(r"^  tesseract \(eng\+kor\+rus, psm 7, pipeline \w+\): '.*'  confidence [\d.]+ -> calibrated [\d.]+$",
+                     result.output, re.M)
+    assert re.search(r"^  ppocr \(as cropped\): '9M22U 4-23'  confidence [\d.]+ -> calibrated [\d.]+$", result.output, re.M)
+    assert re.search(r"^choice: \w+ \(.*\): calibrated confidence [\d.]+", result.output, re.M)
+
+
 def test_ocr_reads_cyrillic_and_shows_each_correction_with_its_basis(run, tmp_path):
-    result = run("ocr", str(image_file(tmp_path, "9М22У 4-23")), "--lang", "eng+rus", "--json")
+    # Ф and Ж have no Latin twin: the line is Cyrillic, which only tesseract reads
+    result = run("ocr", str(image_file(tmp_path, "ОФ-462 ЖК")), "--lang", "eng+rus", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["corrected"] == "9М22У 4-23"
+    assert data["corrected"] == "ОФ-462 ЖК"
+    assert data["engine"]["name"] == "tesseract" and "Cyrillic" in data["engine"]["choice"]
     for c in data["corrections"]:  # whatever tesseract confused, each change says why
         assert set(c) == {"start", "end", "before", "after", "basis"} and c["basis"]
         assert data["text"][c["start"]:c["end"]] == c["before"]

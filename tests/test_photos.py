@@ -128,9 +128,9 @@ def _truncated_jpeg() -> bytes:
     return data[: len(data) // 2]
 
 
-def _gif() -> bytes:
+def _pcx() -> bytes:
     buf = io.BytesIO()
-    Image.new("RGB", (8, 8)).save(buf, "GIF")
+    Image.new("RGB", (8, 8)).save(buf, "PCX")
     return buf.getvalue()
 
 
@@ -139,7 +139,7 @@ BAD_FILES = {
     "truncated JPEG": (_truncated_jpeg(), "truncated"),
     "30000x30000 PNG bomb": (png_claiming(30000, 30000), "decompression bomb"),
     "225 MP PNG (Pillow only warns)": (png_claiming(15000, 15000), "megapixels"),
-    "GIF (decoder not allowed)": (_gif(), "not a photo fieldkit accepts"),
+    "PCX (decoder not allowed)": (_pcx(), "not a photo fieldkit accepts"),
     "empty file": (b"", "empty"),
 }
 

@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 
 from fieldkit.cli.base import fail, pass_state, print_json
-from fieldkit.cli.markings import _echo_reading
-from fieldkit.ocr import photos as ocr_photos
-from fieldkit.ocr.engine import DEFAULT_LANGUAGES, parse_crop
+
+DEFAULT_LANGUAGES = "eng+kor+rus"  # fieldkit.ocr.engine.DEFAULT_LANGUAGES; that module loads only when OCR runs
 
 
 def parse_ring(text: str) -> tuple[float, float, float, float, float]:
@@ -29,7 +28,7 @@ def parse_ring(text: str) -> tuple[float, float, float, float, float]:
     return cx, cy, inner, outer, start
 
 
-def _echo_result(reading: ocr_photos.Reading) -> None:
+def _echo_result(reading) -> None:
     result = reading.result
     click.echo(f"text: {result.text}")
     click.echo(f"confidence: {result.confidence:.1f}")
@@ -49,7 +48,11 @@ def _echo_result(reading: ocr_photos.Reading) -> None:
         click.echo("corrected: (no corrections)")
     engine = result.engine
     crop = ",".join(str(v) for v in engine["crop"]) if engine.get("crop") else "whole image"
-    click.echo(f"engine: {engine['name']} · crop {crop}")
+    if engine["name"] == "tesseract":
+        click.echo(f"engine: tesseract {engine['version']} · {engine['languages']} · psm {engine['psm']}"
+                   f" · pipeline {engine['pipeline']} · crop {crop}")
+    else:
+        click.echo(f"engine: {engine['name']} {engine['version']} · crop {crop}")
     if reading.readings and not engine.get("detection"):
         click.echo("engines:")
         for r in reading.readings:
@@ -100,11 +103,16 @@ def ocr(state, file: Path | None, photo_sha: str | None, item_ref: str | None, l
         fail("--text and --position are for --save")
     if crop_text is not None and ring_text is not None:
         fail("give either --crop or --ring, not both")
+    from fieldkit.ocr.engine import parse_crop
+    from fieldkit.ocr.reading import read
+
     crop = parse_crop(crop_text) if crop_text is not None else None
     ring = parse_ring(ring_text) if ring_text is not None else None
 
     photo = None
-    if photo_sha is not None:
+    if photo_sha is not None:  # the catalog and the evidence store load only for a stored photo
+        from fieldkit.ocr import photos as ocr_photos
+
         catalog = state.catalog(create=False)
         if item_ref is not None:
             photo = ocr_photos.photo_of_item(catalog, item_ref, photo_sha)
@@ -115,7 +123,7 @@ def ocr(state, file: Path | None, photo_sha: str | None, item_ref: str | None, l
         source = ocr_photos.open_stored(catalog, photo)
     else:
         source = file
-    reading = ocr_photos.read(source, languages=languages, crop=crop, psm=psm, engine=engine_name, ring=ring)
+    reading = read(source, languages=languages, crop=crop, psm=psm, engine=engine_name, ring=ring)
 
     stored = None
     if save:
@@ -130,6 +138,8 @@ def ocr(state, file: Path | None, photo_sha: str | None, item_ref: str | None, l
         print_json(data)
         return
     if stored is not None:
+        from fieldkit.cli.markings import _echo_reading
+
         click.echo(stored["id"])
     _echo_result(reading)
     if stored is not None:

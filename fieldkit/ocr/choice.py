@@ -20,7 +20,8 @@ outputs. The evidence, in order:
 4. **Reference tables.** A reading that a known marking pattern reads (fieldkit.markings.matcher)
    or that starts with a known part-number family (fieldkit.components.attribution) gains
    :data:`REFERENCE_WEIGHT` times the share of the text the match covers; one matching nothing
-   gains nothing.
+   gains nothing. (The tables are consulted only when the readings differ and their calibrated
+   confidences are closer than that weight: otherwise no match could change the choice.)
 
 The reading with the highest score wins; the confidence shown is its calibrated (and agreed)
 confidence, 0..100.
@@ -39,7 +40,7 @@ CALIBRATION = {
     "ppocr": [(0.0, 0.0), (0.6, 0.05), (0.8, 0.2), (0.9, 0.45), (0.95, 0.7), (0.99, 0.88), (1.0, 0.93)],
     "tesseract": [(0.0, 0.0), (50.0, 0.03), (70.0, 0.15), (85.0, 0.35), (92.0, 0.55), (97.0, 0.7), (100.0, 0.75)],
 }
-REFERENCE_WEIGHT = 0.25
+REFERENCE_WEIGHT = 0.5
 # Letters both scripts draw alike, or that OCR swaps between them: they never decide the script.
 SHARED = set(LATIN_TO_CYRILLIC) | set(CYRILLIC_TO_LATIN) | {"Y", "y", "У", "у", "I", "i", "J", "j"}
 # A script PP-OCR cannot read is decided by at least this many of its own letters (Hangul
@@ -47,6 +48,8 @@ SHARED = set(LATIN_TO_CYRILLIC) | set(CYRILLIC_TO_LATIN) | {"Y", "y", "У", "у"
 # tesseract's readings of textured metal hold stray Hangul and Cyrillic letters.
 MIN_SCRIPT_LETTERS = 2
 MIN_SCRIPT_CONFIDENCE = 40.0
+MIN_CYRILLIC_SHARE = 0.15  # of the reading's letters: Cyrillic words are mostly letters Latin shares
+SURE_ONE_LETTER = 75.0  # one letter only Cyrillic has (Б in БК-6М) decides when tesseract is this sure
 
 
 @dataclass
@@ -133,7 +136,8 @@ def line_script(readings: list[EngineReading]) -> tuple[str, str]:
     for r in tess:
         letters = cyrillic_only(r.text)
         share = len(letters) / max(1, sum(ch.isalpha() for ch in r.text))
-        if len(letters) >= MIN_SCRIPT_LETTERS and share >= 0.25 and r.confidence >= MIN_SCRIPT_CONFIDENCE:
+        enough = len(letters) >= MIN_SCRIPT_LETTERS and share >= MIN_CYRILLIC_SHARE and r.confidence >= MIN_SCRIPT_CONFIDENCE
+        if enough or (letters and r.confidence >= SURE_ONE_LETTER):
             return "cyrillic", (f"tesseract ({r.detail}) read {len(letters)} letters only Cyrillic has"
                                 f" ({''.join(sorted(set(letters)))}, confidence {r.confidence:.0f})")
     return "latin", "no reading has letters of a script PP-OCR cannot read"
@@ -195,15 +199,23 @@ def choose(readings: list[EngineReading], tables=None) -> Choice:
             r.calibrated = 1 - (1 - r.calibrated) * (1 - best_other)
             r.notes.append(f"agrees with {others[0].engine} ({others[0].detail})")
     for r in pool:
-        bonus, why = _reference_bonus(r.text, tables)
-        r.score = r.calibrated + bonus
-        if why:
-            r.notes.append(why)
+        r.score = r.calibrated
+    distinct = sorted({_key(r.text): r.calibrated for r in pool}.values(), reverse=True)
+    if len(distinct) > 1 and distinct[0] - distinct[1] < REFERENCE_WEIGHT:
+        # only when a match could change the choice are the reference tables loaded (start-up time)
+        for r in pool:
+            bonus, why = _reference_bonus(r.text, tables)
+            r.score = r.calibrated + bonus
+            if why:
+                r.notes.append(why)
     all_readings = readings + extra
     if not pool:
         empty = readings[0] if readings else EngineReading("none", "", 0.0)
         return Choice("", 0.0, empty.engine, "no engine read any text", all_readings)
-    best = max(pool, key=lambda r: (r.score, r.calibrated, r.engine == "tesseract"))
+    # On a tie (readings that agree), the script decides how the shared letters are written: in a
+    # Latin line as PP-OCR wrote them, else as tesseract did.
+    writer = "ppocr" if script == "latin" else "tesseract"
+    best = max(pool, key=lambda r: (round(r.score, 9), round(r.calibrated, 9), r.engine == writer))
     runner = max((r for r in pool if r is not best and _key(r.text) != _key(best.text)), key=lambda r: r.score, default=None)
     basis = f"{best.engine} ({best.detail}): calibrated confidence {best.calibrated:.2f}"
     if best.notes:

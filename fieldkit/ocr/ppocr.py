@@ -288,8 +288,8 @@ def read_photo(image: Image.Image, *, limit: int, pp: PpOcr | None = None) -> tu
     for line in kept:
         strip = warp_line(image, line.quad)
         best = read_strip(pp, strip, (0, 180))[0]
-        turned = strip if best.how == "as cropped" else turned(strip, 180)
-        out.append((LineReading(best.text, best.confidence, best.how, line.box), turned))
+        upright = strip if best.how == "as cropped" else turned(strip, 180)
+        out.append((LineReading(best.text, best.confidence, best.how, line.box), upright))
     return out, len(lines)
 
 

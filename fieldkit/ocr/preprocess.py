@@ -47,7 +47,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from PIL import Image, ImageChops, ImageFilter, ImageOps
+from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
 
 TARGET_TEXT_HEIGHT = 36  # px: the height of a text line tesseract reads best (cap height ~30-40 px)
 SMALL_TEXT_HEIGHT = 28  # px: the alternative height of ``flattened_small``
@@ -466,6 +466,18 @@ def prepare_many(image: Image.Image, pipelines: list[str]) -> list[tuple[Image.I
 def apply(image: Image.Image, pipeline: str) -> Image.Image:
     """Run a named pipeline on ``image`` and return the processed image."""
     return prepare(image, pipeline)[0]
+
+
+def turn(image: Image.Image, degrees: float) -> Image.Image:
+    """The image turned ``degrees`` counter-clockwise, grown to hold all of it; the corners
+    filled with the image's median grey (right angles are exact transposes)."""
+    degrees = degrees % 360
+    exact = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
+    if degrees in exact:
+        return image.transpose(exact[degrees])
+    rgb = image.convert("RGB")
+    fill = tuple(int(v) for v in ImageStat.Stat(rgb).median)
+    return rgb.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=fill)
 
 
 def unroll_ring(image: Image.Image, centre: tuple[float, float], inner: float, outer: float, start: float = 90.0) -> Image.Image:

@@ -1,0 +1,303 @@
+"""Reading one line or one photo with both OCR engines: tesseract (fieldkit.ocr.engine) and
+PP-OCR (fieldkit.ocr.ppocr), the reading chosen on evidence (fieldkit.ocr.choice) and corrected
+(fieldkit.ocr.correction), the text as read kept beside the correction.
+
+What the CLI's `fieldkit ocr FILE` needs and nothing more: no catalog, no evidence store (those
+are in fieldkit.ocr.photos), so reading a file starts quickly (issue 17.7).
+
+Speed: PP-OCR runs in this process (one onnxruntime session per model, kept for the run) while
+tesseract runs in its own process; a line that PP-OCR reads surely, and that tesseract's first
+reading shows to be in no script PP-OCR lacks, is done after ONE tesseract process with one
+preprocessed image (:data:`QUICK_PIPELINE`); any other line gets tesseract's full set of
+pipelines and its Cyrillic re-read.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from PIL import Image
+
+from fieldkit.errors import OcrUnavailable, ValidationError
+from fieldkit.ocr import ppocr, preprocess
+from fieldkit.ocr.choice import SHARED, Choice, EngineReading, choose, line_script
+from fieldkit.ocr.correction import Correction, correct, script_of
+from fieldkit.ocr.engine import (
+    DEFAULT_LANGUAGES,
+    DEFAULT_PIPELINES,
+    OcrCancelled,
+    OcrCandidate,
+    OcrLine,
+    OcrResult,
+    OcrWord,
+    ocr_image,
+    open_image,
+    read_strips,
+    validate_crop,
+)
+
+Progress = Callable[[int, int], None]
+QUICK_PIPELINE = DEFAULT_PIPELINES[0]  # the single pipeline of the quick tesseract reading
+
+
+@dataclass
+class Reading:
+    """An OCR result and its correction (the corrected text, and each change with its basis).
+
+    ``result.text`` is the chosen engine's text as read; the first correction, when there is one
+    with the basis of a choice, replaces it with another reading (one the reference tables
+    recognise, or PP-OCR's letters written in the Cyrillic script tesseract saw); the corrections
+    after it refer to that reading. ``readings`` holds each engine's reading of the line, with
+    its calibrated confidence and notes (fieldkit.ocr.choice).
+    """
+
+    result: OcrResult
+    corrected: str
+    corrections: list[Correction]
+    readings: list[EngineReading] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.result.to_json() | {
+            "corrected": self.corrected,
+            "corrections": [asdict(c) for c in self.corrections],
+            "engines": [r.to_json() for r in self.readings],
+        }
+
+
+ENGINES = ("auto", "tesseract", "ppocr")
+WHOLE_PHOTO_LINES = 40  # lines read from a whole photo: the detector's surest first
+SHOWN_CANDIDATES = 8  # "also tried" readings kept per line
+
+
+def read(
+    source: str | os.PathLike | Image.Image,
+    *,
+    languages: str = DEFAULT_LANGUAGES,
+    crop: tuple[int, int, int, int] | None = None,
+    psm: int | None = None,
+    cancel: threading.Event | None = None,
+    progress: Progress | None = None,
+    engine: str = "auto",
+    ring: tuple[float, float, float, float, float] | None = None,
+    rotate: float = 0.0,
+) -> Reading:
+    """OCR an image file or a Pillow image, and correct what was read.
+
+    ``engine``: "auto" reads with tesseract and PP-OCR (when installed) and chooses on evidence
+    (fieldkit.ocr.choice); "tesseract" or "ppocr" uses one. A crop (or an image that is one line)
+    is read as one line; a whole photo has its text lines detected first (PP-OCR's detector), and
+    each line is read. ``ring`` (centre x, centre y, inner radius, outer radius, start angle) reads
+    the ring unrolled into a strip (preprocess.unroll_ring), instead of ``crop``. ``rotate``
+    turns the crop (degrees counter-clockwise) before it is read; the crop recorded is the box on
+    the photo, with the rotation beside it.
+
+    A path is opened first, so a missing or unreadable file is reported as such even when
+    tesseract is missing too.
+    """
+    if engine not in ENGINES:
+        raise ValidationError(f"unknown OCR engine {engine!r}: choose from {', '.join(ENGINES)}")
+    image = source if isinstance(source, Image.Image) else open_image(source)
+    missing = None if engine == "tesseract" else ppocr.unavailable_reason()
+    if missing and engine == "ppocr":
+        raise OcrUnavailable(f"PP-OCR is not available: {missing}")
+    use_pp = engine != "tesseract" and missing is None
+    use_tess = engine != "ppocr"
+    ring_box = None
+    if ring is not None:
+        cx, cy, inner, outer, start = ring
+        if outer > max(image.size) * 2 or not 0 <= inner < outer:
+            raise ValidationError("ring: give the centre, an inner radius below the outer one, and radii within the photo")
+        x0, y0 = max(0, int(cx - outer)), max(0, int(cy - outer))
+        ring_box = (x0, y0, max(1, min(image.width, int(cx + outer) + 1) - x0), max(1, min(image.height, int(cy + outer) + 1) - y0))
+        image, crop, psm = preprocess.unroll_ring(image, (cx, cy), inner, outer, start), None, 7
+    if crop is not None:
+        validate_crop(crop, image.size)
+    region = image.crop((crop[0], crop[1], crop[0] + crop[2], crop[1] + crop[3])) if crop else image
+    box = crop
+    if rotate % 360:
+        # the turned crop is read as an image of its own; the box on the photo is still recorded
+        region = preprocess.turn(region, rotate)
+        image, crop, psm = region, None, 7 if psm is None else psm
+    if use_pp and crop is None and psm is None and not _one_line(image):
+        return _read_whole(image, languages, use_tess, cancel, progress, missing)
+    pp_readings: list[ppocr.LineReading] = []
+    worker = None
+    turned = None  # a vertical crop is read by tesseract the way up PP-OCR found it reads
+    if use_pp and region.height > region.width:
+        pp_readings = ppocr.read_line(region)
+        degrees = next((t for t in (90, 180, 270) if pp_readings[0].how == f"turned {t}°"), 0)
+        if degrees:
+            turned = ppocr.turned(region, degrees)
+    elif use_pp:
+        worker = threading.Thread(target=lambda: pp_readings.extend(ppocr.read_line(region)), daemon=True)
+        worker.start()
+    result = None
+    if use_tess:
+        quick = use_pp and psm is None
+        target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
+        try:
+            result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
+                               progress=progress, **({"pipelines": [QUICK_PIPELINE], "rereads": False} if quick else {}))
+        finally:
+            if worker is not None:
+                worker.join()
+        if quick and not _settled(result, pp_readings):
+            result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel, progress=progress)
+        if turned is not None:
+            for line in result.lines:  # boxes on the turned crop mean nothing on the photo: the crop's
+                line.box = tuple(crop) if crop else (0, 0, region.width, region.height)  # type: ignore[assignment]
+                for word in line.words:
+                    word.box = line.box
+    elif worker is not None:
+        worker.join()
+    if cancel is not None and cancel.is_set():
+        raise OcrCancelled("OCR cancelled")
+    readings: list[EngineReading] = []
+    tess_why = None
+    if result is not None:
+        rivals = {c.text.strip() for c in result.candidates if c.in_choice and not c.error and c.text.strip()}
+        # the reference tables re-rank tesseract's readings only when it has more than one
+        if rivals - {result.text.strip()}:
+            from fieldkit.ocr.rerank import preferred  # loads the reference tables
+
+            tess_text, tess_why = preferred(result)
+        else:
+            tess_text, tess_why = result.text, None
+        detail = f"{result.engine['languages']}, psm {result.engine['psm']}, pipeline {result.engine['pipeline']}"
+        tess_conf = result.confidence if tess_text == result.text else next(
+            (c.confidence for c in result.candidates if c.text.strip() == tess_text.strip()), result.confidence)
+        readings.append(EngineReading("tesseract", tess_text, tess_conf, detail, notes=[tess_why] if tess_why else []))
+    if pp_readings:
+        top = pp_readings[0]
+        readings.append(EngineReading("ppocr", top.text, round(top.confidence, 4), top.how))
+    chosen = choose(readings)
+    reading = _line_reading(image, crop, region, result, chosen, pp_readings, missing, ring, ring_box)
+    if rotate % 360:
+        reading.result.engine.update(crop=list(box) if box else None, rotation=rotate % 360)
+        for line in reading.result.lines:  # boxes on the turned crop mean nothing on the photo
+            line.box = tuple(box) if box else (0, 0, line.box[2], line.box[3])  # type: ignore[assignment]
+            for word in line.words:
+                word.box = line.box
+    return reading
+
+
+def _settled(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bool:
+    """Whether one quick tesseract reading is enough: PP-OCR read the line surely, and neither
+    engine saw a script PP-OCR cannot read (fieldkit.ocr.choice.line_script)."""
+    if not pp_readings or pp_readings[0].confidence < ppocr.CONFIDENT:
+        return False
+    readings = [EngineReading("tesseract", quick.text, quick.confidence, "quick"),
+                EngineReading("ppocr", pp_readings[0].text, pp_readings[0].confidence)]
+    return line_script(readings)[0] == "latin" and not any(
+        script_of(ch) == "cyrillic" and ch not in SHARED for ch in quick.text)
+
+
+def _one_line(image: Image.Image) -> bool:
+    small = image if max(image.size) <= 1200 else image.resize(
+        (max(1, image.width * 1200 // max(image.size)), max(1, image.height * 1200 // max(image.size))))
+    return preprocess.looks_like_one_line(preprocess.apply(small, "gray"))
+
+
+def _ppocr_engine(missing: str | None) -> dict[str, Any]:
+    return {"name": ppocr.NAME, "models": [ppocr.DET_MODEL, ppocr.REC_MODEL], "available": missing is None,
+            **({"missing": f"{missing}; {ppocr.WITHOUT}"} if missing else {})}
+
+
+def _line_reading(image, crop, region, result, chosen: Choice, pp_readings, missing, ring, ring_box=None) -> Reading:
+    box = tuple(crop) if crop else (0, 0, region.width, region.height)
+    by_engine = {r.engine: r for r in chosen.readings if r.engine in ("tesseract", "ppocr") and not r.as_read}
+    source_reading = next((r for r in chosen.readings if r.text == chosen.text and r.engine == chosen.engine), None)
+    as_read = (source_reading.as_read if source_reading and source_reading.as_read else None)
+    tess = by_engine.get("tesseract")
+    if chosen.engine == "tesseract" and result is not None:
+        text_as_read = result.text
+        lines = result.lines
+    else:
+        text_as_read = as_read or chosen.text
+        # PP-OCR gives no word boxes: each word carries the line's box and confidence
+        words = [OcrWord(w, chosen.confidence, box) for w in text_as_read.split()]  # type: ignore[arg-type]
+        lines = [OcrLine(" ".join(text_as_read.split()), chosen.confidence, box, words)] if words else []  # type: ignore[arg-type]
+    candidates = list(result.candidates) if result is not None else []
+    if result is not None and chosen.engine != "tesseract" and result.text:
+        candidates.insert(0, OcrCandidate(str(result.engine["pipeline"]), int(result.engine["psm"]), result.text,
+                                          result.confidence, 0.0, None, str(result.engine["languages"])))
+    for r in pp_readings[1 if chosen.engine == "ppocr" else 0:]:
+        candidates.append(OcrCandidate(r.how, 0, r.text, round(100 * r.confidence, 2), 0.0, None, ppocr.NAME))
+    candidates = candidates[:SHOWN_CANDIDATES]
+    engine: dict[str, Any] = dict(result.engine) if result is not None else {}
+    engine.update({
+        "name": chosen.engine,
+        "choice": chosen.basis,
+        "crop": list(crop) if crop else None,
+        "ppocr": _ppocr_engine(missing),
+    })
+    if result is not None:
+        engine["tesseract_choice"] = result.engine.get("choice")
+    if ring is not None:
+        engine["ring"] = list(ring)
+        engine["crop"] = list(ring_box)  # the box around the ring on the photo
+    if "version" not in engine:
+        engine["version"] = "PP-OCRv6"
+    confidence = chosen.confidence
+    ocr = OcrResult(text_as_read, confidence, lines, engine, candidates)
+    base_text = text_as_read
+    corrections: list[Correction] = []
+    if chosen.engine == "tesseract" and tess is not None and tess.text != text_as_read:
+        base_text = tess.text  # the reference tables preferred another tesseract reading
+        corrections.append(Correction(0, len(text_as_read), text_as_read, base_text, tess.notes[0] if tess.notes else chosen.basis))
+    elif as_read and as_read != chosen.text:
+        base_text = chosen.text
+        corrections.append(Correction(0, len(text_as_read), text_as_read, base_text, f"script: {chosen.basis}"))
+    corrected, more = correct(base_text)
+    return Reading(ocr, corrected, corrections + more, chosen.readings)
+
+
+def _read_whole(image, languages, use_tess, cancel, progress, missing) -> Reading:
+    """A whole photo: lines detected by PP-OCR, each read by PP-OCR and (in one process) tesseract."""
+    started = time.perf_counter()
+    found, total = ppocr.read_photo(image, limit=WHOLE_PHOTO_LINES)
+    if progress is not None:
+        progress(1, 2)
+    if cancel is not None and cancel.is_set():
+        raise OcrCancelled("OCR cancelled")
+    tess: list[tuple[str, float]] = []
+    if use_tess and found:
+        tess = read_strips([s for _, s in found], languages, cancel=cancel)
+    if progress is not None:
+        progress(2, 2)
+    lines, bases, everything = [], [], []
+    for n, (line, _) in enumerate(found):
+        readings = [EngineReading("ppocr", line.text, round(line.confidence, 4), line.how)]
+        if tess:
+            readings.append(EngineReading("tesseract", tess[n][0], tess[n][1], f"{languages}, psm 7"))
+        chosen = choose(readings)
+        if not chosen.text:
+            continue
+        text = next((r.as_read for r in chosen.readings if r.text == chosen.text and r.as_read), None) or chosen.text
+        box = line.box
+        lines.append(OcrLine(chosen.text, chosen.confidence, box, [OcrWord(chosen.text, chosen.confidence, box)]))
+        bases.append({"box": list(box), "text": chosen.text, "as_read": text, "choice": chosen.basis})
+        everything += chosen.readings
+    text = "\n".join(line.text for line in lines)
+    confidence = round(sum(line.confidence for line in lines) / len(lines), 1) if lines else 0.0
+    engine = {
+        "name": "ppocr+tesseract" if use_tess else ppocr.NAME,
+        "version": "PP-OCRv6",
+        "languages": languages if use_tess else "",
+        "psm": 7 if use_tess else None,
+        "pipeline": "detected lines",
+        "crop": None,
+        "choice": f"{len(lines)} lines read of {total} detected" + (f" (the {WHOLE_PHOTO_LINES} surest)" if total > WHOLE_PHOTO_LINES else ""),
+        "detection": {"found": total, "read": len(found), "side": ppocr.DET_SIDE},
+        "lines": bases,
+        "ppocr": _ppocr_engine(missing),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    result = OcrResult(text, confidence, lines, engine, [])
+    corrected, corrections = correct(text)
+    return Reading(result, corrected, corrections, everything)
