@@ -14,6 +14,7 @@ from fieldkit.catalog import items, markings
 from fieldkit.catalog.db import open_catalog
 from fieldkit.evidence.photos import add_photos, list_photos
 from fieldkit.ocr import engine
+from fieldkit.ocr.choice import EngineReading
 from fieldkit.ocr.correction import correct
 from fieldkit.ocr.engine import OcrCandidate, OcrLine, OcrResult, OcrWord
 from fieldkit.ocr.photos import Reading
@@ -252,7 +253,10 @@ def fixed_reading() -> Reading:
                 "pipeline": "flattened", "crop": [276, 220, 396, 116], "seconds": 0.3},
         candidates=[OcrCandidate("denoised", 7, "9M22Y 4-23", 70.5, 0.3)],
     )
-    return Reading(result, *correct(result.text))
+    result.engine["choice"] = "tesseract (eng+kor+rus, psm 7, pipeline flattened): calibrated confidence 0.41"
+    readings = [EngineReading("tesseract", "9M22У 4-23", 73.0, "eng+kor+rus, psm 7, pipeline flattened", 0.41),
+                EngineReading("ppocr", "9M22Y 4-2", 0.71, "as cropped", 0.09)]
+    return Reading(result, *correct(result.text), readings)
 
 
 def test_ocr_screen_snapshot(snap_compare, tmp_path):
