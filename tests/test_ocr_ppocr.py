@@ -157,3 +157,32 @@ def test_engine_tesseract_does_not_load_ppocr(monkeypatch, tmp_path):
     result = CliRunner().invoke(main, ["ocr", str(path), "--engine", "tesseract", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["engine"]["name"] == "tesseract"
+
+
+def test_reading_a_file_starts_one_tesseract_run_and_loads_no_app_nor_catalog(tmp_path):
+    """Issue 17.7: `fieldkit ocr FILE` on a line PP-OCR reads surely starts one tesseract process
+    that loads models (besides `tesseract --version`), and imports neither the app, the catalog,
+    nor rapidocr's own pipeline (its models are run directly)."""
+    path = tmp_path / "line.png"
+    line_image("A2C53112154").save(path)
+    code = f"""
+import subprocess, sys
+runs = []
+original = subprocess.Popen.__init__
+def counting(self, args, *a, **k):
+    if "tesseract" in str(args[0]) and "--version" not in args:
+        runs.append(args)
+    original(self, args, *a, **k)
+subprocess.Popen.__init__ = counting
+from fieldkit.ocr.reading import read
+reading = read({str(path)!r})
+assert reading.result.text == "A2C53112154", reading.result.text
+assert len(runs) == 1, runs
+loaded = [m for m in sys.modules if m.startswith(("textual", "fieldkit.catalog", "fieldkit.tui", "rapidocr", "sqlite_utils"))]
+assert not loaded, loaded
+"""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]

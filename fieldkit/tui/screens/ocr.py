@@ -614,12 +614,6 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
         self.saved: dict[int, str] = {}
         self.cancel = threading.Event()
         self.running = False
-        self.engine = "auto"
-        self.turn = 0  # degrees counter-clockwise the crop is turned before it is read
-        self.ring = False  # the crop box stands for a ring (unrolled before it is read)
-        self.inner = RING_INNER
-        self.detected: list[tuple[tuple[int, int, int, int], str]] = []  # lines of a whole-photo reading
-        self.detected_index = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
