@@ -188,3 +188,27 @@ def test_a_photo_of_another_item_is_refused(run, item_with_photo):
     result = run("ocr", "--photo", item_with_photo, "--item", "EX-2", "--save")
     assert result.exit_code == 2 and "is not a photo of EX-2" in result.output
     assert json.loads(run("marking", "list", "EX-2", "--json").output) == []
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("bomb.bmp", "bmp-bomb", "too large to open safely"),
+    ("cut.bmp", "bmp-cut", "cannot read the image"),
+    ("cut.gif", "gif-cut", "cannot read the image"),
+])
+def test_bmp_and_gif_input_has_the_same_bomb_and_truncation_guards(run, tmp_path, name, data, message):
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (400, 300), "white").save(buf, "GIF" if name.endswith("gif") else "BMP")
+    raw = bytearray(buf.getvalue())
+    if data == "bmp-bomb":
+        raw[18:22], raw[22:26] = (60000).to_bytes(4, "little"), (60000).to_bytes(4, "little")
+    else:
+        raw = raw[: len(raw) // 3]
+    path = tmp_path / name
+    path.write_bytes(bytes(raw))
+    result = run("ocr", str(path))
+    assert result.exit_code == 2
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
