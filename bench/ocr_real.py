@@ -81,7 +81,12 @@ def main() -> None:
     parser.add_argument("--lines", action="store_true", help="print each tuning line (never the held-out ones)")
     parser.add_argument("--rows", type=Path, help="also write every line's readings (engines included) as JSON here")
     parser.add_argument("--whole", action="store_true", help="instead: whole photos, and one enlarged to 24 megapixels")
+    parser.add_argument("--calibration", type=Path, metavar="ROWS.json",
+                        help="instead: from the rows of an earlier run, each engine's exact share by its own confidence (tuning split)")
     args = parser.parse_args()
+    if args.calibration:
+        calibration(json.loads(args.calibration.read_text(encoding="utf-8")))
+        return
     if args.whole:
         whole_photos(args)
         return
@@ -116,6 +121,33 @@ def main() -> None:
     if args.rows:
         args.rows.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     report(rows, args)
+
+
+ENGINE_BANDS = {"ppocr": [0.0, 0.8, 0.9, 0.95, 0.99, 1.01], "tesseract": [0.0, 50.0, 70.0, 85.0, 92.0, 97.0, 101.0]}
+
+
+def calibration(rows: list[dict]) -> None:
+    """Each engine's reading of each tuning line (from `fieldkit ocr --json`'s "engines"), scored
+    exact or not (from both `fieldkit ocr` and `--engine tesseract`), by band of the engine's own
+    confidence: the measurements behind
+    fieldkit.ocr.choice.CALIBRATION. Folded readings (PP-OCR's letters written as Cyrillic) count
+    with the engine's own reading."""
+    out = ["| engine | own confidence | readings | exact | share |", "|---|---|---:|---:|---:|"]
+    for engine, edges in ENGINE_BANDS.items():
+        seen = []
+        for row in rows:
+            if row["split"] != "tuning":
+                continue
+            both = row["fieldkit"].get("engines", []) + row["tesseract only"].get("engines", [])
+            for reading in both:
+                if reading["engine"] == engine and not reading.get("as_read") and reading["text"]:
+                    seen.append((reading["confidence"], key(reading["text"]) == key(row["label"]["text"])))
+        for lo, hi in zip(edges, edges[1:]):
+            band = [ok for conf, ok in seen if lo <= conf < hi]
+            if band:
+                out.append(f"| {engine} | {lo:g}–{min(hi, 100 if engine == 'tesseract' else 1):g} | {len(band)} | {sum(band)} "
+                           f"| {sum(band) / len(band):.2f} |")
+    print("\n".join(out))
 
 
 def whole_photos(args) -> None:

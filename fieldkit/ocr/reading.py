@@ -25,7 +25,7 @@ from PIL import Image
 
 from fieldkit.errors import OcrUnavailable, ValidationError
 from fieldkit.ocr import ppocr, preprocess
-from fieldkit.ocr.choice import SHARED, Choice, EngineReading, choose, line_script
+from fieldkit.ocr.choice import SHARED, Choice, EngineReading, choose, is_ideograph, line_script
 from fieldkit.ocr.correction import Correction, correct, script_of
 from fieldkit.ocr.engine import (
     DEFAULT_LANGUAGES,
@@ -197,10 +197,15 @@ def _settled(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bool:
         script_of(ch) == "cyrillic" and ch not in SHARED for ch in quick.text)
 
 
+LINE_SHAPE = 2.5  # an image at least this many times longer than high (or high than long) ...
+LINE_SIDE = 400  # ... and at most this many pixels across its short side is one line, not a photo
+
+
 def _one_line(image: Image.Image) -> bool:
-    small = image if max(image.size) <= 1200 else image.resize(
-        (max(1, image.width * 1200 // max(image.size)), max(1, image.height * 1200 // max(image.size))))
-    return preprocess.looks_like_one_line(preprocess.apply(small, "gray"))
+    """Whether an image given whole is a line cut out (read as one line) rather than a photo
+    (whose lines are detected first): by its shape, since the text-band test misreads photos."""
+    long, short = max(image.size), max(1, min(image.size))
+    return long >= LINE_SHAPE * short and short <= LINE_SIDE
 
 
 def _ppocr_engine(missing: str | None) -> dict[str, Any]:
@@ -258,22 +263,26 @@ def _line_reading(image, crop, region, result, chosen: Choice, pp_readings, miss
 
 
 def _read_whole(image, languages, use_tess, cancel, progress, missing) -> Reading:
-    """A whole photo: lines detected by PP-OCR, each read by PP-OCR and (in one process) tesseract."""
+    """A whole photo: lines detected by PP-OCR and read by it; the doubtful ones also by tesseract (one process)."""
     started = time.perf_counter()
     found, total = ppocr.read_photo(image, limit=WHOLE_PHOTO_LINES)
     if progress is not None:
         progress(1, 2)
     if cancel is not None and cancel.is_set():
         raise OcrCancelled("OCR cancelled")
-    tess: list[tuple[str, float]] = []
-    if use_tess and found:
-        tess = read_strips([s for _, s in found], languages, cancel=cancel)
+    # tesseract reads, in one process, the lines PP-OCR is unsure of or reads as CJK (Hangul, or a
+    # script it lacks); a line PP-OCR reads surely is Latin text or digits, or their look-alikes
+    doubtful = [n for n, (line, _) in enumerate(found)
+                if line.confidence < ppocr.CONFIDENT or any(is_ideograph(ch) for ch in line.text)]
+    tess: dict[int, tuple[str, float]] = {}
+    if use_tess and doubtful:
+        tess = dict(zip(doubtful, read_strips([found[n][1] for n in doubtful], languages, cancel=cancel)))
     if progress is not None:
         progress(2, 2)
     lines, bases, everything = [], [], []
     for n, (line, _) in enumerate(found):
         readings = [EngineReading("ppocr", line.text, round(line.confidence, 4), line.how)]
-        if tess:
+        if n in tess:
             readings.append(EngineReading("tesseract", tess[n][0], tess[n][1], f"{languages}, psm 7"))
         chosen = choose(readings)
         if not chosen.text:
@@ -293,7 +302,7 @@ def _read_whole(image, languages, use_tess, cancel, progress, missing) -> Readin
         "pipeline": "detected lines",
         "crop": None,
         "choice": f"{len(lines)} lines read of {total} detected" + (f" (the {WHOLE_PHOTO_LINES} surest)" if total > WHOLE_PHOTO_LINES else ""),
-        "detection": {"found": total, "read": len(found), "side": ppocr.DET_SIDE},
+        "detection": {"found": total, "read": len(found), "side": ppocr.DET_SIDE, "read_by_tesseract": len(tess)},
         "lines": bases,
         "ppocr": _ppocr_engine(missing),
         "seconds": round(time.perf_counter() - started, 3),
