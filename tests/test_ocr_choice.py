@@ -103,3 +103,20 @@ def test_calibration_is_monotonic_and_within_0_and_1(engine):
 def test_nothing_read_by_any_engine_is_an_empty_choice():
     choice = choose([tess("", 0.0), pp("", 0.0)])
     assert choice.text == "" and choice.confidence == 0.0
+
+
+def test_a_cyrillic_letter_ppocr_read_as_its_nearest_shape_makes_the_line_cyrillic():
+    # recorded on a stencilled БК-6М: PP-OCR, which has no Б, read 5; everything else agrees
+    choice = choose([tess("БК-6М 1-19", 61.0), pp("5K-6M 1-19", 0.97)])
+    assert choice.text == "БК-6М 1-19" and choice.engine == "tesseract"
+    assert "Б as 5" in choice.basis
+
+
+def test_a_greek_letter_from_ppocr_where_tesseract_read_cyrillic_makes_the_line_cyrillic():
+    choice = choose([tess("ОФ-462", 30.0), pp("0Φ-462", 0.95)])
+    assert choice.text == "ОФ-462" and "no script it writes" in choice.basis
+
+
+def test_a_cyrillic_letter_where_ppocr_read_another_shape_is_no_evidence():
+    # the stray Ч of issue 18: PP-OCR read 0 there, not a shape of Ч
+    assert line_script([tess("CYP 6Ч6541", 60.0), pp("CYP 606541", 0.97)])[0] == "latin"

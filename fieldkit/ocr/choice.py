@@ -47,7 +47,7 @@ SHARED = set(LATIN_TO_CYRILLIC) | set(CYRILLIC_TO_LATIN) | {"Y", "y", "У", "у"
 # syllables; letters only Cyrillic has), in a tesseract reading at least this confident:
 # tesseract's readings of textured metal hold stray Hangul and Cyrillic letters.
 MIN_SCRIPT_LETTERS = 2
-MIN_SCRIPT_CONFIDENCE = 40.0
+MIN_SCRIPT_CONFIDENCE = 25.0
 MIN_CYRILLIC_SHARE = 0.15  # of the reading's letters: Cyrillic words are mostly letters Latin shares
 SURE_ONE_LETTER = 75.0  # one letter only Cyrillic has (Б in БК-6М) decides when tesseract is this sure
 
@@ -121,6 +121,40 @@ def as_cyrillic(text: str) -> str | None:
     return "".join(out)
 
 
+# What PP-OCR, which has no Cyrillic, reads a letter only Cyrillic has as (its nearest shapes).
+CYRILLIC_SHAPES = {
+    "Б": "56bB", "б": "56b", "З": "3", "з": "3", "Ф": "ΦφO0@", "ф": "Φφ", "Д": "AД", "Л": "JN", "П": "nN",
+    "Г": "rT", "И": "NU", "Я": "R", "Ж": "XK", "Ш": "W", "Э": "3E", "Ц": "U", "Ы": "b", "Ч": "4",
+}
+
+
+def _shapes_agree(tess: EngineReading, pp: list[EngineReading]) -> str | None:
+    """Why the line is Cyrillic, when PP-OCR read the same line as tesseract except that, where
+    tesseract read a letter only Cyrillic has, PP-OCR read that letter's nearest shape in its own
+    character set (Б as 5 or 6, З as 3, Ф as Φ): PP-OCR cannot write the letter, so its reading
+    confirms the letter's shape instead of contradicting it. None when they differ otherwise."""
+    t = "".join(tess.text.split())
+    if not cyrillic_only(t):
+        return None
+    for reading in pp:
+        p = "".join(reading.text.split())
+        if len(p) != len(t) or not p:
+            continue
+        swapped = []
+        for a, b in zip(t, p):
+            if a in CYRILLIC_SHAPES and script_of(a) == "cyrillic" and a not in SHARED:
+                if b not in CYRILLIC_SHAPES[a]:
+                    break
+                swapped.append(f"{a} as {b}")
+            elif fold_lookalikes(a) != fold_lookalikes(b):
+                break
+        else:
+            if swapped:
+                return (f"tesseract ({tess.detail}) and PP-OCR agree but for letters only Cyrillic has, which PP-OCR"
+                        f" lacks and read as their nearest shapes ({', '.join(swapped)})")
+    return None
+
+
 def line_script(readings: list[EngineReading]) -> tuple[str, str]:
     """('hangul' | 'cyrillic' | 'latin', why)."""
     tess = [r for r in readings if r.engine == "tesseract" and r.text]
@@ -130,9 +164,16 @@ def line_script(readings: list[EngineReading]) -> tuple[str, str]:
         if len(syllables) >= MIN_SCRIPT_LETTERS and r.confidence >= MIN_SCRIPT_CONFIDENCE:
             shown = "".join(sorted(set(syllables))[:6])
             return "hangul", f"tesseract ({r.detail}) read Hangul ({shown}, confidence {r.confidence:.0f}), which PP-OCR cannot read"
+    foreign = sorted({ch for r in pp for ch in r.text if ch.isalpha() and not is_ideograph(ch) and script_of(ch) != "latin"})
+    if foreign and any(cyrillic_only(r.text) for r in tess):
+        return "cyrillic", (f"PP-OCR read letters of no script it writes ({''.join(foreign)}) where tesseract read"
+                            " letters only Cyrillic has")
     ideographs = sorted({ch for r in pp for ch in r.text if is_ideograph(ch)})
     if ideographs:
         return "hangul", f"PP-OCR read CJK characters ({''.join(ideographs[:6])}) where fieldkit expects Hangul, which it cannot read"
+    for r in tess:
+        if (why := _shapes_agree(r, pp)) is not None:
+            return "cyrillic", why
     for r in tess:
         letters = cyrillic_only(r.text)
         share = len(letters) / max(1, sum(ch.isalpha() for ch in r.text))
@@ -180,7 +221,10 @@ def choose(readings: list[EngineReading], tables=None) -> Choice:
         pool = [r for r in pool if r.engine == "tesseract"]
     elif script == "cyrillic":
         keep = [r for r in pool if r.engine == "tesseract"]
-        for r in pool:
+        # PP-OCR's reading, written in Cyrillic, competes unless it stands a digit or another
+        # shape for a letter only Cyrillic has (then tesseract's is the reading, see _shapes_agree)
+        shapes = any(_shapes_agree(r, [o for o in pool if o.engine == "ppocr"]) for r in keep)
+        for r in pool if not shapes else []:
             if r.engine == "ppocr" and (twin := as_cyrillic(r.text)) is not None and cyrillic_only(twin) == []:
                 folded = EngineReading("ppocr", twin, r.confidence, r.detail + ", letters written as Cyrillic",
                                        r.calibrated, notes=[f"PP-OCR read {r.text!r}; every letter has a Cyrillic twin"],

@@ -26,7 +26,7 @@ from PIL import Image
 from fieldkit.errors import OcrUnavailable, ValidationError
 from fieldkit.ocr import ppocr, preprocess
 from fieldkit.ocr.choice import SHARED, Choice, EngineReading, choose, is_ideograph, line_script
-from fieldkit.ocr.correction import Correction, correct, script_of
+from fieldkit.ocr.correction import Correction, correct, fold_lookalikes as fold, script_of
 from fieldkit.ocr.engine import (
     DEFAULT_LANGUAGES,
     DEFAULT_PIPELINES,
@@ -186,13 +186,23 @@ def read(
     return reading
 
 
+LATIN_ONLY = set("DFGIJLNQRSUVWZdfghijklmnqrstuvwz")  # Latin letters with no Cyrillic or Hangul look-alike
+
+
 def _settled(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bool:
-    """Whether one quick tesseract reading is enough: PP-OCR read the line surely, and neither
-    engine saw a script PP-OCR cannot read (fieldkit.ocr.choice.line_script)."""
-    if not pp_readings or pp_readings[0].confidence < ppocr.CONFIDENT:
+    """Whether one quick tesseract reading is enough: both engines read the same, or PP-OCR read
+    the line surely, in plain ASCII with a letter only Latin has (so neither Cyrillic nor Hangul
+    written with look-alikes and digits), and tesseract's quick reading shows no letter only
+    Cyrillic or Hangul has (fieldkit.ocr.choice.line_script)."""
+    if not pp_readings or not pp_readings[0].text:
+        return False
+    top = pp_readings[0]
+    if "".join(fold(quick.text).split()) == "".join(fold(top.text).split()):
+        return True
+    if top.confidence < ppocr.CONFIDENT or not top.text.isascii() or not LATIN_ONLY & set(top.text):
         return False
     readings = [EngineReading("tesseract", quick.text, quick.confidence, "quick"),
-                EngineReading("ppocr", pp_readings[0].text, pp_readings[0].confidence)]
+                EngineReading("ppocr", top.text, top.confidence)]
     return line_script(readings)[0] == "latin" and not any(
         script_of(ch) == "cyrillic" and ch not in SHARED for ch in quick.text)
 
