@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from fieldkit.ocr.choice import CALIBRATION, EngineReading, calibrate, choose, line_script
+from fieldkit.ocr.correction import correct
 
 
 def tess(text, confidence, detail="eng+kor+rus, psm 7"):
@@ -108,15 +109,39 @@ def test_nothing_read_by_any_engine_is_an_empty_choice():
 def test_a_cyrillic_letter_ppocr_read_as_its_nearest_shape_makes_the_line_cyrillic():
     # recorded on a stencilled БК-6М: PP-OCR, which has no Б, read 5; everything else agrees
     choice = choose([tess("БК-6М 1-19", 61.0), pp("5K-6M 1-19", 0.97)])
-    assert choice.text == "БК-6М 1-19" and choice.engine == "tesseract"
+    assert choice.text == "БК-6М 1-19"
     assert "Б as 5" in choice.basis
+
+
+def test_in_a_cyrillic_line_the_shapes_come_from_ppocr_and_the_letters_it_lacks_from_tesseract():
+    # recorded: tesseract read the Б but misread the digits; PP-OCR read the digits, and 5 for Б
+    choice = choose([tess("БК-6М 3-29", 82.5), pp("5K-6M 1-19", 0.9537)])
+    assert choice.text == "БК-6М 1-19"
+    kept = next(r for r in choice.readings if r.text == choice.text)
+    assert kept.as_read == "5K-6M 1-19" and "tesseract's Б for 5" in kept.notes[0]
+
+
+def test_a_shorter_ppocr_reading_of_a_cyrillic_line_does_not_compete():
+    # recorded on ЗАВОД 270 83: PP-OCR dropped the Д, which it does not have
+    choice = choose([tess("ЗАВОД 270 83", 96.0), pp("3ABO 270 83", 0.98)])
+    assert choice.text == "ЗАВОД 270 83"
 
 
 def test_a_greek_letter_from_ppocr_where_tesseract_read_cyrillic_makes_the_line_cyrillic():
     choice = choose([tess("ОФ-462", 30.0), pp("0Φ-462", 0.95)])
-    assert choice.text == "ОФ-462" and "no script it writes" in choice.basis
+    assert correct(choice.text)[0] == "ОФ-462" and "no script it writes" in choice.basis
 
 
 def test_a_cyrillic_letter_where_ppocr_read_another_shape_is_no_evidence():
     # the stray Ч of issue 18: PP-OCR read 0 there, not a shape of Ч
     assert line_script([tess("CYP 6Ч6541", 60.0), pp("CYP 606541", 0.97)])[0] == "latin"
+
+
+def test_a_line_ppocr_reads_as_cjk_and_tesseract_without_hangul_is_read_again_with_kor_alone():
+    from fieldkit.ocr.reading import _wants_korean
+
+    # recorded on a 주체113: eng+kor+rus read "4113", PP-OCR "川113"
+    assert _wants_korean([tess("4113", 66.0), pp("川113", 0.89)], "eng+kor+rus")
+    assert not _wants_korean([tess("주체 113", 66.0), pp("川113", 0.89)], "eng+kor+rus")  # Hangul already read
+    assert not _wants_korean([tess("4113", 66.0), pp("4113", 0.89)], "eng+kor+rus")  # nothing says Hangul
+    assert not _wants_korean([tess("4113", 66.0), pp("川113", 0.89)], "kor")  # kor was the only model

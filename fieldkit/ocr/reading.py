@@ -176,6 +176,18 @@ def read(
         top = pp_readings[0]
         readings.append(EngineReading("ppocr", top.text, round(top.confidence, 4), top.how))
     chosen = choose(readings)
+    if result is not None and _wants_korean(readings, languages):
+        # PP-OCR saw CJK (its stand-in for Hangul) where tesseract read no Hangul: read again with kor alone
+        target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
+        again = ocr_image(target, languages="kor", crop=target_crop, psm=target_psm, cancel=cancel, rereads=False)
+        fresh = [EngineReading(r.engine, r.text, r.confidence, r.detail, notes=[n for n in r.notes if not n.startswith(("not chosen", "agrees", "matches", "starts"))])
+                 for r in readings]
+        fresh.append(EngineReading("tesseract", again.text, again.confidence, f"kor alone, psm {again.engine['psm']}, pipeline"
+                                   f" {again.engine['pipeline']}", notes=["read again with kor alone: PP-OCR read CJK where"
+                                                                          f" {languages} read no Hangul"]))
+        readings, chosen = fresh, choose(fresh)
+        if chosen.engine == "tesseract" and chosen.text == again.text:
+            result = again
     reading = _line_reading(image, crop, region, result, chosen, pp_readings, missing, ring, ring_box)
     if rotate % 360:
         reading.result.engine.update(crop=list(box) if box else None, rotation=rotate % 360)
@@ -209,6 +221,18 @@ def _settled(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bool:
 
 LINE_SHAPE = 2.5  # an image at least this many times longer than high (or high than long) ...
 LINE_SIDE = 400  # ... and at most this many pixels across its short side is one line, not a photo
+
+
+def _wants_korean(readings: list[EngineReading], languages: str) -> bool:
+    """Whether a line should be read again with tesseract's kor model alone: the line is Hangul by
+    PP-OCR's CJK stand-ins, tesseract's reading has fewer than two Hangul syllables, and kor is
+    one of several languages asked for."""
+    wanted = languages.split("+")
+    if "kor" not in wanted or len(wanted) == 1:
+        return False
+    script, why = line_script(readings)
+    syllables = sum("\uac00" <= ch <= "\ud7a3" for r in readings if r.engine == "tesseract" for ch in r.text)
+    return script == "hangul" and why.startswith("PP-OCR") and syllables < 2
 
 
 def _one_line(image: Image.Image) -> bool:
