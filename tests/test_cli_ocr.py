@@ -212,3 +212,24 @@ def test_bmp_and_gif_input_has_the_same_bomb_and_truncation_guards(run, tmp_path
     result = run("ocr", str(path))
     assert result.exit_code == 2
     assert message in result.output and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("ring, message", [
+    ("1,2,3", "is not CX,CY,INNER,OUTER"),
+    ("100,100,50,20", "0 <= INNER < OUTER"),
+    ("nan,1,2,3", "is not CX,CY,INNER,OUTER"),
+    ("30,30,10,5000", "radii within the photo"),
+])
+def test_a_bad_ring_is_a_one_line_error(run, tmp_path, ring, message):
+    result = run("ocr", str(image_file(tmp_path, "AUTO")), "--ring", ring)
+    assert result.exit_code == 2 and message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_ring_unrolled_past_the_strip_limit_is_refused(run, tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "big.png"
+    Image.new("L", (6000, 4000), 255).save(path)
+    result = run("ocr", str(path), "--ring", "3000,2000,100,5900")
+    assert result.exit_code == 2 and "megapixels" in result.output

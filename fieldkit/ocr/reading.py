@@ -14,6 +14,7 @@ pipelines and its Cyrillic re-read.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -43,6 +44,7 @@ from fieldkit.ocr.engine import (
 
 Progress = Callable[[int, int], None]
 QUICK_PIPELINE = DEFAULT_PIPELINES[0]  # the single pipeline of the quick tesseract reading
+MAX_STRIP_PIXELS = 40_000_000  # an unrolled ring larger than this is refused (a crafted --ring)
 
 
 @dataclass
@@ -110,8 +112,10 @@ def read(
     ring_box = None
     if ring is not None:
         cx, cy, inner, outer, start = ring
-        if outer > max(image.size) * 2 or not 0 <= inner < outer:
+        if outer > max(image.size) or not 0 <= inner < outer:
             raise ValidationError("ring: give the centre, an inner radius below the outer one, and radii within the photo")
+        if math.pi * (inner + outer) * (outer - inner) > MAX_STRIP_PIXELS:
+            raise ValidationError(f"ring: the unrolled strip would exceed {MAX_STRIP_PIXELS // 1_000_000} megapixels; give a narrower ring")
         x0, y0 = max(0, int(cx - outer)), max(0, int(cy - outer))
         ring_box = (x0, y0, max(1, min(image.width, int(cx + outer) + 1) - x0), max(1, min(image.height, int(cy + outer) + 1) - y0))
         image, crop, psm = preprocess.unroll_ring(image, (cx, cy), inner, outer, start), None, 7
