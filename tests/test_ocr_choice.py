@@ -53,9 +53,10 @@ def test_shared_letters_and_one_stray_letter_do_not_make_a_latin_line_cyrillic(t
     assert line_script([tess(tesseract_text, 70.0)])[0] == "latin"
 
 
-def test_garbage_hangul_of_low_confidence_does_not_decide_the_script():
-    # a stamped number on metal, which tesseract read as Hangul with confidence 2
-    choice = choose([tess("바바 297", 2.2), pp("30647918", 0.993)])
+@pytest.mark.parametrize("confidence", [2.2, 36.0])
+def test_hangul_tesseract_read_into_a_line_ppocr_reads_surely_does_not_decide_the_script(confidence):
+    # a stamped number on metal, which tesseract read as Hangul (recorded at both confidences)
+    choice = choose([tess("바바 297", confidence), pp("30647918", 0.993)])
     assert choice.text == "30647918"
 
 

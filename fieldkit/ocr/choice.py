@@ -4,11 +4,15 @@ evidence, with the basis kept.
 Pure functions over :class:`EngineReading` values, so the choice can be tested on recorded engine
 outputs. The evidence, in order:
 
-1. **Script.** PP-OCR has no Hangul and no Cyrillic. A line is Hangul when tesseract read Hangul
-   syllables in it, or PP-OCR read CJK ideographs (its stand-ins for Hangul); then only
+1. **Script.** PP-OCR has no Hangul and no Cyrillic. A line is Hangul when tesseract read two
+   Hangul syllables or more in a reading of some confidence (unless PP-OCR read the line surely,
+   with no CJK in it), or PP-OCR read CJK ideographs (its stand-ins for Hangul); then only
    tesseract's reading competes. A line is Cyrillic when tesseract read at least two letters that
-   only Cyrillic has (letters shared with Latin, such as C, P, Y/У, М, never count, so one stray
-   "У" or "Ч" does not decide it). Then PP-OCR's reading competes only when it is as long as
+   only Cyrillic has, a sixth of its letters at least, or one in a reading of confidence
+   SURE_ONE_LETTER or more; or when PP-OCR read the same line but for letters only Cyrillic has,
+   read as their nearest shapes (Б as 5), or read letters of no script it writes (Φ) there.
+   Letters shared with Latin (C, P, Y/У, М ...) never count, so neither a "У" nor one stray "Ч"
+   in an unsure reading decides it. Then PP-OCR's reading competes only when it is as long as
    tesseract's and all its letters are Latin twins of Cyrillic letters or the nearest shapes of
    the letters only Cyrillic has that tesseract read there: it is written with those Cyrillic
    letters (the shapes from PP-OCR, the letters it lacks from tesseract; :func:`merged_cyrillic`).
@@ -53,6 +57,7 @@ SHARED = set(LATIN_TO_CYRILLIC) | set(CYRILLIC_TO_LATIN) | {"Y", "y", "У", "у"
 MIN_SCRIPT_LETTERS = 2
 MIN_SCRIPT_CONFIDENCE = 25.0
 MIN_CYRILLIC_SHARE = 0.15  # of the reading's letters: Cyrillic words are mostly letters Latin shares
+SURE_OF_NO_HANGUL = 0.97  # a PP-OCR reading this sure, with no CJK in it, rules Hangul out
 SURE_ONE_LETTER = 75.0  # one letter only Cyrillic has (Б in БК-6М) decides when tesseract is this sure
 
 
@@ -197,7 +202,10 @@ def line_script(readings: list[EngineReading]) -> tuple[str, str]:
     """('hangul' | 'cyrillic' | 'latin', why)."""
     tess = [r for r in readings if r.engine == "tesseract" and r.text]
     pp = [r for r in readings if r.engine == "ppocr" and r.text]
-    for r in tess:
+    # PP-OCR writes Hangul as CJK stand-ins, or drops it and is unsure: a sure reading of it with
+    # no CJK says the line has no Hangul, whatever tesseract made of the surface
+    pp_sure = any(r.confidence >= SURE_OF_NO_HANGUL and not any(is_ideograph(ch) for ch in r.text) for r in pp)
+    for r in tess if not pp_sure else []:
         syllables = [ch for ch in r.text if "\uac00" <= ch <= "\ud7a3"]
         if len(syllables) >= MIN_SCRIPT_LETTERS and r.confidence >= MIN_SCRIPT_CONFIDENCE:
             shown = "".join(sorted(set(syllables))[:6])
