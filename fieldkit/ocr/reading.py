@@ -5,11 +5,11 @@ PP-OCR (fieldkit.ocr.ppocr), the reading chosen on evidence (fieldkit.ocr.choice
 What the CLI's `fieldkit ocr FILE` needs and nothing more: no catalog, no evidence store (those
 are in fieldkit.ocr.photos), so reading a file starts quickly (issue 17.7).
 
-Speed: PP-OCR runs in this process (one onnxruntime session per model, kept for the run) while
-tesseract runs in its own process; a line that PP-OCR reads surely, and that tesseract's first
-reading shows to be in no script PP-OCR lacks, is done after ONE tesseract process with one
-preprocessed image (:data:`QUICK_PIPELINE`); any other line gets tesseract's full set of
-pipelines and its Cyrillic re-read.
+Speed: PP-OCR runs first, in this process (one onnxruntime session per model, kept for the run;
+about 0.1 s a line); tesseract then runs in its own process. A line that PP-OCR reads surely, as
+Latin text, and that tesseract's reading shows to be in no script PP-OCR lacks, is done after
+ONE tesseract process with one preprocessed image (:data:`QUICK_PIPELINE`); any other line gets
+tesseract's full set of pipelines and its Cyrillic re-read (two processes, side by side).
 """
 
 from __future__ import annotations
@@ -129,27 +129,19 @@ def read(
         image, crop, psm = region, None, 7 if psm is None else psm
     if use_pp and crop is None and psm is None and not _one_line(image):
         return _read_whole(image, languages, use_tess, cancel, progress, missing)
-    pp_readings: list[ppocr.LineReading] = []
-    worker = None
-    turned = None  # a vertical crop is read by tesseract the way up PP-OCR found it reads
-    if use_pp and region.height > region.width:
-        pp_readings = ppocr.read_line(region)
-        degrees = next((t for t in (90, 180, 270) if pp_readings[0].how == f"turned {t}°"), 0)
-        if degrees:
-            turned = ppocr.turned(region, degrees)
-    elif use_pp:
-        worker = threading.Thread(target=lambda: pp_readings.extend(ppocr.read_line(region)), daemon=True)
-        worker.start()
+    # PP-OCR first (in this process, a tenth of a second a line): what it reads decides how the
+    # line is turned for tesseract, and how much tesseract has to do
+    pp_readings: list[ppocr.LineReading] = ppocr.read_line(region) if use_pp else []
+    turned = None  # a crop is read by tesseract the way up PP-OCR found it reads
+    degrees = next((t for t in (90, 180, 270) if pp_readings and pp_readings[0].how == f"turned {t}°"), 0)
+    if degrees:
+        turned = ppocr.turned(region, degrees)
     result = None
     if use_tess:
-        quick = use_pp and psm is None
+        quick = use_pp and psm is None and _sure_latin(pp_readings)
         target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
-        try:
-            result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
-                               progress=progress, **({"pipelines": [QUICK_PIPELINE], "rereads": False} if quick else {}))
-        finally:
-            if worker is not None:
-                worker.join()
+        result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
+                           progress=progress, **({"pipelines": [QUICK_PIPELINE], "rereads": False} if quick else {}))
         if quick and not _settled(result, pp_readings):
             result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel, progress=progress)
         if turned is not None:
@@ -157,8 +149,6 @@ def read(
                 line.box = tuple(crop) if crop else (0, 0, region.width, region.height)  # type: ignore[assignment]
                 for word in line.words:
                     word.box = line.box
-    elif worker is not None:
-        worker.join()
     if cancel is not None and cancel.is_set():
         raise OcrCancelled("OCR cancelled")
     readings: list[EngineReading] = []
@@ -205,17 +195,22 @@ def read(
 LATIN_ONLY = set("DFGIJLNQRSUVWZdfghijklmnqrstuvwz")  # Latin letters with no Cyrillic or Hangul look-alike
 
 
+def _sure_latin(pp_readings: list[ppocr.LineReading]) -> bool:
+    """Whether PP-OCR read the line surely, in plain ASCII. Then tesseract reads it once, with one
+    pipeline, first (:func:`_settled`); otherwise with all its pipelines and its re-read."""
+    top = pp_readings[0] if pp_readings else None
+    return bool(top and top.text and top.confidence >= ppocr.CONFIDENT and top.text.isascii())
+
+
 def _settled(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bool:
-    """Whether one quick tesseract reading is enough: both engines read the same, or PP-OCR read
-    the line surely, in plain ASCII with a letter only Latin has (so neither Cyrillic nor Hangul
-    written with look-alikes and digits), and tesseract's quick reading shows no letter only
-    Cyrillic or Hangul has (fieldkit.ocr.choice.line_script)."""
-    if not pp_readings or not pp_readings[0].text:
-        return False
+    """Whether the quick tesseract reading of a line PP-OCR read surely (:func:`_sure_latin`) is
+    enough: both engines read the same; or PP-OCR's reading has a letter only Latin has (so it is
+    not Cyrillic or Hangul written with look-alikes and digits) and tesseract's shows no letter
+    only Cyrillic or Hangul has (fieldkit.ocr.choice.line_script)."""
     top = pp_readings[0]
     if "".join(fold(quick.text).split()) == "".join(fold(top.text).split()):
         return True
-    if top.confidence < ppocr.CONFIDENT or not top.text.isascii() or not LATIN_ONLY & set(top.text):
+    if not LATIN_ONLY & set(top.text):
         return False
     readings = [EngineReading("tesseract", quick.text, quick.confidence, "quick"),
                 EngineReading("ppocr", top.text, top.confidence)]
