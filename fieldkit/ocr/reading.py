@@ -44,6 +44,7 @@ from fieldkit.ocr.engine import (
 
 Progress = Callable[[int, int], None]
 QUICK_PIPELINE = DEFAULT_PIPELINES[0]  # the single pipeline of the quick tesseract reading
+MIN_LINE_CHARS = 2  # a line detected in a whole photo is kept with at least this many letters or digits
 MAX_STRIP_PIXELS = 40_000_000  # an unrolled ring larger than this is refused (a crafted --ring)
 
 
@@ -318,7 +319,7 @@ def _read_whole(image, languages, use_tess, cancel, progress, missing) -> Readin
         if n in tess:
             readings.append(EngineReading("tesseract", tess[n][0], tess[n][1], f"{languages}, psm 7"))
         chosen = choose(readings)
-        if not chosen.text:
+        if sum(ch.isalnum() for ch in chosen.text) < MIN_LINE_CHARS:  # a speck or an edge read as a letter
             continue
         text = next((r.as_read for r in chosen.readings if r.text == chosen.text and r.as_read), None) or chosen.text
         box = line.box
