@@ -276,16 +276,20 @@ def read_line(image: Image.Image, pp: PpOcr | None = None) -> list[LineReading]:
     return sorted(readings, key=lambda r: -r.confidence)
 
 
-def read_photo(image: Image.Image, *, limit: int, pp: PpOcr | None = None) -> tuple[list[tuple[LineReading, Image.Image]], int]:
+def read_photo(image: Image.Image, *, limit: int, pp: PpOcr | None = None,
+               cancel: threading.Event | None = None) -> tuple[list[tuple[LineReading, Image.Image]], int]:
     """The text lines of a whole photo: detected on a copy DET_SIDE pixels on its longer side (so a
     24-megapixel photo costs what a small one does), each straightened and read both ways up from
     the full-resolution photo. At most ``limit`` lines, the detector's surest first (then in reading
-    order); returns them, each with its straightened strip (as read), and how many were found."""
+    order); returns them, each with its straightened strip (as read), and how many were found.
+    Stops between lines once ``cancel`` is set (the caller sees it set)."""
     pp = pp or engine()
     lines = pp.detect(image)
     kept = sorted(sorted(lines, key=lambda line: -line.score)[:limit], key=lines.index)
     out = []
     for line in kept:
+        if cancel is not None and cancel.is_set():
+            break
         strip = warp_line(image, line.quad)
         best = read_strip(pp, strip, (0, 180))[0]
         upright = strip if best.how == "as cropped" else turned(strip, 180)

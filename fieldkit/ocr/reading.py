@@ -299,7 +299,7 @@ def _line_reading(image, crop, region, result, chosen: Choice, pp_readings, miss
 def _read_whole(image, languages, use_tess, cancel, progress, missing) -> Reading:
     """A whole photo: lines detected by PP-OCR and read by it; the doubtful ones also by tesseract (one process)."""
     started = time.perf_counter()
-    found, total = ppocr.read_photo(image, limit=WHOLE_PHOTO_LINES)
+    found, total = ppocr.read_photo(image, limit=WHOLE_PHOTO_LINES, cancel=cancel)
     if progress is not None:
         progress(1, 2)
     if cancel is not None and cancel.is_set():
