@@ -191,7 +191,7 @@ def test_a_photo_of_another_item_is_refused(run, item_with_photo):
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("bomb.bmp", "bmp-bomb", "too large to open safely"),
+    ("bomb.bmp", "bmp-bomb", "too large|decompression bomb"),
     ("cut.bmp", "bmp-cut", "cannot read the image"),
     ("cut.gif", "gif-cut", "cannot read the image"),
 ])
@@ -211,7 +211,7 @@ def test_bmp_and_gif_input_has_the_same_bomb_and_truncation_guards(run, tmp_path
     path.write_bytes(bytes(raw))
     result = run("ocr", str(path))
     assert result.exit_code == 2
-    assert message in result.output and len(result.output.strip().splitlines()) == 1
+    assert re.search(message, result.output) and len(result.output.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("ring, message", [
