@@ -1,8 +1,19 @@
-"""Shared fixtures: a fresh catalog file in a temporary directory for each test, and a private user data dir."""
+"""Shared fixtures: a fresh catalog file in a temporary directory for each test, a private user data
+dir, and hypothesis's CI profile."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
+
+# In CI (CI=true) hypothesis draws the same examples on every run, so a run cannot fail by chance;
+# a failure found there is found again. Locally it searches afresh each run, as it should.
+# Profiles registered in test modules after this one (tests/test_fuzz.py) inherit it.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 from fieldkit.catalog.db import open_catalog
 

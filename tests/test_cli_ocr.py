@@ -42,7 +42,7 @@ def image_file(tmp_path, text, name="marking.png", style="stamped"):
 
 
 def test_ocr_prints_text_confidence_lines_and_engine(run, tmp_path):
-    result = run("ocr", str(image_file(tmp_path, "9M22U 4-23")))
+    result = run("ocr", str(image_file(tmp_path, "9M22U 4-23")), "--engine", "tesseract")
     assert result.exit_code == 0, result.output
     out = result.output
     assert "text: 9M22U 4-23" in out
@@ -52,11 +52,23 @@ def test_ocr_prints_text_confidence_lines_and_engine(run, tmp_path):
     assert re.search(r"^engine: tesseract [45]\.\S+ · eng\+kor\+rus · psm 7 · pipeline \w+ · crop whole image$", out, re.M)
 
 
+def test_ocr_with_both_engines_shows_each_reading_and_the_choice(run, tmp_path):
+    result = run("ocr", str(image_file(tmp_path, "9M22U 4-23")))
+    assert result.exit_code == 0, result.output
+    assert "text: 9M22U 4-23" in result.output
+    assert re.search(r"^  tesseract \(eng\+kor\+rus, psm 7, pipeline \w+\): '.*'  confidence [\d.]+ -> calibrated [\d.]+$",
+                     result.output, re.M)
+    assert re.search(r"^  ppocr \(as cropped\): '9M22U 4-23'  confidence [\d.]+ -> calibrated [\d.]+$", result.output, re.M)
+    assert re.search(r"^choice: \w+ \(.*\): calibrated confidence [\d.]+", result.output, re.M)
+
+
 def test_ocr_reads_cyrillic_and_shows_each_correction_with_its_basis(run, tmp_path):
-    result = run("ocr", str(image_file(tmp_path, "9М22У 4-23")), "--lang", "eng+rus", "--json")
+    # Ф and Ж have no Latin twin: the line is Cyrillic, which only tesseract reads
+    result = run("ocr", str(image_file(tmp_path, "ОФ-462 ЖК")), "--lang", "eng+rus", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["corrected"] == "9М22У 4-23"
+    assert data["corrected"] == "ОФ-462 ЖК"
+    assert "Cyrillic" in data["engine"]["choice"]
     for c in data["corrections"]:  # whatever tesseract confused, each change says why
         assert set(c) == {"start", "end", "before", "after", "basis"} and c["basis"]
         assert data["text"][c["start"]:c["end"]] == c["before"]
@@ -176,3 +188,48 @@ def test_a_photo_of_another_item_is_refused(run, item_with_photo):
     result = run("ocr", "--photo", item_with_photo, "--item", "EX-2", "--save")
     assert result.exit_code == 2 and "is not a photo of EX-2" in result.output
     assert json.loads(run("marking", "list", "EX-2", "--json").output) == []
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("bomb.bmp", "bmp-bomb", "too large|decompression bomb"),
+    ("cut.bmp", "bmp-cut", "cannot read the image"),
+    ("cut.gif", "gif-cut", "cannot read the image"),
+])
+def test_bmp_and_gif_input_has_the_same_bomb_and_truncation_guards(run, tmp_path, name, data, message):
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (400, 300), "white").save(buf, "GIF" if name.endswith("gif") else "BMP")
+    raw = bytearray(buf.getvalue())
+    if data == "bmp-bomb":
+        raw[18:22], raw[22:26] = (60000).to_bytes(4, "little"), (60000).to_bytes(4, "little")
+    else:
+        raw = raw[: len(raw) // 3]
+    path = tmp_path / name
+    path.write_bytes(bytes(raw))
+    result = run("ocr", str(path))
+    assert result.exit_code == 2
+    assert re.search(message, result.output) and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("ring, message", [
+    ("1,2,3", "is not CX,CY,INNER,OUTER"),
+    ("100,100,50,20", "0 <= INNER < OUTER"),
+    ("nan,1,2,3", "is not CX,CY,INNER,OUTER"),
+    ("30,30,10,5000", "radii within the photo"),
+])
+def test_a_bad_ring_is_a_one_line_error(run, tmp_path, ring, message):
+    result = run("ocr", str(image_file(tmp_path, "AUTO")), "--ring", ring)
+    assert result.exit_code == 2 and message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_ring_unrolled_past_the_strip_limit_is_refused(run, tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "big.png"
+    Image.new("L", (6000, 4000), 255).save(path)
+    result = run("ocr", str(path), "--ring", "3000,2000,100,5900")
+    assert result.exit_code == 2 and "megapixels" in result.output

@@ -56,7 +56,12 @@ def test_reads_cyrillic(text, style, rotation, noise):
     marking = make_marking(text, style, size=40, rotation=rotation, noise=noise)
     result = ocr_image(marking.image)
     corrected, _ = correct(result.text)
-    assert normalise(corrected) == text
+    if text.startswith("9М22У"):
+        # only letters both scripts draw alike (М, У): none decides the script (issue 18), so the
+        # Latin writing is as right as the Cyrillic one; the shapes must be read right
+        assert fold_lookalikes(normalise(corrected)) == fold_lookalikes(text)
+    else:
+        assert normalise(corrected) == text
 
 
 @pytest.mark.parametrize("style, rotation, noise", [("stamped", 2.0, 10.0), ("stencil", 0.0, 8.0)])
@@ -217,8 +222,8 @@ def test_not_an_image_is_a_photo_error(tmp_path):
 
 
 def test_disallowed_format_is_a_photo_error(tmp_path):
-    path = tmp_path / "marking.gif"
-    Image.new("RGB", (20, 20), "white").save(path, format="GIF")
+    path = tmp_path / "marking.pcx"
+    Image.new("RGB", (20, 20), "white").save(path, format="PCX")
     with pytest.raises(PhotoError):
         open_image(path)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from fieldkit.ocr.correction import EDGE_MARKS, correct, fold_lookalikes
@@ -159,6 +159,8 @@ def test_correction_is_idempotent(raw):
 
 
 @given(st.text(alphabet=ALPHABET, max_size=30))
+@example("00|")  # a bar was once read as the digit 1, adding a character
+@example("0|0")
 def test_only_edge_marks_and_juche_spaces_change_length(raw):
     text, corrections = correct(raw)
     for c in corrections:

@@ -128,10 +128,34 @@ def _truncated_jpeg() -> bytes:
     return data[: len(data) // 2]
 
 
-def _gif() -> bytes:
+def _pcx() -> bytes:
     buf = io.BytesIO()
-    Image.new("RGB", (8, 8)).save(buf, "GIF")
+    Image.new("RGB", (8, 8)).save(buf, "PCX")
     return buf.getvalue()
+
+
+def _bmp(width: int = 64, height: int = 48) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), (90, 90, 90)).save(buf, "BMP")
+    return buf.getvalue()
+
+
+def _bmp_claiming(width: int, height: int) -> bytes:
+    """A small BMP whose header claims width x height (BITMAPINFOHEADER: little-endian at 18 and 22)."""
+    data = bytearray(_bmp())
+    data[18:22], data[22:26] = width.to_bytes(4, "little"), height.to_bytes(4, "little", signed=True)
+    return bytes(data)
+
+
+def _gif_claiming(width: int, height: int) -> bytes:
+    """A small GIF whose logical screen and image descriptor claim width x height."""
+    buf = io.BytesIO()
+    Image.new("P", (8, 8)).save(buf, "GIF")
+    data = bytearray(buf.getvalue())
+    data[6:8], data[8:10] = width.to_bytes(2, "little"), height.to_bytes(2, "little")
+    at = data.index(b"\x2c")  # the image descriptor
+    data[at + 5:at + 7], data[at + 7:at + 9] = width.to_bytes(2, "little"), height.to_bytes(2, "little")
+    return bytes(data)
 
 
 BAD_FILES = {
@@ -139,7 +163,10 @@ BAD_FILES = {
     "truncated JPEG": (_truncated_jpeg(), "truncated"),
     "30000x30000 PNG bomb": (png_claiming(30000, 30000), "decompression bomb"),
     "225 MP PNG (Pillow only warns)": (png_claiming(15000, 15000), "megapixels"),
-    "GIF (decoder not allowed)": (_gif(), "not a photo fieldkit accepts"),
+    "PCX (decoder not allowed)": (_pcx(), "not a photo fieldkit accepts"),
+    "truncated BMP": (_bmp(400, 300)[:20000], "truncated"),
+    "30000x30000 BMP bomb": (_bmp_claiming(30000, 30000), "decompression bomb"),
+    "GIF claiming 65535x65535": (_gif_claiming(65535, 65535), "decompression bomb"),
     "empty file": (b"", "empty"),
 }
 
@@ -243,3 +270,14 @@ def test_progress_is_reported_and_cancel_stops_before_the_next_file(catalog, ite
     assert [r.ok for r in results] == [True, False, False]
     assert "cancelled" in results[1].error
     assert counts(catalog) == (1, 1)
+
+
+@pytest.mark.parametrize("fmt, suffix", [("BMP", "bmp"), ("GIF", "gif")])
+def test_bmp_and_gif_photos_are_stored_byte_identical(catalog, item, tmp_path, fmt, suffix):
+    # industrial and microscope cameras write BMP
+    path = tmp_path / f"chip.{suffix}"
+    Image.new("RGB", (64, 48), (120, 30, 30)).save(path, fmt)
+    [result] = add_photos(catalog, "EX-1", [path])
+    assert result.ok, result.error
+    assert result.stored_path.endswith(f".{suffix}")
+    assert (catalog.photo_store / result.stored_path).read_bytes() == path.read_bytes()

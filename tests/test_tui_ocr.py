@@ -14,6 +14,7 @@ from fieldkit.catalog import items, markings
 from fieldkit.catalog.db import open_catalog
 from fieldkit.evidence.photos import add_photos, list_photos
 from fieldkit.ocr import engine
+from fieldkit.ocr.choice import EngineReading
 from fieldkit.ocr.correction import correct
 from fieldkit.ocr.engine import OcrCandidate, OcrLine, OcrResult, OcrWord
 from fieldkit.ocr.photos import Reading
@@ -149,6 +150,7 @@ async def test_escape_cancels_a_reading_and_nothing_is_saved(db_path, tmp_path, 
         await open_ocr_screen(app, pilot)
         screen = app.screen
         monkeypatch.setattr(engine, "_tesseract", blocked_tesseract)
+        screen.set_crop((280, 230, 300, 80))  # a line: PP-OCR reads it first, then tesseract always does
         await pilot.press("r")
         for _ in range(100):
             if started.is_set():
@@ -252,7 +254,10 @@ def fixed_reading() -> Reading:
                 "pipeline": "flattened", "crop": [276, 220, 396, 116], "seconds": 0.3},
         candidates=[OcrCandidate("denoised", 7, "9M22Y 4-23", 70.5, 0.3)],
     )
-    return Reading(result, *correct(result.text))
+    result.engine["choice"] = "tesseract (eng+kor+rus, psm 7, pipeline flattened): calibrated confidence 0.41"
+    readings = [EngineReading("tesseract", "9M22У 4-23", 73.0, "eng+kor+rus, psm 7, pipeline flattened", 0.41),
+                EngineReading("ppocr", "9M22Y 4-2", 0.71, "as cropped", 0.09)]
+    return Reading(result, *correct(result.text), readings)
 
 
 def test_ocr_screen_snapshot(snap_compare, tmp_path):
@@ -270,3 +275,63 @@ def test_ocr_screen_snapshot(snap_compare, tmp_path):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=read_fixed)
+
+
+async def test_keys_turn_the_crop_make_it_a_ring_and_switch_the_engine(db_path, tmp_path):
+    catalog_with_photos(db_path, tmp_path, ["AC19AP26102"])
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ocr_screen(app, pilot)
+        screen = app.screen
+        screen.query_one("#ocr-crop", Input).value = "280,230,460,90"
+        await pilot.pause()
+        screen.query_one("#ocr-crop-area").focus()
+
+        await pilot.press("t", "t")  # upside down: what is read is the crop turned 180°
+        assert screen.turn == 180
+        assert screen.what_is_read().size == (460, 90)
+        await pilot.press("[")  # and tilted 5° more
+        assert screen.turn == 185 and screen.what_is_read().size[1] > 90
+        await pilot.press("]")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        engine_used = screen.reading.result.engine
+        assert engine_used["rotation"] == 180 and engine_used["crop"] == [280, 230, 460, 90]
+        assert screen.query_one("#ocr-text", TextArea).text == "AC19AP26102"  # read the other way up
+
+        await pilot.press("t", "t", "o")  # a ring: the circle in the crop box, unrolled
+        assert screen.ring and screen.turn == 0
+        strip = screen.what_is_read()
+        assert strip.width > 3 * strip.height  # a strip as long as the ring's middle circle
+        await pilot.press("minus")
+        assert screen.inner == 0.5
+
+        await pilot.press("o", "e")
+        assert not screen.ring and screen.engine == "tesseract"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert screen.reading.result.engine["name"] == "tesseract"
+
+
+async def test_whole_photo_lines_are_offered_as_crops(db_path, tmp_path):
+    catalog_with_photos(db_path, tmp_path, ["KN23 LOT 0417"])
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ocr_screen(app, pilot)
+        screen = app.screen
+        screen.query_one("#ocr-crop-area").focus()
+        await pilot.press("n")  # nothing detected yet: the researcher is told what to do
+        await pilot.pause()
+        assert screen.crop is None
+        await pilot.press("w", "enter")
+        await settle(app, pilot)
+        assert screen.reading.result.engine["detection"]["found"] >= 1
+        assert "n and p take each line as the crop" in str(screen.query_one("#ocr-status", Static).render())
+        await pilot.press("n")
+        await pilot.pause()
+        x, y, w, h = screen.crop
+        assert x <= 300 <= x + w and y <= 270 <= y + h  # the line drawn at (300, 250)
+        assert screen.query_one("#ocr-crop", Input).value == f"{x},{y},{w},{h}"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "KN23" in screen.query_one("#ocr-text", TextArea).text

@@ -7,12 +7,28 @@ from pathlib import Path
 import click
 
 from fieldkit.cli.base import echo, fail, pass_state, print_json
-from fieldkit.cli.markings import _echo_reading
-from fieldkit.ocr import photos as ocr_photos
-from fieldkit.ocr.engine import DEFAULT_LANGUAGES, parse_crop
+
+DEFAULT_LANGUAGES = "eng+kor+rus"  # fieldkit.ocr.engine.DEFAULT_LANGUAGES; that module loads only when OCR runs
 
 
-def _echo_result(reading: ocr_photos.Reading) -> None:
+def parse_ring(text: str) -> tuple[float, float, float, float, float]:
+    """CX,CY,INNER,OUTER[,START]: the ring's centre and radii in pixels, and where to cut it (degrees
+    clockwise from 3 o'clock; default 90, 6 o'clock)."""
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        values = []
+    if len(values) not in (4, 5) or any(v != v or abs(v) > 1e6 for v in values):
+        fail(f"--ring {text!r} is not CX,CY,INNER,OUTER[,START] in pixels (e.g. 410,380,120,190)")
+    if len(values) == 4:
+        values.append(90.0)
+    cx, cy, inner, outer, start = values
+    if cx < 0 or cy < 0 or not 0 <= inner < outer:
+        fail(f"--ring {text!r}: the centre must be in the photo and 0 <= INNER < OUTER")
+    return cx, cy, inner, outer, start
+
+
+def _echo_result(reading) -> None:
     result = reading.result
     echo(f"text: {result.text}")
     echo(f"confidence: {result.confidence:.1f}")
@@ -32,12 +48,22 @@ def _echo_result(reading: ocr_photos.Reading) -> None:
         echo("corrected: (no corrections)")
     engine = result.engine
     crop = ",".join(str(v) for v in engine["crop"]) if engine.get("crop") else "whole image"
-    echo(
-        f"engine: {engine['name']} {engine['version']} · {engine['languages']} · psm {engine['psm']}"
-        f" · pipeline {engine['pipeline']} · crop {crop}"
-    )
+    if engine["name"] == "tesseract":
+        echo(f"engine: tesseract {engine['version']} · {engine['languages']} · psm {engine['psm']}"
+                   f" · pipeline {engine['pipeline']} · crop {crop}")
+    else:
+        echo(f"engine: {engine['name']} {engine['version']} · crop {crop}")
+    if reading.readings and not engine.get("detection"):
+        echo("engines:")
+        for r in reading.readings:
+            echo(f"  {r.engine} ({r.detail}): {r.text!r}  confidence {r.confidence:g} -> calibrated {r.calibrated:.2f}")
+    echo(f"choice: {engine.get('choice')}")
+    missing = (engine.get("ppocr") or {}).get("missing")
+    if missing:
+        echo(f"note: PP-OCR not used: {missing}")
     if result.candidates:
-        tried = "; ".join(f"{c.pipeline}/psm {c.psm}: {c.text!r} ({c.confidence:.1f})" for c in result.candidates)
+        tried = "; ".join(f"{c.languages or 'tesseract'} {c.pipeline}{f'/psm {c.psm}' if c.psm else ''}: {c.text!r} ({c.confidence:.1f})"
+                          for c in result.candidates)
         echo(f"also tried: {tried}")
 
 
@@ -48,6 +74,10 @@ def _echo_result(reading: ocr_photos.Reading) -> None:
 @click.option("--lang", "languages", default=DEFAULT_LANGUAGES, show_default=True,
               help="Tesseract languages joined by '+', e.g. eng+kor+rus.")
 @click.option("--crop", "crop_text", metavar="X,Y,W,H", help="Read only this box of the image, in pixels of the upright photo.")
+@click.option("--ring", "ring_text", metavar="CX,CY,R1,R2[,START]",
+              help="Read the ring between radii R1 and R2 around CX,CY unrolled into a strip (a headstamp).")
+@click.option("--engine", "engine_name", type=click.Choice(["auto", "tesseract", "ppocr"]), default="auto", show_default=True,
+              help="auto: tesseract and PP-OCR, the reading chosen on evidence; or one engine alone.")
 @click.option("--psm", type=click.IntRange(3, 13), help="Tesseract page segmentation mode (default: 7 for a crop, else 6 and 11).")
 @click.option("--save", is_flag=True, help="Store the reading as an OCR marking of --item (needs --photo).")
 @click.option("--text", "text", help="With --save: the marking's text as you read it (default: the corrected OCR text).")
@@ -55,12 +85,15 @@ def _echo_result(reading: ocr_photos.Reading) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the reading (and the stored marking) as JSON.")
 @pass_state
 def ocr(state, file: Path | None, photo_sha: str | None, item_ref: str | None, languages: str, crop_text: str | None,
-        psm: int | None, save: bool, text: str | None, position: str | None, as_json: bool) -> None:
+        ring_text: str | None, engine_name: str, psm: int | None, save: bool, text: str | None, position: str | None,
+        as_json: bool) -> None:
     """Read a marking from an image FILE, or from a stored photo (--photo) and --save it as a marking.
 
     Prints the text as read, its confidence, each line with its words' confidences, the corrected
-    text with the basis of each correction, and the engine settings. With --save the text as read
-    and the corrected (or --text) text are both stored, with the crop, confidence and settings.
+    text with the basis of each correction, each engine's reading and the basis of the choice.
+    Without --crop, a photo's text lines are detected first and each is read. With --save the
+    text as read and the corrected (or --text) text are both stored, with the crop, confidence
+    and settings.
     """
     if (file is None) == (photo_sha is None):
         fail("give either an image FILE or --photo SHA256 (a stored photo)")
@@ -68,10 +101,18 @@ def ocr(state, file: Path | None, photo_sha: str | None, item_ref: str | None, l
         fail("--save needs --photo SHA256 and --item REF, so the marking is traceable to a stored photo")
     if (text is not None or position is not None) and not save:
         fail("--text and --position are for --save")
+    if crop_text is not None and ring_text is not None:
+        fail("give either --crop or --ring, not both")
+    from fieldkit.ocr.engine import parse_crop
+    from fieldkit.ocr.reading import read
+
     crop = parse_crop(crop_text) if crop_text is not None else None
+    ring = parse_ring(ring_text) if ring_text is not None else None
 
     photo = None
-    if photo_sha is not None:
+    if photo_sha is not None:  # the catalog and the evidence store load only for a stored photo
+        from fieldkit.ocr import photos as ocr_photos
+
         catalog = state.catalog(read_only=not save)
         if item_ref is not None:
             photo = ocr_photos.photo_of_item(catalog, item_ref, photo_sha)
@@ -82,7 +123,7 @@ def ocr(state, file: Path | None, photo_sha: str | None, item_ref: str | None, l
         source = ocr_photos.open_stored(catalog, photo)
     else:
         source = file
-    reading = ocr_photos.read(source, languages=languages, crop=crop, psm=psm)
+    reading = read(source, languages=languages, crop=crop, psm=psm, engine=engine_name, ring=ring)
 
     stored = None
     if save:
@@ -97,6 +138,8 @@ def ocr(state, file: Path | None, photo_sha: str | None, item_ref: str | None, l
         print_json(data)
         return
     if stored is not None:
+        from fieldkit.cli.markings import _echo_reading
+
         echo(stored["id"])
     _echo_result(reading)
     if stored is not None:

@@ -50,13 +50,14 @@ except ImportError:  # pragma: no cover - depends on the environment
 CHUNK = 1 << 20
 
 # Pillow format name -> extension of the stored original. MPO is how Pillow names JPEGs that
-# carry a multi-picture extension (many phone cameras); they are JPEG files.
-EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "TIFF": "tif", "WEBP": "webp"}
+# carry a multi-picture extension (many phone cameras); they are JPEG files. Industrial and
+# microscope cameras write BMP; GIF is read as its first frame.
+EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "TIFF": "tif", "WEBP": "webp", "BMP": "bmp", "GIF": "gif"}
 if HEIF_AVAILABLE:
     EXTENSIONS["HEIF"] = "heic"
 DECODERS = [name for name in EXTENSIONS if name != "MPO"]
-ACCEPTED = "JPEG, PNG, TIFF, WebP" + (" or HEIC" if HEIF_AVAILABLE else "")
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".heic", ".heif"}
+ACCEPTED = "JPEG, PNG, TIFF, WebP, BMP, GIF" + (" or HEIC" if HEIF_AVAILABLE else "")
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif", ".heic", ".heif"}
 
 TMP_PREFIX = ".ingest-"
 MAX_EXIF_BYTES = 256  # longer binary EXIF values (maker notes) are summarised; the original keeps them

@@ -60,7 +60,7 @@ HOMOGLYPHS = set(LATIN_TO_CYRILLIC) - {"Y"} | set(CYRILLIC_TO_LATIN) - {"У"}
 
 DIGIT_LOOKALIKES = {
     "O": "0", "o": "0", "О": "0", "о": "0",
-    "I": "1", "l": "1", "|": "1", "І": "1",
+    "I": "1", "l": "1", "І": "1",
     "S": "5", "s": "5",
     "B": "8", "В": "8",
     "З": "3",
@@ -70,10 +70,12 @@ JUCHE_FIRST = "주추쭈쥬"
 JUCHE_SECOND = "체채제쳬재췌"
 # Marks that the edges of a crop and surface texture are read as (see rule 5); never brackets,
 # slashes or other symbols, which reference formats use.
-EDGE_MARKS = "'\"`´‘’‚“”„«»‹›.,:;=~^*_!?·¸-–—"  # not "|", which rule 3 may read as 1
-# The first or last letter or digit of a line, or "|" (which rule 3 may read as 1).
-_EDGE_START = re.compile(r"(?m)^([ \t]*)([" + re.escape(EDGE_MARKS) + r"][" + re.escape(EDGE_MARKS) + r" \t]*)(?=[^\W_]|\|)")
-_EDGE_END = re.compile(r"(?m)(?<=[^\W_]|\|)([ \t]*[" + re.escape(EDGE_MARKS) + r"][" + re.escape(EDGE_MARKS) + r" \t]*?)([ \t]*)$")
+# A bar is one of them: it is never read as the digit 1 (that would add a character to the
+# marking, and a "|" at a crop's edge is the edge itself far more often than a digit).
+EDGE_MARKS = "'\"`´‘’‚“”„«»‹›.,:;=~^*_!?·¸-–—|"
+# The first or last letter or digit of a line.
+_EDGE_START = re.compile(r"(?m)^([ \t]*)([" + re.escape(EDGE_MARKS) + r"][" + re.escape(EDGE_MARKS) + r" \t]*)(?=[^\W_])")
+_EDGE_END = re.compile(r"(?m)(?<=[^\W_])([ \t]*[" + re.escape(EDGE_MARKS) + r"][" + re.escape(EDGE_MARKS) + r" \t]*?)([ \t]*)$")
 _ZERO_RUN = re.compile(r"[^\W_]+")
 _EQUALS = re.compile(r"(?<=[^\W_])=(?=[^\W_])")
 _JUCHE = re.compile(rf"(?<![가-힣])([{JUCHE_FIRST}])( ?)([{JUCHE_SECOND}])(?= ?\d{{2,3}}(?!\d))")
@@ -274,7 +276,7 @@ def correct(text: str, known_terms: Iterable[str] = (), max_passes: int = 4) -> 
     """Return (corrected text, corrections). Spans refer to ``text``; earlier rules win overlaps.
 
     A "¥" touching a letter or digit is read as the letter Y by every rule. One correction can
-    make another apply (a digit read for "|" puts "=" between two digits), so the rules run again
+    make another apply (a digit read for "l" puts "=" between two digits), so the rules run again
     on their own result until nothing changes; corrections of later passes that touch the same
     characters of ``text`` as earlier ones are given as one, with all their bases. Correcting the
     result again changes nothing.

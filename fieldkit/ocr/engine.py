@@ -53,7 +53,7 @@ from fieldkit.evidence.limits import too_large
 from fieldkit.ocr import preprocess
 from fieldkit.ocr.correction import HOMOGLYPHS, script_of
 
-ALLOWED_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP"]
+ALLOWED_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP", "BMP", "GIF"]
 DEFAULT_LANGUAGES = "eng+kor+rus"
 # Pipelines for one line of text (a crop); the best set of four measured in bench/ocr_accuracy.py.
 DEFAULT_PIPELINES = ["flattened_small", "thickened", "crop_thickened", "crop_streaks_closed"]
@@ -140,7 +140,7 @@ def check_available(languages: str = DEFAULT_LANGUAGES) -> str:
         raise ValidationError("no OCR language given: use e.g. --lang eng+kor+rus")
     try:
         version = str(pytesseract.get_tesseract_version())
-        installed = set(pytesseract.get_languages())
+        installed = _installed_languages(version) or set(pytesseract.get_languages())
     except (pytesseract.TesseractNotFoundError, SystemExit, OSError):
         raise OcrUnavailable(NOT_INSTALLED) from None
     missing = [lang for lang in wanted if lang not in installed]
@@ -153,6 +153,21 @@ def check_available(languages: str = DEFAULT_LANGUAGES) -> str:
         )
     _available[key] = version
     return version
+
+
+def _installed_languages(version: str) -> set[str]:
+    """The languages in tesseract's data folder, read from the disk (no process started): the
+    folder TESSDATA_PREFIX names, or Debian's for this major version. Empty when not found (the
+    caller then asks tesseract)."""
+    folders = [Path(os.environ["TESSDATA_PREFIX"])] if os.environ.get("TESSDATA_PREFIX") else []
+    major = version.split(".")[0]
+    folders += [Path(f"/usr/share/tesseract-ocr/{major}/tessdata"), Path("/usr/share/tesseract-ocr/tessdata")]
+    for folder in folders:
+        if str(pytesseract.pytesseract.tesseract_cmd) in ("tesseract", "/usr/bin/tesseract") and folder.is_dir():
+            found = {p.name.removesuffix(".traineddata") for p in folder.glob("*.traineddata")}
+            if found:
+                return found
+    return set()
 
 
 # ---------------------------------------------------------------- input
@@ -385,9 +400,9 @@ def choose(readings: list[OcrCandidate], languages: str) -> tuple[int, str | Non
             basis = f"script: the {languages} readings have letters only {script.title()} has ({shown}); chosen among the readings with {model} alone"
         elif not any(letters.values()):
             best = max(again, key=lambda i: (bool(readings[i].text), readings[i].confidence, -i))
-            # rus has no Latin letters: a Latin B comes out as В, but Б only from a Б (У, too,
-            # counts here: it is the re-read's own letter for the shape).
-            found = sorted({ch for ch in readings[best].text if _script_letters(ch, HOMOGLYPHS)[script]})
+            # rus has no Latin letters: a Latin B comes out as В, but Б only from a Б. У does not
+            # count: it is also how rus reads a Latin Y (a "CYP" became "СУР" on a real photo).
+            found = sorted({ch for ch in readings[best].text if _script_letters(ch)[script]})
             if found:
                 pool = again
                 basis = (
@@ -421,16 +436,16 @@ def plan(image: Image.Image, psm: int | None, pipelines: list[str] | None, cropp
     return [(p, m) for m in psms for p in pipelines]
 
 
-def runs_for(combos: list[tuple[str, int]], languages: str) -> list[tuple[str, int, list[str]]]:
+def runs_for(combos: list[tuple[str, int]], languages: str, rereads: bool = True) -> list[tuple[str, int, list[str]]]:
     """The tesseract runs that read ``combos``: (languages, psm, pipelines), one per psm with
     ``languages``, and for a single line (psm 7) one more per script re-read whose model is among
-    ``languages`` (SCRIPT_REREAD)."""
+    ``languages`` (SCRIPT_REREAD), unless ``rereads`` is false."""
     runs = []
     for psm in dict.fromkeys(m for _, m in combos):
         names = [p for p, m in combos if m == psm]
         runs.append((languages, psm, names))
         wanted = languages.split("+")
-        if psm in SINGLE_LINE_PSMS and len(wanted) > 1:
+        if rereads and psm in SINGLE_LINE_PSMS and len(wanted) > 1:
             runs += [(model, psm, names) for model in SCRIPT_REREAD.values() if model in wanted]
     return runs
 
@@ -445,6 +460,7 @@ def ocr_image(
     cancel: threading.Event | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    rereads: bool = True,
 ) -> OcrResult:
     """Read the text of a marking from a photo (a path or a Pillow image).
 
@@ -457,7 +473,8 @@ def ocr_image(
     at a time (default: the number of CPUs). :func:`choose` keeps a reading.
 
     ``progress(done, total)`` is called after each tesseract run; setting ``cancel`` stops before
-    the next run starts and raises :class:`OcrCancelled`.
+    the next run starts and raises :class:`OcrCancelled`. ``rereads=False`` leaves out the
+    script re-reads (one tesseract process per psm).
     """
     version = check_available(languages)
     started = time.perf_counter()
@@ -471,7 +488,7 @@ def ocr_image(
         offset = (x, y)
 
     combos = plan(image, psm, pipelines, cropped=crop is not None)
-    runs = runs_for(combos, languages)
+    runs = runs_for(combos, languages, rereads)
     total = len(runs)
     done = 0
     lock = threading.Lock()
@@ -555,3 +572,27 @@ def ocr_image(
 
 def _text(lines: list[OcrLine]) -> str:
     return "\n".join(line.text for line in lines)
+
+
+def read_strips(
+    images: list[Image.Image], languages: str = DEFAULT_LANGUAGES, pipeline: str = DEFAULT_PIPELINES[0],
+    cancel: threading.Event | None = None,
+) -> list[tuple[str, float]]:
+    """Read each image as one line (psm 7), all in ONE tesseract process: (text, mean word
+    confidence 0..100) per image. For the lines detected in a whole photo (fieldkit.ocr.ppocr)."""
+    if not images:
+        return []
+    check_available(languages)
+    with tempfile.TemporaryDirectory(prefix="fieldkit-ocr-strips-") as tmp:
+        paths, transforms = [], []
+        for n, image in enumerate(images):
+            prepared, transform = preprocess.prepare(image, pipeline)
+            paths.append(str(Path(tmp) / f"{n:04d}.png"))
+            prepared.save(paths[-1], compress_level=1)
+            transforms.append(transform)
+        pages = _run(paths, languages, SINGLE_LINE_PSMS[0], cancel)
+    out = []
+    for (data, text), transform in zip(pages, transforms):
+        lines = _lines(data, text, transform, (0, 0))
+        out.append((_text(lines), _mean_confidence(lines)))
+    return out

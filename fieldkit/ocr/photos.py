@@ -1,8 +1,8 @@
 """OCR of stored photos, and OCR readings stored as markings: what the CLI's `fieldkit ocr` and the
 TUI's OCR and batch screens share.
 
-A :class:`Reading` is one OCR result with its domain correction beside it (the text as read is
-never replaced: both are kept and both are stored). :func:`save_reading` stores a reading as a
+A :class:`Reading` (fieldkit.ocr.reading) is one OCR result with its domain correction beside it
+(the text as read is never replaced: both are kept and both are stored). :func:`save_reading` stores a reading as a
 marking of an item with everything that makes it traceable: the photo (by SHA-256), the crop, the
 text as read (``ocr_text``), the text as corrected or typed by the researcher (``text``), the mean
 confidence and the engine settings.
@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,56 +28,12 @@ from fieldkit.catalog.markings import add_marking
 from fieldkit.errors import FieldkitError, OcrUnavailable, PhotoError, ValidationError
 from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.photos import IngestResult
-from fieldkit.ocr.correction import Correction, correct
-from fieldkit.ocr.engine import DEFAULT_LANGUAGES, OcrCancelled, OcrResult, check_available, ocr_image, open_image
-from fieldkit.ocr.rerank import preferred
+from fieldkit.ocr.engine import DEFAULT_LANGUAGES, OcrCancelled, check_available
+from fieldkit.ocr.reading import Reading, read
 
 LOW_CONFIDENCE = 60  # words read with less than this (0..100) are shown as doubtful
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass
-class Reading:
-    """An OCR result and its correction (the corrected text, and each change with its basis).
-
-    When the reference tables recognise another reading the engine tried (fieldkit.ocr.rerank),
-    the first correction replaces the whole text as read with that reading, with the basis; the
-    corrections after it refer to the preferred reading.
-    """
-
-    result: OcrResult
-    corrected: str
-    corrections: list[Correction]
-
-    def to_json(self) -> dict[str, Any]:
-        return self.result.to_json() | {
-            "corrected": self.corrected,
-            "corrections": [asdict(c) for c in self.corrections],
-        }
-
-
-def read(
-    source: str | os.PathLike | Image.Image,
-    *,
-    languages: str = DEFAULT_LANGUAGES,
-    crop: tuple[int, int, int, int] | None = None,
-    psm: int | None = None,
-    cancel: threading.Event | None = None,
-    progress: Progress | None = None,
-) -> Reading:
-    """OCR an image file or a Pillow image, and correct what was read.
-
-    A path is opened first, so a missing or unreadable file is reported as such even when
-    tesseract is missing too.
-    """
-    image = source if isinstance(source, Image.Image) else open_image(source)
-    result = ocr_image(image, languages=languages, crop=crop, psm=psm, cancel=cancel, progress=progress)
-    chosen, why = preferred(result)
-    corrected, corrections = correct(chosen)
-    if why:  # another reading the engine tried is one the reference tables recognise
-        corrections.insert(0, Correction(0, len(result.text), result.text, chosen, why))
-    return Reading(result, corrected, corrections)
 
 
 def photo_of_item(catalog: Catalog, item_ref: str, sha256_prefix: str) -> dict[str, Any]:

@@ -47,7 +47,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from PIL import Image, ImageChops, ImageFilter, ImageOps
+from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
 
 TARGET_TEXT_HEIGHT = 36  # px: the height of a text line tesseract reads best (cap height ~30-40 px)
 SMALL_TEXT_HEIGHT = 28  # px: the alternative height of ``flattened_small``
@@ -466,3 +466,44 @@ def prepare_many(image: Image.Image, pipelines: list[str]) -> list[tuple[Image.I
 def apply(image: Image.Image, pipeline: str) -> Image.Image:
     """Run a named pipeline on ``image`` and return the processed image."""
     return prepare(image, pipeline)[0]
+
+
+def turn(image: Image.Image, degrees: float) -> Image.Image:
+    """The image turned ``degrees`` counter-clockwise, grown to hold all of it; the corners
+    filled with the image's median grey (right angles are exact transposes)."""
+    degrees = degrees % 360
+    exact = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
+    if degrees in exact:
+        return image.transpose(exact[degrees])
+    rgb = image.convert("RGB")
+    fill = tuple(int(v) for v in ImageStat.Stat(rgb).median)
+    return rgb.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=fill)
+
+
+def unroll_ring(image: Image.Image, centre: tuple[float, float], inner: float, outer: float, start: float = 90.0) -> Image.Image:
+    """The ring between radii ``inner`` and ``outer`` around ``centre`` (text around a circle, such
+    as a cartridge headstamp) unrolled into a strip: the outer edge along the top, clockwise from
+    ``start`` degrees (0 = 3 o'clock, 90 = 6 o'clock, in image coordinates) from left to right.
+
+    The strip is as wide as the ring's middle circle is long, and as high as the ring; built with
+    Pillow's MESH transform, one narrow quadrilateral of the ring per column block.
+    """
+    cx, cy = centre
+    if not 0 <= inner < outer:
+        raise ValueError("the ring's inner radius must be at least 0 and less than its outer radius")
+    height = max(1, round(outer - inner))
+    width = max(8, round(math.pi * (inner + outer)))
+    steps = min(width, 720)
+    mesh = []
+    for i in range(steps):
+        x0, x1 = round(i * width / steps), round((i + 1) * width / steps)
+        a0 = math.radians(start + 360.0 * x0 / width)
+        a1 = math.radians(start + 360.0 * x1 / width)
+
+        def at(angle: float, radius: float) -> tuple[float, float]:
+            return cx + radius * math.cos(angle), cy + radius * math.sin(angle)
+
+        # MESH quads list the source corners for the box's top left, bottom left, bottom right, top right
+        quad = (*at(a0, outer), *at(a0, inner), *at(a1, inner), *at(a1, outer))
+        mesh.append(((x0, 0, x1, height), quad))
+    return image.transform((width, height), Image.Transform.MESH, mesh, resample=Image.Resampling.BICUBIC)

@@ -34,6 +34,7 @@ from textual_image.widget import Image
 from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
 from fieldkit.ocr import photos as ocr_photos
+from fieldkit.ocr import preprocess
 from fieldkit.ocr.engine import DEFAULT_LANGUAGES, OcrCancelled, check_available, parse_crop, validate_crop
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain
@@ -65,6 +66,19 @@ def resized(crop: tuple[int, int, int, int], dw: int, dh: int, size: tuple[int, 
     """The crop made wider/taller (or narrower/shorter) from its top-left corner, kept inside the photo."""
     x, y, w, h = crop
     return (x, y, min(max(1, w + dw), size[0] - x), min(max(1, h + dh), size[1] - y))
+
+
+ENGINE_CYCLE = ("auto", "tesseract", "ppocr")
+TILT_STEP = 5  # degrees per press of [ or ]
+RING_INNER = 0.55  # the ring's inner radius as a share of its outer one, to start with
+
+
+def ring_of(crop: tuple[int, int, int, int], inner_share: float, start: float) -> tuple[float, float, float, float, float]:
+    """The ring a crop box stands for in ring shape: centred in the box, the outer circle touching
+    its shorter sides, the inner one ``inner_share`` of it; cut at ``start`` degrees."""
+    x, y, w, h = crop
+    outer = min(w, h) / 2
+    return (x + w / 2, y + h / 2, outer * inner_share, outer, start)
 
 
 def crop_text(crop: tuple[int, int, int, int] | None) -> str:
@@ -114,15 +128,23 @@ def corrections_markup(reading: ocr_photos.Reading) -> str:
 def candidates_markup(reading: ocr_photos.Reading) -> str:
     """The chosen reading and every other one tried: pipeline, psm, languages, mean confidence."""
     engine = reading.result.engine
-    chosen = "/".join(filter(None, [engine["pipeline"], f"psm {engine['psm']}", engine.get("languages")]))
+    chosen = "/".join(filter(None, [engine["name"], engine.get("pipeline"), f"psm {engine['psm']}" if engine.get("psm") else "",
+                                    engine.get("languages")]))
     rows = [f"{escape(chosen)}  {reading.result.confidence:.1f}  {escape(repr(reading.result.text))}  [b]chosen[/b]"]
     if engine.get("choice"):
         rows.append(f"[dim]{escape(engine['choice'])}[/dim]")
+    if not engine.get("detection"):
+        for r in reading.readings:  # each engine's reading, with its calibrated confidence
+            rows.append(f"{escape(r.engine)} ({escape(r.detail)})  {escape(repr(r.text))}  raw {r.confidence:g}"
+                        f" → calibrated {r.calibrated:.2f}")
+    missing = (engine.get("ppocr") or {}).get("missing")
+    if missing:
+        rows.append(f"[$warning]PP-OCR not used: {escape(missing)}[/]")
     for c in reading.result.candidates:
         note = f"  [$error]{escape(c.error)}[/]" if c.error else ""
         if not c.in_choice and not c.error:
             note = "  [dim]not in the choice (see the script basis above)[/dim]"
-        tried = "/".join(filter(None, [c.pipeline, f"psm {c.psm}", c.languages]))
+        tried = "/".join(filter(None, [c.pipeline, f"psm {c.psm}" if c.psm else "", c.languages]))
         rows.append(f"{escape(tried)}  {c.confidence:.1f}  {escape(repr(c.text))}{note}")
     return "\n".join(rows)
 
@@ -149,7 +171,27 @@ class CropArea(Vertical, can_focus=True):
         Binding("shift+right", "resize(1, 0)", "Wider", show=False, id="ocr.crop.wider"),
         Binding("shift+up", "resize(0, -1)", "Shorter", show=False, id="ocr.crop.shorter"),
         Binding("shift+down", "resize(0, 1)", "Taller", show=False, id="ocr.crop.taller"),
+        Binding("t", "turn(90)", "Turn 90°", id="ocr.crop.turn"),
+        Binding("[", f"turn({TILT_STEP})", "Tilt", id="ocr.crop.tilt_left"),
+        Binding("]", f"turn(-{TILT_STEP})", "Tilt", show=False, id="ocr.crop.tilt_right"),
+        Binding("o", "ring", "Ring shape", id="ocr.crop.ring"),
+        Binding("plus,equals_sign", "inner(0.05)", "Ring inner +", show=False, id="ocr.crop.inner_more"),
+        Binding("minus", "inner(-0.05)", "Ring inner -", show=False, id="ocr.crop.inner_less"),
+        Binding("n", "line(1)", "Next line", id="ocr.crop.next_line"),
+        Binding("p", "line(-1)", "Prev line", show=False, id="ocr.crop.previous_line"),
     ]
+
+    def action_turn(self, degrees: int) -> None:
+        self.screen.turn_crop(degrees)
+
+    def action_ring(self) -> None:
+        self.screen.toggle_ring()
+
+    def action_inner(self, change: float) -> None:
+        self.screen.change_inner(change)
+
+    def action_line(self, step: int) -> None:
+        self.screen.take_detected_line(step)
 
     def action_move(self, dx: int, dy: int) -> None:
         self.screen.nudge_crop(dx, dy, resize=False)
@@ -168,8 +210,16 @@ Choose the part of the photo that shows the marking: with the photo focused, the
 the crop and shift+arrows resize it; or type `X,Y,W,H` in pixels (empty: the whole photo).
 `w` goes back to the whole photo.
 
-`enter` or `r` reads it (tesseract); `escape` cancels a reading, or goes back. Each word is shown
-with its confidence: yellow under 80, red under 60. The corrected text (each correction with its
+`t` turns the crop by 90°, `[` and `]` tilt it by 5° (for lines at an angle); `o` makes the crop
+a ring (text around a circle, such as a headstamp: the circle in the crop box, unrolled into a
+strip; `+` and `-` move its inner edge, `[` `]` and `t` where it is cut). The enlarged crop shows
+what will be read.
+
+`enter` or `r` reads it with both engines (tesseract and PP-OCR, the reading chosen on evidence;
+`e` switches to one engine alone); `escape` cancels a reading, or goes back. Without a crop, the
+text lines of the whole photo are detected and read: `n` and `p` then take each detected line
+as the crop, to read and save on its own. Each word is shown with its confidence (calibrated:
+the share of lines read right at that confidence): yellow under 80, red under 60. The corrected text (each correction with its
 basis) goes in the editor: change it to what you read on the item, then `ctrl+s` saves a marking
 with both the text as read and your text, the crop, the photo and the engine settings.
 """
@@ -177,6 +227,7 @@ with both the text as read and your text, the crop, the photo and the engine set
     BINDINGS = [
         Binding("enter,r", "run", "Read", id="ocr.run"),
         Binding("w", "whole", "Whole photo", id="ocr.whole"),
+        Binding("e", "engine", "Engine", id="ocr.engine"),
         Binding("ctrl+s", "save", "Save marking", id="ocr.save"),
         Binding("escape", "cancel_or_close", "Cancel / back", id="ocr.back"),
     ]
@@ -214,6 +265,12 @@ with both the text as read and your text, the crop, the photo and the engine set
         self.unavailable: str | None = None
         self.cancel = threading.Event()
         self.running = False
+        self.engine = "auto"
+        self.turn = 0  # degrees counter-clockwise the crop is turned before it is read
+        self.ring = False  # the crop box stands for a ring (unrolled before it is read)
+        self.inner = RING_INNER
+        self.detected: list[tuple[tuple[int, int, int, int], str]] = []  # lines of a whole-photo reading
+        self.detected_index = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -301,12 +358,63 @@ with both the text as read and your text, the crop, the photo and the engine set
         if self.image is None or self.display_image is None:
             return
         self.query_one("#ocr-preview", Image).image = framed_preview(self.display_image, self.scale, self.crop)
-        piece = None
-        if self.crop is not None:
-            x, y, w, h = self.crop
-            piece = self.image.crop((x, y, x + w, y + h)).convert("RGB")
+        piece = self.what_is_read()
+        if piece is not None:
+            piece = piece.convert("RGB")
             piece.thumbnail(CROP_PREVIEW_SIZE)
         self.query_one("#ocr-crop-preview", Image).image = piece
+
+    def what_is_read(self) -> PILImage.Image | None:
+        """The crop as it will be read: turned, or its ring unrolled."""
+        if self.image is None or self.crop is None:
+            return None
+        if self.ring:
+            cx, cy, inner, outer, start = ring_of(self.crop, self.inner, -self.turn)
+            return preprocess.unroll_ring(self.image, (cx, cy), inner, outer, start)
+        x, y, w, h = self.crop
+        return preprocess.turn(self.image.crop((x, y, x + w, y + h)), self.turn)
+
+    def shape_note(self) -> str:
+        parts = [f"engine {self.engine}"]
+        if self.ring:
+            parts.append(f"ring, inner {self.inner:.0%}, cut at {-self.turn % 360}°")
+        elif self.turn % 360:
+            parts.append(f"turned {self.turn % 360}°")
+        return " · ".join(parts)
+
+    def turn_crop(self, degrees: int) -> None:
+        self.turn = (self.turn + degrees) % 360
+        self.set_status(f"{self.shape_note()}: enter reads it")
+        self.show_crop()
+
+    def toggle_ring(self) -> None:
+        if self.crop is None and self.image is not None:
+            self.set_crop(default_crop(self.image.size))
+        self.ring = not self.ring
+        self.set_status(f"{self.shape_note()}: enter reads it")
+        self.show_crop()
+
+    def change_inner(self, change: float) -> None:
+        if self.ring:
+            self.inner = min(0.95, max(0.0, round(self.inner + change, 2)))
+            self.set_status(f"{self.shape_note()}: enter reads it")
+            self.show_crop()
+
+    def take_detected_line(self, step: int) -> None:
+        """Make the next (or previous) line found in the whole photo the crop."""
+        if not self.detected:
+            self.notify("Read the whole photo first (w, then enter): its text lines are offered here.", severity="warning")
+            return
+        self.detected_index = (self.detected_index + step) % len(self.detected)
+        box, text = self.detected[self.detected_index]
+        self.ring, self.turn = False, 0
+        self.set_crop(box)
+        self.set_status(f"Detected line {self.detected_index + 1} of {len(self.detected)}: {escape(repr(text))}"
+                        " · enter reads it alone, ctrl+s saves the reading")
+
+    def action_engine(self) -> None:
+        self.engine = ENGINE_CYCLE[(ENGINE_CYCLE.index(self.engine) + 1) % len(ENGINE_CYCLE)]
+        self.set_status(f"{self.shape_note()}: enter reads it")
 
     def nudge_crop(self, dx: int, dy: int, *, resize: bool) -> None:
         """Move (or resize) the crop by one step per unit; the first key press starts a crop."""
@@ -366,14 +474,19 @@ with both the text as read and your text, the crop, the photo and the engine set
         bar.update(total=None, progress=0)
         bar.display = True
         self.set_status("Reading… escape cancels")
-        self.run_ocr(self.image, self.crop, self.cancel)
+        how = {"engine": self.engine}
+        if self.crop is not None and self.ring:
+            how["ring"] = ring_of(self.crop, self.inner, -self.turn)
+        elif self.crop is not None:
+            how["crop"], how["rotate"] = self.crop, self.turn
+        self.run_ocr(self.image, how, self.cancel)
 
     @work(thread=True, exclusive=True, group="ocr-run")
-    def run_ocr(self, image: PILImage.Image, crop: tuple[int, int, int, int] | None, cancel: threading.Event) -> None:
+    def run_ocr(self, image: PILImage.Image, how: dict[str, Any], cancel: threading.Event) -> None:
         progress = throttled(lambda done, total: self.post_message(self.Progress(done, total)))
 
         try:
-            reading = ocr_photos.read(image, languages=self.languages, crop=crop, cancel=cancel, progress=progress)
+            reading = ocr_photos.read(image, languages=self.languages, cancel=cancel, progress=progress, **how)
         except OcrCancelled:
             self.post_message(self.Finished(None, cancelled=True))
         except FieldkitError as exc:
@@ -404,10 +517,18 @@ with both the text as read and your text, the crop, the photo and the engine set
         self.saved_id = None
         result = reading.result
         engine = result.engine
-        self.set_status(
-            f"Read with confidence [b]{result.confidence:.1f}[/b] · {escape(engine['languages'])} · psm {engine['psm']}"
-            f" · {escape(engine['pipeline'])} · crop {crop_text(tuple(engine['crop'])) if engine.get('crop') else 'whole photo'}"
-        )
+        where = crop_text(tuple(engine["crop"])) if engine.get("crop") else "whole photo"
+        if engine.get("ring"):
+            where += " (ring)"
+        elif engine.get("rotation"):
+            where += f" turned {engine['rotation']:g}°"
+        self.set_status(f"Read with confidence [b]{result.confidence:.1f}[/b] · {escape(engine['name'])} · crop {where}")
+        detection = engine.get("detection")
+        if detection:
+            self.detected = [(tuple(line.box), line.text) for line in result.lines]  # type: ignore[misc]
+            self.detected_index = -1
+            self.set_status(f"{len(self.detected)} text lines read of {detection['found']} detected, confidence"
+                            f" [b]{result.confidence:.1f}[/b] · n and p take each line as the crop")
         self.query_one("#ocr-words", Static).update(word_markup(reading))
         self.query_one("#ocr-corrections", Static).update(corrections_markup(reading))
         self.query_one("#ocr-candidates", Static).update(candidates_markup(reading))
@@ -459,7 +580,9 @@ class BatchOcrScreen(Screen[None]):
 ## OCR of many photos
 
 Reads each whole photo of the item (or, with a folder typed, first adds the folder's images as
-photos of the item, so every marking stays traceable to a stored original). `escape` cancels, or
+photos of the item, so every marking stays traceable to a stored original): the text lines of
+each photo are found first (PP-OCR's detector, on a copy about 1000 px across, so a camera-size
+photo takes seconds) and each line is read. `escape` cancels, or
 goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected ones as markings,
 `ctrl+a` saves all. A reading is saved with its corrected text and the text as read.
 """

@@ -1,0 +1,263 @@
+"""OCR on real photographs (issue 18): `fieldkit ocr` against raw `tesseract --psm 7`, line by line,
+on the labelled lines of ../shared/data/ocr-real/ (read where they lie; nothing is copied).
+
+    OMP_THREAD_LIMIT=1 .venv/bin/python bench/ocr_real.py [--data DIR] [--split all|tuning|held-out] [--lines]
+
+For each labelled line, in the same run:
+
+- ``raw tesseract``: the crop cut with Pillow and saved as PNG, then ``tesseract CROP.png - -l
+  eng+kor+rus --psm 7``, one process per line, timed around the process;
+- ``fieldkit``: ``fieldkit ocr PHOTO --crop X,Y,W,H --json``, one process per line, timed around
+  the process (start, imports, decoding the whole photo, both engines, choice, correction);
+- ``fieldkit --engine tesseract``: the same without PP-OCR (what an install without rapidocr gets).
+
+Exact = the reading equals the label once whitespace is removed and both are folded with
+fieldkit.markings.normalize.fold (upper case, Latin/Cyrillic look-alikes equal), as the data set's
+README scores its baseline.
+
+Split: the lines are grouped by source photo (lines of one photo share its light and blur); the
+groups in the order of their source name alternate between ``tuning`` and ``held-out``. Only the
+tuning split may be looked at line by line (``--lines``) when changing fieldkit; the held-out split
+is reported in totals only.
+
+Confidence: how well the confidence fieldkit shows separates right from wrong lines: the area under
+the ROC curve (the chance that a random right line shows more confidence than a random wrong one),
+and exact shares by confidence band.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from PIL import Image, ImageOps  # noqa: E402
+
+from fieldkit.markings.normalize import fold  # noqa: E402
+from machine import cpu_model  # noqa: E402
+
+DATA = ROOT.parent.parent / "shared" / "data" / "ocr-real"
+FIELDKIT = [sys.executable, "-m", "fieldkit"]
+BANDS = [(90, 101), (70, 90), (40, 70), (0, 40)]
+
+
+def key(text: str) -> str:
+    return "".join(fold(text).split())
+
+
+def split_of(labels: dict) -> dict[str, str]:
+    sources = sorted({v["source"] for v in labels.values()})
+    side = {s: ("tuning" if i % 2 == 0 else "held-out") for i, s in enumerate(sources)}
+    return {name: side[v["source"]] for name, v in labels.items()}
+
+
+def timed(cmd: list[str]) -> tuple[subprocess.CompletedProcess, float]:
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    return done, time.perf_counter() - t0
+
+
+def auroc(right: list[float], wrong: list[float]) -> float | None:
+    if not right or not wrong:
+        return None
+    wins = sum((r > w) + 0.5 * (r == w) for r in right for w in wrong)
+    return wins / (len(right) * len(wrong))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--split", choices=["all", "tuning", "held-out"], default="all")
+    parser.add_argument("--lines", action="store_true", help="print each tuning line (never the held-out ones)")
+    parser.add_argument("--rows", type=Path, help="also write every line's readings (engines included) as JSON here")
+    parser.add_argument("--whole", action="store_true", help="instead: whole photos, and one enlarged to 24 megapixels")
+    parser.add_argument("--calibration", type=Path, metavar="ROWS.json",
+                        help="instead: from the rows of an earlier run, each engine's exact share by its own confidence (tuning split)")
+    args = parser.parse_args()
+    if args.calibration:
+        calibration(json.loads(args.calibration.read_text(encoding="utf-8")))
+        return
+    if args.whole:
+        whole_photos(args)
+        return
+    labels = json.loads((args.data / "labels.json").read_text(encoding="utf-8"))
+    splits = split_of(labels)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="fieldkit-ocr-real-") as tmp:
+        env_db = str(Path(tmp) / "unused.db")
+        os.environ["FIELDKIT_DB"] = env_db
+        names = [n for n in sorted(labels) if args.split == "all" or splits[n] == args.split]
+        for i, name in enumerate(names, 1):
+            label = labels[name]
+            x, y, w, h = label["crop"]
+            photo = args.data / name
+            with Image.open(photo) as image:
+                crop = ImageOps.exif_transpose(image).convert("RGB").crop((x, y, x + w, y + h))
+            crop_path = Path(tmp) / f"{Path(name).stem}.png"
+            crop.save(crop_path)
+            raw, raw_s = timed(["tesseract", str(crop_path), "-", "-l", "eng+kor+rus", "--psm", "7"])
+            row = {"name": name, "label": label, "split": splits[name], "raw": raw.stdout.strip(), "raw_s": raw_s}
+            for variant, extra in (("fieldkit", []), ("tesseract only", ["--engine", "tesseract"])):
+                done, seconds = timed([*FIELDKIT, "ocr", str(photo), "--crop", f"{x},{y},{w},{h}", "--json", *extra])
+                if done.returncode:
+                    row[variant] = {"text": "", "confidence": 0.0, "error": done.stderr.strip()[-200:], "s": seconds}
+                    continue
+                data = json.loads(done.stdout)
+                row[variant] = {"text": data["corrected"], "confidence": data["confidence"], "engine": data["engine"]["name"],
+                                "as_read": data["text"], "s": seconds, "engines": data.get("engines", [])}
+            rows.append(row)
+            print(f"\r{i}/{len(names)}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    if args.rows:
+        args.rows.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    report(rows, args)
+
+
+ENGINE_BANDS = {"ppocr": [0.0, 0.8, 0.9, 0.95, 0.99, 1.01], "tesseract": [0.0, 50.0, 70.0, 85.0, 92.0, 97.0, 101.0]}
+
+
+def calibration(rows: list[dict]) -> None:
+    """Each engine's reading of each tuning line (from `fieldkit ocr --json`'s "engines"), scored
+    exact or not (from both `fieldkit ocr` and `--engine tesseract`), by band of the engine's own
+    confidence: the measurements behind
+    fieldkit.ocr.choice.CALIBRATION. Folded readings (PP-OCR's letters written as Cyrillic) count
+    with the engine's own reading."""
+    out = ["| engine | own confidence | readings | exact | share |", "|---|---|---:|---:|---:|"]
+    for engine, edges in ENGINE_BANDS.items():
+        seen = []
+        for row in rows:
+            if row["split"] != "tuning":
+                continue
+            both = row["fieldkit"].get("engines", []) + row["tesseract only"].get("engines", [])
+            for reading in both:
+                if reading["engine"] == engine and not reading.get("as_read") and reading["text"]:
+                    seen.append((reading["confidence"], key(reading["text"]) == key(row["label"]["text"])))
+        for lo, hi in zip(edges, edges[1:]):
+            band = [ok for conf, ok in seen if lo <= conf < hi]
+            if band:
+                out.append(f"| {engine} | {lo:g}–{min(hi, 100 if engine == 'tesseract' else 1):g} | {len(band)} | {sum(band)} "
+                           f"| {sum(band) / len(band):.2f} |")
+    print("\n".join(out))
+
+
+def whole_photos(args) -> None:
+    """`fieldkit ocr PHOTO` with no crop on each distinct source photo, and on one enlarged to
+    6000x4000 (24 megapixels, in a temporary folder): seconds (process start included), lines
+    found and read, and how many of the photo's labelled lines are among the lines read."""
+    labels = json.loads((args.data / "labels.json").read_text(encoding="utf-8"))
+    by_source: dict[str, list[str]] = {}
+    for name, label in sorted(labels.items()):
+        by_source.setdefault(label["source"], []).append(name)
+    out = ["| photo | pixels | seconds | lines found | lines read | labelled lines among them |", "|---|---|---:|---:|---:|---:|"]
+    with tempfile.TemporaryDirectory(prefix="fieldkit-ocr-whole-") as tmp:
+        os.environ["FIELDKIT_DB"] = str(Path(tmp) / "unused.db")
+        jobs = [(args.data / names[0], names) for names in by_source.values()]
+        biggest = max(jobs, key=lambda job: Image.open(job[0]).size[0] * Image.open(job[0]).size[1])
+        enlarged = Path(tmp) / "enlarged-24mp.jpg"
+        with Image.open(biggest[0]) as image:
+            ImageOps.exif_transpose(image).convert("RGB").resize((6000, 4000), Image.Resampling.LANCZOS).save(enlarged, quality=92)
+        jobs.append((enlarged, biggest[1]))
+        for path, names in jobs:
+            done, seconds = timed([*FIELDKIT, "ocr", str(path), "--json"])
+            if done.returncode:
+                out.append(f"| {path.name} | | {seconds:.1f} | error: {done.stderr.strip()[:80]} | | |")
+                continue
+            data = json.loads(done.stdout)
+            detection = data["engine"].get("detection") or {}
+            read = {key(line["text"]) for line in data["lines"]}
+            found = sum(key(labels[n]["text"]) in read for n in names)
+            with Image.open(path) as image:
+                size = f"{image.width}×{image.height}"
+            shown = path.name if path != enlarged else f"{biggest[0].name} enlarged"
+            out.append(f"| {shown} | {size} | {seconds:.1f} | {detection.get('found', '?')} | {len(data['lines'])} | {found}/{len(names)} |")
+            print(".", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    print("\n".join(out))
+
+
+def report(rows: list[dict], args) -> None:
+    out = []
+    try:
+        load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
+    except OSError:
+        load = "?"
+    tesseract_version = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    out.append(f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; CPU: {cpu_model()}, nproc {os.cpu_count()};"
+               f" load average at the end: {load}; {tesseract_version}")
+    out.append(f"- lines: {len(rows)} from {args.data.name}/ (split: {args.split})")
+
+    def exact(row, variant):
+        got = row["raw"] if variant == "raw" else row[variant]["text"]
+        return key(got) == key(row["label"]["text"])
+
+    def seconds(row, variant):
+        return row["raw_s"] if variant == "raw" else row[variant]["s"]
+
+    variants = [("raw", "raw `tesseract --psm 7`"), ("tesseract only", "`fieldkit ocr --engine tesseract`"),
+                ("fieldkit", "**`fieldkit ocr`**")]
+    for split in ("tuning", "held-out"):
+        part = [r for r in rows if r["split"] == split]
+        if not part:
+            continue
+        out.append("")
+        out.append(f"#### {split} split ({len(part)} lines)")
+        out.append("")
+        slices = [("all", part), ("upright", [r for r in part if r["label"]["upright"]]),
+                  ("rotated/curved", [r for r in part if not r["label"]["upright"]])]
+        for kind in sorted({r["label"]["kind"] for r in part}):
+            slices.append((f"kind {kind}", [r for r in part if r["label"]["kind"] == kind]))
+        for script in sorted({r["label"]["script"] for r in part}):
+            slices.append((f"script {script}", [r for r in part if r["label"]["script"] == script]))
+        out.append("| slice | n | " + " | ".join(name for _, name in variants) + " |")
+        out.append("|---|---|" + "---|" * len(variants))
+        for name, subset in slices:
+            cells = [f"{sum(exact(r, v) for r in subset)}/{len(subset)}" for v, _ in variants]
+            out.append(f"| {name} | {len(subset)} | " + " | ".join(cells) + " |")
+        medians = {v: statistics.median(seconds(r, v) for r in part) for v, _ in variants}
+        means = {v: statistics.mean(seconds(r, v) for r in part) for v, _ in variants}
+        out.append("| seconds per line, median (mean) | | " + " | ".join(
+            f"{medians[v]:.2f} ({means[v]:.2f})" for v, _ in variants) + " |")
+        out.append("| time per line / raw tesseract (mean) | | " + " | ".join(
+            f"{means[v] / means['raw']:.2f}×" for v, _ in variants) + " |")
+    out.append("")
+    out.append("#### Confidence shown by `fieldkit ocr` (all lines of this run)")
+    out.append("")
+    right = [r["fieldkit"]["confidence"] for r in rows if exact(r, "fieldkit")]
+    wrong = [r["fieldkit"]["confidence"] for r in rows if not exact(r, "fieldkit")]
+    t_right = [r["tesseract only"]["confidence"] for r in rows if exact(r, "tesseract only")]
+    t_wrong = [r["tesseract only"]["confidence"] for r in rows if not exact(r, "tesseract only")]
+    a, b = auroc(right, wrong), auroc(t_right, t_wrong)
+    out.append(f"- AUROC (right vs wrong lines): fieldkit {a:.2f}" if a is not None else "- AUROC: n/a (no right or no wrong line)")
+    if b is not None:
+        out.append(f"- the same for `--engine tesseract` (tesseract's mean word confidence): {b:.2f}")
+    out.append("")
+    out.append("| confidence shown | lines | exact |")
+    out.append("|---|---|---|")
+    for lo, hi in BANDS:
+        band = [r for r in rows if lo <= r["fieldkit"]["confidence"] < hi]
+        if band:
+            out.append(f"| {lo}–{min(hi, 100)} | {len(band)} | {sum(exact(r, 'fieldkit') for r in band)} |")
+    print("\n".join(out))
+    if args.lines:
+        print("\nTuning lines (label -> fieldkit [engine, confidence] | raw tesseract):", file=sys.stderr)
+        for r in rows:
+            if r["split"] != "tuning":
+                continue
+            fk = r["fieldkit"]
+            mark = "ok  " if exact(r, "fieldkit") else "MISS"
+            print(f"{mark} {r['name']} {r['label']['text']!r} -> {fk['text']!r} [{fk.get('engine')}, {fk['confidence']}]"
+                  f" | {r['raw']!r} ({fk['s']:.2f}s vs {r['raw_s']:.2f}s)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,319 @@
+"""Choosing one reading of a line among the readings of two engines (tesseract and PP-OCR), on
+evidence, with the basis kept.
+
+Pure functions over :class:`EngineReading` values, so the choice can be tested on recorded engine
+outputs. The evidence, in order:
+
+1. **Script.** PP-OCR has no Hangul and no Cyrillic. A line is Hangul when tesseract read two
+   Hangul syllables or more in a reading of some confidence (unless PP-OCR read the line surely,
+   with no CJK in it), or PP-OCR read CJK ideographs (its stand-ins for Hangul); then only
+   tesseract's reading competes. A line is Cyrillic when tesseract read at least two letters that
+   only Cyrillic has, a sixth of its letters at least, or one in a reading of confidence
+   SURE_ONE_LETTER or more; or when PP-OCR read the same line but for letters only Cyrillic has,
+   read as their nearest shapes (Б as 5), or read letters of no script it writes (Φ) there.
+   Letters shared with Latin (C, P, Y/У, М ...) never count, so neither a "У" nor one stray "Ч"
+   in an unsure reading decides it. Then PP-OCR's reading competes only when it is as long as
+   tesseract's and all its letters are Latin twins of Cyrillic letters or the nearest shapes of
+   the letters only Cyrillic has that tesseract read there: it is written with those Cyrillic
+   letters (the shapes from PP-OCR, the letters it lacks from tesseract; :func:`merged_cyrillic`).
+2. **Calibrated confidence.** Each engine's own confidence is mapped to the share of lines read
+   exactly at that confidence on the tuning split of the real photographs and the synthetic set
+   (:data:`CALIBRATION`; bench/ocr_real.py reports how well it separates right from wrong).
+3. **Agreement.** Readings of both engines that are the same once whitespace, case and the
+   Latin/Cyrillic look-alikes are folded confirm each other: their confidence becomes
+   1 - (1 - p1)(1 - p2).
+4. **Reference tables.** A reading that a known marking pattern reads (fieldkit.markings.matcher)
+   or that starts with a known part-number family (fieldkit.components.attribution) gains
+   :data:`REFERENCE_WEIGHT` times the share of the text the match covers; one matching nothing
+   gains nothing. (The tables are consulted only when the readings differ and their calibrated
+   confidences are closer than that weight: otherwise no match could change the choice.)
+
+The reading with the highest score wins; the confidence shown is its calibrated (and agreed)
+confidence, 0..100.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import asdict, dataclass, field
+
+from fieldkit.ocr.correction import CYRILLIC_TO_LATIN, LATIN_TO_CYRILLIC, fold_lookalikes, script_of
+
+# raw confidence -> share of lines read exactly (piecewise linear between the points). Measured
+# with `bench/ocr_real.py --calibration` on the tuning split of the real photographs (21 lines,
+# each read by both engines; bench/RESULTS.md), smoothed towards the synthetic set where a band
+# held one or two lines: few lines, so the points are coarse, but they rank PP-OCR's 0.95 below
+# its 0.99 as the photographs do, and tesseract's 93 where it belongs (about one line in two).
+CALIBRATION = {
+    "ppocr": [(0.0, 0.0), (0.6, 0.02), (0.8, 0.05), (0.9, 0.3), (0.95, 0.5), (0.99, 0.9), (1.0, 0.97)],
+    "tesseract": [(0.0, 0.0), (50.0, 0.03), (70.0, 0.2), (85.0, 0.35), (92.0, 0.6), (97.0, 0.75), (100.0, 0.8)],
+}
+REFERENCE_WEIGHT = 0.5
+# Letters both scripts draw alike, or that OCR swaps between them: they never decide the script.
+SHARED = set(LATIN_TO_CYRILLIC) | set(CYRILLIC_TO_LATIN) | {"Y", "y", "У", "у", "I", "i", "J", "j"}
+# A script PP-OCR cannot read is decided by at least this many of its own letters (Hangul
+# syllables; letters only Cyrillic has), in a tesseract reading at least this confident:
+# tesseract's readings of textured metal hold stray Hangul and Cyrillic letters.
+MIN_SCRIPT_LETTERS = 2
+MIN_SCRIPT_CONFIDENCE = 25.0
+MIN_CYRILLIC_SHARE = 0.15  # of the reading's letters: Cyrillic words are mostly letters Latin shares
+SURE_OF_NO_HANGUL = 0.97  # a PP-OCR reading this sure, with no CJK in it, rules Hangul out
+SURE_ONE_LETTER = 75.0  # one letter only Cyrillic has (Б in БК-6М) decides when tesseract is this sure
+
+
+@dataclass
+class EngineReading:
+    """One engine's reading of a line: ``confidence`` is the engine's own (tesseract: mean word
+    confidence 0..100; PP-OCR: mean character probability 0..1)."""
+
+    engine: str
+    text: str
+    confidence: float
+    detail: str = ""  # how it was read (languages, psm, pipeline; or orientation)
+    calibrated: float = 0.0  # 0..1, filled in by choose()
+    score: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    as_read: str | None = None  # the engine's own text, when ``text`` is it rewritten (script)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Choice:
+    text: str
+    confidence: float  # 0..100, calibrated and agreed
+    engine: str
+    basis: str
+    readings: list[EngineReading]
+
+
+def calibrate(engine: str, raw: float) -> float:
+    points = CALIBRATION[engine]
+    if raw <= points[0][0]:
+        return points[0][1]
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        if raw <= x1:
+            return y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
+    return points[-1][1]
+
+
+def _key(text: str) -> str:
+    return "".join(fold_lookalikes(text).split())
+
+
+def is_hangul(ch: str) -> bool:
+    return "\uac00" <= ch <= "\ud7a3" or "\u3131" <= ch <= "\u318e"
+
+
+def is_ideograph(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith("CJK") or "\uff00" <= ch <= "\uffef"
+
+
+def cyrillic_only(text: str) -> list[str]:
+    return [ch for ch in text if script_of(ch) == "cyrillic" and ch not in SHARED]
+
+
+def merged_cyrillic(tess: str, pp: str) -> tuple[str, list[str]] | None:
+    """PP-OCR's reading of a Cyrillic line written in Cyrillic: its Latin letters as their Cyrillic
+    twins, and where tesseract read a letter only Cyrillic has and PP-OCR that letter's nearest
+    shape (Б and 5), tesseract's letter, if PP-OCR confirms every such letter so. The shapes come
+    from the better shape reader, the letters it lacks from the engine that has them. None when the two readings differ in length (spaces
+    aside) or PP-OCR read a letter with no Cyrillic twin elsewhere. Also the letters taken."""
+    t = "".join(tess.split())
+    p = "".join(pp.split())
+    if len(t) != len(p):
+        return None
+    # tesseract's letters are taken only when PP-OCR confirms every one of them by its shape
+    confirmed = all(b in CYRILLIC_SHAPES.get(a, "") for a, b in zip(t, p) if script_of(a) == "cyrillic" and a not in SHARED)
+    out, taken, k = [], [], 0
+    for ch in pp:
+        if ch.isspace():
+            out.append(ch)
+            continue
+        theirs = t[k]
+        k += 1
+        if confirmed and script_of(theirs) == "cyrillic" and theirs not in SHARED and ch in CYRILLIC_SHAPES.get(theirs, ""):
+            out.append(theirs)
+            taken.append(f"{theirs} for {ch}")
+        elif script_of(ch) == "latin":
+            twin = as_cyrillic(ch)
+            if twin is None:
+                return None
+            out.append(twin)
+        elif ch.isalpha() and script_of(ch) != "cyrillic":
+            return None
+        else:
+            out.append(ch)
+    return "".join(out), taken
+
+
+def as_cyrillic(text: str) -> str | None:
+    """``text`` with its Latin letters written as their Cyrillic twins, or None when a letter has no twin."""
+    out = []
+    for ch in text:
+        if script_of(ch) == "latin":
+            twin = LATIN_TO_CYRILLIC.get(ch) or LATIN_TO_CYRILLIC.get(ch.upper())
+            if twin is None:
+                return None
+            out.append(twin if ch in LATIN_TO_CYRILLIC else twin.lower())
+        elif ch.isalpha() and script_of(ch) is None:
+            return None
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+# What PP-OCR, which has no Cyrillic, reads a letter only Cyrillic has as (its nearest shapes).
+CYRILLIC_SHAPES = {
+    "Б": "56bB", "б": "56b", "З": "3", "з": "3", "Ф": "ΦφO0@", "ф": "Φφ", "Д": "AД", "Л": "JN", "П": "nN",
+    "Г": "rT", "И": "NU", "Я": "R", "Ж": "XK", "Ш": "W", "Э": "3E", "Ц": "U", "Ы": "b", "Ч": "4",
+}
+
+
+def _shapes_agree(tess: EngineReading, pp: list[EngineReading]) -> str | None:
+    """Why the line is Cyrillic, when PP-OCR read the same line as tesseract except that, where
+    tesseract read a letter only Cyrillic has, PP-OCR read that letter's nearest shape in its own
+    character set (Б as 5 or 6, З as 3, Ф as Φ): PP-OCR cannot write the letter, so its reading
+    confirms the letter's shape instead of contradicting it. None when they differ otherwise."""
+    t = "".join(tess.text.split())
+    if not cyrillic_only(t):
+        return None
+    for reading in pp:
+        p = "".join(reading.text.split())
+        if len(p) != len(t) or not p:
+            continue
+        swapped = []
+        for a, b in zip(t, p):
+            if a in CYRILLIC_SHAPES and script_of(a) == "cyrillic" and a not in SHARED:
+                if b not in CYRILLIC_SHAPES[a]:
+                    break
+                swapped.append(f"{a} as {b}")
+            elif fold_lookalikes(a) != fold_lookalikes(b):
+                break
+        else:
+            if swapped:
+                return (f"tesseract ({tess.detail}) and PP-OCR agree but for letters only Cyrillic has, which PP-OCR"
+                        f" lacks and read as their nearest shapes ({', '.join(swapped)})")
+    return None
+
+
+def line_script(readings: list[EngineReading]) -> tuple[str, str]:
+    """('hangul' | 'cyrillic' | 'latin', why)."""
+    tess = [r for r in readings if r.engine == "tesseract" and r.text]
+    pp = [r for r in readings if r.engine == "ppocr" and r.text]
+    # PP-OCR writes Hangul as CJK stand-ins, or drops it and is unsure: a sure reading of it with
+    # no CJK says the line has no Hangul, whatever tesseract made of the surface
+    pp_sure = any(r.confidence >= SURE_OF_NO_HANGUL and not any(is_ideograph(ch) for ch in r.text) for r in pp)
+    for r in tess if not pp_sure else []:
+        syllables = [ch for ch in r.text if "\uac00" <= ch <= "\ud7a3"]
+        if len(syllables) >= MIN_SCRIPT_LETTERS and r.confidence >= MIN_SCRIPT_CONFIDENCE:
+            shown = "".join(sorted(set(syllables))[:6])
+            return "hangul", f"tesseract ({r.detail}) read Hangul ({shown}, confidence {r.confidence:.0f}), which PP-OCR cannot read"
+    foreign = sorted({ch for r in pp for ch in r.text if ch.isalpha() and not is_ideograph(ch) and script_of(ch) != "latin"})
+    if foreign and any(cyrillic_only(r.text) for r in tess):
+        return "cyrillic", (f"PP-OCR read letters of no script it writes ({''.join(foreign)}) where tesseract read"
+                            " letters only Cyrillic has")
+    ideographs = sorted({ch for r in pp for ch in r.text if is_ideograph(ch)})
+    if ideographs:
+        return "hangul", f"PP-OCR read CJK characters ({''.join(ideographs[:6])}) where fieldkit expects Hangul, which it cannot read"
+    for r in tess:
+        if (why := _shapes_agree(r, pp)) is not None:
+            return "cyrillic", why
+    for r in tess:
+        letters = cyrillic_only(r.text)
+        share = len(letters) / max(1, sum(ch.isalpha() for ch in r.text))
+        enough = len(letters) >= MIN_SCRIPT_LETTERS and share >= MIN_CYRILLIC_SHARE and r.confidence >= MIN_SCRIPT_CONFIDENCE
+        if enough or (letters and r.confidence >= SURE_ONE_LETTER):
+            return "cyrillic", (f"tesseract ({r.detail}) read {len(letters)} letters only Cyrillic has"
+                                f" ({''.join(sorted(set(letters)))}, confidence {r.confidence:.0f})")
+    return "latin", "no reading has letters of a script PP-OCR cannot read"
+
+
+def _reference_bonus(text: str, tables) -> tuple[float, str | None]:
+    from fieldkit.components.attribution import default_index, part_key
+    from fieldkit.markings.matcher import match_marking
+    from fieldkit.ocr.correction import correct
+
+    corrected, _ = correct(text)
+    letters = len(corrected.replace(" ", "")) or 1
+    best, why = 0.0, None
+    for match in match_marking(corrected, tables)[:1]:
+        coverage = min(1.0, len(match.matched.replace(" ", "")) / letters)
+        best, why = match.score * coverage, f"matches the marking pattern {match.pattern_id} over {coverage:.0%} of its text"
+    key = part_key(corrected.split()[0]) if corrected.split() else ""
+    if key:
+        try:
+            index = default_index(tables)
+        except Exception:  # noqa: BLE001 - a broken user table must not stop a reading; the tables report it
+            index = None
+        for length in getattr(index, "prefix_lengths", []):
+            if length <= len(key) and key[:length] in index.prefixes:
+                coverage = min(1.0, length / letters * 2)  # a family prefix names the part, not every character
+                if coverage > best:
+                    best, why = coverage, f"starts with the part-number family {index.prefixes[key[:length]][0][0]!r}"
+                break
+    return REFERENCE_WEIGHT * best, why
+
+
+def choose(readings: list[EngineReading], tables=None) -> Choice:
+    """The reading to keep, its confidence and the basis; every reading keeps its own notes."""
+    script, script_why = line_script(readings)
+    for r in readings:
+        r.calibrated = calibrate(r.engine, r.confidence) if r.text else 0.0
+    pool = [r for r in readings if r.text]
+    extra: list[EngineReading] = []
+    if script == "hangul":
+        pool = [r for r in pool if r.engine == "tesseract"]
+    elif script == "cyrillic":
+        keep = [r for r in pool if r.engine == "tesseract"]
+        # PP-OCR's reading, written in Cyrillic, competes unless it stands a digit or another
+        # shape for a letter only Cyrillic has (then tesseract's is the reading, see _shapes_agree)
+        best_tess = max(keep, key=lambda r: r.calibrated, default=None)
+        for r in pool:
+            if r.engine != "ppocr" or best_tess is None or (merged := merged_cyrillic(best_tess.text, r.text)) is None:
+                continue
+            text, taken = merged
+            how = f"PP-OCR read {r.text!r}; written in Cyrillic" + (f", with tesseract's {', '.join(taken)}" if taken else "")
+            folded = EngineReading("ppocr", text, r.confidence, r.detail + ", letters written as Cyrillic",
+                                   r.calibrated, notes=[how], as_read=r.text)
+            extra.append(folded)
+            keep.append(folded)
+        pool = keep
+    for r in readings:
+        if r.text and r not in pool:
+            r.notes.append(f"not chosen: the line is {script.title()} ({script_why})")
+    # agreement between engines
+    for r in pool:
+        others = [o for o in pool if o.engine != r.engine and _key(o.text) == _key(r.text)]
+        if others:
+            best_other = max(o.calibrated for o in others)
+            r.calibrated = 1 - (1 - r.calibrated) * (1 - best_other)
+            r.notes.append(f"agrees with {others[0].engine} ({others[0].detail})")
+    for r in pool:
+        r.score = r.calibrated
+    distinct = sorted({_key(r.text): r.calibrated for r in pool}.values(), reverse=True)
+    if len(distinct) > 1 and distinct[0] - distinct[1] < REFERENCE_WEIGHT:
+        # only when a match could change the choice are the reference tables loaded (start-up time)
+        for r in pool:
+            bonus, why = _reference_bonus(r.text, tables)
+            r.score = r.calibrated + bonus
+            if why:
+                r.notes.append(why)
+    all_readings = readings + extra
+    if not pool:
+        empty = readings[0] if readings else EngineReading("none", "", 0.0)
+        return Choice("", 0.0, empty.engine, "no engine read any text", all_readings)
+    # On a tie (readings that agree), the script decides how the shared letters are written: in a
+    # Latin line as PP-OCR wrote them, else as tesseract did.
+    writer = "ppocr" if script == "latin" else "tesseract"
+    best = max(pool, key=lambda r: (round(r.score, 9), round(r.calibrated, 9), r.engine == writer))
+    runner = max((r for r in pool if r is not best and _key(r.text) != _key(best.text)), key=lambda r: r.score, default=None)
+    basis = f"{best.engine} ({best.detail}): calibrated confidence {best.calibrated:.2f}"
+    if best.notes:
+        basis += "; " + "; ".join(best.notes)
+    if script != "latin":
+        basis += f"; line is {script.title()}: {script_why}"
+    if runner is not None:
+        basis += f"; over {runner.engine}'s {runner.text!r} (score {runner.score:.2f})"
+    return Choice(best.text, round(100 * best.calibrated, 1), best.engine, basis, all_readings)

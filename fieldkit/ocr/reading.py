@@ -1,0 +1,346 @@
+"""Reading one line or one photo with both OCR engines: tesseract (fieldkit.ocr.engine) and
+PP-OCR (fieldkit.ocr.ppocr), the reading chosen on evidence (fieldkit.ocr.choice) and corrected
+(fieldkit.ocr.correction), the text as read kept beside the correction.
+
+What the CLI's `fieldkit ocr FILE` needs and nothing more: no catalog, no evidence store (those
+are in fieldkit.ocr.photos), so reading a file starts quickly (issue 17.7).
+
+Speed: PP-OCR runs first, in this process (one onnxruntime session per model, kept for the run;
+about 0.1 s a line); tesseract then runs in its own process. A line that PP-OCR reads surely, as
+Latin text, and that tesseract's reading shows to be in no script PP-OCR lacks, is done after
+ONE tesseract process with one preprocessed image (:data:`QUICK_PIPELINE`); any other line gets
+tesseract's full set of pipelines and its Cyrillic re-read (two processes, side by side).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from PIL import Image
+
+from fieldkit.errors import OcrUnavailable, ValidationError
+from fieldkit.ocr import ppocr, preprocess
+from fieldkit.ocr.choice import SHARED, Choice, EngineReading, choose, is_ideograph, line_script
+from fieldkit.ocr.correction import Correction, correct, fold_lookalikes as fold, script_of
+from fieldkit.ocr.engine import (
+    DEFAULT_LANGUAGES,
+    DEFAULT_PIPELINES,
+    OcrCancelled,
+    OcrCandidate,
+    OcrLine,
+    OcrResult,
+    OcrWord,
+    ocr_image,
+    open_image,
+    read_strips,
+    validate_crop,
+)
+
+Progress = Callable[[int, int], None]
+QUICK_PIPELINE = DEFAULT_PIPELINES[0]  # the single pipeline of the quick tesseract reading
+MIN_LINE_CHARS = 2  # a line detected in a whole photo is kept with at least this many letters or digits
+MAX_STRIP_PIXELS = 40_000_000  # an unrolled ring larger than this is refused (a crafted --ring)
+
+
+@dataclass
+class Reading:
+    """An OCR result and its correction (the corrected text, and each change with its basis).
+
+    ``result.text`` is the chosen engine's text as read; the first correction, when there is one
+    with the basis of a choice, replaces it with another reading (one the reference tables
+    recognise, or PP-OCR's letters written in the Cyrillic script tesseract saw); the corrections
+    after it refer to that reading. ``readings`` holds each engine's reading of the line, with
+    its calibrated confidence and notes (fieldkit.ocr.choice).
+    """
+
+    result: OcrResult
+    corrected: str
+    corrections: list[Correction]
+    readings: list[EngineReading] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.result.to_json() | {
+            "corrected": self.corrected,
+            "corrections": [asdict(c) for c in self.corrections],
+            "engines": [r.to_json() for r in self.readings],
+        }
+
+
+ENGINES = ("auto", "tesseract", "ppocr")
+WHOLE_PHOTO_LINES = 40  # lines read from a whole photo: the detector's surest first
+SHOWN_CANDIDATES = 8  # "also tried" readings kept per line
+
+
+def read(
+    source: str | os.PathLike | Image.Image,
+    *,
+    languages: str = DEFAULT_LANGUAGES,
+    crop: tuple[int, int, int, int] | None = None,
+    psm: int | None = None,
+    cancel: threading.Event | None = None,
+    progress: Progress | None = None,
+    engine: str = "auto",
+    ring: tuple[float, float, float, float, float] | None = None,
+    rotate: float = 0.0,
+) -> Reading:
+    """OCR an image file or a Pillow image, and correct what was read.
+
+    ``engine``: "auto" reads with tesseract and PP-OCR (when installed) and chooses on evidence
+    (fieldkit.ocr.choice); "tesseract" or "ppocr" uses one. A crop (or an image that is one line)
+    is read as one line; a whole photo has its text lines detected first (PP-OCR's detector), and
+    each line is read. ``ring`` (centre x, centre y, inner radius, outer radius, start angle) reads
+    the ring unrolled into a strip (preprocess.unroll_ring), instead of ``crop``. ``rotate``
+    turns the crop (degrees counter-clockwise) before it is read; the crop recorded is the box on
+    the photo, with the rotation beside it.
+
+    A path is opened first, so a missing or unreadable file is reported as such even when
+    tesseract is missing too.
+    """
+    if engine not in ENGINES:
+        raise ValidationError(f"unknown OCR engine {engine!r}: choose from {', '.join(ENGINES)}")
+    image = source if isinstance(source, Image.Image) else open_image(source)
+    missing = None if engine == "tesseract" else ppocr.unavailable_reason()
+    if missing and engine == "ppocr":
+        raise OcrUnavailable(f"PP-OCR is not available: {missing}")
+    use_pp = engine != "tesseract" and missing is None
+    use_tess = engine != "ppocr"
+    ring_box = None
+    if ring is not None:
+        cx, cy, inner, outer, start = ring
+        if outer > max(image.size) or not 0 <= inner < outer:
+            raise ValidationError("ring: give the centre, an inner radius below the outer one, and radii within the photo")
+        if math.pi * (inner + outer) * (outer - inner) > MAX_STRIP_PIXELS:
+            raise ValidationError(f"ring: the unrolled strip would exceed {MAX_STRIP_PIXELS // 1_000_000} megapixels; give a narrower ring")
+        x0, y0 = max(0, int(cx - outer)), max(0, int(cy - outer))
+        ring_box = (x0, y0, max(1, min(image.width, int(cx + outer) + 1) - x0), max(1, min(image.height, int(cy + outer) + 1) - y0))
+        image, crop, psm = preprocess.unroll_ring(image, (cx, cy), inner, outer, start), None, 7
+    if crop is not None:
+        validate_crop(crop, image.size)
+    region = image.crop((crop[0], crop[1], crop[0] + crop[2], crop[1] + crop[3])) if crop else image
+    box = crop
+    if rotate % 360:
+        # the turned crop is read as an image of its own; the box on the photo is still recorded
+        region = preprocess.turn(region, rotate)
+        image, crop, psm = region, None, 7 if psm is None else psm
+    if use_pp and crop is None and psm is None and not _one_line(image):
+        return _read_whole(image, languages, use_tess, cancel, progress, missing)
+    # PP-OCR first (in this process, a tenth of a second a line): what it reads decides how the
+    # line is turned for tesseract, and how much tesseract has to do
+    pp_readings: list[ppocr.LineReading] = ppocr.read_line(region) if use_pp else []
+    turned = None  # a crop is read by tesseract the way up PP-OCR found it reads
+    degrees = next((t for t in (90, 180, 270) if pp_readings and pp_readings[0].how == f"turned {t}°"), 0)
+    if degrees:
+        turned = ppocr.turned(region, degrees)
+    result = None
+    if use_tess:
+        quick = use_pp and psm is None and _sure_latin(pp_readings)
+        target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
+        result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
+                           progress=progress, **({"pipelines": [QUICK_PIPELINE], "rereads": False} if quick else {}))
+        if quick and not _settled(result, pp_readings):
+            result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel, progress=progress)
+        if turned is not None:
+            for line in result.lines:  # boxes on the turned crop mean nothing on the photo: the crop's
+                line.box = tuple(crop) if crop else (0, 0, region.width, region.height)  # type: ignore[assignment]
+                for word in line.words:
+                    word.box = line.box
+    if cancel is not None and cancel.is_set():
+        raise OcrCancelled("OCR cancelled")
+    readings: list[EngineReading] = []
+    tess_why = None
+    if result is not None:
+        rivals = {c.text.strip() for c in result.candidates if c.in_choice and not c.error and c.text.strip()}
+        # the reference tables re-rank tesseract's readings only when it has more than one
+        if rivals - {result.text.strip()}:
+            from fieldkit.ocr.rerank import preferred  # loads the reference tables
+
+            tess_text, tess_why = preferred(result)
+        else:
+            tess_text, tess_why = result.text, None
+        detail = f"{result.engine['languages']}, psm {result.engine['psm']}, pipeline {result.engine['pipeline']}"
+        tess_conf = result.confidence if tess_text == result.text else next(
+            (c.confidence for c in result.candidates if c.text.strip() == tess_text.strip()), result.confidence)
+        readings.append(EngineReading("tesseract", tess_text, tess_conf, detail, notes=[tess_why] if tess_why else []))
+    if pp_readings:
+        top = pp_readings[0]
+        readings.append(EngineReading("ppocr", top.text, round(top.confidence, 4), top.how))
+    chosen = choose(readings)
+    if result is not None and _wants_korean(readings, languages):
+        # PP-OCR saw CJK (its stand-in for Hangul) where tesseract read no Hangul: read again with kor alone
+        target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
+        again = ocr_image(target, languages="kor", crop=target_crop, psm=target_psm, cancel=cancel, rereads=False)
+        fresh = [EngineReading(r.engine, r.text, r.confidence, r.detail, notes=[n for n in r.notes if not n.startswith(("not chosen", "agrees", "matches", "starts"))])
+                 for r in readings]
+        fresh.append(EngineReading("tesseract", again.text, again.confidence, f"kor alone, psm {again.engine['psm']}, pipeline"
+                                   f" {again.engine['pipeline']}", notes=["read again with kor alone: PP-OCR read CJK where"
+                                                                          f" {languages} read no Hangul"]))
+        readings, chosen = fresh, choose(fresh)
+        if chosen.engine == "tesseract" and chosen.text == again.text:
+            result = again
+    reading = _line_reading(image, crop, region, result, chosen, pp_readings, missing, ring, ring_box)
+    if rotate % 360:
+        reading.result.engine.update(crop=list(box) if box else None, rotation=rotate % 360)
+        for line in reading.result.lines:  # boxes on the turned crop mean nothing on the photo
+            line.box = tuple(box) if box else (0, 0, line.box[2], line.box[3])  # type: ignore[assignment]
+            for word in line.words:
+                word.box = line.box
+    return reading
+
+
+LATIN_ONLY = set("DFGIJLNQRSUVWZdfghijklmnqrstuvwz")  # Latin letters with no Cyrillic or Hangul look-alike
+
+
+def _sure_latin(pp_readings: list[ppocr.LineReading]) -> bool:
+    """Whether PP-OCR read the line surely, in plain ASCII. Then tesseract reads it once, with one
+    pipeline, first (:func:`_settled`); otherwise with all its pipelines and its re-read."""
+    top = pp_readings[0] if pp_readings else None
+    return bool(top and top.text and top.confidence >= ppocr.CONFIDENT and top.text.isascii())
+
+
+def _settled(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bool:
+    """Whether the quick tesseract reading of a line PP-OCR read surely (:func:`_sure_latin`) is
+    enough: both engines read the same; or PP-OCR's reading has a letter only Latin has (so it is
+    not Cyrillic or Hangul written with look-alikes and digits) and tesseract's shows no letter
+    only Cyrillic or Hangul has (fieldkit.ocr.choice.line_script)."""
+    top = pp_readings[0]
+    if "".join(fold(quick.text).split()) == "".join(fold(top.text).split()):
+        return True
+    if not LATIN_ONLY & set(top.text):
+        return False
+    readings = [EngineReading("tesseract", quick.text, quick.confidence, "quick"),
+                EngineReading("ppocr", top.text, top.confidence)]
+    return line_script(readings)[0] == "latin" and not any(
+        script_of(ch) == "cyrillic" and ch not in SHARED for ch in quick.text)
+
+
+LINE_SHAPE = 2.5  # an image at least this many times longer than high (or high than long) ...
+LINE_SIDE = 400  # ... and at most this many pixels across its short side is one line, not a photo
+
+
+def _wants_korean(readings: list[EngineReading], languages: str) -> bool:
+    """Whether a line should be read again with tesseract's kor model alone: the line is Hangul by
+    PP-OCR's CJK stand-ins, tesseract's reading has fewer than two Hangul syllables, and kor is
+    one of several languages asked for."""
+    wanted = languages.split("+")
+    if "kor" not in wanted or len(wanted) == 1:
+        return False
+    script, why = line_script(readings)
+    syllables = sum("\uac00" <= ch <= "\ud7a3" for r in readings if r.engine == "tesseract" for ch in r.text)
+    return script == "hangul" and why.startswith("PP-OCR") and syllables < 2
+
+
+def _one_line(image: Image.Image) -> bool:
+    """Whether an image given whole is a line cut out (read as one line) rather than a photo
+    (whose lines are detected first): by its shape, since the text-band test misreads photos."""
+    long, short = max(image.size), max(1, min(image.size))
+    return long >= LINE_SHAPE * short and short <= LINE_SIDE
+
+
+def _ppocr_engine(missing: str | None) -> dict[str, Any]:
+    return {"name": ppocr.NAME, "models": [ppocr.DET_MODEL, ppocr.REC_MODEL], "available": missing is None,
+            **({"missing": f"{missing}; {ppocr.WITHOUT}"} if missing else {})}
+
+
+def _line_reading(image, crop, region, result, chosen: Choice, pp_readings, missing, ring, ring_box=None) -> Reading:
+    box = tuple(crop) if crop else (0, 0, region.width, region.height)
+    by_engine = {r.engine: r for r in chosen.readings if r.engine in ("tesseract", "ppocr") and not r.as_read}
+    source_reading = next((r for r in chosen.readings if r.text == chosen.text and r.engine == chosen.engine), None)
+    as_read = (source_reading.as_read if source_reading and source_reading.as_read else None)
+    tess = by_engine.get("tesseract")
+    if chosen.engine == "tesseract" and result is not None:
+        text_as_read = result.text
+        lines = result.lines
+    else:
+        text_as_read = as_read or chosen.text
+        # PP-OCR gives no word boxes: each word carries the line's box and confidence
+        words = [OcrWord(w, chosen.confidence, box) for w in text_as_read.split()]  # type: ignore[arg-type]
+        lines = [OcrLine(" ".join(text_as_read.split()), chosen.confidence, box, words)] if words else []  # type: ignore[arg-type]
+    candidates = list(result.candidates) if result is not None else []
+    if result is not None and chosen.engine != "tesseract" and result.text:
+        candidates.insert(0, OcrCandidate(str(result.engine["pipeline"]), int(result.engine["psm"]), result.text,
+                                          result.confidence, 0.0, None, str(result.engine["languages"])))
+    for r in pp_readings[1 if chosen.engine == "ppocr" else 0:]:
+        candidates.append(OcrCandidate(r.how, 0, r.text, round(100 * r.confidence, 2), 0.0, None, ppocr.NAME))
+    candidates = candidates[:SHOWN_CANDIDATES]
+    engine: dict[str, Any] = dict(result.engine) if result is not None else {}
+    engine.update({
+        "name": chosen.engine,
+        "choice": chosen.basis,
+        "crop": list(crop) if crop else None,
+        "ppocr": _ppocr_engine(missing),
+    })
+    if result is not None:
+        engine["tesseract_choice"] = result.engine.get("choice")
+    if ring is not None:
+        engine["ring"] = list(ring)
+        engine["crop"] = list(ring_box)  # the box around the ring on the photo
+    if "version" not in engine:
+        engine["version"] = "PP-OCRv6"
+    confidence = chosen.confidence
+    ocr = OcrResult(text_as_read, confidence, lines, engine, candidates)
+    base_text = text_as_read
+    corrections: list[Correction] = []
+    if chosen.engine == "tesseract" and tess is not None and tess.text != text_as_read:
+        base_text = tess.text  # the reference tables preferred another tesseract reading
+        corrections.append(Correction(0, len(text_as_read), text_as_read, base_text, tess.notes[0] if tess.notes else chosen.basis))
+    elif as_read and as_read != chosen.text:
+        base_text = chosen.text
+        corrections.append(Correction(0, len(text_as_read), text_as_read, base_text, f"script: {chosen.basis}"))
+    corrected, more = correct(base_text)
+    return Reading(ocr, corrected, corrections + more, chosen.readings)
+
+
+def _read_whole(image, languages, use_tess, cancel, progress, missing) -> Reading:
+    """A whole photo: lines detected by PP-OCR and read by it; the doubtful ones also by tesseract (one process)."""
+    started = time.perf_counter()
+    found, total = ppocr.read_photo(image, limit=WHOLE_PHOTO_LINES, cancel=cancel)
+    if progress is not None:
+        progress(1, 2)
+    if cancel is not None and cancel.is_set():
+        raise OcrCancelled("OCR cancelled")
+    # tesseract reads, in one process, the lines PP-OCR is unsure of or reads as CJK (Hangul, or a
+    # script it lacks); a line PP-OCR reads surely is Latin text or digits, or their look-alikes
+    doubtful = [n for n, (line, _) in enumerate(found)
+                if line.confidence < ppocr.CONFIDENT or any(is_ideograph(ch) for ch in line.text)]
+    tess: dict[int, tuple[str, float]] = {}
+    if use_tess and doubtful:
+        tess = dict(zip(doubtful, read_strips([found[n][1] for n in doubtful], languages, cancel=cancel)))
+    if progress is not None:
+        progress(2, 2)
+    lines, bases, everything = [], [], []
+    for n, (line, _) in enumerate(found):
+        readings = [EngineReading("ppocr", line.text, round(line.confidence, 4), line.how)]
+        if n in tess:
+            readings.append(EngineReading("tesseract", tess[n][0], tess[n][1], f"{languages}, psm 7"))
+        chosen = choose(readings)
+        if sum(ch.isalnum() for ch in chosen.text) < MIN_LINE_CHARS:  # a speck or an edge read as a letter
+            continue
+        text = next((r.as_read for r in chosen.readings if r.text == chosen.text and r.as_read), None) or chosen.text
+        box = line.box
+        lines.append(OcrLine(chosen.text, chosen.confidence, box, [OcrWord(chosen.text, chosen.confidence, box)]))
+        bases.append({"box": list(box), "text": chosen.text, "as_read": text, "choice": chosen.basis})
+        everything += chosen.readings
+    text = "\n".join(line.text for line in lines)
+    confidence = round(sum(line.confidence for line in lines) / len(lines), 1) if lines else 0.0
+    engine = {
+        "name": "ppocr+tesseract" if use_tess else ppocr.NAME,
+        "version": "PP-OCRv6",
+        "languages": languages if use_tess else "",
+        "psm": 7 if use_tess else None,
+        "pipeline": "detected lines",
+        "crop": None,
+        "choice": f"{len(lines)} lines read of {total} detected" + (f" (the {WHOLE_PHOTO_LINES} surest)" if total > WHOLE_PHOTO_LINES else ""),
+        "detection": {"found": total, "read": len(found), "side": ppocr.DET_SIDE, "read_by_tesseract": len(tess)},
+        "lines": bases,
+        "ppocr": _ppocr_engine(missing),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    result = OcrResult(text, confidence, lines, engine, [])
+    corrected, corrections = correct(text)
+    return Reading(result, corrected, corrections, everything)

@@ -1,0 +1,148 @@
+"""The choice between tesseract's and PP-OCR's readings of a line (fieldkit.ocr.choice), on engine
+outputs recorded from real photographs and synthetic markings: no engine runs here."""
+
+from __future__ import annotations
+
+import pytest
+
+from fieldkit.ocr.choice import CALIBRATION, EngineReading, calibrate, choose, line_script
+from fieldkit.ocr.correction import correct
+
+
+def tess(text, confidence, detail="eng+kor+rus, psm 7"):
+    return EngineReading("tesseract", text, confidence, detail)
+
+
+def pp(text, confidence, detail="as cropped"):
+    return EngineReading("ppocr", text, confidence, detail)
+
+
+def test_a_latin_chip_marking_goes_to_the_surer_calibrated_reading():
+    # recorded on an ATmega328P top-marking: tesseract read 3 as S
+    choice = choose([tess("ATMEGAS28P", 84.0), pp("ATMEGA328P", 0.9999)])
+    assert choice.text == "ATMEGA328P" and choice.engine == "ppocr"
+    assert "over tesseract's 'ATMEGAS28P'" in choice.basis
+    # the confidence shown is the calibrated one, not the engine's raw 0..1 or 0..100
+    assert choice.confidence == pytest.approx(100 * calibrate("ppocr", 0.9999), abs=0.1)
+
+
+def test_hangul_read_by_tesseract_is_kept_over_ppocr_which_has_no_hangul():
+    # a KEPCO meter nameplate: PP-OCR writes Hangul as CJK look-alikes
+    readings = [tess("고객상담 전화 : 053)582-6521", 62.0), pp("卫耳：053)582-6521", 0.95)]
+    choice = choose(readings)
+    assert choice.engine == "tesseract" and choice.text.startswith("고객상담")
+    assert "Hangul" in choice.basis
+    assert any("not chosen: the line is Hangul" in note for note in readings[1].notes)
+
+
+def test_ppocr_ideographs_alone_mark_a_hangul_line():
+    script, why = line_script([tess("", 0.0), pp("只豐：SCE1521", 0.8)])
+    assert script == "hangul" and "CJK" in why
+
+
+@pytest.mark.parametrize(
+    "tesseract_text",
+    [
+        "СУР 606541",  # C, Y/У and P are letters both scripts draw: they never decide the script
+        "CYP 6Ч6541",  # one stray letter only Cyrillic has does not either
+    ],
+)
+def test_shared_letters_and_one_stray_letter_do_not_make_a_latin_line_cyrillic(tesseract_text):
+    choice = choose([tess(tesseract_text, 70.0), pp("CYP 606541", 0.97)])
+    assert choice.text == "CYP 606541" and choice.engine == "ppocr"
+    assert line_script([tess(tesseract_text, 70.0)])[0] == "latin"
+
+
+@pytest.mark.parametrize("confidence", [2.2, 36.0])
+def test_hangul_tesseract_read_into_a_line_ppocr_reads_surely_does_not_decide_the_script(confidence):
+    # a stamped number on metal, which tesseract read as Hangul (recorded at both confidences)
+    choice = choose([tess("바바 297", confidence), pp("30647918", 0.993)])
+    assert choice.text == "30647918"
+
+
+def test_a_cyrillic_line_keeps_tesseract_when_ppocr_has_a_letter_without_cyrillic_twin():
+    choice = choose([tess("СДЕЛАНО В СССР", 70.0), pp("CLENAHO B CCCP", 0.89)])
+    assert choice.engine == "tesseract" and choice.text == "СДЕЛАНО В СССР"
+    assert "Cyrillic" in choice.basis
+
+
+def test_a_cyrillic_line_takes_ppocr_letters_written_as_cyrillic_with_the_text_as_read_kept():
+    # tesseract sees Cyrillic (Б, Ж) but misreads; PP-OCR reads every shape right, in Latin twins
+    choice = choose([tess("КРБ80ВЖ80А", 55.0), pp("KP580BM80A", 0.99)])
+    assert choice.text == "КР580ВМ80А" and all(ch in "КРВМА0123456789" for ch in choice.text)
+    folded = next(r for r in choice.readings if r.text == choice.text)
+    assert folded.as_read == "KP580BM80A" and folded.engine == "ppocr"
+
+
+def test_agreement_between_engines_raises_the_confidence_of_both():
+    alone = choose([pp("AU 1004", 0.93)])
+    agreed = choose([tess("AU1004", 80.0), pp("AU 1004", 0.93)])
+    assert agreed.confidence > alone.confidence
+    assert "agrees with" in agreed.basis
+
+
+def test_a_reading_the_reference_tables_know_beats_a_slightly_surer_one_that_matches_nothing():
+    # 9M22Y is a known designation (su-grad-9m22u-designation); "9N22Y" matches nothing
+    choice = choose([tess("9M22Y", 88.0), pp("9N22Y", 0.93)])
+    assert choice.text == "9M22Y"
+    assert "su-grad-9m22u-designation" in choice.basis
+
+
+def test_a_wrong_reading_that_tesseract_is_sure_of_is_not_shown_as_sure():
+    # issue 18: a wrong "ЭМ22У" showed 93.5
+    choice = choose([tess("ЭМ22У", 93.5)])
+    assert choice.confidence < 70
+
+
+@pytest.mark.parametrize("engine", sorted(CALIBRATION))
+def test_calibration_is_monotonic_and_within_0_and_1(engine):
+    top = CALIBRATION[engine][-1][0]
+    values = [calibrate(engine, top * i / 100) for i in range(0, 101)]
+    assert values == sorted(values)
+    assert 0.0 <= values[0] and values[-1] <= 1.0
+
+
+def test_nothing_read_by_any_engine_is_an_empty_choice():
+    choice = choose([tess("", 0.0), pp("", 0.0)])
+    assert choice.text == "" and choice.confidence == 0.0
+
+
+def test_a_cyrillic_letter_ppocr_read_as_its_nearest_shape_makes_the_line_cyrillic():
+    # recorded on a stencilled БК-6М: PP-OCR, which has no Б, read 5; everything else agrees
+    choice = choose([tess("БК-6М 1-19", 61.0), pp("5K-6M 1-19", 0.97)])
+    assert choice.text == "БК-6М 1-19"
+    assert "Б as 5" in choice.basis
+
+
+def test_in_a_cyrillic_line_the_shapes_come_from_ppocr_and_the_letters_it_lacks_from_tesseract():
+    # recorded: tesseract read the Б but misread the digits; PP-OCR read the digits, and 5 for Б
+    choice = choose([tess("БК-6М 3-29", 82.5), pp("5K-6M 1-19", 0.9537)])
+    assert choice.text == "БК-6М 1-19"
+    kept = next(r for r in choice.readings if r.text == choice.text)
+    assert kept.as_read == "5K-6M 1-19" and "tesseract's Б for 5" in kept.notes[0]
+
+
+def test_a_shorter_ppocr_reading_of_a_cyrillic_line_does_not_compete():
+    # recorded on ЗАВОД 270 83: PP-OCR dropped the Д, which it does not have
+    choice = choose([tess("ЗАВОД 270 83", 96.0), pp("3ABO 270 83", 0.98)])
+    assert choice.text == "ЗАВОД 270 83"
+
+
+def test_a_greek_letter_from_ppocr_where_tesseract_read_cyrillic_makes_the_line_cyrillic():
+    choice = choose([tess("ОФ-462", 30.0), pp("0Φ-462", 0.95)])
+    assert correct(choice.text)[0] == "ОФ-462" and "no script it writes" in choice.basis
+
+
+def test_a_cyrillic_letter_where_ppocr_read_another_shape_is_no_evidence():
+    # the stray Ч of issue 18: PP-OCR read 0 there, not a shape of Ч
+    assert line_script([tess("CYP 6Ч6541", 60.0), pp("CYP 606541", 0.97)])[0] == "latin"
+
+
+def test_a_line_ppocr_reads_as_cjk_and_tesseract_without_hangul_is_read_again_with_kor_alone():
+    from fieldkit.ocr.reading import _wants_korean
+
+    # recorded on a 주체113: eng+kor+rus read "4113", PP-OCR "川113"
+    assert _wants_korean([tess("4113", 66.0), pp("川113", 0.89)], "eng+kor+rus")
+    assert not _wants_korean([tess("주체 113", 66.0), pp("川113", 0.89)], "eng+kor+rus")  # Hangul already read
+    assert not _wants_korean([tess("4113", 66.0), pp("4113", 0.89)], "eng+kor+rus")  # nothing says Hangul
+    assert not _wants_korean([tess("4113", 66.0), pp("川113", 0.89)], "kor")  # kor was the only model

@@ -1,0 +1,188 @@
+"""PP-OCR, the second engine (fieldkit.ocr.ppocr), run for real on generated images: offline,
+orientation, tilted lines, whole-photo detection, rings, BMP and GIF input, and what is said when
+it is missing. No timing is asserted."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image, ImageDraw
+
+from fieldkit.cli import main
+from fieldkit.markings.normalize import fold
+from fieldkit.ocr import photos, ppocr, preprocess
+from tests.ocr_images import font, make_marking
+
+pytestmark = pytest.mark.skipif(not ppocr.available(), reason=f"PP-OCR not installed: {ppocr.unavailable_reason()}")
+
+
+def key(text: str) -> str:
+    return "".join(fold(text).split())
+
+
+def line_image(text: str, size: int = 40) -> Image.Image:
+    return make_marking(text, "dark_on_light", size=size, margin=size // 2).image.convert("RGB")
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a network connection fails the test."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+def test_reads_a_line_without_touching_the_network(no_network):
+    ppocr._engine = None  # load the models afresh under the guard
+    readings = ppocr.read_line(line_image("LOT 12-87-270"))
+    assert key(readings[0].text) == key("LOT 12-87-270")
+    assert 0.0 <= readings[0].confidence <= 1.0
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_a_line_turned_by_a_right_angle_is_read(degrees):
+    turned = line_image("AC19AP26102").rotate(degrees, expand=True)
+    best = ppocr.read_line(turned)[0]
+    assert key(best.text) == key("AC19AP26102")
+    assert best.how in {f"turned {t}°" for t in (90, 180, 270)}
+
+
+@pytest.mark.parametrize("angle", [30, -40])
+def test_a_line_tilted_in_its_crop_is_found_straightened_and_read(angle):
+    tilted = line_image("STINGER 4417", size=48).rotate(angle, expand=True, fillcolor="white")
+    readings = ppocr.read_line(tilted)
+    assert any(key(r.text) == key("STINGER 4417") for r in readings[:3]), readings[:3]
+    assert any("detected line" in r.how for r in readings)
+
+
+def test_whole_photo_lines_are_detected_and_read_with_boxes_in_photo_pixels():
+    photo = Image.new("RGB", (6000, 4000), (205, 200, 190))  # a 24-megapixel camera frame
+    draw = ImageDraw.Draw(photo)
+    placed = {"KN23 LOT 0417": (900, 700), "A2C53112154": (3400, 2900)}
+    for text, at in placed.items():
+        draw.text(at, text, fill=(20, 20, 20), font=font(160))
+    reading = photos.read(photo, engine="ppocr")
+    assert reading.result.engine["detection"]["found"] >= 2
+    found = {key(line.text): line.box for line in reading.result.lines}
+    for text, (x, y) in placed.items():
+        assert key(text) in found, found
+        bx, by, bw, bh = found[key(text)]
+        assert bx <= x + 40 and by <= y + 80 and bx + bw >= x + 400 and by + bh >= y + 100
+
+
+def test_a_ring_unrolls_into_a_strip_clockwise_from_its_start():
+    image = Image.new("L", (400, 400), 255)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((200 + 150 - 8, 200 - 8, 200 + 150 + 8, 200 + 8), fill=0)  # a dot at 3 o'clock, radius 150
+    strip = preprocess.unroll_ring(image, (200, 200), 120, 180, start=0)
+    assert strip.size == (round(3.14159265 * 300), 60)
+    dark = [x for x in range(strip.width) if strip.crop((x, 0, x + 1, strip.height)).getextrema()[0] < 128]
+    assert dark and (min(dark) < 20 or max(dark) > strip.width - 20)  # at the cut
+    turned = preprocess.unroll_ring(image, (200, 200), 120, 180, start=-90)  # from 12 o'clock: the dot is a quarter in
+    dark = [x for x in range(turned.width) if turned.crop((x, 0, x + 1, turned.height)).getextrema()[0] < 128]
+    assert abs(sum(dark) / len(dark) - turned.width / 4) < 15
+
+
+def test_text_around_a_ring_is_read_from_the_unrolled_strip(tmp_path):
+    strip = line_image("FEDERAL 45", size=40)
+    # bend the strip into a ring: the inverse of unroll_ring, built by sampling
+    w, h = strip.size
+    import math
+
+    inner = w / (2 * math.pi) * 1.6
+    outer = inner + h
+    size = int(2 * outer + 20)
+    ring = Image.new("RGB", (size, size), "white")
+    c = size / 2
+    px, src = ring.load(), strip.load()
+    for y in range(size):
+        for x in range(size):
+            r = math.hypot(x - c, y - c)
+            if inner <= r < outer:
+                a = (math.degrees(math.atan2(y - c, x - c)) - 90) % 360
+                sx = int(a / 360 * w)
+                sy = int(outer - r)
+                if 0 <= sx < w and 0 <= sy < h:
+                    px[x, y] = src[sx, sy]
+    path = tmp_path / "headstamp.png"
+    ring.save(path)
+    result = CliRunner().invoke(main, ["ocr", str(path), "--ring", f"{c},{c},{inner:.0f},{outer:.0f}", "--engine", "ppocr", "--json"])
+    assert result.exit_code == 0, result.output
+    assert key("FEDERAL45") in key(json.loads(result.output)["text"])
+
+
+@pytest.mark.parametrize("fmt, suffix", [("BMP", "bmp"), ("GIF", "gif")])
+def test_bmp_and_gif_files_are_read(tmp_path, fmt, suffix):
+    path = tmp_path / f"marking.{suffix}"
+    line_image("ATMEGA328P").save(path, format=fmt)
+    result = CliRunner().invoke(main, ["ocr", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert key(json.loads(result.output)["corrected"]) == key("ATMEGA328P")
+
+
+def test_ocr_json_lists_each_engines_reading():
+    reading = photos.read(line_image("A2C53112154"), crop=None, psm=7)
+    data = reading.to_json()
+    engines = {r["engine"]: r for r in data["engines"]}
+    assert set(engines) >= {"tesseract", "ppocr"}
+    for r in engines.values():
+        assert {"text", "confidence", "calibrated", "detail", "notes"} <= set(r)
+    assert data["engine"]["choice"]
+
+
+def test_without_ppocr_tesseract_reads_alone_and_says_what_is_lost(monkeypatch, tmp_path):
+    monkeypatch.setattr(ppocr, "unavailable_reason", lambda: "rapidocr is not installed (pip install rapidocr)")
+    path = tmp_path / "m.png"
+    line_image("LOT 12-87-270").save(path)
+    result = CliRunner().invoke(main, ["ocr", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "engine: tesseract" in result.output
+    assert "note: PP-OCR not used: rapidocr is not installed" in result.output
+    assert "Latin text and digits on real photos are read far less often" in result.output
+    asked = CliRunner().invoke(main, ["ocr", str(path), "--engine", "ppocr"])
+    assert asked.exit_code == 2 and asked.output.startswith("error: PP-OCR is not available")
+
+
+def test_engine_tesseract_does_not_load_ppocr(monkeypatch, tmp_path):
+    monkeypatch.setattr(ppocr, "engine", lambda: pytest.fail("PP-OCR was used"))
+    path = tmp_path / "m.png"
+    line_image("LOT 12-87-270").save(path)
+    result = CliRunner().invoke(main, ["ocr", str(path), "--engine", "tesseract", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["engine"]["name"] == "tesseract"
+
+
+def test_reading_a_file_starts_one_tesseract_run_and_loads_no_app_nor_catalog(tmp_path):
+    """Issue 17.7: `fieldkit ocr FILE` on a line PP-OCR reads surely starts one tesseract process
+    that loads models (besides `tesseract --version`), and imports neither the app, the catalog,
+    nor rapidocr's own pipeline (its models are run directly)."""
+    path = tmp_path / "line.png"
+    line_image("A2C53112154").save(path)
+    code = f"""
+import subprocess, sys
+runs = []
+original = subprocess.Popen.__init__
+def counting(self, args, *a, **k):
+    if "tesseract" in str(args[0]) and "--version" not in args:
+        runs.append(args)
+    original(self, args, *a, **k)
+subprocess.Popen.__init__ = counting
+from fieldkit.ocr.reading import read
+reading = read({str(path)!r})
+assert reading.result.text == "A2C53112154", reading.result.text
+assert len(runs) == 1, runs
+loaded = [m for m in sys.modules if m.startswith(("textual", "fieldkit.catalog", "fieldkit.tui", "rapidocr", "sqlite_utils"))]
+assert not loaded, loaded
+"""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
