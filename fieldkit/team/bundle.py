@@ -208,10 +208,13 @@ def _bulk_rows(db: Database, keys: set[tuple[str, str]], everything: bool) -> tu
     every row of `audit_rows` of those events (seq, n, row_id, sha256, and the event's table_name)."""
     if audit.BULK_TABLE not in db.table_names():
         return set(), []
-    rows = _select(db, f"SELECT r.seq, r.n, r.row_id, r.sha256, a.table_name FROM {audit.BULK_TABLE} r "
-                       "JOIN audit a ON a.seq = r.seq ORDER BY r.seq, r.n")
-    events = {r["seq"] for r in rows if everything or (r["table_name"], r["row_id"]) in keys}
-    return events, [r for r in rows if r["seq"] in events]
+    join = f"FROM {audit.BULK_TABLE} r JOIN audit a ON a.seq = r.seq"
+    events = {seq for seq, table, row_id in db.execute(f"SELECT r.seq, a.table_name, r.row_id {join}")
+              if everything or (table, row_id) in keys}
+    rows = []
+    for seq in sorted(events):
+        rows += _select(db, f"SELECT r.seq, r.n, r.row_id, r.sha256, a.table_name {join} WHERE r.seq = ? ORDER BY r.n", [seq])
+    return events, rows
 
 
 @contextlib.contextmanager
@@ -476,8 +479,8 @@ def _check_audit(content: Content, problems: list[str]) -> None:
             kind, recorded = last.get(key, ("json", None))
             if recorded != (audit.to_json(row) if kind == "json" else audit.row_digest(row)):
                 problems.append(f"{table} row {key[1]} differs from its last audit entry in the bundle")
-            if table in LOOKUP_TABLES and mismatch(table, row):
-                problems.append(mismatch(table, row))
+            if table in LOOKUP_TABLES and (altered := mismatch(table, row)):
+                problems.append(altered)
 
 
 def _last_written(content: Content, problems: list[str]) -> dict[tuple[str, str], tuple[str, str | None]]:

@@ -173,8 +173,8 @@ def _check_shape(db, content: Content) -> None:
                 raise BundleError(f"a {table} row in the bundle has no valid key; nothing was merged")
     for table in LOOKUP_TABLES:  # a lookup row's id is the hash of its text: anything else is tampering
         for row in content.rows[table]:
-            if mismatch(table, row):
-                raise BundleError(f"{mismatch(table, row)}; nothing was merged")
+            if altered := mismatch(table, row):
+                raise BundleError(f"{altered}; nothing was merged")
     for photo in content.rows["photos"]:
         match = STORED_PATH.fullmatch(str(photo.get("stored_path")))
         if not match or match.group(1) != photo.get("sha256"):
