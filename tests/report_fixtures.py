@@ -23,6 +23,21 @@ def example_copy(tmp_path: Path) -> Path:
     return path
 
 
+def example_copy_without_provenance(tmp_path: Path) -> Path:
+    """The example copy with no photo_provenance rows (each removed by an audited delete), like a
+    catalog whose photos were ingested before migration m017 read their provenance."""
+    from fieldkit.catalog import records
+
+    path = example_copy(tmp_path)
+    catalog = open_catalog(path, actor="tester")
+    try:
+        for (photo_id,) in catalog.db.execute("SELECT photo_id FROM photo_provenance").fetchall():
+            records.delete(catalog, "photo_provenance", {"photo_id": photo_id})
+    finally:
+        catalog.close()
+    return path
+
+
 def khk_with_markings(tmp_path: Path) -> Path:
     """The example copy, with KHK-0001 carrying 주체112 and a Cyrillic lot marking read from its photos."""
     path = example_copy(tmp_path)

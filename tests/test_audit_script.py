@@ -67,7 +67,7 @@ def test_an_intact_catalog_passes(catalog_file):
     ("UPDATE audit SET actor = 'someone' WHERE seq = 2", "the chain is broken"),
     ("UPDATE audit_rows SET sha256 = '00' WHERE n = 7", "its audit_rows were changed"),
     ("DELETE FROM components WHERE rowid = 10", "missing"),
-    ("UPDATE attribution_bases SET basis = basis || ' (edited)' WHERE id = 1", "attribution_bases"),
+    ("UPDATE attribution_bases SET basis = basis || ' (edited)' WHERE rowid = 1", "attribution_bases"),
 ])
 def test_any_tampering_is_found(catalog_file, sql, found):
     tamper(catalog_file, sql)

@@ -71,10 +71,10 @@ def test_create_verify_merge_and_resolve_a_conflict(people, tmp_path):
     assert report["signer"] == "amina" and report["items"] == ["AM-0001"] and report["counts"]["photos"] == 1
     assert "not encrypted to your key" in one_line_error(people("amina", "bundle", "verify", str(first)))
     merged = people("hq", "merge", str(first), "--json")
-    assert json.loads(merged.output)["added"] == {"items": 1, "photos": 1, "item_photos": 1}
+    assert json.loads(merged.output)["added"] == {"items": 1, "photos": 1, "photo_provenance": 1, "item_photos": 1}
     assert people("hq", "item", "list").output.count("AM-0001") == 1
     shown = people("hq", "item", "show", "AM-0001").output
-    assert "(amina), amina: 3 changes" in shown  # which laptop and researcher: the item, its photo link, the photo
+    assert "(amina), amina: 4 changes" in shown  # which laptop and researcher: the item, its photo link, the photo and its provenance
     provenance = json.loads(people("hq", "item", "show", "AM-0001", "--json").output)["provenance"]
     assert [(p["signer"], p["actor"]) for p in provenance] == [("amina", "amina")]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from component_fixtures import fixture_index
 from fieldkit.catalog import audit, items
 from fieldkit.catalog import components as comp
-from fieldkit.errors import NotFound, ValidationError
+from fieldkit.errors import CatalogError, NotFound, ValidationError
 
 INDEX = fixture_index()
 
@@ -48,14 +49,24 @@ def test_an_ambiguous_date_code_spans_every_reading_and_keeps_them_all(catalog, 
 def test_the_table_version_and_the_basis_are_stored_once_and_rows_refer_to_them(catalog, item):
     for _ in range(3):
         comp.add_component(catalog, "KHK-0001", {"part_number": "ADXL345"}, index=INDEX)
-    assert catalog.db.execute("SELECT id, version FROM reference_versions").fetchall() == [(1, "test-fixture")]
-    (basis,) = catalog.db.execute("SELECT basis FROM attribution_bases").fetchall()
-    assert basis[0].startswith("prefix ADXL")
-    assert {(r["reference_version_id"], r["basis_id"]) for r in catalog.db["components"].rows} == {(1, 1)}
+    # each id is the first 16 hex digits of the SHA-256 of its text: the same in every catalog
+    version_id = hashlib.sha256(b"test-fixture").hexdigest()[:16]
+    assert catalog.db.execute("SELECT id, version FROM reference_versions").fetchall() == [(version_id, "test-fixture")]
+    ((basis_id, basis),) = catalog.db.execute("SELECT id, basis FROM attribution_bases").fetchall()
+    assert basis.startswith("prefix ADXL") and basis_id == hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+    assert {(r["reference_version_id"], r["basis_id"]) for r in catalog.db["components"].rows} == {(version_id, basis_id)}
     # the lookup rows are audited like any other, so an edit to them is caught
     assert audit.check_state(catalog.db) == []
     catalog.db.execute("UPDATE attribution_bases SET basis = 'prefix ADXL → Acme (US)'")
     assert [p.table_name for p in audit.check_state(catalog.db)] == ["attribution_bases"]
+
+
+def test_a_lookup_row_whose_text_was_altered_is_not_reused(catalog, item):
+    saved = comp.add_component(catalog, "KHK-0001", {"part_number": "ADXL345"}, index=INDEX)
+    catalog.db.execute("UPDATE attribution_bases SET basis = 'prefix ADXL → Acme (US)' WHERE id = ?", [saved.row["basis_id"]])
+    with pytest.raises(CatalogError, match=r"attribution_bases row \w+ does not hold the text its id is the hash of \(altered\)"):
+        comp.add_component(catalog, "KHK-0001", {"part_number": "ADXL345"}, index=INDEX)
+    assert comp.count_components(catalog, "KHK-0001") == 1
 
 
 @pytest.mark.parametrize("code", ["GH29Q", "2310A", "23W10", "2360"])

@@ -155,9 +155,9 @@ def test_ingest_records_provenance_shown_by_photo_list_json_and_kept_by_verify(s
 
 
 def test_photos_ingested_before_provenance_was_read_can_be_examined_later(tmp_path):
-    from tests.report_fixtures import example_copy
+    from tests.report_fixtures import example_copy_without_provenance
 
-    db = example_copy(tmp_path)  # its photos were ingested before migration m017
+    db = example_copy_without_provenance(tmp_path)  # as if its photos were ingested before migration m017
     result = CliRunner().invoke(cli, ["--db", str(db), "photo", "provenance", "KHK-0001"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()

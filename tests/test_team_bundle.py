@@ -297,3 +297,57 @@ def test_a_public_key_file_must_hold_exactly_one_key(tmp_path):
     damaged.write_text("public key: fieldkit-ed25519:AAAA\n")
     with pytest.raises(keys.KeyProblem, match="damaged"):
         keys.read_public_file(damaged)
+
+
+def test_a_lookup_row_whose_id_is_not_its_texts_hash_is_refused(pair, tmp_path):
+    """A basis is shared by id between catalogs; a signed bundle that gives an id another text
+    (so that parts would name a basis they were not attributed with) is refused by verify and merge."""
+    from fieldkit.team.merge import merge_content
+
+    amina, hq = pair
+    bundle = amina.bundle(tmp_path / "a.fkb", everything=True)
+    amina.use()
+    secret = keys.unlock(PASSPHRASE)
+    forged = resign(bundle, tmp_path / "f.fkb",
+                    lambda n, d: d.replace(b"Texas Instruments", b"Analog Devices") if n == "rows/attribution_bases.jsonl" else d,
+                    secret)
+    report = check(hq, forged)
+    (basis_id,) = {r["basis_id"] for r in amina.catalog.db["components"].rows}
+    assert f"attribution_bases row '{basis_id}': its id is not the hash of its text (altered)" in report.problems
+
+    # a forger who also rewrote the audit entries: merge itself refuses it, in one line, before any write
+    report, content = read_bundle(bundle)
+    assert report.ok and [r["id"] for r in content.rows["attribution_bases"]] == [basis_id]
+    content.rows["attribution_bases"][0]["basis"] = "prefix LM → Analog Devices (US)"
+    with pytest.raises(BundleError) as refused:
+        merge_content(hq.catalog, content)
+    assert str(refused.value) == (f"attribution_bases row '{basis_id}': its id is not the hash of its text (altered); "
+                                  "nothing was merged")
+    assert hq.catalog.db.execute("SELECT count(*) FROM attribution_bases").fetchone()[0] == 0
+    assert hq.catalog.db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+    assert list(hq.catalog.photo_store.rglob("*.png")) == []
+
+
+def test_bulk_imported_components_are_checked_against_their_import_event(pair, tmp_path):
+    """A bulk import is one audit entry; the bundle carries its per-row hashes, so each imported
+    part is checked like a row with its own entry, and an edited one is named."""
+    from fieldkit.components.importer import import_components
+
+    amina, hq = pair
+    ref = amina.catalog.db.execute("SELECT ref FROM items ORDER BY ref").fetchone()[0]
+    sheet = tmp_path / "parts.csv"
+    sheet.write_text("part_number,manufacturer\nNE555,TI\nBC547,Acme\n", encoding="utf-8")
+    assert import_components(amina.catalog, ref, sheet).imported == 2
+    bundle = amina.bundle(tmp_path / "a.fkb", refs=[ref])
+    assert check(hq, bundle).ok
+    amina.use()
+    secret = keys.unlock(PASSPHRASE)
+    forged = resign(bundle, tmp_path / "f.fkb",
+                    lambda n, d: d.replace(b'"BC547"', b'"BC548"') if n == "rows/components.jsonl" else d, secret)
+    problems = check(hq, forged).problems
+    (imported_id,) = [r["id"] for r in amina.catalog.db["components"].rows if r["part_number"] == "BC547"]
+    assert f"components row {imported_id} differs from its last audit entry in the bundle" in problems
+    assert sum("differs from its last audit entry" in p for p in problems) == 1  # the other part is intact
+    forged = resign(bundle, tmp_path / "g.fkb",
+                    lambda n, d: d.replace(b'"sha256":"', b'"sha256":"0', 1) if n == "audit_rows.jsonl" else d, secret)
+    assert any("the row hashes of bulk audit entry" in p for p in check(hq, forged).problems)

@@ -244,3 +244,50 @@ def test_the_same_photo_from_two_laptops_is_stored_once(team, tmp_path):
     report = hq.merge(boris.bundle(tmp_path / "b2.fkb", refs=[b]))
     assert report.conflicts == [] and not report.added and not report.updated
     assert verify_catalog(hq.catalog).problems == []
+
+
+def lookup_texts(catalog) -> dict[str, dict[str, str]]:
+    """Each lookup table as {id: text}."""
+    return {"attribution_bases": dict(catalog.db.execute("SELECT id, basis FROM attribution_bases")),
+            "reference_versions": dict(catalog.db.execute("SELECT id, version FROM reference_versions"))}
+
+
+def test_imported_components_travel_with_their_bases_through_three_catalogs(team, tmp_path):
+    """Both researchers bulk-import parts and add one by hand, some with the same basis, some with their
+    own; headquarters gets every part referring to the right basis, and sends the lot back."""
+    from fieldkit.catalog import components as components_core
+    from fieldkit.components.importer import import_components
+
+    amina, boris, hq = team
+    refs = {}
+    for person, brand in ((amina, "Acme Kharkiv"), (boris, "Zenit Odesa")):
+        refs[person.name] = person.record()  # LM358 by TI, the same basis on both laptops
+        sheet = tmp_path / f"{person.name}.csv"
+        sheet.write_text(f"part_number,manufacturer,quantity\nLM358,TI,2\nQX{person.name},{brand},1\n", encoding="utf-8")
+        assert import_components(person.catalog, refs[person.name], sheet).imported == 2
+        components_core.add_component(person.catalog, refs[person.name], {"part_number": "QQ1", "manufacturer": brand})
+    a_texts, b_texts = lookup_texts(amina.catalog), lookup_texts(boris.catalog)
+    shared = a_texts["attribution_bases"].keys() & b_texts["attribution_bases"].keys()
+    assert shared and {a_texts["attribution_bases"][k] for k in shared} == {b_texts["attribution_bases"][k] for k in shared}
+    assert a_texts["attribution_bases"].keys() - shared and b_texts["attribution_bases"].keys() - shared  # each has its own too
+
+    hq.merge(amina.bundle(tmp_path / "amina.fkb", everything=True))
+    hq.merge(boris.bundle(tmp_path / "boris.fkb", refs=[refs["boris"]]))
+    for table in ("components", "attribution_bases", "reference_versions", "photo_provenance"):
+        assert rows(hq.catalog, table) == rows(amina.catalog, table) | rows(boris.catalog, table), table
+    for person in (amina, boris):  # each part still names the basis it was attributed with
+        for ref in refs.values():
+            if person.catalog.db.execute("SELECT 1 FROM items WHERE ref = ?", [ref]).fetchone():
+                there = sorted((c["id"], c["attribution"]["basis"]) for c in components_core.list_components(person.catalog, ref))
+                here = sorted((c["id"], c["attribution"]["basis"]) for c in components_core.list_components(hq.catalog, ref))
+                assert here == there and all(basis for _, basis in here)
+
+    back = hq.bundle(tmp_path / "hq.fkb", everything=True)
+    amina.trust(hq)
+    report = amina.merge(back)
+    assert report.added["components"] == 4 and report.conflicts == []  # boris's: one added, two imported, one more
+    assert lookup_texts(amina.catalog) == lookup_texts(hq.catalog)
+    assert rows(amina.catalog, "components") == rows(hq.catalog, "components")
+    assert amina.merge(back).already_merged
+    for person in (amina, boris, hq):
+        assert verify_catalog(person.catalog).problems == []

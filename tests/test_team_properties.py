@@ -1,4 +1,5 @@
-"""Property tests on random edit histories: merge is idempotent, commutative in its content, never drops a row."""
+"""Property tests on random edit histories (items, markings, components with their attribution bases):
+merge is idempotent, commutative in its content, never drops a row."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fieldkit.catalog import items
+from fieldkit.catalog.components import add_component
 from fieldkit.catalog.db import open_catalog
 from fieldkit.catalog.markings import add_marking
 from fieldkit.evidence.verify import verify_catalog
@@ -18,7 +20,7 @@ from fieldkit.team.merge import merge_content
 from team_helpers import content_of
 
 OPS = st.lists(
-    st.tuples(st.sampled_from("AB"), st.sampled_from(["add", "edit", "mark"]), st.integers(0, 5),
+    st.tuples(st.sampled_from("AB"), st.sampled_from(["add", "edit", "mark", "part"]), st.integers(0, 5),
               st.text("abcxyz", min_size=1, max_size=6)),
     max_size=12,
 )
@@ -37,6 +39,8 @@ def apply(catalog, op: str, index: int, text: str) -> None:
         items.add_item(catalog, {"category": "debris", "notes": text})
     elif op == "edit":
         items.update_item(catalog, refs[index % len(refs)], {"notes": text})
+    elif op == "part":  # a brand as entered: its basis is shared when both sides enter the same text
+        add_component(catalog, refs[index % len(refs)], {"part_number": "LM358", "manufacturer": text})
     else:
         add_marking(catalog, refs[index % len(refs)], text)
 

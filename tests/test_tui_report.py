@@ -88,9 +88,9 @@ async def test_c_in_the_photo_view_reads_the_credentials_of_a_photo_added_before
     from fieldkit.catalog.db import open_catalog
     from fieldkit.evidence.photos import list_photos
     from fieldkit.tui.screens.photos import PhotoScreen
-    from tests.report_fixtures import example_copy
+    from tests.report_fixtures import example_copy_without_provenance
 
-    db = example_copy(tmp_path)
+    db = example_copy_without_provenance(tmp_path)
     catalog = open_catalog(db, actor="t")
     photo = list_photos(catalog, "KHK-0001")[0]
     catalog.close()

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from fieldkit.catalog import audit, items
 from fieldkit.catalog import components as comp
 from fieldkit.catalog.db import open_catalog
+from fieldkit.catalog.lookups import lookup_key
 from fieldkit.cli import main
 from fieldkit.catalog.migrations import known_names
 
@@ -79,6 +80,9 @@ def assert_attribution_columns(catalog, row: dict, stored: dict) -> None:
     assert view["basis"].startswith(stored["basis"])
     assert view["entered"] == stored["entered"]
     assert view["reference_version"] == (stored["reference_version"] or None)
+    # the lookup ids are the hashes of their texts, as in a catalog that never needed upgrading
+    assert row["basis_id"] == lookup_key(view["basis"])
+    assert row["reference_version_id"] == (lookup_key(view["reference_version"]) if view["reference_version"] else None)
     expected_by = "ambiguous" if stored["source"] == "none" and len(stored["candidates"]) > 1 else stored["source"]
     assert view["attributed_by"] == expected_by
     if len(stored["candidates"]) > 1:

@@ -11,6 +11,7 @@ in plain columns (no JSON blob, so a component costs hundreds of bytes):
   decided), `ambiguous` (the table gives several firms and nothing entered decides), `none`.
 - `basis_id`: a row of `attribution_bases`, which holds each distinct basis once: one line
   saying why, with the attribution's notes (a bulk import of 100,000 parts has a few dozen).
+  Its id is a hash of its text (`catalog.lookups`), the same in every catalog.
 - `reference_version_id`: a row of `reference_versions`, which holds the version (hash) of the
   reference tables the attribution was made with, once per version.
   Both lookup tables only grow, and each of their rows is audited like any other row.
@@ -41,7 +42,8 @@ from fieldkit.catalog import records
 from fieldkit.catalog.db import Catalog, new_id, now
 from fieldkit.catalog.items import get_item
 from fieldkit.components.attribution import Attribution, ManufacturerIndex, attribute, default_index
-from fieldkit.errors import DateCodeError, NotFound, ValidationError
+from fieldkit.catalog.lookups import lookup_key
+from fieldkit.errors import CatalogError, DateCodeError, NotFound, ValidationError
 from fieldkit.markings.datecodes import WWYY_MAKERS, DateCodeReading, canonical_manufacturer, read_date_code
 from fieldkit.models import refuse_unsafe
 
@@ -262,23 +264,27 @@ LOOKUPS = (("basis", "basis_id", "attribution_bases", "basis"),
            ("reference_version", "reference_version_id", "reference_versions", "version"))
 
 
-def lookup_id(catalog: Catalog, table: str, column: str, text: str | None, added: list | None = None) -> int | None:
-    """The id of `text` in a lookup table, added if new. Call inside a write transaction.
+def lookup_id(catalog: Catalog, table: str, column: str, text: str | None, added: list | None = None) -> str | None:
+    """The id of `text` in a lookup table (`lookups.lookup_key`, the same in every catalog), the
+    row added if new. Call inside a write transaction.
 
     A new row is audited at once, or, if `added` is given (a bulk import, whose audit event is
     still open), appended to it for `audit_added` to record after the event."""
     if not text:
         return None
-    found = catalog.db.execute(f"SELECT id FROM [{table}] WHERE [{column}] = ?", [text]).fetchone()
+    key = lookup_key(text)
+    found = catalog.db.execute(f"SELECT [{column}] FROM [{table}] WHERE id = ?", [key]).fetchone()
     if found:
-        return found[0]
-    new = catalog.db.execute(f"SELECT coalesce(max(id), 0) + 1 FROM [{table}]").fetchone()[0]
+        if found[0] != text:
+            raise CatalogError(f"{table} row {key} does not hold the text its id is the hash of (altered); "
+                               "run `fieldkit verify`, nothing was saved")
+        return key
     if added is None:
-        records.insert(catalog, table, {"id": new, column: text})
+        records.insert(catalog, table, {"id": key, column: text})
     else:
-        catalog.db.execute(f"INSERT INTO [{table}] (id, [{column}]) VALUES (?, ?)", [new, text])
-        added.append((table, {"id": new, column: text}))
-    return new
+        catalog.db.execute(f"INSERT INTO [{table}] (id, [{column}]) VALUES (?, ?)", [key, text])
+        added.append((table, {"id": key, column: text}))
+    return key
 
 
 def audit_added(catalog: Catalog, added: list) -> None:

@@ -256,8 +256,8 @@ def m005_catalog_meta(db: Database) -> None:
 M012_COLUMNS = {
     "firm_id": "TEXT",
     "attributed_by": "TEXT",
-    "basis_id": "INTEGER REFERENCES attribution_bases(id)",
-    "reference_version_id": "INTEGER REFERENCES reference_versions(id)",
+    "basis_id": "TEXT REFERENCES attribution_bases(id)",
+    "reference_version_id": "TEXT REFERENCES reference_versions(id)",
     "candidates": "TEXT",
     "entered_manufacturer": "TEXT",
     "entered_country": "TEXT",
@@ -296,7 +296,8 @@ def _m012_values(stored: dict) -> dict:
 @migrations()
 def m012_component_rows(db: Database) -> None:
     """Component attribution in plain columns instead of a JSON blob per row; each distinct basis
-    and table version stored once, in `attribution_bases` and `reference_versions`.
+    and table version stored once, in `attribution_bases` and `reference_versions`, whose id is
+    a hash of the text (`catalog.lookups`), so that it is the same in every catalog.
 
     Nothing is lost: each row's former `attribution_json` is kept in `component_attribution_m011`
     (component_id, attribution_json), as the audit log also holds it. The new lookup rows are
@@ -307,8 +308,10 @@ def m012_component_rows(db: Database) -> None:
     from fieldkit.catalog import audit
     from fieldkit.catalog.db import now
 
-    db.execute("CREATE TABLE reference_versions (id INTEGER PRIMARY KEY, version TEXT NOT NULL UNIQUE)")
-    db.execute("CREATE TABLE attribution_bases (id INTEGER PRIMARY KEY, basis TEXT NOT NULL UNIQUE)")
+    from fieldkit.catalog.lookups import lookup_key
+
+    db.execute("CREATE TABLE reference_versions (id TEXT PRIMARY KEY, version TEXT NOT NULL UNIQUE)")
+    db.execute("CREATE TABLE attribution_bases (id TEXT PRIMARY KEY, basis TEXT NOT NULL UNIQUE)")
     db.execute(f"CREATE TABLE {audit.BULK_TABLE} (seq INTEGER NOT NULL, n INTEGER NOT NULL, row_id TEXT NOT NULL, "
                "sha256 TEXT NOT NULL, PRIMARY KEY (seq, n)) WITHOUT ROWID")
     db.execute("CREATE TABLE component_attribution_m011 (component_id TEXT PRIMARY KEY, attribution_json TEXT NOT NULL)")
@@ -324,7 +327,7 @@ def m012_component_rows(db: Database) -> None:
         for column, (table, text_column, ids) in lookups.items():
             value = values[column]
             if value is not None and value not in ids:
-                ids[value] = len(ids) + 1
+                ids[value] = lookup_key(value)
                 row = {"id": ids[value], text_column: value}
                 db[table].insert(row)
                 audit.record(db, at=stamp, actor="fieldkit", action="insert", table=table, row_id=str(row["id"]),

@@ -1,9 +1,13 @@
 """Evidence bundles: the work on some items, as one signed file that can travel and be merged.
 
 A bundle (`.fkb`) is a zip. It holds, each as its own member:
-- `rows/<table>.jsonl`: the chosen items and their photo links, photos, markings and components;
+- `rows/<table>.jsonl`: the chosen items and their photo links, photos (with their provenance
+  rows), markings and components, and the lookup rows (attribution bases, reference-table
+  versions) the components refer to, whose ids are the same in every catalog (catalog.lookups);
 - `photos/<stored path>`: the photo originals, byte for byte, named by their SHA-256;
 - `audit.jsonl`: the source catalog's own audit entries for those rows, as written;
+- `audit_rows.jsonl`: for the bulk audit events among them (a component import, a migration),
+  the per-row hashes the event chained, so each row they wrote can be checked like the others;
 - `foreign_audit.jsonl`: entries the source got from other catalogs by merging, with their origin;
 - `known_versions.jsonl`: per row, the hashes of every version the source has seen (merge uses it
   to tell a one-side change from a conflict);
@@ -39,13 +43,17 @@ from sqlite_utils import Database
 
 from fieldkit.catalog import audit
 from fieldkit.catalog.db import Catalog, now
+from fieldkit.catalog.lookups import LOOKUP_TABLES, mismatch
 from fieldkit.catalog.meta import catalog_id
 from fieldkit.catalog.migrations import known_names
 from fieldkit.errors import FieldkitError
 from fieldkit.locations import photo_store_path
 
 FORMAT = "fieldkit-bundle/1"
-TABLES = ("items", "photos", "item_photos", "markings", "components")
+# In the order a merge writes them: a row after the rows it refers to.
+TABLES = ("items", "photos", "photo_provenance", "item_photos", "markings", "attribution_bases", "reference_versions",
+          "components")
+LOOKUP_COLUMNS = (("attribution_bases", "basis_id"), ("reference_versions", "reference_version_id"))
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 STORED_PATH = re.compile(r"[0-9a-f]{2}/([0-9a-f]{64})\.(jpg|png|tif|webp)")
 CHUNK_IDS = 500
@@ -82,6 +90,7 @@ class Content:
     photo_bytes: Callable[[str], bytes]  # stored path -> the original's bytes
     bundle_id: str = ""
     created_at: str | None = None
+    bulk_rows: list[dict[str, Any]] = field(default_factory=list)  # audit_rows of the bulk events in `audit`
 
     def item_refs(self) -> list[str]:
         return sorted(row["ref"] for row in self.rows["items"])
@@ -144,18 +153,27 @@ def collect(db: Database, store: Path, item_ids: list[str], *, creator: str, eve
     rows["item_photos"] = _in_chunks(db, "item_photos", "item_id", item_ids)
     rows["markings"] = _in_chunks(db, "markings", "item_id", item_ids)
     rows["components"] = _in_chunks(db, "components", "item_id", item_ids)
+    for table, column in LOOKUP_COLUMNS:
+        rows[table] = _in_chunks(db, table, "id", sorted({r[column] for r in rows["components"] if r[column] is not None}))
     photo_ids = sorted({r["photo_id"] for r in rows["item_photos"]}
                        | {r["photo_id"] for t in ("markings", "components") for r in rows[t] if r["photo_id"]})
     rows["photos"] = _in_chunks(db, "photos", "id", photo_ids)
+    rows["photo_provenance"] = _in_chunks(db, "photo_provenance", "photo_id", photo_ids)
     for table in TABLES:
         rows[table].sort(key=lambda r, t=table: audit.row_key(t, r))
     keys = {(table, audit.row_key(table, r)) for table in TABLES for r in rows[table]}
-    entries, known = [], {key: set() for key in keys}
+    known: dict[tuple[str, str], set[str]] = {key: set() for key in keys}
+    events, bulk_rows = _bulk_rows(db, keys, everything)
+    for row in bulk_rows:  # a row's SHA-256 in audit_rows is the name of its version (version_of)
+        key = (row.pop("table_name"), row["row_id"])
+        if key in known:
+            known[key].add(row["sha256"])
+    entries = []
     columns = [*audit.AUDITED_FIELDS, "hash"]
     for values in db.execute(f"SELECT {', '.join(columns)} FROM audit ORDER BY seq"):
         entry = dict(zip(columns, values))
         key = (entry["table_name"], entry["row_id"])
-        if everything or key in keys:
+        if everything or key in keys or entry["seq"] in events:
             entries.append(entry)
         if key in known and entry["after_json"] is not None:
             known[key].add(version_of(entry["after_json"]))
@@ -181,7 +199,22 @@ def collect(db: Database, store: Path, item_ids: list[str], *, creator: str, eve
         with os.fdopen(fd, "rb") as fh:
             return fh.read()
 
-    return Content(own_id(db), (seq - 1, prev), schema, creator, rows, entries, foreign, known, photo_bytes)
+    return Content(own_id(db), (seq - 1, prev), schema, creator, rows, entries, foreign, known, photo_bytes,
+                   bulk_rows=bulk_rows)
+
+
+def _bulk_rows(db: Database, keys: set[tuple[str, str]], everything: bool) -> tuple[set[int], list[dict[str, Any]]]:
+    """The bulk audit events that wrote any of these rows (all of them with `everything`), and
+    every row of `audit_rows` of those events (seq, n, row_id, sha256, and the event's table_name)."""
+    if audit.BULK_TABLE not in db.table_names():
+        return set(), []
+    join = f"FROM {audit.BULK_TABLE} r JOIN audit a ON a.seq = r.seq"
+    events = {seq for seq, table, row_id in db.execute(f"SELECT r.seq, a.table_name, r.row_id {join}")
+              if everything or (table, row_id) in keys}
+    rows = []
+    for seq in sorted(events):
+        rows += _select(db, f"SELECT r.seq, r.n, r.row_id, r.sha256, a.table_name {join} WHERE r.seq = ? ORDER BY r.n", [seq])
+    return events, rows
 
 
 @contextlib.contextmanager
@@ -246,6 +279,7 @@ def _members(content: Content) -> dict[str, bytes]:
     """The text members of a bundle (not the photos), name -> bytes."""
     members = {f"rows/{table}.jsonl": _jsonl(content.rows[table]) for table in TABLES}
     members["audit.jsonl"] = _jsonl(content.audit)
+    members["audit_rows.jsonl"] = _jsonl(content.bulk_rows)
     members["foreign_audit.jsonl"] = _jsonl(content.foreign)
     members["known_versions.jsonl"] = _jsonl([
         {"table": t, "row_id": r, "versions": sorted(v)} for (t, r), v in sorted(content.known.items())
@@ -434,7 +468,7 @@ def _check_audit(content: Content, problems: list[str]) -> None:
         except (KeyError, TypeError):
             problems.append("foreign_audit.jsonl holds an entry without the audit fields")
             return
-    last = {(e["table_name"], e["row_id"]): e["after_json"] for e in content.audit}
+    last = _last_written(content, problems)
     for table in TABLES:
         for row in content.rows[table]:
             try:
@@ -442,8 +476,43 @@ def _check_audit(content: Content, problems: list[str]) -> None:
             except KeyError:
                 problems.append(f"rows/{table}.jsonl holds a row without its key")
                 continue
-            if last.get(key) != audit.to_json(row):
+            kind, recorded = last.get(key, ("json", None))
+            if recorded != (audit.to_json(row) if kind == "json" else audit.row_digest(row)):
                 problems.append(f"{table} row {key[1]} differs from its last audit entry in the bundle")
+            if table in LOOKUP_TABLES and (altered := mismatch(table, row)):
+                problems.append(altered)
+
+
+def _last_written(content: Content, problems: list[str]) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """What the bundle's audit entries last wrote for each row: ("json", after_json) from a row's own
+    entry, or ("sha256", digest) from a bulk event, whose audit_rows must give its rows_sha256."""
+    bulk: dict[int, list[dict[str, Any]]] = {}
+    try:
+        for row in sorted(content.bulk_rows, key=lambda r: (int(r["seq"]), int(r["n"]))):
+            bulk.setdefault(row["seq"], []).append(row)
+    except (KeyError, TypeError, ValueError):
+        problems.append("audit_rows.jsonl holds a row without seq, n, row_id and sha256")
+        return {}
+    last: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for entry in content.audit:
+        key = (entry["table_name"], entry["row_id"])
+        if entry["action"] not in audit.BULK_ACTIONS:
+            last[key] = ("json", entry["after_json"])
+            continue
+        rows = bulk.pop(entry["seq"], [])
+        root = hashlib.sha256("".join(f"{r['row_id']} {r['sha256']}\n" for r in rows).encode("utf-8")).hexdigest()
+        try:
+            details = json.loads(entry["after_json"] or "{}")
+            intact = (len(rows), root) == (details.get("rows"), details.get("rows_sha256"))
+        except (ValueError, AttributeError):
+            intact = False
+        if not intact:
+            problems.append(f"the row hashes of bulk audit entry {entry['seq']} (audit_rows.jsonl) do not match it")
+        for row in rows:
+            last[(entry["table_name"], str(row["row_id"]))] = ("sha256", row["sha256"])
+    for seq in bulk:
+        problems.append(f"audit_rows.jsonl holds rows of audit entry {seq}, which is not a bulk entry of the bundle")
+    return last
 
 
 def read_bundle(zip_path: Path, *, shown: str | None = None, allow_unsigned: bool = False) -> tuple[BundleReport, Content | None]:
@@ -517,6 +586,7 @@ def read_bundle(zip_path: Path, *, shown: str | None = None, allow_unsigned: boo
             rows, _parse_jsonl(data.get("audit.jsonl", b""), "audit.jsonl", problems),
             _parse_jsonl(data.get("foreign_audit.jsonl", b""), "foreign_audit.jsonl", problems),
             known, lambda p: b"", str(manifest.get("bundle_id")), manifest.get("created_at"),
+            _parse_jsonl(data.get("audit_rows.jsonl", b""), "audit_rows.jsonl", problems),
         )
         if content.bundle_id != _content_id(content.catalog_id, files):
             problems.append("the bundle id does not match its content")

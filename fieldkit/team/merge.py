@@ -33,6 +33,7 @@ from typing import Any
 
 from fieldkit.catalog import audit
 from fieldkit.catalog.db import Catalog, new_id, now
+from fieldkit.catalog.lookups import LOOKUP_TABLES, mismatch
 from fieldkit.evidence.photos import TMP_PREFIX, sha256_file
 from fieldkit.team.bundle import STORED_PATH, TABLES, BundleError, Content, own_id, version_of
 
@@ -95,6 +96,11 @@ def _known_here(db, keys: set[tuple[str, str]]) -> dict[tuple[str, str], set[str
     for table_name, row_id, version in db.execute("SELECT table_name, row_id, version FROM merge_seen"):
         if (table_name, row_id) in known:
             known[(table_name, row_id)].add(version)
+    if audit.BULK_TABLE in db.table_names():  # rows written by a bulk event: their SHA-256 names the version
+        for table_name, row_id, digest in db.execute(
+                f"SELECT a.table_name, r.row_id, r.sha256 FROM {audit.BULK_TABLE} r JOIN audit a ON a.seq = r.seq"):
+            if (table_name, row_id) in known:
+                known[(table_name, row_id)].add(digest)
     return known
 
 
@@ -165,6 +171,10 @@ def _check_shape(db, content: Content) -> None:
                 raise BundleError(f"a {table} row in the bundle holds a value that is not text or a number; nothing was merged")
             if not all(isinstance(row.get(k), str) for k in audit.AUDITED_TABLES[table]):
                 raise BundleError(f"a {table} row in the bundle has no valid key; nothing was merged")
+    for table in LOOKUP_TABLES:  # a lookup row's id is the hash of its text: anything else is tampering
+        for row in content.rows[table]:
+            if altered := mismatch(table, row):
+                raise BundleError(f"{altered}; nothing was merged")
     for photo in content.rows["photos"]:
         match = STORED_PATH.fullmatch(str(photo.get("stored_path")))
         if not match or match.group(1) != photo.get("sha256"):
@@ -256,6 +266,9 @@ def _merge_rows(catalog: Catalog, content: Content, report: MergeReport, id_map:
             local = _fetch(db, table, target_id)
             if table == "photos" and row["id"] in id_map:
                 report.unchanged += 1  # the same original is here under our own row
+                continue
+            if table == "photo_provenance" and row["photo_id"] in id_map and local is not None:
+                report.unchanged += 1  # our own reading of the same original's provenance stays
                 continue
             if local is not None and audit.to_json(local) == incoming_json:
                 report.unchanged += 1
