@@ -12,7 +12,8 @@ import sys
 
 FIELDS = ["seq", "at", "actor", "action", "table_name", "row_id", "before_json", "after_json", "prev_hash"]
 TABLES = {"items": ["id"], "photos": ["id"], "item_photos": ["item_id", "photo_id"], "markings": ["id"],
-          "components": ["id"], "reference_versions": ["id"], "attribution_bases": ["id"]}
+          "components": ["id"], "reference_versions": ["id"], "attribution_bases": ["id"],
+          "photo_provenance": ["photo_id"]}
 
 
 def canonical(row):

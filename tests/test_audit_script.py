@@ -82,3 +82,13 @@ def test_an_upgraded_older_catalog_passes(fixture, tmp_path):
     open_catalog(path).close()  # upgraded by the migrations, including m012's bulk "migrate" event
     result = run_script(path)
     assert result.returncode == 0, result.stdout
+
+
+def test_the_script_checks_every_table_fieldkit_audits():
+    """A table added to the audit log (as photo_provenance was) must be added to the published script too."""
+    import runpy
+
+    from fieldkit.catalog.audit import AUDITED_TABLES
+
+    script = runpy.run_path(str(SCRIPT))
+    assert {table: tuple(key) for table, key in script["TABLES"].items()} == AUDITED_TABLES
