@@ -131,7 +131,7 @@ def test_export_csv_writes_the_items(run, tmp_path):
     run("item", "add", "--category", "rocket", "--designation", "9M22U")
     result = run("export", "csv", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
-    assert "items.csv (1 rows)" in result.output
+    assert "items.csv (1 row)" in result.output
     assert "9M22U" in (tmp_path / "out" / "items.csv").read_text()
 
 
@@ -162,3 +162,32 @@ def test_the_command_list_in_help_is_each_commands_own_help_and_loads_nothing():
     for name, (module, attr, short_help) in LAZY_COMMANDS.items():
         command = getattr(importlib.import_module(module), attr)
         assert command.get_short_help_str(1000) == short_help, name
+
+
+def test_export_into_a_folder_holding_an_export_asks_before_replacing(run, tmp_path):
+    run("item", "add", "--category", "rocket")
+    out = tmp_path / "out"
+    assert run("export", "csv", str(out)).exit_code == 0
+    before = (out / "items.csv").read_bytes()
+    run("item", "add", "--category", "projectile")
+    refused = run("export", "csv", str(out), input="n\n")
+    assert refused.exit_code == 1
+    assert "already holds an export" in refused.output and "items.csv" in refused.output
+    assert (out / "items.csv").read_bytes() == before
+    assert run("export", "csv", str(out), input="y\n").exit_code == 0
+    assert b"projectile" in (out / "items.csv").read_bytes()
+    forced = run("export", "csv", str(out), "--force")
+    assert forced.exit_code == 0 and "already holds" not in forced.output
+
+
+def test_exported_files_get_the_users_normal_file_mode(run, tmp_path):
+    import os
+
+    run("item", "add", "--category", "rocket")
+    old = os.umask(0o022)
+    try:
+        assert run("export", "csv", str(tmp_path / "out")).exit_code == 0
+    finally:
+        os.umask(old)
+    for name in ("items.csv", "photos.csv", "markings.csv", "components.csv", "README.txt"):
+        assert (tmp_path / "out" / name).stat().st_mode & 0o777 == 0o644, name

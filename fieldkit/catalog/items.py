@@ -58,7 +58,8 @@ def update_item(catalog: Catalog, ref: str, data: dict[str, Any]) -> dict[str, A
         values = _item_values(validate(ItemFields, merged))
         if values["ref"] is None:
             raise ValidationError("ref: cannot be empty; every item needs a reference")
-        if values["ref"] != current["ref"] and find_item(catalog, values["ref"]) is not None:
+        other = find_item(catalog, values["ref"]) if values["ref"] != current["ref"] else None
+        if other is not None and other["id"] != current["id"]:
             raise ValidationError(f"ref {values['ref']} is already used by another item; choose another")
         changes = {k: v for k, v in values.items() if current[k] != v}
         if not changes:
@@ -80,8 +81,16 @@ def delete_item(catalog: Catalog, ref: str) -> dict[str, Any]:
 
 
 def find_item(catalog: Catalog, ref: str) -> dict[str, Any] | None:
+    """The item whose ref is `ref`, matched exactly or else regardless of case (`khk-0002` finds KHK-0002).
+
+    Two refs that differ only in case (possible in catalogs made before refs were matched this
+    way) make the case-blind match ambiguous: then only the exact ref finds an item.
+    """
     rows = list(catalog.db["items"].rows_where("ref = ?", [ref], limit=1))
-    return rows[0] if rows else None
+    if rows:
+        return rows[0]
+    rows = list(catalog.db["items"].rows_where("ref = ? COLLATE NOCASE", [ref], limit=2))
+    return rows[0] if len(rows) == 1 else None
 
 
 def get_item(catalog: Catalog, ref: str) -> dict[str, Any]:

@@ -93,7 +93,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "marking": ("fieldkit.cli.markings", "marking", "Add, list, correct, delete and recheck the markings read from items."),
     "match": ("fieldkit.cli.markings", "match", "Read TEXT against the reference patterns: ranked candidates, fields, years and basis."),
     "ocr": ("fieldkit.cli.ocr", "ocr", "Read a marking from an image FILE, or from a stored photo (--photo) and --save it as a marking."),
-    "photo": ("fieldkit.cli.evidence", "photo", "Add photos of an item to the evidence store, and list them."),
+    "photo": ("fieldkit.cli.evidence", "photo", "Add photos of an item to the evidence store, list them and caption them."),
     "reference": ("fieldkit.cli.markings", "reference", "Check the reference tables (marking patterns, factory codes, manufacturers)."),
     "restore": ("fieldkit.cli.backup", "restore", "Restore a folder made by `fieldkit backup` into a new catalog file."),
     "summary": ("fieldkit.cli.components", "summary", "Summarise the components of item REF, or of the whole catalog: parts, firms, countries, shares, date codes by year and the earliest possible assembly date."),

@@ -12,7 +12,7 @@ from fieldkit.components.attribution import default_index
 from fieldkit.components.importer import import_components
 from fieldkit.components.summary import summarize
 
-LIST_COLUMNS = ("part_number", "manufacturer", "country", "date_code", "date_start", "quantity", "type")
+LIST_COLUMNS = ("id", "part_number", "manufacturer", "country", "date_code", "date_start", "quantity", "type")
 
 
 @click.group()
@@ -63,7 +63,8 @@ def component_list(state, item_ref: str, as_json: bool) -> None:
     if not rows:
         click.echo(f"{item_ref} has no components yet; add one with `fieldkit component add {item_ref} --part PN`")
         return
-    print_table(rows, LIST_COLUMNS)
+    # the short id is enough for `component edit` and `component delete`, which take a unique prefix
+    print_table([row | {"id": row["id"][:8]} for row in rows], LIST_COLUMNS)
 
 
 @component.command("import")
@@ -98,7 +99,7 @@ def component_import(state, item_ref: str, file: Path, strict: bool) -> None:
 @click.option("--notes", help="Anything else worth recording about the part.")
 @pass_state
 def component_edit(state, component_id, part_number, manufacturer, country, date_code, quantity, type_, notes) -> None:
-    """Correct the component with id ID; attribution and date range are worked out again (audited)."""
+    """Correct the component with id ID (or the first characters of it); attribution and date range are worked out again (audited)."""
     given = {"part_number": part_number, "manufacturer": manufacturer, "country": country, "date_code": date_code,
              "quantity": quantity, "type": type_, "notes": notes}
     changes = {k: (None if v == "" else v) for k, v in given.items() if v is not None}
@@ -109,10 +110,16 @@ def component_edit(state, component_id, part_number, manufacturer, country, date
 
 @component.command("delete")
 @click.argument("component_id", metavar="ID")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_state
-def component_delete(state, component_id: str) -> None:
-    """Delete the component with id ID (see `component list --json`); the deletion is audited."""
-    row = components_core.delete_component(state.catalog(create=False), component_id)
+def component_delete(state, component_id: str, yes: bool) -> None:
+    """Delete the component with id ID (or the first characters of it, as `component list` shows them);
+    the deletion is audited."""
+    catalog = state.catalog(create=False)
+    current = components_core.get_component(catalog, component_id)
+    if not yes:
+        click.confirm(f"Delete component {current['part_number']} ({current['id'][:8]})?", abort=True)
+    row = components_core.delete_component(catalog, current["id"])
     click.echo(f"deleted {row['part_number']} ({row['id']})")
 
 

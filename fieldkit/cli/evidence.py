@@ -14,7 +14,7 @@ from fieldkit.evidence.verify import remove_leftover_temp_files, verify_catalog
 
 @click.group()
 def photo() -> None:
-    """Add photos of an item to the evidence store, and list them."""
+    """Add photos of an item to the evidence store, list them and caption them."""
 
 
 @photo.command("add")
@@ -39,6 +39,18 @@ def photo_add(state, item_ref: str, files: tuple[Path, ...], caption: str | None
             click.echo(f"error: {result.describe()}", err=True)
     if not all(r.ok for r in results):
         sys.exit(2)
+
+
+@photo.command("edit")
+@click.argument("sha256", metavar="SHA256")
+@click.option("--caption", required=True, help="The new caption ('' clears it).")
+@click.option("--item", "item_ref", metavar="REF", help="The item whose link gets the caption (needed when the photo is linked to several).")
+@pass_state
+def photo_edit(state, sha256: str, caption: str, item_ref: str | None) -> None:
+    """Set or change the caption of photo SHA256 (at least its first 6 hex digits) on an item; audited."""
+    link = photos_core.set_caption(state.catalog(create=False), sha256, caption, item_ref)
+    shown = repr(link["caption"]) if link["caption"] else "(none)"
+    click.echo(f"{link['item_ref']}  {sha256.strip().lower()[:12]}  caption: {shown}")
 
 
 LIST_COLUMNS = ("sha256", "format", "width", "height", "size", "exif_time", "original_name", "caption")

@@ -8,6 +8,7 @@ from fieldkit.catalog import markings as markings_core
 from fieldkit.cli.base import pass_state, print_json
 from fieldkit.markings.matcher import read_marking
 from fieldkit.reference.tables import check_reference
+from fieldkit.wording import plural
 
 
 def _warn_overrides(tables) -> None:
@@ -150,9 +151,9 @@ def marking_recheck(state, item_ref: str | None, apply: bool, as_json: bool) -> 
         click.echo(f"{r.marking['id'][:8]}  {r.item_ref}  {r.marking['text']!r}")
         for line in r.lines():
             click.echo(f"    {line}")
-    click.echo(f"{len(results)} marking(s) checked, {len(differing)} would read differently", err=True)
+    click.echo(f"{plural(len(results), 'marking')} checked, {len(differing)} would read differently", err=True)
     if apply:
-        click.echo(f"{updated} marking(s) updated", err=True)
+        click.echo(f"{plural(updated, 'marking')} updated", err=True)
     elif differing:
         click.echo("nothing changed; run again with --apply to store the new readings", err=True)
 
@@ -176,7 +177,7 @@ def reference_check(state, as_json: bool) -> None:
         })
     else:
         for name, count in tables.counts().items():
-            click.echo(f"{name}: {count} rows")
+            click.echo(f"{name}: {plural(count, 'row')}")
         click.echo(f"version: {tables.version}")
         if state.reference_dir and not state.reference_dir.is_dir():
             click.echo(f"user reference folder {state.reference_dir} does not exist: no user tables loaded")

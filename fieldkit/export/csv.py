@@ -47,6 +47,7 @@ from fieldkit.catalog import audit
 from fieldkit.catalog.db import Catalog, connect, translate_error
 from fieldkit.errors import FieldkitError
 from fieldkit.export import part
+from fieldkit.wording import plural
 
 _NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r]")
 _GUARDED = re.compile(r"'+[=+\-@\t\r]")
@@ -177,14 +178,46 @@ def export_select(db: Database, name: str, refs_have_nul: bool = False) -> tuple
     return [n for _, n, _ in columns], f"SELECT {line} FROM {source} ORDER BY {order}"
 
 
+class ExportExists(FieldkitError):
+    """The output folder holds files of an earlier export, which a new one would replace."""
+
+    def __init__(self, outdir: Path, files: list[str]):
+        super().__init__(
+            f"{outdir} already holds an export ({', '.join(files)}); these files would be replaced: "
+            "add --force to replace them, or choose another folder"
+        )
+        self.outdir = outdir
+        self.files = files
+
+
 @dataclass(frozen=True)
 class ExportResult:
     directory: Path
     files: dict[str, int]  # file name -> data rows written
 
     def describe(self) -> str:
-        counts = ", ".join(f"{name} ({rows} rows)" for name, rows in self.files.items())
+        counts = ", ".join(f"{name} ({plural(rows, 'row')})" for name, rows in self.files.items())
         return f"wrote {counts} to {self.directory}"
+
+
+def _user_file_mode() -> int:
+    """The mode a file the user creates normally gets: 0666 less the process's umask."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def export_files_in(outdir: Path) -> list[str]:
+    """The files of an earlier export in `outdir` that a new export would replace."""
+    names = [*(f"{name}.csv" for name in EXPORTS), "README.txt"]
+    return [name for name in names if (outdir / name).exists()] if outdir.is_dir() else []
 
 
 @contextlib.contextmanager
@@ -196,6 +229,7 @@ def atomic_file(path: Path, newline: str | None = None) -> Iterator[TextIO]:
         with os.fdopen(fd, "w", newline=newline, encoding="utf-8") as fh:
             yield fh
             fh.flush()
+            os.chmod(fh.fileno(), _user_file_mode())  # mkstemp's 0600 would hide the export from the user's team
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -276,7 +310,8 @@ def _stop(process: subprocess.Popen) -> None:
         process.communicate()
 
 
-def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PARALLEL_ROWS) -> ExportResult:
+def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PARALLEL_ROWS, *,
+                   overwrite: bool = True) -> ExportResult:
     """Write items.csv, photos.csv, markings.csv and components.csv, and a note on reading them.
 
     Every file is read at one state of the catalog, in read transactions of the export's own: a
@@ -284,8 +319,14 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
     name an item that items.csv lacks, and cannot be caught up in the export. When there are at
     least `parallel_rows` components and a second CPU, components.csv (by far the longest file) is
     written by a second process (fieldkit.export.part) in a read transaction at the same audit
-    head, while this one writes the others."""
+    head, while this one writes the others.
+
+    With `overwrite=False`, a folder that already holds an export is refused (ExportExists names
+    the files); the CLI and the app ask the user first and pass what she chose."""
     outdir = Path(outdir).expanduser()
+    existing = export_files_in(outdir)
+    if existing and not overwrite:
+        raise ExportExists(outdir, existing)
     reader = None
     second = None
     try:

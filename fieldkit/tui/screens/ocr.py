@@ -37,6 +37,7 @@ from fieldkit.ocr import photos as ocr_photos
 from fieldkit.ocr.engine import DEFAULT_LANGUAGES, OcrCancelled, check_available, parse_crop, validate_crop
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain
+from fieldkit.wording import plural
 
 PREVIEW_SIZE = (800, 800)  # the display copy of the photo, in pixels
 CROP_PREVIEW_SIZE = (480, 200)
@@ -582,7 +583,7 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
         self.entries, self.selected, self.saved = message.entries, set(), {}
         read = sum(e.ok for e in self.entries)
         cancelled = sum(e.error == "cancelled" for e in self.entries)
-        lines = [f"Read {read} of {len(self.entries)} photo(s)" + (f" ({cancelled} cancelled)" if cancelled else "")
+        lines = [f"Read {read} of {plural(len(self.entries), 'photo')}" + (f" ({cancelled} cancelled)" if cancelled else "")
                  + " · space selects, ctrl+s saves selected, ctrl+a saves all"]
         lines += [f"[$error]not added: {escape(e)}[/]" for e in message.not_added]
         status.update("\n".join(lines))
@@ -647,7 +648,7 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
         refresh_markings(self.app, self.ref)
         if failed:
             self.notify("Not saved: " + "; ".join(failed), severity="error")
-        self.notify(f"Saved {saved} marking(s) to {self.ref}" if saved else "Nothing new to save.",
+        self.notify(f"Saved {plural(saved, 'marking')} to {self.ref}" if saved else "Nothing new to save.",
                     severity="information" if saved else "warning")
 
     def action_cancel_or_close(self) -> None:

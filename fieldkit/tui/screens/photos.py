@@ -28,6 +28,7 @@ from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.photos import IngestResult
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain
+from fieldkit.wording import plural
 
 THUMB_SIZE = (192, 128)
 LARGE_SIZE = (1280, 1280)
@@ -224,7 +225,7 @@ class PhotosPane(Vertical):
         bar = self.query_one("#photo-progress", ProgressBar)
         bar.update(total=len(paths), progress=0)
         bar.display = True
-        self.query_one("#photo-results", Static).update(f"Adding {len(paths)} photo(s)…")
+        self.query_one("#photo-results", Static).update(f"Adding {plural(len(paths), 'photo')}…")
         self.ingest(paths)
 
     @work(thread=True, exclusive=True, group="photo-ingest")
@@ -257,9 +258,9 @@ class PhotosPane(Vertical):
         lines += [f"✗ {r.error}" for r in failed]
         results.update("\n".join(lines).replace("[", r"\["))
         if failed:
-            self.notify(f"{len(failed)} photo(s) not added; see the list.", severity="error")
+            self.notify(f"{plural(len(failed), 'photo')} not added; see the list.", severity="error")
         else:
-            self.notify(f"Added {len(added)} photo(s).")
+            self.notify(f"Added {plural(len(added), 'photo')}.")
         self.load()
 
 

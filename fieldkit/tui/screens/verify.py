@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Label, ProgressBar
 from fieldkit.evidence.verify import VerifyReport, remove_leftover_temp_files, verify_catalog
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.screens.confirm import ConfirmScreen
+from fieldkit.wording import plural
 
 
 
@@ -71,7 +72,7 @@ and that every row matches its last audit record.
         def remove(answer: bool | None) -> None:
             if answer:
                 removed = remove_leftover_temp_files(self.app.catalog)
-                self.notify(f"Removed {len(removed)} temporary file(s)")
+                self.notify(f"Removed {plural(len(removed), 'temporary file')}")
                 self.action_run()
 
         self.app.push_screen(
