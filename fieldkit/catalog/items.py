@@ -103,11 +103,13 @@ def get_item(catalog: Catalog, ref: str) -> dict[str, Any]:
 COUNTS_SQL = """
     (SELECT count(*) FROM item_photos p WHERE p.item_id = items.id) AS photos,
     (SELECT count(*) FROM markings m WHERE m.item_id = items.id) AS markings,
-    (SELECT count(*) FROM components c WHERE c.item_id = items.id) AS components
+    (SELECT count(*) FROM components c WHERE c.item_id = items.id) AS components,
+    (SELECT coalesce(sum(c.quantity), 0) FROM components c WHERE c.item_id = items.id) AS parts
 """
 
 def list_items(catalog: Catalog, query: str = "", *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
-    """Items ordered by ref with counts of photos, markings and components, filtered by `query`."""
+    """Items ordered by ref with counts of photos, markings and component rows, and `parts`: the sum
+    of the components' quantities (what `summary` counts), filtered by `query`."""
     where, params = search.where_clause(query)
     sql = f"SELECT items.*, {COUNTS_SQL} FROM items WHERE {where} ORDER BY ref"
     if limit is not None:

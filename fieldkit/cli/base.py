@@ -90,7 +90,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": ("fieldkit.cli.export", "export", "Export the catalog for a report."),
     "init": ("fieldkit.cli.items", "init", "Create the catalog (or upgrade an older one) and print where it is."),
     "item": ("fieldkit.cli.items", "item", "Add, list, show, edit and delete debris items."),
-    "marking": ("fieldkit.cli.markings", "marking", "Add, list, correct, delete and recheck the markings read from items."),
+    "marking": ("fieldkit.cli.markings", "marking", "Add, list, show, correct, delete and recheck the markings read from items."),
     "match": ("fieldkit.cli.markings", "match", "Read TEXT against the reference patterns: ranked candidates, fields, years and basis."),
     "ocr": ("fieldkit.cli.ocr", "ocr", "Read a marking from an image FILE, or from a stored photo (--photo) and --save it as a marking."),
     "photo": ("fieldkit.cli.evidence", "photo", "Add photos of an item to the evidence store, list them and caption them."),

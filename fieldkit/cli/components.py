@@ -10,7 +10,7 @@ from fieldkit.catalog import components as components_core
 from fieldkit.cli.base import pass_state, print_json, print_table
 from fieldkit.components.attribution import default_index
 from fieldkit.components.importer import import_components
-from fieldkit.components.summary import summarize
+from fieldkit.components.summary import UNKNOWN_COUNTRY, UNKNOWN_FIRM, summarize
 
 LIST_COLUMNS = ("id", "part_number", "manufacturer", "country", "date_code", "date_start", "quantity", "type")
 
@@ -146,9 +146,15 @@ def summary(state, item_ref: str | None, as_json: bool, as_csv: bool) -> None:
     click.echo("by country:")
     for c in result.by_country:
         click.echo(f"  {c.country}  {c.name:<24} {c.parts:>7}  {c.share * 100:5.1f}%")
+    if result.parts_without_country:
+        click.echo(f"  --  {UNKNOWN_COUNTRY:<24} {result.parts_without_country:>7}  "
+                   f"{result.parts_without_country / result.parts * 100:5.1f}%")
     click.echo("by firm:")
     for f in result.by_firm:
         click.echo(f"  {f.firm:<32} {f.country or '':<2} {f.parts:>7}  {f.share * 100:5.1f}%")
+    if result.unattributed_parts:
+        click.echo(f"  {UNKNOWN_FIRM:<32} {'':<2} {result.unattributed_parts:>7}  "
+                   f"{result.unattributed_parts / result.parts * 100:5.1f}%")
     if result.by_year:
         click.echo("date codes by year:")
         for year, parts in result.by_year:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from fieldkit.catalog import markings as markings_core
+from fieldkit.catalog.overview import crop_text, origin_text
 from fieldkit.cli.base import pass_state, print_json
 from fieldkit.markings.matcher import read_marking
 from fieldkit.reference.tables import check_reference
@@ -61,7 +62,7 @@ def match(state, text: str, as_json: bool) -> None:
 
 @click.group()
 def marking() -> None:
-    """Add, list, correct, delete and recheck the markings read from items."""
+    """Add, list, show, correct, delete and recheck the markings read from items."""
 
 
 @marking.command("add")
@@ -121,13 +122,41 @@ def marking_list(state, item_ref: str, as_json: bool) -> None:
         return
     for row in rows:
         where = f"  @ {row['position']}" if row["position"] else ""
-        click.echo(f"{row['id'][:8]}  {row['text']!r}  [{row['source']}]{where}")
+        click.echo(f"{row['id'][:8]}  {row['text']!r}  [{row['source']}]{where}{origin_text(row['photo_sha256'], crop_text(row))}")
         candidates = row["readings"]["candidates"]
         for i, c in enumerate(candidates[:3], 1):
             years = f"  {c['years'][0]['label']}" if c["years"] else ""
             click.echo(f"    {i}. {c['pattern_id']}  score {c['score']}{years}")
         for y in row["readings"]["years"][:3]:
             click.echo(f"    year: {y['describe']}")
+
+
+@marking.command("show")
+@click.argument("marking_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the marking, its photo and crop, and its readings as JSON.")
+@pass_state
+def marking_show(state, marking_id: str, as_json: bool) -> None:
+    """Show the marking with id ID (or the first characters of it): its text, the photo and crop it
+    was read from, and every reading with its basis."""
+    catalog = state.catalog(create=False)
+    view = markings_core.marking_view(catalog, markings_core.get_marking(catalog, marking_id))
+    view["crop"] = crop_text(view)
+    if as_json:
+        print_json(view)
+        return
+    click.echo(f"id: {view['id']}")
+    click.echo(f"item: {view['item_ref']}")
+    click.echo(f"text: {view['text']!r}  [{view['source']}]")
+    if view["ocr_text"] is not None and view["ocr_text"] != view["text"]:
+        click.echo(f"as read by OCR: {view['ocr_text']!r}")
+    if view["position"]:
+        click.echo(f"position: {view['position']}")
+    if view["photo_sha256"]:
+        click.echo(f"photo: {view['photo_sha256']}")
+        click.echo(f"crop: {view['crop'] or 'the whole photo'} (x,y,w,h in pixels of the original)")
+    else:
+        click.echo("photo: none (typed, not read from a photo)")
+    _echo_reading(view["readings"])
 
 
 @marking.command("recheck")

@@ -37,6 +37,9 @@ from fieldkit.components.countries import country_name
 from fieldkit.export.csv import guard_cell
 
 MAX_PERIOD_DAYS_FOR_A_YEAR = 366
+# The rows that make the shares by country and by firm add up to 100%: parts with no country, no firm.
+UNKNOWN_COUNTRY = "country unknown"
+UNKNOWN_FIRM = "firm unknown"
 
 
 @dataclass(frozen=True)
@@ -195,7 +198,12 @@ class Summary:
         """
         rows = [["total", self.ref or "catalog", self.report_line(), "", self.parts, "1.0" if self.parts else ""]]
         rows += [["country", c.country, c.name, c.country, c.parts, f"{c.share:.4f}"] for c in self.by_country]
+        if self.parts_without_country:
+            rows.append(["country", "", UNKNOWN_COUNTRY, "", self.parts_without_country,
+                         f"{self.parts_without_country / self.parts:.4f}"])
         rows += [["firm", f.firm_id or "", f.firm, f.country or "", f.parts, f"{f.share:.4f}"] for f in self.by_firm]
+        if self.unattributed_parts:
+            rows.append(["firm", "", UNKNOWN_FIRM, "", self.unattributed_parts, f"{self.unattributed_parts / self.parts:.4f}"])
         for year, parts in self.by_year:
             share = f"{parts / self.dated_parts:.4f}" if self.dated_parts else ""
             rows.append(["date_code_year", year, str(year), "", parts, share])

@@ -36,7 +36,7 @@ COLUMNS = [
     ("found_on", "Found", 10),
     ("photos", "Photos", 6),
     ("markings", "Marks", 5),
-    ("components", "Parts", 5),
+    ("parts", "Parts", 5),  # quantities summed, as the summary counts them
 ]
 
 
