@@ -33,7 +33,7 @@ from fieldkit.catalog.db import open_catalog  # noqa: E402
 from fieldkit.export.csv import EXPORTS, export_catalog  # noqa: E402
 from machine import cpu_model  # noqa: E402  (bench/ is on sys.path when a script runs)
 
-QUERIES_TYPED = ["kharkiv", "9M22U", "STM32F4", "generated item 5123"]
+QUERIES_TYPED = ["kharkiv", "9M22U", "STM32F4", "generated item 5123", "주체112", "9М22У 4-23"]  # the last two: Hangul and Cyrillic, short words first
 
 
 def timed(fn, repeat: int = 5) -> float:

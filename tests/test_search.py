@@ -81,3 +81,44 @@ def test_components_added_in_bulk_are_found(catalog, two_items):
     assert catalog.db.execute("SELECT count(*) FROM search_suspended").fetchone()[0] == 0
     add_child(catalog, "components", missile, part_number="ADXL345")
     assert refs(catalog, "adxl ltc0001") == ["FK-0002"]
+
+
+@pytest.mark.parametrize("query, found", [
+    ("주체", "FK-0001"),     # a two-syllable Hangul word, stamped as 주체112
+    ("ОФ", "FK-0002"),       # a Cyrillic projectile prefix, as in ОФ-462
+    ("оф", "FK-0002"),       # case folded
+    ("TI", "FK-0002"),       # a two-letter brand among a component's makers
+    ("Z", "FK-0001"),        # one character: the start of Z-21
+])
+def test_short_words_in_markings_and_components_are_found(catalog, two_items, query, found):
+    rocket, missile = two_items
+    add_child(catalog, "markings", rocket, text="주체112 Z-21")
+    add_child(catalog, "markings", missile, text="ОФ-462")
+    add_child(catalog, "components", missile, part_number="LM358", manufacturer="TI")
+    assert refs(catalog, query) == [found]
+
+
+def test_a_short_word_matches_the_start_of_a_word_and_combines_with_long_ones(catalog, two_items):
+    rocket, missile = two_items
+    add_child(catalog, "markings", rocket, text="주체112")
+    add_child(catalog, "markings", missile, text="주체113")
+    assert refs(catalog, "주체") == ["FK-0001", "FK-0002"]
+    assert refs(catalog, "주체 22U") == ["FK-0001"]
+    assert refs(catalog, "체") == []  # not the start of a word
+    assert items.count_items(catalog, "주체") == 2
+
+
+def test_the_word_index_follows_edits_deletes_and_bulk_writes(catalog, two_items):
+    rocket, missile = two_items
+    marking = add_child(catalog, "markings", rocket, text="ОФ-462")
+    assert refs(catalog, "ОФ") == ["FK-0001"]
+    records.update(catalog, "markings", {"id": marking["id"]}, {"text": "OF-462"})
+    assert refs(catalog, "ОФ") == [] and refs(catalog, "OF") == ["FK-0001"]
+    stamp = now()
+    records.insert_many(catalog, "components", [
+        {"id": new_id(), "item_id": missile["id"], "part_number": "AD8", "manufacturer": "ST", "quantity": 1,
+         "created_at": stamp, "updated_at": stamp}])
+    assert refs(catalog, "ST") == ["FK-0002"]
+    items.delete_item(catalog, "FK-0002")
+    assert refs(catalog, "ST") == []
+    assert catalog.db.execute("SELECT count(*) FROM item_words").fetchone()[0] == 1

@@ -1,14 +1,16 @@
-"""Finding items: the query language of the search box, and upkeep of the search index.
+"""Finding items: the query language of the search box, and upkeep of the search indexes.
 
 Every word of a query must appear in the item: in its own fields, its marking texts, or its
-components' part numbers, printed markings and makers. Words of three characters or more use
-the trigram index `item_search` (any part of a word matches: "22U" finds 9M22U); shorter words
-are matched against the item's own fields. Search text is never SQL or FTS syntax: quotes,
-operators and wildcards are plain characters.
+components' part numbers, printed markings and makers. A word of three characters or more may
+be any part of a word, found with the trigram index `item_search` ("22U" finds 9M22U). A word of
+one or two characters finds the items with a word that begins with it, through the word index
+`item_words` (migration m015): "주체" finds 주체112, "ОФ" finds ОФ-462, "9M" finds 9M22U. Search
+text is never SQL or FTS syntax: quotes, operators and wildcards are plain characters.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from sqlite_utils import Database
@@ -17,6 +19,13 @@ from fieldkit.catalog.migrations import ITEM_SEARCH_DOCUMENT
 
 TRIGRAM = 3
 ITEM_COLUMNS = ("ref", "category", "designation", "calibre", "origin", "place", "notes")
+# What the word index (unicode61) counts as part of a word: runs of letters and digits; everything
+# else (spaces, hyphens, punctuation) separates words.
+WORD_PART = re.compile(r"[^\W_]+")
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
 
 
 def where_clause(query: str) -> tuple[str, list[str]]:
@@ -26,8 +35,13 @@ def where_clause(query: str) -> tuple[str, list[str]]:
     long_words = [w for w in query.split() if len(w) >= TRIGRAM]
     if long_words:
         clauses.append("items.rowid IN (SELECT rowid FROM item_search WHERE item_search MATCH ?)")
-        params.append(" AND ".join('"' + w.replace('"', '""') + '"' for w in long_words))
-    for word in (w for w in query.split() if len(w) < TRIGRAM):
+        params.append(" AND ".join(_quoted(w) for w in long_words))
+    short_words = [w for w in query.split() if len(w) < TRIGRAM]
+    starts = [part for w in short_words for part in WORD_PART.findall(w)]
+    if starts:
+        clauses.append("items.rowid IN (SELECT rowid FROM item_words WHERE item_words MATCH ?)")
+        params.append(" AND ".join(_quoted(part) + "*" for part in starts))
+    for word in (w for w in short_words if not WORD_PART.search(w)):  # "%", "--": not words; the item's own fields
         like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         clauses.append("(" + " OR ".join(f"items.{c} LIKE ? ESCAPE '\\'" for c in ITEM_COLUMNS) + ")")
         params.extend([like] * len(ITEM_COLUMNS))
@@ -46,8 +60,11 @@ def resume(db: Database, item_ids: Iterable[str]) -> None:
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ", ".join("?" for _ in chunk)
-        db.execute(f"DELETE FROM item_search WHERE rowid IN (SELECT rowid FROM items WHERE id IN ({marks}))", chunk)
+        rowids = f"SELECT rowid FROM items WHERE id IN ({marks})"
+        db.execute(f"DELETE FROM item_search WHERE rowid IN ({rowids})", chunk)
+        db.execute(f"DELETE FROM item_words WHERE rowid IN ({rowids})", chunk)
         db.execute(
             f"INSERT INTO item_search (rowid, text) SELECT i.rowid, {ITEM_SEARCH_DOCUMENT} FROM items i WHERE i.id IN ({marks})",
             chunk,
         )
+        db.execute(f"INSERT INTO item_words (rowid, text) SELECT rowid, text FROM item_search WHERE rowid IN ({rowids})", chunk)

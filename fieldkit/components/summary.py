@@ -35,6 +35,7 @@ from fieldkit.catalog.items import get_item
 from fieldkit.components.attribution import ManufacturerIndex, default_index, name_key
 from fieldkit.components.countries import country_name
 from fieldkit.export.csv import guard_cell
+from fieldkit.markings.digits import ascii_digits
 
 MAX_PERIOD_DAYS_FOR_A_YEAR = 366
 # The rows that make the shares by country and by firm add up to 100%: parts with no country, no firm.
@@ -307,7 +308,7 @@ def code_year(code: str, start: date, end: date) -> int | None:
         return None
     if start.year == end.year:
         return start.year
-    lead = re.match(r"[0-9]*", code.strip()).group()
+    lead = re.match(r"[0-9]*", ascii_digits(code.strip())).group()
     for year in (start.year, end.year):
         if len(lead) >= 4 and lead.startswith(f"{year % 100:02d}"):
             return year
