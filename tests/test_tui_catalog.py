@@ -182,3 +182,96 @@ async def test_function_keys_switch_the_item_tabs(db_path):
             await pilot.press(key)
             await pilot.pause()
             assert tabs.active == tab
+
+
+async def test_work_in_the_example_copy_is_kept_when_the_example_is_opened_again(tmp_path, monkeypatch):
+    """Issue 14 point 1: accept the example, add an item, quit, start again, accept again: the item is there."""
+    from textual.widgets import Button, Label
+
+    monkeypatch.setattr("fieldkit.tui.app.data_dir", lambda: tmp_path / "data")
+    app = make_app(tmp_path / "empty.db", actor="tester")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.focused is app.screen.query_one("#yes", Button)  # Enter opens the example
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.is_example and "EXAMPLE COPY" in app.sub_title
+        banner = app.screen.query_one("#example-banner", Label)
+        assert banner.display and "EXAMPLE" in str(banner.render())
+        items.add_item(app.catalog, {"ref": "MINE-1", "category": "fuze"})
+    app = make_app(tmp_path / "empty.db", actor="tester")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert "reopened as you left it" in str(app.screen.query_one(".question", Label).render())
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "MINE-1" in table_refs(app) and "KHK-0001" in table_refs(app)
+
+
+async def test_the_users_own_catalog_shows_no_example_banner(db_path):
+    from textual.widgets import Label
+
+    seed(db_path, {"category": "rocket"})
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert not app.is_example and "EXAMPLE" not in app.sub_title
+        assert not app.screen.query_one("#example-banner", Label).display
+
+
+async def test_esc_on_a_new_item_with_typed_fields_asks_before_discarding(db_path):
+    """Issue 14 point 2: Esc never drops a form's edits silently."""
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a", *"rocket")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "the new item's details" in str(app.screen.query_one(".question").render())
+        await pilot.press("n")  # keep editing
+        await pilot.pause()
+        assert isinstance(app.screen, ItemScreen) and app.screen.query_one("#f-category", Input).value == "rocket"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert table_refs(app) == ["FK-0001"]
+
+
+async def test_esc_on_an_unchanged_item_leaves_at_once_and_on_an_edited_one_asks(db_path):
+    seed(db_path, {"category": "rocket", "designation": "9M22U"})
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CatalogScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("end", *"M")  # designation 9M22UM
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "the details of FK-0001" in str(app.screen.query_one(".question").render())
+        await pilot.press("y")  # discard
+        await settle(app, pilot)
+        assert isinstance(app.screen, CatalogScreen)
+    assert items.get_item(open_catalog(db_path), "FK-0001")["designation"] == "9M22U"
+
+
+async def test_esc_with_a_marking_typed_asks_before_discarding_it(db_path):
+    seed(db_path, {"category": "rocket"})
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("f4")
+        app.screen.query_one("#marking-text", Input).focus()
+        await pilot.press(*"주체112", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "the marking typed ('주체112')" in str(app.screen.query_one(".question").render())

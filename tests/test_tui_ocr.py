@@ -270,3 +270,33 @@ def test_ocr_screen_snapshot(snap_compare, tmp_path):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=read_fixed)
+
+
+async def test_esc_after_correcting_a_reading_asks_before_discarding_it(db_path, tmp_path):
+    """Issue 14 point 2: a corrected OCR reading that is not saved is never dropped silently."""
+    from fieldkit.tui.screens.confirm import ConfirmScreen
+
+    catalog_with_photos(db_path, tmp_path, ["9M22U 4-23"])
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ocr_screen(app, pilot)
+        screen = app.screen
+        screen.query_one("#ocr-crop", Input).value = "276,220,396,116"
+        await pilot.pause()
+        screen.query_one("#ocr-crop-area").focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        editor = screen.query_one("#ocr-text", TextArea)
+        editor.text = "9М22У 4-23"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "the corrected reading" in str(app.screen.query_one(".question").render())
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen and editor.text == "9М22У 4-23"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("escape")  # saved: leaves at once
+        await pilot.pause()
+        assert isinstance(app.screen, ItemScreen)

@@ -91,6 +91,7 @@ appear in the ref, category, designation, calibre, origin, place or notes.
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Label("", id="example-banner")
         with Horizontal(id="search-bar"):
             yield Input(placeholder="Search refs, designations, places, notes…", id="search")
             yield Label("", id="count")
@@ -103,15 +104,31 @@ appear in the ref, category, designation, calibre, origin, place or notes.
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
         self.reload()
+        self.show_example_banner()
         if self.app.offer_example and items_core.count_items(self.app.catalog) == 0:
             self.app.offer_example = False
+            kept = self.app.example_copy_path().exists()
             self.app.push_screen(
                 ConfirmScreen(
-                    "This catalog is empty. Open a copy of the example catalog to look around?",
+                    "This catalog is empty. Open the example catalog to look around? "
+                    + ("Your copy of it from before is reopened as you left it. " if kept else
+                       "It opens as a copy of its own, kept apart from your catalog; what you add there stays in the copy. ")
+                    + "Your own catalog stays empty until you start it.",
                     yes="Open example",
                     no="Start empty",
+                    default_yes=True,
                 ),
                 self._open_example,
+            )
+
+    def show_example_banner(self) -> None:
+        """Say plainly, above the table, when the catalog open is the example copy."""
+        banner = self.query_one("#example-banner", Label)
+        banner.display = self.app.is_example
+        if self.app.is_example:
+            banner.update(
+                f"EXAMPLE: a copy of the example catalog ({escape(str(self.app.catalog.path))}), not your own catalog. "
+                "What you add here is kept in this copy."
             )
 
     def _open_example(self, answer: bool | None) -> None:
@@ -122,7 +139,8 @@ appear in the ref, category, designation, calibre, origin, place or notes.
         except (FieldkitError, OSError) as exc:
             self.notify(f"Could not open the example: {exc}", severity="error")
             return
-        self.notify(f"Opened a copy of the example catalog: {self.app.catalog.path}")
+        self.notify(f"Opened the example copy: {self.app.catalog.path}")
+        self.show_example_banner()
         self.reload()
 
     # loading ---------------------------------------------------------------

@@ -20,6 +20,7 @@ from fieldkit.catalog import items as items_core
 from fieldkit.errors import FieldkitError
 from fieldkit.models import ItemFields, field_errors
 from fieldkit.tui.safe_text import has_unsafe, visible
+from fieldkit.tui.screens.confirm import confirm_discard
 from fieldkit.tui.screens.photos import PhotosPane
 from fieldkit.tui.widgets.markings import MarkingsPane
 from fieldkit.tui.widgets.components import ComponentsPane
@@ -71,6 +72,7 @@ shown beside its field. Nothing is stored until the whole form is valid.
         # Fields whose stored text holds control characters: shown escaped, and kept as stored
         # unless the researcher edits them. {field: (text shown, text stored)}
         self.escaped: dict[str, tuple[str, str]] = {}
+        self.saved_form: dict[str, Any] | None = None  # the form as loaded or last saved, to see edits
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -103,6 +105,7 @@ shown beside its field. Nothing is stored until the whole form is valid.
             self.sub_title = "New item"
         else:
             self.load(items_core.get_item(self.app.catalog, self.ref))
+        self.saved_form = self.form_data()
         self.query_one("#f-category" if self.ref is None else "#f-designation", Input).focus()
 
     def load(self, item: dict[str, Any]) -> None:
@@ -187,5 +190,14 @@ shown beside its field. Nothing is stored until the whole form is valid.
             if focusable:
                 focusable[0].focus()
 
+    def unsaved(self) -> list[str]:
+        """What would be lost by leaving now: the details form's edits, and text typed in the tabs' entry rows."""
+        found = []
+        if self.saved_form is not None and self.form_data() != self.saved_form:
+            found.append("the new item's details" if self.ref is None else f"the details of {self.ref}")
+        for pane in self.query("MarkingsPane, ComponentsPane"):
+            found += pane.unsaved()
+        return found
+
     def action_close(self) -> None:
-        self.dismiss(None)
+        confirm_discard(self, self.unsaved(), lambda: self.dismiss(None))

@@ -35,6 +35,7 @@ from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
 from fieldkit.ocr import photos as ocr_photos
 from fieldkit.ocr.engine import DEFAULT_LANGUAGES, OcrCancelled, check_available, parse_crop, validate_crop
+from fieldkit.tui.screens.confirm import confirm_discard
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain
 from fieldkit.wording import plural
@@ -414,12 +415,21 @@ with both the text as read and your text, the crop, the photo and the engine set
         self.query_one("#ocr-candidates", Static).update(candidates_markup(reading))
         self.query_one("#ocr-text", TextArea).text = reading.corrected
 
+    def unsaved(self) -> list[str]:
+        """A correction of the reading (or a position) typed but not saved as a marking."""
+        if self.reading is None or self.saved_id is not None:
+            return []
+        corrected = self.query_one("#ocr-text", TextArea).text != self.reading.corrected
+        if corrected or self.query_one("#ocr-position", Input).value.strip():
+            return ["the corrected reading, not saved as a marking (ctrl+s saves it)"]
+        return []
+
     def action_cancel_or_close(self) -> None:
         if self.running:
             self.cancel.set()
             self.set_status("Cancelling… (the reading under way finishes first)")
             return
-        self.dismiss(None)
+        confirm_discard(self, self.unsaved(), lambda: self.dismiss(None))
 
     # saving ------------------------------------------------------------------
 

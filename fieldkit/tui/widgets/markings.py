@@ -107,6 +107,16 @@ class MarkingsPane(Vertical):
 
         self.app.push_screen(ConfirmScreen(f"Delete marking {row['text']!r}? The audit log keeps what it was."), delete)
 
+    def unsaved(self) -> list[str]:
+        """The marking being typed or corrected, if any (see ItemScreen.unsaved)."""
+        text = self.query_one("#marking-text", Input).value.strip()
+        position = self.query_one("#marking-position", Input).value.strip()
+        if self.editing:
+            row = markings_core.get_marking(self.app.catalog, self.editing)
+            changed = text != row["text"] or position != (row["position"] or "")
+            return [f"the correction of marking {row['text']!r}"] if changed else []
+        return [f"the marking typed ({text or position!r})"] if text or position else []
+
     def compose(self) -> ComposeResult:
         yield DataTable(id="markings-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="marking-entry"):
