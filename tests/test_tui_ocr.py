@@ -120,8 +120,9 @@ async def test_read_a_crop_correct_the_text_and_save_it_as_a_marking(db_path, tm
         app.screen.query_one("#item-tabs").active = "markings"
         await pilot.pause()
         table = app.screen.query_one("#markings-table", DataTable)
-        text, _, source, _, _ = map(str, table.get_row_at(0))
+        text, _, source, from_photo, _, _ = map(str, table.get_row_at(0))
         assert (text, source) == ("9М22У 4-23", "ocr, read '9M22U 4-23'")  # corrected, and what OCR read
+        assert from_photo.endswith("@ 276,220,396,116")  # the photo and crop it was read from
 
     [stored] = markings.list_markings(open_catalog(db_path), "EX-1")
     assert stored["text"] == "9М22У 4-23"

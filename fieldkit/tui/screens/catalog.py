@@ -46,8 +46,17 @@ class CatalogScreen(Screen):
     HELP = """\
 ## Catalog
 
-Every item in the catalog. Type in the search box to narrow the list: every word must
-appear in the ref, category, designation, calibre, origin, place or notes.
+Every item in the catalog. Type in the search box to narrow the list: every word must appear
+somewhere in the item -- its ref, category, designation, calibre, origin, place or notes, the
+text of its markings (as corrected and as OCR read it), or its components' part numbers, printed
+markings and makers. A word of three characters or more may be any part of a word ("22U" finds
+9M22U); a word of one or two characters finds words that begin with it ("주체" finds 주체112,
+"ОФ" finds ОФ-462). Case does not matter, and quotes or `*` are plain characters.
+
+The Parts column counts parts as the summary does: a component with quantity 6 is 6 parts.
+
+When the catalog open is the copy of the example, a bar above the table says so, and the title
+bar reads EXAMPLE COPY; what you add there is kept in that copy, apart from your own catalog.
 """
 
     # Short descriptions, so that every binding fits in the footer of a 100-column terminal;
@@ -93,7 +102,7 @@ appear in the ref, category, designation, calibre, origin, place or notes.
         yield Header()
         yield Label("", id="example-banner")
         with Horizontal(id="search-bar"):
-            yield Input(placeholder="Search refs, designations, places, notes…", id="search")
+            yield Input(placeholder="Search items, markings, part numbers…", id="search")
             yield Label("", id="count")
         table = DataTable(id="items", cursor_type="row", zebra_stripes=True)
         for key, label, width in COLUMNS:

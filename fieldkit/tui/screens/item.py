@@ -54,7 +54,19 @@ class ItemScreen(Screen[str | None]):
 Fill in what you know; only the category is required. `ctrl+s` saves, and any problem is
 shown beside its field. Nothing is stored until the whole form is valid.
 
-`F2` to `F5` switch between the Details, Photos, Markings and Components tabs.
+`F2` to `F5` switch between the Details, Photos, Markings and Components tabs. `Esc` goes back;
+if anything typed is not saved (the details, a marking or component being typed or corrected), it
+asks first.
+
+- *Photos*: `Enter` opens a photo full size (`c` there sets its caption; when the photo has EXIF
+  GPS or a capture time that the item lacks, `g` copies them to the item); `o` reads a marking
+  off the highlighted photo, `B` reads every photo, `ctrl+o` picks files (type any folder or
+  path in the picker's box to leave the home folder), `ctrl+l` types paths.
+- *Markings*: the From photo column names the photo and crop each marking was read from;
+  `Enter` opens that photo with the crop outlined. `ctrl+e` corrects a marking, `ctrl+d` deletes it.
+- *Components*: type a part number and press `Enter` to add it; `ctrl+e` loads the highlighted
+  component to correct it (`Enter` stores the correction), `ctrl+d` deletes it (after asking),
+  `ctrl+g` shows this item's summary.
 """
 
     BINDINGS = [
@@ -189,6 +201,15 @@ shown beside its field. Nothing is stored until the whole form is valid.
             focusable = lists or [w for w in pane.query("*") if w.focusable]
             if focusable:
                 focusable[0].focus()
+
+    def take_stored(self, item: dict[str, Any], fields: list[str]) -> None:
+        """Show fields that were stored from elsewhere (a photo's EXIF) in the form, as saved, keeping
+        any other edits in the form as they are."""
+        for name in fields:
+            value = "" if item[name] is None else str(item[name])
+            self.query_one(f"#f-{name}", Input).value = value
+            if self.saved_form is not None:
+                self.saved_form[name] = value
 
     def unsaved(self) -> list[str]:
         """What would be lost by leaving now: the details form's edits, and text typed in the tabs' entry rows."""

@@ -26,6 +26,7 @@ from textual_image.widget import Image
 from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.photos import IngestResult
+from fieldkit.evidence.placement import describe_offer, disagreements, offers
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain
 from fieldkit.wording import plural
@@ -79,6 +80,16 @@ def photo_facts(photo: dict[str, Any], items: Iterable[str] = ()) -> list[tuple[
     ]
 
 
+def outlined(display: PILImage.Image, photo: dict[str, Any], crop: tuple[int, int, int, int]) -> PILImage.Image:
+    """The display copy of a photo with a marking's crop framed (the crop is in pixels of the
+    upright original; the display copy is upright and scaled)."""
+    from fieldkit.tui.screens.ocr import framed_preview
+
+    width = photo.get("height") if photo.get("orientation") in (5, 6, 7, 8) else photo.get("width")
+    scale = display.width / width if width else 1.0
+    return framed_preview(display, scale, crop)
+
+
 def _summary(photo: dict[str, Any]) -> str:
     first = photo.get("caption") or photo.get("original_name") or ""
     taken = photo.get("exif_time") or "no EXIF time"
@@ -93,14 +104,16 @@ class PhotosPane(Vertical):
         Binding("ctrl+l", "focus_paths", "Type photo paths", id="photos.paths"),
         Binding("o", "ocr", "OCR photo", id="photos.ocr"),
         Binding("B", "ocr_batch", "OCR all photos", id="photos.ocr_batch"),
+        Binding("g", "use_exif", "Use photo's GPS/date", id="photos.use_exif",
+                tooltip="Copy the highlighted photo's EXIF position and capture date to the item where it has none (audited)"),
     ]
 
     class Loaded(Message):
-        """The item's photos and a thumbnail of each (None where the original could not be read)."""
+        """The item, its photos and a thumbnail of each (None where the original could not be read)."""
 
-        def __init__(self, rows: list[dict[str, Any]], thumbs: list[PILImage.Image | None]):
+        def __init__(self, rows: list[dict[str, Any]], thumbs: list[PILImage.Image | None], item: dict[str, Any] | None = None):
             super().__init__()
-            self.rows, self.thumbs = rows, thumbs
+            self.rows, self.thumbs, self.item = rows, thumbs, item
 
     class Progress(Message):
         def __init__(self, done: int, total: int):
@@ -118,6 +131,7 @@ class PhotosPane(Vertical):
         super().__init__(**kwargs)
         self.ref = ref
         self.rows: list[dict[str, Any]] = []
+        self.item: dict[str, Any] | None = None
         self.cancel = threading.Event()
 
     def compose(self) -> ComposeResult:
@@ -130,6 +144,7 @@ class PhotosPane(Vertical):
             yield Button("Browse…", id="photo-browse")
         yield ProgressBar(id="photo-progress", show_eta=False)
         yield Static("", id="photo-results")
+        yield Static("", id="photo-offer")
         yield ListView(id="photo-list")
         yield Label("", id="photo-count")
 
@@ -144,33 +159,73 @@ class PhotosPane(Vertical):
 
     @work(thread=True, exclusive=True, group="photo-load")
     def load(self) -> None:
+        from fieldkit.catalog.items import find_item
+
         catalog = self.app.catalog
         try:
             rows = photos_core.list_photos(catalog, self.ref)
         except FieldkitError:
             rows = []
+        item = find_item(catalog, self.ref)
         thumbs = []
         for row in rows:
             try:
                 thumbs.append(photos_core.thumbnail(photos_core.stored_file(catalog, row), THUMB_SIZE))
             except (FieldkitError, OSError):
                 thumbs.append(None)
-        self.post_message(self.Loaded(rows, thumbs))
+        self.post_message(self.Loaded(rows, thumbs, item))
 
     @on(Loaded)
     async def show_photos(self, message: Loaded) -> None:
         self.rows = message.rows
+        self.item = message.item
         view = self.query_one("#photo-list", ListView)
         await view.clear()
         for row, thumb in zip(message.rows, message.thumbs):
             picture = Image(thumb, classes="thumb") if thumb is not None else Label("original\nmissing", classes="thumb")
-            await view.append(ListItem(Horizontal(picture, Label(_summary(row), classes="thumb-text", markup=False)), classes="photo-row"))
+            text = _summary(row)
+            for problem in disagreements(message.item or {}, row):
+                text += f"\n⚠ {problem}"
+            await view.append(ListItem(Horizontal(picture, Label(text, classes="thumb-text", markup=False)), classes="photo-row"))
         if message.rows and view.index is None:
             view.index = 0  # so Enter, o and the arrow keys work at once
+        self.show_offer()
         count = len(message.rows)
         self.query_one("#photo-count", Label).update(
             f"{count} photo{'' if count == 1 else 's'} · Enter opens one" if count else "No photos yet."
         )
+
+    def highlighted(self) -> dict[str, Any] | None:
+        index = self.query_one("#photo-list", ListView).index
+        return self.rows[index] if index is not None and index < len(self.rows) else None
+
+    @on(ListView.Highlighted, "#photo-list")
+    def show_offer(self) -> None:
+        """Offer the highlighted photo's EXIF position and date for the item, where the item has none."""
+        photo, box = self.highlighted(), self.query_one("#photo-offer", Static)
+        values = offers(self.item, photo) if photo is not None and self.item is not None else {}
+        box.display = bool(values)
+        if values:
+            box.update(plain(f"This photo's EXIF gives a {describe_offer(values)}, which {self.ref} lacks: g copies it to the item."))
+
+    def action_use_exif(self) -> None:
+        from fieldkit.catalog.items import update_item
+
+        photo = self.highlighted()
+        values = offers(self.item, photo) if photo is not None and self.item is not None else {}
+        if not values:
+            self.notify("The highlighted photo has no EXIF position or date that the item lacks.", severity="warning")
+            return
+        try:
+            self.item = update_item(self.app.catalog, self.ref, values)
+        except FieldkitError as exc:
+            self.notify(f"Not saved: {exc}", severity="error")
+            return
+        form = self.screen
+        if hasattr(form, "take_stored"):
+            form.take_stored(self.item, list(values))
+        self.notify(f"{self.ref}: {describe_offer(values)} copied from the photo's EXIF")
+        self.load()
 
     @on(ListView.Selected, "#photo-list")
     def open_photo(self, event: ListView.Selected) -> None:
@@ -321,18 +376,21 @@ class PhotoScreen(Screen[None]):
 ## Photo
 
 The photo as stored (turned upright for viewing; the stored original is never changed), with
-what its EXIF says and the SHA-256 recorded when it was added.
+what its EXIF says and the SHA-256 recorded when it was added. Opened from a marking, the crop
+the marking was read from is outlined. `c` sets or changes the photo's caption on the item.
 """
 
     BINDINGS = [
         Binding("escape", "close", "Back", id="photo.back"),
         Binding("o", "ocr", "OCR", id="photo.ocr"),
+        Binding("c", "caption", "Caption", id="photo.caption", tooltip="Set or change this photo's caption on the item (audited)"),
     ]
 
-    def __init__(self, photo: dict[str, Any], ref: str | None = None):
+    def __init__(self, photo: dict[str, Any], ref: str | None = None, crop: tuple[int, int, int, int] | None = None):
         super().__init__()
         self.photo = photo
         self.ref = ref  # the item it was opened from, if any: where an OCR reading is saved
+        self.crop = crop  # a marking's crop, outlined on the photo (pixels of the upright original)
 
     def compose(self) -> ComposeResult:
         catalog = self.app.catalog
@@ -340,6 +398,8 @@ what its EXIF says and the SHA-256 recorded when it was added.
         with Horizontal(id="photo-view"):
             try:
                 large = photos_core.thumbnail(photos_core.stored_file(catalog, self.photo), LARGE_SIZE)
+                if self.crop is not None:
+                    large = outlined(large, self.photo, self.crop)
                 yield Image(large, id="photo-large")
             except (FieldkitError, OSError) as exc:
                 yield Label(f"The stored original cannot be shown: {exc}", id="photo-large")
@@ -352,6 +412,8 @@ what its EXIF says and the SHA-256 recorded when it was added.
 
     def on_mount(self) -> None:
         self.sub_title = self.photo.get("original_name") or self.photo["sha256"][:16]
+        if self.crop is not None:
+            self.sub_title += f" · marking crop {','.join(map(str, self.crop))} outlined"
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -360,3 +422,33 @@ what its EXIF says and the SHA-256 recorded when it was added.
         from fieldkit.tui.screens.ocr import OcrScreen
 
         self.app.push_screen(OcrScreen(self.photo, self.ref))
+
+    def action_caption(self) -> None:
+        from fieldkit.tui.screens.confirm import PromptScreen
+
+        items = photos_core.items_of_photo(self.app.catalog, self.photo["id"])
+        ref = self.ref or (items[0] if len(items) == 1 else None)
+        if ref is None:
+            self.notify("This photo is on several items: open it from the item's Photos tab to caption it.", severity="error")
+            return
+
+        def save(caption: str | None) -> None:
+            if caption is None:
+                return
+            try:
+                link = photos_core.set_caption(self.app.catalog, self.photo["sha256"], caption, ref)
+            except FieldkitError as exc:
+                self.notify(f"Not saved: {exc}", severity="error")
+                return
+            self.photo = {**self.photo, "caption": link["caption"]}
+            facts = dict(photo_facts(self.photo, items))
+            for label, value in zip(self.query(".fact-label"), self.query(".fact-value")):
+                if str(label.render()) == "Caption":
+                    value.update(facts["Caption"])
+            self.notify(f"Caption of this photo on {ref}: {link['caption'] or '(none)'}")
+            for screen in self.app.screen_stack:
+                for pane in screen.query(PhotosPane):
+                    pane.load()
+
+        self.app.push_screen(PromptScreen(f"Caption of this photo on {ref} (empty clears it):",
+                                          self.photo.get("caption") or "", "e.g. stencil on motor section"), save)
