@@ -275,3 +275,51 @@ async def test_esc_with_a_marking_typed_asks_before_discarding_it(db_path):
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         assert "the marking typed ('주체112')" in str(app.screen.query_one(".question").render())
+
+
+async def test_a_failed_backup_stops_its_progress_bar_and_says_why(db_path, tmp_path):
+    from fieldkit.tui.screens.backup import BackupScreen
+
+    seed(db_path, {"category": "rocket"})
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "something.txt").write_text("not empty")  # backup refuses a folder that is not empty
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        assert isinstance(app.screen, BackupScreen)
+        app.screen.query_one("#dest", Input).value = str(full)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "Error:" in str(app.screen.query_one("#result").render())
+        assert not app.screen.query_one("#progress").display
+
+
+async def test_export_into_a_folder_holding_an_export_asks_before_replacing(db_path, tmp_path):
+    """Issue 14 point 5, in the app."""
+    seed(db_path, {"category": "rocket"})
+    out = tmp_path / "out"
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        for answer, expect_new in (("n", False), ("y", True)):
+            await pilot.press("x")
+            app.screen.query_one("#outdir", Input).value = str(out)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            if not (out / "items.csv").exists():  # the first export: nothing to replace
+                raise AssertionError("the first export did not write items.csv")
+            (out / "items.csv").write_text("marker")
+            await pilot.press("enter")  # export again into the same folder
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            assert "items.csv" in str(app.screen.query_one(".question").render())
+            await pilot.press(answer)
+            await settle(app, pilot)
+            assert ((out / "items.csv").read_text() != "marker") == expect_new
+            await pilot.press("escape")
+            await pilot.pause()
+            import shutil
+
+            shutil.rmtree(out)

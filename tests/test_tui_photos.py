@@ -206,3 +206,38 @@ async def test_enter_on_a_marking_opens_its_photo_with_the_crop_outlined(app_wit
         await pilot.pause()
         assert isinstance(app.screen, PhotoScreen) and app.screen.crop == (40, 60, 200, 80)
         assert "crop 40,60,200,80 outlined" in app.screen.sub_title
+
+
+async def test_the_file_picker_goes_to_any_folder_typed_outside_home(app_with_item, tmp_path, monkeypatch):
+    """Issue 14 point 13: the picker can leave the home folder (/media, /mnt, any path typed)."""
+    from textual.widgets import DirectoryTree
+
+    from fieldkit.tui.screens.photos import PhotoPickerScreen
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    stick = tmp_path / "media" / "USB"
+    stick.mkdir(parents=True)
+    photo = write(stick / "IMG_0101.jpg", jpeg_bytes())
+    app = app_with_item
+    chosen = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(PhotoPickerScreen(), chosen.append)
+        await pilot.pause()
+        picker = app.screen
+        assert picker.query_one("#picker-tree", DirectoryTree).path == home
+        box = picker.query_one("#picker-path", Input)
+        box.value = str(stick)
+        box.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert picker.query_one("#picker-tree", DirectoryTree).path == stick
+        await pilot.press("ctrl+u")
+        await pilot.pause()
+        assert picker.query_one("#picker-tree", DirectoryTree).path == stick.parent
+        box.value = str(photo)  # a file typed is marked
+        box.focus()
+        await pilot.press("enter", "ctrl+s")
+        await pilot.pause()
+    assert chosen == [[photo]]

@@ -19,7 +19,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, LoadingIndicator
 
 from fieldkit.errors import FieldkitError
-from fieldkit.export.csv import export_catalog
+from fieldkit.export.csv import export_catalog, export_files_in
+from fieldkit.tui.screens.confirm import ConfirmScreen
 
 
 def default_export_dir(catalog_path: Path | None) -> Path:
@@ -30,7 +31,9 @@ def default_export_dir(catalog_path: Path | None) -> Path:
 class ExportScreen(ModalScreen[Path | None]):
     """Writes to a folder: by default items.csv, photos.csv, markings.csv and components.csv.
 
-    `write(folder)` does the writing (in a worker thread) and returns a line saying what it wrote.
+    `write(folder)` does the writing (in a worker thread) and returns a line saying what it wrote;
+    `replaces(folder)` names the files there that it would replace, and the screen asks before
+    replacing them.
     """
 
     BINDINGS = [Binding("escape", "close", "Close", id="export.close")]
@@ -40,10 +43,12 @@ class ExportScreen(ModalScreen[Path | None]):
         prompt: str = "Export the catalog as CSV to the folder:",
         write: Callable[[Path], str] | None = None,
         stem: str | None = None,
+        replaces: Callable[[Path], list[str]] | None = None,
     ):
         super().__init__()
         self.prompt = prompt
         self.write = write or (lambda outdir: export_catalog(self.app.catalog, outdir).describe())
+        self.replaces = replaces or (export_files_in if write is None else (lambda outdir: []))
         self.stem = stem
 
     def compose(self) -> ComposeResult:
@@ -66,9 +71,25 @@ class ExportScreen(ModalScreen[Path | None]):
     @on(Input.Submitted, "#outdir")
     @on(Button.Pressed, "#export")
     def start(self) -> None:
+        outdir = Path(self.query_one("#outdir", Input).value.strip()).expanduser()
+        existing = self.replaces(outdir)
+        if not existing:
+            self._run(outdir)
+            return
+
+        def answered(replace: bool | None) -> None:
+            if replace:
+                self._run(outdir)
+
+        self.app.push_screen(
+            ConfirmScreen(f"{outdir} already holds {', '.join(existing)}. Replace them?", yes="Replace", no="Keep them"),
+            answered,
+        )
+
+    def _run(self, outdir: Path) -> None:
         self.query_one("#working").display = True
         self.query_one("#export", Button).disabled = True
-        self.run_export(Path(self.query_one("#outdir", Input).value.strip()).expanduser())
+        self.run_export(outdir)
 
     @work(thread=True, exclusive=True)
     def run_export(self, outdir: Path) -> None:

@@ -32,6 +32,7 @@ from fieldkit.tui.safe_text import plain
 from fieldkit.wording import plural
 
 THUMB_SIZE = (192, 128)
+PLACES = ("/media", "/mnt", "/")  # shown as buttons in the file picker, where they exist
 LARGE_SIZE = (1280, 1280)
 
 
@@ -330,10 +331,15 @@ class PhotoDirectoryTree(DirectoryTree):
 
 
 class PhotoPickerScreen(ModalScreen[list[Path] | None]):
-    """Pick photo files: Enter on a file marks or unmarks it; ctrl+s adds the marked files."""
+    """Pick photo files: Enter on a file marks or unmarks it; ctrl+s adds the marked files.
+
+    The tree starts in the home folder; the box above it goes anywhere: type a folder (/media,
+    /mnt, a USB stick's mount point) or a file and press Enter. `ctrl+u` goes up one folder.
+    """
 
     BINDINGS = [
         Binding("ctrl+s", "done", "Add marked photos", id="picker.done"),
+        Binding("ctrl+u", "up", "Parent folder", id="picker.up"),
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
     ]
 
@@ -345,20 +351,53 @@ class PhotoPickerScreen(ModalScreen[list[Path] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="picker"):
             yield Label("Enter marks a photo (again to unmark); ctrl+s adds the marked ones.", classes="question")
+            with Horizontal(id="picker-places"):
+                yield Input(str(self.start), placeholder="a folder or photo: /media, /mnt, ~/… then Enter", id="picker-path", compact=True)
+                for place in PLACES:
+                    if Path(place).is_dir():
+                        yield Button(place, id=f"picker-go-{place.strip('/')}", classes="picker-place", compact=True)
             yield PhotoDirectoryTree(self.start, id="picker-tree")
             yield Label("Nothing marked yet.", id="picker-chosen")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="picker-cancel")
                 yield Button("Add marked", id="picker-done", variant="primary")
 
+    def go(self, folder: Path) -> None:
+        """Show `folder` in the tree."""
+        tree = self.query_one("#picker-tree", PhotoDirectoryTree)
+        tree.path = folder
+        self.query_one("#picker-path", Input).value = str(folder)
+        tree.focus()
+
+    @on(Input.Submitted, "#picker-path")
+    def go_typed(self, event: Input.Submitted) -> None:
+        path = Path(event.value.strip() or "~").expanduser()
+        if path.is_dir():
+            self.go(path)
+        elif path.is_file():
+            self._toggle(path)
+        else:
+            self.notify(f"{path} is not a folder or file here; check the path (a USB stick may be under /media)", severity="error")
+
+    @on(Button.Pressed, ".picker-place")
+    def go_place(self, event: Button.Pressed) -> None:
+        self.go(Path(str(event.button.label)))
+
+    def action_up(self) -> None:
+        current = Path(self.query_one("#picker-tree", PhotoDirectoryTree).path)
+        self.go(current.parent)
+
     @on(DirectoryTree.FileSelected)
     def toggle(self, event: DirectoryTree.FileSelected) -> None:
-        if event.path in self.chosen:
-            self.chosen.remove(event.path)
+        self._toggle(event.path)
+
+    def _toggle(self, path: Path) -> None:
+        if path in self.chosen:
+            self.chosen.remove(path)
         else:
-            self.chosen.append(event.path)
+            self.chosen.append(path)
         names = ", ".join(p.name for p in self.chosen)
-        self.query_one("#picker-chosen", Label).update(f"Marked {len(self.chosen)}: {names}" if self.chosen else "Nothing marked yet.")
+        self.query_one("#picker-chosen", Label).update(plain(f"Marked {len(self.chosen)}: {names}" if self.chosen else "Nothing marked yet."))
 
     @on(Button.Pressed, "#picker-done")
     def action_done(self) -> None:

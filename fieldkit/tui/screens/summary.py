@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Static
 
 from fieldkit.components.summary import UNKNOWN_COUNTRY, UNKNOWN_FIRM, Summary, summarize
 from fieldkit.errors import FieldkitError
-from fieldkit.export.summary import export_summary
+from fieldkit.export.summary import export_summary, summary_files_in
 from fieldkit.tui.screens.export import ExportScreen
 
 BAR_WIDTH = 14
@@ -120,7 +120,8 @@ item can have been assembled: the first day of the period of its newest date cod
             paths = export_summary(summarize(self.app.catalog, self.ref), outdir)
             return "wrote " + " and ".join(str(p) for p in paths)
 
-        self.app.push_screen(ExportScreen("Write the summary (CSV and JSON) to the folder:", write, stem="summary"))
+        self.app.push_screen(ExportScreen("Write the summary (CSV and JSON) to the folder:", write, stem="summary",
+                                          replaces=summary_files_in))
 
     def action_close(self) -> None:
         self.dismiss()
