@@ -301,3 +301,42 @@ async def test_esc_after_correcting_a_reading_asks_before_discarding_it(db_path,
         await pilot.press("escape")  # saved: leaves at once
         await pilot.pause()
         assert isinstance(app.screen, ItemScreen)
+
+
+async def test_batch_shows_each_photos_result_as_soon_as_it_is_read(db_path, tmp_path, monkeypatch):
+    """Issue 14 point 14: the first photo's reading is in its row while the second is still being read."""
+    from fieldkit.ocr import photos as ocr_photos
+
+    catalog_with_photos(db_path, tmp_path, ["9M22U 4-23", "LOT 12-87-270"], style="dark_on_light")
+    real_tesseract, real_read_photos = engine._tesseract, ocr_photos.read_photos
+    first_done, release = threading.Event(), threading.Event()
+
+    def read_photos(*args, on_entry=None, **kwargs):  # notes, in the worker, when the first photo is done
+        def entry_done(index, entry):
+            on_entry(index, entry)
+            if index == 0:
+                first_done.set()
+        return real_read_photos(*args, on_entry=entry_done, **kwargs)
+
+    def tesseract(args, cancel):  # the second photo is read only when the test lets it
+        while first_done.is_set() and not release.is_set() and not cancel.is_set():
+            time.sleep(0.01)
+        return real_tesseract(args, cancel)
+
+    monkeypatch.setattr(ocr_photos, "read_photos", read_photos)
+    monkeypatch.setattr(engine, "_tesseract", tesseract)
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_photos_tab(app, pilot)
+        await pilot.press("B")
+        screen = app.screen
+        table = screen.query_one("#ocr-batch-table", DataTable)
+        for _ in range(1500):
+            await pilot.pause(0.02)
+            if first_done.is_set() and table.row_count == 2 and str(table.get_row_at(0)[2]) == "9M22U 4-23":
+                break
+        assert str(table.get_row_at(0)[2]) == "9M22U 4-23"  # shown while the batch still runs
+        assert screen.running and "waiting" in str(table.get_row_at(1)[4])
+        release.set()
+        await settle(app, pilot)
+        assert str(table.get_row_at(1)[2]) == "LOT 12-87-270"

@@ -463,6 +463,9 @@ with both the text as read and your text, the crop, the photo and the engine set
         self.notify(f"Marking {stored['text']!r} saved to {ref}")
 
 
+WAITING = "waiting to be read…"
+
+
 class BatchOcrScreen(Screen[None]):
     """OCR every photo of an item, or a folder of images ingested as its photos; save the readings."""
 
@@ -486,6 +489,20 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
         def __init__(self, done: int, total: int):
             super().__init__()
             self.done, self.total = done, total
+
+    class Started(Message):
+        """The photos about to be read, listed at once (each row fills in when its photo is read)."""
+
+        def __init__(self, photos: list[dict]):
+            super().__init__()
+            self.photos = photos
+
+    class EntryRead(Message):
+        """One photo read (or not): shown in its row as soon as it is done."""
+
+        def __init__(self, index: int, entry: ocr_photos.BatchEntry):
+            super().__init__()
+            self.index, self.entry = index, entry
 
     class Finished(Message):
         """The batch finished: an entry per photo, files of a folder that could not be added, or an error."""
@@ -570,8 +587,12 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
                 not_added = [r.error for r in results if not r.ok]
             else:
                 photos = photos_core.list_photos(catalog, self.ref)
+            self.post_message(self.Started(photos))
             self.post_message(self.Progress(0, len(photos)))
-            entries = ocr_photos.read_photos(catalog, photos, languages=self.languages, progress=progress, cancel=cancel)
+            entries = ocr_photos.read_photos(
+                catalog, photos, languages=self.languages, progress=progress, cancel=cancel,
+                on_entry=lambda index, entry: self.post_message(self.EntryRead(index, entry)),
+            )
         except FieldkitError as exc:
             self.post_message(self.Finished([], [], str(exc)))
             return
@@ -580,6 +601,22 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
     @on(Progress)
     def show_progress(self, message: Progress) -> None:
         self.query_one("#ocr-batch-progress", ProgressBar).update(total=message.total, progress=message.done)
+
+    @on(Started)
+    def list_photos(self, message: Started) -> None:
+        self.entries = [ocr_photos.BatchEntry(photo, error=WAITING) for photo in message.photos]
+        self.selected, self.saved = set(), {}
+        self.fill_table()
+
+    @on(EntryRead)
+    def show_entry(self, message: EntryRead) -> None:
+        """A photo's reading in its row at once; it can be selected and saved while the rest are read."""
+        if message.index >= len(self.entries):
+            return
+        self.entries[message.index] = message.entry
+        table = self.query_one("#ocr-batch-table", DataTable)
+        for key, value in zip(("sel", "photo", "text", "conf", "note"), self.row_cells(message.index)):
+            table.update_cell(str(message.index), key, value)
 
     @on(Finished)
     def show_results(self, message: Finished) -> None:
@@ -590,7 +627,7 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
             status.update(f"[$error]{escape(message.error)}[/]")
             self.notify(message.error, severity="error", timeout=10)
             return
-        self.entries, self.selected, self.saved = message.entries, set(), {}
+        self.entries = message.entries  # the same photos in the same order: selections made meanwhile hold
         read = sum(e.ok for e in self.entries)
         cancelled = sum(e.error == "cancelled" for e in self.entries)
         lines = [f"Read {read} of {plural(len(self.entries), 'photo')}" + (f" ({cancelled} cancelled)" if cancelled else "")
@@ -600,17 +637,21 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
         self.fill_table()
         self.query_one("#ocr-batch-table", DataTable).focus()
 
+    def row_cells(self, index: int) -> tuple:
+        entry = self.entries[index]
+        if entry.reading is not None:
+            text = entry.reading.corrected.replace("\n", " ⏎ ")
+            conf = f"{entry.reading.result.confidence:.1f}"
+            note = entry.error or entry.reading.result.text.replace("\n", " ⏎ ")
+        else:
+            text, conf, note = "", "—", entry.error or ""
+        return self.mark(index), plain(entry.name), plain(text), conf, plain(note)
+
     def fill_table(self) -> None:
         table = self.query_one("#ocr-batch-table", DataTable)
         table.clear()
-        for i, entry in enumerate(self.entries):
-            if entry.reading is not None:
-                text = entry.reading.corrected.replace("\n", " ⏎ ")
-                conf = f"{entry.reading.result.confidence:.1f}"
-                note = entry.error or entry.reading.result.text.replace("\n", " ⏎ ")
-            else:
-                text, conf, note = "", "—", entry.error or ""
-            table.add_row(self.mark(i), plain(entry.name), plain(text), conf, plain(note), key=str(i))
+        for i in range(len(self.entries)):
+            table.add_row(*self.row_cells(i), key=str(i))
 
     def mark(self, index: int) -> str:
         if index in self.saved:
