@@ -106,3 +106,16 @@ def test_photo_edit_of_a_photo_on_two_items_needs_the_item(run, tmp_path):
     assert run("photo", "edit", sha[:8], "--caption", "on two", "--item", "ex-2").exit_code == 0
     assert json.loads(run("photo", "list", "EX-2", "--json").output)[0]["caption"] == "on two"
     assert json.loads(run("photo", "list", "EX-1", "--json").output)[0]["caption"] is None
+
+
+def test_photo_list_says_where_a_photo_disagrees_with_its_item(run, tmp_path):
+    assert run("item", "edit", "EX-1", "--lat", "50.45", "--lon", "30.52", "--found-at", "2024-01-02").exit_code == 0
+    a = write(tmp_path / "a.jpg", jpeg_bytes())  # EXIF: Kharkiv, 2024-01-03
+    assert run("photo", "add", "EX-1", str(a)).exit_code == 0
+    text = run("photo", "list", "EX-1").output
+    assert "! GPS" in text and "km from the item's position" in text
+    assert "! taken 2024-01-03, item found 2024-01-02" in text
+    [row] = json.loads(run("photo", "list", "EX-1", "--json").output)
+    assert len(row["disagreements"]) == 2
+    assert run("item", "edit", "EX-1", "--lat", "49.9935", "--lon", "36.2304", "--found-at", "2024-01-03").exit_code == 0
+    assert json.loads(run("photo", "list", "EX-1", "--json").output)[0]["disagreements"] == []

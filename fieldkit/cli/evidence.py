@@ -61,8 +61,16 @@ LIST_COLUMNS = ("sha256", "format", "width", "height", "size", "exif_time", "ori
 @click.option("--json", "as_json", is_flag=True, help="Print the photos as a JSON array.")
 @pass_state
 def photo_list(state, item_ref: str, as_json: bool) -> None:
-    """List the photos of item REF: SHA-256, format, size, capture time, original name, caption."""
-    rows = photos_core.list_photos(state.catalog(create=False), item_ref)
+    """List the photos of item REF: SHA-256, format, size, capture time, original name, caption; and
+    where a photo's EXIF disagrees with the item (GPS over 1 km from it, taken on another day)."""
+    from fieldkit.catalog.items import get_item
+    from fieldkit.evidence.placement import disagreements
+
+    catalog = state.catalog(create=False)
+    rows = photos_core.list_photos(catalog, item_ref)
+    item = get_item(catalog, item_ref)
+    for row in rows:
+        row["disagreements"] = disagreements(item, row)
     if as_json:
         print_json(rows)
         return
@@ -72,6 +80,8 @@ def photo_list(state, item_ref: str, as_json: bool) -> None:
             f"{row['sha256']}  {row['format']:<4} {row['width']}x{row['height']}  {row['size']:>10} B  "
             f"{taken:<25} {row['original_name']}" + (f"  — {row['caption']}" if row["caption"] else "")
         )
+        for problem in row["disagreements"]:
+            click.echo(f"  ! {problem}")
 
 
 @click.command()

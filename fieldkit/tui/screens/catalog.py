@@ -38,6 +38,9 @@ COLUMNS = [
     ("markings", "Marks", 5),
     ("parts", "Parts", 5),  # quantities summed, as the summary counts them
 ]
+# Under 100 columns the text columns are narrower, so that the counts stay on an 80-column screen.
+NARROW_WIDTHS = {"ref": 9, "category": 9, "designation": 10, "place": 8}
+NARROW_BELOW = 100
 
 
 class CatalogScreen(Screen):
@@ -105,8 +108,9 @@ bar reads EXAMPLE COPY; what you add there is kept in that copy, apart from your
             yield Input(placeholder="Search items, markings, part numbers…", id="search")
             yield Label("", id="count")
         table = DataTable(id="items", cursor_type="row", zebra_stripes=True)
+        narrow = self.app.size.width < NARROW_BELOW
         for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
+            table.add_column(label, key=key, width=NARROW_WIDTHS.get(key, width) if narrow else width)
         yield table
         yield Footer(compact=True, show_command_palette=False)
 
