@@ -122,3 +122,16 @@ def test_the_word_index_follows_edits_deletes_and_bulk_writes(catalog, two_items
     items.delete_item(catalog, "FK-0002")
     assert refs(catalog, "ST") == []
     assert catalog.db.execute("SELECT count(*) FROM item_words").fetchone()[0] == 1
+
+
+def test_a_common_short_word_checked_item_by_item_finds_the_same_items(catalog, two_items, monkeypatch):
+    from fieldkit.catalog import search
+
+    rocket, missile = two_items
+    add_child(catalog, "markings", rocket, text="주체112")
+    add_child(catalog, "markings", missile, text="주체113 ОФ-462")
+    by_set = {q: refs(catalog, q) for q in ("주체", "ОФ", "주체 ОФ", "주체 113", "z")}
+    monkeypatch.setattr(search, "COMMON", 1)  # every short word counts as common: looked up item by item
+    assert "EXISTS" in search.where_clause("주체", catalog.db)[0]
+    assert {q: refs(catalog, q) for q in by_set} == by_set
+    assert by_set["주체"] == ["FK-0001", "FK-0002"] and by_set["주체 ОФ"] == ["FK-0002"]

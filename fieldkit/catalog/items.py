@@ -110,7 +110,7 @@ COUNTS_SQL = """
 def list_items(catalog: Catalog, query: str = "", *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
     """Items ordered by ref with counts of photos, markings and component rows, and `parts`: the sum
     of the components' quantities (what `summary` counts), filtered by `query`."""
-    where, params = search.where_clause(query)
+    where, params = search.where_clause(query, catalog.db)
     sql = f"SELECT items.*, {COUNTS_SQL} FROM items WHERE {where} ORDER BY ref"
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
@@ -122,6 +122,6 @@ def list_items(catalog: Catalog, query: str = "", *, limit: int | None = None, o
 
 def count_items(catalog: Catalog, query: str = "", *, cap: int | None = None) -> int:
     """How many items match `query`; with `cap`, counting stops at cap + 1 (shown as "cap+")."""
-    where, params = search.where_clause(query)
+    where, params = search.where_clause(query, catalog.db)
     sql = f"SELECT 1 FROM items WHERE {where}" + (f" LIMIT {int(cap) + 1}" if cap is not None else "")
     return catalog.db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]

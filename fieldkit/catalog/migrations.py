@@ -268,7 +268,9 @@ def _refresh_documents(item_id: str) -> str:
 @migrations()
 def m015_search_short_words(db: Database) -> None:
     """A word index beside the trigram index, so that one- and two-character words are found."""
-    db.execute("CREATE VIRTUAL TABLE item_words USING fts5(text, tokenize = 'unicode61 remove_diacritics 2')")
+    # prefix='1 2': one- and two-character prefixes are indexed, so "g*" reads one list instead of merging
+    # the lists of every word that begins with g (tens of thousands in a large catalog).
+    db.execute("CREATE VIRTUAL TABLE item_words USING fts5(text, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2')")
     db.execute("INSERT INTO item_words (rowid, text) SELECT rowid, text FROM item_search")
     for table in ("items", "markings", "components"):
         for event in ("insert", "update", "delete"):

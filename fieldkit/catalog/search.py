@@ -28,8 +28,25 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def where_clause(query: str) -> tuple[str, list[str]]:
-    """A WHERE clause over `items` (and its parameters) for the words of `query`."""
+# A short word found in more items than this is checked item by item, in the order the list is
+# read, so that the first page does not wait for every match (100,000 items hold a word beginning
+# with "g"); a rarer one is looked up once and its items taken from the list it gives. (Checking
+# item by item is cheap in the word index, one lookup per item; in the trigram index it is not.)
+COMMON = 2000
+
+
+def _words_clause(db: Database | None, match: str) -> str:
+    """`items` rows whose words `match` finds: by set, or item by item when the words are common."""
+    if db is not None:
+        sample = f"SELECT 1 FROM item_words WHERE item_words MATCH ? LIMIT {COMMON}"
+        if db.execute(f"SELECT count(*) FROM ({sample})", [match]).fetchone()[0] >= COMMON:
+            return "EXISTS (SELECT 1 FROM item_words WHERE item_words MATCH ? AND item_words.rowid = items.rowid)"
+    return "items.rowid IN (SELECT rowid FROM item_words WHERE item_words MATCH ?)"
+
+
+def where_clause(query: str, db: Database | None = None) -> tuple[str, list[str]]:
+    """A WHERE clause over `items` (and its parameters) for the words of `query`; with `db`, short
+    words are looked up the way that is fastest for how common they are."""
     clauses, params = [], []
     query = "".join(" " if ch < " " or ch == "\x7f" else ch for ch in query)  # a NUL would cut a LIKE pattern short
     long_words = [w for w in query.split() if len(w) >= TRIGRAM]
@@ -39,8 +56,10 @@ def where_clause(query: str) -> tuple[str, list[str]]:
     short_words = [w for w in query.split() if len(w) < TRIGRAM]
     starts = [part for w in short_words for part in WORD_PART.findall(w)]
     if starts:
-        clauses.append("items.rowid IN (SELECT rowid FROM item_words WHERE item_words MATCH ?)")
-        params.append(" AND ".join(_quoted(part) + "*" for part in starts))
+        match = " AND ".join(_quoted(part) + "*" for part in starts)
+        # item by item only when no long word narrows the items first (then the set is the faster)
+        clauses.append(_words_clause(None if long_words else db, match))
+        params.append(match)
     for word in (w for w in short_words if not WORD_PART.search(w)):  # "%", "--": not words; the item's own fields
         like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         clauses.append("(" + " OR ".join(f"items.{c} LIKE ? ESCAPE '\\'" for c in ITEM_COLUMNS) + ")")
