@@ -122,6 +122,6 @@ def list_items(catalog: Catalog, query: str = "", *, limit: int | None = None, o
 
 def count_items(catalog: Catalog, query: str = "", *, cap: int | None = None) -> int:
     """How many items match `query`; with `cap`, counting stops at cap + 1 (shown as "cap+")."""
-    where, params = search.where_clause(query, catalog.db)
+    where, params = search.where_clause(query)  # a count reads every match: by set is the faster
     sql = f"SELECT 1 FROM items WHERE {where}" + (f" LIMIT {int(cap) + 1}" if cap is not None else "")
     return catalog.db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
