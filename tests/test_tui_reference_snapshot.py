@@ -46,7 +46,7 @@ def realistic_tables(tmp_path):
     shipped = tmp_path / "long"
     shipped.mkdir()
     rows = [PATTERNS.splitlines()[0]] + [
-        f"test-pattern-{n:02d},\\\\bT{n:02d}-(?P<year>\\\\d{{2}})\\\\b,,SU,,rocket,Test pattern {n} for the layout,T{n:02d}-23,X{n:02d},fixture,High"
+        f"test-pattern-{n:02d},\\bT{n:02d}-(?P<lot>\\d{{2}})\\b,,SU,,rocket,Test pattern {n} for the layout,T{n:02d}-23,X{n:02d},fixture,High"
         for n in range(60)
     ]
     (shipped / "marking_patterns.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
