@@ -162,3 +162,10 @@ def test_component_edit_corrects_and_reattributes(tmp_path):
     assert result.output.startswith("STM32F405: STMicroelectronics (CH)")
     (row,) = json.loads(runner.invoke(cli, ["--db", db, "component", "list", "KHK-0001", "--json"]).output)
     assert (row["manufacturer"], row["date_start"]) == ("STMicroelectronics", "2023-03-06")
+
+
+def test_a_bad_value_is_named_by_the_option_typed(run):
+    bad = run("component", "add", "KHK-0001", "--part", "X1", "--country", "Germany")
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: --country: ") and bad.stderr.count("\n") == 1
+    empty = run("component", "add", "KHK-0001", "--part", " ")
+    assert empty.exit_code == 2 and empty.stderr.startswith("error: --part: is empty")

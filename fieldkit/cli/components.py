@@ -12,6 +12,17 @@ from fieldkit.components.attribution import default_index
 from fieldkit.components.importer import import_components
 from fieldkit.components.summary import UNKNOWN_COUNTRY, UNKNOWN_FIRM, summarize
 
+# Component field -> the option that sets it, so that an error names what the user typed.
+OPTION_OF_FIELD = {"part_number": "--part", "date_code": "--date-code", "type": "--type"}
+
+
+def _in_option_names(exc: components_core.ComponentFieldError) -> components_core.ComponentFieldError:
+    option = OPTION_OF_FIELD.get(exc.column, "--" + exc.column.replace("_", "-"))
+    error = components_core.ComponentFieldError(exc.column, exc.reason)
+    error.args = (f"{option}: {exc.reason}",)
+    return error
+
+
 LIST_COLUMNS = ("id", "part_number", "manufacturer", "country", "date_code", "date_start", "quantity", "type")
 
 
@@ -33,12 +44,15 @@ def component() -> None:
 @pass_state
 def component_add(state, item_ref, part_number, manufacturer, country, date_code, quantity, type_, notes, as_json) -> None:
     """Store a component of item REF; prints its attribution with the basis, and its date range."""
-    saved = components_core.add_component(
-        state.catalog(), item_ref,
-        {"part_number": part_number, "manufacturer": manufacturer, "country": country, "date_code": date_code,
-         "quantity": quantity, "type": type_, "notes": notes},
-        index=default_index(state.reference()),
-    )
+    try:
+        saved = components_core.add_component(
+            state.catalog(), item_ref,
+            {"part_number": part_number, "manufacturer": manufacturer, "country": country, "date_code": date_code,
+             "quantity": quantity, "type": type_, "notes": notes},
+            index=default_index(state.reference()),
+        )
+    except components_core.ComponentFieldError as exc:
+        raise _in_option_names(exc) from None
     if as_json:
         row = dict(saved.row)
         row["attribution"] = saved.attribution.to_json()
@@ -103,8 +117,11 @@ def component_edit(state, component_id, part_number, manufacturer, country, date
     given = {"part_number": part_number, "manufacturer": manufacturer, "country": country, "date_code": date_code,
              "quantity": quantity, "type": type_, "notes": notes}
     changes = {k: (None if v == "" else v) for k, v in given.items() if v is not None}
-    saved = components_core.update_component(state.catalog(create=False), component_id, changes,
-                                             index=default_index(state.reference()))
+    try:
+        saved = components_core.update_component(state.catalog(create=False), component_id, changes,
+                                                 index=default_index(state.reference()))
+    except components_core.ComponentFieldError as exc:
+        raise _in_option_names(exc) from None
     click.echo(saved.describe())
 
 
