@@ -255,6 +255,18 @@ SCREENS = {
 }
 
 
+def steady(setup):
+    """Run `setup`, then stop text cursors blinking: a snapshot must not depend on the blink phase."""
+    async def run_before(pilot):
+        await setup(pilot)
+        for screen in pilot.app.screen_stack:
+            for box in screen.query("Input, TextArea"):
+                box.cursor_blink = False
+        await pilot.pause()
+
+    return run_before
+
+
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("screen", SCREENS)
 def test_screen(snap_compare, tmp_path, monkeypatch, screen, size):
@@ -263,4 +275,4 @@ def test_screen(snap_compare, tmp_path, monkeypatch, screen, size):
         app = make_app(tmp_path / "empty.db", actor="t")
     else:
         app = make_app(fixed_catalog(tmp_path), actor="t", offer_example=False)
-    assert snap_compare(app, terminal_size=SIZES[size], run_before=SCREENS[screen])
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=steady(SCREENS[screen]))

@@ -4,7 +4,8 @@ Every word of a query must appear in the item: in its own fields, its marking te
 components' part numbers, printed markings and makers. A word of three characters or more may
 be any part of a word, found with the trigram index `item_search` ("22U" finds 9M22U). A word of
 one or two characters finds the items with a word that begins with it, through the word index
-`item_words` (migration m015): "주체" finds 주체112, "ОФ" finds ОФ-462, "9M" finds 9M22U. Search
+`item_words` (migration m015): "주체" finds 주체112, "ОФ" finds ОФ-462, "9M" finds 9M22U. A short
+word with punctuation in it ("x*", "4-") is matched as typed in the item's own fields. Search
 text is never SQL or FTS syntax: quotes, operators and wildcards are plain characters.
 """
 
@@ -54,13 +55,13 @@ def where_clause(query: str, db: Database | None = None) -> tuple[str, list[str]
         clauses.append("items.rowid IN (SELECT rowid FROM item_search WHERE item_search MATCH ?)")
         params.append(" AND ".join(_quoted(w) for w in long_words))
     short_words = [w for w in query.split() if len(w) < TRIGRAM]
-    starts = [part for w in short_words for part in WORD_PART.findall(w)]
+    starts = [w for w in short_words if WORD_PART.fullmatch(w)]
     if starts:
         match = " AND ".join(_quoted(part) + "*" for part in starts)
         # item by item only when no long word narrows the items first (then the set is the faster)
         clauses.append(_words_clause(None if long_words else db, match))
         params.append(match)
-    for word in (w for w in short_words if not WORD_PART.search(w)):  # "%", "--": not words; the item's own fields
+    for word in (w for w in short_words if not WORD_PART.fullmatch(w)):  # "x*", "%": as typed, in the item's own fields
         like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         clauses.append("(" + " OR ".join(f"items.{c} LIKE ? ESCAPE '\\'" for c in ITEM_COLUMNS) + ")")
         params.extend([like] * len(ITEM_COLUMNS))
