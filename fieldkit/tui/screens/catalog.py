@@ -54,7 +54,8 @@ somewhere in the item -- its ref, category, designation, calibre, origin, place 
 text of its markings (as corrected and as OCR read it), or its components' part numbers, printed
 markings and makers. A word of three characters or more may be any part of a word ("22U" finds
 9M22U); a word of one or two characters finds words that begin with it ("주체" finds 주체112,
-"ОФ" finds ОФ-462). Case does not matter, and quotes or `*` are plain characters.
+"ОФ" finds ОФ-462; one with punctuation, such as `4-`, is matched as typed in the item's own
+fields). Case does not matter, and quotes or `*` are plain characters.
 
 The Parts column counts parts as the summary does: a component with quantity 6 is 6 parts.
 
