@@ -51,7 +51,7 @@ def photo_edit(state, sha256: str, caption: str, item_ref: str | None) -> None:
     """Set or change the caption of photo SHA256 (at least its first 6 hex digits) on an item; audited."""
     link = photos_core.set_caption(state.catalog(create=False), sha256, caption, item_ref)
     shown = repr(link["caption"]) if link["caption"] else "(none)"
-    click.echo(f"{link['item_ref']}  {sha256.strip().lower()[:12]}  caption: {shown}")
+    echo(f"{link['item_ref']}  {sha256.strip().lower()[:12]}  caption: {shown}")
 
 
 LIST_COLUMNS = ("sha256", "format", "width", "height", "size", "exif_time", "original_name", "caption")
