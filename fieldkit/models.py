@@ -15,6 +15,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from fieldkit.errors import ValidationError
+from fieldkit.markings.digits import ascii_digits
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
@@ -98,7 +99,7 @@ class ItemFields(_Model):
         if isinstance(value, str):
             value = value.strip()
             try:
-                value = dt.date.fromisoformat(value)
+                value = dt.date.fromisoformat(ascii_digits(value))  # full-width ２０２４-０１-０２ too
             except ValueError:
                 raise ValueError(f"{value!r} is not a date; use YYYY-MM-DD") from None
         if isinstance(value, dt.date) and value > dt.date.today():

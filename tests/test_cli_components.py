@@ -22,8 +22,8 @@ def run(db_path, tmp_path, monkeypatch):
     tables.clear_cache()
     runner = CliRunner()
 
-    def invoke(*args):
-        return runner.invoke(cli, ["--db", str(db_path), "--actor", "tester", *args])
+    def invoke(*args, input=None):
+        return runner.invoke(cli, ["--db", str(db_path), "--actor", "tester", *args], input=input)
 
     assert invoke("item", "add", "--category", "missile debris", "--ref", "KHK-0001").exit_code == 0
     yield invoke
@@ -96,10 +96,48 @@ def test_an_unreadable_import_file_is_a_one_line_error(run, tmp_path, content):
     assert "Traceback" not in result.output
 
 
-def test_delete_removes_a_component(run):
+def test_delete_asks_first_and_keeps_the_component_on_no(run):
     data = json.loads(run("component", "add", "KHK-0001", "--part", "X", "--json").stdout)
-    assert run("component", "delete", data["id"]).exit_code == 0
+    refused = run("component", "delete", data["id"], input="n\n")
+    assert refused.exit_code == 1 and "Delete component X" in refused.output
+    assert len(json.loads(run("component", "list", "KHK-0001", "--json").stdout)) == 1
+    assert run("component", "delete", data["id"], input="y\n").exit_code == 0
     assert json.loads(run("component", "list", "KHK-0001", "--json").stdout) == []
+
+
+def test_delete_with_yes_does_not_ask(run):
+    data = json.loads(run("component", "add", "KHK-0001", "--part", "X", "--json").stdout)
+    assert run("component", "delete", data["id"], "--yes").exit_code == 0
+    assert json.loads(run("component", "list", "KHK-0001", "--json").stdout) == []
+
+
+def test_the_text_listing_shows_a_short_id_that_edit_and_delete_take(run):
+    data = json.loads(run("component", "add", "KHK-0001", "--part", "LM358", "--json").stdout)
+    listing = run("component", "list", "KHK-0001").stdout
+    header, row = listing.splitlines()[:2]
+    assert header.split()[0] == "id" and row.split()[0] == data["id"][:8]
+    assert run("component", "edit", data["id"][:8], "--quantity", "3").exit_code == 0
+    assert json.loads(run("component", "list", "KHK-0001", "--json").stdout)[0]["quantity"] == 3
+    assert run("component", "delete", data["id"][:8], "--yes").exit_code == 0
+    assert json.loads(run("component", "list", "KHK-0001", "--json").stdout) == []
+
+
+def test_a_component_id_prefix_must_be_long_enough_and_unique(run):
+    data = json.loads(run("component", "add", "KHK-0001", "--part", "X", "--json").stdout)
+    short = run("component", "delete", data["id"][:3], "--yes")
+    assert short.exit_code == 2 and "too short" in short.stderr
+    missing = run("component", "delete", "ffffffff-0000", "--yes")
+    assert missing.exit_code == 2 and "no component" in missing.stderr
+    wildcard = run("component", "delete", "%%%%", "--yes")
+    assert wildcard.exit_code == 2 and "no component" in wildcard.stderr
+    assert len(json.loads(run("component", "list", "KHK-0001", "--json").stdout)) == 1
+
+
+def test_refs_are_matched_regardless_of_case(run):
+    assert run("component", "add", "khk-0001", "--part", "X").exit_code == 0
+    assert json.loads(run("component", "list", "Khk-0001", "--json").stdout)[0]["item_ref"] == "KHK-0001"
+    taken = run("item", "add", "--category", "rocket", "--ref", "khk-0001")
+    assert taken.exit_code == 2 and "already used" in taken.stderr
 
 
 def test_summary_of_an_unknown_item_is_a_one_line_error(run):
@@ -138,3 +176,10 @@ def test_a_date_code_fieldkit_cannot_read_is_stored_as_printed_and_kept_out_of_t
     assert listed[1]["attribution"]["date_code"]["read"] is False
     summary = json.loads(run("summary", "KHK-0001", "--json").stdout)
     assert (summary["parts"], summary["dated_parts"], summary["assembled_not_before"]) == (2, 1, "2023-03-06")
+
+
+def test_a_bad_value_is_named_by_the_option_typed(run):
+    bad = run("component", "add", "KHK-0001", "--part", "X1", "--country", "Germany")
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: --country: ") and bad.stderr.count("\n") == 1
+    empty = run("component", "add", "KHK-0001", "--part", " ")
+    assert empty.exit_code == 2 and empty.stderr.startswith("error: --part: is empty")

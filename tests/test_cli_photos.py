@@ -71,3 +71,51 @@ def test_photos_csv_carries_hashes_and_exif(run, tmp_path):
     assert row["sha256"] == hashlib.sha256(jpeg_bytes()).hexdigest()
     for column in ("stored_path", "exif_time", "gps_lat", "gps_lon", "camera_make", "camera_model", "exif_json"):
         assert row[column], column
+
+
+def test_a_caption_given_again_for_a_linked_photo_is_kept_and_reported(run, tmp_path):
+    a = write(tmp_path / "a.jpg", jpeg_bytes())
+    assert run("photo", "add", "EX-1", str(a)).exit_code == 0
+    again = run("photo", "add", "EX-1", str(a), "--caption", "stencil on motor section")
+    assert again.exit_code == 0 and "already linked to this item" in again.output and "caption set" in again.output
+    assert json.loads(run("photo", "list", "EX-1", "--json").output)[0]["caption"] == "stencil on motor section"
+    changed = run("photo", "add", "EX-1", str(a), "--caption", "fin stencil")
+    assert "caption replaced; it was 'stencil on motor section'" in changed.output
+    assert json.loads(run("photo", "list", "EX-1", "--json").output)[0]["caption"] == "fin stencil"
+
+
+def test_photo_edit_sets_changes_and_clears_a_caption(run, tmp_path):
+    a = write(tmp_path / "a.jpg", jpeg_bytes())
+    sha = hashlib.sha256(a.read_bytes()).hexdigest()
+    assert run("photo", "add", "EX-1", str(a)).exit_code == 0
+    result = run("photo", "edit", sha[:8], "--caption", "fuze well")
+    assert result.exit_code == 0 and "EX-1" in result.output and "'fuze well'" in result.output
+    assert json.loads(run("photo", "list", "EX-1", "--json").output)[0]["caption"] == "fuze well"
+    assert run("photo", "edit", sha[:8], "--caption", "").exit_code == 0
+    assert json.loads(run("photo", "list", "EX-1", "--json").output)[0]["caption"] is None
+
+
+def test_photo_edit_of_a_photo_on_two_items_needs_the_item(run, tmp_path):
+    a = write(tmp_path / "a.jpg", jpeg_bytes())
+    sha = hashlib.sha256(a.read_bytes()).hexdigest()
+    assert run("item", "add", "--category", "rocket", "--ref", "EX-2").exit_code == 0
+    assert run("photo", "add", "EX-1", str(a)).exit_code == 0
+    assert run("photo", "add", "EX-2", str(a)).exit_code == 0
+    vague = run("photo", "edit", sha[:8], "--caption", "x")
+    assert vague.exit_code == 2 and vague.stderr.startswith("error: ") and "--item REF" in vague.stderr
+    assert run("photo", "edit", sha[:8], "--caption", "on two", "--item", "ex-2").exit_code == 0
+    assert json.loads(run("photo", "list", "EX-2", "--json").output)[0]["caption"] == "on two"
+    assert json.loads(run("photo", "list", "EX-1", "--json").output)[0]["caption"] is None
+
+
+def test_photo_list_says_where_a_photo_disagrees_with_its_item(run, tmp_path):
+    assert run("item", "edit", "EX-1", "--lat", "50.45", "--lon", "30.52", "--found-at", "2024-01-02").exit_code == 0
+    a = write(tmp_path / "a.jpg", jpeg_bytes())  # EXIF: Kharkiv, 2024-01-03
+    assert run("photo", "add", "EX-1", str(a)).exit_code == 0
+    text = run("photo", "list", "EX-1").output
+    assert "! GPS" in text and "km from the item's position" in text
+    assert "! taken 2024-01-03, item found 2024-01-02" in text
+    [row] = json.loads(run("photo", "list", "EX-1", "--json").output)
+    assert len(row["disagreements"]) == 2
+    assert run("item", "edit", "EX-1", "--lat", "49.9935", "--lon", "36.2304", "--found-at", "2024-01-03").exit_code == 0
+    assert json.loads(run("photo", "list", "EX-1", "--json").output)[0]["disagreements"] == []

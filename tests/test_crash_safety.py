@@ -155,7 +155,8 @@ def export_state(tmp_path: Path) -> tuple[Path, dict[str, bytes], dict[str, byte
 def test_export_killed_anywhere_leaves_each_file_complete_old_or_complete_new(tmp_path):
     db, old, new = export_state(tmp_path)
     rng, tally = random.Random(SEED + 2), Tally("crash: export csv")
-    steps, first = count_steps(db, "export", "csv", tmp_path / "calib", scratch=tmp_path)
+    # --force: the export replaces an earlier one in the folder without asking (as a script would)
+    steps, first = count_steps(db, "export", "csv", tmp_path / "calib", "--force", scratch=tmp_path)
     assert first.returncode == 0, first.stderr
     temp_left = 0
     for i in range(EXPORT_KILLS):
@@ -163,7 +164,7 @@ def test_export_killed_anywhere_leaves_each_file_complete_old_or_complete_new(tm
         previous = old if i % 4 < 2 else {}
         if previous:
             shutil.copytree(tmp_path / "old", out)
-        kill_run(rng, i, steps, first.seconds, db, "export", "csv", out, tally=tally)
+        kill_run(rng, i, steps, first.seconds, db, "export", "csv", out, "--force", tally=tally)
         files = {p.name: p for p in out.iterdir()} if out.exists() else {}
         for name, path in files.items():
             if name.startswith("."):  # a temp file left by the kill: never under a final name
@@ -175,7 +176,7 @@ def test_export_killed_anywhere_leaves_each_file_complete_old_or_complete_new(tm
         if previous:
             assert set(new) <= set(files), f"kill {i}: a previous export file vanished"
         assert check_catalog(db) == []
-        again = run_cli(db, "export", "csv", out)
+        again = run_cli(db, "export", "csv", out, "--force")
         assert again.returncode == 0, again.stderr
         assert {n: (out / n).read_bytes() for n in new} == new
     tally.notes = {"steps_in_command": steps, "temp_files_left": temp_left}

@@ -100,3 +100,57 @@ def test_a_bulk_import_indexes_each_distinct_value_once_and_finds_the_same_items
     assert len(document) < len(full)
     assert {w: [r["ref"] for r in items.list_items(catalog, w)] for w in words} == bulk
     assert bulk["ADXL"] == ["KHK-0001"] and bulk["Texas"] == ["KHK-0001", "OTHER-1"] and bulk["zzz-none"] == []
+
+
+@pytest.mark.parametrize("query, found", [
+    ("주체", "FK-0001"),     # a two-syllable Hangul word, stamped as 주체112
+    ("ОФ", "FK-0002"),       # a Cyrillic projectile prefix, as in ОФ-462
+    ("оф", "FK-0002"),       # case folded
+    ("TI", "FK-0002"),       # a two-letter brand among a component's makers
+    ("Z", "FK-0001"),        # one character: the start of Z-21
+])
+def test_short_words_in_markings_and_components_are_found(catalog, two_items, query, found):
+    rocket, missile = two_items
+    add_child(catalog, "markings", rocket, text="주체112 Z-21")
+    add_child(catalog, "markings", missile, text="ОФ-462")
+    add_child(catalog, "components", missile, part_number="LM358", manufacturer="TI")
+    assert refs(catalog, query) == [found]
+
+
+def test_a_short_word_matches_the_start_of_a_word_and_combines_with_long_ones(catalog, two_items):
+    rocket, missile = two_items
+    add_child(catalog, "markings", rocket, text="주체112")
+    add_child(catalog, "markings", missile, text="주체113")
+    assert refs(catalog, "주체") == ["FK-0001", "FK-0002"]
+    assert refs(catalog, "주체 22U") == ["FK-0001"]
+    assert refs(catalog, "체") == []  # not the start of a word
+    assert items.count_items(catalog, "주체") == 2
+
+
+def test_the_word_index_follows_edits_deletes_and_bulk_writes(catalog, two_items):
+    rocket, missile = two_items
+    marking = add_child(catalog, "markings", rocket, text="ОФ-462")
+    assert refs(catalog, "ОФ") == ["FK-0001"]
+    records.update(catalog, "markings", {"id": marking["id"]}, {"text": "OF-462"})
+    assert refs(catalog, "ОФ") == [] and refs(catalog, "OF") == ["FK-0001"]
+    stamp = now()
+    records.insert_many(catalog, "components", [
+        {"id": new_id(), "item_id": missile["id"], "part_number": "AD8", "manufacturer": "ST", "quantity": 1,
+         "created_at": stamp, "updated_at": stamp}])
+    assert refs(catalog, "ST") == ["FK-0002"]
+    items.delete_item(catalog, "FK-0002")
+    assert refs(catalog, "ST") == []
+    assert catalog.db.execute("SELECT count(*) FROM item_words").fetchone()[0] == 1
+
+
+def test_a_common_short_word_checked_item_by_item_finds_the_same_items(catalog, two_items, monkeypatch):
+    from fieldkit.catalog import search
+
+    rocket, missile = two_items
+    add_child(catalog, "markings", rocket, text="주체112")
+    add_child(catalog, "markings", missile, text="주체113 ОФ-462")
+    by_set = {q: refs(catalog, q) for q in ("주체", "ОФ", "주체 ОФ", "주체 113", "z")}
+    monkeypatch.setattr(search, "COMMON", 1)  # every short word counts as common: looked up item by item
+    assert "EXISTS" in search.where_clause("주체", catalog.db)[0]
+    assert {q: refs(catalog, q) for q in by_set} == by_set
+    assert by_set["주체"] == ["FK-0001", "FK-0002"] and by_set["주체 ОФ"] == ["FK-0002"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -121,3 +123,37 @@ def test_an_empty_catalog_says_so(catalog):
     s = summarize(catalog, index=INDEX)
     assert s.parts == 0 and s.report_line() == "no components recorded"
     assert s.to_json()["assembled_not_before"] is None
+
+
+def test_the_csv_and_text_tables_add_up_to_100_percent_with_the_unknown_rows(catalog, db_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from fieldkit.cli import cli
+
+    items.add_item(catalog, {"ref": "A-1", "category": "drone"})
+    add_component(catalog, "A-1", {"part_number": "ADXL345", "quantity": 3}, index=INDEX)
+    add_component(catalog, "A-1", {"part_number": "LM317"}, index=INDEX)  # no firm, no country
+    rows = list(csv.DictReader(io.StringIO(summarize(catalog, "A-1", index=INDEX).to_csv())))
+    for section in ("country", "firm"):
+        shares = [float(r["share"]) for r in rows if r["section"] == section]
+        parts = [int(r["parts"]) for r in rows if r["section"] == section]
+        assert sum(shares) == pytest.approx(1.0) and sum(parts) == 4, section
+    assert {"section": "country", "key": "", "name": "country unknown", "country": "", "parts": "1", "share": "0.2500"} in rows
+    assert {"section": "firm", "key": "", "name": "firm unknown", "country": "", "parts": "1", "share": "0.2500"} in rows
+    monkeypatch.setattr("fieldkit.cli.components.default_index", lambda *_: INDEX)
+    text = CliRunner().invoke(cli, ["--db", str(db_path), "summary", "A-1"]).output
+    country_table = text.split("by country:")[1].split("by firm:")[0]
+    firm_table = text.split("by firm:")[1]
+    assert "country unknown" in country_table and " 25.0%" in country_table
+    assert "firm unknown" in firm_table and " 25.0%" in firm_table
+    assert sum(float(line.split()[-1].rstrip("%")) for line in country_table.strip().splitlines()) == pytest.approx(100)
+    assert sum(float(line.split()[-1].rstrip("%")) for line in firm_table.strip().splitlines()) == pytest.approx(100)
+
+
+def test_the_catalog_counts_parts_as_the_summary_does(catalog):
+    items.add_item(catalog, {"ref": "A-1", "category": "drone"})
+    add_component(catalog, "A-1", {"part_number": "ADXL345", "quantity": 6}, index=INDEX)
+    add_component(catalog, "A-1", {"part_number": "LM317"}, index=INDEX)
+    listed = items.list_items(catalog)[0]
+    assert listed["parts"] == summarize(catalog, "A-1", index=INDEX).parts == 7
+    assert listed["components"] == 2  # rows, under a name that says so

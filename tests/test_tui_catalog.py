@@ -228,3 +228,144 @@ async def test_export_with_machine_readable_details_adds_the_json_columns(db_pat
         assert str(outdir) in str(app.screen.query_one("#result").render())
     header = (outdir / "components.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     assert header[-2:] == ["candidates_json", "date_readings_json"] and "firm" in header
+
+
+async def test_work_in_the_example_copy_is_kept_when_the_example_is_opened_again(tmp_path, monkeypatch):
+    """Issue 14 point 1: accept the example, add an item, quit, start again, accept again: the item is there."""
+    from textual.widgets import Button, Label
+
+    monkeypatch.setattr("fieldkit.tui.app.data_dir", lambda: tmp_path / "data")
+    app = make_app(tmp_path / "empty.db", actor="tester")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.focused is app.screen.query_one("#yes", Button)  # Enter opens the example
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.is_example and "EXAMPLE COPY" in app.sub_title
+        banner = app.screen.query_one("#example-banner", Label)
+        assert banner.display and "EXAMPLE" in str(banner.render())
+        items.add_item(app.catalog, {"ref": "MINE-1", "category": "fuze"})
+    app = make_app(tmp_path / "empty.db", actor="tester")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert "reopened as you left it" in str(app.screen.query_one(".question", Label).render())
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "MINE-1" in table_refs(app) and "KHK-0001" in table_refs(app)
+
+
+async def test_the_users_own_catalog_shows_no_example_banner(db_path):
+    from textual.widgets import Label
+
+    seed(db_path, {"category": "rocket"})
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert not app.is_example and "EXAMPLE" not in app.sub_title
+        assert not app.screen.query_one("#example-banner", Label).display
+
+
+async def test_esc_on_a_new_item_with_typed_fields_asks_before_discarding(db_path):
+    """Issue 14 point 2: Esc never drops a form's edits silently."""
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a", *"rocket")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "the new item's details" in str(app.screen.query_one(".question").render())
+        await pilot.press("n")  # keep editing
+        await pilot.pause()
+        assert isinstance(app.screen, ItemScreen) and app.screen.query_one("#f-category", Input).value == "rocket"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert table_refs(app) == ["FK-0001"]
+
+
+async def test_esc_on_an_unchanged_item_leaves_at_once_and_on_an_edited_one_asks(db_path):
+    seed(db_path, {"category": "rocket", "designation": "9M22U"})
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CatalogScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("end", *"M")  # designation 9M22UM
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "the details of FK-0001" in str(app.screen.query_one(".question").render())
+        await pilot.press("y")  # discard
+        await settle(app, pilot)
+        assert isinstance(app.screen, CatalogScreen)
+    assert items.get_item(open_catalog(db_path), "FK-0001")["designation"] == "9M22U"
+
+
+async def test_esc_with_a_marking_typed_asks_before_discarding_it(db_path):
+    seed(db_path, {"category": "rocket"})
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("f4")
+        app.screen.query_one("#marking-text", Input).focus()
+        await pilot.press(*"주체112", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "the marking typed ('주체112')" in str(app.screen.query_one(".question").render())
+
+
+async def test_a_failed_backup_stops_its_progress_bar_and_says_why(db_path, tmp_path):
+    from fieldkit.tui.screens.backup import BackupScreen
+
+    seed(db_path, {"category": "rocket"})
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "something.txt").write_text("not empty")  # backup refuses a folder that is not empty
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        assert isinstance(app.screen, BackupScreen)
+        app.screen.query_one("#dest", Input).value = str(full)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "Error:" in str(app.screen.query_one("#result").render())
+        assert not app.screen.query_one("#progress").display
+
+
+async def test_export_into_a_folder_holding_an_export_asks_before_replacing(db_path, tmp_path):
+    """Issue 14 point 5, in the app."""
+    seed(db_path, {"category": "rocket"})
+    out = tmp_path / "out"
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        for answer, expect_new in (("n", False), ("y", True)):
+            await pilot.press("x")
+            app.screen.query_one("#outdir", Input).value = str(out)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            if not (out / "items.csv").exists():  # the first export: nothing to replace
+                raise AssertionError("the first export did not write items.csv")
+            (out / "items.csv").write_text("marker")
+            await pilot.press("enter")  # export again into the same folder
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            assert "items.csv" in str(app.screen.query_one(".question").render())
+            await pilot.press(answer)
+            await settle(app, pilot)
+            assert ((out / "items.csv").read_text() != "marker") == expect_new
+            await pilot.press("escape")
+            await pilot.pause()
+            import shutil
+
+            shutil.rmtree(out)

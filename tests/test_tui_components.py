@@ -235,3 +235,51 @@ async def test_the_highlighted_component_shows_its_attribution_basis_and_date_ra
         shown = str(app.screen.query_one("#component-attribution").render())
         assert "prefix ADXL → Analog Devices (US)" in shown
         assert "2023-03-06 to 2023-03-12" in shown
+
+
+async def test_a_component_is_corrected_in_the_app_and_reattributed(tmp_path):
+    """Issue 14 point 11: ctrl+e loads the highlighted component; Enter stores the correction (audited)."""
+    app = make_app(new_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_components_tab(pilot)
+        screen = app.screen
+        await pilot.press(*"ADXL345", "enter")
+        await pilot.pause()
+        screen.query_one("#components-table", DataTable).focus()
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert screen.query_one("#comp-part", Input).value == "ADXL345"
+        assert "Correcting ADXL345" in str(screen.query_one("#component-mode").render())
+        await pilot.press("end", *"X")  # ADXL345 -> ADXL345X, quantity 6, date code 2310
+        screen.query_one("#comp-qty", Input).value = "6"
+        screen.query_one("#comp-date", Input).value = "2310"
+        screen.query_one("#comp-part", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        catalog = app.catalog
+        rows = list(catalog.db["components"].rows)
+        assert len(rows) == 1
+        assert (rows[0]["part_number"], rows[0]["quantity"], rows[0]["date_start"]) == ("ADXL345X", 6, "2023-03-06")
+        assert rows[0]["manufacturer"] == "Analog Devices"
+        assert [a["action"] for a in catalog.db["audit"].rows_where("table_name = 'components'")] == ["insert", "update"]
+        assert not screen.query_one("#component-mode").display
+
+
+async def test_esc_with_a_component_half_typed_asks_before_discarding_it(tmp_path):
+    from fieldkit.tui.screens.confirm import ConfirmScreen
+    from fieldkit.tui.screens.item import ItemScreen
+
+    app = make_app(new_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_components_tab(pilot)
+        await pilot.press(*"LM358")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "the component typed (LM358)" in str(app.screen.query_one(".question").render())
+        await pilot.press("escape")  # keep editing
+        await pilot.pause()
+        assert isinstance(app.screen, ItemScreen) and app.screen.query_one("#comp-part", Input).value == "LM358"
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert not isinstance(app.screen, ItemScreen)

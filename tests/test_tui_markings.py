@@ -46,7 +46,7 @@ async def test_adding_a_marking_in_the_markings_tab_shows_its_reading(db_path, m
         await settle(app, pilot)
         table = app.screen.query_one("#markings-table", DataTable)
         assert table.row_count == 1
-        text, _, source, top, year = map(str, table.get_row_at(0))
+        text, _, source, _, top, year = map(str, table.get_row_at(0))
         assert (text, source) == ("9М22У 4-23", "manual")
         assert top.startswith("su-grad-9m22u-designation")
         assert "2023" in year

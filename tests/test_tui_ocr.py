@@ -121,8 +121,9 @@ async def test_read_a_crop_correct_the_text_and_save_it_as_a_marking(db_path, tm
         app.screen.query_one("#item-tabs").active = "markings"
         await pilot.pause()
         table = app.screen.query_one("#markings-table", DataTable)
-        text, _, source, _, _ = map(str, table.get_row_at(0))
+        text, _, source, from_photo, _, _ = map(str, table.get_row_at(0))
         assert (text, source) == ("9М22У 4-23", "ocr, read '9M22U 4-23'")  # corrected, and what OCR read
+        assert from_photo.endswith("@ 276,220,396,116")  # the photo and crop it was read from
 
     [stored] = markings.list_markings(open_catalog(db_path), "EX-1")
     assert stored["text"] == "9М22У 4-23"
@@ -335,3 +336,73 @@ async def test_whole_photo_lines_are_offered_as_crops(db_path, tmp_path):
         await pilot.press("enter")
         await settle(app, pilot)
         assert "KN23" in screen.query_one("#ocr-text", TextArea).text
+
+
+async def test_esc_after_correcting_a_reading_asks_before_discarding_it(db_path, tmp_path):
+    """Issue 14 point 2: a corrected OCR reading that is not saved is never dropped silently."""
+    from fieldkit.tui.screens.confirm import ConfirmScreen
+
+    catalog_with_photos(db_path, tmp_path, ["9M22U 4-23"])
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ocr_screen(app, pilot)
+        screen = app.screen
+        screen.query_one("#ocr-crop", Input).value = "276,220,396,116"
+        await pilot.pause()
+        screen.query_one("#ocr-crop-area").focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        editor = screen.query_one("#ocr-text", TextArea)
+        editor.text = "9М22У 4-23"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "the corrected reading" in str(app.screen.query_one(".question").render())
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen and editor.text == "9М22У 4-23"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("escape")  # saved: leaves at once
+        await pilot.pause()
+        assert isinstance(app.screen, ItemScreen)
+
+
+async def test_batch_shows_each_photos_result_as_soon_as_it_is_read(db_path, tmp_path, monkeypatch):
+    """Issue 14 point 14: the first photo's reading is in its row while the second is still being read."""
+    from fieldkit.ocr import photos as ocr_photos
+
+    catalog_with_photos(db_path, tmp_path, ["9M22U 4-23", "LOT 12-87-270"], style="dark_on_light")
+    real_read, real_read_photos = ocr_photos.read, ocr_photos.read_photos
+    first_done, release = threading.Event(), threading.Event()
+
+    def read_photos(*args, on_entry=None, **kwargs):  # notes, in the worker, when the first photo is done
+        def entry_done(index, entry):
+            on_entry(index, entry)
+            if index == 0:
+                first_done.set()
+        return real_read_photos(*args, on_entry=entry_done, **kwargs)
+
+    def read(*args, cancel=None, **kwargs):  # the second photo is read only when the test lets it
+        # (gated around the whole reading, whichever engines main's OCR runs: PP-OCR, tesseract, both)
+        while first_done.is_set() and not release.is_set() and not (cancel is not None and cancel.is_set()):
+            time.sleep(0.01)
+        return real_read(*args, cancel=cancel, **kwargs)
+
+    monkeypatch.setattr(ocr_photos, "read_photos", read_photos)
+    monkeypatch.setattr(ocr_photos, "read", read)
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_photos_tab(app, pilot)
+        await pilot.press("B")
+        screen = app.screen
+        table = screen.query_one("#ocr-batch-table", DataTable)
+        for _ in range(1500):
+            await pilot.pause(0.02)
+            if first_done.is_set() and table.row_count == 2 and str(table.get_row_at(0)[2]) == "9M22U 4-23":
+                break
+        assert str(table.get_row_at(0)[2]) == "9M22U 4-23"  # shown while the batch still runs
+        assert screen.running and "waiting" in str(table.get_row_at(1)[4])
+        release.set()
+        await settle(app, pilot)
+        assert str(table.get_row_at(1)[2]) == "LOT 12-87-270"

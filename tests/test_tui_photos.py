@@ -123,3 +123,121 @@ def test_photo_view_snapshot(snap_compare, tmp_path):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(110, 34), run_before=open_view)
+
+
+async def open_photos(app, pilot):
+    app.push_screen(ItemScreen("EX-1"))
+    await pilot.pause()
+    await pilot.press("f3")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    app.screen.query_one("#photo-list", ListView).focus()
+    await pilot.pause()
+
+
+async def test_a_photos_exif_position_and_date_are_offered_for_an_item_that_lacks_them(app_with_item, db_path, tmp_path):
+    """Issue 14 point 7: one key copies the photo's GPS and capture day to the item (audited)."""
+    add_photos(app_with_item.catalog, "EX-1", [write(tmp_path / "IMG_0001.jpg", jpeg_bytes())])
+    app = app_with_item
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_photos(app, pilot)
+        offer = app.screen.query_one("#photo-offer")
+        assert offer.display and "found date 2024-01-03" in str(offer.render()) and "g copies" in str(offer.render())
+        await pilot.press("g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        item = items.get_item(app.catalog, "EX-1")
+        assert item["found_on"] == "2024-01-03"
+        assert (round(item["lat"], 4), round(item["lon"], 4)) == (49.9935, 36.2304)
+        assert app.screen.query_one("#f-found_on", Input).value == "2024-01-03"  # the form shows it, as saved
+        assert not app.screen.query_one("#photo-offer").display
+        await pilot.press("escape")  # nothing unsaved: leaves at once
+        await pilot.pause()
+        assert not isinstance(app.screen, ItemScreen)
+
+
+async def test_the_photo_list_says_when_a_photo_disagrees_with_its_item(db_path, tmp_path):
+    catalog = open_catalog(db_path, actor="tester")
+    items.add_item(catalog, {"category": "rocket", "ref": "EX-1", "lat": 50.45, "lon": 30.52, "found_on": "2024-01-02"})
+    add_photos(catalog, "EX-1", [write(tmp_path / "IMG_0001.jpg", jpeg_bytes())])  # Kharkiv, 2024-01-03
+    catalog.close()
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_photos(app, pilot)
+        text = str(app.screen.query_one("#photo-list", ListView).children[0].query_one(".thumb-text").render())
+        assert "⚠ GPS" in text and "km from the item's position" in text
+        assert "⚠ taken 2024-01-03, item found 2024-01-02" in text
+        assert not app.screen.query_one("#photo-offer").display
+
+
+async def test_a_caption_is_set_from_the_photo_view(app_with_item, tmp_path):
+    """Issue 14 point 4, in the app: `c` on the photo view sets the caption (audited)."""
+    add_photos(app_with_item.catalog, "EX-1", [write(tmp_path / "IMG_0001.jpg", jpeg_bytes())])
+    app = app_with_item
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_photos(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PhotoScreen)
+        await pilot.press("e", *"fin stencil", "enter")  # `c` reads the C2PA credentials (main)
+        await pilot.pause()
+        assert list_photos(app.catalog, "EX-1")[0]["caption"] == "fin stencil"
+        assert any("fin stencil" in str(label.render()) for label in app.screen.query(".fact-value"))
+
+
+async def test_enter_on_a_marking_opens_its_photo_with_the_crop_outlined(app_with_item, tmp_path):
+    """Issue 14 point 6: the Markings tab names the photo and crop, and Enter opens them."""
+    from fieldkit.catalog.markings import add_marking
+
+    add_photos(app_with_item.catalog, "EX-1", [write(tmp_path / "IMG_0001.jpg", jpeg_bytes(size=(640, 480)))])
+    sha = list_photos(app_with_item.catalog, "EX-1")[0]["sha256"]
+    add_marking(app_with_item.catalog, "EX-1", "9M22U", source="ocr", ocr_text="9M22U", photo_sha256=sha, crop=(40, 60, 200, 80))
+    add_marking(app_with_item.catalog, "EX-1", "typed one")
+    app = app_with_item
+    async with app.run_test(size=(140, 40)) as pilot:
+        app.push_screen(ItemScreen("EX-1"))
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        table = app.screen.query_one("#markings-table", DataTable)
+        assert str(table.get_row_at(0)[3]) == f"{sha[:8]} @ 40,60,200,80" and str(table.get_row_at(1)[3]) == "typed"
+        table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PhotoScreen) and app.screen.crop == (40, 60, 200, 80)
+        assert "crop 40,60,200,80 outlined" in app.screen.sub_title
+
+
+async def test_the_file_picker_goes_to_any_folder_typed_outside_home(app_with_item, tmp_path, monkeypatch):
+    """Issue 14 point 13: the picker can leave the home folder (/media, /mnt, any path typed)."""
+    from textual.widgets import DirectoryTree
+
+    from fieldkit.tui.screens.photos import PhotoPickerScreen
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    stick = tmp_path / "media" / "USB"
+    stick.mkdir(parents=True)
+    photo = write(stick / "IMG_0101.jpg", jpeg_bytes())
+    app = app_with_item
+    chosen = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(PhotoPickerScreen(), chosen.append)
+        await pilot.pause()
+        picker = app.screen
+        assert picker.query_one("#picker-tree", DirectoryTree).path == home
+        box = picker.query_one("#picker-path", Input)
+        box.value = str(stick)
+        box.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert picker.query_one("#picker-tree", DirectoryTree).path == stick
+        await pilot.press("ctrl+u")
+        await pilot.pause()
+        assert picker.query_one("#picker-tree", DirectoryTree).path == stick.parent
+        box.value = str(photo)  # a file typed is marked
+        box.focus()
+        await pilot.press("enter", "ctrl+s")
+        await pilot.pause()
+    assert chosen == [[photo]]

@@ -102,3 +102,69 @@ def test_family_form_checked_as_typed(snap_compare, tmp_path):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(110, 30), run_before=fill)
+
+
+def realistic_tables(tmp_path):
+    """Fixed tables as long as the shipped ones (60 patterns, 30 factory codes): long enough that a
+    table that pushed the search box, counts and tabs off the top would show in the snapshot."""
+    shipped = tmp_path / "long"
+    shipped.mkdir()
+    rows = [PATTERNS.splitlines()[0]] + [
+        f"test-pattern-{n:02d},\\bT{n:02d}-(?P<lot>\\d{{2}})\\b,,SU,,rocket,Test pattern {n} for the layout,T{n:02d}-23,X{n:02d},fixture,High"
+        for n in range(60)
+    ]
+    (shipped / "marking_patterns.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    codes = ["country,code,factory,products,source"] + [f"SU,{100 + n},Works {n},cartridges,fixture" for n in range(30)]
+    (shipped / "factory_codes.csv").write_text("\n".join(codes) + "\n", encoding="utf-8")
+    empty_user = tmp_path / "no-user"
+    empty_user.mkdir()
+    return load_reference(empty_user, shipped)
+
+
+def _reference_snapshot(snap_compare, tmp_path, size):
+    tables = realistic_tables(tmp_path)
+    app = make_app(tmp_path / "snapshot.db", actor="t", offer_example=False)
+
+    async def open_reference(pilot):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        pilot.app.push_screen(ReferenceScreen(tables))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=open_reference)
+
+
+def test_reference_screen_with_long_tables_at_80x24(snap_compare, tmp_path):
+    _reference_snapshot(snap_compare, tmp_path, (80, 24))
+
+
+def test_reference_screen_with_long_tables_at_160x45(snap_compare, tmp_path):
+    _reference_snapshot(snap_compare, tmp_path, (160, 45))
+
+
+async def test_the_reference_screen_opens_at_its_top_with_the_shipped_tables(tmp_path):
+    """Issue 14 point 12: search box, counts and tabs in view from 80x24 up; Enter shows the whole row."""
+    from textual.widgets import Input, Static, TabbedContent
+
+    from fieldkit.tui.screens.reference import ReferenceRowScreen
+
+    for size in ((80, 24), (100, 30), (160, 45)):
+        app = make_app(tmp_path / f"r{size[0]}.db", actor="t", offer_example=False)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            app.push_screen(ReferenceScreen())
+            await pilot.pause()
+            screen = app.screen
+            assert screen.scroll_offset.y == 0, size
+            for widget in (screen.query_one("#ref-search", Input), screen.query_one("#ref-status", Static),
+                           screen.query_one("#ref-tabs", TabbedContent).query_one("Tabs")):
+                assert 0 <= widget.region.y < size[1] - 2 and widget.region.height > 0, (size, widget)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ReferenceRowScreen)
+            shown = " ".join(str(s.render()) for s in app.screen.query(".reference-value"))
+            row = app.screen.row
+            assert row.source and row.source[:30] in shown and (row.description or "")[:30] in shown
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is screen

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -244,6 +245,9 @@ def test_a_signature_will_cover_the_canonical_payload_of_a_record(db_path, field
 
 
 def test_a_fresh_copy_of_the_example_is_a_new_catalog_not_the_last_copy_gone_backwards(tmp_path):
+    """Issue 14 (researcher-day) keeps the example copy: asking again reopens it, work and id kept.
+    Only when that copy is gone is a fresh one made, and it is a new catalog, not the old copy gone
+    backwards."""
     from fieldkit.tui.app import make_app
 
     app = make_app(tmp_path / "empty.db", actor="tester", offer_example=False)
@@ -251,9 +255,17 @@ def test_a_fresh_copy_of_the_example_is_a_new_catalog_not_the_last_copy_gone_bac
     items.add_item(first, {"ref": "PLAY-1", "category": "rocket"})  # the researcher tries things out
     first_id = witness.head_record(first)["catalog_id"]
     first.close()
-    second = app.open_example_copy()  # and later asks for the example again: a fresh copy, same path
+    again = app.open_example_copy()  # asked for again: the same copy, with the work done in it
+    assert items.find_item(again, "PLAY-1") is not None
+    assert witness.head_record(again)["catalog_id"] == first_id
+    assert verify_catalog(again).ok
+    again.close()
+    for suffix in ("", "-wal", "-shm"):  # the copy removed: the next one is a fresh copy at the same path
+        Path(str(app.example_copy_path()) + suffix).unlink(missing_ok=True)
+    second = app.open_example_copy()
     report = verify_catalog(second)
     assert witness.head_record(second)["catalog_id"] != first_id
+    assert items.find_item(second, "PLAY-1") is None
     second.close()
     app.catalog.close()
     assert report.ok, [p.detail for p in report.problems]

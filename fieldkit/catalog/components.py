@@ -362,21 +362,29 @@ def update_component(
         row = current
         if diff:
             diff["updated_at"] = now()
-            row = records.update(catalog, "components", {"id": component_id}, diff)
+            row = records.update(catalog, "components", {"id": current["id"]}, diff)
     return Saved(row, prepared.attribution, prepared.readings, prepared.date_problem)
 
 
 def delete_component(catalog: Catalog, component_id: str) -> dict[str, Any]:
     """Delete one component (audited); returns the row as it was."""
     with catalog.transaction():
-        get_component(catalog, component_id)
-        return records.delete(catalog, "components", {"id": component_id})
+        current = get_component(catalog, component_id)
+        return records.delete(catalog, "components", {"id": current["id"]})
 
 
 def get_component(catalog: Catalog, component_id: str) -> dict[str, Any]:
-    rows = list(catalog.db["components"].rows_where("id = ?", [component_id], limit=1))
+    """The component whose id is, or begins with, `component_id` (at least 4 characters)."""
+    component_id = (component_id or "").strip().lower()
+    if len(component_id) < 4:
+        raise ValidationError(f"component id {component_id!r} is too short; give at least its first 4 characters")
+    rows = catalog.db.execute_returning_dicts(
+        "SELECT * FROM components WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 2", [len(component_id), component_id]
+    )
     if not rows:
         raise NotFound(f"no component with id {component_id!r}; `fieldkit component list REF` shows the ids")
+    if len(rows) > 1:
+        raise ValidationError(f"component id {component_id} is ambiguous; give more of it")
     return rows[0]
 
 
@@ -407,14 +415,14 @@ LIST_SQL = """
     FROM components JOIN items ON items.id = components.item_id
     LEFT JOIN attribution_bases ON attribution_bases.id = components.basis_id
     LEFT JOIN reference_versions ON reference_versions.id = components.reference_version_id
-    WHERE items.ref = ? ORDER BY components.created_at, components.rowid
+    WHERE items.id = ? ORDER BY components.created_at, components.rowid
 """
 
 
 def list_components(catalog: Catalog, ref: str) -> list[dict[str, Any]]:
     """The components of item `ref`, oldest first, each with its attribution gathered (`attribution`)."""
-    get_item(catalog, ref)
-    cursor = catalog.db.execute(LIST_SQL, [ref])
+    item = get_item(catalog, ref)
+    cursor = catalog.db.execute(LIST_SQL, [item["id"]])
     columns = [d[0] for d in cursor.description]
     out = []
     for values in cursor:

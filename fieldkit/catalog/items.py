@@ -88,7 +88,8 @@ def update_item(catalog: Catalog, ref: str, data: dict[str, Any]) -> dict[str, A
         values = _item_values(validate(ItemFields, merged))
         if values["ref"] is None:
             raise ValidationError("ref: cannot be empty; every item needs a reference")
-        if values["ref"] != current["ref"] and find_item(catalog, values["ref"]) is not None:
+        other = find_item(catalog, values["ref"]) if values["ref"] != current["ref"] else None
+        if other is not None and other["id"] != current["id"]:
             raise ValidationError(f"ref {values['ref']} is already used by another item; choose another")
         changes = {k: v for k, v in values.items() if current[k] != v}
         if not changes:
@@ -110,8 +111,16 @@ def delete_item(catalog: Catalog, ref: str) -> dict[str, Any]:
 
 
 def find_item(catalog: Catalog, ref: str) -> dict[str, Any] | None:
+    """The item whose ref is `ref`, matched exactly or else regardless of case (`khk-0002` finds KHK-0002).
+
+    Two refs that differ only in case (possible in catalogs made before refs were matched this
+    way) make the case-blind match ambiguous: then only the exact ref finds an item.
+    """
     rows = list(catalog.db["items"].rows_where("ref = ?", [ref], limit=1))
-    return rows[0] if rows else None
+    if rows:
+        return rows[0]
+    rows = list(catalog.db["items"].rows_where("ref = ? COLLATE NOCASE", [ref], limit=2))
+    return rows[0] if len(rows) == 1 else None
 
 
 def get_item(catalog: Catalog, ref: str) -> dict[str, Any]:
@@ -124,12 +133,14 @@ def get_item(catalog: Catalog, ref: str) -> dict[str, Any]:
 COUNTS_SQL = """
     (SELECT count(*) FROM item_photos p WHERE p.item_id = items.id) AS photos,
     (SELECT count(*) FROM markings m WHERE m.item_id = items.id) AS markings,
-    (SELECT count(*) FROM components c WHERE c.item_id = items.id) AS components
+    (SELECT count(*) FROM components c WHERE c.item_id = items.id) AS components,
+    (SELECT coalesce(sum(c.quantity), 0) FROM components c WHERE c.item_id = items.id) AS parts
 """
 
 def list_items(catalog: Catalog, query: str = "", *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
-    """Items ordered by ref with counts of photos, markings and components, filtered by `query`."""
-    where, params = search.where_clause(query)
+    """Items ordered by ref with counts of photos, markings and component rows, and `parts`: the sum
+    of the components' quantities (what `summary` counts), filtered by `query`."""
+    where, params = search.where_clause(query, catalog.db)
     sql = f"SELECT items.*, {COUNTS_SQL} FROM items WHERE {where} ORDER BY ref"
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
@@ -141,6 +152,6 @@ def list_items(catalog: Catalog, query: str = "", *, limit: int | None = None, o
 
 def count_items(catalog: Catalog, query: str = "", *, cap: int | None = None) -> int:
     """How many items match `query`; with `cap`, counting stops at cap + 1 (shown as "cap+")."""
-    where, params = search.where_clause(query)
+    where, params = search.where_clause(query)  # a count reads every match: by set is the faster
     sql = f"SELECT 1 FROM items WHERE {where}" + (f" LIMIT {int(cap) + 1}" if cap is not None else "")
     return catalog.db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]

@@ -399,6 +399,53 @@ def m017_photo_provenance(db: Database) -> None:
     )
 
 
+# Short words. A trigram index cannot find a word of one or two characters: `주체` (juche, a normal
+# two-syllable Hangul word), `ОФ` (a Soviet projectile prefix), `TI`. The word index `item_words`
+# holds the same document as `item_search`, split into words (unicode61: runs of letters and
+# digits, case folded), so that a short query word finds the items with a word that begins with
+# it ("주체" finds 주체112, "ОФ" finds ОФ-462). Both documents are rewritten by the same triggers.
+def _refresh_documents(item_id: str) -> str:
+    """Trigger SQL that rewrites both search documents (trigram and word) of the item `item_id`."""
+    rowid = f"(SELECT rowid FROM items WHERE id = {item_id})"
+    return (
+        f"DELETE FROM item_search WHERE rowid = {rowid}; DELETE FROM item_words WHERE rowid = {rowid}; "
+        f"INSERT INTO item_search (rowid, text) SELECT i.rowid, {ITEM_SEARCH_DOCUMENT} FROM items i WHERE i.id = {item_id}; "
+        f"INSERT INTO item_words (rowid, text) SELECT rowid, text FROM item_search WHERE rowid = {rowid}; "
+    )
+
+
+@migrations()
+def m015_search_short_words(db: Database) -> None:
+    """A word index beside the trigram index, so that one- and two-character words are found."""
+    # prefix='1 2': one- and two-character prefixes are indexed, so "g*" reads one list instead of merging
+    # the lists of every word that begins with g (tens of thousands in a large catalog).
+    db.execute("CREATE VIRTUAL TABLE item_words USING fts5(text, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2')")
+    db.execute("INSERT INTO item_words (rowid, text) SELECT rowid, text FROM item_search")
+    for table in ("items", "markings", "components"):
+        for event in ("insert", "update", "delete"):
+            db.execute(f"DROP TRIGGER IF EXISTS {table}_search_{event}")
+    db.execute(f"CREATE TRIGGER items_search_insert AFTER INSERT ON items BEGIN {_refresh_documents('new.id')} END")
+    db.execute(f"CREATE TRIGGER items_search_update AFTER UPDATE ON items BEGIN {_refresh_documents('new.id')} END")
+    db.execute(
+        "CREATE TRIGGER items_search_delete AFTER DELETE ON items BEGIN "
+        "DELETE FROM item_search WHERE rowid = old.rowid; DELETE FROM item_words WHERE rowid = old.rowid; END"
+    )
+    for table in ("markings", "components"):
+        active = "WHEN NOT EXISTS (SELECT 1 FROM search_suspended)"
+        db.execute(f"CREATE TRIGGER {table}_search_insert AFTER INSERT ON {table} {active} BEGIN {_refresh_documents('new.item_id')} END")
+        db.execute(
+            f"CREATE TRIGGER {table}_search_update AFTER UPDATE ON {table} {active} BEGIN "
+            f"{_refresh_documents('old.item_id')} {_refresh_documents('new.item_id')} END"
+        )
+        db.execute(f"CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} {active} BEGIN {_refresh_documents('old.item_id')} END")
+
+
+@migrations()
+def m015a_items_ref_nocase(db: Database) -> None:
+    """An index that finds a ref regardless of case (`khk-0002` finds KHK-0002) without a scan."""
+    db.execute("CREATE INDEX IF NOT EXISTS items_ref_nocase ON items (ref COLLATE NOCASE)")
+
+
 def known_names() -> list[str]:
     """The names of every migration this version of fieldkit knows, in order."""
     return [m.name for m in migrations._migrations]

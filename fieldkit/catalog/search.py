@@ -1,14 +1,17 @@
-"""Finding items: the query language of the search box, and upkeep of the search index.
+"""Finding items: the query language of the search box, and upkeep of the search indexes.
 
 Every word of a query must appear in the item: in its own fields, its marking texts, or its
-components' part numbers, printed markings and makers. Words of three characters or more use
-the trigram index `item_search` (any part of a word matches: "22U" finds 9M22U); shorter words
-are matched against the item's own fields. Search text is never SQL or FTS syntax: quotes,
-operators and wildcards are plain characters.
+components' part numbers, printed markings and makers. A word of three characters or more may
+be any part of a word, found with the trigram index `item_search` ("22U" finds 9M22U). A word of
+one or two characters finds the items with a word that begins with it, through the word index
+`item_words` (migration m015): "주체" finds 주체112, "ОФ" finds ОФ-462, "9M" finds 9M22U. A short
+word with punctuation in it ("x*", "4-") is matched as typed in the item's own fields. Search
+text is never SQL or FTS syntax: quotes, operators and wildcards are plain characters.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from sqlite_utils import Database
@@ -17,17 +20,48 @@ from fieldkit.catalog.migrations import ITEM_SEARCH_DOCUMENT
 
 TRIGRAM = 3
 ITEM_COLUMNS = ("ref", "category", "designation", "calibre", "origin", "place", "notes")
+# What the word index (unicode61) counts as part of a word: runs of letters and digits; everything
+# else (spaces, hyphens, punctuation) separates words.
+WORD_PART = re.compile(r"[^\W_]+")
 
 
-def where_clause(query: str) -> tuple[str, list[str]]:
-    """A WHERE clause over `items` (and its parameters) for the words of `query`."""
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+# A short word found in more items than this is checked item by item, in the order the list is
+# read, so that the first page does not wait for every match (100,000 items hold a word beginning
+# with "g"); a rarer one is looked up once and its items taken from the list it gives. (Checking
+# item by item is cheap in the word index, one lookup per item; in the trigram index it is not.)
+COMMON = 2000
+
+
+def _words_clause(db: Database | None, match: str) -> str:
+    """`items` rows whose words `match` finds: by set, or item by item when the words are common."""
+    if db is not None:
+        sample = f"SELECT 1 FROM item_words WHERE item_words MATCH ? LIMIT {COMMON}"
+        if db.execute(f"SELECT count(*) FROM ({sample})", [match]).fetchone()[0] >= COMMON:
+            return "EXISTS (SELECT 1 FROM item_words WHERE item_words MATCH ? AND item_words.rowid = items.rowid)"
+    return "items.rowid IN (SELECT rowid FROM item_words WHERE item_words MATCH ?)"
+
+
+def where_clause(query: str, db: Database | None = None) -> tuple[str, list[str]]:
+    """A WHERE clause over `items` (and its parameters) for the words of `query`; with `db`, short
+    words are looked up the way that is fastest for how common they are."""
     clauses, params = [], []
     query = "".join(" " if ch < " " or ch == "\x7f" else ch for ch in query)  # a NUL would cut a LIKE pattern short
     long_words = [w for w in query.split() if len(w) >= TRIGRAM]
     if long_words:
         clauses.append("items.rowid IN (SELECT rowid FROM item_search WHERE item_search MATCH ?)")
-        params.append(" AND ".join('"' + w.replace('"', '""') + '"' for w in long_words))
-    for word in (w for w in query.split() if len(w) < TRIGRAM):
+        params.append(" AND ".join(_quoted(w) for w in long_words))
+    short_words = [w for w in query.split() if len(w) < TRIGRAM]
+    starts = [w for w in short_words if WORD_PART.fullmatch(w)]
+    if starts:
+        match = " AND ".join(_quoted(part) + "*" for part in starts)
+        # item by item only when no long word narrows the items first (then the set is the faster)
+        clauses.append(_words_clause(None if long_words else db, match))
+        params.append(match)
+    for word in (w for w in short_words if not WORD_PART.fullmatch(w)):  # "x*", "%": as typed, in the item's own fields
         like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         clauses.append("(" + " OR ".join(f"items.{c} LIKE ? ESCAPE '\\'" for c in ITEM_COLUMNS) + ")")
         params.extend([like] * len(ITEM_COLUMNS))
@@ -59,8 +93,11 @@ def resume(db: Database, item_ids: Iterable[str]) -> None:
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ", ".join("?" for _ in chunk)
-        db.execute(f"DELETE FROM item_search WHERE rowid IN (SELECT rowid FROM items WHERE id IN ({marks}))", chunk)
+        rowids = f"SELECT rowid FROM items WHERE id IN ({marks})"
+        db.execute(f"DELETE FROM item_search WHERE rowid IN ({rowids})", chunk)
+        db.execute(f"DELETE FROM item_words WHERE rowid IN ({rowids})", chunk)
         db.execute(
             f"INSERT INTO item_search (rowid, text) SELECT i.rowid, {BULK_DOCUMENT} FROM items i WHERE i.id IN ({marks})",
             chunk,
         )
+        db.execute(f"INSERT INTO item_words (rowid, text) SELECT rowid, text FROM item_search WHERE rowid IN ({rowids})", chunk)

@@ -10,9 +10,21 @@ from fieldkit.catalog import components as components_core
 from fieldkit.cli.base import echo, pass_state, print_json, print_table
 from fieldkit.components.attribution import default_index
 from fieldkit.components.importer import import_components
-from fieldkit.components.summary import summarize
+from fieldkit.components.summary import UNKNOWN_COUNTRY, UNKNOWN_FIRM, summarize
+from fieldkit.safe_text import visible
 
-LIST_COLUMNS = ("part_number", "manufacturer", "country", "date_code", "date_start", "quantity", "type")
+# Component field -> the option that sets it, so that an error names what the user typed.
+OPTION_OF_FIELD = {"part_number": "--part", "date_code": "--date-code", "type": "--type"}
+
+
+def _in_option_names(exc: components_core.ComponentFieldError) -> components_core.ComponentFieldError:
+    option = OPTION_OF_FIELD.get(exc.column, "--" + exc.column.replace("_", "-"))
+    error = components_core.ComponentFieldError(exc.column, exc.reason)
+    error.args = (f"{option}: {exc.reason}",)
+    return error
+
+
+LIST_COLUMNS = ("id", "part_number", "manufacturer", "country", "date_code", "date_start", "quantity", "type")
 
 
 @click.group()
@@ -33,12 +45,15 @@ def component() -> None:
 @pass_state
 def component_add(state, item_ref, part_number, manufacturer, country, date_code, quantity, type_, notes, as_json) -> None:
     """Store a component of item REF; prints its attribution with the basis, and its date range."""
-    saved = components_core.add_component(
-        state.catalog(), item_ref,
-        {"part_number": part_number, "manufacturer": manufacturer, "country": country, "date_code": date_code,
-         "quantity": quantity, "type": type_, "notes": notes},
-        index=default_index(state.reference()),
-    )
+    try:
+        saved = components_core.add_component(
+            state.catalog(), item_ref,
+            {"part_number": part_number, "manufacturer": manufacturer, "country": country, "date_code": date_code,
+             "quantity": quantity, "type": type_, "notes": notes},
+            index=default_index(state.reference()),
+        )
+    except components_core.ComponentFieldError as exc:
+        raise _in_option_names(exc) from None
     if as_json:
         row = dict(saved.row)
         row["attribution"] = saved.attribution.to_json()
@@ -63,7 +78,8 @@ def component_list(state, item_ref: str, as_json: bool) -> None:
     if not rows:
         echo(f"{item_ref} has no components yet; add one with `fieldkit component add {item_ref} --part PN`")
         return
-    print_table(rows, LIST_COLUMNS)
+    # the short id is enough for `component edit` and `component delete`, which take a unique prefix
+    print_table([row | {"id": row["id"][:8]} for row in rows], LIST_COLUMNS)
 
 
 @component.command("import")
@@ -98,12 +114,15 @@ def component_import(state, item_ref: str, file: Path, strict: bool) -> None:
 @click.option("--notes", help="Anything else worth recording about the part.")
 @pass_state
 def component_edit(state, component_id, part_number, manufacturer, country, date_code, quantity, type_, notes) -> None:
-    """Correct the component with id ID; attribution and date range are worked out again (audited)."""
+    """Correct the component with id ID (or the first characters of it); attribution and date range are worked out again (audited)."""
     given = {"part_number": part_number, "manufacturer": manufacturer, "country": country, "date_code": date_code,
              "quantity": quantity, "type": type_, "notes": notes}
     changes = {k: (None if v == "" else v) for k, v in given.items() if v is not None}
-    saved = components_core.update_component(state.catalog(create=False), component_id, changes,
-                                             index=default_index(state.reference()))
+    try:
+        saved = components_core.update_component(state.catalog(create=False), component_id, changes,
+                                                 index=default_index(state.reference()))
+    except components_core.ComponentFieldError as exc:
+        raise _in_option_names(exc) from None
     echo(saved.describe())
 
 
@@ -141,10 +160,16 @@ def component_recheck(state, item_ref: str | None, apply: bool, as_json: bool) -
 
 @component.command("delete")
 @click.argument("component_id", metavar="ID")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_state
-def component_delete(state, component_id: str) -> None:
-    """Delete the component with id ID (see `component list --json`); the deletion is audited."""
-    row = components_core.delete_component(state.catalog(create=False), component_id)
+def component_delete(state, component_id: str, yes: bool) -> None:
+    """Delete the component with id ID (or the first characters of it, as `component list` shows them);
+    the deletion is audited."""
+    catalog = state.catalog(create=False)
+    current = components_core.get_component(catalog, component_id)
+    if not yes:
+        click.confirm(f"Delete component {visible(current['part_number'])} ({current['id'][:8]})?", abort=True)
+    row = components_core.delete_component(catalog, current["id"])
     echo(f"deleted {row['part_number']} ({row['id']})")
 
 
@@ -171,9 +196,15 @@ def summary(state, item_ref: str | None, as_json: bool, as_csv: bool) -> None:
     echo("by country:")
     for c in result.by_country:
         echo(f"  {c.country}  {c.name:<24} {c.parts:>7}  {c.share * 100:5.1f}%")
+    if result.parts_without_country:
+        echo(f"  --  {UNKNOWN_COUNTRY:<24} {result.parts_without_country:>7}  "
+             f"{result.parts_without_country / result.parts * 100:5.1f}%")
     echo("by firm:")
     for f in result.by_firm:
         echo(f"  {f.firm:<32} {f.country or '':<2} {f.parts:>7}  {f.share * 100:5.1f}%")
+    if result.unattributed_parts:
+        echo(f"  {UNKNOWN_FIRM:<32} {'':<2} {result.unattributed_parts:>7}  "
+             f"{result.unattributed_parts / result.parts * 100:5.1f}%")
     if result.by_year:
         echo("date codes by year:")
         for year, parts in result.by_year:

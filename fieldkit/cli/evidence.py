@@ -15,7 +15,7 @@ from fieldkit.evidence.verify import remove_leftover_temp_files, verify_catalog
 
 @click.group()
 def photo() -> None:
-    """Add photos of an item to the evidence store, and list them."""
+    """Add photos of an item to the evidence store, list them and caption them."""
 
 
 @photo.command("add")
@@ -42,6 +42,18 @@ def photo_add(state, item_ref: str, files: tuple[Path, ...], caption: str | None
         sys.exit(2)
 
 
+@photo.command("edit")
+@click.argument("sha256", metavar="SHA256")
+@click.option("--caption", required=True, help="The new caption ('' clears it).")
+@click.option("--item", "item_ref", metavar="REF", help="The item whose link gets the caption (needed when the photo is linked to several).")
+@pass_state
+def photo_edit(state, sha256: str, caption: str, item_ref: str | None) -> None:
+    """Set or change the caption of photo SHA256 (at least its first 6 hex digits) on an item; audited."""
+    link = photos_core.set_caption(state.catalog(create=False), sha256, caption, item_ref)
+    shown = repr(link["caption"]) if link["caption"] else "(none)"
+    echo(f"{link['item_ref']}  {sha256.strip().lower()[:12]}  caption: {shown}")
+
+
 LIST_COLUMNS = ("sha256", "format", "width", "height", "size", "exif_time", "original_name", "caption")
 
 
@@ -50,9 +62,16 @@ LIST_COLUMNS = ("sha256", "format", "width", "height", "size", "exif_time", "ori
 @click.option("--json", "as_json", is_flag=True, help="Print the photos as a JSON array.")
 @pass_state
 def photo_list(state, item_ref: str, as_json: bool) -> None:
-    """List the photos of item REF: SHA-256, format, size, capture time, original name, caption."""
+    """List the photos of item REF: SHA-256, format, size, capture time, original name, caption; and
+    where a photo's EXIF disagrees with the item (GPS over 1 km from it, taken on another day)."""
+    from fieldkit.catalog.items import get_item
+    from fieldkit.evidence.placement import disagreements
+
     catalog = state.catalog(read_only=True)
     rows = photos_core.list_photos(catalog, item_ref)
+    item = get_item(catalog, item_ref)
+    for row in rows:
+        row["disagreements"] = disagreements(item, row)
     if as_json:
         from fieldkit.evidence.provenance import of_photo
 
@@ -67,6 +86,8 @@ def photo_list(state, item_ref: str, as_json: bool) -> None:
         )
         for flag in photos_core.exif_flags(row):
             echo(f"  note: {flag}")
+        for problem in row["disagreements"]:
+            echo(f"  ! {problem}")
 
 
 @photo.command("provenance")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from fieldkit.cli.base import echo, pass_state
-from fieldkit.export.csv import export_catalog
+from fieldkit.safe_text import visible
 
 
 @click.group()
@@ -18,10 +18,19 @@ def export() -> None:
 @export.command("csv")
 @click.argument("outdir", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--full", is_flag=True, help="Add machine-readable columns to components.csv (candidates, date readings as JSON).")
+@click.option("--force", is_flag=True, help="Replace the files of an earlier export in OUTDIR without asking.")
 @pass_state
-def export_csv(state, outdir: Path, full: bool) -> None:
-    """Write items.csv, photos.csv, markings.csv and components.csv to OUTDIR (README.txt explains the columns)."""
-    result = export_catalog(state.catalog(read_only=True), outdir, full=full)
+def export_csv(state, outdir: Path, full: bool, force: bool) -> None:
+    """Write items.csv, photos.csv, markings.csv and components.csv to OUTDIR (README.txt explains the columns).
+
+    If OUTDIR already holds an export, the files it would replace are named and you are asked
+    first (--force replaces them without asking)."""
+    from fieldkit.export.csv import export_catalog, export_files_in
+
+    existing = export_files_in(outdir.expanduser())
+    if existing and not force:
+        click.confirm(f"{visible(str(outdir))} already holds an export; replace {', '.join(existing)}?", abort=True, err=True)
+    result = export_catalog(state.catalog(read_only=True), outdir, full=full, overwrite=True)  # asked above, or --force
     echo(result.describe())
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from fieldkit.catalog import items as items_core
 from fieldkit.cli.base import echo, pass_state, print_json, print_table
+from fieldkit.errors import ValidationError
 
 ITEM_OPTIONS = [
     click.option("--category", help="What the item is: rocket, projectile, missile debris, cartridge..."),
@@ -25,6 +28,23 @@ ITEM_OPTIONS = [
     click.option("--custody", help="Where the physical item is now."),
     click.option("--notes", help="Free notes."),
 ]
+
+
+# Item field -> the option that sets it, so an error names what the user typed (`--found-at`, not found_on).
+OPTION_OF_FIELD = {"found_on": "--found-at"}
+
+
+def _in_option_names(error: ValidationError) -> ValidationError:
+    """The same error with each `field:` it names written as the option the user typed."""
+    from fieldkit.models import ITEM_FIELDS  # pydantic: only when there is an error to name
+
+    def option(match: re.Match) -> str:
+        name = match.group(2)
+        if name not in ITEM_FIELDS:
+            return match.group(0)
+        return match.group(1) + OPTION_OF_FIELD.get(name, "--" + name.replace("_", "-")) + ":"
+
+    return ValidationError(re.sub(r"(^|; )(\w+):", option, str(error)))
 
 
 def item_options(func):
@@ -57,7 +77,10 @@ def item() -> None:
 def item_add(state, **fields) -> None:
     """Record a new item and print its ref."""
     data = {k: v for k, v in fields.items() if v is not None}
-    stored = items_core.add_item(state.catalog(), data)
+    try:
+        stored = items_core.add_item(state.catalog(), data)
+    except ValidationError as exc:
+        raise _in_option_names(exc) from None
     echo(stored["ref"])
 
 
@@ -68,7 +91,10 @@ def item_add(state, **fields) -> None:
 def item_edit(state, item_ref: str, **fields) -> None:
     """Change fields of an item (--ref renames it); an empty value ('') clears a field."""
     data = {k: v for k, v in fields.items() if v is not None}
-    stored = items_core.update_item(state.catalog(), item_ref, data)
+    try:
+        stored = items_core.update_item(state.catalog(), item_ref, data)
+    except ValidationError as exc:
+        raise _in_option_names(exc) from None
     echo(stored["ref"])
 
 
@@ -91,33 +117,62 @@ def item_delete(state, ref: str, yes: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 def item_list(state, query: str, as_json: bool) -> None:
-    """List items with their counts of photos, markings and components."""
+    """List items with their counts of photos and markings, and of parts (component quantities, as `summary` counts them)."""
     rows = items_core.list_items(state.catalog(read_only=True), query)
     if as_json:
         print_json(rows)
         return
-    print_table(rows, ["ref", "category", "designation", "place", "found_on", "photos", "markings", "components"])
+    print_table(rows, ["ref", "category", "designation", "place", "found_on", "photos", "markings", "parts"])
+
+
+SHOW_FIRST = 20  # photos, markings and components that `item show` lists before "... and N more"
 
 
 @item.command("show")
 @click.argument("ref")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: the item's fields, counts, photos, markings and components.")
+@click.option("--all", "show_all", is_flag=True, help=f"List every photo, marking and component (default: the first {SHOW_FIRST} of each).")
 @pass_state
-def item_show(state, ref: str, as_json: bool) -> None:
-    """Show every field of one item."""
+def item_show(state, ref: str, as_json: bool, show_all: bool) -> None:
+    """Show every field of one item, then its photos, markings (with the photo and crop each was
+    read from) and components."""
+    from fieldkit.catalog.overview import item_overview, origin_text
     from fieldkit.team.provenance import item_provenance
+    from fieldkit.wording import plural
 
     catalog = state.catalog(read_only=True)
-    row = items_core.get_item(catalog, ref)
-    origins = item_provenance(catalog.db, row["id"])
+    shown = item_overview(catalog, ref)
+    origins = item_provenance(catalog.db, shown["id"])
     merged = [o for o in origins if o["signer"] != "this catalog"]
     if as_json:
-        print_json(row | ({"provenance": origins} if merged else {}))
+        print_json(shown | ({"provenance": origins} if merged else {}))
         return
-    width = max(len(k) for k in row)
-    for key, value in row.items():
+    fields = {k: v for k, v in shown.items() if k not in ("counts", "photos", "markings", "components")}
+    width = max(len(k) for k in fields)
+    for key, value in fields.items():
         if value is not None:
             echo(f"{key.ljust(width)}  {value}")
     for o in merged:  # work that came in by merge: which laptop (catalog) and researcher
         echo(f"{'from'.ljust(width)}  catalog {o['catalog'][:8]} ({o['signer'] or 'unsigned'}), "
-                   f"{o['actor']}: {o['changes']} changes, {o['first'][:10]} to {o['last'][:10]}")
+             f"{o['actor']}: {o['changes']} changes, {o['first'][:10]} to {o['last'][:10]}")
+    counts, item_ref = shown["counts"], shown["ref"]
+    sections = [
+        ("photos", plural(counts["photos"], "photo"), f"fieldkit photo list {item_ref}",
+         [f"{p['sha256'][:12]}  {p['original_name']}" + (f"  — {p['caption']}" if p["caption"] else "")
+          for p in shown["photos"]]),
+        ("markings", plural(counts["markings"], "marking"), f"fieldkit marking list {item_ref}",
+         [f"{m['id'][:8]}  {m['text']!r}  [{m['source']}]" + origin_text(m["photo_sha256"], m["crop"]) for m in shown["markings"]]),
+        ("components", f"{plural(counts['components'], 'component row')}, {plural(counts['parts'], 'part')}",
+         f"fieldkit component list {item_ref}",
+         [f"{c['id'][:8]}  {c['part_number']}  {c['manufacturer'] or '?'} {c['country'] or '--'}"
+          + (f"  date code {c['date_code']}" if c["date_code"] else "") + f"  ×{c['quantity']}"
+          for c in shown["components"]]),
+    ]
+    for _, heading, command, lines in sections:
+        echo(f"\n{heading}" + (":" if lines else ""))
+        limit = None if show_all else SHOW_FIRST
+        for line in lines[:limit]:
+            echo(f"  {line}")
+        if limit is not None and len(lines) > limit:
+            echo(f"  ... and {len(lines) - limit} more: `{command}` lists them all (or `item show {item_ref} --all`)")
+

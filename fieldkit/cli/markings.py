@@ -7,6 +7,7 @@ import click
 from fieldkit.cli.base import echo, pass_state, print_json
 from fieldkit.markings.matcher import read_marking
 from fieldkit.reference.tables import check_reference
+from fieldkit.wording import plural
 
 
 def _core():
@@ -67,7 +68,7 @@ def match(state, text: str, as_json: bool) -> None:
 
 @click.group()
 def marking() -> None:
-    """Add, list, correct, delete and recheck the markings read from items."""
+    """Add, list, show, correct, delete and recheck the markings read from items."""
 
 
 @marking.command("add")
@@ -117,7 +118,9 @@ def marking_delete(state, marking_id: str, yes: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the markings and their stored readings as JSON.")
 @pass_state
 def marking_list(state, item_ref: str, as_json: bool) -> None:
-    """List the markings of item REF with their stored readings."""
+    """List the markings of item REF with their stored readings, and the photo and crop each was read from."""
+    from fieldkit.catalog.overview import crop_text, origin_text
+
     rows = _core().list_markings(state.catalog(read_only=True), item_ref)
     if as_json:
         print_json(rows)
@@ -127,13 +130,44 @@ def marking_list(state, item_ref: str, as_json: bool) -> None:
         return
     for row in rows:
         where = f"  @ {row['position']}" if row["position"] else ""
-        echo(f"{row['id'][:8]}  {row['text']!r}  [{row['source']}]{where}")
+        echo(f"{row['id'][:8]}  {row['text']!r}  [{row['source']}]{where}{origin_text(row['photo_sha256'], crop_text(row))}")
         candidates = row["readings"]["candidates"]
         for i, c in enumerate(candidates[:3], 1):
             years = f"  {c['years'][0]['label']}" if c["years"] else ""
             echo(f"    {i}. {c['pattern_id']}  score {c['score']}{years}")
         for y in row["readings"]["years"][:3]:
             echo(f"    year: {y['describe']}")
+
+
+@marking.command("show")
+@click.argument("marking_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the marking, its photo and crop, and its readings as JSON.")
+@pass_state
+def marking_show(state, marking_id: str, as_json: bool) -> None:
+    """Show the marking with id ID (or the first characters of it): its text, the photo and crop it
+    was read from, and every reading with its basis."""
+    from fieldkit.catalog.overview import crop_text
+
+    markings_core = _core()
+    catalog = state.catalog(read_only=True)
+    view = markings_core.marking_view(catalog, markings_core.get_marking(catalog, marking_id))
+    view["crop"] = crop_text(view)
+    if as_json:
+        print_json(view)
+        return
+    echo(f"id: {view['id']}")
+    echo(f"item: {view['item_ref']}")
+    echo(f"text: {view['text']!r}  [{view['source']}]")
+    if view["ocr_text"] is not None and view["ocr_text"] != view["text"]:
+        echo(f"as read by OCR: {view['ocr_text']!r}")
+    if view["position"]:
+        echo(f"position: {view['position']}")
+    if view["photo_sha256"]:
+        echo(f"photo: {view['photo_sha256']}")
+        echo(f"crop: {view['crop'] or 'the whole photo'} (x,y,w,h in pixels of the original)")
+    else:
+        echo("photo: none (typed, not read from a photo)")
+    _echo_reading(view["readings"])
 
 
 @marking.command("recheck")
@@ -157,9 +191,9 @@ def marking_recheck(state, item_ref: str | None, apply: bool, as_json: bool) -> 
         echo(f"{r.marking['id'][:8]}  {r.item_ref}  {r.marking['text']!r}")
         for line in r.lines():
             echo(f"    {line}")
-    echo(f"{len(results)} marking(s) checked, {len(differing)} would read differently", err=True)
+    echo(f"{plural(len(results), 'marking')} checked, {len(differing)} would read differently", err=True)
     if apply:
-        echo(f"{updated} marking(s) updated", err=True)
+        echo(f"{plural(updated, 'marking')} updated", err=True)
     elif differing:
         echo("nothing changed; run again with --apply to store the new readings", err=True)
 
@@ -183,7 +217,7 @@ def reference_check(state, as_json: bool) -> None:
         })
     else:
         for name, count in tables.counts().items():
-            echo(f"{name}: {count} rows")
+            echo(f"{name}: {plural(count, 'row')}")
         echo(f"version: {tables.version}")
         if state.reference_dir and not state.reference_dir.is_dir():
             echo(f"user reference folder {state.reference_dir} does not exist: no user tables loaded")

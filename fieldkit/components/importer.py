@@ -31,6 +31,7 @@ from fieldkit.catalog.db import Catalog, new_id, now
 from fieldkit.catalog.items import get_item
 from fieldkit.components.attribution import ManufacturerIndex, default_index
 from fieldkit.errors import FieldkitError, ValidationError
+from fieldkit.wording import plural
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_PROBLEMS_KEPT = 1000
@@ -68,8 +69,8 @@ class ImportResult:
 
     def describe(self) -> str:
         if self.strict and self.problem_count:
-            return (f"nothing imported from {self.path.name}: {self.problem_count} of {self.rows_read} rows "
-                    f"have problems (--strict imports all rows or none)")
+            return (f"nothing imported from {self.path.name}: {self.problem_count} of {plural(self.rows_read, 'row')} "
+                    f"{'has a problem' if self.problem_count == 1 else 'have problems'} (--strict imports all rows or none)")
         text = f"imported {self.imported} component{'s' if self.imported != 1 else ''} from {self.path.name}"
         if self.problem_count:
             text += f"; {self.problem_count} row{'s' if self.problem_count != 1 else ''} refused"

@@ -35,9 +35,13 @@ from fieldkit.catalog.items import get_item
 from fieldkit.components.attribution import ManufacturerIndex, default_index, name_key
 from fieldkit.components.countries import country_name
 from fieldkit.export.csv import guard_cell
+from fieldkit.markings.digits import ascii_digits
 from fieldkit.safe_text import visible
 
 MAX_PERIOD_DAYS_FOR_A_YEAR = 366
+# The rows that make the shares by country and by firm add up to 100%: parts with no country, no firm.
+UNKNOWN_COUNTRY = "country unknown"
+UNKNOWN_FIRM = "firm unknown"
 
 
 @dataclass(frozen=True)
@@ -197,7 +201,12 @@ class Summary:
         """
         rows = [["total", self.ref or "catalog", self.report_line(), "", self.parts, "1.0" if self.parts else ""]]
         rows += [["country", c.country, c.name, c.country, c.parts, f"{c.share:.4f}"] for c in self.by_country]
+        if self.parts_without_country:
+            rows.append(["country", "", UNKNOWN_COUNTRY, "", self.parts_without_country,
+                         f"{self.parts_without_country / self.parts:.4f}"])
         rows += [["firm", f.firm_id or "", f.firm, f.country or "", f.parts, f"{f.share:.4f}"] for f in self.by_firm]
+        if self.unattributed_parts:
+            rows.append(["firm", "", UNKNOWN_FIRM, "", self.unattributed_parts, f"{self.unattributed_parts / self.parts:.4f}"])
         for year, parts in self.by_year:
             share = f"{parts / self.dated_parts:.4f}" if self.dated_parts else ""
             rows.append(["date_code_year", year, str(year), "", parts, share])
@@ -301,7 +310,7 @@ def code_year(code: str, start: date, end: date) -> int | None:
         return None
     if start.year == end.year:
         return start.year
-    lead = re.match(r"[0-9]*", code.strip()).group()
+    lead = re.match(r"[0-9]*", ascii_digits(code.strip())).group()
     for year in (start.year, end.year):
         if len(lead) >= 4 and lead.startswith(f"{year % 100:02d}"):
             return year

@@ -75,6 +75,8 @@ class IngestResult:
     photo_id: str | None = None
     duplicate: bool = False  # the same bytes were already in the store
     already_linked: bool = False  # ... and already linked to this item
+    caption_was: str | None = None  # the link's caption that a new --caption replaced
+    caption_changed: bool = False  # an already linked photo got the caption given
     error: str | None = None
 
     @property
@@ -85,6 +87,8 @@ class IngestResult:
         if not self.ok:
             return self.error  # errors name the file themselves
         note = " (already linked to this item)" if self.already_linked else " (already in the store)" if self.duplicate else ""
+        if self.caption_changed:
+            note += f" (caption replaced; it was {self.caption_was!r})" if self.caption_was else " (caption set)"
         return f"{self.sha256}  {self.stored_path}  {escape_name(self.source)}{note}"
 
     def to_json(self) -> dict[str, Any]:
@@ -507,13 +511,18 @@ def ingest_file(catalog: Catalog, item: dict[str, Any], path: Path, *, caption: 
                 from fieldkit.evidence import provenance
 
                 provenance.record(catalog, photo, store / relpath)
-            linked = catalog.db.execute(
-                "SELECT 1 FROM item_photos WHERE item_id = ? AND photo_id = ?", [item["id"], photo["id"]]
-            ).fetchone() is not None
+            link = catalog.db.execute(
+                "SELECT caption FROM item_photos WHERE item_id = ? AND photo_id = ?", [item["id"], photo["id"]]
+            ).fetchone()
+            linked = link is not None
+            caption_changed = linked and caption is not None and caption != link[0]
             if not linked:
                 records.insert(catalog, "item_photos", {
                     "item_id": item["id"], "photo_id": photo["id"], "caption": caption, "added_at": now(),
                 })
+            elif caption_changed:  # a caption given again is kept, never dropped (the audit keeps the old one)
+                records.update(catalog, "item_photos", {"item_id": item["id"], "photo_id": photo["id"]},
+                               {"caption": caption})
     except BaseException:
         tmp.unlink(missing_ok=True)
         if placed is not None and not _referenced(catalog, placed.relative_to(store).as_posix()):
@@ -522,6 +531,7 @@ def ingest_file(catalog: Catalog, item: dict[str, Any], path: Path, *, caption: 
     return IngestResult(
         source=str(path), sha256=sha256, stored_path=photo["stored_path"], photo_id=photo["id"],
         duplicate=bool(existing), already_linked=linked,
+        caption_was=link[0] if caption_changed else None, caption_changed=caption_changed,
     )
 
 
@@ -595,6 +605,41 @@ def get_photo(catalog: Catalog, sha256_prefix: str) -> dict[str, Any]:
     if len(rows) > 1:
         raise PhotoError(f"several photos have SHA-256 {prefix}…; give more digits")
     return rows[0]
+
+
+def set_caption(catalog: Catalog, sha256_prefix: str, caption: str | None, item_ref: str | None = None) -> dict[str, Any]:
+    """Set or change (None or '' clears) the caption of a photo on an item; audited. Returns the link row.
+
+    A caption belongs to a photo's link to one item; `item_ref` names the item, and may be left out
+    when the photo is linked to exactly one.
+    """
+    from fieldkit.models import clean_text
+
+    try:
+        caption = clean_text(caption) or None
+    except ValueError as exc:
+        raise PhotoError(f"caption: {exc}") from None
+    if caption is not None and len(caption) > 2000:
+        raise PhotoError(f"caption: {len(caption)} characters is too long (2000 at most)")
+    with catalog.transaction():
+        photo = get_photo(catalog, sha256_prefix)
+        refs = items_of_photo(catalog, photo["id"])
+        if item_ref is None:
+            if len(refs) != 1:
+                raise PhotoError(
+                    f"photo {photo['sha256'][:12]} is linked to {len(refs)} items ({', '.join(refs) or 'none'}); "
+                    "name the item with --item REF"
+                )
+            item_ref = refs[0]
+        item = items_core.get_item(catalog, item_ref)
+        key = {"item_id": item["id"], "photo_id": photo["id"]}
+        link = catalog.db.execute("SELECT caption FROM item_photos WHERE item_id = ? AND photo_id = ?",
+                                  [item["id"], photo["id"]]).fetchone()
+        if link is None:
+            raise NotFound(f"photo {photo['sha256'][:12]} is not linked to {item['ref']}; it is linked to {', '.join(refs) or 'no item'}")
+        if link[0] == caption:
+            return records.fetch(catalog, "item_photos", key) | {"item_ref": item["ref"]}
+        return records.update(catalog, "item_photos", key, {"caption": caption}) | {"item_ref": item["ref"]}
 
 
 def items_of_photo(catalog: Catalog, photo_id: str) -> list[str]:

@@ -50,6 +50,7 @@ from fieldkit.catalog import audit, witness
 from fieldkit.catalog.db import Catalog, connect_reader, database, refuse_inside_store, translate_error
 from fieldkit.errors import FieldkitError
 from fieldkit.export import part
+from fieldkit.wording import plural
 
 # Characters a reader does not see, or that a program may strip before a spreadsheet reads the
 # cell: spaces, C0 and C1 controls (ESC, which starts a terminal escape sequence, among them), NBSP,
@@ -262,13 +263,25 @@ def export_select(db: Database, name: str, refs_have_nul: bool = False, full: bo
     return [n for _, n, _ in columns], f"SELECT {line} FROM {source} ORDER BY {order}"
 
 
+class ExportExists(FieldkitError):
+    """The output folder holds files of an earlier export, which a new one would replace."""
+
+    def __init__(self, outdir: Path, files: list[str]):
+        super().__init__(
+            f"{outdir} already holds an export ({', '.join(files)}); these files would be replaced: "
+            "add --force to replace them, or choose another folder"
+        )
+        self.outdir = outdir
+        self.files = files
+
+
 @dataclass(frozen=True)
 class ExportResult:
     directory: Path
     files: dict[str, int]  # file name -> data rows written
 
     def describe(self) -> str:
-        counts = ", ".join(f"{name} ({rows} rows)" for name, rows in self.files.items())
+        counts = ", ".join(f"{name} ({plural(rows, 'row')})" for name, rows in self.files.items())
         return f"wrote {counts} to {self.directory}"
 
 
@@ -276,6 +289,26 @@ def temp_prefix(name: str) -> str:
     """The start of the temporary file's name for `name`: hidden, and naming this process, so a
     process stopped before it could remove its temporary file can find it (fieldkit.export.part)."""
     return f".{name}.{os.getpid()}."
+
+
+def _user_file_mode() -> int:
+    """The mode a file the user creates normally gets: 0666 less the process's umask."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def export_files_in(outdir: Path) -> list[str]:
+    """The files of an earlier export in `outdir` that a new export would replace."""
+    names = [*(f"{name}.csv" for name in EXPORTS), "README.txt"]
+    return [name for name in names if (outdir / name).exists()] if outdir.is_dir() else []
 
 
 @contextlib.contextmanager
@@ -287,6 +320,7 @@ def atomic_file(path: Path, newline: str | None = None) -> Iterator[TextIO]:
         with os.fdopen(fd, "w", newline=newline, encoding="utf-8") as fh:
             yield fh
             fh.flush()
+            os.chmod(fh.fileno(), _user_file_mode())  # mkstemp's 0600 would hide the export from the user's team
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -374,7 +408,7 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PARALLEL_ROWS,
-                   full: bool = False) -> ExportResult:
+                   full: bool = False, *, overwrite: bool = True) -> ExportResult:
     """Write items.csv, photos.csv, markings.csv and components.csv, and a note on reading them.
 
     Every file is read at one state of the catalog, in read transactions of the export's own: a
@@ -382,9 +416,15 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
     name an item that items.csv lacks, and cannot be caught up in the export. When there are at
     least `parallel_rows` components and a second CPU, components.csv (by far the longest file) is
     written by a second process (fieldkit.export.part) in a read transaction at the same audit
-    head, while this one writes the others. `full` adds machine-readable columns to components.csv."""
+    head, while this one writes the others. `full` adds machine-readable columns to components.csv.
+
+    With `overwrite=False`, a folder that already holds an export is refused (ExportExists names
+    the files); the CLI and the app ask the user first and pass what she chose."""
     outdir = Path(outdir).expanduser()
     refuse_inside_store(catalog, outdir, "an export")
+    existing = export_files_in(outdir)
+    if existing and not overwrite:
+        raise ExportExists(outdir, existing)
     reader = None
     second = None
     try:

@@ -10,10 +10,18 @@ from fieldkit.errors import FieldkitError
 from fieldkit.export.csv import write_text
 
 
+SUMMARY_FILES = ("summary.csv", "summary.json")
+
+
+def summary_files_in(outdir: Path) -> list[str]:
+    """The files of an earlier summary export in `outdir` that a new one would replace."""
+    return [name for name in SUMMARY_FILES if (Path(outdir) / name).exists()]
+
+
 def export_summary(summary: Summary, outdir: Path | str) -> list[Path]:
     """Write summary.csv (spreadsheet-safe) and summary.json to `outdir`."""
     outdir = Path(outdir).expanduser()
-    paths = [outdir / "summary.csv", outdir / "summary.json"]
+    paths = [outdir / name for name in SUMMARY_FILES]
     try:
         outdir.mkdir(parents=True, exist_ok=True)
         write_text(paths[0], summary.to_csv())

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from fieldkit.errors import CalendarError
+from fieldkit.markings.digits import ascii_digits
 
 CALENDARS = ("gregorian", "juche", "minguo", "japanese", "solar-hijri", "thai")
 
@@ -128,9 +129,10 @@ def _shorten(value: str) -> str:
 
 
 def parse_year(value: str) -> int:
-    """Read a year typed by a person: optional sign and ASCII digits 0-9, nothing else.
+    """Read a year typed by a person: optional sign and digits, nothing else.
 
-    Refuses "", "abc", "1e3", "10^30", "12.5", digits in other scripts, and anything
+    Digits of any script (full-width １１２, Devanagari ११२...) are read as 0-9.
+    Refuses "", "abc", "1e3", "10^30", "12.5", digit-like signs that are not digits (²), and anything
     longer than four digits, each with a one-line message saying what to type.
     The sign is accepted here so that the calendar can say why -5 is impossible.
     """
@@ -139,13 +141,13 @@ def parse_year(value: str) -> int:
     if isinstance(value, int):
         text = str(value)
     else:
-        text = value.strip()
+        text = ascii_digits(value.strip())
     if not text:
         raise CalendarError("year is empty: give the year as digits, e.g. 112")
     if not _SIGNED_ASCII_INT.fullmatch(text):
         if any(ch.isdigit() for ch in text) and all(ch.isdigit() or ch in "+-" for ch in text):
             raise CalendarError(
-                f"year {_shorten(text)!r} uses digits of another script: type it with ASCII digits 0-9"
+                f"year {_shorten(text)!r} uses signs that are not decimal digits: type it with digits 0-9"
             )
         raise CalendarError(f"year {_shorten(text)!r} is not a whole number: use digits 0-9 only, e.g. 112")
     digits = text.lstrip("+-").lstrip("0") or "0"

@@ -38,6 +38,7 @@ from datetime import date, timedelta
 from typing import Iterable
 
 from fieldkit.errors import DateCodeError
+from fieldkit.markings.digits import ascii_digits
 
 EARLIEST_YEAR = 1970  # older parts are not expected in the material fieldkit documents
 
@@ -228,7 +229,7 @@ def read_date_code(code: str, manufacturer: str | None = None, today: date | Non
     today = today or date.today()
     if not isinstance(code, str) or not code.strip():
         raise DateCodeError("date code is empty: enter the code as printed, e.g. 2310")
-    text = code.strip().upper()
+    text = ascii_digits(code.strip()).upper()  # full-width ２３１０ is read as 2310; the caller keeps the code as typed
     maker = canonical_manufacturer(manufacturer)
     why_not: list[str] = []
     readings: list[DateCodeReading] = []

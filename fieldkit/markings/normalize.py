@@ -15,6 +15,7 @@ text, so the same map back applies, and each says which substitutions it made.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # Cyrillic and Greek capitals that look like Latin ones (after upper-casing).
@@ -28,7 +29,20 @@ LOOKALIKES = {
 }
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u2043"
 
-_FOLD = str.maketrans({**LOOKALIKES, **{d: "-" for d in DASHES}})
+
+
+class _FoldTable(dict):
+    """str.translate's table: lookalikes and dashes as listed, and digits of every script (full-width
+    １, Devanagari १, ...) as ASCII digits (see markings.digits), found when first met."""
+
+    def __missing__(self, code: int) -> int | str:
+        ch = chr(code)
+        value = str(unicodedata.decimal(ch)) if code > 0x7F and ch.isdecimal() else code
+        self[code] = value
+        return value
+
+
+_FOLD = _FoldTable(str.maketrans({**LOOKALIKES, **{d: "-" for d in DASHES}}))
 
 # OCR confusions, each way round.
 LETTER_AS_DIGIT = {"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"}
@@ -72,7 +86,8 @@ _SIMPLE_SPACING = re.compile(r"\S+(?: \S+)*")
 
 
 def normalize(text: str) -> Normalized:
-    """Upper-case, fold lookalikes and dashes, collapse whitespace, trim; with a map back to `text`."""
+    """Upper-case, fold lookalikes, dashes and digits of other scripts, collapse whitespace, trim;
+    with a map back to `text`."""
     upper = text.upper()
     if len(upper) == len(text) and _SIMPLE_SPACING.fullmatch(text):
         # The common case: one character per character, no whitespace to collapse.

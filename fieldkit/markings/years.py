@@ -24,10 +24,11 @@ text as given (digit normalisation keeps one character per character).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from fieldkit.errors import CalendarError
+from fieldkit.markings.digits import EASTERN_ARABIC, ascii_digits
 from fieldkit.markings.calendars import JUCHE_ADOPTED, YearSpan, normalize_era, to_gregorian
 
 # Persian (U+06F0..) and Arabic-Indic (U+0660..) digits to ASCII, one character each.
@@ -206,8 +207,19 @@ def _bare_numbers(text: str, taken: list[tuple[int, int]], today: date) -> list[
 
 
 def find_years(text: str, today: date | None = None) -> list[YearReading]:
-    """Every plausible year in `text`, best first (by score, then position in the text)."""
+    """Every plausible year in `text`, best first (by score, then position in the text).
+
+    Digits of other scripts (full-width １１２) are read as digits; each reading's `text` is the
+    text as given. Persian and Arabic-Indic digits keep their own rule (Solar Hijri, above)."""
     today = today or date.today()
+    typed, text = text, ascii_digits(text, keep=EASTERN_ARABIC)
+    readings = _find_years(text, today)
+    if typed != text:
+        readings = [replace(r, text=typed[r.start:r.end]) for r in readings]
+    return readings
+
+
+def _find_years(text: str, today: date) -> list[YearReading]:
     explicit = _explicit(text, today)
     taken = [(r.start, r.end) for r in explicit]
     lots, lot_spans = _lot_years(text, today)

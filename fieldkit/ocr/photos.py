@@ -125,8 +125,12 @@ def read_photos(
     psm: int | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    on_entry: Callable[[int, BatchEntry], None] | None = None,
 ) -> list[BatchEntry]:
     """OCR whole stored photos one after another: one entry per photo, in order.
+
+    `on_entry(index, entry)` is called as soon as each photo is done, so a caller can show each
+    result at once rather than all at the end.
 
     A photo that cannot be read gets an error and the rest go on; photos not reached after
     `cancel` is set are marked 'cancelled'. Raises OcrUnavailable first if tesseract or a language
@@ -149,6 +153,8 @@ def read_photos(
         except FieldkitError as exc:
             entry = BatchEntry(photo, error=str(exc))
         entries.append(entry)
+        if on_entry is not None:
+            on_entry(index, entry)
         if progress is not None:
             progress(index + 1, len(photos))
     return entries

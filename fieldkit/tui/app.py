@@ -31,7 +31,24 @@ class FieldkitApp(App):
         super().__init__()
         self.catalog = catalog
         self.offer_example = offer_example
-        self.sub_title = catalog_title(catalog)
+        self.sub_title = self._describe(catalog)
+
+    @staticmethod
+    def example_copy_path() -> Path:
+        """Where the copy of the example catalog is kept, between sessions, apart from the user's own."""
+        return data_dir() / "example-copy.db"
+
+    @property
+    def is_example(self) -> bool:
+        """Whether the open catalog is the copy of the example."""
+        return self.catalog.path is not None and self.catalog.path.resolve() == self.example_copy_path().resolve()
+
+    def _describe(self, catalog: Catalog) -> str:
+        """The sub-title: the catalog's name (and read-only), marked EXAMPLE COPY for the example's copy."""
+        title = catalog_title(catalog)
+        if catalog.path is not None and catalog.path.resolve() == self.example_copy_path().resolve():
+            return f"EXAMPLE COPY · {title}"
+        return title
 
     def on_mount(self) -> None:
         self.push_screen(CatalogScreen())
@@ -46,15 +63,18 @@ class FieldkitApp(App):
         """Close the open catalog and show another."""
         self.catalog.close()
         self.catalog = catalog
-        self.sub_title = catalog_title(catalog)
+        self.sub_title = self._describe(catalog)
 
     def open_example_copy(self) -> Catalog:
-        """Copy the committed example catalog (and its photos) into the data dir, and open the copy.
+        """Open the copy of the example catalog in the data dir, making it first if there is none.
 
-        The example itself is never written to; the copy is fresh each time.
+        The example itself is never written to. A copy made before is reopened as it is, with
+        whatever was added to it: work done in the example copy is never thrown away.
         """
         source = example_catalog_path()
-        target = data_dir() / "example-copy.db"
+        target = self.example_copy_path()
+        if target.exists():
+            return open_catalog(target, actor=self.catalog.actor)
         target.parent.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
             Path(str(target) + suffix).unlink(missing_ok=True)

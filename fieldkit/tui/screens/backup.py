@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -55,15 +56,20 @@ class BackupScreen(ModalScreen[Path | None]):
 
         try:
             report = backup(self.app.catalog, dest, progress)
-        except FieldkitError as exc:
-            self.app.call_from_thread(self.finish, f"[b red]Error:[/] {exc}")
+        except (FieldkitError, OSError) as exc:
+            self.app.call_from_thread(self.finish, str(exc), failed=True)
             return
         self.app.call_from_thread(self.finish, report.describe())
 
-    def finish(self, text: str) -> None:
+    def finish(self, text: str, *, failed: bool = False) -> None:
+        """Show the outcome; a failed backup takes its progress bar away (nothing is in progress)."""
         self.query_one("#start", Button).disabled = False
-        self.query_one("#result", Label).update(text)
-        self.notify(text, severity="error" if text.startswith("[b red]") else "information")
+        if failed:
+            self.query_one("#progress").display = False
+            self.query_one("#result", Label).update(f"[b red]Error:[/] {escape(text)}")
+        else:
+            self.query_one("#result", Label).update(escape(text))
+        self.notify(text, severity="error" if failed else "information", markup=False)
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:

@@ -39,8 +39,11 @@ COLUMNS = [
     ("found_on", "Found", 10),
     ("photos", "Photos", 6),
     ("markings", "Marks", 5),
-    ("components", "Parts", 5),
+    ("parts", "Parts", 5),  # quantities summed, as the summary counts them
 ]
+# Under 100 columns the text columns are narrower, so that the counts stay on an 80-column screen.
+NARROW_WIDTHS = {"ref": 9, "category": 9, "designation": 10, "place": 8}
+NARROW_BELOW = 100
 
 
 class CatalogScreen(Screen):
@@ -49,8 +52,18 @@ class CatalogScreen(Screen):
     HELP = """\
 ## Catalog
 
-Every item in the catalog. Type in the search box to narrow the list: every word must
-appear in the ref, category, designation, calibre, origin, place or notes.
+Every item in the catalog. Type in the search box to narrow the list: every word must appear
+somewhere in the item -- its ref, category, designation, calibre, origin, place or notes, the
+text of its markings (as corrected and as OCR read it), or its components' part numbers, printed
+markings and makers. A word of three characters or more may be any part of a word ("22U" finds
+9M22U); a word of one or two characters finds words that begin with it ("주체" finds 주체112,
+"ОФ" finds ОФ-462; one with punctuation, such as `4-`, is matched as typed in the item's own
+fields). Case does not matter, and quotes or `*` are plain characters.
+
+The Parts column counts parts as the summary does: a component with quantity 6 is 6 parts.
+
+When the catalog open is the copy of the example, a bar above the table says so, and the title
+bar reads EXAMPLE COPY; what you add there is kept in that copy, apart from your own catalog.
 
 A catalog that cannot be written (on a write-protected stick or a disc) opens read-only: the
 title says so, you can browse, search, verify and export it, and every change is refused.
@@ -103,30 +116,48 @@ catalog summary, a chart by country and a map of finds, then each item's dossier
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Label("", id="example-banner")
         with Horizontal(id="search-bar"):
-            yield Input(placeholder="Search refs, designations, places, notes…", id="search")
+            yield Input(placeholder="Search items, markings, part numbers…", id="search")
             yield Label("", id="count")
         table = DataTable(id="items", cursor_type="row", zebra_stripes=True)
+        narrow = self.app.size.width < NARROW_BELOW
         for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
+            table.add_column(label, key=key, width=NARROW_WIDTHS.get(key, width) if narrow else width)
         yield table
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
         self.reload()
+        self.show_example_banner()
 
     def _offer_example(self) -> None:
         """Offered once, when the first unfiltered page comes back empty (no count of the catalog first)."""
         if self.app.offer_example:
             self.app.offer_example = False
+            kept = self.app.example_copy_path().exists()
             self.app.push_screen(
                 ConfirmScreen(
-                    "This catalog is empty. Open a copy of the example catalog to look around?",
+                    "This catalog is empty. Open the example catalog to look around? "
+                    + ("Your copy of it from before is reopened as you left it. " if kept else
+                       "It opens as a copy of its own, kept apart from your catalog; what you add there stays in the copy. ")
+                    + "Your own catalog stays empty until you start it.",
                     yes="Open example",
                     no="Start empty",
+                    default_yes=True,
                 ),
                 self._open_example,
+            )
+
+    def show_example_banner(self) -> None:
+        """Say plainly, above the table, when the catalog open is the example copy."""
+        banner = self.query_one("#example-banner", Label)
+        banner.display = self.app.is_example
+        if self.app.is_example:
+            banner.update(
+                f"EXAMPLE: a copy of the example catalog ({escape(visible(str(self.app.catalog.path)))}), not your own catalog. "
+                "What you add here is kept in this copy."
             )
 
     def _open_example(self, answer: bool | None) -> None:
@@ -137,7 +168,8 @@ catalog summary, a chart by country and a map of finds, then each item's dossier
         except (FieldkitError, OSError) as exc:
             self.notify(f"Could not open the example: {exc}", severity="error")
             return
-        self.notify(f"Opened a copy of the example catalog: {self.app.catalog.path}")
+        self.notify(f"Opened the example copy: {self.app.catalog.path}")
+        self.show_example_banner()
         self.reload()
 
     # loading ---------------------------------------------------------------

@@ -19,7 +19,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator
 
 from fieldkit.errors import FieldkitError
-from fieldkit.export.csv import export_catalog
+from fieldkit.export.csv import export_catalog, export_files_in
+from fieldkit.safe_text import visible
+from fieldkit.tui.screens.confirm import ConfirmScreen
 
 
 def default_export_dir(catalog_path: Path | None) -> Path:
@@ -30,7 +32,9 @@ def default_export_dir(catalog_path: Path | None) -> Path:
 class ExportScreen(ModalScreen[Path | None]):
     """Writes to a folder: by default items.csv, photos.csv, markings.csv and components.csv.
 
-    `write(folder)` does the writing (in a worker thread) and returns a line saying what it wrote.
+    `write(folder)` does the writing (in a worker thread) and returns a line saying what it wrote;
+    `replaces(folder)` names the files there that it would replace, and the screen asks before
+    replacing them.
     """
 
     HELP = """\
@@ -50,11 +54,13 @@ the date code as JSON (`fieldkit export csv --full`).
         prompt: str = "Export the catalog as CSV to the folder:",
         write: Callable[[Path], str] | None = None,
         stem: str | None = None,
+        replaces: Callable[[Path], list[str]] | None = None,
     ):
         super().__init__()
         self.prompt = prompt
         self.catalog_csv = write is None  # the catalog's CSV files, which may carry the --full details
         self.write = write or self._write_catalog
+        self.replaces = replaces or (export_files_in if write is None else (lambda outdir: []))
         self.stem = stem
 
     def _write_catalog(self, outdir: Path) -> str:
@@ -83,9 +89,25 @@ the date code as JSON (`fieldkit export csv --full`).
     @on(Input.Submitted, "#outdir")
     @on(Button.Pressed, "#export")
     def start(self) -> None:
+        outdir = Path(self.query_one("#outdir", Input).value.strip()).expanduser()
+        existing = self.replaces(outdir)
+        if not existing:
+            self._run(outdir)
+            return
+
+        def answered(replace: bool | None) -> None:
+            if replace:
+                self._run(outdir)
+
+        self.app.push_screen(
+            ConfirmScreen(f"{escape(visible(str(outdir)))} already holds {', '.join(existing)}. Replace them?", yes="Replace", no="Keep them"),
+            answered,
+        )
+
+    def _run(self, outdir: Path) -> None:
         self.query_one("#working").display = True
         self.query_one("#export", Button).disabled = True
-        self.run_export(Path(self.query_one("#outdir", Input).value.strip()).expanduser())
+        self.run_export(outdir)
 
     @work(thread=True, exclusive=True)
     def run_export(self, outdir: Path) -> None:

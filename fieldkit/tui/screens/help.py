@@ -28,10 +28,21 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.beneath = beneath
 
+    def nodes(self) -> list:
+        """Where the keys come from: fieldkit's own widgets around the focus (a tab's pane), the
+        screen, then the app."""
+        panes = []
+        widget = self.beneath.focused
+        while widget is not None and widget is not self.beneath:
+            if type(widget).__module__.startswith("fieldkit.") and widget.BINDINGS:
+                panes.append(widget)
+            widget = widget.parent
+        return [*panes, self.beneath, self.app]
+
     def compose(self) -> ComposeResult:
         rows = ["| Key | Action |", "| --- | --- |"]
         seen = set()
-        for node in (self.beneath, self.app):
+        for node in self.nodes():
             for binding in node.BINDINGS:
                 if isinstance(binding, tuple):
                     continue

@@ -20,6 +20,7 @@ from fieldkit.catalog import items as items_core
 from fieldkit.errors import FieldkitError
 from fieldkit.models import ItemFields, field_errors
 from fieldkit.tui.safe_text import has_unsafe, visible
+from fieldkit.tui.screens.confirm import confirm_discard
 from fieldkit.tui.screens.photos import PhotosPane
 from fieldkit.tui.widgets.markings import MarkingsPane
 from fieldkit.tui.widgets.components import ComponentsPane
@@ -53,7 +54,19 @@ class ItemScreen(Screen[str | None]):
 Fill in what you know; only the category is required. `ctrl+s` saves, and any problem is
 shown beside its field. Nothing is stored until the whole form is valid.
 
-`F2` to `F5` switch between the Details, Photos, Markings and Components tabs.
+`F2` to `F5` switch between the Details, Photos, Markings and Components tabs. `Esc` goes back;
+if anything typed is not saved (the details, a marking or component being typed or corrected), it
+asks first.
+
+- *Photos*: `Enter` opens a photo full size (`e` there sets its caption; when the photo has EXIF
+  GPS or a capture time that the item lacks, `g` copies them to the item); `o` reads a marking
+  off the highlighted photo, `B` reads every photo, `ctrl+o` picks files (type any folder or
+  path in the picker's box to leave the home folder), `ctrl+l` types paths.
+- *Markings*: the From photo column names the photo and crop each marking was read from;
+  `Enter` opens that photo with the crop outlined. `ctrl+e` corrects a marking, `ctrl+d` deletes it.
+- *Components*: type a part number and press `Enter` to add it; `ctrl+e` loads the highlighted
+  component to correct it (`Enter` stores the correction), `ctrl+d` deletes it (after asking),
+  `ctrl+g` shows this item's summary.
 
 `F6` writes the item's evidence dossier (PDF, or HTML if the name ends in .html): its fields,
 photos with their hashes and provenance, markings with their crops and readings, components,
@@ -81,6 +94,7 @@ brand is printed on the part.
         # Fields whose stored text holds control characters: shown escaped, and kept as stored
         # unless the researcher edits them. {field: (text shown, text stored)}
         self.escaped: dict[str, tuple[str, str]] = {}
+        self.saved_form: dict[str, Any] | None = None  # the form as loaded or last saved, to see edits
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -113,6 +127,7 @@ brand is printed on the part.
             self.sub_title = "New item"
         else:
             self.load(items_core.get_item(self.app.catalog, self.ref))
+        self.saved_form = self.form_data()
         self.query_one("#f-category" if self.ref is None else "#f-designation", Input).focus()
 
     def load(self, item: dict[str, Any]) -> None:
@@ -210,5 +225,23 @@ brand is printed on the part.
             lambda path, progress: write_dossier(self.app.catalog, ref, [path], progress=progress)[0],
         ))
 
+    def take_stored(self, item: dict[str, Any], fields: list[str]) -> None:
+        """Show fields that were stored from elsewhere (a photo's EXIF) in the form, as saved, keeping
+        any other edits in the form as they are."""
+        for name in fields:
+            value = "" if item[name] is None else str(item[name])
+            self.query_one(f"#f-{name}", Input).value = value
+            if self.saved_form is not None:
+                self.saved_form[name] = value
+
+    def unsaved(self) -> list[str]:
+        """What would be lost by leaving now: the details form's edits, and text typed in the tabs' entry rows."""
+        found = []
+        if self.saved_form is not None and self.form_data() != self.saved_form:
+            found.append("the new item's details" if self.ref is None else f"the details of {self.ref}")
+        for pane in self.query("MarkingsPane, ComponentsPane"):
+            found += pane.unsaved()
+        return found
+
     def action_close(self) -> None:
-        self.dismiss(None)
+        confirm_discard(self, self.unsaved(), lambda: self.dismiss(None))

@@ -36,8 +36,10 @@ from fieldkit.evidence import photos as photos_core
 from fieldkit.ocr import photos as ocr_photos
 from fieldkit.ocr import preprocess
 from fieldkit.ocr.engine import DEFAULT_LANGUAGES, OcrCancelled, check_available, parse_crop, validate_crop
+from fieldkit.tui.screens.confirm import confirm_discard
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain
+from fieldkit.wording import plural
 
 PREVIEW_SIZE = (800, 800)  # the display copy of the photo, in pixels
 CROP_PREVIEW_SIZE = (480, 200)
@@ -534,12 +536,21 @@ with both the text as read and your text, the crop, the photo and the engine set
         self.query_one("#ocr-candidates", Static).update(candidates_markup(reading))
         self.query_one("#ocr-text", TextArea).text = reading.corrected
 
+    def unsaved(self) -> list[str]:
+        """A correction of the reading (or a position) typed but not saved as a marking."""
+        if self.reading is None or self.saved_id is not None:
+            return []
+        corrected = self.query_one("#ocr-text", TextArea).text != self.reading.corrected
+        if corrected or self.query_one("#ocr-position", Input).value.strip():
+            return ["the corrected reading, not saved as a marking (ctrl+s saves it)"]
+        return []
+
     def action_cancel_or_close(self) -> None:
         if self.running:
             self.cancel.set()
             self.set_status("Cancelling… (the reading under way finishes first)")
             return
-        self.dismiss(None)
+        confirm_discard(self, self.unsaved(), lambda: self.dismiss(None))
 
     # saving ------------------------------------------------------------------
 
@@ -573,6 +584,9 @@ with both the text as read and your text, the crop, the photo and the engine set
         self.notify(f"Marking {stored['text']!r} saved to {ref}")
 
 
+WAITING = "waiting to be read…"
+
+
 class BatchOcrScreen(Screen[None]):
     """OCR every photo of an item, or a folder of images ingested as its photos; save the readings."""
 
@@ -598,6 +612,20 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
         def __init__(self, done: int, total: int):
             super().__init__()
             self.done, self.total = done, total
+
+    class Started(Message):
+        """The photos about to be read, listed at once (each row fills in when its photo is read)."""
+
+        def __init__(self, photos: list[dict]):
+            super().__init__()
+            self.photos = photos
+
+    class EntryRead(Message):
+        """One photo read (or not): shown in its row as soon as it is done."""
+
+        def __init__(self, index: int, entry: ocr_photos.BatchEntry):
+            super().__init__()
+            self.index, self.entry = index, entry
 
     class Finished(Message):
         """The batch finished: an entry per photo, files of a folder that could not be added, or an error."""
@@ -682,8 +710,12 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
                 not_added = [r.error for r in results if not r.ok]
             else:
                 photos = photos_core.list_photos(catalog, self.ref)
+            self.post_message(self.Started(photos))
             self.post_message(self.Progress(0, len(photos)))
-            entries = ocr_photos.read_photos(catalog, photos, languages=self.languages, progress=progress, cancel=cancel)
+            entries = ocr_photos.read_photos(
+                catalog, photos, languages=self.languages, progress=progress, cancel=cancel,
+                on_entry=lambda index, entry: self.post_message(self.EntryRead(index, entry)),
+            )
         except FieldkitError as exc:
             self.post_message(self.Finished([], [], str(exc)))
             return
@@ -692,6 +724,22 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
     @on(Progress)
     def show_progress(self, message: Progress) -> None:
         self.query_one("#ocr-batch-progress", ProgressBar).update(total=message.total, progress=message.done)
+
+    @on(Started)
+    def list_photos(self, message: Started) -> None:
+        self.entries = [ocr_photos.BatchEntry(photo, error=WAITING) for photo in message.photos]
+        self.selected, self.saved = set(), {}
+        self.fill_table()
+
+    @on(EntryRead)
+    def show_entry(self, message: EntryRead) -> None:
+        """A photo's reading in its row at once; it can be selected and saved while the rest are read."""
+        if message.index >= len(self.entries):
+            return
+        self.entries[message.index] = message.entry
+        table = self.query_one("#ocr-batch-table", DataTable)
+        for key, value in zip(("sel", "photo", "text", "conf", "note"), self.row_cells(message.index)):
+            table.update_cell(str(message.index), key, value)
 
     @on(Finished)
     def show_results(self, message: Finished) -> None:
@@ -702,27 +750,31 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
             status.update(f"[$error]{escape(message.error)}[/]")
             self.notify(message.error, severity="error", timeout=10)
             return
-        self.entries, self.selected, self.saved = message.entries, set(), {}
+        self.entries = message.entries  # the same photos in the same order: selections made meanwhile hold
         read = sum(e.ok for e in self.entries)
         cancelled = sum(e.error == "cancelled" for e in self.entries)
-        lines = [f"Read {read} of {len(self.entries)} photo(s)" + (f" ({cancelled} cancelled)" if cancelled else "")
+        lines = [f"Read {read} of {plural(len(self.entries), 'photo')}" + (f" ({cancelled} cancelled)" if cancelled else "")
                  + " · space selects, ctrl+s saves selected, ctrl+a saves all"]
         lines += [f"[$error]not added: {escape(e)}[/]" for e in message.not_added]
         status.update("\n".join(lines))
         self.fill_table()
         self.query_one("#ocr-batch-table", DataTable).focus()
 
+    def row_cells(self, index: int) -> tuple:
+        entry = self.entries[index]
+        if entry.reading is not None:
+            text = entry.reading.corrected.replace("\n", " ⏎ ")
+            conf = f"{entry.reading.result.confidence:.1f}"
+            note = entry.error or entry.reading.result.text.replace("\n", " ⏎ ")
+        else:
+            text, conf, note = "", "—", entry.error or ""
+        return self.mark(index), plain(entry.name), plain(text), conf, plain(note)
+
     def fill_table(self) -> None:
         table = self.query_one("#ocr-batch-table", DataTable)
         table.clear()
-        for i, entry in enumerate(self.entries):
-            if entry.reading is not None:
-                text = entry.reading.corrected.replace("\n", " ⏎ ")
-                conf = f"{entry.reading.result.confidence:.1f}"
-                note = entry.error or entry.reading.result.text.replace("\n", " ⏎ ")
-            else:
-                text, conf, note = "", "—", entry.error or ""
-            table.add_row(self.mark(i), plain(entry.name), plain(text), conf, plain(note), key=str(i))
+        for i in range(len(self.entries)):
+            table.add_row(*self.row_cells(i), key=str(i))
 
     def mark(self, index: int) -> str:
         if index in self.saved:
@@ -770,7 +822,7 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
         refresh_markings(self.app, self.ref)
         if failed:
             self.notify("Not saved: " + "; ".join(failed), severity="error")
-        self.notify(f"Saved {saved} marking(s) to {self.ref}" if saved else "Nothing new to save.",
+        self.notify(f"Saved {plural(saved, 'marking')} to {self.ref}" if saved else "Nothing new to save.",
                     severity="information" if saved else "warning")
 
     def action_cancel_or_close(self) -> None:

@@ -26,10 +26,13 @@ from textual_image.widget import Image
 from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.photos import IngestResult, exif_flags
+from fieldkit.evidence.placement import describe_offer, disagreements, offers
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain
+from fieldkit.wording import plural
 
 THUMB_SIZE = (192, 128)
+PLACES = ("/media", "/mnt", "/")  # shown as buttons in the file picker, where they exist
 LARGE_SIZE = (1280, 1280)
 
 
@@ -79,6 +82,16 @@ def photo_facts(photo: dict[str, Any], items: Iterable[str] = ()) -> list[tuple[
     ]
 
 
+def outlined(display: PILImage.Image, photo: dict[str, Any], crop: tuple[int, int, int, int]) -> PILImage.Image:
+    """The display copy of a photo with a marking's crop framed (the crop is in pixels of the
+    upright original; the display copy is upright and scaled)."""
+    from fieldkit.tui.screens.ocr import framed_preview
+
+    width = photo.get("height") if photo.get("orientation") in (5, 6, 7, 8) else photo.get("width")
+    scale = display.width / width if width else 1.0
+    return framed_preview(display, scale, crop)
+
+
 def _summary(photo: dict[str, Any]) -> str:
     first = photo.get("caption") or photo.get("original_name") or ""
     taken = photo.get("exif_time") or "no EXIF time"
@@ -93,14 +106,16 @@ class PhotosPane(Vertical):
         Binding("ctrl+l", "focus_paths", "Type photo paths", id="photos.paths"),
         Binding("o", "ocr", "OCR photo", id="photos.ocr"),
         Binding("B", "ocr_batch", "OCR all photos", id="photos.ocr_batch"),
+        Binding("g", "use_exif", "Use photo's GPS/date", id="photos.use_exif",
+                tooltip="Copy the highlighted photo's EXIF position and capture date to the item where it has none (audited)"),
     ]
 
     class Loaded(Message):
-        """The item's photos and a thumbnail of each (None where the original could not be read)."""
+        """The item, its photos and a thumbnail of each (None where the original could not be read)."""
 
-        def __init__(self, rows: list[dict[str, Any]], thumbs: list[PILImage.Image | None]):
+        def __init__(self, rows: list[dict[str, Any]], thumbs: list[PILImage.Image | None], item: dict[str, Any] | None = None):
             super().__init__()
-            self.rows, self.thumbs = rows, thumbs
+            self.rows, self.thumbs, self.item = rows, thumbs, item
 
     class Progress(Message):
         def __init__(self, done: int, total: int):
@@ -118,6 +133,7 @@ class PhotosPane(Vertical):
         super().__init__(**kwargs)
         self.ref = ref
         self.rows: list[dict[str, Any]] = []
+        self.item: dict[str, Any] | None = None
         self.cancel = threading.Event()
 
     def compose(self) -> ComposeResult:
@@ -130,6 +146,7 @@ class PhotosPane(Vertical):
             yield Button("Browse…", id="photo-browse")
         yield ProgressBar(id="photo-progress", show_eta=False)
         yield Static("", id="photo-results")
+        yield Static("", id="photo-offer")
         yield ListView(id="photo-list")
         yield Label("", id="photo-count")
 
@@ -144,33 +161,73 @@ class PhotosPane(Vertical):
 
     @work(thread=True, exclusive=True, group="photo-load")
     def load(self) -> None:
+        from fieldkit.catalog.items import find_item
+
         catalog = self.app.catalog
         try:
             rows = photos_core.list_photos(catalog, self.ref)
         except FieldkitError:
             rows = []
+        item = find_item(catalog, self.ref)
         thumbs = []
         for row in rows:
             try:
                 thumbs.append(photos_core.thumbnail(photos_core.stored_file(catalog, row), THUMB_SIZE))
             except (FieldkitError, OSError):
                 thumbs.append(None)
-        self.post_message(self.Loaded(rows, thumbs))
+        self.post_message(self.Loaded(rows, thumbs, item))
 
     @on(Loaded)
     async def show_photos(self, message: Loaded) -> None:
         self.rows = message.rows
+        self.item = message.item
         view = self.query_one("#photo-list", ListView)
         await view.clear()
         for row, thumb in zip(message.rows, message.thumbs):
             picture = Image(thumb, classes="thumb") if thumb is not None else Label("original\nmissing", classes="thumb")
-            await view.append(ListItem(Horizontal(picture, Label(_summary(row), classes="thumb-text", markup=False)), classes="photo-row"))
+            text = _summary(row)
+            for problem in disagreements(message.item or {}, row):
+                text += f"\n⚠ {problem}"
+            await view.append(ListItem(Horizontal(picture, Label(text, classes="thumb-text", markup=False)), classes="photo-row"))
         if message.rows and view.index is None:
             view.index = 0  # so Enter, o and the arrow keys work at once
+        self.show_offer()
         count = len(message.rows)
         self.query_one("#photo-count", Label).update(
             f"{count} photo{'' if count == 1 else 's'} · Enter opens one" if count else "No photos yet."
         )
+
+    def highlighted(self) -> dict[str, Any] | None:
+        index = self.query_one("#photo-list", ListView).index
+        return self.rows[index] if index is not None and index < len(self.rows) else None
+
+    @on(ListView.Highlighted, "#photo-list")
+    def show_offer(self) -> None:
+        """Offer the highlighted photo's EXIF position and date for the item, where the item has none."""
+        photo, box = self.highlighted(), self.query_one("#photo-offer", Static)
+        values = offers(self.item, photo) if photo is not None and self.item is not None else {}
+        box.display = bool(values)
+        if values:
+            box.update(plain(f"This photo's EXIF gives a {describe_offer(values)}, which {self.ref} lacks: g copies it to the item."))
+
+    def action_use_exif(self) -> None:
+        from fieldkit.catalog.items import update_item
+
+        photo = self.highlighted()
+        values = offers(self.item, photo) if photo is not None and self.item is not None else {}
+        if not values:
+            self.notify("The highlighted photo has no EXIF position or date that the item lacks.", severity="warning")
+            return
+        try:
+            self.item = update_item(self.app.catalog, self.ref, values)
+        except FieldkitError as exc:
+            self.notify(f"Not saved: {exc}", severity="error")
+            return
+        form = self.screen
+        if hasattr(form, "take_stored"):
+            form.take_stored(self.item, list(values))
+        self.notify(f"{self.ref}: {describe_offer(values)} copied from the photo's EXIF")
+        self.load()
 
     @on(ListView.Selected, "#photo-list")
     def open_photo(self, event: ListView.Selected) -> None:
@@ -225,7 +282,7 @@ class PhotosPane(Vertical):
         bar = self.query_one("#photo-progress", ProgressBar)
         bar.update(total=len(paths), progress=0)
         bar.display = True
-        self.query_one("#photo-results", Static).update(f"Adding {len(paths)} photo(s)…")
+        self.query_one("#photo-results", Static).update(f"Adding {plural(len(paths), 'photo')}…")
         self.ingest(paths)
 
     @work(thread=True, exclusive=True, group="photo-ingest")
@@ -258,9 +315,9 @@ class PhotosPane(Vertical):
         lines += [f"✗ {r.error}" for r in failed]
         results.update("\n".join(lines).replace("[", r"\["))
         if failed:
-            self.notify(f"{len(failed)} photo(s) not added; see the list.", severity="error")
+            self.notify(f"{plural(len(failed), 'photo')} not added; see the list.", severity="error")
         else:
-            self.notify(f"Added {len(added)} photo(s).")
+            self.notify(f"Added {plural(len(added), 'photo')}.")
         self.load()
 
 
@@ -275,10 +332,15 @@ class PhotoDirectoryTree(DirectoryTree):
 
 
 class PhotoPickerScreen(ModalScreen[list[Path] | None]):
-    """Pick photo files: Enter on a file marks or unmarks it; ctrl+s adds the marked files."""
+    """Pick photo files: Enter on a file marks or unmarks it; ctrl+s adds the marked files.
+
+    The tree starts in the home folder; the box above it goes anywhere: type a folder (/media,
+    /mnt, a USB stick's mount point) or a file and press Enter. `ctrl+u` goes up one folder.
+    """
 
     BINDINGS = [
         Binding("ctrl+s", "done", "Add marked photos", id="picker.done"),
+        Binding("ctrl+u", "up", "Parent folder", id="picker.up"),
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
     ]
 
@@ -290,20 +352,53 @@ class PhotoPickerScreen(ModalScreen[list[Path] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="picker"):
             yield Label("Enter marks a photo (again to unmark); ctrl+s adds the marked ones.", classes="question")
+            with Horizontal(id="picker-places"):
+                yield Input(str(self.start), placeholder="a folder or photo: /media, /mnt, ~/… then Enter", id="picker-path", compact=True)
+                for place in PLACES:
+                    if Path(place).is_dir():
+                        yield Button(place, id=f"picker-go-{place.strip('/')}", classes="picker-place", compact=True)
             yield PhotoDirectoryTree(self.start, id="picker-tree")
             yield Label("Nothing marked yet.", id="picker-chosen")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="picker-cancel")
                 yield Button("Add marked", id="picker-done", variant="primary")
 
+    def go(self, folder: Path) -> None:
+        """Show `folder` in the tree."""
+        tree = self.query_one("#picker-tree", PhotoDirectoryTree)
+        tree.path = folder
+        self.query_one("#picker-path", Input).value = str(folder)
+        tree.focus()
+
+    @on(Input.Submitted, "#picker-path")
+    def go_typed(self, event: Input.Submitted) -> None:
+        path = Path(event.value.strip() or "~").expanduser()
+        if path.is_dir():
+            self.go(path)
+        elif path.is_file():
+            self._toggle(path)
+        else:
+            self.notify(f"{path} is not a folder or file here; check the path (a USB stick may be under /media)", severity="error")
+
+    @on(Button.Pressed, ".picker-place")
+    def go_place(self, event: Button.Pressed) -> None:
+        self.go(Path(str(event.button.label)))
+
+    def action_up(self) -> None:
+        current = Path(self.query_one("#picker-tree", PhotoDirectoryTree).path)
+        self.go(current.parent)
+
     @on(DirectoryTree.FileSelected)
     def toggle(self, event: DirectoryTree.FileSelected) -> None:
-        if event.path in self.chosen:
-            self.chosen.remove(event.path)
+        self._toggle(event.path)
+
+    def _toggle(self, path: Path) -> None:
+        if path in self.chosen:
+            self.chosen.remove(path)
         else:
-            self.chosen.append(event.path)
+            self.chosen.append(path)
         names = ", ".join(p.name for p in self.chosen)
-        self.query_one("#picker-chosen", Label).update(f"Marked {len(self.chosen)}: {names}" if self.chosen else "Nothing marked yet.")
+        self.query_one("#picker-chosen", Label).update(plain(f"Marked {len(self.chosen)}: {names}" if self.chosen else "Nothing marked yet."))
 
     @on(Button.Pressed, "#picker-done")
     def action_done(self) -> None:
@@ -326,6 +421,8 @@ Content Credentials read when it was added. `c` reads them for a photo added bef
 An "EXIF flag" row marks a capture time that cannot be real (kept as read, not used as the
 capture time) or lies in the future.
 Photos over 120 megapixels, or that would take over 512 MB to decode, are refused when added.
+Opened from a marking, the crop the marking was read from is outlined. `e` sets or changes the
+photo's caption on the item.
 """
 
     BINDINGS = [
@@ -333,12 +430,14 @@ Photos over 120 megapixels, or that would take over 512 MB to decode, are refuse
         Binding("o", "ocr", "OCR", id="photo.ocr"),
         Binding("c", "credentials", "Credentials", id="photo.credentials",
                 tooltip="Read the C2PA Content Credentials of a photo added before fieldkit read them"),
+        Binding("e", "caption", "Caption", id="photo.caption", tooltip="Set or change this photo's caption on the item (audited)"),
     ]
 
-    def __init__(self, photo: dict[str, Any], ref: str | None = None):
+    def __init__(self, photo: dict[str, Any], ref: str | None = None, crop: tuple[int, int, int, int] | None = None):
         super().__init__()
         self.photo = photo
         self.ref = ref  # the item it was opened from, if any: where an OCR reading is saved
+        self.crop = crop  # a marking's crop, outlined on the photo (pixels of the upright original)
 
     def compose(self) -> ComposeResult:
         catalog = self.app.catalog
@@ -346,6 +445,8 @@ Photos over 120 megapixels, or that would take over 512 MB to decode, are refuse
         with Horizontal(id="photo-view"):
             try:
                 large = photos_core.thumbnail(photos_core.stored_file(catalog, self.photo), LARGE_SIZE)
+                if self.crop is not None:
+                    large = outlined(large, self.photo, self.crop)
                 yield Image(large, id="photo-large")
             except (FieldkitError, OSError) as exc:
                 yield Label(f"The stored original cannot be shown: {exc}", id="photo-large", markup=False)
@@ -361,6 +462,8 @@ Photos over 120 megapixels, or that would take over 512 MB to decode, are refuse
 
     def on_mount(self) -> None:
         self.sub_title = self.photo.get("original_name") or self.photo["sha256"][:16]
+        if self.crop is not None:
+            self.sub_title += f" · marking crop {','.join(map(str, self.crop))} outlined"
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -380,3 +483,33 @@ Photos over 120 megapixels, or that would take over 512 MB to decode, are refuse
         from fieldkit.tui.screens.ocr import OcrScreen
 
         self.app.push_screen(OcrScreen(self.photo, self.ref))
+
+    def action_caption(self) -> None:
+        from fieldkit.tui.screens.confirm import PromptScreen
+
+        items = photos_core.items_of_photo(self.app.catalog, self.photo["id"])
+        ref = self.ref or (items[0] if len(items) == 1 else None)
+        if ref is None:
+            self.notify("This photo is on several items: open it from the item's Photos tab to caption it.", severity="error")
+            return
+
+        def save(caption: str | None) -> None:
+            if caption is None:
+                return
+            try:
+                link = photos_core.set_caption(self.app.catalog, self.photo["sha256"], caption, ref)
+            except FieldkitError as exc:
+                self.notify(f"Not saved: {exc}", severity="error")
+                return
+            self.photo = {**self.photo, "caption": link["caption"]}
+            facts = dict(photo_facts(self.photo, items))
+            for label, value in zip(self.query(".fact-label"), self.query(".fact-value")):
+                if str(label.render()) == "Caption":
+                    value.update(facts["Caption"])
+            self.notify(f"Caption of this photo on {ref}: {link['caption'] or '(none)'}")
+            for screen in self.app.screen_stack:
+                for pane in screen.query(PhotosPane):
+                    pane.load()
+
+        self.app.push_screen(PromptScreen(f"Caption of this photo on {ref} (empty clears it):",
+                                          self.photo.get("caption") or "", "e.g. stencil on motor section"), save)

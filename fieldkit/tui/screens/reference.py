@@ -12,7 +12,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical
+from textual.containers import Grid, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane
 
@@ -52,8 +52,9 @@ class ReferenceScreen(Screen):
 ## Reference tables
 
 The tables fieldkit reads markings against, each row with its source. Type in the search box to
-narrow every tab. `n` adds a pattern of your own to the user reference folder; a user row with the
-id of a shipped row overrides it, and the screen says so.
+narrow every tab. `Enter` on a row shows the whole row: every column, its description and its
+sources. `n` adds a pattern of your own to the user reference folder; a user row with the id of a
+shipped row overrides it, and the screen says so.
 
 The Manufacturers tab also reads the search text as a part number (which family matched, and
 why) and as a brand (which firms it names). `f` adds a part-number family or a printed brand form
@@ -150,6 +151,17 @@ of your own, checked as you type.
     def action_search(self) -> None:
         self.query_one("#ref-search", Input).focus()
 
+    @on(DataTable.RowSelected)
+    def show_row(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row: the whole row, with its description and sources."""
+        name = event.data_table.id.removeprefix("ref-table-")
+        if self.tables is None or event.row_key.value is None:
+            return
+        for row in self.tables.rows.get(name, []):
+            if row.key() == event.row_key.value:
+                self.app.push_screen(ReferenceRowScreen(COLUMNS[name][0], row, self.tables.source_of(name, row.key())))
+                return
+
     def action_new_pattern(self) -> None:
         def saved(result: str | None) -> None:
             if result:
@@ -174,6 +186,27 @@ of your own, checked as you type.
 
     def action_close(self) -> None:
         self.dismiss()
+
+
+class ReferenceRowScreen(ModalScreen[None]):
+    """One reference row in full: every column, unshortened, and which table file it came from."""
+
+    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="reference-row.close")]
+
+    def __init__(self, table_title: str, row, origin: str):
+        super().__init__()
+        self.table_title, self.row, self.origin = table_title, row, origin
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="reference-row"):
+            yield Label(f"{self.table_title}: {self.row.key()} (from the {self.origin} table)", classes="cal-title", markup=False)
+            with Grid(id="reference-row-fields"):
+                for column, value in self.row.model_dump().items():
+                    yield Label(column, classes="field-label", markup=False)
+                    yield Static(plain(str(value) if value not in (None, "") else "—"), classes="reference-value")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 PATTERN_FIELDS = [
@@ -266,4 +299,7 @@ class PatternFormScreen(ModalScreen[str | None]):
         self.dismiss(row.id)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        from fieldkit.tui.screens.confirm import confirm_discard
+
+        typed = any(v.strip() for v in self.values().values())
+        confirm_discard(self, ["the new pattern"] if typed else [], lambda: self.dismiss(None))

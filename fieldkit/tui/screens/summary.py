@@ -15,9 +15,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from fieldkit.components.summary import Summary, summarize
+from fieldkit.components.summary import UNKNOWN_COUNTRY, UNKNOWN_FIRM, Summary, summarize
 from fieldkit.errors import FieldkitError
-from fieldkit.export.summary import export_summary
+from fieldkit.export.summary import export_summary, summary_files_in
 from fieldkit.tui.screens.export import ExportScreen
 
 BAR_WIDTH = 14
@@ -101,12 +101,12 @@ item can have been assembled: the first day of the period of its newest date cod
         self.query_one("#summary-report", Static).update(Text(s.report_line(), style="bold"))
         countries = [(f"{c.country} {c.name}", c.parts) for c in s.by_country]
         if s.parts_without_country:
-            countries.append(("country unknown", s.parts_without_country))
+            countries.append((UNKNOWN_COUNTRY, s.parts_without_country))
         firms = [(f.firm, f.parts) for f in s.by_firm[:TOP_FIRMS]]
         if len(s.by_firm) > TOP_FIRMS:
             firms.append((f"{len(s.by_firm) - TOP_FIRMS} more firms", sum(f.parts for f in s.by_firm[TOP_FIRMS:])))
         if s.unattributed_parts:
-            firms.append(("firm unknown", s.unattributed_parts))
+            firms.append((UNKNOWN_FIRM, s.unattributed_parts))
         self.query_one("#chart-country", Static).update(Text("By country\n", style="bold") + bar_chart(countries, s.parts))
         self.query_one("#chart-firm", Static).update(Text("By firm\n", style="bold") + bar_chart(firms, s.parts))
         years = [(str(y), n) for y, n in s.by_year]
@@ -120,7 +120,8 @@ item can have been assembled: the first day of the period of its newest date cod
             paths = export_summary(summarize(self.app.catalog, self.ref), outdir)
             return "wrote " + " and ".join(str(p) for p in paths)
 
-        self.app.push_screen(ExportScreen("Write the summary (CSV and JSON) to the folder:", write, stem="summary"))
+        self.app.push_screen(ExportScreen("Write the summary (CSV and JSON) to the folder:", write, stem="summary",
+                                          replaces=summary_files_in))
 
     def action_close(self) -> None:
         self.dismiss()

@@ -19,6 +19,7 @@ from fieldkit.evidence.verify import VerifyReport, remove_leftover_temp_files, v
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain, visible
 from fieldkit.tui.screens.confirm import ConfirmScreen
+from fieldkit.wording import plural
 
 
 class WitnessFolderScreen(ModalScreen[Path | str | None]):
@@ -123,7 +124,7 @@ recorded in a backup or export folder, or against a head you noted (`ROW:FINGERP
         def remove(answer: bool | None) -> None:
             if answer:
                 removed = remove_leftover_temp_files(self.app.catalog)
-                self.notify(f"Removed {len(removed)} temporary file(s)")
+                self.notify(f"Removed {plural(len(removed), 'temporary file')}")
                 self.action_run()
 
         self.app.push_screen(

@@ -5,7 +5,9 @@ stay editable -- what you type there wins, and is recorded as entered by you). A
 ambiguous part number fills in nothing: `ctrl+f` lists its candidate firms to pick the one whose
 brand is printed on the part (entered as your choice). The date code shows
 its readings, range and basis as you type. Enter adds the row and puts the cursor back in the
-part-number box for the next part. `ctrl+g` opens the summary of this item's components.
+part-number box for the next part. `ctrl+e` loads the highlighted component into the entry row
+to correct it (Enter stores the correction: attribution and date range are worked out again,
+audited). `ctrl+g` opens the summary of this item's components.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class ComponentsPane(Vertical):
     """The components of one item, with an entry row that attributes and dates as you type."""
 
     BINDINGS = [
+        Binding("ctrl+e", "edit", "Edit component", id="components.edit",
+                tooltip="Load the highlighted component into the entry row; Enter stores the correction"),
         Binding("ctrl+g", "summary", "Components summary", id="components.summary"),
         Binding("ctrl+d", "delete", "Delete component", id="components.delete",
                 tooltip="Delete the highlighted component (asks first; the audit log keeps it)"),
@@ -60,9 +64,12 @@ class ComponentsPane(Vertical):
         self.auto: dict[str, str] = {name: "" for name in AUTO_FILLED}  # what fieldkit last filled in
         self.edited: set[str] = set()  # boxes the researcher has typed in
         self.candidates: tuple = ()  # the firms an ambiguous part number may be
+        self.editing: dict | None = None  # the component being corrected, as stored
+        self.loaded: dict[str, str] = {}  # the entry boxes as last loaded for editing
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="components-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="component-mode")
         with Horizontal(id="component-entry"):
             for box, placeholder, _ in ENTRY:
                 yield Input(placeholder=placeholder, id=box, compact=True)
@@ -72,7 +79,45 @@ class ComponentsPane(Vertical):
     def on_mount(self) -> None:
         table = self.query_one("#components-table", DataTable)
         table.add_columns("Part number", "Firm", "Country", "Date code", "From", "To", "Qty", "Type")
+        self.query_one("#component-mode", Static).display = False
         self.reload()
+
+    def _boxes(self) -> dict[str, str]:
+        return {box: self.query_one(f"#{box}", Input).value.strip() for box, _, _ in ENTRY}
+
+    def unsaved(self) -> list[str]:
+        """The component being typed or corrected, if any (see ItemScreen.unsaved)."""
+        boxes = self._boxes()
+        if self.editing is not None:
+            return [f"the correction of component {self.editing['part_number']}"] if boxes != self.loaded else []
+        typed = {box: v for box, v in boxes.items() if v and not (box in AUTO_FILLED and box not in self.edited)}
+        return [f"the component typed ({boxes['comp-part'] or ', '.join(typed.values())})"] if typed else []
+
+    def action_edit(self) -> None:
+        """Load the highlighted component's values, as entered, into the entry row to correct them."""
+        table = self.query_one("#components-table", DataTable)
+        if not table.row_count:
+            return
+        row = components_core.get_component(self.app.catalog, table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        entered = components_core.entered_values(row)
+        self.editing = row
+        self.edited = {box for box, _, name in ENTRY if box in AUTO_FILLED and entered[name]}
+        self.auto = {name: "" for name in AUTO_FILLED}
+        for box, _, name in ENTRY:
+            value = entered[name]
+            self.query_one(f"#{box}", Input).value = "" if value is None else str(value)
+        self.show_attribution()
+        self.loaded = self._boxes()
+        mode = self.query_one("#component-mode", Static)
+        mode.update(plain(f"Correcting {row['part_number']} ({row['id'][:8]}): Enter stores the correction; "
+                          "empty the firm or country to let the table decide."))
+        mode.display = True
+        self.query_one("#comp-part", Input).focus()
+
+    def _end_edit(self) -> None:
+        self.editing = None
+        self.loaded = {}
+        self.query_one("#component-mode", Static).display = False
 
     def reload(self) -> None:
         table = self.query_one("#components-table", DataTable)
@@ -202,17 +247,22 @@ class ComponentsPane(Vertical):
             "type": self._value("comp-type") or None,
         }
         try:
-            saved = components_core.add_component(self.app.catalog, self.item_ref, data)
+            if self.editing is not None:
+                saved = components_core.update_component(self.app.catalog, self.editing["id"], data)
+            else:
+                saved = components_core.add_component(self.app.catalog, self.item_ref, data)
         except FieldkitError as exc:
             self.notify(f"Not saved: {exc}", severity="error")
             return
+        corrected = self.editing is not None
+        self._end_edit()
         self.edited.clear()
         for box, _, _ in ENTRY:
             self.query_one(f"#{box}", Input).value = ""
         self.auto = {name: "" for name in AUTO_FILLED}
         self.reload()
         self.query_one("#component-attribution", Static).update(plain(f"saved: {saved.attribution.headline()}"))
-        self.notify(f"Component {saved.row['part_number']} saved")
+        self.notify(f"Component {saved.row['part_number']} {'corrected' if corrected else 'saved'}")
         self.post_message(self.Added(self.item_ref, saved.row))
         part_box.focus()
 

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
 
 from fieldkit.catalog import markings as markings_core
+from fieldkit.catalog.overview import crop_text
 from fieldkit.errors import FieldkitError
 from fieldkit.markings.matcher import read_marking
 from fieldkit.reference.tables import get_reference
@@ -57,6 +58,13 @@ def source_label(row: dict) -> str:
     if row["source"] == "ocr" and row.get("ocr_text") and row["ocr_text"] != row["text"]:
         return f"ocr, read {row['ocr_text']!r}"
     return row["source"]
+
+
+def photo_label(row: dict) -> str:
+    """The From photo column: the photo's hash and the crop a marking was read from, or "typed"."""
+    if not row.get("photo_sha256"):
+        return "typed"
+    return row["photo_sha256"][:8] + (f" @ {crop}" if (crop := crop_text(row)) else " (whole)")
 
 
 class MarkingsPane(Vertical):
@@ -107,6 +115,16 @@ class MarkingsPane(Vertical):
 
         self.app.push_screen(ConfirmScreen(f"Delete marking {row['text']!r}? The audit log keeps what it was."), delete)
 
+    def unsaved(self) -> list[str]:
+        """The marking being typed or corrected, if any (see ItemScreen.unsaved)."""
+        text = self.query_one("#marking-text", Input).value.strip()
+        position = self.query_one("#marking-position", Input).value.strip()
+        if self.editing:
+            row = markings_core.get_marking(self.app.catalog, self.editing)
+            changed = text != row["text"] or position != (row["position"] or "")
+            return [f"the correction of marking {row['text']!r}"] if changed else []
+        return [f"the marking typed ({text or position!r})"] if text or position else []
+
     def compose(self) -> ComposeResult:
         yield DataTable(id="markings-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="marking-entry"):
@@ -116,7 +134,7 @@ class MarkingsPane(Vertical):
 
     def on_mount(self) -> None:
         table = self.query_one("#markings-table", DataTable)
-        table.add_columns("Text", "Position", "Source", "Top reading", "Year")
+        table.add_columns("Text", "Position", "Source", "From photo", "Top reading", "Year")
         self.reload()
 
     def reload(self) -> None:
@@ -124,9 +142,23 @@ class MarkingsPane(Vertical):
         table.clear()
         for row in markings_core.list_markings(self.app.catalog, self.item_ref):
             table.add_row(
-                plain(row["text"]), plain(row["position"]), plain(source_label(row)),
+                plain(row["text"]), plain(row["position"]), plain(source_label(row)), plain(photo_label(row)),
                 plain(top_reading(row["readings"])), plain(year_summary(row["readings"])), key=row["id"],
             )
+
+    @on(DataTable.RowSelected, "#markings-table")
+    def open_photo(self, event: DataTable.RowSelected) -> None:
+        """Enter on a marking read from a photo opens that photo with the crop outlined."""
+        from fieldkit.evidence.photos import get_photo
+        from fieldkit.tui.screens.photos import PhotoScreen
+
+        row = markings_core.marking_view(self.app.catalog, markings_core.get_marking(self.app.catalog, event.row_key.value))
+        if not row["photo_sha256"]:
+            self.notify("This marking was typed, not read from a photo.")
+            return
+        crop = tuple(row[k] for k in ("crop_x", "crop_y", "crop_w", "crop_h"))
+        self.app.push_screen(PhotoScreen(get_photo(self.app.catalog, row["photo_sha256"]), self.item_ref,
+                                         crop=crop if None not in crop else None))
 
     @on(DataTable.RowHighlighted, "#markings-table")
     def show_stored_reading(self, event: DataTable.RowHighlighted) -> None:
