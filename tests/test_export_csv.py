@@ -6,7 +6,7 @@ import csv
 import json
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from fieldkit.catalog import items
@@ -43,7 +43,11 @@ def test_formula_cells_are_neutralised_and_numbers_are_not(catalog, tmp_path):
 
 @given(st.one_of(st.none(), st.text(), st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False)))
 def test_the_guard_inside_sqlite_follows_the_same_rule_as_guard_cell(value):
+    """For every value the SQL path writes: a row with a NUL in a text cell is written by csv_line in
+    Python instead (SQLite's text functions stop at NUL), which the NUL tests below cover."""
     import sqlite3
+
+    assume(not (isinstance(value, str) and "\x00" in value))
 
     from fieldkit.export.csv import guard_sql
 
