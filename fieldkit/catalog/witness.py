@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from fieldkit.catalog import meta
+from fieldkit.catalog import audit, meta
 from fieldkit.catalog.audit import GENESIS
 from fieldkit.locations import data_dir
 
@@ -49,8 +49,8 @@ def fingerprint(head: str) -> str:
 
 def current_head(db: Database) -> tuple[int, str]:
     """The newest audit row's (seq, hash), or (0, GENESIS) for an empty log."""
-    row = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-    return (row[0], row[1]) if row else (0, GENESIS)
+    next_seq, head = audit.head(db)
+    return next_seq - 1, head
 
 
 def head_record(catalog: Catalog) -> dict[str, Any]:

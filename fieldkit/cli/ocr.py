@@ -8,7 +8,7 @@ import click
 
 from fieldkit.cli.base import echo, fail, pass_state, print_json
 
-DEFAULT_LANGUAGES = "eng+kor+rus"  # fieldkit.ocr.engine.DEFAULT_LANGUAGES; that module loads only when OCR runs
+from fieldkit.ocr import DEFAULT_LANGUAGES  # the package module only: the engine loads when OCR runs
 
 
 def parse_ring(text: str) -> tuple[float, float, float, float, float]:

@@ -50,11 +50,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from fieldkit.errors import OcrUnavailable, PhotoError, ValidationError
 from fieldkit.evidence.limits import too_large
-from fieldkit.ocr import preprocess
+from fieldkit.ocr import DEFAULT_LANGUAGES, preprocess  # DEFAULT_LANGUAGES re-exported for callers
 from fieldkit.ocr.correction import HOMOGLYPHS, script_of
 
 ALLOWED_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP", "BMP", "GIF"]
-DEFAULT_LANGUAGES = "eng+kor+rus"
 # Pipelines for one line of text (a crop); the best set of four measured in bench/ocr_accuracy.py.
 DEFAULT_PIPELINES = ["flattened_small", "thickened", "crop_thickened", "crop_streaks_closed"]
 BLOCK_PIPELINES = ["flattened", "denoised"]  # a whole photo (the crop_* pipelines assume one line)

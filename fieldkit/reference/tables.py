@@ -31,6 +31,8 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from fieldkit.errors import ReferenceTableError
 from fieldkit.locations import shipped_reference_dir, user_reference_dir
 
+# An id of a reference row (a pattern, a firm): a lower-case slug of letters, digits and "-".
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 PATTERN_GROUPS = frozenset(
     {"lot", "year", "factory", "serial", "month", "interfix", "sequence", "designation", "calibre",
      "manufacturer", "suffix"}
@@ -78,7 +80,7 @@ class PatternRow(ReferenceRow):
     @field_validator("id")
     @classmethod
     def _id(cls, value: str) -> str:
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value or ""):
+        if not SLUG.fullmatch(value or ""):
             raise ValueError(f"id {value!r} must be a lower-case slug (letters, digits, '-'), e.g. su-grad-9m22u")
         return value
 
@@ -200,7 +202,7 @@ class FamilyRow(ReferenceRow):
     @field_validator("firm_id")
     @classmethod
     def _firm_id(cls, value: str) -> str:
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value or ""):
+        if not SLUG.fullmatch(value or ""):
             raise ValueError(f"firm_id {value!r} must be a manufacturers.csv id (lower case, digits, '-')")
         return value
 
