@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 
 WITNESS_FILE = "witness.jsonl"
 HEAD_FILE = "audit-head.json"  # the head record in a backup or export folder
-RECORD_FIELDS = ("catalog_id", "seq", "head", "at", "path")  # what a signature will cover, in order
+RECORD_FIELDS = ("catalog_id", "seq", "head", "at", "path")  # what a signature covers, in order
+SIGNATURE_FIELDS = ("key", "sig")  # a signed checkpoint's public key and Ed25519 signature of `payload`
 
 
 def fingerprint(head: str) -> str:
@@ -95,41 +96,120 @@ def witness_path() -> Path:
 def append(catalog: Catalog, record: dict[str, Any] | None = None) -> bool:
     """Append the catalog's head (or `record`) to the witness log; False if the log cannot be written.
 
-    One `write` of one line to a file opened with O_APPEND, so lines from several processes do
-    not interleave; a symlink in place of the log is not followed. A failure never undoes the
-    write it follows (that is committed): `verify` then reports the head as not witnessed.
+    A failure never undoes the write it follows (that is committed): `verify` then reports the
+    head as not witnessed. `append_line` says how the line is made durable.
     """
     record = record or head_record(catalog)
     if catalog.path is None or record["catalog_id"] is None:  # nothing to witness it by, or nothing to name
         return False
     # ASCII JSON: a path that is not valid UTF-8 (surrogate escapes) is written as \udcxx and read back the same
-    line = json.dumps({f: record[f] for f in RECORD_FIELDS}, separators=(",", ":")) + "\n"
+    fields = (*RECORD_FIELDS, *(f for f in SIGNATURE_FIELDS if f in record))
+    line = json.dumps({f: record[f] for f in fields}, separators=(",", ":")) + "\n"
     try:
-        path = witness_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-        try:
-            os.write(fd, line.encode("utf-8"))
-        finally:
-            os.close(fd)
+        append_line(witness_path(), line.encode("ascii"))
     except (OSError, ValueError):  # ValueError: e.g. a FIELDKIT_DATA_DIR with a NUL in it
         return False
     return True
 
 
-def read_records(path: Path) -> Iterator[dict[str, Any]]:
-    """The well-formed records of a witness log (JSON lines, read line by line) or of a head file
-    (`*.json`, one record). A file that is not there has none; one that cannot be read raises OSError."""
+def append_line(path: Path, line: bytes) -> None:
+    """Append one line to a log durably; raise OSError if it cannot be.
+
+    - One `write` to a file opened with O_APPEND, under an exclusive lock (flock), so lines from
+      several processes never interleave; a symlink in place of the log is not followed.
+    - A last line left torn by a crash (no newline at the end) is closed first, so the new line is
+      whole; readers skip the torn one (`read_log`).
+    - The line is fsynced before this returns, and the folder too when the log is new, so a record
+      reported written survives a power cut.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW
     try:
-        fh = open(path, encoding="utf-8", errors="replace")
-    except FileNotFoundError:
+        fd, created = os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o600), True
+    except FileExistsError:
+        fd, created = os.open(path, flags), False
+    try:
+        _lock(fd)
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            line = b"\n" + line
+        written = os.write(fd, line)
+        if written != len(line):
+            raise OSError(f"only {written} of {len(line)} bytes written (disk full?)")
+        os.fsync(fd)
+    finally:
+        os.close(fd)  # closing releases the lock
+    if created:
+        _fsync_folder(path.parent)
+
+
+def _lock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: O_APPEND alone keeps one write whole
         return
+    fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a new file's name durable: fsync the folder that holds it (where the system allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some systems cannot fsync a folder; the line itself is synced
+        pass
+    finally:
+        os.close(fd)
+
+
+def read_records(path: Path) -> Iterator[dict[str, Any]]:
+    """The well-formed records of a witness log (JSON lines) or of a head file (`*.json`, one
+    record). A file that is not there has none; one that cannot be read raises OSError."""
+    yield from read_log(path).records
+
+
+@dataclass
+class LogContents:
+    records: list[dict[str, Any]]
+    bad_lines: list[int]  # 1-based numbers of lines that are not a record (torn by a crash, or edited)
+    torn_end: bool = False  # the file ends in a line without its newline (a write cut short)
+
+
+def read_log(path: Path) -> LogContents:
+    """Every record of a witness log or head file, and the lines that are not records; never raises
+    on content (a torn or garbled line is skipped and counted). A missing file is empty; one that
+    cannot be read raises OSError."""
+    try:
+        fh = open(path, encoding="utf-8", errors="replace", newline="\n")
+    except FileNotFoundError:
+        return LogContents([], [])
+    contents = LogContents([], [])
     with fh:
-        values = [_loads(fh.read(1 << 20))] if path.suffix == ".json" else (_loads(line) for line in fh)
-        for value in values:
-            if (isinstance(value, dict) and isinstance(value.get("catalog_id"), str)
-                    and type(value.get("seq")) is int and 0 <= value["seq"] < 1 << 63 and isinstance(value.get("head"), str)):
-                yield value
+        if path.suffix == ".json":
+            record = _record(_loads(fh.read(1 << 20)))
+            contents.records += [record] if record else []
+            return contents
+        number = 0
+        for number, line in enumerate(fh, 1):  # noqa: B007 (number is used after the loop)
+            contents.torn_end = not line.endswith("\n")
+            if not line.strip():
+                continue
+            record = _record(_loads(line))
+            if record is None:
+                contents.bad_lines.append(number)
+            else:
+                contents.records.append(record)
+    return contents
+
+
+def _record(value: Any) -> dict[str, Any] | None:
+    if (isinstance(value, dict) and isinstance(value.get("catalog_id"), str)
+            and type(value.get("seq")) is int and 0 <= value["seq"] < 1 << 63 and isinstance(value.get("head"), str)):
+        return value
+    return None
 
 
 def _loads(line: str) -> Any:

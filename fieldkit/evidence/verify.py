@@ -327,16 +327,27 @@ def _check_witness(report: VerifyReport, catalog: Catalog, witnesses: Iterable[P
     for path, own in [(witness.witness_path(), None), *((p, True) for p in paths)]:
         source = path / witness.HEAD_FILE if path.is_dir() and own else path
         try:
-            records = list(witness.read_records(source))
+            contents = witness.read_log(source)
         except OSError as exc:
             report.problems.append(Problem("witness", f"the witness {escape_name(str(source))} cannot be read ({exc.strerror})"))
             continue
+        records = contents.records
+        if contents.bad_lines:
+            report.notices.append(Problem("witness", _bad_lines_note(source, contents)))
         if own and not records:
             report.problems.append(Problem("witness", f"{escape_name(str(source))} holds no audit head record"))
         found.append((records, own))
     for records, own in found:
         for problem in witness.check(catalog, records, own_path=own):
             (report.problems if problem.serious else report.notices).append(Problem("witness", escape_name(problem.problem)))
+
+
+def _bad_lines_note(source: Path, contents: witness.LogContents) -> str:
+    lines = contents.bad_lines
+    shown = ", ".join(map(str, lines[:5])) + (f" and {len(lines) - 5} more" if len(lines) > 5 else "")
+    torn = " (the last one is cut short, as a crash during a write leaves it)" if contents.torn_end else ""
+    return (f"{escape_name(str(source))}: line{'s' if len(lines) > 1 else ''} {shown} "
+            f"{'are' if len(lines) > 1 else 'is'} not a witness record{torn}; read past")
 
 
 def remove_leftover_temp_files(catalog: Catalog, *, older_than_seconds: float = 3600) -> list[str]:
