@@ -114,3 +114,38 @@ async def test_w_checks_a_head_noted_by_hand(two_items):
         [(kind, detail)] = rows(screen)
         assert kind == "witness" and detail.startswith("the head you noted (row 1, fingerprint 0000-0000-0000-0000) "
                                                        "is not in this catalog: row 1 now has fingerprint ")
+
+
+async def test_s_signs_the_head_with_the_key_and_the_screen_shows_it_signed(two_items, tmp_path, monkeypatch):
+    from fieldkit.team import keys
+    from fieldkit.tui.screens.verify import SignHeadScreen
+
+    monkeypatch.setenv("FIELDKIT_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv("FIELDKIT_PASSPHRASE", raising=False)
+    public = keys.new_key("pass phrase", name="amina")
+    app = make_app(two_items, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_verify(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SignHeadScreen)
+        app.screen.query_one("#sign-passphrase", Input).value = "wrong"
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not screen.report.signed  # a wrong passphrase signs nothing
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.query_one("#sign-passphrase", Input).value = "pass phrase"
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        head = witness.head_record(app.catalog)
+        assert [(s.seq, s.signer, s.key_fingerprint) for s in screen.report.signed] == [(head["seq"], "you", public.fingerprint)]
+        shown = str(screen.query_one("#verify-head", Label).render()).splitlines()[1]
+        assert shown.startswith(f"signed checkpoint: row {head['seq']} (fingerprint {head['fingerprint']}) by you")
+        assert shown.endswith("the head itself is signed")

@@ -14,8 +14,11 @@ backup, a copy) that the file does not contain are reported as notes: such copie
 own way.
 
 No local check can stand against someone who controls every copy (this log too); a fingerprint
-written down or sent away can. Signed checkpoints: `payload(record)` is the canonical bytes a
-signature will cover; a record may then carry `key` and `sig` fields, which readers here ignore.
+written down or sent away can. A signed checkpoint (`checkpoint`) is a record that also carries
+the researcher's Ed25519 public key (`key`) and a signature of `payload(record)` (`sig`), made
+when her key is unlocked: `fieldkit witness checkpoint`, a signed bundle, `backup --sign`.
+`check_signatures` names a bad signature and lists the heads that are signed; `check` reads
+checkpoints as plain records too.
 """
 
 from __future__ import annotations
@@ -277,6 +280,106 @@ def check(catalog: Catalog, records: Iterable[dict[str, Any]], *, own_path: bool
             f"the audit head (row {seq_now}) is not in the witness log; it was written by a program other "
             "than fieldkit, or the log was lost or could not be written", serious=False))
     return problems
+
+
+def checkpoint(catalog: Catalog, secret: Any) -> dict[str, Any]:
+    """Sign the catalog's head with the researcher's unlocked key (fieldkit.team.keys.SecretKey) and
+    append the signed record to the witness log; returns it. Raises OSError if it cannot be written."""
+    import base64
+
+    record = {f: head_record(catalog)[f] for f in RECORD_FIELDS}
+    if catalog.path is None or record["catalog_id"] is None:
+        raise ValueError("an in-memory catalog, or one without an id, has no head to sign")
+    record["key"] = secret.public.text
+    record["sig"] = base64.b64encode(secret.sign(payload(record))).decode("ascii")
+    line = json.dumps(record, separators=(",", ":")) + "\n"
+    append_line(witness_path(), line.encode("ascii"))
+    return record
+
+
+def try_checkpoint(catalog: Catalog, secret: Any) -> dict[str, Any] | None:
+    """`checkpoint`, made in passing (a signed bundle or backup): None if it cannot be written, as
+    the work it accompanies stands without it."""
+    try:
+        return checkpoint(catalog, secret)
+    except (OSError, ValueError):
+        return None
+
+
+def is_signed(record: dict[str, Any]) -> bool:
+    return any(f in record for f in SIGNATURE_FIELDS)
+
+
+def signature_valid(record: dict[str, Any]) -> tuple[bytes | None, bool]:
+    """(the public key's 32 bytes or None if it is not one, whether `sig` signs `payload(record)` with it)."""
+    import base64
+    import binascii
+
+    from nacl.exceptions import BadSignatureError
+    from nacl.signing import VerifyKey
+
+    from fieldkit.team.keys import KeyProblem, parse_public
+
+    try:
+        raw = parse_public(record.get("key")) if isinstance(record.get("key"), str) else None
+    except KeyProblem:
+        raw = None
+    if raw is None:
+        return None, False
+    try:
+        sig = base64.b64decode(record.get("sig") or "", validate=True)
+        VerifyKey(raw).verify(payload(record), sig)
+    except (BadSignatureError, binascii.Error, ValueError, TypeError):
+        return raw, False
+    return raw, True
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A signed checkpoint whose head this catalog holds."""
+
+    seq: int
+    fingerprint: str
+    at: Any
+    signer: str | None  # a trusted colleague's name, "you", or None for a key fieldkit does not know
+    key_fingerprint: str
+
+
+def check_signatures(db: Database, records: Iterable[dict[str, Any]],
+                     known: dict[bytes, str]) -> tuple[list[WitnessProblem], list[Signed]]:
+    """Check every signed checkpoint of this catalog among `records` against `known` keys (32 bytes ->
+    name). A bad signature is a problem (the line was changed after it was signed, or forged); a good
+    one by a key not known is a note. Returns the problems and the signed heads this catalog holds."""
+    from fieldkit.team.keys import fingerprint as key_fingerprint
+
+    catalog_id = meta.get_meta(db, "catalog_id")
+    problems: list[WitnessProblem] = []
+    signed: list[Signed] = []
+    unknown: set[str] = set()
+    for record in records:
+        if record["catalog_id"] != catalog_id or not is_signed(record):
+            continue
+        raw, valid = signature_valid(record)
+        what = f"the signed checkpoint of row {record['seq']} (fingerprint {fingerprint(record['head'])}, {record.get('at')})"
+        if raw is None:
+            problems.append(WitnessProblem(f"{what} carries no valid public key: it was altered"))
+            continue
+        name = known.get(raw)
+        if not valid:
+            by = "your key" if name == "you" else f"{name}'s key" if name else "the key it names"
+            problems.append(WitnessProblem(
+                f"{what} has a bad signature for {by} ({key_fingerprint(raw)}): the record was changed after it was "
+                "signed, or the signature forged"))
+            continue
+        if name is None:
+            unknown.add(key_fingerprint(raw))
+        if _hash_at(db, record["seq"]) == record["head"]:
+            signed.append(Signed(record["seq"], fingerprint(record["head"]), record.get("at"), name, key_fingerprint(raw)))
+    for key in sorted(unknown):
+        problems.append(WitnessProblem(
+            f"checkpoints signed by key {key}, which is neither yours nor a trusted colleague's; "
+            "trust it with `fieldkit key trust` if you know whose it is", serious=False))
+    return problems, signed
 
 
 NOTED = re.compile(r"\s*(?:row\s*)?(\d{1,18})\s*[:,]\s*(?:fingerprint\s*)?([0-9a-fA-F]{4}(?:[-\s]?[0-9a-fA-F]{4}){3})\s*")

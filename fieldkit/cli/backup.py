@@ -20,9 +20,19 @@ from fieldkit.errors import FieldkitError
 @click.option("--passphrase", "with_passphrase", is_flag=True, help="Make DEST one file encrypted with a passphrase.")
 @click.option("--bundle-passphrase-file", type=click.Path(path_type=Path, dir_okay=False),
               help="Read that passphrase from FILE (else FIELDKIT_BUNDLE_PASSPHRASE, else a prompt).")
+@click.option("--sign", is_flag=True, help="Also sign a witness checkpoint of the audit head with your key.")
+@click.option("--passphrase-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="With --sign: your key's passphrase from FILE (else FIELDKIT_PASSPHRASE, else a prompt).")
 @pass_state
-def backup(state, dest: Path, recipients, with_passphrase: bool, bundle_passphrase_file) -> None:
+def backup(state, dest: Path, recipients, with_passphrase: bool, bundle_passphrase_file, sign: bool = False,
+           passphrase_file: Path | None = None) -> None:
     """Copy the catalog (SQLite online backup) and its photo originals to the new folder DEST, verified by hash."""
+    secret = None
+    if sign:  # unlocked first: a wrong passphrase stops before anything is copied
+        from fieldkit.cli.team import key_passphrase
+        from fieldkit.team import keys
+
+        secret = keys.unlock(key_passphrase(passphrase_file))
     if recipients or with_passphrase:
         from fieldkit.cli.team import sealed_backup_command
 
@@ -34,6 +44,12 @@ def backup(state, dest: Path, recipients, with_passphrase: bool, bundle_passphra
     echo(report.describe())
     if report.problems:
         sys.exit(1)
+    if secret is not None:
+        from fieldkit.catalog import witness
+
+        record = witness.try_checkpoint(state.catalog(read_only=True), secret)
+        echo(f"signed a witness checkpoint: row {record['seq']}, fingerprint {witness.fingerprint(record['head'])}"
+             if record else "warning: the witness checkpoint could not be written (the backup is whole)")
 
 
 @click.command()

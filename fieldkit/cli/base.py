@@ -154,6 +154,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "serve": ("fieldkit.cli.serve", "serve", "Open the catalog read-only in the browser (Datasette), or serve the app itself with --tui."),
     "summary": ("fieldkit.cli.components", "summary", "Summarise the components of item REF, or of the whole catalog: parts, firms, countries, shares, date codes by year and the earliest possible assembly date."),
     "verify": ("fieldkit.cli.evidence", "verify", "Re-hash every stored photo, check the audit log, the schema and the witness; exit 1 on any problem."),
+    "witness": ("fieldkit.cli.witness", "witness", "Sign checkpoints of the audit head with your key (`witness checkpoint`)."),
     "year": ("fieldkit.cli.years", "year", "Convert a calendar year to the Gregorian date range it covers."),
     "years": ("fieldkit.cli.years", "years", "List every year reading in the text of a marking, best first, each with its basis."),
 }

@@ -139,5 +139,7 @@ def verify(state, as_json: bool, remove_temp: bool, witnesses: tuple[Path, ...])
         for notice in report.notices:
             echo(f"note: {notice.describe()}")
         echo(report.summary())
+        if report.signed_line():
+            echo(report.signed_line())
         echo(report.head_line())
     sys.exit(0 if report.ok else 1)

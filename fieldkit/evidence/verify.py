@@ -14,10 +14,12 @@
 - audit: the audit chain is broken (a row edited, removed or inserted), or a row of the catalog
   differs from what the audit log last recorded for it;
 - schema: a table, index, trigger or view added, changed or missing against the migrations;
-- witness: the audit head went backwards, a witnessed row is missing or different, or the
-  catalog id is not the one witnessed at this path (fieldkit.catalog.witness).
+- witness: the audit head went backwards, a witnessed row is missing or different, the
+  catalog id is not the one witnessed at this path, or a signed checkpoint's signature is bad
+  (fieldkit.catalog.witness).
 The catalog is clean when there are no problems; the CLI then exits 0, and 1 otherwise. The
-report ends with the audit head's short fingerprint, for a notebook.
+report ends with the audit head's short fingerprint, for a notebook, and the newest signed
+checkpoint of a head the catalog holds.
 
 It also notes, without counting them as problems, photos linked to no item (the originals of a
 deleted item stay in the store), copies of this catalog elsewhere that went their own way, and a
@@ -73,6 +75,7 @@ class VerifyReport:
     notices: list[Problem] = field(default_factory=list)  # worth knowing, not a fault (module docstring)
     cancelled: bool = False
     head: dict[str, Any] | None = None  # witness.head_record of the catalog as verified
+    signed: list[witness.Signed] = field(default_factory=list)  # signed checkpoints of heads this catalog holds
 
     @property
     def ok(self) -> bool:
@@ -94,6 +97,19 @@ class VerifyReport:
             return "audit head: not read (verification did not finish)"
         return f"audit head: row {self.head['seq']}, fingerprint {self.head['fingerprint']}"
 
+    def signed_line(self) -> str | None:
+        """Which heads are signed: the newest signed checkpoint the catalog holds, and how far the head
+        has gone since; None if there is none (or verification did not finish)."""
+        if self.head is None or not self.signed:
+            return None
+        last = max(self.signed, key=lambda s: s.seq)
+        rows = sorted({s.seq for s in self.signed})
+        since = self.head["seq"] - last.seq
+        after = "the head itself is signed" if since == 0 else f"{since} row{'' if since == 1 else 's'} written since"
+        earlier = f"; signed rows: {', '.join(map(str, rows[-6:]))}" + (" ..." if len(rows) > 6 else "") if len(rows) > 1 else ""
+        return (f"signed checkpoint: row {last.seq} (fingerprint {last.fingerprint}) by {last.signer or 'an unknown key'} "
+                f"({last.key_fingerprint}), {last.at}; {after}{earlier}")
+
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok, "photos": self.photos, "bytes_hashed": self.bytes_hashed,
@@ -101,6 +117,7 @@ class VerifyReport:
             "problems": [p.to_json() for p in self.problems],
             "notices": [n.to_json() for n in self.notices],
             "head": self.head,
+            "signed": [asdict(s) for s in self.signed],
         }
 
 
@@ -340,6 +357,25 @@ def _check_witness(report: VerifyReport, catalog: Catalog, witnesses: Iterable[P
     for records, own in found:
         for problem in witness.check(catalog, records, own_path=own):
             (report.problems if problem.serious else report.notices).append(Problem("witness", escape_name(problem.problem)))
+    signed_problems, report.signed = witness.check_signatures(
+        catalog.db, [r for records, _ in found for r in records], _known_keys(report))
+    for problem in signed_problems:
+        (report.problems if problem.serious else report.notices).append(Problem("witness", escape_name(problem.problem)))
+
+
+def _known_keys(report: VerifyReport) -> dict[bytes, str]:
+    """The public keys this researcher knows: her own ("you") and her trusted colleagues', by name."""
+    from fieldkit.team import keys
+
+    known: dict[bytes, str] = {}
+    try:
+        for key in keys.trusted_keys():
+            known[key.verify_key] = key.name or "?"
+        if keys.has_key():
+            known[keys.own_public().verify_key] = "you"
+    except keys.KeyProblem as exc:
+        report.notices.append(Problem("witness", escape_name(f"signed checkpoints checked without your keys: {exc}")))
+    return known
 
 
 def _bad_lines_note(source: Path, contents: witness.LogContents) -> str:
