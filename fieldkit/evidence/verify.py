@@ -277,15 +277,9 @@ def _check_entry(report: VerifyReport, store: Path, path: Path, known: set[str],
 
 def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
                    cancel: threading.Event | None = None, witnesses: Iterable[Path | str] = ()) -> VerifyReport:
-    """Re-hash every stored original, check the store, the audit chain and state, the schema and the
-    witness log, plus each of `witnesses`: a backup or export folder, a head file, or a head noted
-    by hand as `ROW:FINGERPRINT`; see the module docstring."""
+    """Re-hash every stored original, check the store, then `check_records`: see the module docstring."""
     report = VerifyReport()
-    bad_text = invalid_text(catalog.db.conn, catalog.path)
-    if bad_text:  # nothing else can be read safely: say so, and check nothing more
-        report.problems += [Problem("encoding", bad.describe()) for bad in bad_text]
-        report.problems.append(Problem("encoding", "the photos and the audit log were not checked, as the catalog "
-                                       "cannot be read as text; restore it from a backup, then verify again"))
+    if not _readable(report, catalog):
         return report
     refs = _refs_by_photo(catalog)
     photos = list(catalog.db.execute(
@@ -318,6 +312,40 @@ def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
         if progress is not None:
             progress(index + 1, total)
     _check_store(report, store, known, links)
+    _check_records(report, catalog, refs, witnesses)
+    return report
+
+
+# The catalog-wide checks that `check_records` makes, in order, as (problem kind, what it checks).
+RECORD_CHECKS = (
+    ("encoding", "text readable as UTF-8"),
+    ("audit", "audit chain, rows against their audit records, merged origins' chains"),
+    ("schema", "schema against the migrations"),
+    ("witness", "audit head against the witness log and signed checkpoints"),
+)
+
+
+def check_records(catalog: Catalog, *, witnesses: Iterable[Path | str] = ()) -> VerifyReport:
+    """Every check of `verify_catalog` except the photo store's (RECORD_CHECKS): what a dossier runs
+    for the whole catalog, re-hashing only its own item's photos."""
+    report = VerifyReport()
+    if _readable(report, catalog):
+        _check_records(report, catalog, _refs_by_photo(catalog), witnesses)
+    return report
+
+
+def _readable(report: VerifyReport, catalog: Catalog) -> bool:
+    """False, with the problems, when a cell holds bytes that are not UTF-8: nothing else can be read safely."""
+    bad_text = invalid_text(catalog.db.conn, catalog.path)
+    if bad_text:
+        report.problems += [Problem("encoding", bad.describe()) for bad in bad_text]
+        report.problems.append(Problem("encoding", "the photos and the audit log were not checked, as the catalog "
+                                       "cannot be read as text; restore it from a backup, then verify again"))
+    return not bad_text
+
+
+def _check_records(report: VerifyReport, catalog: Catalog, refs: dict[str, tuple[str, ...]],
+                   witnesses: Iterable[Path | str]) -> None:
     report.audit_rows = catalog.db.execute("SELECT count(*) FROM audit").fetchone()[0]
     from fieldkit.team.provenance import check_merged  # merged origins' chains, merges and conflicts
 
@@ -326,7 +354,6 @@ def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
     for line in check_schema(catalog.db):
         report.problems.append(Problem("schema", escape_name(line)))
     _check_witness(report, catalog, witnesses)
-    return report
 
 
 def _check_witness(report: VerifyReport, catalog: Catalog, witnesses: Iterable[Path | str]) -> None:
