@@ -41,7 +41,7 @@ def backup(state, dest: Path, recipients, with_passphrase: bool, bundle_passphra
         raise FieldkitError(f"{dest} is a file; give a new folder for the backup")
     else:
         report = backup_catalog(state.catalog(read_only=True), dest)
-    echo(report.describe())
+    echo(report.describe(), one_line=True)
     if report.problems:
         sys.exit(1)
     if secret is not None:
@@ -70,6 +70,6 @@ def restore(state, backup_dir: Path, target: Path, passphrase_file=None, bundle_
             report = restore_catalog(folder, target, actor=state.actor)
     else:
         report = restore_catalog(backup_dir, target, actor=state.actor)
-    echo(report.describe())
+    echo(report.describe(), one_line=True)
     if report.problems:
         sys.exit(1)

@@ -93,7 +93,7 @@ class FieldkitGroup(click.Group):
         try:
             return super().invoke(ctx)
         except FieldkitError as exc:
-            echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True, one_line=True)
             ctx.exit(exc.exit_code)
         except click.UsageError as exc:
             raise _one_line(exc) from None
@@ -160,9 +160,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def echo(message: Any = None, **kwargs: Any) -> None:
-    """click.echo with control and bidirectional characters escaped (line breaks kept)."""
-    click.echo(None if message is None else visible(str(message), multiline=True), **kwargs)
+def echo(message: Any = None, *, one_line: bool = False, **kwargs: Any) -> None:
+    """click.echo with control and bidirectional characters escaped (fieldkit.safe_text.visible):
+    line breaks kept, or with `one_line` escaped too (a message that names a file or a stored value)."""
+    click.echo(None if message is None else visible(str(message), multiline=not one_line), **kwargs)
 
 
 def print_json(value: Any) -> None:

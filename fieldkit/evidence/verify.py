@@ -43,7 +43,7 @@ from fieldkit.catalog import audit, witness
 from fieldkit.catalog.db import Catalog
 from fieldkit.catalog.encoding import invalid_text
 from fieldkit.catalog.schema import check_schema
-from fieldkit.evidence.photos import TMP_PREFIX, escape_name, sha256_file, stored_path_problem
+from fieldkit.evidence.photos import TMP_PREFIX, sha256_file, stored_path_problem
 
 Progress = Callable[[int, int], None]
 STORE_FOLDER = re.compile(r"[0-9a-f]{2}")
@@ -190,7 +190,7 @@ def _kind(path: Path) -> str:
 
 def _link_target(path: Path) -> str:
     try:
-        return escape_name(os.readlink(path))
+        return os.readlink(path)
     except OSError:
         return "?"
 
@@ -199,7 +199,7 @@ def _check_photo(report: VerifyReport, store: Path, row: tuple, items: tuple[str
                  cancel: threading.Event | None, links: set[str]) -> None:
     """Check one photo row's original; raises InterruptedError when cancelled."""
     _, sha256, relpath, _, _ = row
-    shown = escape_name(str(relpath))
+    shown = str(relpath)
     path_problem = stored_path_problem(sha256, relpath)
     if path_problem:
         report.problems.append(Problem(
@@ -211,7 +211,7 @@ def _check_photo(report: VerifyReport, store: Path, row: tuple, items: tuple[str
         if _kind(place) == "symlink":
             links.add(place.relative_to(store).as_posix())
             report.problems.append(Problem(
-                "symlink", f"{escape_name(place.relative_to(store).as_posix())} is a symlink (to {_link_target(place)}), "
+                "symlink", f"{place.relative_to(store).as_posix()} is a symlink (to {_link_target(place)}), "
                 f"not kept in the store; {relpath} is not the original", relpath, sha256, items))
             return
     kind = _kind(path)
@@ -243,7 +243,7 @@ def _check_store(report: VerifyReport, store: Path, known: set[str], links: set[
             with os.scandir(folder) as entries:
                 return sorted(entries, key=lambda e: e.name)
         except OSError as exc:
-            shown = escape_name(folder.relative_to(store).as_posix())
+            shown = folder.relative_to(store).as_posix()
             report.problems.append(Problem("unreadable", f"the store folder {shown} cannot be read ({exc.strerror})", shown))
             return []
 
@@ -259,7 +259,7 @@ def _check_store(report: VerifyReport, store: Path, known: set[str], links: set[
 
 def _check_entry(report: VerifyReport, store: Path, path: Path, known: set[str], *, top: bool) -> None:
     relpath = path.relative_to(store).as_posix()
-    shown = escape_name(relpath)
+    shown = relpath
     kind = _kind(path)
     if kind == "symlink":
         if relpath not in known:
@@ -304,8 +304,8 @@ def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
         if not items and not stored_path_problem(sha256, relpath):
             report.notices.append(Problem(
                 "unlinked",
-                f"{relpath} ({escape_name(name or '')}) is linked to no item; to show it with one, "
-                f"add it again: fieldkit photo add REF {escape_name(str(store / relpath))}",
+                f"{relpath} ({name or ''}) is linked to no item; to show it with one, "
+                f"add it again: fieldkit photo add REF {str(store / relpath)}",
                 relpath, sha256,
             ))
         report.photos += 1
@@ -352,7 +352,7 @@ def _check_records(report: VerifyReport, catalog: Catalog, refs: dict[str, tuple
     for problem in [*audit.check_chain(catalog.db), *audit.check_state(catalog.db), *check_merged(catalog.db)]:
         report.problems.append(_audit_problem(catalog, problem, refs))
     for line in check_schema(catalog.db):
-        report.problems.append(Problem("schema", escape_name(line)))
+        report.problems.append(Problem("schema", line))
     _check_witness(report, catalog, witnesses)
 
 
@@ -373,21 +373,21 @@ def _check_witness(report: VerifyReport, catalog: Catalog, witnesses: Iterable[P
         try:
             contents = witness.read_log(source)
         except OSError as exc:
-            report.problems.append(Problem("witness", f"the witness {escape_name(str(source))} cannot be read ({exc.strerror})"))
+            report.problems.append(Problem("witness", f"the witness {str(source)} cannot be read ({exc.strerror})"))
             continue
         records = contents.records
         if contents.bad_lines:
             report.notices.append(Problem("witness", _bad_lines_note(source, contents)))
         if own and not records:
-            report.problems.append(Problem("witness", f"{escape_name(str(source))} holds no audit head record"))
+            report.problems.append(Problem("witness", f"{str(source)} holds no audit head record"))
         found.append((records, own))
     for records, own in found:
         for problem in witness.check(catalog, records, own_path=own):
-            (report.problems if problem.serious else report.notices).append(Problem("witness", escape_name(problem.problem)))
+            (report.problems if problem.serious else report.notices).append(Problem("witness", problem.problem))
     signed_problems, report.signed = witness.check_signatures(
         catalog.db, [r for records, _ in found for r in records], _known_keys(report))
     for problem in signed_problems:
-        (report.problems if problem.serious else report.notices).append(Problem("witness", escape_name(problem.problem)))
+        (report.problems if problem.serious else report.notices).append(Problem("witness", problem.problem))
 
 
 def _known_keys(report: VerifyReport) -> dict[bytes, str]:
@@ -401,7 +401,7 @@ def _known_keys(report: VerifyReport) -> dict[bytes, str]:
         if keys.has_key():
             known[keys.own_public().verify_key] = "you"
     except keys.KeyProblem as exc:
-        report.notices.append(Problem("witness", escape_name(f"signed checkpoints checked without your keys: {exc}")))
+        report.notices.append(Problem("witness", f"signed checkpoints checked without your keys: {exc}"))
     return known
 
 
@@ -409,7 +409,7 @@ def _bad_lines_note(source: Path, contents: witness.LogContents) -> str:
     lines = contents.bad_lines
     shown = ", ".join(map(str, lines[:5])) + (f" and {len(lines) - 5} more" if len(lines) > 5 else "")
     torn = " (the last one is cut short, as a crash during a write leaves it)" if contents.torn_end else ""
-    return (f"{escape_name(str(source))}: line{'s' if len(lines) > 1 else ''} {shown} "
+    return (f"{str(source)}: line{'s' if len(lines) > 1 else ''} {shown} "
             f"{'are' if len(lines) > 1 else 'is'} not a witness record{torn}; read past")
 
 
@@ -428,5 +428,5 @@ def remove_leftover_temp_files(catalog: Catalog, *, older_than_seconds: float = 
     for path in sorted(store.glob(f"{TMP_PREFIX}*")):
         if path.is_file() and now - path.stat().st_mtime >= older_than_seconds:
             path.unlink()
-            removed.append(escape_name(path.name))
+            removed.append(path.name)
     return removed

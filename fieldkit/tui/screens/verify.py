@@ -18,7 +18,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Pro
 from fieldkit.catalog.witness import parse_noted
 from fieldkit.evidence.verify import VerifyReport, remove_leftover_temp_files, verify_catalog
 from fieldkit.tui.progress import throttled
-from fieldkit.tui.safe_text import plain, visible
+from fieldkit.tui.safe_text import plain
 from fieldkit.tui.screens.confirm import ConfirmScreen
 from fieldkit.wording import plural
 
@@ -46,7 +46,7 @@ class WitnessFolderScreen(ModalScreen[Path | str | None]):
             return
         path = Path(text).expanduser() if text else None
         if path is None or not path.exists():
-            self.notify(f"{visible(text) or 'nothing'}: no such folder or file, and not ROW:FINGERPRINT",
+            self.notify(f"{text or 'nothing'}: no such folder or file, and not ROW:FINGERPRINT",
                         severity="error", markup=False)
             return
         self.dismiss(path)
@@ -189,7 +189,7 @@ short: a fingerprint sent away still does that. Signed bundles sign a checkpoint
         try:
             record = witness.checkpoint(self.app.catalog, keys.unlock(passphrase))
         except (FieldkitError, OSError, ValueError) as exc:
-            self.app.call_from_thread(self.notify, visible(str(exc)), severity="error", markup=False)
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         self.app.call_from_thread(self.notify, f"Signed the audit head: row {record['seq']}, "
                                   f"fingerprint {witness.fingerprint(record['head'])}", markup=False)
