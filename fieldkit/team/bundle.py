@@ -515,6 +515,12 @@ def _last_written(content: Content, problems: list[str]) -> dict[tuple[str, str]
     return last
 
 
+def is_zip(path: Path) -> bool:
+    """Whether a file starts as every bundle does: a zip's first local file header (PK\\3\\4)."""
+    with open(path, "rb") as fh:
+        return fh.read(4) == b"PK\x03\x04"
+
+
 def read_bundle(zip_path: Path, *, shown: str | None = None, allow_unsigned: bool = False) -> tuple[BundleReport, Content | None]:
     """Check a (decrypted) bundle: its report, and its content if it has no problem."""
     report = BundleReport(shown or str(zip_path))
