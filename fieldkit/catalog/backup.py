@@ -28,7 +28,6 @@ import os
 import re
 import shutil
 import sqlite3
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +38,7 @@ from fieldkit.catalog import witness
 from fieldkit.catalog.db import Catalog, _check_file, open_catalog, refuse_inside_store, translate_error
 from fieldkit.errors import FieldkitError
 from fieldkit.evidence.photos import stored_path_problem
+from fieldkit.evidence.store import walk
 from fieldkit.evidence.verify import verify_catalog
 from fieldkit.locations import photo_store_path
 
@@ -85,33 +85,23 @@ def _copy_database(source: sqlite3.Connection, target: Path) -> None:
 
 
 def _store_files(store: Path) -> list[Path]:
-    """Every file of the photo store, walked without following a link; refuses what cannot be copied
-    faithfully (a symlink, a device or pipe, a folder that cannot be read) in one line."""
-    if not store.exists() and not store.is_symlink():
-        return []
-    files, folders = [], [store]
-    while folders:
-        folder = folders.pop()
-        shown = str(folder)
-        if folder.is_symlink():
-            raise FieldkitError(f"{shown} in the photo store is a symlink, not a folder of originals; "
-                                "run `fieldkit verify`, then put the originals back (nothing was backed up)")
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as exc:
-            raise FieldkitError(f"cannot read {shown} in the photo store ({exc.strerror}); check its permissions "
-                                "(nothing was backed up)") from None
-        for entry in entries:
-            path = Path(entry.path)
-            mode = entry.stat(follow_symlinks=False).st_mode
-            if stat.S_ISDIR(mode):
-                folders.append(path)
-            elif stat.S_ISREG(mode):
-                files.append(path)
-            else:
-                what = "a symlink" if stat.S_ISLNK(mode) else "not a regular file"
-                raise FieldkitError(f"{str(path)} in the photo store is {what}; a backup copies only "
-                                    "originals; run `fieldkit verify` (nothing was backed up)")
+    """Every file of the photo store, walked without following a link (fieldkit.evidence.store.walk);
+    refuses what cannot be copied faithfully (a symlink, a device or pipe, a folder that cannot be
+    read) in one line."""
+    files = []
+    for entry in walk(store):
+        if entry.kind == "file":
+            files.append(entry.path)
+        elif entry.kind == "unreadable":
+            raise FieldkitError(f"cannot read {entry.path} in the photo store ({entry.reason}); check its permissions "
+                                "(nothing was backed up)")
+        elif entry.relpath == ".":
+            raise FieldkitError(f"{store} in the photo store is {'a symlink' if entry.kind == 'symlink' else 'not a folder'}, "
+                                "not a folder of originals; run `fieldkit verify`, then put the originals back (nothing was backed up)")
+        elif entry.kind != "folder":
+            what = "a symlink" if entry.kind == "symlink" else "not a regular file"
+            raise FieldkitError(f"{entry.path} in the photo store is {what}; a backup copies only "
+                                "originals; run `fieldkit verify` (nothing was backed up)")
     return sorted(files)
 
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -44,6 +43,7 @@ from fieldkit.catalog.db import Catalog
 from fieldkit.catalog.encoding import invalid_text
 from fieldkit.catalog.schema import check_schema
 from fieldkit.evidence.photos import TMP_PREFIX, sha256_file, stored_path_problem
+from fieldkit.evidence.store import Entry, kind_of, walk
 
 Progress = Callable[[int, int], None]
 STORE_FOLDER = re.compile(r"[0-9a-f]{2}")
@@ -175,19 +175,6 @@ def _audit_problem(catalog: Catalog, problem: audit.ChainProblem, refs: dict[str
     return Problem("audit", problem.describe(), sha256=sha, items=items)
 
 
-def _kind(path: Path) -> str:
-    """'file', 'missing', 'symlink', 'folder', 'other' or 'unreadable', without following a symlink."""
-    try:
-        mode = os.lstat(path).st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        return "missing"
-    except OSError:  # e.g. a store folder that cannot be searched
-        return "unreadable"
-    if stat.S_ISLNK(mode):
-        return "symlink"
-    return "file" if stat.S_ISREG(mode) else "folder" if stat.S_ISDIR(mode) else "other"
-
-
 def _link_target(path: Path) -> str:
     try:
         return os.readlink(path)
@@ -208,13 +195,13 @@ def _check_photo(report: VerifyReport, store: Path, row: tuple, items: tuple[str
         return
     folder, path = store / relpath.split("/")[0], store / relpath
     for place in (folder, path):
-        if _kind(place) == "symlink":
+        if kind_of(place) == "symlink":
             links.add(place.relative_to(store).as_posix())
             report.problems.append(Problem(
                 "symlink", f"{place.relative_to(store).as_posix()} is a symlink (to {_link_target(place)}), "
                 f"not kept in the store; {relpath} is not the original", relpath, sha256, items))
             return
-    kind = _kind(path)
+    kind = kind_of(path)
     if kind == "missing":
         report.problems.append(Problem("missing", f"{relpath} is missing from the photo store", relpath, sha256, items))
         return
@@ -237,42 +224,35 @@ def _check_photo(report: VerifyReport, store: Path, row: tuple, items: tuple[str
 
 
 def _check_store(report: VerifyReport, store: Path, known: set[str], links: set[str]) -> None:
-    """Report what does not belong in the store: symlinks, foreign folders and files, stray files."""
-    def scan(folder: Path) -> list[os.DirEntry]:
-        try:
-            with os.scandir(folder) as entries:
-                return sorted(entries, key=lambda e: e.name)
-        except OSError as exc:
-            shown = folder.relative_to(store).as_posix()
-            report.problems.append(Problem("unreadable", f"the store folder {shown} cannot be read ({exc.strerror})", shown))
-            return []
-
-    if _kind(store) not in ("folder", "symlink"):
-        return
+    """Report what does not belong in the store: symlinks, foreign folders and files, stray files,
+    folders that cannot be read (fieldkit.evidence.store.walk, into the `ab/` folders only)."""
     skip = known | links
-    for entry in scan(store):
-        _check_entry(report, store, Path(entry.path), skip, top=True)
-        if entry.is_dir(follow_symlinks=False) and STORE_FOLDER.fullmatch(entry.name):
-            for inner in scan(Path(entry.path)):
-                _check_entry(report, store, Path(inner.path), skip, top=False)
+    for entry in walk(store, descend=lambda e: e.depth == 0 and STORE_FOLDER.fullmatch(e.path.name) is not None):
+        if entry.kind == "unreadable":
+            report.problems.append(Problem(
+                "unreadable", f"the store folder {entry.relpath} cannot be read ({entry.reason})", entry.relpath))
+        elif entry.relpath == ".":
+            what = f"a symlink (to {_link_target(store)})" if entry.kind == "symlink" else "not a folder"
+            report.problems.append(Problem(entry.kind if entry.kind == "symlink" else "foreign",
+                                           f"the photo store {store} is {what}; it must be a folder of originals"))
+        else:
+            _check_entry(report, entry, skip)
 
 
-def _check_entry(report: VerifyReport, store: Path, path: Path, known: set[str], *, top: bool) -> None:
-    relpath = path.relative_to(store).as_posix()
-    shown = relpath
-    kind = _kind(path)
+def _check_entry(report: VerifyReport, entry: Entry, known: set[str]) -> None:
+    relpath, kind = entry.relpath, entry.kind
     if kind == "symlink":
         if relpath not in known:
-            report.problems.append(Problem("symlink", f"{shown} is a symlink (to {_link_target(path)}); "
-                                                      "nothing in the photo store may be a symlink", shown))
+            report.problems.append(Problem("symlink", f"{relpath} is a symlink (to {_link_target(entry.path)}); "
+                                                      "nothing in the photo store may be a symlink", relpath))
     elif kind == "folder":
-        if not (top and STORE_FOLDER.fullmatch(path.name)):
-            report.problems.append(Problem("foreign", f"{shown} is a folder that does not belong in the photo store", shown))
+        if not (entry.depth == 0 and STORE_FOLDER.fullmatch(entry.path.name)):
+            report.problems.append(Problem("foreign", f"{relpath} is a folder that does not belong in the photo store", relpath))
     elif kind == "other":
-        report.problems.append(Problem("foreign", f"{shown} is not a regular file (a pipe, socket or device)", shown))
+        report.problems.append(Problem("foreign", f"{relpath} is not a regular file (a pipe, socket or device)", relpath))
     elif relpath not in known:
-        what = "a temporary file left by an interrupted ingest" if path.name.startswith(TMP_PREFIX) else "not referenced by any photo"
-        report.problems.append(Problem("unreferenced", f"{shown} is {what}", shown))
+        what = "a temporary file left by an interrupted ingest" if entry.path.name.startswith(TMP_PREFIX) else "not referenced by any photo"
+        report.problems.append(Problem("unreferenced", f"{relpath} is {what}", relpath))
 
 
 def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
