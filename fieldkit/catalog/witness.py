@@ -195,8 +195,7 @@ def read_log(path: Path) -> LogContents:
             record = _record(_loads(fh.read(1 << 20)))
             contents.records += [record] if record else []
             return contents
-        number = 0
-        for number, line in enumerate(fh, 1):  # noqa: B007 (number is used after the loop)
+        for number, line in enumerate(fh, 1):
             contents.torn_end = not line.endswith("\n")
             if not line.strip():
                 continue
