@@ -21,7 +21,7 @@ def read(path):
 def test_export_writes_every_table_and_a_note_on_reading_them(catalog, tmp_path):
     items.add_item(catalog, {"category": "rocket", "designation": "9M22U", "place": "Харків"})
     result = export_catalog(catalog, tmp_path / "out")
-    assert result.files == {"items.csv": 1, "photos.csv": 0, "markings.csv": 0, "components.csv": 0}
+    assert result.files == {"items.csv": 1, "photos.csv": 0, "markings.csv": 0, "components.csv": 0, "photo_provenance.csv": 0}
     rows = read(tmp_path / "out" / "items.csv")
     assert rows[0]["designation"] == "9M22U" and rows[0]["place"] == "Харків"
     assert "remove exactly one leading apostrophe" in (tmp_path / "out" / "README.txt").read_text()

@@ -100,17 +100,47 @@ def test_witness_folder_dialog_snapshot(snap_compare, two_items):
     assert snap_compare(app, terminal_size=(110, 32), run_before=open_dialog)
 
 
+async def answer(pilot, key: str, field: str, text: str) -> None:
+    """Press `key` on the verify screen, type `text` into the dialog's `field`, submit, and let the work finish."""
+    await pilot.press(key)
+    await pilot.pause()
+    pilot.app.screen.query_one(field, Input).value = text
+    await pilot.press("enter")
+    for _ in range(2):  # the dialog's work, then the verification it starts
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_w_checks_a_head_noted_by_hand(two_items):
     app = make_app(two_items, actor="tester", offer_example=False)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_verify(pilot)
-        await pilot.press("w")
-        await pilot.pause()
-        app.screen.query_one("#witness-path", Input).value = "1:0000-0000-0000-0000"
-        await pilot.press("enter")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await answer(pilot, "w", "#witness-path", "1:0000-0000-0000-0000")
         [(kind, detail)] = rows(screen)
         assert kind == "witness" and detail.startswith("the head you noted (row 1, fingerprint 0000-0000-0000-0000) "
                                                        "is not in this catalog: row 1 now has fingerprint ")
+
+
+async def test_s_signs_the_head_with_the_key_and_the_screen_shows_it_signed(two_items, tmp_path, monkeypatch):
+    from fieldkit.team import keys
+    from fieldkit.tui.screens.verify import SignHeadScreen
+
+    monkeypatch.setenv("FIELDKIT_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv("FIELDKIT_PASSPHRASE", raising=False)
+    public = keys.new_key("pass phrase", name="amina")
+    app = make_app(two_items, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_verify(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SignHeadScreen)
+        await pilot.press("escape")
+        await answer(pilot, "s", "#sign-passphrase", "wrong")
+        assert app.screen is screen and not screen.report.signed  # a wrong passphrase signs nothing
+        await answer(pilot, "s", "#sign-passphrase", "pass phrase")
+        head = witness.head_record(app.catalog)
+        assert [(s.seq, s.signer, s.key_fingerprint) for s in screen.report.signed] == [(head["seq"], "you", public.fingerprint)]
+        shown = str(screen.query_one("#verify-head", Label).render()).splitlines()[1]
+        assert shown.startswith(f"signed checkpoint: row {head['seq']} (fingerprint {head['fingerprint']}) by you")
+        assert shown.endswith("the head itself is signed")

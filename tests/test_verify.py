@@ -109,7 +109,7 @@ def test_editing_a_photo_row_behind_fieldkits_back_fails_and_names_the_items(cat
 def test_json_report_shape(db_path, stored):
     result = run_verify(db_path, "--json")
     report = json.loads(result.output)
-    assert set(report) == {"ok", "photos", "bytes_hashed", "audit_rows", "cancelled", "problems", "notices", "head"}
+    assert set(report) == {"ok", "photos", "bytes_hashed", "audit_rows", "cancelled", "problems", "notices", "head", "signed"}
     assert report["ok"] is True and report["photos"] == 2
     assert set(report["head"]) == {"catalog_id", "seq", "head", "fingerprint", "at", "path"}
 

@@ -28,7 +28,6 @@ import os
 import re
 import shutil
 import sqlite3
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,10 +37,10 @@ from sqlite_utils import Database
 from fieldkit.catalog import witness
 from fieldkit.catalog.db import Catalog, _check_file, open_catalog, refuse_inside_store, translate_error
 from fieldkit.errors import FieldkitError
-from fieldkit.evidence.photos import escape_name, stored_path_problem
+from fieldkit.evidence.photos import stored_path_problem
+from fieldkit.evidence.store import walk
 from fieldkit.evidence.verify import verify_catalog
 from fieldkit.locations import photo_store_path
-from fieldkit.safe_text import visible
 
 CHUNK = 1 << 20
 BACKUP_NAME = "catalog.db"
@@ -86,33 +85,23 @@ def _copy_database(source: sqlite3.Connection, target: Path) -> None:
 
 
 def _store_files(store: Path) -> list[Path]:
-    """Every file of the photo store, walked without following a link; refuses what cannot be copied
-    faithfully (a symlink, a device or pipe, a folder that cannot be read) in one line."""
-    if not store.exists() and not store.is_symlink():
-        return []
-    files, folders = [], [store]
-    while folders:
-        folder = folders.pop()
-        shown = visible(str(folder))
-        if folder.is_symlink():
-            raise FieldkitError(f"{shown} in the photo store is a symlink, not a folder of originals; "
-                                "run `fieldkit verify`, then put the originals back (nothing was backed up)")
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as exc:
-            raise FieldkitError(f"cannot read {shown} in the photo store ({exc.strerror}); check its permissions "
-                                "(nothing was backed up)") from None
-        for entry in entries:
-            path = Path(entry.path)
-            mode = entry.stat(follow_symlinks=False).st_mode
-            if stat.S_ISDIR(mode):
-                folders.append(path)
-            elif stat.S_ISREG(mode):
-                files.append(path)
-            else:
-                what = "a symlink" if stat.S_ISLNK(mode) else "not a regular file"
-                raise FieldkitError(f"{visible(str(path))} in the photo store is {what}; a backup copies only "
-                                    "originals; run `fieldkit verify` (nothing was backed up)")
+    """Every file of the photo store, walked without following a link (fieldkit.evidence.store.walk);
+    refuses what cannot be copied faithfully (a symlink, a device or pipe, a folder that cannot be
+    read) in one line."""
+    files = []
+    for entry in walk(store):
+        if entry.kind == "file":
+            files.append(entry.path)
+        elif entry.kind == "unreadable":
+            raise FieldkitError(f"cannot read {entry.path} in the photo store ({entry.reason}); check its permissions "
+                                "(nothing was backed up)")
+        elif entry.relpath == ".":
+            raise FieldkitError(f"{store} in the photo store is {'a symlink' if entry.kind == 'symlink' else 'not a folder'}, "
+                                "not a folder of originals; run `fieldkit verify`, then put the originals back (nothing was backed up)")
+        elif entry.kind != "folder":
+            what = "a symlink" if entry.kind == "symlink" else "not a regular file"
+            raise FieldkitError(f"{entry.path} in the photo store is {what}; a backup copies only "
+                                "originals; run `fieldkit verify` (nothing was backed up)")
     return sorted(files)
 
 
@@ -142,7 +131,7 @@ def _copy_store(store: Path, files: list[Path], target_store: Path,
         _copy_file(source, target)
         digest = sha256_file(target)
         if digest != source.stem:
-            problems.append(f"{visible(relative.as_posix())}: copy hashes to {digest[:12]}…, not its name "
+            problems.append(f"{relative.as_posix()}: copy hashes to {digest[:12]}…, not its name "
                             "(is the original altered? run `fieldkit verify`)")
         sums.append(f"{digest}  {target_store.name}/{relative.as_posix()}")
         if progress:
@@ -162,7 +151,7 @@ def _missing_originals(copy: Path, store: Path, files: list[Path]) -> list[str]:
         ).fetchall()
     finally:
         conn.close()
-    return [f"{visible(path)}" + (f" (item {visible(refs)})" if refs else "") for path, refs in rows if path not in present]
+    return [f"{path}" + (f" (item {refs})" if refs else "") for path, refs in rows if path not in present]
 
 
 def _disk_full(exc: BaseException) -> bool:
@@ -230,7 +219,7 @@ def _refuse_paths_out_of_store(conn: sqlite3.Connection, source: Path) -> None:
         problem = stored_path_problem(sha256, relpath)
         if problem:
             raise FieldkitError(
-                f"{source} names a photo file {escape_name(str(relpath))}, which {problem}; a catalog edited "
+                f"{source} names a photo file {relpath}, which {problem}; a catalog edited "
                 "behind fieldkit's back? Nothing was restored")
 
 
@@ -265,14 +254,14 @@ def check_sums(backup_dir: Path) -> list[str]:
         parts = relative.split("/")
         if not match or relative.startswith("/") or ".." in parts or (
                 relative not in (BACKUP_NAME, witness.HEAD_FILE) and parts[0] != photo_store_path(Path(BACKUP_NAME)).name):
-            problems.append(f"{SUMS_NAME} line {number} is not a line of a fieldkit backup: {visible(line[:100])}")
+            problems.append(f"{SUMS_NAME} line {number} is not a line of a fieldkit backup: {line[:100]}")
             continue
         listed.add(relative)
         path = backup_dir / relative
         if path.is_symlink() or not path.is_file():
-            problems.append(f"{visible(relative)} is listed in {SUMS_NAME} but missing from the backup")
+            problems.append(f"{relative} is listed in {SUMS_NAME} but missing from the backup")
         elif sha256_file(path) != match.group(1):
-            problems.append(f"{visible(relative)} no longer matches {SUMS_NAME} (changed since the backup)")
+            problems.append(f"{relative} no longer matches {SUMS_NAME} (changed since the backup)")
     if BACKUP_NAME not in listed:
         problems.append(f"{SUMS_NAME} does not list {BACKUP_NAME}")
     store = backup_dir / photo_store_path(Path(BACKUP_NAME)).name
@@ -280,7 +269,7 @@ def check_sums(backup_dir: Path) -> list[str]:
         for path in sorted(store.rglob("*")):
             relative = path.relative_to(backup_dir).as_posix()
             if (path.is_symlink() or not path.is_dir()) and relative not in listed:
-                problems.append(f"{visible(relative)} is in the backup but not in {SUMS_NAME}")
+                problems.append(f"{relative} is in the backup but not in {SUMS_NAME}")
     return problems
 
 

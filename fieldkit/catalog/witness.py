@@ -14,8 +14,11 @@ backup, a copy) that the file does not contain are reported as notes: such copie
 own way.
 
 No local check can stand against someone who controls every copy (this log too); a fingerprint
-written down or sent away can. Signed checkpoints: `payload(record)` is the canonical bytes a
-signature will cover; a record may then carry `key` and `sig` fields, which readers here ignore.
+written down or sent away can. A signed checkpoint (`checkpoint`) is a record that also carries
+the researcher's Ed25519 public key (`key`) and a signature of `payload(record)` (`sig`), made
+when her key is unlocked: `fieldkit witness checkpoint`, a signed bundle, `backup --sign`.
+`check_signatures` names a bad signature and lists the heads that are signed; `check` reads
+checkpoints as plain records too.
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ if TYPE_CHECKING:
 
 WITNESS_FILE = "witness.jsonl"
 HEAD_FILE = "audit-head.json"  # the head record in a backup or export folder
-RECORD_FIELDS = ("catalog_id", "seq", "head", "at", "path")  # what a signature will cover, in order
+RECORD_FIELDS = ("catalog_id", "seq", "head", "at", "path")  # what a signature covers, in order
+SIGNATURE_FIELDS = ("key", "sig")  # a signed checkpoint's public key and Ed25519 signature of `payload`
 
 
 def fingerprint(head: str) -> str:
@@ -95,41 +99,119 @@ def witness_path() -> Path:
 def append(catalog: Catalog, record: dict[str, Any] | None = None) -> bool:
     """Append the catalog's head (or `record`) to the witness log; False if the log cannot be written.
 
-    One `write` of one line to a file opened with O_APPEND, so lines from several processes do
-    not interleave; a symlink in place of the log is not followed. A failure never undoes the
-    write it follows (that is committed): `verify` then reports the head as not witnessed.
+    A failure never undoes the write it follows (that is committed): `verify` then reports the
+    head as not witnessed. `append_line` says how the line is made durable.
     """
     record = record or head_record(catalog)
     if catalog.path is None or record["catalog_id"] is None:  # nothing to witness it by, or nothing to name
         return False
     # ASCII JSON: a path that is not valid UTF-8 (surrogate escapes) is written as \udcxx and read back the same
-    line = json.dumps({f: record[f] for f in RECORD_FIELDS}, separators=(",", ":")) + "\n"
+    fields = (*RECORD_FIELDS, *(f for f in SIGNATURE_FIELDS if f in record))
+    line = json.dumps({f: record[f] for f in fields}, separators=(",", ":")) + "\n"
     try:
-        path = witness_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-        try:
-            os.write(fd, line.encode("utf-8"))
-        finally:
-            os.close(fd)
+        append_line(witness_path(), line.encode("ascii"))
     except (OSError, ValueError):  # ValueError: e.g. a FIELDKIT_DATA_DIR with a NUL in it
         return False
     return True
 
 
-def read_records(path: Path) -> Iterator[dict[str, Any]]:
-    """The well-formed records of a witness log (JSON lines, read line by line) or of a head file
-    (`*.json`, one record). A file that is not there has none; one that cannot be read raises OSError."""
+def append_line(path: Path, line: bytes) -> None:
+    """Append one line to a log durably; raise OSError if it cannot be.
+
+    - One `write` to a file opened with O_APPEND, under an exclusive lock (flock), so lines from
+      several processes never interleave; a symlink in place of the log is not followed.
+    - A last line left torn by a crash (no newline at the end) is closed first, so the new line is
+      whole; readers skip the torn one (`read_log`).
+    - The line is fsynced before this returns, and the folder too when the log is new, so a record
+      reported written survives a power cut.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW
     try:
-        fh = open(path, encoding="utf-8", errors="replace")
-    except FileNotFoundError:
+        fd, created = os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o600), True
+    except FileExistsError:
+        fd, created = os.open(path, flags), False
+    try:
+        _lock(fd)
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            line = b"\n" + line
+        written = os.write(fd, line)
+        if written != len(line):
+            raise OSError(f"only {written} of {len(line)} bytes written (disk full?)")
+        os.fsync(fd)
+    finally:
+        os.close(fd)  # closing releases the lock
+    if created:
+        _fsync_folder(path.parent)
+
+
+def _lock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: O_APPEND alone keeps one write whole
         return
+    fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a new file's name durable: fsync the folder that holds it (where the system allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some systems cannot fsync a folder; the line itself is synced
+        pass
+    finally:
+        os.close(fd)
+
+
+def read_records(path: Path) -> Iterator[dict[str, Any]]:
+    """The well-formed records of a witness log (JSON lines) or of a head file (`*.json`, one
+    record). A file that is not there has none; one that cannot be read raises OSError."""
+    yield from read_log(path).records
+
+
+@dataclass
+class LogContents:
+    records: list[dict[str, Any]]
+    bad_lines: list[int]  # 1-based numbers of lines that are not a record (torn by a crash, or edited)
+    torn_end: bool = False  # the file ends in a line without its newline (a write cut short)
+
+
+def read_log(path: Path) -> LogContents:
+    """Every record of a witness log or head file, and the lines that are not records; never raises
+    on content (a torn or garbled line is skipped and counted). A missing file is empty; one that
+    cannot be read raises OSError."""
+    try:
+        fh = open(path, encoding="utf-8", errors="replace", newline="\n")
+    except FileNotFoundError:
+        return LogContents([], [])
+    contents = LogContents([], [])
     with fh:
-        values = [_loads(fh.read(1 << 20))] if path.suffix == ".json" else (_loads(line) for line in fh)
-        for value in values:
-            if (isinstance(value, dict) and isinstance(value.get("catalog_id"), str)
-                    and type(value.get("seq")) is int and 0 <= value["seq"] < 1 << 63 and isinstance(value.get("head"), str)):
-                yield value
+        if path.suffix == ".json":
+            record = _record(_loads(fh.read(1 << 20)))
+            contents.records += [record] if record else []
+            return contents
+        for number, line in enumerate(fh, 1):
+            contents.torn_end = not line.endswith("\n")
+            if not line.strip():
+                continue
+            record = _record(_loads(line))
+            if record is None:
+                contents.bad_lines.append(number)
+            else:
+                contents.records.append(record)
+    return contents
+
+
+def _record(value: Any) -> dict[str, Any] | None:
+    if (isinstance(value, dict) and isinstance(value.get("catalog_id"), str)
+            and type(value.get("seq")) is int and 0 <= value["seq"] < 1 << 63 and isinstance(value.get("head"), str)):
+        return value
+    return None
 
 
 def _loads(line: str) -> Any:
@@ -197,6 +279,106 @@ def check(catalog: Catalog, records: Iterable[dict[str, Any]], *, own_path: bool
             f"the audit head (row {seq_now}) is not in the witness log; it was written by a program other "
             "than fieldkit, or the log was lost or could not be written", serious=False))
     return problems
+
+
+def checkpoint(catalog: Catalog, secret: Any) -> dict[str, Any]:
+    """Sign the catalog's head with the researcher's unlocked key (fieldkit.team.keys.SecretKey) and
+    append the signed record to the witness log; returns it. Raises OSError if it cannot be written."""
+    import base64
+
+    record = {f: head_record(catalog)[f] for f in RECORD_FIELDS}
+    if catalog.path is None or record["catalog_id"] is None:
+        raise ValueError("an in-memory catalog, or one without an id, has no head to sign")
+    record["key"] = secret.public.text
+    record["sig"] = base64.b64encode(secret.sign(payload(record))).decode("ascii")
+    line = json.dumps(record, separators=(",", ":")) + "\n"
+    append_line(witness_path(), line.encode("ascii"))
+    return record
+
+
+def try_checkpoint(catalog: Catalog, secret: Any) -> dict[str, Any] | None:
+    """`checkpoint`, made in passing (a signed bundle or backup): None if it cannot be written, as
+    the work it accompanies stands without it."""
+    try:
+        return checkpoint(catalog, secret)
+    except (OSError, ValueError):
+        return None
+
+
+def is_signed(record: dict[str, Any]) -> bool:
+    return any(f in record for f in SIGNATURE_FIELDS)
+
+
+def signature_valid(record: dict[str, Any]) -> tuple[bytes | None, bool]:
+    """(the public key's 32 bytes or None if it is not one, whether `sig` signs `payload(record)` with it)."""
+    import base64
+    import binascii
+
+    from nacl.exceptions import BadSignatureError
+    from nacl.signing import VerifyKey
+
+    from fieldkit.team.keys import KeyProblem, parse_public
+
+    try:
+        raw = parse_public(record.get("key")) if isinstance(record.get("key"), str) else None
+    except KeyProblem:
+        raw = None
+    if raw is None:
+        return None, False
+    try:
+        sig = base64.b64decode(record.get("sig") or "", validate=True)
+        VerifyKey(raw).verify(payload(record), sig)
+    except (BadSignatureError, binascii.Error, ValueError, TypeError):
+        return raw, False
+    return raw, True
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A signed checkpoint whose head this catalog holds."""
+
+    seq: int
+    fingerprint: str
+    at: Any
+    signer: str | None  # a trusted colleague's name, "you", or None for a key fieldkit does not know
+    key_fingerprint: str
+
+
+def check_signatures(db: Database, records: Iterable[dict[str, Any]],
+                     known: dict[bytes, str]) -> tuple[list[WitnessProblem], list[Signed]]:
+    """Check every signed checkpoint of this catalog among `records` against `known` keys (32 bytes ->
+    name). A bad signature is a problem (the line was changed after it was signed, or forged); a good
+    one by a key not known is a note. Returns the problems and the signed heads this catalog holds."""
+    from fieldkit.team.keys import fingerprint as key_fingerprint
+
+    catalog_id = meta.get_meta(db, "catalog_id")
+    problems: list[WitnessProblem] = []
+    signed: list[Signed] = []
+    unknown: set[str] = set()
+    for record in records:
+        if record["catalog_id"] != catalog_id or not is_signed(record):
+            continue
+        raw, valid = signature_valid(record)
+        what = f"the signed checkpoint of row {record['seq']} (fingerprint {fingerprint(record['head'])}, {record.get('at')})"
+        if raw is None:
+            problems.append(WitnessProblem(f"{what} carries no valid public key: it was altered"))
+            continue
+        name = known.get(raw)
+        if not valid:
+            by = "your key" if name == "you" else f"{name}'s key" if name else "the key it names"
+            problems.append(WitnessProblem(
+                f"{what} has a bad signature for {by} ({key_fingerprint(raw)}): the record was changed after it was "
+                "signed, or the signature forged"))
+            continue
+        if name is None:
+            unknown.add(key_fingerprint(raw))
+        if _hash_at(db, record["seq"]) == record["head"]:
+            signed.append(Signed(record["seq"], fingerprint(record["head"]), record.get("at"), name, key_fingerprint(raw)))
+    for key in sorted(unknown):
+        problems.append(WitnessProblem(
+            f"checkpoints signed by key {key}, which is neither yours nor a trusted colleague's; "
+            "trust it with `fieldkit key trust` if you know whose it is", serious=False))
+    return problems, signed
 
 
 NOTED = re.compile(r"\s*(?:row\s*)?(\d{1,18})\s*[:,]\s*(?:fingerprint\s*)?([0-9a-fA-F]{4}(?:[-\s]?[0-9a-fA-F]{4}){3})\s*")

@@ -20,9 +20,19 @@ from fieldkit.errors import FieldkitError
 @click.option("--passphrase", "with_passphrase", is_flag=True, help="Make DEST one file encrypted with a passphrase.")
 @click.option("--bundle-passphrase-file", type=click.Path(path_type=Path, dir_okay=False),
               help="Read that passphrase from FILE (else FIELDKIT_BUNDLE_PASSPHRASE, else a prompt).")
+@click.option("--sign", is_flag=True, help="Also sign a witness checkpoint of the audit head with your key.")
+@click.option("--passphrase-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="With --sign: your key's passphrase from FILE (else FIELDKIT_PASSPHRASE, else a prompt).")
 @pass_state
-def backup(state, dest: Path, recipients, with_passphrase: bool, bundle_passphrase_file) -> None:
+def backup(state, dest: Path, recipients, with_passphrase: bool, bundle_passphrase_file, sign: bool = False,
+           passphrase_file: Path | None = None) -> None:
     """Copy the catalog (SQLite online backup) and its photo originals to the new folder DEST, verified by hash."""
+    secret = None
+    if sign:  # unlocked first: a wrong passphrase stops before anything is copied
+        from fieldkit.cli.team import key_passphrase
+        from fieldkit.team import keys
+
+        secret = keys.unlock(key_passphrase(passphrase_file))
     if recipients or with_passphrase:
         from fieldkit.cli.team import sealed_backup_command
 
@@ -31,9 +41,15 @@ def backup(state, dest: Path, recipients, with_passphrase: bool, bundle_passphra
         raise FieldkitError(f"{dest} is a file; give a new folder for the backup")
     else:
         report = backup_catalog(state.catalog(read_only=True), dest)
-    echo(report.describe())
+    echo(report.describe(), one_line=True)
     if report.problems:
         sys.exit(1)
+    if secret is not None:
+        from fieldkit.catalog import witness
+
+        record = witness.try_checkpoint(state.catalog(read_only=True), secret)
+        echo(f"signed a witness checkpoint: row {record['seq']}, fingerprint {witness.fingerprint(record['head'])}"
+             if record else "warning: the witness checkpoint could not be written (the backup is whole)")
 
 
 @click.command()
@@ -54,6 +70,6 @@ def restore(state, backup_dir: Path, target: Path, passphrase_file=None, bundle_
             report = restore_catalog(folder, target, actor=state.actor)
     else:
         report = restore_catalog(backup_dir, target, actor=state.actor)
-    echo(report.describe())
+    echo(report.describe(), one_line=True)
     if report.problems:
         sys.exit(1)

@@ -93,7 +93,7 @@ class FieldkitGroup(click.Group):
         try:
             return super().invoke(ctx)
         except FieldkitError as exc:
-            echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True, one_line=True)
             ctx.exit(exc.exit_code)
         except click.UsageError as exc:
             raise _one_line(exc) from None
@@ -154,14 +154,16 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "serve": ("fieldkit.cli.serve", "serve", "Open the catalog read-only in the browser (Datasette), or serve the app itself with --tui."),
     "summary": ("fieldkit.cli.components", "summary", "Summarise the components of item REF, or of the whole catalog: parts, firms, countries, shares, date codes by year and the earliest possible assembly date."),
     "verify": ("fieldkit.cli.evidence", "verify", "Re-hash every stored photo, check the audit log, the schema and the witness; exit 1 on any problem."),
+    "witness": ("fieldkit.cli.witness", "witness", "Sign checkpoints of the audit head with your key (`witness checkpoint`)."),
     "year": ("fieldkit.cli.years", "year", "Convert a calendar year to the Gregorian date range it covers."),
     "years": ("fieldkit.cli.years", "years", "List every year reading in the text of a marking, best first, each with its basis."),
 }
 
 
-def echo(message: Any = None, **kwargs: Any) -> None:
-    """click.echo with control and bidirectional characters escaped (line breaks kept)."""
-    click.echo(None if message is None else visible(str(message), multiline=True), **kwargs)
+def echo(message: Any = None, *, one_line: bool = False, **kwargs: Any) -> None:
+    """click.echo with control and bidirectional characters escaped (fieldkit.safe_text.visible):
+    line breaks kept, or with `one_line` escaped too (a message that names a file or a stored value)."""
+    click.echo(None if message is None else visible(str(message), multiline=not one_line), **kwargs)
 
 
 def print_json(value: Any) -> None:

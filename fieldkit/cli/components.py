@@ -146,9 +146,9 @@ def component_recheck(state, item_ref: str | None, apply: bool, as_json: bool) -
                     "updated": updated, "reference_version": tables.version})
         return
     for r in differing:
-        click.echo(r.line())
+        echo(r.line())
         for change in r.changes:
-            click.echo(f"    ~ {change}")
+            echo(f"    ~ {change}")
     kept = sum(1 for r in differing if r.kept)
     click.echo(f"{len(results)} component(s) checked, {len(differing)} would be attributed differently"
                + (f", {kept} of them entered by the researcher and kept" if kept else ""), err=True)

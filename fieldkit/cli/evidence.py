@@ -35,9 +35,9 @@ def photo_add(state, item_ref: str, files: tuple[Path, ...], caption: str | None
         print_json([r.to_json() for r in results])
     for result in results:
         if result.ok and not as_json:
-            echo(result.describe())
+            echo(result.describe(), one_line=True)
         elif not result.ok:
-            echo(f"error: {result.describe()}", err=True)
+            echo(f"error: {result.describe()}", err=True, one_line=True)
     if not all(r.ok for r in results):
         sys.exit(2)
 
@@ -98,7 +98,7 @@ def photo_provenance(state, item_ref: str) -> None:
     from fieldkit.evidence import provenance
 
     for row, found in provenance.examine_unexamined(state.catalog(create=False), item_ref):
-        click.echo(f"{row['sha256'][:16]}  {provenance.status_line(found)}")
+        echo(f"{row['sha256'][:16]}  {provenance.status_line(found)}")
 
 
 @click.command()
@@ -124,20 +124,22 @@ def verify(state, as_json: bool, remove_temp: bool, witnesses: tuple[Path, ...])
 
     for given in witnesses:
         if parse_noted(given) is None and not Path(given).expanduser().exists():
-            raise FieldkitError(f"--witness {photos_core.escape_name(given)}: no such folder or file, and not ROW:FINGERPRINT "
+            raise FieldkitError(f"--witness {given}: no such folder or file, and not ROW:FINGERPRINT "
                                 "(e.g. 6:3f9a-c21b-77e0-12ab); give a backup or export folder or a noted head")
     catalog = state.catalog(read_only=True)
     if remove_temp:
         for name in remove_leftover_temp_files(catalog):
-            echo(f"removed {name} (a temporary copy left by an interrupted ingest)", err=True)
+            echo(f"removed {name} (a temporary copy left by an interrupted ingest)", err=True, one_line=True)
     report = verify_catalog(catalog, witnesses=[w if parse_noted(w) else Path(w).expanduser() for w in witnesses])
     if as_json:
         print_json(report.to_json())
     else:
         for problem in report.problems:
-            echo(problem.describe())
+            echo(problem.describe(), one_line=True)
         for notice in report.notices:
-            echo(f"note: {notice.describe()}")
+            echo(f"note: {notice.describe()}", one_line=True)
         echo(report.summary())
+        if report.signed_line():
+            echo(report.signed_line())
         echo(report.head_line())
     sys.exit(0 if report.ok else 1)

@@ -53,7 +53,7 @@ def decrypted(path: Path, passphrase_file: Path | None, bundle_passphrase_file: 
     """The file as plain bytes (itself, or decrypted with your key or the bundle's passphrase), or,
     with `unpack` (e.g. opened_backup), what that makes of it."""
     from fieldkit.team import crypt, keys
-    from fieldkit.team.bundle import plain_file
+    from fieldkit.team.bundle import is_zip, plain_file
 
     try:
         encrypted = crypt.is_encrypted(path)
@@ -67,6 +67,9 @@ def decrypted(path: Path, passphrase_file: Path | None, bundle_passphrase_file: 
     elif unpack is not None:
         raise FieldkitError(f"{path} is a file but not an encrypted backup; give a backup folder or file")
     with (unpack or plain_file)(path, identities=identities, passphrase=passphrase) as plain:
+        if unpack is None and not is_zip(plain):
+            raise FieldkitError(f"{path} is not a fieldkit bundle (neither a zip file nor age-encrypted); "
+                                "give a .fkb file made by `fieldkit bundle create`, or a catalog file to merge")
         yield plain
 
 

@@ -89,7 +89,7 @@ class IngestResult:
         note = " (already linked to this item)" if self.already_linked else " (already in the store)" if self.duplicate else ""
         if self.caption_changed:
             note += f" (caption replaced; it was {self.caption_was!r})" if self.caption_was else " (caption set)"
-        return f"{self.sha256}  {self.stored_path}  {escape_name(self.source)}{note}"
+        return f"{self.sha256}  {self.stored_path}  {self.source}{note}"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self) | {"ok": self.ok}
@@ -144,13 +144,13 @@ def stored_file(catalog: Catalog, photo: dict[str, Any]) -> Path:
     relpath = photo["stored_path"]
     problem = stored_path_problem(photo.get("sha256"), relpath)
     if problem:
-        raise PhotoError(f"the photo's stored path {escape_name(str(relpath))} {problem}; refused (run `fieldkit verify`)")
+        raise PhotoError(f"the photo's stored path {relpath} {problem}; refused (run `fieldkit verify`)")
     store = catalog.photo_store
     folder = store / relpath.split("/")[0]
     for path in (folder, store / relpath):
         if path.is_symlink():
             raise PhotoError(
-                f"{escape_name(path.relative_to(store).as_posix())} in the photo store is a symlink, not the "
+                f"{path.relative_to(store).as_posix()} in the photo store is a symlink, not the "
                 "original; refused (run `fieldkit verify`)")
     return store / relpath
 
@@ -176,7 +176,7 @@ def open_image(path: Path | str, name: str | None = None) -> Image.Image:
     A file over the limits of fieldkit.evidence.limits is refused as a decompression bomb, from its
     header, before any pixel is decoded.
     """
-    name = name or escape_name(Path(path).name)
+    name = name or Path(path).name
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -353,7 +353,7 @@ def read_metadata(img: Image.Image) -> dict[str, Any]:
 
 def _open_source(path: Path) -> tuple[int, os.stat_result]:
     """Open the original read-only, refusing what is not a regular readable file."""
-    shown = escape_name(str(path))
+    shown = str(path)
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -395,7 +395,7 @@ def _copy_to_temp(path: Path, store: Path, cancel: threading.Event | None) -> tu
                 try:
                     chunk = src.read(CHUNK)
                 except OSError as exc:
-                    raise PhotoError(f"{escape_name(str(path))} could not be read ({exc.strerror}); check the disk") from None
+                    raise PhotoError(f"{path} could not be read ({exc.strerror}); check the disk") from None
                 if not chunk:
                     break
                 digest.update(chunk)
@@ -476,8 +476,8 @@ def ingest_file(catalog: Catalog, item: dict[str, Any], path: Path, *, caption: 
     placed: Path | None = None
     try:
         if sha256_file(tmp) != sha256:
-            raise PhotoError(f"the copy of {escape_name(path.name)} did not match the original; check the disk and try again")
-        with open_image(tmp, escape_name(str(path))) as img:
+            raise PhotoError(f"the copy of {path.name} did not match the original; check the disk and try again")
+        with open_image(tmp, str(path)) as img:
             meta = read_metadata(img)
         relpath = stored_relpath(sha256, meta["format"])
         if meta["format"] == "MPO":
@@ -556,7 +556,7 @@ def add_photos(
     results: list[IngestResult] = []
     for index, path in enumerate(paths):
         source = str(path)
-        cancelled = IngestResult(source=source, error=f"{escape_name(source)} was not added: cancelled")
+        cancelled = IngestResult(source=source, error=f"{source} was not added: cancelled")
         if cancel is not None and cancel.is_set():
             results.append(cancelled)
             continue
@@ -568,7 +568,7 @@ def add_photos(
             results.append(IngestResult(source=source, error=str(exc)))
         except OSError as exc:
             results.append(IngestResult(source=source, error=(
-                f"{escape_name(source)} could not be stored ({exc.strerror or exc}); check the disk and try again"
+                f"{source} could not be stored ({exc.strerror or exc}); check the disk and try again"
             )))
         if progress is not None:
             progress(index + 1, len(paths))
@@ -598,7 +598,7 @@ def get_photo(catalog: Catalog, sha256_prefix: str) -> dict[str, Any]:
     if len(prefix) < 6:
         raise PhotoError("give at least 6 hex digits of the photo's SHA-256")
     if prefix.strip("0123456789abcdef"):
-        raise PhotoError(f"{escape_name(prefix)} is not a SHA-256 prefix; give hex digits (0-9, a-f)")
+        raise PhotoError(f"{prefix} is not a SHA-256 prefix; give hex digits (0-9, a-f)")
     rows = list(catalog.db["photos"].rows_where("substr(sha256, 1, ?) = ?", [len(prefix), prefix], limit=2))
     if not rows:
         raise NotFound(f"no photo with SHA-256 {prefix}…; `fieldkit photo list REF` shows them")

@@ -14,10 +14,12 @@
 - audit: the audit chain is broken (a row edited, removed or inserted), or a row of the catalog
   differs from what the audit log last recorded for it;
 - schema: a table, index, trigger or view added, changed or missing against the migrations;
-- witness: the audit head went backwards, a witnessed row is missing or different, or the
-  catalog id is not the one witnessed at this path (fieldkit.catalog.witness).
+- witness: the audit head went backwards, a witnessed row is missing or different, the
+  catalog id is not the one witnessed at this path, or a signed checkpoint's signature is bad
+  (fieldkit.catalog.witness).
 The catalog is clean when there are no problems; the CLI then exits 0, and 1 otherwise. The
-report ends with the audit head's short fingerprint, for a notebook.
+report ends with the audit head's short fingerprint, for a notebook, and the newest signed
+checkpoint of a head the catalog holds.
 
 It also notes, without counting them as problems, photos linked to no item (the originals of a
 deleted item stay in the store), copies of this catalog elsewhere that went their own way, and a
@@ -29,7 +31,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -41,7 +42,8 @@ from fieldkit.catalog import audit, witness
 from fieldkit.catalog.db import Catalog
 from fieldkit.catalog.encoding import invalid_text
 from fieldkit.catalog.schema import check_schema
-from fieldkit.evidence.photos import TMP_PREFIX, escape_name, sha256_file, stored_path_problem
+from fieldkit.evidence.photos import TMP_PREFIX, sha256_file, stored_path_problem
+from fieldkit.evidence.store import Entry, kind_of, walk
 
 Progress = Callable[[int, int], None]
 STORE_FOLDER = re.compile(r"[0-9a-f]{2}")
@@ -73,6 +75,7 @@ class VerifyReport:
     notices: list[Problem] = field(default_factory=list)  # worth knowing, not a fault (module docstring)
     cancelled: bool = False
     head: dict[str, Any] | None = None  # witness.head_record of the catalog as verified
+    signed: list[witness.Signed] = field(default_factory=list)  # signed checkpoints of heads this catalog holds
 
     @property
     def ok(self) -> bool:
@@ -94,6 +97,19 @@ class VerifyReport:
             return "audit head: not read (verification did not finish)"
         return f"audit head: row {self.head['seq']}, fingerprint {self.head['fingerprint']}"
 
+    def signed_line(self) -> str | None:
+        """Which heads are signed: the newest signed checkpoint the catalog holds, and how far the head
+        has gone since; None if there is none (or verification did not finish)."""
+        if self.head is None or not self.signed:
+            return None
+        last = max(self.signed, key=lambda s: s.seq)
+        rows = sorted({s.seq for s in self.signed})
+        since = self.head["seq"] - last.seq
+        after = "the head itself is signed" if since == 0 else f"{since} row{'' if since == 1 else 's'} written since"
+        earlier = f"; signed rows: {', '.join(map(str, rows[-6:]))}" + (" ..." if len(rows) > 6 else "") if len(rows) > 1 else ""
+        return (f"signed checkpoint: row {last.seq} (fingerprint {last.fingerprint}) by {last.signer or 'an unknown key'} "
+                f"({last.key_fingerprint}), {last.at}; {after}{earlier}")
+
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok, "photos": self.photos, "bytes_hashed": self.bytes_hashed,
@@ -101,6 +117,7 @@ class VerifyReport:
             "problems": [p.to_json() for p in self.problems],
             "notices": [n.to_json() for n in self.notices],
             "head": self.head,
+            "signed": [asdict(s) for s in self.signed],
         }
 
 
@@ -158,22 +175,9 @@ def _audit_problem(catalog: Catalog, problem: audit.ChainProblem, refs: dict[str
     return Problem("audit", problem.describe(), sha256=sha, items=items)
 
 
-def _kind(path: Path) -> str:
-    """'file', 'missing', 'symlink', 'folder', 'other' or 'unreadable', without following a symlink."""
-    try:
-        mode = os.lstat(path).st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        return "missing"
-    except OSError:  # e.g. a store folder that cannot be searched
-        return "unreadable"
-    if stat.S_ISLNK(mode):
-        return "symlink"
-    return "file" if stat.S_ISREG(mode) else "folder" if stat.S_ISDIR(mode) else "other"
-
-
 def _link_target(path: Path) -> str:
     try:
-        return escape_name(os.readlink(path))
+        return os.readlink(path)
     except OSError:
         return "?"
 
@@ -182,7 +186,7 @@ def _check_photo(report: VerifyReport, store: Path, row: tuple, items: tuple[str
                  cancel: threading.Event | None, links: set[str]) -> None:
     """Check one photo row's original; raises InterruptedError when cancelled."""
     _, sha256, relpath, _, _ = row
-    shown = escape_name(str(relpath))
+    shown = str(relpath)
     path_problem = stored_path_problem(sha256, relpath)
     if path_problem:
         report.problems.append(Problem(
@@ -191,13 +195,13 @@ def _check_photo(report: VerifyReport, store: Path, row: tuple, items: tuple[str
         return
     folder, path = store / relpath.split("/")[0], store / relpath
     for place in (folder, path):
-        if _kind(place) == "symlink":
+        if kind_of(place) == "symlink":
             links.add(place.relative_to(store).as_posix())
             report.problems.append(Problem(
-                "symlink", f"{escape_name(place.relative_to(store).as_posix())} is a symlink (to {_link_target(place)}), "
+                "symlink", f"{place.relative_to(store).as_posix()} is a symlink (to {_link_target(place)}), "
                 f"not kept in the store; {relpath} is not the original", relpath, sha256, items))
             return
-    kind = _kind(path)
+    kind = kind_of(path)
     if kind == "missing":
         report.problems.append(Problem("missing", f"{relpath} is missing from the photo store", relpath, sha256, items))
         return
@@ -220,55 +224,42 @@ def _check_photo(report: VerifyReport, store: Path, row: tuple, items: tuple[str
 
 
 def _check_store(report: VerifyReport, store: Path, known: set[str], links: set[str]) -> None:
-    """Report what does not belong in the store: symlinks, foreign folders and files, stray files."""
-    def scan(folder: Path) -> list[os.DirEntry]:
-        try:
-            with os.scandir(folder) as entries:
-                return sorted(entries, key=lambda e: e.name)
-        except OSError as exc:
-            shown = escape_name(folder.relative_to(store).as_posix())
-            report.problems.append(Problem("unreadable", f"the store folder {shown} cannot be read ({exc.strerror})", shown))
-            return []
-
-    if _kind(store) not in ("folder", "symlink"):
-        return
+    """Report what does not belong in the store: symlinks, foreign folders and files, stray files,
+    folders that cannot be read (fieldkit.evidence.store.walk, into the `ab/` folders only)."""
     skip = known | links
-    for entry in scan(store):
-        _check_entry(report, store, Path(entry.path), skip, top=True)
-        if entry.is_dir(follow_symlinks=False) and STORE_FOLDER.fullmatch(entry.name):
-            for inner in scan(Path(entry.path)):
-                _check_entry(report, store, Path(inner.path), skip, top=False)
+    for entry in walk(store, descend=lambda e: e.depth == 0 and STORE_FOLDER.fullmatch(e.path.name) is not None):
+        if entry.kind == "unreadable":
+            report.problems.append(Problem(
+                "unreadable", f"the store folder {entry.relpath} cannot be read ({entry.reason})", entry.relpath))
+        elif entry.relpath == ".":
+            what = f"a symlink (to {_link_target(store)})" if entry.kind == "symlink" else "not a folder"
+            report.problems.append(Problem(entry.kind if entry.kind == "symlink" else "foreign",
+                                           f"the photo store {store} is {what}; it must be a folder of originals"))
+        else:
+            _check_entry(report, entry, skip)
 
 
-def _check_entry(report: VerifyReport, store: Path, path: Path, known: set[str], *, top: bool) -> None:
-    relpath = path.relative_to(store).as_posix()
-    shown = escape_name(relpath)
-    kind = _kind(path)
+def _check_entry(report: VerifyReport, entry: Entry, known: set[str]) -> None:
+    relpath, kind = entry.relpath, entry.kind
     if kind == "symlink":
         if relpath not in known:
-            report.problems.append(Problem("symlink", f"{shown} is a symlink (to {_link_target(path)}); "
-                                                      "nothing in the photo store may be a symlink", shown))
+            report.problems.append(Problem("symlink", f"{relpath} is a symlink (to {_link_target(entry.path)}); "
+                                                      "nothing in the photo store may be a symlink", relpath))
     elif kind == "folder":
-        if not (top and STORE_FOLDER.fullmatch(path.name)):
-            report.problems.append(Problem("foreign", f"{shown} is a folder that does not belong in the photo store", shown))
+        if not (entry.depth == 0 and STORE_FOLDER.fullmatch(entry.path.name)):
+            report.problems.append(Problem("foreign", f"{relpath} is a folder that does not belong in the photo store", relpath))
     elif kind == "other":
-        report.problems.append(Problem("foreign", f"{shown} is not a regular file (a pipe, socket or device)", shown))
+        report.problems.append(Problem("foreign", f"{relpath} is not a regular file (a pipe, socket or device)", relpath))
     elif relpath not in known:
-        what = "a temporary file left by an interrupted ingest" if path.name.startswith(TMP_PREFIX) else "not referenced by any photo"
-        report.problems.append(Problem("unreferenced", f"{shown} is {what}", shown))
+        what = "a temporary file left by an interrupted ingest" if entry.path.name.startswith(TMP_PREFIX) else "not referenced by any photo"
+        report.problems.append(Problem("unreferenced", f"{relpath} is {what}", relpath))
 
 
 def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
                    cancel: threading.Event | None = None, witnesses: Iterable[Path | str] = ()) -> VerifyReport:
-    """Re-hash every stored original, check the store, the audit chain and state, the schema and the
-    witness log, plus each of `witnesses`: a backup or export folder, a head file, or a head noted
-    by hand as `ROW:FINGERPRINT`; see the module docstring."""
+    """Re-hash every stored original, check the store, then `check_records`: see the module docstring."""
     report = VerifyReport()
-    bad_text = invalid_text(catalog.db.conn, catalog.path)
-    if bad_text:  # nothing else can be read safely: say so, and check nothing more
-        report.problems += [Problem("encoding", bad.describe()) for bad in bad_text]
-        report.problems.append(Problem("encoding", "the photos and the audit log were not checked, as the catalog "
-                                       "cannot be read as text; restore it from a backup, then verify again"))
+    if not _readable(report, catalog):
         return report
     refs = _refs_by_photo(catalog)
     photos = list(catalog.db.execute(
@@ -293,23 +284,56 @@ def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
         if not items and not stored_path_problem(sha256, relpath):
             report.notices.append(Problem(
                 "unlinked",
-                f"{relpath} ({escape_name(name or '')}) is linked to no item; to show it with one, "
-                f"add it again: fieldkit photo add REF {escape_name(str(store / relpath))}",
+                f"{relpath} ({name or ''}) is linked to no item; to show it with one, "
+                f"add it again: fieldkit photo add REF {str(store / relpath)}",
                 relpath, sha256,
             ))
         report.photos += 1
         if progress is not None:
             progress(index + 1, total)
     _check_store(report, store, known, links)
+    _check_records(report, catalog, refs, witnesses)
+    return report
+
+
+# The catalog-wide checks that `check_records` makes, in order, as (problem kind, what it checks).
+RECORD_CHECKS = (
+    ("encoding", "text readable as UTF-8"),
+    ("audit", "audit chain, rows against their audit records, merged origins' chains"),
+    ("schema", "schema against the migrations"),
+    ("witness", "audit head against the witness log and signed checkpoints"),
+)
+
+
+def check_records(catalog: Catalog, *, witnesses: Iterable[Path | str] = ()) -> VerifyReport:
+    """Every check of `verify_catalog` except the photo store's (RECORD_CHECKS): what a dossier runs
+    for the whole catalog, re-hashing only its own item's photos."""
+    report = VerifyReport()
+    if _readable(report, catalog):
+        _check_records(report, catalog, _refs_by_photo(catalog), witnesses)
+    return report
+
+
+def _readable(report: VerifyReport, catalog: Catalog) -> bool:
+    """False, with the problems, when a cell holds bytes that are not UTF-8: nothing else can be read safely."""
+    bad_text = invalid_text(catalog.db.conn, catalog.path)
+    if bad_text:
+        report.problems += [Problem("encoding", bad.describe()) for bad in bad_text]
+        report.problems.append(Problem("encoding", "the photos and the audit log were not checked, as the catalog "
+                                       "cannot be read as text; restore it from a backup, then verify again"))
+    return not bad_text
+
+
+def _check_records(report: VerifyReport, catalog: Catalog, refs: dict[str, tuple[str, ...]],
+                   witnesses: Iterable[Path | str]) -> None:
     report.audit_rows = catalog.db.execute("SELECT count(*) FROM audit").fetchone()[0]
     from fieldkit.team.provenance import check_merged  # merged origins' chains, merges and conflicts
 
     for problem in [*audit.check_chain(catalog.db), *audit.check_state(catalog.db), *check_merged(catalog.db)]:
         report.problems.append(_audit_problem(catalog, problem, refs))
     for line in check_schema(catalog.db):
-        report.problems.append(Problem("schema", escape_name(line)))
+        report.problems.append(Problem("schema", line))
     _check_witness(report, catalog, witnesses)
-    return report
 
 
 def _check_witness(report: VerifyReport, catalog: Catalog, witnesses: Iterable[Path | str]) -> None:
@@ -327,16 +351,46 @@ def _check_witness(report: VerifyReport, catalog: Catalog, witnesses: Iterable[P
     for path, own in [(witness.witness_path(), None), *((p, True) for p in paths)]:
         source = path / witness.HEAD_FILE if path.is_dir() and own else path
         try:
-            records = list(witness.read_records(source))
+            contents = witness.read_log(source)
         except OSError as exc:
-            report.problems.append(Problem("witness", f"the witness {escape_name(str(source))} cannot be read ({exc.strerror})"))
+            report.problems.append(Problem("witness", f"the witness {str(source)} cannot be read ({exc.strerror})"))
             continue
+        records = contents.records
+        if contents.bad_lines:
+            report.notices.append(Problem("witness", _bad_lines_note(source, contents)))
         if own and not records:
-            report.problems.append(Problem("witness", f"{escape_name(str(source))} holds no audit head record"))
+            report.problems.append(Problem("witness", f"{str(source)} holds no audit head record"))
         found.append((records, own))
     for records, own in found:
         for problem in witness.check(catalog, records, own_path=own):
-            (report.problems if problem.serious else report.notices).append(Problem("witness", escape_name(problem.problem)))
+            (report.problems if problem.serious else report.notices).append(Problem("witness", problem.problem))
+    signed_problems, report.signed = witness.check_signatures(
+        catalog.db, [r for records, _ in found for r in records], _known_keys(report))
+    for problem in signed_problems:
+        (report.problems if problem.serious else report.notices).append(Problem("witness", problem.problem))
+
+
+def _known_keys(report: VerifyReport) -> dict[bytes, str]:
+    """The public keys this researcher knows: her own ("you") and her trusted colleagues', by name."""
+    from fieldkit.team import keys
+
+    known: dict[bytes, str] = {}
+    try:
+        for key in keys.trusted_keys():
+            known[key.verify_key] = key.name or "?"
+        if keys.has_key():
+            known[keys.own_public().verify_key] = "you"
+    except keys.KeyProblem as exc:
+        report.notices.append(Problem("witness", f"signed checkpoints checked without your keys: {exc}"))
+    return known
+
+
+def _bad_lines_note(source: Path, contents: witness.LogContents) -> str:
+    lines = contents.bad_lines
+    shown = ", ".join(map(str, lines[:5])) + (f" and {len(lines) - 5} more" if len(lines) > 5 else "")
+    torn = " (the last one is cut short, as a crash during a write leaves it)" if contents.torn_end else ""
+    return (f"{str(source)}: line{'s' if len(lines) > 1 else ''} {shown} "
+            f"{'are' if len(lines) > 1 else 'is'} not a witness record{torn}; read past")
 
 
 def remove_leftover_temp_files(catalog: Catalog, *, older_than_seconds: float = 3600) -> list[str]:
@@ -354,5 +408,5 @@ def remove_leftover_temp_files(catalog: Catalog, *, older_than_seconds: float = 
     for path in sorted(store.glob(f"{TMP_PREFIX}*")):
         if path.is_file() and now - path.stat().st_mtime >= older_than_seconds:
             path.unlink()
-            removed.append(escape_name(path.name))
+            removed.append(path.name)
     return removed

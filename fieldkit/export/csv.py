@@ -50,6 +50,7 @@ from fieldkit.catalog import audit, witness
 from fieldkit.catalog.db import Catalog, connect_reader, database, refuse_inside_store, translate_error
 from fieldkit.errors import FieldkitError
 from fieldkit.export import part
+from fieldkit.export import provenance as provenance_file
 from fieldkit.wording import plural
 
 # Characters a reader does not see, or that a program may strip before a spreadsheet reads the
@@ -84,7 +85,8 @@ LINE_END = "\r\n"
 EXPORT_NOTE = """\
 fieldkit CSV export
 
-Files: items.csv, photos.csv, markings.csv, components.csv (UTF-8, one header row).
+Files: items.csv, photos.csv, markings.csv, components.csv, photo_provenance.csv (UTF-8, one
+header row).
 Each row of photos.csv, markings.csv and components.csv names its item by item_ref.
 Every text cell is in double quotes (RFC 4180 CSV), numbers are bare, and an empty cell is a
 missing value.
@@ -307,7 +309,7 @@ def _user_file_mode() -> int:
 
 def export_files_in(outdir: Path) -> list[str]:
     """The files of an earlier export in `outdir` that a new export would replace."""
-    names = [*(f"{name}.csv" for name in EXPORTS), "README.txt"]
+    names = [*(f"{name}.csv" for name in EXPORTS), provenance_file.FILE, "README.txt"]
     return [name for name in names if (outdir / name).exists()] if outdir.is_dir() else []
 
 
@@ -445,7 +447,8 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
         if second is not None:
             files.update(_second_process_files(second) or write_files(db, part.NAMES, outdir, full))
         write_text(outdir / witness.HEAD_FILE, witness.head_file_text(witness.record_of(db, catalog.path)))
-        write_text(outdir / "README.txt", EXPORT_NOTE)
+        files[provenance_file.FILE] = provenance_file.write(db, outdir, full)
+        write_text(outdir / "README.txt", EXPORT_NOTE + provenance_file.NOTE)
     except OSError as exc:
         raise FieldkitError(f"cannot write the export to {outdir}: {exc.strerror}; choose another folder") from None
     except sqlite3.Error as exc:
@@ -457,4 +460,4 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
             _stop(second)
         if reader is not None:
             reader.close()  # nothing was written: closing ends the read transaction
-    return ExportResult(outdir, {f"{name}.csv": files[f"{name}.csv"] for name in EXPORTS})
+    return ExportResult(outdir, {name: files[name] for name in [*(f"{n}.csv" for n in EXPORTS), provenance_file.FILE]})

@@ -2,8 +2,9 @@
 
 It holds the item's audit trail (who changed what, when: the rows of the hash-chained audit log
 that touch the item, its photo links, photos, markings and components), the result of a
-verification made at that moment (the item's photo originals re-hashed, the whole audit chain
-and state checked), the catalog's audit head, and the fieldkit and reference-table versions.
+verification made at that moment (the item's photo originals re-hashed, then every catalog-wide
+check of `fieldkit verify` through the same core function, each named with its result), the
+catalog's audit head, and the fieldkit and reference-table versions.
 
 The head is the witness's head record (fieldkit.catalog.witness), with its short fingerprint,
 so a dossier's head can be compared with a backup's, an export's or a researcher's notebook.
@@ -32,9 +33,11 @@ class Custody:
         return not self.problems
 
     def verdict(self) -> str:
+        """One paragraph: verified or not, the problems, and every check that ran with its result."""
         if self.ok:
             return "verified at generation: " + "; ".join(self.checks)
-        return f"NOT VERIFIED at generation: {len(self.problems)} problem(s): " + "; ".join(self.problems)
+        return (f"NOT VERIFIED at generation: {len(self.problems)} problem(s): " + "; ".join(self.problems)
+                + ". Checks run: " + "; ".join(self.checks))
 
 
 def head_record(catalog: Catalog) -> dict[str, Any]:
@@ -107,16 +110,34 @@ def _rows_covered(row: dict[str, Any]) -> int:
 
 @dataclass(frozen=True)
 class ChainCheck:
-    """The catalog-wide part of a verification: the audit chain and state, checked once per document."""
+    """The catalog-wide part of a verification, checked once per document: the same checks as
+    `fieldkit verify` but the photo store's (fieldkit.evidence.verify.check_records)."""
 
     problems: tuple[str, ...]
     rows: int
+    checks: tuple[str, ...] = ()  # one line per check: what it checks, and its result
 
 
 def check_catalog(catalog: Catalog) -> ChainCheck:
-    chain = [*audit.check_chain(catalog.db), *audit.check_state(catalog.db)]
-    rows = catalog.db.execute("SELECT count(*) FROM audit").fetchone()[0]
-    return ChainCheck(tuple(p.describe() for p in chain), rows)
+    from fieldkit.evidence.verify import RECORD_CHECKS, check_records
+
+    report = check_records(catalog)
+    unreadable = any(p.kind == "encoding" for p in report.problems)
+    checks = []
+    for kind, what in RECORD_CHECKS:
+        found = [p for p in report.problems if p.kind == kind]
+        notes = [n for n in report.notices if n.kind == kind]
+        if unreadable and kind != "encoding":
+            result = "not run (the catalog cannot be read as text)"
+        else:
+            result = f"{len(found)} problem(s)" if found else "intact"
+            result += f", {len(notes)} note(s): " + "; ".join(n.detail for n in notes) if notes else ""
+        if kind == "audit" and not unreadable:
+            what += f" ({report.audit_rows} rows)"
+        if kind == "witness" and report.signed_line():
+            result += f"; {report.signed_line()}"
+        checks.append(f"{what}: {result}")
+    return ChainCheck(tuple(p.describe() for p in report.problems), report.audit_rows, tuple(checks))
 
 
 def item_custody(catalog: Catalog, item: dict[str, Any], photos: list[dict[str, Any]], *,
@@ -139,8 +160,9 @@ def item_custody(catalog: Catalog, item: dict[str, Any], photos: list[dict[str, 
             continue
         if actual != photo["sha256"]:
             custody.problems.append(f"photo {photo['sha256'][:12]}… has changed since ingest (now {actual[:12]}…)")
-    custody.checks.append(f"{len(photos)} photo original(s) re-hashed")
+    custody.checks.append(f"{len(photos)} photo original(s) re-hashed: "
+                          + (f"{len(custody.problems)} problem(s)" if custody.problems else "intact"))
     chain = chain or check_catalog(catalog)
     custody.problems += list(chain.problems)
-    custody.checks.append(f"audit chain and state checked ({chain.rows} rows)")
+    custody.checks += list(chain.checks)
     return custody

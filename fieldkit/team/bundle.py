@@ -41,7 +41,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from fieldkit.catalog import audit
+from fieldkit.catalog import audit, witness
 from fieldkit.catalog.db import Catalog, now
 from fieldkit.catalog.lookups import LOOKUP_TABLES, mismatch
 from fieldkit.catalog.meta import catalog_id
@@ -515,6 +515,12 @@ def _last_written(content: Content, problems: list[str]) -> dict[tuple[str, str]
     return last
 
 
+def is_zip(path: Path) -> bool:
+    """Whether a file starts as every bundle does: a zip's first local file header (PK\\3\\4)."""
+    with open(path, "rb") as fh:
+        return fh.read(4) == b"PK\x03\x04"
+
+
 def read_bundle(zip_path: Path, *, shown: str | None = None, allow_unsigned: bool = False) -> tuple[BundleReport, Content | None]:
     """Check a (decrypted) bundle: its report, and its content if it has no problem."""
     report = BundleReport(shown or str(zip_path))
@@ -629,9 +635,12 @@ def create_bundle(catalog: Catalog, out: Path, *, refs: list[str] = (), since: s
     content = collect(db, catalog.photo_store, item_ids, creator=catalog.actor, everything=everything)
     selection = {"all": everything, "items": sorted(refs), "since": since}
     if not recipients and passphrase is None:
-        return write_bundle(content, out, secret=secret, selection=selection, progress=progress)
-    with new_file(out) as partial, tempfile.TemporaryDirectory(prefix="fieldkit-bundle-") as tmp:
-        plain = Path(tmp) / "bundle.fkb"
-        manifest = write_bundle(content, plain, secret=secret, selection=selection, progress=progress)
-        crypt.encrypt(plain, partial, recipients=list(recipients), passphrase=passphrase)
+        manifest = write_bundle(content, out, secret=secret, selection=selection, progress=progress)
+    else:
+        with new_file(out) as partial, tempfile.TemporaryDirectory(prefix="fieldkit-bundle-") as tmp:
+            plain = Path(tmp) / "bundle.fkb"
+            manifest = write_bundle(content, plain, secret=secret, selection=selection, progress=progress)
+            crypt.encrypt(plain, partial, recipients=list(recipients), passphrase=passphrase)
+    if secret is not None:  # the key is unlocked: sign a witness checkpoint of the head too
+        witness.try_checkpoint(catalog, secret)
     return manifest

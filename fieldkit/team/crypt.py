@@ -2,6 +2,12 @@
 
 A file encrypted to headquarters' key alone opens only with headquarters' identity: not with the
 researcher's, and not with any passphrase. Used for bundles and for `fieldkit backup`.
+
+Encryption to keys streams (pyrage.encrypt_file / decrypt_file). pyrage (1.4.0, the newest) has a
+passphrase API for bytes only (`pyrage.passphrase.encrypt|decrypt`; its streaming functions take
+X25519 or SSH recipients, not a passphrase), so a passphrase-encrypted file is held in memory,
+plain and encrypted: it is refused above MAX_PASSPHRASE_BYTES with a one-line error, before
+anything is read into memory.
 """
 
 from __future__ import annotations
@@ -12,6 +18,22 @@ from fieldkit.errors import FieldkitError
 
 AGE_MAGIC = b"age-encryption.org/v1\n"
 ARMOR_MAGIC = b"-----BEGIN AGE ENCRYPTED FILE-----"
+
+
+MAX_PASSPHRASE_BYTES = 1 << 30  # 1 GiB: about 2 GiB in memory while it is encrypted or decrypted
+
+
+class TooLargeForPassphrase(FieldkitError):
+    """A file too large to encrypt or decrypt with a passphrase in memory."""
+
+
+def check_passphrase_size(path: Path, what: str) -> None:
+    size = path.stat().st_size
+    if size > MAX_PASSPHRASE_BYTES:
+        raise TooLargeForPassphrase(
+            f"{what} is {size / 1e6:,.0f} MB; a passphrase-encrypted file is held in memory (age's passphrase "
+            f"API in pyrage takes bytes only), so fieldkit keeps them under {MAX_PASSPHRASE_BYTES / 1e6:,.0f} MB: "
+            "encrypt to a key instead (--encrypt-to), which streams")
 
 
 class DecryptProblem(FieldkitError):
@@ -41,6 +63,7 @@ def encrypt(source: Path, target: Path, *, recipients: list[str] = (), passphras
     if passphrase is not None:
         if not passphrase:
             raise FieldkitError("the passphrase is empty; give one to encrypt with")
+        check_passphrase_size(source, "what would be encrypted")
         target.write_bytes(pyrage.passphrase.encrypt(source.read_bytes(), passphrase))
         return
     parsed = [pyrage.x25519.Recipient.from_str(r) for r in recipients]
@@ -56,6 +79,7 @@ def decrypt(source: Path, target: Path, *, identities: list[str] = (), passphras
         if needs_passphrase(source):
             if passphrase is None:
                 raise DecryptProblem(f"{name} is encrypted with a passphrase; give it (FIELDKIT_PASSPHRASE or --passphrase-file)")
+            check_passphrase_size(source, name)
             target.write_bytes(pyrage.passphrase.decrypt(source.read_bytes(), passphrase))
             return
         if not identities:

@@ -53,6 +53,15 @@ class FieldkitApp(App):
     def on_mount(self) -> None:
         self.push_screen(CatalogScreen())
 
+    def notify(self, message: str, *, markup: bool = True, **kwargs) -> None:
+        """Every notification with control and bidi characters escaped: messages carry raw text (a
+        file name, a stored value), and are escaped where they are shown. Plain text is escaped
+        fully (fieldkit.safe_text.visible); in markup a backslash is markup's own escape, so only
+        the controls are."""
+        from fieldkit.safe_text import controls_visible, visible
+
+        super().notify(visible(message, multiline=True) if not markup else controls_visible(message), markup=markup, **kwargs)
+
     def action_help(self) -> None:
         from fieldkit.tui.screens.help import HelpScreen  # markdown rendering: only when asked for
 

@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, ProgressBar
 
 from fieldkit.catalog.backup import backup
 from fieldkit.errors import FieldkitError
+from fieldkit.safe_text import visible
 from fieldkit.tui.progress import throttled
 
 
@@ -66,9 +67,9 @@ class BackupScreen(ModalScreen[Path | None]):
         self.query_one("#start", Button).disabled = False
         if failed:
             self.query_one("#progress").display = False
-            self.query_one("#result", Label).update(f"[b red]Error:[/] {escape(text)}")
+            self.query_one("#result", Label).update(f"[b red]Error:[/] {escape(visible(text))}")
         else:
-            self.query_one("#result", Label).update(escape(text))
+            self.query_one("#result", Label).update(escape(visible(text)))
         self.notify(text, severity="error" if failed else "information", markup=False)
 
     @on(Button.Pressed, "#close")

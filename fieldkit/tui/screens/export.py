@@ -30,7 +30,7 @@ def default_export_dir(catalog_path: Path | None) -> Path:
 
 
 class ExportScreen(ModalScreen[Path | None]):
-    """Writes to a folder: by default items.csv, photos.csv, markings.csv and components.csv.
+    """Writes to a folder: by default items.csv, photos.csv, markings.csv, components.csv and photo_provenance.csv.
 
     `write(folder)` does the writing (in a worker thread) and returns a line saying what it wrote;
     `replaces(folder)` names the files there that it would replace, and the screen asks before
@@ -40,8 +40,9 @@ class ExportScreen(ModalScreen[Path | None]):
     HELP = """\
 ## Export
 
-Choose a folder and press Export. The catalog export writes items.csv, photos.csv, markings.csv
-and components.csv, with a README.txt that says what every column means. components.csv has
+Choose a folder and press Export. The catalog export writes items.csv, photos.csv, markings.csv,
+components.csv and photo_provenance.csv (each photo's C2PA credentials and EXIF edit note), with a
+README.txt that says what every column means. components.csv has
 plain columns: firm, country, attributed by, basis, table version, the date code and its period.
 Tick *Machine-readable details* to add, for programs, every candidate firm and every reading of
 the date code as JSON (`fieldkit export csv --full`).

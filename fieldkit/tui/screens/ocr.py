@@ -38,7 +38,7 @@ from fieldkit.ocr import preprocess
 from fieldkit.ocr.engine import DEFAULT_LANGUAGES, OcrCancelled, check_available, parse_crop, validate_crop
 from fieldkit.tui.screens.confirm import confirm_discard
 from fieldkit.tui.progress import throttled
-from fieldkit.tui.safe_text import plain
+from fieldkit.tui.safe_text import plain, visible
 from fieldkit.wording import plural
 
 PREVIEW_SIZE = (800, 800)  # the display copy of the photo, in pixels
@@ -143,7 +143,7 @@ def candidates_markup(reading: ocr_photos.Reading) -> str:
     if missing:
         rows.append(f"[$warning]PP-OCR not used: {escape(missing)}[/]")
     for c in reading.result.candidates:
-        note = f"  [$error]{escape(c.error)}[/]" if c.error else ""
+        note = f"  [$error]{escape(visible(c.error))}[/]" if c.error else ""
         if not c.in_choice and not c.error:
             note = "  [dim]not in the choice (see the script basis above)[/dim]"
         tried = "/".join(filter(None, [c.pipeline, f"psm {c.psm}" if c.psm else "", c.languages]))
@@ -508,7 +508,7 @@ with both the text as read and your text, the crop, the photo and the engine set
             self.set_status("[$warning]cancelled[/]: enter reads again")
             return
         if message.error:
-            self.set_status(f"[$error]{escape(message.error)}[/]")
+            self.set_status(f"[$error]{escape(visible(message.error))}[/]")
             self.notify(message.error, severity="error")
             return
         self.show_reading(message.reading)

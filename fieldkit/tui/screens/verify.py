@@ -3,6 +3,7 @@ witness, in a thread worker; `w` checks against the audit head recorded in a bac
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Pro
 from fieldkit.catalog.witness import parse_noted
 from fieldkit.evidence.verify import VerifyReport, remove_leftover_temp_files, verify_catalog
 from fieldkit.tui.progress import throttled
-from fieldkit.tui.safe_text import plain, visible
+from fieldkit.tui.safe_text import plain
 from fieldkit.tui.screens.confirm import ConfirmScreen
 from fieldkit.wording import plural
 
@@ -45,10 +46,34 @@ class WitnessFolderScreen(ModalScreen[Path | str | None]):
             return
         path = Path(text).expanduser() if text else None
         if path is None or not path.exists():
-            self.notify(f"{visible(text) or 'nothing'}: no such folder or file, and not ROW:FINGERPRINT",
+            self.notify(f"{text or 'nothing'}: no such folder or file, and not ROW:FINGERPRINT",
                         severity="error", markup=False)
             return
         self.dismiss(path)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SignHeadScreen(ModalScreen[str | None]):
+    """Asks for the key's passphrase to sign a witness checkpoint of the audit head."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="sign.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Sign the audit head with your key: a signed checkpoint in the witness log, which a "
+                        "rewritten log cannot forge. Your key's passphrase:", classes="question")
+            yield Input(os.environ.get("FIELDKIT_PASSPHRASE", ""), password=True, id="sign-passphrase")
+            with Horizontal(classes="buttons"):
+                yield Button("Sign", variant="primary", id="sign")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted, "#sign-passphrase")
+    @on(Button.Pressed, "#sign")
+    def sign(self) -> None:
+        self.dismiss(self.query_one("#sign-passphrase", Input).value)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -75,13 +100,21 @@ witnessed row that is missing or different, or another catalog in this one's pla
 line shows the head's **fingerprint**: write it in your notebook or send it to a colleague; if
 the log is later rewritten, that fingerprint no longer matches. `w` checks against the head
 recorded in a backup or export folder, or against a head you noted (`ROW:FINGERPRINT`).
+
+`s` signs the head with your key (asked for its passphrase): a **signed checkpoint** in the
+witness log. Someone who rewrites the catalog and the log together can remake every unsigned
+line, but not your signature; verify names a bad one and shows the newest signed head. A
+signature proves that your key saw that head, not when, and not that the log was never cut
+short: a fingerprint sent away still does that. Signed bundles sign a checkpoint too.
 """
 
     BINDINGS = [
         Binding("r", "run", "Run again", id="verify.run"),
         Binding("w", "witness", "Check a backup", id="verify.witness",
                 tooltip="Check against the audit head recorded in a backup or export folder"),
-        Binding("t", "remove_temp", "Remove temp files", id="verify.remove_temp",
+        Binding("s", "sign", "Sign", id="verify.sign",
+                tooltip="Sign the audit head with your key: a signed checkpoint in the witness log"),
+        Binding("t", "remove_temp", "Clear temp", id="verify.remove_temp",
                 tooltip="Delete the temporary copies that interrupted ingests left (over an hour old), then check again"),
         Binding("escape", "close", "Back", id="verify.back"),
     ]
@@ -140,6 +173,28 @@ recorded in a backup or export folder, or against a head you noted (`ROW:FINGERP
 
         self.app.push_screen(WitnessFolderScreen(), chosen)
 
+    def action_sign(self) -> None:
+        def chosen(passphrase: str | None) -> None:
+            if passphrase is not None:
+                self.sign(passphrase)
+
+        self.app.push_screen(SignHeadScreen(), chosen)
+
+    @work(thread=True, exclusive=True, group="sign")
+    def sign(self, passphrase: str) -> None:
+        from fieldkit.catalog import witness
+        from fieldkit.errors import FieldkitError
+        from fieldkit.team import keys
+
+        try:
+            record = witness.checkpoint(self.app.catalog, keys.unlock(passphrase))
+        except (FieldkitError, OSError, ValueError) as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.notify, f"Signed the audit head: row {record['seq']}, "
+                                  f"fingerprint {witness.fingerprint(record['head'])}", markup=False)
+        self.app.call_from_thread(self.action_run)
+
     def action_run(self) -> None:
         self.query_one("#verify-progress", ProgressBar).update(total=None, progress=0)
         self.query_one("#verify-summary", Label).update("Checking…")
@@ -166,7 +221,8 @@ recorded in a backup or export folder, or against a head you noted (`ROW:FINGERP
         summary.update(("✓ " if report.ok else "✗ ") + report.summary())
         summary.set_class(not report.ok, "problem")
         against = f" (checked against {self.witnesses[0]})" if self.witnesses else ""
-        self.query_one("#verify-head", Label).update(plain(report.head_line() + against))
+        signed = report.signed_line()
+        self.query_one("#verify-head", Label).update(plain(report.head_line() + against + (f"\n{signed}" if signed else "")))
         table = self.query_one(DataTable)
         for problem in [*report.problems, *report.notices]:
             table.add_row(problem.kind, plain(", ".join(problem.items)), plain((problem.sha256 or problem.path or "")[:16]),
