@@ -23,7 +23,10 @@ class FieldkitApp(App):
     TITLE = "fieldkit"
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("f1,question_mark", "help", "Help", id="app.help"),
+        # F1 is a priority binding so that it reaches the app from a modal dialog too (Textual stops
+        # other app bindings at a modal screen); `?` is not, so that it can still be typed in a box.
+        Binding("f1", "help", "Help", id="app.help", priority=True),
+        Binding("question_mark", "help", "Help", id="app.help_key", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -56,7 +59,9 @@ class FieldkitApp(App):
     def action_help(self) -> None:
         from fieldkit.tui.screens.help import HelpScreen  # markdown rendering: only when asked for
 
-        if not isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()  # F1 again closes it
+        else:
             self.push_screen(HelpScreen(self.screen))
 
     def switch_catalog(self, catalog: Catalog) -> None:
