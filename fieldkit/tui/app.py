@@ -6,10 +6,14 @@ The app holds the open catalog; screens call the same core functions as the CLI.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from fieldkit.catalog.db import Catalog, new_id, open_catalog, writable
 from fieldkit.catalog.meta import set_meta
@@ -63,6 +67,22 @@ class FieldkitApp(App):
             self.screen.dismiss()  # F1 again closes it
         else:
             self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette (ctrl+p) lists every key of the screen, as the help screen does:
+        what a narrow footer leaves out is one search away."""
+        from fieldkit.tui.screens.help import key_owners
+
+        yield from super().get_system_commands(screen)
+        seen = set()
+        for node in key_owners(screen):
+            for binding in node.BINDINGS:
+                if isinstance(binding, tuple) or binding.description in seen:
+                    continue
+                seen.add(binding.description)
+                key = self.get_key_display(replace(binding, key=binding.key.split(",")[0].strip()))
+                yield SystemCommand(f"{binding.description} ({key})", binding.tooltip or binding.description,
+                                    partial(self.run_action, binding.action, node))
 
     def switch_catalog(self, catalog: Catalog) -> None:
         """Close the open catalog and show another."""

@@ -25,6 +25,7 @@ from fieldkit.components.attribution import attribute, default_index
 from fieldkit.errors import DateCodeError, FieldkitError
 from fieldkit.markings.datecodes import read_date_code
 from fieldkit.tui.safe_text import plain
+from fieldkit.tui.widgets.columns import add_fitted_columns
 from fieldkit.tui.widgets.readings import ReadingsView
 
 ENTRY = [
@@ -42,10 +43,10 @@ class ComponentsPane(Vertical):
     """The components of one item, with an entry row that attributes and dates as you type."""
 
     BINDINGS = [
-        Binding("ctrl+e", "edit", "Edit component", id="components.edit",
+        Binding("ctrl+e", "edit", "Edit", id="components.edit",
                 tooltip="Load the highlighted component into the entry row; Enter stores the correction"),
-        Binding("ctrl+g", "summary", "Components summary", id="components.summary"),
-        Binding("ctrl+d", "delete", "Delete component", id="components.delete",
+        Binding("ctrl+g", "summary", "Summary", id="components.summary", tooltip="Components summary of the whole catalog"),
+        Binding("ctrl+d", "delete", "Delete", id="components.delete",
                 tooltip="Delete the highlighted component (asks first; the audit log keeps it)"),
         Binding("ctrl+f", "pick_firm", "Pick firm", id="components.pick_firm",
                 tooltip="A part number several firms make: pick the firm whose brand is printed on it"),
@@ -78,7 +79,8 @@ class ComponentsPane(Vertical):
 
     def on_mount(self) -> None:
         table = self.query_one("#components-table", DataTable)
-        table.add_columns("Part number", "Firm", "Country", "Date code", "From", "To", "Qty", "Type")
+        add_fitted_columns(table, [("Part number", 11), ("Firm", 8), ("Country", 7), ("Date code", 9), ("From", 10),
+                                   ("To", 10), ("Qty", 3), ("Type", 4)])
         self.query_one("#component-mode", Static).display = False
         self.reload()
 

@@ -15,6 +15,7 @@ from fieldkit.errors import FieldkitError
 from fieldkit.markings.matcher import read_marking
 from fieldkit.reference.tables import get_reference
 from fieldkit.tui.safe_text import plain
+from fieldkit.tui.widgets.columns import add_fitted_columns
 
 
 def describe_reading(reading: dict, limit: int = 4) -> str:
@@ -134,7 +135,7 @@ class MarkingsPane(Vertical):
 
     def on_mount(self) -> None:
         table = self.query_one("#markings-table", DataTable)
-        table.add_columns("Text", "Position", "Source", "From photo", "Top reading", "Year")
+        add_fitted_columns(table, [("Text", 14), ("Position", 9), ("Source", 7), ("From photo", 11), ("Top reading", 13), ("Year", 9)])
         self.reload()
 
     def reload(self) -> None:
