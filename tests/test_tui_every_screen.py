@@ -127,7 +127,7 @@ async def photo_view_with_crop(pilot):
 
 async def caption_prompt(pilot):
     await photo_view(pilot)
-    await pilot.press("c")
+    await pilot.press("e")  # `c` reads the Content Credentials
     await settle(pilot)
 
 
