@@ -82,6 +82,37 @@ async def test_a_bad_path_is_listed_as_an_error_and_the_good_one_goes_in(app_wit
         assert "Added 1 of 2" in text and "missing.jpg does not exist" in text
 
 
+async def test_a_folder_typed_adds_the_photos_inside_it(app_with_item, tmp_path):
+    """The photos of a site visit are given as their folder: the photo files directly inside it go
+    in, by name; other files, hidden files and sub-folders are left alone."""
+    site = tmp_path / "site"
+    (site / "raw").mkdir(parents=True)
+    write(site / "IMG_0002.png", png_bytes())
+    write(site / "IMG_0001.jpg", jpeg_bytes())
+    write(site / "notes.txt", b"not a photo")
+    write(site / "raw" / "IMG_0003.jpg", jpeg_bytes(size=(32, 32)))
+    app = app_with_item
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ItemScreen("EX-1"))
+        await pilot.pause()
+        app.screen.query_one("#item-tabs", TabbedContent).active = "photos"
+        field = app.screen.query_one("#photo-paths", Input)
+        field.value = str(site)
+        field.focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Added 2 of 2" in str(app.screen.query_one("#photo-results").render())
+        assert [r["original_name"] for r in list_photos(app.catalog, "EX-1")] == ["IMG_0001.jpg", "IMG_0002.png"]
+        empty = tmp_path / "empty"
+        empty.mkdir()
+        field.value = str(empty)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert field.value == str(empty)  # kept, to be corrected
+        assert len(list_photos(app.catalog, "EX-1")) == 2
+
+
 async def test_verify_screen_reports_an_altered_photo(app_with_item, tmp_path):
     app = app_with_item
     [result] = add_photos(app.catalog, "EX-1", [write(tmp_path / "a.jpg", jpeg_bytes())])

@@ -141,7 +141,7 @@ class PhotosPane(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="photo-add-bar"):
             yield Input(
-                placeholder="Photo paths: several at once, separated by spaces, commas or new lines (~ works)",
+                placeholder="Photo paths or a folder of photos: several at once, separated by spaces, commas or new lines (~ works)",
                 id="photo-paths",
             )
             yield Button("Add", id="photo-add", variant="primary")
@@ -273,9 +273,15 @@ class PhotosPane(Vertical):
     @on(Input.Submitted, "#photo-paths")
     def add_typed(self) -> None:
         field = self.query_one("#photo-paths", Input)
-        paths = parse_paths(field.value)
+        from fieldkit.ocr.photos import open_folders
+
+        try:
+            paths = open_folders(parse_paths(field.value))  # a folder: the photos inside it
+        except FieldkitError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
         if not paths:
-            self.notify("Type the path of one or more photos first.", severity="warning")
+            self.notify("Type the path of one or more photos, or of their folder, first.", severity="warning")
             return
         field.value = ""
         self.start_ingest(paths)

@@ -26,7 +26,7 @@ from fieldkit.errors import DateCodeError, FieldkitError
 from fieldkit.markings.datecodes import read_date_code
 from fieldkit.tui.safe_text import plain
 from fieldkit.tui.widgets.columns import add_fitted_columns
-from fieldkit.tui.widgets.readings import ReadingsView
+from fieldkit.tui.widgets.readings import ReadingsView, warnings_text
 
 ENTRY = [
     ("comp-part", "part number, e.g. ADXL345", "part_number"),
@@ -127,7 +127,10 @@ class ComponentsPane(Vertical):
         for row in components_core.list_components(self.app.catalog, self.item_ref):
             table.add_row(
                 plain(row["part_number"]), plain(row["manufacturer"] or "—"), plain(row["country"] or "—"),
-                plain(row["date_code"]), plain(row["date_start"]), plain(row["date_end"]), str(row["quantity"]),
+                plain(row["date_code"]),
+                # a date code not read as a date: stored as printed, and said so where its period would be
+                "not read" if row.get("date_form") == components_core.NOT_READ else plain(row["date_start"]),
+                plain(row["date_end"]), str(row["quantity"]),
                 plain(row["type"]), key=row["id"],
             )
 
@@ -231,8 +234,9 @@ class ComponentsPane(Vertical):
             return
         try:
             view.show(read_date_code(code, self._entered("comp-firm") or self._value("comp-firm") or None))
-        except DateCodeError as exc:
-            view.show_error(str(exc))
+        except DateCodeError as exc:  # stored anyway, as printed: say so, not as a refusal
+            view.update(warnings_text([f"{exc}. It is stored as printed, flagged "
+                                       f"\"{components_core.NOT_READ}\" and left out of the date window."]))
 
     @on(Input.Submitted, "#component-entry Input")
     def add(self) -> None:
