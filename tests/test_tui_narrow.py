@@ -65,6 +65,8 @@ async def test_a_tables_key_columns_are_on_screen_at_80_columns(tmp_path, monkey
             if right <= table.scrollable_content_region.width:
                 seen.add(column.label.plain)
         assert KEY_COLUMNS[table.id] <= seen, f"off the right edge: {KEY_COLUMNS[table.id] - seen}"
+        cut = [c.label.plain for c in table.ordered_columns if c.get_render_width(table) - 2 < len(c.label.plain)]
+        assert not cut, f"headers cut short: {cut}"
 
 
 async def test_on_a_wide_terminal_the_footer_shows_every_key_of_the_catalog(tmp_path, monkeypatch):

@@ -44,7 +44,7 @@ COLUMNS = [
     ("parts", "Parts", 5),  # quantities summed, as the summary counts them
 ]
 # Under 100 columns the text columns are narrower, so that the counts stay on an 80-column screen.
-NARROW_WIDTHS = {"ref": 9, "category": 9, "designation": 10, "place": 8}
+NARROW_WIDTHS = {"ref": 9, "category": 9, "designation": 11, "place": 7}  # "Designation" whole
 
 
 class CatalogScreen(Screen):
