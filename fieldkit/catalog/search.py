@@ -86,10 +86,14 @@ def where_clause(query: str, db: Database | None = None) -> tuple[str, list[str]
     clauses, params = [], []
     query = "".join(" " if ch < " " or ch == "\x7f" else ch for ch in query)  # a NUL would cut a LIKE pattern short
     long_words = [w for w in query.split() if len(w) >= TRIGRAM]
+    short_words = [w for w in query.split() if len(w) < TRIGRAM]
+    typed = [w for w in short_words if not WORD_PART.fullmatch(w)]  # "x*", "4-": LIKE, as typed
     dense = False
     if long_words:
         match = " AND ".join(_quoted(w) for w in long_words)
-        dense = db is not None and _dense(db, match)
+        # item by item only when nothing else may leave few items to find: a word matched with LIKE
+        # finds few, and cannot narrow the items first as a word-index set does
+        dense = db is not None and not typed and _dense(db, match)
         if dense:
             db.conn.create_function("fieldkit_has_words", 2, _has_words, deterministic=True)
             clauses.append(ITEM_BY_ITEM)
@@ -97,14 +101,13 @@ def where_clause(query: str, db: Database | None = None) -> tuple[str, list[str]
         else:
             clauses.append("items.rowid IN (SELECT rowid FROM item_search WHERE item_search MATCH ?)")
             params.append(match)
-    short_words = [w for w in query.split() if len(w) < TRIGRAM]
     starts = [w for w in short_words if WORD_PART.fullmatch(w)]
     if starts:
         match = " AND ".join(_quoted(part) + "*" for part in starts)
         # item by item only when no long word narrows the items to a few first (then the set is the faster)
         clauses.append(_words_clause(None if long_words and not dense else db, match))
         params.append(match)
-    for word in (w for w in short_words if not WORD_PART.fullmatch(w)):  # "x*", "%": as typed, in the item's own fields
+    for word in typed:  # "x*", "%": as typed, in the item's own fields
         like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         clauses.append("(" + " OR ".join(f"items.{c} LIKE ? ESCAPE '\\'" for c in ITEM_COLUMNS) + ")")
         params.extend([like] * len(ITEM_COLUMNS))
