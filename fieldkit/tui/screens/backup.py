@@ -4,6 +4,7 @@ catalog file, each with progress."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.markup import escape
@@ -14,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar
 
-from fieldkit.catalog.backup import backup, restore
+from fieldkit.catalog.backup import CopyReport, backup, restore
 from fieldkit.errors import FieldkitError
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.screens.confirm import ConfirmScreen
@@ -25,7 +26,43 @@ def default_backup_dir(catalog_path: Path | None) -> Path:
     return Path.home() / "fieldkit-backups" / f"{stem}-{dt.datetime.now():%Y%m%d-%H%M%S}"
 
 
-class BackupScreen(ModalScreen[Path | None]):
+class CopyDialog(ModalScreen[Path | None]):
+    """A dialog that copies a catalog and its photos in a thread worker, with a progress bar
+    (#progress), an outcome line (#result) and a start button (#start)."""
+
+    def copy_in_worker(self, copy: Callable[[Callable[[int, int], None]], CopyReport]) -> None:
+        """Run `copy(progress)` in a worker; show its report, or the error, when it is done."""
+        self.query_one("#progress").display = True
+        self.query_one("#start", Button).disabled = True
+        self.query_one("#result", Label).update("")
+        self._copy(copy)
+
+    @work(thread=True, exclusive=True)
+    def _copy(self, copy) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        progress = throttled(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done))
+        try:
+            report = copy(progress)
+        except (FieldkitError, OSError) as exc:
+            self.app.call_from_thread(self.finish, str(exc), failed=True)
+            return
+        self.app.call_from_thread(self.copied, report)
+
+    def copied(self, report: CopyReport) -> None:
+        self.finish(report.describe())
+
+    def finish(self, text: str, *, failed: bool = False) -> None:
+        """Show the outcome; a failed copy takes its progress bar away (nothing is in progress)."""
+        self.query_one("#start", Button).disabled = False
+        if failed:
+            self.query_one("#progress").display = False
+            self.query_one("#result", Label).update(f"[b red]Error:[/] {escape(text)}")
+        else:
+            self.query_one("#result", Label).update(escape(text))
+        self.notify(text, severity="error" if failed else "information", markup=False)
+
+
+class BackupScreen(CopyDialog):
     """Copies the catalog (SQLite online backup) and every photo original, each re-hashed."""
 
     HELP = """\
@@ -60,31 +97,8 @@ catalog file from a backup folder, after the same checks as `fieldkit restore`.
     @on(Input.Submitted, "#dest")
     @on(Button.Pressed, "#start")
     def start(self) -> None:
-        self.query_one("#progress").display = True
-        self.query_one("#start", Button).disabled = True
-        self.run_backup(Path(self.query_one("#dest", Input).value.strip()).expanduser())
-
-    @work(thread=True, exclusive=True)
-    def run_backup(self, dest: Path) -> None:
-        bar = self.query_one("#progress", ProgressBar)
-        progress = throttled(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done))
-
-        try:
-            report = backup(self.app.catalog, dest, progress)
-        except (FieldkitError, OSError) as exc:
-            self.app.call_from_thread(self.finish, str(exc), failed=True)
-            return
-        self.app.call_from_thread(self.finish, report.describe())
-
-    def finish(self, text: str, *, failed: bool = False) -> None:
-        """Show the outcome; a failed backup takes its progress bar away (nothing is in progress)."""
-        self.query_one("#start", Button).disabled = False
-        if failed:
-            self.query_one("#progress").display = False
-            self.query_one("#result", Label).update(f"[b red]Error:[/] {escape(text)}")
-        else:
-            self.query_one("#result", Label).update(escape(text))
-        self.notify(text, severity="error" if failed else "information", markup=False)
+        dest = Path(self.query_one("#dest", Input).value.strip()).expanduser()
+        self.copy_in_worker(lambda progress: backup(self.app.catalog, dest, progress))
 
     @on(Button.Pressed, "#restore")
     def action_restore(self) -> None:
@@ -102,7 +116,7 @@ def default_restore_path(catalog_path: Path | None) -> Path:
     return folder / f"{stem}-restored-{dt.datetime.now():%Y%m%d-%H%M%S}.db"
 
 
-class RestoreScreen(ModalScreen[Path | None]):
+class RestoreScreen(CopyDialog):
     """Restores a backup folder into a new catalog file, as `fieldkit restore BACKUP --to FILE`:
     the same checks (its SHA256SUMS, paths kept inside its photo store, a catalog file that is
     fieldkit's), never over an existing file; then offers to open the restored catalog."""
@@ -169,33 +183,15 @@ file) is restored on the command line: `fieldkit restore FILE --to NEW.db`.
         )
 
     def run_restore(self, source: Path, target: Path) -> None:
-        self.query_one("#progress").display = True
-        self.query_one("#start", Button).disabled = True
-        self.query_one("#result", Label).update("")
-        self.restore_worker(source, target)
+        self.restored = None
+        self.query_one("#open").display = False
+        self.copy_in_worker(lambda progress: restore(source, target, actor=self.app.catalog.actor, progress=progress))
 
-    @work(thread=True, exclusive=True)
-    def restore_worker(self, source: Path, target: Path) -> None:
-        bar = self.query_one("#progress", ProgressBar)
-        progress = throttled(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done))
-        try:
-            report = restore(source, target, actor=self.app.catalog.actor, progress=progress)
-        except (FieldkitError, OSError) as exc:
-            self.app.call_from_thread(self.finish, str(exc), failed=True)
-            return
-        self.app.call_from_thread(self.finish, report.describe(), restored=None if report.problems else target)
-
-    def finish(self, text: str, *, failed: bool = False, restored: Path | None = None) -> None:
-        """Show the outcome; a restored catalog can then be opened (Open it)."""
-        self.query_one("#start", Button).disabled = False
-        if failed:
-            self.query_one("#progress").display = False
-            self.query_one("#result", Label).update(f"[b red]Error:[/] {escape(text)}")
-        else:
-            self.query_one("#result", Label).update(escape(text))
-        self.restored = restored
-        self.query_one("#open").display = restored is not None
-        self.notify(text, severity="error" if failed else "information", markup=False)
+    def copied(self, report: CopyReport) -> None:
+        """Restored: the new catalog can be opened (Open it), unless verifying it found problems."""
+        self.finish(report.describe())
+        self.restored = None if report.problems else report.catalog
+        self.query_one("#open").display = self.restored is not None
 
     @on(Button.Pressed, "#open")
     def open_restored(self) -> None:
