@@ -143,7 +143,8 @@ class MarkingsPane(Vertical):
         table.clear()
         for row in markings_core.list_markings(self.app.catalog, self.item_ref):
             table.add_row(
-                plain(row["text"]), plain(row["position"]), plain(source_label(row)), plain(photo_label(row)),
+                plain(row["text"], multiline=False), plain(row["position"]),  # one line: a line break shows as \x0a
+                plain(source_label(row)), plain(photo_label(row)),
                 plain(top_reading(row["readings"])), plain(year_summary(row["readings"])), key=row["id"],
             )
 
