@@ -12,9 +12,6 @@ audited). `ctrl+g` opens the summary of this item's components.
 
 from __future__ import annotations
 
-import json
-
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -39,14 +36,6 @@ ENTRY = [
     ("comp-type", "type", "type"),
 ]
 AUTO_FILLED = ("comp-firm", "comp-country")
-
-
-def firm_cell(row: dict) -> str:
-    """The Firm column: the firm, or for a part several firms make "one of N" (the highlighted
-    row's panel names them), or "—" when no firm is known."""
-    if row["manufacturer"]:
-        return row["manufacturer"]
-    return f"one of {len(json.loads(row['candidates']))}" if row.get("candidates") else "—"
 
 
 class ComponentsPane(Vertical):
@@ -136,7 +125,7 @@ class ComponentsPane(Vertical):
         table.clear()
         for row in components_core.list_components(self.app.catalog, self.item_ref):
             table.add_row(
-                plain(row["part_number"]), plain(firm_cell(row)), plain(row["country"] or "—"),
+                plain(row["part_number"]), plain(components_core.firm_shown(row) or "—"), plain(row["country"] or "—"),
                 plain(row["date_code"]),
                 # a date code not read as a date: stored as printed, and said so where its period would be
                 "not read" if row.get("date_form") == components_core.NOT_READ else plain(row["date_start"]),
