@@ -228,3 +228,12 @@ def test_a_restore_that_fails_part_way_leaves_nothing_that_blocks_a_retry(catalo
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("restored")]
     monkeypatch.setattr(backup_module, "_copy_store", real)
     assert restore(tmp_path / "bk", tmp_path / "restored.db").problems == []
+
+
+def test_backup_and_restore_say_1_photo_original_not_1_photo_originals(tmp_path):
+    from fieldkit.catalog.backup import CopyReport
+
+    assert "and 1 photo original to" in CopyReport(tmp_path / "bk" / "catalog.db", 1, []).describe()
+    assert "and 1 photo original," in CopyReport(tmp_path / "r.db", 1, [], restored=True).describe()
+    assert "and 2 photo originals to" in CopyReport(tmp_path / "bk" / "catalog.db", 2, []).describe()
+    assert "with 1 problem:" in CopyReport(tmp_path / "bk" / "catalog.db", 2, ["x"]).describe()

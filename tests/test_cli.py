@@ -247,3 +247,10 @@ def test_marking_list_and_show_name_the_photo_and_crop_it_was_read_from(run, db_
     data = json.loads(run("marking", "show", stored["id"][:8], "--json").output)
     assert data["photo_sha256"] == sha and data["crop"] == "4,5,30,12"
     assert f"crop 4,5,30,12" in run("item", "show", "R-1").output
+
+
+def test_found_on_is_accepted_as_item_list_names_the_column(run):
+    """A new user reads `found_on` in `item list` and types --found-on: it is the same as --found-at."""
+    assert run("item", "add", "--category", "rocket", "--found-on", "2024-05-01").exit_code == 0
+    assert run("item", "edit", "FK-0001", "--found-on", "2024-05-02").exit_code == 0
+    assert json.loads(run("item", "list", "--json").output)[0]["found_on"] == "2024-05-02"

@@ -183,3 +183,14 @@ def test_a_bad_value_is_named_by_the_option_typed(run):
     assert bad.exit_code == 2 and bad.stderr.startswith("error: --country: ") and bad.stderr.count("\n") == 1
     empty = run("component", "add", "KHK-0001", "--part", " ")
     assert empty.exit_code == 2 and empty.stderr.startswith("error: --part: is empty")
+
+
+def test_list_says_one_of_n_for_a_part_several_firms_make_and_not_read_for_an_unread_date_code(run):
+    """Seen in the walkthrough: both rows listed with blanks, as if nothing were known or read."""
+    assert run("component", "add", "KHK-0001", "--part", "LM317T", "--date-code", "2310").exit_code == 0
+    assert run("component", "add", "KHK-0001", "--part", "ADXL345", "--date-code", "GH29Q").exit_code == 0
+    lines = run("component", "list", "KHK-0001").stdout.splitlines()
+    assert "one of 3" in lines[1] and "2023-03-06" in lines[1]
+    assert "GH29Q" in lines[2] and "not read" in lines[2]
+    stored = json.loads(run("component", "list", "KHK-0001", "--json").stdout)
+    assert [r["manufacturer"] for r in stored][0] in (None, "") and stored[1]["date_start"] is None  # stored as is

@@ -44,6 +44,19 @@ def test_photo_add_with_a_bad_file_stores_the_rest_and_exits_2(run, tmp_path):
     assert len(json.loads(run("photo", "list", "EX-1", "--json").output)) == 1
 
 
+def test_photo_add_of_a_folder_adds_the_photos_directly_inside_it(run, tmp_path):
+    (tmp_path / "site").mkdir()
+    write(tmp_path / "site" / "b.png", png_bytes())
+    write(tmp_path / "site" / "a.jpg", jpeg_bytes())
+    write(tmp_path / "site" / "notes.txt", b"not a photo")
+    result = run("photo", "add", "EX-1", str(tmp_path / "site"))
+    assert result.exit_code == 0, result.output
+    assert [p["original_name"] for p in json.loads(run("photo", "list", "EX-1", "--json").output)] == ["a.jpg", "b.png"]
+    (tmp_path / "empty").mkdir()
+    refused = run("photo", "add", "EX-1", str(tmp_path / "empty"))
+    assert refused.exit_code == 2 and refused.output.startswith("error:") and "no photos in this folder" in refused.output
+
+
 def test_photo_add_to_an_unknown_item_is_a_one_line_error(run, tmp_path):
     result = run("photo", "add", "NOPE", str(write(tmp_path / "a.jpg", jpeg_bytes())))
     assert result.exit_code == 2

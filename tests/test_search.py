@@ -154,3 +154,62 @@ def test_a_common_short_word_checked_item_by_item_finds_the_same_items(catalog, 
     assert "EXISTS" in search.where_clause("주체", catalog.db)[0]
     assert {q: refs(catalog, q) for q in by_set} == by_set
     assert by_set["주체"] == ["FK-0001", "FK-0002"] and by_set["주체 ОФ"] == ["FK-0002"]
+
+
+def _many_items(catalog, n):
+    """n items in shuffled ref order: every one 'generated', every third a Kharkiv find, every 50th
+    from Sumy, the others from Izium."""
+    import random
+
+    numbers = list(range(1, n + 1))
+    random.Random(7).shuffle(numbers)  # rowid order is not ref order
+    stamp = now()
+    rows = [{"id": new_id(), "ref": f"G-{k:04d}", "category": "rocket", "designation": f"generated item {k}",
+             "place": "Sumy" if k % 50 == 0 else "Kharkiv" if k % 3 == 0 else "Izium", "created_at": stamp, "updated_at": stamp} for k in numbers]
+    records.insert_many(catalog, "items", rows)
+
+
+def test_words_in_most_items_checked_item_by_item_find_the_same_items_in_the_same_order(catalog, monkeypatch):
+    """Issue 14 point 20: long words found in most items are checked item by item in list order (a
+    first page without reading and sorting every match); the items and their order are the same as
+    when read as a set, and so is every page."""
+    from fieldkit.catalog import search
+
+    _many_items(catalog, 600)
+    queries = ("generated", "generated item", "generated item 5", "generated item 51", "item kharkiv", "kharkiv",
+               "izium 7", "sumy", "SUMY generated", "ITEM 1")
+    assert "fieldkit_has_words" in search.where_clause("generated item", catalog.db)[0]  # every item: item by item
+    assert "fieldkit_has_words" not in search.where_clause("sumy", catalog.db)[0]  # 12 items: a set
+    dense = {q: [r["ref"] for r in items.list_items(catalog, q, limit=50, offset=100)] for q in queries}
+    whole = {q: refs(catalog, q) for q in queries}
+    monkeypatch.setattr(search, "_dense", lambda db, match: False)
+    assert {q: [r["ref"] for r in items.list_items(catalog, q, limit=50, offset=100)] for q in queries} == dense
+    assert {q: refs(catalog, q) for q in queries} == whole
+    assert len(whole["generated"]) == 600 and whole["generated"] == sorted(whole["generated"])
+    assert whole["generated item 51"] == ["G-0051"] + [f"G-{k:04d}" for k in range(510, 520)]
+
+
+def test_a_bulk_write_touching_many_items_leaves_each_search_index_in_one_segment(catalog, monkeypatch):
+    from fieldkit.catalog import search
+
+    monkeypatch.setattr(search, "MERGE_AFTER", 100)
+    _many_items(catalog, 150)  # one trigger run per item: many segments
+    item_ids = [row[0] for row in catalog.db.execute("SELECT id FROM items")]
+    assert catalog.db.execute("SELECT count(DISTINCT segid) FROM item_search_idx").fetchone()[0] > 1
+    stamp = now()
+    rows = [{"id": new_id(), "item_id": item_id, "part_number": f"LTC{n:04d}", "quantity": 1, "created_at": stamp,
+             "updated_at": stamp} for n, item_id in enumerate(item_ids)]
+    records.insert_many(catalog, "components", rows)  # a bulk write: 150 items' documents rebuilt, then merged
+    for table in ("item_search", "item_words"):
+        assert catalog.db.execute(f"SELECT count(DISTINCT segid) FROM {table}_idx").fetchone()[0] == 1
+    assert len(refs(catalog, "generated")) == 150 and refs(catalog, "LTC0007") == refs(catalog, "ltc0007 generated")
+
+
+@pytest.mark.parametrize(("document", "words", "found"), [
+    ("G-1 rocket 9М22У 4-23", "9м22у", True), ("주체112 LOT", "주체11 lot", True), ("Analog Devices", "ANALOG dev", True),
+    ("Analog Devices", "analog xyz", False), (None, "abc", False), ("Straße", "STRASSE", True),
+])
+def test_the_item_by_item_test_finds_every_word_case_folded(document, words, found):
+    from fieldkit.catalog.search import _has_words
+
+    assert _has_words(document, words) is found

@@ -283,3 +283,34 @@ async def test_esc_with_a_component_half_typed_asks_before_discarding_it(tmp_pat
         await pilot.press("escape", "y")
         await pilot.pause()
         assert not isinstance(app.screen, ItemScreen)
+
+
+async def test_an_unreadable_date_code_is_said_to_be_stored_as_printed_and_shown_as_not_read(tmp_path):
+    """Issue 14 point 11, as a new user sees it: typing GH29Q is not shown as a refusal, and the row
+    says the code was not read as a date instead of leaving the period blank."""
+    app = make_app(new_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_components_tab(pilot)
+        await pilot.press(*"ADXL345")
+        app.screen.query_one("#comp-date", Input).value = "GH29Q"
+        await pilot.pause()
+        live = str(app.screen.query_one("#component-date-readings").render())
+        assert "stored as printed" in live and "not read as a date" in live and "✗" not in live
+        app.screen.query_one("#comp-part", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        table = app.screen.query_one("#components-table", DataTable)
+        assert [str(c) for c in table.get_row_at(0)[3:6]] == ["GH29Q", "not read", ""]
+
+
+async def test_a_part_several_firms_make_says_one_of_n_in_the_firm_column(tmp_path):
+    """Saved without a pick, a multi-source part does not look like a part of no known firm."""
+    app = make_app(new_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_components_tab(pilot)
+        await pilot.press(*"LM317T", "enter")
+        await settle(pilot)
+        await pilot.press(*"X-UNKNOWN-1", "enter")
+        await settle(pilot)
+        table = app.screen.query_one("#components-table", DataTable)
+        assert [str(table.get_row_at(i)[1]) for i in range(2)] == ["one of 3", "—"]

@@ -127,7 +127,7 @@ async def photo_view_with_crop(pilot):
 
 async def caption_prompt(pilot):
     await photo_view(pilot)
-    await pilot.press("c")
+    await pilot.press("e")  # `c` reads the Content Credentials
     await settle(pilot)
 
 
@@ -219,6 +219,14 @@ async def backup(pilot):
     pilot.app.screen.query_one("#dest").value = "~/fieldkit-backups/screens"
 
 
+async def restore(pilot):
+    await backup(pilot)
+    await pilot.press("ctrl+r")
+    await settle(pilot)
+    pilot.app.screen.query_one("#source").value = "~/fieldkit-backups/screens"
+    pilot.app.screen.query_one("#target").value = "~/fieldkit/screens-restored.db"
+
+
 async def delete_confirm(pilot):
     await settle(pilot)
     await pilot.press("d")
@@ -258,6 +266,7 @@ SCREENS = {
     "verify": verify,
     "export": export,
     "backup": backup,
+    "restore": restore,
     "delete_confirm": delete_confirm,
     "unsaved_changes_confirm": unsaved_confirm,
     "help": help_screen,

@@ -145,3 +145,24 @@ async def test_the_highlighted_marking_shows_its_readings_with_range_and_basis(t
         await open_item_tab(pilot, "f4")
         shown = str(app.screen.query_one("#marking-live").render())
         assert "Juche 112 = 2023" in shown and "bare number" in shown and "Minguo 112 = 2023" in shown
+
+
+async def test_a_long_multi_line_marking_leaves_the_table_on_an_80x24_screen(tmp_path):
+    """Seen in the walkthrough: a whole-photo OCR reading of 30 lines, saved as one marking, filled
+    the Markings tab at 80x24, and the table (and the marking) could not be seen."""
+    from textual.widgets import DataTable
+
+    from conftest import khk_catalog
+    from fieldkit.tui.app import make_app
+    from fieldkit.tui.screens.item import ItemScreen
+
+    text = "\n".join(["сы", "100", "KP580BT57", *(f"line {n}" for n in range(30))])
+    app = make_app(khk_catalog(tmp_path / "c.db", markings=[text]), actor="t", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ItemScreen("KHK-0001"))
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        table = app.screen.query_one("#markings-table", DataTable)
+        assert table.region.height >= 4  # the header and rows, not squeezed out
+        assert str(table.get_row_at(0)[0]).startswith("сы\\x0a100\\x0aKP580BT57")  # one line, breaks shown as escapes

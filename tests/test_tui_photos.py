@@ -82,6 +82,37 @@ async def test_a_bad_path_is_listed_as_an_error_and_the_good_one_goes_in(app_wit
         assert "Added 1 of 2" in text and "missing.jpg does not exist" in text
 
 
+async def test_a_folder_typed_adds_the_photos_inside_it(app_with_item, tmp_path):
+    """The photos of a site visit are given as their folder: the photo files directly inside it go
+    in, by name; other files, hidden files and sub-folders are left alone."""
+    site = tmp_path / "site"
+    (site / "raw").mkdir(parents=True)
+    write(site / "IMG_0002.png", png_bytes())
+    write(site / "IMG_0001.jpg", jpeg_bytes())
+    write(site / "notes.txt", b"not a photo")
+    write(site / "raw" / "IMG_0003.jpg", jpeg_bytes(size=(32, 32)))
+    app = app_with_item
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ItemScreen("EX-1"))
+        await pilot.pause()
+        app.screen.query_one("#item-tabs", TabbedContent).active = "photos"
+        field = app.screen.query_one("#photo-paths", Input)
+        field.value = str(site)
+        field.focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Added 2 of 2" in str(app.screen.query_one("#photo-results").render())
+        assert [r["original_name"] for r in list_photos(app.catalog, "EX-1")] == ["IMG_0001.jpg", "IMG_0002.png"]
+        empty = tmp_path / "empty"
+        empty.mkdir()
+        field.value = str(empty)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert field.value == str(empty)  # kept, to be corrected
+        assert len(list_photos(app.catalog, "EX-1")) == 2
+
+
 async def test_verify_screen_reports_an_altered_photo(app_with_item, tmp_path):
     app = app_with_item
     [result] = add_photos(app.catalog, "EX-1", [write(tmp_path / "a.jpg", jpeg_bytes())])
@@ -171,7 +202,7 @@ async def test_the_photo_list_says_when_a_photo_disagrees_with_its_item(db_path,
 
 
 async def test_a_caption_is_set_from_the_photo_view(app_with_item, tmp_path):
-    """Issue 14 point 4, in the app: `c` on the photo view sets the caption (audited)."""
+    """Issue 14 point 4, in the app: `e` on the photo view sets the caption (audited)."""
     add_photos(app_with_item.catalog, "EX-1", [write(tmp_path / "IMG_0001.jpg", jpeg_bytes())])
     app = app_with_item
     async with app.run_test(size=(120, 40)) as pilot:
@@ -183,6 +214,35 @@ async def test_a_caption_is_set_from_the_photo_view(app_with_item, tmp_path):
         await pilot.pause()
         assert list_photos(app.catalog, "EX-1")[0]["caption"] == "fin stencil"
         assert any("fin stencil" in str(label.render()) for label in app.screen.query(".fact-value"))
+
+
+async def test_the_photo_views_footer_and_help_say_that_c_is_credentials_and_e_the_caption(app_with_item, tmp_path):
+    """The keys `c` and `e` were chosen in a clash (caption was `c` once): both places say which is which."""
+    from textual.widgets._footer import FooterKey
+
+    from fieldkit.tui.screens.confirm import PromptScreen
+    from fieldkit.tui.screens.help import HelpScreen
+
+    add_photos(app_with_item.catalog, "EX-1", [write(tmp_path / "IMG_0001.jpg", jpeg_bytes())])
+    app = app_with_item
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_photos(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        footer = {k.key: k.description for k in app.screen.query(FooterKey)}
+        assert footer["c"] == "Credentials" and footer["e"] == "Caption"
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        help_text = app.screen.query_one("Markdown").source
+        assert "| `c` | Read the C2PA Content Credentials" in help_text
+        assert "| `e` | Set or change this photo's caption" in help_text
+        await pilot.press("escape", "c")
+        await pilot.pause()
+        assert isinstance(app.screen, PhotoScreen)  # c asks nothing: it reads the credentials
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen) and "caption" in app.screen.question.lower()
 
 
 async def test_enter_on_a_marking_opens_its_photo_with_the_crop_outlined(app_with_item, tmp_path):

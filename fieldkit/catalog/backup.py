@@ -41,6 +41,7 @@ from fieldkit.evidence.photos import stored_path_problem
 from fieldkit.evidence.store import walk
 from fieldkit.evidence.verify import verify_catalog
 from fieldkit.locations import photo_store_path
+from fieldkit.wording import plural
 
 CHUNK = 1 << 20
 BACKUP_NAME = "catalog.db"
@@ -65,13 +66,13 @@ class CopyReport:
 
     def describe(self) -> str:
         if self.restored:
-            text = f"restored the catalog to {self.catalog} and {self.photos} photo originals, all matching the backup's SHA256SUMS"
+            text = f"restored the catalog to {self.catalog} and {plural(self.photos, 'photo original')}, all matching the backup's SHA256SUMS"
             where = str(self.catalog)
         else:
-            text = f"copied the catalog and {self.photos} photo originals to {self.catalog.parent}, all verified by SHA-256"
+            text = f"copied the catalog and {plural(self.photos, 'photo original')} to {self.catalog.parent}, all verified by SHA-256"
             where = str(self.catalog.parent)
         if self.problems:
-            text = f"copied to {where} with {len(self.problems)} problems: " + "; ".join(self.problems)
+            text = f"copied to {where} with {plural(len(self.problems), 'problem')}: " + "; ".join(self.problems)
         return text
 
 

@@ -419,6 +419,14 @@ LIST_SQL = """
 """
 
 
+def firm_shown(row: dict[str, Any]) -> str:
+    """A listing's firm: the firm, or for a part several firms make "one of N" (`candidates` names
+    them), or "" when no firm is known."""
+    if row["manufacturer"]:
+        return row["manufacturer"]
+    return f"one of {len(json.loads(row['candidates']))}" if row.get("candidates") else ""
+
+
 def list_components(catalog: Catalog, ref: str) -> list[dict[str, Any]]:
     """The components of item `ref`, oldest first, each with its attribution gathered (`attribution`)."""
     item = get_item(catalog, ref)

@@ -446,6 +446,27 @@ def m015a_items_ref_nocase(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS items_ref_nocase ON items (ref COLLATE NOCASE)")
 
 
+# Merged search indexes. Every flush of an FTS5 index writes a new segment, and automerge leaves up
+# to a few dozen of them in a large catalog (24 in the 100,000-item benchmark catalog); a query reads
+# each term in every segment, so a search for words found in every item took 150-240 ms. 'optimize'
+# merges each index into one segment: the same rows, found 2-3x faster as a set and 20x faster item
+# by item (search.where_clause checks common words item by item). search.resume merges again after
+# a bulk write of many items.
+SEARCH_INDEXES = ("item_search", "item_words")
+
+
+def merge_search_indexes(db: Database) -> None:
+    """Merge each search index into one segment (FTS5 'optimize'): nothing found changes."""
+    for table in SEARCH_INDEXES:
+        db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+
+
+@migrations()
+def m019_search_merged(db: Database) -> None:
+    """Merge the search indexes into one segment each, so that searching a large catalog is fast."""
+    merge_search_indexes(db)
+
+
 def known_names() -> list[str]:
     """The names of every migration this version of fieldkit knows, in order."""
     return [m.name for m in migrations._migrations]

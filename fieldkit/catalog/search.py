@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-from fieldkit.catalog.migrations import ITEM_SEARCH_DOCUMENT
+from fieldkit.catalog.migrations import ITEM_SEARCH_DOCUMENT, merge_search_indexes
 
 TRIGRAM = 3
 ITEM_COLUMNS = ("ref", "category", "designation", "calibre", "origin", "place", "notes")
@@ -45,23 +45,69 @@ def _words_clause(db: Database | None, match: str) -> str:
     return "items.rowid IN (SELECT rowid FROM item_words WHERE item_words MATCH ?)"
 
 
+# Long words found in many items ("generated item" in a generated catalog, a common maker's name)
+# are checked item by item, in the order the list is read, so that the first page does not wait for
+# every match to be read and sorted (60-240 ms for 100,000 matches). Asking the trigram index about
+# one item costs about as much as a short search (it opens a list per trigram), so each item's
+# document (the index's own copy of it) is tested with a plain substring test on case-folded text
+# (`fieldkit_has_words`, a few microseconds an item). It finds what the index finds: both fold case
+# character by character; Unicode case folding is the wider of the two in a few letters (ß is also
+# ss), so there it may find an item more, never one less.
+# How common the words are is judged from the first DENSE_PROBE matches (the index yields them in
+# rowid order): when they lie among the first DENSE_PROBE / DENSE items, about that share of the
+# items match, and a page is filled after reading a few thousand items at most.
+DENSE_PROBE = 200
+DENSE = 0.1
+
+
+def _has_words(text: str | None, words: str) -> bool:
+    """Whether every space-separated word of `words` is in `text`, both case-folded."""
+    folded = (text or "").casefold()
+    return all(word in folded for word in words.casefold().split(" "))
+
+
+def _dense(db: Database, match: str) -> bool:
+    """Whether the trigram `match` finds at least about DENSE of the items."""
+    row = db.execute(
+        f"SELECT rowid FROM item_search WHERE item_search MATCH ? ORDER BY rowid LIMIT 1 OFFSET {DENSE_PROBE - 1}", [match]
+    ).fetchone()
+    if row is None:
+        return False
+    first = db.execute("SELECT min(rowid) FROM items").fetchone()[0] or 1
+    return DENSE_PROBE / (row[0] - first + 1) >= DENSE
+
+
+ITEM_BY_ITEM = "EXISTS (SELECT 1 FROM item_search_content doc WHERE doc.id = items.rowid AND fieldkit_has_words(doc.c0, ?))"
+
+
 def where_clause(query: str, db: Database | None = None) -> tuple[str, list[str]]:
     """A WHERE clause over `items` (and its parameters) for the words of `query`; with `db`, short
     words are looked up the way that is fastest for how common they are."""
     clauses, params = [], []
     query = "".join(" " if ch < " " or ch == "\x7f" else ch for ch in query)  # a NUL would cut a LIKE pattern short
     long_words = [w for w in query.split() if len(w) >= TRIGRAM]
-    if long_words:
-        clauses.append("items.rowid IN (SELECT rowid FROM item_search WHERE item_search MATCH ?)")
-        params.append(" AND ".join(_quoted(w) for w in long_words))
     short_words = [w for w in query.split() if len(w) < TRIGRAM]
+    typed = [w for w in short_words if not WORD_PART.fullmatch(w)]  # "x*", "4-": LIKE, as typed
+    dense = False
+    if long_words:
+        match = " AND ".join(_quoted(w) for w in long_words)
+        # item by item only when nothing else may leave few items to find: a word matched with LIKE
+        # finds few, and cannot narrow the items first as a word-index set does
+        dense = db is not None and not typed and _dense(db, match)
+        if dense:
+            db.conn.create_function("fieldkit_has_words", 2, _has_words, deterministic=True)
+            clauses.append(ITEM_BY_ITEM)
+            params.append(" ".join(long_words))
+        else:
+            clauses.append("items.rowid IN (SELECT rowid FROM item_search WHERE item_search MATCH ?)")
+            params.append(match)
     starts = [w for w in short_words if WORD_PART.fullmatch(w)]
     if starts:
         match = " AND ".join(_quoted(part) + "*" for part in starts)
-        # item by item only when no long word narrows the items first (then the set is the faster)
-        clauses.append(_words_clause(None if long_words else db, match))
+        # item by item only when no long word narrows the items to a few first (then the set is the faster)
+        clauses.append(_words_clause(None if long_words and not dense else db, match))
         params.append(match)
-    for word in (w for w in short_words if not WORD_PART.fullmatch(w)):  # "x*", "%": as typed, in the item's own fields
+    for word in typed:  # "x*", "%": as typed, in the item's own fields
         like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         clauses.append("(" + " OR ".join(f"items.{c} LIKE ? ESCAPE '\\'" for c in ITEM_COLUMNS) + ")")
         params.extend([like] * len(ITEM_COLUMNS))
@@ -86,8 +132,13 @@ def suspend(db: Database) -> None:
     db.execute("INSERT INTO search_suspended (since) VALUES (datetime('now'))")
 
 
+# A bulk write of this many items or more merges the search indexes after it (migration m019).
+MERGE_AFTER = 5000
+
+
 def resume(db: Database, item_ids: Iterable[str]) -> None:
-    """Turn the triggers back on and rebuild the documents of the items a bulk write touched."""
+    """Turn the triggers back on and rebuild the documents of the items a bulk write touched; after
+    many items, merge the search indexes into one segment each (searching stays fast)."""
     db.execute("DELETE FROM search_suspended")
     ids = sorted(set(item_ids))
     for start in range(0, len(ids), 500):
@@ -101,3 +152,5 @@ def resume(db: Database, item_ids: Iterable[str]) -> None:
             chunk,
         )
         db.execute(f"INSERT INTO item_words (rowid, text) SELECT rowid, text FROM item_search WHERE rowid IN ({rowids})", chunk)
+    if len(ids) >= MERGE_AFTER:
+        merge_search_indexes(db)

@@ -79,7 +79,10 @@ def component_list(state, item_ref: str, as_json: bool) -> None:
         echo(f"{item_ref} has no components yet; add one with `fieldkit component add {item_ref} --part PN`")
         return
     # the short id is enough for `component edit` and `component delete`, which take a unique prefix
-    print_table([row | {"id": row["id"][:8]} for row in rows], LIST_COLUMNS)
+    # a part several firms make reads "one of N"; a date code not read as a date says so
+    print_table([row | {"id": row["id"][:8], "manufacturer": components_core.firm_shown(row),
+                        "date_start": "not read" if row["date_form"] == components_core.NOT_READ else row["date_start"]}
+                  for row in rows], LIST_COLUMNS)
 
 
 @component.command("import")

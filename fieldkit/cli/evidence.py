@@ -20,17 +20,20 @@ def photo() -> None:
 
 @photo.command("add")
 @click.argument("item_ref", metavar="REF")
-@click.argument("files", metavar="FILE...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", metavar="FILE|FOLDER...", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--caption", help="A caption for these photos on this item, e.g. 'stencil on motor section'.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file instead of text.")
 @pass_state
 def photo_add(state, item_ref: str, files: tuple[Path, ...], caption: str | None, as_json: bool) -> None:
     """Store photos as evidence for item REF; print each one's SHA-256 and stored name.
 
-    Each original is copied byte for byte into the store and never modified. A file that
-    cannot be added is named on stderr; the others still go in, and the exit code is 2.
+    Each original is copied byte for byte into the store and never modified. A FOLDER adds the
+    photos directly inside it. A file that cannot be added is named on stderr; the others still go
+    in, and the exit code is 2.
     """
-    results = photos_core.add_photos(state.catalog(), item_ref, files, caption=caption)
+    from fieldkit.ocr.photos import open_folders
+
+    results = photos_core.add_photos(state.catalog(), item_ref, open_folders(files), caption=caption)
     if as_json:
         print_json([r.to_json() for r in results])
     for result in results:

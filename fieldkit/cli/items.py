@@ -16,7 +16,7 @@ ITEM_OPTIONS = [
     click.option("--calibre", help="Calibre, e.g. 122 mm."),
     click.option("--origin", help="Assessed country or origin."),
     click.option("--ref", help="Human reference, e.g. KHK-0007 (default: the next FK-NNNN)."),
-    click.option("--found-at", "found_on", help="Date found, YYYY-MM-DD."),
+    click.option("--found-at", "--found-on", "found_on", help="Date found, YYYY-MM-DD (`item list` calls it found_on)."),
     click.option("--place", help="Where it was found."),
     click.option("--lat", type=float, help="Latitude in decimal degrees (with --lon)."),
     click.option("--lon", type=float, help="Longitude in decimal degrees (with --lat)."),

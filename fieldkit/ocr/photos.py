@@ -174,6 +174,14 @@ def folder_images(folder: str | os.PathLike) -> list[Path]:
     return found
 
 
+def open_folders(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """`paths` with each folder replaced by the photo files directly inside it (folder_images), so
+    that "the photos of this site visit" can be given as their folder. Raises PhotoError for a
+    folder with no photos."""
+    return [found for path in map(Path, paths)
+            for found in (folder_images(path) if path.expanduser().is_dir() else [path])]
+
+
 def ingest_folder(
     catalog: Catalog, item_ref: str, folder: str | os.PathLike, *, cancel: threading.Event | None = None
 ) -> tuple[list[IngestResult], list[dict[str, Any]]]:

@@ -6,10 +6,14 @@ The app holds the open catalog; screens call the same core functions as the CLI.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from fieldkit.catalog.db import Catalog, new_id, open_catalog, writable
 from fieldkit.catalog.meta import set_meta
@@ -23,7 +27,10 @@ class FieldkitApp(App):
     TITLE = "fieldkit"
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("f1,question_mark", "help", "Help", id="app.help"),
+        # F1 is a priority binding so that it reaches the app from a modal dialog too (Textual stops
+        # other app bindings at a modal screen); `?` is not, so that it can still be typed in a box.
+        Binding("f1", "help", "Help", id="app.help", priority=True),
+        Binding("question_mark", "help", "Help", id="app.help_key", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -65,8 +72,26 @@ class FieldkitApp(App):
     def action_help(self) -> None:
         from fieldkit.tui.screens.help import HelpScreen  # markdown rendering: only when asked for
 
-        if not isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()  # F1 again closes it
+        else:
             self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette (ctrl+p) lists every key of the screen, as the help screen does:
+        what a narrow footer leaves out is one search away."""
+        from fieldkit.tui.screens.help import key_owners
+
+        yield from super().get_system_commands(screen)
+        seen = set()
+        for node in key_owners(screen):
+            for binding in node.BINDINGS:
+                if isinstance(binding, tuple) or binding.description in seen:
+                    continue
+                seen.add(binding.description)
+                key = self.get_key_display(replace(binding, key=binding.key.split(",")[0].strip()))
+                yield SystemCommand(f"{binding.description} ({key})", binding.tooltip or binding.description,
+                                    partial(self.run_action, binding.action, node))
 
     def switch_catalog(self, catalog: Catalog) -> None:
         """Close the open catalog and show another."""

@@ -1,8 +1,10 @@
-"""Back up the open catalog and its photo originals to a new folder, with progress."""
+"""Back up the open catalog and its photo originals to a new folder, and restore a backup into a new
+catalog file, each with progress."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.markup import escape
@@ -13,10 +15,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar
 
-from fieldkit.catalog.backup import backup
+from fieldkit.catalog.backup import CopyReport, backup, restore
 from fieldkit.errors import FieldkitError
 from fieldkit.safe_text import visible
 from fieldkit.tui.progress import throttled
+from fieldkit.tui.screens.confirm import ConfirmScreen
 
 
 def default_backup_dir(catalog_path: Path | None) -> Path:
@@ -24,10 +27,58 @@ def default_backup_dir(catalog_path: Path | None) -> Path:
     return Path.home() / "fieldkit-backups" / f"{stem}-{dt.datetime.now():%Y%m%d-%H%M%S}"
 
 
-class BackupScreen(ModalScreen[Path | None]):
+class CopyDialog(ModalScreen[Path | None]):
+    """A dialog that copies a catalog and its photos in a thread worker, with a progress bar
+    (#progress), an outcome line (#result) and a start button (#start)."""
+
+    def copy_in_worker(self, copy: Callable[[Callable[[int, int], None]], CopyReport]) -> None:
+        """Run `copy(progress)` in a worker; show its report, or the error, when it is done."""
+        self.query_one("#progress").display = True
+        self.query_one("#start", Button).disabled = True
+        self.query_one("#result", Label).update("")
+        self._copy(copy)
+
+    @work(thread=True, exclusive=True)
+    def _copy(self, copy) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        progress = throttled(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done))
+        try:
+            report = copy(progress)
+        except (FieldkitError, OSError) as exc:
+            self.app.call_from_thread(self.finish, str(exc), failed=True)
+            return
+        self.app.call_from_thread(self.copied, report)
+
+    def copied(self, report: CopyReport) -> None:
+        self.finish(report.describe())
+
+    def finish(self, text: str, *, failed: bool = False) -> None:
+        """Show the outcome; a failed copy takes its progress bar away (nothing is in progress)."""
+        self.query_one("#start", Button).disabled = False
+        if failed:
+            self.query_one("#progress").display = False
+            self.query_one("#result", Label).update(f"[b red]Error:[/] {escape(visible(text))}")
+        else:
+            self.query_one("#result", Label).update(escape(visible(text)))
+        self.notify(text, severity="error" if failed else "information", markup=False)
+
+
+class BackupScreen(CopyDialog):
     """Copies the catalog (SQLite online backup) and every photo original, each re-hashed."""
 
-    BINDINGS = [Binding("escape", "close", "Close", id="backup.close")]
+    HELP = """\
+## Backup
+
+Type a new (or empty) folder and press Enter or *Back up*: the catalog and every photo original
+are copied there, each copy re-hashed against the original. *Restore…* (ctrl+r) makes a new
+catalog file from a backup folder, after the same checks as `fieldkit restore`.
+"""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="backup.close"),
+        Binding("ctrl+r", "restore", "Restore a backup", id="backup.restore",
+                tooltip="Restore a backup folder into a new catalog file (the open catalog is not changed)"),
+    ]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -37,6 +88,7 @@ class BackupScreen(ModalScreen[Path | None]):
             yield Label("", id="result")
             with Horizontal(classes="buttons"):
                 yield Button("Back up", variant="primary", id="start")
+                yield Button("Restore…", id="restore")
                 yield Button("Close", id="close")
 
     def on_mount(self) -> None:
@@ -46,32 +98,132 @@ class BackupScreen(ModalScreen[Path | None]):
     @on(Input.Submitted, "#dest")
     @on(Button.Pressed, "#start")
     def start(self) -> None:
-        self.query_one("#progress").display = True
-        self.query_one("#start", Button).disabled = True
-        self.run_backup(Path(self.query_one("#dest", Input).value.strip()).expanduser())
+        dest = Path(self.query_one("#dest", Input).value.strip()).expanduser()
+        self.copy_in_worker(lambda progress: backup(self.app.catalog, dest, progress))
 
-    @work(thread=True, exclusive=True)
-    def run_backup(self, dest: Path) -> None:
-        bar = self.query_one("#progress", ProgressBar)
-        progress = throttled(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done))
-
-        try:
-            report = backup(self.app.catalog, dest, progress)
-        except (FieldkitError, OSError) as exc:
-            self.app.call_from_thread(self.finish, str(exc), failed=True)
-            return
-        self.app.call_from_thread(self.finish, report.describe())
-
-    def finish(self, text: str, *, failed: bool = False) -> None:
-        """Show the outcome; a failed backup takes its progress bar away (nothing is in progress)."""
-        self.query_one("#start", Button).disabled = False
-        if failed:
-            self.query_one("#progress").display = False
-            self.query_one("#result", Label).update(f"[b red]Error:[/] {escape(visible(text))}")
-        else:
-            self.query_one("#result", Label).update(escape(visible(text)))
-        self.notify(text, severity="error" if failed else "information", markup=False)
+    @on(Button.Pressed, "#restore")
+    def action_restore(self) -> None:
+        self.app.push_screen(RestoreScreen())
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def default_restore_path(catalog_path: Path | None) -> Path:
+    """A new file beside the open catalog: never the open catalog itself."""
+    folder = catalog_path.parent if catalog_path else Path.home()
+    stem = catalog_path.stem if catalog_path else "catalog"
+    return folder / f"{stem}-restored-{dt.datetime.now():%Y%m%d-%H%M%S}.db"
+
+
+class RestoreScreen(CopyDialog):
+    """Restores a backup folder into a new catalog file, as `fieldkit restore BACKUP --to FILE`:
+    the same checks (its SHA256SUMS, paths kept inside its photo store, a catalog file that is
+    fieldkit's), never over an existing file; then offers to open the restored catalog."""
+
+    HELP = """\
+## Restore
+
+Give the backup folder (made by *Back up* or `fieldkit backup`) and a new catalog file. The backup
+is checked against its SHA256SUMS and every photo is re-hashed as it is copied; nothing is written
+over an existing file, and the open catalog is not changed. When it is done, *Open it* closes the
+open catalog and opens the restored one (you are asked first). An encrypted backup (a single
+file) is restored on the command line: `fieldkit restore FILE --to NEW.db`.
+"""
+
+    BINDINGS = [Binding("escape", "close", "Close", id="restore.close")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.restored: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Restore the backup in the folder:", classes="question")
+            yield Input("", placeholder="a folder made by Back up", id="source")
+            yield Label("into the new catalog file (the open catalog is not changed):", classes="question")
+            yield Input(str(default_restore_path(self.app.catalog.path)), id="target")
+            yield ProgressBar(id="progress", show_eta=False)
+            yield Label("", id="result")
+            with Horizontal(classes="buttons"):
+                yield Button("Restore", variant="primary", id="start")
+                yield Button("Open it", id="open")
+                yield Button("Close", id="close")
+
+    def on_mount(self) -> None:
+        self.query_one("#progress").display = False
+        self.query_one("#open").display = False
+        self.query_one("#source", Input).focus()
+
+    def _paths(self) -> tuple[Path, Path]:
+        return tuple(Path(self.query_one(f"#{box}", Input).value.strip()).expanduser() for box in ("source", "target"))
+
+    @on(Input.Submitted, "#source")
+    def next_box(self) -> None:
+        self.query_one("#target", Input).focus()
+
+    @on(Input.Submitted, "#target")
+    @on(Button.Pressed, "#start")
+    def start(self) -> None:
+        source, target = self._paths()
+        if not self.query_one("#source", Input).value.strip():
+            self.finish("give the backup folder to restore from", failed=True)
+            return
+        if source.is_file():
+            self.finish(f"{source} is a file: an encrypted backup is restored with `fieldkit restore {source} --to NEW.db`",
+                        failed=True)
+            return
+        if self.app.catalog.path is not None and target.resolve() == self.app.catalog.path.resolve():
+            self.finish(f"{target} is the open catalog; restore to a new file", failed=True)
+            return
+        self.app.push_screen(
+            ConfirmScreen(f"Restore the backup in {source} into the new catalog file {target}? "
+                          "The open catalog is not changed.", yes="Restore", default_yes=True),
+            lambda answer: self.run_restore(source, target) if answer else None,
+        )
+
+    def run_restore(self, source: Path, target: Path) -> None:
+        self.restored = None
+        self.query_one("#open").display = False
+        self.copy_in_worker(lambda progress: restore(source, target, actor=self.app.catalog.actor, progress=progress))
+
+    def copied(self, report: CopyReport) -> None:
+        """Restored: the new catalog can be opened (Open it), unless verifying it found problems."""
+        self.finish(report.describe())
+        self.restored = None if report.problems else report.catalog
+        self.query_one("#open").display = self.restored is not None
+
+    @on(Button.Pressed, "#open")
+    def open_restored(self) -> None:
+        restored = self.restored
+        if restored is None:
+            return
+
+        def switch(answer: bool | None) -> None:
+            if not answer:
+                return
+            from fieldkit.catalog.db import open_catalog
+
+            try:
+                catalog = open_catalog(restored, actor=self.app.catalog.actor)
+            except FieldkitError as exc:
+                self.finish(str(exc), failed=True)
+                return
+            self.app.switch_catalog(catalog)
+            self.app.pop_screen()  # this dialog
+            self.app.pop_screen()  # the backup dialog
+            from fieldkit.tui.screens.catalog import CatalogScreen
+
+            if isinstance(self.app.screen, CatalogScreen):
+                self.app.screen.show_example_banner()
+                self.app.screen.reload()
+
+        current = self.app.catalog.path
+        self.app.push_screen(ConfirmScreen(
+            f"Close {current} (nothing in it changes) and open the restored catalog {restored}?",
+            yes="Open restored", default_yes=True), switch)
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(self.restored)

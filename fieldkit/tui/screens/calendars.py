@@ -20,13 +20,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Select, TextArea
+from textual.widgets import Header, Input, Label, Select, TextArea
 
 from fieldkit.errors import FieldkitError
 from fieldkit.markings.calendars import CALENDARS, ERAS, from_gregorian, plausibility_warnings, to_gregorian
 from fieldkit.markings.datecodes import read_date_code
 from fieldkit.markings.years import find_years
 from fieldkit.tui.widgets.readings import ReadingsView
+from fieldkit.tui.widgets.footer import FitFooter
 
 CALENDAR_NAMES = {"juche": "Juche (DPRK)", "minguo": "Minguo (ROC)", "japanese": "Japanese era",
                   "solar-hijri": "Solar Hijri (Iran)", "thai": "Thai Buddhist Era", "gregorian": "Gregorian"}
@@ -83,7 +84,7 @@ Same as `fieldkit year`, `fieldkit year --to`, `fieldkit years` and `fieldkit da
                 yield Input(placeholder="date code, e.g. 2310", id="cal-code")
                 yield Input(placeholder="manufacturer (optional), e.g. TI", id="cal-maker")
             yield ReadingsView(id="cal-code-result")
-        yield Footer(compact=True, show_command_palette=False)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.query_one("#cal-era").display = False

@@ -16,12 +16,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label
+from textual.widgets import DataTable, Header, Input, Label
 
 from fieldkit.catalog import items as items_core
 from fieldkit.errors import FieldkitError
 from fieldkit.tui.safe_text import visible
 from fieldkit.tui.screens.confirm import ConfirmScreen
+from fieldkit.tui.widgets.columns import NARROW_BELOW
+from fieldkit.tui.widgets.footer import FitFooter
 
 # The other screens (item, export, calendars...) are imported when opened: the item screen alone
 # pulls in Pillow, the photo store, the matcher and the reference tables, and the catalog screen
@@ -42,8 +44,7 @@ COLUMNS = [
     ("parts", "Parts", 5),  # quantities summed, as the summary counts them
 ]
 # Under 100 columns the text columns are narrower, so that the counts stay on an 80-column screen.
-NARROW_WIDTHS = {"ref": 9, "category": 9, "designation": 10, "place": 8}
-NARROW_BELOW = 100
+NARROW_WIDTHS = {"ref": 9, "category": 9, "designation": 11, "place": 7}  # "Designation" whole
 
 
 class CatalogScreen(Screen):
@@ -71,22 +72,23 @@ title says so, you can browse, search, verify and export it, and every change is
 catalog summary, a chart by country and a map of finds, then each item's dossier.
 """
 
-    # Short descriptions, so that every binding fits in the footer of a 100-column terminal;
-    # the help screen (F1) lists them all with their longer tooltips.
+    # Most used first: on a narrow terminal the footer shows as many as fit, in this order, beside
+    # Quit and Help (80 columns: up to Summary); the help screen (F1) and the command palette
+    # (ctrl+p) list them all, with their longer tooltips.
     BINDINGS = [
         Binding("slash", "search", "Search", id="catalog.search"),
         Binding("a", "add", "Add", id="catalog.add", tooltip="Add an item"),
         Binding("enter", "open", "Open", id="catalog.open", show=False),
         Binding("d", "delete", "Delete", id="catalog.delete", tooltip="Delete the selected item (asks first)"),
+        Binding("x", "export", "Export", id="catalog.export", tooltip="Export the catalog as CSV"),
+        Binding("b", "backup", "Backup", id="catalog.backup", tooltip="Back up the catalog and its photos"),
+        Binding("v", "verify", "Verify", id="catalog.verify", tooltip="Re-hash every photo; check the audit log, the schema and the witness"),
         Binding("s", "summary", "Summary", id="catalog.summary", tooltip="Components summary of the whole catalog"),
+        Binding("r", "reference", "Reference", id="catalog.reference", tooltip="Browse the reference tables"),
         Binding("y", "calendars", "Dates", id="catalog.calendars",
                 tooltip="Calendars & date codes: convert years, read years in markings and date codes"),
-        Binding("r", "reference", "Reference", id="catalog.reference", tooltip="Browse the reference tables"),
-        Binding("v", "verify", "Verify", id="catalog.verify", tooltip="Re-hash every photo; check the audit log, the schema and the witness"),
-        Binding("x", "export", "Export", id="catalog.export", tooltip="Export the catalog as CSV"),
         Binding("p", "report", "Report", id="catalog.report",
                 tooltip="Write a report of every item (PDF or HTML, with a map of finds), with progress"),
-        Binding("b", "backup", "Backup", id="catalog.backup", tooltip="Back up the catalog and its photos"),
         Binding("t", "team", "Team", id="catalog.team",
                 tooltip="Team: your key, bundles of the selected item (create, verify, merge), conflicts"),
         Binding("escape", "clear_search", "Clear search", id="catalog.clear", show=False),
@@ -125,7 +127,7 @@ catalog summary, a chart by country and a map of finds, then each item's dossier
         for key, label, width in COLUMNS:
             table.add_column(label, key=key, width=NARROW_WIDTHS.get(key, width) if narrow else width)
         yield table
-        yield Footer(compact=True, show_command_palette=False)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

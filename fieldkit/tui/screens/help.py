@@ -19,6 +19,18 @@ Everything you change is written to the catalog at once and recorded in its audi
 """
 
 
+def key_owners(screen: Screen) -> list:
+    """Where a screen's keys come from: fieldkit's own widgets around the focus (a tab's pane),
+    then the screen (the app's own keys come after these)."""
+    panes = []
+    widget = screen.focused
+    while widget is not None and widget is not screen:
+        if type(widget).__module__.startswith("fieldkit.") and widget.BINDINGS:
+            panes.append(widget)
+        widget = widget.parent
+    return [*panes, screen]
+
+
 class HelpScreen(ModalScreen[None]):
     """Key bindings of the screen that was showing, and of the app."""
 
@@ -28,21 +40,10 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.beneath = beneath
 
-    def nodes(self) -> list:
-        """Where the keys come from: fieldkit's own widgets around the focus (a tab's pane), the
-        screen, then the app."""
-        panes = []
-        widget = self.beneath.focused
-        while widget is not None and widget is not self.beneath:
-            if type(widget).__module__.startswith("fieldkit.") and widget.BINDINGS:
-                panes.append(widget)
-            widget = widget.parent
-        return [*panes, self.beneath, self.app]
-
     def compose(self) -> ComposeResult:
         rows = ["| Key | Action |", "| --- | --- |"]
         seen = set()
-        for node in self.nodes():
+        for node in [*key_owners(self.beneath), self.app]:
             for binding in node.BINDINGS:
                 if isinstance(binding, tuple):
                     continue

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Select, TabbedContent, TabPane, TextArea
+from textual.widgets import Header, Input, Label, Select, TabbedContent, TabPane, TextArea
 
 from fieldkit.catalog import items as items_core
 from fieldkit.errors import FieldkitError
@@ -24,6 +24,7 @@ from fieldkit.tui.screens.confirm import confirm_discard
 from fieldkit.tui.screens.photos import PhotosPane
 from fieldkit.tui.widgets.markings import MarkingsPane
 from fieldkit.tui.widgets.components import ComponentsPane
+from fieldkit.tui.widgets.footer import FitFooter
 
 # (field, label, placeholder); `notes` is a TextArea and `sample_type` a Select, below.
 TEXT_FIELDS = [
@@ -120,7 +121,7 @@ brand is printed on the part.
                     yield MarkingsPane(self.ref, id="markings-pane")
                 with TabPane("Components F5", id="components"):
                     yield ComponentsPane(self.ref, id="components-pane")
-        yield Footer(compact=True, show_command_palette=False)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         if self.ref is None:

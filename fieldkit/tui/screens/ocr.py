@@ -28,7 +28,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Static, TextArea
+from textual.widgets import Button, DataTable, Header, Input, Label, ProgressBar, Static, TextArea
 from textual_image.widget import Image
 
 from fieldkit.errors import FieldkitError
@@ -40,6 +40,7 @@ from fieldkit.tui.screens.confirm import confirm_discard
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain, visible
 from fieldkit.wording import plural
+from fieldkit.tui.widgets.footer import FitFooter
 
 PREVIEW_SIZE = (800, 800)  # the display copy of the photo, in pixels
 CROP_PREVIEW_SIZE = (480, 200)
@@ -299,7 +300,7 @@ with both the text as read and your text, the crop, the photo and the engine set
                 yield Label("Marking text: corrected; edit it to what you read", classes="ocr-caption")
                 yield TextArea("", id="ocr-text")
                 yield Input(placeholder="where on the item (optional)", id="ocr-position", compact=True)
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.sub_title = f"OCR · {self.photo.get('original_name') or self.photo['sha256'][:16]}"
@@ -654,7 +655,7 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
         yield ProgressBar(id="ocr-batch-progress", show_eta=False)
         yield Static("", id="ocr-batch-status")
         yield DataTable(id="ocr-batch-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.sub_title = f"OCR of {self.ref}'s photos"

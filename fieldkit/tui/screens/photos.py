@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DirectoryTree, Footer, Header, Input, Label, ListItem, ListView, ProgressBar, Static
+from textual.widgets import Button, DirectoryTree, Header, Input, Label, ListItem, ListView, ProgressBar, Static
 from textual_image.widget import Image
 
 from fieldkit.errors import FieldkitError
@@ -30,6 +30,7 @@ from fieldkit.evidence.placement import describe_offer, disagreements, offers
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain
 from fieldkit.wording import plural
+from fieldkit.tui.widgets.footer import FitFooter
 
 THUMB_SIZE = (192, 128)
 PLACES = ("/media", "/mnt", "/")  # shown as buttons in the file picker, where they exist
@@ -102,11 +103,12 @@ class PhotosPane(Vertical):
     """The photos of one item: thumbnails, adding by typed paths or a picker, and the results."""
 
     BINDINGS = [
-        Binding("ctrl+o", "browse", "Browse for photos", id="photos.browse"),
-        Binding("ctrl+l", "focus_paths", "Type photo paths", id="photos.paths"),
-        Binding("o", "ocr", "OCR photo", id="photos.ocr"),
-        Binding("B", "ocr_batch", "OCR all photos", id="photos.ocr_batch"),
-        Binding("g", "use_exif", "Use photo's GPS/date", id="photos.use_exif",
+        # Short footer labels, so that they fit beside Save, Back, Quit and Help at 80 columns.
+        Binding("ctrl+o", "browse", "Add photos", id="photos.browse", tooltip="Browse for photos to add (a folder picker)"),
+        Binding("ctrl+l", "focus_paths", "Type paths", id="photos.paths", tooltip="Type photo paths to add"),
+        Binding("o", "ocr", "OCR", id="photos.ocr", tooltip="OCR the highlighted photo: read a marking from a crop"),
+        Binding("B", "ocr_batch", "OCR all", id="photos.ocr_batch", tooltip="OCR all the item's photos, each result shown as it is done"),
+        Binding("g", "use_exif", "Use GPS/date", id="photos.use_exif",
                 tooltip="Copy the highlighted photo's EXIF position and capture date to the item where it has none (audited)"),
     ]
 
@@ -139,7 +141,7 @@ class PhotosPane(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="photo-add-bar"):
             yield Input(
-                placeholder="Photo paths: several at once, separated by spaces, commas or new lines (~ works)",
+                placeholder="Photo paths or a folder of photos: several at once, separated by spaces, commas or new lines (~ works)",
                 id="photo-paths",
             )
             yield Button("Add", id="photo-add", variant="primary")
@@ -271,9 +273,15 @@ class PhotosPane(Vertical):
     @on(Input.Submitted, "#photo-paths")
     def add_typed(self) -> None:
         field = self.query_one("#photo-paths", Input)
-        paths = parse_paths(field.value)
+        from fieldkit.ocr.photos import open_folders
+
+        try:
+            paths = open_folders(parse_paths(field.value))  # a folder: the photos inside it
+        except FieldkitError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
         if not paths:
-            self.notify("Type the path of one or more photos first.", severity="warning")
+            self.notify("Type the path of one or more photos, or of their folder, first.", severity="warning")
             return
         field.value = ""
         self.start_ingest(paths)
@@ -458,7 +466,7 @@ photo's caption on the item.
                 for label, value in facts:
                     yield Label(label, classes="fact-label")
                     yield Label(value, classes="fact-value", markup=False)
-        yield Footer(compact=True, show_command_palette=False)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.sub_title = self.photo.get("original_name") or self.photo["sha256"][:16]

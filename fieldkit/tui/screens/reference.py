@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Input, Label, Select, Static, TabbedContent, TabPane
 
 from fieldkit.errors import FieldkitError
 from fieldkit.locations import user_reference_save_dir
@@ -27,6 +27,7 @@ from fieldkit.reference.tables import (
     write_user_row,
 )
 from fieldkit.tui.safe_text import plain
+from fieldkit.tui.widgets.footer import FitFooter
 
 # table name -> (tab title, columns shown)
 COLUMNS = {
@@ -85,7 +86,7 @@ of your own, checked as you type.
                         yield Static("", id="ref-lookup")
                     yield DataTable(id=f"ref-table-{name}", cursor_type="row", zebra_stripes=True)
                     yield Static("", id=f"ref-more-{name}", classes="ref-more")
-        yield Footer(compact=True, show_command_palette=False)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Reference tables"

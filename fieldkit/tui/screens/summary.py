@@ -13,12 +13,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from fieldkit.components.summary import UNKNOWN_COUNTRY, UNKNOWN_FIRM, Summary, summarize
 from fieldkit.errors import FieldkitError
 from fieldkit.export.summary import export_summary, summary_files_in
 from fieldkit.tui.screens.export import ExportScreen
+from fieldkit.tui.widgets.footer import FitFooter
 
 BAR_WIDTH = 14
 TOP_FIRMS = 12
@@ -77,7 +78,7 @@ item can have been assembled: the first day of the period of its newest date cod
                 yield Static("", id="chart-country", classes="chart")
                 yield Static("", id="chart-firm", classes="chart")
             yield Static("", id="chart-years", classes="chart")
-        yield Footer(compact=True, show_command_palette=False)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.sub_title = f"Components of {self.ref}" if self.ref else "Components of the whole catalog"

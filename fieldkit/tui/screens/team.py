@@ -15,11 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Static, TextArea
+from textual.widgets import Button, DataTable, Header, Input, Label, ProgressBar, Static, TextArea
 
 from fieldkit.errors import FieldkitError
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain, visible
+from fieldkit.tui.widgets.footer import FitFooter
 
 
 def _split(text: str) -> list[str]:
@@ -143,7 +144,7 @@ keep ours, theirs, or edit a union. Every resolution is audited.
                 yield Static("", id="theirs")
             yield Label("Where merged work came from", classes="heading")
             yield Static("", id="origins")
-        yield Footer(compact=True, show_command_palette=False)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.query_one("#progress").display = False

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar
+from textual.widgets import Button, DataTable, Header, Input, Label, ProgressBar
 
 from fieldkit.catalog.witness import parse_noted
 from fieldkit.evidence.verify import VerifyReport, remove_leftover_temp_files, verify_catalog
@@ -21,6 +21,7 @@ from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain
 from fieldkit.tui.screens.confirm import ConfirmScreen
 from fieldkit.wording import plural
+from fieldkit.tui.widgets.footer import FitFooter
 
 
 class WitnessFolderScreen(ModalScreen[Path | str | None]):
@@ -144,7 +145,7 @@ short: a fingerprint sent away still does that. Signed bundles sign a checkpoint
         for key, label in (("kind", "Problem"), ("items", "Items"), ("photo", "Photo"), ("detail", "Detail")):
             table.add_column(label, key=key)
         yield table
-        yield Footer(compact=True, show_command_palette=False)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Verify evidence"

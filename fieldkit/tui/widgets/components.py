@@ -12,7 +12,6 @@ audited). `ctrl+g` opens the summary of this item's components.
 
 from __future__ import annotations
 
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,7 +24,8 @@ from fieldkit.components.attribution import attribute, default_index
 from fieldkit.errors import DateCodeError, FieldkitError
 from fieldkit.markings.datecodes import read_date_code
 from fieldkit.tui.safe_text import plain
-from fieldkit.tui.widgets.readings import ReadingsView
+from fieldkit.tui.widgets.columns import add_fitted_columns
+from fieldkit.tui.widgets.readings import ReadingsView, warnings_text
 
 ENTRY = [
     ("comp-part", "part number, e.g. ADXL345", "part_number"),
@@ -42,10 +42,10 @@ class ComponentsPane(Vertical):
     """The components of one item, with an entry row that attributes and dates as you type."""
 
     BINDINGS = [
-        Binding("ctrl+e", "edit", "Edit component", id="components.edit",
+        Binding("ctrl+e", "edit", "Edit", id="components.edit",
                 tooltip="Load the highlighted component into the entry row; Enter stores the correction"),
-        Binding("ctrl+g", "summary", "Components summary", id="components.summary"),
-        Binding("ctrl+d", "delete", "Delete component", id="components.delete",
+        Binding("ctrl+g", "summary", "Summary", id="components.summary", tooltip="Components summary of the whole catalog"),
+        Binding("ctrl+d", "delete", "Delete", id="components.delete",
                 tooltip="Delete the highlighted component (asks first; the audit log keeps it)"),
         Binding("ctrl+f", "pick_firm", "Pick firm", id="components.pick_firm",
                 tooltip="A part number several firms make: pick the firm whose brand is printed on it"),
@@ -78,7 +78,8 @@ class ComponentsPane(Vertical):
 
     def on_mount(self) -> None:
         table = self.query_one("#components-table", DataTable)
-        table.add_columns("Part number", "Firm", "Country", "Date code", "From", "To", "Qty", "Type")
+        add_fitted_columns(table, [("Part number", 11), ("Firm", 8), ("Country", 7), ("Date code", 9), ("From", 10),
+                                   ("To", 10), ("Qty", 3), ("Type", 4)])
         self.query_one("#component-mode", Static).display = False
         self.reload()
 
@@ -124,8 +125,11 @@ class ComponentsPane(Vertical):
         table.clear()
         for row in components_core.list_components(self.app.catalog, self.item_ref):
             table.add_row(
-                plain(row["part_number"]), plain(row["manufacturer"] or "—"), plain(row["country"] or "—"),
-                plain(row["date_code"]), plain(row["date_start"]), plain(row["date_end"]), str(row["quantity"]),
+                plain(row["part_number"]), plain(components_core.firm_shown(row) or "—"), plain(row["country"] or "—"),
+                plain(row["date_code"]),
+                # a date code not read as a date: stored as printed, and said so where its period would be
+                "not read" if row.get("date_form") == components_core.NOT_READ else plain(row["date_start"]),
+                plain(row["date_end"]), str(row["quantity"]),
                 plain(row["type"]), key=row["id"],
             )
 
@@ -229,8 +233,9 @@ class ComponentsPane(Vertical):
             return
         try:
             view.show(read_date_code(code, self._entered("comp-firm") or self._value("comp-firm") or None))
-        except DateCodeError as exc:
-            view.show_error(str(exc))
+        except DateCodeError as exc:  # stored anyway, as printed: say so, not as a refusal
+            view.update(warnings_text([f"{exc}. It is stored as printed, flagged "
+                                       f"\"{components_core.NOT_READ}\" and left out of the date window."]))
 
     @on(Input.Submitted, "#component-entry Input")
     def add(self) -> None:

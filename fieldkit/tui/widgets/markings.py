@@ -15,6 +15,7 @@ from fieldkit.errors import FieldkitError
 from fieldkit.markings.matcher import read_marking
 from fieldkit.reference.tables import get_reference
 from fieldkit.tui.safe_text import plain
+from fieldkit.tui.widgets.columns import add_fitted_columns
 
 
 def describe_reading(reading: dict, limit: int = 4) -> str:
@@ -134,7 +135,7 @@ class MarkingsPane(Vertical):
 
     def on_mount(self) -> None:
         table = self.query_one("#markings-table", DataTable)
-        table.add_columns("Text", "Position", "Source", "From photo", "Top reading", "Year")
+        add_fitted_columns(table, [("Text", 14), ("Position", 9), ("Source", 7), ("From photo", 11), ("Top reading", 13), ("Year", 9)])
         self.reload()
 
     def reload(self) -> None:
@@ -142,7 +143,8 @@ class MarkingsPane(Vertical):
         table.clear()
         for row in markings_core.list_markings(self.app.catalog, self.item_ref):
             table.add_row(
-                plain(row["text"]), plain(row["position"]), plain(source_label(row)), plain(photo_label(row)),
+                plain(row["text"], multiline=False), plain(row["position"]),  # one line: a line break shows as \x0a
+                plain(source_label(row)), plain(photo_label(row)),
                 plain(top_reading(row["readings"])), plain(year_summary(row["readings"])), key=row["id"],
             )
 

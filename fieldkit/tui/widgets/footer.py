@@ -1,0 +1,61 @@
+"""A footer that never cuts a key in half: when the screen's keys do not all fit on one line, the
+last of the screen's own keys are left out; Quit, Help, and the
+screen's Enter, Save (ctrl+s) and Back (Esc) always stay.
+
+Textual's Footer lays its keys in one row and cuts whatever passes the right edge; on an
+80-column terminal that was Quit and Help, the two a new user looks for. A screen lists its keys
+most used first, so what is left out here is the least used; every key is still listed in the help
+screen (F1) and in the command palette (ctrl+p, see FieldkitApp.get_system_commands).
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+MARGIN = 1  # a compact FooterKey's right margin (Footer's CSS)
+APP_ACTIONS = {"quit", "help"}  # the app's keys: Quit and Help, on every screen
+KEPT_KEYS = {"enter", "ctrl+s", "escape"}  # on every fieldkit screen: run, save, and back (or cancel)
+
+
+def key_width(key: FooterKey) -> int:
+    """Columns a compact footer key takes: its key, a space, its description, its margin."""
+    text = key.key_display + (" " + key.description if key.description else "")
+    return cell_len(text) + MARGIN
+
+
+def fitting(keys: list[FooterKey], width: int, kept: set[FooterKey]) -> list[FooterKey]:
+    """The keys to show in `width` columns: every key in `kept`, then the others in
+    order for as long as they fit (one that does not fit is left out, and so is every one after it,
+    so that the footer keeps the screen's order)."""
+    room = width - sum(key_width(k) for k in keys if k in kept)
+    shown = []
+    for key in keys:
+        if key in kept:
+            shown.append(key)
+        elif room >= key_width(key):
+            room -= key_width(key)
+            shown.append(key)
+        else:
+            room = -1
+    return shown
+
+
+class FitFooter(Footer):
+    """Footer(compact=True) whose keys always fit the terminal's width; Quit, Help, Save and Back stay."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("compact", True)
+        kwargs.setdefault("show_command_palette", False)
+        super().__init__(**kwargs)
+
+    def compose(self):
+        keys = list(super().compose())
+        plain = [k for k in keys if isinstance(k, FooterKey)]
+        kept = {k for k in plain if k.action in APP_ACTIONS or k.key in KEPT_KEYS}
+        shown = fitting(plain, self.app.size.width, kept)
+        yield from (k for k in keys if not isinstance(k, FooterKey) or k in shown)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.recompose)
