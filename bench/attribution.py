@@ -1,6 +1,8 @@
 """Benchmark attribution quality on parts the tables were not built from.
 
-The test set is the held-out split of KiCad's symbol library (one datasheet in five, chosen by
+Two test sets, neither used to build the tables.
+
+The first is the held-out split of KiCad's symbol library (one datasheet in five, chosen by
 `reference/build/kicad_families.held_out`, which the derivation skips): each part's datasheet domain
 names its maker (reference/build/domains.csv), and that is the truth it is scored against. It is
 read where it lies (../shared/data/kicad-symbols), never copied.
@@ -23,12 +25,21 @@ table (manufacturers.csv prefixes only), so the ratio shows what the families ad
 
     .venv/bin/python bench/attribution.py [--kicad DIR] [--by-firm 25]
 
+The second is bench/ordering_guides.csv: orderable part numbers copied from makers' own documents
+(ordering-information tables, package option addenda, order-code tables, device names in a maker's
+data sheet), one row per part with the document and the address it was read at. No document the
+reference tables cite is in it (tests/test_ordering_guides.py checks). The truth is the maker whose
+document it is. A number is multi-source when its letter head is one makers share by convention, it
+begins with digits, or its base number is published by two makers or more in the KiCad library or in
+this set; the others form its single-source slice.
+
 Paste the output into bench/RESULTS.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import hashlib
 import sys
@@ -46,6 +57,14 @@ from fieldkit.reference.tables import get_reference  # noqa: E402
 from machine import cpu_model  # noqa: E402
 
 OUTCOMES = ("right", "wrong", "candidates", "unattributed")
+ORDERING_GUIDES = ROOT / "bench" / "ordering_guides.csv"
+
+
+def read_ordering_guides(path: Path = ORDERING_GUIDES) -> list[kf.Part]:
+    """The ordering-guide test set as parts whose truth is the maker whose document lists them."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [kf.Part(name=row["part"], library="ordering-guides", url=row["source"], host="",
+                        firm_id=row["firm_id"], brand="") for row in csv.DictReader(handle)]
 
 
 def printed_brand(index: ManufacturerIndex, part: kf.Part) -> str:
@@ -104,6 +123,54 @@ def line(label: str, c: Counter) -> str:
     return (f"| {label} | {sum(c.values())} | " + " | ".join(f"{c[o]} ({100 * c[o] / n:.1f}%)" for o in OUTCOMES) + " |")
 
 
+def table(title: str, rows: list[tuple[str, Counter]]) -> None:
+    print(f"\n## {title}\n")
+    print("| run | parts | " + " | ".join(OUTCOMES) + " |")
+    print("|---|---|" + "---|" * len(OUTCOMES))
+    for label, c in rows:
+        print(line(label, c))
+
+
+def by_firm(title: str, counts: dict[str, Counter], limit: int) -> None:
+    print(f"\n## {title}\n")
+    print("| firm | parts | " + " | ".join(OUTCOMES) + " |")
+    print("|---|---|" + "---|" * len(OUTCOMES))
+    for firm, c in sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))[:limit]:
+        print(line(firm, c))
+
+
+def ordering_guide_report(index: ManufacturerIndex, baseline: ManufacturerIndex, all_parts: list[kf.Part],
+                          limit: int) -> None:
+    """Score the ordering-guide set: whole, single-source and multi-source, by firm, and its misses."""
+    parts = read_ordering_guides()
+    single = single_source(parts, all_parts + parts)
+    names = {p.name for p in single}
+    multi = [p for p in parts if p.name not in names]
+    documents = len({p.url for p in parts})
+    print(f"\n# ordering-guide slice: {len(parts)} orderable part numbers from {documents} maker documents "
+          f"(bench/ordering_guides.csv), {len({p.firm_id for p in parts})} firms")
+    rows = []
+    for label, idx, subset, brand in (("baseline, part number alone", baseline, parts, False),
+                                      ("part number alone", index, parts, False),
+                                      ("with brand", index, parts, True),
+                                      ("single-source, part number alone", index, single, False),
+                                      ("single-source, with brand", index, single, True),
+                                      ("multi-source, part number alone", index, multi, False)):
+        rows.append((label, score(idx, subset, brand)[0]))
+    table("ordering-guide slice", rows)
+    _, firms, wrong = score(index, parts, False)
+    by_firm(f"ordering-guide slice, part number alone: by firm ({limit} with most parts)", firms, limit)
+    _, firms, _ = score(index, single, False)
+    by_firm("ordering-guide single-source slice, part number alone: by firm", firms, limit)
+    if wrong:
+        print(f"\nconfidently wrong (ordering guides, part number alone), first {len(wrong)}:")
+        for w in wrong:
+            print(f"- {w}")
+    missed = [p.name for p in single if attribute(p.name, None, index=index).firm_id is None]
+    if missed:
+        print(f"\nunattributed single-source numbers ({len(missed)}): " + ", ".join(missed))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kicad", type=Path, default=kf.DEFAULT_KICAD)
@@ -139,6 +206,7 @@ def main() -> int:
             print(f"\nconfidently wrong ({label}), first {len(wrong)}:")
             for w in wrong:
                 print(f"- {w}")
+    ordering_guide_report(index, baseline, all_parts, args.by_firm)
     return 0
 
 
