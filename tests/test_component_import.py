@@ -170,3 +170,34 @@ def test_rows_are_written_in_batches_within_one_transaction(catalog, item, tmp_p
     assert run(catalog, path).imported == 12_000
     assert flushed[:2] == [5000, 5000] and sum(flushed) == 12_000
     assert catalog.db.execute("SELECT count(*) FROM audit WHERE table_name = 'components'").fetchone()[0] == 1
+
+
+def _triggers(catalog):
+    return catalog.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall()
+
+
+def test_the_search_trigger_dropped_for_the_insert_is_back_as_it_was_after_an_import_or_a_failed_one(catalog, item, tmp_path):
+    """The bulk insert drops components' insert trigger inside its transaction (it doubled the time);
+    a finished import creates it again from its own text, a failed one rolls the drop back."""
+    before = _triggers(catalog)
+    assert "components_search_insert" in dict(before)
+    run(catalog, write_khk_csv(tmp_path / "khk.csv"))
+    assert _triggers(catalog) == before
+    assert run(catalog, write(tmp_path, "part_number,quantity\nP1,1\nP2,zero\n"), strict=True).imported == 0
+    assert _triggers(catalog) == before
+    with pytest.raises(ImportFileError):
+        run(catalog, write(tmp_path, b"part_number\nP1\nP\xfc2\n"))
+    assert _triggers(catalog) == before
+    from fieldkit.catalog.components import add_component
+
+    add_component(catalog, "KHK-0001", {"part_number": "ZZQ-AFTER-IMPORT"}, index=INDEX)  # the trigger works
+    assert [r["ref"] for r in items.list_items(catalog, "ZZQ-AFTER")] == ["KHK-0001"]
+
+
+def test_imported_rows_get_ids_that_sort_in_the_order_they_were_written(catalog, item, tmp_path):
+    import uuid
+
+    run(catalog, write_khk_csv(tmp_path / "khk.csv"))
+    ids = [r[0] for r in catalog.db.execute("SELECT id FROM components ORDER BY rowid")]
+    assert ids == sorted(ids) and len(set(ids)) == 290
+    assert {uuid.UUID(i).version for i in ids} == {7}

@@ -214,6 +214,7 @@ def _import_rows(catalog, item_id, reader, header, wanted, index, result, progre
     stamp = now()
     lookups: dict = {}
     bulk = BulkInsert(catalog, "components", event_id=new_id())
+    blank = dict.fromkeys(bulk.columns)  # every column, in table order: the row as stored and hashed
     next_line = reader.line_num + 1
     for record in reader:
         line, next_line = next_line, reader.line_num + 1  # a quoted value may span lines: report the first
@@ -237,8 +238,10 @@ def _import_rows(catalog, item_id, reader, header, wanted, index, result, progre
             continue
         if result.strict and result.problem_count:
             continue  # nothing will be written: only count the problems
-        values = stored_values(catalog, prepared.values, lookups)
-        bulk.add({"id": new_id(), "item_id": item_id, **values, "created_at": stamp, "updated_at": stamp})
+        row = blank.copy()
+        row.update(stored_values(catalog, prepared.values, lookups))
+        row.update(id=new_id(), item_id=item_id, created_at=stamp, updated_at=stamp)
+        bulk.add(row)
     if result.strict and result.problem_count:
         raise _Abort
     result.imported = bulk.finish({
