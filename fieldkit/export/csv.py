@@ -139,16 +139,23 @@ EXPORTS = {
         "markings.rowid",
         [("ref_of(markings.item_id)", "item_ref"), ("photos.sha256", "photo_sha256")],
     ),
-    "components": ("components", "components.rowid", [("ref_of(components.item_id)", "item_ref")]),
+    "components": (
+        "components LEFT JOIN attribution_bases ON attribution_bases.id = components.basis_id "
+        "LEFT JOIN reference_versions ON reference_versions.id = components.reference_version_id",
+        "components.rowid",
+        [("ref_of(components.item_id)", "item_ref")],
+    ),
 }
 
 # components.csv: the row's own columns under readable names, in this order (README.txt says what each
-# means), the basis and the table version spelled out instead of their ids; `--full` adds the machine-readable details.
+# means), the basis and the table version spelled out instead of their ids (joined on the lookup tables'
+# primary keys: a column read per use, where a Python function was called each time the guard and the
+# NUL test named it); `--full` adds the machine-readable details.
 COMPONENT_COLUMNS = [
     ("id", "id"), ("item_id", "item_id"), ("part_number", "part_number"), ("marking_text", "marking_text"),
     ("type", "type"), ("quantity", "quantity"),
     ("manufacturer", "firm"), ("firm_id", "firm_id"), ("country", "country"), ("attributed_by", "attributed_by"),
-    ("basis_of(components.basis_id)", "basis"), ("version_of(components.reference_version_id)", "table_version"),
+    ("attribution_bases.basis", "basis"), ("reference_versions.version", "table_version"),
     ("entered_manufacturer", "entered_manufacturer"), ("entered_country", "entered_country"),
     ("date_code", "date_code"), ("date_form", "date_code_form"), ("date_start", "date_start"), ("date_end", "date_end"),
     ("photo_id", "photo_id"), ("crop_x", "crop_x"), ("crop_y", "crop_y"), ("crop_w", "crop_w"), ("crop_h", "crop_h"),
@@ -352,10 +359,6 @@ def write_files(db: Database, names: list[str], outdir: Path, full: bool = False
     refs = {item_id: guard_cell(ref) for item_id, ref in db.execute("SELECT id, ref FROM items")}
     refs_have_nul = any("\0" in ref for ref in refs.values() if isinstance(ref, str))
     db.conn.create_function("ref_of", 1, refs.get, deterministic=True)
-    versions = dict(db.execute("SELECT id, version FROM reference_versions"))
-    db.conn.create_function("version_of", 1, versions.get, deterministic=True)
-    bases = dict(db.execute("SELECT id, basis FROM attribution_bases"))
-    db.conn.create_function("basis_of", 1, bases.get, deterministic=True)
     db.conn.create_function("date_readings_json", 3, _date_readings_json, deterministic=True)
     db.conn.create_function("real_text", 1, repr, deterministic=True)
     db.conn.create_function("csv_line", -1, csv_line, deterministic=True)
