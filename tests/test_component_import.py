@@ -201,3 +201,26 @@ def test_imported_rows_get_ids_that_sort_in_the_order_they_were_written(catalog,
     ids = [r[0] for r in catalog.db.execute("SELECT id FROM components ORDER BY rowid")]
     assert ids == sorted(ids) and len(set(ids)) == 290
     assert {uuid.UUID(i).version for i in ids} == {7}
+
+
+def test_the_larger_page_cache_of_an_import_is_given_back_after_it_even_when_it_fails(catalog, item, tmp_path):
+    from fieldkit.components import importer
+
+    seen = []
+    real = importer._import_rows
+
+    def spy(*args):
+        seen.append(catalog.db.execute("PRAGMA cache_size").fetchone()[0])
+        return real(*args)
+
+    before = catalog.db.execute("PRAGMA cache_size").fetchone()[0]
+    importer._import_rows = spy
+    try:
+        run(catalog, write(tmp_path, "part_number\nP1\n"))
+        with pytest.raises(ImportFileError):
+            late = "".join(f"P{i}\n" for i in range(20_000)).encode()  # past the first chunk read
+            run(catalog, write(tmp_path, b"part_number\n" + late + b"P\xfc2\n", name="bad.csv"))
+    finally:
+        importer._import_rows = real
+    assert seen == [-importer.IMPORT_CACHE_KIB] * 2
+    assert catalog.db.execute("PRAGMA cache_size").fetchone()[0] == before
