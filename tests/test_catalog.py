@@ -210,21 +210,3 @@ def test_writes_from_two_threads_never_share_a_transaction(catalog):
     assert len(errors) == 1
     assert [r["category"] for r in items.list_items(catalog)] == ["kept"]
     assert audit.check_chain(catalog.db) == [] and audit.check_state(catalog.db) == []
-
-
-def test_new_ids_are_uuid7_unique_and_increasing_even_within_one_millisecond():
-    """Time-ordered keys (RFC 9562 UUIDv7: 48 bits of milliseconds, 74 random) so that bulk inserts
-    append to the primary-key index; ids made in one burst still only go up."""
-    import uuid
-
-    from fieldkit.catalog.db import new_id
-
-    ids = [new_id() for _ in range(20_000)]  # many share a millisecond
-    assert ids == sorted(ids) and len(set(ids)) == len(ids)
-    parsed = [uuid.UUID(i) for i in ids]
-    assert {u.version for u in parsed} == {7} and {u.variant for u in parsed} == {uuid.RFC_4122}
-    assert all(str(u) == i for u, i in zip(parsed, ids))
-    import time
-
-    stamp = parsed[-1].int >> 80  # milliseconds since the epoch
-    assert abs(stamp - time.time() * 1000) < 60_000

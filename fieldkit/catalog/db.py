@@ -18,6 +18,7 @@ import shutil
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,29 +39,15 @@ def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
-_id_lock = threading.Lock()
-_last_id = 0
-
-
 def new_id() -> str:
-    """A new primary key: a UUIDv7 (RFC 9562), so catalogs from several laptops merge without collisions.
+    """A new primary key: a random UUID, so catalogs from several laptops merge without collisions.
 
-    The first 48 bits are the time in milliseconds and the other 74 are random (os.urandom), so
-    ids are unique and unguessable and sort in the order they were made: a bulk import appends to
-    the primary-key index instead of writing all over it (about twice as fast at 100,000 rows,
-    bench/component_import.py). Within one process ids only go up: one made in the same
-    millisecond as the last, or after the clock stepped back, is the last one plus one.
+    Random (UUIDv4), not time-ordered (UUIDv7): lists show the first 8 characters and commands
+    take a unique prefix, and UUIDv7s made within a minute share those 8. (Time-ordered keys
+    saved about a tenth of a 100,000-row import's insert time once the import got a larger page
+    cache; bench/RESULTS.md.)
     """
-    global _last_id
-    random = int.from_bytes(os.urandom(10), "big")
-    value = ((time.time_ns() // 1_000_000) << 80) | (0x7 << 76) | ((random >> 62) & 0xFFF) << 64 \
-        | (0b10 << 62) | (random & 0x3FFF_FFFF_FFFF_FFFF)
-    with _id_lock:
-        if value <= _last_id:
-            value = _last_id + 1  # the low random bits count up; version and variant stay
-        _last_id = value
-    h = f"{value:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return str(uuid.uuid4())
 
 
 def default_actor() -> str:
