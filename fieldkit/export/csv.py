@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import os
 import re
@@ -80,6 +81,7 @@ _GUARD_SQL = (
 BATCH = 10_000
 PARALLEL_ROWS = 200_000  # components; below this a second process costs more than it saves
 LINE_END = "\r\n"
+WRITE_BUFFER = 1 << 20
 
 EXPORT_NOTE = """\
 fieldkit CSV export
@@ -140,22 +142,30 @@ EXPORTS = {
         [("ref_of(markings.item_id)", "item_ref"), ("photos.sha256", "photo_sha256")],
     ),
     "components": (
-        "components LEFT JOIN attribution_bases ON attribution_bases.id = components.basis_id "
-        "LEFT JOIN reference_versions ON reference_versions.id = components.reference_version_id",
+        "components LEFT JOIN basis_cells ON basis_cells.id = components.basis_id "
+        "LEFT JOIN version_cells ON version_cells.id = components.reference_version_id",
         "components.rowid",
         [("ref_of(components.item_id)", "item_ref")],
     ),
 }
 
+# Columns spelled out from a small lookup table (the basis in words, the table version): each lookup
+# row's finished cell (guarded, quoted) is made once, in a materialized CTE, instead of once per
+# component, with `raw` (the value, for csv_line) and `odd` (it holds a NUL or is a blob, so a row
+# naming it is written by csv_line). Only text from the table itself is put in a cell, so the guard
+# holds on it as on any other text cell. A column of kind "c" in a file reads `<cte>.raw`.
+LOOKUP_CELLS = {
+    "components": [("basis_cells", "attribution_bases", "basis"), ("version_cells", "reference_versions", "version")],
+}
+
 # components.csv: the row's own columns under readable names, in this order (README.txt says what each
-# means), the basis and the table version spelled out instead of their ids (joined on the lookup tables'
-# primary keys: a column read per use, where a Python function was called each time the guard and the
-# NUL test named it); `--full` adds the machine-readable details.
+# means), the basis and the table version spelled out instead of their ids (finished once per lookup
+# row, LOOKUP_CELLS); `--full` adds the machine-readable details.
 COMPONENT_COLUMNS = [
     ("id", "id"), ("item_id", "item_id"), ("part_number", "part_number"), ("marking_text", "marking_text"),
     ("type", "type"), ("quantity", "quantity"),
     ("manufacturer", "firm"), ("firm_id", "firm_id"), ("country", "country"), ("attributed_by", "attributed_by"),
-    ("attribution_bases.basis", "basis"), ("reference_versions.version", "table_version"),
+    ("basis_cells.raw", "basis"), ("version_cells.raw", "table_version"),
     ("entered_manufacturer", "entered_manufacturer"), ("entered_country", "entered_country"),
     ("date_code", "date_code"), ("date_form", "date_code_form"), ("date_start", "date_start"), ("date_end", "date_end"),
     ("photo_id", "photo_id"), ("crop_x", "crop_x"), ("crop_y", "crop_y"), ("crop_w", "crop_w"), ("crop_h", "crop_h"),
@@ -220,13 +230,23 @@ def _number_sql(expression: str) -> str:
     )
 
 
+def _lookup_cte(cte: str, table: str, column: str) -> str:
+    """The materialized CTE that finishes each cell of a lookup table's column once (LOOKUP_CELLS)."""
+    return (f"{cte}(id, raw, cell, odd) AS MATERIALIZED (SELECT id, {column}, "
+            f"format('\"%w\"', coalesce({guard_sql(column)}, '')), instr({column}, char(0)) OR +{column} >= x'' "
+            f"FROM {table})")
+
+
 def _own_columns(db: Database, name: str, full: bool) -> list[tuple[str, str, str]]:
-    """(SQL expression, header, kind) of a table's own columns in its file; kind "t" text, "n" number."""
+    """(SQL expression, header, kind) of a table's own columns in its file; kind "t" text, "n" number,
+    "c" a lookup column whose cell is finished once per lookup row (LOOKUP_CELLS)."""
     types = {c.name: c.type for c in db[name].columns}
     if name != "components":
         return [(f'{name}."{c}"', c, "t" if t == "TEXT" else "n") for c, t in types.items()]
+    lookups = {cte for cte, _, _ in LOOKUP_CELLS[name]}
     chosen = COMPONENT_COLUMNS + (COMPONENT_FULL_COLUMNS if full else [])
-    return [(f'{name}."{c}"' if c in types else c, header, "t" if types.get(c, "TEXT") == "TEXT" else "n")
+    return [(f'{name}."{c}"' if c in types else c, header,
+             "c" if c.split(".")[0] in lookups else "t" if types.get(c, "TEXT") == "TEXT" else "n")
             for c, header in chosen]
 
 
@@ -243,31 +263,37 @@ def _date_readings_json(code: str | None, form: str | None, created_at: str | No
 
 def export_select(db: Database, name: str, refs_have_nul: bool = False, full: bool = False) -> tuple[list[str], str]:
     """The header and the SELECT that writes the file `name` (a key of EXPORTS): one column, the
-    CSV line, made by SQLite's format() or, for a row with NUL in a text cell or a blob, by `csv_line`.
-    `refs_have_nul` says whether some item ref holds a NUL, so that ref_of() is tested for one too.
-    `full` adds the machine-readable columns (components.csv: candidates and date readings as JSON)."""
+    CSV line as UTF-8 bytes, made by SQLite's format() or, for a row with NUL in a text cell or a
+    blob, by `csv_line`. `refs_have_nul` says whether some item ref holds a NUL, so that ref_of() is
+    tested for one too. `full` adds the machine-readable columns (components.csv: candidates and
+    date readings as JSON)."""
     source, order, leading = EXPORTS[name]
     columns = [(e, n, "g" if e.startswith("ref_of(") else "t") for e, n in leading]
     columns += _own_columns(db, name, full)
-    formats = ",".join("%s" if kind == "n" else '"%w"' for _, _, kind in columns)
+    formats = ",".join("%s" if kind in "nc" else '"%w"' for _, _, kind in columns)
     arguments = ", ".join(
-        _number_sql(e) if kind == "n" else f"coalesce({e if kind == 'g' else guard_sql(e)}, '')"
+        _number_sql(e) if kind == "n"
+        else f"coalesce({e.removesuffix('.raw')}.cell, '\"\"')" if kind == "c"
+        else f"coalesce({e if kind == 'g' else guard_sql(e)}, '')"
         for e, _, kind in columns
     )
-    # Rows that SQLite's format() cannot write: a NUL in a text cell, or a blob anywhere (a blob sorts
+    # Rows that SQLite's format() cannot write: a NUL in a text cell (format() stops there; `||` keeps
+    # it, so one instr() over the row's text cells joined finds it), or a blob anywhere (a blob sorts
     # above every text, x'' below every blob). Text in a number column is rare: the comparison
-    # (numbers sort below text) skips instr() for the rest.
-    in_python = " OR ".join(
-        (f"instr({e}, char(0)) OR +{e} >= x''" if kind == "t"
-         else f"(+{e} >= '' AND (instr({e}, char(0)) OR +{e} >= x''))")
-        for e, _, kind in columns if kind != "g" or refs_have_nul
-    )
-    kinds = "".join(kind for _, _, kind in columns)
+    # (numbers sort below text) skips instr() for the rest. A lookup cell says so itself, once.
+    texts = [e for e, _, kind in columns if kind == "t" or (kind == "g" and refs_have_nul)]
+    tests = [f"instr({' || '.join(f'coalesce({e}, {chr(39) * 2})' for e in texts)}, char(0))"] if texts else []
+    tests += [f"+{e} >= x''" for e in texts]
+    tests += [f"(+{e} >= '' AND (instr({e}, char(0)) OR +{e} >= x''))" for e, _, kind in columns if kind == "n"]
+    tests += [f"{e.removesuffix('.raw')}.odd" for e, _, kind in columns if kind == "c"]
+    kinds = "".join("t" if kind == "c" else kind for _, _, kind in columns)
     line = (
-        f"CASE WHEN {in_python} THEN csv_line('{kinds}', {', '.join(e for e, _, _ in columns)}) "
-        f"ELSE format('{formats}', {arguments}) END"
+        f"CASE WHEN {' OR '.join(tests) or '0'} THEN CAST(csv_line('{kinds}', {', '.join(e for e, _, _ in columns)}) AS BLOB) "
+        f"ELSE CAST(format('{formats}', {arguments}) AS BLOB) END"
     )
-    return [n for _, n, _ in columns], f"SELECT {line} FROM {source} ORDER BY {order}"
+    lookups = LOOKUP_CELLS.get(name)
+    with_clause = f"WITH {', '.join(_lookup_cte(*lookup) for lookup in lookups)} " if lookups else ""
+    return [n for _, n, _ in columns], f"{with_clause}SELECT {line} FROM {source} ORDER BY {order}"
 
 
 class ExportExists(FieldkitError):
@@ -319,12 +345,13 @@ def export_files_in(outdir: Path) -> list[str]:
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path, newline: str | None = None) -> Iterator[TextIO]:
-    """A text file written beside `path`, fsynced and renamed over it at the end: a crash or kill
-    leaves the old file or the new one, never a part."""
+def atomic_file(path: Path, newline: str | None = None, binary: bool = False) -> Iterator[Any]:
+    """A file written beside `path` (text, or bytes if `binary`), fsynced and renamed over it at the
+    end: a crash or kill leaves the old file or the new one, never a part."""
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), dir=path.parent)
     try:
-        with os.fdopen(fd, "w", newline=newline, encoding="utf-8") as fh:
+        with (os.fdopen(fd, "wb", buffering=WRITE_BUFFER) if binary
+              else os.fdopen(fd, "w", newline=newline, encoding="utf-8")) as fh:
             yield fh
             fh.flush()
             os.chmod(fh.fileno(), _user_file_mode())  # mkstemp's 0600 would hide the export from the user's team
@@ -335,15 +362,21 @@ def atomic_file(path: Path, newline: str | None = None) -> Iterator[TextIO]:
         raise
 
 
-def write_csv(path: Path, header: Iterable[str], batches: Iterable[list[tuple[str]]]) -> int:
-    """Write a header and batches of one-column rows, each a finished CSV line, to one file
-    atomically; returns the number of data rows."""
+def write_csv(path: Path, header: Iterable[str], batches: Iterable[list[tuple[bytes]]]) -> int:
+    """Write a header and batches of one-column rows, each a finished CSV line as UTF-8 bytes, to one
+    file atomically; returns the number of data rows. A line that is not valid UTF-8 (a text cell
+    another program wrote) raises UnicodeDecodeError before anything is put in place."""
     count = 0
-    with atomic_file(path, newline="") as fh:
-        csv.writer(fh, lineterminator=LINE_END).writerow(header)
+    heading = io.StringIO()
+    csv.writer(heading, lineterminator=LINE_END).writerow(header)
+    with atomic_file(path, binary=True) as fh:
+        fh.write(heading.getvalue().encode("utf-8"))
         for batch in batches:
-            fh.write(LINE_END.join([row[0] for row in batch]))
-            fh.write(LINE_END)
+            data = b"\r\n".join([row[0] for row in batch])
+            if not data.isascii():
+                data.decode("utf-8")  # the check SQLite does not make; ASCII is valid UTF-8 as it is
+            fh.write(data)
+            fh.write(b"\r\n")
             count += len(batch)
     return count
 
@@ -368,8 +401,8 @@ def write_files(db: Database, names: list[str], outdir: Path, full: bool = False
         cursor = db.execute(sql)
         try:
             files[f"{name}.csv"] = write_csv(outdir / f"{name}.csv", header, _batches(cursor))
-        except sqlite3.OperationalError as exc:
-            if "decode to UTF-8" not in str(exc):
+        except (sqlite3.OperationalError, UnicodeDecodeError) as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "decode to UTF-8" not in str(exc):
                 raise
             raise FieldkitError(
                 f"cannot export {name}.csv: a text cell of the {name} table is not valid UTF-8, so another "
