@@ -17,13 +17,13 @@ bare, and a missing value is an empty cell (`""` in a text column). That is RFC 
 by Python's csv module; quoting every text cell also keeps text that looks like a number ("0012")
 apart from a number.
 
-For speed (issue 8: at least 200,000 rows/s) SQLite writes each line itself: one `format()` call per
-row over a flat, rowid-ordered SELECT, with the guard (`guard_sql`, the same rule as `guard_cell`)
-on each text cell and the item ref from `ref_of(item_id)`, a dict lookup registered on the export's
-connection. Python only joins the lines of a batch and writes them. SQLite's `format()` stops at a
-NUL character, so a row with NUL in any text cell (or with a blob, which only another program
-could have stored) is written by `csv_line` in Python instead (the same format, byte for byte);
-nothing is cut short. A large catalog's components.csv is written by
+For speed (issue 8: at least 200,000 rows/s) SQLite writes each line itself, as UTF-8 bytes: one
+`format()` call per row over a flat, rowid-ordered SELECT, with the guard (`guard_sql`, the same
+rule as `guard_cell`) on each text cell. A cell taken from a smaller table (the item's ref, the
+basis, the table version) is finished once per row of that table (LOOKUP_CELLS). Python only joins
+the lines of a batch and writes them. SQLite's `format()` stops at a NUL character, so a row with
+NUL in any text cell (or with a blob, which only another program could have stored) is written by
+`csv_line` in Python instead (the same format, byte for byte); nothing is cut short. A large catalog's components.csv is written by
 a second process (fieldkit.export.part) at the same state of the catalog, so that the export uses
 two cores. Memory grows with the number of items, never with the number of rows exported.
 """
@@ -128,34 +128,42 @@ catalog still holds that head.
 """
 
 # Each file: (FROM clause, ORDER BY, leading columns as (SQL expression, name)); the table's own
-# columns follow the leading ones. `ref_of(item_id)` gives the item's ref, already guarded.
+# columns follow the leading ones. `ref_cells.raw` is the item's ref (LOOKUP_CELLS).
 EXPORTS = {
     "items": ("items", "items.ref", []),
     "photos": (
-        "photos LEFT JOIN item_photos ON item_photos.photo_id = photos.id",
+        "photos LEFT JOIN item_photos ON item_photos.photo_id = photos.id "
+        "LEFT JOIN ref_cells ON ref_cells.id = item_photos.item_id",
         "photos.rowid",
-        [("ref_of(item_photos.item_id)", "item_ref"), ("item_photos.caption", "caption")],
+        [("ref_cells.raw", "item_ref"), ("item_photos.caption", "caption")],
     ),
     "markings": (
-        "markings LEFT JOIN photos ON photos.id = markings.photo_id",
+        "markings LEFT JOIN photos ON photos.id = markings.photo_id "
+        "LEFT JOIN ref_cells ON ref_cells.id = markings.item_id",
         "markings.rowid",
-        [("ref_of(markings.item_id)", "item_ref"), ("photos.sha256", "photo_sha256")],
+        [("ref_cells.raw", "item_ref"), ("photos.sha256", "photo_sha256")],
     ),
     "components": (
-        "components LEFT JOIN basis_cells ON basis_cells.id = components.basis_id "
+        "components LEFT JOIN ref_cells ON ref_cells.id = components.item_id "
+        "LEFT JOIN basis_cells ON basis_cells.id = components.basis_id "
         "LEFT JOIN version_cells ON version_cells.id = components.reference_version_id",
         "components.rowid",
-        [("ref_of(components.item_id)", "item_ref")],
+        [("ref_cells.raw", "item_ref")],
     ),
 }
 
-# Columns spelled out from a small lookup table (the basis in words, the table version): each lookup
-# row's finished cell (guarded, quoted) is made once, in a materialized CTE, instead of once per
-# component, with `raw` (the value, for csv_line) and `odd` (it holds a NUL or is a blob, so a row
-# naming it is written by csv_line). Only text from the table itself is put in a cell, so the guard
-# holds on it as on any other text cell. A column of kind "c" in a file reads `<cte>.raw`.
+# Columns spelled out from another, smaller table (the item's ref; the basis in words and the table
+# version): each of its rows' finished cell (guarded, quoted) is made once, in a materialized CTE,
+# instead of once per exported row, with `raw` (the value, for csv_line) and `odd` (it holds a NUL
+# or is a blob, so a row naming it is written by csv_line). The guard is the same SQL as on any other
+# text cell. A column of kind "c" reads `<cte>.raw`; its cell is `<cte>.cell`.
+ITEM_REFS = ("ref_cells", "items", "ref")
 LOOKUP_CELLS = {
-    "components": [("basis_cells", "attribution_bases", "basis"), ("version_cells", "reference_versions", "version")],
+    "items": [],
+    "photos": [ITEM_REFS],
+    "markings": [ITEM_REFS],
+    "components": [ITEM_REFS, ("basis_cells", "attribution_bases", "basis"),
+                   ("version_cells", "reference_versions", "version")],
 }
 
 # components.csv: the row's own columns under readable names, in this order (README.txt says what each
@@ -194,12 +202,12 @@ def guard_sql(expression: str) -> str:
     return _GUARD_SQL.format(c=expression)
 
 
-def text_cell(value: Any, guarded: bool = False) -> str:
-    """A cell of a text column as written: guarded (unless it already is), quoted, `""` when missing.
+def text_cell(value: Any) -> str:
+    """A cell of a text column as written: guarded, quoted, `""` when missing.
     A blob (which fieldkit never stores, but another program may) is written as the text it holds."""
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
-    text = "" if value is None else str(value if guarded else guard_cell(value))
+    text = "" if value is None else str(guard_cell(value))
     return '"' + text.replace('"', '""') + '"'
 
 
@@ -214,10 +222,10 @@ def number_cell(value: Any) -> str:
 
 def csv_line(kinds: str, *values: Any) -> str:
     """One exported line, made in Python. `kinds` has a letter for each value: "t" for a text
-    column, "g" for text already guarded (an item ref), "n" for a number column. The export's SQL
+    column, "n" for a number column. The export's SQL
     makes the same line; this makes the rows SQL cannot (a NUL character in a text cell, a blob)."""
     return ",".join(
-        number_cell(value) if kind == "n" else text_cell(value, guarded=kind == "g")
+        number_cell(value) if kind == "n" else text_cell(value)
         for kind, value in zip(kinds, values)
     )
 
@@ -261,27 +269,27 @@ def _date_readings_json(code: str | None, form: str | None, created_at: str | No
                       ensure_ascii=False, separators=(",", ":"))
 
 
-def export_select(db: Database, name: str, refs_have_nul: bool = False, full: bool = False) -> tuple[list[str], str]:
+def export_select(db: Database, name: str, full: bool = False) -> tuple[list[str], str]:
     """The header and the SELECT that writes the file `name` (a key of EXPORTS): one column, the
     CSV line as UTF-8 bytes, made by SQLite's format() or, for a row with NUL in a text cell or a
-    blob, by `csv_line`. `refs_have_nul` says whether some item ref holds a NUL, so that ref_of() is
-    tested for one too. `full` adds the machine-readable columns (components.csv: candidates and
+    blob, by `csv_line`. `full` adds the machine-readable columns (components.csv: candidates and
     date readings as JSON)."""
     source, order, leading = EXPORTS[name]
-    columns = [(e, n, "g" if e.startswith("ref_of(") else "t") for e, n in leading]
+    lookups = {cte for cte, _, _ in LOOKUP_CELLS[name]}
+    columns = [(e, n, "c" if e.split(".")[0] in lookups else "t") for e, n in leading]
     columns += _own_columns(db, name, full)
     formats = ",".join("%s" if kind in "nc" else '"%w"' for _, _, kind in columns)
     arguments = ", ".join(
         _number_sql(e) if kind == "n"
         else f"coalesce({e.removesuffix('.raw')}.cell, '\"\"')" if kind == "c"
-        else f"coalesce({e if kind == 'g' else guard_sql(e)}, '')"
+        else f"coalesce({guard_sql(e)}, '')"
         for e, _, kind in columns
     )
     # Rows that SQLite's format() cannot write: a NUL in a text cell (format() stops there; `||` keeps
     # it, so one instr() over the row's text cells joined finds it), or a blob anywhere (a blob sorts
     # above every text, x'' below every blob). Text in a number column is rare: the comparison
     # (numbers sort below text) skips instr() for the rest. A lookup cell says so itself, once.
-    texts = [e for e, _, kind in columns if kind == "t" or (kind == "g" and refs_have_nul)]
+    texts = [e for e, _, kind in columns if kind == "t"]
     tests = [f"instr({' || '.join(f'coalesce({e}, {chr(39) * 2})' for e in texts)}, char(0))"] if texts else []
     tests += [f"+{e} >= x''" for e in texts]
     tests += [f"(+{e} >= '' AND (instr({e}, char(0)) OR +{e} >= x''))" for e, _, kind in columns if kind == "n"]
@@ -291,8 +299,7 @@ def export_select(db: Database, name: str, refs_have_nul: bool = False, full: bo
         f"CASE WHEN {' OR '.join(tests) or '0'} THEN CAST(csv_line('{kinds}', {', '.join(e for e, _, _ in columns)}) AS BLOB) "
         f"ELSE CAST(format('{formats}', {arguments}) AS BLOB) END"
     )
-    lookups = LOOKUP_CELLS.get(name)
-    with_clause = f"WITH {', '.join(_lookup_cte(*lookup) for lookup in lookups)} " if lookups else ""
+    with_clause = f"WITH {', '.join(_lookup_cte(*lookup) for lookup in LOOKUP_CELLS[name])} " if lookups else ""
     return [n for _, n, _ in columns], f"{with_clause}SELECT {line} FROM {source} ORDER BY {order}"
 
 
@@ -389,15 +396,12 @@ def write_text(path: Path, text: str) -> None:
 
 def write_files(db: Database, names: list[str], outdir: Path, full: bool = False) -> dict[str, int]:
     """Write the files `names` (keys of EXPORTS) from `db`, read in one read transaction."""
-    refs = {item_id: guard_cell(ref) for item_id, ref in db.execute("SELECT id, ref FROM items")}
-    refs_have_nul = any("\0" in ref for ref in refs.values() if isinstance(ref, str))
-    db.conn.create_function("ref_of", 1, refs.get, deterministic=True)
     db.conn.create_function("date_readings_json", 3, _date_readings_json, deterministic=True)
     db.conn.create_function("real_text", 1, repr, deterministic=True)
     db.conn.create_function("csv_line", -1, csv_line, deterministic=True)
     files = {}
     for name in names:
-        header, sql = export_select(db, name, refs_have_nul, full)
+        header, sql = export_select(db, name, full)
         cursor = db.execute(sql)
         try:
             files[f"{name}.csv"] = write_csv(outdir / f"{name}.csv", header, _batches(cursor))
