@@ -23,9 +23,10 @@ rule as `guard_cell`) on each text cell. A cell taken from a smaller table (the 
 basis, the table version) is finished once per row of that table (LOOKUP_CELLS). Python only joins
 the lines of a batch and writes them. SQLite's `format()` stops at a NUL character, so a row with
 NUL in any text cell (or with a blob, which only another program could have stored) is written by
-`csv_line` in Python instead (the same format, byte for byte); nothing is cut short. A large catalog's components.csv is written by
-a second process (fieldkit.export.part) at the same state of the catalog, so that the export uses
-two cores. Memory grows with the number of items, never with the number of rows exported.
+`csv_line` in Python instead (the same format, byte for byte); nothing is cut short. A large
+catalog's components.csv is written by a second process (fieldkit.export.part) at the same state of
+the catalog, so that the export uses two cores. Memory grows with the number of items, never with
+the number of rows exported.
 """
 
 from __future__ import annotations
