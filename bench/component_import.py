@@ -1,6 +1,6 @@
 """Benchmark: `component import` (time, peak memory, bytes per component), `export csv`, and `summary`.
 
-    .venv/bin/python bench/component_import.py [ROWS] [SUMMARY_ROWS] [--big ROWS]
+    .venv/bin/python bench/component_import.py [ROWS] [SUMMARY_ROWS] [--big ROWS] [--runs N] [--import-only]
 
 Import: a CSV of ROWS components (brands printed in mixed forms, YYWW and YWW date codes, a few
 part numbers attributed by prefix) is imported into a fresh catalog file (WAL, synchronous=FULL)
@@ -9,12 +9,14 @@ audit event -- timed with process start, its peak resident memory (wait4 ru_maxr
 catalog's growth per component (page_count x page_size after a checkpoint, audit and indexes
 included). Baseline, in the same run: the same final rows written with raw sqlite3
 `executemany` into the same table of another fresh catalog (its indexes included; its search
-triggers suspended and the item's search document rebuilt once, as the bulk path does; no
-audit, no checks). With --big ROWS, a second import of ROWS rows (default 1,000,000) for its
+insert trigger dropped and created again and the item's search document rebuilt once, as the
+bulk path does; no audit, no checks). With --runs N, N such pairs alternate (medians and each
+pair's ratio and load are printed); --import-only skips export and summary. With --big ROWS, a second import of ROWS rows (default 1,000,000) for its
 peak memory.
 
 Export: `fieldkit export csv` of that catalog (ROWS components), process start included, against
-`sqlite3 -csv -header` of every exported table of the same catalog; median of 3, interleaved.
+`sqlite3 -csv -header` of every exported table of the same catalog; at least 3 alternating pairs
+(as many as --runs), wall and CPU seconds (user + system, from wait4) with the load average of each.
 
 Summary: SUMMARY_ROWS components written with raw executemany, then `summarize()` of the whole
 catalog, best of 3.
@@ -86,28 +88,33 @@ def catalog_bytes(path: Path) -> int:
     return size
 
 
-def import_process(rows: int, tmp: Path, name: str) -> tuple[Path, float, float, float]:
-    """Import ROWS generated components with the CLI: (catalog, seconds, peak MB, bytes per component)."""
-    source = tmp / f"{name}.csv"
-    write_csv(source, rows, random.Random(7))
+def import_process(rows: int, tmp: Path, name: str, source: Path | None = None) -> tuple[Path, float, float, float]:
+    """Import ROWS generated components with the CLI: (catalog, seconds, peak MB, bytes per component).
+    The CSV is written first, unless `source` (already written) is given."""
+    if source is None:
+        source = tmp / f"{name}.csv"
+        write_csv(source, rows, random.Random(7))
     db = tmp / f"{name}.db"
+    for leftover in tmp.glob(f"{name}.db*"):
+        leftover.unlink()
     subprocess.run([FIELDKIT, "--db", str(db), "--actor", "bench", "item", "add", "--category", "bench", "--ref", "B-1"],
                    check=True, stdout=subprocess.DEVNULL)
     before = catalog_bytes(db)
     seconds, peak = run_measured([FIELDKIT, "--db", str(db), "--actor", "bench", "component", "import", "B-1", str(source)])
-    source.unlink()
     return db, seconds, peak, (catalog_bytes(db) - before) / rows
 
 
-def bench_import(rows: int, tmp: Path) -> dict:
-    db, fieldkit_s, peak, per_row = import_process(rows, tmp, "import")
+def raw_insert(db: Path, tmp: Path, name: str) -> float:
+    """Seconds to write the rows of `db`'s components table, renumbered, with raw executemany into a
+    fresh catalog: its indexes included, its search insert trigger dropped and created again and the
+    item's search document rebuilt once, as the bulk path does; no checks, no audit."""
     catalog = open_catalog(db, actor="bench")
-    assert catalog.db["components"].count == rows
-    final_rows = [tuple(r) for r in catalog.db.execute("SELECT * FROM components")]
+    final_rows = [tuple(r) for r in catalog.db.execute("SELECT * FROM components ORDER BY rowid")]
     columns = [c.name for c in catalog.db["components"].columns]
     catalog.close()
-
-    baseline = open_catalog(tmp / "baseline.db", actor="bench")
+    for leftover in tmp.glob(f"{name}.db*"):
+        leftover.unlink()
+    baseline = open_catalog(tmp / f"{name}.db", actor="bench")
     items.add_item(baseline, {"ref": "B-1", "category": "bench"})
     item_id = baseline.db.execute("SELECT id FROM items").fetchone()[0]
     renumbered = [(new_id(), item_id, *r[2:]) for r in final_rows]
@@ -117,28 +124,71 @@ def bench_import(rows: int, tmp: Path) -> dict:
     start = time.perf_counter()
     with baseline.transaction() as bdb:
         search.suspend(bdb)
-        bdb.conn.executemany(sql, renumbered)
+        trigger = bdb.execute("SELECT sql FROM sqlite_master WHERE name = 'components_search_insert'").fetchone()[0]
+        bdb.execute("DROP TRIGGER components_search_insert")
+        for at in range(0, len(renumbered), 5000):
+            bdb.conn.executemany(sql, renumbered[at:at + 5000])
+        bdb.execute(trigger)
         search.resume(bdb, [item_id])
-    baseline_s = time.perf_counter() - start
+    seconds = time.perf_counter() - start
     baseline.close()
-    return {"db": db, "seconds": fieldkit_s, "peak_mb": peak, "bytes_per_row": per_row, "baseline_s": baseline_s}
+    return seconds
 
 
-def bench_export(db: Path, tmp: Path, runs: int = 3) -> tuple[float, float, int]:
-    """Median seconds of `fieldkit export csv` and of `sqlite3 -csv` over the same tables, interleaved."""
+def bench_import(rows: int, tmp: Path, runs: int = 1) -> dict:
+    """`runs` alternating pairs: the CLI import of ROWS rows into a fresh catalog, then the raw insert."""
+    source = tmp / "import.csv"
+    write_csv(source, rows, random.Random(7))
+    ours, base, loads = [], [], []
+    for _ in range(runs):
+        loads.append(os.getloadavg()[0])
+        db, fieldkit_s, peak, per_row = import_process(rows, tmp, "import", source)
+        ours.append(fieldkit_s)
+        # in a process of its own: this one stays small, so that the next import's peak memory
+        # (wait4's ru_maxrss, which counts the parent's pages the child starts with) is its own
+        done = subprocess.run([sys.executable, __file__, "--raw-insert", str(db), str(tmp)],
+                              check=True, capture_output=True, text=True)
+        base.append(float(done.stdout))
+    source.unlink()
+    catalog = open_catalog(db, actor="bench")
+    assert catalog.db["components"].count == rows
+    catalog.close()
+    return {"db": db, "seconds": statistics.median(ours), "peak_mb": peak, "bytes_per_row": per_row,
+            "baseline_s": statistics.median(base), "runs": list(zip(ours, base, loads))}
+
+
+def run_cpu(command: list[str], stdout=subprocess.DEVNULL) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system) of a process run to the end; exits if it fails."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=stdout)
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"error: {' '.join(command)} failed")
+    return time.perf_counter() - started, usage.ru_utime + usage.ru_stime
+
+
+def bench_export(db: Path, tmp: Path, runs: int = 3) -> dict:
+    """`runs` alternating pairs: `fieldkit export csv` and `sqlite3 -csv` over the same tables, each
+    timed with process start (wall and CPU seconds) and the load average at its start; medians."""
     from fieldkit.export.csv import EXPORTS
 
-    ours, base = [], []
+    pairs = []
     for i in range(runs):
+        load = os.getloadavg()[0]
         out = tmp / f"export{i}"
-        ours.append(run_measured([FIELDKIT, "--db", str(db), "export", "csv", str(out)])[0])
-        started = time.perf_counter()
+        ours = run_cpu([FIELDKIT, "--db", str(db), "export", "csv", str(out)])
+        base_wall = base_cpu = 0.0
         for table in EXPORTS:
             with open(tmp / f"base-{table}.csv", "w") as fh:
-                subprocess.run(["sqlite3", "-csv", "-header", str(db), f"SELECT * FROM {table}"], stdout=fh, check=True)
-        base.append(time.perf_counter() - started)
-    size = (tmp / "export0" / "components.csv").stat().st_size
-    return statistics.median(ours), statistics.median(base), size
+                wall, cpu = run_cpu(["sqlite3", "-csv", "-header", str(db), f"SELECT * FROM {table}"], stdout=fh)
+            base_wall += wall
+            base_cpu += cpu
+        pairs.append((ours, (base_wall, base_cpu), load))
+    return {"seconds": statistics.median(p[0][0] for p in pairs), "cpu": statistics.median(p[0][1] for p in pairs),
+            "baseline_s": statistics.median(p[1][0] for p in pairs),
+            "baseline_cpu": statistics.median(p[1][1] for p in pairs),
+            "size": (tmp / "export0" / "components.csv").stat().st_size,
+            "baseline_size": (tmp / "base-components.csv").stat().st_size, "runs": pairs}
 
 
 def bench_summary(rows: int, tmp: Path) -> float:
@@ -179,6 +229,17 @@ def bench_summary(rows: int, tmp: Path) -> float:
 
 def main() -> None:
     args = [a for a in sys.argv[1:]]
+    if args[:1] == ["--raw-insert"]:
+        print(raw_insert(Path(args[1]), Path(args[2]), "baseline"))
+        return
+    runs = 1
+    if "--runs" in args:
+        at = args.index("--runs")
+        runs = int(args[at + 1])
+        del args[at:at + 2]
+    only_import = "--import-only" in args
+    if only_import:
+        args.remove("--import-only")
     big = None
     if "--big" in args:
         at = args.index("--big")
@@ -187,9 +248,12 @@ def main() -> None:
     rows = int(args[0]) if args else 100_000
     summary_rows = int(args[1]) if len(args) > 1 else 1_000_000
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
-        imported = bench_import(rows, Path(tmp))
-        export_s, export_base, export_size = bench_export(imported["db"], Path(tmp))
-        summary_s = bench_summary(summary_rows, Path(tmp))
+        imported = bench_import(rows, Path(tmp), runs)
+        if only_import:
+            exported = summary_s = None
+        else:
+            exported = bench_export(imported["db"], Path(tmp), max(runs, 3))
+            summary_s = bench_summary(summary_rows, Path(tmp))
         big_result = import_process(big, Path(tmp), "big") if big else None
     fieldkit_s, baseline_s = imported["seconds"], imported["baseline_s"]
     print("## Components: import, export and summary (bench/component_import.py)\n")
@@ -197,7 +261,7 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.1f}\n")
     print("| Measure | Result | Target | Baseline (same run) | Ratio | Met |")
     print("| --- | --- | --- | --- | --- | --- |")
-    print(f"| `component import`, {rows:,} rows, process start included | {fieldkit_s:.2f} s ({rows / fieldkit_s:,.0f} rows/s) "
+    print(f"| `component import`, {rows:,} rows, process start included{f' (median of {runs}, alternating)' if runs > 1 else ''} | {fieldkit_s:.2f} s ({rows / fieldkit_s:,.0f} rows/s) "
           f"| < 4 s | raw executemany {baseline_s:.2f} s | {fieldkit_s / baseline_s:.1f}× | {'yes' if fieldkit_s < 4 else 'NO'} |")
     print(f"| peak resident memory, {rows:,} rows | {imported['peak_mb']:.0f} MB | < 150 MB | | | "
           f"{'yes' if imported['peak_mb'] < 150 else 'NO'} |")
@@ -207,9 +271,19 @@ def main() -> None:
               f"| < 200 MB | | | {'yes' if big_peak < 200 else 'NO'} |")
     print(f"| catalog growth per component (audit, indexes, search included) | {imported['bytes_per_row']:.0f} bytes | ≤ 800 | | | "
           f"{'yes' if imported['bytes_per_row'] <= 800 else 'NO'} |")
-    print(f"| `export csv`, {rows:,} components, process start included (median of 3) | {export_s:.2f} s "
-          f"(components.csv {export_size / 1e6:.1f} MB) | ≤ 2× | `sqlite3 -csv` {export_base:.2f} s | {export_s / export_base:.2f}× "
+    if runs > 1:
+        print("| each run: import, raw insert, load average at its start | " + "; ".join(
+            f"{a:.2f} s, {b:.2f} s ({a / b:.1f}×), load {load:.1f}" for a, b, load in imported["runs"]) + " | | | | |")
+    if only_import:
+        return
+    export_s, export_base = exported["seconds"], exported["baseline_s"]
+    print(f"| `export csv`, {rows:,} components, process start included (median of {len(exported['runs'])}, alternating) "
+          f"| {export_s:.2f} s, CPU {exported['cpu']:.2f} s (components.csv {exported['size'] / 1e6:.1f} MB) | ≤ 2× "
+          f"| `sqlite3 -csv` {export_base:.2f} s, CPU {exported['baseline_cpu']:.2f} s ({exported['baseline_size'] / 1e6:.1f} MB) "
+          f"| {export_s / export_base:.2f}× wall, {exported['cpu'] / exported['baseline_cpu']:.2f}× CPU "
           f"| {'yes' if export_s <= 2 * export_base else 'NO'} |")
+    print("| each run: export, sqlite3 -csv (wall / CPU), load average at its start | " + "; ".join(
+        f"{a[0]:.2f}/{a[1]:.2f} s, {b[0]:.2f}/{b[1]:.2f} s, load {load:.1f}" for a, b, load in exported["runs"]) + " | | | | |")
     print(f"| `summary`, {summary_rows:,} components (best of 3) | {summary_s * 1000:.0f} ms | < 1 s | | | "
           f"{'yes' if summary_s < 1 else 'NO'} |")
 

@@ -170,3 +170,56 @@ def test_rows_are_written_in_batches_within_one_transaction(catalog, item, tmp_p
     assert run(catalog, path).imported == 12_000
     assert flushed[:2] == [5000, 5000] and sum(flushed) == 12_000
     assert catalog.db.execute("SELECT count(*) FROM audit WHERE table_name = 'components'").fetchone()[0] == 1
+
+
+def _triggers(catalog):
+    return catalog.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall()
+
+
+def test_the_search_trigger_dropped_for_the_insert_is_back_as_it_was_after_an_import_or_a_failed_one(catalog, item, tmp_path):
+    """The bulk insert drops components' insert trigger inside its transaction (it doubled the time);
+    a finished import creates it again from its own text, a failed one rolls the drop back."""
+    before = _triggers(catalog)
+    assert "components_search_insert" in dict(before)
+    run(catalog, write_khk_csv(tmp_path / "khk.csv"))
+    assert _triggers(catalog) == before
+    assert run(catalog, write(tmp_path, "part_number,quantity\nP1,1\nP2,zero\n"), strict=True).imported == 0
+    assert _triggers(catalog) == before
+    with pytest.raises(ImportFileError):
+        run(catalog, write(tmp_path, b"part_number\nP1\nP\xfc2\n"))
+    assert _triggers(catalog) == before
+    from fieldkit.catalog.components import add_component
+
+    add_component(catalog, "KHK-0001", {"part_number": "ZZQ-AFTER-IMPORT"}, index=INDEX)  # the trigger works
+    assert [r["ref"] for r in items.list_items(catalog, "ZZQ-AFTER")] == ["KHK-0001"]
+
+
+def test_imported_rows_can_be_told_apart_by_the_short_ids_lists_show(catalog, item, tmp_path):
+    """`component list` shows 8 characters of the id and `component edit` takes a unique prefix:
+    ids are random (a time-ordered UUIDv7 would give every row of an import the same 8)."""
+    run(catalog, write_khk_csv(tmp_path / "khk.csv"))
+    ids = [r[0] for r in catalog.db.execute("SELECT id FROM components")]
+    assert len({i[:8] for i in ids}) == len(ids) == 290
+
+
+def test_the_larger_page_cache_of_an_import_is_given_back_after_it_even_when_it_fails(catalog, item, tmp_path):
+    from fieldkit.components import importer
+
+    seen = []
+    real = importer._import_rows
+
+    def spy(*args):
+        seen.append(catalog.db.execute("PRAGMA cache_size").fetchone()[0])
+        return real(*args)
+
+    before = catalog.db.execute("PRAGMA cache_size").fetchone()[0]
+    importer._import_rows = spy
+    try:
+        run(catalog, write(tmp_path, "part_number\nP1\n"))
+        with pytest.raises(ImportFileError):
+            late = "".join(f"P{i}\n" for i in range(20_000)).encode()  # past the first chunk read
+            run(catalog, write(tmp_path, b"part_number\n" + late + b"P\xfc2\n", name="bad.csv"))
+    finally:
+        importer._import_rows = real
+    assert seen == [-importer.IMPORT_CACHE_KIB] * 2
+    assert catalog.db.execute("PRAGMA cache_size").fetchone()[0] == before

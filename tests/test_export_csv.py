@@ -138,7 +138,7 @@ def test_sqlite_writes_each_line_exactly_as_csv_line_does_and_csv_reads_it_back(
     stored = [values.get(c) for c, _ in COMPONENT_COLUMNS]  # basis, table_version: no lookup rows, so empty
     columns = [header for _, header in COMPONENT_COLUMNS]
     types = {c.name: c.type for c in catalog.db["components"].columns}
-    kinds = "g" + "".join("t" if types.get(c, "TEXT") == "TEXT" else "n" for c, _ in COMPONENT_COLUMNS)
+    kinds = "t" + "".join("t" if types.get(c, "TEXT") == "TEXT" else "n" for c, _ in COMPONENT_COLUMNS)
     export_catalog(catalog, tmp_path)
     written = (tmp_path / "components.csv").read_bytes().decode("utf-8").split("\r\n", 1)[1]
     assert written == csv_line(kinds, "R-1", *stored) + "\r\n"
@@ -346,3 +346,19 @@ def test_the_export_note_explains_every_column_of_components_csv(catalog, tmp_pa
     header = (tmp_path / "components.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     note = (tmp_path / "README.txt").read_text(encoding="utf-8")
     assert [name for name in header if name not in note] == []
+
+
+def test_cells_from_the_lookup_tables_are_guarded_and_a_nul_in_them_is_exported_whole(catalog, tmp_path):
+    """The item ref, the basis and the table version are finished once per row of their own table;
+    the guard holds on them as on any cell, and a NUL in one sends its rows to the careful path."""
+    catalog.db["items"].insert({"id": "i1", "ref": "=R\x00-1", "category": "x", "created_at": "t", "updated_at": "t"})
+    catalog.db["items"].insert({"id": "i2", "ref": "@R-2", "category": "x", "created_at": "t", "updated_at": "t"})
+    catalog.db["attribution_bases"].insert_all([{"id": "b1", "basis": "-prefix\x00 AB"}, {"id": "b2", "basis": "=cmd"}])
+    catalog.db["reference_versions"].insert({"id": "v1", "version": "+v1"})
+    for id_, item, basis in (("c1", "i1", "b2"), ("c2", "i2", "b1"), ("c3", "i2", "b2")):
+        catalog.db["components"].insert({"id": id_, "item_id": item, "part_number": "P", "basis_id": basis,
+                                         "reference_version_id": "v1", "created_at": "t", "updated_at": "t"})
+    export_catalog(catalog, tmp_path)
+    rows = read(tmp_path / "components.csv")
+    assert [(r["item_ref"], r["basis"], r["table_version"]) for r in rows] == [
+        ("'=R\x00-1", "'=cmd", "'+v1"), ("'@R-2", "'-prefix\x00 AB", "'+v1"), ("'@R-2", "'=cmd", "'+v1")]

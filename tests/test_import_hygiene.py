@@ -98,3 +98,19 @@ def test_the_check_sees_a_heavy_import_when_there_is_one(tmp_path):
     shutil.copytree(EXAMPLE.with_name(EXAMPLE.name + ".photos"), db.with_name(db.name + ".photos"))
     _, modules = modules_loaded_by(["verify"], db)
     assert "fieldkit.evidence" in loaded(modules, HEAVY)
+
+
+def test_the_catalog_layer_loads_sqlite_utils_without_numpy_and_numpy_still_imports_after():
+    """sqlite-utils imports numpy (about 0.1 s) only to map its types in inserts fieldkit never makes:
+    fieldkit's import hook hides it while sqlite_utils.db loads, and only then."""
+    code = (
+        "import sys\n"
+        "import fieldkit.catalog.db, fieldkit.export.csv, fieldkit.components.importer\n"
+        "assert 'numpy' not in sys.modules and 'pandas' not in sys.modules\n"
+        "import sqlite_utils.db\n"
+        "assert sqlite_utils.db.np is None\n"
+        "import numpy\n"
+        "assert numpy.zeros(2).sum() == 0\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -39,12 +39,18 @@ def to_json(row: dict[str, Any] | None) -> str | None:
     """Canonical JSON for a row: sorted keys, no ASCII escaping, so the same row always hashes alike."""
     if row is None:
         return None
+    fast = _orjson_row(row)
+    return fast.decode("utf-8") if fast is not None else _ROW_JSON.encode(row)
+
+
+def _orjson_row(row: dict[str, Any]) -> bytes | None:
+    """`to_json(row)` as UTF-8 bytes when orjson writes it (plain values only), else None."""
     if _PLAIN_SET.issuperset(map(type, row.values())) and _STR_SET.issuperset(map(type, row)):
         try:
-            return orjson.dumps(row, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+            return orjson.dumps(row, option=orjson.OPT_SORT_KEYS)
         except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits, a lone surrogate
             pass
-    return _ROW_JSON.encode(row)
+    return None
 
 
 def row_hash(entry: dict[str, Any]) -> str:
@@ -242,7 +248,8 @@ BULK_ACTIONS = ("import", "migrate")
 
 def row_digest(row: dict[str, Any]) -> str:
     """The SHA-256 (hex) of a row's canonical JSON (`to_json`), as `audit_rows` records it."""
-    return hashlib.sha256(to_json(row).encode("utf-8")).hexdigest()
+    fast = _orjson_row(row)  # the same bytes as to_json(row).encode(), without the round trip through str
+    return hashlib.sha256(fast if fast is not None else _ROW_JSON.encode(row).encode("utf-8")).hexdigest()
 
 
 class BulkEvent:

@@ -130,6 +130,21 @@ def _readings(code: str, maker: str | None, today: date) -> tuple[DateCodeReadin
     return tuple(read_date_code(code, maker, today=today))
 
 
+@lru_cache(maxsize=65536)
+def _dated(code: str | None, maker: str | None, today: date) -> tuple:
+    """(readings, why not read, date_form, date_start, date_end) of a date code, once per code and scheme."""
+    if not code:
+        return (), None, None, None, None
+    try:
+        readings = _readings(code.upper(), maker, today)
+    except DateCodeError as exc:  # stored as printed, flagged, left out of the date window
+        return (), str(exc), NOT_READ, None, None
+    if not readings:
+        return (), None, NOT_READ, None, None
+    return (readings, None, date_form(readings),
+            min(r.start for r in readings).isoformat(), max(r.end for r in readings).isoformat())
+
+
 @lru_cache(maxsize=4096)
 def _scheme_maker(maker: str | None) -> str | None:
     """`maker` if it has a date-code scheme of its own (markings.datecodes), else None: the readings
@@ -209,7 +224,8 @@ def prepare_component(
     """Check, attribute and date one component's values; ComponentFieldError names the bad field.
 
     `cache` (a dict the caller keeps) lets a bulk import reuse the attribution of parts that
-    share a brand, country and part-number prefix; the Attribution returned then names the first
+    share a brand, country and part-number prefix, and not read again the prefixes of a part
+    number seen before (keyed by the part number itself); the Attribution returned then names the first
     such part (the stored columns do not name the part, so the rows are unaffected).
     """
     index = index or default_index()
@@ -225,7 +241,12 @@ def prepare_component(
     code = _text(data, "date_code", MAX_PART)
     bulk = cache is not None
     cache = cache if bulk else {}
-    key = (index.prefix_signature(part), brand, country)
+    signature = cache.get(part)  # a part number seen before: its prefixes are not read again
+    if signature is None:
+        signature = index.prefix_signature(part)
+        if len(cache) < 200_000:
+            cache[part] = signature
+    key = (signature, brand, country)
     if key in cache:
         attribution, columns = cache[key]
         if not bulk and attribution.part_number != part:
@@ -236,23 +257,17 @@ def prepare_component(
         except ValidationError as exc:
             raise ComponentFieldError("country", str(exc).removeprefix("country: ")) from None
         columns = _attribution_columns(attribution)
-        if len(cache) < 100_000:
+        if len(cache) < 200_000:
             cache[key] = (attribution, columns)
-    readings: tuple[DateCodeReading, ...] = ()
-    problem = None
-    if code:
-        try:
-            readings = _readings(code.upper(), _scheme_maker(_date_code_maker(attribution)), today)
-        except DateCodeError as exc:  # stored as printed, flagged, left out of the date window
-            problem = str(exc)
+    readings, problem, form, start, end = _dated(code, _scheme_maker(_date_code_maker(attribution)), today)
     values = {
         "part_number": part,
         **columns,
         "type": _text(data, "type", MAX_PART),
         "date_code": code,
-        "date_form": date_form(readings) if readings else (NOT_READ if code else None),
-        "date_start": min(r.start for r in readings).isoformat() if readings else None,
-        "date_end": max(r.end for r in readings).isoformat() if readings else None,
+        "date_form": form,
+        "date_start": start,
+        "date_end": end,
         "quantity": _quantity(data.get("quantity")),
         "notes": _text(data, "notes"),
     }

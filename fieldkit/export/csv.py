@@ -17,21 +17,23 @@ bare, and a missing value is an empty cell (`""` in a text column). That is RFC 
 by Python's csv module; quoting every text cell also keeps text that looks like a number ("0012")
 apart from a number.
 
-For speed (issue 8: at least 200,000 rows/s) SQLite writes each line itself: one `format()` call per
-row over a flat, rowid-ordered SELECT, with the guard (`guard_sql`, the same rule as `guard_cell`)
-on each text cell and the item ref from `ref_of(item_id)`, a dict lookup registered on the export's
-connection. Python only joins the lines of a batch and writes them. SQLite's `format()` stops at a
-NUL character, so a row with NUL in any text cell (or with a blob, which only another program
-could have stored) is written by `csv_line` in Python instead (the same format, byte for byte);
-nothing is cut short. A large catalog's components.csv is written by
-a second process (fieldkit.export.part) at the same state of the catalog, so that the export uses
-two cores. Memory grows with the number of items, never with the number of rows exported.
+For speed (issue 8: at least 200,000 rows/s) SQLite writes each line itself, as UTF-8 bytes: one
+`format()` call per row over a flat, rowid-ordered SELECT, with the guard (`guard_sql`, the same
+rule as `guard_cell`) on each text cell. A cell taken from a smaller table (the item's ref, the
+basis, the table version) is finished once per row of that table (LOOKUP_CELLS). Python only joins
+the lines of a batch and writes them. SQLite's `format()` stops at a NUL character, so a row with
+NUL in any text cell (or with a blob, which only another program could have stored) is written by
+`csv_line` in Python instead (the same format, byte for byte); nothing is cut short. A large
+catalog's components.csv is written by a second process (fieldkit.export.part) at the same state of
+the catalog, so that the export uses two cores. Memory grows with the number of items, never with
+the number of rows exported.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import os
 import re
@@ -78,9 +80,10 @@ _GUARD_SQL = (
     f"CASE WHEN ({_MAY_NEED_GUARD}) AND typeof({{c}}) = 'text' "
     f"AND unicode(ltrim({{c}}, '''')) IN ({_TRIGGER_CODES}) THEN '''' || {{c}} ELSE {{c}} END"
 )
-BATCH = 10_000
+BATCH = 500  # lines: a batch joined (about 300 kB) reuses freed memory; 10,000 made page faults cost 0.1 s CPU per 100k rows
 PARALLEL_ROWS = 200_000  # components; below this a second process costs more than it saves
 LINE_END = "\r\n"
+WRITE_BUFFER = 1 << 20
 
 EXPORT_NOTE = """\
 fieldkit CSV export
@@ -128,29 +131,52 @@ catalog still holds that head.
 """
 
 # Each file: (FROM clause, ORDER BY, leading columns as (SQL expression, name)); the table's own
-# columns follow the leading ones. `ref_of(item_id)` gives the item's ref, already guarded.
+# columns follow the leading ones. `ref_cells.raw` is the item's ref (LOOKUP_CELLS).
 EXPORTS = {
     "items": ("items", "items.ref", []),
     "photos": (
-        "photos LEFT JOIN item_photos ON item_photos.photo_id = photos.id",
+        "photos LEFT JOIN item_photos ON item_photos.photo_id = photos.id "
+        "LEFT JOIN ref_cells ON ref_cells.id = item_photos.item_id",
         "photos.rowid",
-        [("ref_of(item_photos.item_id)", "item_ref"), ("item_photos.caption", "caption")],
+        [("ref_cells.raw", "item_ref"), ("item_photos.caption", "caption")],
     ),
     "markings": (
-        "markings LEFT JOIN photos ON photos.id = markings.photo_id",
+        "markings LEFT JOIN photos ON photos.id = markings.photo_id "
+        "LEFT JOIN ref_cells ON ref_cells.id = markings.item_id",
         "markings.rowid",
-        [("ref_of(markings.item_id)", "item_ref"), ("photos.sha256", "photo_sha256")],
+        [("ref_cells.raw", "item_ref"), ("photos.sha256", "photo_sha256")],
     ),
-    "components": ("components", "components.rowid", [("ref_of(components.item_id)", "item_ref")]),
+    "components": (
+        "components LEFT JOIN ref_cells ON ref_cells.id = components.item_id "
+        "LEFT JOIN basis_cells ON basis_cells.id = components.basis_id "
+        "LEFT JOIN version_cells ON version_cells.id = components.reference_version_id",
+        "components.rowid",
+        [("ref_cells.raw", "item_ref")],
+    ),
+}
+
+# Columns spelled out from another, smaller table (the item's ref; the basis in words and the table
+# version): each of its rows' finished cell (guarded, quoted) is made once, in a materialized CTE,
+# instead of once per exported row, with `raw` (the value, for csv_line) and `odd` (it holds a NUL
+# or is a blob, so a row naming it is written by csv_line). The guard is the same SQL as on any other
+# text cell. A column of kind "c" reads `<cte>.raw`; its cell is `<cte>.cell`.
+ITEM_REFS = ("ref_cells", "items", "ref")
+LOOKUP_CELLS = {
+    "items": [],
+    "photos": [ITEM_REFS],
+    "markings": [ITEM_REFS],
+    "components": [ITEM_REFS, ("basis_cells", "attribution_bases", "basis"),
+                   ("version_cells", "reference_versions", "version")],
 }
 
 # components.csv: the row's own columns under readable names, in this order (README.txt says what each
-# means), the basis and the table version spelled out instead of their ids; `--full` adds the machine-readable details.
+# means), the basis and the table version spelled out instead of their ids (finished once per lookup
+# row, LOOKUP_CELLS); `--full` adds the machine-readable details.
 COMPONENT_COLUMNS = [
     ("id", "id"), ("item_id", "item_id"), ("part_number", "part_number"), ("marking_text", "marking_text"),
     ("type", "type"), ("quantity", "quantity"),
     ("manufacturer", "firm"), ("firm_id", "firm_id"), ("country", "country"), ("attributed_by", "attributed_by"),
-    ("basis_of(components.basis_id)", "basis"), ("version_of(components.reference_version_id)", "table_version"),
+    ("basis_cells.raw", "basis"), ("version_cells.raw", "table_version"),
     ("entered_manufacturer", "entered_manufacturer"), ("entered_country", "entered_country"),
     ("date_code", "date_code"), ("date_form", "date_code_form"), ("date_start", "date_start"), ("date_end", "date_end"),
     ("photo_id", "photo_id"), ("crop_x", "crop_x"), ("crop_y", "crop_y"), ("crop_w", "crop_w"), ("crop_h", "crop_h"),
@@ -179,12 +205,12 @@ def guard_sql(expression: str) -> str:
     return _GUARD_SQL.format(c=expression)
 
 
-def text_cell(value: Any, guarded: bool = False) -> str:
-    """A cell of a text column as written: guarded (unless it already is), quoted, `""` when missing.
+def text_cell(value: Any) -> str:
+    """A cell of a text column as written: guarded, quoted, `""` when missing.
     A blob (which fieldkit never stores, but another program may) is written as the text it holds."""
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
-    text = "" if value is None else str(value if guarded else guard_cell(value))
+    text = "" if value is None else str(guard_cell(value))
     return '"' + text.replace('"', '""') + '"'
 
 
@@ -199,10 +225,10 @@ def number_cell(value: Any) -> str:
 
 def csv_line(kinds: str, *values: Any) -> str:
     """One exported line, made in Python. `kinds` has a letter for each value: "t" for a text
-    column, "g" for text already guarded (an item ref), "n" for a number column. The export's SQL
+    column, "n" for a number column. The export's SQL
     makes the same line; this makes the rows SQL cannot (a NUL character in a text cell, a blob)."""
     return ",".join(
-        number_cell(value) if kind == "n" else text_cell(value, guarded=kind == "g")
+        number_cell(value) if kind == "n" else text_cell(value)
         for kind, value in zip(kinds, values)
     )
 
@@ -215,13 +241,23 @@ def _number_sql(expression: str) -> str:
     )
 
 
+def _lookup_cte(cte: str, table: str, column: str) -> str:
+    """The materialized CTE that finishes each cell of a lookup table's column once (LOOKUP_CELLS)."""
+    return (f"{cte}(id, raw, cell, odd) AS MATERIALIZED (SELECT id, {column}, "
+            f"format('\"%w\"', coalesce({guard_sql(column)}, '')), instr({column}, char(0)) OR +{column} >= x'' "
+            f"FROM {table})")
+
+
 def _own_columns(db: Database, name: str, full: bool) -> list[tuple[str, str, str]]:
-    """(SQL expression, header, kind) of a table's own columns in its file; kind "t" text, "n" number."""
+    """(SQL expression, header, kind) of a table's own columns in its file; kind "t" text, "n" number,
+    "c" a lookup column whose cell is finished once per lookup row (LOOKUP_CELLS)."""
     types = {c.name: c.type for c in db[name].columns}
     if name != "components":
         return [(f'{name}."{c}"', c, "t" if t == "TEXT" else "n") for c, t in types.items()]
+    lookups = {cte for cte, _, _ in LOOKUP_CELLS[name]}
     chosen = COMPONENT_COLUMNS + (COMPONENT_FULL_COLUMNS if full else [])
-    return [(f'{name}."{c}"' if c in types else c, header, "t" if types.get(c, "TEXT") == "TEXT" else "n")
+    return [(f'{name}."{c}"' if c in types else c, header,
+             "c" if c.split(".")[0] in lookups else "t" if types.get(c, "TEXT") == "TEXT" else "n")
             for c, header in chosen]
 
 
@@ -236,33 +272,38 @@ def _date_readings_json(code: str | None, form: str | None, created_at: str | No
                       ensure_ascii=False, separators=(",", ":"))
 
 
-def export_select(db: Database, name: str, refs_have_nul: bool = False, full: bool = False) -> tuple[list[str], str]:
+def export_select(db: Database, name: str, full: bool = False) -> tuple[list[str], str]:
     """The header and the SELECT that writes the file `name` (a key of EXPORTS): one column, the
-    CSV line, made by SQLite's format() or, for a row with NUL in a text cell or a blob, by `csv_line`.
-    `refs_have_nul` says whether some item ref holds a NUL, so that ref_of() is tested for one too.
-    `full` adds the machine-readable columns (components.csv: candidates and date readings as JSON)."""
+    CSV line as UTF-8 bytes, made by SQLite's format() or, for a row with NUL in a text cell or a
+    blob, by `csv_line`. `full` adds the machine-readable columns (components.csv: candidates and
+    date readings as JSON)."""
     source, order, leading = EXPORTS[name]
-    columns = [(e, n, "g" if e.startswith("ref_of(") else "t") for e, n in leading]
+    lookups = {cte for cte, _, _ in LOOKUP_CELLS[name]}
+    columns = [(e, n, "c" if e.split(".")[0] in lookups else "t") for e, n in leading]
     columns += _own_columns(db, name, full)
-    formats = ",".join("%s" if kind == "n" else '"%w"' for _, _, kind in columns)
+    formats = ",".join("%s" if kind in "nc" else '"%w"' for _, _, kind in columns)
     arguments = ", ".join(
-        _number_sql(e) if kind == "n" else f"coalesce({e if kind == 'g' else guard_sql(e)}, '')"
+        _number_sql(e) if kind == "n"
+        else f"coalesce({e.removesuffix('.raw')}.cell, '\"\"')" if kind == "c"
+        else f"coalesce({guard_sql(e)}, '')"
         for e, _, kind in columns
     )
-    # Rows that SQLite's format() cannot write: a NUL in a text cell, or a blob anywhere (a blob sorts
-    # above every text, x'' below every blob). Text in a number column is rare: the comparison
-    # (numbers sort below text) skips instr() for the rest.
-    in_python = " OR ".join(
-        (f"instr({e}, char(0)) OR +{e} >= x''" if kind == "t"
-         else f"(+{e} >= '' AND (instr({e}, char(0)) OR +{e} >= x''))")
-        for e, _, kind in columns if kind != "g" or refs_have_nul
-    )
-    kinds = "".join(kind for _, _, kind in columns)
+    # Rows that SQLite's format() cannot write: a NUL in a text cell (format() stops there), or a blob
+    # anywhere (a blob sorts above every text, x'' below every blob). One instr() per cell costs less
+    # than one on the row's cells joined with || (each needing coalesce()). Text in a number column is
+    # rare: the comparison (numbers sort below text) skips instr() for the rest. A lookup cell says so
+    # itself, once.
+    texts = [e for e, _, kind in columns if kind == "t"]
+    tests = [f"instr({e}, char(0)) OR +{e} >= x''" for e in texts]
+    tests += [f"(+{e} >= '' AND (instr({e}, char(0)) OR +{e} >= x''))" for e, _, kind in columns if kind == "n"]
+    tests += [f"{e.removesuffix('.raw')}.odd" for e, _, kind in columns if kind == "c"]
+    kinds = "".join("t" if kind == "c" else kind for _, _, kind in columns)
     line = (
-        f"CASE WHEN {in_python} THEN csv_line('{kinds}', {', '.join(e for e, _, _ in columns)}) "
-        f"ELSE format('{formats}', {arguments}) END"
+        f"CASE WHEN {' OR '.join(tests) or '0'} THEN CAST(csv_line('{kinds}', {', '.join(e for e, _, _ in columns)}) AS BLOB) "
+        f"ELSE CAST(format('{formats}', {arguments}) AS BLOB) END"
     )
-    return [n for _, n, _ in columns], f"SELECT {line} FROM {source} ORDER BY {order}"
+    with_clause = f"WITH {', '.join(_lookup_cte(*lookup) for lookup in LOOKUP_CELLS[name])} " if lookups else ""
+    return [n for _, n, _ in columns], f"{with_clause}SELECT {line} FROM {source} ORDER BY {order}"
 
 
 class ExportExists(FieldkitError):
@@ -314,12 +355,13 @@ def export_files_in(outdir: Path) -> list[str]:
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path, newline: str | None = None) -> Iterator[TextIO]:
-    """A text file written beside `path`, fsynced and renamed over it at the end: a crash or kill
-    leaves the old file or the new one, never a part."""
+def atomic_file(path: Path, newline: str | None = None, binary: bool = False) -> Iterator[Any]:
+    """A file written beside `path` (text, or bytes if `binary`), fsynced and renamed over it at the
+    end: a crash or kill leaves the old file or the new one, never a part."""
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), dir=path.parent)
     try:
-        with os.fdopen(fd, "w", newline=newline, encoding="utf-8") as fh:
+        with (os.fdopen(fd, "wb", buffering=WRITE_BUFFER) if binary
+              else os.fdopen(fd, "w", newline=newline, encoding="utf-8")) as fh:
             yield fh
             fh.flush()
             os.chmod(fh.fileno(), _user_file_mode())  # mkstemp's 0600 would hide the export from the user's team
@@ -330,15 +372,21 @@ def atomic_file(path: Path, newline: str | None = None) -> Iterator[TextIO]:
         raise
 
 
-def write_csv(path: Path, header: Iterable[str], batches: Iterable[list[tuple[str]]]) -> int:
-    """Write a header and batches of one-column rows, each a finished CSV line, to one file
-    atomically; returns the number of data rows."""
+def write_csv(path: Path, header: Iterable[str], batches: Iterable[list[tuple[bytes]]]) -> int:
+    """Write a header and batches of one-column rows, each a finished CSV line as UTF-8 bytes, to one
+    file atomically; returns the number of data rows. A line that is not valid UTF-8 (a text cell
+    another program wrote) raises UnicodeDecodeError before anything is put in place."""
     count = 0
-    with atomic_file(path, newline="") as fh:
-        csv.writer(fh, lineterminator=LINE_END).writerow(header)
+    heading = io.StringIO()
+    csv.writer(heading, lineterminator=LINE_END).writerow(header)
+    with atomic_file(path, binary=True) as fh:
+        fh.write(heading.getvalue().encode("utf-8"))
         for batch in batches:
-            fh.write(LINE_END.join([row[0] for row in batch]))
-            fh.write(LINE_END)
+            data = b"\r\n".join([row[0] for row in batch])
+            if not data.isascii():
+                data.decode("utf-8")  # the check SQLite does not make; ASCII is valid UTF-8 as it is
+            fh.write(data)
+            fh.write(b"\r\n")
             count += len(batch)
     return count
 
@@ -351,24 +399,17 @@ def write_text(path: Path, text: str) -> None:
 
 def write_files(db: Database, names: list[str], outdir: Path, full: bool = False) -> dict[str, int]:
     """Write the files `names` (keys of EXPORTS) from `db`, read in one read transaction."""
-    refs = {item_id: guard_cell(ref) for item_id, ref in db.execute("SELECT id, ref FROM items")}
-    refs_have_nul = any("\0" in ref for ref in refs.values() if isinstance(ref, str))
-    db.conn.create_function("ref_of", 1, refs.get, deterministic=True)
-    versions = dict(db.execute("SELECT id, version FROM reference_versions"))
-    db.conn.create_function("version_of", 1, versions.get, deterministic=True)
-    bases = dict(db.execute("SELECT id, basis FROM attribution_bases"))
-    db.conn.create_function("basis_of", 1, bases.get, deterministic=True)
     db.conn.create_function("date_readings_json", 3, _date_readings_json, deterministic=True)
     db.conn.create_function("real_text", 1, repr, deterministic=True)
     db.conn.create_function("csv_line", -1, csv_line, deterministic=True)
     files = {}
     for name in names:
-        header, sql = export_select(db, name, refs_have_nul, full)
+        header, sql = export_select(db, name, full)
         cursor = db.execute(sql)
         try:
             files[f"{name}.csv"] = write_csv(outdir / f"{name}.csv", header, _batches(cursor))
-        except sqlite3.OperationalError as exc:
-            if "decode to UTF-8" not in str(exc):
+        except (sqlite3.OperationalError, UnicodeDecodeError) as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "decode to UTF-8" not in str(exc):
                 raise
             raise FieldkitError(
                 f"cannot export {name}.csv: a text cell of the {name} table is not valid UTF-8, so another "
