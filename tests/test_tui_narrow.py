@@ -4,6 +4,7 @@ screen's main actions whole, and every table shows its key columns without scrol
 from __future__ import annotations
 
 import pytest
+from rich.cells import cell_len
 from textual.widgets import DataTable
 from textual.widgets._footer import FooterKey
 
@@ -102,3 +103,15 @@ async def test_the_command_palette_runs_a_key_the_narrow_footer_left_out(tmp_pat
         await pilot.press("enter")
         await pilot.pause(0.5)
         assert type(app.screen).__name__ == "TeamScreen"
+
+
+async def test_a_markings_year_reading_shows_whole_at_80_columns(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    app = make_app(fixed_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "item_markings")
+        table = app.screen.query_one("#markings-table", DataTable)
+        year = next(c for c in table.ordered_columns if c.label.plain == "Year")
+        shown = [str(table.get_row_at(i)[-1]) for i in range(table.row_count)]
+        assert "2023 (juche)" in shown, shown  # 주체112 read as Juche 112 = 2023
+        assert all(cell_len(text) <= year.get_render_width(table) - 2 for text in shown), (shown, year.width)

@@ -45,13 +45,15 @@ def top_reading(reading: dict) -> str:
 
 
 def year_summary(reading: dict) -> str:
+    """The Year column: the first year reading's Gregorian span and calendar, e.g. "2023 (juche)".
+    The token it was read from, and every other reading with its basis, are in the panel beneath."""
     if not reading["years"]:
         return ""
     y = reading["years"][0]
     span = y["gregorian_start"][:4]
     if y["gregorian_end"][:4] != span:
         span += f"–{y['gregorian_end'][:4]}"
-    return f"{y['text']} → {span} ({y['calendar']})"
+    return f"{span} ({y['calendar']})"
 
 
 def source_label(row: dict) -> str:
@@ -135,7 +137,7 @@ class MarkingsPane(Vertical):
 
     def on_mount(self) -> None:
         table = self.query_one("#markings-table", DataTable)
-        add_fitted_columns(table, [("Text", 14), ("Position", 9), ("Source", 7), ("From photo", 11), ("Top reading", 13), ("Year", 9)])
+        add_fitted_columns(table, [("Text", 13), ("Position", 8), ("Source", 6), ("From photo", 10), ("Top reading", 12), ("Year", 14)])
         self.reload()
 
     def reload(self) -> None:
