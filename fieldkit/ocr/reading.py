@@ -14,6 +14,7 @@ tesseract's full set of pipelines and its Cyrillic re-read (two processes, side 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import threading
@@ -26,7 +27,7 @@ from PIL import Image
 
 from fieldkit.errors import OcrUnavailable, ValidationError
 from fieldkit.ocr import ppocr, preprocess
-from fieldkit.ocr.choice import SHARED, Choice, EngineReading, choose, is_ideograph, line_script
+from fieldkit.ocr.choice import CYRILLIC_SHAPES, SHARED, Choice, EngineReading, choose, is_ideograph, line_script
 from fieldkit.ocr.correction import Correction, correct, fold_lookalikes as fold, script_of
 from fieldkit.ocr.engine import (
     DEFAULT_LANGUAGES,
@@ -138,13 +139,27 @@ def read(
     if degrees:
         turned = ppocr.turned(region, degrees)
     result = None
+    skipped = _tesseract_not_needed(pp_readings, languages) if use_pp and use_tess and psm is None else None
+    if skipped:
+        use_tess = False
+        pp_readings[0] = dataclasses.replace(pp_readings[0], how=f"{pp_readings[0].how}; tesseract not run: {skipped}")
+    korean = None  # tesseract's kor model alone, read beside the main run when PP-OCR saw CJK (Hangul)
     if use_tess:
         quick = use_pp and psm is None and _sure_latin(pp_readings)
         target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
-        result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
-                           progress=progress, **({"pipelines": [QUICK_PIPELINE], "rereads": False} if quick else {}))
-        if quick and not _settled(result, pp_readings):
-            result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel, progress=progress)
+        hangul = _may_want_korean(pp_readings, languages)
+        if hangul:  # the kor re-read runs beside the main run; the Cyrillic (rus) re-read is left out
+            korean = _Background(lambda: ocr_image(target, languages="kor", crop=target_crop, psm=target_psm,
+                                                   cancel=cancel, rereads=False))
+        try:
+            result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
+                               progress=progress, **({"pipelines": [QUICK_PIPELINE], "rereads": False} if quick else {}))
+            if quick and not _settled(result, pp_readings):
+                result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
+                                   progress=progress, rereads=not hangul)
+        finally:
+            if korean is not None:
+                korean.wait()  # no tesseract process outlives the reading
         if turned is not None:
             for line in result.lines:  # boxes on the turned crop mean nothing on the photo: the crop's
                 line.box = tuple(crop) if crop else (0, 0, region.width, region.height)  # type: ignore[assignment]
@@ -174,7 +189,8 @@ def read(
     if result is not None and _wants_korean(readings, languages):
         # PP-OCR saw CJK (its stand-in for Hangul) where tesseract read no Hangul: read again with kor alone
         target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
-        again = ocr_image(target, languages="kor", crop=target_crop, psm=target_psm, cancel=cancel, rereads=False)
+        again = korean.result() if korean is not None else ocr_image(
+            target, languages="kor", crop=target_crop, psm=target_psm, cancel=cancel, rereads=False)
         fresh = [EngineReading(r.engine, r.text, r.confidence, r.detail, notes=[n for n in r.notes if not n.startswith(("not chosen", "agrees", "matches", "starts"))])
                  for r in readings]
         fresh.append(EngineReading("tesseract", again.text, again.confidence, f"kor alone, psm {again.engine['psm']}, pipeline"
@@ -194,6 +210,32 @@ def read(
 
 
 LATIN_ONLY = set("DFGIJLNQRSUVWZdfghijklmnqrstuvwz")  # Latin letters with no Cyrillic or Hangul look-alike
+# Latin letters that no Cyrillic letter is drawn like, in print or italics, and that PP-OCR (which has
+# no Cyrillic) does not write for one (choice.CYRILLIC_SHAPES: it reads И as N, Я as R, У as V, Д as D
+# or g, т as m, ш as w): one of these in a sure PP-OCR reading says the line is Latin
+NEVER_CYRILLIC = set("FGLQSZdfhjlqsz")
+SURE_ALONE = 0.99  # PP-OCR's confidence at which its reading of a Latin line stands alone (calibrated 0.9;
+# on the tuning photos every reading this sure was exact: bench/RESULTS.md, calibration table)
+
+
+def _tesseract_not_needed(pp_readings: list[ppocr.LineReading], languages: str) -> str | None:
+    """Why tesseract need not read a line at all (None when it must): PP-OCR read it as cropped or
+    turned (not pieced from detected lines) at SURE_ALONE or more, in plain ASCII with no CJK, and
+    with a letter that neither Cyrillic nor Hangul has and that PP-OCR never writes for a Cyrillic
+    letter (:data:`NEVER_CYRILLIC`), and English is among the languages asked for. Such a line is
+    Latin, the script PP-OCR reads best; tesseract could only add a worse reading (issue 18: time
+    per line). Digits and look-alike letters alone (КР580ВМ80А read as KP580BM80A) never qualify."""
+    top = pp_readings[0] if pp_readings else None
+    if top is None or "eng" not in languages.split("+") or top.how.startswith(("detected", "the ")):
+        return None
+    text = "".join(top.text.split())
+    if len(text) < MIN_LINE_CHARS or not text.isascii() or top.confidence < SURE_ALONE:
+        return None
+    letters = sorted(set(text) & NEVER_CYRILLIC)
+    if not letters:
+        return None
+    return (f"PP-OCR read it surely ({top.confidence:.3f}) with letters only Latin has ({''.join(letters[:6])}),"
+            " so the line is Latin")
 
 
 def _sure_latin(pp_readings: list[ppocr.LineReading]) -> bool:
@@ -217,6 +259,41 @@ def _settled(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bool:
                 EngineReading("ppocr", top.text, top.confidence)]
     return line_script(readings)[0] == "latin" and not any(
         script_of(ch) == "cyrillic" and ch not in SHARED for ch in quick.text)
+
+
+def _may_want_korean(pp_readings: list[ppocr.LineReading], languages: str) -> bool:
+    """Whether the kor re-read (:func:`_wants_korean`) may be needed, known before tesseract runs:
+    PP-OCR read CJK (its stand-ins for Hangul). It is then started beside the main tesseract run
+    instead of after it (one process's time saved on a Hangul line)."""
+    wanted = languages.split("+")
+    return ("kor" in wanted and len(wanted) > 1 and bool(pp_readings)
+            and any(is_ideograph(ch) for ch in pp_readings[0].text))
+
+
+class _Background:
+    """A call run in a thread (tesseract runs in its own process, so the two overlap); its result,
+    or its exception, is given by :meth:`result`."""
+
+    def __init__(self, call: Callable[[], Any]):
+        self._out: tuple[Any, BaseException | None] = (None, None)
+        self._thread = threading.Thread(target=self._run, args=(call,), daemon=True, name="fieldkit-ocr-kor")
+        self._thread.start()
+
+    def _run(self, call: Callable[[], Any]) -> None:
+        try:
+            self._out = (call(), None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
+            self._out = (None, exc)
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> Any:
+        self._thread.join()
+        value, error = self._out
+        if error is not None:
+            raise error
+        return value
 
 
 LINE_SHAPE = 2.5  # an image at least this many times longer than high (or high than long) ...
