@@ -211,3 +211,30 @@ def test_the_other_way_up_is_read_only_when_the_first_reading_is_not_sure():
     readings = ppocr.read_strip(unsure, strip, (0, 180))
     assert len(unsure.calls) == 2
     assert [(r.text, r.how) for r in readings] == [("ATMEGA328P", "turned 180°"), ("d8ZEVDE", "as cropped")]
+
+
+def test_a_hangul_word_beside_exactly_what_ppocr_read_makes_the_line_hangul():
+    # recorded on generated 주체 years (tuning seed 2024): PP-OCR, which has no Hangul, read the
+    # year alone and surely; tesseract read 주체 beside the same year
+    chosen = choose([tess("주체113", 93.0), pp("113", 1.0)])
+    assert chosen.engine == "tesseract" and chosen.text == "주체113"
+    assert "beside exactly what PP-OCR read" in chosen.basis
+    assert choose([tess("주체112-", 80.67), pp("112", 0.9999)]).text == "주체112-"  # an edge mark aside
+    assert choose([tess("주체 111-4", 86.0), pp("111-4", 0.9982)]).text == "주체 111-4"
+
+
+@pytest.mark.parametrize("tesseract_text, confidence", [
+    ("가 A2C53112154", 88.0),  # one stray syllable read into a Latin line
+    ("주체A2C53112154", 60.0),  # a Hangul word tesseract is unsure of
+    ("주체 A2C5311215", 90.0),  # the rest is not what PP-OCR read
+])
+def test_stray_or_unsure_hangul_beside_a_sure_ppocr_reading_does_not_make_the_line_hangul(tesseract_text, confidence):
+    chosen = choose([tess(tesseract_text, confidence), pp("A2C53112154", 0.9964)])
+    assert chosen.engine == "ppocr" and chosen.text == "A2C53112154"
+
+
+@pytest.mark.parametrize("misread", ["주챙112", "주청 112"])
+def test_che_read_with_a_stray_final_before_a_year_is_corrected_to_juche(misread):
+    corrected, corrections = correct(misread)
+    assert corrected.replace(" ", "") == "주체112"
+    assert corrections[0].basis.startswith("juche-prefix")

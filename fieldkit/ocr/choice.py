@@ -198,6 +198,25 @@ def _shapes_agree(tess: EngineReading, pp: list[EngineReading]) -> str | None:
     return None
 
 
+SURE_OF_HANGUL_WORD = 75.0  # tesseract's confidence at which its Hangul word beside PP-OCR's very reading counts
+
+
+def _all_but_hangul(tess: EngineReading, pp: list[EngineReading]) -> str | None:
+    """Why the line is Hangul, when tesseract read a Hangul word (two syllables or more, surely)
+    and, besides it, exactly what PP-OCR read (주체113 and 113): PP-OCR, which has no Hangul, read
+    the rest of the line and left the Hangul out, so its sureness says nothing against it. None
+    otherwise (a stray syllable read into a Latin line does not count)."""
+    syllables = [ch for ch in tess.text if "\uac00" <= ch <= "\ud7a3"]
+    if len(syllables) < MIN_SCRIPT_LETTERS or tess.confidence < SURE_OF_HANGUL_WORD:
+        return None
+    rest = _key("".join(ch for ch in tess.text if not "\uac00" <= ch <= "\ud7a3")).strip("-.,:;'\"`")
+    for r in pp:
+        if rest and _key(r.text) == rest:
+            return (f"tesseract ({tess.detail}) read Hangul ({''.join(syllables[:6])}, confidence {tess.confidence:.0f})"
+                    f" beside exactly what PP-OCR read ({r.text!r}), which has no Hangul")
+    return None
+
+
 def line_script(readings: list[EngineReading]) -> tuple[str, str]:
     """('hangul' | 'cyrillic' | 'latin', why)."""
     tess = [r for r in readings if r.engine == "tesseract" and r.text]
@@ -205,6 +224,9 @@ def line_script(readings: list[EngineReading]) -> tuple[str, str]:
     # PP-OCR writes Hangul as CJK stand-ins, or drops it and is unsure: a sure reading of it with
     # no CJK says the line has no Hangul, whatever tesseract made of the surface
     pp_sure = any(r.confidence >= SURE_OF_NO_HANGUL and not any(is_ideograph(ch) for ch in r.text) for r in pp)
+    for r in tess:
+        if (why := _all_but_hangul(r, pp)) is not None:
+            return "hangul", why
     for r in tess if not pp_sure else []:
         syllables = [ch for ch in r.text if "\uac00" <= ch <= "\ud7a3"]
         if len(syllables) >= MIN_SCRIPT_LETTERS and r.confidence >= MIN_SCRIPT_CONFIDENCE:
