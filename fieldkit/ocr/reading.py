@@ -5,11 +5,14 @@ PP-OCR (fieldkit.ocr.ppocr), the reading chosen on evidence (fieldkit.ocr.choice
 What the CLI's `fieldkit ocr FILE` needs and nothing more: no catalog, no evidence store (those
 are in fieldkit.ocr.photos), so reading a file starts quickly (issue 17.7).
 
-Speed: PP-OCR runs first, in this process (one onnxruntime session per model, kept for the run;
-about 0.1 s a line); tesseract then runs in its own process. A line that PP-OCR reads surely, as
-Latin text, and that tesseract's reading shows to be in no script PP-OCR lacks, is done after
-ONE tesseract process with one preprocessed image (:data:`QUICK_PIPELINE`); any other line gets
-tesseract's full set of pipelines and its Cyrillic re-read (two processes, side by side).
+Speed (issue 18, time per line): PP-OCR runs in this process (one onnxruntime session per model,
+kept for the run; about 0.05 s a line once loaded); tesseract runs in its own processes. On a
+crop wider than high, tesseract's quick reading (:data:`QUICK_PIPELINE`, one process) starts
+beside PP-OCR. A line PP-OCR reads surely with a letter only Latin has needs no tesseract
+(:func:`_tesseract_not_needed`: the quick reading is stopped); a line whose quick reading is
+settled (:func:`_settled`) is done; any other line gets tesseract's full set of pipelines and
+its Cyrillic re-read (two processes, side by side); when PP-OCR read CJK, a kor re-read takes
+the Cyrillic one's place and starts with the main run.
 """
 
 from __future__ import annotations
@@ -136,6 +139,7 @@ def read(
     # PP-OCR finds the line needs no tesseract or reads it turned.
     early, stop_early = None, _Either(cancel)
     if use_pp and use_tess and psm is None and region.width >= region.height:
+        image.load()  # decoded here, once: the two threads then only read its pixels
         early = _Background(lambda: ocr_image(image, languages=languages, crop=crop, psm=psm, cancel=stop_early,
                                               pipelines=[QUICK_PIPELINE], rereads=False))
     try:
