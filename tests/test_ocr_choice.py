@@ -88,6 +88,13 @@ def test_a_reading_the_reference_tables_know_beats_a_slightly_surer_one_that_mat
     assert "su-grad-9m22u-designation" in choice.basis
 
 
+def test_a_reading_that_starts_with_a_known_part_family_beats_a_surer_one_that_does_not():
+    # LM317 is a part_families.csv family; "LN317T" starts with none
+    choice = choose([tess("LM317T", 84.0), pp("LN317T", 0.95)])
+    assert choice.text == "LM317T"
+    assert "starts with the part-number family 'LM317'" in choice.basis
+
+
 def test_a_wrong_reading_that_tesseract_is_sure_of_is_not_shown_as_sure():
     # issue 18: a wrong "ЭМ22У" showed 93.5
     choice = choose([tess("ЭМ22У", 93.5)])

@@ -252,11 +252,28 @@ def line_script(readings: list[EngineReading]) -> tuple[str, str]:
     return "latin", "no reading has letters of a script PP-OCR cannot read"
 
 
+def _family_prefixes(tables) -> dict[str, str]:
+    """Every part-number family prefix the tables know (families and manufacturers' prefixes), folded -> as written."""
+    from fieldkit.components.attribution import part_key
+    from fieldkit.components.manufacturers import split_list
+
+    if "ocr_family_prefixes" not in tables._cache:
+        firms = {row.id for row in tables.manufacturers}
+        written = [f.family for f in tables.families if f.firm_id in firms]  # an unknown firm is never an answer
+        written += [p for row in tables.manufacturers for p in split_list(row.prefixes)]
+        tables._cache["ocr_family_prefixes"] = {part_key(p): p for p in reversed(written) if part_key(p)}
+    return tables._cache["ocr_family_prefixes"]
+
+
 def _reference_bonus(text: str, tables) -> tuple[float, str | None]:
-    from fieldkit.components.attribution import default_index, part_key
+    from fieldkit.components.attribution import part_key
     from fieldkit.markings.matcher import match_marking
     from fieldkit.ocr.correction import correct
+    from fieldkit.reference.plain import plain_reference
 
+    # the tables as their files give them (csv and compiled patterns, no pydantic: start-up time);
+    # `fieldkit reference check` validates them, and a row it would refuse is left out here
+    tables = tables or plain_reference()
     corrected, _ = correct(text)
     letters = len(corrected.replace(" ", "")) or 1
     best, why = 0.0, None
@@ -265,15 +282,12 @@ def _reference_bonus(text: str, tables) -> tuple[float, str | None]:
         best, why = match.score * coverage, f"matches the marking pattern {match.pattern_id} over {coverage:.0%} of its text"
     key = part_key(corrected.split()[0]) if corrected.split() else ""
     if key:
-        try:
-            index = default_index(tables)
-        except Exception:  # noqa: BLE001 - a broken user table must not stop a reading; the tables report it
-            index = None
-        for length in getattr(index, "prefix_lengths", []):
-            if length <= len(key) and key[:length] in index.prefixes:
+        prefixes = _family_prefixes(tables)
+        for length in sorted({len(p) for p in prefixes}, reverse=True):
+            if length <= len(key) and key[:length] in prefixes:
                 coverage = min(1.0, length / letters * 2)  # a family prefix names the part, not every character
                 if coverage > best:
-                    best, why = coverage, f"starts with the part-number family {index.prefixes[key[:length]][0][0]!r}"
+                    best, why = coverage, f"starts with the part-number family {prefixes[key[:length]]!r}"
                 break
     return REFERENCE_WEIGHT * best, why
 
