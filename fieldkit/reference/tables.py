@@ -31,9 +31,8 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from fieldkit.errors import ReferenceTableError
 from fieldkit.locations import shipped_reference_dir, user_reference_dir
+# Problem and ReferenceTables are defined in fieldkit.reference.plain and imported from here too
 from fieldkit.reference.plain import KEYS, TABLE_FILES, Problem, ReferenceTables, csv_records, load_tables
-
-__all__ = ["Problem", "ReferenceTables"]  # defined in fieldkit.reference.plain, imported from here too
 
 # An id of a reference row (a pattern, a firm): a lower-case slug of letters, digits and "-".
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
