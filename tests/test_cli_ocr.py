@@ -280,3 +280,16 @@ def test_a_missing_file_in_a_batch_is_reported_before_anything_is_read(run, tmp_
     result = run("ocr", str(image_file(tmp_path, "AB 1234")), str(tmp_path / "nope.jpg"))
     assert result.exit_code == 2
     assert result.output == f"error: {tmp_path / 'nope.jpg'}: no such file\n"
+
+
+def test_several_crops_of_a_stored_photo_name_the_photo_and_store_nothing(run, item_with_photo, db_path):
+    before = db_path.read_bytes()
+    result = run("ocr", "--photo", item_with_photo, "--crop", "280,230,320,90", "--crop", "0,0,200,100",
+                 "--json", "--engine", "tesseract")
+    assert result.exit_code == 0, result.output
+    readings = json.loads(result.output)
+    assert [r["photo_sha256"] for r in readings] == [item_with_photo] * 2
+    assert readings[0]["text"] == "9M22U 4-23"
+    assert db_path.read_bytes() == before
+    refused = run("ocr", "--photo", item_with_photo, "--item", "EX-1", "--save", "--crop", "0,0,9,9", "--crop", "0,0,8,8")
+    assert refused.exit_code == 2 and "--save stores one reading: give one --crop" in refused.output

@@ -180,7 +180,7 @@ def _read_many(jobs, stored_source, photo, languages: str, psm: int | None, engi
             key, name = file, str(file)
         if key not in images:
             images.clear()  # one decoded photo kept at a time: a batch of large photos stays small
-            images[key] = open_image(stored_source if stored_source is not None else file)
+            images[key] = stored_source if stored_source is not None else open_image(file)  # a stored photo is open
         reading = read(images[key], languages=languages, crop=crop, psm=psm, engine=engine_name)
         where = ",".join(str(v) for v in crop) if crop else "whole image"
         if as_json:
