@@ -157,7 +157,8 @@ def main() -> None:
 
             # Costs of the parts: the engine's own timings of its preprocessing and tesseract runs.
             best = reading.result.engine
-            prep = {"all pipelines": best["preprocess_seconds"]}
+            # a line PP-OCR read surely as Latin is not read by tesseract at all (no runs, no preprocessing)
+            prep = {"all pipelines": best["preprocess_seconds"]} if "preprocess_seconds" in best else {}
             t1 = time.perf_counter()
             chosen, _ = preferred(reading.result)
             correct(chosen)
@@ -171,8 +172,8 @@ def main() -> None:
                     "engine_name": reading.result.engine["name"],
                     "read": reading.corrected,
                     "seconds": seconds,
-                    "runs": [(r["languages"], r["psm"], len(r["pipelines"]), r["seconds"]) for r in best["runs"]],
-                    "winner": (best["pipeline"], best["psm"], best["languages"]),
+                    "runs": [(r["languages"], r["psm"], len(r["pipelines"]), r["seconds"]) for r in best.get("runs", [])],
+                    "winner": (best.get("pipeline", "not run"), best.get("psm", 0), best.get("languages", "")),
                     "prep": prep,
                     "post": post_seconds,
                 }

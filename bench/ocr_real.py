@@ -9,7 +9,13 @@ For each labelled line, in the same run:
   eng+kor+rus --psm 7``, one process per line, timed around the process;
 - ``fieldkit``: ``fieldkit ocr PHOTO --crop X,Y,W,H --json``, one process per line, timed around
   the process (start, imports, decoding the whole photo, both engines, choice, correction);
-- ``fieldkit --engine tesseract``: the same without PP-OCR (what an install without rapidocr gets).
+- ``fieldkit --engine tesseract``: the same without PP-OCR (what an install without rapidocr gets);
+- batches, each one process for the whole set, timed around the process and divided by the lines:
+  ``fieldkit ocr P1 P2 ... --crop C1 --crop C2 ... --json`` against ``tesseract LIST.txt OUT -l
+  eng+kor+rus --psm 7`` (LIST.txt naming every crop's PNG), run alternately after the per-line
+  runs with a third timing, raw tesseract one process per line over the whole set again, so that
+  the batches are compared with raw tesseract at the same moment; the batch's readings are scored
+  too (they must equal the per-line ones).
 
 Exact = the reading equals the label once whitespace is removed and both are folded with
 fieldkit.markings.normalize.fold (upper case, Latin/Cyrillic look-alikes equal), as the data set's
@@ -83,6 +89,7 @@ def main() -> None:
     parser.add_argument("--whole", action="store_true", help="instead: whole photos, and one enlarged to 24 megapixels")
     parser.add_argument("--calibration", type=Path, metavar="ROWS.json",
                         help="instead: from the rows of an earlier run, each engine's exact share by its own confidence (tuning split)")
+    parser.add_argument("--batch-runs", type=int, default=3, help="alternating runs of each batch (default 3)")
     args = parser.parse_args()
     if args.calibration:
         calibration(json.loads(args.calibration.read_text(encoding="utf-8")))
@@ -93,6 +100,7 @@ def main() -> None:
     labels = json.loads((args.data / "labels.json").read_text(encoding="utf-8"))
     splits = split_of(labels)
     rows = []
+    batches: dict[str, list[float]] = {"raw per line": [], "raw batch": [], "fieldkit batch": []}
     with tempfile.TemporaryDirectory(prefix="fieldkit-ocr-real-") as tmp:
         env_db = str(Path(tmp) / "unused.db")
         os.environ["FIELDKIT_DB"] = env_db
@@ -115,12 +123,33 @@ def main() -> None:
                 data = json.loads(done.stdout)
                 row[variant] = {"text": data["corrected"], "confidence": data["confidence"], "engine": data["engine"]["name"],
                                 "as_read": data["text"], "s": seconds, "engines": data.get("engines", [])}
+            row["crop_path"] = str(crop_path)
             rows.append(row)
             print(f"\r{i}/{len(names)}", end="", file=sys.stderr, flush=True)
-    print(file=sys.stderr)
+        listing = Path(tmp) / "crops.txt"
+        listing.write_text("".join(f"{r['crop_path']}\n" for r in rows), encoding="utf-8")
+        raw_cmd = ["tesseract", str(listing), str(Path(tmp) / "batch"), "-l", "eng+kor+rus", "--psm", "7"]
+        fk_cmd = [*FIELDKIT, "ocr", *(str(args.data / r["name"]) for r in rows),
+                  *(a for r in rows for a in ("--crop", ",".join(map(str, r["label"]["crop"])))), "--json"]
+        for _ in range(args.batch_runs):
+            batches["raw per line"].append(sum(
+                timed(["tesseract", r["crop_path"], "-", "-l", "eng+kor+rus", "--psm", "7"])[1] for r in rows))
+            done, seconds = timed(raw_cmd)
+            batches["raw batch"].append(seconds)
+            pages = (Path(tmp) / "batch.txt").read_text(encoding="utf-8").split("\f")
+            done, seconds = timed(fk_cmd)
+            batches["fieldkit batch"].append(seconds)
+            if done.returncode:
+                raise SystemExit(f"fieldkit batch failed: {done.stderr.strip()[-300:]}")
+            readings = json.loads(done.stdout)
+        for row, page, data in zip(rows, pages, readings):
+            row["raw batch"] = page.strip()
+            row["fieldkit batch"] = {"text": data["corrected"], "confidence": data["confidence"]}
+            row.pop("crop_path")
+        print(file=sys.stderr)
     if args.rows:
         args.rows.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
-    report(rows, args)
+    report(rows, args, batches)
 
 
 ENGINE_BANDS = {"ppocr": [0.0, 0.8, 0.9, 0.95, 0.99, 1.01], "tesseract": [0.0, 50.0, 70.0, 85.0, 92.0, 97.0, 101.0]}
@@ -185,7 +214,7 @@ def whole_photos(args) -> None:
     print("\n".join(out))
 
 
-def report(rows: list[dict], args) -> None:
+def report(rows: list[dict], args, batches: dict[str, list[float]]) -> None:
     out = []
     try:
         load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
@@ -197,7 +226,7 @@ def report(rows: list[dict], args) -> None:
     out.append(f"- lines: {len(rows)} from {args.data.name}/ (split: {args.split})")
 
     def exact(row, variant):
-        got = row["raw"] if variant == "raw" else row[variant]["text"]
+        got = row[variant] if variant in ("raw", "raw batch") else row[variant]["text"]
         return key(got) == key(row["label"]["text"])
 
     def seconds(row, variant):
@@ -229,6 +258,25 @@ def report(rows: list[dict], args) -> None:
             f"{medians[v]:.2f} ({means[v]:.2f})" for v, _ in variants) + " |")
         out.append("| time per line / raw tesseract (mean) | | " + " | ".join(
             f"{means[v] / means['raw']:.2f}×" for v, _ in variants) + " |")
+    n = len(rows)
+    fk_line = statistics.mean(r["fieldkit"]["s"] for r in rows) / statistics.mean(r["raw_s"] for r in rows)
+    raw_line, raw_batch, fk_batch = (statistics.median(batches[k]) / n for k in ("raw per line", "raw batch", "fieldkit batch"))
+    out.append("")
+    out.append(f"#### Time per line, all {n} lines: one process per line, and one process for the whole set")
+    out.append("")
+    out.append("Batches, run alternately with raw tesseract over the same crops one process per line"
+               f" ({args.batch_runs} runs each, medians; raw per line then took {raw_line:.3f} s a line):")
+    out.append("")
+    out.append("| | seconds per line | / raw tesseract, one process per line | / raw tesseract on a list file | exact |")
+    out.append("|---|---|---|---|---|")
+    for name, per, variant in (("raw `tesseract --psm 7`, one process per line", raw_line, "raw"),
+                               ("raw `tesseract LIST.txt OUT --psm 7`, one process", raw_batch, "raw batch"),
+                               ("`fieldkit ocr P1 P2 ... --crop C1 --crop C2 ...`, one process", fk_batch, "fieldkit batch")):
+        out.append(f"| {name} | {per:.3f} | {per / raw_line:.2f}× | {per / raw_batch:.2f}× |"
+                   f" {sum(exact(r, variant) for r in rows)}/{n} |")
+    out.append(f"| `fieldkit ocr PHOTO --crop ...`, one process per line (per-line runs above, alternating with raw) |"
+               f" | {fk_line:.2f}× | | {sum(exact(r, 'fieldkit') for r in rows)}/{n} |")
+    out.append("- whole-set seconds per run: " + "; ".join(f"{k} {', '.join(f'{s:.1f}' for s in v)}" for k, v in batches.items()))
     out.append("")
     out.append("#### Confidence shown by `fieldkit ocr` (all lines of this run)")
     out.append("")

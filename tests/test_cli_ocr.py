@@ -174,7 +174,7 @@ def test_missing_file_and_non_image_are_one_line_errors(run, tmp_path):
 
 
 def test_usage_errors(run, item_with_photo, tmp_path):
-    assert "give either an image FILE or --photo" in run("ocr").output
+    assert "give either an image FILE (or several) or --photo" in run("ocr").output
     no_item = run("ocr", "--photo", item_with_photo, "--save")
     assert no_item.exit_code == 2 and "--save needs --photo SHA256 and --item REF" in no_item.output
     text_alone = run("ocr", "--photo", item_with_photo, "--text", "x")
@@ -233,3 +233,63 @@ def test_a_ring_unrolled_past_the_strip_limit_is_refused(run, tmp_path):
     Image.new("L", (6000, 4000), 255).save(path)
     result = run("ocr", str(path), "--ring", "3000,2000,100,5900")
     assert result.exit_code == 2 and "megapixels" in result.output
+
+
+def test_several_files_are_read_in_one_run_each_under_its_name(run, tmp_path):
+    first = image_file(tmp_path, "9M22U 4-23", "first.png")
+    second = image_file(tmp_path, "AB 1234", "second.png")
+    result = run("ocr", str(first), str(second), "--engine", "tesseract")
+    assert result.exit_code == 0, result.output
+    headers = re.findall(r"^== (.+) ==$", result.output, re.M)
+    assert headers == [f"{first} crop whole image", f"{second} crop whole image"]
+    assert "text: 9M22U 4-23" in result.output.split("== ")[1]
+    assert "text: AB 1234" in result.output.split("== ")[2]
+
+
+def test_several_crops_of_one_file_and_one_crop_per_file_as_a_json_list(run, tmp_path):
+    photo = tmp_path / "two.png"
+    make_marking("9M22U 4-23", "stamped", size=40, canvas=(800, 400), at=(300, 250)).image.save(photo)
+    alone = json.loads(run("ocr", str(photo), "--crop", "280,230,320,90", "--json", "--engine", "tesseract").output)
+    both = run("ocr", str(photo), "--crop", "280,230,320,90", "--crop", "0,0,200,100", "--json", "--engine", "tesseract")
+    assert both.exit_code == 0, both.output
+    readings = json.loads(both.output)
+    assert [r["file"] for r in readings] == [str(photo)] * 2
+    assert [r["engine"]["crop"] for r in readings] == [[280, 230, 320, 90], [0, 0, 200, 100]]
+    assert readings[0]["text"] == alone["text"] == "9M22U 4-23"  # read in a batch as when read alone
+    paired = json.loads(run("ocr", str(photo), str(photo), "--crop", "280,230,320,90", "--crop", "0,0,200,100",
+                            "--json", "--engine", "tesseract").output)
+    assert [r["engine"]["crop"] for r in paired] == [[280, 230, 320, 90], [0, 0, 200, 100]]
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--crop", "0,0,10,10"], "one --crop for several FILEs"),
+        (["--crop", "0,0,10,10", "--crop", "0,0,10,10", "--crop", "0,0,10,10"], "2 FILEs and 3 --crop boxes"),
+        (["--ring", "10,10,2,5"], "--ring reads one FILE"),
+    ],
+)
+def test_a_batch_that_does_not_pair_up_is_a_one_line_error(run, tmp_path, extra, message):
+    files = [str(image_file(tmp_path, "AB 1234", f"{n}.png")) for n in ("a", "b")]
+    result = run("ocr", *files, *extra)
+    assert result.exit_code == 2 and result.output.startswith("error: ") and message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_missing_file_in_a_batch_is_reported_before_anything_is_read(run, tmp_path):
+    result = run("ocr", str(image_file(tmp_path, "AB 1234")), str(tmp_path / "nope.jpg"))
+    assert result.exit_code == 2
+    assert result.output == f"error: {tmp_path / 'nope.jpg'}: no such file\n"
+
+
+def test_several_crops_of_a_stored_photo_name_the_photo_and_store_nothing(run, item_with_photo, db_path):
+    before = db_path.read_bytes()
+    result = run("ocr", "--photo", item_with_photo, "--crop", "280,230,320,90", "--crop", "0,0,200,100",
+                 "--json", "--engine", "tesseract")
+    assert result.exit_code == 0, result.output
+    readings = json.loads(result.output)
+    assert [r["photo_sha256"] for r in readings] == [item_with_photo] * 2
+    assert readings[0]["text"] == "9M22U 4-23"
+    assert db_path.read_bytes() == before
+    refused = run("ocr", "--photo", item_with_photo, "--item", "EX-1", "--save", "--crop", "0,0,9,9", "--crop", "0,0,8,8")
+    assert refused.exit_code == 2 and "--save stores one reading: give one --crop" in refused.output

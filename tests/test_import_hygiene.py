@@ -114,3 +114,39 @@ def test_the_catalog_layer_loads_sqlite_utils_without_numpy_and_numpy_still_impo
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_reading_an_image_file_loads_no_catalog_pydantic_or_app(tmp_path):
+    """`fieldkit ocr FILE` (no --photo/--item/--save) stores nothing: no catalog layer, sqlite-utils,
+    pydantic or textual; the reference tables its choice consults are read plainly (csv, re)."""
+    from tests.ocr_images import make_marking
+
+    image = tmp_path / "line.png"
+    make_marking("9M22U 3-85", seed=3).image.save(image)
+    for engine in ("auto", "tesseract"):
+        status, modules = modules_loaded_by(["ocr", str(image), "--engine", engine], tmp_path / "none.db")
+        assert status == 0
+        assert "fieldkit.ocr.engine" in modules  # the check ran the reading in this interpreter
+        assert loaded(modules, NO_CATALOG + ("textual", "fieldkit.tui")) == []
+
+
+def test_the_reranking_reads_the_reference_tables_without_pydantic():
+    """Both places the OCR choice consults the tables (tesseract's rival readings, and the two
+    engines' close readings) load them, and still no pydantic."""
+    code = (
+        "import sys\n"
+        "from fieldkit.ocr.choice import EngineReading, choose\n"
+        "from fieldkit.ocr.engine import OcrCandidate, OcrResult\n"
+        "from fieldkit.ocr.rerank import preferred\n"
+        "cands = [OcrCandidate('flattened', 7, '9MZZU', 70, 0.1), OcrCandidate('denoised', 7, '9M22U', 65, 0.1)]\n"
+        "result = OcrResult('9MZZU', 70, [], {'name': 'tesseract', 'pipeline': 'flattened', 'psm': 7}, cands)\n"
+        "assert preferred(result)[0] == '9M22U'\n"
+        "chosen = choose([EngineReading('tesseract', 'LM317T', 84.0, 'x'), EngineReading('ppocr', 'LN317T', 0.95, 'y')])\n"
+        "assert 'part-number family' in chosen.basis, chosen.basis\n"
+        "assert 'fieldkit.reference.plain' in sys.modules\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'sqlite_utils', 'textual')"
+        " or m.startswith(('fieldkit.catalog', 'fieldkit.reference.tables'))))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -88,6 +88,13 @@ def test_a_reading_the_reference_tables_know_beats_a_slightly_surer_one_that_mat
     assert "su-grad-9m22u-designation" in choice.basis
 
 
+def test_a_reading_that_starts_with_a_known_part_family_beats_a_surer_one_that_does_not():
+    # LM317 is a part_families.csv family; "LN317T" starts with none
+    choice = choose([tess("LM317T", 84.0), pp("LN317T", 0.95)])
+    assert choice.text == "LM317T"
+    assert "starts with the part-number family 'LM317'" in choice.basis
+
+
 def test_a_wrong_reading_that_tesseract_is_sure_of_is_not_shown_as_sure():
     # issue 18: a wrong "ЭМ22У" showed 93.5
     choice = choose([tess("ЭМ22У", 93.5)])
@@ -146,3 +153,95 @@ def test_a_line_ppocr_reads_as_cjk_and_tesseract_without_hangul_is_read_again_wi
     assert not _wants_korean([tess("주체 113", 66.0), pp("川113", 0.89)], "eng+kor+rus")  # Hangul already read
     assert not _wants_korean([tess("4113", 66.0), pp("4113", 0.89)], "eng+kor+rus")  # nothing says Hangul
     assert not _wants_korean([tess("4113", 66.0), pp("川113", 0.89)], "kor")  # kor was the only model
+
+
+def line(text, confidence, how="as cropped"):
+    from fieldkit.ocr.ppocr import LineReading
+
+    return [LineReading(text, confidence, how)]
+
+
+def test_tesseract_is_not_run_on_a_line_ppocr_reads_surely_with_letters_only_latin_has():
+    from fieldkit.ocr.reading import _tesseract_not_needed
+
+    # recorded on the real chip photo 015.jpg: PP-OCR 'ATMEGA328P' at 0.9999 (tesseract: 'АТМЕСАЗОВР')
+    why = _tesseract_not_needed(line("ATMEGA328P", 0.9999), "eng+kor+rus")
+    assert why is not None and "(G)" in why and "Latin" in why
+    assert _tesseract_not_needed(line("LOT 12-87-270", 0.995, "turned 180°"), "eng+kor+rus") is not None
+
+
+@pytest.mark.parametrize("text, confidence, languages, how", [
+    ("KP580BM80A", 0.9999, "eng+kor+rus", "as cropped"),  # КР580ВМ80А: look-alike letters and digits only
+    ("9M22V 4-23", 0.999, "eng+kor+rus", "as cropped"),  # 9М22У: PP-OCR writes У as V
+    ("NAPTNR", 0.999, "eng+kor+rus", "as cropped"),  # ПАРТИЯ: N and R are PP-OCR's И/П and Я
+    ("ATMEGA328P", 0.97, "eng+kor+rus", "as cropped"),  # not sure enough (calibrated about 0.6)
+    ("ATMEGA328P", 0.9999, "kor+rus", "as cropped"),  # English was not asked for
+    ("ATMEGA328P", 0.9999, "eng+kor+rus", "detected line 1 of 2, at 30°, as cropped"),  # pieced from detection
+    ("川113", 0.999, "eng+kor+rus", "as cropped"),  # CJK: a Hangul line
+])
+def test_tesseract_still_reads_any_line_that_may_be_cyrillic_or_hangul_or_unsure(text, confidence, languages, how):
+    from fieldkit.ocr.reading import _tesseract_not_needed
+
+    assert _tesseract_not_needed(line(text, confidence, how), languages) is None
+
+
+def test_the_kor_reread_starts_beside_the_main_run_only_when_ppocr_read_cjk():
+    from fieldkit.ocr.reading import _may_want_korean
+
+    assert _may_want_korean(line("川113", 0.89), "eng+kor+rus")
+    assert not _may_want_korean(line("4113", 0.89), "eng+kor+rus")
+    assert not _may_want_korean(line("川113", 0.89), "kor")
+    assert not _may_want_korean([], "eng+kor+rus")
+
+
+class CountingPp:
+    """A stand-in recogniser giving recorded readings per orientation, counting the calls."""
+
+    def __init__(self, by_turn):
+        self.by_turn, self.calls = by_turn, []
+
+    def recognise(self, images):
+        self.calls.append(images[0].size)
+        return [self.by_turn[len(self.calls) - 1]]
+
+
+def test_the_other_way_up_is_read_only_when_the_first_reading_is_not_sure():
+    from PIL import Image
+
+    from fieldkit.ocr import ppocr
+
+    strip = Image.new("RGB", (200, 40), "white")
+    sure = CountingPp([("ATMEGA328P", 0.999), ("d8ZEVDE", 0.4)])
+    assert [r.how for r in ppocr.read_strip(sure, strip, (0, 180))] == ["as cropped"]
+    assert len(sure.calls) == 1
+    unsure = CountingPp([("d8ZEVDE", 0.62), ("ATMEGA328P", 0.98)])
+    readings = ppocr.read_strip(unsure, strip, (0, 180))
+    assert len(unsure.calls) == 2
+    assert [(r.text, r.how) for r in readings] == [("ATMEGA328P", "turned 180°"), ("d8ZEVDE", "as cropped")]
+
+
+def test_a_hangul_word_beside_exactly_what_ppocr_read_makes_the_line_hangul():
+    # recorded on generated 주체 years (tuning seed 2024): PP-OCR, which has no Hangul, read the
+    # year alone and surely; tesseract read 주체 beside the same year
+    chosen = choose([tess("주체113", 93.0), pp("113", 1.0)])
+    assert chosen.engine == "tesseract" and chosen.text == "주체113"
+    assert "beside exactly what PP-OCR read" in chosen.basis
+    assert choose([tess("주체112-", 80.67), pp("112", 0.9999)]).text == "주체112-"  # an edge mark aside
+    assert choose([tess("주체 111-4", 86.0), pp("111-4", 0.9982)]).text == "주체 111-4"
+
+
+@pytest.mark.parametrize("tesseract_text, confidence", [
+    ("가 A2C53112154", 88.0),  # one stray syllable read into a Latin line
+    ("주체A2C53112154", 60.0),  # a Hangul word tesseract is unsure of
+    ("주체 A2C5311215", 90.0),  # the rest is not what PP-OCR read
+])
+def test_stray_or_unsure_hangul_beside_a_sure_ppocr_reading_does_not_make_the_line_hangul(tesseract_text, confidence):
+    chosen = choose([tess(tesseract_text, confidence), pp("A2C53112154", 0.9964)])
+    assert chosen.engine == "ppocr" and chosen.text == "A2C53112154"
+
+
+@pytest.mark.parametrize("misread", ["주챙112", "주청 112"])
+def test_che_read_with_a_stray_final_before_a_year_is_corrected_to_juche(misread):
+    corrected, corrections = correct(misread)
+    assert corrected.replace(" ", "") == "주체112"
+    assert corrections[0].basis.startswith("juche-prefix")

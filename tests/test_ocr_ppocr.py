@@ -186,3 +186,20 @@ assert not loaded, loaded
 
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_line_ppocr_reads_surely_as_latin_needs_no_tesseract(monkeypatch, tmp_path):
+    """Issue 18 (time per line): such a line is read by PP-OCR alone, and says why; with tesseract
+    missing it is still read. A look-alike-only line (KP580BM80A could be КР580ВМ80А) is not."""
+    import pytesseract
+
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    reading = photos.read(line_image("LOT 12-87-270"))
+    assert key(reading.result.text) == key("LOT 12-87-270")
+    assert reading.result.engine["name"] == "ppocr"
+    assert "tesseract not run" in reading.result.engine["choice"] and "letters only Latin has" in reading.result.engine["choice"]
+    assert [r.engine for r in reading.readings] == ["ppocr"]
+    from fieldkit.errors import OcrUnavailable
+
+    with pytest.raises(OcrUnavailable, match="tesseract is not installed"):
+        photos.read(line_image("KP580BM80A"))

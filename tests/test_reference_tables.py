@@ -119,3 +119,29 @@ def test_tables_are_loaded_once_per_process(tmp_path):
     assert get_reference(folder) is first
     clear_cache()
     assert get_reference(folder) is not first
+
+
+def test_the_plain_reader_gives_the_validated_rows_and_version_of_the_shipped_tables():
+    """One loader: the OCR path's unvalidated read sees the same rows, keys and version."""
+    from fieldkit.reference.plain import load_tables
+
+    validated = load_reference()
+    plain, problems = load_tables(shipped_reference_dir(), None)
+    assert problems == []
+    assert plain.version == validated.version
+    for table in ("patterns", "factory_codes", "manufacturers", "families"):
+        assert [r.key() for r in plain.rows[table]] == [r.key() for r in validated.rows[table]]
+    assert [(r.id, r.regex, r.year_calendar) for r in plain.patterns] == [
+        (r.id, r.regex, r.year_calendar) for r in validated.patterns]
+
+
+def test_the_plain_reader_leaves_out_what_check_refuses_and_never_raises(tmp_path):
+    from fieldkit.reference.plain import load_tables
+
+    folder = user_patterns(tmp_path, "good-one,\\bGOOD1\\b,,,,,,GOOD1,,a source,",
+                           "bad-one,(?P<lot>\\d+,,,,,,,,a source,", ",\\bNOID\\b,,,,,,,,a source,")
+    plain, _ = load_tables(shipped_reference_dir(), folder)
+    ids = {r.id for r in plain.patterns}
+    assert "good-one" in ids and "bad-one" not in ids and "" not in ids
+    assert plain.added == {"patterns": ["good-one"]}
+    assert any("line 3, column regex: bad regex" in str(p) for p in check_reference(folder)[1])  # check still names it

@@ -68,12 +68,14 @@ def _echo_result(reading) -> None:
 
 
 @click.command("ocr")
-@click.argument("file", metavar="[FILE]", required=False, type=click.Path(path_type=Path, dir_okay=True))
+@click.argument("files", metavar="[FILE]...", nargs=-1, type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--photo", "photo_sha", metavar="SHA256", help="Read a stored photo, given by (the start of) its SHA-256.")
 @click.option("--item", "item_ref", metavar="REF", help="The item the stored photo shows (needed with --save).")
 @click.option("--lang", "languages", default=DEFAULT_LANGUAGES, show_default=True,
               help="Tesseract languages joined by '+', e.g. eng+kor+rus.")
-@click.option("--crop", "crop_text", metavar="X,Y,W,H", help="Read only this box of the image, in pixels of the upright photo.")
+@click.option("--crop", "crop_texts", metavar="X,Y,W,H", multiple=True,
+              help="Read only this box of the image, in pixels of the upright photo. Repeat it: with one FILE, "
+                   "each box of that file; with several, one box per FILE in order.")
 @click.option("--ring", "ring_text", metavar="CX,CY,R1,R2[,START]",
               help="Read the ring between radii R1 and R2 around CX,CY unrolled into a strip (a headstamp).")
 @click.option("--engine", "engine_name", type=click.Choice(["auto", "tesseract", "ppocr"]), default="auto", show_default=True,
@@ -84,30 +86,45 @@ def _echo_result(reading) -> None:
 @click.option("--position", help="With --save: where on the item the marking is.")
 @click.option("--json", "as_json", is_flag=True, help="Print the reading (and the stored marking) as JSON.")
 @pass_state
-def ocr(state, file: Path | None, photo_sha: str | None, item_ref: str | None, languages: str, crop_text: str | None,
-        ring_text: str | None, engine_name: str, psm: int | None, save: bool, text: str | None, position: str | None,
-        as_json: bool) -> None:
+def ocr(state, files: tuple[Path, ...], photo_sha: str | None, item_ref: str | None, languages: str,
+        crop_texts: tuple[str, ...], ring_text: str | None, engine_name: str, psm: int | None, save: bool,
+        text: str | None, position: str | None, as_json: bool) -> None:
     """Read a marking from an image FILE, or from a stored photo (--photo) and --save it as a marking.
 
     Prints the text as read, its confidence, each line with its words' confidences, the corrected
     text with the basis of each correction, each engine's reading and the basis of the choice.
     Without --crop, a photo's text lines are detected first and each is read. With --save the
     text as read and the corrected (or --text) text are both stored, with the crop, confidence
-    and settings.
+    and settings. Several FILEs, or several --crop boxes, are read in one run (the engines load
+    once), each reading under a "== FILE crop ==" header (with --json: a list, one object each).
     """
-    if (file is None) == (photo_sha is None):
-        fail("give either an image FILE or --photo SHA256 (a stored photo)")
+    if bool(files) == (photo_sha is not None):
+        fail("give either an image FILE (or several) or --photo SHA256 (a stored photo)")
     if save and (photo_sha is None or item_ref is None):
         fail("--save needs --photo SHA256 and --item REF, so the marking is traceable to a stored photo")
     if (text is not None or position is not None) and not save:
         fail("--text and --position are for --save")
-    if crop_text is not None and ring_text is not None:
+    if crop_texts and ring_text is not None:
         fail("give either --crop or --ring, not both")
+    for file in files:  # every file before any is read: a batch does not stop half-way for a typo
+        if not file.exists():
+            fail(f"{file}: no such file")
+    inputs = list(files) or [None]
+    if len(inputs) > 1 and len(crop_texts) > 1 and len(crop_texts) != len(inputs):
+        fail(f"{len(inputs)} FILEs and {len(crop_texts)} --crop boxes: give one --crop per FILE, in order,"
+             " or several --crop boxes of one FILE")
+    if len(inputs) > 1 and len(crop_texts) == 1:
+        fail("one --crop for several FILEs: give one --crop per FILE, in order")
+    if ring_text is not None and len(inputs) > 1:
+        fail("--ring reads one FILE; give one FILE per run with --ring")
+    if save and len(crop_texts) > 1:
+        fail("--save stores one reading: give one --crop")
     from fieldkit.ocr.engine import parse_crop
     from fieldkit.ocr.reading import read
 
-    crop = parse_crop(crop_text) if crop_text is not None else None
+    crops = [parse_crop(c) for c in crop_texts] or [None]
     ring = parse_ring(ring_text) if ring_text is not None else None
+    jobs = list(zip(inputs, crops)) if len(inputs) > 1 and len(crops) > 1 else [(f, c) for f in inputs for c in crops]
 
     photo = None
     if photo_sha is not None:  # the catalog and the evidence store load only for a stored photo
@@ -120,10 +137,12 @@ def ocr(state, file: Path | None, photo_sha: str | None, item_ref: str | None, l
             from fieldkit.evidence.photos import get_photo
 
             photo = get_photo(catalog, photo_sha)
-        source = ocr_photos.open_stored(catalog, photo)
-    else:
-        source = file
-    reading = read(source, languages=languages, crop=crop, psm=psm, engine=engine_name, ring=ring)
+        stored_source = ocr_photos.open_stored(catalog, photo)
+    if len(jobs) > 1:
+        _read_many(jobs, stored_source if photo is not None else None, photo, languages, psm, engine_name, as_json)
+        return
+    source = stored_source if photo is not None else files[0]
+    reading = read(source, languages=languages, crop=crops[0], psm=psm, engine=engine_name, ring=ring)
 
     stored = None
     if save:
@@ -145,3 +164,30 @@ def ocr(state, file: Path | None, photo_sha: str | None, item_ref: str | None, l
     if stored is not None:
         echo(f"saved marking {stored['id']} of {stored['item_ref']}: {stored['text']!r} (as read: {stored['ocr_text']!r})")
         _echo_reading(stored["readings"])
+
+
+def _read_many(jobs, stored_source, photo, languages: str, psm: int | None, engine_name: str, as_json: bool) -> None:
+    """Read each (file, crop) in this one process; a file read for several boxes is decoded once."""
+    from fieldkit.ocr.engine import open_image
+    from fieldkit.ocr.reading import read
+
+    images: dict = {}
+    out = []
+    for file, crop in jobs:
+        if stored_source is not None:
+            key, name = "stored", photo["sha256"]
+        else:
+            key, name = file, str(file)
+        if key not in images:
+            images.clear()  # one decoded photo kept at a time: a batch of large photos stays small
+            images[key] = stored_source if stored_source is not None else open_image(file)  # a stored photo is open
+        reading = read(images[key], languages=languages, crop=crop, psm=psm, engine=engine_name)
+        where = ",".join(str(v) for v in crop) if crop else "whole image"
+        if as_json:
+            label = {"photo_sha256": name} if photo is not None else {"file": name}
+            out.append({**label, **reading.to_json()})
+            continue
+        echo(f"== {name} crop {where} ==")
+        _echo_result(reading)
+    if as_json:
+        print_json(out)

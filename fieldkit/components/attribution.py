@@ -32,12 +32,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fieldkit.components.countries import normalize_country
 from fieldkit.components.manufacturers import former_names, load_manufacturers, split_list
 from fieldkit.markings.normalize import fold as fold_lookalikes
-from fieldkit.reference.tables import FamilyRow, ManufacturerRow, ReferenceTables
+from fieldkit.reference.plain import ReferenceTables
+
+if TYPE_CHECKING:  # the validated rows; plain rows (fieldkit.reference.plain) have the same columns
+    from fieldkit.reference.tables import FamilyRow, ManufacturerRow
 
 TABLE_FILE = "manufacturers.csv"
 FAMILY_FILE = "part_families.csv"
@@ -438,6 +440,8 @@ def attribute(
     index = index or default_index()
     part_number = (part_number or "").strip()
     brand = (manufacturer or "").strip() or None
+    from fieldkit.components.countries import normalize_country
+
     entered_country = normalize_country(country)
     by_prefix = index.by_prefix(part_number)
     notes: list[str] = []

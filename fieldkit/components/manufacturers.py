@@ -8,12 +8,19 @@ researcher's own rows are used, and every attribution can be stamped with the ta
 
 from __future__ import annotations
 
-from fieldkit.reference.tables import ManufacturerRow, ReferenceTables, get_reference
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fieldkit.reference.plain import ReferenceTables
+    from fieldkit.reference.tables import ManufacturerRow
 
 
 def load_manufacturers(tables: ReferenceTables | None = None) -> tuple[list[ManufacturerRow], str]:
     """The manufacturer rows (shipped plus user rows) and the version of the tables they came from."""
-    tables = tables or get_reference()
+    if tables is None:
+        from fieldkit.reference.tables import get_reference
+
+        tables = get_reference()
     return list(tables.manufacturers), tables.version
 
 

@@ -20,13 +20,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fieldkit.errors import CalendarError
 from fieldkit.markings.calendars import to_gregorian
 from fieldkit.markings.normalize import Normalized, normalize, ocr_variants
 from fieldkit.markings.years import find_years
-from fieldkit.reference.tables import FactoryCodeRow, PatternRow, ReferenceTables, get_reference
+from fieldkit.reference.plain import ReferenceTables
+
+if TYPE_CHECKING:  # the validated rows; plain rows (fieldkit.reference.plain) have the same columns
+    from fieldkit.reference.tables import FactoryCodeRow, PatternRow
 
 try:  # Python 3.11+
     from re import _constants as sre_constants
@@ -552,9 +555,15 @@ def _span_json(calendar: str, year: int, basis: str) -> dict[str, Any]:
     return data
 
 
+def _validated() -> ReferenceTables:
+    from fieldkit.reference.tables import get_reference
+
+    return get_reference()
+
+
 def matcher_for(tables: ReferenceTables | None = None) -> Matcher:
     """The compiled matcher for `tables` (default: the process's loaded tables), built once."""
-    tables = tables or get_reference()
+    tables = tables or _validated()
     if "matcher" not in tables._cache:
         tables._cache["matcher"] = Matcher(tables)
     return tables._cache["matcher"]
@@ -567,7 +576,7 @@ def match_marking(text: str, tables: ReferenceTables | None = None, *, today: da
 
 def read_marking(text: str, tables: ReferenceTables | None = None, *, today: date | None = None) -> MarkingReading:
     """The pattern candidates and the year readings of a marking, stamped with the reference version."""
-    tables = tables or get_reference()
+    tables = tables or _validated()
     candidates = match_marking(text, tables, today=today)
     years = find_years(text, today) if today else find_years(text)
     return MarkingReading(

@@ -198,6 +198,25 @@ def _shapes_agree(tess: EngineReading, pp: list[EngineReading]) -> str | None:
     return None
 
 
+SURE_OF_HANGUL_WORD = 75.0  # tesseract's confidence at which its Hangul word beside PP-OCR's very reading counts
+
+
+def _all_but_hangul(tess: EngineReading, pp: list[EngineReading]) -> str | None:
+    """Why the line is Hangul, when tesseract read a Hangul word (two syllables or more, surely)
+    and, besides it, exactly what PP-OCR read (주체113 and 113): PP-OCR, which has no Hangul, read
+    the rest of the line and left the Hangul out, so its sureness says nothing against it. None
+    otherwise (a stray syllable read into a Latin line does not count)."""
+    syllables = [ch for ch in tess.text if "\uac00" <= ch <= "\ud7a3"]
+    if len(syllables) < MIN_SCRIPT_LETTERS or tess.confidence < SURE_OF_HANGUL_WORD:
+        return None
+    rest = _key("".join(ch for ch in tess.text if not "\uac00" <= ch <= "\ud7a3")).strip("-.,:;'\"`")
+    for r in pp:
+        if rest and _key(r.text) == rest:
+            return (f"tesseract ({tess.detail}) read Hangul ({''.join(syllables[:6])}, confidence {tess.confidence:.0f})"
+                    f" beside exactly what PP-OCR read ({r.text!r}), which has no Hangul")
+    return None
+
+
 def line_script(readings: list[EngineReading]) -> tuple[str, str]:
     """('hangul' | 'cyrillic' | 'latin', why)."""
     tess = [r for r in readings if r.engine == "tesseract" and r.text]
@@ -205,6 +224,9 @@ def line_script(readings: list[EngineReading]) -> tuple[str, str]:
     # PP-OCR writes Hangul as CJK stand-ins, or drops it and is unsure: a sure reading of it with
     # no CJK says the line has no Hangul, whatever tesseract made of the surface
     pp_sure = any(r.confidence >= SURE_OF_NO_HANGUL and not any(is_ideograph(ch) for ch in r.text) for r in pp)
+    for r in tess:
+        if (why := _all_but_hangul(r, pp)) is not None:
+            return "hangul", why
     for r in tess if not pp_sure else []:
         syllables = [ch for ch in r.text if "\uac00" <= ch <= "\ud7a3"]
         if len(syllables) >= MIN_SCRIPT_LETTERS and r.confidence >= MIN_SCRIPT_CONFIDENCE:
@@ -230,11 +252,28 @@ def line_script(readings: list[EngineReading]) -> tuple[str, str]:
     return "latin", "no reading has letters of a script PP-OCR cannot read"
 
 
+def _family_prefixes(tables) -> dict[str, str]:
+    """Every part-number family prefix the tables know (families and manufacturers' prefixes), folded -> as written."""
+    from fieldkit.components.attribution import part_key
+    from fieldkit.components.manufacturers import split_list
+
+    if "ocr_family_prefixes" not in tables._cache:
+        firms = {row.id for row in tables.manufacturers}
+        written = [f.family for f in tables.families if f.firm_id in firms]  # an unknown firm is never an answer
+        written += [p for row in tables.manufacturers for p in split_list(row.prefixes)]
+        tables._cache["ocr_family_prefixes"] = {part_key(p): p for p in reversed(written) if part_key(p)}
+    return tables._cache["ocr_family_prefixes"]
+
+
 def _reference_bonus(text: str, tables) -> tuple[float, str | None]:
-    from fieldkit.components.attribution import default_index, part_key
+    from fieldkit.components.attribution import part_key
     from fieldkit.markings.matcher import match_marking
     from fieldkit.ocr.correction import correct
+    from fieldkit.reference.plain import plain_reference
 
+    # the tables as their files give them (csv and compiled patterns, no pydantic: start-up time);
+    # `fieldkit reference check` validates them, and a row it would refuse is left out here
+    tables = tables or plain_reference()
     corrected, _ = correct(text)
     letters = len(corrected.replace(" ", "")) or 1
     best, why = 0.0, None
@@ -243,15 +282,12 @@ def _reference_bonus(text: str, tables) -> tuple[float, str | None]:
         best, why = match.score * coverage, f"matches the marking pattern {match.pattern_id} over {coverage:.0%} of its text"
     key = part_key(corrected.split()[0]) if corrected.split() else ""
     if key:
-        try:
-            index = default_index(tables)
-        except Exception:  # noqa: BLE001 - a broken user table must not stop a reading; the tables report it
-            index = None
-        for length in getattr(index, "prefix_lengths", []):
-            if length <= len(key) and key[:length] in index.prefixes:
+        prefixes = _family_prefixes(tables)
+        for length in sorted({len(p) for p in prefixes}, reverse=True):
+            if length <= len(key) and key[:length] in prefixes:
                 coverage = min(1.0, length / letters * 2)  # a family prefix names the part, not every character
                 if coverage > best:
-                    best, why = coverage, f"starts with the part-number family {index.prefixes[key[:length]][0][0]!r}"
+                    best, why = coverage, f"starts with the part-number family {prefixes[key[:length]]!r}"
                 break
     return REFERENCE_WEIGHT * best, why
 

@@ -67,7 +67,7 @@ DIGIT_LOOKALIKES = {
 }  # fmt: skip
 
 JUCHE_FIRST = "주추쭈쥬"
-JUCHE_SECOND = "체채제쳬재췌"
+JUCHE_SECOND = "체채제쳬재췌챙청"  # the last two: 체 read with a stray final ㅇ
 # Marks that the edges of a crop and surface texture are read as (see rule 5); never brackets,
 # slashes or other symbols, which reference formats use.
 # A bar is one of them: it is never read as the digit 1 (that would add a character to the

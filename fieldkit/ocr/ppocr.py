@@ -237,10 +237,19 @@ def turned(image: Image.Image, degrees: int) -> Image.Image:
     return image if way is None else image.transpose(way)
 
 
+SURE_WAY_UP = 0.99  # a reading this sure is taken the way up it was read: the other way is not tried
+
+
 def read_strip(pp: PpOcr, strip: Image.Image, turns: tuple[int, ...]) -> list[LineReading]:
-    """A strip read turned each of ``turns`` (degrees counter-clockwise), best first."""
-    found = pp.recognise([turned(strip, t) for t in turns])
-    out = [LineReading(text, conf, f"turned {t}°" if t else "as cropped") for t, (text, conf) in zip(turns, found)]
+    """A strip read turned each of ``turns`` (degrees counter-clockwise) in turn, best first;
+    once one reads at SURE_WAY_UP or more (text upside down never reads that surely) the rest
+    are not tried, which halves the recogniser's time on an upright line."""
+    out = []
+    for t in turns:
+        text, conf = pp.recognise([turned(strip, t)])[0]
+        out.append(LineReading(text, conf, f"turned {t}°" if t else "as cropped"))
+        if conf >= SURE_WAY_UP:
+            break
     return sorted(out, key=lambda r: -r.confidence)
 
 

@@ -5,15 +5,19 @@ PP-OCR (fieldkit.ocr.ppocr), the reading chosen on evidence (fieldkit.ocr.choice
 What the CLI's `fieldkit ocr FILE` needs and nothing more: no catalog, no evidence store (those
 are in fieldkit.ocr.photos), so reading a file starts quickly (issue 17.7).
 
-Speed: PP-OCR runs first, in this process (one onnxruntime session per model, kept for the run;
-about 0.1 s a line); tesseract then runs in its own process. A line that PP-OCR reads surely, as
-Latin text, and that tesseract's reading shows to be in no script PP-OCR lacks, is done after
-ONE tesseract process with one preprocessed image (:data:`QUICK_PIPELINE`); any other line gets
-tesseract's full set of pipelines and its Cyrillic re-read (two processes, side by side).
+Speed (issue 18, time per line): PP-OCR runs in this process (one onnxruntime session per model,
+kept for the run; about 0.05 s a line once loaded); tesseract runs in its own processes. On a
+crop wider than high, tesseract's quick reading (:data:`QUICK_PIPELINE`, one process) starts
+beside PP-OCR. A line PP-OCR reads surely with a letter only Latin has needs no tesseract
+(:func:`_tesseract_not_needed`: the quick reading is stopped); a line whose quick reading is
+settled (:func:`_settled`) is done; any other line gets tesseract's full set of pipelines and
+its Cyrillic re-read (two processes, side by side); when PP-OCR read CJK, a kor re-read takes
+the Cyrillic one's place and starts with the main run.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import threading
@@ -26,7 +30,7 @@ from PIL import Image
 
 from fieldkit.errors import OcrUnavailable, ValidationError
 from fieldkit.ocr import ppocr, preprocess
-from fieldkit.ocr.choice import SHARED, Choice, EngineReading, choose, is_ideograph, line_script
+from fieldkit.ocr.choice import CYRILLIC_SHAPES, SHARED, Choice, EngineReading, choose, is_ideograph, line_script
 from fieldkit.ocr.correction import Correction, correct, fold_lookalikes as fold, script_of
 from fieldkit.ocr.engine import (
     DEFAULT_LANGUAGES,
@@ -130,21 +134,53 @@ def read(
         image, crop, psm = region, None, 7 if psm is None else psm
     if use_pp and crop is None and psm is None and not _one_line(image):
         return _read_whole(image, languages, use_tess, cancel, progress, missing)
-    # PP-OCR first (in this process, a tenth of a second a line): what it reads decides how the
-    # line is turned for tesseract, and how much tesseract has to do
-    pp_readings: list[ppocr.LineReading] = ppocr.read_line(region) if use_pp else []
+    # Tesseract's quick reading (one pipeline, one process) of a crop wider than high starts now,
+    # beside PP-OCR (in this process): the two overlap instead of adding up. It is stopped when
+    # PP-OCR finds the line needs no tesseract or reads it turned.
+    early, stop_early = None, _Either(cancel)
+    if use_pp and use_tess and psm is None and region.width >= region.height:
+        image.load()  # decoded here, once: the two threads then only read its pixels
+        early = _Background(lambda: ocr_image(image, languages=languages, crop=crop, psm=psm, cancel=stop_early,
+                                              pipelines=[QUICK_PIPELINE], rereads=False))
+    try:
+        # PP-OCR (a tenth of a second a line once loaded): what it reads decides how the line is
+        # turned for tesseract, and how much tesseract has to do
+        pp_readings: list[ppocr.LineReading] = ppocr.read_line(region) if use_pp else []
+    except BaseException:
+        _stop(early, stop_early)
+        raise
     turned = None  # a crop is read by tesseract the way up PP-OCR found it reads
     degrees = next((t for t in (90, 180, 270) if pp_readings and pp_readings[0].how == f"turned {t}°"), 0)
     if degrees:
         turned = ppocr.turned(region, degrees)
     result = None
+    skipped = _tesseract_not_needed(pp_readings, languages) if use_pp and use_tess and psm is None else None
+    if skipped:
+        use_tess = False
+        pp_readings[0] = dataclasses.replace(pp_readings[0], how=f"{pp_readings[0].how}; tesseract not run: {skipped}")
+    if skipped or turned is not None or (cancel is not None and cancel.is_set()):
+        _stop(early, stop_early)
+        early = None
+    korean = None  # tesseract's kor model alone, read beside the main run when PP-OCR saw CJK (Hangul)
     if use_tess:
-        quick = use_pp and psm is None and _sure_latin(pp_readings)
+        quick = use_pp and psm is None and (early is not None or _sure_latin(pp_readings))
         target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
-        result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
-                           progress=progress, **({"pipelines": [QUICK_PIPELINE], "rereads": False} if quick else {}))
-        if quick and not _settled(result, pp_readings):
-            result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel, progress=progress)
+        hangul = _may_want_korean(pp_readings, languages)
+        if hangul:  # the kor re-read runs beside the main run; the Cyrillic (rus) re-read is left out
+            korean = _Background(lambda: ocr_image(target, languages="kor", crop=target_crop, psm=target_psm,
+                                                   cancel=cancel, rereads=False))
+        try:
+            if early is not None:
+                result = early.result()
+            else:
+                result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
+                                   progress=progress, **({"pipelines": [QUICK_PIPELINE], "rereads": False} if quick else {}))
+            if quick and not _settled(result, pp_readings):
+                result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
+                                   progress=progress, rereads=not hangul)
+        finally:
+            if korean is not None:
+                korean.wait()  # no tesseract process outlives the reading
         if turned is not None:
             for line in result.lines:  # boxes on the turned crop mean nothing on the photo: the crop's
                 line.box = tuple(crop) if crop else (0, 0, region.width, region.height)  # type: ignore[assignment]
@@ -174,7 +210,8 @@ def read(
     if result is not None and _wants_korean(readings, languages):
         # PP-OCR saw CJK (its stand-in for Hangul) where tesseract read no Hangul: read again with kor alone
         target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
-        again = ocr_image(target, languages="kor", crop=target_crop, psm=target_psm, cancel=cancel, rereads=False)
+        again = korean.result() if korean is not None else ocr_image(
+            target, languages="kor", crop=target_crop, psm=target_psm, cancel=cancel, rereads=False)
         fresh = [EngineReading(r.engine, r.text, r.confidence, r.detail, notes=[n for n in r.notes if not n.startswith(("not chosen", "agrees", "matches", "starts"))])
                  for r in readings]
         fresh.append(EngineReading("tesseract", again.text, again.confidence, f"kor alone, psm {again.engine['psm']}, pipeline"
@@ -194,6 +231,32 @@ def read(
 
 
 LATIN_ONLY = set("DFGIJLNQRSUVWZdfghijklmnqrstuvwz")  # Latin letters with no Cyrillic or Hangul look-alike
+# Latin letters that no Cyrillic letter is drawn like, in print or italics, and that PP-OCR (which has
+# no Cyrillic) does not write for one (choice.CYRILLIC_SHAPES: it reads И as N, Я as R, У as V, Д as D
+# or g, т as m, ш as w): one of these in a sure PP-OCR reading says the line is Latin
+NEVER_CYRILLIC = set("FGLQSZdfhjlqsz")
+SURE_ALONE = 0.99  # PP-OCR's confidence at which its reading of a Latin line stands alone (calibrated 0.9;
+# on the tuning photos every reading this sure was exact: bench/RESULTS.md, calibration table)
+
+
+def _tesseract_not_needed(pp_readings: list[ppocr.LineReading], languages: str) -> str | None:
+    """Why tesseract need not read a line at all (None when it must): PP-OCR read it as cropped or
+    turned (not pieced from detected lines) at SURE_ALONE or more, in plain ASCII with no CJK, and
+    with a letter that neither Cyrillic nor Hangul has and that PP-OCR never writes for a Cyrillic
+    letter (:data:`NEVER_CYRILLIC`), and English is among the languages asked for. Such a line is
+    Latin, the script PP-OCR reads best; tesseract could only add a worse reading (issue 18: time
+    per line). Digits and look-alike letters alone (КР580ВМ80А read as KP580BM80A) never qualify."""
+    top = pp_readings[0] if pp_readings else None
+    if top is None or "eng" not in languages.split("+") or top.how.startswith(("detected", "the ")):
+        return None
+    text = "".join(top.text.split())
+    if len(text) < MIN_LINE_CHARS or not text.isascii() or top.confidence < SURE_ALONE:
+        return None
+    letters = sorted(set(text) & NEVER_CYRILLIC)
+    if not letters:
+        return None
+    return (f"PP-OCR read it surely ({top.confidence:.3f}) with letters only Latin has ({''.join(letters[:6])}),"
+            " so the line is Latin")
 
 
 def _sure_latin(pp_readings: list[ppocr.LineReading]) -> bool:
@@ -203,7 +266,44 @@ def _sure_latin(pp_readings: list[ppocr.LineReading]) -> bool:
     return bool(top and top.text and top.confidence >= ppocr.CONFIDENT and top.text.isascii())
 
 
+QUICK_SURE = 90.0  # tesseract's quick reading of a line PP-OCR is unsure of stands at this mean word confidence
+
+
+class _Either(threading.Event):
+    """An event that also counts as set once the caller's ``cancel`` is: it stops a tesseract
+    reading started early either when the reading no longer needs it or when the user cancels."""
+
+    def __init__(self, cancel: threading.Event | None):
+        super().__init__()
+        self.cancel = cancel
+
+    def is_set(self) -> bool:
+        return super().is_set() or (self.cancel is not None and self.cancel.is_set())
+
+
+def _stop(background: _Background | None, stop: threading.Event) -> None:
+    """Stop a tesseract reading started early, and wait for its process to end."""
+    if background is not None:
+        stop.set()
+        background.wait()
+
+
 def _settled(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bool:
+    """Whether tesseract's quick reading (one pipeline, no re-read) is enough, or the full set of
+    pipelines and the script re-read must follow. For a line PP-OCR read surely as plain ASCII,
+    see :func:`_settled_latin`; for any other line, when both engines read the same, or tesseract
+    is QUICK_SURE of its reading (on the synthetic tuning seed the full set changed no exact line
+    in those cases: 68/80 either way)."""
+    if not pp_readings:
+        return False
+    if not _sure_latin(pp_readings):
+        if "".join(fold(quick.text).split()) == "".join(fold(pp_readings[0].text).split()):
+            return True
+        return quick.confidence >= QUICK_SURE
+    return _settled_latin(quick, pp_readings)
+
+
+def _settled_latin(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bool:
     """Whether the quick tesseract reading of a line PP-OCR read surely (:func:`_sure_latin`) is
     enough: both engines read the same; or PP-OCR's reading has a letter only Latin has (so it is
     not Cyrillic or Hangul written with look-alikes and digits) and tesseract's shows no letter
@@ -217,6 +317,41 @@ def _settled(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bool:
                 EngineReading("ppocr", top.text, top.confidence)]
     return line_script(readings)[0] == "latin" and not any(
         script_of(ch) == "cyrillic" and ch not in SHARED for ch in quick.text)
+
+
+def _may_want_korean(pp_readings: list[ppocr.LineReading], languages: str) -> bool:
+    """Whether the kor re-read (:func:`_wants_korean`) may be needed, known before tesseract runs:
+    PP-OCR read CJK (its stand-ins for Hangul). It is then started beside the main tesseract run
+    instead of after it (one process's time saved on a Hangul line)."""
+    wanted = languages.split("+")
+    return ("kor" in wanted and len(wanted) > 1 and bool(pp_readings)
+            and any(is_ideograph(ch) for ch in pp_readings[0].text))
+
+
+class _Background:
+    """A call run in a thread (tesseract runs in its own process, so the two overlap); its result,
+    or its exception, is given by :meth:`result`."""
+
+    def __init__(self, call: Callable[[], Any]):
+        self._out: tuple[Any, BaseException | None] = (None, None)
+        self._thread = threading.Thread(target=self._run, args=(call,), daemon=True, name="fieldkit-ocr-kor")
+        self._thread.start()
+
+    def _run(self, call: Callable[[], Any]) -> None:
+        try:
+            self._out = (call(), None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
+            self._out = (None, exc)
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> Any:
+        self._thread.join()
+        value, error = self._out
+        if error is not None:
+            raise error
+        return value
 
 
 LINE_SHAPE = 2.5  # an image at least this many times longer than high (or high than long) ...

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fieldkit.markings.matcher import match_marking
 from fieldkit.ocr.correction import correct
 from fieldkit.ocr.engine import OcrResult
-from fieldkit.reference.tables import ReferenceTables
+from fieldkit.reference.plain import ReferenceTables, plain_reference
 
 MATCH_WEIGHT = 25.0  # confidence points (of 100) that a match covering the whole text is worth
 
@@ -39,7 +39,11 @@ class RankedReading:
 
 
 def rank(result: OcrResult, tables: ReferenceTables | None = None) -> list[RankedReading]:
-    """Every distinct non-empty reading the engine tried, best first."""
+    """Every distinct non-empty reading the engine tried, best first.
+
+    Without `tables`, the tables as their files give them (no pydantic: start-up time; `fieldkit
+    reference check` validates them, and a row it would refuse is left out here)."""
+    tables = tables or plain_reference()
     options = [(result.text, result.confidence, str(result.engine.get("pipeline")), int(result.engine.get("psm") or 0))]
     options += [(c.text, c.confidence, c.pipeline, c.psm) for c in result.candidates if not c.error and c.in_choice]
     ranked, seen = [], set()

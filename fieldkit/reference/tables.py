@@ -13,15 +13,16 @@ A malformed table is refused with a message naming the file, line and column and
 `version` is the SHA-256 over the bytes of every loaded file (shipped, then user), in a fixed order:
 a saved attribution stamped with it can always say which tables it was read against.
 Loaded tables are cached per process, keyed by the directories (see `get_reference()`).
+The files, their keys, the CSV parsing and the merge are `fieldkit.reference.plain`'s (one loader);
+this module adds the validation of every row.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -30,6 +31,8 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from fieldkit.errors import ReferenceTableError
 from fieldkit.locations import shipped_reference_dir, user_reference_dir
+# Problem and ReferenceTables are defined in fieldkit.reference.plain and imported from here too
+from fieldkit.reference.plain import KEYS, TABLE_FILES, Problem, ReferenceTables, csv_records, load_tables
 
 # An id of a reference row (a pattern, a firm): a lower-case slug of letters, digits and "-".
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -44,7 +47,7 @@ class ReferenceRow(BaseModel):
     """A row of a reference table. Subclasses say which columns are required and which is the key."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
-    KEY: ClassVar[tuple[str, ...]] = ("id",)
+    KEY: ClassVar[tuple[str, ...]] = KEYS["patterns"]
 
     @field_validator("*", mode="before")
     @classmethod
@@ -136,7 +139,7 @@ class PatternRow(ReferenceRow):
 class FactoryCodeRow(ReferenceRow):
     """A factory or arsenal code as it appears in a marking, with the plant it stands for."""
 
-    KEY: ClassVar[tuple[str, ...]] = ("country", "code")
+    KEY: ClassVar[tuple[str, ...]] = KEYS["factory_codes"]
     country: str
     code: str
     factory: str
@@ -183,7 +186,7 @@ class FamilyRow(ReferenceRow):
     `line_from` ("STMicroelectronics@2010") dates a product line that changed hands without its brand.
     """
 
-    KEY: ClassVar[tuple[str, ...]] = ("family", "firm_id")
+    KEY: ClassVar[tuple[str, ...]] = KEYS["families"]
     family: str
     firm_id: str
     kind: str = "family"
@@ -230,76 +233,11 @@ class TableSpec:
     required: bool  # must the shipped dir hold it?
 
 
-TABLES = (
-    TableSpec("patterns", "marking_patterns.csv", PatternRow, True),
-    TableSpec("factory_codes", "factory_codes.csv", FactoryCodeRow, True),
-    TableSpec("manufacturers", "manufacturers.csv", ManufacturerRow, False),
-    TableSpec("families", "part_families.csv", FamilyRow, False),
-)
+MODELS: dict[str, type[ReferenceRow]] = {
+    "patterns": PatternRow, "factory_codes": FactoryCodeRow, "manufacturers": ManufacturerRow, "families": FamilyRow,
+}
+TABLES = tuple(TableSpec(t.name, t.filename, MODELS[t.name], t.required) for t in TABLE_FILES)
 TABLES_BY_NAME = {spec.name: spec for spec in TABLES}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a table: where (file, line, column) and what."""
-
-    path: Path
-    line: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = str(self.path)
-        if self.line is not None:
-            where += f", line {self.line}"
-        if self.column:
-            where += f", column {self.column}"
-        return f"{where}: {self.message}"
-
-
-@dataclass
-class ReferenceTables:
-    """The loaded tables: rows per table (user rows merged in), overridden keys, files and version."""
-
-    rows: dict[str, list[ReferenceRow]]
-    overridden: dict[str, list[str]]
-    added: dict[str, list[str]]
-    files: list[Path]
-    version: str
-    user_dir: Path | None = None
-    origin: dict[tuple[str, str], str] = field(default_factory=dict)  # (table, key) -> "shipped" | "user"
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def patterns(self) -> list[PatternRow]:
-        return self.rows["patterns"]  # type: ignore[return-value]
-
-    @property
-    def factory_codes(self) -> list[FactoryCodeRow]:
-        return self.rows["factory_codes"]  # type: ignore[return-value]
-
-    @property
-    def manufacturers(self) -> list[ManufacturerRow]:
-        return self.rows["manufacturers"]  # type: ignore[return-value]
-
-    @property
-    def families(self) -> list[FamilyRow]:
-        return self.rows["families"]  # type: ignore[return-value]
-
-    def source_of(self, table: str, key: str) -> str:
-        """"shipped" or "user": where the row with this key came from."""
-        return self.origin.get((table, key), "shipped")
-
-    def override_lines(self) -> list[str]:
-        """One line per overridden row, for the CLI and the TUI to show."""
-        return [
-            f"{table}: user row {key} overrides the shipped row"
-            for table, keys in self.overridden.items()
-            for key in keys
-        ]
-
-    def counts(self) -> dict[str, int]:
-        return {name: len(rows) for name, rows in self.rows.items()}
 
 
 def _problem_from_pydantic(path: Path, line: int, exc: pydantic.ValidationError) -> Problem:
@@ -315,29 +253,19 @@ def _problem_from_pydantic(path: Path, line: int, exc: pydantic.ValidationError)
     return Problem(path, line, column, message)
 
 
-def read_table(spec: TableSpec, path: Path, data: bytes) -> tuple[list[ReferenceRow], list[Problem]]:
+def read_table(spec: TableSpec | Any, path: Path, data: bytes) -> tuple[list[ReferenceRow], list[Problem]]:
     """Parse and validate one CSV file's bytes; rows that fail become problems, not rows."""
-    problems: list[Problem] = []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return [], [Problem(path, None, None, f"not UTF-8 text (byte {exc.start}); save it as UTF-8")]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+    spec = TABLES_BY_NAME[spec.name]
+    header, records, problems = csv_records(path, data)
+    if not header and problems:
+        return [], problems
     required = [name for name, f in spec.model.model_fields.items() if f.is_required()]
     missing = [c for c in required if c not in header]
     if missing:
         return [], [Problem(path, 1, missing[0], f"missing column {missing[0]!r} (the header must name {', '.join(required)})")]
     rows: list[ReferenceRow] = []
     seen: dict[str, int] = {}
-    for record in reader:
-        line = reader.line_num
-        if None in record:
-            problems.append(Problem(path, line, None, "more fields than the header has columns; quote values that hold commas"))
-            continue
-        if not any((v or "").strip() for v in record.values()):
-            continue
-        values = {k: (v if v is not None else "") for k, v in record.items()}
+    for line, values in records:
         try:
             row = spec.model.model_validate(values)
         except pydantic.ValidationError as exc:
@@ -354,41 +282,7 @@ def read_table(spec: TableSpec, path: Path, data: bytes) -> tuple[list[Reference
 
 
 def _load(shipped_dir: Path, user_dir: Path | None) -> tuple[ReferenceTables, list[Problem]]:
-    problems: list[Problem] = []
-    rows: dict[str, list[ReferenceRow]] = {}
-    overridden: dict[str, list[str]] = {}
-    added: dict[str, list[str]] = {}
-    origin: dict[tuple[str, str], str] = {}
-    files: list[Path] = []
-    digest = hashlib.sha256()
-    for spec in TABLES:
-        merged: dict[str, ReferenceRow] = {}
-        for layer, folder in (("shipped", shipped_dir), ("user", user_dir)):
-            if folder is None:
-                continue
-            path = folder / spec.filename
-            if not path.exists():
-                if layer == "shipped" and spec.required:
-                    problems.append(Problem(path, None, None, "the shipped table is missing; reinstall fieldkit"))
-                continue
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                problems.append(Problem(path, None, None, f"cannot be read: {exc.strerror}"))
-                continue
-            digest.update(f"{layer}/{spec.filename}\0{len(data)}\0".encode())
-            digest.update(data)
-            files.append(path)
-            table_rows, table_problems = read_table(spec, path, data)
-            problems += table_problems
-            for row in table_rows:
-                key = row.key()
-                if layer == "user":
-                    (overridden if key in merged else added).setdefault(spec.name, []).append(key)
-                merged[key] = row
-                origin[(spec.name, key)] = layer
-        rows[spec.name] = list(merged.values())
-    tables = ReferenceTables(rows, overridden, added, files, digest.hexdigest(), user_dir, origin)
+    tables, problems = load_tables(shipped_dir, user_dir, read_table)
     problems += cross_check(tables, shipped_dir, user_dir)
     return tables, problems
 

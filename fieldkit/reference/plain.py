@@ -1,0 +1,220 @@
+"""Reading the reference tables without validating them: csv and compiled patterns, no pydantic.
+
+This is the one loader of the tables' files: which files there are and their keys (`TABLE_FILES`),
+how a file's bytes become records (`csv_records`: UTF-8, the header, stripped cells, blank lines
+skipped), how a user dir's rows extend or replace the shipped rows by key, and the `version` hash
+(`load_tables`). `fieldkit.reference.tables` validates each record with its pydantic model on top of
+this (for `reference check`, the catalog, `match`); `plain_reference()` reads the rows as they are,
+for a caller that only consults the tables and must start fast -- the OCR choice's re-ranking, which
+runs in `fieldkit ocr FILE` where pydantic alone would cost more than a tesseract run.
+
+A plain row is what the file says, without the checks: a row whose key is empty, a duplicate key,
+or a pattern whose regex does not compile is left out (`reference check` names them); nothing here
+raises on a malformed user table.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+
+class TableFile(NamedTuple):
+    name: str
+    filename: str
+    key: tuple[str, ...]  # the columns whose values identify a row (a user row with the same key replaces it)
+    required: bool  # must the shipped dir hold it?
+
+
+TABLE_FILES = (
+    TableFile("patterns", "marking_patterns.csv", ("id",), True),
+    TableFile("factory_codes", "factory_codes.csv", ("country", "code"), True),
+    TableFile("manufacturers", "manufacturers.csv", ("id",), False),
+    TableFile("families", "part_families.csv", ("family", "firm_id"), False),
+)
+KEYS = {t.name: t.key for t in TABLE_FILES}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a table: where (file, line, column) and what."""
+
+    path: Path
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = str(self.path)
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ReferenceTables:
+    """The loaded tables: rows per table (user rows merged in), overridden keys, files and version."""
+
+    rows: dict[str, list[Any]]
+    overridden: dict[str, list[str]]
+    added: dict[str, list[str]]
+    files: list[Path]
+    version: str
+    user_dir: Path | None = None
+    origin: dict[tuple[str, str], str] = field(default_factory=dict)  # (table, key) -> "shipped" | "user"
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def patterns(self) -> list[Any]:
+        return self.rows["patterns"]
+
+    @property
+    def factory_codes(self) -> list[Any]:
+        return self.rows["factory_codes"]
+
+    @property
+    def manufacturers(self) -> list[Any]:
+        return self.rows["manufacturers"]
+
+    @property
+    def families(self) -> list[Any]:
+        return self.rows["families"]
+
+    def source_of(self, table: str, key: str) -> str:
+        """"shipped" or "user": where the row with this key came from."""
+        return self.origin.get((table, key), "shipped")
+
+    def override_lines(self) -> list[str]:
+        """One line per overridden row, for the CLI and the TUI to show."""
+        return [
+            f"{table}: user row {key} overrides the shipped row"
+            for table, keys in self.overridden.items()
+            for key in keys
+        ]
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(rows) for name, rows in self.rows.items()}
+
+
+def csv_records(path: Path, data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[Problem]]:
+    """A table file's header and its non-blank records (line number, stripped cells); unreadable lines are problems."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [], [], [Problem(path, None, None, f"not UTF-8 text (byte {exc.start}); save it as UTF-8")]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = list(reader.fieldnames or [])
+    records: list[tuple[int, dict[str, str]]] = []
+    problems: list[Problem] = []
+    for record in reader:
+        if None in record:
+            problems.append(Problem(path, reader.line_num, None,
+                                    "more fields than the header has columns; quote values that hold commas"))
+            continue
+        values = {k: (v or "").strip() for k, v in record.items()}
+        if any(values.values()):
+            records.append((reader.line_num, values))
+    return header, records, problems
+
+
+class PlainRow:
+    """A row as the file gives it: each column an attribute ("" for a column the file lacks)."""
+
+    def __init__(self, table: str, values: dict[str, str]):
+        self._key = KEYS[table]
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> str:  # only called for a column the file does not have
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return ""
+
+    def key(self) -> str:
+        return "/".join(str(getattr(self, k)) for k in self._key)
+
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.regex)
+
+
+def read_plain(table: TableFile, path: Path, data: bytes) -> tuple[list[PlainRow], list[Problem]]:
+    """A file's rows unvalidated; rows with an empty key, a repeated key or (patterns) a bad regex are left out."""
+    _, records, problems = csv_records(path, data)
+    rows: list[PlainRow] = []
+    seen: set[str] = set()
+    for line, values in records:
+        row = PlainRow(table.name, values)
+        key = row.key()
+        if not all(values.get(k) for k in table.key) or key in seen:
+            continue
+        if table.name == "patterns":
+            try:
+                re.compile(row.regex)
+            except re.error:
+                continue
+        seen.add(key)
+        rows.append(row)
+    return rows, problems
+
+
+Reader = Callable[[TableFile, Path, bytes], tuple[list[Any], list[Problem]]]
+
+
+def load_tables(shipped_dir: Path, user_dir: Path | None, read: Reader = read_plain) -> tuple[ReferenceTables, list[Problem]]:
+    """Every table, shipped then user rows merged by key, each file read by `read`; and the problems found."""
+    problems: list[Problem] = []
+    rows: dict[str, list[Any]] = {}
+    overridden: dict[str, list[str]] = {}
+    added: dict[str, list[str]] = {}
+    origin: dict[tuple[str, str], str] = {}
+    files: list[Path] = []
+    digest = hashlib.sha256()
+    for table in TABLE_FILES:
+        merged: dict[str, Any] = {}
+        for layer, folder in (("shipped", shipped_dir), ("user", user_dir)):
+            if folder is None:
+                continue
+            path = folder / table.filename
+            if not path.exists():
+                if layer == "shipped" and table.required:
+                    problems.append(Problem(path, None, None, "the shipped table is missing; reinstall fieldkit"))
+                continue
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                problems.append(Problem(path, None, None, f"cannot be read: {exc.strerror}"))
+                continue
+            digest.update(f"{layer}/{table.filename}\0{len(data)}\0".encode())
+            digest.update(data)
+            files.append(path)
+            table_rows, table_problems = read(table, path, data)
+            problems += table_problems
+            for row in table_rows:
+                key = row.key()
+                if layer == "user":
+                    (overridden if key in merged else added).setdefault(table.name, []).append(key)
+                merged[key] = row
+                origin[(table.name, key)] = layer
+        rows[table.name] = list(merged.values())
+    return ReferenceTables(rows, overridden, added, files, digest.hexdigest(), user_dir, origin), problems
+
+
+_CACHE: dict[tuple[Path, Path | None], ReferenceTables] = {}
+
+
+def plain_reference(user_dir: Path | None = None) -> ReferenceTables:
+    """The shipped tables plus the user dir (default: FIELDKIT_REFERENCE or the user folder), unvalidated, once per process."""
+    from fieldkit.locations import shipped_reference_dir, user_reference_dir
+
+    user_dir = user_dir or user_reference_dir()
+    key = (shipped_reference_dir().resolve(), user_dir.resolve() if user_dir else None)
+    if key not in _CACHE:
+        _CACHE[key] = load_tables(key[0], user_dir)[0]
+    return _CACHE[key]
