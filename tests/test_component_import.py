@@ -223,3 +223,16 @@ def test_the_larger_page_cache_of_an_import_is_given_back_after_it_even_when_it_
         importer._import_rows = real
     assert seen == [-importer.IMPORT_CACHE_KIB] * 2
     assert catalog.db.execute("PRAGMA cache_size").fetchone()[0] == before
+
+
+def test_a_bulk_insert_refuses_to_run_inside_an_outer_transaction(catalog, item):
+    """Its dropped search trigger comes back at finish() or with its own transaction's rollback; a
+    nested transaction has neither, so an import aborted inside one would commit the catalog without
+    the trigger, and later parts would be missing from search."""
+    from fieldkit.catalog.records import BulkInsert
+
+    before = _triggers(catalog)
+    with catalog.transaction():
+        with catalog.transaction(), pytest.raises(RuntimeError, match="outermost"):
+            BulkInsert(catalog, "components", event_id="e1")
+    assert _triggers(catalog) == before

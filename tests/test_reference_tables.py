@@ -145,3 +145,15 @@ def test_the_plain_reader_leaves_out_what_check_refuses_and_never_raises(tmp_pat
     assert "good-one" in ids and "bad-one" not in ids and "" not in ids
     assert plain.added == {"patterns": ["good-one"]}
     assert any("line 3, column regex: bad regex" in str(p) for p in check_reference(folder)[1])  # check still names it
+
+
+def test_a_table_csv_cannot_read_is_a_named_problem_never_a_traceback(tmp_path):
+    """A cell longer than the csv module's field limit (a crafted user table) stops the reading of
+    that file with a problem naming it; the plain loader the OCR path uses does not raise either."""
+    from fieldkit.reference.plain import csv_records
+
+    folder = user_patterns(tmp_path, "ok-one,\\bOK\\b,,,,,,OK,NO,a source,", "long," + "x" * 200_000 + ",,,,,,,,a source,")
+    message = error_for(folder)
+    assert str(folder / "marking_patterns.csv") in message and "not readable as CSV" in message
+    _, _, problems = csv_records(folder / "marking_patterns.csv", (folder / "marking_patterns.csv").read_bytes())
+    assert [p.line for p in problems] == [3]

@@ -126,3 +126,20 @@ async def test_restore_in_the_app_refuses_a_tampered_backup_and_an_existing_file
         assert not app.screen.query_one("#open").display
     assert existing.read_bytes() == b"mine" and not (tmp_path / "new.db").exists()
     assert app.catalog.path == db_path
+
+
+async def test_restore_asks_about_a_folder_with_brackets_in_its_name_as_it_is_named(db_path, tmp_path):
+    """The confirmation is markup: a folder named 'bk [old]' must show its brackets, not lose them as a tag."""
+    from textual.widgets import Label
+
+    from fieldkit.catalog.backup import backup
+    from fieldkit.tui.screens.confirm import ConfirmScreen
+
+    seed(db_path, {"ref": "KHK-0001", "category": "rocket"})
+    backup(open_catalog(db_path, actor="t"), tmp_path / "bk [old]")
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _restore_in_app(app, pilot, tmp_path / "bk [old]", tmp_path / "restored.db")
+        assert isinstance(app.screen, ConfirmScreen)
+        shown = str(app.screen.query_one(".question", Label).render())
+        assert "bk [old]" in shown, shown

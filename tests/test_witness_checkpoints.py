@@ -130,3 +130,19 @@ def test_a_signed_bundle_and_backup_sign_sign_a_checkpoint(amina, tmp_path):
     assert "signed a witness checkpoint: row" in result.output
     assert len(log_lines()) == count + 1 and log_lines()[-1]["key"] == amina.public.text
     assert verify_catalog(amina.catalog).ok
+
+
+def test_a_signed_checkpoint_cannot_print_a_line_of_its_own_in_verify(amina, tmp_path, monkeypatch):
+    """The time in a checkpoint comes from the log file: whoever can write the log can sign anything
+    with a key of their own, so a line break in it must never reach verify's output as a line."""
+    other = Researcher(tmp_path, "mallory", monkeypatch, "ML")
+    other.use()
+    stranger = keys.unlock(PASSPHRASE)
+    amina.use()
+    record = {f: witness.head_record(amina.catalog)[f] for f in witness.RECORD_FIELDS}
+    record["at"] = "2026-01-01\nverify: all checks passed, nothing was ever changed"
+    record["key"] = stranger.public.text
+    record["sig"] = base64.b64encode(stranger.sign(witness.payload(record))).decode("ascii")
+    witness.append_line(witness.witness_path(), (json.dumps(record) + "\n").encode("ascii"))
+    out = run(amina.catalog.path, "verify").output
+    assert not any(line.startswith("verify: all checks passed, nothing") for line in out.splitlines()), out

@@ -83,8 +83,10 @@ class BulkInsert:
     def __init__(self, catalog: Catalog, table: str, *, event_id: str, batch: int = 5000):
         self.catalog, self.table, self.batch = catalog, table, batch
         db = catalog.db
-        if not catalog.db.conn.in_transaction:
-            raise RuntimeError("BulkInsert must run inside catalog.transaction()")
+        if not catalog.db.conn.in_transaction or getattr(catalog, "_depth", 1) != 1:
+            # outermost only: the search trigger dropped below comes back at finish() or with the
+            # rollback of this transaction, and a nested one is neither finished nor rolled back alone
+            raise RuntimeError("BulkInsert must run in its own, outermost catalog.transaction()")
         self.columns = [c.name for c in db[table].columns]
         self._known = frozenset(self.columns)
         self._values = operator.itemgetter(*self.columns)  # a row's values in column order, as a tuple

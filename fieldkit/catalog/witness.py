@@ -147,10 +147,9 @@ def append_line(path: Path, line: bytes) -> None:
 
 
 def _lock(fd: int) -> None:
-    try:
-        import fcntl
-    except ImportError:  # not on POSIX: O_APPEND alone keeps one write whole
-        return
+    """Hold the log's exclusive lock (POSIX flock, as O_NOFOLLOW and pread here are POSIX too)."""
+    import fcntl
+
     fcntl.flock(fd, fcntl.LOCK_EX)
 
 
@@ -209,7 +208,8 @@ def read_log(path: Path) -> LogContents:
 
 def _record(value: Any) -> dict[str, Any] | None:
     if (isinstance(value, dict) and isinstance(value.get("catalog_id"), str)
-            and type(value.get("seq")) is int and 0 <= value["seq"] < 1 << 63 and isinstance(value.get("head"), str)):
+            and type(value.get("seq")) is int and 0 <= value["seq"] < 1 << 63 and isinstance(value.get("head"), str)
+            and isinstance(value.get("at", ""), str)):
         return value
     return None
 

@@ -143,6 +143,6 @@ def verify(state, as_json: bool, remove_temp: bool, witnesses: tuple[Path, ...])
             echo(f"note: {notice.describe()}", one_line=True)
         echo(report.summary())
         if report.signed_line():
-            echo(report.signed_line())
+            echo(report.signed_line(), one_line=True)
         echo(report.head_line())
     sys.exit(0 if report.ok else 1)

@@ -111,17 +111,23 @@ def csv_records(path: Path, data: bytes) -> tuple[list[str], list[tuple[int, dic
     except UnicodeDecodeError as exc:
         return [], [], [Problem(path, None, None, f"not UTF-8 text (byte {exc.start}); save it as UTF-8")]
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = list(reader.fieldnames or [])
+    header: list[str] = []
     records: list[tuple[int, dict[str, str]]] = []
     problems: list[Problem] = []
-    for record in reader:
-        if None in record:
-            problems.append(Problem(path, reader.line_num, None,
-                                    "more fields than the header has columns; quote values that hold commas"))
-            continue
-        values = {k: (v or "").strip() for k, v in record.items()}
-        if any(values.values()):
-            records.append((reader.line_num, values))
+    try:
+        header = list(reader.fieldnames or [])
+        for record in reader:
+            if None in record:
+                problems.append(Problem(path, reader.line_num, None,
+                                        "more fields than the header has columns; quote values that hold commas"))
+                continue
+            values = {k: (v or "").strip() for k, v in record.items()}
+            if any(values.values()):
+                records.append((reader.line_num, values))
+    except csv.Error as exc:
+        # line_num counts the lines of the records read whole; the one that failed starts on the next
+        problems.append(Problem(path, reader.line_num + 1, None,
+                                f"not readable as CSV ({exc}); the rows after it are not read"))
     return header, records, problems
 
 

@@ -22,6 +22,11 @@ from fieldkit.tui.progress import throttled
 from fieldkit.tui.screens.confirm import ConfirmScreen
 
 
+def shown(path: Path) -> str:
+    """A path as a dialog's markup shows it: control and bidi characters escaped, brackets literal."""
+    return escape(visible(str(path)))
+
+
 def default_backup_dir(catalog_path: Path | None) -> Path:
     stem = catalog_path.stem if catalog_path else "catalog"
     return Path.home() / "fieldkit-backups" / f"{stem}-{dt.datetime.now():%Y%m%d-%H%M%S}"
@@ -178,7 +183,7 @@ file) is restored on the command line: `fieldkit restore FILE --to NEW.db`.
             self.finish(f"{target} is the open catalog; restore to a new file", failed=True)
             return
         self.app.push_screen(
-            ConfirmScreen(f"Restore the backup in {source} into the new catalog file {target}? "
+            ConfirmScreen(f"Restore the backup in {shown(source)} into the new catalog file {shown(target)}? "
                           "The open catalog is not changed.", yes="Restore", default_yes=True),
             lambda answer: self.run_restore(source, target) if answer else None,
         )
@@ -221,7 +226,7 @@ file) is restored on the command line: `fieldkit restore FILE --to NEW.db`.
 
         current = self.app.catalog.path
         self.app.push_screen(ConfirmScreen(
-            f"Close {current} (nothing in it changes) and open the restored catalog {restored}?",
+            f"Close {shown(current)} (nothing in it changes) and open the restored catalog {shown(restored)}?",
             yes="Open restored", default_yes=True), switch)
 
     @on(Button.Pressed, "#close")
