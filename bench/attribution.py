@@ -33,6 +33,10 @@ document it is. A number is multi-source when its letter head is one makers shar
 begins with digits, or its base number is published by two makers or more in the KiCad library or in
 this set; the others form its single-source slice.
 
+Later slices, bench/ordering_guides_*.csv, carry a `split` column that assigns each document wholly to
+`tuning` or `held-out`, and are measured before any family is added for their misses. Only the tuning
+split's misses are listed; the held-out split is reported in totals, so that it stays a fair estimate.
+
 Paste the output into bench/RESULTS.md.
 """
 
@@ -60,11 +64,26 @@ OUTCOMES = ("right", "wrong", "candidates", "unattributed")
 ORDERING_GUIDES = ROOT / "bench" / "ordering_guides.csv"
 
 
-def read_ordering_guides(path: Path = ORDERING_GUIDES) -> list[kf.Part]:
-    """The ordering-guide test set as parts whose truth is the maker whose document lists them."""
+def ordering_guide_files() -> list[Path]:
+    """Every ordering-guide slice: bench/ordering_guides.csv (tuned on) and each later slice,
+    bench/ordering_guides_*.csv, whose `split` column keeps a held-out part."""
+    return sorted(ORDERING_GUIDES.parent.glob("ordering_guides*.csv"))
+
+
+def read_ordering_guides(path: Path = ORDERING_GUIDES, split: str | None = None) -> list[kf.Part]:
+    """The ordering-guide test set as parts whose truth is the maker whose document lists them; with
+    `split`, only the rows of that split (`tuning` or `held-out`)."""
     with path.open(newline="", encoding="utf-8") as handle:
         return [kf.Part(name=row["part"], library="ordering-guides", url=row["source"], host="",
-                        firm_id=row["firm_id"], brand="") for row in csv.DictReader(handle)]
+                        firm_id=row["firm_id"], brand="") for row in csv.DictReader(handle)
+                if split is None or row.get("split") == split]
+
+
+def splits(path: Path) -> list[str | None]:
+    """The splits of a slice file: [None] for one without a `split` column (all of it tuned on)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        found = {row.get("split") for row in csv.DictReader(handle)}
+    return [None] if found == {None} else sorted(found, key=lambda s: s != "tuning")
 
 
 def printed_brand(index: ManufacturerIndex, part: kf.Part) -> str:
@@ -140,15 +159,18 @@ def by_firm(title: str, counts: dict[str, Counter], limit: int) -> None:
 
 
 def ordering_guide_report(index: ManufacturerIndex, baseline: ManufacturerIndex, all_parts: list[kf.Part],
-                          limit: int) -> None:
-    """Score the ordering-guide set: whole, single-source and multi-source, by firm, and its misses."""
-    parts = read_ordering_guides()
+                          limit: int, path: Path = ORDERING_GUIDES, split: str | None = None) -> None:
+    """Score one ordering-guide slice (or one split of it): whole, single-source and multi-source, by
+    firm, and its misses. A held-out split is reported in totals only: its misses are not listed, so
+    that nobody tunes the tables on them."""
+    parts = read_ordering_guides(path, split)
     single = single_source(parts, all_parts + parts)
     names = {p.name for p in single}
     multi = [p for p in parts if p.name not in names]
     documents = len({p.url for p in parts})
+    where = f"bench/{path.name}" + (f", {split} split" if split else "")
     print(f"\n# ordering-guide slice: {len(parts)} orderable part numbers from {documents} maker documents "
-          f"(bench/ordering_guides.csv), {len({p.firm_id for p in parts})} firms")
+          f"({where}), {len({p.firm_id for p in parts})} firms")
     rows = []
     for label, idx, subset, brand in (("baseline, part number alone", baseline, parts, False),
                                       ("part number alone", index, parts, False),
@@ -162,12 +184,12 @@ def ordering_guide_report(index: ManufacturerIndex, baseline: ManufacturerIndex,
     by_firm(f"ordering-guide slice, part number alone: by firm ({limit} with most parts)", firms, limit)
     _, firms, _ = score(index, single, False)
     by_firm("ordering-guide single-source slice, part number alone: by firm", firms, limit)
-    if wrong:
+    if wrong and split != "held-out":
         print(f"\nconfidently wrong (ordering guides, part number alone), first {len(wrong)}:")
         for w in wrong:
             print(f"- {w}")
     missed = [p.name for p in single if attribute(p.name, None, index=index).firm_id is None]
-    if missed:
+    if missed and split != "held-out":
         print(f"\nunattributed single-source numbers ({len(missed)}): " + ", ".join(missed))
 
 
@@ -206,7 +228,9 @@ def main() -> int:
             print(f"\nconfidently wrong ({label}), first {len(wrong)}:")
             for w in wrong:
                 print(f"- {w}")
-    ordering_guide_report(index, baseline, all_parts, args.by_firm)
+    for path in ordering_guide_files():
+        for split in splits(path):
+            ordering_guide_report(index, baseline, all_parts, args.by_firm, path, split)
     return 0
 
 

@@ -15,11 +15,16 @@ from fieldkit.reference.tables import get_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDES = ROOT / "bench" / "ordering_guides.csv"
+SLICES = sorted(GUIDES.parent.glob("ordering_guides*.csv"))
 
 
-def rows() -> list[dict[str, str]]:
-    with GUIDES.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+def rows(path: Path | None = None) -> list[dict[str, str]]:
+    """The rows of one slice, or of every slice."""
+    out = []
+    for each in [path] if path else SLICES:
+        with each.open(newline="", encoding="utf-8") as handle:
+            out.extend(csv.DictReader(handle))
+    return out
 
 
 def reference_text() -> str:
@@ -58,8 +63,24 @@ def test_the_benchmark_reads_the_set_with_the_maker_as_truth():
         import attribution as bench
     finally:
         sys.path.remove(str(ROOT / "bench"))
-    parts = bench.read_ordering_guides(GUIDES)
-    assert [(p.name, p.firm_id) for p in parts] == [(r["part"], r["firm_id"]) for r in rows()]
+    assert bench.ordering_guide_files() == SLICES
+    for path in SLICES:
+        parts = bench.read_ordering_guides(path)
+        assert [(p.name, p.firm_id) for p in parts] == [(r["part"], r["firm_id"]) for r in rows(path)]
+        for split in ("tuning", "held-out"):
+            chosen = bench.read_ordering_guides(path, split)
+            assert [p.name for p in chosen] == [r["part"] for r in rows(path) if r.get("split") == split]
+
+
+@pytest.mark.parametrize("path", [p for p in SLICES if p != GUIDES], ids=lambda p: p.name)
+def test_a_later_slice_puts_each_document_wholly_in_the_tuning_or_the_held_out_split(path):
+    """Lines of one document share its conventions; a document split across both would leak."""
+    split_of: dict[str, set[str]] = {}
+    for r in rows(path):
+        assert r["split"] in ("tuning", "held-out"), r
+        split_of.setdefault(r["source"], set()).add(r["split"])
+    assert all(len(s) == 1 for s in split_of.values())
+    assert {s for v in split_of.values() for s in v} == {"tuning", "held-out"}
 
 
 @pytest.mark.parametrize("with_brand", [False, True])
