@@ -46,12 +46,6 @@ def visible(text: str, *, multiline: bool = False) -> str:
     return _SHOWN.sub(_escape, text)
 
 
-def controls_visible(text: str) -> str:
-    """Only the unsafe characters escaped, backslashes left alone: for Textual markup, where a
-    backslash escapes a bracket (`\\[`) and must stay as it is."""
-    return UNSAFE.sub(_escape, text)
-
-
 def json_visible(encoded: str) -> str:
     """JSON text (from json.dumps) with DEL, C1 and bidi controls as \\u escapes: the same data, read
     back by any JSON parser, but inert in a terminal."""

@@ -311,3 +311,42 @@ async def test_markup_in_markings_and_components_never_breaks_the_item_tabs(db_p
         app.screen.query_one("#marking-text").value = "[/] 4-23"
         await pilot.pause()
         assert "year 23: 2023" in str(app.screen.query_one("#marking-live").render())  # read, not broken by markup
+
+
+async def test_a_marking_saved_with_bracket_markup_is_confirmed_as_typed_and_the_app_keeps_running(db_path):
+    """The confirmation toast quotes the saved text: `[/x]` once made Textual raise MarkupError and
+    stop the app, and `[@click=app.quit]` made a clickable action."""
+    from textual.widgets import Input
+
+    from fieldkit.tui.app import make_app
+    from fieldkit.tui.screens.item import ItemScreen
+
+    catalog = open_catalog(db_path)
+    items.add_item(catalog, {"ref": "EX-1", "category": "rocket"})
+    catalog.close()
+    typed = "[/x] [@click=app.quit]4-23[/]"
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemScreen)
+        await pilot.press("f4")
+        await pilot.pause()
+        app.screen.query_one("#marking-text", Input).value = typed
+        app.screen.query_one("#marking-text", Input).focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ItemScreen)
+        toasts = [str(t.render()) for t in app.screen.query("Toast")]
+        assert any(typed in text for text in toasts), toasts
+    assert [m["text"] for m in markings_of(db_path, "EX-1")] == [typed]
+
+
+def markings_of(db_path, ref):
+    from fieldkit.catalog.markings import list_markings
+
+    return list_markings(open_catalog(db_path), ref)

@@ -60,14 +60,15 @@ class FieldkitApp(App):
     def on_mount(self) -> None:
         self.push_screen(CatalogScreen())
 
-    def notify(self, message: str, *, markup: bool = True, **kwargs) -> None:
-        """Every notification with control and bidi characters escaped: messages carry raw text (a
-        file name, a stored value), and are escaped where they are shown. Plain text is escaped
-        fully (fieldkit.safe_text.visible); in markup a backslash is markup's own escape, so only
-        the controls are."""
-        from fieldkit.safe_text import controls_visible, visible
+    def notify(self, message: str, *, markup: bool = False, **kwargs) -> None:
+        """Every notification shown as plain text, with control and bidi characters escaped
+        (fieldkit.safe_text.visible). Messages carry raw text (a file name, a stored value), so they
+        are never read as markup, whatever the caller asks (Textual's widgets and screens pass
+        markup=True by default): a marking read as `[/x]` made Textual's toast raise MarkupError and
+        stop the app, and `[@click=…]` would have made a clickable action."""
+        from fieldkit.safe_text import visible
 
-        super().notify(visible(message, multiline=True) if not markup else controls_visible(message), markup=markup, **kwargs)
+        super().notify(visible(message, multiline=True), markup=False, **kwargs)
 
     def action_help(self) -> None:
         from fieldkit.tui.screens.help import HelpScreen  # markdown rendering: only when asked for

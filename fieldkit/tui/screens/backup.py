@@ -65,7 +65,7 @@ class CopyDialog(ModalScreen[Path | None]):
             self.query_one("#result", Label).update(f"[b red]Error:[/] {escape(visible(text))}")
         else:
             self.query_one("#result", Label).update(escape(visible(text)))
-        self.notify(text, severity="error" if failed else "information", markup=False)
+        self.notify(text, severity="error" if failed else "information")
 
 
 class BackupScreen(CopyDialog):

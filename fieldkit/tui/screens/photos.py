@@ -278,7 +278,7 @@ class PhotosPane(Vertical):
         try:
             paths = open_folders(parse_paths(field.value))  # a folder: the photos inside it
         except FieldkitError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(str(exc), severity="error")
             return
         if not paths:
             self.notify("Type the path of one or more photos, or of their folder, first.", severity="warning")
