@@ -180,16 +180,18 @@ def ordering_guide_report(index: ManufacturerIndex, baseline: ManufacturerIndex,
                                       ("multi-source, part number alone", index, multi, False)):
         rows.append((label, score(idx, subset, brand)[0]))
     table("ordering-guide slice", rows)
+    if split == "held-out":  # totals only: a firm's share points at its misses
+        return
     _, firms, wrong = score(index, parts, False)
     by_firm(f"ordering-guide slice, part number alone: by firm ({limit} with most parts)", firms, limit)
     _, firms, _ = score(index, single, False)
     by_firm("ordering-guide single-source slice, part number alone: by firm", firms, limit)
-    if wrong and split != "held-out":
+    if wrong:
         print(f"\nconfidently wrong (ordering guides, part number alone), first {len(wrong)}:")
         for w in wrong:
             print(f"- {w}")
     missed = [p.name for p in single if attribute(p.name, None, index=index).firm_id is None]
-    if missed and split != "held-out":
+    if missed:
         print(f"\nunattributed single-source numbers ({len(missed)}): " + ", ".join(missed))
 
 
