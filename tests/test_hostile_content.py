@@ -343,10 +343,4 @@ async def test_a_marking_saved_with_bracket_markup_is_confirmed_as_typed_and_the
         assert app.is_running and isinstance(app.screen, ItemScreen)
         toasts = [str(t.render()) for t in app.screen.query("Toast")]
         assert any(typed in text for text in toasts), toasts
-    assert [m["text"] for m in markings_of(db_path, "EX-1")] == [typed]
-
-
-def markings_of(db_path, ref):
-    from fieldkit.catalog.markings import list_markings
-
-    return list_markings(open_catalog(db_path), ref)
+    assert [m["text"] for m in markings.list_markings(open_catalog(db_path), "EX-1")] == [typed]
