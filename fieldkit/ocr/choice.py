@@ -34,6 +34,7 @@ confidence, 0..100.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
@@ -217,6 +218,106 @@ def _all_but_hangul(tess: EngineReading, pp: list[EngineReading]) -> str | None:
     return None
 
 
+# What PP-OCR writes for a letter only Cyrillic has (the inverse of CYRILLIC_SHAPES, and V for У,
+# which CYRILLIC_SHAPES leaves out because Y already folds to У): a reading's designation is looked
+# for with these letters written as the Cyrillic ones (:func:`designation_variant`).
+PP_FOR_CYRILLIC: dict[str, list[str]] = {"V": ["У"], "v": ["у"]}
+for _letter, _shapes in CYRILLIC_SHAPES.items():
+    for _shape in _shapes:
+        if _shape.isascii():
+            PP_FOR_CYRILLIC.setdefault(_shape, []).append(_letter)
+MAX_SWAPS = 2  # letters of one word written as Cyrillic at most, in a designation variant
+
+
+def _designations(text: str, tables) -> list[str]:
+    """The words of ``text`` that a reference pattern reads whole as a designation."""
+    from fieldkit.markings.matcher import match_marking
+
+    words = set(text.split())
+    return [m.matched for m in match_marking(text, tables) if "designation" in m.fields and m.matched in words]
+
+
+def designation_variant(text: str, tables=None) -> tuple[str, str] | None:
+    """PP-OCR's reading with, in one word, up to MAX_SWAPS letters written as the Cyrillic letters
+    PP-OCR writes them for (V for У, 5 for Б: :data:`PP_FOR_CYRILLIC`), when the reference tables
+    then read that word whole as a known designation and did not before (9M22V is 9М22У, the Grad
+    rocket's index). PP-OCR has no Cyrillic, so it cannot write the letter it saw; the tables, not
+    a guess, decide that the word is the designation. The new text and why, or None."""
+    from itertools import combinations, product
+
+    swappable = [i for i, ch in enumerate(text) if ch in PP_FOR_CYRILLIC]
+    if not swappable:
+        return None
+    from fieldkit.reference.plain import plain_reference
+
+    tables = tables or plain_reference()
+    known = set(_designations(text, tables))
+    start = 0
+    for word in text.split(" "):
+        places = [i - start for i in swappable if start <= i < start + len(word)]
+        if word and word not in known and places:
+            for n in range(1, MAX_SWAPS + 1):
+                for chosen in combinations(places, n):
+                    for letters in product(*(PP_FOR_CYRILLIC[word[i]] for i in chosen)):
+                        variant = list(word)
+                        for i, letter in zip(chosen, letters):
+                            variant[i] = letter
+                        candidate = "".join(variant)
+                        if candidate in _designations(candidate, tables):
+                            swaps = ", ".join(f"{word[i]} as {letter}" for i, letter in zip(chosen, letters))
+                            return (text[:start] + candidate + text[start + len(word):],
+                                    f"PP-OCR, which has no Cyrillic, read {word!r}; with {swaps} it is {candidate!r},"
+                                    " a designation the reference tables know")
+        start += len(word) + 1
+    return None
+
+
+PP_SURE_OF_LATIN = 0.8  # PP-OCR's confidence at which its Latin letters and digits replace tesseract's in a Hangul line
+MIN_RUN_LIKENESS = 0.5  # difflib ratio between tesseract's run and PP-OCR's for one to replace the other
+
+
+def _latin_runs(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` outside its Hangul (and CJK) that hold letters or digits, each trimmed to
+    the words with letters or digits in them (a ':' or '(' on its own is left where it is)."""
+    runs, start = [], None
+    for i, ch in enumerate(text + "가"):
+        if is_hangul(ch) or is_ideograph(ch):
+            if start is not None:
+                words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:i])
+                         if any(c.isalnum() for c in m.group())]
+                if words:
+                    runs.append((words[0][0], words[-1][1]))
+                start = None
+        elif start is None:
+            start = i
+    return runs
+
+
+def with_pp_latin(tess: str, pp: str) -> tuple[str, list[str]] | None:
+    """Tesseract's reading of a Hangul line with its runs of Latin letters and digits replaced by
+    PP-OCR's (which reads those far better, and has no Hangul: it writes Hangul as CJK stand-ins or
+    leaves it out). Only when both readings have as many runs, paired in order; a pair is swapped
+    only when its runs are alike (difflib ratio MIN_RUN_LIKENESS or more, spaces aside). So a
+    Hangul syllable tesseract misread as Latin letters, where PP-OCR read CJK, keeps tesseract's
+    reading, and a run of PP-OCR's that spans Hangul it left out (3 상 4 read as 3 4) replaces
+    nothing. None when nothing changes. Also the swaps made."""
+    import difflib
+
+    mine_runs, theirs = _latin_runs(tess), [pp[a:b] for a, b in _latin_runs(pp)]
+    if len(mine_runs) != len(theirs):
+        return None
+    out, swaps, pos = [], [], 0
+    for (a, b), other in zip(mine_runs, theirs):
+        mine = tess[a:b]
+        if mine != other and difflib.SequenceMatcher(None, _key(mine), _key(other)).ratio() >= MIN_RUN_LIKENESS:
+            out.append(tess[pos:a] + other)
+            pos = b
+            swaps.append(f"{mine!r} as {other!r}")
+    if not swaps:
+        return None
+    return "".join(out) + tess[pos:], swaps
+
+
 def line_script(readings: list[EngineReading]) -> tuple[str, str]:
     """('hangul' | 'cyrillic' | 'latin', why)."""
     tess = [r for r in readings if r.engine == "tesseract" and r.text]
@@ -299,8 +400,27 @@ def choose(readings: list[EngineReading], tables=None) -> Choice:
         r.calibrated = calibrate(r.engine, r.confidence) if r.text else 0.0
     pool = [r for r in readings if r.text]
     extra: list[EngineReading] = []
+    rewritten: list[EngineReading] = []  # readings replaced in the pool by a rewriting of their text
+
+    def replace(r: EngineReading, text: str, note: str, detail: str) -> None:
+        written = EngineReading(r.engine, text, r.confidence, detail, r.calibrated, notes=[note], as_read=r.as_read or r.text)
+        r.notes.append(f"written as {text!r}: {note}")
+        pool[pool.index(r)] = written
+        extra.append(written)
+        rewritten.append(r)
+
+    if script != "hangul":
+        for r in [r for r in pool if r.engine == "ppocr"]:
+            if (variant := designation_variant(r.text, tables)) is not None:
+                replace(r, variant[0], variant[1], r.detail + ", a designation's Cyrillic letters")
     if script == "hangul":
         pool = [r for r in pool if r.engine == "tesseract"]
+        sure = [r for r in readings if r.engine == "ppocr" and r.text and r.confidence >= PP_SURE_OF_LATIN]
+        pp = max(sure, key=lambda r: r.confidence, default=None)
+        for r in list(pool) if pp is not None else []:
+            if (merged := with_pp_latin(r.text, pp.text)) is not None:
+                replace(r, merged[0], f"Latin letters and digits as PP-OCR ({pp.detail}, confidence {pp.confidence:.2f})"
+                        f" read them: {', '.join(merged[1])}", r.detail + ", Latin letters and digits from PP-OCR")
     elif script == "cyrillic":
         keep = [r for r in pool if r.engine == "tesseract"]
         # PP-OCR's reading, written in Cyrillic, competes unless it stands a digit or another
@@ -312,12 +432,12 @@ def choose(readings: list[EngineReading], tables=None) -> Choice:
             text, taken = merged
             how = f"PP-OCR read {r.text!r}; written in Cyrillic" + (f", with tesseract's {', '.join(taken)}" if taken else "")
             folded = EngineReading("ppocr", text, r.confidence, r.detail + ", letters written as Cyrillic",
-                                   r.calibrated, notes=[how], as_read=r.text)
+                                   r.calibrated, notes=r.notes[-1:] + [how] if r.as_read else [how], as_read=r.as_read or r.text)
             extra.append(folded)
             keep.append(folded)
         pool = keep
-    for r in readings:
-        if r.text and r not in pool:
+    for r in readings + extra:
+        if r.text and r not in pool and r not in rewritten:
             r.notes.append(f"not chosen: the line is {script.title()} ({script_why})")
     # agreement between engines
     for r in pool:
