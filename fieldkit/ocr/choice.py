@@ -16,6 +16,11 @@ outputs. The evidence, in order:
    tesseract's and all its letters are Latin twins of Cyrillic letters or the nearest shapes of
    the letters only Cyrillic has that tesseract read there: it is written with those Cyrillic
    letters (the shapes from PP-OCR, the letters it lacks from tesseract; :func:`merged_cyrillic`).
+   Within the script, PP-OCR's sure reading (PP_SURE_OF_RUNS) lends what it reads well: in a
+   Hangul line its Latin letters and digits, in a Cyrillic line its numbers, replace tesseract's
+   run for run where the runs are alike (:func:`with_pp_runs`); and a word of PP-OCR's that the
+   reference tables know as a designation once a letter it wrote for a Cyrillic one (V for У) is
+   written as that letter is read so (:func:`designation_variant`).
 2. **Calibrated confidence.** Each engine's own confidence is mapped to the share of lines read
    exactly at that confidence on the tuning split of the real photographs and the synthetic set
    (:data:`CALIBRATION`; bench/ocr_real.py reports how well it separates right from wrong).
@@ -272,44 +277,63 @@ def designation_variant(text: str, tables=None) -> tuple[str, str] | None:
     return None
 
 
-PP_SURE_OF_LATIN = 0.8  # PP-OCR's confidence at which its Latin letters and digits replace tesseract's in a Hangul line
+PP_SURE_OF_RUNS = 0.8  # PP-OCR's confidence at which its runs replace tesseract's (:func:`with_pp_runs`)
 MIN_RUN_LIKENESS = 0.5  # difflib ratio between tesseract's run and PP-OCR's for one to replace the other
 
 
-def _latin_runs(text: str) -> list[tuple[int, int]]:
-    """Spans of ``text`` outside its Hangul (and CJK) that hold letters or digits, each trimmed to
-    the words with letters or digits in them (a ':' or '(' on its own is left where it is)."""
-    runs, start = [], None
+def _runs(text: str, script: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` that PP-OCR reads better than tesseract in a line of ``script``. In a
+    Hangul line, what lies outside the Hangul (and CJK) with letters or digits in it, trimmed to
+    its words with letters or digits (a ':' or '(' on its own is left where it is). In a Cyrillic
+    line, runs of words with digits and no letters (PP-OCR writes Cyrillic letters as Latin
+    look-alikes, and З as 3, but reads numbers well)."""
+    if script != "hangul":
+        words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
+        runs: list[tuple[int, int]] = []
+        joined = False  # whether the previous word was a number, so this one extends its run
+        for start, end, word in words:
+            number = any(c.isdigit() for c in word) and not any(c.isalpha() for c in word)
+            if number and joined:
+                runs[-1] = (runs[-1][0], end)
+            elif number:
+                runs.append((start, end))
+            joined = number
+        return runs
+    runs, begin = [], None
     for i, ch in enumerate(text + "가"):
         if is_hangul(ch) or is_ideograph(ch):
-            if start is not None:
-                words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:i])
+            if begin is not None:
+                spans = [(m.start() + begin, m.end() + begin) for m in re.finditer(r"\S+", text[begin:i])
                          if any(c.isalnum() for c in m.group())]
-                if words:
-                    runs.append((words[0][0], words[-1][1]))
-                start = None
-        elif start is None:
-            start = i
+                if spans:
+                    runs.append((spans[0][0], spans[-1][1]))
+                begin = None
+        elif begin is None:
+            begin = i
     return runs
 
 
-def with_pp_latin(tess: str, pp: str) -> tuple[str, list[str]] | None:
-    """Tesseract's reading of a Hangul line with its runs of Latin letters and digits replaced by
-    PP-OCR's (which reads those far better, and has no Hangul: it writes Hangul as CJK stand-ins or
-    leaves it out). Only when both readings have as many runs, paired in order; a pair is swapped
-    only when its runs are alike (difflib ratio MIN_RUN_LIKENESS or more, spaces aside). So a
-    Hangul syllable tesseract misread as Latin letters, where PP-OCR read CJK, keeps tesseract's
-    reading, and a run of PP-OCR's that spans Hangul it left out (3 상 4 read as 3 4) replaces
-    nothing. None when nothing changes. Also the swaps made."""
+def with_pp_runs(tess: str, pp: str, script: str) -> tuple[str, list[str]] | None:
+    """Tesseract's reading of a Hangul or Cyrillic line with the runs PP-OCR reads better replaced
+    by PP-OCR's (:func:`_runs`: the Latin letters and digits of a Hangul line, the numbers of a
+    Cyrillic one; PP-OCR has neither script, and writes Hangul as CJK stand-ins or leaves it out).
+    Only when both readings have as many runs, paired in order; a pair is swapped only when its
+    runs are alike (difflib ratio MIN_RUN_LIKENESS or more, spaces aside) and have as many words
+    and as many characters, give or take one, or the same characters once spaces are removed (202 3
+    and 2023); a run of PP-OCR's with a word more (3 270 83 for ЗАВОД 270 83: З read as 3) is left. So a Hangul syllable tesseract misread as Latin letters, where PP-OCR read CJK,
+    keeps tesseract's reading, and a run of PP-OCR's that spans Hangul it left out (3 상 4 read as
+    3 4) replaces nothing. None when nothing changes. Also the swaps made."""
     import difflib
 
-    mine_runs, theirs = _latin_runs(tess), [pp[a:b] for a, b in _latin_runs(pp)]
+    mine_runs, theirs = _runs(tess, script), [pp[a:b] for a, b in _runs(pp, script)]
     if len(mine_runs) != len(theirs):
         return None
     out, swaps, pos = [], [], 0
     for (a, b), other in zip(mine_runs, theirs):
-        mine = tess[a:b]
-        if mine != other and difflib.SequenceMatcher(None, _key(mine), _key(other)).ratio() >= MIN_RUN_LIKENESS:
+        mine, k1, k2 = tess[a:b], _key(tess[a:b]), _key(other)
+        # as many words and as long, give or take a character, or the same once spaces are removed
+        shaped = k1 == k2 or (len(mine.split()) == len(other.split()) and abs(len(k1) - len(k2)) <= 1)
+        if mine != other and shaped and difflib.SequenceMatcher(None, k1, k2).ratio() >= MIN_RUN_LIKENESS:
             out.append(tess[pos:a] + other)
             pos = b
             swaps.append(f"{mine!r} as {other!r}")
@@ -401,6 +425,7 @@ def choose(readings: list[EngineReading], tables=None) -> Choice:
     pool = [r for r in readings if r.text]
     extra: list[EngineReading] = []
     rewritten: list[EngineReading] = []  # readings replaced in the pool by a rewriting of their text
+    borrowed: set[int] = set()  # tesseract's readings with PP-OCR's runs in them (ids)
 
     def replace(r: EngineReading, text: str, note: str, detail: str) -> None:
         written = EngineReading(r.engine, text, r.confidence, detail, r.calibrated, notes=[note], as_read=r.as_read or r.text)
@@ -413,14 +438,16 @@ def choose(readings: list[EngineReading], tables=None) -> Choice:
         for r in [r for r in pool if r.engine == "ppocr"]:
             if (variant := designation_variant(r.text, tables)) is not None:
                 replace(r, variant[0], variant[1], r.detail + ", a designation's Cyrillic letters")
+    sure = [r for r in readings if r.engine == "ppocr" and r.text and r.confidence >= PP_SURE_OF_RUNS and not r.as_read]
+    pp = max(sure, key=lambda r: r.confidence, default=None)
+    for r in [r for r in pool if r.engine == "tesseract"] if pp is not None and script != "latin" else []:
+        if (merged := with_pp_runs(r.text, pp.text, script)) is not None:
+            what = "Latin letters and digits" if script == "hangul" else "numbers"
+            replace(r, merged[0], f"{what} as PP-OCR ({pp.detail}, confidence {pp.confidence:.2f}) read them:"
+                    f" {', '.join(merged[1])}", f"{r.detail}, {what} from PP-OCR")
+            borrowed.add(id(extra[-1]))
     if script == "hangul":
         pool = [r for r in pool if r.engine == "tesseract"]
-        sure = [r for r in readings if r.engine == "ppocr" and r.text and r.confidence >= PP_SURE_OF_LATIN]
-        pp = max(sure, key=lambda r: r.confidence, default=None)
-        for r in list(pool) if pp is not None else []:
-            if (merged := with_pp_latin(r.text, pp.text)) is not None:
-                replace(r, merged[0], f"Latin letters and digits as PP-OCR ({pp.detail}, confidence {pp.confidence:.2f})"
-                        f" read them: {', '.join(merged[1])}", r.detail + ", Latin letters and digits from PP-OCR")
     elif script == "cyrillic":
         keep = [r for r in pool if r.engine == "tesseract"]
         # PP-OCR's reading, written in Cyrillic, competes unless it stands a digit or another
@@ -439,9 +466,10 @@ def choose(readings: list[EngineReading], tables=None) -> Choice:
     for r in readings + extra:
         if r.text and r not in pool and r not in rewritten:
             r.notes.append(f"not chosen: the line is {script.title()} ({script_why})")
-    # agreement between engines
+    # agreement between engines (a reading with PP-OCR's runs in it is not a second opinion on PP-OCR's)
     for r in pool:
-        others = [o for o in pool if o.engine != r.engine and _key(o.text) == _key(r.text)]
+        others = [o for o in pool if o.engine != r.engine and _key(o.text) == _key(r.text)
+                  and not {id(o), id(r)} & borrowed]
         if others:
             best_other = max(o.calibrated for o in others)
             r.calibrated = 1 - (1 - r.calibrated) * (1 - best_other)
