@@ -125,7 +125,7 @@ def test_in_a_cyrillic_line_the_shapes_come_from_ppocr_and_the_letters_it_lacks_
     # recorded: tesseract read the Б but misread the digits; PP-OCR read the digits, and 5 for Б
     choice = choose([tess("БК-6М 3-29", 82.5), pp("5K-6M 1-19", 0.9537)])
     assert choice.text == "БК-6М 1-19"
-    kept = next(r for r in choice.readings if r.text == choice.text)
+    kept = next(r for r in choice.readings if r.text == choice.text and r.engine == "ppocr")
     assert kept.as_read == "5K-6M 1-19" and "tesseract's Б for 5" in kept.notes[0]
 
 
@@ -226,7 +226,9 @@ def test_a_hangul_word_beside_exactly_what_ppocr_read_makes_the_line_hangul():
     chosen = choose([tess("주체113", 93.0), pp("113", 1.0)])
     assert chosen.engine == "tesseract" and chosen.text == "주체113"
     assert "beside exactly what PP-OCR read" in chosen.basis
-    assert choose([tess("주체112-", 80.67), pp("112", 0.9999)]).text == "주체112-"  # an edge mark aside
+    # an edge mark aside; the year's digits are then PP-OCR's own, which left the edge mark out
+    edged = choose([tess("주체112-", 80.67), pp("112", 0.9999)])
+    assert edged.engine == "tesseract" and "beside exactly what PP-OCR read" in edged.basis and edged.text == "주체112"
     assert choose([tess("주체 111-4", 86.0), pp("111-4", 0.9982)]).text == "주체 111-4"
 
 
@@ -245,3 +247,79 @@ def test_che_read_with_a_stray_final_before_a_year_is_corrected_to_juche(misread
     corrected, corrections = correct(misread)
     assert corrected.replace(" ", "") == "주체112"
     assert corrections[0].basis.startswith("juche-prefix")
+
+
+# Recorded on synthetic 9М22У stencils (tuning seed 2024): PP-OCR, which has no Cyrillic, writes У as V.
+@pytest.mark.parametrize("tesseract_text,confidence,pp_confidence", [("44220 4:74", 66.0, 0.992), ("SM22Y 4-23", 50.5, 0.9369)])
+def test_a_designation_the_tables_know_is_read_with_the_cyrillic_letter_ppocr_wrote_as_a_shape(
+        tesseract_text, confidence, pp_confidence):
+    readings = [tess(tesseract_text, confidence), pp("9M22V 4-23", pp_confidence)]
+    choice = choose(readings)
+    assert choice.text == "9M22У 4-23" and choice.engine == "ppocr"
+    assert "V as У" in choice.basis and "designation the reference tables know" in choice.basis
+    assert correct(choice.text)[0] == "9М22У 4-23"  # the script rule writes the whole word in Cyrillic
+    # PP-OCR's own reading is kept beside it, and says what it was written as
+    assert readings[1].text == "9M22V 4-23" and "written as '9M22У 4-23'" in readings[1].notes[0]
+
+
+@pytest.mark.parametrize("pp_text", ["5V 1A", "ATMEGA328P", "V123", "M855V"])
+def test_no_cyrillic_letter_is_written_where_the_tables_know_no_designation(pp_text):
+    # V stays V unless the result is a designation the reference tables know whole
+    assert choose([tess("", 0.0), pp(pp_text, 0.99)]).text == pp_text
+
+
+# Recorded on synthetic 제조 2023 markings (tuning seed 2024) and a KEPCO nameplate (tuning photo 033.jpg).
+@pytest.mark.parametrize("tesseract_text,pp_text,chosen", [
+    ("제조 2073", "刘圣2023", "제조 2023"),
+    ("형식승인 : 제 (106-6-13-09 호", "合：KTC-G-13-09 立", "형식승인 : 제 KTC-G-13-09 호"),
+])
+def test_in_a_hangul_line_ppocrs_sure_latin_letters_and_digits_replace_tesseracts(tesseract_text, pp_text, chosen):
+    readings = [tess(tesseract_text, 94.5), pp(pp_text, 0.941)]
+    choice = choose(readings)
+    assert choice.text == chosen and choice.engine == "tesseract"
+    assert "Latin letters and digits as PP-OCR" in choice.basis and "line is Hangul" in choice.basis
+    assert readings[0].text == tesseract_text  # tesseract's own reading is kept as read
+
+
+@pytest.mark.parametrize("tesseract_text,pp_text,pp_confidence", [
+    ("제조 2073", "刘圣2023", 0.75),  # PP-OCR not sure enough
+    ("교류 3 상 4 선식 220/380V 100(10)A 60Hz", "3  4 4 220/380V 100(10)A 60Hz", 0.91),  # PP-OCR left the Hangul out: runs differ in number
+    ("DAYS 전화 : 053)582-6521", "卫耳：053)582-6521", 0.95),  # Hangul misread as Latin where PP-OCR read CJK stays
+])
+def test_hangul_line_keeps_tesseracts_runs_where_ppocr_gives_no_surer_counterpart(tesseract_text, pp_text, pp_confidence):
+    assert choose([tess(tesseract_text, 88.0), pp(pp_text, pp_confidence)]).text == tesseract_text
+
+
+# Recorded on synthetic Cyrillic stencils (tuning seed 2025): tesseract's Russian model misreads digits.
+@pytest.mark.parametrize("tesseract_text,confidence,pp_text,pp_confidence,chosen", [
+    ("ЗАВОД 210 33", 90.0, "270 83", 0.9474, "ЗАВОД 270 83"),
+    ("ПАРТИЯ 32-87", 89.5, "12-87", 0.9244, "ПАРТИЯ 12-87"),
+    ("ПАРТИЯ 2.2-87", 81.5, "UPS 12-87", 0.8095, "ПАРТИЯ 12-87"),
+    ("ЗАВОД 27083", 83.0, "3ABO 270 83", 0.915, "ЗАВОД 270 83"),
+])
+def test_in_a_cyrillic_line_ppocrs_sure_numbers_replace_tesseracts(tesseract_text, confidence, pp_text, pp_confidence, chosen):
+    choice = choose([tess(tesseract_text, confidence, "rus, psm 7"), pp(pp_text, pp_confidence)])
+    assert choice.text == chosen and choice.engine == "tesseract"
+    assert "numbers as PP-OCR" in choice.basis and "line is Cyrillic" in choice.basis
+    # a reading that took PP-OCR's numbers is no second opinion on them: no agreement is claimed
+    assert "agrees with" not in choice.basis
+
+
+def test_a_number_run_of_ppocrs_with_a_word_more_replaces_nothing():
+    # recorded: PP-OCR read З as 3 and left the rest of ЗАВОД out
+    choice = choose([tess("ЗАВОД 270 83", 96.0, "rus, psm 7"), pp("3 270 83", 0.9347)])
+    assert choice.text == "ЗАВОД 270 83" and "numbers as PP-OCR" not in choice.basis
+
+
+# Recorded on synthetic ОФ-462 stencils (tuning seed 2025): PP-OCR writes Ф as the Greek Φ, and О as 0.
+@pytest.mark.parametrize("tesseract_text,confidence,pp_confidence", [("Om -462", 65.0, 0.9948), ("0-462", 61.0, 0.9971)])
+def test_ppocrs_greek_phi_in_a_word_is_the_cyrillic_ef(tesseract_text, confidence, pp_confidence):
+    choice = choose([tess(tesseract_text, confidence), pp("0Φ-462", pp_confidence)])
+    assert choice.text == "0Ф-462" and "writes Ф as the Greek Φ" in choice.basis
+    assert correct(choice.text)[0] == "ОФ-462"  # the 0 among letters is then the letter О
+
+
+@pytest.mark.parametrize("pp_text", ["Φ10", "3Φ 4W", "Φ 25"])
+def test_a_phi_beside_a_number_or_alone_stays_greek(pp_text):
+    # a diameter or phase sign on a nameplate
+    assert choose([tess("", 0.0), pp(pp_text, 0.99)]).text == pp_text

@@ -16,6 +16,11 @@ outputs. The evidence, in order:
    tesseract's and all its letters are Latin twins of Cyrillic letters or the nearest shapes of
    the letters only Cyrillic has that tesseract read there: it is written with those Cyrillic
    letters (the shapes from PP-OCR, the letters it lacks from tesseract; :func:`merged_cyrillic`).
+   Within the script, PP-OCR's sure reading (PP_SURE_OF_RUNS) lends what it reads well: in a
+   Hangul line its Latin letters and digits, in a Cyrillic line its numbers, replace tesseract's
+   run for run where the runs are alike (:func:`with_pp_runs`); and a word of PP-OCR's that the
+   reference tables know as a designation once a letter it wrote for a Cyrillic one (V for У) is
+   written as that letter is read so (:func:`designation_variant`).
 2. **Calibrated confidence.** Each engine's own confidence is mapped to the share of lines read
    exactly at that confidence on the tuning split of the real photographs and the synthetic set
    (:data:`CALIBRATION`; bench/ocr_real.py reports how well it separates right from wrong).
@@ -34,6 +39,7 @@ confidence, 0..100.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
@@ -217,6 +223,143 @@ def _all_but_hangul(tess: EngineReading, pp: list[EngineReading]) -> str | None:
     return None
 
 
+# What PP-OCR writes for a letter only Cyrillic has (the inverse of CYRILLIC_SHAPES, and V for У,
+# which CYRILLIC_SHAPES leaves out because Y already folds to У): a reading's designation is looked
+# for with these letters written as the Cyrillic ones (:func:`designation_variant`).
+PP_FOR_CYRILLIC: dict[str, list[str]] = {"V": ["У"], "v": ["у"]}
+for _letter, _shapes in CYRILLIC_SHAPES.items():
+    for _shape in _shapes:
+        if _shape.isascii():
+            PP_FOR_CYRILLIC.setdefault(_shape, []).append(_letter)
+MAX_SWAPS = 2  # letters of one word written as Cyrillic at most, in a designation variant
+
+
+def _designations(text: str, tables) -> list[str]:
+    """The words of ``text`` that a reference pattern reads whole as a designation."""
+    from fieldkit.markings.matcher import match_marking
+
+    words = set(text.split())
+    return [m.matched for m in match_marking(text, tables) if "designation" in m.fields and m.matched in words]
+
+
+def designation_variant(text: str, tables=None) -> tuple[str, str] | None:
+    """PP-OCR's reading with, in one word, up to MAX_SWAPS letters written as the Cyrillic letters
+    PP-OCR writes them for (V for У, 5 for Б: :data:`PP_FOR_CYRILLIC`), when the reference tables
+    then read that word whole as a known designation and did not before (9M22V is 9М22У, the Grad
+    rocket's index). PP-OCR has no Cyrillic, so it cannot write the letter it saw; the tables, not
+    a guess, decide that the word is the designation. The new text and why, or None."""
+    from itertools import combinations, product
+
+    swappable = [i for i, ch in enumerate(text) if ch in PP_FOR_CYRILLIC]
+    if not swappable:
+        return None
+    from fieldkit.reference.plain import plain_reference
+
+    tables = tables or plain_reference()
+    known = set(_designations(text, tables))
+    start = 0
+    for word in text.split(" "):
+        places = [i - start for i in swappable if start <= i < start + len(word)]
+        if word and word not in known and places:
+            for n in range(1, MAX_SWAPS + 1):
+                for chosen in combinations(places, n):
+                    for letters in product(*(PP_FOR_CYRILLIC[word[i]] for i in chosen)):
+                        variant = list(word)
+                        for i, letter in zip(chosen, letters):
+                            variant[i] = letter
+                        candidate = "".join(variant)
+                        if candidate in _designations(candidate, tables):
+                            swaps = ", ".join(f"{word[i]} as {letter}" for i, letter in zip(chosen, letters))
+                            return (text[:start] + candidate + text[start + len(word):],
+                                    f"PP-OCR, which has no Cyrillic, read {word!r}; with {swaps} it is {candidate!r},"
+                                    " a designation the reference tables know")
+        start += len(word) + 1
+    return None
+
+
+GREEK_FOR_CYRILLIC = {"Φ": "Ф", "φ": "ф"}  # what PP-OCR, which has no Cyrillic, writes for Ф (CYRILLIC_SHAPES)
+# a Φ touching a letter, or a lone 0 (which beside a letter is the letter O: fieldkit.ocr.correction rule 6)
+_GREEK_IN_WORD = re.compile(r"(?<=[^\W\d_])[Φφ]|[Φφ](?=[^\W\d_])|(?<=(?<!\d)0)[Φφ]|[Φφ](?=0(?!\d))")
+
+
+def greek_as_cyrillic(text: str) -> tuple[str, str] | None:
+    """PP-OCR's reading with its Greek Φ written as the Cyrillic Ф, where the Φ touches a letter or
+    a lone 0 (0Φ-462 is ОФ-462): PP-OCR has no Cyrillic and writes Ф so, and no marking fieldkit
+    knows is Greek. A Φ alone or beside a number (a diameter or phase sign: Φ10, 3Φ) is left. The
+    new text and why, or None."""
+    found = sorted({m.group() for m in _GREEK_IN_WORD.finditer(text)})
+    if not found:
+        return None
+    out = _GREEK_IN_WORD.sub(lambda m: GREEK_FOR_CYRILLIC[m.group()], text)
+    return out, (f"PP-OCR, which has no Cyrillic, writes Ф as the Greek {''.join(found)};"
+                 " it is written as Ф (no marking fieldkit knows is Greek)")
+
+
+PP_SURE_OF_RUNS = 0.8  # PP-OCR's confidence at which its runs replace tesseract's (:func:`with_pp_runs`)
+MIN_RUN_LIKENESS = 0.5  # difflib ratio between tesseract's run and PP-OCR's for one to replace the other
+
+
+def _runs(text: str, script: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` that PP-OCR reads better than tesseract in a line of ``script``. In a
+    Hangul line, what lies outside the Hangul (and CJK) with letters or digits in it, trimmed to
+    its words with letters or digits (a ':' or '(' on its own is left where it is). In a Cyrillic
+    line, runs of words with digits and no letters (PP-OCR writes Cyrillic letters as Latin
+    look-alikes, and З as 3, but reads numbers well)."""
+    if script != "hangul":
+        words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
+        runs: list[tuple[int, int]] = []
+        joined = False  # whether the previous word was a number, so this one extends its run
+        for start, end, word in words:
+            number = any(c.isdigit() for c in word) and not any(c.isalpha() for c in word)
+            if number and joined:
+                runs[-1] = (runs[-1][0], end)
+            elif number:
+                runs.append((start, end))
+            joined = number
+        return runs
+    runs, begin = [], None
+    for i, ch in enumerate(text + "가"):
+        if is_hangul(ch) or is_ideograph(ch):
+            if begin is not None:
+                spans = [(m.start() + begin, m.end() + begin) for m in re.finditer(r"\S+", text[begin:i])
+                         if any(c.isalnum() for c in m.group())]
+                if spans:
+                    runs.append((spans[0][0], spans[-1][1]))
+                begin = None
+        elif begin is None:
+            begin = i
+    return runs
+
+
+def with_pp_runs(tess: str, pp: str, script: str) -> tuple[str, list[str]] | None:
+    """Tesseract's reading of a Hangul or Cyrillic line with the runs PP-OCR reads better replaced
+    by PP-OCR's (:func:`_runs`: the Latin letters and digits of a Hangul line, the numbers of a
+    Cyrillic one; PP-OCR has neither script, and writes Hangul as CJK stand-ins or leaves it out).
+    Only when both readings have as many runs, paired in order; a pair is swapped only when its
+    runs are alike (difflib ratio MIN_RUN_LIKENESS or more, spaces aside) and have as many words
+    and as many characters, give or take one, or the same characters once spaces are removed (202 3
+    and 2023); a run of PP-OCR's with a word more (3 270 83 for ЗАВОД 270 83: З read as 3) is left. So a Hangul syllable tesseract misread as Latin letters, where PP-OCR read CJK,
+    keeps tesseract's reading, and a run of PP-OCR's that spans Hangul it left out (3 상 4 read as
+    3 4) replaces nothing. None when nothing changes. Also the swaps made."""
+    import difflib
+
+    mine_runs, theirs = _runs(tess, script), [pp[a:b] for a, b in _runs(pp, script)]
+    if len(mine_runs) != len(theirs):
+        return None
+    out, swaps, pos = [], [], 0
+    for (a, b), other in zip(mine_runs, theirs):
+        mine, k1, k2 = tess[a:b], _key(tess[a:b]), _key(other)
+        # as many words and as long, give or take a character, or the same once spaces are removed
+        shaped = k1 == k2 or (len(mine.split()) == len(other.split()) and abs(len(k1) - len(k2)) <= 1)
+        if mine != other and shaped and difflib.SequenceMatcher(None, k1, k2).ratio() >= MIN_RUN_LIKENESS:
+            out.append(tess[pos:a] + other)
+            pos = b
+            swaps.append(f"{mine!r} as {other!r}")
+    if not swaps:
+        return None
+    return "".join(out) + tess[pos:], swaps
+
+
 def line_script(readings: list[EngineReading]) -> tuple[str, str]:
     """('hangul' | 'cyrillic' | 'latin', why)."""
     tess = [r for r in readings if r.engine == "tesseract" and r.text]
@@ -299,6 +442,31 @@ def choose(readings: list[EngineReading], tables=None) -> Choice:
         r.calibrated = calibrate(r.engine, r.confidence) if r.text else 0.0
     pool = [r for r in readings if r.text]
     extra: list[EngineReading] = []
+    rewritten: list[EngineReading] = []  # readings replaced in the pool by a rewriting of their text
+    borrowed: set[int] = set()  # tesseract's readings with PP-OCR's runs in them (ids)
+
+    def replace(r: EngineReading, text: str, note: str, detail: str) -> None:
+        written = EngineReading(r.engine, text, r.confidence, detail, r.calibrated, notes=[note], as_read=r.as_read or r.text)
+        r.notes.append(f"written as {text!r}: {note}")
+        pool[pool.index(r)] = written
+        extra.append(written)
+        rewritten.append(r)
+
+    if script != "hangul":
+        for r in [r for r in pool if r.engine == "ppocr"]:
+            if (greek := greek_as_cyrillic(r.text)) is not None:
+                replace(r, greek[0], greek[1], r.detail + ", Φ written as Ф")
+        for r in [r for r in pool if r.engine == "ppocr"]:
+            if (variant := designation_variant(r.text, tables)) is not None:
+                replace(r, variant[0], variant[1], r.detail + ", a designation's Cyrillic letters")
+    sure = [r for r in readings if r.engine == "ppocr" and r.text and r.confidence >= PP_SURE_OF_RUNS and not r.as_read]
+    pp = max(sure, key=lambda r: r.confidence, default=None)
+    for r in [r for r in pool if r.engine == "tesseract"] if pp is not None and script != "latin" else []:
+        if (merged := with_pp_runs(r.text, pp.text, script)) is not None:
+            what = "Latin letters and digits" if script == "hangul" else "numbers"
+            replace(r, merged[0], f"{what} as PP-OCR ({pp.detail}, confidence {pp.confidence:.2f}) read them:"
+                    f" {', '.join(merged[1])}", f"{r.detail}, {what} from PP-OCR")
+            borrowed.add(id(extra[-1]))
     if script == "hangul":
         pool = [r for r in pool if r.engine == "tesseract"]
     elif script == "cyrillic":
@@ -312,16 +480,17 @@ def choose(readings: list[EngineReading], tables=None) -> Choice:
             text, taken = merged
             how = f"PP-OCR read {r.text!r}; written in Cyrillic" + (f", with tesseract's {', '.join(taken)}" if taken else "")
             folded = EngineReading("ppocr", text, r.confidence, r.detail + ", letters written as Cyrillic",
-                                   r.calibrated, notes=[how], as_read=r.text)
+                                   r.calibrated, notes=r.notes[-1:] + [how] if r.as_read else [how], as_read=r.as_read or r.text)
             extra.append(folded)
             keep.append(folded)
         pool = keep
-    for r in readings:
-        if r.text and r not in pool:
+    for r in readings + extra:
+        if r.text and r not in pool and r not in rewritten:
             r.notes.append(f"not chosen: the line is {script.title()} ({script_why})")
-    # agreement between engines
+    # agreement between engines (a reading with PP-OCR's runs in it is not a second opinion on PP-OCR's)
     for r in pool:
-        others = [o for o in pool if o.engine != r.engine and _key(o.text) == _key(r.text)]
+        others = [o for o in pool if o.engine != r.engine and _key(o.text) == _key(r.text)
+                  and not {id(o), id(r)} & borrowed]
         if others:
             best_other = max(o.calibrated for o in others)
             r.calibrated = 1 - (1 - r.calibrated) * (1 - best_other)

@@ -421,12 +421,14 @@ def _line_reading(image, crop, region, result, chosen: Choice, pp_readings, miss
     ocr = OcrResult(text_as_read, confidence, lines, engine, candidates)
     base_text = text_as_read
     corrections: list[Correction] = []
+    bases = []
     if chosen.engine == "tesseract" and tess is not None and tess.text != text_as_read:
-        base_text = tess.text  # the reference tables preferred another tesseract reading
-        corrections.append(Correction(0, len(text_as_read), text_as_read, base_text, tess.notes[0] if tess.notes else chosen.basis))
-    elif as_read and as_read != chosen.text:
+        bases.append(tess.notes[0] if tess.notes else chosen.basis)  # the reference tables preferred another tesseract reading
+    if as_read and as_read != chosen.text:
+        bases.append(f"script: {chosen.basis}")  # rewritten: Cyrillic letters, a designation, PP-OCR's digits in Hangul
+    if bases and chosen.text != text_as_read:
         base_text = chosen.text
-        corrections.append(Correction(0, len(text_as_read), text_as_read, base_text, f"script: {chosen.basis}"))
+        corrections.append(Correction(0, len(text_as_read), text_as_read, base_text, "; ".join(bases)))
     corrected, more = correct(base_text)
     return Reading(ocr, corrected, corrections + more, chosen.readings)
 
