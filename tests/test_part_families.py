@@ -197,6 +197,30 @@ def test_the_shipped_families_pass_the_check_and_cover_the_issues_examples():
     assert attribute("M25P16").headline().startswith("M25P16: Micron Technology (US); line formerly Numonyx")
 
 
+@pytest.mark.parametrize("part, firm", [
+    ("MAX-8Q", "u-blox"), ("MAX8Q", "u-blox"), ("MAX-8C-0", "u-blox"), ("MAX8C", "u-blox"),
+    ("MAX8211", "analog-devices"), ("MAX-M8Q", "u-blox"),
+])
+def test_a_u_blox_max_8_module_is_u_blox_with_or_without_the_hyphen_and_maxim_numbers_stay_adi(part, firm):
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("MK20DX128VLH5", "nxp"), ("MK20FN1M0VMD12", "nxp"), ("MK22FN512VLH12", "nxp"), ("MK2049-34", None),
+    ("MK2703", None), ("ADT7420", "analog-devices"), ("ADT75ARMZ", "analog-devices"), ("ADT1-1WT", "mini-circuits"),
+])
+def test_a_shared_letter_head_is_given_to_a_firm_only_with_its_digits(part, firm):
+    """NXP's Kinetis MK2x, not IDT/ICS MK2xxx clock chips; ADI's ADT7xxx sensors, not Mini-Circuits' ADT transformers."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part", ["LT1004-2.5", "LT1004CD-1.2", "LT1013CDR", "LT1014DN"])
+def test_a_linear_number_that_ti_second_sources_gives_both_makers_as_candidates(part):
+    result = attribute(part)
+    assert result.firm_id is None
+    assert {c.firm_id for c in result.candidates} == {"analog-devices", "texas-instruments"}
+
+
 @pytest.mark.parametrize("printed, firm", [
     ("IR", "infineon"), ("NS", "texas-instruments"), ("BB", "texas-instruments"), ("RFMD", "qorvo"),
     ("Exar", "maxlinear"), ("Semelab", "semelab"), ("Mornsun", "mornsun"), ("Aimtec", "aimtec"),
