@@ -214,3 +214,19 @@ async def test_the_app_verifies_merges_and_restores_nothing_from_its_own_open_ca
         assert Path(f"{path}-wal").exists()
 
     assert not (tmp_path / "restored.db").exists()
+
+
+def test_importing_the_catalog_file_as_components_is_refused_without_reading_it(live):
+    from fieldkit.components.importer import import_components
+
+    with pytest.raises(FieldkitError, match="the open catalog's own file"):
+        import_components(live, "BEFORE-1", live.path)
+    assert_still_safe(live)
+
+
+def test_the_catalog_given_as_its_own_witness_is_a_problem_and_is_not_read(live):
+    from fieldkit.evidence.verify import verify_catalog
+
+    problems = [p.describe() for p in verify_catalog(live, witnesses=[live.path]).problems]
+    assert len(problems) == 1 and "is the catalog itself, not a witness" in problems[0]
+    assert_still_safe(live)
