@@ -230,3 +230,19 @@ def test_the_catalog_given_as_its_own_witness_is_a_problem_and_is_not_read(live)
     problems = [p.describe() for p in verify_catalog(live, witnesses=[live.path]).problems]
     assert len(problems) == 1 and "is the catalog itself, not a witness" in problems[0]
     assert_still_safe(live)
+
+
+def test_the_example_copy_is_made_through_sqlite_with_what_the_examples_wal_holds(live, tmp_path, monkeypatch):
+    """A file copy of a WAL catalog leaves out its -wal, and closing the copied file drops the locks
+    of any connection this process has open to it: the app copies the example with SQLite."""
+    import fieldkit.tui.app as tui_app
+
+    monkeypatch.setattr(tui_app, "example_catalog_path", lambda: live.path)  # the example, open here
+    app = tui_app.make_app(tmp_path / "mine.db", actor="tester", offer_example=False)
+    copy = app.open_example_copy()
+    try:
+        assert [item["ref"] for item in items.list_items(copy)] == ["BEFORE-1"]
+    finally:
+        copy.close()
+        app.catalog.close()
+    assert_still_safe(live)
