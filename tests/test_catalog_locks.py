@@ -111,12 +111,15 @@ def test_opening_the_open_catalog_again_in_the_same_process(live, how):
     assert_still_safe(live)
 
 
-def test_a_file_that_is_not_a_catalog_is_still_refused_unchanged(tmp_path):
+@pytest.mark.parametrize("data", [b"x", b"SQLite format 3\x00", b"field notes, not a database" * 10, bytes(4096)])
+@pytest.mark.parametrize("how", [open_catalog, open_read_only])
+def test_a_file_that_is_not_a_catalog_is_still_refused_unchanged(tmp_path, data, how):
+    """The header is read by SQLite now; SQLite takes a file of a few bytes for an empty database."""
     other = tmp_path / "notes.db"
-    other.write_bytes(b"field notes, not a database" * 10)
+    other.write_bytes(data)
     with pytest.raises(FieldkitError, match="is not a SQLite database"):
-        open_catalog(other)
-    assert other.read_bytes() == b"field notes, not a database" * 10
+        how(other)
+    assert other.read_bytes() == data
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.db"]
 
 

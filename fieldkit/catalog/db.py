@@ -30,6 +30,7 @@ from fieldkit.errors import CatalogError
 from fieldkit.locations import photo_store_path
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+MIN_PAGE_SIZE = 512  # the smallest page, so the smallest database file
 BUSY_TIMEOUT_MS = 5000
 LOCK_RETRIES = 3
 
@@ -226,6 +227,10 @@ def _check_file(path: Path) -> None:
         return
     if not os.access(path, os.R_OK):
         raise CatalogError(f"cannot read {path}: Permission denied; check its permissions")
+    not_sqlite = CatalogError(f"{path} is not a SQLite database (it may be corrupt or another kind of file); "
+                              "check the path")
+    if path.stat().st_size < MIN_PAGE_SIZE:  # SQLite would take a few bytes for an empty database
+        raise not_sqlite
     try:
         probe = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
         try:
@@ -234,8 +239,7 @@ def _check_file(path: Path) -> None:
             probe.close()
     except sqlite3.DatabaseError as exc:
         if "not a database" in str(exc):
-            raise CatalogError(f"{path} is not a SQLite database (it may be corrupt or another kind of file); "
-                               "check the path") from None
+            raise not_sqlite from None
         raise CatalogError(f"cannot read {path}: {exc}; check its permissions") from None
 
 
