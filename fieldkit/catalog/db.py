@@ -30,6 +30,7 @@ from fieldkit.errors import CatalogError
 from fieldkit.locations import photo_store_path
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+MIN_PAGE_SIZE = 512  # the smallest page, so the smallest database file
 BUSY_TIMEOUT_MS = 5000
 LOCK_RETRIES = 3
 
@@ -157,6 +158,26 @@ def refuse_inside_store(catalog: Catalog, destination: Path, what: str) -> None:
                            f"choose a folder outside it for {what}")
 
 
+def is_catalog_file(catalog: Catalog, path: Path | str) -> bool:
+    """Whether `path` names the open catalog's file, or its -wal or -shm, under any name (a symbolic
+    or hard link included). Such a file must not be read with Python while the catalog is open: see
+    `connect_reader` on what closing a descriptor on it does."""
+    if catalog.path is None:
+        return False
+    try:
+        given = os.stat(path)
+    except (OSError, ValueError):
+        return False
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            own = os.stat(f"{catalog.path}{suffix}")
+        except OSError:
+            continue
+        if (given.st_dev, given.st_ino) == (own.st_dev, own.st_ino):
+            return True
+    return False
+
+
 def translate_error(exc: BaseException, path: Path | None) -> CatalogError:
     """Turn a low-level SQLite or OS error into one line a researcher can act on."""
     text = str(exc)
@@ -192,18 +213,34 @@ def _read_only(path: Path | None) -> bool:
 
 
 def _check_file(path: Path) -> None:
-    """Refuse, without writing a byte, a path that is not a SQLite database."""
+    """Refuse, without writing a byte, a path that is not a SQLite database.
+
+    The header is read by SQLite, not by Python's open(): closing any descriptor on a file drops
+    every POSIX lock this process holds on it, SQLite's included (see `connect_reader`), and this
+    process may already hold a connection to `path` (the app reopening its catalog, a restore). A
+    connection opened `immutable=1` locks nothing, reads no -wal or journal and writes nothing, and
+    SQLite keeps its descriptor open while another connection of the process holds a lock.
+    """
     if path.is_dir():
         raise CatalogError(f"{path} is a directory; give the path of a catalog file")
     if not path.exists() or path.stat().st_size == 0:
         return
+    if not os.access(path, os.R_OK):
+        raise CatalogError(f"cannot read {path}: Permission denied; check its permissions")
+    not_sqlite = CatalogError(f"{path} is not a SQLite database (it may be corrupt or another kind of file); "
+                              "check the path")
+    if path.stat().st_size < MIN_PAGE_SIZE:  # SQLite would take a few bytes for an empty database
+        raise not_sqlite
     try:
-        with path.open("rb") as fh:
-            header = fh.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise CatalogError(f"cannot read {path}: {exc.strerror}; check its permissions") from None
-    if header != SQLITE_HEADER:
-        raise CatalogError(f"{path} is not a SQLite database (it may be corrupt or another kind of file); check the path")
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
+        try:
+            probe.execute("PRAGMA schema_version").fetchone()  # reads the header and page 1
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            raise not_sqlite from None
+        raise CatalogError(f"cannot read {path}: {exc}; check its permissions") from None
 
 
 def database(conn: sqlite3.Connection) -> Database:
@@ -296,16 +333,41 @@ def writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
+def in_wal_mode(conn: sqlite3.Connection) -> bool:
+    """Whether an open connection reads its catalog in WAL mode (what `connect_reader` asks of a caller)."""
+    return conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 def _journal_is_wal(path: Path) -> bool:
-    """Whether the file's header says it is in WAL mode (bytes 18-19 are 2), read without opening it in SQLite."""
+    """Whether the catalog at `path` is in WAL mode, without opening it in SQLite.
+
+    A -wal file beside it says so without reading it: SQLite opens a database with a -wal file in
+    WAL mode, and every open WAL connection keeps one. Without one, no WAL connection to the file is
+    open anywhere, this process included, so the header (bytes 18-19 are 2) is read with Python:
+    the descriptor's close has no WAL lock to drop (a rollback-journal reader holds one only inside
+    a read transaction; a caller with a connection open passes `wal` to `connect_reader` instead).
+    """
+    if path.with_name(path.name + "-wal").exists():
+        return True
     with path.open("rb") as fh:
         header = fh.read(20)
     return header[18:20] == b"\x02\x02"
 
 
-def connect_reader(path: Path) -> sqlite3.Connection:
-    """A connection that can only read the catalog file at `path`, chosen as `open_read_only` says."""
-    wal = _journal_is_wal(path)
+def connect_reader(path: Path, *, wal: bool | None = None) -> sqlite3.Connection:
+    """A connection that can only read the catalog file at `path`, chosen as `open_read_only` says.
+
+    A caller that holds a connection to the catalog passes `wal=in_wal_mode(its connection)`.
+    POSIX locks belong to a process and a file, not to a descriptor: closing any descriptor on the
+    catalog drops every lock this process holds on it, SQLite's included. A WAL connection holds a
+    shared lock on the file for as long as it is open, and the last connection to close (the one
+    that can take the exclusive lock) checkpoints and deletes the -wal and -shm; so with its locks
+    gone, another process closing a connection would delete the -wal and -shm under this one
+    ("disk I/O error", and writes made after it lost). fieldkit therefore never opens and closes a
+    catalog file with Python in a process that may hold a connection to it.
+    """
+    if wal is None:
+        wal = _journal_is_wal(path)
     if not writable(path):
         if wal and path.with_name(path.name + "-wal").exists():
             raise CatalogError(

@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from fieldkit.catalog.db import connect_reader
+from fieldkit.catalog.db import connect_reader, in_wal_mode
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,9 @@ class BadText:
 
 def invalid_text(conn: sqlite3.Connection | None, path: Path | None, limit: int = 100) -> list[BadText]:
     """Up to `limit` cells of the catalog's own tables that are not valid UTF-8. Reads through a
-    new read-only connection to the file at `path` (or `conn` itself for an in-memory catalog)."""
-    reader = connect_reader(path) if path is not None else conn
+    new read-only connection to the file at `path` (or `conn` itself for an in-memory catalog),
+    told by `conn` how to open it: the catalog is open in this process, so its file is not read."""
+    reader = connect_reader(path, wal=in_wal_mode(conn)) if path is not None else conn
     previous = reader.text_factory
     reader.text_factory = bytes
     found: list[BadText] = []

@@ -220,16 +220,16 @@ def bundle_verify(file: Path, allow_unsigned: bool, as_json: bool, passphrase_fi
 @pass_state
 def merge(state, file: Path, allow_unsigned: bool, as_json: bool, passphrase_file, bundle_passphrase_file) -> None:
     """Merge a bundle or another catalog FILE into this catalog: all or nothing; conflicts kept and listed."""
-    from fieldkit.catalog.db import SQLITE_HEADER
+    from fieldkit.catalog.db import SQLITE_HEADER, is_catalog_file
     from fieldkit.team.bundle import read_bundle, read_catalog_file
     from fieldkit.team.merge import merge_content
 
     catalog = state.catalog(create=False)
+    if is_catalog_file(catalog, file):  # checked before reading it: reading it would drop SQLite's locks
+        raise FieldkitError("that is this catalog itself; give another catalog or a bundle")
     with open(file, "rb") as fh:
         is_catalog = fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
     if is_catalog:
-        if file.resolve() == Path(catalog.path).resolve():
-            raise FieldkitError("that is this catalog itself; give another catalog or a bundle")
         with read_catalog_file(file) as content:
             report = merge_content(catalog, content, source="catalog file", unsigned=True)
     else:

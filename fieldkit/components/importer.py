@@ -28,7 +28,7 @@ from pathlib import Path
 
 from fieldkit.catalog.records import BulkInsert
 from fieldkit.catalog.components import FIELDS, ComponentFieldError, prepare_component
-from fieldkit.catalog.db import Catalog, new_id, now
+from fieldkit.catalog.db import Catalog, is_catalog_file, new_id, now
 from fieldkit.catalog.items import get_item
 from fieldkit.components.attribution import ManufacturerIndex, default_index
 from fieldkit.errors import FieldkitError, ValidationError
@@ -183,6 +183,8 @@ def import_components(
     """Import the components in the CSV file at `path` into item `ref` (see the module docstring)."""
     path = Path(path).expanduser()
     item = get_item(catalog, ref)
+    if is_catalog_file(catalog, path):  # reading it would drop SQLite's locks on it (fieldkit.catalog.db)
+        raise ImportFileError(f"{path} is the open catalog's own file, not a components CSV; give the CSV file")
     index = index or default_index()
     hashing, text = open_csv(path)
     result = ImportResult(path, strict=strict)

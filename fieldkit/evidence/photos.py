@@ -34,7 +34,7 @@ from PIL import ExifTags, Image, TiffImagePlugin
 
 from fieldkit.catalog import items as items_core
 from fieldkit.catalog import records
-from fieldkit.catalog.db import Catalog, new_id, now
+from fieldkit.catalog.db import Catalog, is_catalog_file, new_id, now
 from fieldkit.errors import FieldkitError, NotFound, PhotoError
 from fieldkit.evidence.limits import MAX_PIXELS, too_large
 from fieldkit.models import refuse_unsafe
@@ -471,6 +471,8 @@ def ingest_file(catalog: Catalog, item: dict[str, Any], path: Path, *, caption: 
                 cancel: threading.Event | None = None) -> IngestResult:
     """Ingest one file for one item; raises PhotoError (or another FieldkitError) if it cannot."""
     store = catalog.photo_store
+    if is_catalog_file(catalog, path):  # reading it would drop SQLite's locks on it (fieldkit.catalog.db)
+        raise PhotoError(f"{path} is the open catalog's own file, not a photo; give a photo file")
     store.mkdir(parents=True, exist_ok=True)
     tmp, sha256, size = _copy_to_temp(path, store, cancel)
     placed: Path | None = None

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldkit.catalog import audit, witness
-from fieldkit.catalog.db import Catalog
+from fieldkit.catalog.db import Catalog, is_catalog_file
 from fieldkit.catalog.encoding import invalid_text
 from fieldkit.catalog.schema import check_schema
 from fieldkit.evidence.photos import TMP_PREFIX, sha256_file, stored_path_problem
@@ -350,6 +350,10 @@ def _check_witness(report: VerifyReport, catalog: Catalog, witnesses: Iterable[P
             report.problems.append(Problem("witness", problem))
     for path, own in [(witness.witness_path(), None), *((p, True) for p in paths)]:
         source = path / witness.HEAD_FILE if path.is_dir() and own else path
+        if own and is_catalog_file(catalog, source):  # never read: that would drop SQLite's locks on it
+            report.problems.append(Problem("witness", f"{str(source)} is the catalog itself, not a witness; give a "
+                                           "backup or export folder, or its audit-head.json"))
+            continue
         try:
             contents = witness.read_log(source)
         except OSError as exc:

@@ -49,7 +49,7 @@ from typing import Any, TextIO
 from sqlite_utils import Database
 
 from fieldkit.catalog import audit, witness
-from fieldkit.catalog.db import Catalog, connect_reader, database, refuse_inside_store, translate_error
+from fieldkit.catalog.db import Catalog, connect_reader, database, in_wal_mode, refuse_inside_store, translate_error
 from fieldkit.errors import FieldkitError
 from fieldkit.export import part
 from fieldkit.export import provenance as provenance_file
@@ -472,7 +472,7 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
     second = None
     try:
         if catalog.path is not None:
-            reader = connect_reader(catalog.path)
+            reader = connect_reader(catalog.path, wal=in_wal_mode(catalog.db.conn))  # never reopen the file here
             reader.execute("BEGIN")
         db = database(reader) if reader is not None else catalog.db
         head = audit.head(db)  # the first read: it fixes the snapshot of the read transaction

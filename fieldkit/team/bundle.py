@@ -220,12 +220,15 @@ def _bulk_rows(db: Database, keys: set[tuple[str, str]], everything: bool) -> tu
 @contextlib.contextmanager
 def read_catalog_file(path: Path) -> Iterator[Content]:
     """Another catalog file as bundle content, opened read-only; refused if its own checks fail."""
-    from fieldkit.catalog.db import _check_file
+    from fieldkit.catalog.db import _check_file, connect_reader
 
     if not path.is_file():
         raise BundleError(f"{path} is not a file; give a bundle (.fkb) or a catalog file")
     _check_file(path)
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        conn = connect_reader(path)  # as `open_read_only` reads: a WAL catalog is left without -wal/-shm
+    except sqlite3.Error as exc:
+        raise BundleError(f"{path} cannot be read as a catalog ({exc}); check the path") from None
     try:
         db = Database(conn)
         if "_sqlite_migrations" not in db.table_names():

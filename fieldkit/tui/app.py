@@ -15,7 +15,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from fieldkit.catalog.db import Catalog, new_id, open_catalog, writable
+from fieldkit.catalog.db import Catalog, connect, connect_reader, new_id, open_catalog, writable
 from fieldkit.catalog.meta import set_meta
 from fieldkit.locations import data_dir, example_catalog_path, photo_store_path
 from fieldkit.tui.screens.catalog import CatalogScreen
@@ -113,7 +113,7 @@ class FieldkitApp(App):
         target.parent.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
             Path(str(target) + suffix).unlink(missing_ok=True)
-        shutil.copyfile(source, target)
+        _copy_catalog(source, target)
         store, target_store = photo_store_path(source), photo_store_path(target)
         if target_store.exists():
             for path in target_store.rglob("*"):
@@ -128,6 +128,21 @@ class FieldkitApp(App):
         with copy.transaction() as db:
             set_meta(db, "catalog_id", new_id())
         return copy
+
+
+def _copy_catalog(source: Path, target: Path) -> None:
+    """Copy the catalog at `source` to the new file `target` with SQLite's backup API, never as a
+    file: a file copy of a WAL catalog leaves out what its -wal holds, and closing a descriptor on
+    `source` would drop the SQLite locks of any connection this process has open to it."""
+    reader = connect_reader(source)
+    try:
+        copy = connect(target)
+        try:
+            reader.backup(copy)
+        finally:
+            copy.close()
+    finally:
+        reader.close()
 
 
 def catalog_title(catalog: Catalog) -> str:

@@ -15,7 +15,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar
 
-from fieldkit.catalog.backup import CopyReport, backup, restore
+from fieldkit.catalog.backup import BACKUP_NAME, CopyReport, backup, restore
+from fieldkit.catalog.db import is_catalog_file
 from fieldkit.errors import FieldkitError
 from fieldkit.safe_text import visible
 from fieldkit.tui.progress import throttled
@@ -181,6 +182,10 @@ file) is restored on the command line: `fieldkit restore FILE --to NEW.db`.
             return
         if self.app.catalog.path is not None and target.resolve() == self.app.catalog.path.resolve():
             self.finish(f"{target} is the open catalog; restore to a new file", failed=True)
+            return
+        if is_catalog_file(self.app.catalog, source / BACKUP_NAME):  # restoring would read (and hash) its bytes
+            self.finish(f"the backup {source} holds the open catalog; open another catalog, then restore from it",
+                        failed=True)
             return
         self.app.push_screen(
             ConfirmScreen(f"Restore the backup in {shown(source)} into the new catalog file {shown(target)}? "

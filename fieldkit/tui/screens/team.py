@@ -325,6 +325,7 @@ keep ours, theirs, or edit a union. Every resolution is audited.
         from fieldkit.team import crypt, keys
         from fieldkit.team.bundle import plain_file
 
+        self._refuse_open_catalog(path)
         identities, passphrase = [], None
         if crypt.is_encrypted(path):
             if crypt.needs_passphrase(path):
@@ -332,6 +333,14 @@ keep ours, theirs, or edit a union. Every resolution is audited.
             else:
                 identities = [keys.unlock(self.query_one("#passphrase", Input).value).age_identity]
         return plain_file(path, identities=identities, passphrase=passphrase)
+
+    def _refuse_open_catalog(self, path: Path) -> None:
+        """Refuse the open catalog's own file before reading a byte of it: closing it would drop
+        SQLite's locks on the open catalog (fieldkit.catalog.db.connect_reader)."""
+        from fieldkit.catalog.db import is_catalog_file
+
+        if is_catalog_file(self.app.catalog, path):
+            raise FieldkitError(f"{path} is the open catalog itself; give a bundle or another catalog file")
 
     def _verify(self, path: Path, progress) -> tuple[str, bool]:
         from fieldkit.team.bundle import read_bundle
@@ -345,6 +354,7 @@ keep ours, theirs, or edit a union. Every resolution is audited.
         from fieldkit.team.bundle import read_bundle, read_catalog_file
         from fieldkit.team.merge import merge_content
 
+        self._refuse_open_catalog(path)
         try:
             with open(path, "rb") as fh:
                 is_catalog = fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
