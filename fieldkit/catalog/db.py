@@ -240,7 +240,7 @@ def _check_file(path: Path) -> None:
     except sqlite3.DatabaseError as exc:
         if "not a database" in str(exc):
             raise not_sqlite from None
-        raise CatalogError(f"cannot read {path}: {exc}; check its permissions") from None
+        raise translate_error(exc, path) from None  # a malformed page 1, a file that cannot be opened
 
 
 def database(conn: sqlite3.Connection) -> Database:
