@@ -28,7 +28,7 @@ from pathlib import Path
 
 from fieldkit.catalog.records import BulkInsert
 from fieldkit.catalog.components import FIELDS, ComponentFieldError, prepare_component
-from fieldkit.catalog.db import Catalog, new_id, now
+from fieldkit.catalog.db import Catalog, id_stream, new_id, now
 from fieldkit.catalog.items import get_item
 from fieldkit.components.attribution import ManufacturerIndex, default_index
 from fieldkit.errors import FieldkitError, ValidationError
@@ -228,6 +228,7 @@ def _import_rows(catalog, item_id, reader, header, wanted, index, result, progre
     today = date.today()
     stamp = now()
     lookups: dict = {}
+    ids = id_stream()
     bulk = BulkInsert(catalog, "components", event_id=new_id())
     blank = dict.fromkeys(bulk.columns)  # every column, in table order: the row as stored and hashed
     next_line = reader.line_num + 1
@@ -255,7 +256,7 @@ def _import_rows(catalog, item_id, reader, header, wanted, index, result, progre
             continue  # nothing will be written: only count the problems
         row = blank.copy()
         row.update(stored_values(catalog, prepared.values, lookups))
-        row.update(id=new_id(), item_id=item_id, created_at=stamp, updated_at=stamp)
+        row.update(id=next(ids), item_id=item_id, created_at=stamp, updated_at=stamp)
         bulk.add(row)
     if result.strict and result.problem_count:
         raise _Abort
