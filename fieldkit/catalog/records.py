@@ -113,10 +113,9 @@ class BulkInsert:
 
     def flush(self) -> None:
         self.catalog.db.conn.executemany(self._sql, map(self._values, self._pending))
-        for row in self._pending:
-            self.event.add(row)
-            if self._search:
-                self._items.add(row["item_id"])
+        self.event.add_many(self._pending)
+        if self._search:
+            self._items.update(row["item_id"] for row in self._pending)
         self._pending.clear()
 
     def finish(self, details: dict[str, Any]) -> int:
