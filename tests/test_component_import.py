@@ -236,3 +236,78 @@ def test_a_bulk_insert_refuses_to_run_inside_an_outer_transaction(catalog, item)
         with catalog.transaction(), pytest.raises(RuntimeError, match="outermost"):
             BulkInsert(catalog, "components", event_id="e1")
     assert _triggers(catalog) == before
+
+
+# --- the quick path for plain rows (components.BulkRows) ----------------------------------------
+
+from datetime import date  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from fieldkit.catalog.components import FIELDS, BulkRows  # noqa: E402
+from fieldkit.catalog.db import open_catalog  # noqa: E402
+from fieldkit.errors import ValidationError  # noqa: E402
+
+PLAIN_CELLS = ["ADXL345", "MAX232", "SN74HC595", "ATmega328P", "TI", "Texas Instruments", "Maxim", "ATMEL", "onsemi",
+               "US", "DE", "us", "Germany", "XX", "2310", "2152", "642", "GH29Q", "3", "0", "-2", "1000001", "zero",
+               "IC", "", "  ", " LM317 ", "１１２", "２３１０", "٣"]
+CELL = st.one_of(
+    st.sampled_from(PLAIN_CELLS),
+    st.text(alphabet=st.sampled_from("AX0123 9-,.\t\n\x00\x1f\x7f\x85\u202e\u2066\u200fМОР주체"), max_size=12),
+    st.text(max_size=8),
+    st.builds(lambda c, n: c * n, st.sampled_from("A \u202e"), st.integers(195, 2005)),  # about the length limits
+)
+
+
+def _outcome(make):
+    try:
+        row = make()
+    except ValidationError as exc:  # ComponentFieldError too: same class, message and column
+        return (type(exc), str(exc), getattr(exc, "column", None))
+    return row if row is None else {k: v for k, v in row.items() if k != "id"}
+
+
+@pytest.fixture(scope="module")
+def plain_catalog():
+    catalog = open_catalog(None, actor="tester")
+    item = items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
+    yield catalog, item["id"]
+    catalog.close()
+
+
+def _bulk_rows(catalog, item_id, header):
+    wanted = [(header.index(f), f) for f in FIELDS if f in header]
+    columns = [c.name for c in catalog.db["components"].columns]
+    return BulkRows(catalog, item_id, columns, wanted, index=INDEX, today=date(2026, 12, 1), stamp="2026-12-01T00:00:00+00:00")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.permutations([*FIELDS, "colour"]).flatmap(lambda names: st.integers(1, len(names)).map(
+           lambda n: names[:n] if "part_number" in names[:n] else ["part_number", *names[:n]])).flatmap(
+           lambda header: st.tuples(st.just(header), st.lists(st.one_of(
+               st.lists(st.sampled_from(PLAIN_CELLS), min_size=len(header), max_size=len(header)),  # mostly quick
+               st.lists(CELL, max_size=len(header))), min_size=1, max_size=6))))
+def test_the_quick_path_stores_the_row_the_full_checks_store_or_refuses_it_alike(plain_catalog, case):
+    """For any header and cells: wherever quick_row gives a row (or an error), the full checks
+    (prepare_component, stored_values) give the same row (ids aside) or the same error."""
+    catalog, item_id = plain_catalog
+    header, records = case
+    quick, full = _bulk_rows(catalog, item_id, header), _bulk_rows(catalog, item_id, header)
+    for record in records:
+        expected = _outcome(lambda: full.full_row(record))
+        got = _outcome(lambda: quick.quick_row(record))
+        if got is not None:
+            assert got == expected
+        assert _outcome(lambda: quick.row(record)) == expected
+
+
+def test_plain_rows_take_the_quick_path_and_others_the_full_checks(plain_catalog):
+    catalog, item_id = plain_catalog
+    rows = _bulk_rows(catalog, item_id, ["quantity", "part_number", "manufacturer", "date_code"])
+    assert rows.quick_row(["2", "ADXL345", "ADI", "2310"])["quantity"] == 2
+    assert rows.quick_row(["1", "ADXL345\u202e", "", ""]) is None  # the full checks name the character
+    with pytest.raises(ValidationError, match="U\\+202E"):
+        rows.row(["1", "ADXL345\u202e", "", ""])
+    assert rows.quick_row(["1", "X" * 201, "", ""]) is None
+    assert rows.quick_row(["1", "ADXL345"]) is None  # a short record: its missing cells are None

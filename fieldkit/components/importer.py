@@ -27,8 +27,8 @@ from datetime import date
 from pathlib import Path
 
 from fieldkit.catalog.records import BulkInsert
-from fieldkit.catalog.components import FIELDS, ComponentFieldError, prepare_component
-from fieldkit.catalog.db import Catalog, id_stream, new_id, now
+from fieldkit.catalog.components import FIELDS, ComponentFieldError
+from fieldkit.catalog.db import Catalog, new_id, now
 from fieldkit.catalog.items import get_item
 from fieldkit.components.attribution import ManufacturerIndex, default_index
 from fieldkit.errors import FieldkitError, ValidationError
@@ -222,15 +222,10 @@ def import_components(
 
 def _import_rows(catalog, item_id, reader, header, wanted, index, result, progress, hashing, path) -> None:
     """Check, attribute and insert the rows after the header, inside the caller's transaction."""
-    from fieldkit.catalog.components import audit_added, stored_values
+    from fieldkit.catalog.components import BulkRows, audit_added
 
-    cache: dict = {}
-    today = date.today()
-    stamp = now()
-    lookups: dict = {}
-    ids = id_stream()
     bulk = BulkInsert(catalog, "components", event_id=new_id())
-    blank = dict.fromkeys(bulk.columns)  # every column, in table order: the row as stored and hashed
+    rows = BulkRows(catalog, item_id, bulk.columns, wanted, index=index, today=date.today(), stamp=now())
     next_line = reader.line_num + 1
     for record in reader:
         line, next_line = next_line, reader.line_num + 1  # a quoted value may span lines: report the first
@@ -243,9 +238,8 @@ def _import_rows(catalog, item_id, reader, header, wanted, index, result, progre
             _problem(result, RowProblem(line, None, f"{len(record)} fields but the header has {len(header)} columns; "
                                                      "quote values that hold commas"))
             continue
-        data = {name: (record[i] if i < len(record) else None) for i, name in wanted}
         try:
-            prepared = prepare_component(data, index=index, cache=cache, today=today)
+            row = rows.row(record)
         except ComponentFieldError as exc:
             _problem(result, RowProblem(line, exc.column, exc.reason))
             continue
@@ -254,9 +248,6 @@ def _import_rows(catalog, item_id, reader, header, wanted, index, result, progre
             continue
         if result.strict and result.problem_count:
             continue  # nothing will be written: only count the problems
-        row = blank.copy()
-        row.update(stored_values(catalog, prepared.values, lookups))
-        row.update(id=next(ids), item_id=item_id, created_at=stamp, updated_at=stamp)
         bulk.add(row)
     if result.strict and result.problem_count:
         raise _Abort
@@ -264,7 +255,7 @@ def _import_rows(catalog, item_id, reader, header, wanted, index, result, progre
         "source_name": path.name, "source_sha256": hashing.sha256.hexdigest(), "source_bytes": hashing.offset,
         "item_id": item_id, "rows_read": result.rows_read, "rows_refused": result.problem_count,
     })
-    audit_added(catalog, lookups.get("added", []))
+    audit_added(catalog, rows.lookups.get("added", []))
 
 
 def _problem(result: ImportResult, problem: RowProblem) -> None:
