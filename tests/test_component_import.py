@@ -311,3 +311,112 @@ def test_plain_rows_take_the_quick_path_and_others_the_full_checks(plain_catalog
         rows.row(["1", "ADXL345\u202e", "", ""])
     assert rows.quick_row(["1", "X" * 201, "", ""]) is None
     assert rows.quick_row(["1", "ADXL345"]) is None  # a short record: its missing cells are None
+
+
+# --- indexes built once at the end of a large import (records.BulkInsert) -----------------------
+
+def _indexes(catalog):
+    return catalog.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'components' "
+                              "ORDER BY name").fetchall()
+
+
+def _snapshot(catalog):
+    """Everything an import may touch: the schema, the components, the audit log and its row hashes."""
+    return (catalog.db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall(),
+            catalog.db.execute("SELECT * FROM components ORDER BY id").fetchall(),
+            catalog.db.execute("SELECT * FROM audit ORDER BY seq").fetchall(),
+            catalog.db.execute("SELECT * FROM audit_rows ORDER BY seq, n").fetchall(),
+            catalog.db.execute("SELECT * FROM attribution_bases ORDER BY id").fetchall())
+
+
+def _indexes_during_import(catalog, tmp_path, monkeypatch, rows, name):
+    from fieldkit.catalog import records
+
+    seen = []
+    real_flush = records.BulkInsert.flush
+
+    def spying_flush(self):
+        seen.append([n for n, _ in _indexes(catalog)])
+        return real_flush(self)
+
+    monkeypatch.setattr(records.BulkInsert, "flush", spying_flush)
+    path = write(tmp_path, "part_number,date_code\n" + "".join(f"P{i},2310\n" for i in range(rows)), name=name)
+    assert run(catalog, path).imported == rows
+    monkeypatch.undo()
+    return seen[0]
+
+
+def test_a_large_import_builds_the_indexes_once_at_the_end_and_a_small_one_keeps_them(catalog, item, tmp_path, monkeypatch):
+    before = _indexes(catalog)
+    assert len(before) >= 3  # item_id, by firm, by period (and the primary key's, which stays)
+    during = _indexes_during_import(catalog, tmp_path, monkeypatch, 12_000, "large.csv")  # 12 kB/200 > 0 rows
+    assert during == [n for n, sql in before if sql is None]  # only the primary key's own index
+    assert _indexes(catalog) == before
+    assert catalog.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"  # every index holds every row
+    assert catalog.db.execute("SELECT count(*) FROM components INDEXED BY components_by_period "
+                              "WHERE date_start = '2023-03-06'").fetchone()[0] == 12_000
+    during = _indexes_during_import(catalog, tmp_path, monkeypatch, 300, "small.csv")  # into 12,000 rows
+    assert during == [n for n, _ in before]
+    assert audit.check_state(catalog.db) == [] and catalog.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_an_import_that_fails_after_dropping_the_indexes_leaves_the_catalog_exactly_as_it_was(catalog, item, tmp_path, monkeypatch):
+    from fieldkit.catalog import records
+
+    run(catalog, write_khk_csv(tmp_path / "khk.csv"))
+    before = _snapshot(catalog)
+    calls = []
+    real_flush = records.BulkInsert.flush
+
+    def failing_flush(self):
+        calls.append(1)
+        if len(calls) == 3:  # two batches written, indexes dropped
+            raise OSError("disk I/O error")
+        return real_flush(self)
+
+    monkeypatch.setattr(records.BulkInsert, "flush", failing_flush)
+    path = write(tmp_path, "part_number,date_code\n" + "".join(f"P{i},2310\n" for i in range(20_000)), name="big.csv")
+    with pytest.raises(OSError):
+        run(catalog, path)
+    assert len(calls) == 3
+    assert _snapshot(catalog) == before
+    assert audit.check_state(catalog.db) == [] and catalog.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_an_import_killed_after_dropping_the_indexes_leaves_the_catalog_exactly_as_it_was(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from fieldkit.catalog.db import open_catalog
+
+    db = tmp_path / "catalog.db"
+    catalog = open_catalog(db, actor="tester")
+    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
+    before = _snapshot(catalog)
+    catalog.close()
+    path = write(tmp_path, "part_number,date_code\n" + "".join(f"P{i},2310\n" for i in range(20_000)), name="big.csv")
+    script = f"""
+import os, signal
+from fieldkit.catalog import records
+from fieldkit.catalog.db import open_catalog
+from fieldkit.components.importer import import_components
+real, calls = records.BulkInsert.flush, []
+def flush(self):
+    calls.append(1)
+    if len(calls) == 3:
+        assert self.catalog.db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                                       "AND tbl_name = 'components'").fetchone()[0] == 0
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(self)
+records.BulkInsert.flush = flush
+import_components(open_catalog({str(db)!r}, actor="tester"), "KHK-0001", {str(path)!r})
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    catalog = open_catalog(db, actor="tester")
+    try:
+        assert _snapshot(catalog) == before
+        assert catalog.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        catalog.close()

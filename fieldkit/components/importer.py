@@ -37,6 +37,9 @@ from fieldkit.wording import plural
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_PROBLEMS_KEPT = 1000
 IMPORT_CACHE_KIB = 32 * 1024  # at most this much more memory, whatever the file's size
+# An import whose file could hold more rows than components has (one row per this many bytes, a
+# generous row: most are about 40) builds the table's indexes once at the end (records.BulkInsert).
+REBUILD_BYTES_PER_ROW = 200
 HEADER_ALIASES = {"part": "part_number", "part_no": "part_number", "pn": "part_number", "qty": "quantity"}
 
 
@@ -86,10 +89,10 @@ def normalize_header(name: str) -> str:
 
 
 class _HashingReader(io.RawIOBase):
-    """A binary file that computes the SHA-256 of the bytes read through it."""
+    """A binary file (of `size` bytes, as stat gave it) that computes the SHA-256 of the bytes read through it."""
 
-    def __init__(self, raw):
-        self.raw, self.sha256, self.offset = raw, hashlib.sha256(), 0
+    def __init__(self, raw, size: int):
+        self.raw, self.size, self.sha256, self.offset = raw, size, hashlib.sha256(), 0
 
     def readable(self) -> bool:
         return True
@@ -133,7 +136,7 @@ def open_csv(path: Path) -> tuple[_HashingReader, io.TextIOWrapper]:
     except BaseException:
         raw.close()
         raise
-    hashing = _HashingReader(raw)
+    hashing = _HashingReader(raw, size)
     return hashing, io.TextIOWrapper(io.BufferedReader(hashing, 65536), encoding="utf-8-sig", newline="")
 
 
@@ -224,7 +227,7 @@ def _import_rows(catalog, item_id, reader, header, wanted, index, result, progre
     """Check, attribute and insert the rows after the header, inside the caller's transaction."""
     from fieldkit.catalog.components import BulkRows, audit_added
 
-    bulk = BulkInsert(catalog, "components", event_id=new_id())
+    bulk = BulkInsert(catalog, "components", event_id=new_id(), expected_rows=hashing.size // REBUILD_BYTES_PER_ROW)
     rows = BulkRows(catalog, item_id, bulk.columns, wanted, index=index, today=date.today(), stamp=now())
     next_line = reader.line_num + 1
     for record in reader:
