@@ -28,7 +28,7 @@ SampleType = Literal["attributed", "unattributed"]
 # CVE-2021-42574). The single direction marks (U+200E, U+200F, U+061C) are allowed: Arabic and
 # Persian text uses them. Text read from files (EXIF, file names, OCR) is kept as read; every
 # output escapes what it holds (fieldkit.safe_text).
-_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(value: Any) -> Any:
@@ -36,7 +36,7 @@ def clean_text(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     value = unicodedata.normalize("NFC", value).strip()
-    bad = _UNSAFE_CHARS.search(value)
+    bad = UNSAFE_CHARS.search(value)
     if bad:
         raise ValueError(
             f"contains the invisible control character U+{ord(bad.group()):04X}; remove it and try again"
@@ -46,7 +46,7 @@ def clean_text(value: Any) -> Any:
 
 def refuse_unsafe(name: str, value: str | None) -> str | None:
     """`value` unchanged, or ValidationError naming the field if it holds a character typed text may not."""
-    bad = _UNSAFE_CHARS.search(value) if value else None
+    bad = UNSAFE_CHARS.search(value) if value else None
     if bad:
         raise ValidationError(
             f"{name}: contains the invisible control character U+{ord(bad.group()):04X}; remove it and try again"

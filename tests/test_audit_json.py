@@ -48,3 +48,49 @@ def test_an_entrys_hash_is_the_sha256_of_json_dumps(actor, row_id, after, seq):
 def test_floats_and_dates_keep_pythons_own_spelling():
     row = {"lat": 1e16, "small": 1e-07, "found_on": dt.date(2024, 1, 2), "n": 3}
     assert to_json(row) == '{"found_on":"2024-01-02","lat":1e+16,"n":3,"small":1e-07}'
+
+
+def _digest_or_error(function, *args):
+    try:
+        return function(*args)
+    except Exception as exc:  # the same error, whichever path raised it
+        return type(exc)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.dictionaries(st.sampled_from(["id", "a", "b", "quantity"]), VALUE, max_size=4), max_size=6))
+def test_a_batch_of_row_digests_is_each_rows_own_digest(rows):
+    """`row_digests` checks types once per batch; a float, a date or an integer beyond 64 bits in
+    any row sends the batch through `row_digest`, so every digest is the canonical one."""
+    from fieldkit.catalog.audit import row_digest, row_digests
+
+    assert _digest_or_error(row_digests, rows) == _digest_or_error(lambda: [row_digest(r) for r in rows])
+    for row in rows:
+        try:
+            expected = hashlib.sha256(reference_row_json(row).encode("utf-8")).hexdigest()
+        except UnicodeEncodeError:
+            continue
+        assert row_digest(row) == expected
+
+
+def test_a_bulk_event_written_by_batches_is_the_one_written_row_by_row(catalog):
+    """Same audit_rows (n, row_id, sha256) and the same audit row, whether rows go in with add or add_many."""
+    from fieldkit.catalog.audit import BULK_TABLE, BulkEvent
+
+    rows = [{"id": f"r{i}", "quantity": i, "notes": None if i % 3 else "Харків", "lat": 1e16 if i == 7 else None}
+            for i in range(1, 12)]
+    written = []
+    for by_batch in (False, True):
+        with catalog.transaction() as db:
+            event = BulkEvent(db, table="components", action="import", event_id="e")
+            if by_batch:
+                event.add(rows[0])
+                event.add_many(rows[1:5])
+                event.add_many(rows[5:])
+            else:
+                for row in rows:
+                    event.add(row)
+            entry = event.finish(at="2026-12-01T00:00:00+00:00", actor="tester", details={"source_name": "x.csv"})
+            written.append((db.execute(f"SELECT n, row_id, sha256 FROM {BULK_TABLE} WHERE seq = ? ORDER BY n",
+                                       [entry["seq"]]).fetchall(), entry["after_json"]))
+    assert written[0] == written[1] and len(written[0][0]) == 11

@@ -210,3 +210,21 @@ def test_writes_from_two_threads_never_share_a_transaction(catalog):
     assert len(errors) == 1
     assert [r["category"] for r in items.list_items(catalog)] == ["kept"]
     assert audit.check_chain(catalog.db) == [] and audit.check_state(catalog.db) == []
+
+
+def test_ids_made_in_a_batch_are_random_uuid4s_written_as_uuid4_writes_them(monkeypatch):
+    import os
+    import uuid
+
+    from fieldkit.catalog import db
+
+    ids = db.new_ids(20_000)
+    assert len(set(ids)) == 20_000 and db.new_ids(0) == []
+    for value in ids:
+        parsed = uuid.UUID(value)
+        assert (str(parsed), parsed.version, parsed.variant) == (value, 4, uuid.RFC_4122)
+    stream = db.id_stream(batch=3)
+    assert len({next(stream) for _ in range(7)}) == 7  # a stream goes on past its first batch
+    # from the same 16 random bytes, the id uuid.uuid4() would make
+    monkeypatch.setattr(os, "urandom", lambda n: bytes(range(255, 255 - n, -1)))
+    assert db.new_ids(1) == [str(uuid.UUID(bytes=bytes(range(255, 239, -1)), version=4))]

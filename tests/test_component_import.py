@@ -236,3 +236,187 @@ def test_a_bulk_insert_refuses_to_run_inside_an_outer_transaction(catalog, item)
         with catalog.transaction(), pytest.raises(RuntimeError, match="outermost"):
             BulkInsert(catalog, "components", event_id="e1")
     assert _triggers(catalog) == before
+
+
+# --- the quick path for plain rows (components.BulkRows) ----------------------------------------
+
+from datetime import date  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from fieldkit.catalog.components import FIELDS, BulkRows  # noqa: E402
+from fieldkit.catalog.db import open_catalog  # noqa: E402
+from fieldkit.errors import ValidationError  # noqa: E402
+
+PLAIN_CELLS = ["ADXL345", "MAX232", "SN74HC595", "ATmega328P", "TI", "Texas Instruments", "Maxim", "ATMEL", "onsemi",
+               "US", "DE", "us", "Germany", "XX", "2310", "2152", "642", "GH29Q", "3", "0", "-2", "1000001", "zero",
+               "IC", "", "  ", " LM317 ", "１１２", "２３１０", "٣"]
+CELL = st.one_of(
+    st.sampled_from(PLAIN_CELLS),
+    st.text(alphabet=st.sampled_from("AX0123 9-,.\t\n\x00\x1f\x7f\x85\u202e\u2066\u200fМОР주체"), max_size=12),
+    st.text(max_size=8),
+    st.builds(lambda c, n: c * n, st.sampled_from("A \u202e"), st.integers(195, 2005)),  # about the length limits
+)
+
+
+def _outcome(make):
+    try:
+        row = make()
+    except ValidationError as exc:  # ComponentFieldError too: same class, message and column
+        return (type(exc), str(exc), getattr(exc, "column", None))
+    return row if row is None else {k: v for k, v in row.items() if k != "id"}
+
+
+@pytest.fixture(scope="module")
+def plain_catalog():
+    catalog = open_catalog(None, actor="tester")
+    item = items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
+    yield catalog, item["id"]
+    catalog.close()
+
+
+def _bulk_rows(catalog, item_id, header):
+    wanted = [(header.index(f), f) for f in FIELDS if f in header]
+    columns = [c.name for c in catalog.db["components"].columns]
+    return BulkRows(catalog, item_id, columns, wanted, index=INDEX, today=date(2026, 12, 1), stamp="2026-12-01T00:00:00+00:00")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.permutations([*FIELDS, "colour"]).flatmap(lambda names: st.integers(1, len(names)).map(
+           lambda n: names[:n] if "part_number" in names[:n] else ["part_number", *names[:n]])).flatmap(
+           lambda header: st.tuples(st.just(header), st.lists(st.one_of(
+               st.lists(st.sampled_from(PLAIN_CELLS), min_size=len(header), max_size=len(header)),  # mostly quick
+               st.lists(CELL, max_size=len(header))), min_size=1, max_size=6))))
+def test_the_quick_path_stores_the_row_the_full_checks_store_or_refuses_it_alike(plain_catalog, case):
+    """For any header and cells: wherever quick_row gives a row (or an error), the full checks
+    (prepare_component, stored_values) give the same row (ids aside) or the same error."""
+    catalog, item_id = plain_catalog
+    header, records = case
+    quick, full = _bulk_rows(catalog, item_id, header), _bulk_rows(catalog, item_id, header)
+    for record in records:
+        expected = _outcome(lambda: full.full_row(record))
+        got = _outcome(lambda: quick.quick_row(record))
+        if got is not None:
+            assert got == expected
+        assert _outcome(lambda: quick.row(record)) == expected
+
+
+def test_plain_rows_take_the_quick_path_and_others_the_full_checks(plain_catalog):
+    catalog, item_id = plain_catalog
+    rows = _bulk_rows(catalog, item_id, ["quantity", "part_number", "manufacturer", "date_code"])
+    assert rows.quick_row(["2", "ADXL345", "ADI", "2310"])["quantity"] == 2
+    assert rows.quick_row(["1", "ADXL345\u202e", "", ""]) is None  # the full checks name the character
+    with pytest.raises(ValidationError, match="U\\+202E"):
+        rows.row(["1", "ADXL345\u202e", "", ""])
+    assert rows.quick_row(["1", "X" * 201, "", ""]) is None
+    assert rows.quick_row(["1", "ADXL345"]) is None  # a short record: its missing cells are None
+
+
+# --- indexes built once at the end of a large import (records.BulkInsert) -----------------------
+
+def _indexes(catalog):
+    return catalog.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'components' "
+                              "ORDER BY name").fetchall()
+
+
+def _snapshot(catalog):
+    """Everything an import may touch: the schema, the components, the audit log and its row hashes."""
+    return (catalog.db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall(),
+            catalog.db.execute("SELECT * FROM components ORDER BY id").fetchall(),
+            catalog.db.execute("SELECT * FROM audit ORDER BY seq").fetchall(),
+            catalog.db.execute("SELECT * FROM audit_rows ORDER BY seq, n").fetchall(),
+            catalog.db.execute("SELECT * FROM attribution_bases ORDER BY id").fetchall())
+
+
+def _indexes_during_import(catalog, tmp_path, monkeypatch, rows, name):
+    from fieldkit.catalog import records
+
+    seen = []
+    real_flush = records.BulkInsert.flush
+
+    def spying_flush(self):
+        seen.append([n for n, _ in _indexes(catalog)])
+        return real_flush(self)
+
+    monkeypatch.setattr(records.BulkInsert, "flush", spying_flush)
+    path = write(tmp_path, "part_number,date_code\n" + "".join(f"P{i},2310\n" for i in range(rows)), name=name)
+    assert run(catalog, path).imported == rows
+    monkeypatch.undo()
+    return seen[0]
+
+
+def test_a_large_import_builds_the_indexes_once_at_the_end_and_a_small_one_keeps_them(catalog, item, tmp_path, monkeypatch):
+    before = _indexes(catalog)
+    assert len(before) >= 3  # item_id, by firm, by period (and the primary key's, which stays)
+    during = _indexes_during_import(catalog, tmp_path, monkeypatch, 12_000, "large.csv")  # 12 kB/200 > 0 rows
+    assert during == [n for n, sql in before if sql is None]  # only the primary key's own index
+    assert _indexes(catalog) == before
+    assert catalog.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"  # every index holds every row
+    assert catalog.db.execute("SELECT count(*) FROM components INDEXED BY components_by_period "
+                              "WHERE date_start = '2023-03-06'").fetchone()[0] == 12_000
+    during = _indexes_during_import(catalog, tmp_path, monkeypatch, 300, "small.csv")  # into 12,000 rows
+    assert during == [n for n, _ in before]
+    assert audit.check_state(catalog.db) == [] and catalog.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_an_import_that_fails_after_dropping_the_indexes_leaves_the_catalog_exactly_as_it_was(catalog, item, tmp_path, monkeypatch):
+    from fieldkit.catalog import records
+
+    run(catalog, write_khk_csv(tmp_path / "khk.csv"))
+    before = _snapshot(catalog)
+    calls = []
+    real_flush = records.BulkInsert.flush
+
+    def failing_flush(self):
+        calls.append(1)
+        if len(calls) == 3:  # two batches written, indexes dropped
+            raise OSError("disk I/O error")
+        return real_flush(self)
+
+    monkeypatch.setattr(records.BulkInsert, "flush", failing_flush)
+    path = write(tmp_path, "part_number,date_code\n" + "".join(f"P{i},2310\n" for i in range(20_000)), name="big.csv")
+    with pytest.raises(OSError):
+        run(catalog, path)
+    assert len(calls) == 3
+    assert _snapshot(catalog) == before
+    assert audit.check_state(catalog.db) == [] and catalog.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_an_import_killed_after_dropping_the_indexes_leaves_the_catalog_exactly_as_it_was(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from fieldkit.catalog.db import open_catalog
+
+    db = tmp_path / "catalog.db"
+    catalog = open_catalog(db, actor="tester")
+    items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
+    before = _snapshot(catalog)
+    catalog.close()
+    path = write(tmp_path, "part_number,date_code\n" + "".join(f"P{i},2310\n" for i in range(20_000)), name="big.csv")
+    script = f"""
+import os, signal
+from fieldkit.catalog import records
+from fieldkit.catalog.db import open_catalog
+from fieldkit.components.importer import import_components
+real, calls = records.BulkInsert.flush, []
+def flush(self):
+    calls.append(1)
+    if len(calls) == 3:
+        assert self.catalog.db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                                       "AND tbl_name = 'components'").fetchone()[0] == 0
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(self)
+records.BulkInsert.flush = flush
+import_components(open_catalog({str(db)!r}, actor="tester"), "KHK-0001", {str(path)!r})
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    catalog = open_catalog(db, actor="tester")
+    try:
+        assert _snapshot(catalog) == before
+        assert catalog.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        catalog.close()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import Any
 
 import orjson
@@ -252,11 +253,27 @@ def row_digest(row: dict[str, Any]) -> str:
     return hashlib.sha256(fast if fast is not None else _ROW_JSON.encode(row).encode("utf-8")).hexdigest()
 
 
+def row_digests(rows: list[dict[str, Any]]) -> list[str]:
+    """`row_digest` of each row, with one type check for the whole batch instead of one per row:
+    when every key is text and every value text, an integer or None, orjson writes each row's
+    canonical JSON; otherwise (or if orjson refuses one: an integer beyond 64 bits, a lone
+    surrogate) each row goes through `row_digest`."""
+    plain = (_STR_SET.issuperset(map(type, chain.from_iterable(rows)))
+             and _PLAIN_SET.issuperset(map(type, chain.from_iterable(map(dict.values, rows)))))
+    if plain:
+        sha256, dumps, option = hashlib.sha256, orjson.dumps, orjson.OPT_SORT_KEYS
+        try:
+            return [sha256(dumps(row, option=option)).hexdigest() for row in rows]
+        except orjson.JSONEncodeError:
+            pass
+    return [row_digest(row) for row in rows]
+
+
 class BulkEvent:
     """One audit row for many rows written in the same transaction.
 
     Use inside the write transaction: `add(row)` for each row as stored (every column), in the
-    order written, then `finish(details)`. The rows' hashes go to `audit_rows` (seq, n, row_id,
+    order written (or `add_many(rows)` for a batch), then `finish(details)`. The rows' hashes go to `audit_rows` (seq, n, row_id,
     sha256); the audit row's `after_json` is `details` plus `rows` (how many) and `rows_sha256`:
     the SHA-256 of the lines "{row_id} {sha256}\n" in order n = 1, 2, ... Memory stays constant.
     """
@@ -277,6 +294,22 @@ class BulkEvent:
         self._pending.append((self.seq, self.count, key, digest))
         if len(self._pending) >= 5000:
             self.flush()
+
+    def add_many(self, rows: list[dict[str, Any]]) -> None:
+        """`add` each row, in order, hashed as one batch (`row_digests`): the same audit_rows and root."""
+        self.flush()
+        columns = AUDITED_TABLES[self.table]
+        if len(columns) == 1:
+            (column,) = columns
+            keys = [str(row[column]) for row in rows]
+        else:
+            keys = [row_key(self.table, row) for row in rows]
+        digests = row_digests(rows)
+        self._root.update("".join([f"{key} {digest}\n" for key, digest in zip(keys, digests)]).encode("utf-8"))
+        first = self.count + 1
+        self.count += len(rows)
+        self.db.conn.executemany(f"INSERT INTO {BULK_TABLE} (seq, n, row_id, sha256) VALUES (?, ?, ?, ?)",
+                                 zip(repeat(self.seq), range(first, self.count + 1), keys, digests))
 
     def flush(self) -> None:
         self.db.conn.executemany(f"INSERT INTO {BULK_TABLE} (seq, n, row_id, sha256) VALUES (?, ?, ?, ?)", self._pending)

@@ -39,13 +39,13 @@ from functools import lru_cache
 from typing import Any
 
 from fieldkit.catalog import records
-from fieldkit.catalog.db import Catalog, new_id, now
+from fieldkit.catalog.db import Catalog, id_stream, new_id, now
 from fieldkit.catalog.items import get_item
 from fieldkit.components.attribution import Attribution, ManufacturerIndex, attribute, default_index
 from fieldkit.catalog.lookups import lookup_key
 from fieldkit.errors import CatalogError, DateCodeError, NotFound, ValidationError
 from fieldkit.markings.datecodes import WWYY_MAKERS, DateCodeReading, canonical_manufacturer, read_date_code
-from fieldkit.models import refuse_unsafe
+from fieldkit.models import UNSAFE_CHARS, refuse_unsafe
 
 FIELDS = ("part_number", "manufacturer", "country", "date_code", "quantity", "type", "notes")
 MAX_PART = 200
@@ -214,6 +214,27 @@ def _attribution_columns(attribution: Attribution) -> dict[str, Any]:
     }
 
 
+def _attributed(part: str, brand: str | None, country: str | None, index: ManufacturerIndex,
+                cache: dict) -> tuple[tuple, Attribution, dict[str, Any]]:
+    """(cache key, attribution, its columns) of a part, through `cache` (see `prepare_component`)."""
+    signature = cache.get(part)  # a part number seen before: its prefixes are not read again
+    if signature is None:
+        signature = index.prefix_signature(part)
+        if len(cache) < 200_000:
+            cache[part] = signature
+    key = (signature, brand, country)
+    if key in cache:
+        return (key, *cache[key])
+    try:
+        attribution = attribute(part, brand, country, index=index)
+    except ValidationError as exc:
+        raise ComponentFieldError("country", str(exc).removeprefix("country: ")) from None
+    columns = _attribution_columns(attribution)
+    if len(cache) < 200_000:
+        cache[key] = (attribution, columns)
+    return key, attribution, columns
+
+
 def prepare_component(
     data: dict[str, Any],
     *,
@@ -240,25 +261,9 @@ def prepare_component(
     country = _text(data, "country", MAX_PART)
     code = _text(data, "date_code", MAX_PART)
     bulk = cache is not None
-    cache = cache if bulk else {}
-    signature = cache.get(part)  # a part number seen before: its prefixes are not read again
-    if signature is None:
-        signature = index.prefix_signature(part)
-        if len(cache) < 200_000:
-            cache[part] = signature
-    key = (signature, brand, country)
-    if key in cache:
-        attribution, columns = cache[key]
-        if not bulk and attribution.part_number != part:
-            attribution = replace(attribution, part_number=part)
-    else:
-        try:
-            attribution = attribute(part, brand, country, index=index)
-        except ValidationError as exc:
-            raise ComponentFieldError("country", str(exc).removeprefix("country: ")) from None
-        columns = _attribution_columns(attribution)
-        if len(cache) < 200_000:
-            cache[key] = (attribution, columns)
+    _, attribution, columns = _attributed(part, brand, country, index, cache if bulk else {})
+    if not bulk and attribution.part_number != part:
+        attribution = replace(attribution, part_number=part)
     readings, problem, form, start, end = _dated(code, _scheme_maker(_date_code_maker(attribution)), today)
     values = {
         "part_number": part,
@@ -325,6 +330,71 @@ def stored_values(catalog: Catalog, values: dict[str, Any], bulk: dict | None = 
                 bulk[(table, text)] = lookup_id(catalog, table, text_column, text, bulk.setdefault("added", []))
             out[column] = bulk[(table, text)]
     return out
+
+
+class BulkRows:
+    """The rows of a bulk import of one item's components (`components.importer`), each exactly the
+    row that `prepare_component` and `stored_values` make of the same cells (`full_row`).
+
+    `row(record)` takes a CSV record (its cells in file order; `wanted` says which position holds
+    which field) and returns the row to store, every column given, or raises ComponentFieldError /
+    ValidationError as `prepare_component` does. Most rows take `quick_row`: when no cell holds a
+    character typed text may not (`models.UNSAFE_CHARS`) and none is longer than a part number may
+    be, the per-cell checks of `_text` cannot fail, so they are skipped, and the attribution's
+    stored columns (lookup ids included) are kept once per (part prefixes, brand, country).
+    tests/test_component_import.py checks the two paths give the same row or the same error.
+    """
+
+    def __init__(self, catalog: Catalog, item_id: str, columns: list[str], wanted: list[tuple[int, str]], *,
+                 index: ManufacturerIndex, today: date, stamp: str):
+        self.catalog, self.item_id, self.index, self.today, self.stamp = catalog, item_id, index, today, stamp
+        self.wanted = wanted
+        where = {name: position for position, name in wanted}
+        self._positions = [where.get(name) for name in FIELDS]
+        self._width = max(where.values()) + 1
+        self.lookups: dict = {}  # stored_values' look-ups; "added": lookup rows to audit after the event
+        self._cache: dict = {}  # prepare_component's
+        self._stored: dict = {}  # (part prefixes, brand, country) -> (stored attribution columns, date-code maker)
+        self._quantities: dict[str, int] = {}
+        self._blank = dict.fromkeys(columns)
+        self._ids = id_stream()
+
+    def row(self, record: list[str]) -> dict[str, Any]:
+        return self.quick_row(record) or self.full_row(record)
+
+    def full_row(self, record: list[str]) -> dict[str, Any]:
+        """The row through every check: `prepare_component`, then `stored_values`."""
+        data = {name: (record[i] if i < len(record) else None) for i, name in self.wanted}
+        prepared = prepare_component(data, index=self.index, cache=self._cache, today=self.today)
+        row = self._blank.copy()
+        row.update(stored_values(self.catalog, prepared.values, self.lookups))
+        row.update(id=next(self._ids), item_id=self.item_id, created_at=self.stamp, updated_at=self.stamp)
+        return row
+
+    def quick_row(self, record: list[str]) -> dict[str, Any] | None:
+        """The row, or None when a cell needs `_text`'s checks (then `full_row` decides)."""
+        if len(record) < self._width or max(map(len, record)) > MAX_PART or UNSAFE_CHARS.search(",".join(record)):
+            return None
+        part, brand, country, code, quantity, kind, notes = [  # in FIELDS order
+            None if at is None else (record[at].strip() or None) for at in self._positions]
+        if not part:
+            raise ComponentFieldError("part_number", "is empty; give the part number as printed")
+        key, attribution, columns = _attributed(part, brand, country, self.index, self._cache)
+        count = self._quantities.get(quantity)
+        if count is None:
+            count = _quantity(quantity)
+            if len(self._quantities) < 10_000:
+                self._quantities[quantity] = count
+        stored = self._stored.get(key)  # a new lookup row only for a row that is stored, as in full_row
+        if stored is None:
+            attributed = stored_values(self.catalog, columns, self.lookups)
+            stored = (attributed, _scheme_maker(_date_code_maker(attribution)))
+            if len(self._stored) < 200_000:
+                self._stored[key] = stored
+        _, _, form, start, end = _dated(code, stored[1], self.today)
+        return {**self._blank, **stored[0], "id": next(self._ids), "item_id": self.item_id, "part_number": part,
+                "type": kind, "date_code": code, "date_form": form, "date_start": start, "date_end": end,
+                "quantity": count, "notes": notes, "created_at": self.stamp, "updated_at": self.stamp}
 
 
 def lookup_texts(catalog: Catalog, row: dict[str, Any]) -> dict[str, str | None]:

@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 
 from fieldkit.catalog.records import BulkInsert
-from fieldkit.catalog.components import FIELDS, ComponentFieldError, prepare_component
+from fieldkit.catalog.components import FIELDS, ComponentFieldError
 from fieldkit.catalog.db import Catalog, is_catalog_file, new_id, now
 from fieldkit.catalog.items import get_item
 from fieldkit.components.attribution import ManufacturerIndex, default_index
@@ -37,6 +37,9 @@ from fieldkit.wording import plural
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_PROBLEMS_KEPT = 1000
 IMPORT_CACHE_KIB = 32 * 1024  # at most this much more memory, whatever the file's size
+# An import whose file could hold more rows than components has (one row per this many bytes, a
+# generous row: most are about 40) builds the table's indexes once at the end (records.BulkInsert).
+REBUILD_BYTES_PER_ROW = 200
 HEADER_ALIASES = {"part": "part_number", "part_no": "part_number", "pn": "part_number", "qty": "quantity"}
 
 
@@ -86,10 +89,10 @@ def normalize_header(name: str) -> str:
 
 
 class _HashingReader(io.RawIOBase):
-    """A binary file that computes the SHA-256 of the bytes read through it."""
+    """A binary file (of `size` bytes, as stat gave it) that computes the SHA-256 of the bytes read through it."""
 
-    def __init__(self, raw):
-        self.raw, self.sha256, self.offset = raw, hashlib.sha256(), 0
+    def __init__(self, raw, size: int):
+        self.raw, self.size, self.sha256, self.offset = raw, size, hashlib.sha256(), 0
 
     def readable(self) -> bool:
         return True
@@ -133,7 +136,7 @@ def open_csv(path: Path) -> tuple[_HashingReader, io.TextIOWrapper]:
     except BaseException:
         raw.close()
         raise
-    hashing = _HashingReader(raw)
+    hashing = _HashingReader(raw, size)
     return hashing, io.TextIOWrapper(io.BufferedReader(hashing, 65536), encoding="utf-8-sig", newline="")
 
 
@@ -224,14 +227,10 @@ def import_components(
 
 def _import_rows(catalog, item_id, reader, header, wanted, index, result, progress, hashing, path) -> None:
     """Check, attribute and insert the rows after the header, inside the caller's transaction."""
-    from fieldkit.catalog.components import audit_added, stored_values
+    from fieldkit.catalog.components import BulkRows, audit_added
 
-    cache: dict = {}
-    today = date.today()
-    stamp = now()
-    lookups: dict = {}
-    bulk = BulkInsert(catalog, "components", event_id=new_id())
-    blank = dict.fromkeys(bulk.columns)  # every column, in table order: the row as stored and hashed
+    bulk = BulkInsert(catalog, "components", event_id=new_id(), expected_rows=hashing.size // REBUILD_BYTES_PER_ROW)
+    rows = BulkRows(catalog, item_id, bulk.columns, wanted, index=index, today=date.today(), stamp=now())
     next_line = reader.line_num + 1
     for record in reader:
         line, next_line = next_line, reader.line_num + 1  # a quoted value may span lines: report the first
@@ -244,9 +243,8 @@ def _import_rows(catalog, item_id, reader, header, wanted, index, result, progre
             _problem(result, RowProblem(line, None, f"{len(record)} fields but the header has {len(header)} columns; "
                                                      "quote values that hold commas"))
             continue
-        data = {name: (record[i] if i < len(record) else None) for i, name in wanted}
         try:
-            prepared = prepare_component(data, index=index, cache=cache, today=today)
+            row = rows.row(record)
         except ComponentFieldError as exc:
             _problem(result, RowProblem(line, exc.column, exc.reason))
             continue
@@ -255,9 +253,6 @@ def _import_rows(catalog, item_id, reader, header, wanted, index, result, progre
             continue
         if result.strict and result.problem_count:
             continue  # nothing will be written: only count the problems
-        row = blank.copy()
-        row.update(stored_values(catalog, prepared.values, lookups))
-        row.update(id=new_id(), item_id=item_id, created_at=stamp, updated_at=stamp)
         bulk.add(row)
     if result.strict and result.problem_count:
         raise _Abort
@@ -265,7 +260,7 @@ def _import_rows(catalog, item_id, reader, header, wanted, index, result, progre
         "source_name": path.name, "source_sha256": hashing.sha256.hexdigest(), "source_bytes": hashing.offset,
         "item_id": item_id, "rows_read": result.rows_read, "rows_refused": result.problem_count,
     })
-    audit_added(catalog, lookups.get("added", []))
+    audit_added(catalog, rows.lookups.get("added", []))
 
 
 def _problem(result: ImportResult, problem: RowProblem) -> None:
