@@ -309,3 +309,17 @@ def test_a_number_run_of_ppocrs_with_a_word_more_replaces_nothing():
     # recorded: PP-OCR read З as 3 and left the rest of ЗАВОД out
     choice = choose([tess("ЗАВОД 270 83", 96.0, "rus, psm 7"), pp("3 270 83", 0.9347)])
     assert choice.text == "ЗАВОД 270 83" and "numbers as PP-OCR" not in choice.basis
+
+
+# Recorded on synthetic ОФ-462 stencils (tuning seed 2025): PP-OCR writes Ф as the Greek Φ, and О as 0.
+@pytest.mark.parametrize("tesseract_text,confidence,pp_confidence", [("Om -462", 65.0, 0.9948), ("0-462", 61.0, 0.9971)])
+def test_ppocrs_greek_phi_in_a_word_is_the_cyrillic_ef(tesseract_text, confidence, pp_confidence):
+    choice = choose([tess(tesseract_text, confidence), pp("0Φ-462", pp_confidence)])
+    assert choice.text == "0Ф-462" and "writes Ф as the Greek Φ" in choice.basis
+    assert correct(choice.text)[0] == "ОФ-462"  # the 0 among letters is then the letter О
+
+
+@pytest.mark.parametrize("pp_text", ["Φ10", "3Φ 4W", "Φ 25"])
+def test_a_phi_beside_a_number_or_alone_stays_greek(pp_text):
+    # a diameter or phase sign on a nameplate
+    assert choose([tess("", 0.0), pp(pp_text, 0.99)]).text == pp_text

@@ -277,6 +277,24 @@ def designation_variant(text: str, tables=None) -> tuple[str, str] | None:
     return None
 
 
+GREEK_FOR_CYRILLIC = {"Φ": "Ф", "φ": "ф"}  # what PP-OCR, which has no Cyrillic, writes for Ф (CYRILLIC_SHAPES)
+# a Φ touching a letter, or a lone 0 (which beside a letter is the letter O: fieldkit.ocr.correction rule 6)
+_GREEK_IN_WORD = re.compile(r"(?<=[^\W\d_])[Φφ]|[Φφ](?=[^\W\d_])|(?<=(?<!\d)0)[Φφ]|[Φφ](?=0(?!\d))")
+
+
+def greek_as_cyrillic(text: str) -> tuple[str, str] | None:
+    """PP-OCR's reading with its Greek Φ written as the Cyrillic Ф, where the Φ touches a letter or
+    a lone 0 (0Φ-462 is ОФ-462): PP-OCR has no Cyrillic and writes Ф so, and no marking fieldkit
+    knows is Greek. A Φ alone or beside a number (a diameter or phase sign: Φ10, 3Φ) is left. The
+    new text and why, or None."""
+    found = sorted({m.group() for m in _GREEK_IN_WORD.finditer(text)})
+    if not found:
+        return None
+    out = _GREEK_IN_WORD.sub(lambda m: GREEK_FOR_CYRILLIC[m.group()], text)
+    return out, (f"PP-OCR, which has no Cyrillic, writes Ф as the Greek {''.join(found)};"
+                 " it is written as Ф (no marking fieldkit knows is Greek)")
+
+
 PP_SURE_OF_RUNS = 0.8  # PP-OCR's confidence at which its runs replace tesseract's (:func:`with_pp_runs`)
 MIN_RUN_LIKENESS = 0.5  # difflib ratio between tesseract's run and PP-OCR's for one to replace the other
 
@@ -435,6 +453,9 @@ def choose(readings: list[EngineReading], tables=None) -> Choice:
         rewritten.append(r)
 
     if script != "hangul":
+        for r in [r for r in pool if r.engine == "ppocr"]:
+            if (greek := greek_as_cyrillic(r.text)) is not None:
+                replace(r, greek[0], greek[1], r.detail + ", Φ written as Ф")
         for r in [r for r in pool if r.engine == "ppocr"]:
             if (variant := designation_variant(r.text, tables)) is not None:
                 replace(r, variant[0], variant[1], r.detail + ", a designation's Cyrillic letters")
