@@ -323,3 +323,9 @@ def test_ppocrs_greek_phi_in_a_word_is_the_cyrillic_ef(tesseract_text, confidenc
 def test_a_phi_beside_a_number_or_alone_stays_greek(pp_text):
     # a diameter or phase sign on a nameplate
     assert choose([tess("", 0.0), pp(pp_text, 0.99)]).text == pp_text
+
+
+def test_ppocrs_phi_line_never_beats_tesseracts_letters_that_ppocr_cannot_write():
+    # recorded (tests/test_cli_ocr.py's ОФ-462 ЖК): PP-OCR has no Ж, so it wrote KK; tesseract read the line right
+    choice = choose([tess("ОФ-462 ЖК", 90.0, "rus, psm 7"), pp("0Φ-462 KK", 0.9948)])
+    assert correct(choice.text)[0] == "ОФ-462 ЖК"  # the 0 among letters is the letter О

@@ -453,7 +453,10 @@ def choose(readings: list[EngineReading], tables=None) -> Choice:
         rewritten.append(r)
 
     if script != "hangul":
-        for r in [r for r in pool if r.engine == "ppocr"]:
+        # ...unless tesseract read letters only Cyrillic has beyond Ф (Ж in ОФ-462 ЖК): PP-OCR cannot
+        # write those, so its reading of the line is wrong there, and tesseract's must not lose to it
+        cannot_write = any(set(cyrillic_only(t.text)) - set("Фф") for t in pool if t.engine != "ppocr")
+        for r in [r for r in pool if r.engine == "ppocr" and not cannot_write]:
             if (greek := greek_as_cyrillic(r.text)) is not None:
                 replace(r, greek[0], greek[1], r.detail + ", Φ written as Ф")
         for r in [r for r in pool if r.engine == "ppocr"]:
