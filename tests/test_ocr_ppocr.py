@@ -193,6 +193,7 @@ def test_a_line_ppocr_reads_surely_as_latin_needs_no_tesseract(monkeypatch, tmp_
     missing it is still read. A look-alike-only line (KP580BM80A could be КР580ВМ80А) is not."""
     import pytesseract
 
+    monkeypatch.setenv("FIELDKIT_TESSERACT", "process")  # the command's path: tesserocr needs no command
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
     reading = photos.read(line_image("LOT 12-87-270"))
     assert key(reading.result.text) == key("LOT 12-87-270")
