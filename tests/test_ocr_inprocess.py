@@ -129,7 +129,7 @@ def test_a_tesserocr_built_with_another_tesseract_than_the_commands_is_not_used(
     monkeypatch.setattr(inprocess, "_state", {})
     monkeypatch.setattr(inprocess, "_command_version", lambda: "0.0.1")
     reason = inprocess.unavailable_reason()
-    assert "tesseract 0.0.1" in reason and "readings would differ" in reason
+    assert "the tesseract command is 0.0.1" in reason and "readings would differ" in reason
     assert not engine.in_process()
 
 
