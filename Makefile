@@ -22,7 +22,19 @@ $(OUTLINES): scripts/build_outlines.py | $(PY)
 	$(PY) -m pip download --quiet --no-deps --dest $(VENV)/cache geopandas==0.14.4
 	$(PY) scripts/build_outlines.py $(NE_WHEEL) $(OUTLINES)
 
-deps: $(STAMP) $(OUTLINES)
+# Tesseract in-process (the `inprocess` extra, fieldkit/ocr/inprocess.py): tesserocr built from source
+# against the system's libtesseract, once scripts/ensure-tesseract.sh has installed it and its headers
+# (PyPI's binary wheel bundles another tesseract, whose readings differ). Where it cannot be built,
+# fieldkit runs the tesseract command instead (slower, same readings), and says so here.
+INPROCESS := $(VENV)/.inprocess
+
+$(INPROCESS): $(STAMP)
+	@bash scripts/ensure-tesseract.sh
+	$(PY) -m pip install --quiet --no-binary tesserocr -e '.[test,inprocess]' \
+	  || echo "fieldkit: tesserocr could not be built (see scripts/ensure-tesseract.sh); tesseract will run as a command" >&2
+	touch $(INPROCESS)
+
+deps: $(STAMP) $(OUTLINES) $(INPROCESS)
 	@bash scripts/ensure-tesseract.sh
 
 run: deps

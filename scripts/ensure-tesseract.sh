@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Make sure the tesseract binary and its eng, kor and rus language data are present, and what the
 # dossier and its tests need: Chromium (the HTML loads in a real headless browser), poppler-utils
-# (pdftoppm) and the fonts the PDF embeds (DejaVu Sans for Latin and Cyrillic, Nanum Gothic for Hangul).
+# (pdftoppm) and the fonts the PDF embeds (DejaVu Sans for Latin and Cyrillic, Nanum Gothic for Hangul),
+# and what building tesserocr against the system's libtesseract needs (tesseract in-process, the
+# Makefile's `inprocess` extra): its and leptonica's headers, g++, pkg-config and Python's headers.
 # Installs them with apt-get when we are root or have passwordless sudo; otherwise says
 # exactly what to install and carries on (fieldkit runs without OCR, and says so).
 set -u
-packages="tesseract-ocr tesseract-ocr-eng tesseract-ocr-kor tesseract-ocr-rus fonts-noto-cjk fonts-nanum fonts-dejavu-core chromium poppler-utils"
+packages="tesseract-ocr tesseract-ocr-eng tesseract-ocr-kor tesseract-ocr-rus fonts-noto-cjk fonts-nanum fonts-dejavu-core chromium poppler-utils \
+  libtesseract-dev libleptonica-dev g++ pkg-config python3-dev"
 
 missing() {
   command -v tesseract >/dev/null 2>&1 || return 0
@@ -16,6 +19,9 @@ missing() {
   [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || return 0
   command -v chromium >/dev/null 2>&1 || return 0
   command -v pdftoppm >/dev/null 2>&1 || return 0
+  command -v g++ >/dev/null 2>&1 || return 0
+  pkg-config --exists tesseract lept 2>/dev/null || return 0
+  [ -f "$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null)/Python.h" ] || return 0
   return 1
 }
 

@@ -133,6 +133,7 @@ def test_ocr_save_with_the_researchers_text_keeps_the_text_as_read(run, item_wit
 
 
 def test_missing_tesseract_exits_2_saying_what_to_install(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("FIELDKIT_TESSERACT", "process")  # the command's path: tesserocr needs no command
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
     result = run("ocr", str(image_file(tmp_path, "ОФ-462")))
     assert result.exit_code == 2

@@ -163,6 +163,7 @@ def test_explicit_psm_and_pipelines_are_used():
 
 
 def test_missing_tesseract_names_what_to_install(monkeypatch):
+    monkeypatch.setenv("FIELDKIT_TESSERACT", "process")  # the command's path: tesserocr needs no command
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
     with pytest.raises(OcrUnavailable) as info:
         check_available()
@@ -247,6 +248,7 @@ def test_truncated_image_is_a_photo_error(tmp_path):
 
 
 def test_cancel_before_start_runs_nothing(monkeypatch):
+    monkeypatch.setenv("FIELDKIT_TESSERACT", "process")
     calls = []
     monkeypatch.setattr(engine, "_tesseract", lambda *a, **k: calls.append(1))
     cancel = threading.Event()
@@ -343,6 +345,7 @@ def test_cancel_stops_a_running_tesseract_at_once(tmp_path, monkeypatch):
     fake = tmp_path / "tesseract"
     fake.write_text(FAKE_TESSERACT)
     fake.chmod(0o755)
+    monkeypatch.setenv("FIELDKIT_TESSERACT", "process")
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", str(fake))
     cancel = threading.Event()
     threading.Timer(0.5, cancel.set).start()

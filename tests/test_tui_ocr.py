@@ -137,6 +137,7 @@ async def test_read_a_crop_correct_the_text_and_save_it_as_a_marking(db_path, tm
 
 async def test_escape_cancels_a_reading_and_nothing_is_saved(db_path, tmp_path, monkeypatch):
     catalog_with_photos(db_path, tmp_path, ["ОФ-462"])
+    monkeypatch.setenv("FIELDKIT_TESSERACT", "process")  # a tesseract command that blocks
     started, release = threading.Event(), threading.Event()
 
     def blocked_tesseract(args, cancel):  # a slow reading: runs until cancelled (or the test lets it go)
@@ -171,6 +172,7 @@ async def test_escape_cancels_a_reading_and_nothing_is_saved(db_path, tmp_path, 
 
 async def test_without_tesseract_the_screen_opens_and_says_what_to_install(db_path, tmp_path, monkeypatch):
     catalog_with_photos(db_path, tmp_path, ["ОФ-462"])
+    monkeypatch.setenv("FIELDKIT_TESSERACT", "process")  # the command's path: tesserocr needs no command
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
     app = make_app(db_path, actor="tester", offer_example=False)
     async with app.run_test(size=SIZE) as pilot:

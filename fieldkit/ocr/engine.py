@@ -8,10 +8,12 @@ and the other readings that were tried, so that a person can pick another.
 
 Speed (see bench/RESULTS.md): every tesseract process spends most of its time loading the language
 models (about 0.1 s for eng+kor+rus, 0.03 s for rus alone) and only about 0.01-0.02 s recognising one
-small crop. So all the preprocessed images of one crop are read by ONE process per (languages, psm):
-pytesseract runs tesseract on a list file naming them, and the TSV output's ``page_num`` tells the
-images apart. Those processes run concurrently, one per core, each limited to one OpenMP thread
-(``OMP_THREAD_LIMIT=1``, faster on small machines).
+small crop. So tesseract runs in this process when tesserocr is installed (fieldkit.ocr.inprocess:
+the models load once per process, same readings as the command); otherwise all the preprocessed
+images of one crop are read by ONE process per (languages, psm), tesseract run on a list file naming
+them, the TSV output's ``page_num`` telling the images apart. Either way the runs of one crop go
+concurrently, one per core, each limited to one OpenMP thread (``OMP_THREAD_LIMIT=1``, faster on
+small machines). ``engine["tesseract_run"]`` records which way it ran.
 
 Word spacing: tesseract's Korean model puts a space between Hangul syllables in its word list (주 체
 112), but knows where the real spaces are; the text output with ``preserve_interword_spaces=1``
@@ -45,12 +47,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import pytesseract
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from fieldkit.errors import OcrUnavailable, PhotoError, ValidationError
 from fieldkit.evidence.limits import too_large
-from fieldkit.ocr import DEFAULT_LANGUAGES, preprocess  # DEFAULT_LANGUAGES re-exported for callers
+from fieldkit.ocr import DEFAULT_LANGUAGES, inprocess, preprocess  # DEFAULT_LANGUAGES re-exported for callers
 from fieldkit.ocr.correction import HOMOGLYPHS, script_of
 
 ALLOWED_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP", "BMP", "GIF"]
@@ -125,23 +126,39 @@ class OcrResult:
 _available: dict[tuple[str, str], str] = {}
 
 
+def in_process() -> bool:
+    """Whether tesseract runs in this process (fieldkit.ocr.inprocess) rather than as a command."""
+    return inprocess.unavailable_reason() is None
+
+
+def _command() -> str:
+    import pytesseract  # the command's path only (pytesseract imports numpy)
+
+    return str(pytesseract.pytesseract.tesseract_cmd)
+
+
 def check_available(languages: str = DEFAULT_LANGUAGES) -> str:
     """Return tesseract's version, or raise OcrUnavailable saying what to install.
 
-    A success is remembered for the same tesseract command and languages.
+    A success is remembered for the same tesseract (in this process, or the command) and languages.
     """
-    cmd = str(pytesseract.pytesseract.tesseract_cmd)
-    key = (cmd, languages)
+    inside = in_process()
+    key = ("in-process" if inside else _command(), languages)
     if key in _available:
         return _available[key]
     wanted = [lang for lang in languages.split("+") if lang]
     if not wanted:
         raise ValidationError("no OCR language given: use e.g. --lang eng+kor+rus")
-    try:
-        version = str(pytesseract.get_tesseract_version())
-        installed = _installed_languages(version) or set(pytesseract.get_languages())
-    except (pytesseract.TesseractNotFoundError, SystemExit, OSError):
-        raise OcrUnavailable(NOT_INSTALLED) from None
+    if inside:
+        version, installed = inprocess.version(), inprocess.languages()
+    else:
+        import pytesseract
+
+        try:
+            version = str(pytesseract.get_tesseract_version())
+            installed = _installed_languages(version) or set(pytesseract.get_languages())
+        except (pytesseract.TesseractNotFoundError, SystemExit, OSError):
+            raise OcrUnavailable(NOT_INSTALLED) from None
     missing = [lang for lang in wanted if lang not in installed]
     if missing:
         packages = " ".join(f"tesseract-ocr-{lang}" for lang in missing)
@@ -162,7 +179,7 @@ def _installed_languages(version: str) -> set[str]:
     major = version.split(".")[0]
     folders += [Path(f"/usr/share/tesseract-ocr/{major}/tessdata"), Path("/usr/share/tesseract-ocr/tessdata")]
     for folder in folders:
-        if str(pytesseract.pytesseract.tesseract_cmd) in ("tesseract", "/usr/bin/tesseract") and folder.is_dir():
+        if _command() in ("tesseract", "/usr/bin/tesseract") and folder.is_dir():
             found = {p.name.removesuffix(".traineddata") for p in folder.glob("*.traineddata")}
             if found:
                 return found
@@ -233,11 +250,15 @@ def validate_crop(crop: tuple[int, int, int, int], image_size: tuple[int, int] |
 # ---------------------------------------------------------------- recognition
 
 
+class TesseractFailed(Exception):
+    """Tesseract could not read an image (the command ended with an error, or the library refused it)."""
+
+
 def _tesseract(args: list[str], cancel: threading.Event | None) -> None:
     """Run pytesseract's tesseract command with ``args``, as pytesseract.run_tesseract does, but stop
     it as soon as ``cancel`` is set (raising OcrCancelled) or after TESSERACT_TIMEOUT seconds."""
     try:
-        process = subprocess.Popen([pytesseract.pytesseract.tesseract_cmd, *args], stdin=subprocess.DEVNULL,
+        process = subprocess.Popen([_command(), *args], stdin=subprocess.DEVNULL,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     except FileNotFoundError:
         raise OcrUnavailable(NOT_INSTALLED) from None
@@ -255,7 +276,8 @@ def _tesseract(args: list[str], cancel: threading.Event | None) -> None:
                     raise OcrCancelled("OCR cancelled") from None
                 raise RuntimeError(f"tesseract took longer than {TESSERACT_TIMEOUT} s and was stopped") from None
     if process.returncode:
-        raise pytesseract.TesseractError(process.returncode, errors.decode("utf-8", "replace"))
+        message = _last_line(errors.decode("utf-8", "replace"))
+        raise TesseractFailed(f"tesseract failed: {message or f'exit status {process.returncode}'}")
 
 
 def _last_line(text: str) -> str:
@@ -264,8 +286,62 @@ def _last_line(text: str) -> str:
 
 
 def _run(paths: list[str], languages: str, psm: int, cancel: threading.Event | None = None) -> list[tuple[dict, str]]:
-    """One tesseract process reading every image in ``paths``: for each image, its TSV rows (a
-    dict of columns, as pytesseract.image_to_data gives) and its text output."""
+    """Tesseract reading every image file in ``paths``, in this process when it can
+    (fieldkit.ocr.inprocess), else in one tesseract process: for each image, its TSV rows (a dict
+    of columns, as pytesseract.image_to_data gives) and its text output. Both give the same."""
+    if in_process():
+        return _run_in_process(paths, languages, psm, cancel)
+    return _run_command(paths, languages, psm, cancel)
+
+
+def _config() -> dict[str, str]:
+    """RUN_CONFIG's ``-c`` variables."""
+    words = shlex.split(RUN_CONFIG)
+    return dict(words[i + 1].split("=", 1) for i in range(0, len(words), 2) if words[i] == "-c")
+
+
+def _run_in_process(paths: list[str], languages: str, psm: int, cancel: threading.Event | None) -> list[tuple[dict, str]]:
+    out = []
+    with inprocess.engine(languages, psm, OEM, _config()) as api:
+        for path in paths:
+            if cancel is not None and cancel.is_set():
+                raise OcrCancelled("OCR cancelled")
+            try:
+                tsv, text = inprocess.read(api, path, TESSERACT_TIMEOUT)
+            except RuntimeError as exc:
+                raise TesseractFailed(f"tesseract failed: {exc}") from None
+            out.append((_tsv_columns(tsv), text))
+    return out
+
+
+def _tsv_columns(tsv: str) -> dict[str, list]:
+    """Tesseract's TSV output as a dict of columns (numbers as int, the text column as text), as
+    pytesseract.pytesseract.file_to_dict gives it."""
+    rows = [row.split("\t") for row in tsv.strip().split("\n")]
+    if len(rows) < 2:
+        return {}
+    header = rows.pop(0)
+    if len(rows[-1]) < len(header):  # the last word's text is empty
+        rows[-1].append("")
+    text_column = header.index("text")
+    columns: dict[str, list] = {}
+    for i, name in enumerate(header):
+        values = columns[name] = []
+        for row in rows:
+            if i < len(row):
+                values.append(row[i] if i == text_column else _number(row[i]))
+    return columns
+
+
+def _number(cell: str) -> int | str:
+    try:
+        return int(float(cell))
+    except ValueError:
+        return cell
+
+
+def _run_command(paths: list[str], languages: str, psm: int, cancel: threading.Event | None) -> list[tuple[dict, str]]:
+    """One tesseract process reading every image in ``paths`` (listed in a file)."""
     with tempfile.TemporaryDirectory(prefix="fieldkit-ocr-run-") as tmp:
         listing = Path(tmp) / "images.txt"
         listing.write_text("".join(f"{p}\n" for p in paths), encoding="utf-8")
@@ -273,7 +349,7 @@ def _run(paths: list[str], languages: str, psm: int, cancel: threading.Event | N
         _tesseract([str(listing), base, "-l", languages, *shlex.split(f"--psm {psm} --oem {OEM} {RUN_CONFIG}")], cancel)
         tsv = Path(base + ".tsv").read_text(encoding="utf-8")
         texts = Path(base + ".txt").read_text(encoding="utf-8").split("\f")
-    data = pytesseract.pytesseract.file_to_dict(tsv, "\t", 11)
+    data = _tsv_columns(tsv)
     pages: list[dict] = [{k: [] for k in data} for _ in paths]
     for i, page in enumerate(data.get("page_num", [])):
         if 1 <= int(page) <= len(paths):
@@ -514,9 +590,9 @@ def ocr_image(
                 pages, error = _run([paths[n] for n in run_names], langs, mode, cancel), None
             except OcrCancelled:
                 return None
-            except pytesseract.TesseractError as exc:
-                pages, error = None, f"tesseract failed: {_last_line(str(exc.message)) or exc.status}"
-            except RuntimeError as exc:  # pytesseract's timeout
+            except TesseractFailed as exc:
+                pages, error = None, str(exc)
+            except RuntimeError as exc:  # the timeout
                 pages, error = None, str(exc)
             except OSError as exc:  # tesseract ended without writing its output
                 pages, error = None, f"tesseract wrote no output: {exc.strerror or exc}"
@@ -562,6 +638,7 @@ def ocr_image(
         "requested_languages": languages,
         "choice": basis,
         "config": f"--psm {best.psm} --oem {OEM} -c preserve_interword_spaces=1",
+        "tesseract_run": "in-process" if in_process() else "command",
         "runs": run_log,
         "preprocess_seconds": round(prep_seconds, 3),
         "seconds": round(time.perf_counter() - started, 3),

@@ -1,0 +1,148 @@
+"""Tesseract in this process, through tesserocr: the same engine as the `tesseract` command,
+without a process (and a model load) per run.
+
+Why (issue 18 time per line, 17.7 OCR start): a tesseract process spends about 0.1 s starting and
+loading eng+kor+rus before it reads a small crop in 0.01-0.02 s, and fieldkit ran about 2.3 of
+them per line. Here one tesseract API object per (languages, page-segmentation mode) is created
+when first needed, in the process that reads, and reused for every later line; objects are kept
+in a pool, so threads reading at the same time each have their own (an object is not thread-safe).
+
+Same readings as the command: tesserocr must be built from source against the system's
+libtesseract (`make deps` does, with `pip install --no-binary tesserocr`), so the library is the
+one the `tesseract` command runs. PyPI's binary wheel bundles another tesseract whose readings
+differ; :func:`unavailable_reason` refuses a build whose library version is not the command's
+when the command is there to ask. Each image is read from the same PNG file the command would be
+given (leptonica's reader), with the same page-segmentation mode, engine mode and ``-c``
+variables, and the TSV and text come from tesseract's own TSV and text output (GetTSVText,
+GetUTF8Text). tests/test_ocr_inprocess.py and bench/ocr_real.py compare the two paths.
+
+Tesserocr is optional (the ``inprocess`` extra): without it, or with ``FIELDKIT_TESSERACT=process``,
+fieldkit.ocr.engine runs the command as before.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # read by libgomp when libtesseract loads, below
+
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+ENV = "FIELDKIT_TESSERACT"  # "process": always run the tesseract command
+# the header of the command's TSV output (GetTSVText gives the rows only)
+TSV_HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+INSTALL = "make deps (or: pip install --no-binary tesserocr tesserocr==2.13.0, with libtesseract-dev)"
+
+_lock = threading.Lock()
+_state: dict[str, object] = {}  # "module": tesserocr once imported; "missing": why it cannot be used
+_idle: dict[tuple[str, int, int, tuple[tuple[str, str], ...]], list] = {}  # API objects not in use
+
+
+def unavailable_reason() -> str | None:
+    """Why tesseract cannot run in this process (None when it can): FIELDKIT_TESSERACT=process,
+    tesserocr not installed, or built against another tesseract than the command's. Found once."""
+    if os.environ.get(ENV, "").strip().lower() == "process":
+        return f"{ENV}=process"
+    with _lock:
+        if "module" not in _state and "missing" not in _state:
+            _state.update(_load())
+        return _state.get("missing")  # type: ignore[return-value]
+
+
+def _load() -> dict[str, object]:
+    try:
+        import tesserocr
+    except ImportError as exc:
+        return {"missing": f"tesserocr is not installed ({exc}); install it with {INSTALL}"}
+    library = _version_of(tesserocr.tesseract_version())
+    command = _command_version()
+    if command is not None and command != library:
+        return {"missing": f"tesserocr is built with tesseract {library}, the tesseract command is {command}:"
+                           f" readings would differ; rebuild it against the system's library with {INSTALL}"}
+    return {"module": tesserocr}
+
+
+def _version_of(banner: str) -> str:
+    """'5.3.0' from 'tesseract 5.3.0\\n leptonica-1.82.0 ...' (or tesseract's own '--version')."""
+    first = banner.strip().splitlines()[0] if banner.strip() else ""
+    return first.split()[-1] if first else ""
+
+
+def _command_version() -> str | None:
+    """The `tesseract` command's version (a few milliseconds: it loads no model), None without it."""
+    found = shutil.which("tesseract")
+    if found is None:
+        return None
+    try:
+        done = subprocess.run([found, "--version"], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return _version_of(done.stdout or done.stderr) or None
+
+
+def _tesserocr():
+    if unavailable_reason() is not None:
+        raise RuntimeError(f"tesseract cannot run in this process: {unavailable_reason()}")
+    return _state["module"]
+
+
+def version() -> str:
+    """The version of the tesseract library in use, e.g. '5.3.0'."""
+    return _version_of(_tesserocr().tesseract_version())
+
+
+def languages() -> set[str]:
+    """The languages in the library's data folder."""
+    return set(_tesserocr().get_languages()[1])
+
+
+@contextmanager
+def engine(languages: str, psm: int, oem: int, variables: dict[str, str]) -> Iterator[object]:
+    """A tesseract API object for ``languages`` and ``psm``, borrowed from the pool (created, and
+    its models loaded, the first time) and given back afterwards."""
+    key = (languages, psm, oem, tuple(sorted(variables.items())))
+    with _lock:
+        api = _idle.get(key, []).pop() if _idle.get(key) else None
+    if api is None:
+        api = _create(languages, psm, oem, variables)
+    try:
+        yield api
+    finally:
+        with _lock:
+            _idle.setdefault(key, []).append(api)
+
+
+def _create(languages: str, psm: int, oem: int, variables: dict[str, str]):
+    tesserocr = _tesserocr()
+    try:
+        api = tesserocr.PyTessBaseAPI(lang=languages, psm=psm, oem=oem)
+    except RuntimeError as exc:
+        raise RuntimeError(f"tesseract could not load {languages}: {exc}") from None
+    api.SetVariable("debug_file", "/dev/null")  # the command's notes on stderr ("Estimating resolution ...")
+    for name, value in variables.items():
+        if not api.SetVariable(name, value):
+            raise RuntimeError(f"tesseract has no variable {name}")
+    return api
+
+
+def read(api, path: str, timeout: float) -> tuple[str, str]:
+    """Read one image file: (TSV with its header, as the command writes it; the text output)."""
+    api.SetImageFile(path)  # RuntimeError when leptonica cannot read it
+    if not api.Recognize(int(timeout * 1000)):
+        raise RuntimeError(f"tesseract took longer than {timeout:g} s and was stopped")
+    tsv = api.GetTSVText(0)
+    text = api.GetUTF8Text()
+    return TSV_HEADER + tsv, text
+
+
+def clear() -> None:
+    """Drop every idle API object (their models are freed); for tests."""
+    with _lock:
+        for apis in _idle.values():
+            for api in apis:
+                api.End()
+        _idle.clear()
