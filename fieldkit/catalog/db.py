@@ -230,35 +230,43 @@ def _read_only(path: Path | None) -> bool:
     return any(p.exists() and not os.access(p, os.W_OK) for p in (path, path.parent))
 
 
-def _check_file(path: Path) -> None:
-    """Refuse, without writing a byte, a path that is not a SQLite database.
+# Descriptors this process has read catalog headers through, by (device, inode), kept open for the
+# process's life: see `_read_header`.
+_HEADER_FDS: dict[tuple[int, int], int] = {}
 
-    The header is read by SQLite, not by Python's open(): closing any descriptor on a file drops
-    every POSIX lock this process holds on it, SQLite's included (see `connect_reader`), and this
-    process may already hold a connection to `path` (the app reopening its catalog, a restore). A
-    connection opened `immutable=1` locks nothing, reads no -wal or journal and writes nothing, and
-    SQLite keeps its descriptor open while another connection of the process holds a lock.
+
+def _read_header(path: Path) -> bytes:
+    """The first 100 bytes of the file at `path` (SQLite's database header).
+
+    POSIX locks belong to a process and a file, not to a descriptor: closing any descriptor on a
+    catalog drops every lock this process holds on it, SQLite's included (see `connect_reader`).
+    So the descriptor a header is read through is never closed: one per file, reused, as SQLite's
+    own unix VFS does. (Reading through SQLite with `immutable=1` is no answer: an immutable reader
+    of a file another process is writing can read a torn page and call the catalog malformed.)
     """
+    st = os.stat(path)
+    key = (st.st_dev, st.st_ino)
+    fd = _HEADER_FDS.get(key)
+    if fd is None:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        _HEADER_FDS[key] = fd
+    return os.pread(fd, 100, 0)
+
+
+def _check_file(path: Path) -> None:
+    """Refuse, without writing a byte, a path that is not a SQLite database. The header is read
+    through `_read_header`, whose descriptor is never closed, so no lock of this process's own
+    connections to `path` is dropped."""
     if path.is_dir():
         raise CatalogError(f"{path} is a directory; give the path of a catalog file")
     if not path.exists() or path.stat().st_size == 0:
         return
-    if not os.access(path, os.R_OK):
-        raise CatalogError(f"cannot read {path}: Permission denied; check its permissions")
-    not_sqlite = CatalogError(f"{path} is not a SQLite database (it may be corrupt or another kind of file); "
-                              "check the path")
-    if path.stat().st_size < MIN_PAGE_SIZE:  # SQLite would take a few bytes for an empty database
-        raise not_sqlite
     try:
-        probe = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
-        try:
-            probe.execute("PRAGMA schema_version").fetchone()  # reads the header and page 1
-        finally:
-            probe.close()
-    except sqlite3.DatabaseError as exc:
-        if "not a database" in str(exc):
-            raise not_sqlite from None
-        raise translate_error(exc, path) from None  # a malformed page 1, a file that cannot be opened
+        header = _read_header(path)
+    except OSError as exc:
+        raise CatalogError(f"cannot read {path}: {exc.strerror}; check its permissions") from None
+    if not header.startswith(SQLITE_HEADER) or path.stat().st_size < MIN_PAGE_SIZE:
+        raise CatalogError(f"{path} is not a SQLite database (it may be corrupt or another kind of file); check the path")
 
 
 def database(conn: sqlite3.Connection) -> Database:
@@ -357,19 +365,12 @@ def in_wal_mode(conn: sqlite3.Connection) -> bool:
 
 
 def _journal_is_wal(path: Path) -> bool:
-    """Whether the catalog at `path` is in WAL mode, without opening it in SQLite.
-
-    A -wal file beside it says so without reading it: SQLite opens a database with a -wal file in
-    WAL mode, and every open WAL connection keeps one. Without one, no WAL connection to the file is
-    open anywhere, this process included, so the header (bytes 18-19 are 2) is read with Python:
-    the descriptor's close has no WAL lock to drop (a rollback-journal reader holds one only inside
-    a read transaction; a caller with a connection open passes `wal` to `connect_reader` instead).
-    """
+    """Whether the catalog at `path` is in WAL mode, without opening it in SQLite: a -wal file beside
+    it says so (SQLite opens a database with a -wal file in WAL mode); else the header does (bytes
+    18-19 are 2), read through `_read_header`, which drops no lock."""
     if path.with_name(path.name + "-wal").exists():
         return True
-    with path.open("rb") as fh:
-        header = fh.read(20)
-    return header[18:20] == b"\x02\x02"
+    return _read_header(path)[18:20] == b"\x02\x02"
 
 
 def connect_reader(path: Path, *, wal: bool | None = None) -> sqlite3.Connection:
