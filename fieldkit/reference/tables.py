@@ -33,6 +33,7 @@ from fieldkit.errors import ReferenceTableError
 from fieldkit.locations import shipped_reference_dir, user_reference_dir
 # Problem and ReferenceTables are defined in fieldkit.reference.plain and imported from here too
 from fieldkit.reference.plain import KEYS, TABLE_FILES, Problem, ReferenceTables, csv_records, load_tables
+from fieldkit.reference.weak_sources import weak_source_problem
 
 # An id of a reference row (a pattern, a firm): a lower-case slug of letters, digits and "-".
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -300,7 +301,9 @@ def all_families(tables: ReferenceTables) -> list[FamilyRow]:
 
 def cross_check(tables: ReferenceTables, shipped_dir: Path, user_dir: Path | None) -> list[Problem]:
     """What no single row can show: countries that are not ISO codes, families naming an unknown
-    firm, a family claimed by two firms without being marked multi-source, an exception overriding nothing."""
+    firm, a family claimed by two firms without being marked multi-source, an exception overriding nothing;
+    and a shipped row that cites a datasheet mirror or content farm without saying that no primary source
+    was found (fieldkit.reference.weak_sources)."""
     from fieldkit.components.countries import normalize_country
     from fieldkit.errors import ValidationError
 
@@ -309,6 +312,13 @@ def cross_check(tables: ReferenceTables, shipped_dir: Path, user_dir: Path | Non
         return folder / TABLES_BY_NAME[table].filename
 
     problems: list[Problem] = []
+    for spec in TABLES:  # a shipped row citing a mirror or content farm must say no primary source was found
+        for row in tables.rows.get(spec.name, []):
+            if tables.source_of(spec.name, row.key()) != "shipped":
+                continue  # a researcher's own row is hers to source; the shipped tables answer to issue 13
+            why = weak_source_problem(getattr(row, "source", ""))
+            if why:
+                problems.append(Problem(where(spec.name, row.key()), None, "source", f"row {row.key()}: {why}"))
     for row in tables.manufacturers:
         try:
             normalize_country(row.country)

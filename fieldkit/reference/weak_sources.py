@@ -1,0 +1,61 @@
+"""Sources a court or a UN panel would not accept as primary: datasheet mirrors, document-hosting
+content farms, copies of filings, and encyclopaedia mirrors.
+
+A shipped reference row must cite what was read: the maker's own document, an SDK repository, a
+filing where it was filed, a public library of record. Where only a copy could be found, the row says
+so in plain words ("no primary source found; secondary: copy at ..."), and `reference check` accepts
+it; a row that cites one of these domains without saying so is a problem (fieldkit.reference.tables).
+
+The list is of domains met in this project's rows and named in issue 13 (alldatasheet, datasheetspdf,
+datasheet4u, manualslib, octopart, findchips, componentsearch...), not a catalogue of the web. A
+domain matches itself and its subdomains (`pdf.datasheet.live` is caught by `datasheet.live`).
+"""
+
+from __future__ import annotations
+
+import re
+
+WEAK_SOURCE_DOMAINS: frozenset[str] = frozenset({
+    # datasheet mirrors and aggregators
+    "alldatasheet.com", "datasheetspdf.com", "datasheet4u.com", "datasheet.live", "datasheet.directory",
+    "datasheet.support", "datasheet.technology", "searchdatasheet.com", "datasheetandpdf.com", "dtsheet.com",
+    "product.network", "pdf.support", "icpdf.com", "ic37.com", "elecfans.com", "eeworld.com.cn", "sheetsdata.com",
+    "datasheet.jp", "octopart.com", "findchips.com", "componentsearchengine.com", "xonelec.com",
+    # manual mirrors
+    "manualslib.com", "manualshive.com", "manualmachine.com", "manualzz.com", "manualzilla.com", "manualspro.net",
+    "manualshelf.com", "usermanual.wiki", "easymanua.ls",
+    # document-hosting content farms
+    "studylib.net", "docslib.org", "scribd.com", "dokumen.tips", "pdfslide.us", "pdfslide.net", "fdocuments.us",
+    "fdocuments.in", "fdocuments.net", "vdocuments.mx", "vdocuments.site", "vdocuments.us", "vdocument.in",
+    "documents.pub", "cupdf.com", "doczz.net", "abcdocz.com", "paperzz.com", "hobbydocbox.com", "9dok.net",
+    "yumpu.com", "issuu.com", "pdfdrive.to", "ziliaoku.com",
+    # copies of filings and annual reports (the filing itself is on sec.gov or the register)
+    "quarterlytics.com", "annual-statements.com", "getfilings.com", "secinfo.com", "capedge.com", "docoh.com",
+    "financialreports.eu",
+    # encyclopaedia and its mirrors (secondary)
+    "wikipedia.org", "wikimili.com", "wikizero.com", "piglix.com",
+})
+
+NO_PRIMARY = re.compile(r"no primary source", re.IGNORECASE)
+_DOMAIN = re.compile(r"(?<![\w@.-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?![\w-])", re.IGNORECASE)
+
+
+def weak_domains_cited(source: str) -> list[str]:
+    """The listed domains a source text cites (in a URL or by name), in order, each once."""
+    found: list[str] = []
+    for match in _DOMAIN.finditer(source or ""):
+        host = match.group(1).lower().rstrip(".")
+        for domain in WEAK_SOURCE_DOMAINS:
+            if (host == domain or host.endswith("." + domain)) and domain not in found:
+                found.append(domain)
+    return found
+
+
+def weak_source_problem(source: str) -> str | None:
+    """Why this source is not acceptable as it stands, or None: it cites a mirror or content farm and
+    does not say that no primary source was found."""
+    cited = weak_domains_cited(source)
+    if not cited or NO_PRIMARY.search(source or ""):
+        return None
+    return (f"cites {', '.join(cited)}, a mirror, content farm or secondary copy; cite the maker's own document "
+            "(or the filing where it was filed), or say 'no primary source found; secondary: ...'")

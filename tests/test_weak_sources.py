@@ -1,0 +1,99 @@
+"""Issue 13: a shipped reference row that cites a datasheet mirror or content farm is a problem for
+`reference check` unless the row says that no primary source was found."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+
+import pytest
+
+from fieldkit.locations import shipped_reference_dir
+from fieldkit.reference.tables import check_reference, clear_cache
+from fieldkit.reference.weak_sources import weak_domains_cited, weak_source_problem
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    clear_cache()
+    yield
+    clear_cache()
+
+
+def test_a_mirror_is_recognised_in_a_url_on_a_subdomain_and_by_name_but_not_inside_another_name():
+    assert weak_domains_cited("read at https://pdf.datasheet.live/abc/ti.com/X.html") == ["datasheet.live"]
+    assert weak_domains_cited("as mirrored at www.alldatasheet.com (page 4)") == ["alldatasheet.com"]
+    assert weak_domains_cited("https://ro.scribd.com/document/1 ; https://dtsheet.com/doc/2") == ["scribd.com", "dtsheet.com"]
+    assert weak_domains_cited("https://www.ti.com/document-viewer/TL431/datasheet ; https://github.com/x/y") == []
+    assert weak_domains_cited("https://notscribd.com/doc") == []
+
+
+def test_a_mirror_is_acceptable_only_where_the_row_says_no_primary_source_was_found():
+    source = "Maker data sheet X, as mirrored at https://www.alldatasheet.com/view.jsp?x"
+    why = weak_source_problem(source)
+    assert why and "alldatasheet.com" in why and "no primary source found" in why
+    assert weak_source_problem(source + " ; no primary source found (maker's copy not found); secondary: that copy") is None
+    assert weak_source_problem("Maker data sheet X, https://www.maker.com/x.pdf") is None
+
+
+def shipped_copy(tmp_path):
+    folder = tmp_path / "shipped"
+    shutil.copytree(shipped_reference_dir(), folder, ignore=shutil.ignore_patterns("build"))
+    return folder
+
+
+def set_source(path, key_column, key, source):
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = reader.fieldnames, list(reader)
+    hits = [r for r in rows if r[key_column] == key]
+    assert len(hits) == 1
+    hits[0]["source"] = source
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def source_problems(problems):
+    return [p for p in problems if p.column == "source"]
+
+
+def test_the_shipped_tables_cite_no_mirror_without_saying_so():
+    _, problems = check_reference()
+    assert source_problems(problems) == []
+
+
+def test_a_shipped_row_citing_a_content_farm_fails_the_check_and_passes_once_it_says_so(tmp_path):
+    folder = shipped_copy(tmp_path)
+    firm = "texas-instruments"
+    set_source(folder / "manufacturers.csv", "id", firm, "TI 10-K, read at https://www.datasheetspdf.com/ti-10k")
+    _, problems = check_reference(shipped_dir=folder)
+    found = source_problems(problems)
+    assert len(found) == 1
+    assert found[0].path.name == "manufacturers.csv" and firm in found[0].message
+    assert "datasheetspdf.com" in found[0].message
+
+    clear_cache()
+    set_source(folder / "manufacturers.csv", "id", firm,
+               "TI 10-K ; no primary source found; secondary: copy at https://www.datasheetspdf.com/ti-10k")
+    _, problems = check_reference(shipped_dir=folder)
+    assert source_problems(problems) == []
+
+
+def test_a_family_row_citing_a_mirror_is_named_too(tmp_path):
+    folder = shipped_copy(tmp_path)
+    set_source(folder / "part_families.csv", "family", "XC7Z", "AMD pinout page, copy at https://octopart.com/x")
+    _, problems = check_reference(shipped_dir=folder)
+    found = source_problems(problems)
+    assert [p.path.name for p in found] == ["part_families.csv"] and "octopart.com" in found[0].message
+
+
+def test_a_researchers_own_row_is_not_held_to_the_shipped_rule(tmp_path):
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "manufacturers.csv").write_text(
+        "id,firm,country,aliases,prefixes,former_names,source,notes\n"
+        "acme-rf,Acme RF,US,ACME,,,data sheet read at https://www.alldatasheet.com/acme,\n", encoding="utf-8")
+    _, problems = check_reference(user_dir=user)
+    assert source_problems(problems) == []
