@@ -43,10 +43,14 @@ _DOMAIN = re.compile(r"(?<![\w@.-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{
 def weak_domains_cited(source: str) -> list[str]:
     """The listed domains a source text cites (in a URL or by name), in order, each once."""
     found: list[str] = []
-    for match in _DOMAIN.finditer(source or ""):
-        host = match.group(1).lower().rstrip(".")
-        for domain in WEAK_SOURCE_DOMAINS:
-            if (host == domain or host.endswith("." + domain)) and domain not in found:
+    low = (source or "").lower()
+    if not any(domain in low for domain in WEAK_SOURCE_DOMAINS):  # a quick first test: most sources cite none
+        return found
+    for match in _DOMAIN.finditer(source):
+        labels = match.group(1).lower().rstrip(".").split(".")
+        # the host and each domain it is under ("pdf.datasheet.live", "datasheet.live", "live")
+        for domain in (".".join(labels[i:]) for i in range(len(labels) - 1)):
+            if domain in WEAK_SOURCE_DOMAINS and domain not in found:
                 found.append(domain)
     return found
 
