@@ -214,6 +214,20 @@ def test_a_shared_letter_head_is_given_to_a_firm_only_with_its_digits(part, firm
     assert attribute(part).firm_id == firm
 
 
+@pytest.mark.parametrize("part, firm", [
+    ("M24256-BRMN6TP", "stmicroelectronics"), ("M24M01E-FMN6TP", "stmicroelectronics"),
+    ("M95040-RMN6TP", "stmicroelectronics"), ("M24308/4-1", None), ("M95FA-04-STD", None),
+    ("TLE94112EL", "infineon"), ("TLE2021CD", None), ("MSPM0G3507SPMR", "texas-instruments"),
+    ("MSP430F5529IPN", "texas-instruments"), ("ADAR1000ACCZN", "analog-devices"), ("ADR4525", "analog-devices"),
+    ("ATSAMRH71F20C", "microchip"), ("AVR128DA48-I/PT", "microchip"), ("SARA-R510M8S", "u-blox"),
+])
+def test_the_attre_families_read_their_own_lines_and_leave_the_neighbouring_numbers_alone(part, firm):
+    """ST's M24xxx/M95xxx EEPROMs by their digits, never a bare M24 (MIL-DTL-24308 connectors are marked
+    M24308/...) or M95 (Quectel's M95 GSM module); Infineon's TLE94 drivers, not TI's TLE2021 op amp; TI's
+    MSPM0 beside MSP430; ADI's ADAR beside its ADR references."""
+    assert attribute(part).firm_id == firm
+
+
 @pytest.mark.parametrize("part", ["LT1004-2.5", "LT1004CD-1.2", "LT1013CDR", "LT1014DN"])
 def test_a_linear_number_that_ti_second_sources_gives_both_makers_as_candidates(part):
     result = attribute(part)
