@@ -150,9 +150,29 @@ def test_a_line_ppocr_reads_as_cjk_and_tesseract_without_hangul_is_read_again_wi
 
     # recorded on a 주체113: eng+kor+rus read "4113", PP-OCR "川113"
     assert _wants_korean([tess("4113", 66.0), pp("川113", 0.89)], "eng+kor+rus")
-    assert not _wants_korean([tess("주체 113", 66.0), pp("川113", 0.89)], "eng+kor+rus")  # Hangul already read
+    # a line tesseract already read as Hangul is read with kor alone too (see the nameplate test below)
+    assert _wants_korean([tess("주체 113", 66.0), pp("川113", 0.89)], "eng+kor+rus")
+    assert not _wants_korean([tess("ATMEGA328P", 84.0), pp("ATMEGA328P", 0.99)], "eng+kor+rus")  # a Latin line
     assert not _wants_korean([tess("4113", 66.0), pp("4113", 0.89)], "eng+kor+rus")  # nothing says Hangul
     assert not _wants_korean([tess("4113", 66.0), pp("川113", 0.89)], "kor")  # kor was the only model
+
+
+def test_a_hangul_line_prefers_a_reading_without_cyrillic_letters_and_takes_ppocr_latin_runs_into_it():
+    # recorded on the KEPCO nameplate 033.jpg (tuning split): eng+kor+rus wrote 제 as a Cyrillic М
+    # and KTC-G as Cyrillic КТС-6, surely; kor alone read 제, and PP-OCR the Latin run
+    readings = [tess("형식승인 : М КТС-6-13-09 호", 89.55),
+                pp("：KTC-G-13-09", 0.963, "detected line 1 of 1, at 0°, as cropped"),
+                tess("형식승인 : 제 (106-6-13-09 호", 77.75, "kor alone, psm 7, pipeline flattened_small")]
+    choice = choose(readings)
+    assert choice.text == "형식승인 : 제 KTC-G-13-09 호" and choice.engine == "tesseract"
+    assert any("Cyrillic letters in a Hangul line" in note for note in readings[0].notes)
+    # without the kor-alone reading, the Cyrillic one is all there is, and stays
+    assert choose(readings[:2]).text == "형식승인 : М КТС-6-13-09 호"
+
+
+def test_a_reading_with_cyrillic_letters_stays_in_a_line_that_is_not_hangul():
+    choice = choose([tess("СДЕЛАНО В СССР", 70.0), tess("CDELANO B CCCP", 60.0, "kor alone"), pp("CLENAHO B CCCP", 0.89)])
+    assert choice.text == "СДЕЛАНО В СССР"
 
 
 def line(text, confidence, how="as cropped"):

@@ -472,6 +472,16 @@ def choose(readings: list[EngineReading], tables=None) -> Choice:
             borrowed.add(id(extra[-1]))
     if script == "hangul":
         pool = [r for r in pool if r.engine == "tesseract"]
+        # Hangul lines hold Hangul, Latin letters and digits: a reading with Cyrillic letters in it
+        # (eng+kor+rus writes a syllable as М, and Latin as its Cyrillic twins) gives way to one
+        # without them (kor alone cannot write Cyrillic)
+        plain = [r for r in pool if not any(script_of(ch) == "cyrillic" for ch in r.text)]
+        if plain and len(plain) < len(pool):
+            for r in pool:
+                if r not in plain:
+                    r.notes.append("not chosen: it has Cyrillic letters in a Hangul line, and another reading has none")
+                    rewritten.append(r)  # its note says why; not "the line is Hangul"
+            pool = plain
     elif script == "cyrillic":
         keep = [r for r in pool if r.engine == "tesseract"]
         # PP-OCR's reading, written in Cyrillic, competes unless it stands a digit or another

@@ -208,17 +208,21 @@ def read(
         readings.append(EngineReading("ppocr", top.text, round(top.confidence, 4), top.how))
     chosen = choose(readings)
     if result is not None and _wants_korean(readings, languages):
-        # PP-OCR saw CJK (its stand-in for Hangul) where tesseract read no Hangul: read again with kor alone
+        # a Hangul line: kor alone reads it again, as one more candidate (eng+kor+rus confuses
+        # tesseract: it writes a syllable as a Cyrillic letter, or reads no Hangul where PP-OCR saw CJK)
         target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
         again = korean.result() if korean is not None else ocr_image(
             target, languages="kor", crop=target_crop, psm=target_psm, cancel=cancel, rereads=False)
-        fresh = [EngineReading(r.engine, r.text, r.confidence, r.detail, notes=[n for n in r.notes if not n.startswith(("not chosen", "agrees", "matches", "starts"))])
+        fresh = [EngineReading(r.engine, r.text, r.confidence, r.detail, notes=[n for n in r.notes if not n.startswith(("not chosen", "agrees", "matches", "starts", "written as"))])
                  for r in readings]
+        syllables = sum("\uac00" <= ch <= "\ud7a3" for r in readings if r.engine == "tesseract" for ch in r.text)
+        why = (f"PP-OCR read CJK where {languages} read no Hangul" if syllables < MIN_HANGUL_SYLLABLES
+               else "the line is Hangul, which kor alone reads without confusing it with Cyrillic")
         fresh.append(EngineReading("tesseract", again.text, again.confidence, f"kor alone, psm {again.engine['psm']}, pipeline"
-                                   f" {again.engine['pipeline']}", notes=["read again with kor alone: PP-OCR read CJK where"
-                                                                          f" {languages} read no Hangul"]))
+                                   f" {again.engine['pipeline']}", notes=[f"read again with kor alone: {why}"]))
         readings, chosen = fresh, choose(fresh)
-        if chosen.engine == "tesseract" and chosen.text == again.text:
+        source = next((r for r in chosen.readings if r.engine == chosen.engine and r.text == chosen.text), None)
+        if chosen.engine == "tesseract" and source is not None and (source.as_read or source.text) == again.text:
             result = again
     reading = _line_reading(image, crop, region, result, chosen, pp_readings, missing, ring, ring_box)
     if rotate % 360:
@@ -358,16 +362,20 @@ LINE_SHAPE = 2.5  # an image at least this many times longer than high (or high 
 LINE_SIDE = 400  # ... and at most this many pixels across its short side is one line, not a photo
 
 
+MIN_HANGUL_SYLLABLES = 2  # tesseract's reading of a line PP-OCR sees as Hangul has at least these, or kor alone reads it
+
+
 def _wants_korean(readings: list[EngineReading], languages: str) -> bool:
-    """Whether a line should be read again with tesseract's kor model alone: the line is Hangul by
-    PP-OCR's CJK stand-ins, tesseract's reading has fewer than two Hangul syllables, and kor is
-    one of several languages asked for."""
+    """Whether a line should also be read with tesseract's kor model alone, its reading one more
+    candidate: the line is Hangul (fieldkit.ocr.choice.line_script: by tesseract's Hangul, or by
+    PP-OCR's CJK stand-ins), and kor is one of several languages asked for. With eng+kor+rus,
+    tesseract writes a syllable as a Cyrillic letter (제 as М, on a real KEPCO nameplate) or reads
+    no Hangul at all where PP-OCR saw CJK; kor alone cannot write Cyrillic. It costs one tesseract
+    run of the kor model (a small one) on Hangul lines only."""
     wanted = languages.split("+")
     if "kor" not in wanted or len(wanted) == 1:
         return False
-    script, why = line_script(readings)
-    syllables = sum("\uac00" <= ch <= "\ud7a3" for r in readings if r.engine == "tesseract" for ch in r.text)
-    return script == "hangul" and why.startswith("PP-OCR") and syllables < 2
+    return line_script(readings)[0] == "hangul"
 
 
 def _one_line(image: Image.Image) -> bool:
