@@ -217,7 +217,7 @@ def read(
                  for r in readings]
         syllables = sum("\uac00" <= ch <= "\ud7a3" for r in readings if r.engine == "tesseract" for ch in r.text)
         why = (f"PP-OCR read CJK where {languages} read no Hangul" if syllables < MIN_HANGUL_SYLLABLES
-               else "the line is Hangul, which kor alone reads without confusing it with Cyrillic")
+               else f"{languages} read Cyrillic letters in a Hangul line; kor alone cannot write them")
         fresh.append(EngineReading("tesseract", again.text, again.confidence, f"kor alone, psm {again.engine['psm']}, pipeline"
                                    f" {again.engine['pipeline']}", notes=[f"read again with kor alone: {why}"]))
         readings, chosen = fresh, choose(fresh)
@@ -367,15 +367,21 @@ MIN_HANGUL_SYLLABLES = 2  # tesseract's reading of a line PP-OCR sees as Hangul 
 
 def _wants_korean(readings: list[EngineReading], languages: str) -> bool:
     """Whether a line should also be read with tesseract's kor model alone, its reading one more
-    candidate: the line is Hangul (fieldkit.ocr.choice.line_script: by tesseract's Hangul, or by
-    PP-OCR's CJK stand-ins), and kor is one of several languages asked for. With eng+kor+rus,
-    tesseract writes a syllable as a Cyrillic letter (제 as М, on a real KEPCO nameplate) or reads
-    no Hangul at all where PP-OCR saw CJK; kor alone cannot write Cyrillic. It costs one tesseract
-    run of the kor model (a small one) on Hangul lines only."""
+    candidate: kor is one of several languages asked for, the line is Hangul
+    (fieldkit.ocr.choice.line_script), and the reading with all of them shows the confusion of
+    several models: it has letters in Cyrillic (eng+kor+rus wrote 제 as М, and KTC-G as КТС-6, on
+    a real KEPCO nameplate; kor alone cannot write Cyrillic), or PP-OCR's CJK stand-ins made the
+    line Hangul where tesseract read fewer than MIN_HANGUL_SYLLABLES. A Hangul line read cleanly
+    is not read again: kor alone is surer of its own misreadings (주처112 at 92 where eng+kor+rus
+    read 주체112 at 80, on the synthetic tuning seed). One tesseract run of the small kor model."""
     wanted = languages.split("+")
     if "kor" not in wanted or len(wanted) == 1:
         return False
-    return line_script(readings)[0] == "hangul"
+    script, why = line_script(readings)
+    tess = [r.text for r in readings if r.engine == "tesseract"]
+    syllables = sum("\uac00" <= ch <= "\ud7a3" for text in tess for ch in text)
+    cyrillic = any(script_of(ch) == "cyrillic" for text in tess for ch in text)
+    return script == "hangul" and (cyrillic or (why.startswith("PP-OCR") and syllables < MIN_HANGUL_SYLLABLES))
 
 
 def _one_line(image: Image.Image) -> bool:
