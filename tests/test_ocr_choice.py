@@ -380,3 +380,33 @@ def test_no_juche_date_is_made_without_both_halves_or_against_the_christian_year
 def test_a_juche_date_with_its_christian_year_is_made_when_the_two_agree():
     choice = choose([tess("ut", 54.0), pp("圣礼112(2023)", 0.9), tess("-주제", 36.5, "kor alone")])
     assert choice.text == "주체112(2023)" and "dprk-juche-hangul-with-gregorian" in choice.basis
+
+
+def _stub_engines(monkeypatch, tess_text, tess_confidence, pp_text, pp_confidence):
+    """reading.read() with both engines replaced by recorded outputs."""
+    from fieldkit.ocr import reading
+    from fieldkit.ocr.engine import OcrLine, OcrResult, OcrWord
+    from fieldkit.ocr.ppocr import LineReading
+
+    def fake_tesseract(image, *, languages, crop=None, **_):
+        box = (0, 0, 10, 10)
+        lines = [OcrLine(tess_text, tess_confidence, box, [OcrWord(tess_text, tess_confidence, box)])]
+        return OcrResult(tess_text, tess_confidence, lines, {"name": "tesseract", "languages": languages, "psm": 7,
+                                                              "pipeline": "flattened_small", "choice": None}, [])
+
+    monkeypatch.setattr(reading, "ocr_image", fake_tesseract)
+    monkeypatch.setattr(reading.ppocr, "unavailable_reason", lambda: None)
+    monkeypatch.setattr(reading.ppocr, "read_line", lambda image: [LineReading(pp_text, pp_confidence, "as cropped")])
+
+
+@pytest.mark.parametrize("pp_confidence, shown", [(0.9985, "059145950B"), (0.95, "0591459508")])
+def test_a_letter_among_digits_is_kept_only_when_ppocr_read_the_line_surely(monkeypatch, pp_confidence, shown):
+    from PIL import Image
+
+    from fieldkit.ocr.reading import read
+
+    # recorded on the stamped part number 021.png (tuning split): tesseract '59459508' at 65
+    _stub_engines(monkeypatch, "59459508", 65.0, "059145950B", pp_confidence)
+    reading = read(Image.new("RGB", (300, 60), "white"), crop=(0, 0, 300, 60))
+    assert reading.result.engine["name"] == "ppocr" and reading.result.text == "059145950B"
+    assert reading.corrected == shown

@@ -443,7 +443,9 @@ def _line_reading(image, crop, region, result, chosen: Choice, pp_readings, miss
     if bases and chosen.text != text_as_read:
         base_text = chosen.text
         corrections.append(Correction(0, len(text_as_read), text_as_read, base_text, "; ".join(bases)))
-    corrected, more = correct(base_text)
+    # a sure PP-OCR reading tells letters from digits: no letter of it is made a digit (correction rule 3)
+    sure = chosen.engine == "ppocr" and source_reading is not None and source_reading.confidence >= SURE_ALONE
+    corrected, more = correct(base_text, sure_letters=sure)
     return Reading(ocr, corrected, corrections + more, chosen.readings)
 
 
