@@ -20,7 +20,11 @@ outputs. The evidence, in order:
    Hangul line its Latin letters and digits, in a Cyrillic line its numbers, replace tesseract's
    run for run where the runs are alike (:func:`with_pp_runs`); and a word of PP-OCR's that the
    reference tables know as a designation once a letter it wrote for a Cyrillic one (V for У) is
-   written as that letter is read so (:func:`designation_variant`).
+   written as that letter is read so (:func:`designation_variant`). In a Hangul line, a reading
+   with Cyrillic letters in it gives way to one without (tesseract's kor model alone, read when
+   eng+kor+rus wrote Cyrillic there: fieldkit.ocr.reading._wants_korean); and a Juche date is made
+   of both engines' halves, 주체 from tesseract and the year from PP-OCR, when the reference
+   tables read it so (:func:`juche_reading`).
 2. **Calibrated confidence.** Each engine's own confidence is mapped to the share of lines read
    exactly at that confidence on the tuning split of the real photographs and the synthetic set
    (:data:`CALIBRATION`; bench/ocr_real.py reports how well it separates right from wrong).
