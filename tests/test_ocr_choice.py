@@ -151,8 +151,29 @@ def test_a_line_ppocr_reads_as_cjk_and_tesseract_without_hangul_is_read_again_wi
     # recorded on a 주체113: eng+kor+rus read "4113", PP-OCR "川113"
     assert _wants_korean([tess("4113", 66.0), pp("川113", 0.89)], "eng+kor+rus")
     assert not _wants_korean([tess("주체 113", 66.0), pp("川113", 0.89)], "eng+kor+rus")  # Hangul already read
+    # ... unless with Cyrillic letters in it (recorded on the nameplate 033.jpg; see the test below)
+    assert _wants_korean([tess("형식승인 : М КТС-6-13-09 호", 89.55), pp("：KTC-G-13-09", 0.963)], "eng+kor+rus")
+    assert not _wants_korean([tess("ATMEGA328P", 84.0), pp("ATMEGA328P", 0.99)], "eng+kor+rus")  # a Latin line
     assert not _wants_korean([tess("4113", 66.0), pp("4113", 0.89)], "eng+kor+rus")  # nothing says Hangul
     assert not _wants_korean([tess("4113", 66.0), pp("川113", 0.89)], "kor")  # kor was the only model
+
+
+def test_a_hangul_line_prefers_a_reading_without_cyrillic_letters_and_takes_ppocr_latin_runs_into_it():
+    # recorded on the KEPCO nameplate 033.jpg (tuning split): eng+kor+rus wrote 제 as a Cyrillic М
+    # and KTC-G as Cyrillic КТС-6, surely; kor alone read 제, and PP-OCR the Latin run
+    readings = [tess("형식승인 : М КТС-6-13-09 호", 89.55),
+                pp("：KTC-G-13-09", 0.963, "detected line 1 of 1, at 0°, as cropped"),
+                tess("형식승인 : 제 (106-6-13-09 호", 77.75, "kor alone, psm 7, pipeline flattened_small")]
+    choice = choose(readings)
+    assert choice.text == "형식승인 : 제 KTC-G-13-09 호" and choice.engine == "tesseract"
+    assert any("Cyrillic letters in a Hangul line" in note for note in readings[0].notes)
+    # without the kor-alone reading, the Cyrillic one is all there is, and stays
+    assert choose(readings[:2]).text == "형식승인 : М КТС-6-13-09 호"
+
+
+def test_a_reading_with_cyrillic_letters_stays_in_a_line_that_is_not_hangul():
+    choice = choose([tess("СДЕЛАНО В СССР", 70.0), tess("CDELANO B CCCP", 60.0, "kor alone"), pp("CLENAHO B CCCP", 0.89)])
+    assert choice.text == "СДЕЛАНО В СССР"
 
 
 def line(text, confidence, how="as cropped"):
@@ -329,3 +350,63 @@ def test_ppocrs_phi_line_never_beats_tesseracts_letters_that_ppocr_cannot_write(
     # recorded (tests/test_cli_ocr.py's ОФ-462 ЖК): PP-OCR has no Ж, so it wrote KK; tesseract read the line right
     choice = choose([tess("ОФ-462 ЖК", 90.0, "rus, psm 7"), pp("0Φ-462 KK", 0.9948)])
     assert correct(choice.text)[0] == "ОФ-462 ЖК"  # the 0 among letters is the letter О
+
+
+@pytest.mark.parametrize("readings, year", [
+    # recorded on synthetic 주체 lines of the tuning seeds (make_set(320, 2025) and (320, 2024)):
+    # eng+kor+rus read no Hangul, kor alone read two syllables like 주체 but no year, PP-OCR read
+    # CJK stand-ins and the year
+    ([tess("ut", 54.0), pp("圣111-4", 0.8578), tess("-주제: 111-4-", 36.5, "kor alone")], "주체111-4"),
+    ([tess("FAS", 48.0), pp("圣113", 0.9322), tess("-주세니고", 33.8, "kor alone")], "주체113"),
+    ([tess("расе", 39.0), pp("平111-4", 0.9193), tess("-주책", 35.67, "kor alone")], "주체111-4"),
+])
+def test_a_juche_date_is_made_of_tesseracts_juche_and_ppocrs_year_when_the_tables_read_it(readings, year):
+    choice = choose(readings)
+    assert choice.text == year and choice.engine == "tesseract"
+    assert "dprk-juche-hangul-prefix" in choice.basis and "주체 and the year from both engines" in choice.basis
+
+
+@pytest.mark.parametrize("readings", [
+    [tess("제조 2023", 60.0), pp("制造2023", 0.9)],  # 제조 is not like 주체, and 2023 is no Juche year
+    [tess("탄약 17", 60.0), pp("弹药17", 0.9)],  # nothing like 주체
+    [tess("ut", 54.0), pp("圣礼112(2024)", 0.9), tess("-주제", 36.5, "kor alone")],  # 112 is 2023, not 2024
+    [tess("ut", 54.0), pp("圣礼112 LOT 4", 0.9), tess("-주제", 36.5, "kor alone")],  # more than a date
+    [tess("ut", 54.0), pp("113", 0.9), tess("-주제", 36.5, "kor alone")],  # no stand-in for 주체
+])
+def test_no_juche_date_is_made_without_both_halves_or_against_the_christian_year(readings):
+    assert not choose(readings).text.startswith("주체")
+
+
+def test_a_juche_date_with_its_christian_year_is_made_when_the_two_agree():
+    choice = choose([tess("ut", 54.0), pp("圣礼112(2023)", 0.9), tess("-주제", 36.5, "kor alone")])
+    assert choice.text == "주체112(2023)" and "dprk-juche-hangul-with-gregorian" in choice.basis
+
+
+def _stub_engines(monkeypatch, tess_text, tess_confidence, pp_text, pp_confidence):
+    """reading.read() with both engines replaced by recorded outputs."""
+    from fieldkit.ocr import reading
+    from fieldkit.ocr.engine import OcrLine, OcrResult, OcrWord
+    from fieldkit.ocr.ppocr import LineReading
+
+    def fake_tesseract(image, *, languages, crop=None, **_):
+        box = (0, 0, 10, 10)
+        lines = [OcrLine(tess_text, tess_confidence, box, [OcrWord(tess_text, tess_confidence, box)])]
+        return OcrResult(tess_text, tess_confidence, lines, {"name": "tesseract", "languages": languages, "psm": 7,
+                                                              "pipeline": "flattened_small", "choice": None}, [])
+
+    monkeypatch.setattr(reading, "ocr_image", fake_tesseract)
+    monkeypatch.setattr(reading.ppocr, "unavailable_reason", lambda: None)
+    monkeypatch.setattr(reading.ppocr, "read_line", lambda image: [LineReading(pp_text, pp_confidence, "as cropped")])
+
+
+@pytest.mark.parametrize("pp_confidence, shown", [(0.9985, "059145950B"), (0.95, "0591459508")])
+def test_a_letter_among_digits_is_kept_only_when_ppocr_read_the_line_surely(monkeypatch, pp_confidence, shown):
+    from PIL import Image
+
+    from fieldkit.ocr.reading import read
+
+    # recorded on the stamped part number 021.png (tuning split): tesseract '59459508' at 65
+    _stub_engines(monkeypatch, "59459508", 65.0, "059145950B", pp_confidence)
+    reading = read(Image.new("RGB", (300, 60), "white"), crop=(0, 0, 300, 60))
+    assert reading.result.engine["name"] == "ppocr" and reading.result.text == "059145950B"
+    assert reading.corrected == shown

@@ -248,3 +248,13 @@ def test_lookalike_rules_need_their_context(raw):
     # 0 among other digits, 0 beside letters in a run with other digits, "=" not between two
     # letters or digits, "¥" standing alone: nothing is changed.
     assert correct(raw) == (raw, [])
+
+
+def test_a_reader_sure_of_its_letters_keeps_a_letter_among_digits():
+    # 059145950B: a stamped part number on a real photo (tuning split), its index letter last;
+    # PP-OCR read it at 0.9985 and the digit rule made the B an 8
+    assert correct("059145950B")[0] == "0591459508"
+    corrected, corrections = correct("059145950B", sure_letters=True)
+    assert corrected == "059145950B" and corrections == []
+    # the other rules still apply
+    assert correct("“LOT 12-87-270-", sure_letters=True)[0] == "LOT 12-87-270"

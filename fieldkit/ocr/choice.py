@@ -20,7 +20,11 @@ outputs. The evidence, in order:
    Hangul line its Latin letters and digits, in a Cyrillic line its numbers, replace tesseract's
    run for run where the runs are alike (:func:`with_pp_runs`); and a word of PP-OCR's that the
    reference tables know as a designation once a letter it wrote for a Cyrillic one (V for У) is
-   written as that letter is read so (:func:`designation_variant`).
+   written as that letter is read so (:func:`designation_variant`). In a Hangul line, a reading
+   with Cyrillic letters in it gives way to one without (tesseract's kor model alone, read when
+   eng+kor+rus wrote Cyrillic there: fieldkit.ocr.reading._wants_korean); and a Juche date is made
+   of both engines' halves, 주체 from tesseract and the year from PP-OCR, when the reference
+   tables read it so (:func:`juche_reading`).
 2. **Calibrated confidence.** Each engine's own confidence is mapped to the share of lines read
    exactly at that confidence on the tuning split of the real photographs and the synthetic set
    (:data:`CALIBRATION`; bench/ocr_real.py reports how well it separates right from wrong).
@@ -360,6 +364,57 @@ def with_pp_runs(tess: str, pp: str, script: str) -> tuple[str, list[str]] | Non
     return "".join(out) + tess[pos:], swaps
 
 
+# What follows PP-OCR's stand-ins for 주체 in its reading of a Juche date: the year (two or three
+# digits), a part number or month after a dash, and the Christian year in brackets (주체112(2023))
+_JUCHE_TAIL = re.compile(r"\s?(?P<year>\d{2,3})(?:-\d{1,2})?(?:\s?\((?P<ad>\d{4})\))?")
+JUCHE_OFFSET = 1911  # 주체 1 is 1912 (reference/marking_patterns.csv, dprk-juche-hangul-with-gregorian)
+
+
+def _juche_like(text: str) -> str | None:
+    """Two Hangul syllables side by side in ``text`` that tesseract may have made of 주체: the first
+    read as 주 or a letter like it, or the second as 체 or one like it
+    (fieldkit.ocr.correction.JUCHE_FIRST, JUCHE_SECOND). None when there are none."""
+    from fieldkit.ocr.correction import JUCHE_FIRST, JUCHE_SECOND
+
+    for a, b in zip(text, text[1:]):
+        if "\uac00" <= a <= "\ud7a3" and "\uac00" <= b <= "\ud7a3" and (a in JUCHE_FIRST or b in JUCHE_SECOND):
+            return a + b
+    return None
+
+
+def juche_reading(tess: list[EngineReading], pp: list[EngineReading], tables=None) -> tuple[str, EngineReading, str] | None:
+    """A Juche date made of the two engines' halves: PP-OCR, which has no Hangul, read one or two
+    CJK stand-ins and then a year (圣礼111-4, 平113), and tesseract read two syllables like 주체
+    there (-주제: 111-4, -주책, 주세니고) but not the year. The text is 주체 followed by what PP-OCR
+    read after its stand-ins, and only when the reference tables read it as a Juche year (the
+    marking patterns dprk-juche-hangul-*) and a Christian year in brackets, if any, is the Juche
+    year's. The text, the tesseract reading it builds on, and why; or None."""
+    from fieldkit.markings.matcher import match_marking
+    from fieldkit.reference.plain import plain_reference
+
+    for r in pp:
+        text = r.text.strip()
+        n = 0
+        while n < len(text) and n < 2 and is_ideograph(text[n]):
+            n += 1
+        tail = _JUCHE_TAIL.fullmatch(text[n:].rstrip()) if n else None
+        if tail is None or (tail["ad"] and int(tail["ad"]) != int(tail["year"]) + JUCHE_OFFSET):
+            continue
+        for t in tess:
+            pair = _juche_like(t.text)
+            if pair is None:
+                continue
+            candidate = "주체" + text[n:].rstrip()
+            tables = tables or plain_reference()
+            known = [m.pattern_id for m in match_marking(candidate, tables)
+                     if m.pattern_id.startswith("dprk-juche-hangul") and m.fields.get("year") == tail["year"]]
+            if known:
+                return candidate, t, (f"주체 and the year from both engines: tesseract ({t.detail}) read {pair!r} where PP-OCR,"
+                                      f" which has no Hangul, read {text[:n]!r} before the year {text[n:].strip()!r};"
+                                      f" the reference pattern {known[0]} reads it")
+    return None
+
+
 def line_script(readings: list[EngineReading]) -> tuple[str, str]:
     """('hangul' | 'cyrillic' | 'latin', why)."""
     tess = [r for r in readings if r.engine == "tesseract" and r.text]
@@ -472,6 +527,25 @@ def choose(readings: list[EngineReading], tables=None) -> Choice:
             borrowed.add(id(extra[-1]))
     if script == "hangul":
         pool = [r for r in pool if r.engine == "tesseract"]
+        juche = juche_reading([r for r in readings if r.engine == "tesseract" and r.text],
+                              [r for r in readings if r.engine == "ppocr" and r.text], tables)
+        if juche is not None and all(_key(r.text) != _key(juche[0]) for r in pool):
+            text, source, why = juche
+            built = EngineReading("tesseract", text, source.confidence, f"{source.detail}, year from PP-OCR",
+                                  source.calibrated, notes=[why], as_read=source.as_read or source.text)
+            pool.append(built)
+            extra.append(built)
+            borrowed.add(id(built))
+        # Hangul lines hold Hangul, Latin letters and digits: a reading with Cyrillic letters in it
+        # (eng+kor+rus writes a syllable as М, and Latin as its Cyrillic twins) gives way to one
+        # without them (kor alone cannot write Cyrillic)
+        plain = [r for r in pool if not any(script_of(ch) == "cyrillic" for ch in r.text)]
+        if plain and len(plain) < len(pool):
+            for r in pool:
+                if r not in plain:
+                    r.notes.append("not chosen: it has Cyrillic letters in a Hangul line, and another reading has none")
+                    rewritten.append(r)  # its note says why; not "the line is Hangul"
+            pool = plain
     elif script == "cyrillic":
         keep = [r for r in pool if r.engine == "tesseract"]
         # PP-OCR's reading, written in Cyrillic, competes unless it stands a digit or another

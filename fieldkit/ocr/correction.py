@@ -251,7 +251,7 @@ def _yen_positions(text: str) -> list[int]:
     return out
 
 
-def _one_pass(text: str, known_terms: Iterable[str]) -> list[Correction]:
+def _one_pass(text: str, known_terms: Iterable[str], sure_letters: bool = False) -> list[Correction]:
     yens = _yen_positions(text)
     view = "".join("Y" if i in yens else ch for i, ch in enumerate(text)) if yens else text
     proposed: list[Correction] = []
@@ -259,7 +259,7 @@ def _one_pass(text: str, known_terms: Iterable[str]) -> list[Correction]:
         lambda t: _known_term_corrections(t, known_terms),
         _juche_corrections,
         _edge_corrections,
-        _digit_corrections,
+        (lambda t: []) if sure_letters else _digit_corrections,
         _letter_corrections,
         _dash_corrections,
         _script_corrections,
@@ -279,8 +279,14 @@ def _one_pass(text: str, known_terms: Iterable[str]) -> list[Correction]:
     return sorted(proposed, key=lambda c: c.start)
 
 
-def correct(text: str, known_terms: Iterable[str] = (), max_passes: int = 4) -> tuple[str, list[Correction]]:
+def correct(text: str, known_terms: Iterable[str] = (), max_passes: int = 4, *,
+            sure_letters: bool = False) -> tuple[str, list[Correction]]:
     """Return (corrected text, corrections). Spans refer to ``text``; earlier rules win overlaps.
+
+    ``sure_letters``: the text comes from a reader that tells letters from digits surely (PP-OCR
+    at fieldkit.ocr.reading.SURE_ALONE or more), so rule 3 (digit-confusion) is not applied: a
+    letter it wrote among digits is a letter (the index letter of 059145950B, a stamped part
+    number on a real photo, was made an 8). Rule 3 is for tesseract's O/I/S/B among digits.
 
     A "¥" touching a letter or digit is read as the letter Y by every rule. One correction can
     make another apply (a digit read for "l" puts "=" between two digits), so the rules run again
@@ -292,7 +298,7 @@ def correct(text: str, known_terms: Iterable[str] = (), max_passes: int = 4) -> 
     origin = list(range(len(text)))  # for each character of `current`, its offset in `text`
     changes: list[tuple[int, int, str]] = []  # (start, end) in `text`, basis
     for _ in range(max_passes):
-        corrections = _one_pass(current, known_terms)
+        corrections = _one_pass(current, known_terms, sure_letters)
         if not corrections:
             break
         parts, new_origin, pos = [], [], 0

@@ -208,17 +208,21 @@ def read(
         readings.append(EngineReading("ppocr", top.text, round(top.confidence, 4), top.how))
     chosen = choose(readings)
     if result is not None and _wants_korean(readings, languages):
-        # PP-OCR saw CJK (its stand-in for Hangul) where tesseract read no Hangul: read again with kor alone
+        # a Hangul line: kor alone reads it again, as one more candidate (eng+kor+rus confuses
+        # tesseract: it writes a syllable as a Cyrillic letter, or reads no Hangul where PP-OCR saw CJK)
         target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
         again = korean.result() if korean is not None else ocr_image(
             target, languages="kor", crop=target_crop, psm=target_psm, cancel=cancel, rereads=False)
-        fresh = [EngineReading(r.engine, r.text, r.confidence, r.detail, notes=[n for n in r.notes if not n.startswith(("not chosen", "agrees", "matches", "starts"))])
+        fresh = [EngineReading(r.engine, r.text, r.confidence, r.detail, notes=[n for n in r.notes if not n.startswith(("not chosen", "agrees", "matches", "starts", "written as"))])
                  for r in readings]
+        syllables = sum("\uac00" <= ch <= "\ud7a3" for r in readings if r.engine == "tesseract" for ch in r.text)
+        why = (f"PP-OCR read CJK where {languages} read no Hangul" if syllables < MIN_HANGUL_SYLLABLES
+               else f"{languages} read Cyrillic letters in a Hangul line; kor alone cannot write them")
         fresh.append(EngineReading("tesseract", again.text, again.confidence, f"kor alone, psm {again.engine['psm']}, pipeline"
-                                   f" {again.engine['pipeline']}", notes=["read again with kor alone: PP-OCR read CJK where"
-                                                                          f" {languages} read no Hangul"]))
+                                   f" {again.engine['pipeline']}", notes=[f"read again with kor alone: {why}"]))
         readings, chosen = fresh, choose(fresh)
-        if chosen.engine == "tesseract" and chosen.text == again.text:
+        source = next((r for r in chosen.readings if r.engine == chosen.engine and r.text == chosen.text), None)
+        if chosen.engine == "tesseract" and source is not None and (source.as_read or source.text) == again.text:
             result = again
     reading = _line_reading(image, crop, region, result, chosen, pp_readings, missing, ring, ring_box)
     if rotate % 360:
@@ -358,16 +362,26 @@ LINE_SHAPE = 2.5  # an image at least this many times longer than high (or high 
 LINE_SIDE = 400  # ... and at most this many pixels across its short side is one line, not a photo
 
 
+MIN_HANGUL_SYLLABLES = 2  # tesseract's reading of a line PP-OCR sees as Hangul has at least these, or kor alone reads it
+
+
 def _wants_korean(readings: list[EngineReading], languages: str) -> bool:
-    """Whether a line should be read again with tesseract's kor model alone: the line is Hangul by
-    PP-OCR's CJK stand-ins, tesseract's reading has fewer than two Hangul syllables, and kor is
-    one of several languages asked for."""
+    """Whether a line should also be read with tesseract's kor model alone, its reading one more
+    candidate: kor is one of several languages asked for, the line is Hangul
+    (fieldkit.ocr.choice.line_script), and the reading with all of them shows the confusion of
+    several models: it has letters in Cyrillic (eng+kor+rus wrote 제 as М, and KTC-G as КТС-6, on
+    a real KEPCO nameplate; kor alone cannot write Cyrillic), or PP-OCR's CJK stand-ins made the
+    line Hangul where tesseract read fewer than MIN_HANGUL_SYLLABLES. A Hangul line read cleanly
+    is not read again: kor alone is surer of its own misreadings (주처112 at 92 where eng+kor+rus
+    read 주체112 at 80, on the synthetic tuning seed). One tesseract run of the small kor model."""
     wanted = languages.split("+")
     if "kor" not in wanted or len(wanted) == 1:
         return False
     script, why = line_script(readings)
-    syllables = sum("\uac00" <= ch <= "\ud7a3" for r in readings if r.engine == "tesseract" for ch in r.text)
-    return script == "hangul" and why.startswith("PP-OCR") and syllables < 2
+    tess = [r.text for r in readings if r.engine == "tesseract"]
+    syllables = sum("\uac00" <= ch <= "\ud7a3" for text in tess for ch in text)
+    cyrillic = any(script_of(ch) == "cyrillic" for text in tess for ch in text)
+    return script == "hangul" and (cyrillic or (why.startswith("PP-OCR") and syllables < MIN_HANGUL_SYLLABLES))
 
 
 def _one_line(image: Image.Image) -> bool:
@@ -429,7 +443,9 @@ def _line_reading(image, crop, region, result, chosen: Choice, pp_readings, miss
     if bases and chosen.text != text_as_read:
         base_text = chosen.text
         corrections.append(Correction(0, len(text_as_read), text_as_read, base_text, "; ".join(bases)))
-    corrected, more = correct(base_text)
+    # a sure PP-OCR reading tells letters from digits: no letter of it is made a digit (correction rule 3)
+    sure = chosen.engine == "ppocr" and source_reading is not None and source_reading.confidence >= SURE_ALONE
+    corrected, more = correct(base_text, sure_letters=sure)
     return Reading(ocr, corrected, corrections + more, chosen.readings)
 
 
