@@ -11,7 +11,6 @@ beside the reading and every change can be explained. Rules, applied to the raw 
    when a 2-3 digit year follows.
 3. ``digit-confusion``: O/I/l/S/B (and Cyrillic О/В/З) read inside a run that is otherwise digits
    (at least two digits, more digits than letters), such as "27O" in "12-87-27O", become digits.
-   B and S (Latin or Cyrillic В) that end the run are a suffix letter ("059145950B") and stay.
 4. ``script-consistency``: within one whitespace-separated token that mixes Latin and Cyrillic,
    lookalike letters are folded to the token's script ("9M22У" with a Latin M becomes "9М22У").
    The token's script is decided by its letters that have no lookalike (У, Ф, Я ... or D, F, R ...);
@@ -80,10 +79,6 @@ _EDGE_END = re.compile(r"(?m)(?<=[^\W_])([ \t]*[" + re.escape(EDGE_MARKS) + r"][
 _ZERO_RUN = re.compile(r"[^\W_]+")
 _EQUALS = re.compile(r"(?<=[^\W_])=(?=[^\W_])")
 _JUCHE = re.compile(rf"(?<![가-힣])([{JUCHE_FIRST}])( ?)([{JUCHE_SECOND}])(?= ?\d{{2,3}}(?!\d))")
-# Letters that end a number as its suffix (a variant, revision or grade letter, "...950B", "...12S"):
-# their glyphs differ from 8 and 5 as O, I and l do not differ from 0 and 1, so at the end of a run
-# they are left as read; inside a run ("2B3") they are still digits.
-SUFFIX_LETTERS = frozenset("BВSs")
 _DIGIT_RUN = re.compile(r"[0-9" + re.escape("".join(DIGIT_LOOKALIKES)) + r"]+")
 
 
@@ -192,8 +187,6 @@ def _digit_corrections(text: str) -> list[Correction]:
             continue
         for i, ch in enumerate(run):
             if not ch.isdigit():
-                if i == len(run) - 1 and ch in SUFFIX_LETTERS:
-                    continue  # "059145950B": a variant or revision letter after the number, not an 8
                 pos = m.start() + i
                 out.append(
                     Correction(pos, pos + 1, ch, DIGIT_LOOKALIKES[ch], f"digit-confusion: {ch!r} inside the number {run!r}")
