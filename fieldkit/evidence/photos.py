@@ -36,7 +36,7 @@ from fieldkit.catalog import items as items_core
 from fieldkit.catalog import records
 from fieldkit.catalog.db import Catalog, is_catalog_file, new_id, now
 from fieldkit.errors import FieldkitError, NotFound, PhotoError
-from fieldkit.evidence.limits import MAX_PIXELS, too_large
+from fieldkit.evidence.limits import MAX_PIXELS, register_decoders, too_large
 from fieldkit.models import refuse_unsafe
 
 try:  # HEIC/HEIF (iPhone photos): optional decoder from PyPI
@@ -177,6 +177,7 @@ def open_image(path: Path | str, name: str | None = None) -> Image.Image:
     header, before any pixel is decoded.
     """
     name = name or Path(path).name
+    register_decoders(DECODERS)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:

@@ -50,7 +50,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from fieldkit.errors import OcrUnavailable, PhotoError, ValidationError
-from fieldkit.evidence.limits import too_large
+from fieldkit.evidence.limits import register_decoders, too_large
 from fieldkit.ocr import DEFAULT_LANGUAGES, inprocess, preprocess  # DEFAULT_LANGUAGES re-exported for callers
 from fieldkit.ocr.correction import HOMOGLYPHS, script_of
 
@@ -195,6 +195,7 @@ def open_image(path: str | os.PathLike) -> Image.Image:
     The EXIF orientation is applied, so coordinates refer to the photo as it is displayed.
     """
     path = Path(path)
+    register_decoders(ALLOWED_FORMATS)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
