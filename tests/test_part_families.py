@@ -217,14 +217,26 @@ def test_a_shared_letter_head_is_given_to_a_firm_only_with_its_digits(part, firm
 @pytest.mark.parametrize("part, firm", [
     ("M24256-BRMN6TP", "stmicroelectronics"), ("M24M01E-FMN6TP", "stmicroelectronics"),
     ("M95040-RMN6TP", "stmicroelectronics"), ("M24308/4-1", None), ("M95FA-04-STD", None),
-    ("TLE94112EL", "infineon"), ("TLE2021CD", None), ("MSPM0G3507SPMR", "texas-instruments"),
+    ("TLE94112EL", "infineon"), ("TLE2021CD", "texas-instruments"), ("MSPM0G3507SPMR", "texas-instruments"),
     ("MSP430F5529IPN", "texas-instruments"), ("ADAR1000ACCZN", "analog-devices"), ("ADR4525", "analog-devices"),
     ("ATSAMRH71F20C", "microchip"), ("AVR128DA48-I/PT", "microchip"), ("SARA-R510M8S", "u-blox"),
 ])
 def test_the_attre_families_read_their_own_lines_and_leave_the_neighbouring_numbers_alone(part, firm):
     """ST's M24xxx/M95xxx EEPROMs by their digits, never a bare M24 (MIL-DTL-24308 connectors are marked
-    M24308/...) or M95 (Quectel's M95 GSM module); Infineon's TLE94 drivers, not TI's TLE2021 op amp; TI's
-    MSPM0 beside MSP430; ADI's ADAR beside its ADR references."""
+    M24308/...) or M95 (Quectel's M95 GSM module); Infineon's TLE94 drivers, and TI's TLE2021 op amp by
+    TI's own TLE20 (attrG); TI's MSPM0 beside MSP430; ADI's ADAR beside its ADR references."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("TLE2072CDR", "texas-instruments"), ("TLE4966", None), ("W5200", "wiznet"), ("W6100", "wiznet"),
+    ("W6300", "wiznet"), ("W631GG6KB-15", None), ("MS5611-01BA", "te-connectivity"), ("MS5525DSO", "te-connectivity"),
+    ("MS51FB9AE", None),
+])
+def test_the_attrg_families_read_their_own_lines_and_leave_the_neighbouring_numbers_alone(part, firm):
+    """TI's TLE20xx op amps by their digits, never Infineon's TLE4/TLE9 lines; WIZnet's W5200/W6100/W6300 by the
+    whole number, never Winbond's W63 DDR3 head; TE's MS55/MS56 pressure sensors, no longer a bare MS5 that read
+    Nuvoton's MS51 8051 microcontrollers as TE's."""
     assert attribute(part).firm_id == firm
 
 
