@@ -288,3 +288,15 @@ def test_an_upgraded_catalog_can_be_merged_into_another_as_a_catalog_file(fixtur
     assert {r["ref"] for r in items.list_items(catalog)} == refs
     catalog.close()
     assert runner.invoke(main, ["--db", str(other), "verify"]).exit_code == 0
+
+
+def test_an_older_catalog_file_is_merged_only_once_upgraded_and_the_refusal_says_how(tmp_path):
+    path = copy_fixture(FIXTURE_DIR / "catalog-m016.db", tmp_path)
+    other = tmp_path / "other" / "catalog.db"
+    runner = CliRunner()
+    assert runner.invoke(main, ["--db", str(other), "init"]).exit_code == 0
+    refused = runner.invoke(main, ["--db", str(other), "merge", str(path)])
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
+    assert refused.output.strip().endswith(f"open it once with this fieldkit (`fieldkit --db {path} init`) to upgrade it, then merge")
+    assert runner.invoke(main, ["--db", str(path), "init"]).exit_code == 0
+    assert runner.invoke(main, ["--db", str(other), "merge", str(path)]).exit_code == 0
