@@ -91,6 +91,12 @@ def test_there_is_a_fixture_of_the_first_schema():
     assert FIXTURES and FIXTURES[0].name == "catalog-m001.db"
 
 
+def test_every_schema_has_a_fixture_the_newest_included():
+    """A fixture per migration: catalog-<name up to its first _>.db, so that the next migration
+    starts with a fixture of the schema it changes."""
+    assert {f"catalog-{name.split('_')[0]}" for name in known_names()} <= set(IDS)
+
+
 @pytest.mark.parametrize("fixture", FIXTURES, ids=IDS)
 def test_an_older_catalog_is_migrated_with_nothing_lost(fixture, tmp_path):
     path = copy_fixture(fixture, tmp_path)
