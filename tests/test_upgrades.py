@@ -306,3 +306,30 @@ def test_an_older_catalog_file_is_merged_only_once_upgraded_and_the_refusal_says
     assert refused.output.strip().endswith(f"open it once with this fieldkit (`fieldkit --db {path} init`) to upgrade it, then merge")
     assert runner.invoke(main, ["--db", str(path), "init"]).exit_code == 0
     assert runner.invoke(main, ["--db", str(other), "merge", str(path)]).exit_code == 0
+
+
+OLD_SHAPE_CONFLICTS = [f for f in WITH_CONFLICTS if "m012_component_rows" not in applied_names(f)]
+
+
+@pytest.mark.parametrize("fixture", OLD_SHAPE_CONFLICTS, ids=[f.stem for f in OLD_SHAPE_CONFLICTS])
+def test_an_edited_union_of_versions_recorded_before_m012_is_stored_in_todays_columns(fixture, tmp_path):
+    """The app's edited union starts from the recorded versions (with attribution_json); what is
+    kept is converted as m012 converts a row, and two attributions run together are refused."""
+    from fieldkit.errors import ValidationError
+    from fieldkit.team.conflicts import resolve
+
+    path = copy_fixture(fixture, tmp_path)
+    (conflict_id, _, row_id), = open_conflicts(path)
+    catalog = open_catalog(path, actor="tester")
+    ours_json, theirs_json = catalog.db.execute("SELECT ours_json, theirs_json FROM conflicts WHERE id = ?", [conflict_id]).fetchone()
+    ours, theirs = json.loads(ours_json), json.loads(theirs_json)
+    joined = {**ours, "attribution_json": f"{ours['attribution_json']} / {theirs['attribution_json']}"}
+    with pytest.raises(ValidationError, match="attribution_json"):
+        resolve(catalog, conflict_id, "edited", joined)
+    edited = {**ours, "notes": f"{ours['notes']} / {theirs['notes']}"}
+    resolve(catalog, conflict_id, "edited", edited)
+    row = comp.get_component(catalog, row_id)
+    assert row["notes"] == edited["notes"] and row["quantity"] == ours["quantity"]
+    assert_attribution_columns(catalog, row, json.loads(ours["attribution_json"]))
+    assert audit.check_chain(catalog.db) == [] and audit.check_state(catalog.db) == []
+    catalog.close()
