@@ -16,6 +16,7 @@ from component_fixtures import fixture_index, write_khk_csv
 from fieldkit.catalog import components, items
 from fieldkit.catalog.db import open_catalog
 from fieldkit.components.importer import import_components
+from test_upgrades import one_byte_edit
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "check_audit.py"
@@ -75,13 +76,23 @@ def test_any_tampering_is_found(catalog_file, sql, found):
     assert result.returncode == 1 and found in result.stdout
 
 
-@pytest.mark.parametrize("fixture", sorted((ROOT / "tests" / "fixtures").glob("catalog-*.db")), ids=lambda p: p.stem)
-def test_an_upgraded_older_catalog_passes(fixture, tmp_path):
-    path = tmp_path / "old.db"
-    shutil.copyfile(fixture, path)
-    open_catalog(path).close()  # upgraded by the migrations, including m012's bulk "migrate" event
+CATALOGS = [*sorted((ROOT / "tests" / "fixtures").glob("catalog-*.db")), ROOT / "catalog.db.example"]
+
+
+@pytest.mark.parametrize("upgraded", [False, True], ids=["as written", "upgraded"])
+@pytest.mark.parametrize("catalog", CATALOGS, ids=lambda p: p.name)
+def test_every_older_catalog_and_the_example_pass_and_a_one_byte_edit_fails(catalog, upgraded, tmp_path):
+    """Each upgrade fixture as its fieldkit wrote it (merges, conflicts, catalog settings and all)
+    and as this fieldkit upgrades it (m012's bulk "migrate" event included), and the example."""
+    path = tmp_path / catalog.name
+    shutil.copyfile(catalog, path)
+    if upgraded:
+        open_catalog(path).close()
     result = run_script(path)
-    assert result.returncode == 0, result.stdout
+    assert (result.returncode, result.stdout.strip()) == (0, "audit log intact")
+    row_id = one_byte_edit(path)
+    result = run_script(path)
+    assert result.returncode == 1 and f"components {row_id}: differs from its last audit record" in result.stdout
 
 
 def test_the_script_checks_every_table_fieldkit_audits():

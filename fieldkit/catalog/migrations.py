@@ -293,6 +293,22 @@ def _m012_values(stored: dict) -> dict:
     }
 
 
+def m012_component_row(row: dict) -> dict:
+    """A component row in the shape before m012 (with `attribution_json`), as m012 rewrites it: the
+    JSON dropped and its facts in the M012_COLUMNS (`_m012_values`), all NULL if it had none. The
+    basis and the table version stay texts under `basis_id` and `reference_version_id`; the caller
+    stores them as lookup ids. A row of another shape is returned as it is.
+
+    For the rows that outlive the migration in another table: a team-merge conflict recorded in a
+    catalog before m012 keeps both versions of the component as they were (fieldkit.team.conflicts).
+    """
+    if "attribution_json" not in row:
+        return row
+    text = row["attribution_json"]
+    values = _m012_values(json.loads(text)) if text is not None else dict.fromkeys(M012_COLUMNS)
+    return {**{k: v for k, v in row.items() if k != "attribution_json"}, **values}
+
+
 @migrations()
 def m012_component_rows(db: Database) -> None:
     """Component attribution in plain columns instead of a JSON blob per row; each distinct basis

@@ -233,8 +233,10 @@ def read_catalog_file(path: Path) -> Iterator[Content]:
         db = Database(conn)
         if "_sqlite_migrations" not in db.table_names():
             raise BundleError(f"{path} is a SQLite database but not a fieldkit catalog; check the path")
-        applied = [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'fieldkit' ORDER BY id")]
-        if applied != known_names():
+        # the same steps, in any order: a catalog written before m012 was placed before m016 and m017
+        # has m012 after them once upgraded
+        applied = {r[0] for r in db.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'fieldkit'")}
+        if applied != set(known_names()):
             raise BundleError(f"{path} has another schema than this fieldkit's; open it once with this fieldkit "
                               f"(`fieldkit --db {path} init`) to upgrade it, then merge")
         problems = [*audit.check_chain(db), *audit.check_state(db)]

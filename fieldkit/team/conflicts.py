@@ -2,7 +2,9 @@
 
 A conflict holds both versions of a row that was changed on both sides. Resolving it writes the
 kept version (when it is not already the one in the table) and closes the conflict; both writes
-are audited, and the version not kept stays in the conflict row for good.
+are audited, and the version not kept stays in the conflict row for good. A conflict keeps its
+versions as they were recorded: a component recorded before migration m012 is converted to
+today's columns when it is kept, as m012 converted the rows of the table.
 """
 
 from __future__ import annotations
@@ -50,6 +52,26 @@ def get_conflict(catalog: Catalog, conflict_id: str) -> dict[str, Any]:
     return rows[0]
 
 
+def _current_shape(catalog: Catalog, row: dict[str, Any]) -> dict[str, Any]:
+    """A component version as a conflict recorded it (or an edited union of such versions), in the
+    shape of today's component rows: one recorded before m012 is converted as m012 converts a
+    stored row, its basis and table version stored as lookup rows (audited if new). Call inside
+    the write transaction."""
+    from fieldkit.catalog.components import LOOKUPS, lookup_id
+    from fieldkit.catalog.migrations import m012_component_row
+
+    if "attribution_json" not in row:
+        return row
+    try:
+        converted = m012_component_row(row)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise ValidationError("the version's attribution_json is not one recorded attribution (an edited union "
+                              "joined two?); keep one side's attribution_json whole") from None
+    for _, column, table, text_column in LOOKUPS:
+        converted[column] = lookup_id(catalog, table, text_column, converted[column])
+    return converted
+
+
 def resolve(catalog: Catalog, conflict_id: str, keep: str, edited: dict[str, Any] | None = None) -> dict[str, Any]:
     """Keep `ours`, `theirs`, or an `edited` version of the row, and close the conflict; returns the row kept."""
     from fieldkit.team.merge import _fetch, _write
@@ -68,6 +90,8 @@ def resolve(catalog: Catalog, conflict_id: str, keep: str, edited: dict[str, Any
                 if edited is None:
                     raise ValidationError("an edited union needs the edited row")
                 kept = {**(current or kept), **{k: v for k, v in edited.items() if k not in audit.AUDITED_TABLES[table]}}
+            if table == "components":
+                kept = _current_shape(catalog, kept)
             if table == "items" and db.execute("SELECT 1 FROM items WHERE ref = ? AND id != ?", [kept["ref"], kept["id"]]).fetchone():
                 kept["ref"] = current["ref"] if current else kept["ref"]
             if current is None or audit.to_json(current) != audit.to_json(kept):
