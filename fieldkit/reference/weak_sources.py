@@ -48,7 +48,7 @@ WEAK_SOURCE_DOMAINS: frozenset[str] = frozenset({
     "raytodd.blog", "raytac.blog", "syslog.gr", "alienbabeltech.com", "kewl.org", "f-of-e.github.io",
     "reram-forum.com", "ki-news.online", "ns-businesshub.com", "epn.org", "theworldfolio.com", "simmtester.com",
     # distributors and sourcing sites reposting makers' news or documents
-    "macroship-ic.com", "sekorm.com", "tamssemi.com",
+    "macroship-ic.com", "sekorm.com", "tamssemi.com", "ntchip.com",
     # encyclopaedias and their mirrors (secondary)
     "wikipedia.org", "wikimili.com", "wikizero.com", "piglix.com", "grokipedia.com", "encyclopedia.com",
     "historisches-lexikon.li",
