@@ -88,8 +88,15 @@ def row_standing(row: dict) -> str:
     return "secondary"
 
 
+def cites_primary(row: dict) -> bool:
+    """Whether the row cites at least one maker, regulator or library source (tagged or not for its other facts)."""
+    kinds = {classify(host_of(m.group(1)), row) for m in URL.finditer(row.get("source") or "")}
+    return bool(kinds & {"maker", "regulator", "library"}) or "KiCad symbol library" in (row.get("source") or "")
+
+
 def audit(path: Path) -> tuple[Counter, Counter, Counter, list[str]]:
-    """(rows per domain, class of each domain as a Counter key (domain, class), rows per standing, ids of secondary rows)."""
+    """(rows per domain, class of each domain as a Counter key (domain, class), rows per standing (and
+    "cites primary": rows citing at least one primary source), ids of secondary rows)."""
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     per_domain: Counter = Counter()
@@ -102,6 +109,7 @@ def audit(path: Path) -> tuple[Counter, Counter, Counter, list[str]]:
             classes[(host, classify(host, row))] += 1
         kind = row_standing(row)
         standing[kind] += 1
+        standing["cites primary"] += cites_primary(row)
         if kind == "secondary":
             secondary.append(row["id"])
     return per_domain, classes, standing, secondary
@@ -113,7 +121,9 @@ def main(argv: list[str]) -> int:
     by_class: Counter = Counter()
     for (host, kind), n in classes.items():
         by_class[kind] += n
-    print(f"{sum(standing.values())} rows: " + ", ".join(f"{k} {standing[k]}" for k in ("primary", "tagged", "secondary")))
+    rows = sum(standing[k] for k in ("primary", "tagged", "secondary"))
+    print(f"{rows} rows: " + ", ".join(f"{k} {standing[k]}" for k in ("primary", "tagged", "secondary"))
+          + f"; {standing['cites primary']} cite at least one primary source")
     print("citations by class: " + ", ".join(f"{k} {n}" for k, n in by_class.most_common()))
     for (host, kind), n in sorted(classes.items(), key=lambda item: (item[0][1], -item[1], item[0][0])):
         print(f"{kind:9s} {n:3d} {host}")
