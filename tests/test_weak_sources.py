@@ -97,3 +97,55 @@ def test_a_researchers_own_row_is_not_held_to_the_shipped_rule(tmp_path):
         "acme-rf,Acme RF,US,ACME,,,data sheet read at https://www.alldatasheet.com/acme,\n", encoding="utf-8")
     _, problems = check_reference(user_dir=user)
     assert source_problems(problems) == []
+
+
+def test_copies_of_filings_stock_portals_blogs_distributors_and_encyclopaedias_are_weak_too():
+    # a prospectus read on a finance portal, an EDINET filing read through a copy, an EDGAR proxy
+    assert weak_domains_cited("prospectus cover, copy at http://money.finance.sina.com.cn/corp/view/x.php") == ["finance.sina.com.cn"]
+    assert weak_domains_cited("securities report (read as a copy at http://toushi.kankei.me/d/S100IR80)") == ["kankei.me"]
+    assert weak_domains_cited("20-F via http://business.ricentral.com/ricentral/action/getedgarwindow?a=1") == ["ricentral.com"]
+    # a press release reposted by a stock portal, a blog, a distributor, an encyclopaedia
+    assert weak_domains_cited("https://stocktitan.net/news/DIOD/x.html") == ["stocktitan.net"]
+    assert weak_domains_cited("https://raytodd.blog/2022/09/06/x/ ; https://ntchip.com/product/p_6") == ["raytodd.blog", "ntchip.com"]
+    assert weak_domains_cited("https://encyclopedia.com/books/cts-corporation") == ["encyclopedia.com"]
+    # the filing where it was filed, the maker's investor site and news by a named publisher are not
+    assert weak_domains_cited("https://www.sec.gov/Archives/edgar/data/723125/x.htm ; https://ir.qorvo.com/node/16156/html") == []
+    assert weak_domains_cited("https://evertiq.com/design/49208 ; https://uk.reuters.com/article/x") == []
+
+
+def test_the_audit_tells_a_primary_row_from_a_tagged_one_and_a_silent_secondary_one():
+    from importlib import util
+    from pathlib import Path
+
+    spec = util.spec_from_file_location("source_audit", Path(shipped_reference_dir()) / "build" / "source_audit.py")
+    audit = util.module_from_spec(spec)
+    spec.loader.exec_module(audit)
+    firm = {"id": "qorvo", "firm": "Qorvo", "aliases": "Qorvo|RFMD"}
+    assert audit.classify("ir.qorvo.com", firm) == "maker"
+    assert audit.classify("sec.gov", firm) == "regulator"
+    assert audit.classify("quarterlytics.com", firm) == "weak"
+    assert audit.classify("evertiq.com", firm) == "news"
+    assert audit.classify("fierceelectronics.com", {"id": "renesas", "firm": "Renesas Electronics", "aliases": "Renesas"}) == "news"
+    assert audit.row_standing({**firm, "source": "8-K/A https://ir.qorvo.com/node/16156/html"}) == "primary"
+    assert audit.row_standing({**firm, "source": "https://evertiq.com/design/1"}) == "secondary"
+    assert audit.row_standing({**firm, "source": "https://quarterlytics.com/q ; https://ir.qorvo.com/n"}) == "secondary"
+    assert audit.row_standing({**firm, "source": "https://evertiq.com/design/1 ; no primary source read: news only"}) == "tagged"
+
+
+def test_every_shipped_firm_row_cites_a_primary_source_or_says_it_has_none():
+    from importlib import util
+    from pathlib import Path
+
+    spec = util.spec_from_file_location("source_audit", Path(shipped_reference_dir()) / "build" / "source_audit.py")
+    audit = util.module_from_spec(spec)
+    spec.loader.exec_module(audit)
+    _, _, standing, secondary = audit.audit(Path(shipped_reference_dir()) / "manufacturers.csv")
+    assert secondary == []
+    assert standing["secondary"] == 0 and standing["primary"] + standing["tagged"] > 400
+
+
+def test_micron_dates_its_acquired_lines_from_its_own_filings():
+    tables, _ = check_reference()
+    micron = next(row for row in tables.manufacturers if row.id == "micron")
+    assert "Numonyx@2010" in micron.former_names and "Elpida Memory@2013" in micron.former_names
+    assert "sec.gov/Archives/edgar/data/723125/000072312513000133" in micron.source  # the Elpida closing 8-K

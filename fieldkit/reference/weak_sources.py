@@ -7,7 +7,10 @@ so in plain words ("no primary source found; secondary: copy at ..."), and `refe
 it; a row that cites one of these domains without saying so is a problem (fieldkit.reference.tables).
 
 The list is of domains met in this project's rows and named in issue 13 (alldatasheet, datasheetspdf,
-datasheet4u, manualslib, octopart, findchips, componentsearch...), not a catalogue of the web. A
+datasheet4u, manualslib, octopart, findchips, componentsearch...), not a catalogue of the web; each domain
+cited by a shipped row was classified once (reference/README.md, "Source domains"). News and trade press
+(Reuters, EE Times, evertiq...) are secondary reporting by a named publisher, not mirrors: they are not on
+the list, and the marking tables cite them by design. A
 domain matches itself and its subdomains (`pdf.datasheet.live` is caught by `datasheet.live`).
 """
 
@@ -32,8 +35,23 @@ WEAK_SOURCE_DOMAINS: frozenset[str] = frozenset({
     # copies of filings and annual reports (the filing itself is on sec.gov or the register)
     "quarterlytics.com", "annual-statements.com", "getfilings.com", "secinfo.com", "capedge.com", "docoh.com",
     "financialreports.eu",
-    # encyclopaedia and its mirrors (secondary)
-    "wikipedia.org", "wikimili.com", "wikizero.com", "piglix.com",
+    # copies of filings, prospectuses and regulatory announcements on stock portals, quote sites and EDGAR
+    # proxies (the filing itself is on sec.gov, EDINET, cninfo/SSE/SZSE, the LSE's RNS or fcc.gov)
+    "ricentral.com", "financialcontent.com", "edgar-online.com", "alphaminr.com", "finance.sina.com.cn",
+    "stock.sohu.com", "stockstar.com", "10jqka.com.cn", "aijingu.com", "podms.com", "5etz.com", "elangshen.com",
+    "apjn.cn", "kankei.me", "caridge.jp", "bttb.jp", "kabutan.jp", "astro-mdx-2013-test.pages.dev",
+    "investegate.co.uk", "fcc.report", "advfn.com",
+    # stock-market news portals and press-release aggregators (reposted releases, machine summaries)
+    "marketscreener.com", "stocktitan.net", "benzinga.com", "seekingalpha.com", "stockopedia.com",
+    "finance.yahoo.com", "chinastockmarketnews.com", "devdiscourse.com",
+    # blogs, personal wikis and pages of no standing (authorship not established, SEO listicles)
+    "raytodd.blog", "raytac.blog", "syslog.gr", "alienbabeltech.com", "kewl.org", "f-of-e.github.io",
+    "reram-forum.com", "ki-news.online", "ns-businesshub.com", "epn.org", "theworldfolio.com", "simmtester.com",
+    # distributors and sourcing sites reposting makers' news or documents
+    "macroship-ic.com", "sekorm.com", "tamssemi.com", "ntchip.com",
+    # encyclopaedias and their mirrors (secondary)
+    "wikipedia.org", "wikimili.com", "wikizero.com", "piglix.com", "grokipedia.com", "encyclopedia.com",
+    "historisches-lexikon.li",
 })
 
 NO_PRIMARY = re.compile(r"no primary source", re.IGNORECASE)
