@@ -247,6 +247,62 @@ def test_a_linear_number_that_ti_second_sources_gives_both_makers_as_candidates(
     assert {c.firm_id for c in result.candidates} == {"analog-devices", "texas-instruments"}
 
 
+TI, ST, ON, ADI = "texas-instruments", "stmicroelectronics", "onsemi", "analog-devices"
+DIODES, NEXPERIA, VISHAY = "diodes", "nexperia", "vishay"
+
+
+@pytest.mark.parametrize("part, makers, neighbour, firm", [
+    ("LM7805CT", {TI, ON}, "TPS7A4701", TI),
+    ("LM78L05ACZ", {TI, ON}, "NCP1117ST33T3G", ON),
+    ("2N7002K-T1-GE3", {ON, DIODES, NEXPERIA, VISHAY}, "DMG2302U", DIODES),
+    ("BSS138LT1G", {ON, DIODES, NEXPERIA}, "DMN2075U", DIODES),
+    ("LM324DR", {TI, ST, ON}, "OPA2134", TI),
+    ("LM339DR", {TI, ST, ON}, "TLV3201", TI),
+    ("LM393DR2G", {TI, ST, ON}, "NCV2903", ON),
+    ("74HC595D", {TI, NEXPERIA, "toshiba", DIODES, ON}, "SN74HC595N", TI),
+    ("NE555P", {TI, ST, ON}, "TLC555CP", TI),
+    ("SA555D", {TI, ON}, "NA555P", TI),
+    ("LM555CN", {TI, ON}, "LMR33630", TI),
+    ("2N3904BU", {ON, "micro-commercial-components", "diotec"}, "NCP3063", ON),
+    ("2N2222A", {ST, "diotec"}, "STM32F103C8T6", ST),
+    ("MMBT3904LT1G", {ON, DIODES, NEXPERIA}, "DMN2075U", DIODES),
+    ("LM2596S-5.0", {TI, ON}, "LM5017", TI),
+    ("LM2576T-ADJ", {TI, ON}, "LMZ14203", TI),
+    ("MC34063ADR", {ON, TI}, "MC9S08AC128", "nxp"),
+    ("TL431ACD", {TI, ON, "nxp", ST, DIODES}, "TPL7407L", TI),
+    ("ULN2003A", {TI, ST, ON, DIODES}, "TPL7407L", TI),
+    ("1N4148W-7-F", {DIODES, VISHAY, NEXPERIA, ON}, "DMG2302U", DIODES),
+    ("LM317T", {TI, ST, ON, "unisonic"}, "LD1117S33TR", ST),
+    ("LM358N", {TI, ST, ON}, "TSV912", ST),
+    ("MAX232CPE", {TI, ADI}, "MAX7219CNG", ADI),
+    ("DG411DY", {ADI, VISHAY}, "ADG419BRZ", ADI),
+    ("TL072CP", {TI, ST}, "TSV912", ST),
+    ("UC3842BN", {TI, ON}, "NCP3063", ON),
+])
+def test_a_multi_source_number_gives_its_makers_as_candidates_and_a_single_source_neighbour_still_one_firm(
+        part, makers, neighbour, firm):
+    """Issue 13: LM78xx, 2N7002, 74HC..., NE555, TL431, ULN2003... name every maker that publishes the number,
+    never one confident firm; a number only one maker publishes, next to it, is still that maker's."""
+    result = attribute(part)
+    assert result.firm_id is None and result.ambiguous, part
+    assert {c.firm_id for c in result.candidates} == makers
+    assert all(c.family_kind == "multi" for c in result.candidates)
+    assert attribute(neighbour).firm_id == firm
+
+
+@pytest.mark.parametrize("part", ["SA555D", "MMBT3904LT1G", "MMBT2222A-7-F", "DG419LDY"])
+def test_a_number_a_derived_family_gave_one_maker_is_now_candidates(part):
+    """SA55 (TI), MMBT (onsemi) and DG41 (ADI) were derived from one maker's datasheets in KiCad; these
+    numbers are published by a second maker too."""
+    assert len(attribute(part).candidates) >= 2 and attribute(part).firm_id is None
+
+
+@pytest.mark.parametrize("part", ["L7805CV", "AMS1117-3.3", "LM1117-3.3", "MMBT5551"])
+def test_a_number_with_one_known_maker_among_many_stays_unattributed_rather_than_one_firm(part):
+    """Only one maker's own document was found for these widely second-sourced numbers: no confident firm."""
+    assert attribute(part).firm_id is None
+
+
 @pytest.mark.parametrize("printed, firm", [
     ("IR", "infineon"), ("NS", "texas-instruments"), ("BB", "texas-instruments"), ("RFMD", "qorvo"),
     ("Exar", "maxlinear"), ("Semelab", "semelab"), ("Mornsun", "mornsun"), ("Aimtec", "aimtec"),
