@@ -231,12 +231,53 @@ def test_the_attre_families_read_their_own_lines_and_leave_the_neighbouring_numb
 @pytest.mark.parametrize("part, firm", [
     ("TLE2072CDR", "texas-instruments"), ("TLE4966", None), ("W5200", "wiznet"), ("W6100", "wiznet"),
     ("W6300", "wiznet"), ("W631GG6KB-15", None), ("MS5611-01BA", "te-connectivity"), ("MS5525DSO", "te-connectivity"),
-    ("MS51FB9AE", None),
 ])
 def test_the_attrg_families_read_their_own_lines_and_leave_the_neighbouring_numbers_alone(part, firm):
     """TI's TLE20xx op amps by their digits, never Infineon's TLE4/TLE9 lines; WIZnet's W5200/W6100/W6300 by the
     whole number, never Winbond's W63 DDR3 head; TE's MS55/MS56 pressure sensors, no longer a bare MS5 that read
     Nuvoton's MS51 8051 microcontrollers as TE's."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part", [
+    "M031FB0AE", "M0516LDN", "M2351KIAAE", "M487JIDAE", "M55M1H2LJAE", "NUC140VE3CN", "NUC980DK63YC", "MS51FB9AE",
+    "MS51XB9AE", "N76E003AT20", "MA35D16F887C", "ML51PC0AE", "MINI58FDE", "NANO100LC2AN",
+])
+def test_nuvoton_numicro_numbers_from_its_chip_list_are_nuvotons(part):
+    assert attribute(part).firm_id == "nuvoton"
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("NUC10i7FNH", None), ("NUC12WSHi7", None), ("NUC5i3RYH", None), ("M48T08-150PC1", None),
+    ("M25P16", "micron"), ("MS5611-01BA", "te-connectivity"), ("M55342K06B10E0", None), ("MA4SW110", None),
+    ("M41T62Q", "stmicroelectronics"),
+])
+def test_nuvoton_families_leave_the_numbers_they_border_alone(part, firm):
+    """Intel's NUC mini PCs (NUC10i7, NUC12WS, NUC5i3) are not Nuvoton's NUC100-NUC980; ST's M48T NVRAMs and M41T
+    clocks, Micron's M25P flash, TE's MS56 sensors, MIL-PRF-55342 resistors and MACOM's MA4 diodes stay out of the
+    M48x/M25x/MS51/M55/MA35 Nuvoton families."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("L80-R", "quectel"), ("L86-M33", "quectel"), ("L70-RL", "quectel"), ("LC86L", "quectel"), ("LC29HAA", "quectel"),
+    ("LC79DA", "quectel"), ("LG69TAP", "quectel"), ("EC600U-CN", "quectel"),
+    ("L7805CV", None), ("L298N", None), ("L9616", None), ("LC75710", None), ("EC2-5NU", "yageo"),
+])
+def test_quectel_gnss_modules_are_quectels_inside_heads_st_and_sanyo_share(part, firm):
+    """Only L70/L80/L86/L89 in the L head (ST's L78xx regulators, L298, L9616 stay unattributed or ST's), and a
+    letter after LC86/LC79/LC29 (onsemi/Sanyo LC7xxxx numbers are all digits); KEMET's EC2-5NU relay stays Yageo's."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("ICM-56686", "tdk"), ("ICP-20100", "tdk"), ("ICP-10111", "tdk"), ("IAM-20680", "tdk"), ("TAD2144", "tdk"),
+    ("ICM7555", "renesas"), ("ICP-N10", None), ("GD25Q64CSIG", "gigadevice"),
+    ("HI-3593PQI", "holt"), ("HI-8581PSI", "holt"), ("HI-8589", "holt"), ("HI-5043", None), ("HI3-0201-5", None),
+])
+def test_tdk_gigadevice_and_holt_families_and_their_neighbours(part, firm):
+    """TDK InvenSense's ICM-5x/ICP-10/ICP-20/IAM-2x beside Intersil's ICM7555 and ROHM's ICP-N fuses; Holt's
+    HI-3593 and HI-858x inside the HI head that Intersil's HI-5043 and package-coded HI3-0201 also use."""
     assert attribute(part).firm_id == firm
 
 
