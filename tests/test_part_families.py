@@ -281,6 +281,16 @@ def test_tdk_gigadevice_and_holt_families_and_their_neighbours(part, firm):
     assert attribute(part).firm_id == firm
 
 
+@pytest.mark.parametrize("part, firm", [
+    ("A7672E-LASE", "simcom"), ("A7602E-H", "simcom"), ("SIM7600E-H", "simcom"), ("A4988SETTR-T", "allegro"),
+    ("mosaic-X5", "septentrio"), ("AsteRx-SBi3", "septentrio"), ("OEM7720", "novatel"), ("OEM719", "novatel"),
+])
+def test_simcom_a76_septentrio_and_novatel_receivers(part, firm):
+    """SIMCom's A7672/A7602 LTE modules as whole five-character numbers beside Allegro's A4988; Septentrio's mosaic and
+    AsteRx heads; NovAtel's OEM7 cards."""
+    assert attribute(part).firm_id == firm
+
+
 @pytest.mark.parametrize("part", ["LT1004-2.5", "LT1004CD-1.2", "LT1013CDR", "LT1014DN"])
 def test_a_linear_number_that_ti_second_sources_gives_both_makers_as_candidates(part):
     result = attribute(part)
