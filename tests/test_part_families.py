@@ -291,6 +291,18 @@ def test_simcom_a76_septentrio_and_novatel_receivers(part, firm):
     assert attribute(part).firm_id == firm
 
 
+@pytest.mark.parametrize("part, firm", [
+    ("CH340G", "wch"), ("CH341A", "wch"), ("CH343P", "wch"), ("CH9102F", "wch"), ("CH32V003F4P6", "wch"),
+    ("DPS310", "infineon"), ("DPS368XTSA1", "infineon"), ("CC2652R1FRGZR", "texas-instruments"),
+    ("CC5611SRWA", "kingbright"), ("RP2040", "raspberry-pi"), ("DPS-300AB-81", None), ("RP202K001B", None),
+])
+def test_wch_bridges_infineon_dps_ti_cc26_and_the_rp2040(part, firm):
+    """WCH's CH340/CH341/CH343/CH9102 bridges beside its CH32 MCUs; Infineon's DPS3xx; TI's CC26xx beside
+    Kingbright's CC5 displays; the RP2040 as a whole number beside Nisshinbo's RP202 regulators; Infineon's DPS310/DPS368
+    as whole numbers, never Delta's DPS-300AB power supplies."""
+    assert attribute(part).firm_id == firm
+
+
 @pytest.mark.parametrize("part", ["LT1004-2.5", "LT1004CD-1.2", "LT1013CDR", "LT1014DN"])
 def test_a_linear_number_that_ti_second_sources_gives_both_makers_as_candidates(part):
     result = attribute(part)
