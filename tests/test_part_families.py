@@ -303,6 +303,16 @@ def test_wch_bridges_infineon_dps_ti_cc26_and_the_rp2040(part, firm):
     assert attribute(part).firm_id == firm
 
 
+@pytest.mark.parametrize("part, firm", [
+    ("TC74HC595AP", None), ("TC7SZ08FU", None), ("TC7WH74FU", None), ("TC7660", "microchip"),
+    ("TC7662BCPA", "microchip"), ("TC4426", "microchip"),
+])
+def test_toshibas_tc7_logic_is_not_read_as_microchips_charge_pumps(part, firm):
+    """The KiCad-derived TC7 (Microchip's TC7660/TC7662) also claimed Toshiba's TC74HC/TC7S/TC7W logic; review.csv
+    narrows it to TC76, so Toshiba's numbers are unattributed rather than confidently Microchip's."""
+    assert attribute(part).firm_id == firm
+
+
 @pytest.mark.parametrize("part", ["LT1004-2.5", "LT1004CD-1.2", "LT1013CDR", "LT1014DN"])
 def test_a_linear_number_that_ti_second_sources_gives_both_makers_as_candidates(part):
     result = attribute(part)
