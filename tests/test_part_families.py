@@ -313,6 +313,16 @@ def test_toshibas_tc7_logic_is_not_read_as_microchips_charge_pumps(part, firm):
     assert attribute(part).firm_id == firm
 
 
+@pytest.mark.parametrize("part, firm", [
+    ("SSM3K324R", None), ("SSM6N44FE", None), ("SSM2167", "analog-devices"), ("MMBT3904", None),
+    ("MMBT2222A", None), ("S8050", None), ("S8550", None),
+])
+def test_numbers_other_makers_print_are_not_given_to_the_one_maker_kicad_holds(part, firm):
+    """Toshiba's SSM3K/SSM6 MOSFETs are not ADI's SSM2xxx audio parts; MMBT3904 and S8050/S8550 are sold under the same
+    number by several makers, so neither onsemi nor Unisonic is named from the number alone (review.csv)."""
+    assert attribute(part).firm_id == firm
+
+
 @pytest.mark.parametrize("part", ["LT1004-2.5", "LT1004CD-1.2", "LT1013CDR", "LT1014DN"])
 def test_a_linear_number_that_ti_second_sources_gives_both_makers_as_candidates(part):
     result = attribute(part)
