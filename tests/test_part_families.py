@@ -327,6 +327,17 @@ def test_numbers_other_makers_print_are_not_given_to_the_one_maker_kicad_holds(p
     assert attribute(part).firm_id == firm
 
 
+@pytest.mark.parametrize("part, firm", [
+    ("Si2157", None), ("Si2168", None), ("Si2302CDS", "vishay"), ("Si5443DC", None), ("Si5351A", "silicon-labs"),
+    ("Si570", "silicon-labs"), ("Si4532DY", None), ("Si4463", "silicon-labs"), ("Si7021", "silicon-labs"),
+])
+def test_vishay_and_silicon_labs_si_numbers_are_kept_apart(part, firm):
+    """Both firms print Si + digits: Vishay's Si23xx MOSFETs no longer claim Silicon Labs' Si21xx tuners, Silicon Labs'
+    Si53xx/Si57x clocks no longer claim Vishay's Si54xx/Si55xx MOSFETs, and Vishay's Si45xx numbers are not given to
+    onsemi, which also sold them (review.csv)."""
+    assert attribute(part).firm_id == firm
+
+
 @pytest.mark.parametrize("part", ["LT1004-2.5", "LT1004CD-1.2", "LT1013CDR", "LT1014DN"])
 def test_a_linear_number_that_ti_second_sources_gives_both_makers_as_candidates(part):
     result = attribute(part)
