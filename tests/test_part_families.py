@@ -317,7 +317,7 @@ def test_toshibas_tc7_logic_is_not_read_as_microchips_charge_pumps(part, firm):
     ("SSM3K324R", None), ("SSM6N44FE", None), ("SSM2167", "analog-devices"), ("MMBT3904", None),
     ("MMBT2222A", None), ("S8050", None), ("S8550", None), ("MBR0540T1G", None), ("PN2222A", None), ("PZT2222A", None),
     ("IRLZ44N", "infineon"), ("IRLZ44PBF", None), ("IRLIZ44NPBF", "infineon"), ("IRLIZ44G", None),
-    ("IRFI4019H", "infineon"), ("IRFI640G", None), ("IRF830", None), ("IRF830A", None),
+    ("IRFI4019H", "infineon"), ("IRFI640G", None), ("IRF830", None), ("IRF830A", None), ("MOC3021", None),
 ])
 def test_numbers_other_makers_print_are_not_given_to_the_one_maker_kicad_holds(part, firm):
     """Toshiba's SSM3K/SSM6 MOSFETs are not ADI's SSM2xxx audio parts; MMBT3904 and S8050/S8550 are sold under the same
