@@ -231,12 +231,122 @@ def test_the_attre_families_read_their_own_lines_and_leave_the_neighbouring_numb
 @pytest.mark.parametrize("part, firm", [
     ("TLE2072CDR", "texas-instruments"), ("TLE4966", None), ("W5200", "wiznet"), ("W6100", "wiznet"),
     ("W6300", "wiznet"), ("W631GG6KB-15", None), ("MS5611-01BA", "te-connectivity"), ("MS5525DSO", "te-connectivity"),
-    ("MS51FB9AE", None),
 ])
 def test_the_attrg_families_read_their_own_lines_and_leave_the_neighbouring_numbers_alone(part, firm):
     """TI's TLE20xx op amps by their digits, never Infineon's TLE4/TLE9 lines; WIZnet's W5200/W6100/W6300 by the
     whole number, never Winbond's W63 DDR3 head; TE's MS55/MS56 pressure sensors, no longer a bare MS5 that read
     Nuvoton's MS51 8051 microcontrollers as TE's."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part", [
+    "M031FB0AE", "M0516LDN", "M2351KIAAE", "M487JIDAE", "M55M1H2LJAE", "NUC140VE3CN", "NUC980DK63YC", "MS51FB9AE",
+    "MS51XB9AE", "N76E003AT20", "MA35D16F887C", "ML51PC0AE", "MINI58FDE", "NANO100LC2AN",
+])
+def test_nuvoton_numicro_numbers_from_its_chip_list_are_nuvotons(part):
+    assert attribute(part).firm_id == "nuvoton"
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("NUC10i7FNH", None), ("NUC12WSHi7", None), ("NUC5i3RYH", None), ("M48T08-150PC1", None),
+    ("M25P16", "micron"), ("MS5611-01BA", "te-connectivity"), ("M55342K06B10E0", None), ("MA4SW110", None),
+    ("M41T62Q", "stmicroelectronics"),
+])
+def test_nuvoton_families_leave_the_numbers_they_border_alone(part, firm):
+    """Intel's NUC mini PCs (NUC10i7, NUC12WS, NUC5i3) are not Nuvoton's NUC100-NUC980; ST's M48T NVRAMs and M41T
+    clocks, Micron's M25P flash, TE's MS56 sensors, MIL-PRF-55342 resistors and MACOM's MA4 diodes stay out of the
+    M48x/M25x/MS51/M55/MA35 Nuvoton families."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("L80-R", "quectel"), ("L86-M33", "quectel"), ("L70-RL", "quectel"), ("LC86L", "quectel"), ("LC29HAA", "quectel"),
+    ("LC79DA", "quectel"), ("LG69TAP", "quectel"), ("EC600U-CN", "quectel"),
+    ("L7805CV", None), ("L298N", None), ("L9616", None), ("LC75710", None), ("EC2-5NU", "yageo"),
+])
+def test_quectel_gnss_modules_are_quectels_inside_heads_st_and_sanyo_share(part, firm):
+    """Only L70/L80/L86/L89 in the L head (ST's L78xx regulators, L298, L9616 stay unattributed or ST's), and a
+    letter after LC86/LC79/LC29 (onsemi/Sanyo LC7xxxx numbers are all digits); KEMET's EC2-5NU relay stays Yageo's."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("ICM-56686", "tdk"), ("ICP-20100", "tdk"), ("ICP-10111", "tdk"), ("IAM-20680", "tdk"), ("TAD2144", "tdk"),
+    ("ICM7555", "renesas"), ("ICP-N10", None), ("GD25Q64CSIG", "gigadevice"),
+    ("HI-3593PQI", "holt"), ("HI-8581PSI", "holt"), ("HI-8589", "holt"), ("HI-5043", None), ("HI3-0201-5", None),
+])
+def test_tdk_gigadevice_and_holt_families_and_their_neighbours(part, firm):
+    """TDK InvenSense's ICM-5x/ICP-10/ICP-20/IAM-2x beside Intersil's ICM7555 and ROHM's ICP-N fuses; Holt's
+    HI-3593 and HI-858x inside the HI head that Intersil's HI-5043 and package-coded HI3-0201 also use."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("A7672E-LASE", "simcom"), ("A7602E-H", "simcom"), ("SIM7600E-H", "simcom"), ("A4988SETTR-T", "allegro"),
+    ("mosaic-X5", "septentrio"), ("AsteRx-SBi3", "septentrio"), ("OEM7720", "novatel"), ("OEM719", "novatel"),
+])
+def test_simcom_a76_septentrio_and_novatel_receivers(part, firm):
+    """SIMCom's A7672/A7602 LTE modules as whole five-character numbers beside Allegro's A4988; Septentrio's mosaic and
+    AsteRx heads; NovAtel's OEM7 cards."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("CH340G", "wch"), ("CH341A", "wch"), ("CH343P", "wch"), ("CH9102F", "wch"), ("CH32V003F4P6", "wch"),
+    ("DPS310", "infineon"), ("DPS368XTSA1", "infineon"), ("CC2652R1FRGZR", "texas-instruments"),
+    ("CC5611SRWA", "kingbright"), ("RP2040", "raspberry-pi"), ("DPS-300AB-81", None), ("RP202K001B", None),
+])
+def test_wch_bridges_infineon_dps_ti_cc26_and_the_rp2040(part, firm):
+    """WCH's CH340/CH341/CH343/CH9102 bridges beside its CH32 MCUs; Infineon's DPS3xx; TI's CC26xx beside
+    Kingbright's CC5 displays; the RP2040 as a whole number beside Nisshinbo's RP202 regulators; Infineon's DPS310/DPS368
+    as whole numbers, never Delta's DPS-300AB power supplies."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("TC74HC595AP", None), ("TC7SZ08FU", None), ("TC7WH74FU", None), ("TC7660", "microchip"),
+    ("TC7662BCPA", "microchip"), ("TC4426", "microchip"),
+])
+def test_toshibas_tc7_logic_is_not_read_as_microchips_charge_pumps(part, firm):
+    """The KiCad-derived TC7 (Microchip's TC7660/TC7662) also claimed Toshiba's TC74HC/TC7S/TC7W logic; review.csv
+    narrows it to TC76, so Toshiba's numbers are unattributed rather than confidently Microchip's."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("SSM3K324R", None), ("SSM6N44FE", None), ("SSM2167", "analog-devices"), ("MMBT3904", None),
+    ("MMBT2222A", None), ("S8050", None), ("S8550", None), ("MBR0540T1G", None), ("PN2222A", None), ("PZT2222A", None),
+    ("IRLZ44N", "infineon"), ("IRLZ44PBF", None), ("IRLIZ44NPBF", "infineon"), ("IRLIZ44G", None),
+    ("IRFI4019H", "infineon"), ("IRFI640G", None), ("IRF830", None), ("IRF830A", None), ("MOC3021", None),
+])
+def test_numbers_other_makers_print_are_not_given_to_the_one_maker_kicad_holds(part, firm):
+    """Toshiba's SSM3K/SSM6 MOSFETs are not ADI's SSM2xxx audio parts; MMBT3904 and S8050/S8550 are sold under the same
+    number by several makers, so neither onsemi nor Unisonic is named from the number alone, nor MCC for MBR0540 or
+    onsemi for PN2222A/PZT2222A; Vishay's IRLZ44, IRLIZ44G, IRFI640G and IRF830 are not Infineon's, whose own IRLZ44N,
+    IRLIZ44N and IRFI4019H still are (review.csv)."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("Si2157", None), ("Si2168", None), ("Si2302CDS", "vishay"), ("Si5443DC", None), ("Si5351A", "silicon-labs"),
+    ("Si570", "silicon-labs"), ("Si4532DY", None), ("Si4463", "silicon-labs"), ("Si7021", "silicon-labs"),
+])
+def test_vishay_and_silicon_labs_si_numbers_are_kept_apart(part, firm):
+    """Both firms print Si + digits: Vishay's Si23xx MOSFETs no longer claim Silicon Labs' Si21xx tuners, Silicon Labs'
+    Si53xx/Si57x clocks no longer claim Vishay's Si54xx/Si55xx MOSFETs, and Vishay's Si45xx numbers are not given to
+    onsemi, which also sold them (review.csv)."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("AS6212", None), ("AS6C4008", "alliance-memory"), ("AS7C34098A", None), ("AS7262", "ams-osram"),
+    ("BGA824N6", None), ("BGA2801", "nxp"), ("LL4148", None), ("GBU4M", None), ("KBU8M", None), ("CNY17-3", None),
+    ("MMSD4148", None),
+])
+def test_short_kicad_families_that_reached_into_other_makers_lines_are_narrowed(part, firm):
+    """Alliance's AS6C SRAMs beside ams's AS6212 sensors, ams's AS72 spectral sensors beside Alliance's AS7C SRAMs,
+    NXP's BGA2xxx beside Infineon's BGA824N6; bridge rectifiers, MiniMELF diodes and CNY17 optocouplers that several
+    makers sell under one number are unattributed rather than given to the one maker KiCad holds (review.csv)."""
     assert attribute(part).firm_id == firm
 
 
