@@ -153,6 +153,35 @@ def test_result_records_its_settings_and_alternatives(tmp_path):
     assert {"pipeline", "psm", "text", "confidence", "seconds"} <= set(data["candidates"][0])
 
 
+def test_the_quick_reading_stands_for_its_pipeline_in_the_full_reading(monkeypatch):
+    """The full set of pipelines after the quick one-pipeline reading (fieldkit.ocr.reading) does not
+    read the quick pipeline's image again: the result is the one reading everything gives, with
+    one image fewer read; a quick reading of another crop is not used."""
+    marking = make_marking("ОФ-462 ЖК", "stamped", size=40, canvas=(700, 200), at=(60, 60))
+    crop = (20, 20, 620, 140)
+    quick = ocr_image(marking.image, crop=crop, pipelines=[engine.DEFAULT_PIPELINES[0]], rereads=False)
+    read = []
+    real_run = engine._run
+    monkeypatch.setattr(engine, "_run", lambda paths, langs, psm, cancel=None: read.append((langs, len(paths))) or real_run(paths, langs, psm, cancel))
+    full = ocr_image(marking.image, crop=crop)
+    everything_read = sorted(read)
+    read.clear()
+    reused = ocr_image(marking.image, crop=crop, known=quick)
+    assert sorted(read) == [("eng+kor+rus", len(engine.DEFAULT_PIPELINES) - 1), ("rus", len(engine.DEFAULT_PIPELINES))]
+    assert everything_read == [("eng+kor+rus", len(engine.DEFAULT_PIPELINES)), ("rus", len(engine.DEFAULT_PIPELINES))]
+    assert reused.engine["runs"][0]["reused"] == [engine.DEFAULT_PIPELINES[0]]
+
+    def shown(result):
+        lines = [(l.text, l.confidence, l.box, [(w.text, w.confidence, w.box) for w in l.words]) for l in result.lines]
+        others = [(c.pipeline, c.psm, c.languages, c.text, c.confidence, c.in_choice) for c in result.candidates]
+        return result.text, result.confidence, lines, others, result.engine["pipeline"], result.engine["choice"]
+
+    assert shown(reused) == shown(full)
+    read.clear()
+    ocr_image(marking.image, crop=(20, 20, 600, 140), known=quick)  # another crop: everything is read
+    assert sorted(read) == everything_read
+
+
 def test_explicit_psm_and_pipelines_are_used():
     marking = make_marking("LOT 12-87-270", "dark_on_light", size=40)
     result = ocr_image(marking.image, psm=6, pipelines=["gray"])

@@ -127,10 +127,19 @@ def test_a_tesserocr_built_with_another_tesseract_than_the_commands_is_not_used(
     """PyPI's binary wheel bundles tesseract 5.5.4; its readings differ from the system's."""
     monkeypatch.delenv("FIELDKIT_TESSERACT", raising=False)
     monkeypatch.setattr(inprocess, "_state", {})
-    monkeypatch.setattr(inprocess, "_command_version", lambda: "0.0.1")
+    started = []
+
+    def another_version(asked=None):
+        started.append(asked)
+        if asked is not None:
+            asked.communicate()  # the command started beside tesserocr's import is waited for
+        return "0.0.1"
+
+    monkeypatch.setattr(inprocess, "_command_version", another_version)
     reason = inprocess.unavailable_reason()
     assert "the tesseract command is 0.0.1" in reason and "readings would differ" in reason
     assert not engine.in_process()
+    assert len(started) == 1 and started[0] is not None  # asked once, while tesserocr loaded
 
 
 @needs_tesserocr

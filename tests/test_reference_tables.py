@@ -147,6 +147,23 @@ def test_the_plain_reader_leaves_out_what_check_refuses_and_never_raises(tmp_pat
     assert any("line 3, column regex: bad regex" in str(p) for p in check_reference(folder)[1])  # check still names it
 
 
+def test_lazy_plain_tables_parse_a_table_only_when_asked_and_give_the_eager_rows_and_version(tmp_path):
+    """The OCR path's tables (plain_reference) parse the part-number families only when a reading
+    needs them; what they give, and the version, are the eager loader's."""
+    from fieldkit.reference.plain import load_tables
+
+    folder = user_patterns(tmp_path, "dprk-plant-112,(?<![\\d.-])(?P<factory>112)(?![\\d.-]),,KP,,,,112,,my notes,High")
+    eager, _ = load_tables(shipped_reference_dir(), folder)
+    lazy, _ = load_tables(shipped_reference_dir(), folder, lazy=True)
+    assert lazy.version == eager.version and lazy.files == eager.files
+    assert [r.key() for r in lazy.patterns] == [r.key() for r in eager.patterns]
+    assert dict.keys(lazy.rows) == {"patterns"}  # the families were not parsed for the patterns
+    assert lazy.source_of("patterns", "dprk-plant-112") == "user"
+    assert [r.key() for r in lazy.families] == [r.key() for r in eager.families]
+    assert lazy.override_lines() == eager.override_lines() == ["patterns: user row dprk-plant-112 overrides the shipped row"]
+    assert lazy.counts() == eager.counts()
+
+
 def test_a_table_csv_cannot_read_is_a_named_problem_never_a_traceback(tmp_path):
     """A cell longer than the csv module's field limit (a crafted user table) stops the reading of
     that file with a problem naming it; the plain loader the OCR path uses does not raise either."""

@@ -34,6 +34,8 @@ import os
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # before any tesseract process is started
 
+import copy
+import dataclasses
 import re
 import shlex
 import subprocess
@@ -537,6 +539,7 @@ def ocr_image(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     rereads: bool = True,
+    known: OcrResult | None = None,
 ) -> OcrResult:
     """Read the text of a marking from a photo (a path or a Pillow image).
 
@@ -550,7 +553,10 @@ def ocr_image(
 
     ``progress(done, total)`` is called after each tesseract run; setting ``cancel`` stops before
     the next run starts and raises :class:`OcrCancelled`. ``rereads=False`` leaves out the
-    script re-reads (one tesseract process per psm).
+    script re-reads (one tesseract process per psm). ``known``: an earlier result of this function
+    on the same image and crop with one pipeline and no re-reads (the quick reading,
+    fieldkit.ocr.reading); its reading stands for that (languages, psm, pipeline) instead of
+    tesseract reading the same image again (tesseract reads the same image the same way).
     """
     version = check_available(languages)
     started = time.perf_counter()
@@ -565,6 +571,7 @@ def ocr_image(
 
     combos = plan(image, psm, pipelines, cropped=crop is not None)
     runs = runs_for(combos, languages, rereads)
+    reused = _reusable(known, crop)
     total = len(runs)
     done = 0
     lock = threading.Lock()
@@ -586,9 +593,10 @@ def ocr_image(
             if cancel is not None and cancel.is_set():
                 return None
             langs, mode, run_names = spec
+            run_names = [n for n in run_names if (langs, mode, n) not in reused]
             t1 = time.perf_counter()
             try:
-                pages, error = _run([paths[n] for n in run_names], langs, mode, cancel), None
+                pages, error = (_run([paths[n] for n in run_names], langs, mode, cancel) if run_names else []), None
             except OcrCancelled:
                 return None
             except TesseractFailed as exc:
@@ -617,8 +625,15 @@ def ocr_image(
     run_log = []
     for (langs, mode, run_names), (pages, error, seconds) in zip(runs, outcomes):
         run_log.append({"languages": langs, "psm": mode, "pipelines": run_names, "seconds": round(seconds, 3), "error": error})
-        for n, name in enumerate(run_names):
+        n = 0
+        for name in run_names:
+            if (langs, mode, name) in reused:
+                lines, candidate = reused[(langs, mode, name)]
+                readings.append((lines, dataclasses.replace(candidate)))
+                run_log[-1].setdefault("reused", []).append(name)
+                continue
             lines = [] if pages is None else _lines(pages[n][0], pages[n][1], prepared[name][1], offset)
+            n += 1
             readings.append((lines, OcrCandidate(name, mode, _text(lines), _mean_confidence(lines), round(seconds, 3), error, langs)))
     if all(c.error for _, c in readings):
         raise PhotoError(f"tesseract could not read the image: {readings[0][1].error}")
@@ -645,6 +660,21 @@ def ocr_image(
         "seconds": round(time.perf_counter() - started, 3),
     }
     return OcrResult(best.text, best.confidence, best_lines, engine, others)
+
+
+def _reusable(known: OcrResult | None, crop) -> dict[tuple[str, int, str], tuple[list[OcrLine], OcrCandidate]]:
+    """The reading of an earlier one-pipeline, no-re-read run of the same crop, by (languages, psm,
+    pipeline): its lines (copied) and its candidate. Empty when ``known`` is not such a run."""
+    if known is None:
+        return {}
+    engine = known.engine
+    runs = engine.get("runs") or []
+    if (len(runs) != 1 or runs[0].get("error") or runs[0].get("pipelines") != [engine.get("pipeline")]
+            or engine.get("crop") != (list(crop) if crop is not None else None)):
+        return {}
+    key = (str(engine["languages"]), int(engine["psm"]), str(engine["pipeline"]))
+    candidate = OcrCandidate(key[2], key[1], known.text, known.confidence, runs[0]["seconds"], None, key[0])
+    return {key: (copy.deepcopy(known.lines), candidate)}
 
 
 def _text(lines: list[OcrLine]) -> str:

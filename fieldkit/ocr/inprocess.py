@@ -54,12 +54,14 @@ def unavailable_reason() -> str | None:
 
 
 def _load() -> dict[str, object]:
+    asked = _ask_command_version()  # the command answers while tesserocr (and libtesseract) loads
     try:
         import tesserocr
     except ImportError as exc:
+        _command_version(asked)  # waited for: no process outlives the check
         return {"missing": f"tesserocr is not installed ({exc}); install it with {INSTALL}"}
     library = _version_of(tesserocr.tesseract_version())
-    command = _command_version()
+    command = _command_version(asked)
     if command is not None and command != library:
         return {"missing": f"tesserocr is built with tesseract {library}, the tesseract command is {command}:"
                            f" readings would differ; rebuild it against the system's library with {INSTALL}"}
@@ -72,16 +74,31 @@ def _version_of(banner: str) -> str:
     return first.split()[-1] if first else ""
 
 
-def _command_version() -> str | None:
-    """The `tesseract` command's version (a few milliseconds: it loads no model), None without it."""
+def _ask_command_version() -> subprocess.Popen | None:
+    """`tesseract --version` started (it loads no model), or None without the command."""
     found = shutil.which("tesseract")
     if found is None:
         return None
     try:
-        done = subprocess.run([found, "--version"], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.SubprocessError):
+        return subprocess.Popen([found, "--version"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    except OSError:
         return None
-    return _version_of(done.stdout or done.stderr) or None
+
+
+def _command_version(asked: subprocess.Popen | None = None) -> str | None:
+    """The `tesseract` command's version (a few milliseconds: it loads no model), None without it;
+    from ``asked`` (:func:`_ask_command_version`) when the command was started earlier."""
+    asked = asked if asked is not None else _ask_command_version()
+    if asked is None:
+        return None
+    try:
+        out, err = asked.communicate(timeout=30)
+    except subprocess.SubprocessError:
+        asked.kill()
+        asked.communicate()
+        return None
+    return _version_of(out or err) or None
 
 
 def _tesserocr():

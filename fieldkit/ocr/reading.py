@@ -175,9 +175,9 @@ def read(
             else:
                 result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
                                    progress=progress, **({"pipelines": [QUICK_PIPELINE], "rereads": False} if quick else {}))
-            if quick and not _settled(result, pp_readings):
+            if quick and not _settled(result, pp_readings):  # the quick reading stands for its pipeline
                 result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
-                                   progress=progress, rereads=not hangul)
+                                   progress=progress, rereads=not hangul, known=result)
         finally:
             if korean is not None:
                 korean.wait()  # no tesseract process outlives the reading

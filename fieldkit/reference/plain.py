@@ -94,6 +94,8 @@ class ReferenceTables:
 
     def override_lines(self) -> list[str]:
         """One line per overridden row, for the CLI and the TUI to show."""
+        if isinstance(self.rows, LazyRows):
+            self.rows.load_all()  # a table's overridden rows are known once it is parsed
         return [
             f"{table}: user row {key} overrides the shipped row"
             for table, keys in self.overridden.items()
@@ -173,17 +175,23 @@ def read_plain(table: TableFile, path: Path, data: bytes) -> tuple[list[PlainRow
 Reader = Callable[[TableFile, Path, bytes], tuple[list[Any], list[Problem]]]
 
 
-def load_tables(shipped_dir: Path, user_dir: Path | None, read: Reader = read_plain) -> tuple[ReferenceTables, list[Problem]]:
-    """Every table, shipped then user rows merged by key, each file read by `read`; and the problems found."""
+def load_tables(shipped_dir: Path, user_dir: Path | None, read: Reader = read_plain,
+                lazy: bool = False) -> tuple[ReferenceTables, list[Problem]]:
+    """Every table, shipped then user rows merged by key, each file read by `read`; and the problems found.
+
+    ``lazy``: every file is read (its bytes make the version) but each table's rows are parsed only
+    when first asked for (:class:`LazyRows`), so a caller that consults the marking patterns alone
+    does not parse the part-number families; the problems of a table not yet parsed are not returned.
+    """
     problems: list[Problem] = []
-    rows: dict[str, list[Any]] = {}
     overridden: dict[str, list[str]] = {}
     added: dict[str, list[str]] = {}
     origin: dict[tuple[str, str], str] = {}
     files: list[Path] = []
     digest = hashlib.sha256()
+    layers: dict[str, list[tuple[str, Path, bytes]]] = {}
     for table in TABLE_FILES:
-        merged: dict[str, Any] = {}
+        layers[table.name] = []
         for layer, folder in (("shipped", shipped_dir), ("user", user_dir)):
             if folder is None:
                 continue
@@ -200,16 +208,81 @@ def load_tables(shipped_dir: Path, user_dir: Path | None, read: Reader = read_pl
             digest.update(f"{layer}/{table.filename}\0{len(data)}\0".encode())
             digest.update(data)
             files.append(path)
+            layers[table.name].append((layer, path, data))
+
+    def parse(name: str) -> tuple[list[Any], list[Problem]]:
+        table = next(t for t in TABLE_FILES if t.name == name)
+        merged: dict[str, Any] = {}
+        found: list[Problem] = []
+        for layer, path, data in layers.pop(name, []):  # the bytes are dropped once parsed
             table_rows, table_problems = read(table, path, data)
-            problems += table_problems
+            found += table_problems
             for row in table_rows:
                 key = row.key()
                 if layer == "user":
                     (overridden if key in merged else added).setdefault(table.name, []).append(key)
                 merged[key] = row
                 origin[(table.name, key)] = layer
-        rows[table.name] = list(merged.values())
+        return list(merged.values()), found
+
+    rows = LazyRows(parse, [t.name for t in TABLE_FILES])
+    if not lazy:
+        for table in TABLE_FILES:
+            problems += rows.load(table.name)
     return ReferenceTables(rows, overridden, added, files, digest.hexdigest(), user_dir, origin), problems
+
+
+class LazyRows(dict):
+    """Rows per table name, each table parsed the first time it is asked for (``rows[name]``).
+    Iterating, ``len`` and ``items`` parse every table first."""
+
+    def __init__(self, parse: Callable[[str], tuple[list[Any], list[Problem]]], names: list[str]):
+        super().__init__()
+        self._parse = parse
+        self._names = names
+
+    def load(self, name: str) -> list[Problem]:
+        """Parse one table now (if not yet); its problems."""
+        if dict.__contains__(self, name):
+            return []
+        table_rows, problems = self._parse(name)
+        dict.__setitem__(self, name, table_rows)
+        return problems
+
+    def load_all(self) -> None:
+        for name in self._names:
+            self.load(name)
+
+    def __missing__(self, name: str) -> list[Any]:
+        if name not in self._names:
+            raise KeyError(name)
+        self.load(name)
+        return dict.__getitem__(self, name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __iter__(self):
+        self.load_all()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def keys(self):
+        self.load_all()
+        return super().keys()
+
+    def items(self):
+        self.load_all()
+        return super().items()
+
+    def values(self):
+        self.load_all()
+        return super().values()
+
+    def get(self, name, default=None):
+        return self[name] if name in self._names else default
 
 
 _CACHE: dict[tuple[Path, Path | None], ReferenceTables] = {}
@@ -222,5 +295,5 @@ def plain_reference(user_dir: Path | None = None) -> ReferenceTables:
     user_dir = user_dir or user_reference_dir()
     key = (shipped_reference_dir().resolve(), user_dir.resolve() if user_dir else None)
     if key not in _CACHE:
-        _CACHE[key] = load_tables(key[0], user_dir)[0]
+        _CACHE[key] = load_tables(key[0], user_dir, lazy=True)[0]
     return _CACHE[key]
