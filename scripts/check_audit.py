@@ -14,6 +14,8 @@ FIELDS = ["seq", "at", "actor", "action", "table_name", "row_id", "before_json",
 TABLES = {"items": ["id"], "photos": ["id"], "item_photos": ["item_id", "photo_id"], "markings": ["id"],
           "components": ["id"], "reference_versions": ["id"], "attribution_bases": ["id"],
           "photo_provenance": ["photo_id"]}
+# compared too: catalog settings (a setting's record is {"value": ...}), merges and conflicts
+RECORDED = {"catalog_meta": ["key"], "merges": ["id"], "conflicts": ["id"]}
 
 
 def canonical(row):
@@ -41,17 +43,27 @@ def check(path):
         else:
             last[(entry["table_name"], entry["row_id"])] = ("json", entry["after_json"])
     names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    for table, key in TABLES.items():
+    for table, key in {**TABLES, **RECORDED}.items():
         for row in (db.execute(f"SELECT * FROM {table}") if table in names else []):
             row = dict(row)
             row_id = "/".join(str(row[k]) for k in key)
             kind, value = last.pop((table, row_id), ("json", None))
-            text = canonical(row)
+            if (table, row_id, value) == ("catalog_meta", "catalog_id", None):
+                continue  # made with the catalog and not audited; the witness log records it
+            text = canonical({"value": row["value"]} if table == "catalog_meta" else row)
             if value != (text if kind == "json" else hashlib.sha256(text.encode("utf-8")).hexdigest()):
                 problems.append(f"{table} {row_id}: differs from its last audit record")
-    # the log also records catalog settings, merges and conflicts (catalog_meta, merges, conflicts):
-    # their rows are not compared, so they are never "missing"; the chain covers their entries
-    problems += [f"{t} {r}: in the audit log but missing" for (t, r), (k, v) in last.items() if t in TABLES and v is not None]
+    problems += [f"{t} {r}: in the audit log but missing" for (t, r), (k, v) in last.items()
+                 if (t in TABLES or t in RECORDED) and v is not None]
+    if "merges" in names:  # entries of merged catalogs: as many as the merges kept
+        kept = 0
+        for (summary,) in db.execute("SELECT summary_json FROM merges"):
+            try:
+                kept += json.loads(summary)["foreign_entries"]
+            except (ValueError, TypeError, KeyError):
+                pass  # an edited merges row: reported above
+        if db.execute("SELECT count(*) FROM foreign_audit").fetchone()[0] != kept:
+            problems.append(f"foreign_audit: not the {kept} entries the merges kept")
     return problems
 
 

@@ -206,8 +206,9 @@ def check_state(db: Database) -> list[ChainProblem]:
     compared by its SHA-256 with the one `audit_rows` holds for it, after `check_bulk` has checked
     those hashes against the event's own (chained) `rows_sha256`.
     """
+    names = db.table_names()
     problems: list[ChainProblem] = check_bulk(db)
-    bulk = BULK_TABLE in db.table_names()
+    bulk = BULK_TABLE in names
     for table in AUDITED_TABLES:
         last: dict[str, tuple[int, str | None]] = {}
         for seq, row_id, after in db.execute(
@@ -240,6 +241,50 @@ def check_state(db: Database) -> list[ChainProblem]:
             if after is not None:
                 problems.append(ChainProblem(seq, table, key, "row is in the audit log but missing from the catalog"))
         for key, (seq, _) in digests.items():
+            problems.append(ChainProblem(seq, table, key, "row is in the audit log but missing from the catalog"))
+    return problems + check_recorded(db, names)
+
+
+# Tables of a few rows each, written one audited row at a time, and compared with their last audit
+# record in one pass over the log: the catalog's settings, and the merges and conflicts of team work
+# (m016). A setting's record holds its value alone, `{"value": ...}`, under its key.
+RECORDED_TABLES = {"catalog_meta": "key", "merges": "id", "conflicts": "id"}
+# The catalog id is made by m005 with no audit record; the witness log, backups, bundles and
+# dossiers carry it (fieldkit.catalog.witness). Once fieldkit changes it, it is audited like the rest.
+UNRECORDED_SETTING = "catalog_id"
+
+
+def recorded_json(table: str, row: dict[str, Any]) -> str | None:
+    """What the audit log records for a row of a RECORDED_TABLES table."""
+    return to_json({"value": row["value"]}) if table == "catalog_meta" else to_json(row)
+
+
+def check_recorded(db: Database, names: list[str] | None = None) -> list[ChainProblem]:
+    """Rows of RECORDED_TABLES that differ from their last audit record, that have none, or that the
+    log has and the catalog lost."""
+    names = db.table_names() if names is None else names
+    tables = [t for t in RECORDED_TABLES if t in names]
+    if not tables:
+        return []
+    last: dict[tuple[str, str], tuple[int, str | None]] = {}
+    for seq, table, row_id, after in db.execute(
+        f"SELECT seq, table_name, row_id, after_json FROM audit WHERE table_name IN ({', '.join('?' for _ in tables)}) "
+        "ORDER BY seq", tables
+    ):
+        last[(table, row_id)] = (seq, after)
+    problems: list[ChainProblem] = []
+    for table in tables:
+        for row in db[table].rows:
+            key = str(row[RECORDED_TABLES[table]])
+            seq, after = last.pop((table, key), (0, None))
+            if after is None and seq == 0 and table == "catalog_meta" and key == UNRECORDED_SETTING:
+                continue
+            if after is None:
+                problems.append(ChainProblem(seq, table, key, "row has no audit record of its current state"))
+            elif after != recorded_json(table, row):
+                problems.append(ChainProblem(seq, table, key, "row differs from its last audit record"))
+    for (table, key), (seq, after) in last.items():
+        if after is not None:
             problems.append(ChainProblem(seq, table, key, "row is in the audit log but missing from the catalog"))
     return problems
 

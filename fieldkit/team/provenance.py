@@ -2,12 +2,14 @@
 
 Each origin catalog's audit entries are kept as that catalog wrote them (`foreign_audit`), so each
 is checked as its own chain: every entry hashes to itself, consecutive entries link, and the audit
-head each merge recorded from the signed manifest matches the entry it names. The `merges` and
-`conflicts` rows are checked against their own audit entries, like every audited row.
+head each merge recorded from the signed manifest matches the entry it names, and there are as many
+entries as the merges kept (each merge's `summary_json` counts them: `foreign_entries`). The `merges`
+and `conflicts` rows are compared with their own audit entries by `audit.check_state`.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlite_utils import Database
@@ -15,11 +17,9 @@ from sqlite_utils import Database
 from fieldkit.catalog import audit
 from fieldkit.catalog.audit import ChainProblem
 
-TEAM_TABLES = ("merges", "conflicts")
-
 
 def check_merged(db: Database) -> list[ChainProblem]:
-    """Every problem with merged provenance: broken origin chains, merge or conflict rows edited unaudited."""
+    """Every problem with merged provenance: broken origin chains, entries removed or added, a changed head."""
     if "foreign_audit" not in db.table_names():
         return []
     problems: list[ChainProblem] = []
@@ -40,17 +40,21 @@ def check_merged(db: Database) -> list[ChainProblem]:
         found = hashes.get((origin, seq))
         if found is not None and found != head:
             problems.append(ChainProblem(seq, "merges", merge_id, f"catalog {origin}'s audit head differs from the one its bundle was signed with"))
-    for table in TEAM_TABLES:
-        last = {row_id: (seq, after) for seq, row_id, after in db.execute(
-            "SELECT seq, row_id, after_json FROM audit WHERE table_name = ? ORDER BY seq", [table])}
-        for row in db[table].rows:
-            seq, after = last.pop(row["id"], (0, None))
-            if after != audit.to_json(row):
-                problems.append(ChainProblem(seq, table, row["id"], "row differs from its last audit record"))
-        for row_id, (seq, after) in last.items():
-            if after is not None:
-                problems.append(ChainProblem(seq, table, row_id, "row is in the audit log but missing from the catalog"))
+    kept = sum(_kept_entries(summary) for (summary,) in db.execute("SELECT summary_json FROM merges"))
+    if len(hashes) != kept:
+        problems.append(ChainProblem(0, "", "", f"foreign_audit holds {len(hashes)} entries of merged catalogs, but the "
+                                     f"merges kept {kept}: entries were removed or added behind fieldkit's back"))
     return problems
+
+
+def _kept_entries(summary: str | None) -> int:
+    """How many origin entries a merge kept, from its summary (0 if the summary cannot be read: an
+    edited merges row, which `audit.check_state` names)."""
+    try:
+        count = json.loads(summary or "{}").get("foreign_entries", 0)
+    except (ValueError, AttributeError):
+        return 0
+    return count if isinstance(count, int) else 0
 
 
 def item_provenance(db: Database, item_id: str) -> list[dict[str, Any]]:
