@@ -25,13 +25,17 @@ def canonical(row):
 def check(path):
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     db.row_factory = sqlite3.Row
-    problems, prev, last = [], "0" * 64, {}
+    problems, prev, last, archived = [], "0" * 64, {}, {}
     for n, entry in enumerate(db.execute(f"SELECT {', '.join(FIELDS)}, hash FROM audit ORDER BY seq"), 1):
         fields = [entry[f] for f in FIELDS]
         payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         if entry["seq"] != n or entry["prev_hash"] != prev or hashlib.sha256(payload).hexdigest() != entry["hash"]:
             problems.append(f"audit row {entry['seq']}: the chain is broken here")
         prev = entry["hash"]
+        if (entry["table_name"], entry["row_id"]) == ("components", "m012_component_rows"):  # m012 archives
+            for (t, r), (k, v) in last.items():  # each component's attribution_json as the log last recorded it
+                if t == "components" and k == "json" and v and json.loads(v).get("attribution_json") is not None:
+                    archived[r] = json.loads(v)["attribution_json"]
         if entry["action"] in ("import", "migrate"):  # a bulk event: its rows' hashes are in audit_rows
             event, root, count = json.loads(entry["after_json"]), hashlib.sha256(), 0
             for row_id, digest in db.execute("SELECT row_id, sha256 FROM audit_rows WHERE seq = ? ORDER BY n", [entry["seq"]]):
@@ -55,6 +59,11 @@ def check(path):
                 problems.append(f"{table} {row_id}: differs from its last audit record")
     problems += [f"{t} {r}: in the audit log but missing" for (t, r), (k, v) in last.items()
                  if (t in TABLES or t in RECORDED) and v is not None]
+    for component_id, text in (db.execute("SELECT * FROM component_attribution_m011")
+                               if "component_attribution_m011" in names else []):
+        if archived.pop(component_id, None) != text:
+            problems.append(f"component_attribution_m011 {component_id}: differs from its last audit record")
+    problems += [f"component_attribution_m011 {r}: in the audit log but missing" for r in archived]
     if "merges" in names:  # entries of merged catalogs: as many as the merges kept
         kept = 0
         for (summary,) in db.execute("SELECT summary_json FROM merges"):

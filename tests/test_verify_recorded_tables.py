@@ -105,3 +105,30 @@ def test_the_catalog_id_without_an_audit_record_is_not_a_problem_but_a_recorded_
     tamper(path, "UPDATE catalog_meta SET value = '00000000-0000-4000-8000-000000000000' WHERE key = 'catalog_id'")
     assert any("catalog_meta catalog_id" in line for line in verify_audit_lines(path))
     assert any("catalog_meta catalog_id" in line for line in script_lines(path))
+
+
+@pytest.fixture
+def upgraded_m017(tmp_path):
+    """A catalog written before m012 (catalog-m017.db), upgraded: m012 archived each component's
+    attribution_json in component_attribution_m011, as the audit log also holds it."""
+    path = copy_fixture(ROOT / "tests" / "fixtures" / "catalog-m017.db", tmp_path)
+    open_catalog(path).close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM component_attribution_m011").fetchone()[0] >= 5
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("sql, words", [
+    ("UPDATE component_attribution_m011 SET attribution_json = '{}' WHERE rowid = 2", "differs"),
+    ("DELETE FROM component_attribution_m011 WHERE rowid = 1", "missing"),
+    ("DELETE FROM component_attribution_m011", "missing"),
+    ("INSERT INTO component_attribution_m011 VALUES ('00000000-0000-4000-8000-000000000000', '{}')", ""),
+])
+def test_the_archived_attribution_of_an_upgraded_catalog_is_compared_with_the_log(upgraded_m017, sql, words):
+    assert verify_audit_lines(upgraded_m017) == [] and script_lines(upgraded_m017) == []
+    tamper(upgraded_m017, sql)
+    found = verify_audit_lines(upgraded_m017)
+    assert any("component_attribution_m011" in line and words in line for line in found), found
+    found = script_lines(upgraded_m017)
+    assert any("component_attribution_m011" in line and words in line for line in found), found
