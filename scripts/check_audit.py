@@ -65,14 +65,17 @@ def check(path):
             problems.append(f"component_attribution_m011 {component_id}: differs from its last audit record")
     problems += [f"component_attribution_m011 {r}: in the audit log but missing" for r in archived]
     if "merges" in names:  # entries of merged catalogs: as many as the merges kept
-        kept = 0
+        counts = {"foreign_entries": [], "versions_seen": []}  # each merge's summary counts what it added
         for (summary,) in db.execute("SELECT summary_json FROM merges"):
             try:
-                kept += json.loads(summary)["foreign_entries"]
-            except (ValueError, TypeError, KeyError):
+                for key, found in counts.items():
+                    found.append(json.loads(summary).get(key))
+            except (ValueError, AttributeError):
                 pass  # an edited merges row: reported above
-        if db.execute("SELECT count(*) FROM foreign_audit").fetchone()[0] != kept:
-            problems.append(f"foreign_audit: not the {kept} entries the merges kept")
+        for table, key in (("foreign_audit", "foreign_entries"), ("merge_seen", "versions_seen")):
+            if None not in counts[key]:  # merges before s6 did not count versions_seen
+                if db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] != sum(counts[key]):
+                    problems.append(f"{table}: not the {sum(counts[key])} rows the merges added")
     return problems
 
 

@@ -59,6 +59,7 @@ class MergeReport:
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (incoming ref, ref given here)
     photos_copied: int = 0
     foreign_entries: int = 0
+    versions_seen: int = 0  # rows this merge added to merge_seen (verify counts them)
 
     def describe(self) -> list[str]:
         if self.already_merged:
@@ -78,7 +79,8 @@ class MergeReport:
                 "added": dict(self.added), "updated": dict(self.updated), "unchanged": self.unchanged,
                 "kept_ours": self.kept_ours, "renamed": [list(r) for r in self.renamed],
                 "conflicts": [{"id": c["id"], "table": c["table_name"], "row_id": c["row_id"]} for c in self.conflicts],
-                "photos_copied": self.photos_copied, "foreign_entries": self.foreign_entries}
+                "photos_copied": self.photos_copied, "foreign_entries": self.foreign_entries,
+                "versions_seen": self.versions_seen}
 
 
 def _fetch(db, table: str, row_id: str) -> dict[str, Any] | None:
@@ -346,7 +348,9 @@ def _merge_rows(catalog: Catalog, content: Content, report: MergeReport, id_map:
             db["conflicts"].insert(conflict)
         _audit(db, catalog.actor, stamp, "insert", "conflicts", [(c["id"], None, c) for c in conflicts])
         report.conflicts += conflicts
+    before = db.conn.total_changes
     db.conn.executemany("INSERT OR IGNORE INTO merge_seen (table_name, row_id, version) VALUES (?, ?, ?)", seen)
+    report.versions_seen = db.conn.total_changes - before
 
 
 def _audit(db, actor: str, stamp: str, action: str, table: str, changes: list) -> None:
