@@ -291,3 +291,65 @@ def test_imported_components_travel_with_their_bases_through_three_catalogs(team
     assert amina.merge(back).already_merged
     for person in (amina, boris, hq):
         assert verify_catalog(person.catalog).problems == []
+
+
+@pytest.fixture
+def attribution_conflict(team, tmp_path):
+    """A component changed on both sides to parts attributed to different firms, on different bases:
+    (hq, the open conflict, ours, theirs)."""
+    from fieldkit.catalog import components as components_core
+
+    amina, _, hq = team
+    ref = amina.record(place="Kharkiv")
+    hq.merge(amina.bundle(tmp_path / "first.fkb", everything=True))
+    (component,) = components_core.list_components(amina.catalog, ref)
+    components_core.update_component(hq.catalog, component["id"], {"part_number": "ADXL345", "manufacturer": None,
+                                                                     "notes": "HQ read"})
+    components_core.update_component(amina.catalog, component["id"], {"part_number": "ATMEGA328P", "manufacturer": None,
+                                                                        "notes": "field read"})
+    hq.merge(amina.bundle(tmp_path / "second.fkb", refs=[ref]))
+    (conflict,) = conflicts.list_conflicts(hq.catalog)
+    ours, theirs = json.loads(conflict["ours_json"]), json.loads(conflict["theirs_json"])
+    assert ours["firm_id"] and theirs["firm_id"] and ours["firm_id"] != theirs["firm_id"]
+    assert ours["basis_id"] and theirs["basis_id"] and ours["basis_id"] != theirs["basis_id"]
+    return hq, conflict, ours, theirs
+
+
+def test_the_draft_union_of_two_attributions_joins_text_but_never_ids_and_keeps_one_sides_attribution(attribution_conflict):
+    _, _, ours, theirs = attribution_conflict
+    draft = conflicts.draft_union("components", ours, theirs)
+    assert draft["notes"] == "HQ read / field read"
+    for name in draft:
+        if name == "id" or name.endswith("_id"):
+            assert draft[name] == ours[name], name
+    for name in conflicts.COMPONENT_ATTRIBUTION:
+        assert draft[name] == ours[name], name
+
+
+def test_an_edited_union_with_joined_attribution_ids_is_refused_in_one_line(attribution_conflict):
+    """The draft the app used to make joined every text field that differs, ids included."""
+    hq, conflict, ours, theirs = attribution_conflict
+    joined = {**ours, **{name: f"{ours[name]} / {theirs[name]}" for name in ("firm_id", "basis_id", "manufacturer")}}
+    with pytest.raises(FieldkitError) as refused:
+        conflicts.resolve(hq.catalog, conflict["id"], "edited", joined)
+    message = str(refused.value)
+    assert "\n" not in message and "firm_id" in message and "ours or theirs" in message
+    assert conflicts.list_conflicts(hq.catalog)[0]["id"] == conflict["id"]  # still open, nothing written
+    assert verify_catalog(hq.catalog).problems == []
+
+
+@pytest.mark.parametrize("side", ["ours", "theirs"])
+def test_an_edited_union_keeps_the_joined_notes_and_the_attribution_of_the_side_picked(attribution_conflict, side):
+    from fieldkit.catalog import components as components_core
+
+    hq, conflict, ours, theirs = attribution_conflict
+    picked = {"ours": ours, "theirs": theirs}[side]
+    edited = {**conflicts.draft_union("components", ours, theirs),
+              **{name: picked[name] for name in conflicts.COMPONENT_ATTRIBUTION}}
+    conflicts.resolve(hq.catalog, conflict["id"], "edited", edited)
+    row = components_core.get_component(hq.catalog, ours["id"])
+    assert row["notes"] == "HQ read / field read"
+    assert {name: row[name] for name in conflicts.COMPONENT_ATTRIBUTION} == \
+        {name: picked[name] for name in conflicts.COMPONENT_ATTRIBUTION}
+    assert hq.catalog.db.execute("SELECT 1 FROM attribution_bases WHERE id = ?", [row["basis_id"]]).fetchone()
+    assert verify_catalog(hq.catalog).problems == []

@@ -206,8 +206,10 @@ def check_state(db: Database) -> list[ChainProblem]:
     compared by its SHA-256 with the one `audit_rows` holds for it, after `check_bulk` has checked
     those hashes against the event's own (chained) `rows_sha256`.
     """
-    problems: list[ChainProblem] = check_bulk(db)
-    bulk = BULK_TABLE in db.table_names()
+    names = db.table_names()
+    bulk = BULK_TABLE in names
+    events = bulk_events(db) if bulk else {}
+    problems: list[ChainProblem] = check_bulk(db, events)
     for table in AUDITED_TABLES:
         last: dict[str, tuple[int, str | None]] = {}
         for seq, row_id, after in db.execute(
@@ -241,6 +243,89 @@ def check_state(db: Database) -> list[ChainProblem]:
                 problems.append(ChainProblem(seq, table, key, "row is in the audit log but missing from the catalog"))
         for key, (seq, _) in digests.items():
             problems.append(ChainProblem(seq, table, key, "row is in the audit log but missing from the catalog"))
+    return problems + check_recorded(db, names) + check_archived(db, names, events)
+
+
+# Tables of a few rows each, written one audited row at a time, and compared with their last audit
+# record in one pass over the log: the catalog's settings, and the merges and conflicts of team work
+# (m016). A setting's record holds its value alone, `{"value": ...}`, under its key.
+RECORDED_TABLES = {"catalog_meta": "key", "merges": "id", "conflicts": "id"}
+# The catalog id is made by m005 with no audit record; the witness log, backups, bundles and
+# dossiers carry it (fieldkit.catalog.witness). Once fieldkit changes it, it is audited like the rest.
+UNRECORDED_SETTING = "catalog_id"
+
+
+def recorded_json(table: str, row: dict[str, Any]) -> str | None:
+    """What the audit log records for a row of a RECORDED_TABLES table."""
+    return to_json({"value": row["value"]}) if table == "catalog_meta" else to_json(row)
+
+
+def check_recorded(db: Database, names: list[str] | None = None) -> list[ChainProblem]:
+    """Rows of RECORDED_TABLES that differ from their last audit record, that have none, or that the
+    log has and the catalog lost."""
+    names = db.table_names() if names is None else names
+    tables = [t for t in RECORDED_TABLES if t in names]
+    if not tables:
+        return []
+    last: dict[tuple[str, str], tuple[int, str | None]] = {}
+    for seq, table, row_id, after in db.execute(
+        f"SELECT seq, table_name, row_id, after_json FROM audit WHERE table_name IN ({', '.join('?' for _ in tables)}) "
+        "ORDER BY seq", tables
+    ):
+        last[(table, row_id)] = (seq, after)
+    problems: list[ChainProblem] = []
+    for table in tables:
+        for row in db[table].rows:
+            key = str(row[RECORDED_TABLES[table]])
+            seq, after = last.pop((table, key), (0, None))
+            if after is None and seq == 0 and table == "catalog_meta" and key == UNRECORDED_SETTING:
+                continue
+            if after is None:
+                problems.append(ChainProblem(seq, table, key, "row has no audit record of its current state"))
+            elif after != recorded_json(table, row):
+                problems.append(ChainProblem(seq, table, key, "row differs from its last audit record"))
+    for (table, key), (seq, after) in last.items():
+        if after is not None:
+            problems.append(ChainProblem(seq, table, key, "row is in the audit log but missing from the catalog"))
+    return problems
+
+
+# Each component's attribution_json as m012 found it (component_id, attribution_json): its last
+# single audit record before m012's "migrate" event holds the same JSON.
+ARCHIVE_TABLE = "component_attribution_m011"
+M012_EVENT = "m012_component_rows"
+
+
+def check_archived(db: Database, names: list[str], events: dict[int, tuple[str, str, dict[str, Any]]]) -> list[ChainProblem]:
+    """Rows of component_attribution_m011 that differ from the attribution_json the log last recorded
+    for the component before m012 rewrote it. Only the log before that event is read: nothing for a
+    catalog made after m012 (whose archive is empty)."""
+    if ARCHIVE_TABLE not in names:
+        return []
+    migrated = [seq for seq, (table, event_id, _) in events.items() if (table, event_id) == ("components", M012_EVENT)]
+    recorded: dict[str, tuple[int, str | None]] = {}
+    if migrated:
+        for seq, row_id, after in db.execute(
+            "SELECT seq, row_id, after_json FROM audit WHERE seq < ? AND table_name = 'components' ORDER BY seq", [min(migrated)]
+        ):
+            recorded[row_id] = (seq, after)
+    expected: dict[str, tuple[int, str]] = {}
+    for row_id, (seq, after) in recorded.items():
+        try:
+            value = json.loads(after).get("attribution_json") if after else None
+        except (ValueError, AttributeError):
+            value = None  # an altered entry: the chain names it
+        if value is not None:
+            expected[row_id] = (seq, value)
+    problems: list[ChainProblem] = []
+    for component_id, text in db.execute(f"SELECT component_id, attribution_json FROM {ARCHIVE_TABLE}"):
+        seq, value = expected.pop(component_id, (0, None))
+        if value is None:
+            problems.append(ChainProblem(seq, ARCHIVE_TABLE, component_id, "row has no audit record of its current state"))
+        elif value != text:
+            problems.append(ChainProblem(seq, ARCHIVE_TABLE, component_id, "row differs from its last audit record"))
+    for component_id, (seq, _) in expected.items():
+        problems.append(ChainProblem(seq, ARCHIVE_TABLE, component_id, "row is in the audit log but missing from the catalog"))
     return problems
 
 
@@ -329,19 +414,24 @@ class BulkEvent:
         return entry
 
 
-def check_bulk(db: Database) -> list[ChainProblem]:
-    """Bulk events whose `audit_rows` no longer match the count and `rows_sha256` their audit row holds,
-    and rows of `audit_rows` that belong to no bulk event."""
-    if BULK_TABLE not in db.table_names():
-        return []
-    problems: list[ChainProblem] = []
-    events = {
+def bulk_events(db: Database) -> dict[int, tuple[str, str, dict[str, Any]]]:
+    """Every bulk audit event, by seq: (table, event id, details)."""
+    return {
         seq: (table, row_id, json.loads(after or "{}"))
         for seq, table, row_id, after in db.execute(
             f"SELECT seq, table_name, row_id, after_json FROM audit WHERE action IN ({', '.join('?' for _ in BULK_ACTIONS)})",
             list(BULK_ACTIONS),
         )
     }
+
+
+def check_bulk(db: Database, events: dict[int, tuple[str, str, dict[str, Any]]] | None = None) -> list[ChainProblem]:
+    """Bulk events whose `audit_rows` no longer match the count and `rows_sha256` their audit row holds,
+    and rows of `audit_rows` that belong to no bulk event. `events`: `bulk_events(db)`, if read already."""
+    if BULK_TABLE not in db.table_names():
+        return []
+    problems: list[ChainProblem] = []
+    events = bulk_events(db) if events is None else events
     seen: set[int] = set()
     current, count, root = None, 0, hashlib.sha256()
 

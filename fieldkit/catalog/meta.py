@@ -30,3 +30,16 @@ def set_meta(db: Database, key: str, value: str) -> None:
         "INSERT INTO catalog_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         [key, value],
     )
+
+
+def renew_catalog_id(db: Database, *, actor: str) -> str:
+    """Give the catalog a new id (a copy that becomes a catalog of its own), audited; returns it.
+    Call inside a write transaction."""
+    from fieldkit.catalog import audit
+    from fieldkit.catalog.db import new_id, now
+
+    old, new = get_meta(db, "catalog_id"), new_id()
+    set_meta(db, "catalog_id", new)
+    audit.record(db, at=now(), actor=actor, action="update", table="catalog_meta", row_id="catalog_id",
+                 before=None if old is None else {"value": old}, after={"value": new})
+    return new

@@ -18,6 +18,57 @@ from fieldkit.errors import NotFound, ValidationError
 
 KEEP = ("ours", "theirs", "edited")
 
+# A component's attribution: what was entered and what fieldkit concluded from it, with the lookup
+# rows it names (before m012, all of it in attribution_json). An edited union keeps it whole from
+# one side: joined, `firm_id` and `basis_id` would name no firm and no basis.
+COMPONENT_ATTRIBUTION = ("manufacturer", "country", "firm_id", "attributed_by", "basis_id", "reference_version_id",
+                         "candidates", "entered_manufacturer", "entered_country")
+# The date code as printed and the period it was read as: also one side's, whole.
+COMPONENT_DATE = ("date_code", "date_form", "date_start", "date_end")
+NEVER_JOINED = ("sha256", "stored_path", "candidates")  # beside ids, JSON and times
+
+
+def _groups(table: str, row: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The fields of a row that must come from one version together (a pre-m012 component's
+    attribution_json holds its date readings too: one group)."""
+    if table != "components":
+        return []
+    if "attribution_json" in row:
+        return [("attribution_json", *COMPONENT_ATTRIBUTION, *COMPONENT_DATE)]
+    return [COMPONENT_ATTRIBUTION, COMPONENT_DATE]
+
+
+def _joinable(table: str, name: str) -> bool:
+    """Whether a draft union may join two values of this field as text ('A / B')."""
+    grouped = any(name in group for group in _groups(table, {"attribution_json": None}))
+    return not (grouped or name == "id" or name.endswith(("_id", "_json", "_at")) or name in NEVER_JOINED)
+
+
+def draft_union(table: str, ours: dict[str, Any] | None, theirs: dict[str, Any]) -> dict[str, Any]:
+    """A first draft of an edited union, for the researcher to edit: ours, with each free-text field
+    that differs holding both values ('ours / theirs'). Ids, hashes, times and JSON are never joined,
+    and a component's attribution and date stay ours whole: the researcher may put theirs instead."""
+    merged = dict(ours or theirs)
+    for name, value in theirs.items():
+        mine = merged.get(name)
+        if mine != value and isinstance(value, str) and _joinable(table, name):
+            merged[name] = value if mine in (None, "") else f"{mine} / {value}"
+    return merged
+
+
+def _check_union(table: str, edited: dict[str, Any], versions: list[dict[str, Any]]) -> None:
+    """Refuse an edited union whose attribution or date, or any id, is not one version's."""
+    for group in _groups(table, edited):
+        names = [n for n in group if n in edited]
+        if names and not any(all(edited[n] == r.get(n) for n in names) for r in versions):
+            mixed = [n for n in names if all(edited[n] != r.get(n) for r in versions)] or names
+            raise ValidationError(f"the edited union's {', '.join(mixed)} is not one side's: keep the fields "
+                                  f"{', '.join(names)} whole from ours or theirs (copy theirs to keep theirs)")
+    ids = [n for n, v in edited.items() if (n == "id" or n.endswith("_id")) and all(v != r.get(n) for r in versions)]
+    if ids:
+        raise ValidationError(f"the edited union's {', '.join(ids)} is neither ours nor theirs; an id is never joined "
+                              "or typed: put the value of ours or theirs, as it is")
+
 
 def list_conflicts(catalog: Catalog, *, include_resolved: bool = False) -> list[dict[str, Any]]:
     where = "" if include_resolved else "WHERE resolved_at IS NULL"
@@ -89,7 +140,10 @@ def resolve(catalog: Catalog, conflict_id: str, keep: str, edited: dict[str, Any
             if keep == "edited":
                 if edited is None:
                     raise ValidationError("an edited union needs the edited row")
-                kept = {**(current or kept), **{k: v for k, v in edited.items() if k not in audit.AUDITED_TABLES[table]}}
+                edited = {k: v for k, v in edited.items() if k not in audit.AUDITED_TABLES[table]}
+                versions = [v for v in (current, json.loads(conflict["ours_json"] or "null"), kept) if v is not None]
+                _check_union(table, edited, versions)
+                kept = {**(current or kept), **edited}
             if table == "components":
                 kept = _current_shape(catalog, kept)
             if table == "items" and db.execute("SELECT 1 FROM items WHERE ref = ? AND id != ?", [kept["ref"], kept["id"]]).fetchone():

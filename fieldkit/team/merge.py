@@ -12,8 +12,11 @@ A deletion does not travel: a merge never removes a row.
 
 An incoming item whose ref is already another item's here keeps its UUID and gets this catalog's
 next ref; a photo whose original is already here under another row keeps ours, and the incoming
-rows that named it are pointed at ours. Each such adaptation is its own audit entry after the
-merge entry, so the log shows the version as it came and as it was stored.
+rows that named it are pointed at ours. A component from a bundle made before migration m012 (with
+`attribution_json`) is stored in today's columns, converted as m012 converts a stored row, so it is
+the row the sender's catalog holds once upgraded; the lookup rows it names are added (audited) if
+new. Each such adaptation is its own audit entry after the merge entry, so the log shows the
+version as it came and as it was stored.
 
 Photo originals are copied into the store and re-hashed. The rows, their audit entries, the
 origin's own audit entries (kept as written in `foreign_audit`, each origin its own chain), the
@@ -56,6 +59,7 @@ class MergeReport:
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (incoming ref, ref given here)
     photos_copied: int = 0
     foreign_entries: int = 0
+    versions_seen: int = 0  # rows this merge added to merge_seen (verify counts them)
 
     def describe(self) -> list[str]:
         if self.already_merged:
@@ -75,7 +79,8 @@ class MergeReport:
                 "added": dict(self.added), "updated": dict(self.updated), "unchanged": self.unchanged,
                 "kept_ours": self.kept_ours, "renamed": [list(r) for r in self.renamed],
                 "conflicts": [{"id": c["id"], "table": c["table_name"], "row_id": c["row_id"]} for c in self.conflicts],
-                "photos_copied": self.photos_copied, "foreign_entries": self.foreign_entries}
+                "photos_copied": self.photos_copied, "foreign_entries": self.foreign_entries,
+                "versions_seen": self.versions_seen}
 
 
 def _fetch(db, table: str, row_id: str) -> dict[str, Any] | None:
@@ -157,13 +162,44 @@ def _remove_unreferenced(catalog: Catalog, placed: list[Path]) -> None:
             path.unlink(missing_ok=True)
 
 
+OLD_COMPONENTS = "m012_component_rows"  # a bundle made without it carries components with attribution_json
+
+
+def _todays_component(row: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
+    """A component row of a bundle made before m012, as m012 converts a stored row, with its basis
+    and table version as the lookup ids every catalog gives them; and the lookup rows it names, as
+    (table, text column, text)."""
+    from fieldkit.catalog.components import LOOKUPS
+    from fieldkit.catalog.lookups import lookup_key
+    from fieldkit.catalog.migrations import m012_component_row
+
+    try:
+        shaped = m012_component_row(row)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise BundleError(f"component {str(row.get('id'))[:36]} of the bundle (made before m012) holds an "
+                          "attribution_json that cannot be read; nothing was merged") from None
+    lookups = []
+    for _, column, table, text_column in LOOKUPS:
+        text = shaped[column]
+        if text is not None:
+            if not isinstance(text, str):
+                raise BundleError(f"component {str(row.get('id'))[:36]} of the bundle (made before m012) holds an "
+                                  "attribution_json that cannot be read; nothing was merged")
+            shaped[column] = lookup_key(text)
+            lookups.append((table, text_column, text))
+    return shaped, lookups
+
+
 def _check_shape(db, content: Content) -> None:
     """Refuse rows whose columns are not this catalog's, or whose values are not plain SQLite values
-    (a signed bundle from a colleague's compromised laptop must not reach the SQL as a column name)."""
+    (a signed bundle from a colleague's compromised laptop must not reach the SQL as a column name).
+    A component of a bundle made before m012 is checked as it will be stored (`_todays_component`)."""
+    old = OLD_COMPONENTS not in content.schema
     for table in TABLES:
         columns = {c.name for c in db[table].columns}
         for row in content.rows[table]:
-            unknown = set(row) - columns
+            shaped = _todays_component(row)[0] if old and table == "components" and "attribution_json" in row else row
+            unknown = set(shaped) - columns
             if unknown:
                 raise BundleError(f"a {table} row in the bundle has columns this catalog does not know "
                                   f"({', '.join(sorted(map(repr, unknown)))[:80]}); nothing was merged")
@@ -250,10 +286,13 @@ def merge_content(catalog: Catalog, content: Content, *, source: str = "bundle",
 def _merge_rows(catalog: Catalog, content: Content, report: MergeReport, id_map: dict[str, str],
                 next_ref: Callable[[], str]) -> None:
     db = catalog.db
+    from fieldkit.catalog.components import lookup_id
+
     keys = {(t, audit.row_key(t, r)) for t in TABLES for r in content.rows[t]}
     known_here = _known_here(db, keys)
     stamp = now()
     seen: list[tuple[str, str, str]] = []
+    old = OLD_COMPONENTS not in content.schema
     for table in TABLES:
         merged, adapted_changes, conflicts = [], [], []
         for row in content.rows[table]:
@@ -261,6 +300,10 @@ def _merge_rows(catalog: Catalog, content: Content, report: MergeReport, id_map:
             incoming_json = audit.to_json(row)
             incoming = version_of(incoming_json)
             theirs_known = content.known.get((table, row_id), set()) | {incoming}
+            shaped, lookups = (row, [])
+            if old and table == "components" and "attribution_json" in row:
+                shaped, lookups = _todays_component(row)  # the row their catalog holds once upgraded
+                theirs_known.add(version_of(audit.to_json(shaped)))
             seen += [(table, row_id, v) for v in theirs_known]
             target_id = audit.row_key(table, {k: id_map.get(v, v) if k == "photo_id" else v for k, v in row.items()})
             local = _fetch(db, table, target_id)
@@ -270,10 +313,10 @@ def _merge_rows(catalog: Catalog, content: Content, report: MergeReport, id_map:
             if table == "photo_provenance" and row["photo_id"] in id_map and local is not None:
                 report.unchanged += 1  # our own reading of the same original's provenance stays
                 continue
-            if local is not None and audit.to_json(local) == incoming_json:
+            if local is not None and audit.to_json(local) in (incoming_json, audit.to_json(shaped)):
                 report.unchanged += 1
                 continue
-            if incoming in known_here[(table, row_id)]:
+            if theirs_known & {incoming, version_of(audit.to_json(shaped))} & known_here[(table, row_id)]:
                 report.kept_ours += 1  # we have seen theirs, and changed it since (or deleted it)
                 continue
             if local is not None and version_of(audit.to_json(local)) not in theirs_known:
@@ -283,7 +326,11 @@ def _merge_rows(catalog: Catalog, content: Content, report: MergeReport, id_map:
                             "resolution": None, "resolved_by": None}
                 conflicts.append(conflict)
                 continue
-            adapted, what = _adapt(db, table, row, id_map, local, next_ref)
+            adapted, what = _adapt(db, table, shaped, id_map, local, next_ref)
+            if shaped is not row:
+                for lookup_table, text_column, text in lookups:
+                    lookup_id(catalog, lookup_table, text_column, text)  # added, audited, if new here
+                what = "merge-m012"
             _write(db, table, adapted, exists=local is not None)
             stored = _fetch(db, table, target_id)
             (report.updated if local is not None else report.added)[table] += 1
@@ -295,13 +342,15 @@ def _merge_rows(catalog: Catalog, content: Content, report: MergeReport, id_map:
                 if what == "merge-ref-renamed" and adapted["ref"] != row["ref"]:
                     report.renamed.append((row["ref"], adapted["ref"]))
         _audit(db, catalog.actor, stamp, "merge", table, merged)
-        for what in ("merge-photo-remap", "merge-ref-renamed"):
+        for what in ("merge-photo-remap", "merge-ref-renamed", "merge-m012"):
             _audit(db, catalog.actor, stamp, what, table, [(i, b, a) for i, b, a, w in adapted_changes if w == what])
         for conflict in conflicts:
             db["conflicts"].insert(conflict)
         _audit(db, catalog.actor, stamp, "insert", "conflicts", [(c["id"], None, c) for c in conflicts])
         report.conflicts += conflicts
+    before = db.conn.total_changes
     db.conn.executemany("INSERT OR IGNORE INTO merge_seen (table_name, row_id, version) VALUES (?, ?, ?)", seen)
+    report.versions_seen = db.conn.total_changes - before
 
 
 def _audit(db, actor: str, stamp: str, action: str, table: str, changes: list) -> None:

@@ -2,12 +2,15 @@
 
 Each origin catalog's audit entries are kept as that catalog wrote them (`foreign_audit`), so each
 is checked as its own chain: every entry hashes to itself, consecutive entries link, and the audit
-head each merge recorded from the signed manifest matches the entry it names. The `merges` and
-`conflicts` rows are checked against their own audit entries, like every audited row.
+head each merge recorded from the signed manifest matches the entry it names, and there are as many
+entries as the merges kept (each merge's `summary_json` counts them: `foreign_entries`), and as many
+versions seen (`merge_seen`) as the merges added (`versions_seen`, counted by merges since s6). The `merges`
+and `conflicts` rows are compared with their own audit entries by `audit.check_state`.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlite_utils import Database
@@ -15,11 +18,9 @@ from sqlite_utils import Database
 from fieldkit.catalog import audit
 from fieldkit.catalog.audit import ChainProblem
 
-TEAM_TABLES = ("merges", "conflicts")
-
 
 def check_merged(db: Database) -> list[ChainProblem]:
-    """Every problem with merged provenance: broken origin chains, merge or conflict rows edited unaudited."""
+    """Every problem with merged provenance: broken origin chains, entries removed or added, a changed head."""
     if "foreign_audit" not in db.table_names():
         return []
     problems: list[ChainProblem] = []
@@ -40,17 +41,28 @@ def check_merged(db: Database) -> list[ChainProblem]:
         found = hashes.get((origin, seq))
         if found is not None and found != head:
             problems.append(ChainProblem(seq, "merges", merge_id, f"catalog {origin}'s audit head differs from the one its bundle was signed with"))
-    for table in TEAM_TABLES:
-        last = {row_id: (seq, after) for seq, row_id, after in db.execute(
-            "SELECT seq, row_id, after_json FROM audit WHERE table_name = ? ORDER BY seq", [table])}
-        for row in db[table].rows:
-            seq, after = last.pop(row["id"], (0, None))
-            if after != audit.to_json(row):
-                problems.append(ChainProblem(seq, table, row["id"], "row differs from its last audit record"))
-        for row_id, (seq, after) in last.items():
-            if after is not None:
-                problems.append(ChainProblem(seq, table, row_id, "row is in the audit log but missing from the catalog"))
+    summaries = [row[0] for row in db.execute("SELECT summary_json FROM merges")]
+    kept = sum(_counted(summary, "foreign_entries") for summary in summaries)
+    if len(hashes) != kept:
+        problems.append(ChainProblem(0, "", "", f"foreign_audit holds {len(hashes)} entries of merged catalogs, but the "
+                                     f"merges kept {kept}: entries were removed or added behind fieldkit's back"))
+    if all(_counted(summary, "versions_seen", None) is not None for summary in summaries):  # counted since s6
+        seen = db.execute("SELECT count(*) FROM merge_seen").fetchone()[0]
+        added = sum(_counted(summary, "versions_seen") for summary in summaries)
+        if seen != added:
+            problems.append(ChainProblem(0, "", "", f"merge_seen holds {seen} row versions seen, but the merges added "
+                                         f"{added}: versions were removed or added behind fieldkit's back"))
     return problems
+
+
+def _counted(summary: str | None, key: str, missing: int | None = 0) -> int | None:
+    """A count in a merge's summary (`missing` if it has none, or if the summary cannot be read: an
+    edited merges row, which `audit.check_state` names)."""
+    try:
+        count = json.loads(summary or "{}").get(key, missing)
+    except (ValueError, AttributeError):
+        return missing
+    return count if isinstance(count, int) else missing
 
 
 def item_provenance(db: Database, item_id: str) -> list[dict[str, Any]]:

@@ -15,8 +15,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from fieldkit.catalog.db import Catalog, connect, connect_reader, new_id, open_catalog, writable
-from fieldkit.catalog.meta import set_meta
+from fieldkit.catalog.db import Catalog, connect, connect_reader, open_catalog, writable
+from fieldkit.catalog.meta import renew_catalog_id
 from fieldkit.locations import data_dir, example_catalog_path, photo_store_path
 from fieldkit.tui.screens.catalog import CatalogScreen
 
@@ -126,7 +126,7 @@ class FieldkitApp(App):
         # A new catalog, with its own id: the witness must not take a fresh copy for the previous
         # copy gone backwards. The commit records the new id at this path in the witness log.
         with copy.transaction() as db:
-            set_meta(db, "catalog_id", new_id())
+            renew_catalog_id(db, actor=copy.actor)
         return copy
 
 

@@ -38,16 +38,6 @@ def side_by_side(ours: dict | None, theirs: dict) -> tuple[str, str]:
     return "\n".join(left), "\n".join(right)
 
 
-def union(ours: dict | None, theirs: dict) -> dict:
-    """A first draft of an edited union: ours, with each text field that differs holding both values."""
-    merged = dict(ours or theirs)
-    for name, value in theirs.items():
-        mine = merged.get(name)
-        if mine != value and isinstance(value, str) and name not in ("id", "item_id", "updated_at", "created_at"):
-            merged[name] = value if mine in (None, "") else f"{mine} / {value}"
-    return merged
-
-
 class UnionScreen(ModalScreen[dict | None]):
     """Edit the union of two versions (JSON) and save it with ctrl+s."""
 
@@ -59,7 +49,9 @@ class UnionScreen(ModalScreen[dict | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Edit the version to keep, then ctrl+s (escape cancels):", classes="question")
+            yield Label("Edit the version to keep, then ctrl+s (escape cancels). Ids are never joined; a "
+                        "component's attribution and date code are ours: to keep theirs, copy those fields "
+                        "from theirs.", classes="question")
             yield TextArea(json.dumps(self.draft, indent=1, ensure_ascii=False), id="union", language=None)
             yield Label("", id="union-error")
 
@@ -384,11 +376,13 @@ keep ours, theirs, or edit a union. Every resolution is audited.
         self._resolve(conflict, which)
 
     def action_edit_union(self) -> None:
+        from fieldkit.team.conflicts import draft_union
+
         conflict = self.highlighted()
         if conflict is None:
             return
         ours = json.loads(conflict["ours_json"]) if conflict["ours_json"] else None
-        draft = union(ours, json.loads(conflict["theirs_json"]))
+        draft = draft_union(conflict["table_name"], ours, json.loads(conflict["theirs_json"]))
         self.app.push_screen(UnionScreen(draft), lambda edited: edited is not None and self._resolve(conflict, "edited", edited))
 
     def _resolve(self, conflict: dict, which: str, edited: dict | None = None) -> None:
