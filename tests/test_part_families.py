@@ -292,6 +292,25 @@ def test_simcom_a76_septentrio_and_novatel_receivers(part, firm):
 
 
 @pytest.mark.parametrize("part, firm", [
+    ("RAK4631", "rakwireless"), ("Rd-03D", "ai-thinker"), ("WSEN-ITDS", "wurth-elektronik"),
+    ("Proteus-III", "wurth-elektronik"), ("HM0360", "himax"), ("BL616", "bouffalo"), ("BL808", "bouffalo"),
+    ("PY32F003", "puya"), ("BK7231N", "beken"), ("CXD5602GG", "sony"), ("ISX012", "sony"),
+    ("BL654", "laird-connectivity"), ("BL5340", "laird-connectivity"), ("N32G457VEL7", "nations-tech"),
+    ("FM101-GL", "fibocom"), ("L860-GL", "fibocom"), ("MT7697", "mediatek"), ("EOS-S3", "quicklogic"),
+    ("FU740-C000", "sifive"), ("BM1422AGMV", "rohm"), ("KX134-1211", "rohm"),
+    ("L86-M33", "quectel"), ("L86", "quectel"), ("MT29F4G08ABADAWP", "micron"), ("BL0937", None), ("HM-10", None),
+    ("RD3.0S", None), ("N32905", None), ("RA0E1", None),
+])
+def test_attri_families_of_makers_outside_the_earlier_slices_and_their_neighbours(part, firm):
+    """The attrI pass (tuning half only): RAKwireless, Ai-Thinker radar, Würth WSEN sensors and radio modules, Himax
+    sensors, Bouffalo BL6xx/BL7xx/BL808 by three digits, Puya PY32, Beken BK72, Sony CXD56/ISX01, Laird BL653/BL654/
+    BL5340, Nations N32G, Fibocom FM101 and the L860 exception inside Quectel's L86, MediaTek MT768/MT769, QuickLogic
+    EOS S3, SiFive FU740, ROHM BM1422/KX13/KX224. Their neighbours stay as they were: Quectel's L86 modules, Micron's
+    MT29F flash, Belling's BL0937, another maker's HM-10, a zener's RD head, Nuvoton's N329 and Renesas's RA0E1."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
     ("CH340G", "wch"), ("CH341A", "wch"), ("CH343P", "wch"), ("CH9102F", "wch"), ("CH32V003F4P6", "wch"),
     ("DPS310", "infineon"), ("DPS368XTSA1", "infineon"), ("CC2652R1FRGZR", "texas-instruments"),
     ("CC5611SRWA", "kingbright"), ("RP2040", "raspberry-pi"), ("DPS-300AB-81", None), ("RP202K001B", None),
