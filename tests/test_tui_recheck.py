@@ -83,9 +83,13 @@ def updates(path, table):
 
 
 async def settle(pilot):
+    """Until the workers are done and a recheck screen has listed what they found."""
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    while isinstance(pilot.app.screen, RecheckScreen) and pilot.app.screen.busy:
+        await pilot.pause(0.05)
+        await pilot.app.workers.wait_for_complete()
 
 
 def rows(screen) -> list[list[str]]:
@@ -307,3 +311,33 @@ def test_markings_recheck_screen_snapshot(snap_compare, db):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_recheck)
+
+
+async def test_a_long_list_is_listed_in_batches_with_progress_and_applied_whole(db, tmp_path, user_tables):
+    from fieldkit.components.importer import import_components
+    from fieldkit.tui.screens.recheck import FILL_BATCH
+
+    parts_csv = tmp_path / "parts.csv"
+    parts_csv.write_text("part_number\n" + "".join(f"ZQX{n:04d}\n" for n in range(2, 2 + 2 * FILL_BATCH + 50)))
+    families = (user_tables / "part_families.csv").read_text(encoding="utf-8")
+    (user_tables / "part_families.csv").unlink()  # imported against the older tables
+    tables.clear_cache()
+    catalog = open_catalog(db, actor="seed")
+    import_components(catalog, "DR-0002", parts_csv)
+    catalog.close()
+    (user_tables / "part_families.csv").write_text(families, encoding="utf-8")
+    tables.clear_cache()
+    total = 4 + 2 * FILL_BATCH + 50
+    app = make_app(db, actor="t", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one("#recheck-table", DataTable).row_count == total
+        bar = screen.query_one("#recheck-progress", ProgressBar)
+        assert (bar.total, bar.progress) == (total, total)
+        await pilot.press("ctrl+s", "y")
+        await settle(pilot)
+        assert [r[2] for r in rows(screen)] == ["ZQX9999"]  # the kept one alone is left
+    assert len(updates(db, "components")) == total - 1

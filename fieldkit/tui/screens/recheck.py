@@ -9,6 +9,7 @@ whose firm or country she entered by hand is listed as kept and can never be sel
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -81,6 +82,9 @@ KINDS = {
 }
 
 
+FILL_BATCH = 100  # table rows added per turn of the event loop
+
+
 class Stopped(Exception):
     """The screen was left while the check ran: the worker stops at the next row."""
 
@@ -122,9 +126,9 @@ The command line does the same: `fieldkit component recheck [REF] [--apply]` and
             self.done, self.total = done, total
 
     class Checked(Message):
-        def __init__(self, results: list, error: str | None = None):
+        def __init__(self, results: list, cells: list[tuple], error: str | None = None):
             super().__init__()
-            self.results, self.error = results, error
+            self.results, self.cells, self.error = results, cells, error
 
     class Applied(Message):
         def __init__(self, updated: int, error: str | None = None):
@@ -171,7 +175,9 @@ The command line does the same: `fieldkit component recheck [REF] [--apply]` and
         self.query_one("#recheck-summary", Label).update("Checking…")
         self.check()
 
-    @work(thread=True, exclusive=True, group="recheck")
+    # Not exclusive: `busy` keeps a check and an apply from overlapping, and an exclusive worker
+    # would mark the apply that has just posted its result as cancelled.
+    @work(thread=True, group="recheck-check")
     def check(self) -> None:
         worker = get_current_worker()
         report = throttled(lambda done, total: self.post_message(self.Progress(done, total)))
@@ -186,30 +192,36 @@ The command line does the same: `fieldkit component recheck [REF] [--apply]` and
         except Stopped:
             return
         except FieldkitError as exc:
-            self.post_message(self.Checked([], str(exc)))
+            self.post_message(self.Checked([], [], str(exc)))
             return
-        self.post_message(self.Checked(results))
+        cells = [(plain(r.item_ref), plain(self.kind.name(r), multiline=False), plain(r.before), plain(r.after),
+                  plain(r.basis, multiline=False)) for r in results if r.differs]  # made here, not in the UI's thread
+        self.post_message(self.Checked(results, cells))
 
     @on(Progress)
     def show_progress(self, message: Progress) -> None:
         self.query_one("#recheck-progress", ProgressBar).update(total=message.total, progress=message.done)
 
     @on(Checked)
-    def show_results(self, message: Checked) -> None:
-        self.busy = False
+    async def show_results(self, message: Checked) -> None:
+        """Fill the table a batch at a time, letting the app draw and take keys between batches:
+        tens of thousands of differing rows must not freeze the screen."""
         if message.error:
             self.notify(f"Cannot check: {message.error}", severity="error")
-        results = message.results
-        self.checked = len(results)
-        self.rows = [r for r in results if r.differs]
+        self.checked = len(message.results)
+        self.rows = [r for r in message.results if r.differs]
         self.selected = {i for i, r in enumerate(self.rows) if not getattr(r, "kept", False)}
         bar = self.query_one("#recheck-progress", ProgressBar)
         bar.update(total=max(self.checked, 1), progress=max(self.checked, 1))
         table = self.query_one("#recheck-table", DataTable)
         table.clear()
-        for i, r in enumerate(self.rows):
-            table.add_row(self._mark(i), plain(r.item_ref), plain(self.kind.name(r), multiline=False),
-                          plain(r.before), plain(r.after), plain(r.basis, multiline=False), key=str(i))
+        for start in range(0, len(message.cells), FILL_BATCH):
+            for i, cells in enumerate(message.cells[start:start + FILL_BATCH], start):
+                table.add_row(self._mark(i), *cells, key=str(i))
+            if start + FILL_BATCH < len(message.cells):  # more to come: let the app draw and take keys
+                self.query_one("#recheck-summary", Label).update(f"Listing… {start + FILL_BATCH:,} of {len(self.rows):,}")
+                await asyncio.sleep(0)
+        self.busy = False
         self.show_summary()
         if self.rows:
             table.focus()
@@ -252,27 +264,29 @@ The command line does the same: `fieldkit component recheck [REF] [--apply]` and
 
     # selecting --------------------------------------------------------------
 
-    def _refresh_marks(self) -> None:
+    def _refresh_marks(self, rows: range | list[int]) -> None:
         table = self.query_one("#recheck-table", DataTable)
-        for i in range(len(self.rows)):
+        for i in rows:
             table.update_cell(str(i), "apply", self._mark(i))
         self.show_summary()
 
     @on(DataTable.RowSelected, "#recheck-table")
     def action_toggle(self) -> None:
         i = self._cursor()
-        if i is None or i >= len(self.rows):
+        if self.busy or i is None or i >= len(self.rows):
             return
         if getattr(self.rows[i], "kept", False):
             self.notify("Entered by the researcher: kept, never overwritten by a table", severity="warning")
             return
         self.selected ^= {i}
-        self._refresh_marks()
+        self._refresh_marks([i])
 
     def action_toggle_all(self) -> None:
+        if self.busy:
+            return
         can = {i for i, r in enumerate(self.rows) if not getattr(r, "kept", False)}
         self.selected = set() if self.selected == can else can
-        self._refresh_marks()
+        self._refresh_marks(range(len(self.rows)))
 
     # applying ---------------------------------------------------------------
 
@@ -296,7 +310,7 @@ The command line does the same: `fieldkit component recheck [REF] [--apply]` and
             "Each change is recorded in the audit log; what was entered by hand is kept.",
             yes="Apply", no="Cancel"), answered)
 
-    @work(thread=True, exclusive=True, group="recheck")
+    @work(thread=True, group="recheck-store")
     def store(self, chosen: list) -> None:
         try:
             updated = self.kind.apply(self.app.catalog, chosen)
