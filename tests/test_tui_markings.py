@@ -209,3 +209,31 @@ async def test_a_typed_marking_shows_no_ocr_choice(tmp_path):
     async with app.run_test(size=(140, 40)) as pilot:
         await open_item_tab(pilot, "f4")
         assert "OCR choice" not in str(app.screen.query_one("#marking-live").render())
+
+
+async def test_a_long_marking_detail_scrolls_from_the_keyboard_on_an_80x24_screen(tmp_path):
+    """The OCR choice's lines come after the readings; at 80x24 they are reached by scrolling the
+    detail panel (Tab to it, then the arrow keys), never by pushing the table off the screen."""
+    from conftest import khk_catalog
+
+    db = khk_catalog(tmp_path / "c.db")
+    catalog = open_catalog(db, actor="t")
+    readings = [{"engine": "tesseract", "detail": f"eng, psm 7, pipeline p{n}", "text": "9M22U 4-23", "as_read": None,
+                 "confidence": 90.0, "calibrated": 0.8, "notes": ["agrees with ppocr (as cropped)"]} for n in range(6)]
+    markings.add_marking(catalog, "KHK-0001", "9M22U 4-23", source="ocr", ocr_text="9M22U 4-23",
+                         engine={"name": "ppocr", "choice": "ppocr (as cropped): calibrated confidence 0.99",
+                                 "engines": readings})
+    catalog.close()
+    app = make_app(db, actor="t", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ItemScreen("KHK-0001"))
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        detail = app.screen.query_one("#marking-detail")
+        assert detail.region.height <= 8 and app.screen.query_one("#markings-table", DataTable).region.height >= 3
+        assert "OCR choice: ppocr's reading kept" in str(app.screen.query_one("#marking-live").render())
+        detail.focus()
+        await pilot.press("down", "down", "down")
+        await pilot.pause()
+        assert detail.scroll_y > 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual import on
 from textual.binding import Binding
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Static
 
 from fieldkit.catalog import markings as markings_core
@@ -140,7 +140,8 @@ class MarkingsPane(Vertical):
         with Horizontal(id="marking-entry"):
             yield Input(placeholder="type a marking as read, Enter adds it", id="marking-text", compact=True)
             yield Input(placeholder="where on the item", id="marking-position", compact=True)
-        yield Static("", id="marking-live")
+        with VerticalScroll(id="marking-detail"):  # focusable: the arrow keys scroll a long detail
+            yield Static("", id="marking-live")
 
     def on_mount(self) -> None:
         table = self.query_one("#markings-table", DataTable)
