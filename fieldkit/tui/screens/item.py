@@ -75,7 +75,7 @@ asks first.
   reference tables (what you entered by hand is kept).
 
 `F6` writes the item's evidence dossier (PDF, or HTML if the name ends in .html): its fields,
-photos with their hashes and provenance, markings with their crops and readings, components,
+photos with their hashes and provenance, markings with their crops, OCR choice and readings, components,
 summary and chain of custody.
 
 In the Components tab the firm and country fill in from the part number. A number several firms
