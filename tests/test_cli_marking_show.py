@@ -81,3 +81,19 @@ def test_a_typed_marking_has_no_ocr_choice_and_an_older_one_shows_its_basis(run,
     assert json.loads(run("marking", "show", typed["id"], "--json").output)["ocr_choice"] is None
     out = run("marking", "show", older["id"]).output.splitlines()
     assert out[out.index("OCR choice: tesseract's reading kept") + 1] == "  basis: best mean confidence of 3 pipelines"
+
+
+def test_stored_engine_settings_of_another_shape_are_shown_not_a_traceback(run, db_path):
+    """engine_json may come from a bundle merged from another fieldkit: odd values are shown as they are."""
+    catalog = open_catalog(db_path, actor="t")
+    items.add_item(catalog, {"ref": "EX-3", "category": "rocket"})
+    odd = add_marking(catalog, "EX-3", "4-23", source="ocr", ocr_text="4-23", engine={
+        "name": "ppocr", "choice": "ppocr\u202e: sure", "corrections": "none",
+        "engines": [{"engine": "tesseract", "detail": "x", "text": "4-23", "confidence": "high", "calibrated": None,
+                     "notes": "one note"}, "not a reading"]})
+    catalog.close()
+    shown = run("marking", "show", odd["id"])
+    assert shown.exit_code == 0, shown.output
+    assert "  basis: ppocr\\u202e: sure" in shown.output.splitlines()  # a bidi control shown as an escape
+    assert "  tesseract (x): '4-23'  confidence high" in shown.output.splitlines()
+    assert json.loads(run("marking", "show", odd["id"], "--json").output)["ocr_choice"]["corrections"] == []

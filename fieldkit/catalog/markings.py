@@ -132,16 +132,25 @@ def ocr_choice(engine: dict[str, Any] | None) -> dict[str, Any] | None:
     match, calibrated confidence; fieldkit.ocr.choice), each engine's reading with its calibrated
     confidence, the corrections with their basis, and for a whole photo each line's choice.
     None for a typed marking. A marking saved before the engines' readings were kept has the basis only."""
-    if not engine:
+    if not isinstance(engine, dict) or not engine:
         return None
+
+    def dicts(key: str) -> list[dict[str, Any]]:  # stored JSON, perhaps merged from a bundle: only what fits
+        found = engine.get(key)
+        return [d for d in found if isinstance(d, dict)] if isinstance(found, list) else []
+
     return {
         "engine": engine.get("name"),
         "basis": engine.get("choice"),
         "readings": [{k: r.get(k) for k in ("engine", "detail", "text", "as_read", "confidence", "calibrated", "notes")}
-                     for r in engine.get("engines") or []],
-        "corrections": [{k: c.get(k) for k in ("before", "after", "basis")} for c in engine.get("corrections") or []],
-        "lines": [{"text": line.get("text"), "basis": line.get("choice")} for line in engine.get("lines") or []],
+                     for r in dicts("engines")],
+        "corrections": [{k: c.get(k) for k in ("before", "after", "basis")} for c in dicts("corrections")],
+        "lines": [{"text": line.get("text"), "basis": line.get("choice")} for line in dicts("lines")],
     }
+
+
+def _number(value: Any, form: str) -> str:
+    return format(value, form) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
 
 def ocr_choice_lines(choice: dict[str, Any] | None) -> list[str]:
@@ -152,9 +161,10 @@ def ocr_choice_lines(choice: dict[str, Any] | None) -> list[str]:
            f"  basis: {choice['basis'] or 'not recorded'}"]
     for r in choice["readings"]:
         read = f" (as read {r['as_read']!r})" if r.get("as_read") else ""
-        calibrated = f" -> calibrated {r['calibrated']:.2f}" if r.get("calibrated") is not None else ""
-        out.append(f"  {r['engine']} ({r['detail']}): {r['text']!r}{read}  confidence {r['confidence']:g}{calibrated}")
-        out += [f"    note: {note}" for note in r.get("notes") or []]
+        calibrated = f" -> calibrated {_number(r['calibrated'], '.2f')}" if r.get("calibrated") is not None else ""
+        out.append(f"  {r['engine']} ({r['detail']}): {r['text']!r}{read}  confidence {_number(r['confidence'], 'g')}{calibrated}")
+        notes = r.get("notes")
+        out += [f"    note: {note}" for note in (notes if isinstance(notes, list) else [])]
     for line in choice["lines"]:
         out.append(f"  line {line['text']!r}: {line['basis']}")
     for c in choice["corrections"]:
