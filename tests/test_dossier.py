@@ -231,3 +231,28 @@ def test_a_dossier_of_a_catalog_with_unreadable_recorded_json_still_renders_and_
     html = dossier_html(dossier)
     assert "Content Credentials present but unreadable" in html
     assert not dossier.custody.ok  # the edited audit row breaks the chain
+
+
+def test_the_dossier_shows_which_ocr_engines_reading_was_kept_and_why(tmp_path):
+    from fieldkit.catalog import items
+    from fieldkit.catalog.markings import add_marking
+    from fieldkit.report.html import dossier_html
+    from fieldkit.report.pdf import dossier_pdf
+
+    catalog = open_catalog(tmp_path / "c.db", actor="t")
+    items.add_item(catalog, {"ref": "X-1", "category": "rocket"})
+    add_marking(catalog, "X-1", "9M22U 4-23", source="ocr", ocr_text="9M22U 4-23", engine={
+        "name": "ppocr", "choice": "ppocr (as cropped): calibrated confidence 0.99; agrees with tesseract",
+        "engines": [{"engine": "tesseract", "detail": "eng, psm 7", "text": "9M22U 4-23", "confidence": 91.0,
+                     "calibrated": 0.87, "notes": []}]})
+    add_marking(catalog, "X-1", "ОФ-462")  # typed: no OCR choice
+    dossier = build_dossier(catalog, "X-1")
+    catalog.close()
+    html = dossier_html(dossier)
+    assert html.count("<th>OCR choice</th>") == 1
+    assert "ppocr&#39;s reading kept<br>basis: ppocr (as cropped): calibrated confidence 0.99; agrees with tesseract" in html
+    assert "calibrated 0.87" in html
+    out = tmp_path / "X-1.pdf"
+    out.write_bytes(dossier_pdf(dossier))
+    text = " ".join(pdf_text(out).split())
+    assert "OCR choice ppocr's reading kept basis: ppocr (as cropped): calibrated confidence 0.99" in text

@@ -166,3 +166,74 @@ async def test_a_long_multi_line_marking_leaves_the_table_on_an_80x24_screen(tmp
         table = app.screen.query_one("#markings-table", DataTable)
         assert table.region.height >= 4  # the header and rows, not squeezed out
         assert str(table.get_row_at(0)[0]).startswith("сы\\x0a100\\x0aKP580BT57")  # one line, breaks shown as escapes
+
+
+async def test_a_marking_read_by_ocr_shows_which_engines_reading_was_kept_and_why(tmp_path):
+    """Issue 18: the basis of the OCR choice is kept with the marking and shown after it is saved, as
+    `marking show` prints it: the engine kept, the basis, each engine's reading calibrated."""
+    from conftest import khk_catalog, open_item_tab
+    from fieldkit.evidence.photos import add_photos, list_photos
+    from fieldkit.ocr import photos as ocr_photos
+    from fieldkit.ocr.reading import read
+    from tests.ocr_images import make_marking
+
+    db = khk_catalog(tmp_path / "c.db")
+    path = tmp_path / "IMG_0001.png"
+    make_marking("9M22U 4-23", "stamped", size=40, canvas=(800, 400), at=(300, 250)).image.save(path)
+    catalog = open_catalog(db, actor="t")
+    add_photos(catalog, "KHK-0001", [path])
+    [photo] = list_photos(catalog, "KHK-0001")
+    reading = read(ocr_photos.open_stored(catalog, photo), crop=(280, 230, 300, 80))
+    stored = ocr_photos.save_reading(catalog, "KHK-0001", photo, reading)
+    catalog.close()
+    choice = stored["ocr_choice"]
+    assert choice["basis"] == reading.result.engine["choice"] and len(choice["readings"]) == len(reading.readings)
+
+    app = make_app(db, actor="t", offer_example=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_item_tab(pilot, "f4")
+        shown = str(app.screen.query_one("#marking-live").render())
+    lines = shown.splitlines()
+    assert f"OCR choice: {choice['engine']}'s reading kept" in lines
+    assert f"  basis: {choice['basis']}" in lines
+    for r in reading.readings:
+        assert any(line.startswith(f"  {r.engine} ({r.detail}): {r.text!r}") and line.endswith(f"calibrated {r.calibrated:.2f}")
+                   for line in lines)
+    assert "su-grad-9m22u-designation" in shown  # the readings against the reference tables stay
+
+
+async def test_a_typed_marking_shows_no_ocr_choice(tmp_path):
+    from conftest import khk_catalog, open_item_tab
+
+    app = make_app(khk_catalog(tmp_path / "c.db", markings=["9М22У 4-23"]), actor="t", offer_example=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_item_tab(pilot, "f4")
+        assert "OCR choice" not in str(app.screen.query_one("#marking-live").render())
+
+
+async def test_a_long_marking_detail_scrolls_from_the_keyboard_on_an_80x24_screen(tmp_path):
+    """The OCR choice's lines come after the readings; at 80x24 they are reached by scrolling the
+    detail panel (Tab to it, then the arrow keys), never by pushing the table off the screen."""
+    from conftest import khk_catalog
+
+    db = khk_catalog(tmp_path / "c.db")
+    catalog = open_catalog(db, actor="t")
+    readings = [{"engine": "tesseract", "detail": f"eng, psm 7, pipeline p{n}", "text": "9M22U 4-23", "as_read": None,
+                 "confidence": 90.0, "calibrated": 0.8, "notes": ["agrees with ppocr (as cropped)"]} for n in range(6)]
+    markings.add_marking(catalog, "KHK-0001", "9M22U 4-23", source="ocr", ocr_text="9M22U 4-23",
+                         engine={"name": "ppocr", "choice": "ppocr (as cropped): calibrated confidence 0.99",
+                                 "engines": readings})
+    catalog.close()
+    app = make_app(db, actor="t", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ItemScreen("KHK-0001"))
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        detail = app.screen.query_one("#marking-detail")
+        assert detail.region.height <= 8 and app.screen.query_one("#markings-table", DataTable).region.height >= 3
+        assert "OCR choice: ppocr's reading kept" in str(app.screen.query_one("#marking-live").render())
+        detail.focus()
+        await pilot.press("down", "down", "down")
+        await pilot.pause()
+        assert detail.scroll_y > 0

@@ -13,6 +13,7 @@ The date code's columns (its form and range) are left as they were.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,10 +57,24 @@ class ComponentRecheck:
     def differs(self) -> bool:
         return bool(self.changes)
 
+    @property
+    def before(self) -> str:
+        """The stored attribution, e.g. "not attributed"."""
+        return _who(self.stored)
+
+    @property
+    def after(self) -> str:
+        """What the current tables attribute, e.g. "Texas Instruments (US)"."""
+        return _who(self.current.to_json())
+
+    @property
+    def basis(self) -> str:
+        """The basis of what the current tables attribute (the table row and its source)."""
+        return self.current.basis
+
     def line(self) -> str:
         """"KHK-0001  LM317T: Texas Instruments (US) -> one of onsemi, STMicroelectronics, Texas Instruments"."""
-        now_json = self.current.to_json()
-        text = f"{self.item_ref}  {self.component['part_number']}: {_who(self.stored)} -> {_who(now_json)}"
+        text = f"{self.item_ref}  {self.component['part_number']}: {self.before} -> {self.after}"
         if self.kept:
             text += " (entered by the researcher: kept)"
         return text
@@ -102,18 +117,26 @@ def recheck_component(catalog: Catalog, row: dict[str, Any], item_ref: str, inde
 
 
 def recheck_components(catalog: Catalog, item_ref: str | None = None,
-                       index: ManufacturerIndex | None = None) -> list[ComponentRecheck]:
-    """Per component (of one item, or all), what the current tables would attribute differently. Changes nothing."""
+                       index: ManufacturerIndex | None = None,
+                       progress: Callable[[int, int], None] | None = None) -> list[ComponentRecheck]:
+    """Per component (of one item, or all), what the current tables would attribute differently. Changes nothing.
+    `progress(done, total)` is called after each component (the TUI's progress bar)."""
     index = index or default_index()
     sql = ("SELECT components.*, items.ref AS item_ref FROM components JOIN items ON items.id = components.item_id"
            + (" WHERE items.id = ?" if item_ref else "") + " ORDER BY components.created_at, components.rowid")
     params = [get_item(catalog, item_ref)["id"]] if item_ref else []
-    return [recheck_component(catalog, row, row.pop("item_ref"), index)
-            for row in catalog.db.execute_returning_dicts(sql, params)]
+    rows = catalog.db.execute_returning_dicts(sql, params)
+    results = []
+    for row in rows:
+        results.append(recheck_component(catalog, row, row.pop("item_ref"), index))
+        if progress is not None:
+            progress(len(results), len(rows))
+    return results
 
 
 def apply_recheck(catalog: Catalog, results: list[ComponentRecheck]) -> int:
-    """Store the new attribution of the components that differ and were not entered by hand (audited)."""
+    """Store the new attribution of the components that differ and were not entered by hand (audited).
+    Pass only the results chosen to apply some and not others (the TUI's selection); returns how many were updated."""
     updated = 0
     with catalog.transaction():
         for result in results:

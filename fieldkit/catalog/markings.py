@@ -13,6 +13,7 @@ an audited update.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,7 +122,54 @@ def marking_view(catalog: Catalog, row: dict[str, Any]) -> dict[str, Any]:
     view["photo_sha256"] = photo
     view["engine"] = json.loads(row["engine_json"]) if row.get("engine_json") else None
     view["readings"] = readings
+    view["ocr_choice"] = ocr_choice(view["engine"])
     return view
+
+
+def ocr_choice(engine: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The basis of the OCR reading kept for a marking read from a photo, from its stored engine
+    settings: which engine's reading won and why (agreement, script evidence, a reference-table
+    match, calibrated confidence; fieldkit.ocr.choice), each engine's reading with its calibrated
+    confidence, the corrections with their basis, and for a whole photo each line's choice.
+    None for a typed marking. A marking saved before the engines' readings were kept has the basis only."""
+    if not isinstance(engine, dict) or not engine:
+        return None
+
+    def dicts(key: str) -> list[dict[str, Any]]:  # stored JSON, perhaps merged from a bundle: only what fits
+        found = engine.get(key)
+        return [d for d in found if isinstance(d, dict)] if isinstance(found, list) else []
+
+    return {
+        "engine": engine.get("name"),
+        "basis": engine.get("choice"),
+        "readings": [{k: r.get(k) for k in ("engine", "detail", "text", "as_read", "confidence", "calibrated", "notes")}
+                     for r in dicts("engines")],
+        "corrections": [{k: c.get(k) for k in ("before", "after", "basis")} for c in dicts("corrections")],
+        "lines": [{"text": line.get("text"), "basis": line.get("choice")} for line in dicts("lines")],
+    }
+
+
+def _number(value: Any, form: str) -> str:
+    return format(value, form) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
+def ocr_choice_lines(choice: dict[str, Any] | None) -> list[str]:
+    """`ocr_choice` as the lines `marking show` and the TUI's marking detail print."""
+    if not choice:
+        return []
+    out = [f"OCR choice: {choice['engine'] or 'unknown engine'}'s reading kept",
+           f"  basis: {choice['basis'] or 'not recorded'}"]
+    for r in choice["readings"]:
+        read = f" (as read {r['as_read']!r})" if r.get("as_read") else ""
+        calibrated = f" -> calibrated {_number(r['calibrated'], '.2f')}" if r.get("calibrated") is not None else ""
+        out.append(f"  {r['engine']} ({r['detail']}): {r['text']!r}{read}  confidence {_number(r['confidence'], 'g')}{calibrated}")
+        notes = r.get("notes")
+        out += [f"    note: {note}" for note in (notes if isinstance(notes, list) else [])]
+    for line in choice["lines"]:
+        out.append(f"  line {line['text']!r}: {line['basis']}")
+    for c in choice["corrections"]:
+        out.append(f"  correction: {c['before']!r} -> {c['after']!r}  {c['basis']}")
+    return out
 
 
 def list_markings(catalog: Catalog, item_ref: str | None = None) -> list[dict[str, Any]]:
@@ -188,6 +236,11 @@ def delete_marking(catalog: Catalog, marking_id: str) -> dict[str, Any]:
 
 # --- recheck -----------------------------------------------------------------------------------
 
+def _top(readings: dict[str, Any]) -> str:
+    candidates = readings.get("candidates") or []
+    return f"{candidates[0]['pattern_id']} ({candidates[0]['score']:.2f})" if candidates else "no pattern"
+
+
 def _key(candidate: dict[str, Any]) -> tuple[str, int, int]:
     return candidate["pattern_id"], candidate["start"], candidate["end"]
 
@@ -209,6 +262,25 @@ class RecheckResult:
     @property
     def differs(self) -> bool:
         return bool(self.added or self.removed or self.reranked or self.changed)
+
+    @property
+    def before(self) -> str:
+        """The stored top reading, e.g. "dprk-plant-112 (0.60)", or "no pattern"."""
+        return _top(json.loads(self.marking["readings_json"]) if self.marking.get("readings_json") else {})
+
+    @property
+    def after(self) -> str:
+        """The current tables' top reading."""
+        return _top(json.loads(self.new_readings_json) if self.new_readings_json else {})
+
+    @property
+    def basis(self) -> str:
+        """The basis of the current tables' top reading (its table row and source)."""
+        candidates = json.loads(self.new_readings_json).get("candidates") if self.new_readings_json else None
+        if not candidates:
+            return "no reference pattern matches"
+        source = candidates[0].get("source")
+        return candidates[0]["basis"] + ("" if source in (None, "shipped") else f" [{source} table]")
 
     def lines(self) -> list[str]:
         out = [f"+ {line}" for line in self.added] + [f"- {line}" for line in self.removed]
@@ -250,8 +322,10 @@ def recheck_marking(catalog: Catalog, row: dict[str, Any], tables: ReferenceTabl
 
 
 def recheck_markings(catalog: Catalog, item_ref: str | None = None,
-                     tables: ReferenceTables | None = None) -> list[RecheckResult]:
-    """Per marking (of one item, or all), what the current tables would read differently. Changes nothing."""
+                     tables: ReferenceTables | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> list[RecheckResult]:
+    """Per marking (of one item, or all), what the current tables would read differently. Changes nothing.
+    `progress(done, total)` is called after each marking (the TUI's progress bar)."""
     tables = tables or get_reference()
     if item_ref is None:
         rows = catalog.db.execute_returning_dicts("SELECT * FROM markings ORDER BY created_at, id")
@@ -259,11 +333,17 @@ def recheck_markings(catalog: Catalog, item_ref: str | None = None,
         item = get_item(catalog, item_ref)
         rows = catalog.db.execute_returning_dicts(
             "SELECT * FROM markings WHERE item_id = ? ORDER BY created_at, id", [item["id"]])
-    return [recheck_marking(catalog, row, tables) for row in rows]
+    results = []
+    for row in rows:
+        results.append(recheck_marking(catalog, row, tables))
+        if progress is not None:
+            progress(len(results), len(rows))
+    return results
 
 
 def apply_recheck(catalog: Catalog, results: list[RecheckResult]) -> int:
-    """Store the new readings of the markings that differ (audited); returns how many were updated."""
+    """Store the new readings of the markings that differ (audited); returns how many were updated.
+    Pass only the results chosen to apply some and not others (the TUI's selection)."""
     updated = 0
     with catalog.transaction():
         for result in results:

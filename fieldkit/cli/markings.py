@@ -145,7 +145,7 @@ def marking_list(state, item_ref: str, as_json: bool) -> None:
 @pass_state
 def marking_show(state, marking_id: str, as_json: bool) -> None:
     """Show the marking with id ID (or the first characters of it): its text, the photo and crop it
-    was read from, and every reading with its basis."""
+    was read from, which OCR engine's reading was kept and why, and every reading with its basis."""
     from fieldkit.catalog.overview import crop_text
 
     markings_core = _core()
@@ -167,6 +167,8 @@ def marking_show(state, marking_id: str, as_json: bool) -> None:
         echo(f"crop: {view['crop'] or 'the whole photo'} (x,y,w,h in pixels of the original)")
     else:
         echo("photo: none (typed, not read from a photo)")
+    for line in markings_core.ocr_choice_lines(view["ocr_choice"]):
+        echo(line)
     _echo_reading(view["readings"])
 
 

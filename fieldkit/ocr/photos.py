@@ -5,7 +5,10 @@ A :class:`Reading` (fieldkit.ocr.reading) is one OCR result with its domain corr
 (the text as read is never replaced: both are kept and both are stored). :func:`save_reading` stores a reading as a
 marking of an item with everything that makes it traceable: the photo (by SHA-256), the crop, the
 text as read (``ocr_text``), the text as corrected or typed by the researcher (``text``), the mean
-confidence and the engine settings.
+confidence and the engine settings, with the basis of the OCR choice: which engine's reading was
+kept and why (``engine["choice"]``), each engine's reading with its calibrated confidence
+(``engine["engines"]``) and the corrections with their basis (``engine["corrections"]``); see
+fieldkit.catalog.markings.ocr_choice.
 
 Batch reading (:func:`read_photos`, :func:`ingest_folder`) works on stored photos only: a folder of
 images is first ingested as photos of the item, so that every marking points at a stored original.
@@ -16,7 +19,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +85,10 @@ def save_reading(
     if not (chosen or "").strip():
         raise ValidationError("nothing was read from the photo; give the marking's text yourself")
     crop = reading.result.engine.get("crop")
+    engine = dict(reading.result.engine)
+    if not engine.get("detection"):  # a line: each engine's reading, the basis of the choice between them
+        engine["engines"] = [r.to_json() for r in reading.readings]
+    engine["corrections"] = [asdict(c) for c in reading.corrections]
     return add_marking(
         catalog,
         item_ref,
@@ -91,7 +98,7 @@ def save_reading(
         photo_sha256=photo["sha256"],
         crop=tuple(crop) if crop else None,
         confidence=reading.result.confidence,
-        engine=reading.result.engine,
+        engine=engine,
         position=position,
         tables=tables,
     )

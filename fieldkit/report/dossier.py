@@ -18,7 +18,7 @@ from typing import Any
 from fieldkit.catalog.components import list_components
 from fieldkit.catalog.db import Catalog, now
 from fieldkit.catalog.items import get_item
-from fieldkit.catalog.markings import list_markings
+from fieldkit.catalog.markings import list_markings, ocr_choice_lines
 from fieldkit.components.summary import Summary, summarize
 from fieldkit.evidence.provenance import of_photo
 from fieldkit.evidence.photos import DECODERS, MAX_PIXELS, list_photos, stored_file
@@ -47,6 +47,11 @@ class MarkingEntry:
     row: dict[str, Any]
     crop_png: bytes | None  # the crop cut from the original photo, when the marking has one
     readings: list[dict[str, str]]  # every reading: {"kind", "reading", "basis"}
+
+    @property
+    def ocr_choice(self) -> list[str]:
+        """Which OCR engine's reading was kept and why, as `marking show` prints it; none for a typed marking."""
+        return [line.strip().removeprefix("OCR choice: ") for line in ocr_choice_lines(self.row.get("ocr_choice"))]
 
 
 @dataclass

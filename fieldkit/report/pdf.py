@@ -231,6 +231,8 @@ def _dossier(pdf, d: Dossier) -> None:
             rows.append(("Raw OCR reading", row["ocr_text"]))
         if row.get("engine"):
             rows.append(("Engine settings", json.dumps(row["engine"], ensure_ascii=False, sort_keys=True)))
+        if m.ocr_choice:
+            rows.append(("OCR choice", "\n".join(m.ocr_choice)))
         if row.get("photo_sha256"):
             crop = (f" · crop x={row['crop_x']} y={row['crop_y']} w={row['crop_w']} h={row['crop_h']}"
                     if row.get("crop_w") else "")

@@ -68,6 +68,8 @@ bar reads EXAMPLE COPY; what you add there is kept in that copy, apart from your
 
 A catalog that cannot be written (on a write-protected stick or a disc) opens read-only: the
 title says so, you can browse, search, verify and export it, and every change is refused.
+`k` and `m` recheck the components and the markings of the whole catalog against the current
+reference tables: what they would attribute or read differently, to apply all or some (audited).
 `p` writes a report of every item (PDF, or HTML if the name ends in .html): a cover with the
 catalog summary, a chart by country and a map of finds, then each item's dossier.
 """
@@ -91,6 +93,10 @@ catalog summary, a chart by country and a map of finds, then each item's dossier
                 tooltip="Write a report of every item (PDF or HTML, with a map of finds), with progress"),
         Binding("t", "team", "Team", id="catalog.team",
                 tooltip="Team: your key, bundles of the selected item (create, verify, merge), conflicts"),
+        Binding("k", "recheck('components')", "Recheck parts", id="catalog.recheck_components",
+                tooltip="Components the current reference tables would attribute differently; apply all or some"),
+        Binding("m", "recheck('markings')", "Recheck marks", id="catalog.recheck_markings",
+                tooltip="Markings the current reference tables would read differently; apply all or some"),
         Binding("escape", "clear_search", "Clear search", id="catalog.clear", show=False),
     ]
 
@@ -332,6 +338,11 @@ catalog summary, a chart by country and a map of finds, then each item's dossier
         from fieldkit.tui.screens.reference import ReferenceScreen
 
         self.app.push_screen(ReferenceScreen())
+
+    def action_recheck(self, kind: str) -> None:
+        from fieldkit.tui.screens.recheck import RecheckScreen
+
+        self.app.push_screen(RecheckScreen(kind), lambda _: self.reload())
 
     def action_team(self) -> None:
         from fieldkit.tui.screens.team import TeamScreen

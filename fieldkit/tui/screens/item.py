@@ -65,12 +65,17 @@ asks first.
   path in the picker's box to leave the home folder), `ctrl+l` types paths.
 - *Markings*: the From photo column names the photo and crop each marking was read from;
   `Enter` opens that photo with the crop outlined. `ctrl+e` corrects a marking, `ctrl+d` deletes it.
+  The panel beneath shows the highlighted marking's readings and, for one read from a photo, which
+  OCR engine's reading was kept and why (agreement, script, a reference-table match, calibrated
+  confidence), each engine's reading and the corrections. `ctrl+r` rechecks the item's markings
+  against the current reference tables.
 - *Components*: type a part number and press `Enter` to add it; `ctrl+e` loads the highlighted
   component to correct it (`Enter` stores the correction), `ctrl+d` deletes it (after asking),
-  `ctrl+g` shows this item's summary.
+  `ctrl+g` shows this item's summary, `ctrl+r` rechecks the item's components against the current
+  reference tables (what you entered by hand is kept).
 
 `F6` writes the item's evidence dossier (PDF, or HTML if the name ends in .html): its fields,
-photos with their hashes and provenance, markings with their crops and readings, components,
+photos with their hashes and provenance, markings with their crops, OCR choice and readings, components,
 summary and chain of custody.
 
 In the Components tab the firm and country fill in from the part number. A number several firms

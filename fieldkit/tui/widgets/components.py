@@ -7,7 +7,8 @@ brand is printed on the part (entered as your choice). The date code shows
 its readings, range and basis as you type. Enter adds the row and puts the cursor back in the
 part-number box for the next part. `ctrl+e` loads the highlighted component into the entry row
 to correct it (Enter stores the correction: attribution and date range are worked out again,
-audited). `ctrl+g` opens the summary of this item's components.
+audited). `ctrl+g` opens the summary of this item's components; `ctrl+r` rechecks them against the
+current reference tables (fieldkit.tui.screens.recheck).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ class ComponentsPane(Vertical):
                 tooltip="Delete the highlighted component (asks first; the audit log keeps it)"),
         Binding("ctrl+f", "pick_firm", "Pick firm", id="components.pick_firm",
                 tooltip="A part number several firms make: pick the firm whose brand is printed on it"),
+        Binding("ctrl+r", "recheck", "Recheck", id="components.recheck",
+                tooltip="This item's components the current reference tables would attribute differently; apply all or some"),
     ]
 
     class Added(Message):
@@ -270,6 +273,11 @@ class ComponentsPane(Vertical):
         self.notify(f"Component {saved.row['part_number']} {'corrected' if corrected else 'saved'}")
         self.post_message(self.Added(self.item_ref, saved.row))
         part_box.focus()
+
+    def action_recheck(self) -> None:
+        from fieldkit.tui.screens.recheck import RecheckScreen
+
+        self.app.push_screen(RecheckScreen("components", self.item_ref), lambda _: self.reload())
 
     def action_summary(self) -> None:
         from fieldkit.tui.screens.summary import SummaryScreen

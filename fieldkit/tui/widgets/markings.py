@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual import on
 from textual.binding import Binding
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Static
 
 from fieldkit.catalog import markings as markings_core
@@ -78,6 +78,8 @@ class MarkingsPane(Vertical):
                 tooltip="Load the highlighted marking into the box below; Enter stores the correction"),
         Binding("ctrl+d", "delete", "Delete marking", id="markings.delete",
                 tooltip="Delete the highlighted marking (asks first; the audit log keeps it)"),
+        Binding("ctrl+r", "recheck", "Recheck", id="markings.recheck",
+                tooltip="This item's markings the current reference tables would read differently; apply all or some"),
     ]
 
     def __init__(self, item_ref: str, **kwargs):
@@ -118,6 +120,11 @@ class MarkingsPane(Vertical):
 
         self.app.push_screen(ConfirmScreen(f"Delete marking {row['text']!r}? The audit log keeps what it was."), delete)
 
+    def action_recheck(self) -> None:
+        from fieldkit.tui.screens.recheck import RecheckScreen
+
+        self.app.push_screen(RecheckScreen("markings", self.item_ref), lambda _: self.reload())
+
     def unsaved(self) -> list[str]:
         """The marking being typed or corrected, if any (see ItemScreen.unsaved)."""
         text = self.query_one("#marking-text", Input).value.strip()
@@ -133,7 +140,8 @@ class MarkingsPane(Vertical):
         with Horizontal(id="marking-entry"):
             yield Input(placeholder="type a marking as read, Enter adds it", id="marking-text", compact=True)
             yield Input(placeholder="where on the item", id="marking-position", compact=True)
-        yield Static("", id="marking-live")
+        with VerticalScroll(id="marking-detail"):  # focusable: the arrow keys scroll a long detail
+            yield Static("", id="marking-live")
 
     def on_mount(self) -> None:
         table = self.query_one("#markings-table", DataTable)
@@ -166,12 +174,13 @@ class MarkingsPane(Vertical):
 
     @on(DataTable.RowHighlighted, "#markings-table")
     def show_stored_reading(self, event: DataTable.RowHighlighted) -> None:
-        """The highlighted marking's stored readings: matches, years with their range, and each basis."""
+        """The highlighted marking's stored readings (matches, years with their range, and each basis)
+        and, for a marking read from a photo, which OCR engine's reading was kept and why."""
         if event.row_key is None or event.row_key.value is None:
             return
-        row = markings_core.get_marking(self.app.catalog, event.row_key.value)
-        readings = markings_core.marking_view(self.app.catalog, row)["readings"]
-        self.query_one("#marking-live", Static).update(plain(f"{row['text']}\n" + describe_reading(readings)))
+        view = markings_core.marking_view(self.app.catalog, markings_core.get_marking(self.app.catalog, event.row_key.value))
+        lines = [view["text"], describe_reading(view["readings"]), *markings_core.ocr_choice_lines(view["ocr_choice"])]
+        self.query_one("#marking-live", Static).update(plain("\n".join(lines)))
 
     @on(Input.Changed, "#marking-text")
     def show_live_reading(self, event: Input.Changed) -> None:
