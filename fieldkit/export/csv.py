@@ -17,16 +17,19 @@ bare, and a missing value is an empty cell (`""` in a text column). That is RFC 
 by Python's csv module; quoting every text cell also keeps text that looks like a number ("0012")
 apart from a number.
 
-For speed (issue 8: at least 200,000 rows/s) SQLite writes each line itself, as UTF-8 bytes: one
-`format()` call per row over a flat, rowid-ordered SELECT, with the guard (`guard_sql`, the same
-rule as `guard_cell`) on each text cell. A cell taken from a smaller table (the item's ref, the
-basis, the table version) is finished once per row of that table (LOOKUP_CELLS). Python only joins
-the lines of a batch and writes them. SQLite's `format()` stops at a NUL character, so a row with
-NUL in any text cell (or with a blob, which only another program could have stored) is written by
-`csv_line` in Python instead (the same format, byte for byte); nothing is cut short. A large
-catalog's components.csv is written by a second process (fieldkit.export.part) at the same state of
-the catalog, so that the export uses two cores. Memory grows with the number of items, never with
-the number of rows exported.
+For speed (issue 8: at least 200,000 rows/s; issue 17) SQLite writes each line itself, as UTF-8
+bytes: one `format()` call per row over a flat, rowid-ordered SELECT, with the guard (`guard_sql`,
+the same rule as `guard_cell`) on each text cell. A cell taken from a smaller table (the item's ref,
+the basis, the table version) is finished once per row of that table (LOOKUP_CELLS). SQLite's
+`format()` stops at a NUL character, so a row with NUL in any text cell (or with a blob, which only
+another program could have stored) is written by `csv_line` in Python instead (the same format, byte
+for byte); nothing is cut short. components.csv is made in chunks of CHUNK rows, one SQLite step per
+chunk (`chunked_select`), so that Python's lock is taken once per chunk, not once per line; from
+TWO_READERS_ROWS rows two reader threads, each on a connection of its own at the same audit head,
+make every other chunk on two cores, while Python checks each chunk's UTF-8 and writes it. A very
+large catalog's components.csv is written by a second process (fieldkit.export.part) at the same
+state of the catalog while this one writes the other files. Memory grows with the number of items,
+never with the number of rows exported.
 """
 
 from __future__ import annotations
