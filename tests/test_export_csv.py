@@ -237,7 +237,7 @@ def test_when_the_first_process_fails_the_second_is_stopped_and_leaves_no_file(c
         started.append(start(path, outdir, head, full))
         return started[-1]
 
-    def disk_full(db, names, outdir, full=False, second_reader=None):
+    def disk_full(db, names, outdir, full=False):
         time.sleep(1)  # let the second process get going
         raise OSError(28, "No space left on device")
 

@@ -78,50 +78,13 @@ def test_a_second_process_writes_the_same_bytes_as_one(catalog, tmp_path):
         assert (tmp_path / name).read_bytes() == (GOLDEN / "plain" / name).read_bytes(), name
 
 
-def test_two_reader_threads_write_the_same_bytes_as_one(catalog, tmp_path, monkeypatch):
-    """components.csv made in chunks of two rows, every other chunk by each of two reader threads."""
+def test_components_csv_made_in_many_chunks_has_the_same_bytes(catalog, tmp_path, monkeypatch):
+    """components.csv in chunks of two rows (chunked_select), across a gap in the rowids."""
     import fieldkit.export.csv as export_csv
 
     monkeypatch.setattr(export_csv, "CHUNK", 2)
-    monkeypatch.setattr(export_csv, "TWO_READERS_ROWS", 1)
-    opened = []
-    reader_at = export_csv.reader_at
-    monkeypatch.setattr(export_csv, "reader_at", lambda *a, **k: opened.append(reader_at(*a, **k)) or opened[-1])
     fill(catalog)
+    catalog.db.execute("UPDATE components SET rowid = rowid + 1000 WHERE id IN ('c4', 'c5')")
     export_catalog(catalog, tmp_path)
-    assert len(opened) == 2 and all(reader is not None for reader in opened)  # the two readers did the work
     for name in FILES:
         assert (tmp_path / name).read_bytes() == (GOLDEN / "plain" / name).read_bytes(), name
-
-
-def test_a_reader_thread_that_fails_stops_the_export_in_one_line_and_leaves_nothing_open(catalog, tmp_path, monkeypatch):
-    import sqlite3
-
-    import fieldkit.export.csv as export_csv
-    from fieldkit.errors import FieldkitError
-
-    def broken(*values):
-        raise ValueError("broken")
-
-    register = export_csv._register_functions
-
-    def register_broken_on_the_threads_readers(conn):
-        register(conn)
-        if conn in opened:  # the careful path, which components.csv's rows with a NUL take, fails there
-            conn.create_function("csv_line", -1, broken)
-
-    monkeypatch.setattr(export_csv, "CHUNK", 1)
-    monkeypatch.setattr(export_csv, "TWO_READERS_ROWS", 1)
-    monkeypatch.setattr(export_csv, "_register_functions", register_broken_on_the_threads_readers)
-    opened = []
-    reader_at = export_csv.reader_at
-    monkeypatch.setattr(export_csv, "reader_at", lambda *a, **k: opened.append(reader_at(*a, **k)) or opened[-1])
-    fill(catalog)
-    with pytest.raises(FieldkitError) as error:
-        export_catalog(catalog, tmp_path / "out")
-    assert "\n" not in str(error.value)
-    assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == []  # no temporary file
-    assert len(opened) == 2
-    for reader in opened:  # each thread ended, then its connection was closed
-        with pytest.raises(sqlite3.ProgrammingError):
-            reader.execute("SELECT 1")

@@ -24,11 +24,9 @@ the basis, the table version) is finished once per row of that table (LOOKUP_CEL
 `format()` stops at a NUL character, so a row with NUL in any text cell (or with a blob, which only
 another program could have stored) is written by `csv_line` in Python instead (the same format, byte
 for byte); nothing is cut short. components.csv is made in chunks of CHUNK rows, one SQLite step per
-chunk (`chunked_select`), so that Python's lock is taken once per chunk, not once per line; from
-TWO_READERS_ROWS rows two reader threads, each on a connection of its own at the same audit head,
-make every other chunk on two cores, while Python checks each chunk's UTF-8 and writes it. A very
-large catalog's components.csv is written by a second process (fieldkit.export.part) at the same
-state of the catalog while this one writes the other files. Memory grows with the number of items,
+chunk (`chunked_select`); Python checks each chunk's UTF-8 and writes it. A very large catalog's
+components.csv is written by a second process (fieldkit.export.part) at the same state of the
+catalog while this one writes the other files. Memory grows with the number of items,
 never with the number of rows exported.
 """
 
@@ -39,14 +37,12 @@ import csv
 import io
 import json
 import os
-import queue
 import re
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -88,9 +84,7 @@ _GUARD_SQL = (
 BATCH = 500  # lines: a batch joined (about 300 kB) reuses freed memory; 10,000 made page faults cost 0.1 s CPU per 100k rows
 CHUNK = 2000  # rows per chunk of a chunked file (about 1.3 MB of components.csv)
 CHUNKED = ["components"]  # files written in chunks (chunked_select): one line per row of the table, in rowid order
-TWO_READERS_ROWS = 20_000  # components; from here a chunked file is made by two reader threads (write_files)
 PARALLEL_ROWS = 200_000  # components; below this a second process costs more than it saves
-QUEUED = 2  # chunks a reader thread may make ahead of the writer
 LINE_END = "\r\n"
 WRITE_BUFFER = 1 << 20
 WRITEBACK = 8 << 20  # bytes written between two requests to start writing them to disk
@@ -327,21 +321,21 @@ def chunked_select(db: Database, name: str, full: bool = False, width: int | Non
     """The header and a SELECT that writes the file `name` (one whose rows are its table's rows, in
     rowid order: components.csv) in chunks: each result row is the lines of up to `width`
     consecutive rowids, joined by CRLF as `export_select` makes them, and how many there are. One
-    sqlite3_step makes a whole chunk, so Python holds its lock once per chunk, not once per line, and
-    two readers can each make every other chunk (`:of` 2, `:part` 0 or 1; `:of` 1, `:part` 0 for all).
-    The chunks' bounds come from a recursive CTE that seeks the next rowid, so gaps cost nothing."""
+    sqlite3_step makes a whole chunk, so Python makes no tuple and runs no loop per line (about
+    0.1 s of CPU per 100,000 components). The chunks' bounds come from a recursive CTE that seeks
+    the next rowid, so gaps cost nothing."""
     table, width = name, width or CHUNK
     source, order, _ = EXPORTS[name]
     assert order == f"{table}.rowid", f"{name}.csv is not written in rowid order"
     header, with_clause, line = _line_parts(db, name, full)
-    bounds = (f"bounds(lo, k) AS (SELECT min(rowid), 0 FROM {table} UNION ALL SELECT (SELECT rowid FROM {table} "
-              f"WHERE rowid >= bounds.lo + {width} ORDER BY rowid LIMIT 1), k + 1 FROM bounds WHERE lo IS NOT NULL)")
+    bounds = (f"bounds(lo) AS (SELECT min(rowid) FROM {table} UNION ALL SELECT (SELECT rowid FROM {table} "
+              f"WHERE rowid >= bounds.lo + {width} ORDER BY rowid LIMIT 1) FROM bounds WHERE lo IS NOT NULL)")
     within = f"{table}.rowid >= bounds.lo AND {table}.rowid < bounds.lo + {width}"
     sql = (f"WITH {with_clause + ', ' if with_clause else ''}{bounds} "
            f"SELECT (SELECT CAST(group_concat(line, char(13, 10)) AS BLOB) FROM "
            f"(SELECT {line} AS line FROM {source} WHERE {within} ORDER BY {order})), "
            f"(SELECT count(*) FROM {table} WHERE rowid >= bounds.lo AND rowid < bounds.lo + {width}) "
-           f"FROM bounds WHERE lo IS NOT NULL AND k % :of = :part")
+           f"FROM bounds WHERE lo IS NOT NULL")
     return header, sql
 
 
@@ -454,35 +448,19 @@ def write_text(path: Path, text: str) -> None:
         fh.write(text)
 
 
-def _register_functions(conn: sqlite3.Connection) -> None:
-    """The Python functions the export's SQL calls (rare rows only: reals, NULs, blobs, --full)."""
-    conn.create_function("date_readings_json", 3, _date_readings_json, deterministic=True)
-    conn.create_function("real_text", 1, repr, deterministic=True)
-    conn.create_function("csv_line", -1, csv_line, deterministic=True)
-
-
-def write_files(db: Database, names: list[str], outdir: Path, full: bool = False,
-                second_reader: Callable[[], sqlite3.Connection | None] | None = None) -> dict[str, int]:
-    """Write the files `names` (keys of EXPORTS) from `db`, read in one read transaction.
-
-    A file of CHUNKED is made in chunks (chunked_select). When it has at least TWO_READERS_ROWS rows
-    and `second_reader` gives two more connections (each in a read transaction at the same audit head
-    as `db`, so at the same state of the catalog), two threads each make every other chunk on one of
-    them, on two cores: SQLite makes a chunk without Python's lock."""
-    _register_functions(db.conn)
+def write_files(db: Database, names: list[str], outdir: Path, full: bool = False) -> dict[str, int]:
+    """Write the files `names` (keys of EXPORTS) from `db`, read in one read transaction; a file of
+    CHUNKED is made in chunks (chunked_select)."""
+    db.conn.create_function("date_readings_json", 3, _date_readings_json, deterministic=True)
+    db.conn.create_function("real_text", 1, repr, deterministic=True)
+    db.conn.create_function("csv_line", -1, csv_line, deterministic=True)
     files = {}
     for name in names:
         path = outdir / f"{name}.csv"
         try:
-            if name in CHUNKED:
+            if name in CHUNKED:  # each row of the SELECT is a chunk: (its lines, how many)
                 header, sql = chunked_select(db, name, full)
-                two = second_reader if _rows_at_least(db, name, TWO_READERS_ROWS) else None
-                blocks = _chunks(db.conn, sql, two)
-                try:
-                    files[path.name] = write_csv(path, header, blocks)
-                finally:
-                    blocks.close()  # its reader threads end, and their connections close
-
+                files[path.name] = write_csv(path, header, db.execute(sql))
             else:
                 header, sql = export_select(db, name, full)
                 files[path.name] = write_csv(path, header, _batches(db.execute(sql)))
@@ -496,123 +474,9 @@ def write_files(db: Database, names: list[str], outdir: Path, full: bool = False
     return files
 
 
-def _rows_at_least(db: Database, table: str, rows: int) -> bool:
-    """Whether `table` may hold `rows` rows or more, from its rowid span (no count over the table)."""
-    low, high = db.execute(f"SELECT min(rowid), max(rowid) FROM {table}").fetchone()
-    return low is not None and high - low + 1 >= rows
-
-
 def _batches(cursor: sqlite3.Cursor) -> Iterator[tuple[bytes, int]]:
     while batch := cursor.fetchmany(BATCH):
         yield b"\r\n".join([row[0] for row in batch]), len(batch)
-
-
-def _chunks(conn: sqlite3.Connection, sql: str,
-            second_reader: Callable[[], sqlite3.Connection | None] | None) -> Iterator[tuple[bytes, int]]:
-    """The chunks of a chunked_select, in order: from `conn` alone, or, when `second_reader` gives
-    two connections at the export's state, from those two, each making every other chunk in a thread
-    of its own (at most QUEUED chunks ahead of the writer).
-
-    A connection a thread reads on is closed only once that thread has ended, whatever stops the
-    export (an error, SIGTERM in the second process, Ctrl-C): `conn` is never given to a thread, and a
-    reader whose thread could not be joined is left open for the process's exit to close."""
-    readers = [r for r in (second_reader(), second_reader()) if r is not None] if second_reader else []
-    if len(readers) < 2:
-        for reader in readers:
-            reader.close()
-        for data, lines in conn.execute(sql, {"of": 1, "part": 0}):
-            if data is not None:
-                yield data, lines
-        return
-    stop = threading.Event()
-    queues: list[queue.Queue] = [queue.Queue(QUEUED), queue.Queue(QUEUED)]
-
-    def put(part: int, item: Any) -> None:
-        while not stop.is_set():
-            with contextlib.suppress(queue.Full):
-                queues[part].put(item, timeout=0.1)
-                return
-
-    def read(part: int, reader: sqlite3.Connection) -> None:
-        try:
-            for row in reader.execute(sql, {"of": 2, "part": part}):
-                put(part, row)
-                if stop.is_set():
-                    return
-            put(part, None)
-        except BaseException as exc:  # noqa: BLE001 -- handed to the writer, which raises it
-            put(part, exc)
-
-    threads: list[threading.Thread] = []
-    finished = False
-    try:
-        for part, reader in enumerate(readers):
-            _register_functions(reader)
-            threads.append(threading.Thread(target=read, args=(part, reader), daemon=True))
-            threads[-1].start()
-        part = 0
-        while True:
-            item = queues[part].get()
-            if isinstance(item, BaseException):
-                raise item
-            if item is None:  # the last chunk was the other reader's: it has nothing left either
-                rest = queues[1 - part].get()
-                if isinstance(rest, BaseException):
-                    raise rest
-                if rest is not None:
-                    raise RuntimeError("the export's two readers disagree on the chunks")
-                finished = True
-                return
-            if item[0] is not None:
-                yield item[0], item[1]
-            part = 1 - part
-    finally:
-        _end_readers(stop, threads, readers, interrupt=not finished)
-
-
-def _end_readers(stop: threading.Event, threads: list[threading.Thread], readers: list[sqlite3.Connection],
-                 interrupt: bool) -> None:
-    """Stop the reader threads (interrupting a statement still running when the export failed), wait
-    for them, then close their connections. An exception raised meanwhile (a signal's handler) is
-    raised again once they have ended."""
-    stop.set()
-    if interrupt:
-        for reader in readers:
-            reader.interrupt()
-    pending: BaseException | None = None
-    for thread in threads:
-        while thread.is_alive():
-            try:
-                thread.join()
-            except BaseException as exc:  # noqa: BLE001 -- raised below, once the thread has ended
-                pending = exc
-                for reader in readers:
-                    reader.interrupt()
-    for reader in readers[len(threads):] + [r for r, t in zip(readers, threads) if not t.is_alive()]:
-        reader.close()
-    if pending is not None:
-        raise pending
-
-
-def reader_at(path: Path, head: tuple[int, str], wal: bool | None = None) -> sqlite3.Connection | None:
-    """Another read connection to the catalog at `path`, in a read transaction that sees it at the
-    audit head `head` (so at the same state as the export's first reader), or None if the catalog has
-    moved on or cannot be opened again; then the caller reads on its own. None on one CPU: a second
-    reader would only take turns with the first."""
-    if (os.cpu_count() or 1) < 2:
-        return None
-    try:
-        conn = connect_reader(path, wal=wal)
-    except (sqlite3.Error, FieldkitError, OSError):
-        return None
-    try:
-        conn.execute("BEGIN")
-        if audit.head(conn) == head:
-            return conn
-    except sqlite3.Error:
-        pass
-    conn.close()
-    return None
 
 
 def _start_second_process(path: Path, outdir: Path, head: tuple[int, str], full: bool) -> subprocess.Popen:
@@ -651,9 +515,7 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
     name an item that items.csv lacks, and cannot be caught up in the export. When there are at
     least `parallel_rows` components and a second CPU, components.csv (by far the longest file) is
     written by a second process (fieldkit.export.part) in a read transaction at the same audit
-    head, while this one writes the others. Whichever process writes components.csv makes it with
-    two reader threads at that audit head (write_files). `full` adds machine-readable columns to
-    components.csv.
+    head, while this one writes the others. `full` adds machine-readable columns to components.csv.
 
     With `overwrite=False`, a folder that already holds an export is refused (ExportExists names
     the files); the CLI and the app ask the user first and pass what she chose."""
@@ -666,8 +528,7 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
     second = None
     try:
         if catalog.path is not None:
-            wal = in_wal_mode(catalog.db.conn)
-            reader = connect_reader(catalog.path, wal=wal)  # never reopen the file here
+            reader = connect_reader(catalog.path, wal=in_wal_mode(catalog.db.conn))  # never reopen the file here
             reader.execute("BEGIN")
         db = database(reader) if reader is not None else catalog.db
         head = audit.head(db)  # the first read: it fixes the snapshot of the read transaction
@@ -679,12 +540,9 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
                 names = [name for name in names if name not in part.NAMES]
             except OSError:
                 second = None  # no second process (none can start here): this one writes every file
-        second_reader = None
-        if reader is not None:
-            second_reader = lambda: reader_at(catalog.path, head, wal)  # noqa: E731
-        files = write_files(db, names, outdir, full, second_reader)
+        files = write_files(db, names, outdir, full)
         if second is not None:
-            files.update(_second_process_files(second) or write_files(db, part.NAMES, outdir, full, second_reader))
+            files.update(_second_process_files(second) or write_files(db, part.NAMES, outdir, full))
         write_text(outdir / witness.HEAD_FILE, witness.head_file_text(witness.record_of(db, catalog.path)))
         files[provenance_file.FILE] = provenance_file.write(db, outdir, full)
         write_text(outdir / "README.txt", EXPORT_NOTE + provenance_file.NOTE)

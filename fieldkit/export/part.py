@@ -43,16 +43,15 @@ def main(argv: list[str]) -> int:
 
 
 def _write(path: str, outdir: str, seq: str, head_hash: str, full: bool) -> int:
-    from fieldkit.export.csv import reader_at, write_files
+    from fieldkit.export.csv import write_files
 
     try:
         reader = connect_reader(Path(path))
         try:
             reader.execute("BEGIN")
-            if audit.head(reader) != (int(seq), head_hash):  # the first read fixes the snapshot
+            if audit.head(reader) != (int(seq), head_hash):
                 return MOVED
-            head = (int(seq), head_hash)
-            files = write_files(database(reader), NAMES, Path(outdir), full, lambda: reader_at(Path(path), head))
+            files = write_files(database(reader), NAMES, Path(outdir), full)
         finally:
             reader.close()
     except OSError as exc:
