@@ -52,10 +52,10 @@ def write(db: Database, outdir: Path, full: bool = False) -> int:
     header = COLUMNS + (FULL_COLUMNS if full else [])
     kinds = "t" * len(header)
 
-    def batches() -> Iterator[list[tuple[bytes]]]:
+    def batches() -> Iterator[tuple[bytes, int]]:
         cursor = db.execute(SELECT)
         while rows := cursor.fetchmany(1000):
-            yield [(csv_line(kinds, *row[:len(header)]).encode("utf-8"),) for row in rows]
+            yield "\r\n".join(csv_line(kinds, *row[:len(header)]) for row in rows).encode("utf-8"), len(rows)
 
     try:
         return write_csv(outdir / FILE, header, batches())
