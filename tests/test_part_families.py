@@ -369,6 +369,19 @@ def test_short_kicad_families_that_reached_into_other_makers_lines_are_narrowed(
     assert attribute(part).firm_id == firm
 
 
+@pytest.mark.parametrize("part, firm", [
+    ("DS10BR150", None), ("DS25BR100", None), ("DS26LS31", None), ("DS16F95", None),
+    ("DS1307", "analog-devices"), ("DS1621", "analog-devices"), ("DS18B20", "analog-devices"), ("DS2401", "analog-devices"),
+    ("TS321", None), ("TS393", None), ("TS3A24159", "texas-instruments"),
+    ("BL6523GX", None),
+])
+def test_dallas_ds_and_ti_ts3_heads_leave_national_and_st_numbers_unclaimed(part, firm):
+    """National's (now TI) DS interface parts are not given to Maxim's Dallas heads DS1/DS2/DS16, ST's TS321/TS393 are
+    not given to TI's TS3A switches, and Belling's BL6523 is not Laird's BL652 module, while the Maxim and TI numbers
+    KiCad holds keep their maker (review.csv, s6 lead)."""
+    assert attribute(part).firm_id == firm
+
+
 @pytest.mark.parametrize("part", ["LT1004-2.5", "LT1004CD-1.2", "LT1013CDR", "LT1014DN"])
 def test_a_linear_number_that_ti_second_sources_gives_both_makers_as_candidates(part):
     result = attribute(part)
