@@ -40,8 +40,13 @@ deps: $(STAMP) $(OUTLINES) $(INPROCESS)
 run: deps
 	$(VENV)/bin/fieldkit
 
+# Two workers (pytest-xdist): the suite is CPU-bound, and a 2-core CI machine runs it in about half
+# the time. --dist loadfile keeps each test file on one worker, so a file's tests never race each
+# other over a fixed path (test_tui_every_screen's picker folder) or a module-scoped fixture.
+TEST_WORKERS ?= 2
+
 test: deps
-	OMP_THREAD_LIMIT=1 $(PY) -m pytest
+	OMP_THREAD_LIMIT=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 example: deps
 	$(PY) seeds/build_example.py catalog.db.example

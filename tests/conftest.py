@@ -55,6 +55,16 @@ async def open_item_tab(pilot, key: str) -> None:
     await pilot.pause()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_data_dir(tmp_path_factory):
+    """A user data dir for fixtures shared by several tests (module or session scope), which are made
+    before any test's own `data_dir`: what they write (witness lines) never reaches the real one."""
+    with pytest.MonkeyPatch.context() as patch:
+        path = tmp_path_factory.mktemp("shared-data")
+        patch.setenv("FIELDKIT_DATA_DIR", str(path))
+        yield path
+
+
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path_factory, monkeypatch):
     """Every test gets its own user data dir (witness log, user reference tables): never the real one."""

@@ -33,9 +33,10 @@ def test_the_readme_shows_the_script_as_it_is():
     assert block == SCRIPT.read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def catalog_file(tmp_path):
-    """A catalog with single adds, an edit, a delete and a bulk import, closed."""
+@pytest.fixture(scope="module")
+def built_catalog(tmp_path_factory):
+    """A catalog with single adds, an edit, a delete and a bulk import, closed: built once, never written."""
+    tmp_path = tmp_path_factory.mktemp("audit-script")
     path = tmp_path / "catalog.db"
     catalog = open_catalog(path, actor="tester")
     index = fixture_index()
@@ -46,6 +47,14 @@ def catalog_file(tmp_path):
     components.delete_component(catalog, gone.row["id"])
     import_components(catalog, "KHK-0001", write_khk_csv(tmp_path / "khk.csv"), index=index)
     catalog.close()
+    return path
+
+
+@pytest.fixture
+def catalog_file(built_catalog, tmp_path):
+    """A copy of the built catalog for this test to tamper with (closed, so the file is the whole catalog)."""
+    path = tmp_path / "catalog.db"
+    shutil.copyfile(built_catalog, path)
     return path
 
 

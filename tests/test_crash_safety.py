@@ -137,8 +137,9 @@ def export_state(tmp_path: Path) -> tuple[Path, dict[str, bytes], dict[str, byte
     catalog = open_catalog(db, actor="setup")
     add_photos(catalog, "KHK-0001", [noise_jpeg(tmp_path / "a.jpg", 1)])
     markings.add_marking(catalog, "KHK-0001", "9M22U 112")
-    for n in range(200):
-        add_component(catalog, "KHK-0001", {"part_number": f"ADXL{n}", "manufacturer": "=cmd|' /C calc'!A0"})
+    with catalog.transaction():  # one commit for the 200 rows (each still audited)
+        for n in range(200):
+            add_component(catalog, "KHK-0001", {"part_number": f"ADXL{n}", "manufacturer": "=cmd|' /C calc'!A0"})
     export_catalog(catalog, tmp_path / "old")
     items.add_item(catalog, {"ref": "KHK-0002", "category": "rocket", "notes": "-2 found later"})
     add_photos(catalog, "KHK-0002", [noise_jpeg(tmp_path / "b.jpg", 2)])
