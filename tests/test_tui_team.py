@@ -216,6 +216,8 @@ async def test_trust_a_colleagues_key_in_the_app_then_her_bundle_verifies_as_her
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_team(pilot, bundle_path=bundle)
         assert "Trusted: nobody yet" in text_of(screen, "#key-info")
+        assert f"\nPublic key (as `fieldkit key show`, for colleagues to trust): {hq.public.text}\n" in \
+            text_of(screen, "#key-info")
         await pilot.press("f9")
         assert isinstance(app.screen, TrustKeyScreen)
         app.screen.query_one("#trust-file", Input).value = str(tmp_path / "amina.pub")

@@ -200,7 +200,8 @@ keep ours, theirs, or edit a union. Every resolution is audited.
         try:
             if keys.has_key():
                 mine = keys.own_public()
-                lines = [f"Your key: {mine.fingerprint}   age recipient: {mine.age_recipient}"]
+                lines = [f"Your key: {mine.fingerprint}   age recipient: {mine.age_recipient}",
+                         f"Public key (as `fieldkit key show`, for colleagues to trust): {mine.text}"]
             else:
                 lines = ["No key yet: type a passphrase and press F8 to make one."]
             trusted = keys.trusted_keys()
