@@ -1,12 +1,13 @@
-"""Signing a backup in the app (`b`, then Sign / F2): the same as `fieldkit backup DEST --sign` — the
+"""Signing and encrypting a backup in the app (`b`). Sign (F2) is `fieldkit backup DEST --sign`: the
 key unlocked first, the backup copied, then a signed checkpoint of the head the backup records, which
 verify accepts as signed by you; a wrong passphrase copies nothing, and no key is one line saying
-how to make one."""
+how to make one. *Encrypt to* is `--encrypt-to`: one age file only the recipients can open."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from textual.widgets import Checkbox, Input
 
 from fieldkit.catalog import items, witness
@@ -108,3 +109,51 @@ async def test_help_on_the_backup_dialog_names_the_sign_key(db_path):
         text = app.screen.query_one("Markdown")._markdown
     assert "`f2` | Also sign a witness checkpoint of the audit head with your key" in text
     assert "`fieldkit backup DEST --sign`" in text
+
+
+async def test_a_backup_encrypted_in_the_app_opens_only_with_the_recipients_key(tmp_path, monkeypatch):
+    """*Encrypt to* is `fieldkit backup DEST --encrypt-to R`: one age file, restored with the recipient's key."""
+    from fieldkit.catalog.backup import restore
+    from fieldkit.team import crypt
+    from fieldkit.team.sealed_backup import opened_backup
+
+    amina = researcher(tmp_path, monkeypatch)
+    hq = Researcher(tmp_path, "hq", monkeypatch, "HQ")
+    hq.trust(amina)
+    amina.use()
+    keys.trust(hq.public, "hq")
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        app.screen.query_one("#dest", Input).value = str(tmp_path / "to-hq.age")
+        app.screen.query_one("#encrypt-to", Input).value = "hq"
+        await pilot.click("#start")
+        await settle(app, pilot)
+        result = str(app.screen.query_one("#result").render())
+    assert "all verified by SHA-256" in result and "Error" not in result
+    sealed = tmp_path / "to-hq.age"
+    assert sealed.is_file() and crypt.is_encrypted(sealed)
+    with pytest.raises(crypt.DecryptProblem, match="not encrypted to your key"):  # amina's own key cannot
+        with opened_backup(sealed, identities=[keys.unlock(PASSPHRASE).age_identity]):
+            pass
+    hq.use()
+    with opened_backup(sealed, identities=[keys.unlock(PASSPHRASE).age_identity]) as folder:
+        report = restore(folder, tmp_path / "restored.db", actor="hq")
+    assert not report.problems
+    assert [r["designation"] for r in items.list_items(open_catalog(tmp_path / "restored.db"))] == ["9M22U"]
+
+
+async def test_a_bad_recipient_is_one_line_and_writes_nothing(tmp_path, monkeypatch):
+    amina = researcher(tmp_path, monkeypatch)
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        app.screen.query_one("#dest", Input).value = str(tmp_path / "to-nobody.age")
+        app.screen.query_one("#encrypt-to", Input).value = "nobody"
+        await pilot.click("#start")
+        await settle(app, pilot)
+        result = str(app.screen.query_one("#result").render())
+    assert result == "Error: 'nobody' is not an age recipient (age1...), a trusted name or a file holding one"
+    assert not (tmp_path / "to-nobody.age").exists()

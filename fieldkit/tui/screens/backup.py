@@ -82,6 +82,12 @@ Type a new (or empty) folder and press Enter or *Back up*: the catalog and every
 are copied there, each copy re-hashed against the original. *Restore…* (ctrl+r) makes a new
 catalog file from a backup folder, after the same checks as `fieldkit restore`.
 
+*Encrypt to* (optional): age recipients (`age1...`) or the names of colleagues whose keys you
+trust, separated by spaces or commas. The backup is then one file encrypted with age, as
+`fieldkit backup DEST --encrypt-to R`: only those recipients can open it, and it is restored with
+`fieldkit restore FILE --to NEW.db`. (A passphrase-encrypted backup, `--passphrase`, is made on the
+command line.)
+
 *Sign* (F2) also signs the audit head the backup records with your key (your key's passphrase
 is asked below it; FIELDKIT_PASSPHRASE fills it in): a **signed checkpoint** in the witness log,
 as `fieldkit backup DEST --sign`. Verify then shows that head as signed by you, and a catalog
@@ -105,6 +111,8 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
         with Vertical(classes="dialog"):
             yield Label("Back up the catalog and its photo originals to the new folder:", classes="question")
             yield Input(str(default_backup_dir(self.app.catalog.path)), id="dest")
+            yield Input("", id="encrypt-to",
+                        placeholder="Encrypt to (optional): age1... or trusted names")
             yield Checkbox("Sign the audit head with your key (F2)", id="sign")
             yield Input(os.environ.get("FIELDKIT_PASSPHRASE", ""), password=True, id="sign-passphrase",
                         placeholder="Your key's passphrase")
@@ -135,8 +143,9 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
     @on(Button.Pressed, "#start")
     def start(self) -> None:
         dest = Path(self.query_one("#dest", Input).value.strip()).expanduser()
+        recipients = self.query_one("#encrypt-to", Input).value.replace(",", " ").split()
         if not self.query_one("#sign", Checkbox).value:
-            self.copy_in_worker(lambda progress: backup(self.app.catalog, dest, progress))
+            self.copy_in_worker(lambda progress: self.make_backup(dest, recipients, progress))
             return
         from fieldkit.team import keys
 
@@ -145,16 +154,27 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
                         "or untick Sign", failed=True)
             return
         passphrase = self.query_one("#sign-passphrase", Input).value
-        self.copy_in_worker(lambda progress: self.signed_backup(dest, passphrase, progress))
+        self.copy_in_worker(lambda progress: self.signed_backup(dest, recipients, passphrase, progress))
 
-    def signed_backup(self, dest: Path, passphrase: str, progress: Callable[[int, int], None]) -> CopyReport:
+    def make_backup(self, dest: Path, recipients: list[str], progress: Callable[[int, int], None]) -> CopyReport:
+        """A backup folder, or with recipients one age-encrypted file, as `fieldkit backup DEST --encrypt-to R`."""
+        if not recipients:
+            return backup(self.app.catalog, dest, progress)
+        from fieldkit.team import keys
+        from fieldkit.team.sealed_backup import sealed_backup
+
+        parsed = [keys.recipient(r) for r in recipients]
+        return sealed_backup(self.app.catalog, dest, recipients=parsed, progress=progress)
+
+    def signed_backup(self, dest: Path, recipients: list[str], passphrase: str,
+                      progress: Callable[[int, int], None]) -> CopyReport:
         """`fieldkit backup DEST --sign`: unlock the key (a wrong passphrase copies nothing), back up,
         then, if the backup is whole, sign a checkpoint of the head; its line goes after the report's."""
         from fieldkit.catalog import witness
         from fieldkit.team import keys
 
         secret = keys.unlock(passphrase)
-        report = backup(self.app.catalog, dest, progress)
+        report = self.make_backup(dest, recipients, progress)
         if not report.problems:
             record = witness.try_checkpoint(self.app.catalog, secret)
             self.signed_line = (f"signed a witness checkpoint: row {record['seq']}, "
