@@ -192,3 +192,77 @@ async def test_escape_cancels_a_merge_and_nothing_is_merged(pair, tmp_path, monk
         assert "Cancelled: nothing was merged" in text_of(screen, "#result")
     assert hq.catalog.db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
     assert [p for p in hq.catalog.photo_store.rglob("*") if p.is_file()] == []
+
+
+async def test_trust_a_colleagues_key_in_the_app_then_her_bundle_verifies_as_hers(tmp_path, monkeypatch):
+    """F9 is `fieldkit key trust FILE --name NAME`: the file is what she saved from `fieldkit key show`."""
+    from click.testing import CliRunner
+
+    from fieldkit.cli import cli
+    from fieldkit.team import keys
+    from fieldkit.tui.screens.team import TrustKeyScreen
+
+    monkeypatch.delenv("FIELDKIT_PASSPHRASE", raising=False)
+    amina = Researcher(tmp_path, "amina", monkeypatch, "AM")
+    hq = Researcher(tmp_path, "hq", monkeypatch, "HQ")
+    amina.use()
+    shown = CliRunner().invoke(cli, ["key", "show"])
+    assert shown.exit_code == 0, shown.output
+    (tmp_path / "amina.pub").write_text(shown.output)
+    amina.record(place="Kharkiv")
+    bundle = amina.bundle(tmp_path / "amina.fkb", everything=True)
+    hq.use()
+    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot, bundle_path=bundle)
+        assert "Trusted: nobody yet" in text_of(screen, "#key-info")
+        assert f"\nPublic key (as `fieldkit key show`, for colleagues to trust): {hq.public.text}\n" in \
+            text_of(screen, "#key-info")
+        await pilot.press("f9")
+        assert isinstance(app.screen, TrustKeyScreen)
+        app.screen.query_one("#trust-file", Input).value = str(tmp_path / "amina.pub")
+        await pilot.press("enter")  # on to the name
+        assert app.screen.focused is app.screen.query_one("#trust-name", Input)
+        app.screen.query_one("#trust-name", Input).value = "amina"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert text_of(screen, "#result") == (f"Trusted amina: {amina.public.fingerprint} "
+                                              "(check it with them by another channel).")
+        assert "Trusted: amina" in text_of(screen, "#key-info")
+        await pilot.press("f6")
+        await settle(pilot)
+        assert "signed by amina" in text_of(screen, "#result")
+    assert [(k.name, k.verify_key) for k in keys.trusted_keys()] == [("amina", amina.public.verify_key)]
+    amina.catalog.close()
+    hq.catalog.close()
+
+
+async def test_trusting_a_file_without_one_key_or_a_bad_name_is_one_line_and_trusts_nobody(tmp_path, monkeypatch):
+    from fieldkit.team import keys
+    from fieldkit.tui.screens.team import TrustKeyScreen
+
+    monkeypatch.delenv("FIELDKIT_PASSPHRASE", raising=False)
+    hq = Researcher(tmp_path, "hq", monkeypatch, "HQ")
+    (tmp_path / "notes.txt").write_text("no key in here\n")
+    (tmp_path / "hq.pub").write_text(f"public key: {hq.public.text}\n")
+    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_team(pilot)
+        await pilot.press("f9")
+        dialog = app.screen
+        for path, name, error in [
+            (tmp_path / "missing.pub", "amina", "missing.pub: not a file; give the file saved from their `fieldkit key show`"),
+            (tmp_path / "notes.txt", "amina", "holds 0 fieldkit public keys, not one"),
+            (tmp_path / "hq.pub", "two words", "the name must be one printable word"),
+        ]:
+            dialog.query_one("#trust-file", Input).value = str(path)
+            dialog.query_one("#trust-name", Input).value = name
+            dialog.query_one("#trust-name", Input).focus()
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, TrustKeyScreen)
+            said = text_of(dialog, "#trust-error")
+            assert said.startswith("Error: ") and error in said and "\n" not in said
+    assert keys.trusted_keys() == []
+    hq.catalog.close()

@@ -4,6 +4,7 @@ catalog file, each with progress."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, ProgressBar
+from textual.widgets import Button, Checkbox, Input, Label, ProgressBar
 
 from fieldkit.catalog.backup import BACKUP_NAME, CopyReport, backup, restore
 from fieldkit.catalog.db import is_catalog_file
@@ -70,7 +71,9 @@ class CopyDialog(ModalScreen[Path | None]):
 
 
 class BackupScreen(CopyDialog):
-    """Copies the catalog (SQLite online backup) and every photo original, each re-hashed."""
+    """Copies the catalog (SQLite online backup) and every photo original, each re-hashed; with *Sign*,
+    then signs a witness checkpoint of the audit head with the researcher's key, as
+    `fieldkit backup DEST --sign` does (the key unlocked first, so a wrong passphrase copies nothing)."""
 
     HELP = """\
 ## Backup
@@ -78,18 +81,41 @@ class BackupScreen(CopyDialog):
 Type a new (or empty) folder and press Enter or *Back up*: the catalog and every photo original
 are copied there, each copy re-hashed against the original. *Restore…* (ctrl+r) makes a new
 catalog file from a backup folder, after the same checks as `fieldkit restore`.
+
+*Encrypt to* (optional): age recipients (`age1...`) or the names of colleagues whose keys you
+trust, separated by spaces or commas. The backup is then one file encrypted with age, as
+`fieldkit backup DEST --encrypt-to R`: only those recipients can open it, and it is restored with
+`fieldkit restore FILE --to NEW.db`. (A passphrase-encrypted backup, `--passphrase`, is made on the
+command line.)
+
+*Sign* (F2) also signs the audit head the backup records with your key (your key's passphrase
+is asked below it; FIELDKIT_PASSPHRASE fills it in): a **signed checkpoint** in the witness log,
+as `fieldkit backup DEST --sign`. Verify then shows that head as signed by you, and a catalog
+rewritten since cannot forge it. Make your key first on the Team screen (`t`, then F8) or with
+`fieldkit key new`.
 """
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="backup.close"),
         Binding("ctrl+r", "restore", "Restore a backup", id="backup.restore",
                 tooltip="Restore a backup folder into a new catalog file (the open catalog is not changed)"),
+        Binding("f2", "toggle_sign", "Sign", id="backup.sign",
+                tooltip="Also sign a witness checkpoint of the audit head with your key (as `fieldkit backup --sign`)"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.signed_line = ""  # what signing said, shown after the backup's report
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Back up the catalog and its photo originals to the new folder:", classes="question")
             yield Input(str(default_backup_dir(self.app.catalog.path)), id="dest")
+            yield Input("", id="encrypt-to",
+                        placeholder="Encrypt to (optional): age1... or trusted names")
+            yield Checkbox("Sign the audit head with your key (F2)", id="sign")
+            yield Input(os.environ.get("FIELDKIT_PASSPHRASE", ""), password=True, id="sign-passphrase",
+                        placeholder="Your key's passphrase")
             yield ProgressBar(id="progress", show_eta=False)
             yield Label("", id="result")
             with Horizontal(classes="buttons"):
@@ -99,13 +125,66 @@ catalog file from a backup folder, after the same checks as `fieldkit restore`.
 
     def on_mount(self) -> None:
         self.query_one("#progress").display = False
+        self.query_one("#sign-passphrase").display = False
         self.query_one("#dest", Input).focus()
 
+    def action_toggle_sign(self) -> None:
+        box = self.query_one("#sign", Checkbox)
+        box.value = not box.value
+
+    @on(Checkbox.Changed, "#sign")
+    def show_passphrase(self, event: Checkbox.Changed) -> None:
+        self.query_one("#sign-passphrase").display = event.value
+        if event.value:
+            self.query_one("#sign-passphrase", Input).focus()
+
     @on(Input.Submitted, "#dest")
+    @on(Input.Submitted, "#sign-passphrase")
     @on(Button.Pressed, "#start")
     def start(self) -> None:
         dest = Path(self.query_one("#dest", Input).value.strip()).expanduser()
-        self.copy_in_worker(lambda progress: backup(self.app.catalog, dest, progress))
+        recipients = self.query_one("#encrypt-to", Input).value.replace(",", " ").split()
+        if not self.query_one("#sign", Checkbox).value:
+            self.copy_in_worker(lambda progress: self.make_backup(dest, recipients, progress))
+            return
+        from fieldkit.team import keys
+
+        if not keys.has_key():
+            self.finish("no signing key yet: make one on the Team screen (t, then F8) or with `fieldkit key new`, "
+                        "or untick Sign", failed=True)
+            return
+        passphrase = self.query_one("#sign-passphrase", Input).value
+        self.copy_in_worker(lambda progress: self.signed_backup(dest, recipients, passphrase, progress))
+
+    def make_backup(self, dest: Path, recipients: list[str], progress: Callable[[int, int], None]) -> CopyReport:
+        """A backup folder, or with recipients one age-encrypted file, as `fieldkit backup DEST --encrypt-to R`."""
+        if not recipients:
+            return backup(self.app.catalog, dest, progress)
+        from fieldkit.team import keys
+        from fieldkit.team.sealed_backup import sealed_backup
+
+        parsed = [keys.recipient(r) for r in recipients]
+        return sealed_backup(self.app.catalog, dest, recipients=parsed, progress=progress)
+
+    def signed_backup(self, dest: Path, recipients: list[str], passphrase: str,
+                      progress: Callable[[int, int], None]) -> CopyReport:
+        """`fieldkit backup DEST --sign`: unlock the key (a wrong passphrase copies nothing), back up,
+        then, if the backup is whole, sign a checkpoint of the head; its line goes after the report's."""
+        from fieldkit.catalog import witness
+        from fieldkit.team import keys
+
+        secret = keys.unlock(passphrase)
+        report = self.make_backup(dest, recipients, progress)
+        if not report.problems:
+            record = witness.try_checkpoint(self.app.catalog, secret)
+            self.signed_line = (f"signed a witness checkpoint: row {record['seq']}, "
+                                f"fingerprint {witness.fingerprint(record['head'])}" if record else
+                                "warning: the witness checkpoint could not be written (the backup is whole)")
+        return report
+
+    def copied(self, report: CopyReport) -> None:
+        signed, self.signed_line = self.signed_line, ""
+        self.finish(report.describe() + (f"\n{signed}" if signed else ""))
 
     @on(Button.Pressed, "#restore")
     def action_restore(self) -> None:

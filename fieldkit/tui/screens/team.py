@@ -68,13 +68,58 @@ class UnionScreen(ModalScreen[dict | None]):
         self.dismiss(None)
 
 
+class TrustKeyScreen(ModalScreen[str | None]):
+    """Trust a colleague's public key from the file they saved from `fieldkit key show`, under a
+    name, as `fieldkit key trust FILE --name NAME`; dismissed with what was trusted (a line to show)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="trust.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Trust a colleague's key: the file they saved from `fieldkit key show`, and their name "
+                        "(one word). Check its fingerprint with them by another channel.", classes="question")
+            yield Input("", id="trust-file", placeholder="~/keys/amina.pub")
+            yield Input("", id="trust-name", placeholder="Their name, e.g. hq or amina")
+            yield Label("", id="trust-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Trust", variant="primary", id="trust")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted, "#trust-file")
+    def next_box(self) -> None:
+        self.query_one("#trust-name", Input).focus()
+
+    @on(Input.Submitted, "#trust-name")
+    @on(Button.Pressed, "#trust")
+    def trust(self) -> None:
+        from fieldkit.team import keys
+
+        given = self.query_one("#trust-file", Input).value.strip()
+        path = Path(given).expanduser()
+        try:
+            if not given or not path.is_file():
+                raise FieldkitError(f"{given or 'no file given'}: not a file; give the file saved from their "
+                                    "`fieldkit key show`")
+            trusted = keys.trust(keys.read_public_file(path), self.query_one("#trust-name", Input).value)
+        except FieldkitError as exc:
+            self.query_one("#trust-error", Label).update(plain(f"Error: {exc}"))
+            return
+        self.dismiss(f"Trusted {trusted.name}: {trusted.fingerprint} (check it with them by another channel).")
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class TeamScreen(Screen):
     """Keys, bundles, merges and conflicts."""
 
     HELP = """\
 ## Team
 
-Your key signs the bundles you make; colleagues trust it with `fieldkit key trust`.
+Your key signs the bundles you make; colleagues trust it with `fieldkit key trust` (or F9 here).
+F9 trusts a colleague's key, from the file they saved from `fieldkit key show`, under their name:
+their bundles then verify as signed by them. Check the fingerprint with them by another channel.
 A bundle holds the chosen items with their photos, markings, components and audit
 entries. Encrypt it to headquarters' age key (`age1...` or a trusted name): then only
 headquarters can open it, not you. Verify checks the signature and every hash; merge
@@ -101,6 +146,8 @@ keep ours, theirs, or edit a union. Every resolution is audited.
         Binding("o", "keep('ours')", "Keep ours", id="team.keep_ours", tooltip="Resolve the highlighted conflict: keep our version"),
         Binding("t", "keep('theirs')", "Keep theirs", id="team.keep_theirs", tooltip="Resolve the highlighted conflict: keep theirs"),
         Binding("e", "edit_union", "Edit union", id="team.edit_union", tooltip="Resolve the highlighted conflict with an edited union"),
+        Binding("f9", "trust", "Trust key", id="team.trust",
+                tooltip="Trust a colleague's public key from a file, under their name (as `fieldkit key trust`)"),
         Binding("escape", "back", "Back", id="team.back", tooltip="Cancel the running job; else back to the catalog"),
     ]
 
@@ -153,7 +200,8 @@ keep ours, theirs, or edit a union. Every resolution is audited.
         try:
             if keys.has_key():
                 mine = keys.own_public()
-                lines = [f"Your key: {mine.fingerprint}   age recipient: {mine.age_recipient}"]
+                lines = [f"Your key: {mine.fingerprint}   age recipient: {mine.age_recipient}",
+                         f"Public key (as `fieldkit key show`, for colleagues to trust): {mine.text}"]
             else:
                 lines = ["No key yet: type a passphrase and press F8 to make one."]
             trusted = keys.trusted_keys()
@@ -254,6 +302,14 @@ keep ours, theirs, or edit a union. Every resolution is audited.
             return
         self.say("Key made. Give colleagues the output of `fieldkit key show`.")
         self.refresh_all()
+
+    def action_trust(self) -> None:
+        def trusted(line: str | None) -> None:
+            if line:
+                self.say(line)
+                self.refresh_all()
+
+        self.app.push_screen(TrustKeyScreen(), trusted)
 
     @on(Button.Pressed, "#create")
     def action_create(self) -> None:

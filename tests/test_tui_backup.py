@@ -1,0 +1,159 @@
+"""Signing and encrypting a backup in the app (`b`). Sign (F2) is `fieldkit backup DEST --sign`: the
+key unlocked first, the backup copied, then a signed checkpoint of the head the backup records, which
+verify accepts as signed by you; a wrong passphrase copies nothing, and no key is one line saying
+how to make one. *Encrypt to* is `--encrypt-to`: one age file only the recipients can open."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from textual.widgets import Checkbox, Input
+
+from fieldkit.catalog import items, witness
+from fieldkit.catalog.db import open_catalog
+from fieldkit.evidence.verify import verify_catalog
+from fieldkit.team import keys
+from fieldkit.tui.app import make_app
+from fieldkit.tui.screens.backup import BackupScreen
+from fieldkit.tui.screens.help import HelpScreen
+from tests.team_helpers import PASSPHRASE, Researcher
+from tests.test_tui_catalog import settle
+
+
+def log_lines() -> list[dict]:
+    path = witness.witness_path()
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def researcher(tmp_path, monkeypatch) -> Researcher:
+    monkeypatch.delenv("FIELDKIT_PASSPHRASE", raising=False)
+    amina = Researcher(tmp_path, "amina", monkeypatch, "AM")
+    items.add_item(amina.catalog, {"category": "rocket", "designation": "9M22U"})
+    amina.catalog.close()
+    return amina
+
+
+async def back_up(pilot, dest, *, passphrase: str | None) -> str:
+    """Open the backup dialog, tick Sign with F2 and type the passphrase (if given), start; the outcome line."""
+    app = pilot.app
+    await settle(app, pilot)
+    await pilot.press("b")
+    assert isinstance(app.screen, BackupScreen)
+    app.screen.query_one("#dest", Input).value = str(dest)
+    assert not app.screen.query_one("#sign-passphrase").display  # asked only when signing
+    await pilot.press("f2")
+    assert app.screen.query_one("#sign", Checkbox).value
+    assert app.screen.focused is app.screen.query_one("#sign-passphrase", Input)
+    if passphrase is not None:
+        app.screen.query_one("#sign-passphrase", Input).value = passphrase
+    await pilot.press("enter")
+    await settle(app, pilot)
+    return str(app.screen.query_one("#result").render())
+
+
+async def test_a_backup_signed_in_the_app_carries_a_checkpoint_that_verify_accepts(tmp_path, monkeypatch):
+    amina = researcher(tmp_path, monkeypatch)
+    before = len(log_lines())
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        result = await back_up(pilot, tmp_path / "usb", passphrase=PASSPHRASE)
+    assert "all verified by SHA-256" in result
+    catalog = open_catalog(amina.catalog.path, actor="amina")
+    signed = log_lines()[-1]
+    assert len(log_lines()) > before and signed["key"] == amina.public.text
+    assert f"signed a witness checkpoint: row {signed['seq']}, fingerprint {witness.fingerprint(signed['head'])}" in result
+    recorded = json.loads((tmp_path / "usb" / witness.HEAD_FILE).read_text())
+    assert (signed["seq"], signed["head"]) == (recorded["seq"], recorded["head"])  # the head the backup holds
+    assert witness.signature_valid(signed) == (amina.public.verify_key, True)
+    report = verify_catalog(catalog)
+    assert report.ok, report.summary()
+    assert [(s.seq, s.signer) for s in report.signed] == [(signed["seq"], "you")]
+    assert "the head itself is signed" in report.signed_line()
+    assert [r["designation"] for r in items.list_items(open_catalog(tmp_path / "usb" / "catalog.db"))] == ["9M22U"]
+
+
+async def test_a_wrong_passphrase_copies_nothing_and_signs_nothing(tmp_path, monkeypatch):
+    amina = researcher(tmp_path, monkeypatch)
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        result = await back_up(pilot, tmp_path / "usb", passphrase="not it")
+        assert not app.screen.query_one("#progress").display
+    assert "Error: wrong passphrase for your key" in result
+    assert not (tmp_path / "usb").exists()
+    assert not any(witness.is_signed(line) for line in log_lines())
+
+
+async def test_signing_without_a_key_says_how_to_make_one_and_copies_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("FIELDKIT_CONFIG_DIR", str(tmp_path / "empty-config"))
+    monkeypatch.delenv("FIELDKIT_PASSPHRASE", raising=False)
+    db = tmp_path / "catalog.db"
+    items.add_item(open_catalog(db, actor="amina"), {"category": "fuze"})
+    assert not keys.has_key()
+    app = make_app(db, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        result = await back_up(pilot, tmp_path / "usb", passphrase=None)
+    assert result.count("\n") == 0
+    assert result == ("Error: no signing key yet: make one on the Team screen (t, then F8) or with `fieldkit key new`, "
+                      "or untick Sign")
+    assert not (tmp_path / "usb").exists()
+
+
+async def test_help_on_the_backup_dialog_names_the_sign_key(db_path):
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.query_one("Markdown")._markdown
+    assert "`f2` | Also sign a witness checkpoint of the audit head with your key" in text
+    assert "`fieldkit backup DEST --sign`" in text
+
+
+async def test_a_backup_encrypted_in_the_app_opens_only_with_the_recipients_key(tmp_path, monkeypatch):
+    """*Encrypt to* is `fieldkit backup DEST --encrypt-to R`: one age file, restored with the recipient's key."""
+    from fieldkit.catalog.backup import restore
+    from fieldkit.team import crypt
+    from fieldkit.team.sealed_backup import opened_backup
+
+    amina = researcher(tmp_path, monkeypatch)
+    hq = Researcher(tmp_path, "hq", monkeypatch, "HQ")
+    hq.trust(amina)
+    amina.use()
+    keys.trust(hq.public, "hq")
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        app.screen.query_one("#dest", Input).value = str(tmp_path / "to-hq.age")
+        app.screen.query_one("#encrypt-to", Input).value = "hq"
+        await pilot.click("#start")
+        await settle(app, pilot)
+        result = str(app.screen.query_one("#result").render())
+    assert "all verified by SHA-256" in result and "Error" not in result
+    sealed = tmp_path / "to-hq.age"
+    assert sealed.is_file() and crypt.is_encrypted(sealed)
+    with pytest.raises(crypt.DecryptProblem, match="not encrypted to your key"):  # amina's own key cannot
+        with opened_backup(sealed, identities=[keys.unlock(PASSPHRASE).age_identity]):
+            pass
+    hq.use()
+    with opened_backup(sealed, identities=[keys.unlock(PASSPHRASE).age_identity]) as folder:
+        report = restore(folder, tmp_path / "restored.db", actor="hq")
+    assert not report.problems
+    assert [r["designation"] for r in items.list_items(open_catalog(tmp_path / "restored.db"))] == ["9M22U"]
+
+
+async def test_a_bad_recipient_is_one_line_and_writes_nothing(tmp_path, monkeypatch):
+    amina = researcher(tmp_path, monkeypatch)
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        app.screen.query_one("#dest", Input).value = str(tmp_path / "to-nobody.age")
+        app.screen.query_one("#encrypt-to", Input).value = "nobody"
+        await pilot.click("#start")
+        await settle(app, pilot)
+        result = str(app.screen.query_one("#result").render())
+    assert result == "Error: 'nobody' is not an age recipient (age1...), a trusted name or a file holding one"
+    assert not (tmp_path / "to-nobody.age").exists()
