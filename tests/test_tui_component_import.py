@@ -6,6 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from textual.binding import Binding
 from textual.widgets import Checkbox, DataTable, Input, Static
 
 from component_fixtures import manufacturers_csv, write_khk_csv
@@ -148,6 +149,34 @@ async def test_a_bad_file_is_the_cli_s_one_line_error_and_nothing_is_stored(tmp_
     assert components(db) == [] and import_event(db) is None
 
 
+async def test_browse_picks_the_csv_file_in_the_photo_picker_showing_csv_files(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    (home / "teardown").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    parts = home / "teardown" / "parts.csv"
+    parts.write_text(BAD_ROW_CSV, encoding="utf-8")
+    (home / "teardown" / "IMG_0001.jpg").write_bytes(b"")
+    db = khk_catalog(tmp_path / "c.db")
+    app = make_app(db, actor="t", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_import(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        picker = app.screen
+        tree = picker.query_one("#picker-tree")
+        assert tree.path == home
+        assert list(tree.filter_paths([parts, parts.with_name("IMG_0001.jpg"), parts.parent])) == [parts, parts.parent]
+        box = picker.query_one("#picker-path", Input)
+        box.value = str(parts)  # a file typed is marked
+        box.focus()
+        await pilot.press("enter", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ComponentImportScreen)
+        assert app.screen.query_one("#import-path", Input).value == str(parts)
+        lines = (await run_import(pilot)).splitlines()
+    assert lines[-1] == "imported 2 components from parts.csv; 1 row refused"
+
+
 async def test_closing_the_dialog_without_importing_stores_nothing(tmp_path):
     csv_path = write_khk_csv(tmp_path / "khk.csv")
     db = khk_catalog(tmp_path / "c.db")
@@ -172,7 +201,9 @@ async def test_ctrl_o_is_listed_in_the_help_of_the_components_tab(tmp_path):
         from textual.widgets import Markdown
 
         doc = app.screen.query_one(Markdown).source
-    assert "| `^o` | Import components from a CSV file" in doc or "ctrl+o` | Import components" in doc
+    assert "Import components from a CSV file (as `fieldkit component import`), with progress |" in doc
+    key = app.get_key_display(Binding("ctrl+o", "import_csv"))
+    assert f"| `{key}` | Import components from a CSV file" in doc
 
 
 def test_import_dialog_snapshot(snap_compare, tmp_path):
