@@ -177,6 +177,26 @@ async def test_browse_picks_the_csv_file_in_the_photo_picker_showing_csv_files(t
     assert lines[-1] == "imported 2 components from parts.csv; 1 row refused"
 
 
+async def test_a_long_import_reports_rows_read_as_it_goes(tmp_path, monkeypatch):
+    big = tmp_path / "big.csv"
+    big.write_text("part_number,quantity\n" + "".join(f"ADXL345,{n % 9 + 1}\n" for n in range(10_001)), encoding="utf-8")
+    posted = []
+    original = ComponentImportScreen.post_message
+
+    def spy(self, message):
+        posted.append(message)
+        return original(self, message)
+
+    monkeypatch.setattr(ComponentImportScreen, "post_message", spy)
+    db = khk_catalog(tmp_path / "c.db")
+    app = make_app(db, actor="t", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_import(pilot, big)
+        lines = (await run_import(pilot)).splitlines()
+    assert [m.rows for m in posted if isinstance(m, ComponentImportScreen.Progress)] == [5000, 10000]
+    assert lines == ["imported 10001 components from big.csv"]
+
+
 async def test_closing_the_dialog_without_importing_stores_nothing(tmp_path):
     csv_path = write_khk_csv(tmp_path / "khk.csv")
     db = khk_catalog(tmp_path / "c.db")
@@ -190,7 +210,7 @@ async def test_closing_the_dialog_without_importing_stores_nothing(tmp_path):
     assert components(db) == [] and import_event(db) is None
 
 
-async def test_ctrl_o_is_listed_in_the_help_of_the_components_tab(tmp_path):
+async def test_ctrl_o_is_in_the_help_and_the_command_palette_of_the_components_tab(tmp_path):
     db = khk_catalog(tmp_path / "c.db")
     app = make_app(db, actor="t", offer_example=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -201,9 +221,13 @@ async def test_ctrl_o_is_listed_in_the_help_of_the_components_tab(tmp_path):
         from textual.widgets import Markdown
 
         doc = app.screen.query_one(Markdown).source
+        await pilot.press("escape")
+        await pilot.pause()
+        palette = [c.title for c in app.get_system_commands(app.screen)]
     assert "Import components from a CSV file (as `fieldkit component import`), with progress |" in doc
     key = app.get_key_display(Binding("ctrl+o", "import_csv"))
     assert f"| `{key}` | Import components from a CSV file" in doc
+    assert f"Import CSV ({key})" in palette
 
 
 def test_import_dialog_snapshot(snap_compare, tmp_path):
