@@ -71,8 +71,9 @@ asks first.
   against the current reference tables.
 - *Components*: type a part number and press `Enter` to add it; `ctrl+e` loads the highlighted
   component to correct it (`Enter` stores the correction), `ctrl+d` deletes it (after asking),
-  `ctrl+g` shows this item's summary, `ctrl+r` rechecks the item's components against the current
-  reference tables (what you entered by hand is kept).
+  `ctrl+g` shows this item's summary, `ctrl+o` imports components from a CSV file (as `fieldkit
+  component import`, with progress and each refused row by line), `ctrl+r` rechecks the item's
+  components against the current reference tables (what you entered by hand is kept).
 
 `F6` writes the item's evidence dossier (PDF, or HTML if the name ends in .html): its fields,
 photos with their hashes and provenance, markings with their crops, OCR choice and readings, components,

@@ -330,17 +330,22 @@ class PhotosPane(Vertical):
 
 
 class PhotoDirectoryTree(DirectoryTree):
-    """Folders and photo files only, hidden files left out."""
+    """Folders and files with one of `suffixes` only (photos unless told), hidden files left out."""
+
+    def __init__(self, path: Path, suffixes: Iterable[str] | None = None, **kwargs):
+        self.suffixes = frozenset(suffixes or photos_core.PHOTO_SUFFIXES)
+        super().__init__(path, **kwargs)
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         return [
             p for p in paths
-            if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() in photos_core.PHOTO_SUFFIXES)
+            if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() in self.suffixes)
         ]
 
 
 class PhotoPickerScreen(ModalScreen[list[Path] | None]):
     """Pick photo files: Enter on a file marks or unmarks it; ctrl+s adds the marked files.
+    With `suffixes` and `what` it picks other files (the components import picks a CSV file).
 
     The tree starts in the home folder; the box above it goes anywhere: type a folder (/media,
     /mnt, a USB stick's mount point) or a file and press Enter. `ctrl+u` goes up one folder.
@@ -352,20 +357,22 @@ class PhotoPickerScreen(ModalScreen[list[Path] | None]):
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
     ]
 
-    def __init__(self, start: Path | None = None):
+    def __init__(self, start: Path | None = None, suffixes: Iterable[str] | None = None, what: str = "photo"):
         super().__init__()
         self.start = start or Path.home()
+        self.suffixes, self.what = suffixes, what
         self.chosen: list[Path] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="picker"):
-            yield Label("Enter marks a photo (again to unmark); ctrl+s adds the marked ones.", classes="question")
+            yield Label(f"Enter marks a {self.what} (again to unmark); ctrl+s adds the marked ones.", classes="question")
             with Horizontal(id="picker-places"):
-                yield Input(str(self.start), placeholder="a folder or photo: /media, /mnt, ~/… then Enter", id="picker-path", compact=True)
+                yield Input(str(self.start), placeholder=f"a folder or {self.what}: /media, /mnt, ~/… then Enter",
+                            id="picker-path", compact=True)
                 for place in PLACES:
                     if Path(place).is_dir():
                         yield Button(place, id=f"picker-go-{place.strip('/')}", classes="picker-place", compact=True)
-            yield PhotoDirectoryTree(self.start, id="picker-tree")
+            yield PhotoDirectoryTree(self.start, self.suffixes, id="picker-tree")
             yield Label("Nothing marked yet.", id="picker-chosen")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="picker-cancel")

@@ -8,7 +8,8 @@ its readings, range and basis as you type. Enter adds the row and puts the curso
 part-number box for the next part. `ctrl+e` loads the highlighted component into the entry row
 to correct it (Enter stores the correction: attribution and date range are worked out again,
 audited). `ctrl+g` opens the summary of this item's components; `ctrl+r` rechecks them against the
-current reference tables (fieldkit.tui.screens.recheck).
+current reference tables (fieldkit.tui.screens.recheck); `ctrl+o` imports components from a CSV
+file (fieldkit.tui.screens.component_import).
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ class ComponentsPane(Vertical):
                 tooltip="A part number several firms make: pick the firm whose brand is printed on it"),
         Binding("ctrl+r", "recheck", "Recheck", id="components.recheck",
                 tooltip="This item's components the current reference tables would attribute differently; apply all or some"),
+        Binding("ctrl+o", "import_csv", "Import CSV", id="components.import",
+                tooltip="Import components from a CSV file (as `fieldkit component import`), with progress"),
     ]
 
     class Added(Message):
@@ -278,6 +281,11 @@ class ComponentsPane(Vertical):
         from fieldkit.tui.screens.recheck import RecheckScreen
 
         self.app.push_screen(RecheckScreen("components", self.item_ref), lambda _: self.reload())
+
+    def action_import_csv(self) -> None:
+        from fieldkit.tui.screens.component_import import ComponentImportScreen
+
+        self.app.push_screen(ComponentImportScreen(self.item_ref, imported=self.reload), lambda _: self.reload())
 
     def action_summary(self) -> None:
         from fieldkit.tui.screens.summary import SummaryScreen
