@@ -300,10 +300,11 @@ def _merge_rows(catalog: Catalog, content: Content, report: MergeReport, id_map:
             incoming_json = audit.to_json(row)
             incoming = version_of(incoming_json)
             theirs_known = content.known.get((table, row_id), set()) | {incoming}
-            shaped, lookups = (row, [])
+            shaped, lookups, shaped_json = row, [], incoming_json
             if old and table == "components" and "attribution_json" in row:
                 shaped, lookups = _todays_component(row)  # the row their catalog holds once upgraded
-                theirs_known.add(version_of(audit.to_json(shaped)))
+                shaped_json = audit.to_json(shaped)
+                theirs_known.add(version_of(shaped_json))
             seen += [(table, row_id, v) for v in theirs_known]
             target_id = audit.row_key(table, {k: id_map.get(v, v) if k == "photo_id" else v for k, v in row.items()})
             local = _fetch(db, table, target_id)
@@ -313,10 +314,10 @@ def _merge_rows(catalog: Catalog, content: Content, report: MergeReport, id_map:
             if table == "photo_provenance" and row["photo_id"] in id_map and local is not None:
                 report.unchanged += 1  # our own reading of the same original's provenance stays
                 continue
-            if local is not None and audit.to_json(local) in (incoming_json, audit.to_json(shaped)):
+            if local is not None and audit.to_json(local) in (incoming_json, shaped_json):
                 report.unchanged += 1
                 continue
-            if theirs_known & {incoming, version_of(audit.to_json(shaped))} & known_here[(table, row_id)]:
+            if theirs_known & {incoming, version_of(shaped_json)} & known_here[(table, row_id)]:
                 report.kept_ours += 1  # we have seen theirs, and changed it since (or deleted it)
                 continue
             if local is not None and version_of(audit.to_json(local)) not in theirs_known:
