@@ -71,3 +71,19 @@ def data_dir(tmp_path_factory, monkeypatch):
     path = tmp_path_factory.mktemp("data")
     monkeypatch.setenv("FIELDKIT_DATA_DIR", str(path))
     return path
+
+
+@pytest.fixture
+def fixture_firms(tmp_path, monkeypatch):
+    """The fixture manufacturers (tests/component_fixtures.py) as the user's reference rows, so the
+    shipped table's growth changes nothing in a test that uses them."""
+    from component_fixtures import manufacturers_csv
+    from fieldkit.reference import tables
+
+    user_dir = tmp_path / "user-reference"
+    user_dir.mkdir()
+    (user_dir / "manufacturers.csv").write_text(manufacturers_csv(), encoding="utf-8")
+    monkeypatch.setenv("FIELDKIT_REFERENCE", str(user_dir))
+    tables.clear_cache()
+    yield
+    tables.clear_cache()

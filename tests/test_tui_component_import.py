@@ -9,29 +9,19 @@ from click.testing import CliRunner
 from textual.binding import Binding
 from textual.widgets import Checkbox, DataTable, Input, Static
 
-from component_fixtures import manufacturers_csv, write_khk_csv
+from component_fixtures import write_khk_csv
 from conftest import khk_catalog, open_item_tab
 from fieldkit.catalog import audit
 from fieldkit.catalog.db import open_catalog
 from fieldkit.cli import cli
 from fieldkit.components.importer import import_components
-from fieldkit.reference import tables
 from fieldkit.tui.app import make_app
 from fieldkit.tui.screens.component_import import ComponentImportScreen
 
 SIZE = (120, 40)
 
 
-@pytest.fixture(autouse=True)
-def fixture_firms(tmp_path, monkeypatch):
-    """The fixture manufacturers as the user's reference rows, so the shipped table's growth changes nothing here."""
-    user_dir = tmp_path / "user-reference"
-    user_dir.mkdir()
-    (user_dir / "manufacturers.csv").write_text(manufacturers_csv(), encoding="utf-8")
-    monkeypatch.setenv("FIELDKIT_REFERENCE", str(user_dir))
-    tables.clear_cache()
-    yield
-    tables.clear_cache()
+pytestmark = pytest.mark.usefixtures("fixture_firms")  # tests/conftest.py
 
 
 def components(db) -> list[tuple]:
