@@ -311,6 +311,23 @@ def test_attri_families_of_makers_outside_the_earlier_slices_and_their_neighbour
 
 
 @pytest.mark.parametrize("part, firm", [
+    ("LCMXO2-1200HC", "lattice"), ("LIFCL-40", "lattice"), ("EP2C5T144C8", "intel"), ("EPM240T100C5N", "intel"),
+    ("EPCQ128ASI16N", "intel"), ("XCF04SVOG20C", "amd"), ("M2S090TS-1FG484", "microchip"), ("AT28C256", "microchip"),
+    ("N25Q128A13ESE40", "micron"), ("MT25QL256ABA", "micron"), ("MX35LF1GE4AB", "macronix"), ("EN25Q64", "eon"),
+    ("XM25QH128A", "xmc"), ("F25L32PA", "esmt"), ("P25Q64H", "puya"), ("AT26DF161A", "renesas"),
+    ("CY15B104QN", "infineon"), ("FM25V10-G", "infineon"), ("FM25CL64B", "infineon"), ("FM25Q128A", "fudan-micro"),
+    ("FM25W128", None), ("EN5336QI", None), ("MX7541", None), ("M24308", None),
+])
+def test_attrk_memory_and_fpga_families_and_their_neighbours(part, firm):
+    """The attrK pass: Lattice MachXO and Nexus, Altera Cyclone II, MAX II EPM240 and EPCQ, Xilinx Platform Flash,
+    SmartFusion2, Atmel AT28C, Micron/Numonyx N25Q and MT25Q, Macronix MX35, Eon EN25, XMC XM25, ESMT F25L, Puya P25Q,
+    Adesto AT26DF, Cypress/Ramtron F-RAM. FM25 is split by the letter after it (Fudan's FM25Q flash, Cypress's FM25V and
+    FM25CL F-RAM), and FM25W, which both use, is given to neither; Enpirion's EN53, Maxim's MX7 and the MIL-DTL-24308
+    connector stay outside EN25, MX35 and the M2S/M24 rows."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
     ("CH340G", "wch"), ("CH341A", "wch"), ("CH343P", "wch"), ("CH9102F", "wch"), ("CH32V003F4P6", "wch"),
     ("DPS310", "infineon"), ("DPS368XTSA1", "infineon"), ("CC2652R1FRGZR", "texas-instruments"),
     ("CC5611SRWA", "kingbright"), ("RP2040", "raspberry-pi"), ("DPS-300AB-81", None), ("RP202K001B", None),
