@@ -466,13 +466,16 @@ def test_a_one_character_prefix_in_a_user_manufacturers_row_is_checked_without_a
     ("LENA-R8001M10", "u-blox"), ("LARA-R6001D", "u-blox"), ("LEXI-R10801D", "u-blox"), ("LEA-6T", "u-blox"),
     ("BTT6030-2ERA", "infineon"), ("BTN9970LV", "infineon"), ("TLE4964-3M", "infineon"), ("CYW43439", "infineon"),
     ("QPG6105", "qorvo"), ("PL25A1", "prolific"), ("STSPIN240", "stmicroelectronics"), ("L6470", "stmicroelectronics"),
-    ("MASWSS0115", "macom"), ("ADTL1-12", "mini-circuits"), ("SiSS27DN", "vishay"),
+    ("MASWSS0115", "macom"), ("ADTL1-12", "mini-circuits"), ("SiSS27DN", "vishay"), ("TLE9879QXA40", "infineon"),
+    ("TLI4971-A120T5", "infineon"), ("TESEO-LIV3F", "stmicroelectronics"), ("BLUENRG-MS", "stmicroelectronics"),
+    ("STSAFE-A110", "stmicroelectronics"), ("S2-LPQTR", "stmicroelectronics"), ("ODIN-W262", "u-blox"), ("S202S02", "sharp"),
     ("LEADER", None), ("STS2DNE60", "stmicroelectronics"), ("TLE2022", "texas-instruments"), ("ADTL082", None),
     ("MMBTA42", None), ("PZTA42", None), ("PL2303", None), ("BL6523GX", None),
 ])
 def test_the_attrl_families_read_their_own_lines_and_leave_the_neighbouring_numbers_alone(part, firm):
     """u-blox's cellular modules by head and generation (LENA-R8, LEXI-R1...) and the LEA head; Infineon's BTT60,
-    BTN99, TLE49 and CYW43 lines by their digits; ST's STSPIN head and L647; a letter head that extends a derived
+    BTN99, TLE49, TLE98, TLI49 and CYW43 lines by their digits; ST's STSPIN, TESEO, BLUENRG and STSAFE heads, S2-LP
+    beside Sharp's S20/S21, and L647; a letter head that extends a derived
     one (MASWSS beside MACOM's MASW, SiSS beside Vishay's SiS) is a family of its own. ADI's ADTL082 is not read
     into Mini-Circuits' ADTL1/ADTL2, JEDEC's MMBTA/PZTA numbers stay nobody's, and Prolific's PL2303 stays
     unattributed for want of a Prolific document naming it."""
