@@ -229,12 +229,12 @@ def test_the_attre_families_read_their_own_lines_and_leave_the_neighbouring_numb
 
 
 @pytest.mark.parametrize("part, firm", [
-    ("TLE2072CDR", "texas-instruments"), ("TLE4966", None), ("W5200", "wiznet"), ("W6100", "wiznet"),
+    ("TLE2072CDR", "texas-instruments"), ("TLE4966", "infineon"), ("W5200", "wiznet"), ("W6100", "wiznet"),
     ("W6300", "wiznet"), ("W631GG6KB-15", None), ("MS5611-01BA", "te-connectivity"), ("MS5525DSO", "te-connectivity"),
 ])
 def test_the_attrg_families_read_their_own_lines_and_leave_the_neighbouring_numbers_alone(part, firm):
-    """TI's TLE20xx op amps by their digits, never Infineon's TLE4/TLE9 lines; WIZnet's W5200/W6100/W6300 by the
-    whole number, never Winbond's W63 DDR3 head; TE's MS55/MS56 pressure sensors, no longer a bare MS5 that read
+    """TI's TLE20xx op amps by their digits, Infineon's TLE49 Hall sensors (TLE4966) by theirs; WIZnet's
+    W5200/W6100/W6300 by the whole number, never Winbond's W63 DDR3 head; TE's MS55/MS56 pressure sensors, no longer a bare MS5 that read
     Nuvoton's MS51 8051 microcontrollers as TE's."""
     assert attribute(part).firm_id == firm
 
@@ -262,7 +262,7 @@ def test_nuvoton_families_leave_the_numbers_they_border_alone(part, firm):
 @pytest.mark.parametrize("part, firm", [
     ("L80-R", "quectel"), ("L86-M33", "quectel"), ("L70-RL", "quectel"), ("LC86L", "quectel"), ("LC29HAA", "quectel"),
     ("LC79DA", "quectel"), ("LG69TAP", "quectel"), ("EC600U-CN", "quectel"),
-    ("L7805CV", None), ("L298N", None), ("L9616", None), ("LC75710", None), ("EC2-5NU", "yageo"),
+    ("L7805CV", None), ("L298N", "stmicroelectronics"), ("L9616", None), ("LC75710", None), ("EC2-5NU", "yageo"),
 ])
 def test_quectel_gnss_modules_are_quectels_inside_heads_st_and_sanyo_share(part, firm):
     """Only L70/L80/L86/L89 in the L head (ST's L78xx regulators, L298, L9616 stay unattributed or ST's), and a
@@ -477,3 +477,23 @@ def test_a_one_character_prefix_in_a_user_manufacturers_row_is_checked_without_a
     tables, problems = check_reference(folder)
     assert problems == []
     assert attribute("0815", index=ManufacturerIndex.from_tables(tables)).firm_id == "acme-x"
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("LENA-R8001M10", "u-blox"), ("LARA-R6001D", "u-blox"), ("LEXI-R10801D", "u-blox"), ("LEA-6T", "u-blox"),
+    ("BTT6030-2ERA", "infineon"), ("BTN9970LV", "infineon"), ("TLE4964-3M", "infineon"), ("CYW43439", "infineon"),
+    ("QPG6105", "qorvo"), ("PL25A1", "prolific"), ("STSPIN240", "stmicroelectronics"), ("L6470", "stmicroelectronics"),
+    ("MASWSS0115", "macom"), ("ADTL1-12", "mini-circuits"), ("SiSS27DN", "vishay"), ("TLE9879QXA40", "infineon"),
+    ("TLI4971-A120T5", "infineon"), ("TESEO-LIV3F", "stmicroelectronics"), ("BLUENRG-MS", "stmicroelectronics"),
+    ("STSAFE-A110", "stmicroelectronics"), ("S2-LPQTR", "stmicroelectronics"), ("ODIN-W262", "u-blox"), ("S202S02", "sharp"),
+    ("LEADER", None), ("STS2DNE60", "stmicroelectronics"), ("TLE2022", "texas-instruments"), ("ADTL082", None),
+    ("MMBTA42", None), ("PZTA42", None), ("PL2303", None), ("BL6523GX", None),
+])
+def test_the_attrl_families_read_their_own_lines_and_leave_the_neighbouring_numbers_alone(part, firm):
+    """u-blox's cellular modules by head and generation (LENA-R8, LEXI-R1...) and the LEA head; Infineon's BTT60,
+    BTN99, TLE49, TLE98, TLI49 and CYW43 lines by their digits; ST's STSPIN, TESEO, BLUENRG and STSAFE heads, S2-LP
+    beside Sharp's S20/S21, and L647; a letter head that extends a derived
+    one (MASWSS beside MACOM's MASW, SiSS beside Vishay's SiS) is a family of its own. ADI's ADTL082 is not read
+    into Mini-Circuits' ADTL1/ADTL2, JEDEC's MMBTA/PZTA numbers stay nobody's, and Prolific's PL2303 stays
+    unattributed for want of a Prolific document naming it."""
+    assert attribute(part).firm_id == firm

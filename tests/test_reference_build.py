@@ -115,3 +115,28 @@ def test_the_command_builds_the_table_in_one_go_and_refuses_a_missing_source(tmp
     assert table.exists() and (tmp_path / "out" / "kicad_counts.txt").exists()
     assert kf.main(["--kicad", str(tmp_path / "nowhere"), "--table", str(table)]) == 2
     assert capsys.readouterr().err.startswith("error: no dcm/ folder in ")
+
+
+def _derivation_parts(names: list[str], firm: str, domain: str) -> list[kf.Part]:
+    """Parts on datasheets of their own, each one the derivation may use (none in the held-out split)."""
+    out = []
+    for name in names:
+        n = 0
+        while True:
+            url = f"https://{domain}/datasheets/{name.lower()}-{n}.pdf"
+            part = kf.Part(name=name, library="RF_Switch", url=url, host=domain, firm_id=firm, brand="")
+            if not kf.held_out(part):
+                out.append(part)
+                break
+            n += 1
+    return out
+
+
+def test_a_longer_head_is_kept_beside_the_whole_letter_head_it_extends():
+    """MASW (a whole letter head) never matches MASWSS0115, so MASWSS is a family of its own; TPS6 adds
+    nothing to TPS (TPS60100's head is TPS) and is dropped as before."""
+    parts = (_derivation_parts(["MASW-011105", "MASW-000822", "MASWSS0115", "MASWSS0136"], "macom", "macom.com")
+             + _derivation_parts(["TPS60100", "TPS61200", "TPS5430"], "texas-instruments", "ti.com"))
+    families = kf.derive(parts).families
+    assert families["MASW"] == ("macom", "") and families["MASWSS"] == ("macom", "")
+    assert "TPS" in families and not any(f.startswith("TPS") and f != "TPS" for f in families)

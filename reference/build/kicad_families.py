@@ -194,6 +194,12 @@ class Derived:
     held: int
 
 
+def covers_nothing(shorter: str, longer: str) -> bool:
+    """Does a family of letters only (a whole letter head: MASW, SIS) fail to match the numbers of a longer
+    family that extends its head with letters (MASWSS, SISS)? Then the longer one is not redundant."""
+    return shorter.isalpha() and longer[len(shorter)].isalpha()
+
+
 def derive(parts: list[Part], too_broad: frozenset[str] = frozenset()) -> Derived:
     """Families and multi-source numbers from the derivation split; a prefix in `too_broad` (review.csv)
     is never a family, so its parts get longer, narrower families."""
@@ -224,10 +230,11 @@ def derive(parts: list[Part], too_broad: frozenset[str] = frozenset()) -> Derive
                 chosen.setdefault(prefix, (p.firm_id, ""))
                 brands[prefix][p.brand] += 1
                 break
-    # drop a family inside a shorter family of the same firm
+    # drop a family inside a shorter family of the same firm, unless the shorter one is a whole letter
+    # head that the longer one extends with letters (MASW does not match MASWSS0115, so MASWSS stays)
     families = {}
     for prefix, (firm, _) in sorted(chosen.items(), key=lambda kv: len(kv[0])):
-        if any(prefix.startswith(f) and families[f][0] == firm for f in families):
+        if any(prefix.startswith(f) and families[f][0] == firm and not covers_nothing(f, prefix) for f in families):
             continue
         brand = brands[prefix].most_common(1)[0][0] if brands[prefix] else ""
         families[prefix] = (firm, brand)
