@@ -497,3 +497,23 @@ def test_the_attrl_families_read_their_own_lines_and_leave_the_neighbouring_numb
     into Mini-Circuits' ADTL1/ADTL2, JEDEC's MMBTA/PZTA numbers stay nobody's, and Prolific's PL2303 stays
     unattributed for want of a Prolific document naming it."""
     assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part", ["LMV321", "LMV358IDT", "LMV324", "LMV331", "1N4007", "1N5819", "1N5822", "OP07CP",
+                                  "LM4040DBZ-2.5", "6N137", "BAV99", "BAV70", "BC337", "MBR0540", "SMBJ15A", "UC3843"])
+def test_common_multi_source_numbers_give_every_maker_found_as_candidates(part):
+    """The s7 multi-source pass: numbers several makers publish give two makers or more and no single firm."""
+    result = attribute(part)
+    assert result.firm_id is None and result.ambiguous
+    assert len({c.firm_id for c in result.candidates}) >= 2
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("IR2010", "infineon"), ("IR2011S", "infineon"), ("IR2085S", "infineon"), ("IR2110", "infineon"),
+    ("IR204C-A", None), ("IR204A", None),
+    ("IRF540N", "infineon"), ("IRF9540NPBF", "infineon"), ("IRF3205", "infineon"), ("IRF540", None),
+])
+def test_ir_gate_drivers_and_n_suffix_hexfets_are_infineons_and_everlights_ir204_leds_are_not(part, firm):
+    """IR20 was Infineon's by derivation and took Everlight's IR204 infrared LEDs; IR201/IR2085 now name only IR's
+    drivers. IR's own N-suffix HEXFETs are Infineon's; the plain IRF540, which Vishay also sells, stays nobody's."""
+    assert attribute(part).firm_id == firm
