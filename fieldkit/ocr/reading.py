@@ -30,7 +30,16 @@ from PIL import Image
 
 from fieldkit.errors import OcrUnavailable, ValidationError
 from fieldkit.ocr import ppocr, preprocess
-from fieldkit.ocr.choice import CYRILLIC_SHAPES, SHARED, Choice, EngineReading, choose, is_ideograph, line_script
+from fieldkit.ocr.choice import (
+    CYRILLIC_SHAPES,
+    NEVER_CYRILLIC,
+    SHARED,
+    Choice,
+    EngineReading,
+    choose,
+    is_ideograph,
+    line_script,
+)
 from fieldkit.ocr.correction import Correction, correct, fold_lookalikes as fold, script_of
 from fieldkit.ocr.engine import (
     DEFAULT_LANGUAGES,
@@ -235,10 +244,6 @@ def read(
 
 
 LATIN_ONLY = set("DFGIJLNQRSUVWZdfghijklmnqrstuvwz")  # Latin letters with no Cyrillic or Hangul look-alike
-# Latin letters that no Cyrillic letter is drawn like, in print or italics, and that PP-OCR (which has
-# no Cyrillic) does not write for one (choice.CYRILLIC_SHAPES: it reads И as N, Я as R, У as V, Д as D
-# or g, т as m, ш as w): one of these in a sure PP-OCR reading says the line is Latin
-NEVER_CYRILLIC = set("FGLQSZdfhjlqsz")
 SURE_ALONE = 0.99  # PP-OCR's confidence at which its reading of a Latin line stands alone (calibrated 0.9;
 # on the tuning photos every reading this sure was exact: bench/RESULTS.md, calibration table)
 
@@ -443,9 +448,9 @@ def _line_reading(image, crop, region, result, chosen: Choice, pp_readings, miss
     if bases and chosen.text != text_as_read:
         base_text = chosen.text
         corrections.append(Correction(0, len(text_as_read), text_as_read, base_text, "; ".join(bases)))
-    # a sure PP-OCR reading tells letters from digits: no letter of it is made a digit (correction rule 3)
-    sure = chosen.engine == "ppocr" and source_reading is not None and source_reading.confidence >= SURE_ALONE
-    corrected, more = correct(base_text, sure_letters=sure)
+    # PP-OCR tells letters from digits: no letter of its reading is made a digit (correction rule 3,
+    # which is for tesseract's O/I/S/B among digits; see fieldkit.ocr.correction.correct)
+    corrected, more = correct(base_text, sure_letters=chosen.engine == "ppocr")
     return Reading(ocr, corrected, corrections + more, chosen.readings)
 
 
