@@ -453,3 +453,23 @@ def test_a_latin_only_letter_in_a_less_sure_ppocr_reading_leaves_the_line_cyrill
     readings = [tess("-0Ф-462", 67.0, "rus, psm 7, pipeline crop_thickened"), pp("QΦ-462", 0.9527)]
     assert line_script(readings)[0] == "cyrillic"
     assert correct(choose(readings).text)[0] == "ОФ-462"
+
+
+def test_each_line_of_a_whole_photo_is_corrected_as_its_engine_needs(monkeypatch):
+    from PIL import Image
+
+    from fieldkit.ocr import reading
+    from fieldkit.ocr.ppocr import LineReading
+
+    strip = Image.new("RGB", (200, 30), "white")
+    found = [(LineReading("059145950B", 0.96, "as cropped", (10, 10, 200, 30)), strip),  # PP-OCR, sure of its B
+             (LineReading("L0T 12-87-2?0", 0.5, "as cropped", (10, 60, 200, 30)), strip)]  # unsure: tesseract reads it too
+    monkeypatch.setattr(reading.ppocr, "unavailable_reason", lambda: None)
+    monkeypatch.setattr(reading.ppocr, "read_photo", lambda image, limit, cancel=None: (found, 2))
+    monkeypatch.setattr(reading, "read_strips", lambda images, languages, cancel=None: [("LOT 12-87-27O", 90.0)] * len(images))
+    result = reading.read(Image.new("RGB", (800, 600), "white"))
+    assert result.result.text == "059145950B\nLOT 12-87-27O"
+    # the B of PP-OCR's reading stays a letter; tesseract's O among digits is a 0
+    assert result.corrected == "059145950B\nLOT 12-87-270"
+    (fix,) = result.corrections
+    assert result.result.text[fix.start:fix.end] == "O" and fix.after == "0" and fix.basis.startswith("digit-confusion")

@@ -471,7 +471,7 @@ def _read_whole(image, languages, use_tess, cancel, progress, missing) -> Readin
         tess = dict(zip(doubtful, read_strips([found[n][1] for n in doubtful], languages, cancel=cancel)))
     if progress is not None:
         progress(2, 2)
-    lines, bases, everything = [], [], []
+    lines, bases, everything, by_pp = [], [], [], []
     for n, (line, _) in enumerate(found):
         readings = [EngineReading("ppocr", line.text, round(line.confidence, 4), line.how)]
         if n in tess:
@@ -484,6 +484,7 @@ def _read_whole(image, languages, use_tess, cancel, progress, missing) -> Readin
         lines.append(OcrLine(chosen.text, chosen.confidence, box, [OcrWord(chosen.text, chosen.confidence, box)]))
         bases.append({"box": list(box), "text": chosen.text, "as_read": text, "choice": chosen.basis})
         everything += chosen.readings
+        by_pp.append(chosen.engine == "ppocr")
     text = "\n".join(line.text for line in lines)
     confidence = round(sum(line.confidence for line in lines) / len(lines), 1) if lines else 0.0
     engine = {
@@ -500,5 +501,11 @@ def _read_whole(image, languages, use_tess, cancel, progress, missing) -> Readin
         "seconds": round(time.perf_counter() - started, 3),
     }
     result = OcrResult(text, confidence, lines, engine, [])
-    corrected, corrections = correct(text)
-    return Reading(result, corrected, corrections, everything)
+    # each line corrected on its own: PP-OCR's letters among digits stay letters (as for a crop)
+    fixed, corrections, offset = [], [], 0
+    for line, pp_read in zip(lines, by_pp):
+        line_text, more = correct(line.text, sure_letters=pp_read)
+        fixed.append(line_text)
+        corrections += [dataclasses.replace(c, start=c.start + offset, end=c.end + offset) for c in more]
+        offset += len(line.text) + 1
+    return Reading(result, "\n".join(fixed), corrections, everything)
