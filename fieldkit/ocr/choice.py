@@ -12,7 +12,10 @@ outputs. The evidence, in order:
    SURE_ONE_LETTER or more; or when PP-OCR read the same line but for letters only Cyrillic has,
    read as their nearest shapes (Б as 5), or read letters of no script it writes (Φ) there.
    Letters shared with Latin (C, P, Y/У, М ...) never count, so neither a "У" nor one stray "Ч"
-   in an unsure reading decides it. Then PP-OCR's reading competes only when it is as long as
+   in an unsure reading decides it; and a PP-OCR reading at SURE_OF_LATIN or more with a letter
+   no Cyrillic letter is drawn like (NEVER_CYRILLIC: the d of Radio-86RK) outweighs tesseract's
+   Cyrillic letters (:func:`_sure_latin_letters`). Marks tesseract read at a line's ends are set
+   aside when its letters are compared with PP-OCR's shapes (:func:`_unedged`). Then PP-OCR's reading competes only when it is as long as
    tesseract's and all its letters are Latin twins of Cyrillic letters or the nearest shapes of
    the letters only Cyrillic has that tesseract read there: it is written with those Cyrillic
    letters (the shapes from PP-OCR, the letters it lacks from tesseract; :func:`merged_cyrillic`).
