@@ -16,8 +16,9 @@ outputs. The evidence, in order:
    no Cyrillic letter is drawn like (NEVER_CYRILLIC: the d of Radio-86RK) outweighs tesseract's
    Cyrillic letters (:func:`_sure_latin_letters`). Marks tesseract read at a line's ends are set
    aside when its letters are compared with PP-OCR's shapes (:func:`_unedged`). In a Cyrillic
-   line, PP-OCR's reading competes only when it is as long as tesseract's and all its letters are Latin twins of Cyrillic letters or the nearest shapes of
-   the letters only Cyrillic has that tesseract read there: it is written with those Cyrillic
+   line, PP-OCR's reading competes only when it is as long as tesseract's and all its letters are
+   Latin twins of Cyrillic letters or the nearest shapes of the letters only Cyrillic has that
+   tesseract read there: it is written with those Cyrillic
    letters (the shapes from PP-OCR, the letters it lacks from tesseract; :func:`merged_cyrillic`).
    Within the script, PP-OCR's sure reading (PP_SURE_OF_RUNS) lends what it reads well: in a
    Hangul line its Latin letters and digits, in a Cyrillic line its numbers, replace tesseract's
