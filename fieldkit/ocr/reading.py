@@ -30,16 +30,7 @@ from PIL import Image
 
 from fieldkit.errors import OcrUnavailable, ValidationError
 from fieldkit.ocr import ppocr, preprocess
-from fieldkit.ocr.choice import (
-    CYRILLIC_SHAPES,
-    NEVER_CYRILLIC,
-    SHARED,
-    Choice,
-    EngineReading,
-    choose,
-    is_ideograph,
-    line_script,
-)
+from fieldkit.ocr.choice import CYRILLIC_SHAPES, NEVER_CYRILLIC, SHARED, Choice, EngineReading, choose, is_ideograph, line_script
 from fieldkit.ocr.correction import Correction, correct, fold_lookalikes as fold, script_of
 from fieldkit.ocr.engine import (
     DEFAULT_LANGUAGES,
