@@ -399,14 +399,77 @@ def _stub_engines(monkeypatch, tess_text, tess_confidence, pp_text, pp_confidenc
     monkeypatch.setattr(reading.ppocr, "read_line", lambda image: [LineReading(pp_text, pp_confidence, "as cropped")])
 
 
-@pytest.mark.parametrize("pp_confidence, shown", [(0.9985, "059145950B"), (0.95, "0591459508")])
-def test_a_letter_among_digits_is_kept_only_when_ppocr_read_the_line_surely(monkeypatch, pp_confidence, shown):
+@pytest.mark.parametrize("pp_confidence", [0.9985, 0.9561])
+def test_a_letter_among_digits_in_ppocrs_reading_stays_a_letter(monkeypatch, pp_confidence):
     from PIL import Image
 
     from fieldkit.ocr.reading import read
 
-    # recorded on the stamped part number 021.png (tuning split): tesseract '59459508' at 65
+    # recorded on the stamped part number 021.png (tuning split): tesseract '59459508' at 65, and
+    # PP-OCR 059145950B at 0.9985 on the crop as labelled, at 0.9561 on it padded or turned 3°;
+    # the digit rule (correction rule 3) is for tesseract's letters among digits, not PP-OCR's
     _stub_engines(monkeypatch, "59459508", 65.0, "059145950B", pp_confidence)
     reading = read(Image.new("RGB", (300, 60), "white"), crop=(0, 0, 300, 60))
     assert reading.result.engine["name"] == "ppocr" and reading.result.text == "059145950B"
-    assert reading.corrected == shown
+    assert reading.corrected == "059145950B"
+    assert not any("digit-confusion" in c.basis for c in reading.corrections)
+
+
+def test_the_digit_rule_still_corrects_tesseracts_letters_among_digits(monkeypatch):
+    from PIL import Image
+
+    from fieldkit.ocr.reading import read
+
+    # tesseract alone (PP-OCR read nothing): its O among digits is a 0
+    _stub_engines(monkeypatch, "12-87-27O", 80.0, "", 0.0)
+    reading = read(Image.new("RGB", (300, 60), "white"), crop=(0, 0, 300, 60))
+    assert reading.result.engine["name"] == "tesseract" and reading.corrected == "12-87-270"
+
+
+def test_marks_tesseract_read_at_the_line_ends_do_not_hide_that_the_shapes_agree():
+    # synthetic tuning seed 2024, line 81: tesseract read the stencil's Б with a tick before the line
+    # and a dot after it; PP-OCR, which has no Cyrillic, read the Б as 5. Letter for letter the two
+    # agree once the edge marks are set aside, so the line is Cyrillic and keeps tesseract's Б
+    readings = [tess("`БК-6М 1-19.", 68.0, "rus, psm 7, pipeline thickened"), pp("5K-6M 1-19", 0.9801)]
+    script, why = line_script(readings)
+    assert script == "cyrillic" and "Б as 5" in why
+    choice = choose(readings)
+    assert correct(choice.text)[0] == "БК-6М 1-19"
+
+
+def test_a_sure_ppocr_reading_with_a_letter_no_cyrillic_letter_looks_like_keeps_the_line_latin():
+    # a real label (Radio-86RK) on a crop turned 3°: tesseract read Я, Д, З and Ю into it; PP-OCR
+    # read it at 0.99 with a d, which it never writes for a Cyrillic letter
+    readings = [tess("Яадю-з6ЯК", 64.0, "eng+kor+rus, psm 7, pipeline crop_streaks_closed"), pp("Radio-86RK", 0.9902, "turned 270°")]
+    script, why = line_script(readings)
+    assert script == "latin" and "(d)" in why
+    choice = choose(readings)
+    assert choice.text == "Radio-86RK" and choice.engine == "ppocr"
+    assert "over tesseract's 'Яадю-з6ЯК'" in choice.basis
+
+
+def test_a_latin_only_letter_in_a_less_sure_ppocr_reading_leaves_the_line_cyrillic():
+    # synthetic tuning seed 2024, line 117: PP-OCR wrote the О of ОФ-462 as Q, at 0.95
+    readings = [tess("-0Ф-462", 67.0, "rus, psm 7, pipeline crop_thickened"), pp("QΦ-462", 0.9527)]
+    assert line_script(readings)[0] == "cyrillic"
+    assert correct(choose(readings).text)[0] == "ОФ-462"
+
+
+def test_each_line_of_a_whole_photo_is_corrected_as_its_engine_needs(monkeypatch):
+    from PIL import Image
+
+    from fieldkit.ocr import reading
+    from fieldkit.ocr.ppocr import LineReading
+
+    strip = Image.new("RGB", (200, 30), "white")
+    found = [(LineReading("059145950B", 0.96, "as cropped", (10, 10, 200, 30)), strip),  # PP-OCR, sure of its B
+             (LineReading("L0T 12-87-2?0", 0.5, "as cropped", (10, 60, 200, 30)), strip)]  # unsure: tesseract reads it too
+    monkeypatch.setattr(reading.ppocr, "unavailable_reason", lambda: None)
+    monkeypatch.setattr(reading.ppocr, "read_photo", lambda image, limit, cancel=None: (found, 2))
+    monkeypatch.setattr(reading, "read_strips", lambda images, languages, cancel=None: [("LOT 12-87-27O", 90.0)] * len(images))
+    result = reading.read(Image.new("RGB", (800, 600), "white"))
+    assert result.result.text == "059145950B\nLOT 12-87-27O"
+    # the B of PP-OCR's reading stays a letter; tesseract's O among digits is a 0
+    assert result.corrected == "059145950B\nLOT 12-87-270"
+    (fix,) = result.corrections
+    assert result.result.text[fix.start:fix.end] == "O" and fix.after == "0" and fix.basis.startswith("digit-confusion")

@@ -135,7 +135,7 @@ def test_several_rules_keep_raw_spans():
         assert raw[c.start : c.end] == c.before
 
 
-ALPHABET = "0123456789 -OoIlSBMАВЗОСУФКMHPTXYaeoc주추체제채 \n=¥“.`'|/()⊕"
+ALPHABET = "0123456789 -OoIlSBMАВЗОСУФКMHPTXYaeoc주추체제채 \n=¥“.`'|/()[]⊕"
 
 
 @given(st.text(alphabet=ALPHABET, max_size=30))
@@ -248,3 +248,23 @@ def test_a_reader_sure_of_its_letters_keeps_a_letter_among_digits():
     assert corrected == "059145950B" and corrections == []
     # the other rules still apply
     assert correct("“LOT 12-87-270-", sure_letters=True)[0] == "LOT 12-87-270"
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("(주]니엠파워", "(주)니엠파워"),  # as tesseract read a real KEPCO meter nameplate (tuning split)
+        ("[주]디엠파워", "(주)디엠파워"),  # the same nameplate, the crop padded
+        ("( 주 ] 디 엠 파 워", "( 주 ) 디 엠 파 워"),  # raw tesseract's spacing: only the brackets change
+        ("[주)", "(주)"),
+    ],
+)
+def test_the_korean_company_mark_read_with_square_brackets_is_written_round(raw, expected):
+    text, corrections = correct(raw)
+    assert text == expected
+    assert [c.basis.split(":")[0] for c in corrections] == ["company-mark"]
+
+
+@pytest.mark.parametrize("raw", ["(주)디엠파워", "[12]", "(주체]", "[LOT]"])
+def test_other_brackets_are_left_as_read(raw):
+    assert correct(raw) == (raw, [])

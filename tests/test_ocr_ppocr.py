@@ -205,3 +205,64 @@ def test_a_line_ppocr_reads_surely_as_latin_needs_no_tesseract(monkeypatch, tmp_
 
     with pytest.raises(OcrUnavailable, match="tesseract is not installed"):
         photos.read(line_image("KP580BM80A"))
+
+
+class RecordedPp:
+    """A stand-in for the PP-OCR engine that gives recorded outputs: the crop's reading for an image
+    of the crop's size, the detected line's for any other, each once (the other way up reads
+    nothing); ``detect`` gives the lines it is told to."""
+
+    def __init__(self, crop_size, crop_reading, line_reading, lines=()):
+        self.crop_size = crop_size
+        self.left = {"crop": [crop_reading], "line": [line_reading]}
+        self.lines = list(lines)
+        self.detected = 0
+
+    def recognise(self, images):
+        queue = self.left["crop" if images[0].size == self.crop_size else "line"]
+        return [queue.pop(0) if queue else ("", 0.0)]
+
+    def detect(self, image, side=ppocr.DET_SIDE):
+        self.detected += 1
+        return self.lines
+
+
+ONE_LINE = [ppocr.Line(((10.0, 8.0), (130.0, 10.0), (130.0, 34.0), (10.0, 32.0)), 0.9)]
+
+
+@pytest.mark.parametrize(
+    "crop_reading, line_reading, first",
+    [
+        # recorded on the real tuning photos, crops turned 3° and padded: the line the detector cut
+        # out reads right, and PP-OCR is clearly surer of it
+        (("306479187", 0.9788), ("30647918", 0.9970), "30647918"),
+        (("0591459508", 0.9505), ("059145950B", 0.9990), "059145950B"),
+        # a crop of half the resolution: the detected line is misread, and hardly surer; the crop stays
+        (("07.06.06/12:34", 0.9500), ("37.06.06/12:34", 0.9590), "07.06.06/12:34"),
+    ],
+)
+def test_a_crop_read_without_sureness_is_checked_against_the_one_line_detected_in_it(crop_reading, line_reading, first):
+    crop = Image.new("RGB", (140, 42), "white")
+    pp = RecordedPp(crop.size, crop_reading, line_reading, ONE_LINE)
+    readings = ppocr.read_line(crop, pp)
+    assert readings[0].text == first
+    assert {r.text for r in readings if r.text} == {crop_reading[0], line_reading[0]}
+
+
+def test_the_same_characters_on_the_detected_line_keep_the_crops_spaces_with_the_surer_confidence():
+    # synthetic tuning seed 2025: PP-OCR read the straightened line's gap too narrow
+    crop = Image.new("RGB", (140, 42), "white")
+    pp = RecordedPp(crop.size, ("BATCH 0417", 0.9532), ("BATCH0417", 0.9999), ONE_LINE)
+    top = ppocr.read_line(crop, pp)[0]
+    assert (top.text, top.confidence, top.how) == ("BATCH 0417", 0.9999, "as cropped")
+
+
+def test_a_crop_with_several_lines_or_with_hangul_stand_ins_keeps_its_reading():
+    crop = Image.new("RGB", (140, 42), "white")
+    two = ONE_LINE + [ppocr.Line(((10.0, 30.0), (130.0, 30.0), (130.0, 40.0), (10.0, 40.0)), 0.9)]
+    pp = RecordedPp(crop.size, ("20AU 0723", 0.961), ("20AU 0723 ATTIEGASZOI", 0.99), two)
+    readings = ppocr.read_line(crop, pp)
+    assert [r.text for r in readings if r.text] == ["20AU 0723"] and pp.detected == 1
+    # a KEPCO nameplate line: PP-OCR wrote its Hangul as CJK; the detector is not asked
+    pp = RecordedPp(crop.size, ("正异344220/380V 100(10)A 60Hz", 0.9335), ("34 4 220/380V 100(10)A 60Hz", 0.9391), ONE_LINE)
+    assert ppocr.read_line(crop, pp)[0].text.startswith("正异") and pp.detected == 0

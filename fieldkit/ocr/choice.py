@@ -12,9 +12,13 @@ outputs. The evidence, in order:
    SURE_ONE_LETTER or more; or when PP-OCR read the same line but for letters only Cyrillic has,
    read as their nearest shapes (Б as 5), or read letters of no script it writes (Φ) there.
    Letters shared with Latin (C, P, Y/У, М ...) never count, so neither a "У" nor one stray "Ч"
-   in an unsure reading decides it. Then PP-OCR's reading competes only when it is as long as
-   tesseract's and all its letters are Latin twins of Cyrillic letters or the nearest shapes of
-   the letters only Cyrillic has that tesseract read there: it is written with those Cyrillic
+   in an unsure reading decides it; and a PP-OCR reading at SURE_OF_LATIN or more with a letter
+   no Cyrillic letter is drawn like (NEVER_CYRILLIC: the d of Radio-86RK) outweighs tesseract's
+   Cyrillic letters (:func:`_sure_latin_letters`). Marks tesseract read at a line's ends are set
+   aside when its letters are compared with PP-OCR's shapes (:func:`_unedged`). In a Cyrillic
+   line, PP-OCR's reading competes only when it is as long as tesseract's and all its letters are
+   Latin twins of Cyrillic letters or the nearest shapes of the letters only Cyrillic has that
+   tesseract read there: it is written with those Cyrillic
    letters (the shapes from PP-OCR, the letters it lacks from tesseract; :func:`merged_cyrillic`).
    Within the script, PP-OCR's sure reading (PP_SURE_OF_RUNS) lends what it reads well: in a
    Hangul line its Latin letters and digits, in a Cyrillic line its numbers, replace tesseract's
@@ -69,6 +73,11 @@ MIN_SCRIPT_CONFIDENCE = 25.0
 MIN_CYRILLIC_SHARE = 0.15  # of the reading's letters: Cyrillic words are mostly letters Latin shares
 SURE_OF_NO_HANGUL = 0.97  # a PP-OCR reading this sure, with no CJK in it, rules Hangul out
 SURE_ONE_LETTER = 75.0  # one letter only Cyrillic has (Б in БК-6М) decides when tesseract is this sure
+# Latin letters that no Cyrillic letter is drawn like, in print or italics, and that PP-OCR (which has
+# no Cyrillic) does not write for one (CYRILLIC_SHAPES: it reads И as N, Я as R, У as V, Д as D
+# or g, т as m, ш as w): one of these in a sure PP-OCR reading says the line is Latin
+NEVER_CYRILLIC = set("FGLQSZdfhjlqsz")
+SURE_OF_LATIN = 0.97  # a PP-OCR reading this sure with one of NEVER_CYRILLIC outweighs tesseract's Cyrillic letters
 
 
 @dataclass
@@ -112,6 +121,15 @@ def _key(text: str) -> str:
     return "".join(fold_lookalikes(text).split())
 
 
+def _unedged(text: str) -> str:
+    """``text`` without its spaces and without the marks at its ends that the crop's edge or the
+    surface is read as (fieldkit.ocr.correction rule 5, edge-mark: `БК-6М 1-19. is БК-6М 1-19), so
+    that two engines' readings of a line are compared letter for letter."""
+    from fieldkit.ocr.correction import EDGE_MARKS
+
+    return "".join(text.split()).strip(EDGE_MARKS)
+
+
 def is_hangul(ch: str) -> bool:
     return "\uac00" <= ch <= "\ud7a3" or "\u3131" <= ch <= "\u318e"
 
@@ -128,10 +146,13 @@ def merged_cyrillic(tess: str, pp: str) -> tuple[str, list[str]] | None:
     """PP-OCR's reading of a Cyrillic line written in Cyrillic: its Latin letters as their Cyrillic
     twins, and where tesseract read a letter only Cyrillic has and PP-OCR that letter's nearest
     shape (Б and 5), tesseract's letter, if PP-OCR confirms every such letter so. The shapes come
-    from the better shape reader, the letters it lacks from the engine that has them. None when the two readings differ in length (spaces
-    aside) or PP-OCR read a letter with no Cyrillic twin elsewhere. Also the letters taken."""
+    from the better shape reader, the letters it lacks from the engine that has them. None when the
+    two readings differ in length (spaces aside, and the marks tesseract read at the line's ends:
+    :func:`_unedged`) or PP-OCR read a letter with no Cyrillic twin elsewhere. Also the letters taken."""
     t = "".join(tess.split())
     p = "".join(pp.split())
+    if len(t) != len(p):
+        t = _unedged(tess)
     if len(t) != len(p):
         return None
     # tesseract's letters are taken only when PP-OCR confirms every one of them by its shape
@@ -186,11 +207,11 @@ def _shapes_agree(tess: EngineReading, pp: list[EngineReading]) -> str | None:
     tesseract read a letter only Cyrillic has, PP-OCR read that letter's nearest shape in its own
     character set (Б as 5 or 6, З as 3, Ф as Φ): PP-OCR cannot write the letter, so its reading
     confirms the letter's shape instead of contradicting it. None when they differ otherwise."""
-    t = "".join(tess.text.split())
+    t = _unedged(tess.text)
     if not cyrillic_only(t):
         return None
     for reading in pp:
-        p = "".join(reading.text.split())
+        p = _unedged(reading.text)
         if len(p) != len(t) or not p:
             continue
         swapped = []
@@ -415,6 +436,24 @@ def juche_reading(tess: list[EngineReading], pp: list[EngineReading], tables=Non
     return None
 
 
+def _sure_latin_letters(pp: list[EngineReading], tess: list[EngineReading]) -> str | None:
+    """Why the line is Latin whatever letters only Cyrillic has tesseract read in it: PP-OCR read it
+    at SURE_OF_LATIN or more with a letter that no Cyrillic letter is drawn like and that it never
+    writes for one (:data:`NEVER_CYRILLIC`: the d of Radio-86RK, which tesseract read as Яадю-86АК
+    on a real label turned 3°). A Cyrillic line gives PP-OCR no such letter that surely: on the
+    synthetic tuning seeds its readings of Cyrillic lines with one were at most 0.953 sure (QΦ-462
+    for ОФ-462), and СДЕЛАНО read as CLENAHO on a real chip at 0.89. None when no reading qualifies
+    or tesseract read no letter only Cyrillic has."""
+    if not any(cyrillic_only(r.text) for r in tess):
+        return None
+    for r in pp:
+        latin = sorted(set(r.text) & NEVER_CYRILLIC)
+        if latin and r.confidence >= SURE_OF_LATIN:
+            return (f"PP-OCR read it surely ({r.confidence:.3f}) with letters no Cyrillic letter is drawn like"
+                    f" ({''.join(latin[:6])}), which outweigh the letters only Cyrillic has in tesseract's reading")
+    return None
+
+
 def line_script(readings: list[EngineReading]) -> tuple[str, str]:
     """('hangul' | 'cyrillic' | 'latin', why)."""
     tess = [r for r in readings if r.engine == "tesseract" and r.text]
@@ -440,6 +479,8 @@ def line_script(readings: list[EngineReading]) -> tuple[str, str]:
     for r in tess:
         if (why := _shapes_agree(r, pp)) is not None:
             return "cyrillic", why
+    if (why := _sure_latin_letters(pp, tess)) is not None:
+        return "latin", why
     for r in tess:
         letters = cyrillic_only(r.text)
         share = len(letters) / max(1, sum(ch.isalpha() for ch in r.text))

@@ -28,6 +28,12 @@ beside the reading and every change can be explained. Rules, applied to the raw 
    reference format has "=".
 8. ``symbol-lookalike``: "¥" touching a letter or digit ("9M22¥") is the letter Y; every other
    rule reads it so (the script rule may then fold the token, as for any Y).
+9. ``company-mark``: 주 between a square and a round bracket, or two square ones ("(주]", "[주)",
+   "[주]"), is (주), the mark of a Korean joint-stock company (주식회사), which Unicode encodes
+   as one character in that form, U+321C PARENTHESIZED HANGUL CIEUC U ㈜ (Unicode Standard,
+   Enclosed CJK Letters and Months chart). Nameplate fonts draw round brackets almost square, and
+   tesseract reads them as square on real KEPCO meter nameplates (ocr-real README, "Notes and
+   doubts"). Only the brackets change.
 """
 
 from __future__ import annotations
@@ -79,6 +85,7 @@ _EDGE_END = re.compile(r"(?m)(?<=[^\W_])([ \t]*[" + re.escape(EDGE_MARKS) + r"][
 _ZERO_RUN = re.compile(r"[^\W_]+")
 _EQUALS = re.compile(r"(?<=[^\W_])=(?=[^\W_])")
 _JUCHE = re.compile(rf"(?<![가-힣])([{JUCHE_FIRST}])( ?)([{JUCHE_SECOND}])(?= ?\d{{2,3}}(?!\d))")
+_COMPANY_MARK = re.compile(r"[(\[]( ?)주( ?)[)\]]")
 _DIGIT_RUN = re.compile(r"[0-9" + re.escape("".join(DIGIT_LOOKALIKES)) + r"]+")
 
 
@@ -233,6 +240,17 @@ def _dash_corrections(text: str) -> list[Correction]:
     return [Correction(m.start(), m.end(), "=", "-", "dash-confusion: '=' between letters or digits is a hyphen read double") for m in _EQUALS.finditer(text)]
 
 
+def _company_mark_corrections(text: str) -> list[Correction]:
+    out = []
+    for m in _COMPANY_MARK.finditer(text):
+        after = f"({m.group(1)}주{m.group(2)})"
+        if m.group() != after:
+            out.append(Correction(m.start(), m.end(), m.group(), after,
+                                  f"company-mark: {m.group()!r} is (주), the mark of a Korean joint-stock company (U+321C ㈜),"
+                                  " its round brackets read as square"))
+    return out
+
+
 def _yen_positions(text: str) -> list[int]:
     """Positions of "¥" in runs of "¥" that touch a letter or digit, or a character rule 3 may read
     as a digit (rule 8)."""
@@ -255,6 +273,7 @@ def _one_pass(text: str, known_terms: Iterable[str], sure_letters: bool = False)
         (lambda t: []) if sure_letters else _digit_corrections,
         _letter_corrections,
         _dash_corrections,
+        _company_mark_corrections,
         _script_corrections,
     ):
         for c in rule(view):
@@ -276,10 +295,13 @@ def correct(text: str, known_terms: Iterable[str] = (), max_passes: int = 4, *,
             sure_letters: bool = False) -> tuple[str, list[Correction]]:
     """Return (corrected text, corrections). Spans refer to ``text``; earlier rules win overlaps.
 
-    ``sure_letters``: the text comes from a reader that tells letters from digits surely (PP-OCR
-    at fieldkit.ocr.reading.SURE_ALONE or more), so rule 3 (digit-confusion) is not applied: a
-    letter it wrote among digits is a letter (the index letter of 059145950B, a stamped part
-    number on a real photo, was made an 8). Rule 3 is for tesseract's O/I/S/B among digits.
+    ``sure_letters``: the text comes from a reader that tells letters from digits (PP-OCR), so
+    rule 3 (digit-confusion) is not applied: a letter it wrote among digits is a letter (the index
+    letter of 059145950B, a stamped part number on a real photo, was made an 8). Rule 3 is for
+    tesseract's O/I/S/B among digits: on 320 synthetic tuning lines (seeds 2024 and 2025) it
+    changed no reading PP-OCR gave, at any confidence, and on the real tuning photos (crops
+    padded, tightened, turned 3°, halved) it only ever turned that B into an 8, also where
+    PP-OCR read the line at 0.95 (bench/RESULTS.md).
 
     A "¥" touching a letter or digit is read as the letter Y by every rule. One correction can
     make another apply (a digit read for "l" puts "=" between two digits), so the rules run again

@@ -30,7 +30,7 @@ from PIL import Image
 
 from fieldkit.errors import OcrUnavailable, ValidationError
 from fieldkit.ocr import ppocr, preprocess
-from fieldkit.ocr.choice import CYRILLIC_SHAPES, SHARED, Choice, EngineReading, choose, is_ideograph, line_script
+from fieldkit.ocr.choice import CYRILLIC_SHAPES, NEVER_CYRILLIC, SHARED, Choice, EngineReading, choose, is_ideograph, line_script
 from fieldkit.ocr.correction import Correction, correct, fold_lookalikes as fold, script_of
 from fieldkit.ocr.engine import (
     DEFAULT_LANGUAGES,
@@ -235,10 +235,6 @@ def read(
 
 
 LATIN_ONLY = set("DFGIJLNQRSUVWZdfghijklmnqrstuvwz")  # Latin letters with no Cyrillic or Hangul look-alike
-# Latin letters that no Cyrillic letter is drawn like, in print or italics, and that PP-OCR (which has
-# no Cyrillic) does not write for one (choice.CYRILLIC_SHAPES: it reads И as N, Я as R, У as V, Д as D
-# or g, т as m, ш as w): one of these in a sure PP-OCR reading says the line is Latin
-NEVER_CYRILLIC = set("FGLQSZdfhjlqsz")
 SURE_ALONE = 0.99  # PP-OCR's confidence at which its reading of a Latin line stands alone (calibrated 0.9;
 # on the tuning photos every reading this sure was exact: bench/RESULTS.md, calibration table)
 
@@ -443,9 +439,9 @@ def _line_reading(image, crop, region, result, chosen: Choice, pp_readings, miss
     if bases and chosen.text != text_as_read:
         base_text = chosen.text
         corrections.append(Correction(0, len(text_as_read), text_as_read, base_text, "; ".join(bases)))
-    # a sure PP-OCR reading tells letters from digits: no letter of it is made a digit (correction rule 3)
-    sure = chosen.engine == "ppocr" and source_reading is not None and source_reading.confidence >= SURE_ALONE
-    corrected, more = correct(base_text, sure_letters=sure)
+    # PP-OCR tells letters from digits: no letter of its reading is made a digit (correction rule 3,
+    # which is for tesseract's O/I/S/B among digits; see fieldkit.ocr.correction.correct)
+    corrected, more = correct(base_text, sure_letters=chosen.engine == "ppocr")
     return Reading(ocr, corrected, corrections + more, chosen.readings)
 
 
@@ -466,7 +462,7 @@ def _read_whole(image, languages, use_tess, cancel, progress, missing) -> Readin
         tess = dict(zip(doubtful, read_strips([found[n][1] for n in doubtful], languages, cancel=cancel)))
     if progress is not None:
         progress(2, 2)
-    lines, bases, everything = [], [], []
+    lines, bases, everything, by_pp = [], [], [], []
     for n, (line, _) in enumerate(found):
         readings = [EngineReading("ppocr", line.text, round(line.confidence, 4), line.how)]
         if n in tess:
@@ -479,6 +475,7 @@ def _read_whole(image, languages, use_tess, cancel, progress, missing) -> Readin
         lines.append(OcrLine(chosen.text, chosen.confidence, box, [OcrWord(chosen.text, chosen.confidence, box)]))
         bases.append({"box": list(box), "text": chosen.text, "as_read": text, "choice": chosen.basis})
         everything += chosen.readings
+        by_pp.append(chosen.engine == "ppocr")
     text = "\n".join(line.text for line in lines)
     confidence = round(sum(line.confidence for line in lines) / len(lines), 1) if lines else 0.0
     engine = {
@@ -495,5 +492,11 @@ def _read_whole(image, languages, use_tess, cancel, progress, missing) -> Readin
         "seconds": round(time.perf_counter() - started, 3),
     }
     result = OcrResult(text, confidence, lines, engine, [])
-    corrected, corrections = correct(text)
-    return Reading(result, corrected, corrections, everything)
+    # each line corrected on its own: PP-OCR's letters among digits stay letters (as for a crop)
+    fixed, corrections, offset = [], [], 0
+    for line, pp_read in zip(lines, by_pp):
+        line_text, more = correct(line.text, sure_letters=pp_read)
+        fixed.append(line_text)
+        corrections += [dataclasses.replace(c, start=c.start + offset, end=c.end + offset) for c in more]
+        offset += len(line.text) + 1
+    return Reading(result, "\n".join(fixed), corrections, everything)
