@@ -328,6 +328,25 @@ def test_attrk_memory_and_fpga_families_and_their_neighbours(part, firm):
 
 
 @pytest.mark.parametrize("part, firm", [
+    ("TDA4VM", "texas-instruments"), ("TDA4VH-Q1", "texas-instruments"), ("TDA4AL", "texas-instruments"),
+    ("TDA4863-2", "infineon"), ("TDA4862", "infineon"), ("J721EXSOMXF", "texas-instruments"), ("J111", None),
+    ("J310", None), ("AM3358BZCZ100", "texas-instruments"), ("AM6442", "texas-instruments"), ("AM29F010", None),
+    ("DP83867IRPAP", "texas-instruments"), ("M24SR64-Y", "stmicroelectronics"), ("M24LR64E-R", "stmicroelectronics"),
+    ("M24C02", None), ("M24308", None), ("STSAFE-A110", "stmicroelectronics"), ("TCPP01-M12", "stmicroelectronics"),
+    ("CYW43439", "infineon"), ("BH1750FVI", "rohm"), ("KXSD9-2050", "rohm"), ("DA14531", "renesas"),
+    ("DA14706", "renesas"), ("DA16200", "renesas"), ("RYZ014A", "renesas"), ("DA9063", None),
+])
+def test_attrm_big_maker_families_and_their_neighbours(part, firm):
+    """The attrM pass (tuning half only): TI's Jacinto TDA4V/TDA4A are exceptions inside Infineon's TDA4 (TDA4862/
+    TDA4863 keep a digit after TDA4 and stay Infineon's); J721E and its siblings by whole device, never a bare J7 (the
+    J111/J310 JFETs stay unattributed); Sitara AM335/AM64 by digits, so AMD/Spansion's Am29F flash stays outside; TI
+    DP83 PHYs; ST's M24SR/M24LR tags without a bare M24 (ST's M24C02 and the MIL-DTL-24308 connector stay as they
+    were), STSAFE and TCPP0; Infineon/Cypress CYW; ROHM BH17 and Kionix KXSD; Renesas DA1453, DA147, DA16 and RYZ0,
+    with Dialog's DA9063 PMIC left as it was."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
     ("CH340G", "wch"), ("CH341A", "wch"), ("CH343P", "wch"), ("CH9102F", "wch"), ("CH32V003F4P6", "wch"),
     ("DPS310", "infineon"), ("DPS368XTSA1", "infineon"), ("CC2652R1FRGZR", "texas-instruments"),
     ("CC5611SRWA", "kingbright"), ("RP2040", "raspberry-pi"), ("DPS-300AB-81", None), ("RP202K001B", None),
