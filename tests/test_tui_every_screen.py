@@ -219,6 +219,12 @@ async def backup(pilot):
     pilot.app.screen.query_one("#dest").value = "~/fieldkit-backups/screens"
 
 
+async def backup_passphrase(pilot):
+    await backup(pilot)
+    await pilot.press("f3")
+    await settle(pilot)
+
+
 async def restore(pilot):
     await backup(pilot)
     await pilot.press("ctrl+r")
@@ -266,6 +272,7 @@ SCREENS = {
     "verify": verify,
     "export": export,
     "backup": backup,
+    "backup_passphrase": backup_passphrase,
     "restore": restore,
     "delete_confirm": delete_confirm,
     "unsaved_changes_confirm": unsaved_confirm,

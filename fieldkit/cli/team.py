@@ -48,11 +48,9 @@ def bundle_passphrase(file: Path | None, *, confirm: bool = False) -> str:
 
 
 @contextlib.contextmanager
-def decrypted(path: Path, passphrase_file: Path | None, bundle_passphrase_file: Path | None,
-              unpack=None) -> Iterator[Path]:
-    """The file as plain bytes (itself, or decrypted with your key or the bundle's passphrase), or,
-    with `unpack` (e.g. opened_backup), what that makes of it."""
-    from fieldkit.team import crypt, keys
+def decrypted(path: Path, passphrase_file: Path | None, bundle_passphrase_file: Path | None) -> Iterator[Path]:
+    """The bundle as plain bytes: itself, or decrypted with your key or the bundle's passphrase."""
+    from fieldkit.team import crypt
     from fieldkit.team.bundle import is_zip, plain_file
 
     try:
@@ -60,14 +58,11 @@ def decrypted(path: Path, passphrase_file: Path | None, bundle_passphrase_file: 
     except OSError as exc:
         raise FieldkitError(f"cannot read {path}: {exc.strerror}; check the path") from None
     identities, passphrase = [], None
-    if encrypted and crypt.needs_passphrase(path):
-        passphrase = bundle_passphrase(bundle_passphrase_file)
-    elif encrypted:
-        identities = [keys.unlock(key_passphrase(passphrase_file)).age_identity]
-    elif unpack is not None:
-        raise FieldkitError(f"{path} is a file but not an encrypted backup; give a backup folder or file")
-    with (unpack or plain_file)(path, identities=identities, passphrase=passphrase) as plain:
-        if unpack is None and not is_zip(plain):
+    if encrypted:
+        identities, passphrase = crypt.opening_secrets(path, lambda: key_passphrase(passphrase_file),
+                                                       lambda: bundle_passphrase(bundle_passphrase_file))
+    with plain_file(path, identities=identities, passphrase=passphrase) as plain:
+        if not is_zip(plain):
             raise FieldkitError(f"{path} is not a fieldkit bundle (neither a zip file nor age-encrypted); "
                                 "give a .fkb file made by `fieldkit bundle create`, or a catalog file to merge")
         yield plain
