@@ -225,6 +225,12 @@ async def backup_passphrase(pilot):
     await settle(pilot)
 
 
+async def export_geojson(pilot):
+    await export(pilot)
+    await pilot.press("f2")
+    await settle(pilot)
+
+
 async def restore(pilot):
     await backup(pilot)
     await pilot.press("ctrl+r")
@@ -271,6 +277,7 @@ SCREENS = {
     "pattern_form": pattern_form,
     "verify": verify,
     "export": export,
+    "export_geojson": export_geojson,
     "backup": backup,
     "backup_passphrase": backup_passphrase,
     "restore": restore,
