@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from fieldkit.cli.base import echo, pass_state, print_json
-from fieldkit.markings.matcher import read_marking
+from fieldkit.markings.matcher import match_lines, read_marking, reading_lines
 from fieldkit.reference.tables import check_reference
 from fieldkit.wording import plural
 
@@ -23,30 +23,9 @@ def _warn_overrides(tables) -> None:
         echo(f"note: {line}", err=True)
 
 
-def _echo_candidate(rank: int, c: dict, indent: str = "  ") -> None:
-    flag = " (normalised)" if c["normalised"] else ""
-    src = "" if c["source"] == "shipped" else f" [{c['source']} table]"
-    echo(f"{indent}{rank}. {c['pattern_id']}  score {c['score']}{flag}{src}  matched {c['matched']!r}")
-    if c["fields"]:
-        echo(f"{indent}   fields: " + ", ".join(f"{k}={v}" for k, v in c["fields"].items()))
-    for y in c["years"]:
-        echo(f"{indent}   year: {y['label']} ({y['basis']})")
-    for f in c["factories"]:
-        echo(f"{indent}   factory {f['country']} {f['code']}: {f['factory']}")
-    echo(f"{indent}   basis: {c['basis']}")
-
-
 def _echo_reading(reading: dict) -> None:
-    if reading["candidates"]:
-        echo("patterns:")
-        for i, c in enumerate(reading["candidates"], 1):
-            _echo_candidate(i, c)
-    else:
-        echo("patterns: none match")
-    if reading["years"]:
-        echo("years:")
-        for y in reading["years"]:
-            echo(f"  {y['describe']}  score {y['score']}")
+    for line in reading_lines(reading):
+        echo(line)
 
 
 @click.command("match")
@@ -61,9 +40,8 @@ def match(state, text: str, as_json: bool) -> None:
     if as_json:
         print_json(reading)
         return
-    echo(f"text: {text}  (normalised: {reading['normalised']})")
-    _echo_reading(reading)
-    echo(f"reference version: {reading['reference_version'][:12]}")
+    for line in match_lines(text, reading):
+        echo(line)
 
 
 @click.group()

@@ -60,6 +60,11 @@ shipped row overrides it, and the screen says so.
 The Manufacturers tab also reads the search text as a part number (which family matched, and
 why) and as a brand (which firms it names). `f` adds a part-number family or a printed brand form
 of your own, checked as you type.
+
+`t` reads a text of your own against the marking patterns, as `fieldkit match TEXT`: every
+pattern that matches, ranked, with its fields, years, factories and basis, then every way to read
+a year in it (112 may be Juche 112 = 2023). Nothing is stored. To read only the years, or convert
+a calendar year, use Calendars & date codes (`y` on the catalog).
 """
 
     BINDINGS = [
@@ -67,6 +72,8 @@ of your own, checked as you type.
         Binding("n", "new_pattern", "New pattern", id="reference.new_pattern"),
         Binding("f", "new_family", "New family/brand", id="reference.new_family",
                 tooltip="Add a part-number family or a printed brand form of your own (checked as you type)"),
+        Binding("t", "match", "Read text", id="reference.match",
+                tooltip="Read a text against the marking patterns: candidates, fields, years, basis (as `fieldkit match TEXT`)"),
         Binding("escape", "close", "Back", id="reference.back"),
     ]
 
@@ -184,6 +191,14 @@ of your own, checked as you type.
                 self.load()
 
         self.app.push_screen(FamilyFormScreen(default_index(self.tables)), saved)
+
+    def action_match(self) -> None:
+        from fieldkit.tui.screens.match import MatchScreen
+
+        if self.tables is None:
+            self.notify(str(self.query_one("#ref-status", Static).render()), severity="error")
+            return
+        self.app.push_screen(MatchScreen(self.tables, self.query_one("#ref-search", Input).value.strip()))
 
     def action_close(self) -> None:
         self.dismiss()
