@@ -159,15 +159,9 @@ def bundle_create(state, out: Path, refs, since, everything, recipients, with_pa
                   passphrase_file, bundle_passphrase_file) -> None:
     """Write the chosen items, their photos, markings, components and audit entries as one signed file OUT."""
     from fieldkit.team import keys
-    from fieldkit.team.bundle import create_bundle
+    from fieldkit.team.bundle import check_since, create_bundle, created_line
 
-    if since is not None:
-        import datetime as dt
-
-        try:
-            dt.date.fromisoformat(since)
-        except ValueError:
-            raise FieldkitError(f"--since {since!r} is not a date; give YYYY-MM-DD") from None
+    check_since(since)  # before a passphrase is asked for
     if recipients and with_passphrase:
         raise FieldkitError("use --encrypt-to or --passphrase, not both (age allows a passphrase only alone)")
     catalog = state.catalog(create=False)
@@ -176,10 +170,7 @@ def bundle_create(state, out: Path, refs, since, everything, recipients, with_pa
     passphrase = bundle_passphrase(bundle_passphrase_file, confirm=True) if with_passphrase else None
     manifest = create_bundle(catalog, out, refs=list(refs), since=since, everything=everything, secret=secret,
                              recipients=parsed, passphrase=passphrase)
-    counts = manifest["counts"]
-    how = (f", encrypted to {len(parsed)} recipient(s)" if parsed else ", encrypted with a passphrase" if passphrase else "")
-    echo(f"wrote {out}: bundle {manifest['bundle_id']}, {counts['items']} items, {counts['photos']} photos, "
-               f"{counts['audit']} audit entries, {'unsigned' if secret is None else 'signed ' + secret.public.fingerprint}{how}")
+    echo(created_line(out, manifest, secret, recipients=len(parsed), passphrase=passphrase is not None))
 
 
 @bundle.command("verify")
