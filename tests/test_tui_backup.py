@@ -289,3 +289,25 @@ async def test_help_on_the_backup_dialog_names_the_passphrase_key(db_path):
         await pilot.press("f1")
         text = app.screen.query_one("Markdown")._markdown
     assert "`f3` | Encrypt the backup into one file with a passphrase (as `fieldkit backup DEST --passphrase`)" in text
+
+
+async def test_restoring_a_file_that_is_not_an_encrypted_backup_is_one_line(tmp_path, monkeypatch):
+    amina = researcher(tmp_path, monkeypatch)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a backup")
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b", "ctrl+r")
+        app.screen.query_one("#source", Input).value = str(notes)
+        await pilot.pause()
+        asked = app.screen.query_one("#restore-passphrase").display
+        app.screen.query_one("#target", Input).value = str(tmp_path / "r.db")
+        await pilot.click("#start")
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+        result = str(app.screen.query_one("#result").render())
+    assert not asked  # no passphrase for a file that is not encrypted
+    assert result == f"Error: {notes} is a file but not an encrypted backup; give a backup folder or file"
+    assert not (tmp_path / "r.db").exists()
