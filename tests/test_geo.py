@@ -97,3 +97,14 @@ def test_a_crafted_catalog_with_text_or_impossible_coordinates_gives_no_find_and
     out = tmp_path / "f.geojson"
     assert CliRunner().invoke(cli, ["--db", str(tmp_path / "c.db"), "export", "geojson", str(out)]).exit_code == 0
     assert [f["id"] for f in json.loads(out.read_text())["features"]] == ["C-3"]
+
+
+def test_a_geojson_file_that_cannot_be_written_is_one_line_and_a_missing_folder_is_made(tmp_path):
+    db = example_copy(tmp_path)
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    bad = tmp_path / "notes.txt" / "finds.geojson"
+    result = CliRunner().invoke(cli, ["--db", str(db), "export", "geojson", str(bad)])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)  # not a traceback
+    assert result.output.startswith(f"error: cannot write {bad}: ") and result.output.count("\n") == 1
+    out = tmp_path / "new" / "finds.kml"
+    assert CliRunner().invoke(cli, ["--db", str(db), "export", "kml", str(out)]).exit_code == 0 and out.is_file()

@@ -157,3 +157,157 @@ async def test_a_bad_recipient_is_one_line_and_writes_nothing(tmp_path, monkeypa
         result = str(app.screen.query_one("#result").render())
     assert result == "Error: 'nobody' is not an age recipient (age1...), a trusted name or a file holding one"
     assert not (tmp_path / "to-nobody.age").exists()
+
+
+async def make_passphrase_backup(pilot, sealed, first: str, again: str) -> str:
+    """In the backup dialog: F3, the passphrase typed twice, start; the outcome line."""
+    app = pilot.app
+    await settle(app, pilot)
+    await pilot.press("b")
+    app.screen.query_one("#dest", Input).value = str(sealed)
+    assert not app.screen.query_one("#backup-passphrases").display  # asked only when ticked
+    await pilot.press("f3")
+    assert app.screen.query_one("#with-passphrase", Checkbox).value
+    boxes = [app.screen.query_one(f"#{box}", Input) for box in ("backup-passphrase", "backup-passphrase-again")]
+    assert app.screen.focused is boxes[0] and all(box.password for box in boxes)  # never echoed
+    boxes[0].value, boxes[1].value = first, again
+    await pilot.click("#start")
+    await settle(app, pilot)
+    return str(app.screen.query_one("#result").render())
+
+
+async def restore_in_app(pilot, source, target, secret: str) -> str:
+    """Restore… (ctrl+r) from the backup dialog: the file, its passphrase, the target; confirm; the outcome."""
+    app = pilot.app
+    if isinstance(app.screen, BackupScreen):
+        await pilot.press("ctrl+r")
+    app.screen.query_one("#source", Input).value = str(source)
+    await pilot.pause()
+    box = app.screen.query_one("#restore-passphrase", Input)
+    assert box.display and box.password
+    box.value = secret
+    app.screen.query_one("#target", Input).value = str(target)
+    await pilot.click("#start")
+    await settle(app, pilot)
+    if type(app.screen).__name__ == "ConfirmScreen":
+        await pilot.press("y")
+        await settle(app, pilot)
+    return str(app.screen.query_one("#result").render())
+
+
+async def test_a_passphrase_backup_made_in_the_app_restores_in_the_app_as_the_cli_restores_it(tmp_path, monkeypatch):
+    """*Passphrase* (F3) is `fieldkit backup DEST --passphrase`; Restore of that file is
+    `fieldkit restore FILE --to NEW.db`: both restored catalogs hold the same items and photos."""
+    from click.testing import CliRunner
+
+    from fieldkit.cli import cli
+    from fieldkit.evidence.photos import list_photos
+    from fieldkit.team import crypt
+
+    monkeypatch.delenv("FIELDKIT_BUNDLE_PASSPHRASE", raising=False)
+    amina = Researcher(tmp_path, "amina", monkeypatch, "AM")
+    ref = amina.record(designation="9M22U")
+    amina.catalog.close()
+    sealed = tmp_path / "usb" / "backup.age"
+    (tmp_path / "usb").mkdir()
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        made = await make_passphrase_backup(pilot, sealed, "long walk home", "long walk home")
+        assert "copied the catalog and 2 photo originals" in made and "Error" not in made
+        assert sealed.is_file() and crypt.is_encrypted(sealed) and crypt.needs_passphrase(sealed)
+        assert b"long walk home" not in sealed.read_bytes()
+        wrong = await restore_in_app(pilot, sealed, tmp_path / "wrong.db", "short walk")
+        assert wrong == "Error: backup.age cannot be opened with this passphrase (wrong passphrase, or the file is damaged)"
+        assert not (tmp_path / "wrong.db").exists()
+        placeholder = app.screen.query_one("#restore-passphrase", Input).placeholder
+        restored = await restore_in_app(pilot, sealed, tmp_path / "app.db", "long walk home")
+    assert placeholder == "The backup's passphrase"
+    assert restored.startswith(f"restored the catalog to {tmp_path / 'app.db'} and 2 photo originals")
+    result = CliRunner().invoke(cli, ["--actor", "amina", "restore", str(sealed), "--to", str(tmp_path / "cli.db")],
+                                env={"FIELDKIT_BUNDLE_PASSPHRASE": "long walk home"})
+    assert result.exit_code == 0, result.output
+
+    def content(path):
+        catalog = open_catalog(path)
+        return ([(r["ref"], r["designation"]) for r in items.list_items(catalog)],
+                sorted(p["sha256"] for p in list_photos(catalog, ref)))
+
+    assert content(tmp_path / "app.db") == content(tmp_path / "cli.db") == ([(ref, "9M22U")], content(amina.catalog.path)[1])
+    assert verify_catalog(open_catalog(tmp_path / "app.db")).ok
+
+
+async def test_passphrases_that_differ_or_an_empty_one_write_nothing(tmp_path, monkeypatch):
+    monkeypatch.delenv("FIELDKIT_BUNDLE_PASSPHRASE", raising=False)
+    amina = researcher(tmp_path, monkeypatch)
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        differ = await make_passphrase_backup(pilot, tmp_path / "a.age", "long walk", "long walk!")
+
+        async def again(first: str, second: str) -> str:  # Enter in the second box starts, as *Back up* does
+            app.screen.query_one("#backup-passphrase", Input).value = first
+            app.screen.query_one("#backup-passphrase-again", Input).value = second
+            app.screen.query_one("#backup-passphrase-again", Input).focus()
+            await pilot.press("enter")
+            await settle(app, pilot)
+            return str(app.screen.query_one("#result").render())
+
+        empty = await again("", "")
+        app.screen.query_one("#encrypt-to", Input).value = amina.public.age_recipient
+        both = await again("long walk", "long walk")
+    assert differ == "Error: the two passphrases differ; type the same passphrase in both boxes"
+    assert empty == "Error: the passphrase is empty; give one to encrypt with"
+    assert both == "Error: age encrypts to recipients or with a passphrase, not both; choose one"
+    assert not (tmp_path / "a.age").exists()
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".age"]
+
+
+async def test_a_backup_encrypted_to_your_key_restores_in_the_app_with_your_keys_passphrase(tmp_path, monkeypatch):
+    from fieldkit.team.sealed_backup import sealed_backup
+
+    amina = researcher(tmp_path, monkeypatch)
+    catalog = open_catalog(amina.catalog.path, actor="amina")
+    sealed_backup(catalog, tmp_path / "mine.age", recipients=[amina.public.age_recipient])
+    catalog.close()
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        wrong = await restore_in_app(pilot, tmp_path / "mine.age", tmp_path / "r.db", "not it")
+        placeholder = app.screen.query_one("#restore-passphrase", Input).placeholder
+        restored = await restore_in_app(pilot, tmp_path / "mine.age", tmp_path / "r.db", PASSPHRASE)
+    assert placeholder == "Your key's passphrase (the backup is encrypted to your key)"
+    assert wrong.startswith("Error: wrong passphrase for your key")
+    assert restored.startswith(f"restored the catalog to {tmp_path / 'r.db'}")
+    assert [r["designation"] for r in items.list_items(open_catalog(tmp_path / "r.db"))] == ["9M22U"]
+
+
+async def test_help_on_the_backup_dialog_names_the_passphrase_key(db_path):
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await pilot.press("f1")
+        text = app.screen.query_one("Markdown")._markdown
+    assert "`f3` | Encrypt the backup into one file with a passphrase (as `fieldkit backup DEST --passphrase`)" in text
+
+
+async def test_restoring_a_file_that_is_not_an_encrypted_backup_is_one_line(tmp_path, monkeypatch):
+    amina = researcher(tmp_path, monkeypatch)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a backup")
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b", "ctrl+r")
+        app.screen.query_one("#source", Input).value = str(notes)
+        await pilot.pause()
+        asked = app.screen.query_one("#restore-passphrase").display
+        app.screen.query_one("#target", Input).value = str(tmp_path / "r.db")
+        await pilot.click("#start")
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+        result = str(app.screen.query_one("#result").render())
+    assert not asked  # no passphrase for a file that is not encrypted
+    assert result == f"Error: {notes} is a file but not an encrypted backup; give a backup folder or file"
+    assert not (tmp_path / "r.db").exists()

@@ -219,6 +219,18 @@ async def backup(pilot):
     pilot.app.screen.query_one("#dest").value = "~/fieldkit-backups/screens"
 
 
+async def backup_passphrase(pilot):
+    await backup(pilot)
+    await pilot.press("f3")
+    await settle(pilot)
+
+
+async def export_geojson(pilot):
+    await export(pilot)
+    await pilot.press("f2")
+    await settle(pilot)
+
+
 async def restore(pilot):
     await backup(pilot)
     await pilot.press("ctrl+r")
@@ -265,7 +277,9 @@ SCREENS = {
     "pattern_form": pattern_form,
     "verify": verify,
     "export": export,
+    "export_geojson": export_geojson,
     "backup": backup,
+    "backup_passphrase": backup_passphrase,
     "restore": restore,
     "delete_confirm": delete_confirm,
     "unsaved_changes_confirm": unsaved_confirm,

@@ -301,3 +301,52 @@ async def test_the_file_picker_goes_to_any_folder_typed_outside_home(app_with_it
         await pilot.press("enter", "ctrl+s")
         await pilot.pause()
     assert chosen == [[photo]]
+
+
+async def test_a_photo_on_two_items_is_captioned_on_the_item_it_was_opened_from_as_photo_edit_item(db_path, tmp_path):
+    """`fieldkit photo edit SHA --caption C --item REF` sets the caption of the photo's link to REF
+    (it moves nothing). In the app the item is the one whose Photos tab the photo was opened from:
+    the other item's caption is untouched, and the audit event is the one the CLI writes."""
+    import json
+
+    from click.testing import CliRunner
+
+    from fieldkit.cli import cli
+
+    photo = write(tmp_path / "IMG_0001.jpg", jpeg_bytes())
+    catalog = open_catalog(db_path, actor="tester")
+    for ref in ("EX-1", "EX-2"):
+        items.add_item(catalog, {"category": "rocket", "ref": ref})
+        add_photos(catalog, ref, [photo])
+    sha = list_photos(catalog, "EX-1")[0]["sha256"]
+    catalog.close()
+
+    def caption_events(path) -> list[tuple[str, str, dict, dict]]:
+        db = open_catalog(path, actor="tester").db
+        return [(action, actor, json.loads(before), json.loads(after)) for action, actor, before, after in db.execute(
+            "SELECT action, actor, before_json, after_json FROM audit WHERE table_name = 'item_photos' AND action = 'update' ORDER BY seq")]
+
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(ItemScreen("EX-2"))
+        await pilot.pause()
+        await pilot.press("f3")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.screen.query_one("#photo-list", ListView).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PhotoScreen) and app.screen.ref == "EX-2"
+        await pilot.press("e", *"on the second item", "enter")
+        await pilot.pause()
+    [in_app] = caption_events(db_path)
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "--actor", "tester", "photo", "edit", sha[:12],
+                                      "--caption", "on the first item", "--item", "EX-1"])
+    assert result.exit_code == 0, result.output
+    captions = {ref: list_photos(open_catalog(db_path, actor="tester"), ref)[0]["caption"] for ref in ("EX-1", "EX-2")}
+    assert captions == {"EX-1": "on the first item", "EX-2": "on the second item"}
+    from_cli = caption_events(db_path)[-1]
+    assert in_app[0] == from_cli[0] == "update" and in_app[1] == from_cli[1] == "tester"
+    assert (in_app[2]["caption"], in_app[3]["caption"]) == (None, "on the second item")
+    assert (from_cli[2]["caption"], from_cli[3]["caption"]) == (None, "on the first item")
+    assert in_app[3]["photo_id"] == from_cli[3]["photo_id"] and in_app[3]["item_id"] != from_cli[3]["item_id"]

@@ -168,3 +168,52 @@ async def test_the_reference_screen_opens_at_its_top_with_the_shipped_tables(tmp
             await pilot.press("escape")
             await pilot.pause()
             assert app.screen is screen
+
+
+def test_match_dialog_reads_a_text_as_fieldkit_match(snap_compare, tmp_path):
+    """`t` on the Reference screen, over the small fixed tables: 주체112 read as a Juche year."""
+    from fieldkit.tui.screens.match import MatchScreen
+
+    shipped, user = tmp_path / "shipped", tmp_path / "user"
+    shipped.mkdir()
+    user.mkdir()
+    (shipped / "marking_patterns.csv").write_text(PATTERNS, encoding="utf-8")
+    (shipped / "factory_codes.csv").write_text(FACTORIES, encoding="utf-8")
+    (user / "marking_patterns.csv").write_text(USER_PATTERNS, encoding="utf-8")
+    tables = load_reference(user, shipped)
+    app = make_app(tmp_path / "snapshot.db", actor="t", offer_example=False)
+
+    async def read(pilot):
+        await show(pilot, ReferenceScreen(tables))
+        await show(pilot, MatchScreen(tables, "주체112"))
+        pilot.app.screen.query_one("#match-text").cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(110, 30), run_before=read)
+
+
+def test_reference_check_names_every_problem(snap_compare, tmp_path, monkeypatch):
+    """`c` on the Reference screen, over the small fixed tables and a user folder at a fixed path
+    (it is named on screen) holding an override and a bad regex."""
+    import shutil
+    from pathlib import Path
+
+    from fieldkit.tui.screens.reference_check import ReferenceCheckScreen
+
+    shipped, user = tmp_path / "shipped", Path("/tmp/fieldkit-snapshot-reference")
+    shipped.mkdir()
+    shutil.rmtree(user, ignore_errors=True)
+    user.mkdir()
+    (shipped / "marking_patterns.csv").write_text(PATTERNS, encoding="utf-8")
+    (shipped / "factory_codes.csv").write_text(FACTORIES, encoding="utf-8")
+    (user / "marking_patterns.csv").write_text(USER_PATTERNS + "bad-one,(?P<factory>112,,KP,,,,,,my notes,\n",
+                                               encoding="utf-8")
+    monkeypatch.setenv("FIELDKIT_REFERENCE", str(user))
+    app = make_app(tmp_path / "snapshot.db", actor="t", offer_example=False)
+
+    async def check(pilot):
+        await show(pilot, ReferenceCheckScreen(shipped))
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(110, 30), run_before=check)

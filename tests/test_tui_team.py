@@ -266,3 +266,78 @@ async def test_trusting_a_file_without_one_key_or_a_bad_name_is_one_line_and_tru
             assert said.startswith("Error: ") and error in said and "\n" not in said
     assert keys.trusted_keys() == []
     hq.catalog.close()
+
+
+def manifest_of(bundle) -> dict:
+    import zipfile
+
+    with zipfile.ZipFile(bundle) as zf:
+        return json.loads(zf.read("manifest.json"))
+
+
+async def create_in_app(pilot, out, *, refs: str, since: str, unsigned: bool = False, passphrase: str = PASSPHRASE) -> str:
+    """On the Team screen (opened first if need be): the bundle file, items, date, Unsigned; F5; the outcome."""
+    if not isinstance(pilot.app.screen, TeamScreen):
+        await open_team(pilot)
+    screen = pilot.app.screen
+    screen.query_one("#bundle-path", Input).value = str(out)
+    screen.query_one("#passphrase", Input).value = passphrase
+    screen.query_one("#refs", Input).value = refs
+    screen.query_one("#since", Input).value = since
+    if unsigned:
+        await pilot.press("f4")
+    assert screen.query_one("#unsigned").value == unsigned
+    await pilot.press("f5")
+    await settle(pilot)
+    return text_of(screen, "#result")
+
+
+async def test_a_bundle_of_what_changed_since_a_date_is_the_one_the_cli_makes(pair, tmp_path):
+    """*Changed since* is `fieldkit bundle create OUT --since DATE`: the same items, the same selection."""
+    from click.testing import CliRunner
+
+    from fieldkit.cli import cli
+
+    amina, hq = pair
+    first, second = amina.record(), amina.record()
+    amina.use()  # the app runs as amina, with her key
+    out = tmp_path / "since.fkb"
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        result = await create_in_app(pilot, out, refs="", since="2000-01-01")
+        assert "Error" not in result
+        future = await create_in_app(pilot, tmp_path / "future.fkb", refs=first, since="2999-01-01")
+        bad = await create_in_app(pilot, tmp_path / "bad.fkb", refs="", since="2024-13-01")
+    printed = CliRunner().invoke(cli, ["--db", str(amina.catalog.path), "--actor", "amina", "bundle", "create",
+                                       str(tmp_path / "cli.fkb"), "--since", "2000-01-01"], env={"FIELDKIT_PASSPHRASE": PASSPHRASE})
+    assert printed.exit_code == 0, printed.output
+    ours, theirs = manifest_of(out), manifest_of(tmp_path / "cli.fkb")
+    assert ours["selection"] == theirs["selection"] == {"all": False, "items": [], "since": "2000-01-01"}
+    assert ours["counts"] == theirs["counts"] and ours["counts"]["items"] == 2
+    assert result == (f"wrote {out}: bundle {ours['bundle_id']}, 2 items, 4 photos, {ours['counts']['audit']} audit entries, "
+                      f"signed {amina.public.fingerprint}")
+    assert manifest_of(tmp_path / "future.fkb")["counts"]["items"] == 1 and ", 1 items," in future  # the named item only
+    assert bad == "Error: --since '2024-13-01' is not a date; give YYYY-MM-DD"
+    assert not (tmp_path / "bad.fkb").exists()
+    assert hq.merge(out).added["items"] == 2 and second
+
+
+async def test_an_unsigned_bundle_needs_no_key_and_merges_only_when_unsigned_is_allowed(pair, tmp_path):
+    """*Unsigned* (F4) is `fieldkit bundle create --unsigned`: no key is unlocked, and the bundle says so."""
+    amina, hq = pair
+    amina.record()
+    amina.use()
+    out = tmp_path / "unsigned.fkb"
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        result = await create_in_app(pilot, out, refs="", since="", unsigned=True, passphrase="not it")  # never used
+        await pilot.press("f1")
+        help_text = app.screen.query_one("Markdown")._markdown
+    assert result.endswith(", unsigned") and result.startswith(f"wrote {out}: bundle ")
+    assert "manifest.sig" not in __import__("zipfile").ZipFile(out).namelist()
+    hq.use()
+    refused, _ = read_bundle(out)
+    assert not refused.ok and "not signed" in " ".join(refused.problems)
+    allowed, content = read_bundle(out, allow_unsigned=True)
+    assert allowed.ok and allowed.unsigned and len(content.rows["items"]) == 1
+    assert "`f4` | Create the bundle without signing it (as `fieldkit bundle create --unsigned`)" in help_text

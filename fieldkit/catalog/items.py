@@ -55,6 +55,11 @@ def next_ref(catalog: Catalog) -> str:
     return f"{prefix}{highest + 1:04d}"
 
 
+def next_refs_line(catalog: Catalog) -> str:
+    """What `fieldkit init --ref-prefix` (and the app) says after the prefix is set."""
+    return f"new items get refs {next_ref(catalog)}, ..."
+
+
 def _item_values(fields: ItemFields) -> dict[str, Any]:
     values = fields.model_dump()
     if values["found_on"] is not None:

@@ -63,10 +63,11 @@ def backup(state, dest: Path, recipients, with_passphrase: bool, bundle_passphra
 def restore(state, backup_dir: Path, target: Path, passphrase_file=None, bundle_passphrase_file=None) -> None:
     """Restore a folder made by `fieldkit backup` into a new catalog file."""
     if backup_dir.is_file():  # an encrypted backup (`backup --encrypt-to` or `--passphrase`)
-        from fieldkit.cli.team import decrypted
-        from fieldkit.team.sealed_backup import opened_backup
+        from fieldkit.cli.team import bundle_passphrase, key_passphrase
+        from fieldkit.team.sealed_backup import unsealed
 
-        with decrypted(backup_dir, passphrase_file, bundle_passphrase_file, unpack=opened_backup) as folder:
+        with unsealed(backup_dir, lambda: key_passphrase(passphrase_file),
+                      lambda: bundle_passphrase(bundle_passphrase_file)) as folder:
             report = restore_catalog(folder, target, actor=state.actor)
     else:
         report = restore_catalog(backup_dir, target, actor=state.actor)

@@ -41,10 +41,9 @@ def _finds_command(kind: str, label: str) -> click.Command:
     @click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
     @pass_state
     def command(state, out: Path) -> None:
-        from fieldkit.report.geo import export_finds
+        from fieldkit.report.geo import export_finds, wrote_finds
 
-        count = export_finds(state.catalog(read_only=True), kind, out)
-        echo(f"wrote {count} find{'' if count == 1 else 's'} to {out}")
+        echo(wrote_finds(export_finds(state.catalog(read_only=True), kind, out), out))
 
     return command
 

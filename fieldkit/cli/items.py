@@ -63,7 +63,7 @@ def init(state, ref_prefix: str | None) -> None:
         items_core.set_ref_prefix(catalog, ref_prefix)
     echo(f"catalog ready at {catalog.path}")
     if ref_prefix is not None:
-        echo(f"new items get refs {items_core.next_ref(catalog)}, ...")
+        echo(items_core.next_refs_line(catalog))
 
 
 @click.group()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from fieldkit.cli.base import echo, pass_state, print_json
-from fieldkit.markings.matcher import read_marking
-from fieldkit.reference.tables import check_reference
+from fieldkit.markings.matcher import match_lines, read_marking, reading_lines
+from fieldkit.reference.tables import check_lines, check_reference
 from fieldkit.wording import plural
 
 
@@ -23,30 +23,9 @@ def _warn_overrides(tables) -> None:
         echo(f"note: {line}", err=True)
 
 
-def _echo_candidate(rank: int, c: dict, indent: str = "  ") -> None:
-    flag = " (normalised)" if c["normalised"] else ""
-    src = "" if c["source"] == "shipped" else f" [{c['source']} table]"
-    echo(f"{indent}{rank}. {c['pattern_id']}  score {c['score']}{flag}{src}  matched {c['matched']!r}")
-    if c["fields"]:
-        echo(f"{indent}   fields: " + ", ".join(f"{k}={v}" for k, v in c["fields"].items()))
-    for y in c["years"]:
-        echo(f"{indent}   year: {y['label']} ({y['basis']})")
-    for f in c["factories"]:
-        echo(f"{indent}   factory {f['country']} {f['code']}: {f['factory']}")
-    echo(f"{indent}   basis: {c['basis']}")
-
-
 def _echo_reading(reading: dict) -> None:
-    if reading["candidates"]:
-        echo("patterns:")
-        for i, c in enumerate(reading["candidates"], 1):
-            _echo_candidate(i, c)
-    else:
-        echo("patterns: none match")
-    if reading["years"]:
-        echo("years:")
-        for y in reading["years"]:
-            echo(f"  {y['describe']}  score {y['score']}")
+    for line in reading_lines(reading):
+        echo(line)
 
 
 @click.command("match")
@@ -61,9 +40,8 @@ def match(state, text: str, as_json: bool) -> None:
     if as_json:
         print_json(reading)
         return
-    echo(f"text: {text}  (normalised: {reading['normalised']})")
-    _echo_reading(reading)
-    echo(f"reference version: {reading['reference_version'][:12]}")
+    for line in match_lines(text, reading):
+        echo(line)
 
 
 @click.group()
@@ -210,23 +188,19 @@ def reference() -> None:
 @pass_state
 def reference_check(state, as_json: bool) -> None:
     """Validate the shipped and user reference tables; print counts, version and overrides (exit 2 on a problem)."""
-    tables, problems = check_reference(state.reference_dir)
+    from fieldkit.locations import user_reference_dir
+
+    user_dir = state.reference_dir or user_reference_dir()  # the folder every other command loads
+    tables, problems = check_reference(user_dir)
     if as_json:
         print_json({
             "version": tables.version, "counts": tables.counts(), "files": [str(p) for p in tables.files],
-            "user_dir": str(state.reference_dir) if state.reference_dir else None,
+            "user_dir": str(user_dir) if user_dir else None,
             "overridden": tables.overridden, "added": tables.added, "problems": [str(p) for p in problems],
         })
     else:
-        for name, count in tables.counts().items():
-            echo(f"{name}: {plural(count, 'row')}")
-        echo(f"version: {tables.version}")
-        if state.reference_dir and not state.reference_dir.is_dir():
-            echo(f"user reference folder {state.reference_dir} does not exist: no user tables loaded")
-        for line in tables.override_lines():
-            echo(f"override: {line}")
-        for table, keys in tables.added.items():
-            echo(f"user rows added to {table}: {', '.join(keys)}")
+        for line in check_lines(tables, user_dir):
+            echo(line)
         for problem in problems:
             echo(f"error: {problem}", err=True)
     if problems:

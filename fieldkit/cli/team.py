@@ -48,11 +48,9 @@ def bundle_passphrase(file: Path | None, *, confirm: bool = False) -> str:
 
 
 @contextlib.contextmanager
-def decrypted(path: Path, passphrase_file: Path | None, bundle_passphrase_file: Path | None,
-              unpack=None) -> Iterator[Path]:
-    """The file as plain bytes (itself, or decrypted with your key or the bundle's passphrase), or,
-    with `unpack` (e.g. opened_backup), what that makes of it."""
-    from fieldkit.team import crypt, keys
+def decrypted(path: Path, passphrase_file: Path | None, bundle_passphrase_file: Path | None) -> Iterator[Path]:
+    """The bundle as plain bytes: itself, or decrypted with your key or the bundle's passphrase."""
+    from fieldkit.team import crypt
     from fieldkit.team.bundle import is_zip, plain_file
 
     try:
@@ -60,14 +58,11 @@ def decrypted(path: Path, passphrase_file: Path | None, bundle_passphrase_file: 
     except OSError as exc:
         raise FieldkitError(f"cannot read {path}: {exc.strerror}; check the path") from None
     identities, passphrase = [], None
-    if encrypted and crypt.needs_passphrase(path):
-        passphrase = bundle_passphrase(bundle_passphrase_file)
-    elif encrypted:
-        identities = [keys.unlock(key_passphrase(passphrase_file)).age_identity]
-    elif unpack is not None:
-        raise FieldkitError(f"{path} is a file but not an encrypted backup; give a backup folder or file")
-    with (unpack or plain_file)(path, identities=identities, passphrase=passphrase) as plain:
-        if unpack is None and not is_zip(plain):
+    if encrypted:
+        identities, passphrase = crypt.opening_secrets(path, lambda: key_passphrase(passphrase_file),
+                                                       lambda: bundle_passphrase(bundle_passphrase_file))
+    with plain_file(path, identities=identities, passphrase=passphrase) as plain:
+        if not is_zip(plain):
             raise FieldkitError(f"{path} is not a fieldkit bundle (neither a zip file nor age-encrypted); "
                                 "give a .fkb file made by `fieldkit bundle create`, or a catalog file to merge")
         yield plain
@@ -164,15 +159,9 @@ def bundle_create(state, out: Path, refs, since, everything, recipients, with_pa
                   passphrase_file, bundle_passphrase_file) -> None:
     """Write the chosen items, their photos, markings, components and audit entries as one signed file OUT."""
     from fieldkit.team import keys
-    from fieldkit.team.bundle import create_bundle
+    from fieldkit.team.bundle import check_since, create_bundle, created_line
 
-    if since is not None:
-        import datetime as dt
-
-        try:
-            dt.date.fromisoformat(since)
-        except ValueError:
-            raise FieldkitError(f"--since {since!r} is not a date; give YYYY-MM-DD") from None
+    check_since(since)  # before a passphrase is asked for
     if recipients and with_passphrase:
         raise FieldkitError("use --encrypt-to or --passphrase, not both (age allows a passphrase only alone)")
     catalog = state.catalog(create=False)
@@ -181,10 +170,7 @@ def bundle_create(state, out: Path, refs, since, everything, recipients, with_pa
     passphrase = bundle_passphrase(bundle_passphrase_file, confirm=True) if with_passphrase else None
     manifest = create_bundle(catalog, out, refs=list(refs), since=since, everything=everything, secret=secret,
                              recipients=parsed, passphrase=passphrase)
-    counts = manifest["counts"]
-    how = (f", encrypted to {len(parsed)} recipient(s)" if parsed else ", encrypted with a passphrase" if passphrase else "")
-    echo(f"wrote {out}: bundle {manifest['bundle_id']}, {counts['items']} items, {counts['photos']} photos, "
-               f"{counts['audit']} audit entries, {'unsigned' if secret is None else 'signed ' + secret.public.fingerprint}{how}")
+    echo(created_line(out, manifest, secret, recipients=len(parsed), passphrase=passphrase is not None))
 
 
 @bundle.command("verify")

@@ -584,3 +584,35 @@ def read_marking(text: str, tables: ReferenceTables | None = None, *, today: dat
         years=[{**y.to_json(), "describe": y.describe()} for y in years],
         reference_version=tables.version,
     )
+
+
+def candidate_lines(rank: int, c: dict[str, Any], indent: str = "  ") -> list[str]:
+    """One candidate of a reading (its JSON form) as `fieldkit match` prints it: pattern, score,
+    what it matched, then its fields, years, factories and basis."""
+    flag = " (normalised)" if c["normalised"] else ""
+    src = "" if c["source"] == "shipped" else f" [{c['source']} table]"
+    lines = [f"{indent}{rank}. {c['pattern_id']}  score {c['score']}{flag}{src}  matched {c['matched']!r}"]
+    if c["fields"]:
+        lines.append(f"{indent}   fields: " + ", ".join(f"{k}={v}" for k, v in c["fields"].items()))
+    lines += [f"{indent}   year: {y['label']} ({y['basis']})" for y in c["years"]]
+    lines += [f"{indent}   factory {f['country']} {f['code']}: {f['factory']}" for f in c["factories"]]
+    lines.append(f"{indent}   basis: {c['basis']}")
+    return lines
+
+
+def reading_lines(reading: dict[str, Any]) -> list[str]:
+    """A reading (its JSON form) as `fieldkit match` and `fieldkit marking show` print it: every
+    pattern candidate, ranked, then every year reading."""
+    lines = ["patterns:"] if reading["candidates"] else ["patterns: none match"]
+    for i, c in enumerate(reading["candidates"], 1):
+        lines += candidate_lines(i, c)
+    if reading["years"]:
+        lines.append("years:")
+        lines += [f"  {y['describe']}  score {y['score']}" for y in reading["years"]]
+    return lines
+
+
+def match_lines(text: str, reading: dict[str, Any]) -> list[str]:
+    """`fieldkit match TEXT` in full: the text and its normalised form, the reading, the tables' version."""
+    return [f"text: {text}  (normalised: {reading['normalised']})", *reading_lines(reading),
+            f"reference version: {reading['reference_version'][:12]}"]

@@ -357,6 +357,21 @@ def check_reference(user_dir: Path | None = None, shipped_dir: Path | None = Non
     return _load(shipped_dir or shipped_reference_dir(), user_dir)
 
 
+def check_lines(tables: ReferenceTables, user_dir: Path | None) -> list[str]:
+    """What `fieldkit reference check` prints about the tables it checked (its problems follow, one
+    `error:` line each): rows per table, the version, a user folder that is missing, the user rows
+    that override shipped ones and those that add to them."""
+    from fieldkit.wording import plural
+
+    lines = [f"{name}: {plural(count, 'row')}" for name, count in tables.counts().items()]
+    lines.append(f"version: {tables.version}")
+    if user_dir and not user_dir.is_dir():
+        lines.append(f"user reference folder {user_dir} does not exist: no user tables loaded")
+    lines += [f"override: {line}" for line in tables.override_lines()]
+    lines += [f"user rows added to {table}: {', '.join(keys)}" for table, keys in tables.added.items()]
+    return lines
+
+
 def load_reference(user_dir: Path | None = None, shipped_dir: Path | None = None) -> ReferenceTables:
     """Load and validate the tables; raise ReferenceTableError naming the first problem."""
     tables, problems = check_reference(user_dir, shipped_dir)

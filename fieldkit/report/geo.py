@@ -96,13 +96,22 @@ def to_kml(found: list[dict[str, Any]], name: str = "fieldkit finds") -> str:
     )
 
 
+def wrote_finds(count: int, out: Path) -> str:
+    """What `export_finds` did, in one line (the CLI's and the app's)."""
+    return f"wrote {count} find{'' if count == 1 else 's'} to {out}"
+
+
 def export_finds(catalog: Catalog, kind: str, out: Path) -> int:
-    """Write the finds as `kind` ("geojson" or "kml") to `out`, atomically; returns how many."""
+    """Write the finds as `kind` ("geojson" or "kml") to `out` (its folder made if need be),
+    atomically; returns how many. A file that cannot be written is one line naming it."""
+    from fieldkit.errors import FieldkitError
     from fieldkit.export.csv import write_text
 
     found = finds(catalog)
-    if kind == "geojson":
-        write_text(out, json.dumps(to_geojson(found), ensure_ascii=False, indent=1) + "\n")
-    else:
-        write_text(out, to_kml(found))
+    text = json.dumps(to_geojson(found), ensure_ascii=False, indent=1) + "\n" if kind == "geojson" else to_kml(found)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_text(out, text)
+    except OSError as exc:
+        raise FieldkitError(f"cannot write {out}: {exc.strerror or exc}; choose a folder you can write to") from None
     return len(found)

@@ -126,8 +126,29 @@ def own_id(db: Database) -> str:
                           "run `fieldkit verify`") from None
 
 
+def check_since(since: str | None) -> None:
+    """Refuse a `since` that is not a YYYY-MM-DD date, in one line."""
+    if since is not None:
+        import datetime as dt
+
+        try:
+            dt.date.fromisoformat(since)
+        except ValueError:
+            raise BundleError(f"--since {since!r} is not a date; give YYYY-MM-DD") from None
+
+
+def created_line(out: Path, manifest: dict[str, Any], secret=None, *, recipients: int = 0, passphrase: bool = False) -> str:
+    """What `fieldkit bundle create` (and the Team screen) says it wrote."""
+    counts = manifest["counts"]
+    how = f", encrypted to {recipients} recipient(s)" if recipients else ", encrypted with a passphrase" if passphrase else ""
+    signed = "unsigned" if secret is None else "signed " + secret.public.fingerprint
+    return (f"wrote {out}: bundle {manifest['bundle_id']}, {counts['items']} items, {counts['photos']} photos, "
+            f"{counts['audit']} audit entries, {signed}{how}")
+
+
 def choose_items(db: Database, *, refs: list[str] = (), since: str | None = None, everything: bool = False) -> list[str]:
     """The ids of the items to bundle: those named, those changed since a date, or all."""
+    check_since(since)
     if everything:
         return [r[0] for r in db.execute("SELECT id FROM items ORDER BY id")]
     chosen: set[str] = set()

@@ -12,6 +12,7 @@ anything is read into memory.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from fieldkit.errors import FieldkitError
@@ -53,16 +54,33 @@ def needs_passphrase(path: Path) -> bool:
     return b"\n-> scrypt " in header
 
 
+def check_choice(recipients: list[str], passphrase: str | None) -> None:
+    """Refuse recipients with a passphrase, or an empty passphrase, before anything is written."""
+    if recipients and passphrase is not None:
+        raise FieldkitError("age encrypts to recipients or with a passphrase, not both; choose one")
+    if passphrase is not None and not passphrase:
+        raise FieldkitError("the passphrase is empty; give one to encrypt with")
+
+
+def opening_secrets(path: Path, key_passphrase: Callable[[], str],
+                    file_passphrase: Callable[[], str]) -> tuple[list[str], str | None]:
+    """What opens the age file at `path`, as (identities, passphrase): a file encrypted with a
+    passphrase takes `file_passphrase()`; one encrypted to keys, your age identity, unlocked with
+    `key_passphrase()`. Only the secret the file needs is asked for."""
+    if needs_passphrase(path):
+        return [], file_passphrase()
+    from fieldkit.team import keys
+
+    return [keys.unlock(key_passphrase()).age_identity], None
+
+
 def encrypt(source: Path, target: Path, *, recipients: list[str] = (), passphrase: str | None = None) -> None:
     """Write `source` encrypted to `target`: to every recipient, or with the passphrase (not both: age
     allows a passphrase only alone)."""
     import pyrage
 
-    if recipients and passphrase:
-        raise FieldkitError("age encrypts to recipients or with a passphrase, not both; choose one")
+    check_choice(recipients, passphrase)
     if passphrase is not None:
-        if not passphrase:
-            raise FieldkitError("the passphrase is empty; give one to encrypt with")
         check_passphrase_size(source, "what would be encrypted")
         target.write_bytes(pyrage.passphrase.encrypt(source.read_bytes(), passphrase))
         return

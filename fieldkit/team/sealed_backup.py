@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from fieldkit.catalog.backup import BACKUP_NAME, CopyReport, backup
@@ -24,6 +24,7 @@ def sealed_backup(catalog: Catalog, destination: Path, *, recipients: list[str] 
                   progress=None) -> CopyReport:
     """Back up the catalog into one age-encrypted file at `destination` (a new file)."""
     destination = Path(destination).expanduser()
+    crypt.check_choice(list(recipients), passphrase)  # before a byte is copied
     with new_file(destination, "the encrypted backup") as partial, \
             tempfile.TemporaryDirectory(prefix="fieldkit-backup-") as tmp:
         folder = Path(tmp) / "backup"
@@ -49,4 +50,20 @@ def opened_backup(path: Path, *, identities: list[str] = (), passphrase: str | N
         folder = Path(tmp) / "out" / "backup"
         if not folder.is_dir():
             raise FieldkitError(f"{path.name} decrypts but holds no fieldkit backup")
+        yield folder
+
+
+@contextlib.contextmanager
+def unsealed(path: Path, key_passphrase: Callable[[], str], backup_passphrase: Callable[[], str]) -> Iterator[Path]:
+    """The backup folder in the encrypted backup file `path`, opened with the one secret it needs:
+    `backup_passphrase()` for a passphrase-encrypted backup, else your key unlocked with
+    `key_passphrase()` (crypt.opening_secrets). As `fieldkit restore FILE` and the app's Restore."""
+    try:
+        encrypted = crypt.is_encrypted(path)
+    except OSError as exc:
+        raise FieldkitError(f"cannot read {path}: {exc.strerror}; check the path") from None
+    if not encrypted:
+        raise FieldkitError(f"{path} is a file but not an encrypted backup; give a backup folder or file")
+    identities, passphrase = crypt.opening_secrets(path, key_passphrase, backup_passphrase)
+    with opened_backup(path, identities=identities, passphrase=passphrase) as folder:
         yield folder

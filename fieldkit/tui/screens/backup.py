@@ -12,7 +12,7 @@ from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar
 
@@ -85,8 +85,12 @@ catalog file from a backup folder, after the same checks as `fieldkit restore`.
 *Encrypt to* (optional): age recipients (`age1...`) or the names of colleagues whose keys you
 trust, separated by spaces or commas. The backup is then one file encrypted with age, as
 `fieldkit backup DEST --encrypt-to R`: only those recipients can open it, and it is restored with
-`fieldkit restore FILE --to NEW.db`. (A passphrase-encrypted backup, `--passphrase`, is made on the
-command line.)
+`fieldkit restore FILE --to NEW.db` or *Restore…* here.
+
+*Passphrase* (F3): the backup is one file encrypted with a passphrase instead, as
+`fieldkit backup DEST --passphrase`: type it twice (it is never shown, logged or stored;
+FIELDKIT_BUNDLE_PASSPHRASE fills it in). Whoever has the passphrase can open the backup: give it
+by another channel than the file. Age allows a passphrase only alone, not with *Encrypt to*.
 
 *Sign* (F2) also signs the audit head the backup records with your key (your key's passphrase
 is asked below it; FIELDKIT_PASSPHRASE fills it in): a **signed checkpoint** in the witness log,
@@ -101,6 +105,8 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
                 tooltip="Restore a backup folder into a new catalog file (the open catalog is not changed)"),
         Binding("f2", "toggle_sign", "Sign", id="backup.sign",
                 tooltip="Also sign a witness checkpoint of the audit head with your key (as `fieldkit backup --sign`)"),
+        Binding("f3", "toggle_passphrase", "Passphrase", id="backup.passphrase",
+                tooltip="Encrypt the backup into one file with a passphrase (as `fieldkit backup DEST --passphrase`)"),
     ]
 
     def __init__(self) -> None:
@@ -108,12 +114,18 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
         self.signed_line = ""  # what signing said, shown after the backup's report
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with VerticalScroll(classes="dialog"):  # with its passphrase boxes shown, taller than 24 lines
             yield Label("Back up the catalog and its photo originals to the new folder:", classes="question")
             yield Input(str(default_backup_dir(self.app.catalog.path)), id="dest")
             yield Input("", id="encrypt-to",
                         placeholder="Encrypt to (optional): age1... or trusted names")
-            yield Checkbox("Sign the audit head with your key (F2)", id="sign")
+            with Horizontal(classes="options"):
+                yield Checkbox("Passphrase instead (F3)", id="with-passphrase")
+                yield Checkbox("Sign with your key (F2)", id="sign")
+            bundle_secret = os.environ.get("FIELDKIT_BUNDLE_PASSPHRASE", "")
+            with Horizontal(classes="options", id="backup-passphrases"):
+                yield Input(bundle_secret, password=True, id="backup-passphrase", placeholder="The backup's passphrase")
+                yield Input(bundle_secret, password=True, id="backup-passphrase-again", placeholder="Again")
             yield Input(os.environ.get("FIELDKIT_PASSPHRASE", ""), password=True, id="sign-passphrase",
                         placeholder="Your key's passphrase")
             yield ProgressBar(id="progress", show_eta=False)
@@ -126,11 +138,26 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
     def on_mount(self) -> None:
         self.query_one("#progress").display = False
         self.query_one("#sign-passphrase").display = False
+        self.query_one("#backup-passphrases").display = False
         self.query_one("#dest", Input).focus()
 
     def action_toggle_sign(self) -> None:
         box = self.query_one("#sign", Checkbox)
         box.value = not box.value
+
+    def action_toggle_passphrase(self) -> None:
+        box = self.query_one("#with-passphrase", Checkbox)
+        box.value = not box.value
+
+    @on(Checkbox.Changed, "#with-passphrase")
+    def show_backup_passphrase(self, event: Checkbox.Changed) -> None:
+        self.query_one("#backup-passphrases").display = event.value
+        if event.value:
+            self.query_one("#backup-passphrase", Input).focus()
+
+    @on(Input.Submitted, "#backup-passphrase")
+    def next_passphrase_box(self) -> None:
+        self.query_one("#backup-passphrase-again", Input).focus()
 
     @on(Checkbox.Changed, "#sign")
     def show_passphrase(self, event: Checkbox.Changed) -> None:
@@ -140,12 +167,19 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
 
     @on(Input.Submitted, "#dest")
     @on(Input.Submitted, "#sign-passphrase")
+    @on(Input.Submitted, "#backup-passphrase-again")
     @on(Button.Pressed, "#start")
     def start(self) -> None:
         dest = Path(self.query_one("#dest", Input).value.strip()).expanduser()
         recipients = self.query_one("#encrypt-to", Input).value.replace(",", " ").split()
+        passphrase = None
+        if self.query_one("#with-passphrase", Checkbox).value:
+            passphrase = self.query_one("#backup-passphrase", Input).value
+            if passphrase != self.query_one("#backup-passphrase-again", Input).value:
+                self.finish("the two passphrases differ; type the same passphrase in both boxes", failed=True)
+                return
         if not self.query_one("#sign", Checkbox).value:
-            self.copy_in_worker(lambda progress: self.make_backup(dest, recipients, progress))
+            self.copy_in_worker(lambda progress: self.make_backup(dest, recipients, passphrase, progress))
             return
         from fieldkit.team import keys
 
@@ -153,28 +187,30 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
             self.finish("no signing key yet: make one on the Team screen (t, then F8) or with `fieldkit key new`, "
                         "or untick Sign", failed=True)
             return
-        passphrase = self.query_one("#sign-passphrase", Input).value
-        self.copy_in_worker(lambda progress: self.signed_backup(dest, recipients, passphrase, progress))
+        key_passphrase = self.query_one("#sign-passphrase", Input).value
+        self.copy_in_worker(lambda progress: self.signed_backup(dest, recipients, passphrase, key_passphrase, progress))
 
-    def make_backup(self, dest: Path, recipients: list[str], progress: Callable[[int, int], None]) -> CopyReport:
-        """A backup folder, or with recipients one age-encrypted file, as `fieldkit backup DEST --encrypt-to R`."""
-        if not recipients:
+    def make_backup(self, dest: Path, recipients: list[str], passphrase: str | None,
+                    progress: Callable[[int, int], None]) -> CopyReport:
+        """A backup folder; or one age-encrypted file, to recipients or with a passphrase, as
+        `fieldkit backup DEST --encrypt-to R` or `--passphrase`."""
+        if not recipients and passphrase is None:
             return backup(self.app.catalog, dest, progress)
         from fieldkit.team import keys
         from fieldkit.team.sealed_backup import sealed_backup
 
         parsed = [keys.recipient(r) for r in recipients]
-        return sealed_backup(self.app.catalog, dest, recipients=parsed, progress=progress)
+        return sealed_backup(self.app.catalog, dest, recipients=parsed, passphrase=passphrase, progress=progress)
 
-    def signed_backup(self, dest: Path, recipients: list[str], passphrase: str,
+    def signed_backup(self, dest: Path, recipients: list[str], passphrase: str | None, key_passphrase: str,
                       progress: Callable[[int, int], None]) -> CopyReport:
         """`fieldkit backup DEST --sign`: unlock the key (a wrong passphrase copies nothing), back up,
         then, if the backup is whole, sign a checkpoint of the head; its line goes after the report's."""
         from fieldkit.catalog import witness
         from fieldkit.team import keys
 
-        secret = keys.unlock(passphrase)
-        report = self.make_backup(dest, recipients, progress)
+        secret = keys.unlock(key_passphrase)
+        report = self.make_backup(dest, recipients, passphrase, progress)
         if not report.problems:
             record = witness.try_checkpoint(self.app.catalog, secret)
             self.signed_line = (f"signed a witness checkpoint: row {record['seq']}, "
@@ -205,7 +241,8 @@ def default_restore_path(catalog_path: Path | None) -> Path:
 class RestoreScreen(CopyDialog):
     """Restores a backup folder into a new catalog file, as `fieldkit restore BACKUP --to FILE`:
     the same checks (its SHA256SUMS, paths kept inside its photo store, a catalog file that is
-    fieldkit's), never over an existing file; then offers to open the restored catalog."""
+    fieldkit's), never over an existing file; then offers to open the restored catalog. An encrypted
+    backup file is opened first with the passphrase it needs (fieldkit.team.sealed_backup.unsealed)."""
 
     HELP = """\
 ## Restore
@@ -213,8 +250,12 @@ class RestoreScreen(CopyDialog):
 Give the backup folder (made by *Back up* or `fieldkit backup`) and a new catalog file. The backup
 is checked against its SHA256SUMS and every photo is re-hashed as it is copied; nothing is written
 over an existing file, and the open catalog is not changed. When it is done, *Open it* closes the
-open catalog and opens the restored one (you are asked first). An encrypted backup (a single
-file) is restored on the command line: `fieldkit restore FILE --to NEW.db`.
+open catalog and opens the restored one (you are asked first).
+
+An encrypted backup is a single file (made with *Encrypt to* or *Passphrase*): give that file, and
+the passphrase it needs -- the backup's own passphrase, or your key's if it was encrypted to you
+(the box says which). It is decrypted into a private temporary folder and restored from there, as
+`fieldkit restore FILE --to NEW.db`. The passphrase is never shown, logged or stored.
 """
 
     BINDINGS = [Binding("escape", "close", "Close", id="restore.close")]
@@ -226,7 +267,8 @@ file) is restored on the command line: `fieldkit restore FILE --to NEW.db`.
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Restore the backup in the folder:", classes="question")
-            yield Input("", placeholder="a folder made by Back up", id="source")
+            yield Input("", placeholder="a folder made by Back up, or an encrypted backup file", id="source")
+            yield Input("", password=True, id="restore-passphrase", placeholder="The backup's passphrase")
             yield Label("into the new catalog file (the open catalog is not changed):", classes="question")
             yield Input(str(default_restore_path(self.app.catalog.path)), id="target")
             yield ProgressBar(id="progress", show_eta=False)
@@ -239,14 +281,35 @@ file) is restored on the command line: `fieldkit restore FILE --to NEW.db`.
     def on_mount(self) -> None:
         self.query_one("#progress").display = False
         self.query_one("#open").display = False
+        self.query_one("#restore-passphrase").display = False
         self.query_one("#source", Input).focus()
 
     def _paths(self) -> tuple[Path, Path]:
         return tuple(Path(self.query_one(f"#{box}", Input).value.strip()).expanduser() for box in ("source", "target"))
 
+    @on(Input.Changed, "#source")
+    def ask_passphrase(self) -> None:
+        """A file is an encrypted backup: ask for the passphrase it needs, saying which."""
+        from fieldkit.team import crypt
+
+        source, _ = self._paths()
+        box = self.query_one("#restore-passphrase", Input)
+        try:
+            encrypted = source.is_file() and crypt.is_encrypted(source)
+            box.placeholder = ("The backup's passphrase" if encrypted and crypt.needs_passphrase(source) else
+                               "Your key's passphrase (the backup is encrypted to your key)")
+        except OSError:
+            encrypted = False
+        box.display = encrypted
+        if encrypted and not box.value:
+            box.value = os.environ.get("FIELDKIT_BUNDLE_PASSPHRASE" if crypt.needs_passphrase(source)
+                                       else "FIELDKIT_PASSPHRASE", "")
+
     @on(Input.Submitted, "#source")
-    def next_box(self) -> None:
-        self.query_one("#target", Input).focus()
+    @on(Input.Submitted, "#restore-passphrase")
+    def next_box(self, event: Input.Submitted) -> None:
+        passphrase = self.query_one("#restore-passphrase", Input)
+        (passphrase if event.input.id == "source" and passphrase.display else self.query_one("#target", Input)).focus()
 
     @on(Input.Submitted, "#target")
     @on(Button.Pressed, "#start")
@@ -255,14 +318,10 @@ file) is restored on the command line: `fieldkit restore FILE --to NEW.db`.
         if not self.query_one("#source", Input).value.strip():
             self.finish("give the backup folder to restore from", failed=True)
             return
-        if source.is_file():
-            self.finish(f"{source} is a file: an encrypted backup is restored with `fieldkit restore {source} --to NEW.db`",
-                        failed=True)
-            return
         if self.app.catalog.path is not None and target.resolve() == self.app.catalog.path.resolve():
             self.finish(f"{target} is the open catalog; restore to a new file", failed=True)
             return
-        if is_catalog_file(self.app.catalog, source / BACKUP_NAME):  # restoring would read (and hash) its bytes
+        if not source.is_file() and is_catalog_file(self.app.catalog, source / BACKUP_NAME):  # restoring would read (and hash) its bytes
             self.finish(f"the backup {source} holds the open catalog; open another catalog, then restore from it",
                         failed=True)
             return
@@ -275,7 +334,20 @@ file) is restored on the command line: `fieldkit restore FILE --to NEW.db`.
     def run_restore(self, source: Path, target: Path) -> None:
         self.restored = None
         self.query_one("#open").display = False
-        self.copy_in_worker(lambda progress: restore(source, target, actor=self.app.catalog.actor, progress=progress))
+        secret = self.query_one("#restore-passphrase", Input).value
+        actor = self.app.catalog.actor
+        if not source.is_file():
+            self.copy_in_worker(lambda progress: restore(source, target, actor=actor, progress=progress))
+            return
+
+        def restore_sealed(progress: Callable[[int, int], None]) -> CopyReport:
+            """`fieldkit restore FILE --to NEW.db`: decrypt into a private temporary folder, restore from it."""
+            from fieldkit.team.sealed_backup import unsealed
+
+            with unsealed(source, lambda: secret, lambda: secret) as folder:
+                return restore(folder, target, actor=actor, progress=progress)
+
+        self.copy_in_worker(restore_sealed)
 
     def copied(self, report: CopyReport) -> None:
         """Restored: the new catalog can be opened (Open it), unless verifying it found problems."""

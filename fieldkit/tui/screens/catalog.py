@@ -72,6 +72,8 @@ title says so, you can browse, search, verify and export it, and every change is
 reference tables: what they would attribute or read differently, to apply all or some (audited).
 `p` writes a report of every item (PDF, or HTML if the name ends in .html): a cover with the
 catalog summary, a chart by country and a map of finds, then each item's dossier.
+`f` sets the prefix of the refs this catalog gives new items (KHK makes KHK-0001, KHK-0002...),
+as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the change is audited.
 """
 
     # Most used first: on a narrow terminal the footer shows as many as fit, in this order, beside
@@ -97,6 +99,8 @@ catalog summary, a chart by country and a map of finds, then each item's dossier
                 tooltip="Components the current reference tables would attribute differently; apply all or some"),
         Binding("m", "recheck('markings')", "Recheck marks", id="catalog.recheck_markings",
                 tooltip="Markings the current reference tables would read differently; apply all or some"),
+        Binding("f", "ref_prefix", "Ref prefix", id="catalog.ref_prefix",
+                tooltip="Set the prefix of new items' refs, e.g. KHK for KHK-0001 (as `fieldkit init --ref-prefix`)"),
         Binding("escape", "clear_search", "Clear search", id="catalog.clear", show=False),
     ]
 
@@ -299,6 +303,26 @@ catalog summary, a chart by country and a map of finds, then each item's dossier
             ConfirmScreen(f"Delete item {ref} with its markings, components and photo links? Photo originals are kept."),
             delete,
         )
+
+    def action_ref_prefix(self) -> None:
+        from fieldkit.tui.screens.confirm import PromptScreen
+
+        catalog = self.app.catalog
+
+        def save(prefix: str | None) -> None:
+            if prefix is None:
+                return
+            try:
+                items_core.set_ref_prefix(catalog, prefix)
+            except FieldkitError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(items_core.next_refs_line(catalog))
+
+        self.app.push_screen(PromptScreen(
+            f"Prefix of the refs new items get (now {items_core.ref_prefix(catalog)}: the next is "
+            f"{items_core.next_ref(catalog)}); items already recorded keep theirs:",
+            items_core.ref_prefix(catalog), "1-8 letters or digits, e.g. KHK"), save)
 
     def action_export(self) -> None:
         from fieldkit.tui.screens.export import ExportScreen

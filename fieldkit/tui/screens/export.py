@@ -1,6 +1,7 @@
 """Export to a folder: choose it, write in a thread worker, show what was written.
 
-Used for the catalog's CSV files and for the components summary.
+Used for the catalog's CSV files (or the finds as GeoJSON or KML, one file) and for the
+components summary.
 """
 
 from __future__ import annotations
@@ -16,12 +17,22 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator
+from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Select
 
 from fieldkit.errors import FieldkitError
 from fieldkit.export.csv import export_catalog, export_files_in
 from fieldkit.safe_text import visible
 from fieldkit.tui.screens.confirm import ConfirmScreen
+
+
+# The catalog export's formats: (what the dialog asks, a file's suffix; None for the CSV folder).
+FORMATS = {
+    "csv": ("Export the catalog as CSV to the folder:", None),
+    "geojson": ("Write the finds (items with coordinates, or their photos' GPS) as GeoJSON to the file:", ".geojson"),
+    "kml": ("Write the finds (items with coordinates, or their photos' GPS) as KML to the file:", ".kml"),
+}
+FORMAT_OPTIONS = [("CSV files (items, photos, markings, components)", "csv"),
+                  ("Finds as GeoJSON (GIS)", "geojson"), ("Finds as KML (Google Earth)", "kml")]
 
 
 def default_export_dir(catalog_path: Path | None) -> Path:
@@ -46,9 +57,21 @@ README.txt that says what every column means. components.csv has
 plain columns: firm, country, attributed by, basis, table version, the date code and its period.
 Tick *Machine-readable details* to add, for programs, every candidate firm and every reading of
 the date code as JSON (`fieldkit export csv --full`).
+
+*Format* (F2 GeoJSON, F3 KML, F4 back to CSV): the finds -- items with coordinates, or else their
+first photo's GPS -- as one GeoJSON (RFC 7946) or KML file for GIS or Google Earth, with each
+item's ref, category, designation, date, place and counts, as `fieldkit export geojson FILE` and
+`fieldkit export kml FILE`. An existing file is replaced only when you say so.
 """
 
-    BINDINGS = [Binding("escape", "close", "Close", id="export.close")]
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="export.close"),
+        Binding("f2", "format('geojson')", "GeoJSON", id="export.geojson",
+                tooltip="Write the finds as GeoJSON, one file (as `fieldkit export geojson FILE`)"),
+        Binding("f3", "format('kml')", "KML", id="export.kml",
+                tooltip="Write the finds as KML, one file (as `fieldkit export kml FILE`)"),
+        Binding("f4", "format('csv')", "CSV", id="export.csv", tooltip="Export the catalog as CSV files (as `fieldkit export csv`)"),
+    ]
 
     def __init__(
         self,
@@ -61,16 +84,50 @@ the date code as JSON (`fieldkit export csv --full`).
         self.prompt = prompt
         self.catalog_csv = write is None  # the catalog's CSV files, which may carry the --full details
         self.write = write or self._write_catalog
-        self.replaces = replaces or (export_files_in if write is None else (lambda outdir: []))
+        self.replaces = replaces or (self._catalog_replaces if write is None else (lambda outdir: []))
         self.stem = stem
 
-    def _write_catalog(self, outdir: Path) -> str:
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """The format keys belong to the catalog's export only (not the summary's)."""
+        return self.catalog_csv if action == "format" else True
+
+    @property
+    def kind(self) -> str:
+        return self.query_one("#format", Select).value if self.catalog_csv else "csv"
+
+    def _write_catalog(self, out: Path) -> str:
+        if self.kind != "csv":
+            from fieldkit.report.geo import export_finds, wrote_finds
+
+            return wrote_finds(export_finds(self.app.catalog, self.kind, out), out)
         full = self.query_one("#full", Checkbox).value
-        return export_catalog(self.app.catalog, outdir, full=full).describe()
+        return export_catalog(self.app.catalog, out, full=full).describe()
+
+    def _catalog_replaces(self, out: Path) -> list[str]:
+        if self.kind == "csv":
+            return export_files_in(out)
+        return [out.name] if out.is_file() else []
+
+    def action_format(self, kind: str) -> None:
+        self.query_one("#format", Select).value = kind
+
+    @on(Select.Changed, "#format")
+    def format_changed(self, event: Select.Changed) -> None:
+        """The question, the path's suffix (a folder for CSV, a file otherwise) and the CSV-only box follow the format."""
+        prompt, suffix = FORMATS[event.value]
+        self.query_one("#prompt", Label).update(prompt)
+        box = self.query_one("#outdir", Input)
+        path = box.value.strip()
+        for other in (".geojson", ".kml"):
+            path = path.removesuffix(other)
+        box.value = path + (suffix or "")
+        self.query_one("#full").display = event.value == "csv"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.prompt, classes="question")
+            if self.catalog_csv:
+                yield Select(FORMAT_OPTIONS, value="csv", allow_blank=False, id="format")
+            yield Label(self.prompt, classes="question", id="prompt")
             default = default_export_dir(self.app.catalog.path)
             if self.stem:
                 default = default.with_name(f"{self.stem}-{default.name}")

@@ -437,7 +437,8 @@ An "EXIF flag" row marks a capture time that cannot be real (kept as read, not u
 capture time) or lies in the future.
 Photos over 120 megapixels, or that would take over 512 MB to decode, are refused when added.
 Opened from a marking, the crop the marking was read from is outlined. `e` sets or changes the
-photo's caption on the item.
+photo's caption on the item it was opened from: a photo on several items has a caption on each,
+as `fieldkit photo edit SHA --caption TEXT --item REF` (open it from that item's Photos tab).
 """
 
     BINDINGS = [

@@ -60,6 +60,16 @@ shipped row overrides it, and the screen says so.
 The Manufacturers tab also reads the search text as a part number (which family matched, and
 why) and as a brand (which firms it names). `f` adds a part-number family or a printed brand form
 of your own, checked as you type.
+
+`t` reads a text of your own against the marking patterns, as `fieldkit match TEXT`: every
+pattern that matches, ranked, with its fields, years, factories and basis, then every way to read
+a year in it (112 may be Juche 112 = 2023). Nothing is stored. To read only the years, or convert
+a calendar year, use Calendars & date codes (`y` on the catalog).
+
+`c` checks the tables, as `fieldkit reference check`: the shipped tables and your folder are read
+afresh and every row validated, and every problem is named with its file, line and column (when
+a bad row of yours stops the tables loading, this lists all of them, not only the first). The
+screen then loads the tables again, so a row you fixed shows at once.
 """
 
     BINDINGS = [
@@ -67,6 +77,11 @@ of your own, checked as you type.
         Binding("n", "new_pattern", "New pattern", id="reference.new_pattern"),
         Binding("f", "new_family", "New family/brand", id="reference.new_family",
                 tooltip="Add a part-number family or a printed brand form of your own (checked as you type)"),
+        Binding("t", "match", "Read text", id="reference.match",
+                tooltip="Read a text against the marking patterns: candidates, fields, years, basis (as `fieldkit match TEXT`)"),
+        Binding("c", "check", "Check tables", id="reference.check",
+                tooltip="Validate the shipped tables and yours: counts, version, overrides, every problem "
+                        "(as `fieldkit reference check`)"),
         Binding("escape", "close", "Back", id="reference.back"),
     ]
 
@@ -101,7 +116,7 @@ of your own, checked as you type.
             self.tables = self._fixed_tables or get_reference()
         except FieldkitError as exc:
             self.tables = None
-            status.update(plain(f"The reference tables could not be loaded: {exc}"))
+            status.update(plain(f"The reference tables could not be loaded: {exc}. Press c to see every problem."))
             return
         counts = ", ".join(f"{COLUMNS[n][0].lower()} {c}" for n, c in self.tables.counts().items())
         lines = [f"{counts} · version {self.tables.version[:12]}"]
@@ -184,6 +199,24 @@ of your own, checked as you type.
                 self.load()
 
         self.app.push_screen(FamilyFormScreen(default_index(self.tables)), saved)
+
+    def action_match(self) -> None:
+        from fieldkit.tui.screens.match import MatchScreen
+
+        if self.tables is None:
+            self.notify(str(self.query_one("#ref-status", Static).render()), severity="error")
+            return
+        self.app.push_screen(MatchScreen(self.tables, self.query_one("#ref-search", Input).value.strip()))
+
+    def action_check(self) -> None:
+        from fieldkit.tui.screens.reference_check import ReferenceCheckScreen
+
+        def checked(problems: int | None) -> None:
+            if self._fixed_tables is None:  # the tables as the check read them: a fixed row shows at once
+                clear_cache()
+                self.load()
+
+        self.app.push_screen(ReferenceCheckScreen(), checked)
 
     def action_close(self) -> None:
         self.dismiss()

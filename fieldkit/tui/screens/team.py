@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Header, Input, Label, ProgressBar, Static, TextArea
+from textual.widgets import Button, Checkbox, DataTable, Header, Input, Label, ProgressBar, Static, TextArea
 
 from fieldkit.errors import FieldkitError
 from fieldkit.tui.progress import throttled
@@ -125,13 +125,21 @@ entries. Encrypt it to headquarters' age key (`age1...` or a trusted name): then
 headquarters can open it, not you. Verify checks the signature and every hash; merge
 brings the work in, all or nothing. Rows changed on both sides become conflicts:
 keep ours, theirs, or edit a union. Every resolution is audited.
+
+What goes in: the items listed in *Items* (refs), and with *Changed since* (YYYY-MM-DD) every item
+changed on or after that day -- its fields, markings, components or photos -- as
+`fieldkit bundle create --since DATE`; with both empty, every item and the whole audit log
+(`--all`). *Unsigned* (F4) makes a bundle without a key, as `--unsigned`: a colleague merges it
+only by allowing unsigned bundles, and it cannot prove who made it.
 """
+
 
     DEFAULT_CSS = """
     TeamScreen #team-body { padding: 0 1; }
     TeamScreen .team-row { height: auto; }
     TeamScreen .team-row Input { width: 1fr; }
     TeamScreen .team-row Button { margin-left: 1; }
+    TeamScreen .team-row Checkbox { width: auto; }
     TeamScreen #conflicts { height: 6; }
     TeamScreen #versions { height: auto; max-height: 14; }
     TeamScreen #ours, TeamScreen #theirs { width: 1fr; border: round $primary; padding: 0 1; }
@@ -142,6 +150,8 @@ keep ours, theirs, or edit a union. Every resolution is audited.
         Binding("f5", "create", "Create bundle", id="team.create", tooltip="Create a bundle of the listed items (all if none)"),
         Binding("f6", "verify", "Verify", id="team.verify", tooltip="Check the bundle's signature and hashes, list what it holds"),
         Binding("f7", "merge", "Merge", id="team.merge", tooltip="Verify, then merge the bundle or catalog file into this catalog"),
+        Binding("f4", "toggle_unsigned", "Unsigned", id="team.unsigned",
+                tooltip="Create the bundle without signing it (as `fieldkit bundle create --unsigned`)"),
         Binding("f8", "new_key", "New key", id="team.new_key", tooltip="Make your signing key, sealed with the passphrase"),
         Binding("o", "keep('ours')", "Keep ours", id="team.keep_ours", tooltip="Resolve the highlighted conflict: keep our version"),
         Binding("t", "keep('theirs')", "Keep theirs", id="team.keep_theirs", tooltip="Resolve the highlighted conflict: keep theirs"),
@@ -169,6 +179,9 @@ keep ours, theirs, or edit a union. Every resolution is audited.
             with Horizontal(classes="team-row"):
                 yield Input("", id="bundle-path", placeholder="Bundle file (.fkb) or catalog file")
                 yield Input(" ".join(self.refs), id="refs", placeholder="Items (refs); empty = all")
+            with Horizontal(classes="team-row"):
+                yield Input("", id="since", placeholder="Changed since YYYY-MM-DD (optional): items changed on or after")
+                yield Checkbox("Unsigned (F4)", id="unsigned")
             with Horizontal(classes="team-row"):
                 yield Input("", id="recipients", placeholder="Encrypt to: age1... or trusted names (optional)")
                 yield Button("Create", id="create")
@@ -303,6 +316,10 @@ keep ours, theirs, or edit a union. Every resolution is audited.
         self.say("Key made. Give colleagues the output of `fieldkit key show`.")
         self.refresh_all()
 
+    def action_toggle_unsigned(self) -> None:
+        box = self.query_one("#unsigned", Checkbox)
+        box.value = not box.value
+
     def action_trust(self) -> None:
         def trusted(line: str | None) -> None:
             if line:
@@ -353,20 +370,22 @@ keep ours, theirs, or edit a union. Every resolution is audited.
         self.app.call_from_thread(self.finish, text, ok)
 
     def _create(self, path: Path, progress) -> tuple[str, bool]:
+        """`fieldkit bundle create OUT [--item REF...] [--since DATE] [--unsigned]`, or `--all` when
+        neither items nor a date are given."""
         from fieldkit.team import keys
-        from fieldkit.team.bundle import create_bundle
+        from fieldkit.team.bundle import check_since, create_bundle, created_line
 
-        secret = keys.unlock(self.query_one("#passphrase", Input).value)
         refs = _split(self._value("refs"))
+        since = self._value("since") or None
+        check_since(since)  # before the key is unlocked
+        secret = None if self.query_one("#unsigned", Checkbox).value else keys.unlock(self.query_one("#passphrase", Input).value)
         recipients = [keys.recipient(r) for r in _split(self._value("recipients"))]
         passphrase = self.query_one("#bundle-passphrase", Input).value or None
         if recipients:
             passphrase = None
-        manifest = create_bundle(self.app.catalog, path, refs=refs, everything=not refs, secret=secret,
-                                 recipients=recipients, passphrase=passphrase, progress=progress)
-        counts = manifest["counts"]
-        how = f", encrypted to {len(recipients)} recipient(s)" if recipients else ", encrypted with the passphrase" if passphrase else ""
-        return f"Wrote {path}: {counts['items']} items, {counts['photos']} photos, signed {secret.public.fingerprint}{how}", True
+        manifest = create_bundle(self.app.catalog, path, refs=refs, since=since, everything=not refs and since is None,
+                                 secret=secret, recipients=recipients, passphrase=passphrase, progress=progress)
+        return created_line(path, manifest, secret, recipients=len(recipients), passphrase=passphrase is not None), True
 
     def _open(self, path: Path):
         """The decrypted bundle, as a context manager."""
