@@ -344,17 +344,49 @@ def row_digest(row: dict[str, Any]) -> str:
 def row_digests(rows: list[dict[str, Any]]) -> list[str]:
     """`row_digest` of each row, with one type check for the whole batch instead of one per row:
     when every key is text and every value text, an integer or None, orjson writes each row's
-    canonical JSON; otherwise (or if orjson refuses one: an integer beyond 64 bits, a lone
-    surrogate) each row goes through `row_digest`."""
+    canonical JSON (in one call for the batch, `_batch_digests`); otherwise (or if orjson refuses
+    one: an integer beyond 64 bits, a lone surrogate) each row goes through `row_digest`."""
     plain = (_STR_SET.issuperset(map(type, chain.from_iterable(rows)))
              and _PLAIN_SET.issuperset(map(type, chain.from_iterable(map(dict.values, rows)))))
-    if plain:
-        sha256, dumps, option = hashlib.sha256, orjson.dumps, orjson.OPT_SORT_KEYS
+    if plain and rows:
         try:
-            return [sha256(dumps(row, option=option)).hexdigest() for row in rows]
+            digests = _batch_digests(rows)
         except orjson.JSONEncodeError:
-            pass
+            digests = None
+        if digests is not None:
+            return digests
     return [row_digest(row) for row in rows]
+
+
+def _batch_digests(rows: list[dict[str, Any]]) -> list[str] | None:
+    """The digests of plain rows (see `row_digests`) from one orjson call for the whole batch, which
+    costs a fraction of one call per row; None if the batch cannot be cut into its rows.
+
+    orjson writes the list `[row1,row2,...]` as "[" + the rows' canonical JSON joined by "," + "]".
+    When every row's first key (in sorted order) is the same, K, each row's JSON begins with
+    `{"K":` and the rows meet at `},{"K":`. That text occurs nowhere else: its `{` is not inside a
+    string, since the `"` after it would then close the string and be followed by `,` `:` `}` or
+    `]`, not by K (a key that begins with one of those is not cut); and plain values hold no
+    object. So splitting at it gives each row's JSON less its head and its closing brace; a
+    split into any other number of pieces (rows with other first keys) is not used."""
+    first = min(rows[0], default=None)
+    if first is None or first[:1] in (",", ":", "}", "]"):
+        return None
+    head = b'{' + orjson.dumps(first) + b':'
+    text = orjson.dumps(rows, option=orjson.OPT_SORT_KEYS)
+    if not text.startswith(b"[" + head):
+        return None
+    pieces = text[1 + len(head):-2].split(b"}," + head)
+    if len(pieces) != len(rows):
+        return None
+    start = hashlib.sha256(head)
+    digests = []
+    for piece in pieces:
+        digest = start.copy()
+        digest.update(piece)
+        digest.update(b"}")
+        digests.append(digest.hexdigest())
+    return digests
 
 
 class BulkEvent:
