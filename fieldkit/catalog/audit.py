@@ -343,12 +343,11 @@ def row_digest(row: dict[str, Any]) -> str:
 
 def row_digests(rows: list[dict[str, Any]]) -> list[str]:
     """`row_digest` of each row, with one type check for the whole batch instead of one per row:
-    when every key is text and every value text, an integer or None, orjson writes each row's
-    canonical JSON (in one call for the batch, `_batch_digests`); otherwise (or if orjson refuses
-    one: an integer beyond 64 bits, a lone surrogate) each row goes through `row_digest`."""
-    plain = (_STR_SET.issuperset(map(type, chain.from_iterable(rows)))
-             and _PLAIN_SET.issuperset(map(type, chain.from_iterable(map(dict.values, rows)))))
-    if plain and rows:
+    when every value is text, an integer or None, orjson writes each row's canonical JSON (in one
+    call for the batch, `_batch_digests`); otherwise, or if orjson refuses one (a key that is not
+    text -- orjson refuses every key whose type is not exactly str, so keys need no check of their
+    own --, an integer beyond 64 bits, a lone surrogate), each row goes through `row_digest`."""
+    if rows and _PLAIN_SET.issuperset(map(type, chain.from_iterable(map(dict.values, rows)))):
         try:
             digests = _batch_digests(rows)
         except orjson.JSONEncodeError:
@@ -369,11 +368,11 @@ def _batch_digests(rows: list[dict[str, Any]]) -> list[str] | None:
     `]`, not by K (a key that begins with one of those is not cut); and plain values hold no
     object. So splitting at it gives each row's JSON less its head and its closing brace; a
     split into any other number of pieces (rows with other first keys) is not used."""
+    text = orjson.dumps(rows, option=orjson.OPT_SORT_KEYS)  # first: it refuses a key that is not str
     first = min(rows[0], default=None)
     if first is None or first[:1] in (",", ":", "}", "]"):
         return None
     head = b'{' + orjson.dumps(first) + b':'
-    text = orjson.dumps(rows, option=orjson.OPT_SORT_KEYS)
     if not text.startswith(b"[" + head):
         return None
     pieces = text[1 + len(head):-2].split(b"}," + head)

@@ -354,7 +354,8 @@ class BulkRows:
         self._width = max(where.values()) + 1
         self.lookups: dict = {}  # stored_values' look-ups; "added": lookup rows to audit after the event
         self._cache: dict = {}  # prepare_component's
-        self._stored: dict = {}  # (part prefixes, brand, country) -> (stored attribution columns, date-code maker)
+        self._stored: dict = {}  # (part prefixes, brand, country) -> (row template, date-code maker)
+        self._dates: dict = {}  # (date code, maker scheme) -> (date_form, date_start, date_end)
         self._quantities: dict[str, int] = {}
         self._blank = dict.fromkeys(columns)
         self._ids = id_stream()
@@ -379,22 +380,44 @@ class BulkRows:
             None if at is None else (record[at].strip() or None) for at in self._positions]
         if not part:
             raise ComponentFieldError("part_number", "is empty; give the part number as printed")
-        key, attribution, columns = _attributed(part, brand, country, self.index, self._cache)
+        signature = self._cache.get(part)  # the part's prefixes, as `_attributed` keeps them
+        stored = None if signature is None else self._stored.get((signature, brand, country))
+        if stored is None:
+            stored = self._attributed_template(part, brand, country)
         count = self._quantities.get(quantity)
         if count is None:
             count = _quantity(quantity)
             if len(self._quantities) < 10_000:
                 self._quantities[quantity] = count
-        stored = self._stored.get(key)  # a new lookup row only for a row that is stored, as in full_row
+        dated = self._dates.get((code, stored[1]))
+        if dated is None:
+            dated = _dated(code, stored[1], self.today)[2:]
+            if len(self._dates) < 100_000:
+                self._dates[(code, stored[1])] = dated
+        row = stored[0].copy()
+        row["id"] = next(self._ids)
+        row["part_number"] = part
+        row["type"] = kind
+        row["date_code"] = code
+        row["date_form"], row["date_start"], row["date_end"] = dated
+        row["quantity"] = count
+        row["notes"] = notes
+        return row
+
+    def _attributed_template(self, part: str, brand: str | None, country: str | None) -> tuple[dict[str, Any], str | None]:
+        """(the columns every row of this attribution shares -- the stored attribution, lookup ids
+        included, the item and the time -- as a row to copy; the maker whose date-code scheme
+        applies), kept once per (part prefixes, brand, country). A new lookup row only for a row
+        that is stored, as in full_row."""
+        key, attribution, columns = _attributed(part, brand, country, self.index, self._cache)
+        stored = self._stored.get(key)
         if stored is None:
-            attributed = stored_values(self.catalog, columns, self.lookups)
-            stored = (attributed, _scheme_maker(_date_code_maker(attribution)))
+            template = {**self._blank, **stored_values(self.catalog, columns, self.lookups),
+                        "item_id": self.item_id, "created_at": self.stamp, "updated_at": self.stamp}
+            stored = (template, _scheme_maker(_date_code_maker(attribution)))
             if len(self._stored) < 200_000:
                 self._stored[key] = stored
-        _, _, form, start, end = _dated(code, stored[1], self.today)
-        return {**self._blank, **stored[0], "id": next(self._ids), "item_id": self.item_id, "part_number": part,
-                "type": kind, "date_code": code, "date_form": form, "date_start": start, "date_end": end,
-                "quantity": count, "notes": notes, "created_at": self.stamp, "updated_at": self.stamp}
+        return stored
 
 
 def lookup_texts(catalog: Catalog, row: dict[str, Any]) -> dict[str, str | None]:

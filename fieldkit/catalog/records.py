@@ -94,6 +94,7 @@ class BulkInsert:
         self.columns = [c.name for c in db[table].columns]
         self._known = frozenset(self.columns)
         self._values = operator.itemgetter(*self.columns)  # a row's values in column order, as a tuple
+        self._item_of = operator.itemgetter("item_id")
         names = ", ".join(f"[{c}]" for c in self.columns)
         self._sql = f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' for _ in self.columns)})"
         self._search = table in ("markings", "components")
@@ -125,7 +126,7 @@ class BulkInsert:
         self.catalog.db.conn.executemany(self._sql, map(self._values, self._pending))
         self.event.add_many(self._pending)
         if self._search:
-            self._items.update(row["item_id"] for row in self._pending)
+            self._items.update(map(self._item_of, self._pending))
         self._pending.clear()
 
     def finish(self, details: dict[str, Any]) -> int:
