@@ -284,14 +284,26 @@ def bench_summary(rows: int, tmp: Path) -> float:
     return min(times)
 
 
+USAGE = __doc__.split("\n\n")[1]
+
+
+def usage_error(message: str) -> None:
+    sys.exit(f"error: {message}\nusage:\n{USAGE}")
+
+
 def main() -> None:
     args = [a for a in sys.argv[1:]]
+    if "-h" in args or "--help" in args:
+        print(__doc__)
+        return
     if args[:1] == ["--raw-insert"]:
         print(raw_insert(Path(args[1]), Path(args[2]), "baseline"))
         return
     runs = 1
     if "--runs" in args:
         at = args.index("--runs")
+        if at + 1 >= len(args) or not args[at + 1].isdigit():
+            usage_error("--runs takes a number of runs, 1 or more")
         runs = int(args[at + 1])
         del args[at:at + 2]
     only_import = "--import-only" in args
@@ -304,6 +316,8 @@ def main() -> None:
         del args[at:at + 2 if at + 1 < len(args) and args[at + 1].isdigit() else at + 1]
     if "--export-only" in args:  # the export alone, on a catalog this benchmark made before
         at = args.index("--export-only")
+        if at + 1 >= len(args) or not Path(args[at + 1]).is_file():
+            usage_error("--export-only takes the path of a catalog this benchmark made")
         db = Path(args[at + 1]).resolve()
         conn = sqlite3.connect(db)
         rows = conn.execute("SELECT count(*) FROM components").fetchone()[0]
@@ -316,6 +330,11 @@ def main() -> None:
         print("| --- | --- | --- | --- | --- | --- |")
         print_export(exported, rows)
         return
+    if "--runs" in sys.argv and runs < 1:
+        usage_error("--runs takes a number of runs, 1 or more")
+    unknown = [a for a in args if not a.isdigit()]
+    if unknown or len(args) > 2:
+        usage_error(f"unknown option {unknown[0]!r}" if unknown else "at most two numbers: ROWS and SUMMARY_ROWS")
     rows = int(args[0]) if args else 100_000
     summary_rows = int(args[1]) if len(args) > 1 else 1_000_000
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
