@@ -45,7 +45,7 @@ from fieldkit.components.attribution import Attribution, ManufacturerIndex, attr
 from fieldkit.catalog.lookups import lookup_key
 from fieldkit.errors import CatalogError, DateCodeError, NotFound, ValidationError
 from fieldkit.markings.datecodes import WWYY_MAKERS, DateCodeReading, canonical_manufacturer, read_date_code
-from fieldkit.models import UNSAFE_CHARS, refuse_unsafe
+from fieldkit.typed_text import UNSAFE_CHARS, refuse_unsafe
 
 FIELDS = ("part_number", "manufacturer", "country", "date_code", "quantity", "type", "notes")
 MAX_PART = 200
@@ -339,7 +339,7 @@ class BulkRows:
     `row(record)` takes a CSV record (its cells in file order; `wanted` says which position holds
     which field) and returns the row to store, every column given, or raises ComponentFieldError /
     ValidationError as `prepare_component` does. Most rows take `quick_row`: when no cell holds a
-    character typed text may not (`models.UNSAFE_CHARS`) and none is longer than a part number may
+    character typed text may not (`typed_text.UNSAFE_CHARS`) and none is longer than a part number may
     be, the per-cell checks of `_text` cannot fail, so they are skipped, and the attribution's
     stored columns (lookup ids included) are kept once per (part prefixes, brand, country).
     tests/test_component_import.py checks the two paths give the same row or the same error.

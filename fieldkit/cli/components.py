@@ -10,7 +10,6 @@ from fieldkit.catalog import components as components_core
 from fieldkit.cli.base import echo, pass_state, print_json, print_table
 from fieldkit.components.attribution import default_index
 from fieldkit.components.importer import import_components
-from fieldkit.components.summary import UNKNOWN_COUNTRY, UNKNOWN_FIRM, summarize
 from fieldkit.safe_text import visible
 
 # Component field -> the option that sets it, so that an error names what the user typed.
@@ -184,6 +183,8 @@ def component_delete(state, component_id: str, yes: bool) -> None:
 def summary(state, item_ref: str | None, as_json: bool, as_csv: bool) -> None:
     """Summarise the components of item REF, or of the whole catalog: parts, firms, countries, shares,
     date codes by year and the earliest possible assembly date."""
+    from fieldkit.components.summary import UNKNOWN_COUNTRY, UNKNOWN_FIRM, summarize  # the export's csv guard, pycountry
+
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
     result = summarize(state.catalog(read_only=True), item_ref, index=default_index(state.reference()))
