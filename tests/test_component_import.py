@@ -238,6 +238,40 @@ def test_a_bulk_insert_refuses_to_run_inside_an_outer_transaction(catalog, item)
     assert _triggers(catalog) == before
 
 
+def test_a_column_empty_in_a_whole_batch_is_stored_as_the_null_it_was_given(catalog, item, monkeypatch):
+    """BulkInsert writes a column that is None in every row of a batch as the literal NULL (binding
+    a None costs the sqlite3 module an adapter look-up): the stored rows are the rows given, batch
+    by batch, whichever columns are empty in which batch, and their audit digests match."""
+    from fieldkit.catalog import records
+
+    statements = []
+    real = records.BulkInsert._statement
+
+    def spy(self, rows):
+        statement = real(self, rows)
+        statements.append(statement[0])
+        return statement
+
+    monkeypatch.setattr(records.BulkInsert, "_statement", spy)
+    item_id = catalog.db.execute("SELECT id FROM items").fetchone()[0]
+    stamp = "2026-12-02T00:00:00+00:00"
+    rows = [{"id": f"00000000-0000-4000-8000-{i:012d}", "item_id": item_id, "part_number": f"P{i}",
+             "notes": None if i < 3 else ("" if i == 4 else f"note {i}"), "country": "US" if i in (1, 6) else None,
+             "crop_x": 0 if i == 7 else None, "quantity": i + 1, "created_at": stamp, "updated_at": stamp}
+            for i in range(9)]
+    with catalog.transaction():
+        bulk = records.BulkInsert(catalog, "components", event_id="e1", batch=3)
+        for row in rows:
+            bulk.add(row)
+        assert bulk.finish({"source_name": "test"}) == 9
+    columns = [c.name for c in catalog.db["components"].columns]
+    stored = [dict(zip(columns, r)) for r in catalog.db.execute("SELECT * FROM components ORDER BY part_number")]
+    assert stored == [{c: row.get(c) for c in columns} for row in rows]
+    assert "NULL" in statements[0] and "[notes]" in statements[0]  # rows 0-2: notes empty in all three
+    assert len(set(statements)) == 3  # each batch left a different set of columns empty
+    assert audit.check_state(catalog.db) == [] and audit.check_chain(catalog.db) == []
+
+
 # --- the quick path for plain rows (components.BulkRows) ----------------------------------------
 
 from datetime import date  # noqa: E402
