@@ -354,8 +354,9 @@ class BulkRows:
         self._width = max(where.values()) + 1
         self.lookups: dict = {}  # stored_values' look-ups; "added": lookup rows to audit after the event
         self._cache: dict = {}  # prepare_component's
-        self._stored: dict = {}  # (part prefixes, brand, country) -> (row template, date-code maker)
-        self._dates: dict = {}  # (date code, maker scheme) -> (date_form, date_start, date_end)
+        self._stored: dict = {}  # (part prefixes, brand, country) -> (row template, date-code maker, its dates)
+        self._dates: dict = {}  # maker scheme -> {date code: (date_form, date_start, date_end)}
+        self._dated = 0  # date codes kept in _dates
         self._quantities: dict[str, int] = {}
         self._blank = dict.fromkeys(columns)
         self._ids = id_stream()
@@ -374,7 +375,9 @@ class BulkRows:
 
     def quick_row(self, record: list[str]) -> dict[str, Any] | None:
         """The row, or None when a cell needs `_text`'s checks (then `full_row` decides)."""
-        if len(record) < self._width or max(map(len, record)) > MAX_PART or UNSAFE_CHARS.search(",".join(record)):
+        joined = ",".join(record)  # shorter than a part number may be: so is every cell; printable: no unsafe character
+        if (len(record) < self._width or (len(joined) > MAX_PART and max(map(len, record)) > MAX_PART)
+                or (not joined.isprintable() and UNSAFE_CHARS.search(joined))):
             return None
         part, brand, country, code, quantity, kind, notes = [  # in FIELDS order
             None if at is None else (record[at].strip() or None) for at in self._positions]
@@ -389,11 +392,12 @@ class BulkRows:
             count = _quantity(quantity)
             if len(self._quantities) < 10_000:
                 self._quantities[quantity] = count
-        dated = self._dates.get((code, stored[1]))
+        dated = stored[2].get(code)
         if dated is None:
             dated = _dated(code, stored[1], self.today)[2:]
-            if len(self._dates) < 100_000:
-                self._dates[(code, stored[1])] = dated
+            if self._dated < 100_000:
+                self._dated += 1
+                stored[2][code] = dated
         row = stored[0].copy()
         row["id"] = next(self._ids)
         row["part_number"] = part
@@ -404,17 +408,18 @@ class BulkRows:
         row["notes"] = notes
         return row
 
-    def _attributed_template(self, part: str, brand: str | None, country: str | None) -> tuple[dict[str, Any], str | None]:
+    def _attributed_template(self, part: str, brand: str | None, country: str | None) -> tuple[dict[str, Any], str | None, dict]:
         """(the columns every row of this attribution shares -- the stored attribution, lookup ids
         included, the item and the time -- as a row to copy; the maker whose date-code scheme
-        applies), kept once per (part prefixes, brand, country). A new lookup row only for a row
-        that is stored, as in full_row."""
+        applies; the date columns of the codes read under that scheme so far), kept once per (part
+        prefixes, brand, country). A new lookup row only for a row that is stored, as in full_row."""
         key, attribution, columns = _attributed(part, brand, country, self.index, self._cache)
         stored = self._stored.get(key)
         if stored is None:
             template = {**self._blank, **stored_values(self.catalog, columns, self.lookups),
                         "item_id": self.item_id, "created_at": self.stamp, "updated_at": self.stamp}
-            stored = (template, _scheme_maker(_date_code_maker(attribution)))
+            maker = _scheme_maker(_date_code_maker(attribution))
+            stored = (template, maker, self._dates.setdefault(maker, {}))
             if len(self._stored) < 200_000:
                 self._stored[key] = stored
         return stored
