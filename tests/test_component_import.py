@@ -225,6 +225,55 @@ def test_the_larger_page_cache_of_an_import_is_given_back_after_it_even_when_it_
     assert catalog.db.execute("PRAGMA cache_size").fetchone()[0] == before
 
 
+def test_the_garbage_collector_is_off_during_an_import_and_as_it_was_after_even_when_it_fails(catalog, item, tmp_path):
+    import gc
+    import threading
+
+    from fieldkit.components import importer
+
+    seen = []
+    real = importer._import_rows
+
+    def spy(*args):
+        seen.append(gc.isenabled())
+        return real(*args)
+
+    importer._import_rows = spy
+    try:
+        assert gc.isenabled()
+        run(catalog, write(tmp_path, "part_number\nP1\n"))
+        assert gc.isenabled()
+        with pytest.raises(ImportFileError):
+            late = "".join(f"P{i}\n" for i in range(20_000)).encode()  # past the first chunk read
+            run(catalog, write(tmp_path, b"part_number\n" + late + b"P\xfc2\n", name="bad.csv"))
+        assert gc.isenabled()
+        gc.disable()  # someone else turned it off: it stays off
+        try:
+            run(catalog, write(tmp_path, "part_number\nP3\n", name="more.csv"))
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    finally:
+        importer._import_rows = real
+    assert seen == [False, False, False]
+    # two pauses overlapping in two threads: on again only when the last one ends
+    first_in, release = threading.Event(), threading.Event()
+
+    def hold():
+        with importer.collector_paused():
+            first_in.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=hold)
+    worker.start()
+    first_in.wait(5)
+    with importer.collector_paused():
+        release.set()
+        worker.join(5)
+        assert not gc.isenabled()  # the other thread's pause ended, this one holds
+    assert gc.isenabled()
+
+
 def test_a_bulk_insert_refuses_to_run_inside_an_outer_transaction(catalog, item):
     """Its dropped search trigger comes back at finish() or with its own transaction's rollback; a
     nested transaction has neither, so an import aborted inside one would commit the catalog without

@@ -177,11 +177,12 @@ _gc_pauses = [0, False]  # imports running, and whether the collector was on bef
 
 
 @contextlib.contextmanager
-def _collector_paused():
+def collector_paused():
     """Python's cyclic garbage collector off during the import, then as it was. The rows are freed
     by reference counting batch by batch (memory stays flat); the collector only rescanned the
     thousands of rows of the batch in hand, again and again (about 5% of an import's time). Counted,
-    so that imports in two threads (the app's workers) give it back once, as it was."""
+    so that imports in two threads (the app's workers) give it back once, as it was; the CLI holds
+    it over the loading of the reference tables too."""
     with _gc_lock:
         if _gc_pauses[0] == 0:
             _gc_pauses[1] = gc.isenabled()
@@ -238,7 +239,7 @@ def import_components(
             result.unknown_columns = [h.strip() or f"(column {i + 1}, no name)"
                                       for i, (h, n) in enumerate(zip(header, names)) if n not in FIELDS]
             wanted = [(seen[f], f) for f in FIELDS if f in seen]
-            with catalog.transaction(), _larger_cache(catalog), _collector_paused():
+            with catalog.transaction(), _larger_cache(catalog), collector_paused():
                 _import_rows(catalog, item["id"], reader, header, wanted, index, result, progress, hashing, path)
         except _Abort:
             result.imported = 0
