@@ -16,19 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from fieldkit.errors import ValidationError
 from fieldkit.markings.digits import ascii_digits
+from fieldkit.typed_text import UNSAFE_CHARS
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 SampleType = Literal["attributed", "unattributed"]
-
-# What typed text may not hold, in every field a person types (item fields, marking text and
-# position, component fields and imported component rows, photo captions): C0 control characters
-# other than tab and newline, DEL and the C1 controls, and the bidirectional embeddings, overrides
-# and isolates that can make text display as something other than what it is (Trojan Source,
-# CVE-2021-42574). The single direction marks (U+200E, U+200F, U+061C) are allowed: Arabic and
-# Persian text uses them. Text read from files (EXIF, file names, OCR) is kept as read; every
-# output escapes what it holds (fieldkit.safe_text).
-UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(value: Any) -> Any:
@@ -40,16 +32,6 @@ def clean_text(value: Any) -> Any:
     if bad:
         raise ValueError(
             f"contains the invisible control character U+{ord(bad.group()):04X}; remove it and try again"
-        )
-    return value
-
-
-def refuse_unsafe(name: str, value: str | None) -> str | None:
-    """`value` unchanged, or ValidationError naming the field if it holds a character typed text may not."""
-    bad = UNSAFE_CHARS.search(value) if value else None
-    if bad:
-        raise ValidationError(
-            f"{name}: contains the invisible control character U+{ord(bad.group()):04X}; remove it and try again"
         )
     return value
 

@@ -73,6 +73,37 @@ def test_a_batch_of_row_digests_is_each_rows_own_digest(rows):
         assert row_digest(row) == expected
 
 
+# Text made of the characters that delimit the rows of a batch written in one orjson call
+# (`audit._batch_digests`): a cell such as `},{"a":` must not cut a row in two.
+DELIMITERS = st.lists(st.sampled_from(['},{"', '"a":', "a", "b", "{", "}", ",", ":", '"', "\\", "[", "]", "\u00e9"]),
+                      max_size=6).map("".join)
+KEYS = st.sampled_from(["a", "b", "id", ",a", "}", '"q', "\u00e9", 1, None, True])  # orjson refuses keys not str
+
+
+@settings(max_examples=400)
+@given(st.lists(DELIMITERS, min_size=2, max_size=4, unique=True).flatmap(
+    lambda keys: st.lists(st.fixed_dictionaries({k: st.one_of(st.none(), DELIMITERS, st.integers(-5, 5)) for k in keys}),
+                          min_size=1, max_size=6)))
+def test_a_batch_whose_text_looks_like_the_seams_between_rows_gives_each_rows_own_digest(rows):
+    """Rows sharing their keys, whose keys and cells are made of `{`, `}`, `,`, `:` and quotes:
+    the batch's digests are the digests of each row's json.dumps, one by one."""
+    from fieldkit.catalog.audit import row_digests
+
+    expected = [hashlib.sha256(reference_row_json(row).encode("utf-8")).hexdigest() for row in rows]
+    assert row_digests(rows) == expected
+
+
+@settings(max_examples=200)
+@given(st.lists(st.dictionaries(KEYS, st.one_of(st.none(), DELIMITERS, st.integers(-5, 5)), max_size=4), max_size=6))
+def test_a_batch_of_rows_with_different_keys_gives_each_rows_own_digest(rows):
+    from fieldkit.catalog.audit import row_digests
+
+    def one_by_one():
+        return [hashlib.sha256(reference_row_json(row).encode("utf-8")).hexdigest() for row in rows]
+
+    assert _digest_or_error(row_digests, rows) == _digest_or_error(one_by_one)
+
+
 def test_a_bulk_event_written_by_batches_is_the_one_written_row_by_row(catalog):
     """Same audit_rows (n, row_id, sha256) and the same audit row, whether rows go in with add or add_many."""
     from fieldkit.catalog.audit import BULK_TABLE, BulkEvent

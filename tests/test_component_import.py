@@ -225,6 +225,55 @@ def test_the_larger_page_cache_of_an_import_is_given_back_after_it_even_when_it_
     assert catalog.db.execute("PRAGMA cache_size").fetchone()[0] == before
 
 
+def test_the_garbage_collector_is_off_during_an_import_and_as_it_was_after_even_when_it_fails(catalog, item, tmp_path):
+    import gc
+    import threading
+
+    from fieldkit.components import importer
+
+    seen = []
+    real = importer._import_rows
+
+    def spy(*args):
+        seen.append(gc.isenabled())
+        return real(*args)
+
+    importer._import_rows = spy
+    try:
+        assert gc.isenabled()
+        run(catalog, write(tmp_path, "part_number\nP1\n"))
+        assert gc.isenabled()
+        with pytest.raises(ImportFileError):
+            late = "".join(f"P{i}\n" for i in range(20_000)).encode()  # past the first chunk read
+            run(catalog, write(tmp_path, b"part_number\n" + late + b"P\xfc2\n", name="bad.csv"))
+        assert gc.isenabled()
+        gc.disable()  # someone else turned it off: it stays off
+        try:
+            run(catalog, write(tmp_path, "part_number\nP3\n", name="more.csv"))
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    finally:
+        importer._import_rows = real
+    assert seen == [False, False, False]
+    # two pauses overlapping in two threads: on again only when the last one ends
+    first_in, release = threading.Event(), threading.Event()
+
+    def hold():
+        with importer.collector_paused():
+            first_in.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=hold)
+    worker.start()
+    first_in.wait(5)
+    with importer.collector_paused():
+        release.set()
+        worker.join(5)
+        assert not gc.isenabled()  # the other thread's pause ended, this one holds
+    assert gc.isenabled()
+
+
 def test_a_bulk_insert_refuses_to_run_inside_an_outer_transaction(catalog, item):
     """Its dropped search trigger comes back at finish() or with its own transaction's rollback; a
     nested transaction has neither, so an import aborted inside one would commit the catalog without
@@ -236,6 +285,40 @@ def test_a_bulk_insert_refuses_to_run_inside_an_outer_transaction(catalog, item)
         with catalog.transaction(), pytest.raises(RuntimeError, match="outermost"):
             BulkInsert(catalog, "components", event_id="e1")
     assert _triggers(catalog) == before
+
+
+def test_a_column_empty_in_a_whole_batch_is_stored_as_the_null_it_was_given(catalog, item, monkeypatch):
+    """BulkInsert writes a column that is None in every row of a batch as the literal NULL (binding
+    a None costs the sqlite3 module an adapter look-up): the stored rows are the rows given, batch
+    by batch, whichever columns are empty in which batch, and their audit digests match."""
+    from fieldkit.catalog import records
+
+    statements = []
+    real = records.BulkInsert._statement
+
+    def spy(self, rows):
+        statement = real(self, rows)
+        statements.append(statement[0])
+        return statement
+
+    monkeypatch.setattr(records.BulkInsert, "_statement", spy)
+    item_id = catalog.db.execute("SELECT id FROM items").fetchone()[0]
+    stamp = "2026-12-02T00:00:00+00:00"
+    rows = [{"id": f"00000000-0000-4000-8000-{i:012d}", "item_id": item_id, "part_number": f"P{i}",
+             "notes": None if i < 3 else ("" if i == 4 else f"note {i}"), "country": "US" if i in (1, 6) else None,
+             "crop_x": 0 if i == 7 else None, "quantity": i + 1, "created_at": stamp, "updated_at": stamp}
+            for i in range(9)]
+    with catalog.transaction():
+        bulk = records.BulkInsert(catalog, "components", event_id="e1", batch=3)
+        for row in rows:
+            bulk.add(row)
+        assert bulk.finish({"source_name": "test"}) == 9
+    columns = [c.name for c in catalog.db["components"].columns]
+    stored = [dict(zip(columns, r)) for r in catalog.db.execute("SELECT * FROM components ORDER BY part_number")]
+    assert stored == [{c: row.get(c) for c in columns} for row in rows]
+    assert "NULL" in statements[0] and "[notes]" in statements[0]  # rows 0-2: notes empty in all three
+    assert len(set(statements)) == 3  # each batch left a different set of columns empty
+    assert audit.check_state(catalog.db) == [] and audit.check_chain(catalog.db) == []
 
 
 # --- the quick path for plain rows (components.BulkRows) ----------------------------------------

@@ -91,6 +91,19 @@ def test_a_light_command_imports_only_what_it_uses(command, tmp_path):
     assert loaded(modules, LIGHT_COMMANDS[command]) == []
 
 
+def test_a_component_import_loads_neither_the_item_models_nor_the_summary_and_export(tmp_path):
+    """Its rows are checked by fieldkit.typed_text and its own code: not by the item models
+    (fieldkit.models), nor the summary, nor the export (whose start-up a 100,000-row import paid)."""
+    db = tmp_path / "catalog.db"
+    shutil.copyfile(EXAMPLE, db)
+    rows = tmp_path / "parts.csv"
+    rows.write_text("part_number,manufacturer,date_code\nLM317,TI,2310\n", encoding="utf-8")
+    status, modules = modules_loaded_by(["component", "import", "KHK-0001", str(rows)], db)
+    assert status == 0
+    assert "fieldkit.components.importer" in modules
+    assert loaded(modules, HEAVY + ("fieldkit.models", "fieldkit.components.summary", "fieldkit.export")) == []
+
+
 def test_the_check_sees_a_heavy_import_when_there_is_one(tmp_path):
     """`verify` re-hashes photos (fieldkit.evidence): the same check must report it."""
     db = tmp_path / "catalog.db"

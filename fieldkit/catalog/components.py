@@ -45,7 +45,7 @@ from fieldkit.components.attribution import Attribution, ManufacturerIndex, attr
 from fieldkit.catalog.lookups import lookup_key
 from fieldkit.errors import CatalogError, DateCodeError, NotFound, ValidationError
 from fieldkit.markings.datecodes import WWYY_MAKERS, DateCodeReading, canonical_manufacturer, read_date_code
-from fieldkit.models import UNSAFE_CHARS, refuse_unsafe
+from fieldkit.typed_text import UNSAFE_CHARS, refuse_unsafe
 
 FIELDS = ("part_number", "manufacturer", "country", "date_code", "quantity", "type", "notes")
 MAX_PART = 200
@@ -339,7 +339,7 @@ class BulkRows:
     `row(record)` takes a CSV record (its cells in file order; `wanted` says which position holds
     which field) and returns the row to store, every column given, or raises ComponentFieldError /
     ValidationError as `prepare_component` does. Most rows take `quick_row`: when no cell holds a
-    character typed text may not (`models.UNSAFE_CHARS`) and none is longer than a part number may
+    character typed text may not (`typed_text.UNSAFE_CHARS`) and none is longer than a part number may
     be, the per-cell checks of `_text` cannot fail, so they are skipped, and the attribution's
     stored columns (lookup ids included) are kept once per (part prefixes, brand, country).
     tests/test_component_import.py checks the two paths give the same row or the same error.
@@ -354,7 +354,9 @@ class BulkRows:
         self._width = max(where.values()) + 1
         self.lookups: dict = {}  # stored_values' look-ups; "added": lookup rows to audit after the event
         self._cache: dict = {}  # prepare_component's
-        self._stored: dict = {}  # (part prefixes, brand, country) -> (stored attribution columns, date-code maker)
+        self._stored: dict = {}  # (part prefixes, brand, country) -> (row template, date-code maker, its dates)
+        self._dates: dict = {}  # maker scheme -> {date code: (date_form, date_start, date_end)}
+        self._dated = 0  # date codes kept in _dates
         self._quantities: dict[str, int] = {}
         self._blank = dict.fromkeys(columns)
         self._ids = id_stream()
@@ -373,28 +375,54 @@ class BulkRows:
 
     def quick_row(self, record: list[str]) -> dict[str, Any] | None:
         """The row, or None when a cell needs `_text`'s checks (then `full_row` decides)."""
-        if len(record) < self._width or max(map(len, record)) > MAX_PART or UNSAFE_CHARS.search(",".join(record)):
+        joined = ",".join(record)  # shorter than a part number may be: so is every cell; printable: no unsafe character
+        if (len(record) < self._width or (len(joined) > MAX_PART and max(map(len, record)) > MAX_PART)
+                or (not joined.isprintable() and UNSAFE_CHARS.search(joined))):
             return None
         part, brand, country, code, quantity, kind, notes = [  # in FIELDS order
             None if at is None else (record[at].strip() or None) for at in self._positions]
         if not part:
             raise ComponentFieldError("part_number", "is empty; give the part number as printed")
-        key, attribution, columns = _attributed(part, brand, country, self.index, self._cache)
+        signature = self._cache.get(part)  # the part's prefixes, as `_attributed` keeps them
+        stored = None if signature is None else self._stored.get((signature, brand, country))
+        if stored is None:
+            stored = self._attributed_template(part, brand, country)
         count = self._quantities.get(quantity)
         if count is None:
             count = _quantity(quantity)
             if len(self._quantities) < 10_000:
                 self._quantities[quantity] = count
-        stored = self._stored.get(key)  # a new lookup row only for a row that is stored, as in full_row
+        dated = stored[2].get(code)
+        if dated is None:
+            dated = _dated(code, stored[1], self.today)[2:]
+            if self._dated < 100_000:
+                self._dated += 1
+                stored[2][code] = dated
+        row = stored[0].copy()
+        row["id"] = next(self._ids)
+        row["part_number"] = part
+        row["type"] = kind
+        row["date_code"] = code
+        row["date_form"], row["date_start"], row["date_end"] = dated
+        row["quantity"] = count
+        row["notes"] = notes
+        return row
+
+    def _attributed_template(self, part: str, brand: str | None, country: str | None) -> tuple[dict[str, Any], str | None, dict]:
+        """(the columns every row of this attribution shares -- the stored attribution, lookup ids
+        included, the item and the time -- as a row to copy; the maker whose date-code scheme
+        applies; the date columns of the codes read under that scheme so far), kept once per (part
+        prefixes, brand, country). A new lookup row only for a row that is stored, as in full_row."""
+        key, attribution, columns = _attributed(part, brand, country, self.index, self._cache)
+        stored = self._stored.get(key)
         if stored is None:
-            attributed = stored_values(self.catalog, columns, self.lookups)
-            stored = (attributed, _scheme_maker(_date_code_maker(attribution)))
+            template = {**self._blank, **stored_values(self.catalog, columns, self.lookups),
+                        "item_id": self.item_id, "created_at": self.stamp, "updated_at": self.stamp}
+            maker = _scheme_maker(_date_code_maker(attribution))
+            stored = (template, maker, self._dates.setdefault(maker, {}))
             if len(self._stored) < 200_000:
                 self._stored[key] = stored
-        _, _, form, start, end = _dated(code, stored[1], self.today)
-        return {**self._blank, **stored[0], "id": next(self._ids), "item_id": self.item_id, "part_number": part,
-                "type": kind, "date_code": code, "date_form": form, "date_start": start, "date_end": end,
-                "quantity": count, "notes": notes, "created_at": self.stamp, "updated_at": self.stamp}
+        return stored
 
 
 def lookup_texts(catalog: Catalog, row: dict[str, Any]) -> dict[str, str | None]:

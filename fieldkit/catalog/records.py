@@ -6,6 +6,7 @@ Every change to the catalog goes through these three functions, so nothing chang
 from __future__ import annotations
 
 import operator
+from itertools import repeat
 from typing import Any
 
 from fieldkit.catalog import audit, search
@@ -93,9 +94,8 @@ class BulkInsert:
             raise RuntimeError("BulkInsert must run in its own, outermost catalog.transaction()")
         self.columns = [c.name for c in db[table].columns]
         self._known = frozenset(self.columns)
-        self._values = operator.itemgetter(*self.columns)  # a row's values in column order, as a tuple
-        names = ", ".join(f"[{c}]" for c in self.columns)
-        self._sql = f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' for _ in self.columns)})"
+        self._item_of = operator.itemgetter("item_id")
+        self._statements: dict[tuple[str, ...], tuple[str, Any]] = {}
         self._search = table in ("markings", "components")
         self._trigger = None
         if self._search:
@@ -122,11 +122,32 @@ class BulkInsert:
             self.flush()
 
     def flush(self) -> None:
-        self.catalog.db.conn.executemany(self._sql, map(self._values, self._pending))
+        if self._pending:
+            sql, values = self._statement(self._pending)
+            self.catalog.db.conn.executemany(sql, map(values, self._pending))
         self.event.add_many(self._pending)
         if self._search:
-            self._items.update(row["item_id"] for row in self._pending)
+            self._items.update(map(self._item_of, self._pending))
         self._pending.clear()
+
+    def _statement(self, rows: list[dict[str, Any]]) -> tuple[str, Any]:
+        """The INSERT of this batch, and the getter of a row's values for it (a tuple).
+
+        Every column is named. A column that is None in every row of the batch is written as the
+        literal NULL rather than bound as a parameter: the same value stored, but the sqlite3 module
+        binds each None through its adapter look-up, about 0.3 microseconds apiece -- for rows
+        with a dozen empty columns, as much as the rest of the insert."""
+        first = rows[0]
+        nulls = tuple(c for c in self.columns
+                      if first[c] is None and all(map(operator.is_, map(operator.itemgetter(c), rows), repeat(None))))
+        statement = self._statements.get(nulls)
+        if statement is None:
+            bound = [c for c in self.columns if c not in nulls]
+            names = ", ".join(f"[{c}]" for c in self.columns)
+            marks = ", ".join("NULL" if c in nulls else "?" for c in self.columns)
+            getter = operator.itemgetter(*bound) if len(bound) > 1 else (lambda row: tuple(row[c] for c in bound))
+            statement = self._statements[nulls] = (f"INSERT INTO [{self.table}] ({names}) VALUES ({marks})", getter)
+        return statement
 
     def finish(self, details: dict[str, Any]) -> int:
         """Write what is left and the event's audit row; returns the number of rows added."""

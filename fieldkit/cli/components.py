@@ -9,8 +9,7 @@ import click
 from fieldkit.catalog import components as components_core
 from fieldkit.cli.base import echo, pass_state, print_json, print_table
 from fieldkit.components.attribution import default_index
-from fieldkit.components.importer import import_components
-from fieldkit.components.summary import UNKNOWN_COUNTRY, UNKNOWN_FIRM, summarize
+from fieldkit.components.importer import collector_paused, import_components
 from fieldkit.safe_text import visible
 
 # Component field -> the option that sets it, so that an error names what the user typed.
@@ -93,7 +92,8 @@ def component_list(state, item_ref: str, as_json: bool) -> None:
 def component_import(state, item_ref: str, file: Path, strict: bool) -> None:
     """Import components of item REF from FILE.csv (columns by header: part_number, manufacturer, country,
     date_code, quantity, type, notes). Bad rows are reported by line and column; exit 2 if any."""
-    result = import_components(state.catalog(), item_ref, file, strict=strict, index=default_index(state.reference()))
+    with collector_paused():  # the reference tables' rows and the import's: many objects, no cycles to look for
+        result = import_components(state.catalog(), item_ref, file, strict=strict, index=default_index(state.reference()))
     if result.unknown_columns:
         echo(f"note: ignored unknown column(s): {', '.join(result.unknown_columns)}", err=True)
     for problem in result.problems:
@@ -184,6 +184,8 @@ def component_delete(state, component_id: str, yes: bool) -> None:
 def summary(state, item_ref: str | None, as_json: bool, as_csv: bool) -> None:
     """Summarise the components of item REF, or of the whole catalog: parts, firms, countries, shares,
     date codes by year and the earliest possible assembly date."""
+    from fieldkit.components.summary import UNKNOWN_COUNTRY, UNKNOWN_FIRM, summarize  # the export's csv guard, pycountry
+
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
     result = summarize(state.catalog(read_only=True), item_ref, index=default_index(state.reference()))

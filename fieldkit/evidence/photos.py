@@ -37,7 +37,7 @@ from fieldkit.catalog import records
 from fieldkit.catalog.db import Catalog, is_catalog_file, new_id, now
 from fieldkit.errors import FieldkitError, NotFound, PhotoError
 from fieldkit.evidence.limits import MAX_PIXELS, register_decoders, too_large
-from fieldkit.models import refuse_unsafe
+from fieldkit.typed_text import refuse_unsafe
 
 try:  # HEIC/HEIF (iPhone photos): optional decoder from PyPI
     import pillow_heif
