@@ -10,6 +10,9 @@ For each labelled line, in the same run:
 - ``fieldkit``: ``fieldkit ocr PHOTO --crop X,Y,W,H --json``, one process per line, timed around
   the process (start, imports, decoding the whole photo, both engines, choice, correction);
 - ``fieldkit --engine tesseract``: the same without PP-OCR (what an install without rapidocr gets);
+- with ``--baseline DIR`` (a fieldkit source tree, e.g. ``git archive`` of an earlier commit):
+  ``fieldkit ocr`` from that tree too, one process per line, in the same rounds (before/after in
+  one run, whatever the load);
 - batches, each one process for the whole set, timed around the process and divided by the lines:
   ``fieldkit ocr P1 P2 ... --crop C1 --crop C2 ... --json`` against ``tesseract LIST.txt OUT -l
   eng+kor+rus --psm 7`` (LIST.txt naming every crop's PNG), run alternately after the per-line
@@ -20,6 +23,10 @@ For each labelled line, in the same run:
 Exact = the reading equals the label once whitespace is removed and both are folded with
 fieldkit.markings.normalize.fold (upper case, Latin/Cyrillic look-alikes equal), as the data set's
 README scores its baseline.
+
+Every process is timed twice: wall-clock around it, and its CPU (user + system, from the kernel's
+accounting of the finished child, os.wait4), which moves much less with the load of the machine.
+The order of the per-line processes turns round from line to line, so none always runs first.
 
 Split: the lines are grouped by source photo (lines of one photo share its light and blur); the
 groups in the order of their source name alternate between ``tuning`` and ``held-out``. Only the
@@ -69,10 +76,34 @@ def split_of(labels: dict) -> dict[str, str]:
     return {name: side[v["source"]] for name, v in labels.items()}
 
 
-def timed(cmd: list[str]) -> tuple[subprocess.CompletedProcess, float]:
-    t0 = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
-    return done, time.perf_counter() - t0
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess, float]:
+    """Run ``cmd``; its output and its wall-clock seconds (its CPU seconds: :func:`timed_cpu`)."""
+    done, seconds, _ = timed_cpu(cmd, env)
+    return done, seconds
+
+
+def timed_cpu(cmd: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run ``cmd``: its output, its wall-clock seconds, and its CPU seconds (user + system of the
+    process and the children it waited for, from os.wait4)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        process = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
+        _, status, usage = os.wait4(process.pid, 0)  # reaped here, so that its usage is its own
+        seconds = time.perf_counter() - t0
+        process.returncode = code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        done = subprocess.CompletedProcess(cmd, code, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+    return done, seconds, usage.ru_utime + usage.ru_stime
+
+
+def timeless(data):
+    """``fieldkit ocr --json`` output without its timings (every key ending in "seconds")."""
+    if isinstance(data, dict):
+        return {k: timeless(v) for k, v in data.items() if not k.endswith("seconds")}
+    if isinstance(data, list):
+        return [timeless(v) for v in data]
+    return data
 
 
 def auroc(right: list[float], wrong: list[float]) -> float | None:
@@ -91,12 +122,16 @@ def main() -> None:
     parser.add_argument("--whole", action="store_true", help="instead: whole photos, and one enlarged to 24 megapixels")
     parser.add_argument("--calibration", type=Path, metavar="ROWS.json",
                         help="instead: from the rows of an earlier run, each engine's exact share by its own confidence (tuning split)")
-    parser.add_argument("--batch-runs", type=int, default=3, help="alternating runs of each batch (default 3)")
+    parser.add_argument("--batch-runs", type=int, default=3, help="alternating runs of each batch (default 3; 0: no batches)")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also run `fieldkit ocr` from this fieldkit source tree, one process per line, in the same rounds")
+    parser.add_argument("--no-tesseract-only", action="store_true", help="leave out `fieldkit ocr --engine tesseract`")
     args = parser.parse_args()
     # fieldkit's modules compiled once, as an installed copy's are after its first run: with
     # PYTHONDONTWRITEBYTECODE set, every `fieldkit ocr` process would compile them again (0.06 s).
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "fieldkit")], check=True,
-                   env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, stdout=subprocess.DEVNULL)
+    for tree in [ROOT] + ([args.baseline] if args.baseline else []):
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "fieldkit")], check=True,
+                       env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, stdout=subprocess.DEVNULL)
     if args.calibration:
         calibration(json.loads(args.calibration.read_text(encoding="utf-8")))
         return
@@ -111,6 +146,11 @@ def main() -> None:
         env_db = str(Path(tmp) / "unused.db")
         os.environ["FIELDKIT_DB"] = env_db
         names = [n for n in sorted(labels) if args.split == "all" or splits[n] == args.split]
+        runs: list[tuple[str, tuple[list[str], dict[str, str] | None]]] = [("raw", ([], None)), ("fieldkit", ([], None))]
+        if not args.no_tesseract_only:
+            runs.append(("tesseract only", (["--engine", "tesseract"], None)))
+        if args.baseline:
+            runs.append(("baseline", ([], {**os.environ, "PYTHONPATH": str(args.baseline.resolve())})))
         for i, name in enumerate(names, 1):
             label = labels[name]
             x, y, w, h = label["crop"]
@@ -119,19 +159,28 @@ def main() -> None:
                 crop = ImageOps.exif_transpose(image).convert("RGB").crop((x, y, x + w, y + h))
             crop_path = Path(tmp) / f"{Path(name).stem}.png"
             crop.save(crop_path)
-            raw, raw_s = timed(["tesseract", str(crop_path), "-", "-l", "eng+kor+rus", "--psm", "7"])
-            row = {"name": name, "label": label, "split": splits[name], "raw": raw.stdout.strip(), "raw_s": raw_s}
-            for variant, extra in (("fieldkit", []), ("tesseract only", ["--engine", "tesseract"])):
-                done, seconds = timed([*FIELDKIT, "ocr", str(photo), "--crop", f"{x},{y},{w},{h}", "--json", *extra])
+            row = {"name": name, "label": label, "split": splits[name]}
+            order = [v for v, _ in runs]
+            shift = i % len(order)  # the order turns round from line to line
+            for variant in order[shift:] + order[:shift]:
+                extra, env = dict(runs)[variant]
+                if variant == "raw":
+                    raw, row["raw_s"], row["raw_cpu"] = timed_cpu(["tesseract", str(crop_path), "-", "-l", "eng+kor+rus", "--psm", "7"])
+                    row["raw"] = raw.stdout.strip()
+                    continue
+                done, seconds, cpu = timed_cpu([*FIELDKIT, "ocr", str(photo), "--crop", f"{x},{y},{w},{h}", "--json", *extra], env)
                 if done.returncode:
-                    row[variant] = {"text": "", "confidence": 0.0, "error": done.stderr.strip()[-200:], "s": seconds}
+                    row[variant] = {"text": "", "confidence": 0.0, "error": done.stderr.strip()[-200:], "s": seconds, "cpu": cpu}
                     continue
                 data = json.loads(done.stdout)
                 row[variant] = {"text": data["corrected"], "confidence": data["confidence"], "engine": data["engine"]["name"],
-                                "as_read": data["text"], "s": seconds, "engines": data.get("engines", [])}
+                                "as_read": data["text"], "s": seconds, "cpu": cpu, "engines": data.get("engines", []),
+                                "json": data}
             row["crop_path"] = str(crop_path)
             rows.append(row)
             print(f"\r{i}/{len(names)}", end="", file=sys.stderr, flush=True)
+        pages: list[str] = []
+        readings: list[dict] = []
         listing = Path(tmp) / "crops.txt"
         listing.write_text("".join(f"{r['crop_path']}\n" for r in rows), encoding="utf-8")
         raw_cmd = ["tesseract", str(listing), str(Path(tmp) / "batch"), "-l", "eng+kor+rus", "--psm", "7"]
@@ -151,11 +200,16 @@ def main() -> None:
         for row, page, data in zip(rows, pages, readings):
             row["raw batch"] = page.strip()
             row["fieldkit batch"] = {"text": data["corrected"], "confidence": data["confidence"]}
+        for row in rows:
             row.pop("crop_path")
         print(file=sys.stderr)
-    if args.rows:
-        args.rows.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     report(rows, args, batches)
+    if args.rows:
+        for row in rows:
+            for variant in ("fieldkit", "tesseract only", "baseline"):
+                if variant in row:
+                    row[variant].pop("json", None)
+        args.rows.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 ENGINE_BANDS = {"ppocr": [0.0, 0.8, 0.9, 0.95, 0.99, 1.01], "tesseract": [0.0, 50.0, 70.0, 85.0, 92.0, 97.0, 101.0]}
@@ -238,8 +292,12 @@ def report(rows: list[dict], args, batches: dict[str, list[float]]) -> None:
     def seconds(row, variant):
         return row["raw_s"] if variant == "raw" else row[variant]["s"]
 
-    variants = [("raw", "raw `tesseract --psm 7`"), ("tesseract only", "`fieldkit ocr --engine tesseract`"),
-                ("fieldkit", "**`fieldkit ocr`**")]
+    def cpu(row, variant):
+        return row["raw_cpu"] if variant == "raw" else row[variant]["cpu"]
+
+    variants = [(v, name) for v, name in (("raw", "raw `tesseract --psm 7`"), ("tesseract only", "`fieldkit ocr --engine tesseract`"),
+                                          ("fieldkit", "**`fieldkit ocr`**"), ("baseline", f"`fieldkit ocr` from {args.baseline}"))
+                if v in rows[0]]
     for split in ("tuning", "held-out"):
         part = [r for r in rows if r["split"] == split]
         if not part:
@@ -260,36 +318,54 @@ def report(rows: list[dict], args, batches: dict[str, list[float]]) -> None:
             out.append(f"| {name} | {len(subset)} | " + " | ".join(cells) + " |")
         medians = {v: statistics.median(seconds(r, v) for r in part) for v, _ in variants}
         means = {v: statistics.mean(seconds(r, v) for r in part) for v, _ in variants}
+        cpus = {v: statistics.mean(cpu(r, v) for r in part) for v, _ in variants}
         out.append("| seconds per line, median (mean) | | " + " | ".join(
             f"{medians[v]:.2f} ({means[v]:.2f})" for v, _ in variants) + " |")
         out.append("| time per line / raw tesseract (mean) | | " + " | ".join(
             f"{means[v] / means['raw']:.2f}×" for v, _ in variants) + " |")
+        out.append("| CPU seconds per line, mean (/ raw) | | " + " | ".join(
+            f"{cpus[v]:.3f} ({cpus[v] / cpus['raw']:.2f}×)" for v, _ in variants) + " |")
     n = len(rows)
-    fk_line = statistics.mean(r["fieldkit"]["s"] for r in rows) / statistics.mean(r["raw_s"] for r in rows)
-    raw_line, raw_batch, fk_batch = (statistics.median(batches[k]) / n for k in ("raw per line", "raw batch", "fieldkit batch"))
     out.append("")
-    out.append(f"#### Time per line, all {n} lines: one process per line, and one process for the whole set")
+    out.append(f"#### Time per line, all {n} lines: one process per line" + (", and one process for the whole set" if args.batch_runs else ""))
     out.append("")
-    out.append("Batches, run alternately with raw tesseract over the same crops one process per line"
-               f" ({args.batch_runs} runs each, medians; raw per line then took {raw_line:.3f} s a line):")
+    out.append("One process per line, each line's processes in turn (wall: around the process; CPU: user + system):")
     out.append("")
-    out.append("| | seconds per line | / raw tesseract, one process per line | / raw tesseract on a list file | exact |")
-    out.append("|---|---|---|---|---|")
-    for name, per, variant in (("raw `tesseract --psm 7`, one process per line", raw_line, "raw"),
-                               ("raw `tesseract LIST.txt OUT --psm 7`, one process", raw_batch, "raw batch"),
-                               ("`fieldkit ocr P1 P2 ... --crop C1 --crop C2 ...`, one process", fk_batch, "fieldkit batch")):
-        out.append(f"| {name} | {per:.3f} | {per / raw_line:.2f}× | {per / raw_batch:.2f}× |"
-                   f" {sum(exact(r, variant) for r in rows)}/{n} |")
-    out.append(f"| `fieldkit ocr PHOTO --crop ...`, one process per line (per-line runs above, alternating with raw) |"
-               f" | {fk_line:.2f}× | | {sum(exact(r, 'fieldkit') for r in rows)}/{n} |")
-    out.append("- whole-set seconds per run: " + "; ".join(f"{k} {', '.join(f'{s:.1f}' for s in v)}" for k, v in batches.items()))
+    out.append("| | wall s per line, mean (median) | / raw | CPU s per line, mean (median) | / raw | exact |")
+    out.append("|---|---|---|---|---|---|")
+    for v, name in variants:
+        wall = [seconds(r, v) for r in rows]
+        used = [cpu(r, v) for r in rows]
+        out.append(f"| {name} | {statistics.mean(wall):.3f} ({statistics.median(wall):.3f}) |"
+                   f" {statistics.mean(wall) / statistics.mean(seconds(r, 'raw') for r in rows):.2f}× |"
+                   f" {statistics.mean(used):.3f} ({statistics.median(used):.3f}) |"
+                   f" {statistics.mean(used) / statistics.mean(cpu(r, 'raw') for r in rows):.2f}× | {sum(exact(r, v) for r in rows)}/{n} |")
+    if "baseline" in rows[0]:
+        same = sum(timeless(r["fieldkit"].get("json")) == timeless(r["baseline"].get("json")) for r in rows)
+        out.append(f"- `--json` output (timings left out) identical to the baseline's on {same}/{n} lines"
+                   + ("" if same == n else ": " + ", ".join(r["name"] for r in rows
+                                                             if timeless(r["fieldkit"].get("json")) != timeless(r["baseline"].get("json")))))
+    if args.batch_runs:
+        raw_line, raw_batch, fk_batch = (statistics.median(batches[k]) / n for k in ("raw per line", "raw batch", "fieldkit batch"))
+        out.append("")
+        out.append("Batches, run alternately with raw tesseract over the same crops one process per line"
+                   f" ({args.batch_runs} runs each, medians; raw per line then took {raw_line:.3f} s a line):")
+        out.append("")
+        out.append("| | seconds per line | / raw tesseract, one process per line | / raw tesseract on a list file | exact |")
+        out.append("|---|---|---|---|---|")
+        for name, per, variant in (("raw `tesseract --psm 7`, one process per line", raw_line, "raw"),
+                                   ("raw `tesseract LIST.txt OUT --psm 7`, one process", raw_batch, "raw batch"),
+                                   ("`fieldkit ocr P1 P2 ... --crop C1 --crop C2 ...`, one process", fk_batch, "fieldkit batch")):
+            out.append(f"| {name} | {per:.3f} | {per / raw_line:.2f}× | {per / raw_batch:.2f}× |"
+                       f" {sum(exact(r, variant) for r in rows)}/{n} |")
+        out.append("- whole-set seconds per run: " + "; ".join(f"{k} {', '.join(f'{s:.1f}' for s in v)}" for k, v in batches.items()))
     out.append("")
     out.append("#### Confidence shown by `fieldkit ocr` (all lines of this run)")
     out.append("")
     right = [r["fieldkit"]["confidence"] for r in rows if exact(r, "fieldkit")]
     wrong = [r["fieldkit"]["confidence"] for r in rows if not exact(r, "fieldkit")]
-    t_right = [r["tesseract only"]["confidence"] for r in rows if exact(r, "tesseract only")]
-    t_wrong = [r["tesseract only"]["confidence"] for r in rows if not exact(r, "tesseract only")]
+    t_right = [r["tesseract only"]["confidence"] for r in rows if "tesseract only" in r and exact(r, "tesseract only")]
+    t_wrong = [r["tesseract only"]["confidence"] for r in rows if "tesseract only" in r and not exact(r, "tesseract only")]
     a, b = auroc(right, wrong), auroc(t_right, t_wrong)
     out.append(f"- AUROC (right vs wrong lines): fieldkit {a:.2f}" if a is not None else "- AUROC: n/a (no right or no wrong line)")
     if b is not None:
