@@ -170,3 +170,13 @@ def test_a_catalog_that_never_merged_records_nothing_and_gets_no_audit_row_from_
     assert catalog.db.execute("SELECT count(*) FROM audit").fetchone()[0] == 0
     assert catalog.db.execute("SELECT key FROM catalog_meta").fetchall() == [("catalog_id",)]
     catalog.close()
+
+
+def test_running_m020_again_does_not_record_a_changed_table_as_what_the_merges_left(tmp_path):
+    """The adversary swaps a version seen, then removes m020's row from `_sqlite_migrations` so that
+    the next opening runs it again: it records nothing where a digest is recorded, and the swap is found."""
+    path = upgraded(MERGED[-1], tmp_path)
+    swap_version_seen(path)
+    shell(path, "DELETE FROM _sqlite_migrations WHERE name = 'm020_merged_digests'")
+    assert any("merge_seen is not what the last merge left" in line for line in verify_lines(path))
+    assert any(line.startswith("merge_seen: not the rows the last merge left") for line in script(path)[1])

@@ -51,14 +51,18 @@ def table_digest(db: Database, table: str) -> str:
     return sha.hexdigest()
 
 
-def record_digests(db: Database, *, at: str, actor: str) -> None:
-    """Record each BOUND table's digest in catalog_meta, audited, where it changed. Call inside the
-    write transaction of the merge (or migration) that leaves the tables as they are."""
+def record_digests(db: Database, *, at: str, actor: str, only_missing: bool = False) -> None:
+    """Record each BOUND table's digest in catalog_meta, audited, where it changed (with
+    `only_missing`, only where none is recorded). Call inside the write transaction of the merge (or
+    migration) that leaves the tables as they are."""
     from fieldkit.catalog.meta import get_meta, set_meta
 
     for table in BOUND:
-        key, value = digest_key(table), table_digest(db, table)
+        key = digest_key(table)
         old = get_meta(db, key)
+        if only_missing and old is not None:
+            continue
+        value = table_digest(db, table)
         if old != value:
             set_meta(db, key, value)
             audit.record(db, at=at, actor=actor, action="update" if old is not None else "insert", table="catalog_meta",
