@@ -48,9 +48,9 @@ def check_search(db: Database) -> list[str]:
 
 def _documents(db: Database, indexes: list[str]) -> list[str]:
     """Items whose documents differ from their rows' words, and documents of no item."""
-    joins = " ".join(f"LEFT JOIN {t}_content {t} ON {t}.id = i.rowid" for t in indexes)
+    joins = " ".join(f"LEFT JOIN {t}_content d{n} ON d{n}.id = i.rowid" for n, t in enumerate(indexes))
     differs: list[str] = []
-    cursor = db.execute(f"SELECT i.ref, {BULK_DOCUMENT}, {', '.join(f'{t}.c0' for t in indexes)} FROM items i {joins}")
+    cursor = db.execute(f"SELECT i.ref, {BULK_DOCUMENT}, {', '.join(f'd{n}.c0' for n in range(len(indexes)))} FROM items i {joins}")
     for ref, words, first, *copies in cursor:
         if first is None or set(first.split()) != set(words.split()) or any(c != first for c in copies):
             differs.append(str(ref))
