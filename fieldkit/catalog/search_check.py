@@ -11,9 +11,10 @@ components. `check_search` reports, each in one line ending with the remedy:
   item with none, an `item_words` document that is not `item_search`'s;
 - an index that does not match its own documents (FTS5 'integrity-check', run on a copy of the
   index in a temporary file, since verify opens the catalog read-only).
-Words are compared, not text: a bulk write writes each distinct value of an item's components once
-(search.BULK_DOCUMENT), the triggers every row's; a query word holds no whitespace, so both find
-the same items. The remedy is always `fieldkit verify --rebuild-search` (search.rebuild).
+The document the triggers write (ITEM_SEARCH_DOCUMENT) is made again for each item; where the one
+stored is not the same text, their words are compared: a bulk write writes each distinct value of
+an item's components once (search.BULK_DOCUMENT), and a query word holds no whitespace, so both
+find the same items. The remedy is always `fieldkit verify --rebuild-search` (search.rebuild).
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from fieldkit.catalog.migrations import SEARCH_INDEXES
-from fieldkit.catalog.search import BULK_DOCUMENT
+from fieldkit.catalog.migrations import ITEM_SEARCH_DOCUMENT, SEARCH_INDEXES
 
 REBUILD = "run `fieldkit verify --rebuild-search` to rebuild the search indexes from the rows"
 SHOWN = 10  # items named one by one; the rest are counted
@@ -50,9 +50,11 @@ def _documents(db: Database, indexes: list[str]) -> list[str]:
     """Items whose documents differ from their rows' words, and documents of no item."""
     joins = " ".join(f"LEFT JOIN {t}_content d{n} ON d{n}.id = i.rowid" for n, t in enumerate(indexes))
     differs: list[str] = []
-    cursor = db.execute(f"SELECT i.ref, {BULK_DOCUMENT}, {', '.join(f'd{n}.c0' for n in range(len(indexes)))} FROM items i {joins}")
-    for ref, words, first, *copies in cursor:
-        if first is None or set(first.split()) != set(words.split()) or any(c != first for c in copies):
+    columns = ", ".join(f"d{n}.c0" for n in range(len(indexes)))
+    for ref, document, first, *copies in db.execute(f"SELECT i.ref, {ITEM_SEARCH_DOCUMENT}, {columns} FROM items i {joins}"):
+        if first != document and (first is None or set(first.split()) != set(document.split())):
+            differs.append(str(ref))
+        elif any(copy != first for copy in copies):
             differs.append(str(ref))
     problems = []
     if differs:
