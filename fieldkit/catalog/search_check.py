@@ -19,9 +19,9 @@ find the same items. The remedy is always `fieldkit verify --rebuild-search` (se
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import tempfile
-from pathlib import Path
 
 from sqlite_utils import Database
 
@@ -76,23 +76,24 @@ SHADOWS = ("data", "idx", "content", "docsize", "config")
 def _integrity(db: Database, table: str) -> list[str]:
     """FTS5's own integrity-check of `table` against its documents, on a copy in a temporary file."""
     (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()
-    with tempfile.TemporaryDirectory(prefix="fieldkit-search-") as folder:
-        copy = sqlite3.connect(Path(folder) / "index.db")
-        try:
-            copy.execute("PRAGMA journal_mode = OFF")
-            copy.execute("PRAGMA synchronous = OFF")
-            copy.execute(sql)
-            for shadow in SHADOWS:
-                name = f"{table}_{shadow}"
-                copy.execute(f"DELETE FROM {name}")
-                cursor = db.execute(f"SELECT * FROM {name}")
-                marks = ", ".join("?" for _ in cursor.description)
-                while rows := cursor.fetchmany(5000):
-                    copy.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
-            copy.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
-        except sqlite3.DatabaseError as exc:
-            return [f"the search index {table} does not match its own documents (FTS5 integrity-check: {exc}): "
-                    f"search does not find what the catalog holds; {REBUILD}"]
-        finally:
-            copy.close()
+    handle, name = tempfile.mkstemp(prefix="fieldkit-search-", suffix=".db")  # one file, no journal: nothing else to remove
+    os.close(handle)
+    copy = sqlite3.connect(name)
+    try:
+        copy.execute("PRAGMA journal_mode = OFF")
+        copy.execute("PRAGMA synchronous = OFF")
+        copy.execute(sql)
+        for shadow in SHADOWS:
+            copy.execute(f"DELETE FROM {table}_{shadow}")
+            cursor = db.execute(f"SELECT * FROM {table}_{shadow}")
+            marks = ", ".join("?" for _ in cursor.description)
+            while rows := cursor.fetchmany(5000):
+                copy.executemany(f"INSERT INTO {table}_{shadow} VALUES ({marks})", rows)
+        copy.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
+    except sqlite3.DatabaseError as exc:
+        return [f"the search index {table} does not match its own documents (FTS5 integrity-check: {exc}): "
+                f"search does not find what the catalog holds; {REBUILD}"]
+    finally:
+        copy.close()
+        os.unlink(name)
     return []
