@@ -54,8 +54,9 @@ def fts_intact(db, table):
         copy.execute(db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [table]).fetchone()[0])
         for shadow in ("data", "idx", "content", "docsize", "config"):
             copy.execute(f"DELETE FROM {table}_{shadow}")
-            for row in db.execute(f"SELECT * FROM {table}_{shadow}"):
-                copy.execute(f"INSERT INTO {table}_{shadow} VALUES ({', '.join('?' * len(row))})", tuple(row))
+            rows = db.execute(f"SELECT * FROM {table}_{shadow}").fetchall()
+            if rows:
+                copy.executemany(f"INSERT INTO {table}_{shadow} VALUES ({', '.join('?' * len(rows[0]))})", map(tuple, rows))
         copy.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
         return True
     except sqlite3.DatabaseError:
@@ -135,7 +136,7 @@ def check(path):
         for ref, document, found, copy in db.execute(
                 f"SELECT i.ref, {DOCUMENT}, s.c0, {'w.c0' if words else 's.c0'} FROM items i "
                 f"LEFT JOIN item_search_content s ON s.id = i.rowid {join}"):
-            if found is None or set(found.split()) != set(document.split()) or copy != found:
+            if found != document and (found is None or set(found.split()) != set(document.split())) or copy != found:
                 problems.append(f"item {ref}: its search document does not hold the words of its rows; {REBUILD}")
         for table in ("item_search", "item_words") if words else ("item_search",):
             if db.execute(f"SELECT 1 FROM {table}_content WHERE id NOT IN (SELECT rowid FROM items)").fetchone():
