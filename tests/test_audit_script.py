@@ -112,3 +112,39 @@ def test_the_script_checks_every_table_fieldkit_audits():
 
     script = runpy.run_path(str(SCRIPT))
     assert {table: tuple(key) for table, key in script["TABLES"].items()} == AUDITED_TABLES
+
+
+def audit_seq(path: Path, where: str) -> int:
+    conn = sqlite3.connect(path)
+    seq = conn.execute(f"SELECT min(seq) FROM audit WHERE {where}").fetchone()[0]
+    conn.close()
+    return seq
+
+
+@pytest.mark.parametrize("where, column", [
+    ("action = 'import'", "after_json"),  # a bulk event: its row count and rows_sha256 are in this JSON
+    ("action = 'update' AND table_name = 'components'", "before_json"),
+    ("action = 'insert' AND table_name = 'components'", "after_json"),
+])
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]"], ids=["invalid JSON", "not an object"])
+def test_an_audit_row_whose_json_is_not_an_object_is_one_line_naming_the_row_never_a_traceback(catalog_file, where, column, text):
+    seq = audit_seq(catalog_file, where)
+    tamper(catalog_file, f"UPDATE audit SET {column} = ? WHERE seq = ?", text, seq)
+    result = run_script(catalog_file)
+    assert result.returncode == 1 and "Traceback" not in result.stderr and result.stderr == ""
+    assert (f"audit row {seq}: its {column} is not a JSON object, so it was changed after it was written; "
+            "restore the catalog from a backup") in result.stdout.splitlines()
+    from fieldkit.evidence.verify import verify_catalog
+
+    catalog = open_catalog(catalog_file)
+    found = [p.describe() for p in verify_catalog(catalog).problems]  # verify names it too, without raising
+    catalog.close()
+    assert any(f"audit row {seq} " in line and "changed after it was written" in line for line in found), found
+
+
+def test_a_file_that_is_not_a_catalog_is_one_line_and_exit_2(tmp_path):
+    for path, content in ((tmp_path / "notes.db", b"not a database at all" * 100), (tmp_path / "empty.db", b"")):
+        path.write_bytes(content)
+        result = run_script(path)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert len(result.stdout.splitlines()) == 1 and result.stdout.startswith(f"{path}: cannot be read as a fieldkit catalog")

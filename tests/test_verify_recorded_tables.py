@@ -2,7 +2,7 @@
 the README's stand-alone script: catalog settings (`catalog_meta`), merges, conflicts and the
 merged origins' entries too, not only items, photos, markings and components.
 
-The catalog is the newest upgrade fixture (tests/fixtures/catalog-m019.db): a ref prefix set, a
+The catalog is the newest upgrade fixture (tests/fixtures/catalog-m020.db): a ref prefix set, a
 team merge that kept a conflict, and the origin's audit entries kept in `foreign_audit`."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from fieldkit.evidence.verify import verify_catalog
 from test_upgrades import copy_fixture
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = ROOT / "tests" / "fixtures" / "catalog-m019.db"
+FIXTURE = ROOT / "tests" / "fixtures" / "catalog-m020.db"
 SCRIPT = ROOT / "scripts" / "check_audit.py"
 
 

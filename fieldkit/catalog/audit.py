@@ -449,14 +449,24 @@ class BulkEvent:
 
 
 def bulk_events(db: Database) -> dict[int, tuple[str, str, dict[str, Any]]]:
-    """Every bulk audit event, by seq: (table, event id, details)."""
+    """Every bulk audit event, by seq: (table, event id, details). Details that are not a JSON
+    object (an audit row edited behind fieldkit's back, which `check_chain` names) read as {}, so
+    `check_bulk` finds its row hashes unaccounted for."""
     return {
-        seq: (table, row_id, json.loads(after or "{}"))
+        seq: (table, row_id, _details(after))
         for seq, table, row_id, after in db.execute(
             f"SELECT seq, table_name, row_id, after_json FROM audit WHERE action IN ({', '.join('?' for _ in BULK_ACTIONS)})",
             list(BULK_ACTIONS),
         )
     }
+
+
+def _details(after: str | None) -> dict[str, Any]:
+    try:
+        details = json.loads(after or "{}")
+    except ValueError:
+        return {}
+    return details if isinstance(details, dict) else {}
 
 
 def check_bulk(db: Database, events: dict[int, tuple[str, str, dict[str, Any]]] | None = None) -> list[ChainProblem]:

@@ -483,6 +483,21 @@ def m019_search_merged(db: Database) -> None:
     merge_search_indexes(db)
 
 
+@migrations()
+def m020_merged_digests(db: Database) -> None:
+    """Bind what earlier merges wrote: the SHA-256 of `foreign_audit` and of `merge_seen` as they are,
+    recorded as audited catalog settings, as every merge records them since (fieldkit.team.provenance),
+    so that a row replaced by another is found. Nothing for a catalog that never merged, and nothing
+    where a digest is recorded: run again (its row removed from `_sqlite_migrations` with sqlite3),
+    it must not record a table changed since as the one the merges left."""
+    if db.execute("SELECT 1 FROM merges LIMIT 1").fetchone() is None:
+        return
+    from fieldkit.catalog.db import now
+    from fieldkit.team.provenance import record_digests
+
+    record_digests(db, at=now(), actor="fieldkit", only_missing=True)
+
+
 def known_names() -> list[str]:
     """The names of every migration this version of fieldkit knows, in order."""
     return [m.name for m in migrations._migrations]

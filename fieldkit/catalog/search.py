@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-from fieldkit.catalog.migrations import ITEM_SEARCH_DOCUMENT, merge_search_indexes
+from fieldkit.catalog.migrations import ITEM_SEARCH_DOCUMENT, SEARCH_INDEXES, merge_search_indexes
 
 TRIGRAM = 3
 ITEM_COLUMNS = ("ref", "category", "designation", "calibre", "origin", "place", "notes")
@@ -154,3 +154,18 @@ def resume(db: Database, item_ids: Iterable[str]) -> None:
         db.execute(f"INSERT INTO item_words (rowid, text) SELECT rowid, text FROM item_search WHERE rowid IN ({rowids})", chunk)
     if len(ids) >= MERGE_AFTER:
         merge_search_indexes(db)
+
+
+def rebuild(db: Database) -> None:
+    """Rebuild both search indexes from the rows, whatever they hold now (an edited document, an
+    index that no longer matches its documents, a row left in `search_suspended`): each item's
+    document written again, each index rebuilt from the documents (FTS5 'rebuild') and merged.
+    Call inside a write transaction. The indexes are derived from audited rows: nothing is audited."""
+    db.execute("DELETE FROM search_suspended")
+    db.execute("DELETE FROM item_search_content")
+    db.execute(f"INSERT INTO item_search_content (id, c0) SELECT i.rowid, {BULK_DOCUMENT} FROM items i")
+    db.execute("DELETE FROM item_words_content")
+    db.execute("INSERT INTO item_words_content (id, c0) SELECT id, c0 FROM item_search_content")
+    for table in SEARCH_INDEXES:
+        db.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")
+    merge_search_indexes(db)

@@ -112,12 +112,17 @@ def photo_provenance(state, item_ref: str) -> None:
     help="First delete the temporary files that interrupted ingests left in the photo store (over an hour old).",
 )
 @click.option(
+    "--rebuild-search",
+    is_flag=True,
+    help="First rebuild the search indexes from the rows (when verify reports that they differ).",
+)
+@click.option(
     "--witness", "witnesses", multiple=True, metavar="FOLDER|ROW:FINGERPRINT",
     help="Also check against the head recorded in a backup or export folder, or one noted by hand "
          "(e.g. 6:3f9a-c21b-77e0-12ab); repeatable.",
 )
 @pass_state
-def verify(state, as_json: bool, remove_temp: bool, witnesses: tuple[Path, ...]) -> None:
+def verify(state, as_json: bool, remove_temp: bool, rebuild_search: bool, witnesses: tuple[Path, ...]) -> None:
     """Re-hash every stored photo, check the audit log, the schema and the witness; exit 1 on any problem.
 
     Ends with the audit head's fingerprint: note it down, and a later verify shows whether the
@@ -129,7 +134,13 @@ def verify(state, as_json: bool, remove_temp: bool, witnesses: tuple[Path, ...])
         if parse_noted(given) is None and not Path(given).expanduser().exists():
             raise FieldkitError(f"--witness {given}: no such folder or file, and not ROW:FINGERPRINT "
                                 "(e.g. 6:3f9a-c21b-77e0-12ab); give a backup or export folder or a noted head")
-    catalog = state.catalog(read_only=True)
+    catalog = state.catalog(read_only=not rebuild_search)
+    if rebuild_search:
+        from fieldkit.catalog import search
+
+        with catalog.transaction() as db:
+            search.rebuild(db)
+        echo("rebuilt the search indexes from the rows", err=True)
     if remove_temp:
         for name in remove_leftover_temp_files(catalog):
             echo(f"removed {name} (a temporary copy left by an interrupted ingest)", err=True, one_line=True)

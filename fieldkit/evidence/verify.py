@@ -14,6 +14,8 @@
 - audit: the audit chain is broken (a row edited, removed or inserted), or a row of the catalog
   differs from what the audit log last recorded for it;
 - schema: a table, index, trigger or view added, changed or missing against the migrations;
+- search: the search indexes do not hold what the rows give, or a row left in `search_suspended`
+  stops them following the rows (fieldkit.catalog.search_check); `--rebuild-search` rebuilds them;
 - witness: the audit head went backwards, a witnessed row is missing or different, the
   catalog id is not the one witnessed at this path, or a signed checkpoint's signature is bad
   (fieldkit.catalog.witness).
@@ -42,6 +44,7 @@ from fieldkit.catalog import audit, witness
 from fieldkit.catalog.db import Catalog, is_catalog_file
 from fieldkit.catalog.encoding import invalid_text
 from fieldkit.catalog.schema import check_schema
+from fieldkit.catalog.search_check import check_search
 from fieldkit.evidence.photos import TMP_PREFIX, sha256_file, stored_path_problem
 from fieldkit.evidence.store import Entry, kind_of, walk
 
@@ -51,8 +54,8 @@ STORE_FOLDER = re.compile(r"[0-9a-f]{2}")
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # missing | altered | path | symlink | foreign | unreferenced | unreadable | audit | schema | witness
-    # | encoding; for a notice: unlinked | witness
+    kind: str  # missing | altered | path | symlink | foreign | unreferenced | unreadable | audit | schema | search
+    # | witness | encoding; for a notice: unlinked | witness
     detail: str
     path: str | None = None  # relative to the photo store
     sha256: str | None = None
@@ -301,6 +304,7 @@ RECORD_CHECKS = (
     ("encoding", "text readable as UTF-8"),
     ("audit", "audit chain, rows against their audit records, merged origins' chains"),
     ("schema", "schema against the migrations"),
+    ("search", "search indexes against the rows"),
     ("witness", "audit head against the witness log and signed checkpoints"),
 )
 
@@ -333,6 +337,8 @@ def _check_records(report: VerifyReport, catalog: Catalog, refs: dict[str, tuple
         report.problems.append(_audit_problem(catalog, problem, refs))
     for line in check_schema(catalog.db):
         report.problems.append(Problem("schema", line))
+    for line in check_search(catalog.db):
+        report.problems.append(Problem("search", line))
     _check_witness(report, catalog, witnesses)
 
 

@@ -20,8 +20,9 @@ version as it came and as it was stored.
 
 Photo originals are copied into the store and re-hashed. The rows, their audit entries, the
 origin's own audit entries (kept as written in `foreign_audit`, each origin its own chain), the
-versions seen, and the merge itself (a `merges` row, audited) are written in one transaction: all
-or nothing. A bundle already merged changes nothing.
+versions seen, the merge itself (a `merges` row, audited) and the SHA-256 of `foreign_audit` and
+`merge_seen` as it leaves them (audited settings, fieldkit.team.provenance.record_digests) are
+written in one transaction: all or nothing. A bundle already merged changes nothing.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from fieldkit.catalog.db import Catalog, new_id, now
 from fieldkit.catalog.lookups import LOOKUP_TABLES, mismatch
 from fieldkit.evidence.photos import TMP_PREFIX, sha256_file
 from fieldkit.team.bundle import STORED_PATH, TABLES, BundleError, Content, own_id, version_of
+from fieldkit.team.provenance import record_digests
 
 Progress = Callable[[int, int], None]
 FOREIGN_FIELDS = ("origin_catalog", *audit.AUDITED_FIELDS, "hash")
@@ -277,6 +279,7 @@ def merge_content(catalog: Catalog, content: Content, *, source: str = "bundle",
             db["merges"].insert(merge_row)
             audit.record(db, at=stamp, actor=catalog.actor, action="merge", table="merges", row_id=content.bundle_id,
                          before=None, after=merge_row)
+            record_digests(db, at=stamp, actor=catalog.actor)
     except BaseException:
         _remove_unreferenced(catalog, placed)
         raise

@@ -6,17 +6,95 @@ head each merge recorded from the signed manifest matches the entry it names, an
 entries as the merges kept (each merge's `summary_json` counts them: `foreign_entries`), and as many
 versions seen (`merge_seen`) as the merges added (`versions_seen`, counted by merges since s6). The `merges`
 and `conflicts` rows are compared with their own audit entries by `audit.check_state`.
+
+Counts do not see a row replaced by another. So each merge (and migration m020, for the merges made
+before) records the SHA-256 of the whole of `foreign_audit` and of `merge_seen` as it leaves them
+(`table_digest`), as audited catalog settings (`foreign_audit_sha256`, `merge_seen_sha256` in
+`catalog_meta`, compared with their audit records like any setting); `check_merged` compares each
+table with the digest recorded. Only a merge writes either table.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
+import orjson
 from sqlite_utils import Database
 
 from fieldkit.catalog import audit
 from fieldkit.catalog.audit import ChainProblem
+
+# The tables a merge writes, each bound by a digest kept in catalog_meta: its columns, in the order
+# of its primary key (so the digest reads the rows in the order the key gives).
+BOUND = {
+    "foreign_audit": ("origin_catalog", "seq", "at", "actor", "action", "table_name", "row_id", "before_json",
+                      "after_json", "prev_hash", "hash"),
+    "merge_seen": ("table_name", "row_id", "version"),
+}
+ORDER = {"foreign_audit": "origin_catalog, seq", "merge_seen": "table_name, row_id, version"}
+
+
+def digest_key(table: str) -> str:
+    """The catalog_meta key under which a merge records `table_digest(table)`."""
+    return f"{table}_sha256"
+
+
+def table_digest(db: Database, table: str) -> str:
+    """The SHA-256 of every row of `table` (one of BOUND), one line each in key order: the row's
+    values as a compact JSON array (json.dumps(..., ensure_ascii=False, separators=(",", ":")))."""
+    sha = hashlib.sha256()
+    cursor = db.execute(f"SELECT {', '.join(BOUND[table])} FROM {table} ORDER BY {ORDER[table]}")
+    while rows := cursor.fetchmany(5000):
+        sha.update(b"".join(map(_line, rows)))
+    return sha.hexdigest()
+
+
+def _line(values: tuple) -> bytes:
+    """A row's line of `table_digest`. orjson writes the same bytes as json.dumps for text, integers
+    and None (as audit.row_hash relies on), several times faster; anything else goes to json."""
+    if _PLAIN.issuperset(map(type, values)):
+        try:
+            return orjson.dumps(values) + b"\n"
+        except orjson.JSONEncodeError:  # an integer beyond 64 bits
+            pass
+    return (json.dumps(list(values), ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8")
+
+
+_PLAIN = frozenset((str, int, type(None)))
+
+
+def record_digests(db: Database, *, at: str, actor: str, only_missing: bool = False) -> None:
+    """Record each BOUND table's digest in catalog_meta, audited, where it changed (with
+    `only_missing`, only where none is recorded). Call inside the write transaction of the merge (or
+    migration) that leaves the tables as they are."""
+    from fieldkit.catalog.meta import get_meta, set_meta
+
+    for table in BOUND:
+        key = digest_key(table)
+        old = get_meta(db, key)
+        if only_missing and old is not None:
+            continue
+        value = table_digest(db, table)
+        if old != value:
+            set_meta(db, key, value)
+            audit.record(db, at=at, actor=actor, action="update" if old is not None else "insert", table="catalog_meta",
+                         row_id=key, before=None if old is None else {"value": old}, after={"value": value})
+
+
+def check_digests(db: Database) -> list[ChainProblem]:
+    """Each BOUND table that is not what the last merge recorded (a row changed, swapped, added or removed)."""
+    from fieldkit.catalog.meta import get_meta
+
+    problems = []
+    for table in BOUND:
+        recorded = get_meta(db, digest_key(table))
+        if recorded is not None and recorded != table_digest(db, table):
+            problems.append(ChainProblem(0, "", "", f"{table} is not what the last merge left (its SHA-256 differs from "
+                                         f"{digest_key(table)} in catalog_meta): rows were changed, swapped, added or "
+                                         "removed behind fieldkit's back; restore the catalog from a backup"))
+    return problems
 
 
 def check_merged(db: Database) -> list[ChainProblem]:
@@ -52,7 +130,7 @@ def check_merged(db: Database) -> list[ChainProblem]:
         if seen != added:
             problems.append(ChainProblem(0, "", "", f"merge_seen holds {seen} row versions seen, but the merges added "
                                          f"{added}: versions were removed or added behind fieldkit's back"))
-    return problems
+    return problems + check_digests(db)
 
 
 def _counted(summary: str | None, key: str, missing: int | None = 0) -> int | None:
