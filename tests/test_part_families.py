@@ -315,15 +315,27 @@ def test_attri_families_of_makers_outside_the_earlier_slices_and_their_neighbour
     ("EPCQ128ASI16N", "intel"), ("XCF04SVOG20C", "amd"), ("M2S090TS-1FG484", "microchip"), ("AT28C256", "microchip"),
     ("N25Q128A13ESE40", "micron"), ("MT25QL256ABA", "micron"), ("MX35LF1GE4AB", "macronix"), ("EN25Q64", "eon"),
     ("XM25QH128A", "xmc"), ("F25L32PA", "esmt"), ("P25Q64H", "puya"), ("AT26DF161A", "renesas"),
-    ("CY15B104QN", "infineon"), ("FM25V10-G", "infineon"), ("FM25CL64B", "infineon"), ("FM25Q128A", "fudan-micro"),
+    ("CY15B104QN", "infineon"), ("FM25V10-G", "infineon"), ("FM25CL64B", "infineon"), ("FM25Q128A", None),
     ("FM25W128", None), ("EN5336QI", None), ("MX7541", None), ("M24308", None),
 ])
 def test_attrk_memory_and_fpga_families_and_their_neighbours(part, firm):
     """The attrK pass: Lattice MachXO and Nexus, Altera Cyclone II, MAX II EPM240 and EPCQ, Xilinx Platform Flash,
     SmartFusion2, Atmel AT28C, Micron/Numonyx N25Q and MT25Q, Macronix MX35, Eon EN25, XMC XM25, ESMT F25L, Puya P25Q,
-    Adesto AT26DF, Cypress/Ramtron F-RAM. FM25 is split by the letter after it (Fudan's FM25Q flash, Cypress's FM25V and
-    FM25CL F-RAM), and FM25W, which both use, is given to neither; Enpirion's EN53, Maxim's MX7 and the MIL-DTL-24308
+    Adesto AT26DF, Cypress/Ramtron F-RAM. FM25 is split by the letter after it (Cypress's FM25V and FM25CL F-RAM);
+    Fudan's FM25Q flash is given to no one since the s7 review (Fidelix sells FM25Q numbers too), and FM25W, which
+    Fudan and Cypress both use, is given to neither; Enpirion's EN53, Maxim's MX7 and the MIL-DTL-24308
     connector stay outside EN25, MX35 and the M2S/M24 rows."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("FM25L04B-G", "infineon"), ("FM25L16B-GTR", "infineon"), ("FM25LQ128I", None), ("FM25LQ64", None),
+    ("FM25Q64A", None), ("FM25Q16A", None), ("FM25Q128", None), ("FM25V02A", "infineon"), ("FM25C160B", "infineon"),
+])
+def test_s7_review_fm25_rows_name_no_maker_for_numbers_two_makers_use(part, firm):
+    """The s7 review of the curated rows: Ramtron/Cypress's FM25L F-RAM is claimed by digit (FM25L0, FM25L1) because
+    Fudan's FM25LQ flash also begins FM25L; FM25Q names no maker because Fudan and Fidelix both sell FM25Q16A/32A/64A.
+    Cypress's other F-RAM rows (FM25V, FM25C) are unchanged."""
     assert attribute(part).firm_id == firm
 
 
