@@ -531,7 +531,7 @@ def test_the_attrl_families_read_their_own_lines_and_leave_the_neighbouring_numb
 
 
 @pytest.mark.parametrize("part", ["LMV321", "LMV358IDT", "LMV324", "LMV331", "1N4007", "1N5819", "1N5822", "OP07CP",
-                                  "LM4040DBZ-2.5", "6N137", "BAV99", "BAV70", "BC337", "MBR0540", "SMBJ15A", "UC3843"])
+                                  "LM4040DBZ-2.5", "6N137", "BAV99", "BAV70", "BC337", "MBR0530", "MBR0540", "SMBJ15A", "UC3843"])
 def test_common_multi_source_numbers_give_every_maker_found_as_candidates(part):
     """The s7 multi-source pass: numbers several makers publish give two makers or more and no single firm."""
     result = attribute(part)
