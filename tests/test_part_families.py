@@ -527,7 +527,9 @@ def test_ir_gate_drivers_and_n_suffix_hexfets_are_infineons_and_everlights_ir204
     ("GENERAL SEMICONDUCTOR", "vishay", "General Semiconductor"), ("ATHEROS", "qualcomm", "Atheros"),
     ("PMC-SIERRA", "microchip", "PMC-Sierra"), ("AEROFLEX", "cobham", "Aeroflex"), ("AGERE", "broadcom", None),
     ("Coiltronics", "eaton", None), ("Huawei", "huawei", None), ("Sunlord", "sunlord", None),
-    ("Ecliptek", "ecliptek", None), ("FOX", "fox-electronics", None),
+    ("Ecliptek", "ecliptek", None), ("FOX", "fox-electronics", None), ("MITEL", "microchip", "Mitel"),
+    ("ELANTEC", "renesas", "Elantec"), ("XICOR", "renesas", "Xicor"), ("ICS", "renesas", "ICS"),
+    ("Vitramon", "vishay", None), ("Raytheon Semiconductor", "onsemi", "Raytheon Semiconductor"),
 ])
 def test_the_printed_brands_a_researcher_meets_on_boards_name_their_owner_today(printed, firm, formerly):
     """Issue 13 point 3 (s7 brands): the short and former forms printed on parts or in published lists resolve to
@@ -561,6 +563,9 @@ def test_the_part_number_settles_which_motorola_successor_it_is(part, firm):
     ("HITACHI", {"renesas", "hitachi-aic"}),  # semiconductors to Renesas, capacitors Hitachi AIC's
     ("Samsung", {"samsung-electronics", "samsung-electro-mechanics"}),
     ("Fuji", {"fuji-electric", "fujitsu"}),
+    ("RAYTHEON", {"onsemi", "rtx"}),  # Raytheon Semiconductor's ICs (Fairchild 1997) or RTX's own assemblies
+    ("SIEMENS", {"infineon", "tdk"}),  # semiconductors to Infineon, passives (Siemens Matsushita) to EPCOS/TDK
+    ("SPRAGUE", {"vishay", "allegro"}),  # capacitors to Vishay, semiconductors to Allegro
 ])
 def test_a_brand_two_firms_carry_gives_both_as_candidates(printed, firms):
     result = attribute("X123", printed)
