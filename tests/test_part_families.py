@@ -530,6 +530,7 @@ def test_ir_gate_drivers_and_n_suffix_hexfets_are_infineons_and_everlights_ir204
     ("Ecliptek", "ecliptek", None), ("FOX", "fox-electronics", None), ("MITEL", "microchip", "Mitel"),
     ("ELANTEC", "renesas", "Elantec"), ("XICOR", "renesas", "Xicor"), ("ICS", "renesas", "ICS"),
     ("Vitramon", "vishay", None), ("Raytheon Semiconductor", "onsemi", "Raytheon Semiconductor"),
+    ("SIGNETICS", "nxp", "Signetics"), ("DDC", "ddc", None),
 ])
 def test_the_printed_brands_a_researcher_meets_on_boards_name_their_owner_today(printed, firm, formerly):
     """Issue 13 point 3 (s7 brands): the short and former forms printed on parts or in published lists resolve to
@@ -566,6 +567,7 @@ def test_the_part_number_settles_which_motorola_successor_it_is(part, firm):
     ("RAYTHEON", {"onsemi", "rtx"}),  # Raytheon Semiconductor's ICs (Fairchild 1997) or RTX's own assemblies
     ("SIEMENS", {"infineon", "tdk"}),  # semiconductors to Infineon, passives (Siemens Matsushita) to EPCOS/TDK
     ("SPRAGUE", {"vishay", "allegro"}),  # capacitors to Vishay, semiconductors to Allegro
+    ("TEMIC", {"vishay", "microchip"}),  # discretes and optoelectronics to Vishay, integrated circuits to Atmel
 ])
 def test_a_brand_two_firms_carry_gives_both_as_candidates(printed, firms):
     result = attribute("X123", printed)
@@ -581,3 +583,12 @@ def test_a_former_name_on_two_rows_gives_both_firms_with_their_years():
     found = ManufacturerIndex(rows, "test-fixture").by_brand("ACME SEMI")
     assert {(c.firm_id, c.matched_by, c.via_year) for c in found} == {(rows[0].id, "former name", 1999),
                                                                       (rows[1].id, "former name", 2004)}
+
+
+@pytest.mark.parametrize("printed", ["GEC", "QIMONDA", "ST-ERICSSON", "RCA", "PLESSEY"])
+def test_a_printed_brand_with_no_single_successor_in_the_table_names_no_firm(printed):
+    """GEC, RCA and Plessey each passed to several firms, Qimonda was wound up without a successor, ST-Ericsson was
+    a joint venture: kept as printed, never read into a firm by abbreviation."""
+    result = attribute("X123", printed)
+    assert result.firm_id is None and result.candidates == ()
+    assert result.manufacturer == printed
