@@ -530,7 +530,8 @@ def test_ir_gate_drivers_and_n_suffix_hexfets_are_infineons_and_everlights_ir204
     ("Ecliptek", "ecliptek", None), ("FOX", "fox-electronics", None), ("MITEL", "microchip", "Mitel"),
     ("ELANTEC", "renesas", "Elantec"), ("XICOR", "renesas", "Xicor"), ("ICS", "renesas", "ICS"),
     ("Vitramon", "vishay", None), ("Raytheon Semiconductor", "onsemi", "Raytheon Semiconductor"),
-    ("SIGNETICS", "nxp", "Signetics"), ("DDC", "ddc", None),
+    ("SIGNETICS", "nxp", "Signetics"), ("DDC", "ddc", None), ("TECHWELL", "renesas", "Techwell"),
+    ("CLARE", "littelfuse", "Clare"), ("ENERGY MICRO", "silicon-labs", "Energy Micro"), ("HYUNDAI", "sk-hynix", "Hyundai"),
 ])
 def test_the_printed_brands_a_researcher_meets_on_boards_name_their_owner_today(printed, firm, formerly):
     """Issue 13 point 3 (s7 brands): the short and former forms printed on parts or in published lists resolve to
@@ -592,3 +593,10 @@ def test_a_printed_brand_with_no_single_successor_in_the_table_names_no_firm(pri
     result = attribute("X123", printed)
     assert result.firm_id is None and result.candidates == ()
     assert result.manufacturer == printed
+
+
+def test_a_prefix_of_an_acquired_brand_names_that_brand_when_its_source_passage_does():
+    """EFM32 is cited from Energy Micro's own device header; with Energy Micro a former name of Silicon Labs the part
+    says so, and a Motorola former name does not displace Freescale on NXP's MK64F."""
+    assert attribute("EFM32GG990F1024").headline().endswith("Silicon Labs (US), formerly Energy Micro (until 2013)")
+    assert attribute("MK64FN1M0VLL12").firm_candidate.via == "Freescale Semiconductor"
