@@ -548,3 +548,86 @@ def test_ir_gate_drivers_and_n_suffix_hexfets_are_infineons_and_everlights_ir204
     """IR20 was Infineon's by derivation and took Everlight's IR204 infrared LEDs; IR201/IR2085 now name only IR's
     drivers. IR's own N-suffix HEXFETs are Infineon's; the plain IRF540, which Vishay also sells, stays nobody's."""
     assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("printed, firm, formerly", [
+    ("Linear", "analog-devices", "Linear"), ("LTC", "analog-devices", "LTC"), ("Sipex", "maxlinear", "Sipex"),
+    ("ZARLINK", "microchip", "Zarlink"), ("Vectron", "microchip", "Vectron"), ("Agilent", "broadcom", "Agilent"),
+    ("HP", "broadcom", "HP"), ("Hewlett-Packard", "broadcom", "Hewlett-Packard"), ("NATIONAL", "texas-instruments", "National"),
+    ("HARRIS", "renesas", "Harris"), ("Chilisin", "yageo", None), ("Dale", "vishay", None), ("Vishay Dale", "vishay", None),
+    ("GENERAL SEMICONDUCTOR", "vishay", "General Semiconductor"), ("ATHEROS", "qualcomm", "Atheros"),
+    ("PMC-SIERRA", "microchip", "PMC-Sierra"), ("AEROFLEX", "cobham", "Aeroflex"), ("AGERE", "broadcom", None),
+    ("Coiltronics", "eaton", None), ("Huawei", "huawei", None), ("Sunlord", "sunlord", None),
+    ("Ecliptek", "ecliptek", None), ("FOX", "fox-electronics", None), ("MITEL", "microchip", "Mitel"),
+    ("ELANTEC", "renesas", "Elantec"), ("XICOR", "renesas", "Xicor"), ("ICS", "renesas", "ICS"),
+    ("Vitramon", "vishay", None), ("Raytheon Semiconductor", "onsemi", "Raytheon Semiconductor"),
+    ("SIGNETICS", "nxp", "Signetics"), ("DDC", "ddc", None), ("TECHWELL", "renesas", "Techwell"),
+    ("CLARE", "littelfuse", "Clare"), ("ENERGY MICRO", "silicon-labs", "Energy Micro"), ("HYUNDAI", "sk-hynix", "Hyundai"),
+])
+def test_the_printed_brands_a_researcher_meets_on_boards_name_their_owner_today(printed, firm, formerly):
+    """Issue 13 point 3 (s7 brands): the short and former forms printed on parts or in published lists resolve to
+    the firm that owns the brand today, and a former brand says so ("formerly Agilent (until 2005)")."""
+    result = attribute("X123", printed)
+    assert result.firm_id == firm
+    if formerly:
+        assert result.firm_candidate.via == formerly
+        assert f"formerly {formerly} (until " in result.headline()
+
+
+def test_motorola_is_onsemi_and_nxp_as_candidates_never_one_firm():
+    """Motorola's Semiconductor Components Group became ON Semiconductor (1999); the rest of its semiconductor
+    sector became Freescale (2004), NXP's since 2015. The brand alone names both and attributes neither."""
+    result = attribute("X123", "MOTOROLA")
+    assert result.firm_id is None and result.ambiguous
+    assert {c.firm_id for c in result.candidates} == {"onsemi", "nxp"}
+    assert {(c.firm_id, c.via_year) for c in result.candidates} == {("onsemi", 1999), ("nxp", 2004)}
+    assert result.manufacturer == "MOTOROLA"  # kept as printed
+
+
+@pytest.mark.parametrize("part, firm", [("NCP1117ST33T3G", "onsemi"), ("MK64FN1M0VLL12", "nxp")])
+def test_the_part_number_settles_which_motorola_successor_it_is(part, firm):
+    result = attribute(part, "Motorola")
+    assert result.firm_id == firm
+    assert result.firm_candidate.via == "Motorola"
+
+
+@pytest.mark.parametrize("printed, firms", [
+    ("SANYO", {"onsemi", "panasonic"}),  # semiconductors to onsemi, capacitors to Panasonic; not Sanyou Relays
+    ("HITACHI", {"renesas", "hitachi-aic"}),  # semiconductors to Renesas, capacitors Hitachi AIC's
+    ("Samsung", {"samsung-electronics", "samsung-electro-mechanics"}),
+    ("Fuji", {"fuji-electric", "fujitsu"}),
+    ("RAYTHEON", {"onsemi", "rtx"}),  # Raytheon Semiconductor's ICs (Fairchild 1997) or RTX's own assemblies
+    ("SIEMENS", {"infineon", "tdk"}),  # semiconductors to Infineon, passives (Siemens Matsushita) to EPCOS/TDK
+    ("SPRAGUE", {"vishay", "allegro"}),  # capacitors to Vishay, semiconductors to Allegro
+    ("TEMIC", {"vishay", "microchip"}),  # discretes and optoelectronics to Vishay, integrated circuits to Atmel
+])
+def test_a_brand_two_firms_carry_gives_both_as_candidates(printed, firms):
+    result = attribute("X123", printed)
+    assert result.firm_id is None
+    assert {c.firm_id for c in result.candidates} == firms
+
+
+def test_a_former_name_on_two_rows_gives_both_firms_with_their_years():
+    """The index keeps every row a former name is on: two firms that each took part of a business both answer."""
+    rows = [row for row in firm_rows() if row.id in {"onsemi", "nxp"}]
+    rows = [row.model_copy(update={"former_names": f"{row.former_names}|Acme Semi@{year}"})
+            for row, year in zip(rows, (1999, 2004))]
+    found = ManufacturerIndex(rows, "test-fixture").by_brand("ACME SEMI")
+    assert {(c.firm_id, c.matched_by, c.via_year) for c in found} == {(rows[0].id, "former name", 1999),
+                                                                      (rows[1].id, "former name", 2004)}
+
+
+@pytest.mark.parametrize("printed", ["GEC", "QIMONDA", "ST-ERICSSON", "RCA", "PLESSEY"])
+def test_a_printed_brand_with_no_single_successor_in_the_table_names_no_firm(printed):
+    """GEC, RCA and Plessey each passed to several firms, Qimonda was wound up without a successor, ST-Ericsson was
+    a joint venture: kept as printed, never read into a firm by abbreviation."""
+    result = attribute("X123", printed)
+    assert result.firm_id is None and result.candidates == ()
+    assert result.manufacturer == printed
+
+
+def test_a_prefix_of_an_acquired_brand_names_that_brand_when_its_source_passage_does():
+    """EFM32 is cited from Energy Micro's own device header; with Energy Micro a former name of Silicon Labs the part
+    says so, and a Motorola former name does not displace Freescale on NXP's MK64F."""
+    assert attribute("EFM32GG990F1024").headline().endswith("Silicon Labs (US), formerly Energy Micro (until 2013)")
+    assert attribute("MK64FN1M0VLL12").firm_candidate.via == "Freescale Semiconductor"
