@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
@@ -166,47 +167,73 @@ def seed_components(catalog, count):
     return item
 
 
-def test_a_large_export_writes_components_in_a_second_process_with_the_same_bytes(catalog, tmp_path):
+def test_a_large_export_makes_components_csv_in_two_processes_with_the_same_bytes(catalog, tmp_path):
     seed_components(catalog, 50)
     one = export_catalog(catalog, tmp_path / "one", parallel_rows=10**9)
     two = export_catalog(catalog, tmp_path / "two", parallel_rows=10)
     assert one.files == two.files and two.files["components.csv"] == 50
     for name in one.files:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(p.name for p in (tmp_path / "one").iterdir())
+
+
+def test_the_second_process_makes_the_last_rows_and_the_first_process_the_rest(catalog, tmp_path, monkeypatch):
+    """Each process makes its own rows: the lines the second process wrote are the last ones of the file."""
+    import fieldkit.export.csv as export_csv
+
+    seed_components(catalog, 40)
+    parts = []
+    append = export_csv.SecondPart.append
+
+    def remember(self, fh, written):
+        lines = append(self, fh, written)
+        self.file.seek(0)
+        parts.append((self.start, self.file.read(), lines))
+        return lines
+
+    monkeypatch.setattr(export_csv.SecondPart, "append", remember)
+    export_catalog(catalog, tmp_path / "out", parallel_rows=10)
+    [(start, theirs, lines)] = parts
+    assert lines == 20 and start == catalog.db.execute("SELECT rowid FROM components ORDER BY rowid LIMIT 1 OFFSET 20").fetchone()[0]
+    written = (tmp_path / "out" / "components.csv").read_bytes()
+    assert theirs.count(b"\r\n") == 20 and written.endswith(theirs) and len(written) > 2 * len(theirs)
 
 
 def test_the_second_process_writes_nothing_if_the_catalog_moved_on_and_the_export_stays_one_snapshot(
         catalog, tmp_path, monkeypatch):
     """A write lands after the export has fixed its snapshot and before the second process starts:
-    the second process sees another audit head and stands down, and the first writes the file."""
+    the second process sees another audit head and stands down, and the first writes its rows."""
     import fieldkit.export.csv as export_csv
     from fieldkit.catalog.db import open_catalog
 
     seed_components(catalog, 20)
     start = export_csv._start_second_process
+    ended = []
 
-    def write_first(path, outdir, head, full=False):
+    def write_first(work, full=False):
         from fieldkit.catalog import records
 
-        other = open_catalog(path, actor="other")
+        other = open_catalog(catalog.path, actor="other")
         late = items.add_item(other, {"category": "late", "ref": "LATE-1"})
         records.insert(other, "components", {"id": "late", "item_id": late["id"], "part_number": "LATE",
                                              "quantity": 1, "created_at": "t", "updated_at": "t"})
         other.close()
-        process = start(path, outdir, head, full)
+        process = start(work, full)
         process.wait()
-        assert process.returncode == export_csv.part.MOVED
-        assert not (outdir / "components.csv").exists()
-        return start(path, outdir, head, full)  # exits MOVED again; the export writes the file itself
+        ended.append((process.returncode, os.fstat(work["fd"]).st_size))
+        return process
 
     monkeypatch.setattr(export_csv, "_start_second_process", write_first)
     result = export_catalog(catalog, tmp_path / "out", parallel_rows=10)
+    assert ended == [(export_csv.part.MOVED, 0)]  # it stood down and wrote nothing
     assert result.files["components.csv"] == 20
     assert "LATE-1" not in {row["ref"] for row in read(tmp_path / "out" / "items.csv")}
     assert {row["part_number"] for row in read(tmp_path / "out" / "components.csv")}.isdisjoint({"LATE"})
+    one = export_catalog(catalog, tmp_path / "one", parallel_rows=10**9)  # the late rows are there now
+    assert one.files["components.csv"] == 21
 
 
-def test_a_failure_in_the_second_process_is_one_line_naming_it(catalog, tmp_path, monkeypatch):
+def test_a_failure_in_the_second_process_is_one_line_naming_it_and_leaves_no_file(catalog, tmp_path, monkeypatch):
     import subprocess
     import sys
 
@@ -215,12 +242,26 @@ def test_a_failure_in_the_second_process_is_one_line_naming_it(catalog, tmp_path
 
     seed_components(catalog, 20)
     message = "cannot write the export to out: No space left on device; choose another folder"
-    monkeypatch.setattr(export_csv, "_start_second_process", lambda path, outdir, head, full=False: subprocess.Popen(
+    monkeypatch.setattr(export_csv, "_start_second_process", lambda work, full=False: subprocess.Popen(
         [sys.executable, "-c", f"import sys; sys.stderr.write({message!r}); sys.exit(1)"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     with pytest.raises(FieldkitError) as caught:
         export_catalog(catalog, tmp_path / "out", parallel_rows=10)
     assert str(caught.value) == message
+    assert not (tmp_path / "out" / "components.csv").exists()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_text_cell_that_is_not_utf8_in_the_second_process_rows_is_the_same_one_line(catalog, tmp_path):
+    from fieldkit.errors import FieldkitError
+
+    seed_components(catalog, 20)
+    catalog.db.execute("UPDATE components SET notes = CAST(x'41ff42' AS TEXT) WHERE id = 'c19'")  # as another program might
+    catalog.db.conn.commit()
+    with pytest.raises(FieldkitError) as caught:
+        export_catalog(catalog, tmp_path / "out", parallel_rows=10)
+    assert str(caught.value).startswith("cannot export components.csv: a text cell of the components table is not valid UTF-8")
+    assert not (tmp_path / "out" / "components.csv").exists()
 
 
 def test_when_the_first_process_fails_the_second_is_stopped_and_leaves_no_file(catalog, tmp_path, monkeypatch):
@@ -233,11 +274,11 @@ def test_when_the_first_process_fails_the_second_is_stopped_and_leaves_no_file(c
     started = []
     start = export_csv._start_second_process
 
-    def start_and_remember(path, outdir, head, full=False):
-        started.append(start(path, outdir, head, full))
+    def start_and_remember(work, full=False):
+        started.append(start(work, full))
         return started[-1]
 
-    def disk_full(db, names, outdir, full=False):
+    def disk_full(db, names, outdir, full=False, second=None):
         time.sleep(1)  # let the second process get going
         raise OSError(28, "No space left on device")
 
@@ -246,17 +287,21 @@ def test_when_the_first_process_fails_the_second_is_stopped_and_leaves_no_file(c
     with pytest.raises(FieldkitError, match="No space left on device"):
         export_catalog(catalog, tmp_path / "out", parallel_rows=10)
     assert started and started[0].returncode is not None  # ended, not left running
-    leftovers = sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith("."))
-    assert leftovers == []
+    assert list((tmp_path / "out").iterdir()) == []
 
 
-def test_the_second_process_stopped_mid_file_removes_its_temporary_file(catalog, tmp_path):
+def test_the_second_process_stopped_mid_file_leaves_nothing_in_the_folder(catalog, tmp_path):
+    """It writes into a file with no name: stopped at any moment, it leaves no part of components.csv."""
+    import json
     import subprocess
     import sys
+    import tempfile
     import time
 
-    from fieldkit.catalog import audit, search
+    from fieldkit.catalog import search
+    from fieldkit.catalog.db import connect_reader, database
     from fieldkit.export import part
+    from fieldkit.export.csv import chunked_select
 
     item = items.add_item(catalog, {"category": "missile debris", "ref": "KHK-0001"})
     with catalog.transaction() as db:  # enough rows for the file to take a while; written raw, for speed
@@ -266,19 +311,26 @@ def test_the_second_process_stopped_mid_file_removes_its_temporary_file(catalog,
             "VALUES (?, ?, ?, ?, 1, 't', 't')",
             ((f"c{n}", item["id"], f"P{n}", "n" * 200) for n in range(300_000)))
         db.execute("DELETE FROM search_suspended")
-    seq, head_hash = audit.head(catalog.db)
+    reader = connect_reader(catalog.path)
+    _, sql = chunked_select(database(reader), "components")
+    newest = list(reader.execute(part.NEWEST_AUDIT_ROW).fetchone())
+    reader.close()
     out = tmp_path / "out"
     out.mkdir()
-    process = subprocess.Popen([sys.executable, "-m", "fieldkit.export.part", str(catalog.path), str(out),
-                                str(seq), head_hash], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not any(p.name.startswith(".components.csv.") for p in out.iterdir()):
-        assert process.poll() is None and time.monotonic() < deadline, "the file was never started"
-        time.sleep(0.002)
-    process.terminate()
-    process.communicate(timeout=30)
-    assert process.returncode == part.STOPPED
-    assert list(out.iterdir()) == []  # neither a part of components.csv nor its temporary file
+    with tempfile.TemporaryFile(dir=out) as lines:
+        work = {"catalog": str(catalog.path), "wal": True, "head": newest, "sql": sql, "fd": lines.fileno(),
+                "name": "components", "outdir": str(out)}
+        process = subprocess.Popen([sys.executable, "-m", "fieldkit.export.part", json.dumps(work)], pass_fds=(lines.fileno(),),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while os.fstat(lines.fileno()).st_size == 0:
+            assert process.poll() is None and time.monotonic() < deadline, "the file was never started"
+            time.sleep(0.002)
+        process.terminate()
+        process.communicate(timeout=30)
+        assert process.returncode != 0
+        assert list(out.iterdir()) == []  # the lines it wrote are in a file with no name
+    assert list(out.iterdir()) == []
 
 
 def test_a_text_cell_that_is_not_utf8_stops_the_export_with_one_line_naming_the_table(catalog, tmp_path):
@@ -298,12 +350,13 @@ def test_if_no_second_process_can_start_the_export_writes_every_file_itself(cata
 
     seed_components(catalog, 30)
 
-    def cannot_start(path, outdir, head, full):
+    def cannot_start(work, full=False):
         raise OSError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(export_csv, "_start_second_process", cannot_start)
     result = export_catalog(catalog, tmp_path / "out", parallel_rows=10)
     assert result.files["components.csv"] == 30 and len(read(tmp_path / "out" / "components.csv")) == 30
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")) == []
 
 
 def test_components_csv_has_plain_attribution_columns_and_no_json(catalog, tmp_path):
