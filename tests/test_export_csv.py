@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
@@ -331,6 +332,56 @@ def test_the_second_process_stopped_mid_file_leaves_nothing_in_the_folder(catalo
         assert process.returncode != 0
         assert list(out.iterdir()) == []  # the lines it wrote are in a file with no name
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="finds the second process through /proc")
+def test_an_export_killed_while_both_processes_write_leaves_no_part_of_components_csv(catalog, tmp_path):
+    """SIGKILL of `fieldkit export csv` while its second process writes: no components.csv, whole or
+    partial; the second process ends by itself and leaves nothing; the only trace is the first
+    process's hidden temporary file (which names it), as with an export written by one process."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from fieldkit.catalog import search
+
+    item = items.add_item(catalog, {"category": "missile debris", "ref": "KHK-0001"})
+    with catalog.transaction() as db:  # written raw, for speed
+        search.suspend(db)
+        db.conn.executemany(
+            "INSERT INTO components (id, item_id, part_number, notes, quantity, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, 1, 't', 't')",
+            ((f"c{n}", item["id"], f"P{n}", "n" * 200) for n in range(100_000)))
+        db.execute("DELETE FROM search_suspended")
+    out = tmp_path / "out"
+
+    def second_processes() -> list[str]:
+        found = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                text = cmdline.read_bytes()
+            except OSError:
+                continue
+            if b"fieldkit.export.part" in text and str(out).encode() in text:
+                found.append(cmdline.parent.name)
+        return found
+
+    export = subprocess.Popen([sys.executable, "-m", "fieldkit", "--db", str(catalog.path), "export", "csv", str(out)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not (second_processes() and any(p.name.startswith(".components.csv.") and p.stat().st_size
+                                          for p in (out.iterdir() if out.exists() else []))):
+        assert export.poll() is None and time.monotonic() < deadline, "the export ended before both processes wrote"
+        time.sleep(0.002)
+    export.send_signal(signal.SIGKILL)
+    export.wait()
+    while second_processes():
+        assert time.monotonic() < deadline, "the second process did not end"
+        time.sleep(0.01)
+    left = sorted(p.name for p in out.iterdir() if not p.name.endswith((".csv", ".json", ".txt")) or p.name.startswith("."))
+    assert not (out / "components.csv").exists()
+    assert [name for name in left if not name.startswith(f".components.csv.{export.pid}.")] == []
 
 
 def test_a_text_cell_that_is_not_utf8_stops_the_export_with_one_line_naming_the_table(catalog, tmp_path):

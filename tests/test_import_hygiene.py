@@ -150,3 +150,33 @@ def test_the_reranking_reads_the_reference_tables_without_pydantic():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_exports_second_process_runs_on_the_standard_library_alone(tmp_path):
+    """fieldkit.export.part (components.csv on a second core) starts without the site module, so it
+    must load no installed package: no sqlite-utils, no migrations, no catalog layer beyond its
+    connections. It writes its lines into the descriptor it is given."""
+    from fieldkit.catalog.db import open_catalog
+    from fieldkit.export.part import NEWEST_AUDIT_ROW
+
+    catalog = open_catalog(tmp_path / "catalog.db")
+    newest = list(catalog.db.execute(NEWEST_AUDIT_ROW).fetchone() or [])
+    catalog.close()
+    root = str(Path(fieldkit.__file__).resolve().parents[1])
+    code = (
+        "import json, os, sys, tempfile\n"
+        "from fieldkit.export.part import main\n"
+        "with tempfile.TemporaryFile() as fh:\n"
+        f"    work = {{'catalog': {str(tmp_path / 'catalog.db')!r}, 'wal': True, 'head': {newest!r}, 'fd': os.dup(fh.fileno()),\n"
+        "            'sql': \"SELECT CAST(csv_line('tn', '=1', 2) AS BLOB), 1\", 'name': 'components', 'outdir': '.'}\n"
+        "    assert main([json.dumps(work)]) == 0\n"
+        "    fh.seek(0)\n"
+        "    assert fh.read() == b'\"\\'=1\",2\\r\\n', 'the line it wrote'\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, env={"PYTHONPATH": root})
+    assert result.returncode == 0, result.stderr
+    modules = set(json.loads(result.stdout.splitlines()[-1]))
+    assert {"fieldkit.export.part", "fieldkit.catalog.connection", "fieldkit.export.cells"} <= modules
+    assert loaded(modules, HEAVY + ("sqlite_utils", "pydantic", "orjson", "click", "fieldkit.catalog.db",
+                                    "fieldkit.catalog.migrations", "fieldkit.export.csv")) == []
