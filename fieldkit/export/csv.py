@@ -448,9 +448,7 @@ class SecondPart:
             lines = err.strip().splitlines()
             raise FieldkitError(lines[-1] if lines else
                                 f"the export's second process failed (exit status {self.process.returncode})")
-        size = os.fstat(self.file.fileno()).st_size
-        _copy_after(fh, self.file.fileno(), size)
-        part.start_writeback(fh.fileno(), written, size)
+        _copy_after(fh, self.file.fileno(), os.fstat(self.file.fileno()).st_size)  # the fsync that follows writes it
         return json.loads(out)
 
     def close(self) -> None:
