@@ -158,6 +158,15 @@ def test_sqlite_writes_each_line_exactly_as_csv_line_does_and_csv_reads_it_back(
     assert restore_cell(dict(zip(columns, cells[1:]))["part_number"]) == part
 
 
+@pytest.fixture(autouse=True)
+def idle_core(monkeypatch):
+    """The second process is tried whenever there are enough components, however busy the machine
+    running the tests is (export_catalog starts it only when a core is idle: a_core_is_free)."""
+    import fieldkit.export.csv as export_csv
+
+    monkeypatch.setattr(export_csv, "a_core_is_free", lambda: True)
+
+
 def seed_components(catalog, count):
     from fieldkit.catalog import records
 
@@ -367,7 +376,9 @@ def test_an_export_killed_while_both_processes_write_leaves_no_part_of_component
                 found.append(cmdline.parent.name)
         return found
 
-    export = subprocess.Popen([sys.executable, "-m", "fieldkit", "--db", str(catalog.path), "export", "csv", str(out)],
+    command = ("import sys; import fieldkit.export.csv as e; e.a_core_is_free = lambda: True; "  # however busy the machine
+               "from fieldkit.cli import main; sys.exit(main())")
+    export = subprocess.Popen([sys.executable, "-c", command, "--db", str(catalog.path), "export", "csv", str(out)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while not (second_processes() and any(p.name.startswith(".components.csv.") and p.stat().st_size
@@ -394,6 +405,35 @@ def test_a_text_cell_that_is_not_utf8_stops_the_export_with_one_line_naming_the_
         export_catalog(catalog, tmp_path / "out")
     assert "cannot export items.csv" in str(caught.value) and "not valid UTF-8" in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_a_busy_machine_gets_one_process(catalog, tmp_path, monkeypatch):
+    """With no idle core a second process would only take turns with the first, adding its start
+    and the copy: the export writes every file itself."""
+    import fieldkit.export.csv as export_csv
+
+    seed_components(catalog, 30)
+
+    def must_not_start(work, full=False):
+        raise AssertionError("a second process was started on a busy machine")
+
+    monkeypatch.setattr(export_csv, "a_core_is_free", lambda: False)
+    monkeypatch.setattr(export_csv, "_start_second_process", must_not_start)
+    result = export_catalog(catalog, tmp_path / "out", parallel_rows=10)
+    assert result.files["components.csv"] == 30 and len(read(tmp_path / "out" / "components.csv")) == 30
+
+
+@pytest.mark.parametrize(("loadavg", "cores", "free"), [
+    ("0.52 0.40 0.31 1/143 2811", 2, True),  # only this process runs: the other core is idle
+    ("1.20 0.90 0.70 2/143 2811", 2, False),  # another task runs now: both cores are taken
+    ("2.40 2.10 1.90 1/143 2811", 2, False),  # idle this instant, but busier than two cores over the minute
+    ("2.40 2.10 1.90 3/143 2811", 4, True),
+    ("0.10 0.10 0.10 1/143 2811", 1, False),  # one core: nothing to run beside
+])
+def test_a_core_is_free_when_the_kernel_counts_leave_one(loadavg, cores, free):
+    from fieldkit.export.csv import core_free
+
+    assert core_free(loadavg, cores) is free
 
 
 def test_if_no_second_process_can_start_the_export_writes_every_file_itself(catalog, tmp_path, monkeypatch):

@@ -71,7 +71,10 @@ def test_export_writes_the_same_bytes_as_before_for_the_same_catalog(catalog, tm
         assert (tmp_path / name).read_bytes() == (folder / name).read_bytes(), name
 
 
-def test_a_second_process_writes_the_same_bytes_as_one(catalog, tmp_path):
+def test_a_second_process_writes_the_same_bytes_as_one(catalog, tmp_path, monkeypatch):
+    import fieldkit.export.csv as export_csv
+
+    monkeypatch.setattr(export_csv, "a_core_is_free", lambda: True)  # however busy the machine running the tests
     fill(catalog)
     export_catalog(catalog, tmp_path, parallel_rows=1)
     for name in FILES:

@@ -489,6 +489,26 @@ def _stop(process: subprocess.Popen) -> None:
         process.communicate()
 
 
+def a_core_is_free() -> bool:
+    """Whether a core is idle now, so that a second process would run beside this one instead of
+    taking turns with it (and adding its start and the copy to the time): see `core_free`. Where
+    the kernel's counts cannot be read (no /proc/loadavg), a second core is taken to be free."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            return core_free(fh.read(), cores)
+    except (OSError, ValueError, IndexError):
+        return cores > 1
+
+
+def core_free(loadavg: str, cores: int) -> bool:
+    """Whether /proc/loadavg's text `loadavg` leaves one of `cores` idle: the tasks running this
+    instant (the reader among them) are fewer than the cores, and so is the load average over the
+    last minute."""
+    fields = loadavg.split()
+    return cores > 1 and int(fields[3].split("/")[0]) < cores and float(fields[0]) < cores
+
+
 def _split_rowid(db: Database, name: str, rows: int) -> int:
     """The rowid from which the second process makes the lines of `name` (FIRST_SHARE of the rows
     are this process's)."""
@@ -502,8 +522,8 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
     Every file is read at one state of the catalog, in read transactions of the export's own: a
     write by another program (or another thread of this one) meanwhile cannot make components.csv
     name an item that items.csv lacks, and cannot be caught up in the export. When there are at
-    least `parallel_rows` components and a second CPU, components.csv (by far the longest file) is
-    made on two cores: a second process (fieldkit.export.part), in a read transaction at the same
+    least `parallel_rows` components and a core is idle (`a_core_is_free`), components.csv (by far
+    the longest file) is made on two cores: a second process (fieldkit.export.part), in a read transaction at the same
     audit head, makes the lines of its last rows while this one makes the others (SecondPart).
     `full` adds machine-readable columns to components.csv.
 
@@ -524,7 +544,7 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
         db = database(reader) if reader is not None else catalog.db
         audit.head(db)  # the first read: it fixes the snapshot of the read transaction
         outdir.mkdir(parents=True, exist_ok=True)
-        if reader is not None and (os.cpu_count() or 1) > 1 and (rows := db["components"].count) >= parallel_rows:
+        if reader is not None and (rows := db["components"].count) >= parallel_rows and a_core_is_free():
             try:
                 second = SecondPart(db, catalog.path, wal, "components", _split_rowid(db, "components", rows),
                                     outdir, full)
