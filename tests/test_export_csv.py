@@ -187,6 +187,32 @@ def test_a_large_export_makes_components_csv_in_two_processes_with_the_same_byte
     assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(p.name for p in (tmp_path / "one").iterdir())
 
 
+def test_a_catalog_in_rollback_journal_mode_is_exported_by_two_processes_alike(catalog, tmp_path):
+    """A backup (rollback journal, opened mode=ro): the second process opens it as the first does,
+    leaves no -wal, -shm or journal beside it, and the bytes are those of one process."""
+    import shutil
+    import sqlite3
+
+    from fieldkit.catalog.db import open_read_only
+
+    seed_components(catalog, 30)
+    catalog.close()
+    path = tmp_path / "backup" / "catalog.db"
+    path.parent.mkdir()
+    shutil.copyfile(catalog.path, path)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    backup = open_read_only(path)
+    one = export_catalog(backup, tmp_path / "one", parallel_rows=10**9)
+    two = export_catalog(backup, tmp_path / "two", parallel_rows=10)
+    backup.close()
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    assert one.files == two.files and two.files["components.csv"] == 30
+    for name in one.files:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
 def test_the_second_process_makes_the_last_rows_and_the_first_process_the_rest(catalog, tmp_path, monkeypatch):
     """Each process makes its own rows: the lines the second process wrote are the last ones of the file."""
     import fieldkit.export.csv as export_csv
