@@ -314,7 +314,7 @@ def test_when_the_first_process_fails_the_second_is_stopped_and_leaves_no_file(c
         started.append(start(work, full))
         return started[-1]
 
-    def disk_full(db, names, outdir, full=False, second=None):
+    def disk_full(db, names, outdir, full=False, second=None, finisher=None):
         time.sleep(1)  # let the second process get going
         raise OSError(28, "No space left on device")
 

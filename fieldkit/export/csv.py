@@ -38,10 +38,12 @@ import errno
 import io
 import json
 import os
+import queue
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -333,9 +335,11 @@ def export_files_in(outdir: Path) -> list[str]:
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path, newline: str | None = None, binary: bool = False) -> Iterator[Any]:
+def atomic_file(path: Path, newline: str | None = None, binary: bool = False,
+                finisher: Finisher | None = None) -> Iterator[Any]:
     """A file written beside `path` (text, or bytes if `binary`), fsynced and renamed over it at the
-    end: a crash or kill leaves the old file or the new one, never a part."""
+    end: a crash or kill leaves the old file or the new one, never a part. With `finisher`, the
+    fsync and the rename are left to its thread (Finisher)."""
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), dir=path.parent)
     try:
         with (os.fdopen(fd, "wb", buffering=WRITE_BUFFER) if binary
@@ -343,6 +347,9 @@ def atomic_file(path: Path, newline: str | None = None, binary: bool = False) ->
             yield fh
             fh.flush()
             os.chmod(fh.fileno(), _user_file_mode())  # mkstemp's 0600 would hide the export from the user's team
+            if finisher is not None:
+                finisher.put(os.dup(fh.fileno()), tmp, path)
+                return
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -350,16 +357,53 @@ def atomic_file(path: Path, newline: str | None = None, binary: bool = False) ->
         raise
 
 
+class Finisher:
+    """The last steps of atomic_file, fsync and then rename, for files handed over (`put`), done in
+    a thread of its own in the order given: the wait for the disk overlaps the export's other work
+    instead of adding to it. Each file is still renamed only once it is on disk. `wait` returns when
+    every file handed over is in place, and raises the first error (a file that failed is removed,
+    and those after it are not put in place)."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue[tuple[int, str, Path] | None] = queue.SimpleQueue()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="export-fsync", daemon=True)
+        self.thread.start()
+
+    def put(self, fd: int, tmp: str, path: Path) -> None:
+        self.jobs.put((fd, tmp, path))
+
+    def _run(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            fd, tmp, path = job
+            try:
+                if self.error is None:
+                    os.fsync(fd)
+                    os.replace(tmp, path)
+            except BaseException as exc:  # noqa: BLE001 -- handed to wait(), in the export's thread
+                self.error = exc
+            finally:
+                os.close(fd)
+                if self.error is not None:
+                    Path(tmp).unlink(missing_ok=True)
+
+    def wait(self) -> None:
+        self.jobs.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
 def write_csv(path: Path, header: Iterable[str], blocks: Iterable[tuple[bytes, int]],
-              rest: SecondPart | None = None) -> int:
+              rest: SecondPart | None = None, finisher: Finisher | None = None) -> int:
     """Write a header and blocks of finished CSV lines to one file atomically; returns the number of
     data rows. Each block is (its lines as UTF-8 bytes joined by CRLF, without the last CRLF; how
     many lines). A line that is not valid UTF-8 (a text cell another program wrote) raises
     UnicodeDecodeError before anything is put in place. `rest`: the file's last lines, made by a
-    second process, are copied after the blocks (SecondPart)."""
+    second process, are copied after the blocks (SecondPart). `finisher`: see atomic_file."""
     heading = io.StringIO()
     csv.writer(heading, lineterminator=LINE_END).writerow(header)
-    with atomic_file(path, binary=True) as fh:
+    with atomic_file(path, binary=True, finisher=finisher) as fh:
         first = heading.getvalue().encode("utf-8")
         fh.write(first)
         count, written = part.write_blocks(fh, blocks, len(first))
@@ -368,14 +412,14 @@ def write_csv(path: Path, header: Iterable[str], blocks: Iterable[tuple[bytes, i
     return count
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write a small text file atomically."""
-    with atomic_file(path) as fh:
+def write_text(path: Path, text: str, finisher: Finisher | None = None) -> None:
+    """Write a small text file atomically (`finisher`: see atomic_file)."""
+    with atomic_file(path, finisher=finisher) as fh:
         fh.write(text)
 
 
 def write_files(db: Database, names: list[str], outdir: Path, full: bool = False,
-                second: SecondPart | None = None) -> dict[str, int]:
+                second: SecondPart | None = None, finisher: Finisher | None = None) -> dict[str, int]:
     """Write the files `names` (keys of EXPORTS) from `db`, read in one read transaction; a file of
     CHUNKED is made in chunks (chunked_select). With `second`, the rows of components.csv from
     `second.start` on are made by the second process, and this one makes those before."""
@@ -390,10 +434,10 @@ def write_files(db: Database, names: list[str], outdir: Path, full: bool = False
                     files[path.name] = write_csv(path, header, db.execute(sql), rest=second)
                 else:
                     header, sql = chunked_select(db, name, full)
-                    files[path.name] = write_csv(path, header, db.execute(sql))
+                    files[path.name] = write_csv(path, header, db.execute(sql), finisher=finisher)
             else:
                 header, sql = export_select(db, name, full)
-                files[path.name] = write_csv(path, header, _batches(db.execute(sql)))
+                files[path.name] = write_csv(path, header, _batches(db.execute(sql)), finisher=finisher)
         except (sqlite3.OperationalError, UnicodeDecodeError) as exc:
             if isinstance(exc, sqlite3.OperationalError) and "decode to UTF-8" not in str(exc):
                 raise
@@ -550,10 +594,20 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
                                     outdir, full)
             except OSError:
                 second = None  # no second process (none can start here): this one writes every file
-        files = write_files(db, list(EXPORTS), outdir, full, second)
-        write_text(outdir / witness.HEAD_FILE, witness.head_file_text(witness.record_of(db, catalog.path)))
-        files[provenance_file.FILE] = provenance_file.write(db, outdir, full)
-        write_text(outdir / "README.txt", EXPORT_NOTE + provenance_file.NOTE)
+        # The short files first, their fsyncs and renames in a thread (Finisher) while components.csv,
+        # the long one, is made; it is fsynced and renamed here, and the export ends when all are in place.
+        finisher = Finisher()
+        try:
+            files = write_files(db, [name for name in EXPORTS if name not in CHUNKED], outdir, full, finisher=finisher)
+            write_text(outdir / witness.HEAD_FILE, witness.head_file_text(witness.record_of(db, catalog.path)), finisher)
+            files[provenance_file.FILE] = provenance_file.write(db, outdir, full, finisher)
+            write_text(outdir / "README.txt", EXPORT_NOTE + provenance_file.NOTE, finisher)
+            files.update(write_files(db, CHUNKED, outdir, full, second))
+        except BaseException:
+            with contextlib.suppress(BaseException):
+                finisher.wait()  # the error that stopped the export is the one to report
+            raise
+        finisher.wait()
     except OSError as exc:
         raise FieldkitError(f"cannot write the export to {outdir}: {exc.strerror}; choose another folder") from None
     except sqlite3.Error as exc:
