@@ -488,12 +488,12 @@ class SecondPart:
         if self.process.returncode == part.MOVED:
             _, sql = chunked_select(self.db, self.name, self.full, start=self.start)
             return part.write_blocks(fh, self.db.execute(sql), written)[0]
-        if self.process.returncode != 0:
-            lines = err.strip().splitlines()
+        lines = err.strip().splitlines()
+        if self.process.returncode != 0 or not out.strip().isdigit():
             raise FieldkitError(lines[-1] if lines else
                                 f"the export's second process failed (exit status {self.process.returncode})")
         _copy_after(fh, self.file.fileno(), os.fstat(self.file.fileno()).st_size)  # the fsync that follows writes it
-        return json.loads(out)
+        return int(out)
 
     def close(self) -> None:
         """Stop the second process if it is still running (this one failed), and drop its file."""
