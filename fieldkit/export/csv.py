@@ -608,6 +608,7 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
                 finisher.wait()  # the error that stopped the export is the one to report
             raise
         finisher.wait()
+        witness._fsync_folder(outdir)  # the renames themselves durable: one fsync of the folder for all seven
     except OSError as exc:
         raise FieldkitError(f"cannot write the export to {outdir}: {exc.strerror}; choose another folder") from None
     except sqlite3.Error as exc:
