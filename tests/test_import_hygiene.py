@@ -116,6 +116,22 @@ def test_the_catalog_layer_loads_sqlite_utils_without_numpy_and_numpy_still_impo
     assert result.returncode == 0, result.stderr
 
 
+def test_the_catalog_layer_leaves_dateutils_parser_unloaded_until_something_uses_it():
+    """sqlite-utils imports dateutil's parser (and its time zones) for date recipes fieldkit never
+    calls: fieldkit's import hook loads it lazily, and it still works when used."""
+    code = (
+        "import sys\n"
+        "import fieldkit.catalog.db, fieldkit.export.csv\n"
+        "assert 'dateutil.parser._parser' not in sys.modules and 'dateutil.tz' not in sys.modules\n"
+        "from sqlite_utils.recipes import parsedate\n"
+        "assert parsedate('2 December 2026') == '2026-12-02'\n"
+        "from dateutil.parser import ParserError, isoparse\n"
+        "assert isoparse('2026-12-02T10:00').hour == 10 and issubclass(ParserError, ValueError)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
 def test_reading_an_image_file_loads_no_catalog_pydantic_or_app(tmp_path):
     """`fieldkit ocr FILE` (no --photo/--item/--save) stores nothing: no catalog layer, sqlite-utils,
     pydantic or textual; the reference tables its choice consults are read plainly (csv, re)."""
