@@ -55,7 +55,13 @@ from fieldkit.catalog import audit, witness
 from fieldkit.catalog.db import Catalog, connect_reader, database, in_wal_mode, refuse_inside_store, translate_error
 from fieldkit.errors import FieldkitError
 from fieldkit.export import cells, part
-from fieldkit.export.cells import _HIDDEN_RANGES, csv_line, guard_cell, restore_cell, text_cell  # noqa: F401 -- named here too
+from fieldkit.export.cells import (  # noqa: F401 -- the cells' rules, named here as before
+    _HIDDEN_RANGES,
+    csv_line,
+    guard_cell,
+    restore_cell,
+    text_cell,
+)
 from fieldkit.export import provenance as provenance_file
 from fieldkit.wording import plural
 
@@ -475,8 +481,8 @@ class SecondPart:
         try:
             _, sql = chunked_select(db, name, full, start=start)
             self.process = _start_second_process({
-                "catalog": str(catalog_path), "wal": wal, "head": list(db.execute(part.NEWEST_AUDIT_ROW).fetchone() or []),
-                "sql": sql, "fd": self.file.fileno(), "name": name, "outdir": str(outdir)}, full)
+                "catalog": str(catalog_path), "wal": wal,
+                "head": list(db.execute(part.NEWEST_AUDIT_ROW).fetchone() or []), "sql": sql, "fd": self.file.fileno(), "name": name, "outdir": str(outdir)}, full)
         except BaseException:
             self.file.close()
             raise
@@ -556,7 +562,8 @@ def core_free(loadavg: str, cores: int) -> bool:
 def _split_rowid(db: Database, name: str, rows: int) -> int:
     """The rowid from which the second process makes the lines of `name` (FIRST_SHARE of the rows
     are this process's)."""
-    return db.execute(f"SELECT rowid FROM {name} ORDER BY rowid LIMIT 1 OFFSET ?", [int(rows * FIRST_SHARE)]).fetchone()[0]
+    offset = int(rows * FIRST_SHARE)
+    return db.execute(f"SELECT rowid FROM {name} ORDER BY rowid LIMIT 1 OFFSET ?", [offset]).fetchone()[0]
 
 
 def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PARALLEL_ROWS,
@@ -567,9 +574,9 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
     write by another program (or another thread of this one) meanwhile cannot make components.csv
     name an item that items.csv lacks, and cannot be caught up in the export. When there are at
     least `parallel_rows` components and a core is idle (`a_core_is_free`), components.csv (by far
-    the longest file) is made on two cores: a second process (fieldkit.export.part), in a read transaction at the same
-    audit head, makes the lines of its last rows while this one makes the others (SecondPart).
-    `full` adds machine-readable columns to components.csv.
+    the longest file) is made on two cores: a second process (fieldkit.export.part), in a read
+    transaction at the same audit head, makes the lines of its last rows while this one makes the
+    others (SecondPart). `full` adds machine-readable columns to components.csv.
 
     With `overwrite=False`, a folder that already holds an export is refused (ExportExists names
     the files); the CLI and the app ask the user first and pass what she chose."""
@@ -599,7 +606,8 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
         finisher = Finisher()
         try:
             files = write_files(db, [name for name in EXPORTS if name not in CHUNKED], outdir, full, finisher=finisher)
-            write_text(outdir / witness.HEAD_FILE, witness.head_file_text(witness.record_of(db, catalog.path)), finisher)
+            head_file = witness.head_file_text(witness.record_of(db, catalog.path))
+            write_text(outdir / witness.HEAD_FILE, head_file, finisher)
             files[provenance_file.FILE] = provenance_file.write(db, outdir, full, finisher)
             write_text(outdir / "README.txt", EXPORT_NOTE + provenance_file.NOTE, finisher)
             files.update(write_files(db, CHUNKED, outdir, full, second))

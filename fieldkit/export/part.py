@@ -9,17 +9,18 @@ file and renames it into place (atomic_file), as when it writes the file alone.
 
 It reads in a read transaction of its own, and writes only if that transaction sees the catalog at
 the audit head the first process is exporting (every change to a catalog adds an audit row in the
-same transaction, so the same newest audit row is the same catalog); otherwise it exits with MOVED, writes
-nothing, and the first process makes the rest itself.
+same transaction, so the same newest audit row is the same catalog); otherwise it exits with
+MOVED, writes nothing, and the first process makes the rest itself.
 
-It loads only the standard library and fieldkit's light modules (no sqlite-utils, no migrations), so
-it starts in a few hundredths of a second; unless it must write `--full`'s date readings, it is
-started without the site module (`-S`), which in an editable install of fieldkit costs more than all
-the rest of its start.
+It loads only the standard library and fieldkit's light modules (no sqlite-utils, no migrations),
+so it starts in a few hundredths of a second; unless it must write `--full`'s date readings, it is
+started without the site module (`-S`), which in an editable install of fieldkit costs more than
+all the rest of its start. The module also holds what both processes write with (`write_blocks`).
 
-The JSON: {"catalog": path, "wal": whether the first process reads it in WAL mode, "head": the newest
-audit row as [seq, hash] (or [] if none) in the first process's read transaction, "sql": the SELECT of the chunks (fieldkit.export.csv.chunked_select), "fd": the descriptor to
-write to; "name" (the table) and "outdir", for messages}. Prints the number of lines written on success; on
+The JSON: {"catalog": path; "wal": whether the first process reads it in WAL mode; "head": the
+newest audit row as [seq, hash] (or [] if none) in the first process's read transaction; "sql":
+the SELECT of the chunks (fieldkit.export.csv.chunked_select); "fd": the descriptor to write to;
+"name" (the table) and "outdir", for messages}. Prints the number of lines written on success; on
 failure, one line on stderr and exit status 1.
 """
 
