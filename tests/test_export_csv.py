@@ -453,6 +453,7 @@ def test_a_busy_machine_gets_one_process(catalog, tmp_path, monkeypatch):
     ("0.52 0.40 0.31 1/143 2811", 2, True),  # only this process runs: the other core is idle
     ("1.20 0.90 0.70 2/143 2811", 2, False),  # another task runs now: both cores are taken
     ("2.40 2.10 1.90 1/143 2811", 2, False),  # idle this instant, but busier than two cores over the minute
+    ("1.60 1.10 0.90 1/143 2811", 2, False),  # over the minute, less than half a core was left
     ("2.40 2.10 1.90 3/143 2811", 4, True),
     ("0.10 0.10 0.10 1/143 2811", 1, False),  # one core: nothing to run beside
 ])
