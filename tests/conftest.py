@@ -87,3 +87,22 @@ def fixture_firms(tmp_path, monkeypatch):
     tables.clear_cache()
     yield
     tables.clear_cache()
+
+
+@pytest.fixture
+def merged_today(tmp_path):
+    """A catalog of today that merged the old bundle (tests/fixtures/bundle-m017.fkb, made before m012,
+    so m012 converts its components): its merges row counts the versions seen (merge_seen) that the
+    merge added, and its foreign_audit holds the colleague's records."""
+    from pathlib import Path
+
+    from fieldkit.team.bundle import read_bundle
+    from fieldkit.team.merge import merge_content
+
+    path = tmp_path / "hq.db"
+    catalog = open_catalog(path, actor="hq")
+    bundle = Path(__file__).resolve().parent / "fixtures" / "bundle-m017.fkb"
+    _, content = read_bundle(bundle, allow_unsigned=True)
+    merge_content(catalog, content, unsigned=True)
+    catalog.close()
+    return path

@@ -112,20 +112,6 @@ def test_a_merged_row_replaced_with_the_count_kept_is_found_in_every_catalog_tha
     assert code == 1 and f"{table}: not the rows the last merge left ({table}_sha256 in catalog_meta); {RESTORE}" in lines
 
 
-@pytest.fixture
-def merged_today(tmp_path):
-    """A catalog of today that merged the old bundle (made before m012, so m012 converts its components)."""
-    from fieldkit.team.bundle import read_bundle
-    from fieldkit.team.merge import merge_content
-
-    path = tmp_path / "hq.db"
-    catalog = open_catalog(path, actor="hq")
-    _, content = read_bundle(ROOT / "tests" / "fixtures" / "bundle-m017.fkb", allow_unsigned=True)
-    merge_content(catalog, content, unsigned=True)
-    catalog.close()
-    return path
-
-
 def test_each_merge_records_the_digests_as_audited_settings_and_a_second_merge_updates_them(merged_today, tmp_path):
     """The settings are written in the merge's own transaction, audited like any setting; a later
     merge of another catalog records the tables as it leaves them (an audited update)."""

@@ -134,21 +134,6 @@ def test_the_archived_attribution_of_an_upgraded_catalog_is_compared_with_the_lo
     assert any("component_attribution_m011" in line and words in line for line in found), found
 
 
-@pytest.fixture
-def merged_today(tmp_path, monkeypatch):
-    """A catalog of today that merged the old bundle (tests/fixtures/bundle-m017.fkb): its merges row
-    counts the versions seen (merge_seen) that the merge added."""
-    from fieldkit.team.bundle import read_bundle
-    from fieldkit.team.merge import merge_content
-
-    path = tmp_path / "hq.db"
-    catalog = open_catalog(path, actor="hq")
-    _, content = read_bundle(ROOT / "tests" / "fixtures" / "bundle-m017.fkb", allow_unsigned=True)
-    merge_content(catalog, content, unsigned=True)
-    catalog.close()
-    return path
-
-
 @pytest.mark.parametrize("sql", [
     "DELETE FROM merge_seen WHERE version = (SELECT min(version) FROM merge_seen)",
     "INSERT INTO merge_seen VALUES ('components', 'x', '" + "0" * 64 + "')",
