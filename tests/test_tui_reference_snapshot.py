@@ -21,14 +21,19 @@ su-grad-9m22u-designation,\\b(?P<designation>9M22[YU]?)\\b,,SU,,rocket,Grad inde
 """
 
 
-def test_reference_screen(snap_compare, tmp_path):
+def small_tables(tmp_path):
+    """The small fixed tables above, as shipped and user tables in tmp_path."""
     shipped, user = tmp_path / "shipped", tmp_path / "user"
     shipped.mkdir()
     user.mkdir()
     (shipped / "marking_patterns.csv").write_text(PATTERNS, encoding="utf-8")
     (shipped / "factory_codes.csv").write_text(FACTORIES, encoding="utf-8")
     (user / "marking_patterns.csv").write_text(USER_PATTERNS, encoding="utf-8")
-    tables = load_reference(user, shipped)
+    return load_reference(user, shipped)
+
+
+def test_reference_screen(snap_compare, tmp_path):
+    tables = small_tables(tmp_path)
     app = make_app(tmp_path / "snapshot.db", actor="t", offer_example=False)
 
     async def open_reference(pilot):
@@ -174,13 +179,7 @@ def test_match_dialog_reads_a_text_as_fieldkit_match(snap_compare, tmp_path):
     """`t` on the Reference screen, over the small fixed tables: 주체112 read as a Juche year."""
     from fieldkit.tui.screens.match import MatchScreen
 
-    shipped, user = tmp_path / "shipped", tmp_path / "user"
-    shipped.mkdir()
-    user.mkdir()
-    (shipped / "marking_patterns.csv").write_text(PATTERNS, encoding="utf-8")
-    (shipped / "factory_codes.csv").write_text(FACTORIES, encoding="utf-8")
-    (user / "marking_patterns.csv").write_text(USER_PATTERNS, encoding="utf-8")
-    tables = load_reference(user, shipped)
+    tables = small_tables(tmp_path)
     app = make_app(tmp_path / "snapshot.db", actor="t", offer_example=False)
 
     async def read(pilot):
