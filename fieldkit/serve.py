@@ -266,5 +266,5 @@ def serve_tui(catalog_path: Path, host: str, port: int) -> None:
 
     from textual_serve.server import Server
 
-    command = f"{shlex.quote(sys.executable)} -m fieldkit --db {shlex.quote(str(catalog_path))}"
+    command = f"{shlex.quote(sys.executable)} -P -m fieldkit --db {shlex.quote(str(catalog_path))}"
     Server(command, host=host, port=port, title="fieldkit").serve()

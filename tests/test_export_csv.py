@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
@@ -158,15 +156,6 @@ def test_sqlite_writes_each_line_exactly_as_csv_line_does_and_csv_reads_it_back(
     assert restore_cell(dict(zip(columns, cells[1:]))["part_number"]) == part
 
 
-@pytest.fixture(autouse=True)
-def idle_core(monkeypatch):
-    """The second process is tried whenever there are enough components, however busy the machine
-    running the tests is (export_catalog starts it only when a core is idle: a_core_is_free)."""
-    import fieldkit.export.csv as export_csv
-
-    monkeypatch.setattr(export_csv, "a_core_is_free", lambda: True)
-
-
 def seed_components(catalog, count):
     from fieldkit.catalog import records
 
@@ -177,99 +166,71 @@ def seed_components(catalog, count):
     return item
 
 
-def test_a_large_export_makes_components_csv_in_two_processes_with_the_same_bytes(catalog, tmp_path):
+def test_a_large_export_writes_components_in_a_second_process_with_the_same_bytes(catalog, tmp_path):
     seed_components(catalog, 50)
     one = export_catalog(catalog, tmp_path / "one", parallel_rows=10**9)
     two = export_catalog(catalog, tmp_path / "two", parallel_rows=10)
     assert one.files == two.files and two.files["components.csv"] == 50
     for name in one.files:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
-    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(p.name for p in (tmp_path / "one").iterdir())
 
 
-def test_a_catalog_in_rollback_journal_mode_is_exported_by_two_processes_alike(catalog, tmp_path):
-    """A backup (rollback journal, opened mode=ro): the second process opens it as the first does,
-    leaves no -wal, -shm or journal beside it, and the bytes are those of one process."""
-    import shutil
-    import sqlite3
 
-    from fieldkit.catalog.db import open_read_only
-
+def test_the_second_process_never_imports_a_python_file_from_the_folder_the_user_stands_in(catalog, tmp_path, monkeypatch):
+    """`python -m` would put the current folder first on sys.path: a json.py there (an adversary's, or the
+    user's own script) must not run inside the export."""
     seed_components(catalog, 30)
-    catalog.close()
-    path = tmp_path / "backup" / "catalog.db"
-    path.parent.mkdir()
-    shutil.copyfile(catalog.path, path)
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA journal_mode = DELETE")
-    conn.close()
-    backup = open_read_only(path)
-    one = export_catalog(backup, tmp_path / "one", parallel_rows=10**9)
-    two = export_catalog(backup, tmp_path / "two", parallel_rows=10)
-    backup.close()
-    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
-    assert one.files == two.files and two.files["components.csv"] == 30
-    for name in one.files:
-        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    here = tmp_path / "here"
+    here.mkdir()
+    marker = tmp_path / "ran"
+    (here / "json.py").write_text(f"open({str(marker)!r}, 'w').write('x')\nraise ImportError('shadowed json')\n")
+    monkeypatch.chdir(here)
+    result = export_catalog(catalog, tmp_path / "out", parallel_rows=10)
+    assert result.files["components.csv"] == 30
+    assert not marker.exists()
 
 
-def test_the_second_process_makes_the_last_rows_and_the_first_process_the_rest(catalog, tmp_path, monkeypatch):
-    """Each process makes its own rows: the lines the second process wrote are the last ones of the file."""
+def test_an_export_syncs_its_folder_so_the_renames_are_durable(catalog, tmp_path, monkeypatch):
     import fieldkit.export.csv as export_csv
 
-    seed_components(catalog, 40)
-    parts = []
-    append = export_csv.SecondPart.append
-
-    def remember(self, fh, written):
-        lines = append(self, fh, written)
-        self.file.seek(0)
-        parts.append((self.start, self.file.read(), lines))
-        return lines
-
-    monkeypatch.setattr(export_csv.SecondPart, "append", remember)
-    export_catalog(catalog, tmp_path / "out", parallel_rows=10)
-    [(start, theirs, lines)] = parts
-    assert lines == 20 and start == catalog.db.execute("SELECT rowid FROM components ORDER BY rowid LIMIT 1 OFFSET 20").fetchone()[0]
-    written = (tmp_path / "out" / "components.csv").read_bytes()
-    assert theirs.count(b"\r\n") == 20 and written.endswith(theirs) and len(written) > 2 * len(theirs)
-
+    synced = []
+    real = export_csv.sync_folder
+    monkeypatch.setattr(export_csv, "sync_folder", lambda folder: (synced.append(folder), real(folder)))
+    export_catalog(catalog, tmp_path / "out")
+    assert synced == [tmp_path / "out"]
 
 def test_the_second_process_writes_nothing_if_the_catalog_moved_on_and_the_export_stays_one_snapshot(
         catalog, tmp_path, monkeypatch):
     """A write lands after the export has fixed its snapshot and before the second process starts:
-    the second process sees another audit head and stands down, and the first writes its rows."""
+    the second process sees another audit head and stands down, and the first writes the file."""
     import fieldkit.export.csv as export_csv
     from fieldkit.catalog.db import open_catalog
 
     seed_components(catalog, 20)
     start = export_csv._start_second_process
-    ended = []
 
-    def write_first(work, full=False):
+    def write_first(path, outdir, head, full=False):
         from fieldkit.catalog import records
 
-        other = open_catalog(catalog.path, actor="other")
+        other = open_catalog(path, actor="other")
         late = items.add_item(other, {"category": "late", "ref": "LATE-1"})
         records.insert(other, "components", {"id": "late", "item_id": late["id"], "part_number": "LATE",
                                              "quantity": 1, "created_at": "t", "updated_at": "t"})
         other.close()
-        process = start(work, full)
+        process = start(path, outdir, head, full)
         process.wait()
-        ended.append((process.returncode, os.fstat(work["fd"]).st_size))
-        return process
+        assert process.returncode == export_csv.part.MOVED
+        assert not (outdir / "components.csv").exists()
+        return start(path, outdir, head, full)  # exits MOVED again; the export writes the file itself
 
     monkeypatch.setattr(export_csv, "_start_second_process", write_first)
     result = export_catalog(catalog, tmp_path / "out", parallel_rows=10)
-    assert ended == [(export_csv.part.MOVED, 0)]  # it stood down and wrote nothing
     assert result.files["components.csv"] == 20
     assert "LATE-1" not in {row["ref"] for row in read(tmp_path / "out" / "items.csv")}
     assert {row["part_number"] for row in read(tmp_path / "out" / "components.csv")}.isdisjoint({"LATE"})
-    one = export_catalog(catalog, tmp_path / "one", parallel_rows=10**9)  # the late rows are there now
-    assert one.files["components.csv"] == 21
 
 
-def test_a_failure_in_the_second_process_is_one_line_naming_it_and_leaves_no_file(catalog, tmp_path, monkeypatch):
+def test_a_failure_in_the_second_process_is_one_line_naming_it(catalog, tmp_path, monkeypatch):
     import subprocess
     import sys
 
@@ -278,26 +239,12 @@ def test_a_failure_in_the_second_process_is_one_line_naming_it_and_leaves_no_fil
 
     seed_components(catalog, 20)
     message = "cannot write the export to out: No space left on device; choose another folder"
-    monkeypatch.setattr(export_csv, "_start_second_process", lambda work, full=False: subprocess.Popen(
+    monkeypatch.setattr(export_csv, "_start_second_process", lambda path, outdir, head, full=False: subprocess.Popen(
         [sys.executable, "-c", f"import sys; sys.stderr.write({message!r}); sys.exit(1)"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     with pytest.raises(FieldkitError) as caught:
         export_catalog(catalog, tmp_path / "out", parallel_rows=10)
     assert str(caught.value) == message
-    assert not (tmp_path / "out" / "components.csv").exists()
-    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")) == []
-
-
-def test_a_text_cell_that_is_not_utf8_in_the_second_process_rows_is_the_same_one_line(catalog, tmp_path):
-    from fieldkit.errors import FieldkitError
-
-    seed_components(catalog, 20)
-    catalog.db.execute("UPDATE components SET notes = CAST(x'41ff42' AS TEXT) WHERE id = 'c19'")  # as another program might
-    catalog.db.conn.commit()
-    with pytest.raises(FieldkitError) as caught:
-        export_catalog(catalog, tmp_path / "out", parallel_rows=10)
-    assert str(caught.value).startswith("cannot export components.csv: a text cell of the components table is not valid UTF-8")
-    assert not (tmp_path / "out" / "components.csv").exists()
 
 
 def test_when_the_first_process_fails_the_second_is_stopped_and_leaves_no_file(catalog, tmp_path, monkeypatch):
@@ -310,11 +257,11 @@ def test_when_the_first_process_fails_the_second_is_stopped_and_leaves_no_file(c
     started = []
     start = export_csv._start_second_process
 
-    def start_and_remember(work, full=False):
-        started.append(start(work, full))
+    def start_and_remember(path, outdir, head, full=False):
+        started.append(start(path, outdir, head, full))
         return started[-1]
 
-    def disk_full(db, names, outdir, full=False, second=None, finisher=None):
+    def disk_full(db, names, outdir, full=False):
         time.sleep(1)  # let the second process get going
         raise OSError(28, "No space left on device")
 
@@ -323,21 +270,17 @@ def test_when_the_first_process_fails_the_second_is_stopped_and_leaves_no_file(c
     with pytest.raises(FieldkitError, match="No space left on device"):
         export_catalog(catalog, tmp_path / "out", parallel_rows=10)
     assert started and started[0].returncode is not None  # ended, not left running
-    assert list((tmp_path / "out").iterdir()) == []
+    leftovers = sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith("."))
+    assert leftovers == []
 
 
-def test_the_second_process_stopped_mid_file_leaves_nothing_in_the_folder(catalog, tmp_path):
-    """It writes into a file with no name: stopped at any moment, it leaves no part of components.csv."""
-    import json
+def test_the_second_process_stopped_mid_file_removes_its_temporary_file(catalog, tmp_path):
     import subprocess
     import sys
-    import tempfile
     import time
 
-    from fieldkit.catalog import search
-    from fieldkit.catalog.db import connect_reader, database
+    from fieldkit.catalog import audit, search
     from fieldkit.export import part
-    from fieldkit.export.csv import chunked_select
 
     item = items.add_item(catalog, {"category": "missile debris", "ref": "KHK-0001"})
     with catalog.transaction() as db:  # enough rows for the file to take a while; written raw, for speed
@@ -347,78 +290,19 @@ def test_the_second_process_stopped_mid_file_leaves_nothing_in_the_folder(catalo
             "VALUES (?, ?, ?, ?, 1, 't', 't')",
             ((f"c{n}", item["id"], f"P{n}", "n" * 200) for n in range(300_000)))
         db.execute("DELETE FROM search_suspended")
-    reader = connect_reader(catalog.path)
-    _, sql = chunked_select(database(reader), "components")
-    newest = list(reader.execute(part.NEWEST_AUDIT_ROW).fetchone())
-    reader.close()
+    seq, head_hash = audit.head(catalog.db)
     out = tmp_path / "out"
     out.mkdir()
-    with tempfile.TemporaryFile(dir=out) as lines:
-        work = {"catalog": str(catalog.path), "wal": True, "head": newest, "sql": sql, "fd": lines.fileno(),
-                "name": "components", "outdir": str(out)}
-        process = subprocess.Popen([sys.executable, "-m", "fieldkit.export.part", json.dumps(work)], pass_fds=(lines.fileno(),),
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while os.fstat(lines.fileno()).st_size == 0:
-            assert process.poll() is None and time.monotonic() < deadline, "the file was never started"
-            time.sleep(0.002)
-        process.terminate()
-        process.communicate(timeout=30)
-        assert process.returncode != 0
-        assert list(out.iterdir()) == []  # the lines it wrote are in a file with no name
-    assert list(out.iterdir()) == []
-
-
-@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="finds the second process through /proc")
-def test_an_export_killed_while_both_processes_write_leaves_no_part_of_components_csv(catalog, tmp_path):
-    """SIGKILL of `fieldkit export csv` while its second process writes: no components.csv, whole or
-    partial; the second process ends by itself and leaves nothing; the only trace is the first
-    process's hidden temporary file (which names it), as with an export written by one process."""
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    from fieldkit.catalog import search
-
-    item = items.add_item(catalog, {"category": "missile debris", "ref": "KHK-0001"})
-    with catalog.transaction() as db:  # written raw, for speed
-        search.suspend(db)
-        db.conn.executemany(
-            "INSERT INTO components (id, item_id, part_number, notes, quantity, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, 1, 't', 't')",
-            ((f"c{n}", item["id"], f"P{n}", "n" * 200) for n in range(100_000)))
-        db.execute("DELETE FROM search_suspended")
-    out = tmp_path / "out"
-
-    def second_processes() -> list[str]:
-        found = []
-        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-            try:
-                text = cmdline.read_bytes()
-            except OSError:
-                continue
-            if b"fieldkit.export.part" in text and str(out).encode() in text:
-                found.append(cmdline.parent.name)
-        return found
-
-    command = ("import sys; import fieldkit.export.csv as e; e.a_core_is_free = lambda: True; "  # however busy the machine
-               "from fieldkit.cli import main; sys.exit(main())")
-    export = subprocess.Popen([sys.executable, "-c", command, "--db", str(catalog.path), "export", "csv", str(out)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([sys.executable, "-m", "fieldkit.export.part", str(catalog.path), str(out),
+                                str(seq), head_hash], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not (second_processes() and any(p.name.startswith(".components.csv.") and p.stat().st_size
-                                          for p in (out.iterdir() if out.exists() else []))):
-        assert export.poll() is None and time.monotonic() < deadline, "the export ended before both processes wrote"
+    while not any(p.name.startswith(".components.csv.") for p in out.iterdir()):
+        assert process.poll() is None and time.monotonic() < deadline, "the file was never started"
         time.sleep(0.002)
-    export.send_signal(signal.SIGKILL)
-    export.wait()
-    while second_processes():
-        assert time.monotonic() < deadline, "the second process did not end"
-        time.sleep(0.01)
-    left = sorted(p.name for p in out.iterdir() if not p.name.endswith((".csv", ".json", ".txt")) or p.name.startswith("."))
-    assert not (out / "components.csv").exists()
-    assert [name for name in left if not name.startswith(f".components.csv.{export.pid}.")] == []
+    process.terminate()
+    process.communicate(timeout=30)
+    assert process.returncode == part.STOPPED
+    assert list(out.iterdir()) == []  # neither a part of components.csv nor its temporary file
 
 
 def test_a_text_cell_that_is_not_utf8_stops_the_export_with_one_line_naming_the_table(catalog, tmp_path):
@@ -433,48 +317,17 @@ def test_a_text_cell_that_is_not_utf8_stops_the_export_with_one_line_naming_the_
     assert "\n" not in str(caught.value)
 
 
-def test_a_busy_machine_gets_one_process(catalog, tmp_path, monkeypatch):
-    """With no idle core a second process would only take turns with the first, adding its start
-    and the copy: the export writes every file itself."""
-    import fieldkit.export.csv as export_csv
-
-    seed_components(catalog, 30)
-
-    def must_not_start(work, full=False):
-        raise AssertionError("a second process was started on a busy machine")
-
-    monkeypatch.setattr(export_csv, "a_core_is_free", lambda: False)
-    monkeypatch.setattr(export_csv, "_start_second_process", must_not_start)
-    result = export_catalog(catalog, tmp_path / "out", parallel_rows=10)
-    assert result.files["components.csv"] == 30 and len(read(tmp_path / "out" / "components.csv")) == 30
-
-
-@pytest.mark.parametrize(("loadavg", "cores", "free"), [
-    ("0.52 0.40 0.31 1/143 2811", 2, True),  # only this process runs: the other core is idle
-    ("1.20 0.90 0.70 2/143 2811", 2, False),  # another task runs now: both cores are taken
-    ("2.40 2.10 1.90 1/143 2811", 2, False),  # idle this instant, but busier than two cores over the minute
-    ("1.60 1.10 0.90 1/143 2811", 2, False),  # over the minute, less than half a core was left
-    ("2.40 2.10 1.90 3/143 2811", 4, True),
-    ("0.10 0.10 0.10 1/143 2811", 1, False),  # one core: nothing to run beside
-])
-def test_a_core_is_free_when_the_kernel_counts_leave_one(loadavg, cores, free):
-    from fieldkit.export.csv import core_free
-
-    assert core_free(loadavg, cores) is free
-
-
 def test_if_no_second_process_can_start_the_export_writes_every_file_itself(catalog, tmp_path, monkeypatch):
     import fieldkit.export.csv as export_csv
 
     seed_components(catalog, 30)
 
-    def cannot_start(work, full=False):
+    def cannot_start(path, outdir, head, full):
         raise OSError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(export_csv, "_start_second_process", cannot_start)
     result = export_catalog(catalog, tmp_path / "out", parallel_rows=10)
     assert result.files["components.csv"] == 30 and len(read(tmp_path / "out" / "components.csv")) == 30
-    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")) == []
 
 
 def test_components_csv_has_plain_attribution_columns_and_no_json(catalog, tmp_path):

@@ -129,22 +129,6 @@ def test_the_catalog_layer_loads_sqlite_utils_without_numpy_and_numpy_still_impo
     assert result.returncode == 0, result.stderr
 
 
-def test_the_catalog_layer_leaves_dateutils_parser_unloaded_until_something_uses_it():
-    """sqlite-utils imports dateutil's parser (and its time zones) for date recipes fieldkit never
-    calls: fieldkit's import hook loads it lazily, and it still works when used."""
-    code = (
-        "import sys\n"
-        "import fieldkit.catalog.db, fieldkit.export.csv\n"
-        "assert 'dateutil.parser._parser' not in sys.modules and 'dateutil.tz' not in sys.modules\n"
-        "from sqlite_utils.recipes import parsedate\n"
-        "assert parsedate('2 December 2026') == '2026-12-02'\n"
-        "from dateutil.parser import ParserError, isoparse\n"
-        "assert isoparse('2026-12-02T10:00').hour == 10 and issubclass(ParserError, ValueError)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-
-
 def test_reading_an_image_file_loads_no_catalog_pydantic_or_app(tmp_path):
     """`fieldkit ocr FILE` (no --photo/--item/--save) stores nothing: no catalog layer, sqlite-utils,
     pydantic or textual; the reference tables its choice consults are read plainly (csv, re)."""
@@ -179,33 +163,3 @@ def test_the_reranking_reads_the_reference_tables_without_pydantic():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
-
-
-def test_the_exports_second_process_runs_on_the_standard_library_alone(tmp_path):
-    """fieldkit.export.part (components.csv on a second core) starts without the site module, so it
-    must load no installed package: no sqlite-utils, no migrations, no catalog layer beyond its
-    connections. It writes its lines into the descriptor it is given."""
-    from fieldkit.catalog.db import open_catalog
-    from fieldkit.export.part import NEWEST_AUDIT_ROW
-
-    catalog = open_catalog(tmp_path / "catalog.db")
-    newest = list(catalog.db.execute(NEWEST_AUDIT_ROW).fetchone() or [])
-    catalog.close()
-    root = str(Path(fieldkit.__file__).resolve().parents[1])
-    code = (
-        "import json, os, sys, tempfile\n"
-        "from fieldkit.export.part import main\n"
-        "with tempfile.TemporaryFile() as fh:\n"
-        f"    work = {{'catalog': {str(tmp_path / 'catalog.db')!r}, 'wal': True, 'head': {newest!r}, 'fd': os.dup(fh.fileno()),\n"
-        "            'sql': \"SELECT CAST(csv_line('tn', '=1', 2) AS BLOB), 1\", 'name': 'components', 'outdir': '.'}\n"
-        "    assert main([json.dumps(work)]) == 0\n"
-        "    fh.seek(0)\n"
-        "    assert fh.read() == b'\"\\'=1\",2\\r\\n', 'the line it wrote'\n"
-        "print(json.dumps(sorted(sys.modules)))\n"
-    )
-    result = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, env={"PYTHONPATH": root})
-    assert result.returncode == 0, result.stderr
-    modules = set(json.loads(result.stdout.splitlines()[-1]))
-    assert {"fieldkit.export.part", "fieldkit.catalog.connection", "fieldkit.export.cells"} <= modules
-    assert loaded(modules, HEAVY + ("sqlite_utils", "pydantic", "orjson", "click", "fieldkit.catalog.db",
-                                    "fieldkit.catalog.migrations", "fieldkit.export.csv")) == []

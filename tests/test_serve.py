@@ -142,7 +142,7 @@ def test_serve_tui_serves_the_app_for_this_catalog_with_textual_serve(tmp_path, 
     result = CliRunner().invoke(cli, ["--db", str(db), "serve", "--tui", "--port", "8123"])
     assert result.exit_code == 0, result.output
     assert started["served"] and started["host"] == "127.0.0.1" and started["port"] == 8123
-    assert started["command"].endswith(f"-m fieldkit --db {db}")
+    assert started["command"].endswith(f" -P -m fieldkit --db {db}")  # -P: no module from the current folder
 
 
 def test_a_bad_query_from_a_browser_prints_no_traceback_on_the_server_terminal(tmp_path):

@@ -24,10 +24,10 @@ the basis, the table version) is finished once per row of that table (LOOKUP_CEL
 `format()` stops at a NUL character, so a row with NUL in any text cell (or with a blob, which only
 another program could have stored) is written by `csv_line` in Python instead (the same format, byte
 for byte); nothing is cut short. components.csv is made in chunks of CHUNK rows, one SQLite step per
-chunk (`chunked_select`); Python checks each chunk's UTF-8 and writes it. A long components.csv is
-made on two cores: a second process (fieldkit.export.part) makes its last rows' lines at the same
-state of the catalog while this one makes the others, and its bytes are copied after them
-(SecondPart). Memory grows with the number of items, never with the number of rows exported.
+chunk (`chunked_select`); Python checks each chunk's UTF-8 and writes it. A very large catalog's
+components.csv is written by a second process (fieldkit.export.part) at the same state of the
+catalog while this one writes the other files. Memory grows with the number of items,
+never with the number of rows exported.
 """
 
 from __future__ import annotations
@@ -38,33 +38,34 @@ import errno
 import io
 import json
 import os
-import queue
+import re
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlite_utils import Database
 
 from fieldkit.catalog import audit, witness
 from fieldkit.catalog.db import Catalog, connect_reader, database, in_wal_mode, refuse_inside_store, translate_error
 from fieldkit.errors import FieldkitError
-from fieldkit.export import cells, part
-from fieldkit.export.cells import (  # noqa: F401 -- the cells' rules, named here as before
-    _HIDDEN_RANGES,
-    csv_line,
-    guard_cell,
-    restore_cell,
-    text_cell,
-)
+from fieldkit.export import part
 from fieldkit.export import provenance as provenance_file
 from fieldkit.wording import plural
 
+# Characters a reader does not see, or that a program may strip before a spreadsheet reads the
+# cell: spaces, C0 and C1 controls (ESC, which starts a terminal escape sequence, among them), NBSP,
+# zero-width and bidirectional controls, BOM. A cell that begins with one is guarded as a formula
+# would be, so that "\x1b[0m=HYPERLINK(...)" stays guarded whatever strips the sequence later.
+_HIDDEN_RANGES = ((0x00, 0x20), (0x7F, 0xA0), (0x61C, 0x61C), (0x200B, 0x200F), (0x202A, 0x202E),
+                  (0x2060, 0x2069), (0xFEFF, 0xFEFF))
+_TRIGGERS = "=+\\-@" + "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in _HIDDEN_RANGES)
+_NEEDS_GUARD = re.compile(f"'*[{_TRIGGERS}]")
+_GUARDED = re.compile(f"'+[{_TRIGGERS}]")
 # The same test inside SQLite. Every character that can start a guarded cell (= + - @ ' and the
 # hidden ones) sorts below "0", between "=" and "A", or in one of the hidden ranges, so a few
 # string comparisons skip the function calls for almost every cell; the full test runs only on the
@@ -84,10 +85,10 @@ _GUARD_SQL = (
 BATCH = 500  # lines: a batch joined (about 300 kB) reuses freed memory; 10,000 made page faults cost 0.1 s CPU per 100k rows
 CHUNK = 500  # rows per chunk of a chunked file (about 330 kB of components.csv); 2,000 (1.3 MB) took 0.05 s more system time per 100k rows in page faults
 CHUNKED = ["components"]  # files written in chunks (chunked_select): one line per row of the table, in rowid order
-PARALLEL_ROWS = 20_000  # components; below this a second process costs more than it saves
-FIRST_SHARE = 0.5  # of components.csv's rows, made by this process; the second process makes the rest
+PARALLEL_ROWS = 200_000  # components; below this a second process costs more than it saves
 LINE_END = "\r\n"
-WRITE_BUFFER = part.WRITE_BUFFER
+WRITE_BUFFER = 1 << 20
+WRITEBACK = 8 << 20  # bytes written between two requests to start writing them to disk
 
 EXPORT_NOTE = """\
 fieldkit CSV export
@@ -192,9 +193,49 @@ COMPONENT_FULL_COLUMNS = [
 ]
 
 
+def guard_cell(value: Any) -> Any:
+    """The cell as written: text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and _NEEDS_GUARD.match(value):
+        return "'" + value
+    return value
+
+
+def restore_cell(text: str) -> str:
+    """The original value of a cell written by `guard_cell`."""
+    return text[1:] if _GUARDED.match(text) else text
+
+
 def guard_sql(expression: str) -> str:
     """`expression` with `guard_cell`'s rule applied inside SQLite."""
     return _GUARD_SQL.format(c=expression)
+
+
+def text_cell(value: Any) -> str:
+    """A cell of a text column as written: guarded, quoted, `""` when missing.
+    A blob (which fieldkit never stores, but another program may) is written as the text it holds."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    text = "" if value is None else str(guard_cell(value))
+    return '"' + text.replace('"', '""') + '"'
+
+
+def number_cell(value: Any) -> str:
+    """A cell of a number column as written: bare, empty when missing; text found there is quoted."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return text_cell(value)
+
+
+def csv_line(kinds: str, *values: Any) -> str:
+    """One exported line, made in Python. `kinds` has a letter for each value: "t" for a text
+    column, "n" for a number column. The export's SQL
+    makes the same line; this makes the rows SQL cannot (a NUL character in a text cell, a blob)."""
+    return ",".join(
+        number_cell(value) if kind == "n" else text_cell(value)
+        for kind, value in zip(kinds, values)
+    )
 
 
 def _number_sql(expression: str) -> str:
@@ -223,6 +264,17 @@ def _own_columns(db: Database, name: str, full: bool) -> list[tuple[str, str, st
     return [(f'{name}."{c}"' if c in types else c, header,
              "c" if c.split(".")[0] in lookups else "t" if types.get(c, "TEXT") == "TEXT" else "n")
             for c, header in chosen]
+
+
+def _date_readings_json(code: str | None, form: str | None, created_at: str | None) -> str | None:
+    """The readings of a stored date code as JSON (`components.date_readings`), for `export csv --full`."""
+    from fieldkit.catalog.components import date_readings
+
+    readings = date_readings({"date_code": code, "date_form": form, "created_at": created_at})
+    if not readings:
+        return None
+    return json.dumps([{k: v for k, v in r.to_json().items() if k != "score"} for r in readings],
+                      ensure_ascii=False, separators=(",", ":"))
 
 
 def _line_parts(db: Database, name: str, full: bool) -> tuple[list[str], str, str]:
@@ -266,29 +318,25 @@ def export_select(db: Database, name: str, full: bool = False) -> tuple[list[str
     return header, f"{'WITH ' + with_clause + ' ' if with_clause else ''}SELECT {line} FROM {source} ORDER BY {order}"
 
 
-def chunked_select(db: Database, name: str, full: bool = False, width: int | None = None,
-                   start: int | None = None, stop: int | None = None) -> tuple[list[str], str]:
+def chunked_select(db: Database, name: str, full: bool = False, width: int | None = None) -> tuple[list[str], str]:
     """The header and a SELECT that writes the file `name` (one whose rows are its table's rows, in
     rowid order: components.csv) in chunks: each result row is the lines of up to `width`
     consecutive rowids, joined by CRLF as `export_select` makes them, and how many there are. One
     sqlite3_step makes a whole chunk, so Python makes no tuple and runs no loop per line (about
     0.1 s of CPU per 100,000 components). The chunks' bounds come from a recursive CTE that seeks
-    the next rowid, so gaps cost nothing. `start` and `stop` (rowids) keep the rows with
-    start <= rowid < stop: one part of the file (export_catalog writes two at once)."""
+    the next rowid, so gaps cost nothing."""
     table, width = name, width or CHUNK
     source, order, _ = EXPORTS[name]
     assert order == f"{table}.rowid", f"{name}.csv is not written in rowid order"
     header, with_clause, line = _line_parts(db, name, full)
-    first = f" WHERE rowid >= {int(start)}" if start is not None else ""
-    below = f" AND rowid < {int(stop)}" if stop is not None else ""
-    bounds = (f"bounds(lo) AS (SELECT min(rowid) FROM {table}{first} UNION ALL SELECT (SELECT rowid FROM {table} "
-              f"WHERE rowid >= bounds.lo + {width}{below} ORDER BY rowid LIMIT 1) FROM bounds WHERE lo IS NOT NULL)")
-    within = f"rowid >= bounds.lo AND rowid < bounds.lo + {width}{below}"
+    bounds = (f"bounds(lo) AS (SELECT min(rowid) FROM {table} UNION ALL SELECT (SELECT rowid FROM {table} "
+              f"WHERE rowid >= bounds.lo + {width} ORDER BY rowid LIMIT 1) FROM bounds WHERE lo IS NOT NULL)")
+    within = f"{table}.rowid >= bounds.lo AND {table}.rowid < bounds.lo + {width}"
     sql = (f"WITH {with_clause + ', ' if with_clause else ''}{bounds} "
            f"SELECT (SELECT CAST(group_concat(line, char(13, 10)) AS BLOB) FROM "
-           f"(SELECT {line} AS line FROM {source} WHERE {table}.{within} ORDER BY {order})), "
-           f"(SELECT count(*) FROM {table} WHERE {within}) "
-           f"FROM bounds WHERE lo IS NOT NULL" + (f" AND lo < {int(stop)}" if stop is not None else ""))
+           f"(SELECT {line} AS line FROM {source} WHERE {within} ORDER BY {order})), "
+           f"(SELECT count(*) FROM {table} WHERE rowid >= bounds.lo AND rowid < bounds.lo + {width}) "
+           f"FROM bounds WHERE lo IS NOT NULL")
     return header, sql
 
 
@@ -341,11 +389,9 @@ def export_files_in(outdir: Path) -> list[str]:
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path, newline: str | None = None, binary: bool = False,
-                finisher: Finisher | None = None) -> Iterator[Any]:
+def atomic_file(path: Path, newline: str | None = None, binary: bool = False) -> Iterator[Any]:
     """A file written beside `path` (text, or bytes if `binary`), fsynced and renamed over it at the
-    end: a crash or kill leaves the old file or the new one, never a part. With `finisher`, the
-    fsync and the rename are left to its thread (Finisher)."""
+    end: a crash or kill leaves the old file or the new one, never a part."""
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), dir=path.parent)
     try:
         with (os.fdopen(fd, "wb", buffering=WRITE_BUFFER) if binary
@@ -353,9 +399,6 @@ def atomic_file(path: Path, newline: str | None = None, binary: bool = False,
             yield fh
             fh.flush()
             os.chmod(fh.fileno(), _user_file_mode())  # mkstemp's 0600 would hide the export from the user's team
-            if finisher is not None:
-                finisher.put(os.dup(fh.fileno()), tmp, path)
-                return
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -363,91 +406,72 @@ def atomic_file(path: Path, newline: str | None = None, binary: bool = False,
         raise
 
 
-class Finisher:
-    """The last steps of atomic_file, fsync and then rename, for files handed over (`put`), done in
-    a thread of its own in the order given: the wait for the disk overlaps the export's other work
-    instead of adding to it. Each file is still renamed only once it is on disk. `wait` returns when
-    every file handed over is in place, and raises the first error (a file that failed is removed,
-    and those after it are not put in place)."""
-
-    def __init__(self) -> None:
-        self.jobs: queue.SimpleQueue[tuple[int, str, Path] | None] = queue.SimpleQueue()
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="export-fsync", daemon=True)
-        self.thread.start()
-
-    def put(self, fd: int, tmp: str, path: Path) -> None:
-        self.jobs.put((fd, tmp, path))
-
-    def _run(self) -> None:
-        while (job := self.jobs.get()) is not None:
-            fd, tmp, path = job
-            try:
-                if self.error is None:
-                    os.fsync(fd)
-                    os.replace(tmp, path)
-            except BaseException as exc:  # noqa: BLE001 -- handed to wait(), in the export's thread
-                self.error = exc
-            finally:
-                os.close(fd)
-                if self.error is not None:
-                    Path(tmp).unlink(missing_ok=True)
-
-    def wait(self) -> None:
-        self.jobs.put(None)
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-
-
-def write_csv(path: Path, header: Iterable[str], blocks: Iterable[tuple[bytes, int]],
-              rest: SecondPart | None = None, finisher: Finisher | None = None) -> int:
+def write_csv(path: Path, header: Iterable[str], blocks: Iterable[tuple[bytes, int]]) -> int:
     """Write a header and blocks of finished CSV lines to one file atomically; returns the number of
     data rows. Each block is (its lines as UTF-8 bytes joined by CRLF, without the last CRLF; how
     many lines). A line that is not valid UTF-8 (a text cell another program wrote) raises
-    UnicodeDecodeError before anything is put in place. `rest`: the file's last lines, made by a
-    second process, are copied after the blocks (SecondPart). `finisher`: see atomic_file."""
+    UnicodeDecodeError before anything is put in place. Every WRITEBACK bytes the kernel is asked to
+    start writing what is written so far, so the fsync at the end waits for the last part only."""
+    count = 0
     heading = io.StringIO()
     csv.writer(heading, lineterminator=LINE_END).writerow(header)
-    with atomic_file(path, binary=True, finisher=finisher) as fh:
-        first = heading.getvalue().encode("utf-8")
-        fh.write(first)
-        count, written = part.write_blocks(fh, blocks, len(first))
-        if rest is not None:
-            count += rest.append(fh, written)
+    with atomic_file(path, binary=True) as fh:
+        fh.write(heading.getvalue().encode("utf-8"))
+        written = flushed = 0
+        for data, lines in blocks:
+            if not data.isascii():
+                data.decode("utf-8")  # the check SQLite does not make; ASCII is valid UTF-8 as it is
+            fh.write(data)
+            fh.write(b"\r\n")
+            count += lines
+            written += len(data) + 2
+            if written - flushed >= WRITEBACK:
+                fh.flush()
+                _start_writeback(fh.fileno(), flushed, written - flushed)
+                flushed = written
     return count
 
 
-def write_text(path: Path, text: str, finisher: Finisher | None = None) -> None:
-    """Write a small text file atomically (`finisher`: see atomic_file)."""
-    with atomic_file(path, finisher=finisher) as fh:
+def _start_writeback(fd: int, offset: int, length: int) -> None:
+    """Ask the kernel to start writing a written range to disk now (Linux: POSIX_FADV_DONTNEED starts
+    the writeback of dirty pages without waiting for it, and drops the range from the page cache once
+    written). The fsync of `atomic_file` still makes the file durable; this only lets the disk work
+    while the export goes on. Where there is no such call, nothing happens."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is not None:
+        with contextlib.suppress(OSError):
+            advise(fd, offset, length, os.POSIX_FADV_DONTNEED)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a small text file atomically."""
+    with atomic_file(path) as fh:
         fh.write(text)
 
 
-def write_files(db: Database, names: list[str], outdir: Path, full: bool = False,
-                second: SecondPart | None = None, finisher: Finisher | None = None) -> dict[str, int]:
+def write_files(db: Database, names: list[str], outdir: Path, full: bool = False) -> dict[str, int]:
     """Write the files `names` (keys of EXPORTS) from `db`, read in one read transaction; a file of
-    CHUNKED is made in chunks (chunked_select). With `second`, the rows of components.csv from
-    `second.start` on are made by the second process, and this one makes those before."""
-    cells.register(db.conn)
+    CHUNKED is made in chunks (chunked_select)."""
+    db.conn.create_function("date_readings_json", 3, _date_readings_json, deterministic=True)
+    db.conn.create_function("real_text", 1, repr, deterministic=True)
+    db.conn.create_function("csv_line", -1, csv_line, deterministic=True)
     files = {}
     for name in names:
         path = outdir / f"{name}.csv"
         try:
             if name in CHUNKED:  # each row of the SELECT is a chunk: (its lines, how many)
-                if second is not None and second.name == name:
-                    header, sql = chunked_select(db, name, full, stop=second.start)
-                    files[path.name] = write_csv(path, header, db.execute(sql), rest=second)
-                else:
-                    header, sql = chunked_select(db, name, full)
-                    files[path.name] = write_csv(path, header, db.execute(sql), finisher=finisher)
+                header, sql = chunked_select(db, name, full)
+                files[path.name] = write_csv(path, header, db.execute(sql))
             else:
                 header, sql = export_select(db, name, full)
-                files[path.name] = write_csv(path, header, _batches(db.execute(sql)), finisher=finisher)
+                files[path.name] = write_csv(path, header, _batches(db.execute(sql)))
         except (sqlite3.OperationalError, UnicodeDecodeError) as exc:
             if isinstance(exc, sqlite3.OperationalError) and "decode to UTF-8" not in str(exc):
                 raise
-            raise FieldkitError(part.not_utf8(name)) from None
+            raise FieldkitError(
+                f"cannot export {name}.csv: a text cell of the {name} table is not valid UTF-8, so another "
+                "program wrote it; correct that row with a SQLite tool, then export again"
+            ) from None
     return files
 
 
@@ -456,115 +480,46 @@ def _batches(cursor: sqlite3.Cursor) -> Iterator[tuple[bytes, int]]:
         yield b"\r\n".join([row[0] for row in batch]), len(batch)
 
 
-def _start_second_process(work: dict[str, Any], full: bool) -> subprocess.Popen:
-    """Start fieldkit.export.part on `work` (its JSON, described there); it inherits the descriptor
-    work["fd"] and nothing else. It needs no installed package but for `--full` (the date readings),
-    so it starts without the site module otherwise, finding fieldkit where this process found it."""
-    package_root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
-    command = [sys.executable, *([] if full else ["-S"]), "-m", "fieldkit.export.part", json.dumps(work)]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            pass_fds=(work["fd"],), env=env)
-
-
-class SecondPart:
-    """The last lines of the file `name` (those of the rows from rowid `start` on), made by a second
-    process (fieldkit.export.part) at the same audit head while this one makes the lines before:
-    components.csv on two cores. The second process writes into a file with no name in the export's
-    folder (a temporary file unlinked at once, or never named where the system allows), so nothing
-    is left behind whatever stops either process; `append` copies its bytes after this process's
-    lines, in the kernel where it can, before atomic_file fsyncs the whole file and renames it."""
-
-    def __init__(self, db: Database, catalog_path: Path, wal: bool, name: str, start: int, outdir: Path, full: bool):
-        self.db, self.name, self.start, self.full = db, name, start, full
-        self.file = tempfile.TemporaryFile(dir=outdir)
-        try:
-            _, sql = chunked_select(db, name, full, start=start)
-            self.process = _start_second_process({
-                "catalog": str(catalog_path), "wal": wal,
-                "head": list(db.execute(part.NEWEST_AUDIT_ROW).fetchone() or []), "sql": sql, "fd": self.file.fileno(), "name": name, "outdir": str(outdir)}, full)
-        except BaseException:
-            self.file.close()
+def sync_folder(folder: Path) -> None:
+    """fsync a folder, so that the renames into it are durable too (each file's own fsync makes its
+    bytes durable, not its name). A file system that cannot sync a folder is left as it is."""
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
             raise
+    finally:
+        os.close(fd)
 
-    def append(self, fh: Any, written: int) -> int:
-        """Wait for the second process and put its lines after the `written` bytes of `fh`; if it
-        stood down (the catalog had moved on), make them here. Returns how many lines."""
-        out, err = self.process.communicate()
-        if self.process.returncode == part.MOVED:
-            _, sql = chunked_select(self.db, self.name, self.full, start=self.start)
-            return part.write_blocks(fh, self.db.execute(sql), written)[0]
+
+def _start_second_process(path: Path, outdir: Path, head: tuple[int, str], full: bool) -> subprocess.Popen:
+    # -P: the current folder is not put on sys.path, so a json.py or sqlite3.py where the user
+    # stands is never imported by the second process.
+    command = [sys.executable, "-P", "-m", "fieldkit.export.part", str(path), str(outdir), str(head[0]), head[1],
+               *(["--full"] if full else [])]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _second_process_files(process: subprocess.Popen) -> dict[str, int] | None:
+    """What the second process wrote, or None if the catalog had moved on and it wrote nothing."""
+    out, err = process.communicate()
+    if process.returncode == part.MOVED:
+        return None
+    if process.returncode != 0:
         lines = err.strip().splitlines()
-        if self.process.returncode != 0 or not out.strip().isdigit():
-            raise FieldkitError(lines[-1] if lines else
-                                f"the export's second process failed (exit status {self.process.returncode})")
-        _copy_after(fh, self.file.fileno(), os.fstat(self.file.fileno()).st_size)  # the fsync that follows writes it
-        return int(out)
-
-    def close(self) -> None:
-        """Stop the second process if it is still running (this one failed), and drop its file."""
-        if self.process.returncode is None:
-            _stop(self.process)
-        self.file.close()
-
-
-def _copy_after(fh: Any, source: int, size: int) -> None:
-    """Copy the first `size` bytes of the file open as `source` to the end of `fh`: in the kernel
-    (copy_file_range: no bytes pass through Python, and a file system that can share blocks does),
-    else by reading and writing."""
-    fh.flush()
-    done = 0
-    copy = getattr(os, "copy_file_range", None)
-    if copy is not None:
-        try:
-            while done < size and (copied := copy(source, fh.fileno(), size - done, done)):
-                done += copied
-        except OSError as exc:  # not between these two files here: read and write instead
-            if done or exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF):
-                raise
-    while done < size and (block := os.pread(source, min(WRITE_BUFFER, size - done), done)):
-        fh.write(block)
-        done += len(block)
-    if done != size:
-        raise OSError(errno.EIO, "the second process's lines could not be read back")
+        raise FieldkitError(lines[-1] if lines else f"the export's second process failed (exit status {process.returncode})")
+    return json.loads(out)
 
 
 def _stop(process: subprocess.Popen) -> None:
-    """Stop the second process and close its pipes. It leaves no file: the one it writes has no name."""
+    """Stop the second process; SIGTERM first, so that it removes its temporary file."""
     process.terminate()
     try:
         process.communicate(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
         process.communicate()
-
-
-def a_core_is_free() -> bool:
-    """Whether a core is idle now, so that a second process would run beside this one instead of
-    taking turns with it (and adding its start and the copy to the time): see `core_free`. Where
-    the kernel's counts cannot be read (no /proc/loadavg), a second core is taken to be free."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    try:
-        with open("/proc/loadavg", encoding="ascii") as fh:
-            return core_free(fh.read(), cores)
-    except (OSError, ValueError, IndexError):
-        return cores > 1
-
-
-def core_free(loadavg: str, cores: int) -> bool:
-    """Whether /proc/loadavg's text `loadavg` leaves one of `cores` idle: the tasks running this
-    instant (the reader among them) are fewer than the cores, and the load average over the last
-    minute is at least half a core below them (at load 2.5 on 2 cores, two processes were already
-    slower than one: bench/RESULTS.md, the export's fifth pass)."""
-    fields = loadavg.split()
-    return cores > 1 and int(fields[3].split("/")[0]) < cores and float(fields[0]) < cores - 0.5
-
-
-def _split_rowid(db: Database, name: str, rows: int) -> int:
-    """The rowid from which the second process makes the lines of `name` (FIRST_SHARE of the rows
-    are this process's)."""
-    offset = int(rows * FIRST_SHARE)
-    return db.execute(f"SELECT rowid FROM {name} ORDER BY rowid LIMIT 1 OFFSET ?", [offset]).fetchone()[0]
 
 
 def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PARALLEL_ROWS,
@@ -574,10 +529,9 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
     Every file is read at one state of the catalog, in read transactions of the export's own: a
     write by another program (or another thread of this one) meanwhile cannot make components.csv
     name an item that items.csv lacks, and cannot be caught up in the export. When there are at
-    least `parallel_rows` components and a core is idle (`a_core_is_free`), components.csv (by far
-    the longest file) is made on two cores: a second process (fieldkit.export.part), in a read
-    transaction at the same audit head, makes the lines of its last rows while this one makes the
-    others (SecondPart). `full` adds machine-readable columns to components.csv.
+    least `parallel_rows` components and a second CPU, components.csv (by far the longest file) is
+    written by a second process (fieldkit.export.part) in a read transaction at the same audit
+    head, while this one writes the others. `full` adds machine-readable columns to components.csv.
 
     With `overwrite=False`, a folder that already holds an export is refused (ExportExists names
     the files); the CLI and the app ask the user first and pass what she chose."""
@@ -590,41 +544,34 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
     second = None
     try:
         if catalog.path is not None:
-            wal = in_wal_mode(catalog.db.conn)
-            reader = connect_reader(catalog.path, wal=wal)  # never reopen the file here
+            reader = connect_reader(catalog.path, wal=in_wal_mode(catalog.db.conn))  # never reopen the file here
             reader.execute("BEGIN")
         db = database(reader) if reader is not None else catalog.db
-        audit.head(db)  # the first read: it fixes the snapshot of the read transaction
+        head = audit.head(db)  # the first read: it fixes the snapshot of the read transaction
         outdir.mkdir(parents=True, exist_ok=True)
-        if reader is not None and (rows := db["components"].count) >= parallel_rows and a_core_is_free():
+        names = list(EXPORTS)
+        if reader is not None and (os.cpu_count() or 1) > 1 and db["components"].count >= parallel_rows:
             try:
-                second = SecondPart(db, catalog.path, wal, "components", _split_rowid(db, "components", rows),
-                                    outdir, full)
+                second = _start_second_process(catalog.path, outdir, head, full)
+                names = [name for name in names if name not in part.NAMES]
             except OSError:
                 second = None  # no second process (none can start here): this one writes every file
-        # The short files first, their fsyncs and renames in a thread (Finisher) while components.csv,
-        # the long one, is made; it is fsynced and renamed here, and the export ends when all are in place.
-        finisher = Finisher()
-        try:
-            files = write_files(db, [name for name in EXPORTS if name not in CHUNKED], outdir, full, finisher=finisher)
-            head_file = witness.head_file_text(witness.record_of(db, catalog.path))
-            write_text(outdir / witness.HEAD_FILE, head_file, finisher)
-            files[provenance_file.FILE] = provenance_file.write(db, outdir, full, finisher)
-            write_text(outdir / "README.txt", EXPORT_NOTE + provenance_file.NOTE, finisher)
-            files.update(write_files(db, CHUNKED, outdir, full, second))
-        except BaseException:
-            with contextlib.suppress(BaseException):
-                finisher.wait()  # the error that stopped the export is the one to report
-            raise
-        finisher.wait()
-        witness._fsync_folder(outdir)  # the renames themselves durable: one fsync of the folder for all seven
+        files = write_files(db, names, outdir, full)
+        if second is not None:
+            files.update(_second_process_files(second) or write_files(db, part.NAMES, outdir, full))
+        write_text(outdir / witness.HEAD_FILE, witness.head_file_text(witness.record_of(db, catalog.path)))
+        files[provenance_file.FILE] = provenance_file.write(db, outdir, full)
+        write_text(outdir / "README.txt", EXPORT_NOTE + provenance_file.NOTE)
+        sync_folder(outdir)
     except OSError as exc:
         raise FieldkitError(f"cannot write the export to {outdir}: {exc.strerror}; choose another folder") from None
     except sqlite3.Error as exc:
         raise translate_error(exc, catalog.path) from None
     finally:
-        if second is not None:
-            second.close()  # stops it if this process failed first; its file, which has no name, goes
+        if second is not None and second.returncode is None:
+            # This process failed before reading the other's result: stop it if it is still writing
+            # (a components.csv it has already put in place stays, complete), and close its pipes.
+            _stop(second)
         if reader is not None:
             reader.close()  # nothing was written: closing ends the read transaction
     return ExportResult(outdir, {name: files[name] for name in [*(f"{n}.csv" for n in EXPORTS), provenance_file.FILE]})

@@ -11,14 +11,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
 from fieldkit.errors import FieldkitError
-
-if TYPE_CHECKING:
-    from fieldkit.export.csv import Finisher
 
 FILE = "photo_provenance.csv"
 COLUMNS = ["photo_sha256", "item_refs", "c2pa_status", "signer", "claim_generator", "capture_time",
@@ -49,9 +45,8 @@ With --full, result_json: everything that was read, as JSON.
 """
 
 
-def write(db: Database, outdir: Path, full: bool = False, finisher: Finisher | None = None) -> int:
-    """Write photo_provenance.csv into `outdir` from `db` (in the export's read transaction); returns its rows.
-    `finisher`: see fieldkit.export.csv.atomic_file."""
+def write(db: Database, outdir: Path, full: bool = False) -> int:
+    """Write photo_provenance.csv into `outdir` from `db` (in the export's read transaction); returns its rows."""
     from fieldkit.export.csv import csv_line, write_csv
 
     header = COLUMNS + (FULL_COLUMNS if full else [])
@@ -63,7 +58,7 @@ def write(db: Database, outdir: Path, full: bool = False, finisher: Finisher | N
             yield "\r\n".join(csv_line(kinds, *row[:len(header)]) for row in rows).encode("utf-8"), len(rows)
 
     try:
-        return write_csv(outdir / FILE, header, batches(), finisher=finisher)
+        return write_csv(outdir / FILE, header, batches())
     except sqlite3.OperationalError as exc:
         if "decode to UTF-8" not in str(exc):
             raise
