@@ -166,3 +166,17 @@ def test_running_m020_again_does_not_record_a_changed_table_as_what_the_merges_l
     shell(path, "DELETE FROM _sqlite_migrations WHERE name = 'm020_merged_digests'")
     assert any("merge_seen is not what the last merge left" in line for line in verify_lines(path))
     assert any(line.startswith("merge_seen: not the rows the last merge left") for line in script(path)[1])
+
+
+def test_deleting_the_digest_and_m020s_row_does_not_launder_a_changed_table(tmp_path):
+    """The adversary deletes the recorded digest from catalog_meta, swaps a version seen, and removes m020's
+    row from `_sqlite_migrations`, so that the next opening runs m020 again: it must not record the swapped
+    table as what the merges left. The digest stays missing, and verify and the script say so."""
+    path = upgraded(MERGED[-1], tmp_path)
+    shell(path, "DELETE FROM catalog_meta WHERE key = 'merge_seen_sha256'")
+    swap_version_seen(path)
+    shell(path, "DELETE FROM _sqlite_migrations WHERE name = 'm020_merged_digests'")
+    open_catalog(path).close()  # m020 runs again
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM catalog_meta WHERE key = 'merge_seen_sha256'").fetchone()[0] == 0
+    assert any("merge_seen_sha256" in line and "missing from the catalog" in line for line in verify_lines(path))
+    assert any("catalog_meta merge_seen_sha256: in the audit log but missing" in line for line in script(path)[1])

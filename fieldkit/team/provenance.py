@@ -74,13 +74,20 @@ def record_digests(db: Database, *, at: str, actor: str, only_missing: bool = Fa
     for table in BOUND:
         key = digest_key(table)
         old = get_meta(db, key)
-        if only_missing and old is not None:
-            continue
+        if only_missing and (old is not None or _ever_recorded(db, key)):
+            continue  # a digest the log has seen and the catalog lacks was deleted: verify reports it missing
         value = table_digest(db, table)
         if old != value:
             set_meta(db, key, value)
             audit.record(db, at=at, actor=actor, action="update" if old is not None else "insert", table="catalog_meta",
                          row_id=key, before=None if old is None else {"value": old}, after={"value": value})
+
+
+def _ever_recorded(db: Database, key: str) -> bool:
+    """Whether the audit log has any record of catalog_meta's `key` (a digest once recorded): m020, run again
+    after an adversary deleted its row from _sqlite_migrations and the digest from catalog_meta, must not
+    record the tables as they are now (a tampered merge_seen or foreign_audit) as what the merges left."""
+    return db.execute("SELECT 1 FROM audit WHERE table_name = 'catalog_meta' AND row_id = ? LIMIT 1", [key]).fetchone() is not None
 
 
 def check_digests(db: Database) -> list[ChainProblem]:
