@@ -136,3 +136,22 @@ def test_the_rebuild_writes_no_audit_row_and_reads_never_write(path):
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT max(seq) FROM audit").fetchone() == head
     conn.close()
+
+
+def test_a_temporary_folder_without_room_is_said_as_a_check_not_made_never_as_a_damaged_index(path, monkeypatch):
+    """FTS5's integrity-check runs on a copy in the temporary folder: when the copy cannot be made, verify says
+    the index could not be checked and how to make room, and never advises a rebuild of an index it did not read."""
+    import errno
+    import tempfile
+
+    def no_room(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkstemp", no_room)
+    catalog = open_catalog(path)
+    try:
+        problems = check_search(catalog.db)
+    finally:
+        catalog.close()
+    assert problems and all("could not be checked" in p and "TMPDIR" in p for p in problems)
+    assert not any("--rebuild-search" in p for p in problems)

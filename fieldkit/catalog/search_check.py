@@ -76,24 +76,39 @@ SHADOWS = ("data", "idx", "content", "docsize", "config")
 def _integrity(db: Database, table: str) -> list[str]:
     """FTS5's own integrity-check of `table` against its documents, on a copy in a temporary file."""
     (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()
-    handle, name = tempfile.mkstemp(prefix="fieldkit-search-", suffix=".db")  # one file, no journal: nothing else to remove
+    try:
+        handle, name = tempfile.mkstemp(prefix="fieldkit-search-", suffix=".db")  # one file, no journal: nothing else to remove
+    except OSError as exc:
+        return [_not_checked(table, exc)]
     os.close(handle)
     copy = sqlite3.connect(name)
     try:
-        copy.execute("PRAGMA journal_mode = OFF")
-        copy.execute("PRAGMA synchronous = OFF")
-        copy.execute(sql)
-        for shadow in SHADOWS:
-            copy.execute(f"DELETE FROM {table}_{shadow}")
-            cursor = db.execute(f"SELECT * FROM {table}_{shadow}")
-            marks = ", ".join("?" for _ in cursor.description)
-            while rows := cursor.fetchmany(5000):
-                copy.executemany(f"INSERT INTO {table}_{shadow} VALUES ({marks})", rows)
-        copy.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
-    except sqlite3.DatabaseError as exc:
-        return [f"the search index {table} does not match its own documents (FTS5 integrity-check: {exc}): "
-                f"search does not find what the catalog holds; {REBUILD}"]
+        try:  # the copy: a failure here (a full or read-only temporary folder) says nothing of the index
+            copy.execute("PRAGMA journal_mode = OFF")
+            copy.execute("PRAGMA synchronous = OFF")
+            copy.execute(sql)
+            for shadow in SHADOWS:
+                copy.execute(f"DELETE FROM {table}_{shadow}")
+                cursor = db.execute(f"SELECT * FROM {table}_{shadow}")
+                marks = ", ".join("?" for _ in cursor.description)
+                while rows := cursor.fetchmany(5000):
+                    copy.executemany(f"INSERT INTO {table}_{shadow} VALUES ({marks})", rows)
+        except (sqlite3.DatabaseError, OSError) as exc:
+            return [_not_checked(table, exc)]
+        try:
+            copy.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and ("disk" in str(exc) or "full" in str(exc)):
+                return [_not_checked(table, exc)]
+            return [f"the search index {table} does not match its own documents (FTS5 integrity-check: {exc}): "
+                    f"search does not find what the catalog holds; {REBUILD}"]
     finally:
         copy.close()
         os.unlink(name)
     return []
+
+
+def _not_checked(table: str, exc: Exception) -> str:
+    """The check could not be made (no room for the copy): said as such, never as a damaged index."""
+    return (f"the search index {table} could not be checked: its copy in the temporary folder failed ({exc}); "
+            "free space there (or set TMPDIR to a folder with room) and run verify again")
