@@ -294,16 +294,15 @@ the passphrase it needs -- the backup's own passphrase, or your key's if it was 
 
         source, _ = self._paths()
         box = self.query_one("#restore-passphrase", Input)
-        try:
+        try:  # read once per keystroke, inside the try: the file may go or change between two reads
             encrypted = source.is_file() and crypt.is_encrypted(source)
-            box.placeholder = ("The backup's passphrase" if encrypted and crypt.needs_passphrase(source) else
-                               "Your key's passphrase (the backup is encrypted to your key)")
+            own = encrypted and crypt.needs_passphrase(source)
         except OSError:
-            encrypted = False
+            encrypted = own = False
+        box.placeholder = "The backup's passphrase" if own else "Your key's passphrase (the backup is encrypted to your key)"
         box.display = encrypted
         if encrypted and not box.value:
-            box.value = os.environ.get("FIELDKIT_BUNDLE_PASSPHRASE" if crypt.needs_passphrase(source)
-                                       else "FIELDKIT_PASSPHRASE", "")
+            box.value = os.environ.get("FIELDKIT_BUNDLE_PASSPHRASE" if own else "FIELDKIT_PASSPHRASE", "")
 
     @on(Input.Submitted, "#source")
     @on(Input.Submitted, "#restore-passphrase")
