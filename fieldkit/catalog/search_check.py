@@ -98,7 +98,8 @@ def _integrity(db: Database, table: str) -> list[str]:
         try:
             copy.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
         except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and ("disk" in str(exc) or "full" in str(exc)):
+            code = getattr(exc, "sqlite_errorname", "")  # "database disk image is malformed" is the index's fault
+            if code == "SQLITE_FULL" or code.startswith("SQLITE_IOERR"):
                 return [_not_checked(table, exc)]
             return [f"the search index {table} does not match its own documents (FTS5 integrity-check: {exc}): "
                     f"search does not find what the catalog holds; {REBUILD}"]
