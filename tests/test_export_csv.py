@@ -230,6 +230,29 @@ def test_the_second_process_writes_nothing_if_the_catalog_moved_on_and_the_expor
     assert {row["part_number"] for row in read(tmp_path / "out" / "components.csv")}.isdisjoint({"LATE"})
 
 
+
+def test_a_second_process_that_hangs_is_stopped_and_the_export_writes_the_file_itself(catalog, tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    import fieldkit.export.csv as export_csv
+
+    seed_components(catalog, 20)
+    one = export_catalog(catalog, tmp_path / "one", parallel_rows=10**9)
+    started = []
+
+    def hang(path, outdir, head, full=False):
+        started.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        return started[-1]
+
+    monkeypatch.setattr(export_csv, "_start_second_process", hang)
+    monkeypatch.setattr(export_csv, "SECOND_PROCESS_SECONDS", 0.5)
+    two = export_catalog(catalog, tmp_path / "two", parallel_rows=10)
+    assert started and started[0].returncode is not None  # stopped, not left running
+    assert two.files == one.files
+    assert (tmp_path / "two" / "components.csv").read_bytes() == (tmp_path / "one" / "components.csv").read_bytes()
+
 def test_a_failure_in_the_second_process_is_one_line_naming_it(catalog, tmp_path, monkeypatch):
     import subprocess
     import sys

@@ -501,9 +501,17 @@ def _start_second_process(path: Path, outdir: Path, head: tuple[int, str], full:
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _second_process_files(process: subprocess.Popen) -> dict[str, int] | None:
-    """What the second process wrote, or None if the catalog had moved on and it wrote nothing."""
-    out, err = process.communicate()
+SECOND_PROCESS_SECONDS = 60.0  # and one more per 5,000 components: a second process still writing then is stopped
+
+
+def _second_process_files(process: subprocess.Popen, rows: int) -> dict[str, int] | None:
+    """What the second process wrote, or None if this process must write it: the catalog had moved on
+    (it wrote nothing), or it hung (it is stopped, and leaves no file)."""
+    try:
+        out, err = process.communicate(timeout=SECOND_PROCESS_SECONDS + rows / 5000)
+    except subprocess.TimeoutExpired:
+        _stop(process)
+        return None
     if process.returncode == part.MOVED:
         return None
     if process.returncode != 0:
@@ -550,7 +558,8 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
         head = audit.head(db)  # the first read: it fixes the snapshot of the read transaction
         outdir.mkdir(parents=True, exist_ok=True)
         names = list(EXPORTS)
-        if reader is not None and (os.cpu_count() or 1) > 1 and db["components"].count >= parallel_rows:
+        rows = db["components"].count if reader is not None else 0
+        if reader is not None and (os.cpu_count() or 1) > 1 and rows >= parallel_rows:
             try:
                 second = _start_second_process(catalog.path, outdir, head, full)
                 names = [name for name in names if name not in part.NAMES]
@@ -558,7 +567,7 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
                 second = None  # no second process (none can start here): this one writes every file
         files = write_files(db, names, outdir, full)
         if second is not None:
-            files.update(_second_process_files(second) or write_files(db, part.NAMES, outdir, full))
+            files.update(_second_process_files(second, rows) or write_files(db, part.NAMES, outdir, full))
         write_text(outdir / witness.HEAD_FILE, witness.head_file_text(witness.record_of(db, catalog.path)))
         files[provenance_file.FILE] = provenance_file.write(db, outdir, full)
         write_text(outdir / "README.txt", EXPORT_NOTE + provenance_file.NOTE)
