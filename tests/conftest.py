@@ -106,3 +106,18 @@ def merged_today(tmp_path):
     merge_content(catalog, content, unsigned=True)
     catalog.close()
     return path
+
+
+@pytest.fixture
+def run(db_path):
+    """`fieldkit --db DB_PATH --actor tester ARGS...` in-process (click's CliRunner); `input` is its stdin."""
+    from click.testing import CliRunner
+
+    from fieldkit.cli import cli
+
+    runner = CliRunner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(cli, ["--db", str(db_path), "--actor", "tester", *args], input=input)
+
+    return invoke

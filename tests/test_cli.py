@@ -11,16 +11,6 @@ from click.testing import CliRunner
 from fieldkit.cli import cli
 
 
-@pytest.fixture
-def run(db_path):
-    runner = CliRunner()
-
-    def invoke(*args, input=None):
-        return runner.invoke(cli, ["--db", str(db_path), "--actor", "tester", *args], input=input)
-
-    return invoke
-
-
 ALL_FIELDS = {
     "--category": "missile debris",
     "--designation": "Hwasong-11 (KN-23)",

@@ -8,23 +8,11 @@ import hashlib
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from fieldkit.catalog import items
 from fieldkit.catalog.db import open_catalog
 from fieldkit.catalog.markings import add_marking
-from fieldkit.cli import cli
 from tests.ocr_images import make_marking
-
-
-@pytest.fixture
-def run(db_path):
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(cli, ["--db", str(db_path), "--actor", "tester", *args])
-
-    return invoke
 
 
 @pytest.fixture

@@ -9,20 +9,8 @@ import re
 
 import pytesseract
 import pytest
-from click.testing import CliRunner
 
-from fieldkit.cli import cli
 from tests.ocr_images import make_marking
-
-
-@pytest.fixture
-def run(db_path):
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(cli, ["--db", str(db_path), "--actor", "tester", *args])
-
-    return invoke
 
 
 @pytest.fixture
