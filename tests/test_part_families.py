@@ -344,7 +344,7 @@ def test_s7_review_fm25_rows_name_no_maker_for_numbers_two_makers_use(part, firm
     ("TDA4863-2", "infineon"), ("TDA4862", "infineon"), ("J721EXSOMXF", "texas-instruments"), ("J111", None),
     ("J310", None), ("AM3358BZCZ100", "texas-instruments"), ("AM6442", "texas-instruments"), ("AM29F010", None),
     ("DP83867IRPAP", "texas-instruments"), ("M24SR64-Y", "stmicroelectronics"), ("M24LR64E-R", "stmicroelectronics"),
-    ("M24C02", None), ("M24308", None), ("STSAFE-A110", "stmicroelectronics"), ("TCPP01-M12", "stmicroelectronics"),
+    ("M24C02", "stmicroelectronics"), ("M24308", None), ("STSAFE-A110", "stmicroelectronics"), ("TCPP01-M12", "stmicroelectronics"),
     ("CYW43439", "infineon"), ("BH1750FVI", "rohm"), ("KXSD9-2050", "rohm"), ("DA14531", "renesas"),
     ("DA14706", "renesas"), ("DA16200", "renesas"), ("RYZ014A", "renesas"), ("DA9063", None),
 ])
@@ -352,8 +352,8 @@ def test_attrm_big_maker_families_and_their_neighbours(part, firm):
     """The attrM pass (tuning half only): TI's Jacinto TDA4V/TDA4A are exceptions inside Infineon's TDA4 (TDA4862/
     TDA4863 keep a digit after TDA4 and stay Infineon's); J721E and its siblings by whole device, never a bare J7 (the
     J111/J310 JFETs stay unattributed); Sitara AM335/AM64 by digits, so AMD/Spansion's Am29F flash stays outside; TI
-    DP83 PHYs; ST's M24SR/M24LR tags without a bare M24 (ST's M24C02 and the MIL-DTL-24308 connector stay as they
-    were), STSAFE and TCPP0; Infineon/Cypress CYW; ROHM BH17 and Kionix KXSD; Renesas DA1453, DA147, DA16 and RYZ0,
+    DP83 PHYs; ST's M24SR/M24LR tags without a bare M24 (the MIL-DTL-24308 connector stays as it was; ST's M24C02
+    is ST's since the attrN pass's M24C), STSAFE and TCPP0; Infineon/Cypress CYW; ROHM BH17 and Kionix KXSD; Renesas DA1453, DA147, DA16 and RYZ0,
     with Dialog's DA9063 PMIC left as it was."""
     assert attribute(part).firm_id == firm
 
@@ -395,13 +395,15 @@ def test_numbers_other_makers_print_are_not_given_to_the_one_maker_kicad_holds(p
 
 
 @pytest.mark.parametrize("part, firm", [
-    ("Si2157", None), ("Si2168", None), ("Si2302CDS", "vishay"), ("Si5443DC", None), ("Si5351A", "silicon-labs"),
+    ("Si2157", None), ("Si2168", None), ("Si2302CDS", "vishay"), ("Si5443DC", None), ("Si5351A", "skyworks"),
     ("Si570", "silicon-labs"), ("Si4532DY", None), ("Si4463", "silicon-labs"), ("Si7021", "silicon-labs"),
 ])
 def test_vishay_and_silicon_labs_si_numbers_are_kept_apart(part, firm):
     """Both firms print Si + digits: Vishay's Si23xx MOSFETs no longer claim Silicon Labs' Si21xx tuners, Silicon Labs'
     Si53xx/Si57x clocks no longer claim Vishay's Si54xx/Si55xx MOSFETs, and Vishay's Si45xx numbers are not given to
-    onsemi, which also sold them (review.csv)."""
+    onsemi, which also sold them (review.csv). Since the attrN pass the Si53xx clocks are Skyworks', which bought
+    Silicon Labs' timing line in 2021 (line formerly Silicon Labs); Si57x oscillators and Si446x radios stay Silicon
+    Labs' for want of a Skyworks document read for them."""
     assert attribute(part).firm_id == firm
 
 
@@ -518,15 +520,15 @@ def test_a_one_character_prefix_in_a_user_manufacturers_row_is_checked_without_a
     ("TLI4971-A120T5", "infineon"), ("TESEO-LIV3F", "stmicroelectronics"), ("BLUENRG-MS", "stmicroelectronics"),
     ("STSAFE-A110", "stmicroelectronics"), ("S2-LPQTR", "stmicroelectronics"), ("ODIN-W262", "u-blox"), ("S202S02", "sharp"),
     ("LEADER", None), ("STS2DNE60", "stmicroelectronics"), ("TLE2022", "texas-instruments"), ("ADTL082", None),
-    ("MMBTA42", None), ("PZTA42", None), ("PL2303", None), ("BL6523GX", None),
+    ("MMBTA42", None), ("PZTA42", None), ("PL2303", "prolific"), ("BL6523GX", None),
 ])
 def test_the_attrl_families_read_their_own_lines_and_leave_the_neighbouring_numbers_alone(part, firm):
     """u-blox's cellular modules by head and generation (LENA-R8, LEXI-R1...) and the LEA head; Infineon's BTT60,
     BTN99, TLE49, TLE98, TLI49 and CYW43 lines by their digits; ST's STSPIN, TESEO, BLUENRG and STSAFE heads, S2-LP
     beside Sharp's S20/S21, and L647; a letter head that extends a derived
     one (MASWSS beside MACOM's MASW, SiSS beside Vishay's SiS) is a family of its own. ADI's ADTL082 is not read
-    into Mini-Circuits' ADTL1/ADTL2, JEDEC's MMBTA/PZTA numbers stay nobody's, and Prolific's PL2303 stays
-    unattributed for want of a Prolific document naming it."""
+    into Mini-Circuits' ADTL1/ADTL2, JEDEC's MMBTA/PZTA numbers stay nobody's, and Prolific's PL2303 is Prolific's
+    since the attrN pass found Prolific's own download addresses naming it."""
     assert attribute(part).firm_id == firm
 
 
@@ -631,3 +633,32 @@ def test_a_prefix_of_an_acquired_brand_names_that_brand_when_its_source_passage_
     says so, and a Motorola former name does not displace Freescale on NXP's MK64F."""
     assert attribute("EFM32GG990F1024").headline().endswith("Silicon Labs (US), formerly Energy Micro (until 2013)")
     assert attribute("MK64FN1M0VLL12").firm_candidate.via == "Freescale Semiconductor"
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("C0603C104K5RACTU", "yageo"), ("T491A106K016AT", "yageo"), ("C0603C0G1E100D030BA", None),
+    ("C0603CH1E100D030BA", None), ("C1608X7R1H104K080AA", "tdk"), ("CGA3E2X7R1H104K080AA", "tdk"),
+    ("RC0603FR-0710KL", "yageo"), ("RC4558", "texas-instruments"), ("BLM18AG601SN1", "murata"),
+    ("LQH32CN100K23", "murata"), ("GCM21BR71H104KA37", "murata"), ("PE42820", "murata"), ("PE-65612NL", None),
+    ("ZX60-P103LN+", "mini-circuits"), ("ZXCT1009F", "diodes"), ("ZX5T849G", None), ("M24C02-WMN6TP", "stmicroelectronics"),
+    ("M95256-WMN6P", "stmicroelectronics"), ("M95FA", None), ("IS61WV25616BLL", "issi"), ("IS66WVE4M16EBLL", "issi"),
+    ("HI-8435PSI", "holt"), ("HI-5700", None), ("HI-201", None), ("PL2303TA", "prolific"), ("DW3000", "qorvo"),
+    ("DW01A", None), ("SRR1260-100M", "bourns"), ("XAL4020-102ME", "coilcraft"), ("K7805-1000R3", "mornsun"),
+    ("TSR2-2450", "traco-power"), ("Si4735-D60-GU", "skyworks"), ("Si4463", "silicon-labs"),
+])
+def test_attrn_passive_rf_power_and_memory_families_and_their_neighbours(part, firm):
+    """The attrN pass (tuning half only): KEMET's inch-coded C0603C by the capacitance code's first digit 1-9, so TDK's
+    metric-0603 C0603C0G/C0603CH numbers stay unclaimed, and T491 (YAGEO's since 2020); TDK's metric size codes
+    (C1608...) and CGA; YAGEO's RC0603 beside TI's RC4558; Murata's BLM, LQH, GCM and pSemi's PE42 (Pulse's PE-
+    transformers stay nobody's); Mini-Circuits' ZX60 beside Diodes' ZXCT and Zetex's ZX5T; ST's M24C and M95 by digit
+    (Quectel's M95 module stays outside); ISSI IS61/IS66; Holt HI84 inside the HI head Intersil shares; Prolific
+    PL2303; Qorvo's (Decawave's) DW3 beside the DW01 protection ICs; Bourns SRR, Coilcraft XAL, MORNSUN K78, TRACO TSR;
+    and Silicon Labs' Si473x radios as Skyworks', while Si446x stays Silicon Labs'."""
+    assert attribute(part).firm_id == firm
+
+
+def test_a_silicon_labs_line_skyworks_bought_names_both_owners():
+    """Skyworks is the firm today; the line's former owner and year are shown."""
+    result = attribute("Si5351A-B-GT")
+    assert result.firm_id == "skyworks"
+    assert result.headline() == "Si5351A-B-GT: Skyworks Solutions (US); line formerly Silicon Labs (until 2021)"
