@@ -48,7 +48,15 @@ def test_a_makers_own_prefix_still_names_its_maker(part):
     ("LM2901DR", {"texas-instruments", "stmicroelectronics"}),
     ("LM2903DR", {"texas-instruments", "stmicroelectronics"}),
     ("TL081CP", {"texas-instruments", "stmicroelectronics"}),
-    ("MPSA44", {"diodes", "nxp"}),
+    ("MPSA44", {"diodes", "nxp"}), ("MPSA42", {"onsemi", "micro-commercial-components"}),
+    ("2N3906BU", {"onsemi", "micro-commercial-components", "central-semiconductor"}),
+    ("4N35", {"vishay", "lite-on"}), ("4N25", {"vishay", "lite-on"}), ("MOC3021M", {"onsemi", "lite-on"}),
+    ("MOC3063M", {"onsemi", "lite-on"}), ("BC817-25LT1G", {"onsemi", "nexperia", "micro-commercial-components"}),
+    ("BSS84", {"nexperia", "onsemi"}), ("BSS123", {"diodes", "onsemi"}), ("TIP120", {"onsemi", "stmicroelectronics"}),
+    ("SG3525AN", {"stmicroelectronics", "microchip"}), ("ULN2803A", {"texas-instruments", "stmicroelectronics"}),
+    ("BAT54S", {"diodes", "nexperia", "onsemi"}),
+    ("1N4007", {"vishay", "onsemi", "diodes", "micro-commercial-components", "comchip"}),
+    ("2N2222A", {"stmicroelectronics", "diotec", "central-semiconductor"}),
 ])
 def test_the_s8_multi_source_rows_give_exactly_the_makers_read(part, makers):
     """Each maker here is cited by its own data sheet or ordering URL in curated_families.csv."""
@@ -66,11 +74,11 @@ def test_the_brand_on_an_icm7555_settles_it_and_keeps_the_former_brand():
 @pytest.mark.parametrize("part, firm", [
     ("TDA2003", "stmicroelectronics"), ("TDA2030A", "stmicroelectronics"), ("TDA2050V", "stmicroelectronics"),
     ("TDA7294", "stmicroelectronics"), ("TDA2822M", None),
-    ("MPSA42", None), ("MPSA92", None), ("MPSA06", None), ("MMBTA42", None),
+    ("MPSA42", None), ("MPSA56", None), ("MPSA94", None), ("MMBTA42", None),
 ])
 def test_review_narrows_tda2_and_rejects_the_mpsa_head(part, firm):
     """TDA2 had read UTC's TDA2822 as ST's: ST's TDA20xx amplifiers stay ST's through TDA20. The MPSA head,
-    which onsemi, Diodes, NXP and UTC all publish numbers under, names no one by itself."""
+    which onsemi, MCC, Diodes, NXP and UTC all publish numbers under, names no one by itself."""
     assert attribute(part).firm_id == firm
 
 
