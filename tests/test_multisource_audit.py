@@ -56,7 +56,7 @@ def test_a_makers_own_prefix_still_names_its_maker(part):
     ("SG3525AN", {"stmicroelectronics", "microchip"}), ("ULN2803A", {"texas-instruments", "stmicroelectronics"}),
     ("BAT54S", {"diodes", "nexperia", "onsemi"}),
     ("1N4007", {"vishay", "onsemi", "diodes", "micro-commercial-components", "comchip"}),
-    ("2N2222A", {"stmicroelectronics", "diotec", "central-semiconductor"}),
+    ("2N2222A", {"stmicroelectronics", "diotec", "central-semiconductor"}), ("SRV05-4MR6T1G", {"onsemi", "semtech"}),
 ])
 def test_the_s8_multi_source_rows_give_exactly_the_makers_read(part, makers):
     """Each maker here is cited by its own data sheet or ordering URL in curated_families.csv."""
