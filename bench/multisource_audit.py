@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     confident = sum(n for (e, got), n in counts.items() if e != ONE_FIRM and got == ONE_FIRM)
     print(f"  second-sourced numbers ({len(multi)}): {confident} give one confident firm")
     for fault in faults:
-        print("  FAULT " + fault)
+        print("FAULT " + fault, file=sys.stderr)
     return 1 if faults else 0
 
 
