@@ -15,6 +15,7 @@ BENCH = Path(__file__).resolve().parent
 SCRIPTS = [
     ["matcher.py"],
     ["attribution.py"],
+    ["multisource_audit.py", "--markdown"],
     ["ocr_accuracy.py"],
     ["startup.py"],
     ["component_import.py", "100000", "1000000", "--big"],

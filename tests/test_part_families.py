@@ -272,11 +272,12 @@ def test_quectel_gnss_modules_are_quectels_inside_heads_st_and_sanyo_share(part,
 
 @pytest.mark.parametrize("part, firm", [
     ("ICM-56686", "tdk"), ("ICP-20100", "tdk"), ("ICP-10111", "tdk"), ("IAM-20680", "tdk"), ("TAD2144", "tdk"),
-    ("ICM7555", "renesas"), ("ICP-N10", None), ("GD25Q64CSIG", "gigadevice"),
+    ("ICM7555", None), ("ICP-N10", None), ("GD25Q64CSIG", "gigadevice"),
     ("HI-3593PQI", "holt"), ("HI-8581PSI", "holt"), ("HI-8589", "holt"), ("HI-5043", None), ("HI3-0201-5", None),
 ])
 def test_tdk_gigadevice_and_holt_families_and_their_neighbours(part, firm):
-    """TDK InvenSense's ICM-5x/ICP-10/ICP-20/IAM-2x beside Intersil's ICM7555 and ROHM's ICP-N fuses; Holt's
+    """TDK InvenSense's ICM-5x/ICP-10/ICP-20/IAM-2x beside the ICM7555 timer (Intersil's and Maxim's: no one firm
+    since the s8 multisrc pass) and ROHM's ICP-N fuses; Holt's
     HI-3593 and HI-858x inside the HI head that Intersil's HI-5043 and package-coded HI3-0201 also use."""
     assert attribute(part).firm_id == firm
 
@@ -455,9 +456,9 @@ DIODES, NEXPERIA, VISHAY = "diodes", "nexperia", "vishay"
     ("NE555P", {TI, ST, ON}, "TLC555CP", TI),
     ("SA555D", {TI, ON}, "NA555P", TI),
     ("LM555CN", {TI, ON}, "LMR33630", TI),
-    ("2N3904BU", {ON, "micro-commercial-components", "diotec"}, "NCP3063", ON),
-    ("2N2222A", {ST, "diotec"}, "STM32F103C8T6", ST),
-    ("MMBT3904LT1G", {ON, DIODES, NEXPERIA}, "DMN2075U", DIODES),
+    ("2N3904BU", {ON, "micro-commercial-components", "diotec", "central-semiconductor"}, "NCP3063", ON),
+    ("2N2222A", {ST, "diotec", "central-semiconductor"}, "STM32F103C8T6", ST),
+    ("MMBT3904LT1G", {ON, DIODES, NEXPERIA, "micro-commercial-components"}, "DMN2075U", DIODES),
     ("LM2596S-5.0", {TI, ON}, "LM5017", TI),
     ("LM2576T-ADJ", {TI, ON}, "LMZ14203", TI),
     ("MC34063ADR", {ON, TI}, "MC9S08AC128", "nxp"),

@@ -1,0 +1,176 @@
+"""Audit of classic second-sourced part numbers (issue 13): what the shipped tables give each one.
+
+A researcher meets these numbers on military and dual-use boards: linear regulators, references,
+op-amps and comparators, timers, PWM controllers, interface chips, drivers, optocouplers, logic,
+discretes and serial memories. Several firms make each under the same number, so the part number
+alone must never name one confident firm. Each row is a number as printed (with a realistic
+suffix) and what it should give:
+
+- `candidates`: every maker whose own document was read is offered and no firm is chosen;
+- `no firm`: fewer than two makers' own documents were found, so the number stays unattributed
+  (or gives candidates) rather than naming one firm;
+- `one firm`: a control, a maker's own prefix (TI's SN74/TPS/TLC, onsemi's NCP, Maxim's MAX,
+  Microchip's AT24, Infineon's IRLML...): single-source, it must still name its maker.
+
+The list is the audit of the s8 multisrc pass, written from the numbers themselves and the makers'
+catalogues, never from lists of components found in weapons. tests/test_multisource_audit.py holds
+every row to its expectation.
+
+    .venv/bin/python bench/multisource_audit.py [--markdown]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fieldkit.components.attribution import attribute  # noqa: E402
+
+CANDIDATES, NO_FIRM, ONE_FIRM = "candidates", "no firm", "one firm"
+
+# (category, part as printed, expected)
+AUDIT: tuple[tuple[str, str, str], ...] = tuple(
+    (category, part, expected)
+    for category, rows in {
+        "linear regulators": [
+            ("LM7805CT", CANDIDATES), ("LM7812CT", CANDIDATES), ("LM78L05ACZ", CANDIDATES),
+            ("LM7905CT", CANDIDATES), ("LM79L05ACZ", CANDIDATES), ("MC7905CT", CANDIDATES),
+            ("LM317T", CANDIDATES), ("LM317LZ", CANDIDATES), ("LM337T", CANDIDATES),
+            ("LP2950CZ-5.0", CANDIDATES), ("LP2950ACZ-3.3", CANDIDATES),
+            ("MC7805CT", CANDIDATES),
+            ("L7805CV", NO_FIRM), ("L78L05ACZ", NO_FIRM), ("MC7812CT", NO_FIRM), ("UA7805C", NO_FIRM),
+            ("LM1117IMPX-3.3", NO_FIRM), ("AMS1117-3.3", NO_FIRM), ("LP2985-33DBVR", NO_FIRM),
+            ("LM2931AZ-5.0", NO_FIRM), ("LM2940CT-5.0", NO_FIRM), ("LM2937ET-5.0", NO_FIRM),
+            ("NCP1117ST33T3G", ONE_FIRM), ("TLV1117-33IDCYR", ONE_FIRM),
+        ],
+        "references": [
+            ("TL431AIDBZR", CANDIDATES), ("TL431ACLP", CANDIDATES), ("LM4040DIM3-2.5", CANDIDATES),
+            ("LM385Z-1.2", CANDIDATES), ("LM285D-1.2", CANDIDATES), ("REF02AU", CANDIDATES),
+            ("TL432AIDBZR", NO_FIRM), ("LM336Z-2.5", NO_FIRM),
+        ],
+        "op-amps and comparators": [
+            ("LM358DR", CANDIDATES), ("LM2904DR", CANDIDATES), ("LM324N", CANDIDATES),
+            ("LM393DR", CANDIDATES), ("LM339N", CANDIDATES), ("LM2901DR", CANDIDATES),
+            ("LM2903DR", CANDIDATES), ("LMV393IDGKR", CANDIDATES), ("LMV339IPWR", CANDIDATES),
+            ("LMV358IDGKR", CANDIDATES), ("LMV321IDBVR", CANDIDATES), ("TL071CP", CANDIDATES),
+            ("TL072CP", CANDIDATES), ("TL074CN", CANDIDATES), ("TL081CP", CANDIDATES),
+            ("NE5532P", CANDIDATES), ("OP07CP", CANDIDATES),
+            ("TL082CP", NO_FIRM), ("TL084CN", NO_FIRM), ("LM2902DR", NO_FIRM), ("NE5534P", NO_FIRM),
+            ("LM741CN", NO_FIRM), ("UA741CP", NO_FIRM), ("LM311DR", NO_FIRM), ("LM386N-1", NO_FIRM),
+            ("MC33078DR", NO_FIRM),
+            ("TLC2272CP", ONE_FIRM),
+        ],
+        "timers": [
+            ("NE555P", CANDIDATES), ("SA555DR", CANDIDATES), ("LM555CN", CANDIDATES),
+            ("ICM7555IPAZ", CANDIDATES), ("ICM7556IPDZ", CANDIDATES),
+            ("SE555P", NO_FIRM), ("NE556N", NO_FIRM), ("LM556CN", NO_FIRM),
+            ("TLC555CP", ONE_FIRM), ("LMC555CN", ONE_FIRM),
+        ],
+        "PWM and DC/DC controllers": [
+            ("UC3842BN", CANDIDATES), ("UC3843BD1R2G", CANDIDATES), ("UC3844N", CANDIDATES),
+            ("UC3845N", CANDIDATES), ("MC34063ADR", CANDIDATES), ("LM2596S-5.0", CANDIDATES),
+            ("LM2576T-5.0", CANDIDATES),
+            ("SG3525AN", CANDIDATES),
+            ("TL494CN", NO_FIRM), ("KA3525A", NO_FIRM), ("LM2575T-5.0", NO_FIRM),
+        ],
+        "interfaces": [
+            ("MAX232CPE", CANDIDATES), ("MAX232N", CANDIDATES), ("MAX3232CSE", CANDIDATES),
+            ("MAX3232IDR", CANDIDATES), ("MAX202CPE", CANDIDATES), ("MAX3222CPN", CANDIDATES),
+            ("ST232CN", NO_FIRM), ("SP485EEN", NO_FIRM), ("DS75176BN", NO_FIRM), ("MC1488P", NO_FIRM),
+            ("SN75176BP", ONE_FIRM), ("MAX485CSA", ONE_FIRM), ("ADM485ARZ", ONE_FIRM),
+        ],
+        "drivers": [
+            ("ULN2003AN", CANDIDATES), ("ULN2003ADR", CANDIDATES), ("ULN2803A", CANDIDATES),
+            ("ULN2004A", NO_FIRM),
+        ],
+        "optocouplers": [
+            ("6N137", CANDIDATES), ("H11L1M", CANDIDATES), ("4N35", CANDIDATES), ("4N25", CANDIDATES),
+            ("MOC3021M", CANDIDATES), ("MOC3063M", CANDIDATES), ("PC817C", NO_FIRM),
+            ("6N136", NO_FIRM), ("CNY17-3", NO_FIRM),
+            ("TLP521-1", ONE_FIRM), ("LTV-817", ONE_FIRM),
+        ],
+        "logic": [
+            ("74HC00", CANDIDATES), ("74HC595D", CANDIDATES), ("74HCT245D", CANDIDATES),
+            ("74LVC1G04GW", CANDIDATES), ("74AHC1G04GW", CANDIDATES), ("74HC4051D", CANDIDATES),
+            ("74LS00N", NO_FIRM), ("CD4011BE", NO_FIRM), ("HEF4051BT", NO_FIRM), ("74AC04", NO_FIRM),
+            ("SN74HC595N", ONE_FIRM), ("SN74LVC1G08DBVR", ONE_FIRM),
+        ],
+        "discretes": [
+            ("2N2222A", CANDIDATES), ("2N3904BU", CANDIDATES), ("2N7002LT1G", CANDIDATES),
+            ("BC857B", CANDIDATES), ("BC847C", CANDIDATES), ("BC337-40", CANDIDATES),
+            ("BSS138LT1G", CANDIDATES), ("1N4148W-7-F", CANDIDATES), ("1N4007", CANDIDATES),
+            ("1N5819", CANDIDATES), ("BAT54S", CANDIDATES), ("BAV99", CANDIDATES),
+            ("MMBT3904LT1G", CANDIDATES), ("MMBT3906LT1G", CANDIDATES), ("MMBT2222ALT1G", CANDIDATES),
+            ("SMBJ15A", CANDIDATES), ("SRV05-4.TCT", CANDIDATES), ("MBR0530", CANDIDATES), ("MPSA44", CANDIDATES),
+            ("2N3906BU", CANDIDATES), ("MPSA42", CANDIDATES), ("MPSA92", CANDIDATES), ("MPSA06", CANDIDATES),
+            ("BC817-25", CANDIDATES), ("BSS84", CANDIDATES), ("BSS123", CANDIDATES), ("TIP120", CANDIDATES),
+            ("2N4401", CANDIDATES), ("2N4403", CANDIDATES), ("PN2222A", CANDIDATES), ("PN2907A", CANDIDATES),
+            ("MMBT2907ALT1G", CANDIDATES), ("MB6S", CANDIDATES),
+            ("2N7000", NO_FIRM), ("BC547B", NO_FIRM), ("SS14", NO_FIRM), ("IRF540", NO_FIRM), ("TIP122", NO_FIRM),
+            ("2N3055", NO_FIRM), ("MPSA56", NO_FIRM), ("MMBT4401", NO_FIRM),
+            ("IRLML2502TRPBF", ONE_FIRM), ("IRF540N", ONE_FIRM),
+        ],
+        "audio amplifiers": [
+            ("TDA2822M", NO_FIRM),
+            ("TDA2030A", ONE_FIRM),
+        ],
+        "serial memories": [
+            ("24LC256-I/SN", NO_FIRM), ("24C02", NO_FIRM), ("93C46", NO_FIRM),
+            ("93LC46B-I/SN", NO_FIRM),
+            ("M24C02-WMN6TP", ONE_FIRM),  # ST's own M24C prefix and ordering code (attrN)
+            ("AT24C256C-SSHU", ONE_FIRM), ("CAT24C256", ONE_FIRM),
+        ],
+    }.items()
+    for part, expected in rows
+)
+
+
+def outcome(part: str) -> tuple[str, tuple[str, ...]]:
+    """What the shipped tables give a number: one firm, candidates (two makers or more) or nothing."""
+    result = attribute(part)
+    if result.firm_id is not None:
+        return ONE_FIRM, (result.firm_id,)
+    makers = tuple(sorted({c.firm_id for c in result.candidates}))
+    return (CANDIDATES if len(makers) > 1 else NO_FIRM), makers
+
+
+def meets(expected: str, got: str) -> bool:
+    """A `no firm` row may also give candidates; the others must give exactly what they expect."""
+    return got == expected or (expected == NO_FIRM and got == CANDIDATES)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--markdown", action="store_true", help="print every row as a Markdown table")
+    args = parser.parse_args(argv)
+    counts: Counter[tuple[str, str]] = Counter()
+    faults = []
+    rows = []
+    for category, part, expected in AUDIT:
+        got, makers = outcome(part)
+        counts[(expected, got)] += 1
+        if not meets(expected, got):
+            faults.append(f"{part}: expected {expected}, got {got} {', '.join(makers)}")
+        rows.append(f"| {category} | {part} | {expected} | {got} | {', '.join(makers)} |")
+    if args.markdown:
+        print("| category | part | expected | gives | firms |\n| --- | --- | --- | --- | --- |")
+        print("\n".join(rows))
+    print(f"{len(AUDIT)} numbers audited")
+    for expected in (CANDIDATES, NO_FIRM, ONE_FIRM):
+        given = {got: n for (e, got), n in counts.items() if e == expected}
+        print(f"  expected {expected}: " + ", ".join(f"{n} give {got}" for got, n in sorted(given.items())))
+    multi = [e for _, _, e in AUDIT if e != ONE_FIRM]
+    confident = sum(n for (e, got), n in counts.items() if e != ONE_FIRM and got == ONE_FIRM)
+    print(f"  second-sourced numbers ({len(multi)}): {confident} give one confident firm")
+    for fault in faults:
+        print("FAULT " + fault, file=sys.stderr)
+    return 1 if faults else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
