@@ -82,12 +82,23 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[subprocess
     return done, seconds
 
 
+def tree_env(tree: Path) -> dict[str, str]:
+    """The environment in which ``python -m fieldkit`` runs the fieldkit of ``tree``: its folder first on
+    PYTHONPATH (the processes run in a temporary folder, :data:`AWAY`, so the current folder's fieldkit,
+    which ``-m`` would put first, is never the one run: a ``--baseline`` run from a checkout ran the
+    checkout's own code)."""
+    return {**os.environ, "PYTHONPATH": str(tree.resolve())}
+
+
+AWAY = tempfile.gettempdir()
+
+
 def timed_cpu(cmd: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess, float, float]:
-    """Run ``cmd``: its output, its wall-clock seconds, and its CPU seconds (user + system of the
-    process and the children it waited for, from os.wait4)."""
+    """Run ``cmd`` in :data:`AWAY`: its output, its wall-clock seconds, and its CPU seconds (user +
+    system of the process and the children it waited for, from os.wait4)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        process = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
+        process = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, cwd=AWAY)
         _, status, usage = os.wait4(process.pid, 0)  # reaped here, so that its usage is its own
         seconds = time.perf_counter() - t0
         process.returncode = code = os.waitstatus_to_exitcode(status)
@@ -138,6 +149,7 @@ def main() -> None:
     if args.whole:
         whole_photos(args)
         return
+    args.data = args.data.resolve()  # the processes run in AWAY
     labels = json.loads((args.data / "labels.json").read_text(encoding="utf-8"))
     splits = split_of(labels)
     rows = []
@@ -146,11 +158,11 @@ def main() -> None:
         env_db = str(Path(tmp) / "unused.db")
         os.environ["FIELDKIT_DB"] = env_db
         names = [n for n in sorted(labels) if args.split == "all" or splits[n] == args.split]
-        runs: list[tuple[str, tuple[list[str], dict[str, str] | None]]] = [("raw", ([], None)), ("fieldkit", ([], None))]
+        runs: list[tuple[str, tuple[list[str], dict[str, str] | None]]] = [("raw", ([], None)), ("fieldkit", ([], tree_env(ROOT)))]
         if not args.no_tesseract_only:
-            runs.append(("tesseract only", (["--engine", "tesseract"], None)))
+            runs.append(("tesseract only", (["--engine", "tesseract"], tree_env(ROOT))))
         if args.baseline:
-            runs.append(("baseline", ([], {**os.environ, "PYTHONPATH": str(args.baseline.resolve())})))
+            runs.append(("baseline", ([], tree_env(args.baseline))))
         for i, name in enumerate(names, 1):
             label = labels[name]
             x, y, w, h = label["crop"]
@@ -192,7 +204,7 @@ def main() -> None:
             done, seconds = timed(raw_cmd)
             batches["raw batch"].append(seconds)
             pages = (Path(tmp) / "batch.txt").read_text(encoding="utf-8").split("\f")
-            done, seconds = timed(fk_cmd)
+            done, seconds = timed(fk_cmd, tree_env(ROOT))
             batches["fieldkit batch"].append(seconds)
             if done.returncode:
                 raise SystemExit(f"fieldkit batch failed: {done.stderr.strip()[-300:]}")
@@ -243,6 +255,7 @@ def whole_photos(args) -> None:
     """`fieldkit ocr PHOTO` with no crop on each distinct source photo, and on one enlarged to
     6000x4000 (24 megapixels, in a temporary folder): seconds (process start included), lines
     found and read, and how many of the photo's labelled lines are among the lines read."""
+    args.data = args.data.resolve()  # the processes run in AWAY
     labels = json.loads((args.data / "labels.json").read_text(encoding="utf-8"))
     by_source: dict[str, list[str]] = {}
     for name, label in sorted(labels.items()):
@@ -257,7 +270,7 @@ def whole_photos(args) -> None:
             ImageOps.exif_transpose(image).convert("RGB").resize((6000, 4000), Image.Resampling.LANCZOS).save(enlarged, quality=92)
         jobs.append((enlarged, biggest[1]))
         for path, names in jobs:
-            done, seconds = timed([*FIELDKIT, "ocr", str(path), "--json"])
+            done, seconds = timed([*FIELDKIT, "ocr", str(path), "--json"], tree_env(ROOT))
             if done.returncode:
                 out.append(f"| {path.name} | | {seconds:.1f} | error: {done.stderr.strip()[:80]} | | |")
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fieldkit.ocr.choice import CALIBRATION, EngineReading, calibrate, choose, line_script
+from fieldkit.ocr.choice import CALIBRATION, EngineReading, calibrate, choose, hangul_consensus, line_script
 from fieldkit.ocr.correction import correct
 
 
@@ -309,6 +309,79 @@ def test_in_a_hangul_line_ppocrs_sure_latin_letters_and_digits_replace_tesseract
 ])
 def test_hangul_line_keeps_tesseracts_runs_where_ppocr_gives_no_surer_counterpart(tesseract_text, pp_text, pp_confidence):
     assert choose([tess(tesseract_text, 88.0), pp(pp_text, pp_confidence)]).text == tesseract_text
+
+
+def test_a_ppocr_stand_in_for_a_syllable_between_cjk_is_no_run_of_latin_letters_or_digits():
+    # recorded on a KEPCO nameplate (tuning photo 034.jpg): PP-OCR read 특수형 as 粤8, so its reading
+    # had two runs to tesseract's one; the 8 between CJK characters is left out, and SCE1521 pairs up
+    choice = choose([tess("모델명 : 5661521 (특수형)", 73.0, "Hangul, psm 7"), pp("只警：SCE1521（粤8）", 0.8822)])
+    assert choice.text == "모델명 : SCE1521 (특수형)"
+    assert "'5661521' as 'SCE1521'" in choice.basis
+
+
+def test_a_one_character_run_of_ppocrs_with_a_space_beside_it_is_still_a_run():
+    # the same reading with a space before the 8: it may be a digit of the marking, so the runs do not pair
+    choice = choose([tess("모델명 : 5661521 (특수형)", 73.0, "Hangul, psm 7"), pp("只警：SCE1521（粤 8）", 0.8822)])
+    assert choice.text == "모델명 : 5661521 (특수형)"
+
+
+# Recorded on KEPCO nameplates (tuning photos 036.jpg and 033.jpg): tesseract's readings of one line
+# by eng+kor+rus with four pipelines, then by the Hangul script model on the crop as it is and gray.
+NAMEPLATE_036 = [
+    ("고픽상담 전학 : 053)582-6521", 83.0), ("1348 전화 : 053)582-6521", 80.0), ("DAYS 전화 : 053)582-6521", 72.0),
+    ("DYYS GA: 053)582-6521", 60.0), ("고객상담 전화 : 053)582-6521", 76.0), ("고객상담 전화 : 053)582-6521", 68.0),
+]
+
+
+def test_the_hangul_most_readings_agree_on_wins_over_the_surest_reading():
+    index, why = hangul_consensus(NAMEPLATE_036)
+    assert NAMEPLATE_036[index][0] == "고객상담 전화 : 053)582-6521"
+    assert NAMEPLATE_036[index][1] == 76.0  # of two equal readings, the surer
+    assert "2 read it so" in why and "고객상담전화" in why
+
+
+def test_readings_with_cyrillic_letters_give_way_in_the_hangul_vote():
+    readings = [("형식승인 : М КТС-6-13-09 호", 90.0), ("형식승인 : м КТС-6-13-09 호", 86.0),
+                ("형식승인 : М КТС-6-13-09 호", 84.0), ("형식승인 : 제 《70-6-13-09 호", 78.0),
+                ("형식승인 : 제 K176-6-13-09 호", 76.0), ("잉식승인 : 지 K10-6-13-09 호", 64.0)]
+    index, _ = hangul_consensus(readings)
+    assert readings[index][0] == "형식승인 : 제 《70-6-13-09 호"
+
+
+def test_no_hangul_vote_with_fewer_than_three_readings_of_hangul():
+    assert hangul_consensus([("고객상담", 70.0), ("고픽상담", 80.0), ("DAYS", 90.0), ("", 0.0)]) is None
+
+
+def test_a_hangul_line_takes_the_reading_its_models_agree_on_and_shows_the_hangul_models_readings():
+    from fieldkit.ocr.engine import OcrCandidate, OcrResult
+    from fieldkit.ocr.ppocr import LineReading
+    from fieldkit.ocr.reading import _hangul_vote
+
+    def result(languages, best, others):
+        engine = {"languages": languages, "psm": 7, "pipeline": best[0]}
+        return OcrResult(best[1], best[2], [], engine,
+                         [OcrCandidate(p, 7, t, c, 0.1, None, languages) for p, t, c in others])
+
+    main = result("eng+kor+rus", ("crop_thickened", "고픽상담 전학 : 053)582-6521", 83.0),
+                  [("thickened", "1348 전화 : 053)582-6521", 80.0), ("flattened_small", "DAYS 전화 : 053)582-6521", 72.0),
+                   ("crop_streaks_closed", "DYYS GA: 053)582-6521", 60.0)])
+    extra = result("Hangul", ("raw", "고객상담 전화 : 053)582-6521", 76.0), [("gray", "고객상담 전화 : 053)582-6521", 68.0)])
+    pp_read = [LineReading("卫耳：053)582-6521", 0.95, "as cropped")]
+    text, confidence, detail, why = _hangul_vote(main, extra, pp_read, main.text, main.confidence, "eng+kor+rus", None)
+    assert (text, confidence, detail) == ("고객상담 전화 : 053)582-6521", 76.0, "Hangul, psm 7, pipeline raw")
+    assert why.startswith("chosen among tesseract's readings of a Hangul line")
+    assert [(c.languages, c.pipeline, c.in_choice) for c in main.candidates[-2:]] == [("Hangul", "raw", False), ("Hangul", "gray", False)]
+    # recorded on a synthetic 주체 111-4 (tuning seed 2025): eng+kor+rus read no Hangul, so the kor
+    # re-read and the Juche date from both engines decide; the Hangul model's 주체 113 replaces nothing
+    juche = result("eng+kor+rus", ("flattened_small", "ut", 54.0), [("crop_thickened", "-주제: 111-4-", 36.5),
+                                                                    ("thickened", "주저 131=4", 28.0)])
+    model = result("Hangul", ("raw", "주체 113", 38.5), [("gray", "18", 30.0)])
+    kept = _hangul_vote(juche, model, [LineReading("圣111-4", 0.8578, "as cropped")], "ut", 54.0, "eng+kor+rus", None)
+    assert kept == ("ut", 54.0, "eng+kor+rus", None)
+    # a line PP-OCR reads surely as Latin is not Hangul: the reading stays
+    latin = result("eng+kor+rus", ("thickened", "BATCH 0417", 90.0), [])
+    kept = _hangul_vote(latin, extra, [LineReading("BATCH 0417", 0.99, "as cropped")], "BATCH 0417", 90.0, "x", None)
+    assert kept == ("BATCH 0417", 90.0, "x", None)
 
 
 # Recorded on synthetic Cyrillic stencils (tuning seed 2025): tesseract's Russian model misreads digits.

@@ -150,6 +150,32 @@ def test_without_ppocr_tesseract_reads_alone_and_says_what_is_lost(monkeypatch, 
     assert asked.exit_code == 2 and asked.output.startswith("error: PP-OCR is not available")
 
 
+def test_a_line_ppocr_reads_as_cjk_is_also_read_by_tesseracts_hangul_script_model():
+    from fieldkit.ocr import reading
+
+    if not reading.hangul_script_installed():
+        pytest.skip("tesseract's Hangul script model is not installed (tesseract-ocr-script-hang)")
+    result = photos.read(line_image("고객상담 전화 : 053"))
+    assert key(result.corrected) == key("고객상담 전화 : 053")
+    hangul = [c for c in result.result.candidates if c.languages == "Hangul"]
+    # the crop as it is and in gray; shown as tried, outside tesseract's own choice
+    assert sorted(c.pipeline for c in hangul) == ["gray", "raw"] and not any(c.in_choice for c in hangul)
+    assert "hangul_script" not in result.result.engine
+
+
+def test_without_the_hangul_script_model_a_hangul_line_is_read_and_says_what_is_lost(monkeypatch, tmp_path):
+    from fieldkit.ocr import reading
+
+    monkeypatch.setattr(reading, "hangul_script_installed", lambda: False)
+    path = tmp_path / "plate.png"
+    line_image("고객상담 전화 : 053").save(path)
+    result = CliRunner().invoke(main, ["ocr", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "고객상담 전화 : 053" in result.output  # read by eng+kor+rus as before
+    assert "note: tesseract's Hangul script model is not installed (sudo apt-get install tesseract-ocr-script-hang)" in result.output
+    assert "Hangul raw" not in result.output and "Hangul gray" not in result.output
+
+
 def test_engine_tesseract_does_not_load_ppocr(monkeypatch, tmp_path):
     monkeypatch.setattr(ppocr, "engine", lambda: pytest.fail("PP-OCR was used"))
     path = tmp_path / "m.png"

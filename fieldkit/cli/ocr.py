@@ -61,6 +61,9 @@ def _echo_result(reading) -> None:
     missing = (engine.get("ppocr") or {}).get("missing")
     if missing:
         echo(f"note: PP-OCR not used: {missing}")
+    hangul = (engine.get("hangul_script") or {}).get("missing")
+    if hangul:
+        echo(f"note: {hangul}")
     if result.candidates:
         tried = "; ".join(f"{c.languages or 'tesseract'} {c.pipeline}{f'/psm {c.psm}' if c.psm else ''}: {c.text!r} ({c.confidence:.1f})"
                           for c in result.candidates)

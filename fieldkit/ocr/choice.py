@@ -356,6 +356,14 @@ def _runs(text: str, script: str) -> list[tuple[int, int]]:
     return runs
 
 
+def _stand_in(text: str, a: int, b: int) -> bool:
+    """Whether the run text[a:b] of PP-OCR's reading of a Hangul line is one character between CJK
+    characters with no space (粤8） for 특수형): PP-OCR's stand-in for a syllable, not a run of Latin
+    letters or digits."""
+    return (b - a == 1 and 0 < a and b < len(text) and is_ideograph(text[a - 1])
+            and is_ideograph(text[b]))
+
+
 def with_pp_runs(tess: str, pp: str, script: str) -> tuple[str, list[str]] | None:
     """Tesseract's reading of a Hangul or Cyrillic line with the runs PP-OCR reads better replaced
     by PP-OCR's (:func:`_runs`: the Latin letters and digits of a Hangul line, the numbers of a
@@ -365,10 +373,15 @@ def with_pp_runs(tess: str, pp: str, script: str) -> tuple[str, list[str]] | Non
     and as many characters, give or take one, or the same characters once spaces are removed (202 3
     and 2023); a run of PP-OCR's with a word more (3 270 83 for ЗАВОД 270 83: З read as 3) is left. So a Hangul syllable tesseract misread as Latin letters, where PP-OCR read CJK,
     keeps tesseract's reading, and a run of PP-OCR's that spans Hangul it left out (3 상 4 read as
-    3 4) replaces nothing. None when nothing changes. Also the swaps made."""
+    3 4) replaces nothing. When PP-OCR's reading of a Hangul line has more runs than tesseract's,
+    its runs of one character between CJK stand-ins (:func:`_stand_in`) are left out first. None
+    when nothing changes. Also the swaps made."""
     import difflib
 
-    mine_runs, theirs = _runs(tess, script), [pp[a:b] for a, b in _runs(pp, script)]
+    mine_runs, spans = _runs(tess, script), _runs(pp, script)
+    if script == "hangul" and len(spans) > len(mine_runs):
+        spans = [(a, b) for a, b in spans if not _stand_in(pp, a, b)]
+    theirs = [pp[a:b] for a, b in spans]
     if len(mine_runs) != len(theirs):
         return None
     out, swaps, pos = [], [], 0
@@ -452,6 +465,45 @@ def _sure_latin_letters(pp: list[EngineReading], tess: list[EngineReading]) -> s
             return (f"PP-OCR read it surely ({r.confidence:.3f}) with letters no Cyrillic letter is drawn like"
                     f" ({''.join(latin[:6])}), which outweigh the letters only Cyrillic has in tesseract's reading")
     return None
+
+
+MIN_HANGUL_VOTERS = 3  # tesseract readings with Hangul in them needed for :func:`hangul_consensus`
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions and substitutions of one character)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def hangul_consensus(readings: list[tuple[str, float]]) -> tuple[int, str] | None:
+    """Among tesseract's readings of a Hangul line, (text, confidence) pairs from several models and
+    pipelines, the one whose Hangul syllables the others' are nearest to (the fewest syllable edits
+    to all of them, each reading's syllables taken in order with everything else left out), and why.
+
+    Tesseract's confidence does not tell its Hangul misreadings from its right readings (on the KEPCO
+    nameplates of the real tuning photos it was surer of 고픽상담 전학 than of 고객상담 전화), but
+    its models and pipelines misread differently, so the syllables most readings share are the ones
+    kept. Readings with Cyrillic letters in them (eng+kor+rus writes a syllable as М) are left out
+    when others have none; ties go to the higher confidence, then to the earlier reading. None when
+    fewer than MIN_HANGUL_VOTERS readings have Hangul in them.
+    """
+    voters = [i for i, (text, _) in enumerate(readings) if any(is_hangul(ch) for ch in text)]
+    plain = [i for i in voters if not any(script_of(ch) == "cyrillic" for ch in readings[i][0])]
+    voters = plain or voters
+    if len(voters) < MIN_HANGUL_VOTERS:
+        return None
+    syllables = {i: "".join(ch for ch in readings[i][0] if is_hangul(ch)) for i in voters}
+    cost = {i: sum(_edits(syllables[i], syllables[j]) for j in voters) for i in voters}
+    best = min(voters, key=lambda i: (cost[i], -readings[i][1], i))
+    same = sum(syllables[j] == syllables[best] for j in voters)
+    return best, (f"its Hangul ({syllables[best]}) is nearest the Hangul of the {len(voters)} tesseract readings"
+                  f" that have some ({same} read it so; {cost[best]} syllable edits from all of them)")
 
 
 def line_script(readings: list[EngineReading]) -> tuple[str, str]:

@@ -63,6 +63,11 @@ BLOCK_PIPELINES = ["flattened", "denoised"]  # a whole photo (the crop_* pipelin
 SINGLE_LINE_PSMS = [7]  # a cropped marking: one line of text
 BLOCK_PSMS = [6, 11]  # a whole photo: a uniform block, and sparse text anywhere
 SCRIPT_REREAD = {"cyrillic": "rus"}  # script -> the model a single line of it is read with again
+# tesseract's Hangul script model (Debian: tesseract-ocr-script-hang), and the images it reads a line
+# PP-OCR saw CJK in: the crop as it is and in gray (fieldkit.ocr.reading._hangul_vote; on the KEPCO
+# nameplates of the real tuning photos, the pipelines that flatten and thicken made 고객 고픽, 디 니)
+HANGUL_SCRIPT = "Hangul"
+HANGUL_PIPELINES = ["raw", "gray"]
 # Word spacing from tesseract's own text output (see the module docstring); TSV and text from one run.
 RUN_CONFIG = "-c preserve_interword_spaces=1 -c tessedit_create_tsv=1 -c tessedit_create_txt=1"
 OEM = 3  # tesseract's default engine choice (LSTM where the language data has it)

@@ -12,7 +12,9 @@ beside PP-OCR. A line PP-OCR reads surely with a letter only Latin has needs no 
 (:func:`_tesseract_not_needed`: the quick reading is stopped); a line whose quick reading is
 settled (:func:`_settled`) is done; any other line gets tesseract's full set of pipelines and
 its Cyrillic re-read (two processes, side by side); when PP-OCR read CJK, a kor re-read takes
-the Cyrillic one's place and starts with the main run.
+the Cyrillic one's place and starts with the main run, and so does a reading of the crop as it is
+and in gray by tesseract's Hangul script model (:func:`_hangul_vote`: in a Hangul line the Hangul
+most readings agree on is kept, not the surest reading's).
 """
 
 from __future__ import annotations
@@ -28,18 +30,22 @@ from typing import Any
 
 from PIL import Image
 
-from fieldkit.errors import OcrUnavailable, ValidationError
+from fieldkit.errors import OcrUnavailable, PhotoError, ValidationError
 from fieldkit.ocr import ppocr, preprocess
 from fieldkit.ocr.choice import CYRILLIC_SHAPES, NEVER_CYRILLIC, SHARED, Choice, EngineReading, choose, is_ideograph, line_script
+from fieldkit.ocr.choice import hangul_consensus, is_hangul
 from fieldkit.ocr.correction import Correction, correct, fold_lookalikes as fold, script_of
 from fieldkit.ocr.engine import (
     DEFAULT_LANGUAGES,
     DEFAULT_PIPELINES,
+    HANGUL_PIPELINES,
+    HANGUL_SCRIPT,
     OcrCancelled,
     OcrCandidate,
     OcrLine,
     OcrResult,
     OcrWord,
+    check_available,
     ocr_image,
     open_image,
     read_strips,
@@ -162,6 +168,8 @@ def read(
         _stop(early, stop_early)
         early = None
     korean = None  # tesseract's kor model alone, read beside the main run when PP-OCR saw CJK (Hangul)
+    hangul_run = None  # tesseract's Hangul script model on the crop as it is, likewise
+    hangul_missing = False  # whether that model would have read the line but is not installed
     if use_tess:
         quick = use_pp and psm is None and (early is not None or _sure_latin(pp_readings))
         target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
@@ -169,6 +177,10 @@ def read(
         if hangul:  # the kor re-read runs beside the main run; the Cyrillic (rus) re-read is left out
             korean = _Background(lambda: ocr_image(target, languages="kor", crop=target_crop, psm=target_psm,
                                                    cancel=cancel, rereads=False))
+            hangul_missing = not hangul_script_installed()
+            if not hangul_missing:  # and the Hangul script model reads the crop as it is
+                hangul_run = _Background(lambda: ocr_image(target, languages=HANGUL_SCRIPT, crop=target_crop, psm=target_psm,
+                                                           cancel=cancel, pipelines=HANGUL_PIPELINES, rereads=False))
         try:
             if early is not None:
                 result = early.result()
@@ -179,8 +191,9 @@ def read(
                 result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
                                    progress=progress, rereads=not hangul, known=result)
         finally:
-            if korean is not None:
-                korean.wait()  # no tesseract process outlives the reading
+            for background in (korean, hangul_run):
+                if background is not None:
+                    background.wait()  # no tesseract process outlives the reading
         if turned is not None:
             for line in result.lines:  # boxes on the turned crop mean nothing on the photo: the crop's
                 line.box = tuple(crop) if crop else (0, 0, region.width, region.height)  # type: ignore[assignment]
@@ -202,6 +215,10 @@ def read(
         detail = f"{result.engine['languages']}, psm {result.engine['psm']}, pipeline {result.engine['pipeline']}"
         tess_conf = result.confidence if tess_text == result.text else next(
             (c.confidence for c in result.candidates if c.text.strip() == tess_text.strip()), result.confidence)
+        extra = _finished(hangul_run)
+        if extra is not None:
+            tess_text, tess_conf, detail, tess_why = _hangul_vote(result, extra, pp_readings, tess_text, tess_conf,
+                                                                  detail, tess_why)
         readings.append(EngineReading("tesseract", tess_text, tess_conf, detail, notes=[tess_why] if tess_why else []))
     if pp_readings:
         top = pp_readings[0]
@@ -225,6 +242,8 @@ def read(
         if chosen.engine == "tesseract" and source is not None and (source.as_read or source.text) == again.text:
             result = again
     reading = _line_reading(image, crop, region, result, chosen, pp_readings, missing, ring, ring_box)
+    if hangul_missing and result is not None:
+        reading.result.engine["hangul_script"] = {"missing": HANGUL_MISSING}
     if rotate % 360:
         reading.result.engine.update(crop=list(box) if box else None, rotation=rotate % 360)
         for line in reading.result.lines:  # boxes on the turned crop mean nothing on the photo
@@ -232,6 +251,76 @@ def read(
             for word in line.words:
                 word.box = line.box
     return reading
+
+
+def _hangul_vote(result: OcrResult, extra: OcrResult, pp_readings, text: str, confidence: float, detail: str,
+                 why: str | None) -> tuple[str, float, str, str | None]:
+    """Tesseract's reading of a line PP-OCR saw CJK in, once the Hangul script model has read the
+    crop as it is and in gray (HANGUL_PIPELINES): in a Hangul line (fieldkit.ocr.choice.line_script)
+    whose reading has MIN_HANGUL_SYLLABLES or more, the reading whose Hangul most of tesseract's
+    readings, of every model and pipeline, agree on (fieldkit.ocr.choice.hangul_consensus), instead
+    of the surest one. Returns (text, confidence, detail, why), unchanged when the line is not
+    Hangul or the vote picks a reading with the same syllables as this one (the vote decides the
+    Hangul only). The Hangul model's readings are added to ``result``'s candidates (shown as
+    "also tried"), outside its own choice."""
+    found = [c for c in [_as_candidate(extra), *extra.candidates] if not c.error and c.text.strip()]
+    for c in found:
+        c.in_choice = False
+    result.candidates.extend(found)
+    top = pp_readings[0] if pp_readings else None
+    script, _ = line_script([EngineReading("tesseract", text, confidence, detail)]
+                            + ([EngineReading("ppocr", top.text, top.confidence)] if top else []))
+    if script != "hangul" or len(_syllables(text)) < MIN_HANGUL_SYLLABLES:
+        # a reading with no Hangul to speak of is the kor re-read's case (_wants_korean) and the
+        # Juche date's (fieldkit.ocr.choice.juche_reading): a whole reading of the Hangul model, year
+        # and all, would replace both (주체 113 for 주체 111-4 on synthetic seed 2025)
+        return text, confidence, detail, why
+    own = [_as_candidate(result)] + [c for c in result.candidates if c.in_choice and not c.error and c.text.strip()]
+    pool = [c for c in own + found if c.text.strip()]
+    voted = hangul_consensus([(c.text, c.confidence) for c in pool])
+    # the vote decides the Hangul only: a reading with the same syllables keeps its own digits and Latin
+    if voted is None or _syllables(pool[voted[0]].text) == _syllables(text):
+        return text, confidence, detail, why
+    pick = pool[voted[0]]
+    return (pick.text, pick.confidence, f"{pick.languages}, psm {pick.psm}, pipeline {pick.pipeline}",
+            f"chosen among tesseract's readings of a Hangul line: {voted[1]}")
+
+
+def _syllables(text: str) -> str:
+    return "".join(ch for ch in text if is_hangul(ch))
+
+
+def _finished(background: _Background | None) -> OcrResult | None:
+    """The result of an extra tesseract reading, or None when there was none or it failed (every
+    run an error: the line is read without it)."""
+    if background is None:
+        return None
+    try:
+        return background.result()
+    except PhotoError:
+        return None
+
+
+def _as_candidate(result: OcrResult) -> OcrCandidate:
+    engine = result.engine
+    return OcrCandidate(str(engine["pipeline"]), int(engine["psm"]), result.text, result.confidence, 0.0, None,
+                        str(engine["languages"]))
+
+
+_hangul_installed: list[bool] = []
+HANGUL_MISSING = ("tesseract's Hangul script model is not installed (sudo apt-get install tesseract-ocr-script-hang):"
+                  " Hangul is read by eng+kor+rus and kor alone, which misread more syllables on nameplates")
+
+
+def hangul_script_installed() -> bool:
+    """Whether tesseract has its Hangul script model (Debian: tesseract-ocr-script-hang); checked once."""
+    if not _hangul_installed:
+        try:
+            check_available(HANGUL_SCRIPT)
+            _hangul_installed.append(True)
+        except (OcrUnavailable, ValidationError):
+            _hangul_installed.append(False)
+    return _hangul_installed[0]
 
 
 LATIN_ONLY = set("DFGIJLNQRSUVWZdfghijklmnqrstuvwz")  # Latin letters with no Cyrillic or Hangul look-alike
