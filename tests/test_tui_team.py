@@ -341,3 +341,31 @@ async def test_an_unsigned_bundle_needs_no_key_and_merges_only_when_unsigned_is_
     allowed, content = read_bundle(out, allow_unsigned=True)
     assert allowed.ok and allowed.unsigned and len(content.rows["items"]) == 1
     assert "`f4` | Create the bundle without signing it (as `fieldkit bundle create --unsigned`)" in help_text
+
+
+async def test_a_passphrase_bundle_is_asked_twice_to_create_and_once_to_open(pair, tmp_path):
+    """As `fieldkit bundle create --passphrase` asks twice: two boxes that differ write nothing and say so
+    in one line; the same passphrase twice makes the bundle; verifying it needs the first box only."""
+    from fieldkit.team import crypt
+
+    amina, hq = pair
+    amina.record()
+    out = tmp_path / "with-passphrase.fkb"
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot, bundle_path=out)
+        screen.query_one("#bundle-passphrase", Input).value = "long walk home"
+        screen.query_one("#bundle-passphrase-again", Input).value = "long walk hom"
+        await pilot.press("f5")
+        await settle(pilot)
+        assert text_of(screen, "#result") == ("Error: the two bundle passphrases differ; "
+                                              "type the same passphrase in both boxes")
+        assert not out.exists()
+        screen.query_one("#bundle-passphrase-again", Input).value = "long walk home"
+        await pilot.press("f5")
+        await settle(pilot)
+        assert out.is_file() and crypt.is_encrypted(out) and crypt.needs_passphrase(out)
+        screen.query_one("#bundle-passphrase-again", Input).value = ""  # opening asks once
+        await pilot.press("f6")
+        await settle(pilot)
+        assert text_of(screen, "#result").endswith("bundle intact")

@@ -122,7 +122,10 @@ F9 trusts a colleague's key, from the file they saved from `fieldkit key show`, 
 their bundles then verify as signed by them. Check the fingerprint with them by another channel.
 A bundle holds the chosen items with their photos, markings, components and audit
 entries. Encrypt it to headquarters' age key (`age1...` or a trusted name): then only
-headquarters can open it, not you. Verify checks the signature and every hash; merge
+headquarters can open it, not you. Or encrypt it with a *bundle passphrase* (with no key named),
+as `fieldkit bundle create --passphrase`: type it in both boxes, as the CLI asks twice, since a
+mistyped one would make a bundle nobody can open; give it to them by another channel. To verify or
+merge a passphrase bundle, the first box is enough. Verify checks the signature and every hash; merge
 brings the work in, all or nothing. Rows changed on both sides become conflicts:
 keep ours, theirs, or edit a union. Every resolution is audited.
 
@@ -175,6 +178,7 @@ only by allowing unsigned bundles, and it cannot prove who made it.
                 yield Input(os.environ.get("FIELDKIT_PASSPHRASE", ""), password=True, id="passphrase",
                             placeholder="Your key's passphrase")
                 yield Input("", password=True, id="bundle-passphrase", placeholder="Bundle passphrase (optional)")
+                yield Input("", password=True, id="bundle-passphrase-again", placeholder="Again, to create")
             yield Label("Bundle", classes="heading")
             with Horizontal(classes="team-row"):
                 yield Input("", id="bundle-path", placeholder="Bundle file (.fkb) or catalog file")
@@ -378,11 +382,12 @@ only by allowing unsigned bundles, and it cannot prove who made it.
         refs = _split(self._value("refs"))
         since = self._value("since") or None
         check_since(since)  # before the key is unlocked
+        recipients = _split(self._value("recipients"))
+        passphrase = None if recipients else self.query_one("#bundle-passphrase", Input).value or None
+        if passphrase is not None and passphrase != self.query_one("#bundle-passphrase-again", Input).value:
+            raise FieldkitError("the two bundle passphrases differ; type the same passphrase in both boxes")
         secret = None if self.query_one("#unsigned", Checkbox).value else keys.unlock(self.query_one("#passphrase", Input).value)
-        recipients = [keys.recipient(r) for r in _split(self._value("recipients"))]
-        passphrase = self.query_one("#bundle-passphrase", Input).value or None
-        if recipients:
-            passphrase = None
+        recipients = [keys.recipient(r) for r in recipients]
         manifest = create_bundle(self.app.catalog, path, refs=refs, since=since, everything=not refs and since is None,
                                  secret=secret, recipients=recipients, passphrase=passphrase, progress=progress)
         return created_line(path, manifest, secret, recipients=len(recipients), passphrase=passphrase is not None), True
