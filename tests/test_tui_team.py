@@ -369,3 +369,36 @@ async def test_a_passphrase_bundle_is_asked_twice_to_create_and_once_to_open(pai
         await pilot.press("f6")
         await settle(pilot)
         assert text_of(screen, "#result").endswith("bundle intact")
+
+
+async def test_escape_while_a_passphrase_encrypts_the_bundle_stops_it_and_writes_nothing(pair, tmp_path, monkeypatch):
+    """While the bundle is encrypted with a passphrase (in a child process, in memory) the result line
+    says so; escape stops it there: no bundle is written."""
+    from fieldkit.team import crypt
+
+    monkeypatch.setattr(crypt, "POLL", 0.02)
+    amina, hq = pair
+    amina.record()
+    out = tmp_path / "stopped.fkb"
+    shown = []
+    real = TeamScreen.show_stage
+
+    def pressing_escape(screen, text):
+        real(screen, text)
+        shown.append(text_of(screen, "#result"))
+        if len(shown) == 2:
+            screen.action_back()  # escape, as the key does while a job runs
+
+    monkeypatch.setattr(TeamScreen, "show_stage", pressing_escape)
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot, bundle_path=out)
+        for box in ("#bundle-passphrase", "#bundle-passphrase-again"):
+            screen.query_one(box, Input).value = "long walk home"
+        await pilot.press("f5")
+        await settle(pilot)
+        assert text_of(screen, "#result") == "Cancelled: nothing was written."
+        assert app.screen is screen  # escape stopped the job, not the screen
+    assert shown[0].startswith("Encrypting the bundle (") and shown[0].endswith(
+        "with the passphrase, in memory (escape cancels)")
+    assert not out.exists() and list(tmp_path.glob("stopped.fkb*")) == []

@@ -363,8 +363,14 @@ only by allowing unsigned bundles, and it cannot prove who made it.
                 raise InterruptedError("cancelled")
             show(done, total)
 
+        def stage(text: str) -> None:
+            """What the job is doing (encrypting, decrypting), while it has no steps to count."""
+            if self.cancel.is_set():
+                raise InterruptedError("cancelled")
+            self.app.call_from_thread(self.show_stage, text)
+
         try:
-            text, ok = getattr(self, f"_{job}")(path, progress)
+            text, ok = getattr(self, f"_{job}")(path, progress, stage)
         except FieldkitError as exc:
             text, ok = f"Error: {exc}", False
         except InterruptedError:
@@ -373,7 +379,12 @@ only by allowing unsigned bundles, and it cannot prove who made it.
             self.running = False
         self.app.call_from_thread(self.finish, text, ok)
 
-    def _create(self, path: Path, progress) -> tuple[str, bool]:
+    def show_stage(self, text: str) -> None:
+        """A stage without steps: the bar pulses and the result line says what is happening."""
+        self.query_one("#progress", ProgressBar).update(total=None)
+        self.query_one("#result", Static).update(plain(f"{text} (escape cancels)"))
+
+    def _create(self, path: Path, progress, stage) -> tuple[str, bool]:
         """`fieldkit bundle create OUT [--item REF...] [--since DATE] [--unsigned]`, or `--all` when
         neither items nor a date are given."""
         from fieldkit.team import keys
@@ -389,11 +400,12 @@ only by allowing unsigned bundles, and it cannot prove who made it.
         secret = None if self.query_one("#unsigned", Checkbox).value else keys.unlock(self.query_one("#passphrase", Input).value)
         recipients = [keys.recipient(r) for r in recipients]
         manifest = create_bundle(self.app.catalog, path, refs=refs, since=since, everything=not refs and since is None,
-                                 secret=secret, recipients=recipients, passphrase=passphrase, progress=progress)
+                                 secret=secret, recipients=recipients, passphrase=passphrase, progress=progress,
+                                 stage=stage)
         return created_line(path, manifest, secret, recipients=len(recipients), passphrase=passphrase is not None), True
 
-    def _open(self, path: Path):
-        """The decrypted bundle, as a context manager."""
+    def _open(self, path: Path, progress, stage):
+        """The decrypted bundle, as a context manager (the decryption's progress and stage shown)."""
         from fieldkit.team import crypt, keys
         from fieldkit.team.bundle import plain_file
 
@@ -404,7 +416,7 @@ only by allowing unsigned bundles, and it cannot prove who made it.
                 passphrase = self.query_one("#bundle-passphrase", Input).value
             else:
                 identities = [keys.unlock(self.query_one("#passphrase", Input).value).age_identity]
-        return plain_file(path, identities=identities, passphrase=passphrase)
+        return plain_file(path, identities=identities, passphrase=passphrase, stage=stage, progress=progress)
 
     def _refuse_open_catalog(self, path: Path) -> None:
         """Refuse the open catalog's own file before reading a byte of it: closing it would drop
@@ -414,14 +426,14 @@ only by allowing unsigned bundles, and it cannot prove who made it.
         if is_catalog_file(self.app.catalog, path):
             raise FieldkitError(f"{path} is the open catalog itself; give a bundle or another catalog file")
 
-    def _verify(self, path: Path, progress) -> tuple[str, bool]:
+    def _verify(self, path: Path, progress, stage) -> tuple[str, bool]:
         from fieldkit.team.bundle import read_bundle
 
-        with self._open(path) as plain_path:
+        with self._open(path, progress, stage) as plain_path:
             report, _ = read_bundle(plain_path, shown=str(path))
         return "\n".join(report.describe()), report.ok
 
-    def _merge(self, path: Path, progress) -> tuple[str, bool]:
+    def _merge(self, path: Path, progress, stage) -> tuple[str, bool]:
         from fieldkit.catalog.db import SQLITE_HEADER
         from fieldkit.team.bundle import read_bundle, read_catalog_file
         from fieldkit.team.merge import merge_content
@@ -436,7 +448,7 @@ only by allowing unsigned bundles, and it cannot prove who made it.
             with read_catalog_file(path) as content:
                 report = merge_content(self.app.catalog, content, source="catalog file", unsigned=True, progress=progress)
             return "\n".join(report.describe()), True
-        with self._open(path) as plain_path:
+        with self._open(path, progress, stage) as plain_path:
             checked, content = read_bundle(plain_path, shown=str(path))
             if content is None:
                 return "\n".join([*checked.describe(), "Nothing was merged."]), False
@@ -445,6 +457,9 @@ only by allowing unsigned bundles, and it cannot prove who made it.
         return "\n".join(report.describe()), True
 
     def finish(self, text: str, ok: bool) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        if bar.total is None:  # it stopped in a stage without steps: nothing is in progress now
+            bar.display = False
         self.say(text, error=not ok)
         self.refresh_conflicts()
         self.refresh_origins()
