@@ -135,14 +135,26 @@ async def test_a_refused_bundle_is_shown_and_nothing_merged(pair, tmp_path):
 
 
 async def test_make_a_key_in_the_app(tmp_path, monkeypatch):
+    """F8 is `fieldkit key new`: the passphrase asked twice (again in a dialog); two that differ make no key."""
+    from fieldkit.tui.screens.team import PassphraseAgainScreen
+
     monkeypatch.setenv("FIELDKIT_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.delenv("FIELDKIT_PASSPHRASE", raising=False)
     app = make_app(tmp_path / "c.db", actor="amina", offer_example=False)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_team(pilot)
         assert "No key yet" in text_of(screen, "#key-info")
-        await pilot.press("f8")
-        await pilot.pause()
+        for again in (PASSPHRASE + "x", PASSPHRASE):
+            await pilot.press("f8")
+            await pilot.pause()
+            assert isinstance(app.screen, PassphraseAgainScreen)
+            app.screen.query_one("#passphrase-again", Input).value = again
+            await pilot.press("enter")
+            await pilot.pause()
+            if again != PASSPHRASE:
+                assert text_of(screen, "#result") == ("the two passphrases differ; no key was made: "
+                                                      "type the same passphrase again (F8)")
+                assert "No key yet" in text_of(screen, "#key-info")
         assert "Your key:" in text_of(screen, "#key-info")
     from fieldkit.team import keys
 

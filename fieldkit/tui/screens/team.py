@@ -111,6 +111,25 @@ class TrustKeyScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class PassphraseAgainScreen(ModalScreen[str | None]):
+    """The new key's passphrase typed a second time; dismissed with it, or None (escape)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="again.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Type your new key's passphrase again (a mistyped one would lock you out of the key):",
+                        classes="question")
+            yield Input("", password=True, id="passphrase-again")
+
+    @on(Input.Submitted, "#passphrase-again")
+    def typed(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class TeamScreen(Screen):
     """Keys, bundles, merges and conflicts."""
 
@@ -118,6 +137,8 @@ class TeamScreen(Screen):
 ## Team
 
 Your key signs the bundles you make; colleagues trust it with `fieldkit key trust` (or F9 here).
+F8 makes your key, sealed with the passphrase typed in the first box, and asks for it once more,
+as `fieldkit key new` does: a mistyped passphrase would lock you out of the key for good.
 F9 trusts a colleague's key, from the file they saved from `fieldkit key show`, under their name:
 their bundles then verify as signed by them. Check the fingerprint with them by another channel.
 A bundle holds the chosen items with their photos, markings, components and audit
@@ -310,10 +331,30 @@ only by allowing unsigned bundles, and it cannot prove who made it.
         return Path(value).expanduser()
 
     def action_new_key(self) -> None:
+        """Make the key, as `fieldkit key new`: its passphrase typed twice (the second time in a
+        dialog), since a mistyped one would lock you out of the key for good."""
+        from fieldkit.team import keys
+
+        passphrase = self.query_one("#passphrase", Input).value
+        if keys.has_key() or not passphrase:  # refused by new_key in one line, with nothing to confirm
+            self._make_key(passphrase)
+            return
+
+        def again(typed: str | None) -> None:
+            if typed is None:
+                return
+            if typed != passphrase:
+                self.say("the two passphrases differ; no key was made: type the same passphrase again (F8)", error=True)
+                return
+            self._make_key(passphrase)
+
+        self.app.push_screen(PassphraseAgainScreen(), again)
+
+    def _make_key(self, passphrase: str) -> None:
         from fieldkit.team import keys
 
         try:
-            keys.new_key(self.query_one("#passphrase", Input).value, name=self.app.catalog.actor)
+            keys.new_key(passphrase, name=self.app.catalog.actor)
         except FieldkitError as exc:
             self.say(str(exc), error=True)
             return
