@@ -113,3 +113,16 @@ def test_the_calling_thread_s_process_keeps_running_python_while_age_works(tmp_p
     worker.join()
     assert (tmp_path / "out.age").stat().st_size > plain.stat().st_size
     assert longest < 0.5, longest  # in-process, 100 MB held the GIL for about 1.2 s at once
+
+
+def test_a_child_that_cannot_be_started_is_one_line(tmp_path, monkeypatch):
+    import errno
+
+    def no_memory(*args, **kwargs):
+        raise OSError(errno.ENOMEM, "Cannot allocate memory")
+
+    monkeypatch.setattr(subprocess, "Popen", no_memory)
+    with pytest.raises(FieldkitError, match=r"^backup.tar could not be encrypted: age could not be started "
+                                            r"\(Cannot allocate memory\); free some memory and try again$"):
+        crypt.encrypt(source(tmp_path, 1000), tmp_path / "out.age", passphrase="x")
+    assert not (tmp_path / "out.age").exists()

@@ -153,8 +153,12 @@ def _in_child(mode: str, source: Path, target: Path, secrets: dict, doing: str,
     started = time.monotonic()
     if stage:
         stage(doing)
-    child = subprocess.Popen([sys.executable, str(CHILD), mode, str(source), str(target)],
-                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:  # -P: the script's folder (which holds crypt.py, a standard module's name) is not put on sys.path
+        child = subprocess.Popen([sys.executable, "-P", str(CHILD), mode, str(source), str(target)],
+                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise FieldkitError(f"{source.name} could not be {mode}ed: age could not be started ({exc.strerror}); "
+                            "free some memory and try again") from None
     try:
         child.stdin.write(json.dumps(secrets).encode())
         child.stdin.close()
