@@ -3,10 +3,17 @@
 The example holds a few illustrative items modelled on publicly reported cases, each marked as
 example data in its notes. Each step below adds one kind of record; later steps (photos,
 markings, components) build on the items.
+
+Two builds write the same rows and the same bytes: the build runs inside
+`fieldkit.catalog.db.reproducible`, so its timestamps count from EXAMPLE_CLOCK (after the seed
+items' last find) and its ids come from a generator seeded with EXAMPLE_SEED; the migrations'
+applied_at, which sqlite-utils stamps with its own clock, is set to EXAMPLE_CLOCK too.
+(tests/test_example_build.py.)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import sys
@@ -16,10 +23,12 @@ SEEDS = Path(__file__).resolve().parent
 sys.path.insert(0, str(SEEDS.parent))
 
 from fieldkit.catalog import items  # noqa: E402
-from fieldkit.catalog.db import Catalog, open_catalog  # noqa: E402
+from fieldkit.catalog.db import Catalog, open_catalog, reproducible  # noqa: E402
 from fieldkit.locations import photo_store_path  # noqa: E402
 
 ACTOR = "fieldkit-example"
+EXAMPLE_CLOCK = dt.datetime(2024, 2, 1, tzinfo=dt.timezone.utc)  # after the last find in seeds/items.json
+EXAMPLE_SEED = "fieldkit example catalog"
 
 
 def seed_items(catalog: Catalog) -> None:
@@ -88,9 +97,12 @@ def build(target: Path) -> None:
         for path in store.rglob("*"):
             path.chmod(0o700 if path.is_dir() else 0o600)
         shutil.rmtree(store)
-    catalog = open_catalog(target, actor=ACTOR)
-    for step in STEPS:
-        step(catalog)
+    with reproducible(EXAMPLE_CLOCK, EXAMPLE_SEED):
+        catalog = open_catalog(target, actor=ACTOR)
+        for step in STEPS:
+            step(catalog)
+    with catalog.db.conn:
+        catalog.db.execute("UPDATE _sqlite_migrations SET applied_at = ?", [str(EXAMPLE_CLOCK)])
     catalog.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     catalog.close()
     print(f"rebuilt {target}")

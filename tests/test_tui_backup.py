@@ -311,3 +311,44 @@ async def test_restoring_a_file_that_is_not_an_encrypted_backup_is_one_line(tmp_
     assert not asked  # no passphrase for a file that is not encrypted
     assert result == f"Error: {notes} is a file but not an encrypted backup; give a backup folder or file"
     assert not (tmp_path / "r.db").exists()
+
+
+async def test_the_dialog_says_what_it_is_doing_while_a_passphrase_encrypts_and_decrypts(tmp_path, monkeypatch):
+    """Encrypting or decrypting with a passphrase is one call in memory, with no steps to count: while it
+    runs, in a child process (the screen stays live), the bar pulses and the outcome line says what is
+    being done and for how long; at the end the report replaces it and the bar goes."""
+    from textual.widgets import ProgressBar
+
+    from fieldkit.team import crypt
+    from fieldkit.tui.screens.backup import CopyDialog
+
+    monkeypatch.delenv("FIELDKIT_BUNDLE_PASSPHRASE", raising=False)
+    monkeypatch.setattr(crypt, "POLL", 0.02)
+    amina = Researcher(tmp_path, "amina", monkeypatch, "AM")
+    amina.record(designation="9M22U")
+    amina.catalog.close()
+    seen = []
+    real = CopyDialog.show_stage
+
+    def watched(dialog, text):
+        real(dialog, text)
+        bar = dialog.query_one("#progress", ProgressBar)
+        seen.append((str(dialog.query_one("#result").render()), bar.display, bar.total))
+
+    monkeypatch.setattr(CopyDialog, "show_stage", watched)
+    sealed = tmp_path / "backup.age"
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        made = await make_passphrase_backup(pilot, sealed, "long walk home", "long walk home")
+        assert "copied the catalog and 2 photo originals" in made
+        assert not app.screen.query_one("#progress").display
+        encrypting = [shown for shown in seen if shown[0].startswith("Encrypting the backup (")]
+        assert encrypting and all(display and total is None for _, display, total in encrypting)
+        assert encrypting[0][0].endswith("with the passphrase, in memory")
+        assert any(text.endswith(" s") for text, _, _ in encrypting[1:])  # and for how long
+        assert seen[0][0] == "Packing the backup into one file"
+        seen.clear()
+        restored = await restore_in_app(pilot, sealed, tmp_path / "back.db", "long walk home")
+        assert restored.startswith("restored the catalog to")
+    assert seen[0][0].startswith("Decrypting backup.age (") and seen[0][0].endswith("with the passphrase, in memory")
+    assert seen[-1][0] == "Unpacking the backup"

@@ -350,3 +350,37 @@ async def test_a_photo_on_two_items_is_captioned_on_the_item_it_was_opened_from_
     assert (in_app[2]["caption"], in_app[3]["caption"]) == (None, "on the second item")
     assert (from_cli[2]["caption"], from_cli[3]["caption"]) == (None, "on the first item")
     assert in_app[3]["photo_id"] == from_cli[3]["photo_id"] and in_app[3]["item_id"] != from_cli[3]["item_id"]
+
+
+async def test_the_file_picker_is_usable_at_80x24(app_with_item, tmp_path):
+    """At the smallest supported terminal the picker takes the whole screen: its path box shows a
+    long path whole, every place button, the tree, what is marked and both buttons are on the
+    screen; a photo is marked with the keyboard and added (the snapshot at 80x24 shows it too)."""
+    from textual.widgets import Button, DirectoryTree, Label
+
+    from fieldkit.tui.screens.photos import PhotoPickerScreen
+
+    folder = tmp_path / "field-trip-2024-01-kharkiv-north" / "camera-2"
+    folder.mkdir(parents=True)
+    photo = write(folder / "IMG_0101.jpg", jpeg_bytes())
+    app = app_with_item
+    chosen = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(PhotoPickerScreen(folder), chosen.append)
+        for _ in range(3):
+            await pilot.pause(0.1)
+        picker = app.screen
+        screen = picker.region
+        box = picker.query_one("#picker-path", Input)
+        assert box.region.width >= 50  # it was 12 columns, the place buttons taking the rest
+        for widget in [box, *picker.query(Button), picker.query_one("#picker-chosen", Label)]:
+            assert screen.contains_region(widget.region), widget
+        tree = picker.query_one("#picker-tree", DirectoryTree)
+        assert tree.region.height >= 10
+        tree.focus()
+        await pilot.press("down", "enter")  # the first file under the folder
+        await pilot.pause()
+        assert str(picker.query_one("#picker-chosen", Label).render()) == "Marked 1: IMG_0101.jpg"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert chosen == [[photo]]

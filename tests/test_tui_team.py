@@ -135,14 +135,26 @@ async def test_a_refused_bundle_is_shown_and_nothing_merged(pair, tmp_path):
 
 
 async def test_make_a_key_in_the_app(tmp_path, monkeypatch):
+    """F8 is `fieldkit key new`: the passphrase asked twice (again in a dialog); two that differ make no key."""
+    from fieldkit.tui.screens.team import PassphraseAgainScreen
+
     monkeypatch.setenv("FIELDKIT_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.delenv("FIELDKIT_PASSPHRASE", raising=False)
     app = make_app(tmp_path / "c.db", actor="amina", offer_example=False)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_team(pilot)
         assert "No key yet" in text_of(screen, "#key-info")
-        await pilot.press("f8")
-        await pilot.pause()
+        for again in (PASSPHRASE + "x", PASSPHRASE):
+            await pilot.press("f8")
+            await pilot.pause()
+            assert isinstance(app.screen, PassphraseAgainScreen)
+            app.screen.query_one("#passphrase-again", Input).value = again
+            await pilot.press("enter")
+            await pilot.pause()
+            if again != PASSPHRASE:
+                assert text_of(screen, "#result") == ("the two passphrases differ; no key was made: "
+                                                      "type the same passphrase again (F8)")
+                assert "No key yet" in text_of(screen, "#key-info")
         assert "Your key:" in text_of(screen, "#key-info")
     from fieldkit.team import keys
 
@@ -341,3 +353,64 @@ async def test_an_unsigned_bundle_needs_no_key_and_merges_only_when_unsigned_is_
     allowed, content = read_bundle(out, allow_unsigned=True)
     assert allowed.ok and allowed.unsigned and len(content.rows["items"]) == 1
     assert "`f4` | Create the bundle without signing it (as `fieldkit bundle create --unsigned`)" in help_text
+
+
+async def test_a_passphrase_bundle_is_asked_twice_to_create_and_once_to_open(pair, tmp_path):
+    """As `fieldkit bundle create --passphrase` asks twice: two boxes that differ write nothing and say so
+    in one line; the same passphrase twice makes the bundle; verifying it needs the first box only."""
+    from fieldkit.team import crypt
+
+    amina, hq = pair
+    amina.record()
+    out = tmp_path / "with-passphrase.fkb"
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot, bundle_path=out)
+        screen.query_one("#bundle-passphrase", Input).value = "long walk home"
+        screen.query_one("#bundle-passphrase-again", Input).value = "long walk hom"
+        await pilot.press("f5")
+        await settle(pilot)
+        assert text_of(screen, "#result") == ("Error: the two bundle passphrases differ; "
+                                              "type the same passphrase in both boxes")
+        assert not out.exists()
+        screen.query_one("#bundle-passphrase-again", Input).value = "long walk home"
+        await pilot.press("f5")
+        await settle(pilot)
+        assert out.is_file() and crypt.is_encrypted(out) and crypt.needs_passphrase(out)
+        screen.query_one("#bundle-passphrase-again", Input).value = ""  # opening asks once
+        await pilot.press("f6")
+        await settle(pilot)
+        assert text_of(screen, "#result").endswith("bundle intact")
+
+
+async def test_escape_while_a_passphrase_encrypts_the_bundle_stops_it_and_writes_nothing(pair, tmp_path, monkeypatch):
+    """While the bundle is encrypted with a passphrase (in a child process, in memory) the result line
+    says so; escape stops it there: no bundle is written."""
+    from fieldkit.team import crypt
+
+    monkeypatch.setattr(crypt, "POLL", 0.02)
+    amina, hq = pair
+    amina.record()
+    out = tmp_path / "stopped.fkb"
+    shown = []
+    real = TeamScreen.show_stage
+
+    def pressing_escape(screen, text):
+        real(screen, text)
+        shown.append(text_of(screen, "#result"))
+        if len(shown) == 2:
+            screen.action_back()  # escape, as the key does while a job runs
+
+    monkeypatch.setattr(TeamScreen, "show_stage", pressing_escape)
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot, bundle_path=out)
+        for box in ("#bundle-passphrase", "#bundle-passphrase-again"):
+            screen.query_one(box, Input).value = "long walk home"
+        await pilot.press("f5")
+        await settle(pilot)
+        assert text_of(screen, "#result") == "Cancelled: nothing was written."
+        assert app.screen is screen  # escape stopped the job, not the screen
+    assert shown[0].startswith("Encrypting the bundle (") and shown[0].endswith(
+        "with the passphrase, in memory (escape cancels)")
+    assert not out.exists() and list(tmp_path.glob("stopped.fkb*")) == []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import DataTable, Input, Label, ProgressBar
 
 from fieldkit.catalog import items, witness
 from fieldkit.catalog.backup import backup
@@ -144,3 +146,78 @@ async def test_s_signs_the_head_with_the_key_and_the_screen_shows_it_signed(two_
         shown = str(screen.query_one("#verify-head", Label).render()).splitlines()[1]
         assert shown.startswith(f"signed checkpoint: row {head['seq']} (fingerprint {head['fingerprint']}) by you")
         assert shown.endswith("the head itself is signed")
+
+
+async def rebuild(pilot, answer: str) -> None:
+    """Press `b` on the verify screen, answer the question with `answer`, and let the rebuild and the check finish."""
+    from fieldkit.tui.screens.confirm import ConfirmScreen
+
+    await pilot.press("b")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ConfirmScreen)
+    await pilot.press(answer)
+    for _ in range(2):  # the rebuild, then the verification it starts
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_b_rebuilds_a_damaged_search_index_and_verify_is_then_clean(two_items):
+    from fieldkit.catalog.search_check import check_search
+
+    shell(two_items, "UPDATE item_search SET text = 'nothing here' WHERE rowid = (SELECT rowid FROM items WHERE ref = 'EX-1')")
+    audit = sqlite3.connect(two_items).execute("SELECT max(seq) FROM audit").fetchone()
+    app = make_app(two_items, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_verify(pilot)
+        [(kind, detail)] = rows(screen)
+        assert kind == "search" and detail.startswith("the search document of item EX-1 does not hold the words of its rows")
+        assert [row["ref"] for row in items.list_items(app.catalog, "rocket")] == []  # what the damage hides
+        await rebuild(pilot, "n")  # asked first: no rebuilds nothing
+        assert [kind for kind, _ in rows(screen)] == ["search"]
+        await rebuild(pilot, "y")
+        assert app.screen is screen and screen.report.ok and rows(screen) == []
+        assert str(screen.query_one("#verify-summary", Label).render()).startswith("✓ ")
+        assert [row["ref"] for row in items.list_items(app.catalog, "rocket")] == ["EX-1"]
+        bar = screen.query_one("#verify-progress", ProgressBar)
+        assert bar.total == bar.progress
+    assert check_search(open_catalog(two_items).db) == []
+    # derived data: the rebuild recorded nothing in the audit log, as the CLI's --rebuild-search
+    assert sqlite3.connect(two_items).execute("SELECT max(seq) FROM audit").fetchone() == audit
+
+
+async def test_the_rebuild_shows_what_it_is_doing_and_its_steps(two_items):
+    """While the rebuild runs the summary says so and the bar counts its steps, from the worker thread."""
+    from fieldkit.catalog import search
+
+    app = make_app(two_items, actor="tester", offer_example=False)
+    seen = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_verify(pilot)
+        real = search.rebuild
+
+        def watched(db, progress=None):
+            def step(done, total):
+                progress(done, total)
+                seen.append((done, total, str(screen.query_one("#verify-summary", Label).render())))
+            real(db, step)
+
+        search.rebuild = watched
+        try:
+            await rebuild(pilot, "y")
+        finally:
+            search.rebuild = real
+    assert [(done, total) for done, total, _ in seen] == [(n, search.REBUILD_STEPS) for n in range(1, 6)]
+    assert {summary for _, _, summary in seen} == {"Rebuilding the search indexes from the rows…"}
+
+
+async def test_a_read_only_catalog_refuses_the_rebuild_in_one_line(two_items):
+    from fieldkit.tui.app import FieldkitApp
+
+    app = FieldkitApp(open_catalog(two_items, actor="tester", read_only=True), offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_verify(pilot)
+        await rebuild(pilot, "y")
+        assert app.screen is screen and screen.report.ok
+        [note] = [n.message for n in app._notifications]
+        assert "is read-only; copy it somewhere writable" in note and "\n" not in note

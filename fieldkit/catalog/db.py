@@ -19,7 +19,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -35,9 +35,41 @@ BUSY_TIMEOUT_MS = 5000
 LOCK_RETRIES = 3
 
 
+def _real_clock() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+# Where `now` and the new ids come from: the real clock and os.urandom, except inside `reproducible`.
+_clock: Callable[[], dt.datetime] = _real_clock
+_seeded_bytes: Callable[[int], bytes] | None = None
+
+
+def _random_bytes(n: int) -> bytes:
+    return _seeded_bytes(n) if _seeded_bytes else os.urandom(n)
+
+
 def now() -> str:
     """The current UTC time as ISO 8601 with microseconds, the catalog's timestamp format."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    return _clock().isoformat(timespec="microseconds")
+
+
+@contextlib.contextmanager
+def reproducible(start: dt.datetime, seed: str) -> Iterator[None]:
+    """Inside the block, `now` counts one millisecond a call from `start`, and new ids (`new_id`,
+    `new_ids`) come from a generator seeded with `seed`: the same steps write the same rows. Only for
+    seeds/build_example.py, so that catalog.db.example rebuilds alike; never for real work, whose ids
+    must be random for catalogs from several laptops to merge."""
+    global _clock, _seeded_bytes
+    import itertools
+    import random
+
+    ticks = itertools.count()
+    _clock = lambda: start + dt.timedelta(milliseconds=next(ticks))  # noqa: E731
+    _seeded_bytes = random.Random(seed).randbytes
+    try:
+        yield
+    finally:
+        _clock, _seeded_bytes = _real_clock, None
 
 
 def new_id() -> str:
@@ -48,7 +80,7 @@ def new_id() -> str:
     saved about a tenth of a 100,000-row import's insert time once the import got a larger page
     cache; bench/RESULTS.md.)
     """
-    return str(uuid.uuid4())
+    return str(uuid.UUID(bytes=_random_bytes(16), version=4))  # as uuid.uuid4(), from os.urandom
 
 
 # An id's 36 characters, each taken from a position of the 32 hex digits of its 16 random bytes, or
@@ -64,7 +96,7 @@ def new_ids(n: int) -> list[str]:
     from one `os.urandom` call, written all at once: each character position of the ids is one
     strided copy (`_ID_LAYOUT`), so 100,000 ids cost about a twentieth of 100,000 `uuid.uuid4()`
     calls. The version digit is 4 and the variant bits 10."""
-    digits = os.urandom(16 * n).hex().encode("ascii")
+    digits = _random_bytes(16 * n).hex().encode("ascii")
     text = bytearray(len(_ID_LAYOUT) * n)
     for at, source in enumerate(_ID_LAYOUT):
         if isinstance(source, int):

@@ -246,10 +246,10 @@ def m004_search_by_item(db: Database) -> None:
 def m005_catalog_meta(db: Database) -> None:
     """Facts about the catalog itself: a random id that names it wherever its work travels
     (witness log, backups, bundles, dossiers), and settings such as its ref prefix."""
-    import uuid
+    from fieldkit.catalog.db import new_id
 
     db.execute("CREATE TABLE catalog_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    db.execute("INSERT INTO catalog_meta (key, value) VALUES ('catalog_id', ?)", [str(uuid.uuid4())])
+    db.execute("INSERT INTO catalog_meta (key, value) VALUES ('catalog_id', ?)", [new_id()])
 
 
 # What m012 adds to each component row; see catalog.components for what each column means.

@@ -12,11 +12,15 @@ text is never SQL or FTS syntax: quotes, operators and wildcards are plain chara
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
 from fieldkit.catalog.migrations import ITEM_SEARCH_DOCUMENT, SEARCH_INDEXES, merge_search_indexes
+
+if TYPE_CHECKING:
+    from fieldkit.catalog.db import Catalog
 
 TRIGRAM = 3
 ITEM_COLUMNS = ("ref", "category", "designation", "calibre", "origin", "place", "notes")
@@ -156,16 +160,35 @@ def resume(db: Database, item_ids: Iterable[str]) -> None:
         merge_search_indexes(db)
 
 
-def rebuild(db: Database) -> None:
+REBUILD_STEPS = 6  # what `rebuild` reports progress in: documents, words' copy, two rebuilds, merge, commit
+
+
+def rebuild(db: Database, progress: Callable[[int, int], None] | None = None) -> None:
     """Rebuild both search indexes from the rows, whatever they hold now (an edited document, an
     index that no longer matches its documents, a row left in `search_suspended`): each item's
     document written again, each index rebuilt from the documents (FTS5 'rebuild') and merged.
-    Call inside a write transaction. The indexes are derived from audited rows: nothing is audited."""
+    Call inside a write transaction. The indexes are derived from audited rows: nothing is audited.
+    `progress(done, REBUILD_STEPS)` is called after each step but the last (the caller's commit)."""
+    step = progress or (lambda done, total: None)
     db.execute("DELETE FROM search_suspended")
     db.execute("DELETE FROM item_search_content")
     db.execute(f"INSERT INTO item_search_content (id, c0) SELECT i.rowid, {BULK_DOCUMENT} FROM items i")
+    step(1, REBUILD_STEPS)
     db.execute("DELETE FROM item_words_content")
     db.execute("INSERT INTO item_words_content (id, c0) SELECT id, c0 FROM item_search_content")
-    for table in SEARCH_INDEXES:
+    step(2, REBUILD_STEPS)
+    for done, table in enumerate(SEARCH_INDEXES, start=3):
         db.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")
+        step(done, REBUILD_STEPS)
     merge_search_indexes(db)
+    step(5, REBUILD_STEPS)
+
+
+def rebuild_indexes(catalog: Catalog, progress: Callable[[int, int], None] | None = None) -> None:
+    """`fieldkit verify --rebuild-search` and the verify screen's `b`: rebuild both search indexes in
+    one write transaction (all or nothing). Writes no audit row, as the indexes are derived data;
+    a read-only catalog refuses it with the catalog's one-line error."""
+    with catalog.transaction() as db:
+        rebuild(db, progress)
+    if progress:
+        progress(REBUILD_STEPS, REBUILD_STEPS)

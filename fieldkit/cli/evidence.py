@@ -138,8 +138,7 @@ def verify(state, as_json: bool, remove_temp: bool, rebuild_search: bool, witnes
     if rebuild_search:
         from fieldkit.catalog import search
 
-        with catalog.transaction() as db:
-            search.rebuild(db)
+        search.rebuild_indexes(catalog)
         echo("rebuilt the search indexes from the rows", err=True)
     if remove_temp:
         for name in remove_leftover_temp_files(catalog):

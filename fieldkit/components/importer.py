@@ -257,7 +257,8 @@ def _import_rows(catalog, item_id, reader, header, wanted, index, result, progre
     from fieldkit.catalog.components import BulkRows, audit_added
 
     bulk = BulkInsert(catalog, "components", event_id=new_id(), expected_rows=hashing.size // REBUILD_BYTES_PER_ROW)
-    rows = BulkRows(catalog, item_id, bulk.columns, wanted, index=index, today=date.today(), stamp=now())
+    stamp = now()  # the rows' created_at; their date codes are read as of its day, as date_readings reads them again
+    rows = BulkRows(catalog, item_id, bulk.columns, wanted, index=index, today=date.fromisoformat(stamp[:10]), stamp=stamp)
     quick, full, add, width = rows.quick_row, rows.full_row, bulk.add, len(header)
     next_line = reader.line_num + 1
     for record in reader:

@@ -290,6 +290,8 @@ def new_file(out: Path, what: str = "the bundle") -> Iterator[Path]:
         with open(partial, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(partial, out)
+    except InterruptedError:  # the app's cancel (an OSError too): not a failure to write
+        raise
     except OSError as exc:
         raise BundleError(f"{what} {out} could not be written: {exc.strerror}; check the space and permissions "
                           "(nothing was kept)") from None
@@ -412,8 +414,10 @@ class BundleReport:
 
 
 @contextlib.contextmanager
-def plain_file(path: Path, *, identities: list[str] = (), passphrase: str | None = None) -> Iterator[Path]:
-    """The bundle as a plain zip: itself, or decrypted into a private temporary file."""
+def plain_file(path: Path, *, identities: list[str] = (), passphrase: str | None = None,
+               stage: Callable[[str], None] | None = None, progress: Progress | None = None) -> Iterator[Path]:
+    """The bundle as a plain zip: itself, or decrypted into a private temporary file (`stage` and
+    `progress` say how the decryption goes: fieldkit.team.crypt)."""
     from fieldkit.team import crypt
 
     try:
@@ -425,7 +429,7 @@ def plain_file(path: Path, *, identities: list[str] = (), passphrase: str | None
         return
     with tempfile.TemporaryDirectory(prefix="fieldkit-bundle-") as tmp:
         target = Path(tmp) / "bundle.zip"
-        crypt.decrypt(path, target, identities=identities, passphrase=passphrase)
+        crypt.decrypt(path, target, identities=identities, passphrase=passphrase, stage=stage, progress=progress)
         yield target
 
 
@@ -651,9 +655,11 @@ def read_bundle(zip_path: Path, *, shown: str | None = None, allow_unsigned: boo
 
 def create_bundle(catalog: Catalog, out: Path, *, refs: list[str] = (), since: str | None = None,
                   everything: bool = False, secret=None, recipients: list[str] = (), passphrase: str | None = None,
-                  progress: Progress | None = None) -> dict[str, Any]:
+                  progress: Progress | None = None, stage: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Choose items, collect them from the catalog and write the bundle at `out`, signed with `secret`
-    and, given recipients or a passphrase, encrypted with age; returns the manifest."""
+    and, given recipients or a passphrase, encrypted with age; returns the manifest. `progress` counts
+    the photos written, then the bytes encrypted; `stage` says when the encryption starts and how long
+    it has run (fieldkit.team.crypt)."""
     from fieldkit.team import crypt
 
     db = catalog.db
@@ -666,7 +672,8 @@ def create_bundle(catalog: Catalog, out: Path, *, refs: list[str] = (), since: s
         with new_file(out) as partial, tempfile.TemporaryDirectory(prefix="fieldkit-bundle-") as tmp:
             plain = Path(tmp) / "bundle.fkb"
             manifest = write_bundle(content, plain, secret=secret, selection=selection, progress=progress)
-            crypt.encrypt(plain, partial, recipients=list(recipients), passphrase=passphrase)
+            crypt.encrypt(plain, partial, recipients=list(recipients), passphrase=passphrase, what="the bundle",
+                          stage=stage, progress=progress)
     if secret is not None:  # the key is unlocked: sign a witness checkpoint of the head too
         witness.try_checkpoint(catalog, secret)
     return manifest

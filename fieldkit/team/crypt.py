@@ -8,6 +8,10 @@ passphrase API for bytes only (`pyrage.passphrase.encrypt|decrypt`; its streamin
 X25519 or SSH recipients, not a passphrase), so a passphrase-encrypted file is held in memory,
 plain and encrypted: it is refused above MAX_PASSPHRASE_BYTES with a one-line error, before
 anything is read into memory.
+
+Each encryption or decryption runs in a child process (fieldkit.team.age_child), since pyrage holds
+the GIL throughout: the app stays responsive and shows what is happening (`stage`) and, when age
+streams, how far it is (`progress`, in bytes); a passphrase's in-memory call has no steps to count.
 """
 
 from __future__ import annotations
@@ -74,38 +78,118 @@ def opening_secrets(path: Path, key_passphrase: Callable[[], str],
     return [keys.unlock(key_passphrase()).age_identity], None
 
 
-def encrypt(source: Path, target: Path, *, recipients: list[str] = (), passphrase: str | None = None) -> None:
+def encrypt(source: Path, target: Path, *, recipients: list[str] = (), passphrase: str | None = None,
+            what: str | None = None, stage: Stage | None = None, progress: Progress | None = None) -> None:
     """Write `source` encrypted to `target`: to every recipient, or with the passphrase (not both: age
-    allows a passphrase only alone)."""
+    allows a passphrase only alone). `what` names the file in `stage`'s lines (see `_in_child`)."""
     import pyrage
 
     check_choice(recipients, passphrase)
+    what = what or source.name
     if passphrase is not None:
         check_passphrase_size(source, "what would be encrypted")
-        target.write_bytes(pyrage.passphrase.encrypt(source.read_bytes(), passphrase))
+        doing = f"Encrypting {what} ({_size(source)}) with the passphrase, in memory"
+        _in_child("encrypt", source, target, {"passphrase": passphrase}, doing, stage, None)
         return
-    parsed = [pyrage.x25519.Recipient.from_str(r) for r in recipients]
-    pyrage.encrypt_file(str(source), str(target), parsed)
+    for r in recipients:  # a bad recipient is said here, in this process, before the child starts
+        pyrage.x25519.Recipient.from_str(r)
+    doing = f"Encrypting {what} ({_size(source)}) to {len(recipients)} key{'s' if len(recipients) != 1 else ''}"
+    _in_child("encrypt", source, target, {"recipients": list(recipients)}, doing, stage, progress)
 
 
-def decrypt(source: Path, target: Path, *, identities: list[str] = (), passphrase: str | None = None) -> None:
+def decrypt(source: Path, target: Path, *, identities: list[str] = (), passphrase: str | None = None,
+            stage: Stage | None = None, progress: Progress | None = None) -> None:
     """Decrypt `source` into `target`; a wrong key or passphrase is one line naming the problem."""
-    import pyrage
-
     name = source.name
-    try:
-        if needs_passphrase(source):
-            if passphrase is None:
-                raise DecryptProblem(f"{name} is encrypted with a passphrase; give it (FIELDKIT_PASSPHRASE or --passphrase-file)")
-            check_passphrase_size(source, name)
-            target.write_bytes(pyrage.passphrase.decrypt(source.read_bytes(), passphrase))
-            return
+    with_passphrase = needs_passphrase(source)
+    if with_passphrase:
+        if passphrase is None:
+            raise DecryptProblem(f"{name} is encrypted with a passphrase; give it (FIELDKIT_PASSPHRASE or --passphrase-file)")
+        check_passphrase_size(source, name)
+        doing = f"Decrypting {name} ({_size(source)}) with the passphrase, in memory"
+        secrets, progress = {"passphrase": passphrase}, None
+    else:
         if not identities:
             raise DecryptProblem(f"{name} is encrypted to age keys and you have no key here to open it (`fieldkit key new`)")
-        parsed = [pyrage.x25519.Identity.from_str(i) for i in identities]
-        pyrage.decrypt_file(str(source), str(target), parsed)
-    except pyrage.DecryptError:
+        doing = f"Decrypting {name} ({_size(source)}) with your key"
+        secrets = {"identities": list(identities)}
+    try:
+        _in_child("decrypt", source, target, secrets, doing, stage, progress)
+    except _WrongSecret:
         target.unlink(missing_ok=True)
-        if needs_passphrase(source):
+        if with_passphrase:
             raise DecryptProblem(f"{name} cannot be opened with this passphrase (wrong passphrase, or the file is damaged)") from None
         raise DecryptProblem(f"{name} is not encrypted to your key (it is for another recipient), or it is damaged") from None
+
+
+Stage = Callable[[str], None]
+Progress = Callable[[int, int], None]
+CHILD = Path(__file__).with_name("age_child.py")
+POLL = 0.25  # seconds between looks at the child: how often stage and progress are called
+
+
+class _WrongSecret(Exception):
+    """The child could not open the file with the key or passphrase given."""
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1e6:,.0f} MB" if size >= 10**6 else f"{size / 1e3:,.0f} kB"
+
+
+def _in_child(mode: str, source: Path, target: Path, secrets: dict, doing: str,
+              stage: Stage | None, progress: Progress | None) -> None:
+    """Run age in a child process (fieldkit.team.age_child: pyrage holds the GIL, so a thread would
+    freeze the app), the secrets on its stdin. While it runs, every POLL seconds: `stage(doing: N s)`
+    (what is happening, and for how long) and, when it streams, `progress(bytes written, bytes to
+    write)`. Either may raise (the app's cancel): the child is then stopped, `target` removed, and
+    the exception passes on. A failure in the child is one line naming `source`."""
+    import json
+    import subprocess
+    import sys
+    import time
+
+    total = source.stat().st_size
+    started = time.monotonic()
+    if stage:
+        stage(doing)
+    try:  # -P: the script's folder (which holds crypt.py, a standard module's name) is not put on sys.path
+        child = subprocess.Popen([sys.executable, "-P", str(CHILD), mode, str(source), str(target)],
+                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise FieldkitError(f"{source.name} could not be {mode}ed: age could not be started ({exc.strerror}); "
+                            "free some memory and try again") from None
+    try:
+        child.stdin.write(json.dumps(secrets).encode())
+        child.stdin.close()
+        while True:
+            try:
+                child.wait(POLL)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            if stage:
+                stage(f"{doing}: {time.monotonic() - started:.0f} s")
+            if progress:
+                progress(min(_written(target), total), total)
+    except BaseException:
+        child.kill()
+        child.wait()
+        target.unlink(missing_ok=True)
+        raise
+    error = child.stderr.read().decode(errors="replace").strip()
+    child.stderr.close()
+    if child.returncode == 3:  # age_child.WRONG_SECRET
+        raise _WrongSecret()
+    if child.returncode != 0:
+        target.unlink(missing_ok=True)
+        raise FieldkitError(f"{source.name} could not be {mode}ed: {error or f'age stopped (status {child.returncode})'}")
+    if progress:
+        progress(total, total)
+
+
+def _written(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -21,8 +21,10 @@ from fieldkit.team.bundle import new_file
 
 
 def sealed_backup(catalog: Catalog, destination: Path, *, recipients: list[str] = (), passphrase: str | None = None,
-                  progress=None) -> CopyReport:
-    """Back up the catalog into one age-encrypted file at `destination` (a new file)."""
+                  progress=None, stage: Callable[[str], None] | None = None) -> CopyReport:
+    """Back up the catalog into one age-encrypted file at `destination` (a new file). `progress` counts
+    the photos copied, then the bytes encrypted; `stage` says what is happening after the copy (packing,
+    then encrypting and for how long: fieldkit.team.crypt)."""
     destination = Path(destination).expanduser()
     crypt.check_choice(list(recipients), passphrase)  # before a byte is copied
     with new_file(destination, "the encrypted backup") as partial, \
@@ -30,18 +32,25 @@ def sealed_backup(catalog: Catalog, destination: Path, *, recipients: list[str] 
         folder = Path(tmp) / "backup"
         report = backup(catalog, folder, progress)
         packed = Path(tmp) / "backup.tar"
+        if stage:
+            stage("Packing the backup into one file")
         with tarfile.open(packed, "w") as tar:
             tar.add(folder, arcname="backup")
-        crypt.encrypt(packed, partial, recipients=list(recipients), passphrase=passphrase)
+        crypt.encrypt(packed, partial, recipients=list(recipients), passphrase=passphrase, what="the backup",
+                      stage=stage, progress=progress)
     return CopyReport(destination / BACKUP_NAME, report.photos, report.problems)  # describes itself as 'to DEST'
 
 
 @contextlib.contextmanager
-def opened_backup(path: Path, *, identities: list[str] = (), passphrase: str | None = None) -> Iterator[Path]:
-    """The backup folder inside an encrypted backup file, decrypted into a private temporary folder."""
+def opened_backup(path: Path, *, identities: list[str] = (), passphrase: str | None = None,
+                  stage: Callable[[str], None] | None = None, progress=None) -> Iterator[Path]:
+    """The backup folder inside an encrypted backup file, decrypted into a private temporary folder
+    (`stage` and `progress` say how the decryption goes: fieldkit.team.crypt)."""
     with tempfile.TemporaryDirectory(prefix="fieldkit-restore-") as tmp:
         packed = Path(tmp) / "backup.tar"
-        crypt.decrypt(path, packed, identities=identities, passphrase=passphrase)
+        crypt.decrypt(path, packed, identities=identities, passphrase=passphrase, stage=stage, progress=progress)
+        if stage:
+            stage("Unpacking the backup")
         try:
             with tarfile.open(packed) as tar:
                 tar.extractall(Path(tmp) / "out", filter="data")  # no links out, no absolute paths
@@ -54,7 +63,8 @@ def opened_backup(path: Path, *, identities: list[str] = (), passphrase: str | N
 
 
 @contextlib.contextmanager
-def unsealed(path: Path, key_passphrase: Callable[[], str], backup_passphrase: Callable[[], str]) -> Iterator[Path]:
+def unsealed(path: Path, key_passphrase: Callable[[], str], backup_passphrase: Callable[[], str], *,
+             stage: Callable[[str], None] | None = None, progress=None) -> Iterator[Path]:
     """The backup folder in the encrypted backup file `path`, opened with the one secret it needs:
     `backup_passphrase()` for a passphrase-encrypted backup, else your key unlocked with
     `key_passphrase()` (crypt.opening_secrets). As `fieldkit restore FILE` and the app's Restore."""
@@ -65,5 +75,5 @@ def unsealed(path: Path, key_passphrase: Callable[[], str], backup_passphrase: C
     if not encrypted:
         raise FieldkitError(f"{path} is a file but not an encrypted backup; give a backup folder or file")
     identities, passphrase = crypt.opening_secrets(path, key_passphrase, backup_passphrase)
-    with opened_backup(path, identities=identities, passphrase=passphrase) as folder:
+    with opened_backup(path, identities=identities, passphrase=passphrase, stage=stage, progress=progress) as folder:
         yield folder

@@ -34,12 +34,18 @@ def default_backup_dir(catalog_path: Path | None) -> Path:
     return Path.home() / "fieldkit-backups" / f"{stem}-{dt.datetime.now():%Y%m%d-%H%M%S}"
 
 
+Progress = Callable[[int, int], None]
+Stage = Callable[[str], None]
+
+
 class CopyDialog(ModalScreen[Path | None]):
     """A dialog that copies a catalog and its photos in a thread worker, with a progress bar
     (#progress), an outcome line (#result) and a start button (#start)."""
 
-    def copy_in_worker(self, copy: Callable[[Callable[[int, int], None]], CopyReport]) -> None:
-        """Run `copy(progress)` in a worker; show its report, or the error, when it is done."""
+    def copy_in_worker(self, copy: Callable[[Progress, Stage], CopyReport]) -> None:
+        """Run `copy(progress, stage)` in a worker; show its report, or the error, when it is done.
+        `stage(text)` says what a step without steps to count is doing (encrypting with a passphrase):
+        the bar pulses and the outcome line shows the text until the next progress or the end."""
         self.query_one("#progress").display = True
         self.query_one("#start", Button).disabled = True
         self.query_one("#result", Label).update("")
@@ -50,20 +56,27 @@ class CopyDialog(ModalScreen[Path | None]):
         bar = self.query_one("#progress", ProgressBar)
         progress = throttled(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done))
         try:
-            report = copy(progress)
+            report = copy(progress, lambda text: self.app.call_from_thread(self.show_stage, text))
         except (FieldkitError, OSError) as exc:
             self.app.call_from_thread(self.finish, str(exc), failed=True)
             return
         self.app.call_from_thread(self.copied, report)
 
+    def show_stage(self, text: str) -> None:
+        self.query_one("#progress", ProgressBar).update(total=None)
+        self.query_one("#result", Label).update(escape(visible(text)))
+
     def copied(self, report: CopyReport) -> None:
         self.finish(report.describe())
 
     def finish(self, text: str, *, failed: bool = False) -> None:
-        """Show the outcome; a failed copy takes its progress bar away (nothing is in progress)."""
+        """Show the outcome; a failed copy, or one that ended in a stage without steps (its bar pulsing),
+        takes its progress bar away (nothing is in progress)."""
         self.query_one("#start", Button).disabled = False
+        bar = self.query_one("#progress", ProgressBar)
+        if failed or bar.total is None:
+            bar.display = False
         if failed:
-            self.query_one("#progress").display = False
             self.query_one("#result", Label).update(f"[b red]Error:[/] {escape(visible(text))}")
         else:
             self.query_one("#result", Label).update(escape(visible(text)))
@@ -179,7 +192,7 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
                 self.finish("the two passphrases differ; type the same passphrase in both boxes", failed=True)
                 return
         if not self.query_one("#sign", Checkbox).value:
-            self.copy_in_worker(lambda progress: self.make_backup(dest, recipients, passphrase, progress))
+            self.copy_in_worker(lambda progress, stage: self.make_backup(dest, recipients, passphrase, progress, stage))
             return
         from fieldkit.team import keys
 
@@ -188,10 +201,11 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
                         "or untick Sign", failed=True)
             return
         key_passphrase = self.query_one("#sign-passphrase", Input).value
-        self.copy_in_worker(lambda progress: self.signed_backup(dest, recipients, passphrase, key_passphrase, progress))
+        self.copy_in_worker(lambda progress, stage: self.signed_backup(dest, recipients, passphrase, key_passphrase,
+                                                                      progress, stage))
 
     def make_backup(self, dest: Path, recipients: list[str], passphrase: str | None,
-                    progress: Callable[[int, int], None]) -> CopyReport:
+                    progress: Progress, stage: Stage) -> CopyReport:
         """A backup folder; or one age-encrypted file, to recipients or with a passphrase, as
         `fieldkit backup DEST --encrypt-to R` or `--passphrase`."""
         if not recipients and passphrase is None:
@@ -200,17 +214,18 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
         from fieldkit.team.sealed_backup import sealed_backup
 
         parsed = [keys.recipient(r) for r in recipients]
-        return sealed_backup(self.app.catalog, dest, recipients=parsed, passphrase=passphrase, progress=progress)
+        return sealed_backup(self.app.catalog, dest, recipients=parsed, passphrase=passphrase, progress=progress,
+                             stage=stage)
 
     def signed_backup(self, dest: Path, recipients: list[str], passphrase: str | None, key_passphrase: str,
-                      progress: Callable[[int, int], None]) -> CopyReport:
+                      progress: Progress, stage: Stage) -> CopyReport:
         """`fieldkit backup DEST --sign`: unlock the key (a wrong passphrase copies nothing), back up,
         then, if the backup is whole, sign a checkpoint of the head; its line goes after the report's."""
         from fieldkit.catalog import witness
         from fieldkit.team import keys
 
         secret = keys.unlock(key_passphrase)
-        report = self.make_backup(dest, recipients, passphrase, progress)
+        report = self.make_backup(dest, recipients, passphrase, progress, stage)
         if not report.problems:
             record = witness.try_checkpoint(self.app.catalog, secret)
             self.signed_line = (f"signed a witness checkpoint: row {record['seq']}, "
@@ -336,14 +351,14 @@ the passphrase it needs -- the backup's own passphrase, or your key's if it was 
         secret = self.query_one("#restore-passphrase", Input).value
         actor = self.app.catalog.actor
         if not source.is_file():
-            self.copy_in_worker(lambda progress: restore(source, target, actor=actor, progress=progress))
+            self.copy_in_worker(lambda progress, stage: restore(source, target, actor=actor, progress=progress))
             return
 
-        def restore_sealed(progress: Callable[[int, int], None]) -> CopyReport:
+        def restore_sealed(progress: Progress, stage: Stage) -> CopyReport:
             """`fieldkit restore FILE --to NEW.db`: decrypt into a private temporary folder, restore from it."""
             from fieldkit.team.sealed_backup import unsealed
 
-            with unsealed(source, lambda: secret, lambda: secret) as folder:
+            with unsealed(source, lambda: secret, lambda: secret, stage=stage, progress=progress) as folder:
                 return restore(folder, target, actor=actor, progress=progress)
 
         self.copy_in_worker(restore_sealed)

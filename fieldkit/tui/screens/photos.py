@@ -365,7 +365,8 @@ class PhotoPickerScreen(ModalScreen[list[Path] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="picker"):
-            yield Label(f"Enter marks a {self.what} (again to unmark); ctrl+s adds the marked ones.", classes="question")
+            yield Label(f"Enter marks a {self.what} (again to unmark); ctrl+s adds the marked ones; ctrl+u goes up "
+                        "a folder; escape cancels.", classes="question")
             with Horizontal(id="picker-places"):
                 yield Input(str(self.start), placeholder=f"a folder or {self.what}: /media, /mnt, ~/… then Enter",
                             id="picker-path", compact=True)
@@ -375,8 +376,8 @@ class PhotoPickerScreen(ModalScreen[list[Path] | None]):
             yield PhotoDirectoryTree(self.start, self.suffixes, id="picker-tree")
             yield Label("Nothing marked yet.", id="picker-chosen")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="picker-cancel")
-                yield Button("Add marked", id="picker-done", variant="primary")
+                yield Button("Cancel", id="picker-cancel", compact=True)
+                yield Button("Add marked", id="picker-done", variant="primary", compact=True)
 
     def go(self, folder: Path) -> None:
         """Show `folder` in the tree."""

@@ -111,6 +111,25 @@ class TrustKeyScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class PassphraseAgainScreen(ModalScreen[str | None]):
+    """The new key's passphrase typed a second time; dismissed with it, or None (escape)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="again.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Type your new key's passphrase again (a mistyped one would lock you out of the key):",
+                        classes="question")
+            yield Input("", password=True, id="passphrase-again")
+
+    @on(Input.Submitted, "#passphrase-again")
+    def typed(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class TeamScreen(Screen):
     """Keys, bundles, merges and conflicts."""
 
@@ -118,11 +137,16 @@ class TeamScreen(Screen):
 ## Team
 
 Your key signs the bundles you make; colleagues trust it with `fieldkit key trust` (or F9 here).
+F8 makes your key, sealed with the passphrase typed in the first box, and asks for it once more,
+as `fieldkit key new` does: a mistyped passphrase would lock you out of the key for good.
 F9 trusts a colleague's key, from the file they saved from `fieldkit key show`, under their name:
 their bundles then verify as signed by them. Check the fingerprint with them by another channel.
 A bundle holds the chosen items with their photos, markings, components and audit
 entries. Encrypt it to headquarters' age key (`age1...` or a trusted name): then only
-headquarters can open it, not you. Verify checks the signature and every hash; merge
+headquarters can open it, not you. Or encrypt it with a *bundle passphrase* (with no key named),
+as `fieldkit bundle create --passphrase`: type it in both boxes, as the CLI asks twice, since a
+mistyped one would make a bundle nobody can open; give it to them by another channel. To verify or
+merge a passphrase bundle, the first box is enough. Verify checks the signature and every hash; merge
 brings the work in, all or nothing. Rows changed on both sides become conflicts:
 keep ours, theirs, or edit a union. Every resolution is audited.
 
@@ -175,6 +199,7 @@ only by allowing unsigned bundles, and it cannot prove who made it.
                 yield Input(os.environ.get("FIELDKIT_PASSPHRASE", ""), password=True, id="passphrase",
                             placeholder="Your key's passphrase")
                 yield Input("", password=True, id="bundle-passphrase", placeholder="Bundle passphrase (optional)")
+                yield Input("", password=True, id="bundle-passphrase-again", placeholder="Again, to create")
             yield Label("Bundle", classes="heading")
             with Horizontal(classes="team-row"):
                 yield Input("", id="bundle-path", placeholder="Bundle file (.fkb) or catalog file")
@@ -306,10 +331,30 @@ only by allowing unsigned bundles, and it cannot prove who made it.
         return Path(value).expanduser()
 
     def action_new_key(self) -> None:
+        """Make the key, as `fieldkit key new`: its passphrase typed twice (the second time in a
+        dialog), since a mistyped one would lock you out of the key for good."""
+        from fieldkit.team import keys
+
+        passphrase = self.query_one("#passphrase", Input).value
+        if keys.has_key() or not passphrase:  # refused by new_key in one line, with nothing to confirm
+            self._make_key(passphrase)
+            return
+
+        def again(typed: str | None) -> None:
+            if typed is None:
+                return
+            if typed != passphrase:
+                self.say("the two passphrases differ; no key was made: type the same passphrase again (F8)", error=True)
+                return
+            self._make_key(passphrase)
+
+        self.app.push_screen(PassphraseAgainScreen(), again)
+
+    def _make_key(self, passphrase: str) -> None:
         from fieldkit.team import keys
 
         try:
-            keys.new_key(self.query_one("#passphrase", Input).value, name=self.app.catalog.actor)
+            keys.new_key(passphrase, name=self.app.catalog.actor)
         except FieldkitError as exc:
             self.say(str(exc), error=True)
             return
@@ -359,8 +404,14 @@ only by allowing unsigned bundles, and it cannot prove who made it.
                 raise InterruptedError("cancelled")
             show(done, total)
 
+        def stage(text: str) -> None:
+            """What the job is doing (encrypting, decrypting), while it has no steps to count."""
+            if self.cancel.is_set():
+                raise InterruptedError("cancelled")
+            self.app.call_from_thread(self.show_stage, text)
+
         try:
-            text, ok = getattr(self, f"_{job}")(path, progress)
+            text, ok = getattr(self, f"_{job}")(path, progress, stage)
         except FieldkitError as exc:
             text, ok = f"Error: {exc}", False
         except InterruptedError:
@@ -369,7 +420,12 @@ only by allowing unsigned bundles, and it cannot prove who made it.
             self.running = False
         self.app.call_from_thread(self.finish, text, ok)
 
-    def _create(self, path: Path, progress) -> tuple[str, bool]:
+    def show_stage(self, text: str) -> None:
+        """A stage without steps: the bar pulses and the result line says what is happening."""
+        self.query_one("#progress", ProgressBar).update(total=None)
+        self.query_one("#result", Static).update(plain(f"{text} (escape cancels)"))
+
+    def _create(self, path: Path, progress, stage) -> tuple[str, bool]:
         """`fieldkit bundle create OUT [--item REF...] [--since DATE] [--unsigned]`, or `--all` when
         neither items nor a date are given."""
         from fieldkit.team import keys
@@ -378,17 +434,19 @@ only by allowing unsigned bundles, and it cannot prove who made it.
         refs = _split(self._value("refs"))
         since = self._value("since") or None
         check_since(since)  # before the key is unlocked
+        recipients = _split(self._value("recipients"))
+        passphrase = None if recipients else self.query_one("#bundle-passphrase", Input).value or None
+        if passphrase is not None and passphrase != self.query_one("#bundle-passphrase-again", Input).value:
+            raise FieldkitError("the two bundle passphrases differ; type the same passphrase in both boxes")
         secret = None if self.query_one("#unsigned", Checkbox).value else keys.unlock(self.query_one("#passphrase", Input).value)
-        recipients = [keys.recipient(r) for r in _split(self._value("recipients"))]
-        passphrase = self.query_one("#bundle-passphrase", Input).value or None
-        if recipients:
-            passphrase = None
+        recipients = [keys.recipient(r) for r in recipients]
         manifest = create_bundle(self.app.catalog, path, refs=refs, since=since, everything=not refs and since is None,
-                                 secret=secret, recipients=recipients, passphrase=passphrase, progress=progress)
+                                 secret=secret, recipients=recipients, passphrase=passphrase, progress=progress,
+                                 stage=stage)
         return created_line(path, manifest, secret, recipients=len(recipients), passphrase=passphrase is not None), True
 
-    def _open(self, path: Path):
-        """The decrypted bundle, as a context manager."""
+    def _open(self, path: Path, progress, stage):
+        """The decrypted bundle, as a context manager (the decryption's progress and stage shown)."""
         from fieldkit.team import crypt, keys
         from fieldkit.team.bundle import plain_file
 
@@ -399,7 +457,7 @@ only by allowing unsigned bundles, and it cannot prove who made it.
                 passphrase = self.query_one("#bundle-passphrase", Input).value
             else:
                 identities = [keys.unlock(self.query_one("#passphrase", Input).value).age_identity]
-        return plain_file(path, identities=identities, passphrase=passphrase)
+        return plain_file(path, identities=identities, passphrase=passphrase, stage=stage, progress=progress)
 
     def _refuse_open_catalog(self, path: Path) -> None:
         """Refuse the open catalog's own file before reading a byte of it: closing it would drop
@@ -409,14 +467,14 @@ only by allowing unsigned bundles, and it cannot prove who made it.
         if is_catalog_file(self.app.catalog, path):
             raise FieldkitError(f"{path} is the open catalog itself; give a bundle or another catalog file")
 
-    def _verify(self, path: Path, progress) -> tuple[str, bool]:
+    def _verify(self, path: Path, progress, stage) -> tuple[str, bool]:
         from fieldkit.team.bundle import read_bundle
 
-        with self._open(path) as plain_path:
+        with self._open(path, progress, stage) as plain_path:
             report, _ = read_bundle(plain_path, shown=str(path))
         return "\n".join(report.describe()), report.ok
 
-    def _merge(self, path: Path, progress) -> tuple[str, bool]:
+    def _merge(self, path: Path, progress, stage) -> tuple[str, bool]:
         from fieldkit.catalog.db import SQLITE_HEADER
         from fieldkit.team.bundle import read_bundle, read_catalog_file
         from fieldkit.team.merge import merge_content
@@ -431,7 +489,7 @@ only by allowing unsigned bundles, and it cannot prove who made it.
             with read_catalog_file(path) as content:
                 report = merge_content(self.app.catalog, content, source="catalog file", unsigned=True, progress=progress)
             return "\n".join(report.describe()), True
-        with self._open(path) as plain_path:
+        with self._open(path, progress, stage) as plain_path:
             checked, content = read_bundle(plain_path, shown=str(path))
             if content is None:
                 return "\n".join([*checked.describe(), "Nothing was merged."]), False
@@ -440,6 +498,9 @@ only by allowing unsigned bundles, and it cannot prove who made it.
         return "\n".join(report.describe()), True
 
     def finish(self, text: str, ok: bool) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        if bar.total is None:  # it stopped in a stage without steps: nothing is in progress now
+            bar.display = False
         self.say(text, error=not ok)
         self.refresh_conflicts()
         self.refresh_origins()

@@ -1,5 +1,6 @@
 """The verify screen (`v` on the catalog): re-hash every photo, check the audit log, the schema and the
-witness, in a thread worker; `w` checks against the audit head recorded in a backup or export folder."""
+witness, in a thread worker; `w` checks against the audit head recorded in a backup or export folder;
+`b` rebuilds the search indexes from the rows (as `fieldkit verify --rebuild-search`)."""
 
 from __future__ import annotations
 
@@ -107,6 +108,12 @@ witness log. Someone who rewrites the catalog and the log together can remake ev
 line, but not your signature; verify names a bad one and shows the newest signed head. A
 signature proves that your key saw that head, not when, and not that the log was never cut
 short: a fingerprint sent away still does that. Signed bundles sign a checkpoint too.
+
+`b` rebuilds the **search indexes** from the rows, when verify reports (`search`) that they no
+longer hold what the rows give: someone edited them behind fieldkit's back, so search would miss
+an item or find one that is not there. The indexes are derived from the audited rows, so the
+rebuild changes no audited row and writes no audit record (as `fieldkit verify --rebuild-search`);
+verify runs again after it.
 """
 
     BINDINGS = [
@@ -115,6 +122,8 @@ short: a fingerprint sent away still does that. Signed bundles sign a checkpoint
                 tooltip="Check against the audit head recorded in a backup or export folder"),
         Binding("s", "sign", "Sign", id="verify.sign",
                 tooltip="Sign the audit head with your key: a signed checkpoint in the witness log"),
+        Binding("b", "rebuild_search", "Rebuild search", id="verify.rebuild_search",
+                tooltip="Rebuild the search indexes from the rows (when verify reports them out of step), then check again"),
         Binding("t", "remove_temp", "Clear temp", id="verify.remove_temp",
                 tooltip="Delete the temporary copies that interrupted ingests left (over an hour old), then check again"),
         Binding("escape", "close", "Back", id="verify.back"),
@@ -135,6 +144,7 @@ short: a fingerprint sent away still does that. Signed bundles sign a checkpoint
         self.cancel = threading.Event()
         self.report: VerifyReport | None = None
         self.witnesses: list[Path | str] = []  # a backup or export folder, or a noted head, chosen with `w`
+        self.busy = ""  # what the screen's worker is doing ("Verify is still checking"), or nothing
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -165,6 +175,39 @@ short: a fingerprint sent away still does that. Signed bundles sign a checkpoint
             ConfirmScreen("Delete the temporary copies left by interrupted ingests? Originals and stored photos are not touched."),
             remove,
         )
+
+    def action_rebuild_search(self) -> None:
+        if self.busy:
+            self.notify(f"{self.busy}; press b again when it has finished", severity="warning")
+            return
+
+        def answered(answer: bool | None) -> None:
+            if answer:
+                self.busy = "Rebuilding the search indexes"
+                self.query_one("#verify-progress", ProgressBar).update(total=None, progress=0)
+                self.query_one("#verify-summary", Label).update("Rebuilding the search indexes from the rows…")
+                self.rebuild_search()
+
+        self.app.push_screen(
+            ConfirmScreen("Rebuild the search indexes from the rows? Search then finds exactly what the catalog "
+                          "holds. No audited row changes and nothing is recorded in the audit log; verify runs again "
+                          "after it.", yes="Rebuild"),
+            answered,
+        )
+
+    @work(thread=True, exclusive=True, group="rebuild")
+    def rebuild_search(self) -> None:
+        from fieldkit.catalog import search
+        from fieldkit.errors import FieldkitError
+
+        progress = lambda done, total: self.post_message(self.Progress(done, total))  # noqa: E731 (six steps)
+        try:
+            search.rebuild_indexes(self.app.catalog, progress=progress)
+        except FieldkitError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+        else:
+            self.app.call_from_thread(self.notify, "Rebuilt the search indexes from the rows")
+        self.app.call_from_thread(self.action_run)
 
     def action_witness(self) -> None:
         def chosen(given: Path | str | None) -> None:
@@ -197,6 +240,7 @@ short: a fingerprint sent away still does that. Signed bundles sign a checkpoint
         self.app.call_from_thread(self.action_run)
 
     def action_run(self) -> None:
+        self.busy = "Verify is still checking"
         self.query_one("#verify-progress", ProgressBar).update(total=None, progress=0)
         self.query_one("#verify-summary", Label).update("Checking…")
         self.query_one(DataTable).clear()
@@ -216,6 +260,7 @@ short: a fingerprint sent away still does that. Signed bundles sign a checkpoint
     @on(Finished)
     def show_report(self, message: Finished) -> None:
         report = self.report = message.report
+        self.busy = ""
         bar = self.query_one("#verify-progress", ProgressBar)
         bar.update(total=max(report.photos, 1), progress=max(report.photos, 1))
         summary = self.query_one("#verify-summary", Label)

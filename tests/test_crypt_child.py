@@ -1,0 +1,128 @@
+"""age runs in a child process (fieldkit.team.age_child), because pyrage holds Python's GIL for the
+whole of a call and would freeze the app's screen from a worker thread. The caller is told what is
+happening (`stage`, with the seconds it has run) and, when age streams to a key, how many bytes are
+written (`progress`); either may raise to stop it, and then nothing is left behind. The secrets go
+to the child on its stdin, never on its command line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+
+import pytest
+
+from fieldkit.errors import FieldkitError
+from fieldkit.team import crypt
+
+
+@pytest.fixture
+def fast_polls(monkeypatch):
+    monkeypatch.setattr(crypt, "POLL", 0.005)  # many looks at the child while it starts and works
+
+
+def source(tmp_path, size: int = 3 << 20):
+    path = tmp_path / "backup.tar"
+    path.write_bytes(os.urandom(size))
+    return path
+
+
+def test_a_passphrase_encryption_says_what_it_is_doing_and_for_how_long(tmp_path, fast_polls):
+    plain = source(tmp_path)
+    stages, progress = [], []
+    crypt.encrypt(plain, tmp_path / "out.age", passphrase="long walk home", what="the backup",
+                  stage=stages.append, progress=lambda done, total: progress.append((done, total)))
+    doing = "Encrypting the backup (3 MB) with the passphrase, in memory"
+    assert stages[0] == doing and len(stages) > 1
+    assert all(line.startswith(doing + ": ") and line.endswith(" s") for line in stages[1:])
+    assert progress == []  # one call in memory: no steps to count
+    crypt.decrypt(tmp_path / "out.age", tmp_path / "back.tar", passphrase="long walk home", stage=stages.append)
+    assert (tmp_path / "back.tar").read_bytes() == plain.read_bytes()
+    assert "Decrypting out.age (3 MB) with the passphrase, in memory" in stages
+
+
+def test_encryption_to_a_key_counts_the_bytes_written(tmp_path, fast_polls):
+    import pyrage
+
+    identity = pyrage.x25519.Identity.generate()
+    plain = source(tmp_path)
+    progress = []
+    crypt.encrypt(plain, tmp_path / "out.age", recipients=[str(identity.to_public())],
+                  progress=lambda done, total: progress.append((done, total)))
+    total = plain.stat().st_size
+    assert progress[-1] == (total, total) and all(t == total for _, t in progress)
+    assert [d for d, _ in progress] == sorted(d for d, _ in progress)  # never backwards
+    crypt.decrypt(tmp_path / "out.age", tmp_path / "back.tar", identities=[str(identity)])
+    assert (tmp_path / "back.tar").read_bytes() == plain.read_bytes()
+
+
+def test_a_stage_that_raises_stops_the_child_and_leaves_no_file(tmp_path, fast_polls):
+    plain = source(tmp_path)
+    target = tmp_path / "out.age"
+    said = []
+
+    def cancel(text: str) -> None:
+        said.append(text)
+        if len(said) == 2:  # the user pressed escape while it ran
+            raise InterruptedError("cancelled")
+
+    with pytest.raises(InterruptedError):
+        crypt.encrypt(plain, target, passphrase="long walk home", stage=cancel)
+    assert not target.exists()
+
+
+def test_a_wrong_passphrase_and_a_failure_in_the_child_are_one_line(tmp_path):
+    plain = source(tmp_path, 1000)
+    crypt.encrypt(plain, tmp_path / "out.age", passphrase="right")
+    with pytest.raises(crypt.DecryptProblem, match=r"^out.age cannot be opened with this passphrase"):
+        crypt.decrypt(tmp_path / "out.age", tmp_path / "back.tar", passphrase="wrong")
+    assert not (tmp_path / "back.tar").exists()
+    with pytest.raises(FieldkitError) as failed:  # the target's folder is not there
+        crypt.encrypt(plain, tmp_path / "gone" / "out.age", passphrase="right")
+    assert str(failed.value).startswith("backup.tar could not be encrypted: FileNotFoundError: ")
+    assert "\n" not in str(failed.value)
+
+
+def test_the_passphrase_is_never_on_the_childs_command_line(tmp_path, monkeypatch):
+    seen = []
+    real = subprocess.Popen
+
+    def spy(args, **kwargs):
+        seen.append(args)
+        return real(args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", spy)
+    crypt.encrypt(source(tmp_path, 1000), tmp_path / "out.age", passphrase="long walk home")
+    assert seen and not any("long walk home" in arg for args in seen for arg in args)
+
+
+def test_the_calling_thread_s_process_keeps_running_python_while_age_works(tmp_path):
+    """What the child is for: while a passphrase encryption runs (in a worker thread, as in the app),
+    the main thread is not stopped for the length of the call, as it was with pyrage in-process."""
+    plain = tmp_path / "big.tar"
+    plain.write_bytes(bytes(100 << 20))
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (crypt.encrypt(plain, tmp_path / "out.age", passphrase="x"), done.set()))
+    worker.start()
+    longest, last = 0.0, time.monotonic()
+    while not done.is_set():
+        time.sleep(0.01)
+        now = time.monotonic()
+        longest, last = max(longest, now - last), now
+    worker.join()
+    assert (tmp_path / "out.age").stat().st_size > plain.stat().st_size
+    assert longest < 0.5, longest  # in-process, 100 MB held the GIL for about 1.2 s at once
+
+
+def test_a_child_that_cannot_be_started_is_one_line(tmp_path, monkeypatch):
+    import errno
+
+    def no_memory(*args, **kwargs):
+        raise OSError(errno.ENOMEM, "Cannot allocate memory")
+
+    monkeypatch.setattr(subprocess, "Popen", no_memory)
+    with pytest.raises(FieldkitError, match=r"^backup.tar could not be encrypted: age could not be started "
+                                            r"\(Cannot allocate memory\); free some memory and try again$"):
+        crypt.encrypt(source(tmp_path, 1000), tmp_path / "out.age", passphrase="x")
+    assert not (tmp_path / "out.age").exists()
