@@ -196,6 +196,32 @@ def test_an_upgraded_catalog_passes_verify_and_a_one_byte_edit_to_an_imported_co
     catalog.close()
 
 
+def test_an_upgrade_says_so_before_it_starts_and_a_new_or_current_catalog_says_nothing(tmp_path):
+    """A large catalog's upgrade can take many seconds (m019 merges the search indexes): the
+    researcher is told what is happening, on standard error, before it starts."""
+    runner = CliRunner()
+    path = copy_fixture(FIXTURES[0], tmp_path)
+    upgraded = runner.invoke(main, ["--db", str(path), "init"])
+    assert upgraded.exit_code == 0
+    notice = [line for line in upgraded.stderr.splitlines() if "upgrading" in line]
+    assert len(notice) == 1 and str(path) in notice[0]
+    assert f"{len(known_names()) - 1} schema steps, {known_names()[1]} to {known_names()[-1]}" in notice[0]
+    again = runner.invoke(main, ["--db", str(path), "init"])
+    assert again.exit_code == 0 and "upgrading" not in again.stderr
+    new = runner.invoke(main, ["--db", str(tmp_path / "new.db"), "init"])
+    assert new.exit_code == 0 and "upgrading" not in new.stderr
+
+
+def test_the_app_says_so_too_before_its_screen_opens(tmp_path, capsys):
+    from fieldkit.tui.app import make_app
+
+    path = copy_fixture(FIXTURES[0], tmp_path)
+    app = make_app(path, offer_example=False)
+    app.catalog.close()
+    said = capsys.readouterr().err
+    assert "upgrading" in said and str(path) in said
+
+
 def test_the_fixtures_from_m004_on_hold_imported_components():
     for fixture in FIXTURES:
         if fixture.stem >= "catalog-m004":

@@ -329,10 +329,12 @@ def connect(path: Path | str, *, uri: bool = False) -> sqlite3.Connection:
 
 
 def open_catalog(path: Path | str | None, *, actor: str | None = None, create: bool = True,
-                 read_only: bool = False) -> Catalog:
+                 read_only: bool = False, on_upgrade: Callable[[Path, list[str]], None] | None = None) -> Catalog:
     """Open (and if need be create and migrate) the catalog at `path`; `None` is in-memory, for tests.
 
-    `read_only` is for commands that only read: see `open_read_only`.
+    `read_only` is for commands that only read: see `open_read_only`. `on_upgrade(path, names)` is
+    called before an existing catalog's pending schema steps are applied (a large catalog's upgrade
+    can take many seconds, and the caller says so); never for a catalog created now.
     """
     actor = actor or default_actor()
     if read_only and path is not None:
@@ -363,12 +365,30 @@ def open_catalog(path: Path | str | None, *, actor: str | None = None, create: b
         if db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.conn.execute("PRAGMA journal_mode = WAL")
         db.conn.execute("PRAGMA synchronous = FULL")
-        if migrations.pending(db):
+        pending = migrations.pending(db)
+        if pending:
+            if on_upgrade is not None and tables:
+                on_upgrade(path, [m.name for m in pending])
             migrations.apply(db)
     catalog = Catalog(db, path, actor)
     if new:  # the witness knows from the start which catalog lives at this path
         catalog.witness()
     return catalog
+
+
+def upgrade_notice(path: Path, names: list[str]) -> str:
+    """The line said before an existing catalog is upgraded (see `open_catalog`'s `on_upgrade`)."""
+    steps = f"{len(names)} schema steps, {names[0]} to {names[-1]}" if len(names) > 1 else f"schema step {names[0]}"
+    return f"fieldkit: upgrading {path} ({steps}); a large catalog can take a minute"
+
+
+def print_upgrade_notice(path: Path, names: list[str]) -> None:
+    """`on_upgrade` for the command line and the app's start: the notice on standard error."""
+    import sys
+
+    from fieldkit.safe_text import visible
+
+    print(visible(upgrade_notice(path, names)), file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager

@@ -47,9 +47,10 @@ class State:
         """The catalog, opened once. A command that only reads passes `read_only=True`: the file is
         then never created, upgraded or written (fieldkit.catalog.db.open_read_only)."""
         if self._catalog is None:
-            from fieldkit.catalog.db import open_catalog
+            from fieldkit.catalog.db import open_catalog, print_upgrade_notice
 
-            self._catalog = open_catalog(self.db_path, actor=self.actor, create=create, read_only=read_only)
+            self._catalog = open_catalog(self.db_path, actor=self.actor, create=create, read_only=read_only,
+                                         on_upgrade=print_upgrade_notice)
         return self._catalog
 
     def close(self) -> None:

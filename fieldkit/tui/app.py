@@ -15,7 +15,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from fieldkit.catalog.db import Catalog, connect, connect_reader, open_catalog, writable
+from fieldkit.catalog.db import Catalog, connect, connect_reader, open_catalog, print_upgrade_notice, writable
 from fieldkit.catalog.meta import renew_catalog_id
 from fieldkit.locations import data_dir, example_catalog_path, photo_store_path
 from fieldkit.tui.screens.catalog import CatalogScreen
@@ -162,5 +162,5 @@ def make_app(db_path: Path | str | None = None, actor: str | None = None, *, off
 
     path = Path(db_path or default_catalog_path()).expanduser()
     read_only = path.is_file() and path.stat().st_size > 0 and not writable(path)
-    catalog = open_catalog(path, actor=actor, read_only=read_only)
+    catalog = open_catalog(path, actor=actor, read_only=read_only, on_upgrade=print_upgrade_notice)
     return FieldkitApp(catalog, offer_example=offer_example)
