@@ -126,3 +126,44 @@ def test_a_child_that_cannot_be_started_is_one_line(tmp_path, monkeypatch):
                                             r"\(Cannot allocate memory\); free some memory and try again$"):
         crypt.encrypt(source(tmp_path, 1000), tmp_path / "out.age", passphrase="x")
     assert not (tmp_path / "out.age").exists()
+
+
+def fake_child(tmp_path, monkeypatch, body: str):
+    """Put a stand-in for the age child in its place: a script with `body`."""
+    script = tmp_path / "fake_child.py"
+    script.write_text("import os, sys\n" + body)
+    monkeypatch.setattr(crypt, "CHILD", script)
+
+
+def test_a_child_that_dies_before_reading_its_secrets_is_its_own_one_line_error(tmp_path, monkeypatch):
+    """The child stops at once (pyrage missing, say) and never reads stdin: writing the secrets to it
+    breaks the pipe, and what it said is the error, not a BrokenPipeError traceback."""
+    fake_child(tmp_path, monkeypatch, "print('ModuleNotFoundError: No module named pyrage', file=sys.stderr)\n"
+                                      "sys.exit(1)\n")
+    plain = source(tmp_path, 1000)
+    long_secret = "x" * (1 << 20)  # more than a pipe holds: the write cannot finish before the child is gone
+    with pytest.raises(FieldkitError) as failed:
+        crypt.encrypt(plain, tmp_path / "out.age", passphrase=long_secret)
+    assert str(failed.value) == "backup.tar could not be encrypted: ModuleNotFoundError: No module named pyrage"
+    assert not (tmp_path / "out.age").exists()
+
+
+def test_of_a_child_s_traceback_only_its_last_line_is_said(tmp_path, monkeypatch):
+    fake_child(tmp_path, monkeypatch, "sys.stdin.read()\n"
+                                      "print('Traceback (most recent call last):\\n  File \"x\", line 1\\n'\n"
+                                      "      'MemoryError: out of memory\\n\\n', file=sys.stderr)\nsys.exit(1)\n")
+    with pytest.raises(FieldkitError) as failed:
+        crypt.encrypt(source(tmp_path, 1000), tmp_path / "out.age", passphrase="x")
+    assert str(failed.value) == "backup.tar could not be encrypted: MemoryError: out of memory"
+
+
+def test_the_child_does_not_inherit_fieldkit_s_passphrases(tmp_path, monkeypatch):
+    """The secret it needs comes on its stdin; the ones in fieldkit's environment stay out of its own."""
+    monkeypatch.setenv("FIELDKIT_PASSPHRASE", "key secret")
+    monkeypatch.setenv("FIELDKIT_BUNDLE_PASSPHRASE", "bundle secret")
+    monkeypatch.setenv("FIELDKIT_KEEP_ME", "1")
+    fake_child(tmp_path, monkeypatch, "sys.stdin.read()\n"
+                                      "open(sys.argv[3], 'w').write(' '.join(sorted(k for k in os.environ if k.startswith('FIELDKIT_'))))\n")
+    crypt.encrypt(source(tmp_path, 1000), tmp_path / "out.age", passphrase="x")
+    seen = (tmp_path / "out.age").read_text().split()
+    assert "FIELDKIT_KEEP_ME" in seen and "FIELDKIT_PASSPHRASE" not in seen and "FIELDKIT_BUNDLE_PASSPHRASE" not in seen
