@@ -57,18 +57,76 @@ def test_encryption_to_a_key_counts_the_bytes_written(tmp_path, fast_polls):
     assert (tmp_path / "back.tar").read_bytes() == plain.read_bytes()
 
 
-def test_a_stage_that_raises_stops_the_child_and_leaves_no_file(tmp_path, fast_polls):
-    plain = source(tmp_path)
+@pytest.fixture
+def children(monkeypatch) -> list[subprocess.Popen]:
+    """Every age child started, to see how it ended."""
+    started, real = [], subprocess.Popen
+
+    def spy(*args, **kwargs):
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", spy)
+    return started
+
+
+def sparse(tmp_path, name: str, size: int):
+    """A large source that costs no disk: age still reads and encrypts every byte of it."""
+    path = tmp_path / name
+    with open(path, "wb") as fh:
+        fh.truncate(size)
+    return path
+
+
+BIG = 512 << 20  # about 2 s to stream through age here: long enough to be stopped part way
+
+
+def cancel_part_way(done: int, total: int) -> None:
+    """The user presses escape once age has written something, long before it is done."""
+    if 0 < done < total:
+        raise InterruptedError("cancelled")
+
+
+def test_cancelling_a_streaming_encryption_kills_the_child_and_leaves_no_file(tmp_path, fast_polls, children):
+    import pyrage
+
+    target = tmp_path / "out.age"
+    with pytest.raises(InterruptedError):
+        crypt.encrypt(sparse(tmp_path, "big.tar", BIG), target,
+                      recipients=[str(pyrage.x25519.Identity.generate().to_public())], progress=cancel_part_way)
+    [child] = children
+    assert child.returncode < 0  # killed by a signal, not run to its end
+    assert not target.exists()
+
+
+def test_cancelling_a_streaming_decryption_kills_the_child_and_leaves_no_file(tmp_path, fast_polls, children):
+    import pyrage
+
+    identity = pyrage.x25519.Identity.generate()
+    sealed = tmp_path / "big.age"  # smaller than BIG: this one is written out in full first
+    pyrage.encrypt_file(str(sparse(tmp_path, "big.tar", 128 << 20)), str(sealed), [identity.to_public()])
+    target = tmp_path / "back.tar"
+    with pytest.raises(InterruptedError):
+        crypt.decrypt(sealed, target, identities=[str(identity)], progress=cancel_part_way)
+    [child] = children
+    assert child.returncode < 0
+    assert not target.exists()
+
+
+def test_cancelling_a_passphrase_encryption_kills_the_child_and_leaves_no_file(tmp_path, fast_polls, children):
+    """In memory there is no progress to count: the cancel comes through `stage`, while age works."""
     target = tmp_path / "out.age"
     said = []
 
     def cancel(text: str) -> None:
         said.append(text)
-        if len(said) == 2:  # the user pressed escape while it ran
+        if len(said) == 3:  # the user pressed escape while it ran
             raise InterruptedError("cancelled")
 
     with pytest.raises(InterruptedError):
-        crypt.encrypt(plain, target, passphrase="long walk home", stage=cancel)
+        crypt.encrypt(sparse(tmp_path, "big.tar", 64 << 20), target, passphrase="long walk home", stage=cancel)
+    [child] = children
+    assert child.returncode < 0
     assert not target.exists()
 
 
