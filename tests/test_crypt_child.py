@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -225,3 +227,58 @@ def test_the_child_does_not_inherit_fieldkit_s_passphrases(tmp_path, monkeypatch
     crypt.encrypt(source(tmp_path, 1000), tmp_path / "out.age", passphrase="x")
     seen = (tmp_path / "out.age").read_text().split()
     assert "FIELDKIT_KEEP_ME" in seen and "FIELDKIT_PASSPHRASE" not in seen and "FIELDKIT_BUNDLE_PASSPHRASE" not in seen
+
+
+def alive(pid: int) -> bool:
+    """Whether a process runs still (a zombie, dead and waiting to be reaped, does not)."""
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+PARENT = """
+import subprocess, sys
+from pathlib import Path
+import pyrage
+from fieldkit.team import crypt
+real = subprocess.Popen
+def spy(*args, **kwargs):
+    child = real(*args, **kwargs)
+    print(child.pid, flush=True)
+    return child
+subprocess.Popen = spy
+crypt.encrypt(Path(sys.argv[1]), Path(sys.argv[2]), recipients=[str(pyrage.x25519.Identity.generate().to_public())])
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_child_stops_when_the_app_is_killed(tmp_path):
+    """The app SIGKILLed (out of memory, say) while age works: its child does not work on, alone.
+    The source is a pipe nobody writes into, so age would work on it forever; the test cannot pass
+    because the job ended by itself."""
+    import signal
+
+    never_ends = tmp_path / "never-ends"
+    os.mkfifo(never_ends)
+    root = Path(__file__).resolve().parent.parent
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(never_ends), str(tmp_path / "out.age")],
+                              stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(root)})
+    child = int(parent.stdout.readline())
+    try:
+        for _ in range(600):  # until the child is at work: pyrage loaded, age waiting on its source
+            if "pyrage" in Path(f"/proc/{child}/maps").read_text():
+                break
+            time.sleep(0.05)
+        parent.kill()
+        parent.wait()
+        for _ in range(400):
+            if not alive(child):
+                break
+            time.sleep(0.05)
+        assert not alive(child)  # within 20 s (it takes milliseconds)
+    finally:
+        if alive(child):
+            os.kill(child, signal.SIGKILL)
+        parent.stdout.close()

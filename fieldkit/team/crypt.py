@@ -159,7 +159,7 @@ def _in_child(mode: str, source: Path, target: Path, secrets: dict, doing: str,
         stage(doing)
     env = {k: v for k, v in os.environ.items() if k not in SECRET_VARIABLES}
     try:  # -P: the script's folder (which holds crypt.py, a standard module's name) is not put on sys.path
-        child = subprocess.Popen([sys.executable, "-P", str(CHILD), mode, str(source), str(target)],
+        child = subprocess.Popen([sys.executable, "-P", str(CHILD), mode, str(source), str(target), str(os.getpid())],
                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     except OSError as exc:
         raise FieldkitError(f"{source.name} could not be {mode}ed: age could not be started ({exc.strerror}); "
