@@ -724,3 +724,17 @@ def test_attro_connector_sensor_and_power_families_and_their_neighbours(part, fi
     TE's MS58; Richtek RT9, RT6, RT8 and RT48, an exception inside TE's RT4 relays; Toshiba TB67/TB66; AOS AOD, AO4,
     AON; MPS MP65 and MPM3 (ST's MP23 microphones stay out)."""
     assert attribute(part).firm_id == firm
+
+
+def test_a_researchers_family_is_checked_against_the_family_with_its_closing_hyphen():
+    """The Reference screen's family form keys a family as the lookup does: M80- beside Intel's M80 is free for
+    Harwin, while M80 is Intel's and TSM- is Samtec's."""
+    from fieldkit.components.attribution import default_index
+    from fieldkit.components.lookup import user_family_row
+
+    index = default_index(load_reference())
+    assert user_family_row("M80-", "harwin", "Harwin data sheet M80-887", index, kind="exception").family == "M80-"
+    with pytest.raises(ValueError, match="Intel"):
+        user_family_row("M80", "harwin", "a source", index)
+    with pytest.raises(ValueError, match="Samtec"):
+        user_family_row("TSM-", "stmicroelectronics", "a source", index)
