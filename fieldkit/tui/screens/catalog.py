@@ -103,6 +103,10 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
                 tooltip="Set the prefix of new items' refs, e.g. KHK for KHK-0001 (as `fieldkit init --ref-prefix`)"),
         Binding("escape", "clear_search", "Clear search", id="catalog.clear", show=False),
     ]
+    # The table has the focus from the first paint: Textual would focus the first focusable widget,
+    # the search box, and on_mount's focus() moves it to the table a moment later, so the first
+    # paint showed the search box's footer (its printable keys hidden) and rebuilt it at once.
+    AUTO_FOCUS = "#items"
 
     class PageLoaded(Message):
         """Rows fetched by a worker for the query `query`, starting at `offset`."""
