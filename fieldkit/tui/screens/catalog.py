@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Header, Input, Label
 
 from fieldkit.catalog import items as items_core
 from fieldkit.errors import FieldkitError
+from fieldkit.tui import gc_pause
 from fieldkit.tui.safe_text import visible
 from fieldkit.tui.screens.confirm import ConfirmScreen
 from fieldkit.tui.widgets.columns import NARROW_BELOW
@@ -103,10 +104,6 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
                 tooltip="Set the prefix of new items' refs, e.g. KHK for KHK-0001 (as `fieldkit init --ref-prefix`)"),
         Binding("escape", "clear_search", "Clear search", id="catalog.clear", show=False),
     ]
-    # The table has the focus from the first paint: Textual would focus the first focusable widget,
-    # the search box, and on_mount's focus() moves it to the table a moment later, so the first
-    # paint showed the search box's footer (its printable keys hidden) and rebuilt it at once.
-    AUTO_FOCUS = "#items"
 
     class PageLoaded(Message):
         """Rows fetched by a worker for the query `query`, starting at `offset`."""
@@ -223,6 +220,7 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
         if message.offset == 0 and table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         if message.offset == 0:
+            self.call_after_refresh(gc_pause.resume)  # the first page is painted (fieldkit.tui.gc_pause)
             self.count(message.query)
             if not message.query and not message.rows:
                 self._offer_example()

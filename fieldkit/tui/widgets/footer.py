@@ -9,8 +9,10 @@ screen (F1) and in the command palette (ctrl+p, see FieldkitApp.get_system_comma
 
 Textual's Footer rebuilds its keys (removes them all and mounts new ones) every time the screen's
 bindings are refreshed (each focus change, each screen pushed) and this one did so on every resize
-too: six rebuilds in the first second of the catalog screen, with the same keys each time. Here the
-keys are rebuilt only when what they show has changed: the screen's shown bindings, or the width.
+too: six rebuilds in the first second of the catalog screen, four of them with the keys already on
+show. Here the keys are rebuilt only when what they show has changed: the screen's shown bindings
+(the search box, focused first, hides the printable keys; the table, focused next, shows them all),
+or the width.
 """
 
 from __future__ import annotations
@@ -68,11 +70,6 @@ class FitFooter(Footer):
         return shown, palette and palette[1:], self.app.size.width
 
     def compose(self):
-        # The keys are composed with the footer, from the screen's bindings as they are now: Textual's
-        # Footer waits for the screen's first bindings refresh and then rebuilds, so a screen's first
-        # paint showed no keys. If the bindings change once the screen is ready (a widget takes the
-        # focus), recompose() rebuilds the keys then.
-        self.set_reactive(Footer._bindings_ready, True)
         self._composed_for = self.keys_state()
         keys = list(super().compose())
         plain = [k for k in keys if isinstance(k, FooterKey)]
