@@ -18,6 +18,7 @@ from textual.screen import Screen
 from fieldkit.catalog.db import Catalog, connect, connect_reader, open_catalog, writable
 from fieldkit.catalog.meta import renew_catalog_id
 from fieldkit.locations import data_dir, example_catalog_path, photo_store_path
+from fieldkit.tui import gc_pause
 from fieldkit.tui.screens.catalog import CatalogScreen
 
 
@@ -59,6 +60,7 @@ class FieldkitApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(CatalogScreen())
+        self.set_timer(gc_pause.MAX_PAUSE, gc_pause.resume)  # the collector's pause is bounded
 
     def notify(self, message: str, *, markup: bool = False, **kwargs) -> None:
         """Every notification shown as plain text, with control and bidi characters escaped
