@@ -219,6 +219,10 @@ def cli(ctx: click.Context, db_path: Path | None, actor: str | None, reference_d
         try:
             from fieldkit.tui.app import make_app
 
-            make_app(db_path=state.db_path, actor=actor).run()
+            app = make_app(db_path=state.db_path, actor=actor)
+            try:
+                app.run()
+            finally:
+                app.catalog.close()  # not left to the collector: the app's start-up objects are frozen
         finally:
             gc_pause.resume()
