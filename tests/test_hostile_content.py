@@ -183,6 +183,25 @@ async def test_hostile_text_written_behind_fieldkits_back_displays_safely_in_the
             "markup in the data was interpreted instead of shown"
 
 
+async def test_emoji_codes_in_the_data_show_as_typed_in_the_catalog_table(db_path):
+    """Rich's markup pass turns `:rocket:` into a rocket: a stored designation must show as stored."""
+    from textual.widgets import DataTable
+
+    from fieldkit.tui.app import make_app
+
+    catalog = open_catalog(db_path)
+    items.add_item(catalog, {"ref": "EX-1", "category": "rocket", "designation": "box :rocket: 9M22U"})
+    catalog.close()
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert str(table.get_row_at(0)[2]) == "box :rocket: 9M22U"
+        assert "\U0001f680" not in screen_text(app)
+
+
 def seed_hostile(db_path) -> None:
     catalog = open_catalog(db_path)
     items.add_item(catalog, {"ref": "EX-1", "category": "rocket", "designation": "9M22U"})

@@ -163,3 +163,43 @@ def test_the_reranking_reads_the_reference_tables_without_pydantic():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_catalog_layer_leaves_dateutils_parser_unloaded_until_something_uses_it():
+    """sqlite-utils imports dateutil's parser (and its time zones) for date recipes fieldkit never
+    calls: fieldkit's import hook loads it lazily, and it still works when used."""
+    code = (
+        "import sys\n"
+        "import fieldkit.catalog.db, fieldkit.export.csv\n"
+        "assert 'dateutil.parser._parser' not in sys.modules and 'dateutil.tz' not in sys.modules\n"
+        "from sqlite_utils.recipes import parsedate\n"
+        "assert parsedate('2 December 2026') == '2026-12-02'\n"
+        "from dateutil.parser import ParserError, isoparse\n"
+        "assert isoparse('2026-12-02T10:00').hour == 10 and issubclass(ParserError, ValueError)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_sqlite_utils_regular_expressions_are_compiled_when_first_used_and_still_match():
+    """sqlite_utils/db.py compiles its regular expressions when it loads (one took 16 ms): under
+    fieldkit's import hook they compile when first used, and match as before; a pattern compiled
+    elsewhere meanwhile is a real one."""
+    code = (
+        "import re, sqlite3\n"
+        "compile_before = re.compile\n"
+        "import fieldkit.catalog.db\n"
+        "import sqlite_utils.db as sdb\n"
+        "assert type(sdb._virtual_table_using_re).__name__ == '_LazyPattern'\n"
+        "assert re.compile is compile_before and isinstance(re.compile('x'), re.Pattern)\n"
+        "db = sdb.Database(sqlite3.connect(':memory:'), execute_plugins=False)\n"
+        "db.execute('CREATE VIRTUAL TABLE \"notes fts\" USING fts5(body)')\n"
+        "db.execute('CREATE TABLE plain (x)')\n"
+        "assert db['notes fts'].virtual_table_using == 'FTS5', db['notes fts'].virtual_table_using\n"
+        "assert db['plain'].virtual_table_using is None\n"
+        "assert sdb._virtual_table_using_re.match('create virtual table t using fts4').group('using') == 'fts4'\n"
+        "assert sdb._quote_fts_re.split('a  b') == ['a', None, 'b']\n"
+        "assert db.quote_fts('red \"box') == '\"red\" \"box\"'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

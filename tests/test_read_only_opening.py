@@ -174,7 +174,7 @@ async def test_the_app_opens_a_read_only_catalog_for_reading_and_refuses_changes
             await pilot.pause()
             assert "read-only" in app.sub_title
             table = app.screen.query_one(DataTable)
-            assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["EX-1"]
+            assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["EX-1"]
             await pilot.press("a")
             assert isinstance(app.screen, ItemScreen)
             app.screen.query_one("#f-category", Input).value = "shell"

@@ -24,7 +24,7 @@ async def settle(app, pilot):
 
 def table_refs(app) -> list[str]:
     table = app.screen.query_one(DataTable)
-    return [table.get_row_at(i)[0] for i in range(table.row_count)]
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
 
 
 def seed(db_path, *rows):

@@ -115,3 +115,31 @@ async def test_a_markings_year_reading_shows_whole_at_80_columns(tmp_path, monke
         shown = [str(table.get_row_at(i)[-1]) for i in range(table.row_count)]
         assert "2023 (juche)" in shown, shown  # 주체112 read as Juche 112 = 2023
         assert all(cell_len(text) <= year.get_render_width(table) - 2 for text in shown), (shown, year.width)
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(tmp_path, monkeypatch):
+    """A bindings refresh or a layout with the same keys keeps the footer's key widgets as they are
+    (Textual's Footer removed and remounted them every time); focusing the search box, which hides
+    the printable keys, and a narrower terminal rebuild it."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    app = make_app(fixed_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _open(pilot, "catalog")
+        before = list(app.screen.query(FooterKey))
+        app.screen.refresh_bindings()
+        app.screen.query_one("FitFooter").refresh(layout=True)
+        await pilot.pause()
+        await pilot.pause()
+        assert list(app.screen.query(FooterKey)) == before  # the same widgets: nothing rebuilt
+        await pilot.press("slash")  # the search box: printable keys are typed, not bound
+        await pilot.pause()
+        searching = {k.key for k in app.screen.query(FooterKey)}
+        assert "a" not in searching and "slash" in searching
+        await pilot.press("escape")  # back to the table
+        await pilot.pause()
+        assert [k.key for k in app.screen.query(FooterKey)] == [k.key for k in before]
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        narrow = [k.key for k in app.screen.query(FooterKey)]
+        assert len(narrow) < len(before) and {"ctrl+q", "f1"} <= set(narrow)

@@ -214,6 +214,16 @@ def cli(ctx: click.Context, db_path: Path | None, actor: str | None, reference_d
     ctx.obj = state
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
-        from fieldkit.tui.app import make_app
+        from fieldkit.tui import gc_pause
 
-        make_app(db_path=state.db_path, actor=actor).run()
+        gc_pause.pause()  # until the first paint: see fieldkit.tui.gc_pause
+        try:
+            from fieldkit.tui.app import make_app
+
+            app = make_app(db_path=state.db_path, actor=actor)
+            try:
+                app.run()
+            finally:
+                app.catalog.close()  # not left to the collector: the app's start-up objects are frozen
+        finally:
+            gc_pause.resume()

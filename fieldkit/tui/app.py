@@ -5,7 +5,10 @@ The app holds the open catalog; screens call the same core functions as the CLI.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import signal
+import threading
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import partial
@@ -18,6 +21,7 @@ from textual.screen import Screen
 from fieldkit.catalog.db import Catalog, connect, connect_reader, open_catalog, print_upgrade_notice, writable
 from fieldkit.catalog.meta import renew_catalog_id
 from fieldkit.locations import data_dir, example_catalog_path, photo_store_path
+from fieldkit.tui import gc_pause
 from fieldkit.tui.screens.catalog import CatalogScreen
 
 
@@ -59,6 +63,13 @@ class FieldkitApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(CatalogScreen())
+        self.set_timer(gc_pause.MAX_PAUSE, gc_pause.resume)  # the collector's pause is bounded
+        # A terminal that goes away (its tmux window killed, its ssh session dropped) sends SIGHUP,
+        # which stopped Python on the spot: the app now exits as on ctrl+q, and the catalog is closed
+        # (its -wal and -shm files checkpointed away). Only where there is SIGHUP, in the main thread.
+        hangup = getattr(signal, "SIGHUP", None)
+        if hangup is not None and threading.current_thread() is threading.main_thread():
+            asyncio.get_running_loop().add_signal_handler(hangup, self.exit)
 
     def notify(self, message: str, *, markup: bool = False, **kwargs) -> None:
         """Every notification shown as plain text, with control and bidi characters escaped

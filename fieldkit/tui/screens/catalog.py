@@ -10,6 +10,7 @@ from __future__ import annotations
 
 
 from rich.markup import escape
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,7 +21,8 @@ from textual.widgets import DataTable, Header, Input, Label
 
 from fieldkit.catalog import items as items_core
 from fieldkit.errors import FieldkitError
-from fieldkit.tui.safe_text import visible
+from fieldkit.tui import gc_pause
+from fieldkit.tui.safe_text import plain, visible
 from fieldkit.tui.screens.confirm import ConfirmScreen
 from fieldkit.tui.widgets.columns import NARROW_BELOW
 from fieldkit.tui.widgets.footer import FitFooter
@@ -219,6 +221,7 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
         if message.offset == 0 and table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         if message.offset == 0:
+            self.call_after_refresh(gc_pause.resume)  # the first page is painted (fieldkit.tui.gc_pause)
             self.count(message.query)
             if not message.query and not message.rows:
                 self._offer_example()
@@ -375,8 +378,9 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
         self.app.push_screen(TeamScreen([ref] if ref else []), lambda _: self.reload())
 
 
-def _cell(value) -> str:
-    """A cell shown exactly as stored: DataTable reads str cells as markup, so `[red]` or `[/]`
-    in the data is escaped (unescaped, `[/]` would crash the screen), and control characters
-    are shown as escapes."""
-    return "" if value is None else escape(visible(str(value)))
+def _cell(value) -> Text:
+    """A cell shown exactly as stored (fieldkit.tui.safe_text.plain): a Text, never read as markup,
+    so `[red]`, `[/]` (which would crash the screen) and `:rocket:` (which the markup pass turned
+    into an emoji) show as typed, and control characters as escapes. A Text also spares the first
+    page's 1,600 cells the markup parser (66 M instructions of the first paint, 3.5%)."""
+    return plain(value, multiline=False)

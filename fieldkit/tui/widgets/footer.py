@@ -6,6 +6,13 @@ Textual's Footer lays its keys in one row and cuts whatever passes the right edg
 80-column terminal that was Quit and Help, the two a new user looks for. A screen lists its keys
 most used first, so what is left out here is the least used; every key is still listed in the help
 screen (F1) and in the command palette (ctrl+p, see FieldkitApp.get_system_commands).
+
+Textual's Footer rebuilds its keys (removes them all and mounts new ones) every time the screen's
+bindings are refreshed (each focus change, each screen pushed) and this one did so on every resize
+too: six rebuilds in the first second of the catalog screen, four of them with the keys already on
+show. Here the keys are rebuilt only when what they show has changed: the screen's shown bindings
+(the search box, focused first, hides the printable keys; the table, focused next, shows them all),
+or the width.
 """
 
 from __future__ import annotations
@@ -49,13 +56,32 @@ class FitFooter(Footer):
         kwargs.setdefault("compact", True)
         kwargs.setdefault("show_command_palette", False)
         super().__init__(**kwargs)
+        self._composed_for: tuple | None = None  # keys_state() when the keys on show were composed
+
+    def keys_state(self) -> tuple | None:
+        """What the keys on show depend on: the screen's shown bindings (each with whether it is
+        enabled, and its tooltip), the command palette's binding, and the width; None until the
+        screen's bindings are ready (Textual's Footer shows no key before)."""
+        if not self._bindings_ready:
+            return None
+        active = self.screen.active_bindings
+        shown = tuple((binding, enabled, tooltip) for _, binding, enabled, tooltip in active.values() if binding.show)
+        palette = active.get(self.app.COMMAND_PALETTE_BINDING) if self.show_command_palette else None
+        return shown, palette and palette[1:], self.app.size.width
 
     def compose(self):
+        self._composed_for = self.keys_state()
         keys = list(super().compose())
         plain = [k for k in keys if isinstance(k, FooterKey)]
         kept = {k for k in plain if k.action in APP_ACTIONS or k.key in KEPT_KEYS}
         shown = fitting(plain, self.app.size.width, kept)
         yield from (k for k in keys if not isinstance(k, FooterKey) or k in shown)
+
+    async def recompose(self) -> None:
+        """Rebuild the keys, unless they would be the same as those on show."""
+        if self.is_attached and self.keys_state() == self._composed_for:
+            return
+        await super().recompose()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.recompose)
