@@ -71,6 +71,8 @@ def test_latin_lines_stay_latin():
 def test_noise_is_never_forced_into_a_type_number():
     # four letters would have to be digits: more than MAX_CONFUSIONS
     assert designation_reading([("ppocr", "KPSSOBMBOA")], plain_reference()) is None
+    # a function code is never made of digits (recorded on a real stamp, 023.png: 52432861)
+    assert designation_reading([("tesseract", '523288"'), ("ppocr", "52432861")], plain_reference()) is None
 
 
 def test_without_the_reference_row_there_is_no_type_number_reading():

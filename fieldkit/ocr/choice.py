@@ -39,7 +39,11 @@ outputs. The evidence, in order:
    or that starts with a known part-number family (fieldkit.components.attribution) gains
    :data:`REFERENCE_WEIGHT` times the share of the text the match covers; one matching nothing
    gains nothing. (The tables are consulted only when the readings differ and their calibrated
-   confidences are closer than that weight: otherwise no match could change the choice.)
+   confidences are closer than that weight: otherwise no match could change the choice.) A chip's
+   Soviet/Russian type number is read by the reference pattern itself (fieldkit.ocr.designation:
+   PP-OCR's digits, tesseract's Cyrillic letters, the function code from the standard's list), and
+   that reading, written in Cyrillic, competes with the confidence of the engines it was read from
+   and wins ties with the same text in look-alikes (:func:`_designation`).
 
 The reading with the highest score wins; the confidence shown is its calibrated (and agreed)
 confidence, 0..100.

@@ -12,14 +12,16 @@ and which are letters, so each place is read as the kind the pattern asks for:
 - the word is taken from one engine's reading (the skeleton) and lined up with the other engine's
   word character by character (difflib on the folded texts; letters an engine lacks, such as Л or
   И that PP-OCR drops, are simply not paired);
-- each place may be what either engine wrote there (a Latin letter as its Cyrillic twin, or, for
-  PP-OCR, the Cyrillic letter it writes that shape for: N for И, T for Г), or a digit for a letter
+- each place may be what either engine wrote there (a Latin letter as its Cyrillic twin, or as the
+  Cyrillic letter PP-OCR writes that shape for: N or U for И, T for Г), or a digit for a letter
   that looks like one (:data:`DIGITS_FOR`: О 0, З 3, В and B 8, S 5 or 8...), which is a
   *confusion* and counts against the reading;
 - of the readings the pattern reads whole (the function code in the standard's list), the one with
-  the fewest confusions is kept; on a tie, digits as PP-OCR read them and letters as tesseract read
-  them (each engine's strength); and at most MAX_CONFUSIONS, and a third of the word, may be
-  confusions, so that noise is never forced into a type number.
+  the fewest confusions is kept; on a tie, digits as PP-OCR read them (its strength), and letters as
+  tesseract read them where PP-OCR read the shape of a letter it cannot write, else as the surer
+  engine read them; and at most MAX_CONFUSIONS, and a third of the word, may be confusions, none of
+  them in the function code (its letters must be letters in some engine's reading: 523288 is not
+  5232ВВ1), so that noise is never forced into a type number.
 
 The result is written in Cyrillic (the standard's letters are Cyrillic). Letters Latin and Cyrillic
 share never decide that on their own: only the whole pattern does, and a Latin part number does not
@@ -189,7 +191,9 @@ def _best_word(word: str, engine: str, other_word: str | None, other_engine: str
     best = None
     for combo in product(*places):
         text = "".join(o.char for o in combo)
-        if not regex.fullmatch(fold(text)):
+        m = regex.fullmatch(fold(text))
+        # the function code is read, not made: its letters are letters in some engine's reading
+        if m is None or any(o.confusion for o in combo[m.start("interfix"):m.end("interfix")]):
             continue
         confusions = sum(o.confusion for o in combo)
         against = sum(("ppocr" if o.char.isdigit() else who) not in o.engines for o, who in zip(combo, letter_from))
