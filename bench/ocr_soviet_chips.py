@@ -37,7 +37,8 @@ from ocr_images import crop_box, fonts_for, make_marking  # noqa: E402
 from fieldkit.markings.normalize import fold  # noqa: E402
 
 # Type numbers seen in public parts lists and schematics (Radio-86RK, Lvov PK-01, Juku and other
-# replica projects' bills of materials; analogue tables): every one follows the designation system.
+# replica projects' bills of materials; analogue tables; КР142ЕН5А is the КР-package form of the
+# 142ЕН5А listed there): every one follows the designation system.
 DESIGNATIONS = [
     "КР580ВМ80А", "К155ЛА3", "КР565РУ5", "К555ИЕ10", "К561ЛА7", "КР1533ИД3", "К573РФ5", "КР580ВВ55А",
     "КР580ВИ53", "К155ТМ2", "КР142ЕН5А", "КР140УД7", "К176ИЕ5", "КР1818ВГ93", "КР580ИР82", "К155ИД4",
