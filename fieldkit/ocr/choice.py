@@ -39,7 +39,11 @@ outputs. The evidence, in order:
    or that starts with a known part-number family (fieldkit.components.attribution) gains
    :data:`REFERENCE_WEIGHT` times the share of the text the match covers; one matching nothing
    gains nothing. (The tables are consulted only when the readings differ and their calibrated
-   confidences are closer than that weight: otherwise no match could change the choice.)
+   confidences are closer than that weight: otherwise no match could change the choice.) A chip's
+   Soviet/Russian type number is read by the reference pattern itself (fieldkit.ocr.designation:
+   PP-OCR's digits, tesseract's Cyrillic letters, the function code from the standard's list), and
+   that reading, written in Cyrillic, competes with the confidence of the engines it was read from
+   and wins ties with the same text in look-alikes (:func:`_designation`).
 
 The reading with the highest score wins; the confidence shown is its calibrated (and agreed)
 confidence, 0..100.
@@ -585,6 +589,35 @@ def _reference_bonus(text: str, tables) -> tuple[float, str | None]:
     return REFERENCE_WEIGHT * best, why
 
 
+SUPPORTING_LIKENESS = 0.7  # difflib ratio at which the other engine's word lends its confidence to a type number
+
+
+def _designation(readings: list[EngineReading], tables) -> EngineReading | None:
+    """The line read as a Soviet/Russian integrated-circuit type number by the reference pattern
+    (fieldkit.ocr.designation: digits where the pattern has digits, the standard's function code in
+    Cyrillic), as a reading of the engine whose reading it was built on, with its calibrated
+    confidence, or the other engine's when that engine's word is SUPPORTING_LIKENESS alike; None
+    when the pattern reads neither engine's words."""
+    from fieldkit.ocr.designation import _likeness, designation_reading
+    from fieldkit.reference.plain import plain_reference
+
+    sources = [r for r in readings if r.text and r.engine in ("tesseract", "ppocr")]
+    if not sources:
+        return None
+    surer = max(sources, key=lambda r: r.calibrated).engine
+    found = designation_reading([(r.engine, r.text) for r in sources], tables or plain_reference(), surer)
+    if found is None:
+        return None
+    base = sources[found.skeleton]
+    calibrated = base.calibrated
+    if found.other is not None:
+        other = sources[found.other]
+        if max(_likeness(found.word, w) for w in other.text.split()) >= SUPPORTING_LIKENESS:
+            calibrated = max(calibrated, other.calibrated)
+    return EngineReading(base.engine, found.text, base.confidence, f"{base.detail}, read as a type number".lstrip(", "),
+                         calibrated, notes=[found.why], as_read=base.as_read or base.text)
+
+
 def choose(readings: list[EngineReading], tables=None) -> Choice:
     """The reading to keep, its confidence and the basis; every reading keeps its own notes."""
     script, script_why = line_script(readings)
@@ -656,6 +689,10 @@ def choose(readings: list[EngineReading], tables=None) -> Choice:
             extra.append(folded)
             keep.append(folded)
         pool = keep
+    typed = _designation(readings, tables) if script != "hangul" else None
+    if typed is not None:  # the reference pattern of Soviet/Russian type numbers reads the line
+        pool.append(typed)
+        extra.append(typed)
     for r in readings + extra:
         if r.text and r not in pool and r not in rewritten:
             r.notes.append(f"not chosen: the line is {script.title()} ({script_why})")
@@ -670,13 +707,15 @@ def choose(readings: list[EngineReading], tables=None) -> Choice:
     for r in pool:
         r.score = r.calibrated
     distinct = sorted({_key(r.text): r.calibrated for r in pool}.values(), reverse=True)
-    if len(distinct) > 1 and distinct[0] - distinct[1] < REFERENCE_WEIGHT:
+    if typed is not None or (len(distinct) > 1 and distinct[0] - distinct[1] < REFERENCE_WEIGHT):
         # only when a match could change the choice are the reference tables loaded (start-up time)
         for r in pool:
             bonus, why = _reference_bonus(r.text, tables)
             r.score = r.calibrated + bonus
             if why:
                 r.notes.append(why)
+    if typed is not None:  # the same reading in its own script: as strong as any reading of it in look-alikes
+        typed.score = max([typed.score] + [r.score for r in pool if _key(r.text) == _key(typed.text)])
     all_readings = readings + extra
     if not pool:
         empty = readings[0] if readings else EngineReading("none", "", 0.0)
@@ -684,7 +723,8 @@ def choose(readings: list[EngineReading], tables=None) -> Choice:
     # On a tie (readings that agree), the script decides how the shared letters are written: in a
     # Latin line as PP-OCR wrote them, else as tesseract did.
     writer = "ppocr" if script == "latin" else "tesseract"
-    best = max(pool, key=lambda r: (round(r.score, 9), round(r.calibrated, 9), r.engine == writer))
+    # ...and a type number the designation pattern read is written as the pattern reads it (Cyrillic)
+    best = max(pool, key=lambda r: (round(r.score, 9), r is typed, round(r.calibrated, 9), r.engine == writer))
     runner = max((r for r in pool if r is not best and _key(r.text) != _key(best.text)), key=lambda r: r.score, default=None)
     basis = f"{best.engine} ({best.detail}): calibrated confidence {best.calibrated:.2f}"
     if best.notes:
