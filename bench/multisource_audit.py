@@ -47,7 +47,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("L7805CV", NO_FIRM), ("L78L05ACZ", NO_FIRM), ("MC7812CT", NO_FIRM), ("MC7815CT", NO_FIRM),
             ("UA7805C", NO_FIRM),
             ("LM1117IMPX-3.3", NO_FIRM), ("AMS1117-3.3", NO_FIRM), ("LP2985-33DBVR", NO_FIRM),
-            ("LM2931AZ-5.0", NO_FIRM), ("LM2940CT-5.0", NO_FIRM), ("LM2937ET-5.0", NO_FIRM),
+            ("LM2931AZ-5.0", CANDIDATES), ("LM2940CT-5.0", NO_FIRM), ("LM2937ET-5.0", NO_FIRM),
             ("NCP1117ST33T3G", ONE_FIRM), ("TLV1117-33IDCYR", ONE_FIRM),
         ],
         "references": [
@@ -63,7 +63,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("TL072CP", CANDIDATES), ("TL074CN", CANDIDATES), ("TL081CP", CANDIDATES),
             ("NE5532P", CANDIDATES), ("OP07CP", CANDIDATES),
             ("LM2902DR", CANDIDATES),
-            ("TL082CP", NO_FIRM), ("TL084CN", NO_FIRM), ("NE5534P", NO_FIRM),
+            ("TL082CP", CANDIDATES), ("TL084CN", CANDIDATES), ("NE5534P", NO_FIRM),
             ("LM741CN", NO_FIRM), ("UA741CP", NO_FIRM), ("LM311DR", NO_FIRM), ("LM386N-1", NO_FIRM),
             ("MC33078DR", NO_FIRM),
             ("TLC2272CP", ONE_FIRM),
@@ -80,7 +80,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("UC3845N", CANDIDATES), ("MC34063ADR", CANDIDATES), ("LM2596S-5.0", CANDIDATES),
             ("LM2576T-5.0", CANDIDATES),
             ("SG3525AN", CANDIDATES),
-            ("TL494CN", NO_FIRM), ("KA3525A", NO_FIRM), ("LM2575T-5.0", NO_FIRM),
+            ("TL494CN", CANDIDATES), ("KA3525A", NO_FIRM), ("LM2575T-5.0", NO_FIRM),
         ],
         "interfaces": [
             ("MAX232CPE", CANDIDATES), ("MAX232N", CANDIDATES), ("MAX3232CSE", CANDIDATES),
@@ -118,16 +118,16 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("2N4401", CANDIDATES), ("2N4403", CANDIDATES), ("PN2222A", CANDIDATES), ("PN2907A", CANDIDATES),
             ("MMBT2907ALT1G", CANDIDATES), ("MB6S", CANDIDATES), ("TIP122", CANDIDATES),
             ("2N7000", NO_FIRM), ("BC547B", NO_FIRM), ("SS14", NO_FIRM), ("IRF540", NO_FIRM),
-            ("2N3055", NO_FIRM), ("MPSA56", NO_FIRM), ("MMBT4401", NO_FIRM),
+            ("2N3055", NO_FIRM), ("MPSA56", CANDIDATES), ("MMBT4401", NO_FIRM),
             ("IRLML2502TRPBF", ONE_FIRM), ("IRF540N", ONE_FIRM),
         ],
         "audio amplifiers": [
-            ("TDA2822M", NO_FIRM),
+            ("TDA2822M", CANDIDATES),
             ("TDA2030A", ONE_FIRM),
         ],
         "serial memories": [
             ("24LC256-I/SN", NO_FIRM), ("24C02", NO_FIRM), ("93C46", NO_FIRM),
-            ("93LC46B-I/SN", NO_FIRM), ("FM24C64", NO_FIRM),
+            ("93LC46B-I/SN", NO_FIRM), ("FM24C64", CANDIDATES),
             ("M24C02-WMN6TP", ONE_FIRM),  # ST's own M24C prefix and ordering code (attrN)
             ("AT24C256C-SSHU", ONE_FIRM), ("CAT24C256", ONE_FIRM),
         ],
