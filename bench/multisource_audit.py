@@ -46,7 +46,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("MC7805CT", CANDIDATES),
             ("L7805CV", NO_FIRM), ("L78L05ACZ", NO_FIRM), ("MC7812CT", NO_FIRM), ("MC7815CT", NO_FIRM),
             ("UA7805C", NO_FIRM),
-            ("LM1117IMPX-3.3", NO_FIRM), ("AMS1117-3.3", NO_FIRM), ("LP2985-33DBVR", NO_FIRM),
+            ("LM1117IMPX-3.3", CANDIDATES), ("AMS1117-3.3", NO_FIRM), ("LP2985-33DBVR", NO_FIRM),
             ("LM2931AZ-5.0", CANDIDATES), ("LM2940CT-5.0", NO_FIRM), ("LM2937ET-5.0", NO_FIRM),
             ("NCP1117ST33T3G", ONE_FIRM), ("TLV1117-33IDCYR", ONE_FIRM),
         ],

@@ -91,7 +91,7 @@ def test_review_narrows_tda2_and_rejects_the_mpsa_head(part, firm):
     ("TL082CP", {"texas-instruments", "stmicroelectronics"}), ("TL084CN", {"texas-instruments", "stmicroelectronics"}),
     ("LM2931AZ-5.0", {"texas-instruments", "onsemi", "stmicroelectronics"}), ("TL494CN", {"texas-instruments", "onsemi"}),
     ("TDA2822M", {"unisonic", "stmicroelectronics"}), ("FM24C64A", {"infineon", "fudan-micro"}),
-    ("FM24C64B", {"infineon", "fudan-micro"}),
+    ("FM24C64B", {"infineon", "fudan-micro"}), ("LM1117IMPX-3.3", {"texas-instruments", "onsemi"}),
 ])
 def test_the_s9_multi_source_rows_give_exactly_the_makers_read(part, makers):
     """Each maker is cited by its own document in curated_families.csv (the s9 multisrc2 block after SRV05)."""
