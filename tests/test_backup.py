@@ -237,3 +237,21 @@ def test_backup_and_restore_say_1_photo_original_not_1_photo_originals(tmp_path)
     assert "and 1 photo original," in CopyReport(tmp_path / "r.db", 1, [], restored=True).describe()
     assert "and 2 photo originals to" in CopyReport(tmp_path / "bk" / "catalog.db", 2, []).describe()
     assert "with 1 problem:" in CopyReport(tmp_path / "bk" / "catalog.db", 2, ["x"]).describe()
+
+
+def test_a_backup_or_restore_cancelled_part_way_keeps_nothing_and_says_it_was_cancelled(catalog, tmp_path):
+    """The app's cancel comes as InterruptedError from `progress`: what was written goes, and the cancel
+    passes on as itself (not as a disk failure)."""
+    stored_photo(catalog, tmp_path, 1)
+    stored_photo(catalog, tmp_path, 2)
+
+    def escape(done: int, total: int) -> None:
+        raise InterruptedError("cancelled")
+
+    with pytest.raises(InterruptedError):
+        backup(catalog, tmp_path / "bk", progress=escape)
+    assert not (tmp_path / "bk").exists()
+    backup(catalog, tmp_path / "bk")
+    with pytest.raises(InterruptedError):
+        restore(tmp_path / "bk", tmp_path / "restored.db", progress=escape)
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("restored")]

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -57,18 +59,76 @@ def test_encryption_to_a_key_counts_the_bytes_written(tmp_path, fast_polls):
     assert (tmp_path / "back.tar").read_bytes() == plain.read_bytes()
 
 
-def test_a_stage_that_raises_stops_the_child_and_leaves_no_file(tmp_path, fast_polls):
-    plain = source(tmp_path)
+@pytest.fixture
+def children(monkeypatch) -> list[subprocess.Popen]:
+    """Every age child started, to see how it ended."""
+    started, real = [], subprocess.Popen
+
+    def spy(*args, **kwargs):
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", spy)
+    return started
+
+
+def sparse(tmp_path, name: str, size: int):
+    """A large source that costs no disk: age still reads and encrypts every byte of it."""
+    path = tmp_path / name
+    with open(path, "wb") as fh:
+        fh.truncate(size)
+    return path
+
+
+BIG = 512 << 20  # about 2 s to stream through age here: long enough to be stopped part way
+
+
+def cancel_part_way(done: int, total: int) -> None:
+    """The user presses escape once age has written something, long before it is done."""
+    if 0 < done < total:
+        raise InterruptedError("cancelled")
+
+
+def test_cancelling_a_streaming_encryption_kills_the_child_and_leaves_no_file(tmp_path, fast_polls, children):
+    import pyrage
+
+    target = tmp_path / "out.age"
+    with pytest.raises(InterruptedError):
+        crypt.encrypt(sparse(tmp_path, "big.tar", BIG), target,
+                      recipients=[str(pyrage.x25519.Identity.generate().to_public())], progress=cancel_part_way)
+    [child] = children
+    assert child.returncode < 0  # killed by a signal, not run to its end
+    assert not target.exists()
+
+
+def test_cancelling_a_streaming_decryption_kills_the_child_and_leaves_no_file(tmp_path, fast_polls, children):
+    import pyrage
+
+    identity = pyrage.x25519.Identity.generate()
+    sealed = tmp_path / "big.age"  # smaller than BIG: this one is written out in full first
+    pyrage.encrypt_file(str(sparse(tmp_path, "big.tar", 128 << 20)), str(sealed), [identity.to_public()])
+    target = tmp_path / "back.tar"
+    with pytest.raises(InterruptedError):
+        crypt.decrypt(sealed, target, identities=[str(identity)], progress=cancel_part_way)
+    [child] = children
+    assert child.returncode < 0
+    assert not target.exists()
+
+
+def test_cancelling_a_passphrase_encryption_kills_the_child_and_leaves_no_file(tmp_path, fast_polls, children):
+    """In memory there is no progress to count: the cancel comes through `stage`, while age works."""
     target = tmp_path / "out.age"
     said = []
 
     def cancel(text: str) -> None:
         said.append(text)
-        if len(said) == 2:  # the user pressed escape while it ran
+        if len(said) == 3:  # the user pressed escape while it ran
             raise InterruptedError("cancelled")
 
     with pytest.raises(InterruptedError):
-        crypt.encrypt(plain, target, passphrase="long walk home", stage=cancel)
+        crypt.encrypt(sparse(tmp_path, "big.tar", 64 << 20), target, passphrase="long walk home", stage=cancel)
+    [child] = children
+    assert child.returncode < 0
     assert not target.exists()
 
 
@@ -126,3 +186,99 @@ def test_a_child_that_cannot_be_started_is_one_line(tmp_path, monkeypatch):
                                             r"\(Cannot allocate memory\); free some memory and try again$"):
         crypt.encrypt(source(tmp_path, 1000), tmp_path / "out.age", passphrase="x")
     assert not (tmp_path / "out.age").exists()
+
+
+def fake_child(tmp_path, monkeypatch, body: str):
+    """Put a stand-in for the age child in its place: a script with `body`."""
+    script = tmp_path / "fake_child.py"
+    script.write_text("import os, sys\n" + body)
+    monkeypatch.setattr(crypt, "CHILD", script)
+
+
+def test_a_child_that_dies_before_reading_its_secrets_is_its_own_one_line_error(tmp_path, monkeypatch):
+    """The child stops at once (pyrage missing, say) and never reads stdin: writing the secrets to it
+    breaks the pipe, and what it said is the error, not a BrokenPipeError traceback."""
+    fake_child(tmp_path, monkeypatch, "print('ModuleNotFoundError: No module named pyrage', file=sys.stderr)\n"
+                                      "sys.exit(1)\n")
+    plain = source(tmp_path, 1000)
+    long_secret = "x" * (1 << 20)  # more than a pipe holds: the write cannot finish before the child is gone
+    with pytest.raises(FieldkitError) as failed:
+        crypt.encrypt(plain, tmp_path / "out.age", passphrase=long_secret)
+    assert str(failed.value) == "backup.tar could not be encrypted: ModuleNotFoundError: No module named pyrage"
+    assert not (tmp_path / "out.age").exists()
+
+
+def test_of_a_child_s_traceback_only_its_last_line_is_said(tmp_path, monkeypatch):
+    fake_child(tmp_path, monkeypatch, "sys.stdin.read()\n"
+                                      "print('Traceback (most recent call last):\\n  File \"x\", line 1\\n'\n"
+                                      "      'MemoryError: out of memory\\n\\n', file=sys.stderr)\nsys.exit(1)\n")
+    with pytest.raises(FieldkitError) as failed:
+        crypt.encrypt(source(tmp_path, 1000), tmp_path / "out.age", passphrase="x")
+    assert str(failed.value) == "backup.tar could not be encrypted: MemoryError: out of memory"
+
+
+def test_the_child_does_not_inherit_fieldkit_s_passphrases(tmp_path, monkeypatch):
+    """The secret it needs comes on its stdin; the ones in fieldkit's environment stay out of its own."""
+    monkeypatch.setenv("FIELDKIT_PASSPHRASE", "key secret")
+    monkeypatch.setenv("FIELDKIT_BUNDLE_PASSPHRASE", "bundle secret")
+    monkeypatch.setenv("FIELDKIT_KEEP_ME", "1")
+    fake_child(tmp_path, monkeypatch, "sys.stdin.read()\n"
+                                      "open(sys.argv[3], 'w').write(' '.join(sorted(k for k in os.environ if k.startswith('FIELDKIT_'))))\n")
+    crypt.encrypt(source(tmp_path, 1000), tmp_path / "out.age", passphrase="x")
+    seen = (tmp_path / "out.age").read_text().split()
+    assert "FIELDKIT_KEEP_ME" in seen and "FIELDKIT_PASSPHRASE" not in seen and "FIELDKIT_BUNDLE_PASSPHRASE" not in seen
+
+
+def alive(pid: int) -> bool:
+    """Whether a process runs still (a zombie, dead and waiting to be reaped, does not)."""
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+PARENT = """
+import subprocess, sys
+from pathlib import Path
+import pyrage
+from fieldkit.team import crypt
+real = subprocess.Popen
+def spy(*args, **kwargs):
+    child = real(*args, **kwargs)
+    print(child.pid, flush=True)
+    return child
+subprocess.Popen = spy
+crypt.encrypt(Path(sys.argv[1]), Path(sys.argv[2]), recipients=[str(pyrage.x25519.Identity.generate().to_public())])
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_child_stops_when_the_app_is_killed(tmp_path):
+    """The app SIGKILLed (out of memory, say) while age works: its child does not work on, alone.
+    The source is a pipe nobody writes into, so age would work on it forever; the test cannot pass
+    because the job ended by itself."""
+    import signal
+
+    never_ends = tmp_path / "never-ends"
+    os.mkfifo(never_ends)
+    root = Path(__file__).resolve().parent.parent
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(never_ends), str(tmp_path / "out.age")],
+                              stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(root)})
+    child = int(parent.stdout.readline())
+    try:
+        for _ in range(600):  # until the child is at work: pyrage loaded, age waiting on its source
+            if "pyrage" in Path(f"/proc/{child}/maps").read_text():
+                break
+            time.sleep(0.05)
+        parent.kill()
+        parent.wait()
+        for _ in range(400):
+            if not alive(child):
+                break
+            time.sleep(0.05)
+        assert not alive(child)  # within 20 s (it takes milliseconds)
+    finally:
+        if alive(child):
+            os.kill(child, signal.SIGKILL)
+        parent.stdout.close()

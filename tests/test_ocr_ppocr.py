@@ -292,3 +292,30 @@ def test_a_crop_with_several_lines_or_with_hangul_stand_ins_keeps_its_reading():
     # a KEPCO nameplate line: PP-OCR wrote its Hangul as CJK; the detector is not asked
     pp = RecordedPp(crop.size, ("正异344220/380V 100(10)A 60Hz", 0.9335), ("34 4 220/380V 100(10)A 60Hz", 0.9391), ONE_LINE)
     assert ppocr.read_line(crop, pp)[0].text.startswith("正异") and pp.detected == 0
+
+
+def test_a_hangul_script_model_that_goes_missing_mid_run_is_a_note_and_the_line_is_still_read(monkeypatch, tmp_path):
+    """The Hangul script model was there when the reading began and is gone when its run starts (the
+    package removed meanwhile): its extra reading is left out with one line saying so; the line is
+    read as without the model, not lost to the error."""
+    from fieldkit.errors import OcrUnavailable
+    from fieldkit.ocr import reading
+
+    gone = ("tesseract language data missing for Hangul: install it with "
+            "`sudo apt-get install tesseract-ocr-Hangul` (installed: eng, kor, rus)")
+    real = reading.ocr_image
+
+    def model_removed(image, *, languages, **kwargs):
+        if languages == reading.HANGUL_SCRIPT:
+            raise OcrUnavailable(gone)
+        return real(image, languages=languages, **kwargs)
+
+    monkeypatch.setattr(reading, "hangul_script_installed", lambda: True)
+    monkeypatch.setattr(reading, "ocr_image", model_removed)
+    path = tmp_path / "plate.png"
+    line_image("고객상담 전화 : 053").save(path)
+    result = CliRunner().invoke(main, ["ocr", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "고객상담 전화 : 053" in result.output  # read by eng+kor+rus, as without the model
+    assert f"note: tesseract's Hangul script model could not be used: {gone}" in result.output
+    assert "Hangul raw" not in result.output and "Hangul gray" not in result.output

@@ -9,7 +9,7 @@ import pytest
 from component_fixtures import firm_rows
 from fieldkit.components.attribution import ManufacturerIndex, attribute
 from fieldkit.errors import ReferenceTableError
-from fieldkit.reference.tables import FamilyRow, check_reference, clear_cache, load_reference
+from fieldkit.reference.tables import FamilyRow, ManufacturerRow, check_reference, clear_cache, load_reference
 
 SOURCE = "test fixture (not reference data)"
 
@@ -663,3 +663,78 @@ def test_a_silicon_labs_line_skyworks_bought_names_both_owners():
     result = attribute("Si5351A-B-GT")
     assert result.firm_id == "skyworks"
     assert result.headline() == "Si5351A-B-GT: Skyworks Solutions (US); line formerly Silicon Labs (until 2021)"
+
+
+def test_a_family_with_a_closing_hyphen_claims_the_hyphenated_number_over_a_longer_family():
+    """Samtec writes TSM-104-01-L-SV; ST's TSM102 never has a hyphen after TSM. A family written with a closing
+    hyphen (TSM-) matches only where the number has one, and then no family that runs on through that hyphen
+    without writing it (TSM10) may win, however long."""
+    connector_makers = [ManufacturerRow(id=i, firm=name, country=country, source=SOURCE)
+                        for i, name, country in (("samtec", "Samtec", "US"), ("harwin", "Harwin", "GB"))]
+    index = ManufacturerIndex(firm_rows() + connector_makers, "test-fixture", families=[
+        family("TSM10", "stmicroelectronics"), family("TSM-", "samtec"), family("M80", "intel"),
+        family("M80-", "harwin", kind="exception"), family("MAX-M10", "u-blox", kind="exception"),
+        family("MAX", "analog-devices"),
+    ])
+    assert attribute("TSM-104-01-L-SV", index=index).firm_id == "samtec"
+    assert attribute("TSM-102-01-L-SH-P-TR", index=index).firm_id == "samtec"
+    assert attribute("TSM102A", index=index).firm_id == "stmicroelectronics"
+    assert attribute("TSM104", index=index).firm_id == "stmicroelectronics"
+    assert attribute("TSMX-1", index=index).firm_id is None  # the hyphen must end TSM, not TSMX
+    assert attribute("M80-8540442", index=index).firm_id == "harwin"
+    assert attribute("M80C186", index=index).firm_id == "intel"
+    # a family with an inner hyphen still reads with or without it (MAX-M10 is not pinned)
+    assert attribute("MAX-M10S", index=index).firm_id == "u-blox"
+    assert attribute("MAXM10S", index=index).firm_id == "u-blox"
+
+
+def test_a_closing_hyphen_is_part_of_the_family_for_reference_check(tmp_path):
+    """A user's M80- (Harwin) beside the shipped M80 (Intel) is a second family, not one claimed by two firms;
+    the same M80- of a second firm is refused as usual."""
+    assert messages(user_families(tmp_path, "M80-,harwin,exception,,,my source,")) == []
+    found = messages(user_families(tmp_path, "M80-,harwin,family,,,my source,", "M80-,samtec,family,,,my source,"))
+    assert any("family M80- is claimed by" in m for m in found)
+
+
+@pytest.mark.parametrize("part, firm", [
+    # connectors: JST headers by circuit count, Samtec and Harwin by their hyphenated series, Hirose
+    ("B10B-PHDSS", "jst"), ("S8B-PHDSS", "jst"), ("SM02B-SHLS-TF", "jst"), ("BM05B-AUHKS-GA-TB", "jst"),
+    ("B02P-NV", "jst"), ("S7P-VH", "jst"), ("B2B-PH-K-S", "jst"), ("SM04B-SRSS-TB", "jst"),
+    ("S2B-13-F", None), ("S2B", None), ("B340B-13-F", None),
+    ("TSM-104-01-L-SV", "samtec"), ("TSM102", "stmicroelectronics"), ("TSM2301ACX", "taiwan-semiconductor"),
+    ("TSW-102-07-G-S", "samtec"), ("FTSH-105-01-F-DV-K", "samtec"), ("SSW-110-01-T-D", "samtec"),
+    ("M20-9990246", "harwin"), ("M55-6002042R", "harwin"), ("M80-2430000B", "harwin"), ("M80C186", "intel"),
+    ("M22759/16-22", None), ("DF12E3.0-10DP-0.5V", "hirose"), ("DF13-6S-1.25C", "hirose"),
+    ("DF3EA-15P-2H", "hirose"), ("DF10M", None), ("DF15005S", None), ("U.FL-R-SMT-1(10)", "hirose"),
+    # sensors
+    ("SLF3S-1300F", "sensirion"), ("LD20-2600B", "sensirion"), ("LD2980", None), ("BHI260AP", "bosch-sensortec"),
+    ("BHI385", "bosch-sensortec"), ("MS5803-14BA", "te-connectivity"),
+    # power
+    ("RT9471D", "richtek"), ("RT6253A", "richtek"), ("RT8059", "richtek"), ("RT4801H", "richtek"),
+    ("RT424024", "te-connectivity"), ("TB67H450FNG", "toshiba"), ("TB6612FNG", "toshiba"),
+    ("AOD4184A", "alpha-omega"), ("AO4407A", "alpha-omega"), ("AON6411", "alpha-omega"),
+    ("MP6500", "monolithic-power"), ("MPM3610", "monolithic-power"), ("MP23ABS1", None),
+])
+def test_attro_connector_sensor_and_power_families_and_their_neighbours(part, firm):
+    """The attrO pass (the attrO slice's tuning half and the families the brief named): JST's headers by the
+    number of circuits with the hyphen before the series (S1B-/S2B-/S3B- left out: the S2B rectifier is ordered
+    S2B-13-F); Samtec's and Harwin's series with a closing hyphen, so Samtec's TSM-104 is not ST's TSM10 and
+    Harwin's M80- not Intel's M80 (M80C186), while MIL numbers written with a slash stay nobody's; Hirose DF12,
+    DF13-, DF3EA- beside the DF bridge rectifiers; Sensirion SLF3 and LD20- (ST's LD2980 stays out); Bosch BHI2/BHI3;
+    TE's MS58; Richtek RT9, RT6, RT8 and RT48, an exception inside TE's RT4 relays; Toshiba TB67/TB66; AOS AOD, AO4,
+    AON; MPS MP65 and MPM3 (ST's MP23 microphones stay out)."""
+    assert attribute(part).firm_id == firm
+
+
+def test_a_researchers_family_is_checked_against_the_family_with_its_closing_hyphen():
+    """The Reference screen's family form keys a family as the lookup does: M80- beside Intel's M80 is free for
+    Harwin, while M80 is Intel's and TSM- is Samtec's."""
+    from fieldkit.components.attribution import default_index
+    from fieldkit.components.lookup import user_family_row
+
+    index = default_index(load_reference())
+    assert user_family_row("M80-", "harwin", "Harwin data sheet M80-887", index, kind="exception").family == "M80-"
+    with pytest.raises(ValueError, match="Intel"):
+        user_family_row("M80", "harwin", "a source", index)
+    with pytest.raises(ValueError, match="Samtec"):
+        user_family_row("TSM-", "stmicroelectronics", "a source", index)

@@ -352,3 +352,78 @@ async def test_the_dialog_says_what_it_is_doing_while_a_passphrase_encrypts_and_
         assert restored.startswith("restored the catalog to")
     assert seen[0][0].startswith("Decrypting backup.age (") and seen[0][0].endswith("with the passphrase, in memory")
     assert seen[-1][0] == "Unpacking the backup"
+
+
+def escape_while(dialog_class, starts: str, monkeypatch) -> list[str]:
+    """Press escape (as the key does) on the dialog the second time it says a line starting with
+    `starts`, i.e. while that step runs; the lines it said are collected."""
+    from fieldkit.tui.screens.backup import CopyDialog
+
+    said = []
+    real = CopyDialog.show_stage
+
+    def pressing_escape(dialog, text):
+        real(dialog, text)
+        said.append(text)
+        if isinstance(dialog, dialog_class) and sum(line.startswith(starts) for line in said) == 2:
+            dialog.action_close()
+
+    monkeypatch.setattr(CopyDialog, "show_stage", pressing_escape)
+    return said
+
+
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch):
+    """The temporary folders that backups are packed and unpacked in, where the test can see them."""
+    import tempfile
+
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+async def test_escape_while_the_backup_is_encrypted_stops_it_and_keeps_nothing(tmp_path, monkeypatch, private_tmp):
+    from fieldkit.team import crypt
+
+    monkeypatch.delenv("FIELDKIT_BUNDLE_PASSPHRASE", raising=False)
+    monkeypatch.setattr(crypt, "POLL", 0.02)
+    amina = Researcher(tmp_path, "amina", monkeypatch, "AM")
+    amina.record(designation="9M22U")
+    amina.catalog.close()
+    said = escape_while(BackupScreen, "Encrypting the backup", monkeypatch)
+    sealed = tmp_path / "usb" / "backup.age"
+    sealed.parent.mkdir()
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        result = await make_passphrase_backup(pilot, sealed, "long walk home", "long walk home")
+        assert isinstance(app.screen, BackupScreen)  # escape stopped the work, not the dialog
+        assert not app.screen.query_one("#progress").display
+        assert not app.screen.query_one("#start").disabled
+    assert result == "Cancelled: nothing was kept."
+    assert [line for line in said if line.startswith("Encrypting")][-1].endswith(" s")  # it was at work
+    assert list(sealed.parent.iterdir()) == []  # no backup, no partial file
+    assert list(private_tmp.iterdir()) == []  # nor the packed copy
+
+
+async def test_escape_while_a_backup_is_decrypted_stops_the_restore_and_keeps_nothing(tmp_path, monkeypatch, private_tmp):
+    from fieldkit.team import crypt
+    from fieldkit.tui.screens.backup import RestoreScreen
+    from fieldkit.team.sealed_backup import sealed_backup
+
+    monkeypatch.setattr(crypt, "POLL", 0.02)
+    amina = Researcher(tmp_path, "amina", monkeypatch, "AM")
+    amina.record(designation="9M22U")
+    sealed_backup(amina.catalog, tmp_path / "backup.age", passphrase="long walk home")
+    amina.catalog.close()
+    said = escape_while(RestoreScreen, "Decrypting backup.age", monkeypatch)
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        result = await restore_in_app(pilot, tmp_path / "backup.age", tmp_path / "restored.db", "long walk home")
+        assert isinstance(app.screen, RestoreScreen)
+    assert result == "Cancelled: nothing was kept."
+    assert [line for line in said if line.startswith("Decrypting")][-1].endswith(" s")
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("restored")]
+    assert list(private_tmp.iterdir()) == []  # no decrypted copy left behind

@@ -221,3 +221,43 @@ async def test_a_read_only_catalog_refuses_the_rebuild_in_one_line(two_items):
         assert app.screen is screen and screen.report.ok
         [note] = [n.message for n in app._notifications]
         assert "is read-only; copy it somewhere writable" in note and "\n" not in note
+
+
+async def test_keys_that_start_a_check_are_refused_while_the_rebuild_runs(two_items, monkeypatch):
+    """r, w, s and t each start a verify, which would end the rebuild's busy state while it still writes:
+    while the rebuild runs each is refused with one line, and the screen stays busy until its worker ends."""
+    import threading
+
+    from fieldkit.catalog import search
+
+    release = threading.Event()
+    real = search.rebuild_indexes
+
+    def slow(catalog, progress=None):
+        release.wait(30)
+        real(catalog, progress)
+
+    monkeypatch.setattr(search, "rebuild_indexes", slow)
+    app = make_app(two_items, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_verify(pilot)
+        await pilot.press("b", "y")
+        await pilot.pause()
+        try:
+            assert screen.busy == "Rebuilding the search indexes"
+            for key in "rwst":
+                await pilot.press(key)
+                await pilot.pause()
+                assert app.screen is screen  # no dialog asked
+                assert screen.busy == "Rebuilding the search indexes"
+                assert str(screen.query_one("#verify-summary", Label).render()) == "Rebuilding the search indexes from the rows…"
+        finally:
+            release.set()
+        notes = [n.message for n in app._notifications]
+        assert notes == [f"Rebuilding the search indexes; press {key} again when it has finished" for key in "rwst"]
+        for _ in range(2):  # the rebuild, then the verification it starts
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.busy == "" and screen.report.ok
+        assert str(screen.query_one("#verify-summary", Label).render()).startswith("✓ ")

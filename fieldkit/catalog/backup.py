@@ -196,7 +196,7 @@ def backup(catalog: Catalog, destination: Path | str, progress: Callable[[int, i
         sums.insert(0, f"{sha256_file(head)}  {witness.HEAD_FILE}")
         sums.insert(0, f"{sha256_file(target)}  {BACKUP_NAME}")
         (destination / SUMS_NAME).write_text("\n".join(sums) + "\n", encoding="utf-8")
-    except FieldkitError:
+    except (FieldkitError, InterruptedError):  # InterruptedError: the app's cancel, from `progress`
         _remove_partial(destination, existed)
         raise
     except (OSError, sqlite3.Error) as exc:
@@ -306,6 +306,8 @@ def restore(backup_dir: Path | str, target: Path | str, actor: str | None = None
             leftover.unlink(missing_ok=True)
         if target_store.exists():
             _remove_partial(target_store)
+        if isinstance(exc, InterruptedError):  # the app's cancel, from `progress`: not a failure to write
+            raise
         if isinstance(exc, sqlite3.Error) and not _disk_full(exc):
             raise translate_error(exc, source) from None
         raise _failure(exc, "restore", target) from None

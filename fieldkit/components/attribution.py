@@ -14,7 +14,10 @@ How names are matched (`ManufacturerIndex`):
 - If nothing matches exactly, an abbreviation is tried: each word typed is the start of the
   corresponding word of a known name ("TEXAS INSTR." → "Texas Instruments", "Maxim" → "Maxim
   Integrated"); the first word must be whole or at least 4 letters.
-- A part number matches a firm's listed `prefixes` ignoring case, spaces and punctuation.
+- A part number matches a firm's listed `prefixes` ignoring case, spaces and punctuation, except
+  that a family written with a closing hyphen (`TSM-`, `M80-`) matches only a number written with a
+  hyphen at that point, and then wins over any family that runs on through that hyphen: Samtec's
+  TSM-104-01-L-SV is Samtec's, not ST's (TSM10, whose TSM102 is never written with a hyphen).
 - Anything that matches more than one firm gives every candidate and attributes none of them:
   a brand printed as "Samsung" may be Samsung Electronics or Samsung Electro-Mechanics.
 - A brand that changed hands is shown with the owner today: "Microchip Technology (US),
@@ -77,6 +80,26 @@ _LETTER_HEAD = re.compile(r"\s*([A-Z]*)")
 def part_key(text: str) -> str:
     """A part number folded for prefix matching: upper case, letters and digits only."""
     return _NOT_KEY.sub("", fold_lookalikes(text or "").upper())
+
+
+def family_key(family: str) -> str:
+    """A family folded for the index: its part key, and a closing hyphen kept when it is written with
+    one ("TSM-" -> "TSM-", "MAX-M10" -> "MAXM10"), since such a family asks the number for that hyphen."""
+    key = part_key(family)
+    return key + "-" if key and (family or "").strip().endswith("-") else key
+
+
+def hyphen_positions(text: str) -> frozenset[int]:
+    """After how many letters and digits a hyphen stands: {3, 6, 8} for TSM-104-01-L (and for the
+    family TSM-, {3})."""
+    folded = fold_lookalikes(text or "").upper()
+    positions, count = set(), 0
+    for char in folded:
+        if char == "-":
+            positions.add(count)
+        elif _NOT_KEY.match(char) is None:
+            count += 1
+    return frozenset(positions)
 
 
 def letter_head_length(text: str) -> int:
@@ -201,10 +224,10 @@ class ManufacturerIndex:
             self._add_family(_Family(fam.family, row, fam.kind, via, years.get(via) if via else None,
                                      line_name or None, int(line_year) if line_name else None, FAMILY_FILE,
                                      (family_origin or {}).get(fam.key(), "shipped")))
-        self.prefix_lengths = sorted({len(p) for p in self.prefixes}, reverse=True)
+        self.prefix_lengths = sorted({len(p.rstrip("-")) for p in self.prefixes}, reverse=True)
 
     def _add_family(self, family: _Family) -> None:
-        folded = part_key(family.prefix)
+        folded = family_key(family.prefix)
         if folded:
             self.prefixes.setdefault(folded, []).append(family)
 
@@ -281,13 +304,28 @@ class ManufacturerIndex:
 
     def _matching(self, part_number: str | None) -> list[str]:
         """The folded families that begin the part number, longest first. A family of letters only must
-        be the part's whole letter head: ADS (TI's ADS1115) is not read into ADSP-BF533 (ADI's)."""
+        be the part's whole letter head: ADS (TI's ADS1115) is not read into ADSP-BF533 (ADI's). A family
+        with a closing hyphen (TSM-) matches only where the number has a hyphen, and then no family
+        that runs on through that hyphen without writing it (TSM10 in TSM-104) matches."""
         text = fold_lookalikes(part_number or "").upper()
         key = _NOT_KEY.sub("", text)
         head = len(_LETTER_HEAD.match(text).group(1))
+        hyphens = hyphen_positions(text) if "-" in text else frozenset()
         prefixes = self.prefixes
-        return [key[:n] for n in self.prefix_lengths
-                if n <= len(key) and key[:n] in prefixes and (n == head or not key[:n].isalpha())]
+        found: list[str] = []
+        for n in self.prefix_lengths:
+            if n > len(key):
+                continue
+            if n in hyphens and key[:n] + "-" in prefixes:
+                found.append(key[:n] + "-")
+            if key[:n] in prefixes and (n == head or not key[:n].isalpha()):
+                found.append(key[:n])
+        pinned = [len(k) - 1 for k in found if k.endswith("-")]
+        if not pinned:
+            return found
+        at = max(pinned)  # families that run on through this hyphen must write it
+        return [k for k in found if k.endswith("-") or len(k) < at
+                or any(at in hyphen_positions(f.prefix) for f in prefixes[k])]
 
     def by_prefix(self, part_number: str | None) -> list[Candidate]:
         """The firms of the longest family that begins the part number (several: a multi-source number)."""

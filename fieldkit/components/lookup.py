@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fieldkit.components.attribution import ManufacturerIndex, attribute, part_key
+from fieldkit.components.attribution import ManufacturerIndex, attribute, family_key
 from fieldkit.components.manufacturers import split_list
 from fieldkit.reference.tables import FamilyRow, ManufacturerRow
 
@@ -58,7 +58,7 @@ def user_family_row(family: str, firm_id: str, source: str, index: ManufacturerI
     checked("-")  # the family and firm id first, in the order they are typed
     if index.firm(firm_id) is None:
         raise ValueError(f"firm_id: no firm {firm_id!r} in manufacturers.csv; search the Manufacturers tab for its id")
-    claimed = [f.row for f in index.prefixes.get(part_key(family), ()) if f.row.id != firm_id]
+    claimed = [f.row for f in index.prefixes.get(family_key(family), ()) if f.row.id != firm_id]
     if claimed and kind != "multi":
         raise ValueError(f"family: {family} is already {claimed[0].firm}'s ({claimed[0].id}); "
                          "a number several firms make needs every maker as a multi-source row")

@@ -550,7 +550,9 @@ def _family_prefixes(tables) -> dict[str, str]:
 
     if "ocr_family_prefixes" not in tables._cache:
         firms = {row.id for row in tables.manufacturers}
-        written = [f.family for f in tables.families if f.firm_id in firms]  # an unknown firm is never an answer
+        # an unknown firm is never an answer; a family with a closing hyphen (TSM-, B10B-) names a part only where
+        # the text has that hyphen, which a folded prefix cannot check, so it gives no bonus here
+        written = [f.family for f in tables.families if f.firm_id in firms and not f.family.strip().endswith("-")]
         written += [p for row in tables.manufacturers for p in split_list(row.prefixes)]
         tables._cache["ocr_family_prefixes"] = {part_key(p): p for p in reversed(written) if part_key(p)}
     return tables._cache["ocr_family_prefixes"]

@@ -170,6 +170,7 @@ def read(
     korean = None  # tesseract's kor model alone, read beside the main run when PP-OCR saw CJK (Hangul)
     hangul_run = None  # tesseract's Hangul script model on the crop as it is, likewise
     hangul_missing = False  # whether that model would have read the line but is not installed
+    hangul_problem = None  # or was missing by the time it ran: what was said
     if use_tess:
         quick = use_pp and psm is None and (early is not None or _sure_latin(pp_readings))
         target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
@@ -215,7 +216,7 @@ def read(
         detail = f"{result.engine['languages']}, psm {result.engine['psm']}, pipeline {result.engine['pipeline']}"
         tess_conf = result.confidence if tess_text == result.text else next(
             (c.confidence for c in result.candidates if c.text.strip() == tess_text.strip()), result.confidence)
-        extra = _finished(hangul_run)
+        extra, hangul_problem = _finished(hangul_run)
         if extra is not None:
             tess_text, tess_conf, detail, tess_why = _hangul_vote(result, extra, pp_readings, tess_text, tess_conf,
                                                                   detail, tess_why)
@@ -242,8 +243,8 @@ def read(
         if chosen.engine == "tesseract" and source is not None and (source.as_read or source.text) == again.text:
             result = again
     reading = _line_reading(image, crop, region, result, chosen, pp_readings, missing, ring, ring_box)
-    if hangul_missing and result is not None:
-        reading.result.engine["hangul_script"] = {"missing": HANGUL_MISSING}
+    if (hangul_missing or hangul_problem) and result is not None:
+        reading.result.engine["hangul_script"] = {"missing": hangul_problem or HANGUL_MISSING}
     if rotate % 360:
         reading.result.engine.update(crop=list(box) if box else None, rotation=rotate % 360)
         for line in reading.result.lines:  # boxes on the turned crop mean nothing on the photo
@@ -290,15 +291,18 @@ def _syllables(text: str) -> str:
     return "".join(ch for ch in text if is_hangul(ch))
 
 
-def _finished(background: _Background | None) -> OcrResult | None:
-    """The result of an extra tesseract reading, or None when there was none or it failed (every
-    run an error: the line is read without it)."""
+def _finished(background: _Background | None) -> tuple[OcrResult | None, str | None]:
+    """The result of the Hangul script model's reading, or None when there was none or it failed
+    (every run an error: the line is read without it); and, when the model or tesseract was missing
+    by the time it ran (OcrUnavailable), the one line saying so, for the reading's notes."""
     if background is None:
-        return None
+        return None, None
     try:
-        return background.result()
+        return background.result(), None
     except PhotoError:
-        return None
+        return None, None
+    except OcrUnavailable as exc:
+        return None, f"tesseract's Hangul script model could not be used: {exc}"
 
 
 def _as_candidate(result: OcrResult) -> OcrCandidate:

@@ -331,7 +331,9 @@ def cross_check(tables: ReferenceTables, shipped_dir: Path, user_dir: Path | Non
         if row.firm_id not in firms:
             problems.append(Problem(where("families", row.key()), None, "firm_id",
                                     f"family {row.family}: no firm {row.firm_id!r} in manufacturers.csv"))
-        claims.setdefault(re.sub(r"[^0-9A-Z]", "", row.family.upper()), []).append(row)
+        # a closing hyphen is part of the key: Harwin's M80- (M80-8540442) is not Intel's M80 (M80C186)
+        closing = "-" if row.family.strip().endswith("-") else ""
+        claims.setdefault(re.sub(r"[^0-9A-Z]", "", row.family.upper()) + closing, []).append(row)
     for key, rows in claims.items():
         kinds = {r.kind for r in rows}
         firm_ids = {r.firm_id for r in rows}

@@ -126,6 +126,7 @@ Stage = Callable[[str], None]
 Progress = Callable[[int, int], None]
 CHILD = Path(__file__).with_name("age_child.py")
 POLL = 0.25  # seconds between looks at the child: how often stage and progress are called
+SECRET_VARIABLES = ("FIELDKIT_PASSPHRASE", "FIELDKIT_BUNDLE_PASSPHRASE")  # not passed on: its secret is on stdin
 
 
 class _WrongSecret(Exception):
@@ -143,8 +144,11 @@ def _in_child(mode: str, source: Path, target: Path, secrets: dict, doing: str,
     freeze the app), the secrets on its stdin. While it runs, every POLL seconds: `stage(doing: N s)`
     (what is happening, and for how long) and, when it streams, `progress(bytes written, bytes to
     write)`. Either may raise (the app's cancel): the child is then stopped, `target` removed, and
-    the exception passes on. A failure in the child is one line naming `source`."""
+    the exception passes on. A failure in the child is one line naming `source`: the last line it
+    wrote to stderr. fieldkit's passphrases are kept out of the child's environment."""
+    import contextlib
     import json
+    import os
     import subprocess
     import sys
     import time
@@ -153,15 +157,20 @@ def _in_child(mode: str, source: Path, target: Path, secrets: dict, doing: str,
     started = time.monotonic()
     if stage:
         stage(doing)
+    env = {k: v for k, v in os.environ.items() if k not in SECRET_VARIABLES}
     try:  # -P: the script's folder (which holds crypt.py, a standard module's name) is not put on sys.path
-        child = subprocess.Popen([sys.executable, "-P", str(CHILD), mode, str(source), str(target)],
-                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        child = subprocess.Popen([sys.executable, "-P", str(CHILD), mode, str(source), str(target), str(os.getpid())],
+                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     except OSError as exc:
         raise FieldkitError(f"{source.name} could not be {mode}ed: age could not be started ({exc.strerror}); "
                             "free some memory and try again") from None
     try:
-        child.stdin.write(json.dumps(secrets).encode())
-        child.stdin.close()
+        try:
+            child.stdin.write(json.dumps(secrets).encode())
+            child.stdin.close()
+        except BrokenPipeError:  # the child stopped before reading them: what it said is below
+            with contextlib.suppress(OSError):
+                child.stdin.close()  # the pipe's fd is closed even though the flush fails
         while True:
             try:
                 child.wait(POLL)
@@ -177,8 +186,9 @@ def _in_child(mode: str, source: Path, target: Path, secrets: dict, doing: str,
         child.wait()
         target.unlink(missing_ok=True)
         raise
-    error = child.stderr.read().decode(errors="replace").strip()
+    said = [line.strip() for line in child.stderr.read().decode(errors="replace").splitlines() if line.strip()]
     child.stderr.close()
+    error = said[-1] if said else ""  # a traceback's last line names the error
     if child.returncode == 3:  # age_child.WRONG_SECRET
         raise _WrongSecret()
     if child.returncode != 0:

@@ -76,6 +76,12 @@ def part_key(text: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", text.upper())
 
 
+def family_key(family: str) -> str:
+    """A family as the lookup keys it: its part key, with a closing hyphen kept ("M80-" is Harwin's
+    M80-8540442, not a replacement for Intel's derived "M80")."""
+    return part_key(family) + ("-" if family.strip().endswith("-") else "")
+
+
 def head(key: str) -> str:
     """The letters a part number begins with ("TPS" of TPS62130); digits first give the digits ("74" of 74HC00)."""
     match = re.match(r"[A-Z]+|[0-9]+", key)
@@ -287,10 +293,10 @@ def build_table(derived_csv: Path, review_csv: Path, curated_csv: Path, out_csv:
     rejected = {(r["family"], r["firm_id"]) for r in read_rows(review_csv) if r["decision"] == "reject"}
     rejected_any = {r["family"] for r in read_rows(review_csv) if r["decision"] == "reject" and r["firm_id"] == "*"}
     curated = read_rows(curated_csv)
-    curated_families = {part_key(r["family"]) for r in curated}
+    curated_families = {family_key(r["family"]) for r in curated}
     kept = [r for r in read_rows(derived_csv)
             if (r["family"], r["firm_id"]) not in rejected and r["family"] not in rejected_any
-            and part_key(r["family"]) not in curated_families]
+            and family_key(r["family"]) not in curated_families]
     rows = sorted(kept + curated, key=lambda r: (part_key(r["family"]), r["firm_id"]))
     with out_csv.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")

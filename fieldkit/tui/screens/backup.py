@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,7 +41,19 @@ Stage = Callable[[str], None]
 
 class CopyDialog(ModalScreen[Path | None]):
     """A dialog that copies a catalog and its photos in a thread worker, with a progress bar
-    (#progress), an outcome line (#result) and a start button (#start)."""
+    (#progress), an outcome line (#result) and a start button (#start). Escape (or Close) while it
+    works cancels it (`cancel`): the next progress or stage raises InterruptedError, which stops an
+    age child and removes what was written (fieldkit.team.crypt, fieldkit.catalog.backup)."""
+
+    CANCELLED = "Cancelled: nothing was kept."
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancel = threading.Event()
+        self.running = False
+
+    def on_unmount(self) -> None:
+        self.cancel.set()
 
     def copy_in_worker(self, copy: Callable[[Progress, Stage], CopyReport]) -> None:
         """Run `copy(progress, stage)` in a worker; show its report, or the error, when it is done.
@@ -49,14 +62,41 @@ class CopyDialog(ModalScreen[Path | None]):
         self.query_one("#progress").display = True
         self.query_one("#start", Button).disabled = True
         self.query_one("#result", Label).update("")
+        self.cancel.clear()
+        self.running = True
         self._copy(copy)
+
+    def stop(self) -> bool:
+        """Escape or Close: cancel the work, if there is any (True then; the dialog stays open)."""
+        if not self.running:
+            return False
+        self.cancel.set()
+        self.query_one("#result", Label).update("Cancelling…")
+        return True
+
+    def _check_cancel(self) -> None:
+        if self.cancel.is_set():
+            raise InterruptedError("cancelled")
 
     @work(thread=True, exclusive=True)
     def _copy(self, copy) -> None:
         bar = self.query_one("#progress", ProgressBar)
-        progress = throttled(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done))
+        show = throttled(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done))
+
+        def progress(done: int, total: int) -> None:
+            self._check_cancel()
+            show(done, total)
+
+        def stage(text: str) -> None:
+            self._check_cancel()
+            self.app.call_from_thread(self.show_stage, text)
+            self._check_cancel()  # escape pressed while the line was shown: stop before age works on
+
         try:
-            report = copy(progress, lambda text: self.app.call_from_thread(self.show_stage, text))
+            report = copy(progress, stage)
+        except InterruptedError:
+            self.app.call_from_thread(self.finish, self.CANCELLED, cancelled=True)
+            return
         except (FieldkitError, OSError) as exc:
             self.app.call_from_thread(self.finish, str(exc), failed=True)
             return
@@ -69,18 +109,19 @@ class CopyDialog(ModalScreen[Path | None]):
     def copied(self, report: CopyReport) -> None:
         self.finish(report.describe())
 
-    def finish(self, text: str, *, failed: bool = False) -> None:
-        """Show the outcome; a failed copy, or one that ended in a stage without steps (its bar pulsing),
-        takes its progress bar away (nothing is in progress)."""
+    def finish(self, text: str, *, failed: bool = False, cancelled: bool = False) -> None:
+        """Show the outcome; a failed or cancelled copy, or one that ended in a stage without steps (its
+        bar pulsing), takes its progress bar away (nothing is in progress)."""
+        self.running = False  # set here, in the app's thread: escape closes the dialog once this is shown
         self.query_one("#start", Button).disabled = False
         bar = self.query_one("#progress", ProgressBar)
-        if failed or bar.total is None:
+        if failed or cancelled or bar.total is None:
             bar.display = False
         if failed:
             self.query_one("#result", Label).update(f"[b red]Error:[/] {escape(visible(text))}")
         else:
             self.query_one("#result", Label).update(escape(visible(text)))
-        self.notify(text, severity="error" if failed else "information")
+        self.notify(text, severity="error" if failed else "warning" if cancelled else "information")
 
 
 class BackupScreen(CopyDialog):
@@ -93,7 +134,8 @@ class BackupScreen(CopyDialog):
 
 Type a new (or empty) folder and press Enter or *Back up*: the catalog and every photo original
 are copied there, each copy re-hashed against the original. *Restore…* (ctrl+r) makes a new
-catalog file from a backup folder, after the same checks as `fieldkit restore`.
+catalog file from a backup folder, after the same checks as `fieldkit restore`. Escape while
+it works cancels it: nothing is kept (no folder, no encrypted file, no partial file).
 
 *Encrypt to* (optional): age recipients (`age1...`) or the names of colleagues whose keys you
 trust, separated by spaces or commas. The backup is then one file encrypted with age, as
@@ -113,7 +155,7 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
 """
 
     BINDINGS = [
-        Binding("escape", "close", "Close", id="backup.close"),
+        Binding("escape", "close", "Close", id="backup.close", tooltip="Cancel the backup while it runs; else close"),
         Binding("ctrl+r", "restore", "Restore a backup", id="backup.restore",
                 tooltip="Restore a backup folder into a new catalog file (the open catalog is not changed)"),
         Binding("f2", "toggle_sign", "Sign", id="backup.sign",
@@ -243,7 +285,8 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
-        self.dismiss(None)
+        if not self.stop():
+            self.dismiss(None)
 
 
 def default_restore_path(catalog_path: Path | None) -> Path:
@@ -271,9 +314,11 @@ An encrypted backup is a single file (made with *Encrypt to* or *Passphrase*): g
 the passphrase it needs -- the backup's own passphrase, or your key's if it was encrypted to you
 (the box says which). It is decrypted into a private temporary folder and restored from there, as
 `fieldkit restore FILE --to NEW.db`. The passphrase is never shown, logged or stored.
+
+Escape while it works cancels it: the decrypted copy and the new catalog file are removed.
 """
 
-    BINDINGS = [Binding("escape", "close", "Close", id="restore.close")]
+    BINDINGS = [Binding("escape", "close", "Close", id="restore.close", tooltip="Cancel the restore while it runs; else close")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -401,4 +446,5 @@ the passphrase it needs -- the backup's own passphrase, or your key's if it was 
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
-        self.dismiss(self.restored)
+        if not self.stop():
+            self.dismiss(self.restored)

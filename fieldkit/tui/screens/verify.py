@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Header, Input, Label, ProgressBar
+from textual.worker import Worker, WorkerState
 
 from fieldkit.catalog.witness import parse_noted
 from fieldkit.evidence.verify import VerifyReport, remove_leftover_temp_files, verify_catalog
@@ -146,6 +147,13 @@ verify runs again after it.
         self.witnesses: list[Path | str] = []  # a backup or export folder, or a noted head, chosen with `w`
         self.busy = ""  # what the screen's worker is doing ("Verify is still checking"), or nothing
 
+    def refused(self, key: str) -> bool:
+        """While a worker runs (a check, the rebuild, signing), a key that would start another is refused
+        in one line: a check started during the rebuild would end the screen's busy state before it."""
+        if self.busy:
+            self.notify(f"{self.busy}; press {key} again when it has finished", severity="warning")
+        return bool(self.busy)
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield ProgressBar(id="verify-progress", show_eta=False)
@@ -159,17 +167,20 @@ verify runs again after it.
 
     def on_mount(self) -> None:
         self.sub_title = "Verify evidence"
-        self.action_run()
+        self.check_again()
 
     def on_unmount(self) -> None:
         self.cancel.set()
 
     def action_remove_temp(self) -> None:
+        if self.refused("t"):
+            return
+
         def remove(answer: bool | None) -> None:
             if answer:
                 removed = remove_leftover_temp_files(self.app.catalog)
                 self.notify(f"Removed {plural(len(removed), 'temporary file')}")
-                self.action_run()
+                self.check_again()
 
         self.app.push_screen(
             ConfirmScreen("Delete the temporary copies left by interrupted ingests? Originals and stored photos are not touched."),
@@ -177,8 +188,7 @@ verify runs again after it.
         )
 
     def action_rebuild_search(self) -> None:
-        if self.busy:
-            self.notify(f"{self.busy}; press b again when it has finished", severity="warning")
+        if self.refused("b"):
             return
 
         def answered(answer: bool | None) -> None:
@@ -197,6 +207,7 @@ verify runs again after it.
 
     @work(thread=True, exclusive=True, group="rebuild")
     def rebuild_search(self) -> None:
+        """Rebuild in a worker; when it ends (worker_ended), the screen is no longer busy and checks again."""
         from fieldkit.catalog import search
         from fieldkit.errors import FieldkitError
 
@@ -207,25 +218,33 @@ verify runs again after it.
             self.app.call_from_thread(self.notify, str(exc), severity="error")
         else:
             self.app.call_from_thread(self.notify, "Rebuilt the search indexes from the rows")
-        self.app.call_from_thread(self.action_run)
+        return True
 
     def action_witness(self) -> None:
+        if self.refused("w"):
+            return
+
         def chosen(given: Path | str | None) -> None:
             if given is not None:
                 self.witnesses = [given]
-                self.action_run()
+                self.check_again()
 
         self.app.push_screen(WitnessFolderScreen(), chosen)
 
     def action_sign(self) -> None:
+        if self.refused("s"):
+            return
+
         def chosen(passphrase: str | None) -> None:
             if passphrase is not None:
+                self.busy = "Signing the audit head"
                 self.sign(passphrase)
 
         self.app.push_screen(SignHeadScreen(), chosen)
 
     @work(thread=True, exclusive=True, group="sign")
-    def sign(self, passphrase: str) -> None:
+    def sign(self, passphrase: str) -> bool:
+        """Sign in a worker; True when signed (worker_ended then checks again)."""
         from fieldkit.catalog import witness
         from fieldkit.errors import FieldkitError
         from fieldkit.team import keys
@@ -234,12 +253,26 @@ verify runs again after it.
             record = witness.checkpoint(self.app.catalog, keys.unlock(passphrase))
         except (FieldkitError, OSError, ValueError) as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
-            return
+            return False
         self.app.call_from_thread(self.notify, f"Signed the audit head: row {record['seq']}, "
                                   f"fingerprint {witness.fingerprint(record['head'])}", markup=False)
-        self.app.call_from_thread(self.action_run)
+        return True
+
+    @on(Worker.StateChanged)
+    def worker_ended(self, event: Worker.StateChanged) -> None:
+        """The rebuild or the signing is over: the screen is free again, and checks again after a rebuild
+        (whatever its outcome) or a signature."""
+        if event.worker.group not in ("rebuild", "sign") or not event.worker.is_finished:
+            return
+        self.busy = ""
+        if event.state == WorkerState.SUCCESS and event.worker.result:
+            self.check_again()
 
     def action_run(self) -> None:
+        if not self.refused("r"):
+            self.check_again()
+
+    def check_again(self) -> None:
         self.busy = "Verify is still checking"
         self.query_one("#verify-progress", ProgressBar).update(total=None, progress=0)
         self.query_one("#verify-summary", Label).update("Checking…")
