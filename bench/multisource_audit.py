@@ -12,7 +12,8 @@ suffix) and what it should give:
 - `one firm`: a control, a maker's own prefix (TI's SN74/TPS/TLC, onsemi's NCP, Maxim's MAX,
   Microchip's AT24, Infineon's IRLML...): single-source, it must still name its maker.
 
-The list is the audit of the s8 multisrc pass, written from the numbers themselves and the makers'
+The list is the audit of the s8 multisrc pass (the s9 multisrc2 pass added 4N26-4N28, MOC3022,
+MOC3023, PC827, MC7815 and FM24C64), written from the numbers themselves and the makers'
 catalogues, never from lists of components found in weapons. tests/test_multisource_audit.py holds
 every row to its expectation.
 
@@ -43,9 +44,10 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("LM317T", CANDIDATES), ("LM317LZ", CANDIDATES), ("LM337T", CANDIDATES),
             ("LP2950CZ-5.0", CANDIDATES), ("LP2950ACZ-3.3", CANDIDATES),
             ("MC7805CT", CANDIDATES),
-            ("L7805CV", NO_FIRM), ("L78L05ACZ", NO_FIRM), ("MC7812CT", NO_FIRM), ("UA7805C", NO_FIRM),
-            ("LM1117IMPX-3.3", NO_FIRM), ("AMS1117-3.3", NO_FIRM), ("LP2985-33DBVR", NO_FIRM),
-            ("LM2931AZ-5.0", NO_FIRM), ("LM2940CT-5.0", NO_FIRM), ("LM2937ET-5.0", NO_FIRM),
+            ("L7805CV", NO_FIRM), ("L78L05ACZ", NO_FIRM), ("MC7812CT", NO_FIRM), ("MC7815CT", NO_FIRM),
+            ("UA7805C", NO_FIRM),
+            ("LM1117IMPX-3.3", CANDIDATES), ("AMS1117-3.3", NO_FIRM), ("LP2985-33DBVR", NO_FIRM),
+            ("LM2931AZ-5.0", CANDIDATES), ("LM2940CT-5.0", NO_FIRM), ("LM2937ET-5.0", NO_FIRM),
             ("NCP1117ST33T3G", ONE_FIRM), ("TLV1117-33IDCYR", ONE_FIRM),
         ],
         "references": [
@@ -60,7 +62,8 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("LMV358IDGKR", CANDIDATES), ("LMV321IDBVR", CANDIDATES), ("TL071CP", CANDIDATES),
             ("TL072CP", CANDIDATES), ("TL074CN", CANDIDATES), ("TL081CP", CANDIDATES),
             ("NE5532P", CANDIDATES), ("OP07CP", CANDIDATES),
-            ("TL082CP", NO_FIRM), ("TL084CN", NO_FIRM), ("LM2902DR", NO_FIRM), ("NE5534P", NO_FIRM),
+            ("LM2902DR", CANDIDATES),
+            ("TL082CP", CANDIDATES), ("TL084CN", CANDIDATES), ("NE5534P", NO_FIRM),
             ("LM741CN", NO_FIRM), ("UA741CP", NO_FIRM), ("LM311DR", NO_FIRM), ("LM386N-1", NO_FIRM),
             ("MC33078DR", NO_FIRM),
             ("TLC2272CP", ONE_FIRM),
@@ -68,7 +71,8 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
         "timers": [
             ("NE555P", CANDIDATES), ("SA555DR", CANDIDATES), ("LM555CN", CANDIDATES),
             ("ICM7555IPAZ", CANDIDATES), ("ICM7556IPDZ", CANDIDATES),
-            ("SE555P", NO_FIRM), ("NE556N", NO_FIRM), ("LM556CN", NO_FIRM),
+            ("SE555P", CANDIDATES),
+            ("NE556N", NO_FIRM), ("LM556CN", NO_FIRM),
             ("TLC555CP", ONE_FIRM), ("LMC555CN", ONE_FIRM),
         ],
         "PWM and DC/DC controllers": [
@@ -76,7 +80,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("UC3845N", CANDIDATES), ("MC34063ADR", CANDIDATES), ("LM2596S-5.0", CANDIDATES),
             ("LM2576T-5.0", CANDIDATES),
             ("SG3525AN", CANDIDATES),
-            ("TL494CN", NO_FIRM), ("KA3525A", NO_FIRM), ("LM2575T-5.0", NO_FIRM),
+            ("TL494CN", CANDIDATES), ("KA3525A", NO_FIRM), ("LM2575T-5.0", NO_FIRM),
         ],
         "interfaces": [
             ("MAX232CPE", CANDIDATES), ("MAX232N", CANDIDATES), ("MAX3232CSE", CANDIDATES),
@@ -90,7 +94,9 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
         ],
         "optocouplers": [
             ("6N137", CANDIDATES), ("H11L1M", CANDIDATES), ("4N35", CANDIDATES), ("4N25", CANDIDATES),
-            ("MOC3021M", CANDIDATES), ("MOC3063M", CANDIDATES), ("PC817C", NO_FIRM),
+            ("MOC3021M", CANDIDATES), ("MOC3063M", CANDIDATES),
+            ("4N26", CANDIDATES), ("4N27", CANDIDATES), ("4N28", CANDIDATES), ("MOC3022M", CANDIDATES),
+            ("MOC3023", CANDIDATES), ("PC817C", NO_FIRM), ("PC827", NO_FIRM),
             ("6N136", NO_FIRM), ("CNY17-3", NO_FIRM),
             ("TLP521-1", ONE_FIRM), ("LTV-817", ONE_FIRM),
         ],
@@ -110,18 +116,18 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("2N3906BU", CANDIDATES), ("MPSA42", CANDIDATES), ("MPSA92", CANDIDATES), ("MPSA06", CANDIDATES),
             ("BC817-25", CANDIDATES), ("BSS84", CANDIDATES), ("BSS123", CANDIDATES), ("TIP120", CANDIDATES),
             ("2N4401", CANDIDATES), ("2N4403", CANDIDATES), ("PN2222A", CANDIDATES), ("PN2907A", CANDIDATES),
-            ("MMBT2907ALT1G", CANDIDATES), ("MB6S", CANDIDATES),
-            ("2N7000", NO_FIRM), ("BC547B", NO_FIRM), ("SS14", NO_FIRM), ("IRF540", NO_FIRM), ("TIP122", NO_FIRM),
-            ("2N3055", NO_FIRM), ("MPSA56", NO_FIRM), ("MMBT4401", NO_FIRM),
+            ("MMBT2907ALT1G", CANDIDATES), ("MB6S", CANDIDATES), ("TIP122", CANDIDATES),
+            ("2N7000", NO_FIRM), ("BC547B", NO_FIRM), ("SS14", NO_FIRM), ("IRF540", NO_FIRM),
+            ("2N3055", NO_FIRM), ("MPSA56", CANDIDATES), ("MMBT4401", NO_FIRM),
             ("IRLML2502TRPBF", ONE_FIRM), ("IRF540N", ONE_FIRM),
         ],
         "audio amplifiers": [
-            ("TDA2822M", NO_FIRM),
+            ("TDA2822M", CANDIDATES),
             ("TDA2030A", ONE_FIRM),
         ],
         "serial memories": [
             ("24LC256-I/SN", NO_FIRM), ("24C02", NO_FIRM), ("93C46", NO_FIRM),
-            ("93LC46B-I/SN", NO_FIRM),
+            ("93LC46B-I/SN", NO_FIRM), ("FM24C64", CANDIDATES),
             ("M24C02-WMN6TP", ONE_FIRM),  # ST's own M24C prefix and ordering code (attrN)
             ("AT24C256C-SSHU", ONE_FIRM), ("CAT24C256", ONE_FIRM),
         ],

@@ -82,5 +82,31 @@ def test_review_narrows_tda2_and_rejects_the_mpsa_head(part, firm):
     assert attribute(part).firm_id == firm
 
 
+@pytest.mark.parametrize("part, makers", [
+    ("LM2902DR", {"texas-instruments", "onsemi"}), ("SE555P", {"texas-instruments", "stmicroelectronics"}),
+    ("TIP122G", {"onsemi", "stmicroelectronics"}), ("4N26", {"vishay", "lite-on"}), ("4N27", {"vishay", "lite-on"}),
+    ("4N28S-TA1", {"vishay", "lite-on"}), ("MOC3022M", {"onsemi", "lite-on"}), ("MOC3023S-TA1", {"onsemi", "lite-on"}),
+    ("MPSA56", {"onsemi", "micro-commercial-components"}),
+    # the second maker read only in a copy of its own data sheet (the row says no primary source was found)
+    ("TL082CP", {"texas-instruments", "stmicroelectronics"}), ("TL084CN", {"texas-instruments", "stmicroelectronics"}),
+    ("LM2931AZ-5.0", {"texas-instruments", "onsemi", "stmicroelectronics"}), ("TL494CN", {"texas-instruments", "onsemi"}),
+    ("TDA2822M", {"unisonic", "stmicroelectronics"}), ("FM24C64A", {"infineon", "fudan-micro"}),
+    ("FM24C64B", {"infineon", "fudan-micro"}), ("LM1117IMPX-3.3", {"texas-instruments", "onsemi"}),
+])
+def test_the_s9_multi_source_rows_give_exactly_the_makers_read(part, makers):
+    """Each maker is cited by its own document in curated_families.csv (the s9 multisrc2 block after SRV05)."""
+    result = attribute(part)
+    assert result.firm_id is None
+    assert {c.firm_id for c in result.candidates} == makers
+
+
+@pytest.mark.parametrize("part", ["PC827", "FM24C16B", "FM24CL64B", "FM24C256"])
+def test_review_rejects_pc827_and_fm24c_which_named_one_firm_for_another_makers_numbers(part):
+    """PC827 is Sharp's number (derived as Lite-On's from one KiCad link); Fudan sells FM24C EEPROMs under the
+    numbers Cypress's F-RAM used (derived as Infineon's). Only FM24C64 has a multi-source row; the rest name no one."""
+    result = attribute(part)
+    assert result.firm_id is None and not result.candidates, part
+
+
 def test_the_audit_script_finds_no_fault():
     assert audit.main([]) == 0
