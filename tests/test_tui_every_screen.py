@@ -251,6 +251,13 @@ async def unsaved_confirm(pilot):
     await settle(pilot)
 
 
+async def team(pilot):
+    await settle(pilot)
+    await pilot.press("t")
+    await settle(pilot)
+    pilot.app.screen.query_one("#passphrase").value = ""  # not FIELDKIT_PASSPHRASE, if set where the test runs
+
+
 async def help_screen(pilot):
     await settle(pilot)
     await pilot.press("f1")
@@ -284,6 +291,7 @@ SCREENS = {
     "delete_confirm": delete_confirm,
     "unsaved_changes_confirm": unsaved_confirm,
     "help": help_screen,
+    "team": team,
 }
 
 
