@@ -311,6 +311,7 @@ def steady(setup):
 @pytest.mark.parametrize("screen", SCREENS)
 def test_screen(snap_compare, tmp_path, monkeypatch, screen, size):
     monkeypatch.setenv("HOME", "/home/researcher")  # paths shown under ~ are the same anywhere
+    monkeypatch.setenv("FIELDKIT_CONFIG_DIR", str(tmp_path / "config"))  # no key: the Team screen the same anywhere
     if screen == "example_offer":
         app = make_app(tmp_path / "empty.db", actor="t")
     else:
