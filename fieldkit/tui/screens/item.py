@@ -49,9 +49,9 @@ SAMPLE_TYPES = [("attributed (user or holder known)", "attributed"), ("unattribu
 class ItemScreen(Screen[str | None]):
     """Add a new item (ref None) or edit an existing one."""
 
-    # Below 120 columns the details form has two columns (label, box) and a field's problem shows
+    # Below 110 columns the details form has two columns (label, box) and a field's problem shows
     # under it, wrapped, instead of in a third column too narrow for the placeholders and messages.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     HELP = """\
 ## Item
