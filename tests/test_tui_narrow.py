@@ -340,3 +340,13 @@ async def test_the_backup_dialogs_buttons_stay_in_view_with_its_passphrase_boxes
         assert app.screen.query_one("#backup-passphrases").display
         for button in app.screen.query(Button):
             assert wholly_in_view(app, button), button.label
+
+
+async def test_the_ocr_screens_note_on_moving_the_crop_shows_under_the_photo_at_80x24(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    app = make_app(fixed_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "ocr")
+        note = app.screen.query_one("#ocr-photo-note")
+        assert "arrows move, shift+arrows resize" in str(note.render())
+        assert wholly_in_view(app, note)
