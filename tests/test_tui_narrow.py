@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 from rich.cells import cell_len
-from textual.widgets import Button, Checkbox, DataTable, Input
+from textual.errors import NoWidget
+from textual.widgets import Button, Checkbox, DataTable, Input, Static
 from textual.widgets._footer import FooterKey
 
 from fieldkit.catalog import items
@@ -242,10 +243,22 @@ EVERY_SCREEN = {**SCREENS, "new_item": new_item, "item_form_problems": item_form
 LONG_HINTS = {"photo-paths": "Photo paths or a folder of photos:"}
 
 
+def out_of_reach(app, widget) -> bool:
+    """Hidden, wholly or in part, by the containers it is in, none of which can scroll it into view."""
+    try:
+        geometry = app.screen.find_widget(widget)
+        if geometry.visible_region == geometry.region:
+            return False
+    except NoWidget:
+        pass
+    return not any(getattr(a, "allow_vertical_scroll", False) or getattr(a, "allow_horizontal_scroll", False)
+                   for a in widget.ancestors if a is not app.screen)
+
+
 def cut(app) -> list[str]:
     """What the screen on top shows cut: a widget past the screen's right edge or its container's, a
-    button's or checkbox's label that does not fit, an empty box whose placeholder does not fit (the
-    cursor takes a cell after it)."""
+    text, box or button hidden where no scrolling reaches it, a button's or checkbox's label that does
+    not fit, an empty box whose placeholder does not fit (the cursor takes a cell after it)."""
     width, found = app.size.width, []
     for widget in app.screen.query("*"):
         if not widget.display or not widget.visible or not widget.region.area:
@@ -256,6 +269,8 @@ def cut(app) -> list[str]:
         parent = widget.parent
         if parent is not app.screen and not isinstance(parent, DataTable) and widget.region.right > parent.content_region.right:
             found.append(f"{widget!r} runs out of {parent!r}")
+        if isinstance(widget, (Static, Button, Input, Checkbox, DataTable)) and out_of_reach(app, widget):
+            found.append(f"{widget!r} hidden where no scrolling reaches it")
         if isinstance(widget, Button) and cell_len(str(widget.label)) > widget.content_region.width:
             found.append(f"button label cut: {widget.label}")
         if isinstance(widget, Checkbox) and cell_len(str(widget.label)) + 4 > widget.content_region.width:  # "▐X▌ "
