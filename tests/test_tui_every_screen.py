@@ -251,6 +251,13 @@ async def unsaved_confirm(pilot):
     await settle(pilot)
 
 
+async def team(pilot):
+    await settle(pilot)
+    await pilot.press("t")
+    await settle(pilot)
+    pilot.app.screen.query_one("#passphrase").value = ""  # not FIELDKIT_PASSPHRASE, if set where the test runs
+
+
 async def help_screen(pilot):
     await settle(pilot)
     await pilot.press("f1")
@@ -284,6 +291,7 @@ SCREENS = {
     "delete_confirm": delete_confirm,
     "unsaved_changes_confirm": unsaved_confirm,
     "help": help_screen,
+    "team": team,
 }
 
 
@@ -303,6 +311,7 @@ def steady(setup):
 @pytest.mark.parametrize("screen", SCREENS)
 def test_screen(snap_compare, tmp_path, monkeypatch, screen, size):
     monkeypatch.setenv("HOME", "/home/researcher")  # paths shown under ~ are the same anywhere
+    monkeypatch.setenv("FIELDKIT_CONFIG_DIR", str(tmp_path / "config"))  # no key: the Team screen the same anywhere
     if screen == "example_offer":
         app = make_app(tmp_path / "empty.db", actor="t")
     else:

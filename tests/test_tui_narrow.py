@@ -1,16 +1,21 @@
 """At 80x24, the smallest terminal fieldkit supports, every screen's footer shows Quit, Help and the
-screen's main actions whole, and every table shows its key columns without scrolling sideways."""
+screen's main actions whole, every table shows its key columns without scrolling sideways, and no
+screen or dialog shows a box, button or line cut: nothing runs past the screen's edge or out of its
+container, a button's or checkbox's label and an empty box's placeholder show whole."""
 
 from __future__ import annotations
 
 import pytest
 from rich.cells import cell_len
-from textual.widgets import DataTable
+from textual.errors import NoWidget
+from textual.widgets import Button, Checkbox, DataTable, Input, Static
 from textual.widgets._footer import FooterKey
 
+from fieldkit.catalog import items
 from fieldkit.tui.app import make_app
 from fieldkit.tui.widgets.footer import fitting
-from test_tui_every_screen import SCREENS, fixed_catalog, fixture_firms  # noqa: F401 (fixture_firms: autouse)
+from team_helpers import Researcher
+from test_tui_every_screen import SCREENS, fixed_catalog, fixture_firms, settle  # noqa: F401 (fixture_firms: autouse)
 
 # Screen (as in test_tui_every_screen) -> the actions its footer must show at 80 columns, besides
 # Quit and Help.
@@ -35,7 +40,7 @@ KEY_COLUMNS = {
 
 
 async def _open(pilot, screen):
-    await SCREENS[screen](pilot)
+    await EVERY_SCREEN[screen](pilot)
     await pilot.pause()
 
 
@@ -143,3 +148,248 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(tmp_path, monkeyp
         await pilot.pause()
         narrow = [k.key for k in app.screen.query(FooterKey)]
         assert len(narrow) < len(before) and {"ctrl+q", "f1"} <= set(narrow)
+
+
+# Screens and dialogs not in test_tui_every_screen's snapshots, opened the same way.
+async def new_item(pilot):
+    await settle(pilot)
+    await pilot.press("a")
+    await settle(pilot)
+
+
+async def item_form_problems(pilot):
+    await SCREENS["item_details"](pilot)
+    form = pilot.app.screen
+    form.query_one("#f-found_on", Input).value = "2024-13-45"
+    form.query_one("#f-lat", Input).value = "200"
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+async def team_dialog(pilot, dialog):
+    await SCREENS["team"](pilot)
+    pilot.app.push_screen(dialog)
+    await settle(pilot)
+
+
+async def trust_key(pilot):
+    from fieldkit.tui.screens.team import TrustKeyScreen
+
+    await team_dialog(pilot, TrustKeyScreen())
+
+
+async def passphrase_again(pilot):
+    from fieldkit.tui.screens.team import PassphraseAgainScreen
+
+    await team_dialog(pilot, PassphraseAgainScreen())
+
+
+async def union(pilot):
+    from fieldkit.tui.screens.team import UnionScreen
+
+    await team_dialog(pilot, UnionScreen({"id": "1", "notes": "HQ note / field note"}))
+
+
+async def reference(pilot):
+    await settle(pilot)
+    await pilot.press("r")
+    await settle(pilot)
+
+
+async def family_form(pilot):
+    from fieldkit.components.attribution import default_index
+    from fieldkit.tui.screens.manufacturers import FamilyFormScreen
+
+    await reference(pilot)
+    pilot.app.push_screen(FamilyFormScreen(default_index(pilot.app.screen.tables)))
+    await settle(pilot)
+
+
+async def match(pilot):
+    from fieldkit.tui.screens.match import MatchScreen
+
+    await reference(pilot)
+    pilot.app.push_screen(MatchScreen(pilot.app.screen.tables, "주체112"))
+    await settle(pilot)
+
+
+async def firm_pick(pilot):
+    from fieldkit.components.attribution import Candidate
+    from fieldkit.tui.screens.manufacturers import FirmPickScreen
+
+    candidates = (Candidate("microchip", "Microchip Technology", "US", "prefix", "AT", via="Atmel", via_year=2016),
+                  Candidate("micron", "Micron Technology", "US", "prefix", "N25Q", line_from="STMicroelectronics",
+                            line_year=2010))
+    await SCREENS["item_components"](pilot)
+    pilot.app.push_screen(FirmPickScreen("AT25SF041", candidates))
+    await settle(pilot)
+
+
+async def component_import(pilot):
+    await SCREENS["item_components"](pilot)
+    await pilot.press("ctrl+o")
+    await settle(pilot)
+
+
+async def recheck(pilot):
+    await settle(pilot)
+    await pilot.press("k")
+    await settle(pilot)
+
+
+async def report(pilot):
+    await settle(pilot)
+    await pilot.press("p")
+    await settle(pilot)
+
+
+async def verify_dialog(pilot, dialog):
+    await SCREENS["verify"](pilot)
+    pilot.app.push_screen(dialog)
+    await settle(pilot)
+
+
+async def witness_folder(pilot):
+    from fieldkit.tui.screens.verify import WitnessFolderScreen
+
+    await verify_dialog(pilot, WitnessFolderScreen())
+
+
+async def sign_head(pilot):
+    from fieldkit.tui.screens.verify import SignHeadScreen
+
+    await verify_dialog(pilot, SignHeadScreen())
+
+
+EVERY_SCREEN = {**SCREENS, "new_item": new_item, "item_form_problems": item_form_problems, "trust_key": trust_key,
+                "passphrase_again": passphrase_again, "union": union, "reference": reference,
+                "family_form": family_form, "match": match, "firm_pick": firm_pick,
+                "component_import": component_import, "recheck": recheck, "report": report,
+                "witness_folder": witness_folder, "sign_head": sign_head}
+
+# The Photos tab's paths box has a long hint; at 80 columns its first clause shows, and ends there.
+LONG_HINTS = {"photo-paths": "Photo paths or a folder of photos:"}
+
+
+def out_of_reach(app, widget) -> bool:
+    """Hidden, wholly or in part, by the containers it is in, none of which can scroll it into view."""
+    try:
+        geometry = app.screen.find_widget(widget)
+        if geometry.visible_region == geometry.region:
+            return False
+    except NoWidget:
+        pass
+    return not any(getattr(a, "allow_vertical_scroll", False) or getattr(a, "allow_horizontal_scroll", False)
+                   for a in widget.ancestors if a is not app.screen)
+
+
+def cut(app) -> list[str]:
+    """What the screen on top shows cut: a widget past the screen's right edge or its container's, a
+    text, box or button hidden where no scrolling reaches it, a button's or checkbox's label that does
+    not fit, an empty box whose placeholder does not fit (the cursor takes a cell after it)."""
+    width, found = app.size.width, []
+    for widget in app.screen.query("*"):
+        if not widget.display or not widget.visible or not widget.region.area:
+            continue
+        if widget.region.right > width:
+            found.append(f"{widget!r} runs past the screen's edge: {widget.region}")
+            continue
+        parent = widget.parent
+        if parent is not app.screen and not isinstance(parent, DataTable) and widget.region.right > parent.content_region.right:
+            found.append(f"{widget!r} runs out of {parent!r}")
+        if isinstance(widget, (Static, Button, Input, Checkbox, DataTable)) and out_of_reach(app, widget):
+            found.append(f"{widget!r} hidden where no scrolling reaches it")
+        if isinstance(widget, Button) and cell_len(str(widget.label)) > widget.content_region.width:
+            found.append(f"button label cut: {widget.label}")
+        if isinstance(widget, Checkbox) and cell_len(str(widget.label)) + 4 > widget.content_region.width:  # "▐X▌ "
+            found.append(f"checkbox label cut: {widget.label}")
+        if isinstance(widget, Input) and not widget.value and widget.placeholder:
+            shown = LONG_HINTS.get(widget.id, widget.placeholder)
+            if cell_len(shown) >= widget.content_region.width:
+                found.append(f"placeholder cut: {widget.placeholder!r} in {widget.content_region.width} cells")
+    return found
+
+
+@pytest.mark.parametrize("screen", EVERY_SCREEN)
+async def test_no_screen_or_dialog_shows_anything_cut_at_80x24(tmp_path, monkeypatch, screen):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("FIELDKIT_CONFIG_DIR", str(tmp_path / "config"))
+    app = make_app(fixed_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, screen)
+        assert not cut(app)
+
+
+def wholly_in_view(app, widget) -> bool:
+    geometry = app.screen.find_widget(widget)
+    return geometry.visible_region == geometry.region and geometry.region.right <= app.size.width
+
+
+async def test_every_box_and_button_of_the_team_screen_scrolls_into_view_whole_at_80x24(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("FIELDKIT_CONFIG_DIR", str(tmp_path / "config"))
+    app = make_app(fixed_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "team")
+        body = app.screen.query_one("#team-body")
+        controls = list(body.query("Input, Checkbox, Button"))
+        assert [c.id for c in controls] == ["passphrase", "bundle-passphrase", "bundle-passphrase-again", "bundle-path",
+                                            "refs", "since", "unsigned", "recipients", "create", "verify", "merge"]
+        for control in controls:
+            body.scroll_to_widget(control, animate=False)
+            await pilot.pause()
+            assert wholly_in_view(app, control), control
+
+
+async def test_a_conflicts_two_versions_can_be_read_to_the_last_line_at_80x24(tmp_path, monkeypatch):
+    """An item's row is longer than the versions box at any width (28 lines at 80 columns): the box
+    scrolls, so the fields below its first 14 lines -- here the notes that differ -- can be read."""
+    monkeypatch.delenv("FIELDKIT_PASSPHRASE", raising=False)
+    amina = Researcher(tmp_path, "amina", monkeypatch, "AM")
+    hq = Researcher(tmp_path, "hq", monkeypatch, "HQ")
+    hq.trust(amina)
+    ref = amina.record(place="Kharkiv")
+    hq.merge(amina.bundle(tmp_path / "first.fkb", everything=True))
+    items.update_item(hq.catalog, ref, {"notes": "HQ note"})
+    items.update_item(amina.catalog, ref, {"notes": "field note"})
+    hq.merge(amina.bundle(tmp_path / "second.fkb", everything=True))
+    hq.catalog.close()
+    amina.catalog.close()
+    hq.use()
+    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#conflicts").focus()
+        await pilot.pause()
+        versions, ours, theirs = (screen.query_one(f"#{name}") for name in ("versions", "ours", "theirs"))
+        assert "* notes: HQ note" in str(ours.render()) and "* notes: field note" in str(theirs.render())
+        assert ours.region.height > versions.region.height  # longer than the box: it must scroll
+        screen.query_one("#team-body").scroll_to_widget(versions, animate=False)
+        versions.scroll_end(animate=False)
+        await pilot.pause()
+        assert versions.region.bottom <= 23  # above the footer
+        for side in (ours, theirs):
+            assert side.region.bottom <= versions.region.bottom, side
+
+
+async def test_the_backup_dialogs_buttons_stay_in_view_with_its_passphrase_boxes_at_80x24(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    app = make_app(fixed_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "backup_passphrase")
+        assert app.screen.query_one("#backup-passphrases").display
+        for button in app.screen.query(Button):
+            assert wholly_in_view(app, button), button.label
+
+
+async def test_the_ocr_screens_note_on_moving_the_crop_shows_under_the_photo_at_80x24(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    app = make_app(fixed_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "ocr")
+        note = app.screen.query_one("#ocr-photo-note")
+        assert "arrows move, shift+arrows resize" in str(note.render())
+        assert wholly_in_view(app, note)

@@ -47,6 +47,10 @@ class CopyDialog(ModalScreen[Path | None]):
 
     CANCELLED = "Cancelled: nothing was kept."
 
+    # On a short terminal (24 lines) the dialog drops its blank top and bottom lines (app.tcss), so
+    # that with the passphrase boxes shown its buttons are still in view.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+
     def __init__(self) -> None:
         super().__init__()
         self.cancel = threading.Event()

@@ -82,7 +82,7 @@ Same as `fieldkit year`, `fieldkit year --to`, `fieldkit years` and `fieldkit da
             yield Label("Component date code", classes="cal-title")
             with Horizontal(classes="cal-row"):
                 yield Input(placeholder="date code, e.g. 2310", id="cal-code")
-                yield Input(placeholder="manufacturer (optional), e.g. TI", id="cal-maker")
+                yield Input(placeholder="manufacturer if known, e.g. TI", id="cal-maker")
             yield ReadingsView(id="cal-code-result")
         yield FitFooter()
 

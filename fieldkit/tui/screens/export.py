@@ -133,7 +133,7 @@ item's ref, category, designation, date, place and counts, as `fieldkit export g
                 default = default.with_name(f"{self.stem}-{default.name}")
             yield Input(str(default), id="outdir")
             if self.catalog_csv:
-                yield Checkbox("Machine-readable details (candidates and date readings as JSON)", id="full")
+                yield Checkbox("Machine-readable details (candidates, readings, as JSON)", id="full")
             yield LoadingIndicator(id="working")
             yield Label("", id="result")
             with Horizontal(classes="buttons"):

@@ -49,11 +49,15 @@ SAMPLE_TYPES = [("attributed (user or holder known)", "attributed"), ("unattribu
 class ItemScreen(Screen[str | None]):
     """Add a new item (ref None) or edit an existing one."""
 
+    # Below 110 columns the details form has two columns (label, box) and a field's problem shows
+    # under it, wrapped, instead of in a third column too narrow for the placeholders and messages.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+
     HELP = """\
 ## Item
 
 Fill in what you know; only the category is required. `ctrl+s` saves, and any problem is
-shown beside its field. Nothing is stored until the whole form is valid.
+shown beside its field (under it in a narrow terminal). Nothing is stored until the whole form is valid.
 
 `F2` to `F5` switch between the Details, Photos, Markings and Components tabs. `Esc` goes back;
 if anything typed is not saved (the details, a marking or component being typed or corrected), it

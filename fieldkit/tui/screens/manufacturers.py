@@ -50,10 +50,10 @@ class FirmPickScreen(ModalScreen[str | None]):
 
 
 FIELDS = [
-    ("text", "Prefix/brand *", "a prefix such as ZQX7 (family), or a brand as printed (brand)"),
-    ("firm_id", "Firm id *", "the firm's id in the Manufacturers tab, e.g. texas-instruments"),
+    ("text", "Prefix/brand *", "a prefix such as ZQX7 (family), or a brand as printed"),
+    ("firm_id", "Firm id *", "its id in the Manufacturers tab, e.g. texas-instruments"),
     ("example", "Example part", "a part number the family should attribute, e.g. ZQX7100"),
-    ("source", "Source *", "what you read: the maker's ordering guide or datasheet, with its URL"),
+    ("source", "Source *", "the maker's ordering guide or datasheet, with its URL"),
 ]
 
 

@@ -649,8 +649,8 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="ocr-batch-bar"):
-            yield Button("Read the item's photos", id="ocr-batch-item", variant="primary")
-            yield Input(placeholder="…or a folder of images to add to the item and read", id="ocr-batch-folder", compact=True)
+            yield Button("Read its photos", id="ocr-batch-item", variant="primary")
+            yield Input(placeholder="…or a folder of images to add and read", id="ocr-batch-folder", compact=True)
             yield Button("Add and read folder", id="ocr-batch-folder-run")
         yield ProgressBar(id="ocr-batch-progress", show_eta=False)
         yield Static("", id="ocr-batch-status")

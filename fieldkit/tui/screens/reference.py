@@ -245,7 +245,7 @@ class ReferenceRowScreen(ModalScreen[None]):
 
 PATTERN_FIELDS = [
     ("id", "Id *", "a lower-case slug, e.g. ru-grad-lot-stencil"),
-    ("regex", "Regex *", r"over normalised text, e.g. \b(?P<lot>\d{1,3})-(?P<year>\d{2})\b"),
+    ("regex", "Regex *", r"normalised text, e.g. \b(?P<lot>\d+)-(?P<year>\d\d)\b"),
     ("country", "Country", "ISO alpha-2, e.g. RU (SU for the Soviet Union)"),
     ("producer", "Producer", "factory or firm, if the pattern names one"),
     ("category", "Category", "rocket, small-arms ammunition, missile component…"),

@@ -158,14 +158,26 @@ only by allowing unsigned bundles, and it cannot prove who made it.
 """
 
 
+    # Below 110 columns (a laptop's 80x24) the rows of boxes no longer fit side by side: each row
+    # becomes a grid that gives every box the width its placeholder needs, and the buttons a row of
+    # their own. The versions of a conflict scroll (together) in their box.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+
     DEFAULT_CSS = """
     TeamScreen #team-body { padding: 0 1; }
     TeamScreen .team-row { height: auto; }
     TeamScreen .team-row Input { width: 1fr; }
     TeamScreen .team-row Button { margin-left: 1; }
     TeamScreen .team-row Checkbox { width: auto; }
+    TeamScreen.-narrow .team-row { layout: grid; grid-size: 1; grid-rows: auto; }
+    TeamScreen.-narrow #keys-row { grid-size: 2; }
+    TeamScreen.-narrow #keys-row #passphrase { column-span: 2; }
+    TeamScreen.-narrow #send-row { grid-size: 3; }
+    TeamScreen.-narrow #send-row #recipients { column-span: 3; }
+    TeamScreen.-narrow .team-row Button { margin: 0 1 0 0; width: 1fr; }
     TeamScreen #conflicts { height: 6; }
     TeamScreen #versions { height: auto; max-height: 14; }
+    TeamScreen #versions-pair { height: auto; }
     TeamScreen #ours, TeamScreen #theirs { width: 1fr; border: round $primary; padding: 0 1; }
     TeamScreen .heading { text-style: bold; margin-top: 1; }
     """
@@ -195,19 +207,19 @@ only by allowing unsigned bundles, and it cannot prove who made it.
         yield Header()
         with VerticalScroll(id="team-body"):
             yield Static("", id="key-info")
-            with Horizontal(classes="team-row"):
+            with Horizontal(classes="team-row", id="keys-row"):
                 yield Input(os.environ.get("FIELDKIT_PASSPHRASE", ""), password=True, id="passphrase",
                             placeholder="Your key's passphrase")
                 yield Input("", password=True, id="bundle-passphrase", placeholder="Bundle passphrase (optional)")
                 yield Input("", password=True, id="bundle-passphrase-again", placeholder="Again, to create")
             yield Label("Bundle", classes="heading")
-            with Horizontal(classes="team-row"):
+            with Horizontal(classes="team-row", id="bundle-row"):
                 yield Input("", id="bundle-path", placeholder="Bundle file (.fkb) or catalog file")
                 yield Input(" ".join(self.refs), id="refs", placeholder="Items (refs); empty = all")
-            with Horizontal(classes="team-row"):
+            with Horizontal(classes="team-row", id="since-row"):
                 yield Input("", id="since", placeholder="Changed since YYYY-MM-DD (optional): items changed on or after")
                 yield Checkbox("Unsigned (F4)", id="unsigned")
-            with Horizontal(classes="team-row"):
+            with Horizontal(classes="team-row", id="send-row"):
                 yield Input("", id="recipients", placeholder="Encrypt to: age1... or trusted names (optional)")
                 yield Button("Create", id="create")
                 yield Button("Verify", id="verify")
@@ -216,7 +228,7 @@ only by allowing unsigned bundles, and it cannot prove who made it.
             yield Static("", id="result")
             yield Label("Open conflicts", classes="heading")
             yield DataTable(id="conflicts", cursor_type="row")
-            with Horizontal(id="versions"):
+            with VerticalScroll(id="versions"), Horizontal(id="versions-pair"):
                 yield Static("", id="ours")
                 yield Static("", id="theirs")
             yield Label("Where merged work came from", classes="heading")
