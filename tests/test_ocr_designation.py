@@ -62,7 +62,8 @@ def test_where_the_engines_disagree_otherwise_the_surer_engines_letter_is_kept()
 def test_latin_lines_stay_latin():
     for tess_text, pp_text in [("СУР 606541", "CYP 606541"), ("MAX232CPE", "MAX232CPE"), ("CD4017BE", "CD4017BE"),
                                ("ADXL345 2310", "ADXL345 2310"), ("STM32F405 RGT6", "STM32F405 RGT6"),
-                               ("AC19AP26102-25E4", "AC19AP26102-25E4"), ("059145950B", "059145950B")]:
+                               ("AC19AP26102-25E4", "AC19AP26102-25E4"), ("059145950B", "059145950B"),
+                               ("DS90UB954", "DS90UB954"), ("DS15BA101", "DS15BA101"), ("DS90UB913", "DS90UB913")]:
         choice = choose([tess(tess_text, 80.0), pp(pp_text, 0.97)])
         assert choice.text == pp_text, (tess_text, choice.text)
         assert "designation pattern" not in choice.basis
@@ -79,3 +80,33 @@ def test_without_the_reference_row_there_is_no_type_number_reading():
     no_row = SimpleNamespace(patterns=[], _cache={})
     assert designation_reading([("ppocr", "KP5S0BMB0A")], no_row) is None
     assert designation_reading([("ppocr", "KP5S0BMB0A")], plain_reference()).text == "КР580ВМ80А"
+
+
+def test_a_latin_part_number_read_by_ppocr_alone_is_not_forced_into_a_type_number():
+    # TI's DS90UB954 would be 0590ИВ954 (D as 0, S as 5, U as И): a series number starts with its group digit, 1 to 8
+    for text in ("DS90UB954", "DS15BA101", "DS90UB913"):
+        assert designation_reading([("tesseract", "я"), ("ppocr", text)], plain_reference()) is None
+        assert choose([tess("я", 22.0), pp(text, 0.97)]).text == text
+
+
+def test_where_both_engines_read_the_word_no_digit_is_made_before_the_function_code():
+    # tesseract's О and PP-OCR's O are the same letter: the series 58O is no series, not 580
+    assert designation_reading([("tesseract", "КР58ОВМ8ОА"), ("ppocr", "KP58OBM80A")], plain_reference()) is None
+
+
+def test_a_user_row_without_the_function_codes_group_gives_no_reading_rather_than_an_error():
+    from fieldkit.ocr.designation import ROW_ID
+
+    row = SimpleNamespace(id=ROW_ID, regex=r"K?\d{3}\w\w\d+")
+    assert designation_reading([("ppocr", "K155TM2")], SimpleNamespace(patterns=[row], _cache={})) is None
+
+
+def test_a_type_number_made_with_confusions_keeps_its_own_engines_confidence():
+    # both engines read the serial's 0 as the letter O (О): the pattern makes it 0, a change neither
+    # engine read, so tesseract's sureness is not lent to the result as it is when every place is read
+    changed = choose([tess("КР58ОВМ8ОА", 95.0, "rus, psm 7"), pp("KP5S0BMBOA", 0.30)])
+    read = choose([tess("КР58ОВМ8ОА", 95.0, "rus, psm 7"), pp("KP5S0BMB0A", 0.30)])
+    made = next(r for r in changed.readings if "read as a type number" in r.detail)
+    supported = next(r for r in read.readings if "read as a type number" in r.detail)
+    assert made.text == supported.text == "КР580ВМ80А"
+    assert "O as 0" in " ".join(made.notes) and made.calibrated < supported.calibrated

@@ -596,7 +596,8 @@ def _designation(readings: list[EngineReading], tables) -> EngineReading | None:
     """The line read as a Soviet/Russian integrated-circuit type number by the reference pattern
     (fieldkit.ocr.designation: digits where the pattern has digits, the standard's function code in
     Cyrillic), as a reading of the engine whose reading it was built on, with its calibrated
-    confidence, or the other engine's when that engine's word is SUPPORTING_LIKENESS alike; None
+    confidence, or the other engine's when that engine's word is SUPPORTING_LIKENESS alike and no
+    character was read as a confusion (a digit for a letter or the reverse); None
     when the pattern reads neither engine's words."""
     from fieldkit.ocr.designation import _likeness, designation_reading
     from fieldkit.reference.plain import plain_reference
@@ -610,7 +611,7 @@ def _designation(readings: list[EngineReading], tables) -> EngineReading | None:
         return None
     base = sources[found.skeleton]
     calibrated = base.calibrated
-    if found.other is not None:
+    if found.other is not None and not found.confusions:  # a word changed by the pattern is not the other engine's
         other = sources[found.other]
         if max(_likeness(found.word, w) for w in other.text.split()) >= SUPPORTING_LIKENESS:
             calibrated = max(calibrated, other.calibrated)

@@ -21,7 +21,10 @@ and which are letters, so each place is read as the kind the pattern asks for:
   tesseract read them where PP-OCR read the shape of a letter it cannot write, else as the surer
   engine read them; and at most MAX_CONFUSIONS, and a third of the word, may be confusions, none of
   them in the function code (its letters must be letters in some engine's reading: 523288 is not
-  5232ВВ1), so that noise is never forced into a type number.
+  5232ВВ1), and, where both engines read the word, none in the prefix and series either (each
+  place as one of them read it), so that noise is never forced into a type number;
+- a word both engines read alike in Latin letters stays as read (DS90UB954 is not 0590ИВ954; nor
+  can it be: a series number starts with its group digit, 1 to 8).
 
 The result is written in Cyrillic (the standard's letters are Cyrillic). Letters Latin and Cyrillic
 share never decide that on their own: only the whole pattern does, and a Latin part number does not
@@ -143,7 +146,9 @@ def _pattern(tables):
     cache = getattr(tables, "_cache", {})
     if "ocr_designation" not in cache:
         row = next((r for r in tables.patterns if r.id == ROW_ID), None)
-        cache["ocr_designation"] = re.compile(row.regex) if row is not None else None
+        regex = re.compile(row.regex) if row is not None else None
+        # a user's row without the function code's group cannot say which places are letters
+        cache["ocr_designation"] = regex if regex is not None and "interfix" in regex.groupindex else None
     return cache["ocr_designation"]
 
 
@@ -192,8 +197,12 @@ def _best_word(word: str, engine: str, other_word: str | None, other_engine: str
     for combo in product(*places):
         text = "".join(o.char for o in combo)
         m = regex.fullmatch(fold(text))
-        # the function code is read, not made: its letters are letters in some engine's reading
+        # the function code is read, not made: its letters are letters in some engine's reading; and
+        # where the other engine read the word too, the prefix and series are digits and letters as
+        # one of them read them
         if m is None or any(o.confusion for o in combo[m.start("interfix"):m.end("interfix")]):
+            continue
+        if other_word and any(o.confusion for o in combo[:m.start("interfix")]):
             continue
         confusions = sum(o.confusion for o in combo)
         against = sum(("ppocr" if o.char.isdigit() else who) not in o.engines for o, who in zip(combo, letter_from))
@@ -215,6 +224,8 @@ def designation_reading(texts: list[tuple[str, str]], tables, surer: str = "tess
     (:func:`_best_word`). The reading with the fewest confusions wins, then the one with fewer places
     against each engine's strength, then PP-OCR's skeleton. The line keeps the skeleton's other
     words as read."""
+    from fieldkit.markings.normalize import fold
+
     regex = _pattern(tables)
     if regex is None:
         return None
@@ -227,6 +238,8 @@ def designation_reading(texts: list[tuple[str, str]], tables, surer: str = "tess
             rivals = [(o, other_word) for o, (e, t) in enumerate(texts) if e != engine for other_word in t.split()]
             rivals = [(o, x) for o, x in rivals if _likeness(word, x) >= MIN_LIKENESS]
             other = max(rivals, key=lambda r: _likeness(word, r[1]), default=None)
+            if other is not None and fold(other[1]) == fold(word) and not any(script_of(c) == "cyrillic" for c in word):
+                continue  # both engines read the same Latin word (DS90UB954): left as read
             got = _best_word(word, engine, other[1] if other else None, texts[other[0]][0] if other else None, regex,
                              surer)
             if got is None:
