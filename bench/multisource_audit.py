@@ -14,7 +14,7 @@ suffix) and what it should give:
 
 The list is the audit of the s8 multisrc pass (the s9 multisrc2 pass added 4N26-4N28, MOC3022,
 MOC3023, PC827, MC7815 and FM24C64; the s9 multisrc3 pass MC78L05, TL062, TIP41C, TIP42C, 2N2219A,
-1N914, LL4148 and SM712), written from the numbers themselves and the makers'
+1N914, LL4148, SM712, 6N138 and 6N139), written from the numbers themselves and the makers'
 catalogues, never from lists of components found in weapons. tests/test_multisource_audit.py holds
 every row to its expectation.
 
@@ -99,7 +99,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("MOC3021M", CANDIDATES), ("MOC3063M", CANDIDATES),
             ("4N26", CANDIDATES), ("4N27", CANDIDATES), ("4N28", CANDIDATES), ("MOC3022M", CANDIDATES),
             ("MOC3023", CANDIDATES), ("PC817C", NO_FIRM), ("PC827", NO_FIRM),
-            ("6N136", NO_FIRM), ("CNY17-3", NO_FIRM),
+            ("6N136", NO_FIRM), ("CNY17-3", NO_FIRM), ("6N138", CANDIDATES), ("6N139", CANDIDATES),
             ("TLP521-1", ONE_FIRM), ("LTV-817", ONE_FIRM),
         ],
         "logic": [

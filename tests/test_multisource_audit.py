@@ -105,7 +105,7 @@ def test_the_s9_multi_source_rows_give_exactly_the_makers_read(part, makers):
     ("MC33078DR", {"onsemi", "texas-instruments", "stmicroelectronics"}), ("MMBT4401LT1G", {"onsemi", "diodes"}),
     ("TIP41C", {"central-semiconductor", "onsemi"}), ("TIP42CG", {"central-semiconductor", "onsemi"}),
     ("2N2219A", {"onsemi", "central-semiconductor"}), ("1N914B", {"vishay", "onsemi"}), ("LL4148", {"vishay", "onsemi"}),
-    ("SM712.TCT", {"littelfuse", "semtech"}), ("MB6S", {"onsemi", "micro-commercial-components", "vishay"}),
+    ("SM712.TCT", {"littelfuse", "semtech"}), ("6N138", {"onsemi", "vishay"}), ("6N139", {"onsemi", "vishay"}), ("MB6S", {"onsemi", "micro-commercial-components", "vishay"}),
 ])
 def test_the_s9_multisrc3_rows_give_every_maker_whose_own_address_was_found(part, makers):
     """Each maker is cited by a data sheet on its own domain (KiCad's derivation half, Digi-Key's library, or an
