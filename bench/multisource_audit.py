@@ -13,7 +13,8 @@ suffix) and what it should give:
   Microchip's AT24, Infineon's IRLML...): single-source, it must still name its maker.
 
 The list is the audit of the s8 multisrc pass (the s9 multisrc2 pass added 4N26-4N28, MOC3022,
-MOC3023, PC827, MC7815 and FM24C64), written from the numbers themselves and the makers'
+MOC3023, PC827, MC7815 and FM24C64; the s9 multisrc3 pass MC78L05, TL062, TIP41C, TIP42C, 2N2219A,
+1N914, LL4148, SM712, 6N138 and 6N139), written from the numbers themselves and the makers'
 catalogues, never from lists of components found in weapons. tests/test_multisource_audit.py holds
 every row to its expectation.
 
@@ -45,6 +46,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("LP2950CZ-5.0", CANDIDATES), ("LP2950ACZ-3.3", CANDIDATES),
             ("MC7805CT", CANDIDATES),
             ("L7805CV", NO_FIRM), ("L78L05ACZ", NO_FIRM), ("MC7812CT", NO_FIRM), ("MC7815CT", NO_FIRM),
+            ("MC78L05ACP", NO_FIRM),
             ("UA7805C", NO_FIRM),
             ("LM1117IMPX-3.3", CANDIDATES), ("AMS1117-3.3", NO_FIRM), ("LP2985-33DBVR", NO_FIRM),
             ("LM2931AZ-5.0", CANDIDATES), ("LM2940CT-5.0", NO_FIRM), ("LM2937ET-5.0", NO_FIRM),
@@ -65,7 +67,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("LM2902DR", CANDIDATES),
             ("TL082CP", CANDIDATES), ("TL084CN", CANDIDATES), ("NE5534P", NO_FIRM),
             ("LM741CN", NO_FIRM), ("UA741CP", NO_FIRM), ("LM311DR", NO_FIRM), ("LM386N-1", NO_FIRM),
-            ("MC33078DR", NO_FIRM),
+            ("MC33078DR", CANDIDATES), ("TL062CP", NO_FIRM),
             ("TLC2272CP", ONE_FIRM),
         ],
         "timers": [
@@ -80,7 +82,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("UC3845N", CANDIDATES), ("MC34063ADR", CANDIDATES), ("LM2596S-5.0", CANDIDATES),
             ("LM2576T-5.0", CANDIDATES),
             ("SG3525AN", CANDIDATES),
-            ("TL494CN", CANDIDATES), ("KA3525A", NO_FIRM), ("LM2575T-5.0", NO_FIRM),
+            ("TL494CN", CANDIDATES), ("KA3525A", NO_FIRM), ("LM2575T-5.0", CANDIDATES),
         ],
         "interfaces": [
             ("MAX232CPE", CANDIDATES), ("MAX232N", CANDIDATES), ("MAX3232CSE", CANDIDATES),
@@ -97,7 +99,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("MOC3021M", CANDIDATES), ("MOC3063M", CANDIDATES),
             ("4N26", CANDIDATES), ("4N27", CANDIDATES), ("4N28", CANDIDATES), ("MOC3022M", CANDIDATES),
             ("MOC3023", CANDIDATES), ("PC817C", NO_FIRM), ("PC827", NO_FIRM),
-            ("6N136", NO_FIRM), ("CNY17-3", NO_FIRM),
+            ("6N136", NO_FIRM), ("CNY17-3", NO_FIRM), ("6N138", CANDIDATES), ("6N139", CANDIDATES),
             ("TLP521-1", ONE_FIRM), ("LTV-817", ONE_FIRM),
         ],
         "logic": [
@@ -118,7 +120,9 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("2N4401", CANDIDATES), ("2N4403", CANDIDATES), ("PN2222A", CANDIDATES), ("PN2907A", CANDIDATES),
             ("MMBT2907ALT1G", CANDIDATES), ("MB6S", CANDIDATES), ("TIP122", CANDIDATES),
             ("2N7000", NO_FIRM), ("BC547B", NO_FIRM), ("SS14", NO_FIRM), ("IRF540", NO_FIRM),
-            ("2N3055", NO_FIRM), ("MPSA56", CANDIDATES), ("MMBT4401", NO_FIRM),
+            ("2N3055", NO_FIRM), ("MPSA56", CANDIDATES), ("MMBT4401", CANDIDATES),
+            ("TIP41C", CANDIDATES), ("TIP42C", CANDIDATES), ("2N2219A", CANDIDATES), ("1N914", CANDIDATES),
+            ("LL4148", CANDIDATES), ("SM712.TCT", CANDIDATES),
             ("IRLML2502TRPBF", ONE_FIRM), ("IRF540N", ONE_FIRM),
         ],
         "audio amplifiers": [
