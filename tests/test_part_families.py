@@ -700,7 +700,8 @@ def test_a_closing_hyphen_is_part_of_the_family_for_reference_check(tmp_path):
     # connectors: JST headers by circuit count, Samtec and Harwin by their hyphenated series, Hirose
     ("B10B-PHDSS", "jst"), ("S8B-PHDSS", "jst"), ("SM02B-SHLS-TF", "jst"), ("BM05B-AUHKS-GA-TB", "jst"),
     ("B02P-NV", "jst"), ("S7P-VH", "jst"), ("B2B-PH-K-S", "jst"), ("SM04B-SRSS-TB", "jst"),
-    ("S2B-13-F", None), ("S2B", None), ("B340B-13-F", None),
+    ("S2B-13-F", None), ("S2B", None), ("B340B-13-F", None), ("S5B-LF", None), ("S5B-13", None), ("B5B-XH-A", "jst"),
+    ("S9B-EH-A", "jst"), ("B4B-ZR", "jst"), ("B3P-VH", "jst"),
     ("TSM-104-01-L-SV", "samtec"), ("TSM102", "stmicroelectronics"), ("TSM2301ACX", "taiwan-semiconductor"),
     ("TSW-102-07-G-S", "samtec"), ("FTSH-105-01-F-DV-K", "samtec"), ("SSW-110-01-T-D", "samtec"),
     ("M20-9990246", "harwin"), ("M55-6002042R", "harwin"), ("M80-2430000B", "harwin"), ("M80C186", "intel"),
@@ -717,13 +718,26 @@ def test_a_closing_hyphen_is_part_of_the_family_for_reference_check(tmp_path):
 ])
 def test_attro_connector_sensor_and_power_families_and_their_neighbours(part, firm):
     """The attrO pass (the attrO slice's tuning half and the families the brief named): JST's headers by the
-    number of circuits with the hyphen before the series (S1B-/S2B-/S3B- left out: the S2B rectifier is ordered
-    S2B-13-F); Samtec's and Harwin's series with a closing hyphen, so Samtec's TSM-104 is not ST's TSM10 and
+    number of circuits with the hyphen before the series, and the series itself after a one-digit count (the S2B
+    and S5B rectifiers are ordered S2B-13-F and S5B-LF); Samtec's and Harwin's series with a closing hyphen, so Samtec's TSM-104 is not ST's TSM10 and
     Harwin's M80- not Intel's M80 (M80C186), while MIL numbers written with a slash stay nobody's; Hirose DF12,
     DF13-, DF3EA- beside the DF bridge rectifiers; Sensirion SLF3 and LD20- (ST's LD2980 stays out); Bosch BHI2/BHI3;
     TE's MS58; Richtek RT9, RT6, RT8 and RT48, an exception inside TE's RT4 relays; Toshiba TB67/TB66; AOS AOD, AO4,
     AON; MPS MP65 and MPM3 (ST's MP23 microphones stay out)."""
     assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firms", [
+    ("TSM 104-01", {"stmicroelectronics", "samtec"}), ("TSM_104", {"stmicroelectronics", "samtec"}),
+    ("TSM/104", {"stmicroelectronics", "samtec"}), ("M80 8540442", {"intel", "harwin"}),
+    ("M80.8540442", {"intel", "harwin"}),
+])
+def test_another_separator_where_a_family_writes_its_hyphen_gives_both_firms_as_candidates(part, firms):
+    """OCR, or a hurried hand, writes Samtec's TSM-104-01 as TSM 104-01: it may be ST's TSM104 or Samtec's
+    TSM-104, so neither is said with confidence; with the hyphen it is Samtec's, without any separator ST's."""
+    result = attribute(part)
+    assert result.firm_id is None and {c.firm_id for c in result.candidates} == firms
+    assert attribute(part.replace(" ", "-").replace("_", "-").replace("/", "-").replace(".", "-")).firm_id in firms
 
 
 def test_a_researchers_family_is_checked_against_the_family_with_its_closing_hyphen():

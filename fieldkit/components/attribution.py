@@ -102,6 +102,19 @@ def hyphen_positions(text: str) -> frozenset[int]:
     return frozenset(positions)
 
 
+def separator_positions(text: str) -> frozenset[int]:
+    """After how many letters and digits another separator than a hyphen stands (a space, an
+    underscore, a slash, a dot): {3} for "TSM 104-01", where OCR or a hurried hand wrote TSM-104-01."""
+    folded = fold_lookalikes(text or "").upper().strip()
+    positions, count = set(), 0
+    for char in folded:
+        if _NOT_KEY.match(char) is None:
+            count += 1
+        elif char != "-":
+            positions.add(count)
+    return frozenset(positions)
+
+
 def letter_head_length(text: str) -> int:
     """How many letters the part number begins with, up to a digit or a separator: 3 for NEO-M8N,
     4 for ADSP-BF533. A family of letters only (ADS, NEO) matches a whole head and nothing longer."""
@@ -306,7 +319,8 @@ class ManufacturerIndex:
         """The folded families that begin the part number, longest first. A family of letters only must
         be the part's whole letter head: ADS (TI's ADS1115) is not read into ADSP-BF533 (ADI's). A family
         with a closing hyphen (TSM-) matches only where the number has a hyphen, and then no family
-        that runs on through that hyphen without writing it (TSM10 in TSM-104) matches."""
+        that runs on through that hyphen without writing it (TSM10 in TSM-104) matches. Where another
+        separator stands there (TSM 104-01), the closing-hyphen family comes second, and both are read."""
         text = fold_lookalikes(part_number or "").upper()
         key = _NOT_KEY.sub("", text)
         head = len(_LETTER_HEAD.match(text).group(1))
@@ -322,7 +336,11 @@ class ManufacturerIndex:
                 found.append(key[:n])
         pinned = [len(k) - 1 for k in found if k.endswith("-")]
         if not pinned:
-            return found
+            # TSM 104-01, M80 8540442: another separator where a family writes its hyphen, and another
+            # family matching too: either may be meant, so the number is read as both (candidates)
+            loose = [key[:n] + "-" for n in separator_positions(text) - hyphens
+                     if key[:n] + "-" in prefixes and found]
+            return found[:1] + sorted(loose, key=len, reverse=True) + found[1:] if loose else found
         at = max(pinned)  # families that run on through this hyphen must write it
         return [k for k in found if k.endswith("-") or len(k) < at
                 or any(at in hyphen_positions(f.prefix) for f in prefixes[k])]
@@ -332,7 +350,8 @@ class ManufacturerIndex:
         matching = self._matching(part_number)
         if not matching:
             return []
-        return _one_per_firm([self._family_candidate(f) for f in self.prefixes[matching[0]]])
+        read_as = matching[:1] + [k for k in matching[1:2] if k.endswith("-") and not matching[0].endswith("-")]
+        return _one_per_firm([self._family_candidate(f) for k in read_as for f in self.prefixes[k]])
 
     def _family_candidate(self, fam: _Family) -> Candidate:
         row = fam.row

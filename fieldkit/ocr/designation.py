@@ -23,8 +23,9 @@ and which are letters, so each place is read as the kind the pattern asks for:
   them in the function code (its letters must be letters in some engine's reading: 523288 is not
   5232ВВ1), and, where both engines read the word, none in the prefix and series either (each
   place as one of them read it), so that noise is never forced into a type number;
-- a word both engines read alike in Latin letters stays as read (DS90UB954 is not 0590ИВ954; nor
-  can it be: a series number starts with its group digit, 1 to 8).
+- a word both engines read alike in Latin letters is only written in Cyrillic (K155PE3 is К155РЕ3),
+  never changed (DS90UB954 is not 0590ИВ954; nor can it be: a series number starts with its group
+  digit, 1 to 8).
 
 The result is written in Cyrillic (the standard's letters are Cyrillic). Letters Latin and Cyrillic
 share never decide that on their own: only the whole pattern does, and a Latin part number does not
@@ -238,13 +239,15 @@ def designation_reading(texts: list[tuple[str, str]], tables, surer: str = "tess
             rivals = [(o, other_word) for o, (e, t) in enumerate(texts) if e != engine for other_word in t.split()]
             rivals = [(o, x) for o, x in rivals if _likeness(word, x) >= MIN_LIKENESS]
             other = max(rivals, key=lambda r: _likeness(word, r[1]), default=None)
-            if other is not None and fold(other[1]) == fold(word) and not any(script_of(c) == "cyrillic" for c in word):
-                continue  # both engines read the same Latin word (DS90UB954): left as read
+            agreed_latin = other is not None and fold(other[1]) == fold(word) and not any(
+                script_of(c) == "cyrillic" for c in word)
             got = _best_word(word, engine, other[1] if other else None, texts[other[0]][0] if other else None, regex,
                              surer)
             if got is None:
                 continue
             new, made, against = got
+            if agreed_latin and made:
+                continue  # both engines read the same Latin word (DS90UB954): only its script may change
             line = " ".join(words[:w] + [new] + words[w + 1:])
             found.append(((len(made), against, engine != "ppocr"), Designation(line, new, word, s,
                                                                                other[0] if other else None, made, "")))
