@@ -56,7 +56,9 @@ else
   if [ $need_hangul = 1 ]; then
     echo "fieldkit: for Hangul lines, also install tesseract's Hangul script model (said once):" >&2
     echo "  sudo apt-get install $hangul_pinned   (or, where apt lacks that version: $hangul)" >&2
-    mkdir -p "$(dirname "$tried")" && echo "not installed: no root or sudo ($(date -u +%F))" > "$tried"
+    if [ $need_packages = 0 ]; then  # (without tesseract and its data, said again once they are installed)
+      mkdir -p "$(dirname "$tried")" && echo "not installed: no root or sudo ($(date -u +%F))" > "$tried"
+    fi
   fi
   exit 0
 fi

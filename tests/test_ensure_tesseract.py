@@ -82,3 +82,17 @@ def test_a_hangul_model_apt_does_not_have_is_tried_once_not_at_every_make_run(tm
     assert "Hangul lines will be read without tesseract's Hangul script model" in said
     for _ in range(2):
         assert run(tmp_path, bin_dir) == ([], "")  # the rest is there: apt is not run again
+
+
+def test_without_root_or_sudo_the_hangul_hint_is_said_once_but_not_before_tesseract_is_there(tmp_path):
+    bin_dir = stand_ins(tmp_path, apt_has=set())
+    (bin_dir / "id").write_text("#!/bin/sh\necho 1000\n")  # not root, and no sudo on the stand-in PATH
+    tesseract = bin_dir / "tesseract"
+    installed = tesseract.read_text()
+    tesseract.write_text('#!/bin/sh\necho "List of available languages:"\n')  # no language data yet
+    said = run(tmp_path, bin_dir)[1]
+    assert "OCR needs tesseract" in said and "Hangul script model" in said
+    tesseract.write_text(installed)  # installed by hand: the Hangul hint is still given, once
+    said = run(tmp_path, bin_dir)[1]
+    assert "Hangul script model" in said and "OCR needs tesseract" not in said
+    assert run(tmp_path, bin_dir) == ([], "")

@@ -212,6 +212,21 @@ def test_an_upgrade_says_so_before_it_starts_and_a_new_or_current_catalog_says_n
     assert new.exit_code == 0 and "upgrading" not in new.stderr
 
 
+def test_an_upgrade_goes_ahead_when_standard_error_cannot_be_written(tmp_path, monkeypatch):
+    import io
+
+    class Broken(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr("sys.stderr", Broken())
+    path = copy_fixture(FIXTURES[0], tmp_path)
+    from fieldkit.catalog.db import print_upgrade_notice
+
+    open_catalog(path, on_upgrade=print_upgrade_notice).close()
+    assert applied_names(path) == known_names()
+
+
 def test_the_app_says_so_too_before_its_screen_opens(tmp_path, capsys):
     from fieldkit.tui.app import make_app
 

@@ -388,7 +388,10 @@ def print_upgrade_notice(path: Path, names: list[str]) -> None:
 
     from fieldkit.safe_text import visible
 
-    print(visible(upgrade_notice(path, names)), file=sys.stderr, flush=True)
+    try:
+        print(visible(upgrade_notice(path, names)), file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # no standard error to write to (closed, a broken pipe): upgrade all the same
+        pass
 
 
 @contextlib.contextmanager

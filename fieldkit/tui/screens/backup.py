@@ -139,7 +139,9 @@ class BackupScreen(CopyDialog):
 Type a new (or empty) folder and press Enter or *Back up*: the catalog and every photo original
 are copied there, each copy re-hashed against the original. *Restore…* (ctrl+r) makes a new
 catalog file from a backup folder, after the same checks as `fieldkit restore`. Escape while
-it works cancels it: nothing is kept (no folder, no encrypted file, no partial file).
+it copies or encrypts cancels it: nothing is kept (no folder, no encrypted file, no partial file).
+The last steps (a signed backup's checkpoint, a restored catalog's opening and verify) run to
+their end once started, and what they made is kept and shown.
 
 *Encrypt to* (optional): age recipients (`age1...`) or the names of colleagues whose keys you
 trust, separated by spaces or commas. The backup is then one file encrypted with age, as
