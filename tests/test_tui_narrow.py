@@ -151,10 +151,17 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(tmp_path, monkeyp
 
 
 # Screens and dialogs not in test_tui_every_screen's snapshots, opened the same way.
-async def new_item(pilot):
-    await settle(pilot)
-    await pilot.press("a")
-    await settle(pilot)
+def after_key(key: str):
+    """Opens a screen by its key from the catalog screen."""
+    async def opener(pilot):
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+
+    return opener
+
+
+new_item = after_key("a")
 
 
 async def item_form_problems(pilot):
@@ -190,10 +197,7 @@ async def union(pilot):
     await team_dialog(pilot, UnionScreen({"id": "1", "notes": "HQ note / field note"}))
 
 
-async def reference(pilot):
-    await settle(pilot)
-    await pilot.press("r")
-    await settle(pilot)
+reference = after_key("r")
 
 
 async def family_form(pilot):
@@ -231,16 +235,10 @@ async def component_import(pilot):
     await settle(pilot)
 
 
-async def recheck(pilot):
-    await settle(pilot)
-    await pilot.press("k")
-    await settle(pilot)
+recheck = after_key("k")
 
 
-async def report(pilot):
-    await settle(pilot)
-    await pilot.press("p")
-    await settle(pilot)
+report = after_key("p")
 
 
 async def verify_dialog(pilot, dialog):
