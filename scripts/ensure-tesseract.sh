@@ -18,10 +18,16 @@ hangul="tesseract-ocr-script-hang"
 hangul_pinned="$hangul=1:4.1.0-2"
 tried="${XDG_CACHE_HOME:-$HOME/.cache}/fieldkit/hangul-script-tried"
 
-missing() {
-  command -v tesseract >/dev/null 2>&1 || return 0
+# tesseract with its eng, kor and rus data (the rest of what `missing` looks for is not OCR's)
+has_tesseract_data() {
+  command -v tesseract >/dev/null 2>&1 || return 1
   langs=$(tesseract --list-langs 2>/dev/null)
-  for l in eng kor rus; do echo "$langs" | grep -qx "$l" || return 0; done
+  for l in eng kor rus; do echo "$langs" | grep -qx "$l" || return 1; done
+  return 0
+}
+
+missing() {
+  has_tesseract_data || return 0
   fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || return 0
   fc-list 2>/dev/null | grep -qi "NanumGothic" || return 0
   [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || return 0
@@ -56,7 +62,7 @@ else
   if [ $need_hangul = 1 ]; then
     echo "fieldkit: for Hangul lines, also install tesseract's Hangul script model (said once):" >&2
     echo "  sudo apt-get install $hangul_pinned   (or, where apt lacks that version: $hangul)" >&2
-    if [ $need_packages = 0 ]; then  # (without tesseract and its data, said again once they are installed)
+    if has_tesseract_data; then  # (without tesseract and its data, said again once they are installed)
       mkdir -p "$(dirname "$tried")" && echo "not installed: no root or sudo ($(date -u +%F))" > "$tried"
     fi
   fi

@@ -96,3 +96,11 @@ def test_without_root_or_sudo_the_hangul_hint_is_said_once_but_not_before_tesser
     said = run(tmp_path, bin_dir)[1]
     assert "Hangul script model" in said and "OCR needs tesseract" not in said
     assert run(tmp_path, bin_dir) == ([], "")
+
+
+def test_without_root_the_hangul_hint_is_said_once_even_where_build_headers_are_missing(tmp_path):
+    bin_dir = stand_ins(tmp_path, apt_has=set())
+    (bin_dir / "id").write_text("#!/bin/sh\necho 1000\n")
+    (bin_dir / "pkg-config").write_text("#!/bin/sh\nexit 1\n")  # no libtesseract headers: not OCR's concern
+    assert "Hangul script model" in run(tmp_path, bin_dir)[1]
+    assert "Hangul script model" not in run(tmp_path, bin_dir)[1]

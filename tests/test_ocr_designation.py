@@ -110,3 +110,17 @@ def test_a_type_number_made_with_confusions_keeps_its_own_engines_confidence():
     supported = next(r for r in read.readings if "read as a type number" in r.detail)
     assert made.text == supported.text == "КР580ВМ80А"
     assert "O as 0" in " ".join(made.notes) and made.calibrated < supported.calibrated
+
+
+def test_a_latin_word_both_engines_read_alike_is_left_as_read_even_where_its_letters_fit_the_pattern():
+    # PP-OCR's shapes (T for Г, N for Л) would make 1705AT1 1705АГ1: tesseract, which writes Cyrillic, read T
+    for text in ("1705AT1", "2001NE5", "H1102NA1", "K155PE3"):
+        assert designation_reading([("tesseract", text), ("ppocr", text)], plain_reference()) is None
+        assert choose([tess(text, 90.0), pp(text, 0.97)]).text == text
+
+
+def test_a_latin_lot_or_date_code_is_no_type_number_without_the_commercial_prefix_or_any_cyrillic():
+    for text in ("2148AA1", "1824TP1", "C2045TB01", "M1523PE2", "3321KT7"):
+        assert designation_reading([("tesseract", "noise"), ("ppocr", text)], plain_reference()) is None
+    # with the commercial prefix, or with a Cyrillic letter read anywhere in the line, it may be
+    assert designation_reading([("ppocr", "K155PE3")], plain_reference()).text == "К155РЕ3"

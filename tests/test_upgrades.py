@@ -227,6 +227,14 @@ def test_an_upgrade_goes_ahead_when_standard_error_cannot_be_written(tmp_path, m
     assert applied_names(path) == known_names()
 
 
+def test_with_standard_error_closed_the_notice_does_not_go_to_standard_output(tmp_path):
+    path = copy_fixture(FIXTURES[0], tmp_path)
+    done = subprocess.run([sys.executable, "-c", "import sys; sys.stderr = None; from fieldkit.cli import main; "
+                           f"main(['--db', {str(path)!r}, 'init'])"], capture_output=True, text=True)
+    assert "upgrading" not in done.stdout and "catalog ready" in done.stdout
+    assert applied_names(path) == known_names()
+
+
 def test_the_app_says_so_too_before_its_screen_opens(tmp_path, capsys):
     from fieldkit.tui.app import make_app
 

@@ -388,6 +388,8 @@ def print_upgrade_notice(path: Path, names: list[str]) -> None:
 
     from fieldkit.safe_text import visible
 
+    if sys.stderr is None:  # standard error closed (2>&-): print would fall back to standard output
+        return
     try:
         print(visible(upgrade_notice(path, names)), file=sys.stderr, flush=True)
     except (OSError, ValueError):  # no standard error to write to (closed, a broken pipe): upgrade all the same

@@ -264,11 +264,15 @@ MAX_SWAPS = 2  # letters of one word written as Cyrillic at most, in a designati
 
 
 def _designations(text: str, tables) -> list[str]:
-    """The words of ``text`` that a reference pattern reads whole as a designation."""
+    """The words of ``text`` that a reference pattern reads whole as a designation. Soviet/Russian
+    IC type numbers are left to fieldkit.ocr.designation, which asks more of them (their pattern
+    alone fits Latin lot and date codes: 1705AT1 would be 1705АГ1 here)."""
     from fieldkit.markings.matcher import match_marking
+    from fieldkit.ocr.designation import ROW_ID
 
     words = set(text.split())
-    return [m.matched for m in match_marking(text, tables) if "designation" in m.fields and m.matched in words]
+    return [m.matched for m in match_marking(text, tables)
+            if "designation" in m.fields and m.matched in words and m.pattern_id != ROW_ID]
 
 
 def designation_variant(text: str, tables=None) -> tuple[str, str] | None:

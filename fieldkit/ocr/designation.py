@@ -23,9 +23,11 @@ and which are letters, so each place is read as the kind the pattern asks for:
   them in the function code (its letters must be letters in some engine's reading: 523288 is not
   5232ВВ1), and, where both engines read the word, none in the prefix and series either (each
   place as one of them read it), so that noise is never forced into a type number;
-- a word both engines read alike in Latin letters is only written in Cyrillic (K155PE3 is К155РЕ3),
-  never changed (DS90UB954 is not 0590ИВ954; nor can it be: a series number starts with its group
-  digit, 1 to 8).
+- a word both engines read alike in Latin letters is left as read (DS90UB954 is not 0590ИВ954, nor
+  1705AT1 1705АГ1; a series number starts with its group digit, 1 to 8);
+- where no engine read a Cyrillic letter anywhere in the line, only a word with the commercial prefix
+  (К, КР, ЭК...) is read so: a Latin lot or date code such as 2148AA1 or C2045TB01 fits the rest of
+  the pattern.
 
 The result is written in Cyrillic (the standard's letters are Cyrillic). Letters Latin and Cyrillic
 share never decide that on their own: only the whole pattern does, and a Latin part number does not
@@ -230,6 +232,9 @@ def designation_reading(texts: list[tuple[str, str]], tables, surer: str = "tess
     regex = _pattern(tables)
     if regex is None:
         return None
+    # Cyrillic letters in some engine's reading of the line: without any, all that says "Soviet chip"
+    # is the pattern, and a Latin lot or date code fits it too (2148AA1, C2045TB01)
+    cyrillic_read = any(script_of(c) == "cyrillic" for _, text in texts for c in text)
     found = []
     for s, (engine, text) in enumerate(texts):
         words = text.split()
@@ -246,8 +251,10 @@ def designation_reading(texts: list[tuple[str, str]], tables, surer: str = "tess
             if got is None:
                 continue
             new, made, against = got
-            if agreed_latin and made:
-                continue  # both engines read the same Latin word (DS90UB954): only its script may change
+            if agreed_latin:
+                continue  # both engines read the same Latin word (DS90UB954, 1705AT1): left as read
+            if not cyrillic_read and not (new.startswith("К") or new.startswith("ЭК")):
+                continue  # no Cyrillic read anywhere: only the commercial prefix К... makes it a type number
             line = " ".join(words[:w] + [new] + words[w + 1:])
             found.append(((len(made), against, engine != "ppocr"), Designation(line, new, word, s,
                                                                                other[0] if other else None, made, "")))
