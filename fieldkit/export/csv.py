@@ -647,33 +647,32 @@ def _readers(catalog: Catalog, two: bool) -> list[sqlite3.Connection]:
     once (another program is writing) or the heads differ, one reader is returned."""
     wal = in_wal_mode(catalog.db.conn)
     first = connect_reader(catalog.path, wal=wal)  # never reopen the file here
-    if not two:
-        first.execute("BEGIN")
-        audit.head(first)  # the first read: it fixes the snapshot of the read transaction
-        return [first]
     second = lock = None
     try:
-        lock = connect(catalog.path)
-        lock.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
-        lock.execute("BEGIN IMMEDIATE")
-        second = connect_reader(catalog.path, wal=wal)
-        heads = []
-        for reader in (first, second):
-            reader.execute("BEGIN")
-            heads.append(audit.head(reader))
-    except sqlite3.Error:
-        heads = [None, "unlocked"]
-    finally:
-        if lock is not None:
-            lock.close()  # ends its transaction: nothing was written
-    if heads[0] == heads[1]:
-        return [first, second]
-    if second is not None:
-        second.close()
-    if not first.in_transaction:
-        first.execute("BEGIN")
-    audit.head(first)
-    return [first]
+        if two:
+            try:
+                lock = connect(catalog.path)
+                lock.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
+                lock.execute("BEGIN IMMEDIATE")
+                second = connect_reader(catalog.path, wal=wal)
+                for reader in (first, second):
+                    reader.execute("BEGIN")
+                if audit.head(first) == audit.head(second):
+                    return [first, second]
+            except sqlite3.Error:
+                pass  # no lock (another program is writing, or the file is read-only): one reader
+            finally:
+                if lock is not None:
+                    lock.close()  # ends its transaction: nothing was written
+        if second is not None:
+            second.close()
+        if not first.in_transaction:
+            first.execute("BEGIN")
+        audit.head(first)  # the first read: it fixes the snapshot of the read transaction
+        return [first]
+    except BaseException:
+        first.close()
+        raise
 
 
 def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PARALLEL_ROWS,
