@@ -236,8 +236,8 @@ def test_an_export_is_one_snapshot_even_when_a_write_lands_between_two_files(db_
     items.add_item(catalog, {"ref": "KHK-0001", "category": "missile debris"})
     real = export_csv.write_csv
 
-    def write_then_interleave(path, header, batches):
-        written = real(path, header, batches)
+    def write_then_interleave(path, header, batches, *rest):
+        written = real(path, header, batches, *rest)
         if path.name == "items.csv":
             other = worker(db_path, "LATE", 1)
             assert other.wait(timeout=60) == 0, other.stderr.read()

@@ -166,30 +166,6 @@ def seed_components(catalog, count):
     return item
 
 
-def test_a_large_export_writes_components_in_a_second_process_with_the_same_bytes(catalog, tmp_path):
-    seed_components(catalog, 50)
-    one = export_catalog(catalog, tmp_path / "one", parallel_rows=10**9)
-    two = export_catalog(catalog, tmp_path / "two", parallel_rows=10)
-    assert one.files == two.files and two.files["components.csv"] == 50
-    for name in one.files:
-        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
-
-
-
-def test_the_second_process_never_imports_a_python_file_from_the_folder_the_user_stands_in(catalog, tmp_path, monkeypatch):
-    """`python -m` would put the current folder first on sys.path: a json.py there (an adversary's, or the
-    user's own script) must not run inside the export."""
-    seed_components(catalog, 30)
-    here = tmp_path / "here"
-    here.mkdir()
-    marker = tmp_path / "ran"
-    (here / "json.py").write_text(f"open({str(marker)!r}, 'w').write('x')\nraise ImportError('shadowed json')\n")
-    monkeypatch.chdir(here)
-    result = export_catalog(catalog, tmp_path / "out", parallel_rows=10)
-    assert result.files["components.csv"] == 30
-    assert not marker.exists()
-
-
 def test_an_export_syncs_its_folder_so_the_renames_are_durable(catalog, tmp_path, monkeypatch):
     import fieldkit.export.csv as export_csv
 
@@ -198,134 +174,6 @@ def test_an_export_syncs_its_folder_so_the_renames_are_durable(catalog, tmp_path
     monkeypatch.setattr(export_csv, "sync_folder", lambda folder: (synced.append(folder), real(folder)))
     export_catalog(catalog, tmp_path / "out")
     assert synced == [tmp_path / "out"]
-
-def test_the_second_process_writes_nothing_if_the_catalog_moved_on_and_the_export_stays_one_snapshot(
-        catalog, tmp_path, monkeypatch):
-    """A write lands after the export has fixed its snapshot and before the second process starts:
-    the second process sees another audit head and stands down, and the first writes the file."""
-    import fieldkit.export.csv as export_csv
-    from fieldkit.catalog.db import open_catalog
-
-    seed_components(catalog, 20)
-    start = export_csv._start_second_process
-
-    def write_first(path, outdir, head, full=False):
-        from fieldkit.catalog import records
-
-        other = open_catalog(path, actor="other")
-        late = items.add_item(other, {"category": "late", "ref": "LATE-1"})
-        records.insert(other, "components", {"id": "late", "item_id": late["id"], "part_number": "LATE",
-                                             "quantity": 1, "created_at": "t", "updated_at": "t"})
-        other.close()
-        process = start(path, outdir, head, full)
-        process.wait()
-        assert process.returncode == export_csv.part.MOVED
-        assert not (outdir / "components.csv").exists()
-        return start(path, outdir, head, full)  # exits MOVED again; the export writes the file itself
-
-    monkeypatch.setattr(export_csv, "_start_second_process", write_first)
-    result = export_catalog(catalog, tmp_path / "out", parallel_rows=10)
-    assert result.files["components.csv"] == 20
-    assert "LATE-1" not in {row["ref"] for row in read(tmp_path / "out" / "items.csv")}
-    assert {row["part_number"] for row in read(tmp_path / "out" / "components.csv")}.isdisjoint({"LATE"})
-
-
-
-def test_a_second_process_that_hangs_is_stopped_and_the_export_writes_the_file_itself(catalog, tmp_path, monkeypatch):
-    import subprocess
-    import sys
-
-    import fieldkit.export.csv as export_csv
-
-    seed_components(catalog, 20)
-    one = export_catalog(catalog, tmp_path / "one", parallel_rows=10**9)
-    started = []
-
-    def hang(path, outdir, head, full=False):
-        started.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-        return started[-1]
-
-    monkeypatch.setattr(export_csv, "_start_second_process", hang)
-    monkeypatch.setattr(export_csv, "SECOND_PROCESS_SECONDS", 0.5)
-    two = export_catalog(catalog, tmp_path / "two", parallel_rows=10)
-    assert started and started[0].returncode is not None  # stopped, not left running
-    assert two.files == one.files
-    assert (tmp_path / "two" / "components.csv").read_bytes() == (tmp_path / "one" / "components.csv").read_bytes()
-
-def test_a_failure_in_the_second_process_is_one_line_naming_it(catalog, tmp_path, monkeypatch):
-    import subprocess
-    import sys
-
-    import fieldkit.export.csv as export_csv
-    from fieldkit.errors import FieldkitError
-
-    seed_components(catalog, 20)
-    message = "cannot write the export to out: No space left on device; choose another folder"
-    monkeypatch.setattr(export_csv, "_start_second_process", lambda path, outdir, head, full=False: subprocess.Popen(
-        [sys.executable, "-c", f"import sys; sys.stderr.write({message!r}); sys.exit(1)"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-    with pytest.raises(FieldkitError) as caught:
-        export_catalog(catalog, tmp_path / "out", parallel_rows=10)
-    assert str(caught.value) == message
-
-
-def test_when_the_first_process_fails_the_second_is_stopped_and_leaves_no_file(catalog, tmp_path, monkeypatch):
-    import time
-
-    import fieldkit.export.csv as export_csv
-    from fieldkit.errors import FieldkitError
-
-    seed_components(catalog, 20)
-    started = []
-    start = export_csv._start_second_process
-
-    def start_and_remember(path, outdir, head, full=False):
-        started.append(start(path, outdir, head, full))
-        return started[-1]
-
-    def disk_full(db, names, outdir, full=False):
-        time.sleep(1)  # let the second process get going
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(export_csv, "_start_second_process", start_and_remember)
-    monkeypatch.setattr(export_csv, "write_files", disk_full)
-    with pytest.raises(FieldkitError, match="No space left on device"):
-        export_catalog(catalog, tmp_path / "out", parallel_rows=10)
-    assert started and started[0].returncode is not None  # ended, not left running
-    leftovers = sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith("."))
-    assert leftovers == []
-
-
-def test_the_second_process_stopped_mid_file_removes_its_temporary_file(catalog, tmp_path):
-    import subprocess
-    import sys
-    import time
-
-    from fieldkit.catalog import audit, search
-    from fieldkit.export import part
-
-    item = items.add_item(catalog, {"category": "missile debris", "ref": "KHK-0001"})
-    with catalog.transaction() as db:  # enough rows for the file to take a while; written raw, for speed
-        search.suspend(db)
-        db.conn.executemany(
-            "INSERT INTO components (id, item_id, part_number, notes, quantity, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, 1, 't', 't')",
-            ((f"c{n}", item["id"], f"P{n}", "n" * 200) for n in range(300_000)))
-        db.execute("DELETE FROM search_suspended")
-    seq, head_hash = audit.head(catalog.db)
-    out = tmp_path / "out"
-    out.mkdir()
-    process = subprocess.Popen([sys.executable, "-m", "fieldkit.export.part", str(catalog.path), str(out),
-                                str(seq), head_hash], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not any(p.name.startswith(".components.csv.") for p in out.iterdir()):
-        assert process.poll() is None and time.monotonic() < deadline, "the file was never started"
-        time.sleep(0.002)
-    process.terminate()
-    process.communicate(timeout=30)
-    assert process.returncode == part.STOPPED
-    assert list(out.iterdir()) == []  # neither a part of components.csv nor its temporary file
 
 
 def test_a_text_cell_that_is_not_utf8_stops_the_export_with_one_line_naming_the_table(catalog, tmp_path):
@@ -338,19 +186,6 @@ def test_a_text_cell_that_is_not_utf8_stops_the_export_with_one_line_naming_the_
         export_catalog(catalog, tmp_path / "out")
     assert "cannot export items.csv" in str(caught.value) and "not valid UTF-8" in str(caught.value)
     assert "\n" not in str(caught.value)
-
-
-def test_if_no_second_process_can_start_the_export_writes_every_file_itself(catalog, tmp_path, monkeypatch):
-    import fieldkit.export.csv as export_csv
-
-    seed_components(catalog, 30)
-
-    def cannot_start(path, outdir, head, full):
-        raise OSError(11, "Resource temporarily unavailable")
-
-    monkeypatch.setattr(export_csv, "_start_second_process", cannot_start)
-    result = export_catalog(catalog, tmp_path / "out", parallel_rows=10)
-    assert result.files["components.csv"] == 30 and len(read(tmp_path / "out" / "components.csv")) == 30
 
 
 def test_components_csv_has_plain_attribution_columns_and_no_json(catalog, tmp_path):

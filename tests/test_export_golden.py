@@ -71,11 +71,24 @@ def test_export_writes_the_same_bytes_as_before_for_the_same_catalog(catalog, tm
         assert (tmp_path / name).read_bytes() == (folder / name).read_bytes(), name
 
 
-def test_a_second_process_writes_the_same_bytes_as_one(catalog, tmp_path):
+@pytest.mark.parametrize("full", [False, True])
+@pytest.mark.parametrize("chunk", [2, 500])
+def test_two_threads_write_the_same_bytes_as_one(catalog, tmp_path, monkeypatch, full, chunk):
+    """components.csv made in two halves by two threads (fieldkit.export.csv._Half), in chunks of
+    `chunk` rows, is the golden file."""
+    import fieldkit.export.csv as export_csv
+
+    halves = []
+    real = export_csv._Half.run
+    monkeypatch.setattr(export_csv, "a_core_is_free", lambda: True)
+    monkeypatch.setattr(export_csv._Half, "run", lambda self: (halves.append(self.first_rowid), real(self)))
+    monkeypatch.setattr(export_csv, "CHUNK", chunk)
     fill(catalog)
-    export_catalog(catalog, tmp_path, parallel_rows=1)
+    export_catalog(catalog, tmp_path, parallel_rows=1, full=full)
+    assert len(halves) == 1
+    folder = GOLDEN / ("full" if full else "plain")
     for name in FILES:
-        assert (tmp_path / name).read_bytes() == (GOLDEN / "plain" / name).read_bytes(), name
+        assert (tmp_path / name).read_bytes() == (folder / name).read_bytes(), name
 
 
 def test_components_csv_made_in_many_chunks_has_the_same_bytes(catalog, tmp_path, monkeypatch):

@@ -24,10 +24,12 @@ the basis, the table version) is finished once per row of that table (LOOKUP_CEL
 `format()` stops at a NUL character, so a row with NUL in any text cell (or with a blob, which only
 another program could have stored) is written by `csv_line` in Python instead (the same format, byte
 for byte); nothing is cut short. components.csv is made in chunks of CHUNK rows, one SQLite step per
-chunk (`chunked_select`); Python checks each chunk's UTF-8 and writes it. A very large catalog's
-components.csv is written by a second process (fieldkit.export.part) at the same state of the
-catalog while this one writes the other files. Memory grows with the number of items,
-never with the number of rows exported.
+chunk (`chunked_select`); Python checks each chunk's UTF-8 and writes it. When a core is idle, a
+second thread makes the last half of components.csv (by rowid) in a read transaction of its own at
+the same state of the catalog (`export_catalog`); SQLite releases the GIL while it steps, so the two
+halves are made on two cores. Every file is written under a temporary name and put in place only
+when all of them are complete. Memory grows with the number of items, never with the number of rows
+exported.
 """
 
 from __future__ import annotations
@@ -40,9 +42,8 @@ import json
 import os
 import re
 import sqlite3
-import subprocess
-import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,9 +52,9 @@ from typing import Any, TextIO
 from sqlite_utils import Database
 
 from fieldkit.catalog import audit, witness
-from fieldkit.catalog.db import Catalog, connect_reader, database, in_wal_mode, refuse_inside_store, translate_error
+from fieldkit.catalog.db import (Catalog, connect, connect_reader, database, in_wal_mode, refuse_inside_store,
+                                 translate_error)
 from fieldkit.errors import FieldkitError
-from fieldkit.export import part
 from fieldkit.export import provenance as provenance_file
 from fieldkit.wording import plural
 
@@ -85,7 +86,8 @@ _GUARD_SQL = (
 BATCH = 500  # lines: a batch joined (about 300 kB) reuses freed memory; 10,000 made page faults cost 0.1 s CPU per 100k rows
 CHUNK = 500  # rows per chunk of a chunked file (about 330 kB of components.csv); 2,000 (1.3 MB) took 0.05 s more system time per 100k rows in page faults
 CHUNKED = ["components"]  # files written in chunks (chunked_select): one line per row of the table, in rowid order
-PARALLEL_ROWS = 200_000  # components; below this a second process costs more than it saves
+PARALLEL_ROWS = 20_000  # components; below this a second thread saves less than it costs
+LOCK_WAIT_MS = 200  # how long the export waits for the write lock that lines up its two readers
 LINE_END = "\r\n"
 WRITE_BUFFER = 1 << 20
 WRITEBACK = 8 << 20  # bytes written between two requests to start writing them to disk
@@ -318,24 +320,30 @@ def export_select(db: Database, name: str, full: bool = False) -> tuple[list[str
     return header, f"{'WITH ' + with_clause + ' ' if with_clause else ''}SELECT {line} FROM {source} ORDER BY {order}"
 
 
-def chunked_select(db: Database, name: str, full: bool = False, width: int | None = None) -> tuple[list[str], str]:
+def chunked_select(db: Database, name: str, full: bool = False, width: int | None = None,
+                   start: int | None = None, stop: int | None = None) -> tuple[list[str], str]:
     """The header and a SELECT that writes the file `name` (one whose rows are its table's rows, in
     rowid order: components.csv) in chunks: each result row is the lines of up to `width`
     consecutive rowids, joined by CRLF as `export_select` makes them, and how many there are. One
     sqlite3_step makes a whole chunk, so Python makes no tuple and runs no loop per line (about
     0.1 s of CPU per 100,000 components). The chunks' bounds come from a recursive CTE that seeks
-    the next rowid, so gaps cost nothing."""
+    the next rowid, so gaps cost nothing. `start` and `stop` limit it to the rowids from `start`
+    and below `stop` (the halves of `export_catalog`)."""
     table, width = name, width or CHUNK
     source, order, _ = EXPORTS[name]
     assert order == f"{table}.rowid", f"{name}.csv is not written in rowid order"
     header, with_clause, line = _line_parts(db, name, full)
-    bounds = (f"bounds(lo) AS (SELECT min(rowid) FROM {table} UNION ALL SELECT (SELECT rowid FROM {table} "
-              f"WHERE rowid >= bounds.lo + {width} ORDER BY rowid LIMIT 1) FROM bounds WHERE lo IS NOT NULL)")
-    within = f"{table}.rowid >= bounds.lo AND {table}.rowid < bounds.lo + {width}"
+    limits = [f"rowid >= {int(start)}"] if start is not None else []
+    limits += [f"rowid < {int(stop)}"] if stop is not None else []
+    below = f" AND rowid < {int(stop)}" if stop is not None else ""
+    bounds = (f"bounds(lo) AS (SELECT min(rowid) FROM {table}{' WHERE ' + ' AND '.join(limits) if limits else ''} "
+              f"UNION ALL SELECT (SELECT rowid FROM {table} "
+              f"WHERE rowid >= bounds.lo + {width}{below} ORDER BY rowid LIMIT 1) FROM bounds WHERE lo IS NOT NULL)")
+    within = f"{table}.rowid >= bounds.lo AND {table}.rowid < bounds.lo + {width}{below.replace('rowid', table + '.rowid')}"
     sql = (f"WITH {with_clause + ', ' if with_clause else ''}{bounds} "
            f"SELECT (SELECT CAST(group_concat(line, char(13, 10)) AS BLOB) FROM "
            f"(SELECT {line} AS line FROM {source} WHERE {within} ORDER BY {order})), "
-           f"(SELECT count(*) FROM {table} WHERE rowid >= bounds.lo AND rowid < bounds.lo + {width}) "
+           f"(SELECT count(*) FROM {table} WHERE rowid >= bounds.lo AND rowid < bounds.lo + {width}{below}) "
            f"FROM bounds WHERE lo IS NOT NULL")
     return header, sql
 
@@ -363,8 +371,8 @@ class ExportResult:
 
 
 def temp_prefix(name: str) -> str:
-    """The start of the temporary file's name for `name`: hidden, and naming this process, so a
-    process stopped before it could remove its temporary file can find it (fieldkit.export.part)."""
+    """The start of the temporary file's name for `name`: hidden, and naming this process, so that
+    what a killed export left can be told from another process's file."""
     return f".{name}.{os.getpid()}."
 
 
@@ -389,9 +397,12 @@ def export_files_in(outdir: Path) -> list[str]:
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path, newline: str | None = None, binary: bool = False) -> Iterator[Any]:
+def atomic_file(path: Path, newline: str | None = None, binary: bool = False,
+                staged: list[tuple[str, Path]] | None = None) -> Iterator[Any]:
     """A file written beside `path` (text, or bytes if `binary`), fsynced and renamed over it at the
-    end: a crash or kill leaves the old file or the new one, never a part."""
+    end: a crash or kill leaves the old file or the new one, never a part. With `staged`, the
+    complete, fsynced file keeps its temporary name and (temporary name, path) is added to `staged`:
+    the caller renames it (`put_in_place`) or removes it (`remove_staged`)."""
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), dir=path.parent)
     try:
         with (os.fdopen(fd, "wb", buffering=WRITE_BUFFER) if binary
@@ -400,35 +411,66 @@ def atomic_file(path: Path, newline: str | None = None, binary: bool = False) ->
             fh.flush()
             os.chmod(fh.fileno(), _user_file_mode())  # mkstemp's 0600 would hide the export from the user's team
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        if staged is None:
+            os.replace(tmp, path)
+        else:
+            staged.append((tmp, path))
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def write_csv(path: Path, header: Iterable[str], blocks: Iterable[tuple[bytes, int]]) -> int:
+def put_in_place(staged: list[tuple[str, Path]]) -> None:
+    """Rename every staged file over its final name, in the order staged. A file renamed leaves
+    `staged`, so that after a failure `remove_staged` removes only what is still temporary."""
+    while staged:
+        tmp, path = staged[0]
+        os.replace(tmp, path)
+        staged.pop(0)
+
+
+def remove_staged(staged: list[tuple[str, Path]]) -> None:
+    """Remove every staged file that was not put in place."""
+    for tmp, _ in staged:
+        Path(tmp).unlink(missing_ok=True)
+    staged.clear()
+
+
+def write_csv(path: Path, header: Iterable[str], blocks: Iterable[tuple[bytes, int]],
+              staged: list[tuple[str, Path]] | None = None, tail: Any = None) -> int:
     """Write a header and blocks of finished CSV lines to one file atomically; returns the number of
     data rows. Each block is (its lines as UTF-8 bytes joined by CRLF, without the last CRLF; how
     many lines). A line that is not valid UTF-8 (a text cell another program wrote) raises
     UnicodeDecodeError before anything is put in place. Every WRITEBACK bytes the kernel is asked to
-    start writing what is written so far, so the fsync at the end waits for the last part only."""
-    count = 0
+    start writing what is written so far, so the fsync at the end waits for the last part only.
+    `tail(fh)`, if given, is called after the last block, before the fsync: it appends the rest of
+    the file (the other half of components.csv) and returns its number of rows. `staged`: see
+    `atomic_file`."""
     heading = io.StringIO()
     csv.writer(heading, lineterminator=LINE_END).writerow(header)
-    with atomic_file(path, binary=True) as fh:
+    with atomic_file(path, binary=True, staged=staged) as fh:
         fh.write(heading.getvalue().encode("utf-8"))
-        written = flushed = 0
-        for data, lines in blocks:
-            if not data.isascii():
-                data.decode("utf-8")  # the check SQLite does not make; ASCII is valid UTF-8 as it is
-            fh.write(data)
-            fh.write(b"\r\n")
-            count += lines
-            written += len(data) + 2
-            if written - flushed >= WRITEBACK:
-                fh.flush()
-                _start_writeback(fh.fileno(), flushed, written - flushed)
-                flushed = written
+        count = write_blocks(fh, blocks, writeback=True)
+        if tail is not None:
+            count += tail(fh)
+    return count
+
+
+def write_blocks(fh: Any, blocks: Iterable[tuple[bytes, int]], writeback: bool = False) -> int:
+    """Write blocks of finished lines (see `write_csv`) to a binary file, each ended by CRLF, checking
+    their UTF-8; returns the number of lines. `writeback`: start writing them to disk every WRITEBACK bytes."""
+    count = written = flushed = 0
+    for data, lines in blocks:
+        if not data.isascii():
+            data.decode("utf-8")  # the check SQLite does not make; ASCII is valid UTF-8 as it is
+        fh.write(data)
+        fh.write(b"\r\n")
+        count += lines
+        written += len(data) + 2
+        if writeback and written - flushed >= WRITEBACK:
+            fh.flush()
+            _start_writeback(fh.fileno(), flushed, written - flushed)
+            flushed = written
     return count
 
 
@@ -443,35 +485,51 @@ def _start_writeback(fd: int, offset: int, length: int) -> None:
             advise(fd, offset, length, os.POSIX_FADV_DONTNEED)
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write a small text file atomically."""
-    with atomic_file(path) as fh:
+def write_text(path: Path, text: str, staged: list[tuple[str, Path]] | None = None) -> None:
+    """Write a small text file atomically (`staged`: see `atomic_file`)."""
+    with atomic_file(path, staged=staged) as fh:
         fh.write(text)
 
 
-def write_files(db: Database, names: list[str], outdir: Path, full: bool = False) -> dict[str, int]:
+def add_functions(conn: sqlite3.Connection) -> None:
+    """The Python functions the export's SELECTs call, on a connection that runs them."""
+    conn.create_function("date_readings_json", 3, _date_readings_json, deterministic=True)
+    conn.create_function("real_text", 1, repr, deterministic=True)
+    conn.create_function("csv_line", -1, csv_line, deterministic=True)
+
+
+@contextlib.contextmanager
+def _cells_of(name: str) -> Iterator[None]:
+    """A text cell that is not UTF-8, met while writing `name`.csv, as the export's one line."""
+    try:
+        yield
+    except (sqlite3.OperationalError, UnicodeDecodeError) as exc:
+        if isinstance(exc, sqlite3.OperationalError) and "decode to UTF-8" not in str(exc):
+            raise
+        raise FieldkitError(
+            f"cannot export {name}.csv: a text cell of the {name} table is not valid UTF-8, so another "
+            "program wrote it; correct that row with a SQLite tool, then export again"
+        ) from None
+
+
+def write_files(db: Database, names: list[str], outdir: Path, full: bool = False,
+                staged: list[tuple[str, Path]] | None = None, half: _Half | None = None) -> dict[str, int]:
     """Write the files `names` (keys of EXPORTS) from `db`, read in one read transaction; a file of
-    CHUNKED is made in chunks (chunked_select)."""
-    db.conn.create_function("date_readings_json", 3, _date_readings_json, deterministic=True)
-    db.conn.create_function("real_text", 1, repr, deterministic=True)
-    db.conn.create_function("csv_line", -1, csv_line, deterministic=True)
+    CHUNKED is made in chunks (chunked_select). With `half`, components.csv's rows from `half.first_rowid`
+    on are made by that thread, and this writes the rows before them and then appends its part.
+    `staged`: see `atomic_file`."""
+    add_functions(db.conn)
     files = {}
     for name in names:
         path = outdir / f"{name}.csv"
-        try:
+        with _cells_of(name):
             if name in CHUNKED:  # each row of the SELECT is a chunk: (its lines, how many)
-                header, sql = chunked_select(db, name, full)
-                files[path.name] = write_csv(path, header, db.execute(sql))
+                split = half is not None and name == half.name
+                header, sql = chunked_select(db, name, full, stop=half.first_rowid if split else None)
+                files[path.name] = write_csv(path, header, db.execute(sql), staged, half.append_to if split else None)
             else:
                 header, sql = export_select(db, name, full)
-                files[path.name] = write_csv(path, header, _batches(db.execute(sql)))
-        except (sqlite3.OperationalError, UnicodeDecodeError) as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "decode to UTF-8" not in str(exc):
-                raise
-            raise FieldkitError(
-                f"cannot export {name}.csv: a text cell of the {name} table is not valid UTF-8, so another "
-                "program wrote it; correct that row with a SQLite tool, then export again"
-            ) from None
+                files[path.name] = write_csv(path, header, _batches(db.execute(sql)), staged)
     return files
 
 
@@ -493,41 +551,128 @@ def sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _start_second_process(path: Path, outdir: Path, head: tuple[int, str], full: bool) -> subprocess.Popen:
-    # -P: the current folder is not put on sys.path, so a json.py or sqlite3.py where the user
-    # stands is never imported by the second process.
-    command = [sys.executable, "-P", "-m", "fieldkit.export.part", str(path), str(outdir), str(head[0]), head[1],
-               *(["--full"] if full else [])]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-SECOND_PROCESS_SECONDS = 60.0  # and one more per 5,000 components: a second process still writing then is stopped
-
-
-def _second_process_files(process: subprocess.Popen, rows: int) -> dict[str, int] | None:
-    """What the second process wrote, or None if this process must write it: the catalog had moved on
-    (it wrote nothing), or it hung (it is stopped, and leaves no file)."""
+def a_core_is_free() -> bool:
+    """Whether a second core is idle now, so that a second thread would gain time: fewer tasks running
+    this instant than usable cores (this one among them), and a 1-minute load average at least half a
+    core below them (/proc/loadavg). Measured at load 2 to 10 (bench/RESULTS.md, issue 17), a second
+    worker on a busy machine only added its cost. Where there is no /proc/loadavg, a second core is
+    taken as free."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cores < 2:
+        return False
     try:
-        out, err = process.communicate(timeout=SECOND_PROCESS_SECONDS + rows / 5000)
-    except subprocess.TimeoutExpired:
-        _stop(process)
-        return None
-    if process.returncode == part.MOVED:
-        return None
-    if process.returncode != 0:
-        lines = err.strip().splitlines()
-        raise FieldkitError(lines[-1] if lines else f"the export's second process failed (exit status {process.returncode})")
-    return json.loads(out)
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            fields = fh.read().split()
+        running, load = int(fields[3].split("/")[0]), float(fields[0])
+    except (OSError, ValueError, IndexError):
+        return True
+    return running < cores and load <= cores - 0.5
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """Stop the second process; SIGTERM first, so that it removes its temporary file."""
-    process.terminate()
+class _Half(threading.Thread):
+    """A thread that makes the lines of `name`.csv from rowid `first_rowid` on, in its own read transaction
+    (`conn`, at the same state of the catalog as the export's), into a temporary file of its own;
+    `append_to` copies them after the first half. Stopped by `stop` (its next chunk is not made)."""
+
+    def __init__(self, conn: sqlite3.Connection, name: str, first_rowid: int, outdir: Path, full: bool):
+        super().__init__(name="export-half", daemon=True)
+        self.conn, self.name, self.first_rowid, self.outdir, self.full = conn, name, first_rowid, outdir, full
+        self.path: str | None = None
+        self.lines = 0
+        self.error: BaseException | None = None
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        try:
+            add_functions(self.conn)
+            _, sql = chunked_select(database(self.conn), self.name, self.full, start=self.first_rowid)
+            fd, self.path = tempfile.mkstemp(prefix=temp_prefix(f"{self.name}.csv"), dir=self.outdir)
+            with os.fdopen(fd, "wb", buffering=WRITE_BUFFER) as fh, _cells_of(self.name):
+                self.lines = write_blocks(fh, self._until_stopped(self.conn.execute(sql)))
+        except BaseException as exc:  # noqa: BLE001 -- handed to the export, which reports it as its own
+            self.error = exc
+
+    def _until_stopped(self, blocks: Iterable[tuple[bytes, int]]) -> Iterator[tuple[bytes, int]]:
+        for block in blocks:
+            if self._stopping.is_set():
+                raise InterruptedError("the export stopped")
+            yield block
+
+    def append_to(self, fh: Any) -> int:
+        """Wait for the thread, raise what stopped it, copy its lines to the end of `fh`; their number."""
+        self.join()
+        if self.error is not None:
+            raise self.error
+        fh.flush()
+        with open(self.path, "rb") as part:
+            _copy(part.fileno(), fh.fileno(), os.fstat(part.fileno()).st_size)
+        return self.lines
+
+    def end(self) -> None:
+        """Stop the thread if it still runs, wait for it, and remove its file."""
+        self._stopping.set()
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.interrupt()
+        if self.ident is not None:  # started
+            self.join()
+        if self.path is not None:
+            Path(self.path).unlink(missing_ok=True)
+
+
+def _copy(source: int, target: int, size: int) -> None:
+    """Append `size` bytes of `source` (from its start) at `target`'s current offset: in the kernel
+    with copy_file_range where there is one, else read and written."""
+    offset = 0
+    if hasattr(os, "copy_file_range"):
+        with contextlib.suppress(OSError):  # e.g. EXDEV, ENOSYS: the plain copy below does it
+            while offset < size:
+                copied = os.copy_file_range(source, target, size - offset, offset)
+                if copied == 0:
+                    break
+                offset += copied
+    os.lseek(source, offset, os.SEEK_SET)
+    while offset < size:
+        data = os.read(source, min(WRITE_BUFFER, size - offset))
+        if not data:
+            raise OSError(errno.EIO, "the export's second half ended early")
+        os.write(target, data)  # a full disk raises here, as any write does
+        offset += len(data)
+
+
+def _readers(catalog: Catalog, two: bool) -> list[sqlite3.Connection]:
+    """One read connection in a read transaction, or two at the same state of the catalog (`two`).
+    The two open their transactions while the export holds the write lock (BEGIN IMMEDIATE on a
+    connection of its own, for a moment), so no write can land between them; each then reads the
+    audit head (every change adds an audit row), and they must agree. If the lock cannot be had at
+    once (another program is writing) or the heads differ, one reader is returned."""
+    wal = in_wal_mode(catalog.db.conn)
+    first = connect_reader(catalog.path, wal=wal)  # never reopen the file here
+    second = lock = None
     try:
-        process.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
+        if two:
+            try:
+                lock = connect(catalog.path)
+                lock.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
+                lock.execute("BEGIN IMMEDIATE")
+                second = connect_reader(catalog.path, wal=wal)
+                for reader in (first, second):
+                    reader.execute("BEGIN")
+                if audit.head(first) == audit.head(second):
+                    return [first, second]
+            except sqlite3.Error:
+                pass  # no lock (another program is writing, or the file is read-only): one reader
+            finally:
+                if lock is not None:
+                    lock.close()  # ends its transaction: nothing was written
+        if second is not None:
+            second.close()
+        if not first.in_transaction:
+            first.execute("BEGIN")
+        audit.head(first)  # the first read: it fixes the snapshot of the read transaction
+        return [first]
+    except BaseException:
+        first.close()
+        raise
 
 
 def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PARALLEL_ROWS,
@@ -537,9 +682,12 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
     Every file is read at one state of the catalog, in read transactions of the export's own: a
     write by another program (or another thread of this one) meanwhile cannot make components.csv
     name an item that items.csv lacks, and cannot be caught up in the export. When there are at
-    least `parallel_rows` components and a second CPU, components.csv (by far the longest file) is
-    written by a second process (fieldkit.export.part) in a read transaction at the same audit
-    head, while this one writes the others. `full` adds machine-readable columns to components.csv.
+    least `parallel_rows` components and a core is idle (`a_core_is_free`), a second thread makes
+    the last half of components.csv in a second read transaction at the same state (`_readers`).
+    Every file is written under a temporary name and fsynced; only when all are complete are they
+    renamed into place, audit-head.json last, and the folder synced. Any failure removes every
+    temporary file and leaves the previous export as it was. `full` adds machine-readable columns
+    to components.csv.
 
     With `overwrite=False`, a folder that already holds an export is refused (ExportExists names
     the files); the CLI and the app ask the user first and pass what she chose."""
@@ -548,39 +696,36 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
     existing = export_files_in(outdir)
     if existing and not overwrite:
         raise ExportExists(outdir, existing)
-    reader = None
-    second = None
+    readers: list[sqlite3.Connection] = []
+    staged: list[tuple[str, Path]] = []
+    half = None
     try:
         if catalog.path is not None:
-            reader = connect_reader(catalog.path, wal=in_wal_mode(catalog.db.conn))  # never reopen the file here
-            reader.execute("BEGIN")
-        db = database(reader) if reader is not None else catalog.db
-        head = audit.head(db)  # the first read: it fixes the snapshot of the read transaction
+            two = a_core_is_free() and catalog.db["components"].count >= parallel_rows
+            readers = _readers(catalog, two)
+        db = database(readers[0]) if readers else catalog.db
         outdir.mkdir(parents=True, exist_ok=True)
-        names = list(EXPORTS)
-        rows = db["components"].count if reader is not None else 0
-        if reader is not None and (os.cpu_count() or 1) > 1 and rows >= parallel_rows:
-            try:
-                second = _start_second_process(catalog.path, outdir, head, full)
-                names = [name for name in names if name not in part.NAMES]
-            except OSError:
-                second = None  # no second process (none can start here): this one writes every file
-        files = write_files(db, names, outdir, full)
-        if second is not None:
-            files.update(_second_process_files(second, rows) or write_files(db, part.NAMES, outdir, full))
-        write_text(outdir / witness.HEAD_FILE, witness.head_file_text(witness.record_of(db, catalog.path)))
-        files[provenance_file.FILE] = provenance_file.write(db, outdir, full)
-        write_text(outdir / "README.txt", EXPORT_NOTE + provenance_file.NOTE)
+        if len(readers) == 2:
+            middle = db.execute("SELECT rowid FROM components ORDER BY rowid LIMIT 1 OFFSET ?",
+                                [db["components"].count // 2]).fetchone()
+            if middle is not None:
+                half = _Half(readers[1], "components", middle[0], outdir, full)
+                half.start()
+        files = write_files(db, list(EXPORTS), outdir, full, staged, half)
+        files[provenance_file.FILE] = provenance_file.write(db, outdir, full, staged)
+        write_text(outdir / "README.txt", EXPORT_NOTE + provenance_file.NOTE, staged)
+        # Last: the head names the state every other file shows, so it is put in place after them.
+        write_text(outdir / witness.HEAD_FILE, witness.head_file_text(witness.record_of(db, catalog.path)), staged)
+        put_in_place(staged)
         sync_folder(outdir)
     except OSError as exc:
         raise FieldkitError(f"cannot write the export to {outdir}: {exc.strerror}; choose another folder") from None
     except sqlite3.Error as exc:
         raise translate_error(exc, catalog.path) from None
     finally:
-        if second is not None and second.returncode is None:
-            # This process failed before reading the other's result: stop it if it is still writing
-            # (a components.csv it has already put in place stays, complete), and close its pipes.
-            _stop(second)
-        if reader is not None:
+        if half is not None:
+            half.end()
+        remove_staged(staged)
+        for reader in readers:
             reader.close()  # nothing was written: closing ends the read transaction
     return ExportResult(outdir, {name: files[name] for name in [*(f"{n}.csv" for n in EXPORTS), provenance_file.FILE]})

@@ -45,8 +45,9 @@ With --full, result_json: everything that was read, as JSON.
 """
 
 
-def write(db: Database, outdir: Path, full: bool = False) -> int:
-    """Write photo_provenance.csv into `outdir` from `db` (in the export's read transaction); returns its rows."""
+def write(db: Database, outdir: Path, full: bool = False, staged: list[tuple[str, Path]] | None = None) -> int:
+    """Write photo_provenance.csv into `outdir` from `db` (in the export's read transaction); returns its
+    rows. `staged`: see `fieldkit.export.csv.atomic_file`."""
     from fieldkit.export.csv import csv_line, write_csv
 
     header = COLUMNS + (FULL_COLUMNS if full else [])
@@ -58,7 +59,7 @@ def write(db: Database, outdir: Path, full: bool = False) -> int:
             yield "\r\n".join(csv_line(kinds, *row[:len(header)]) for row in rows).encode("utf-8"), len(rows)
 
     try:
-        return write_csv(outdir / FILE, header, batches())
+        return write_csv(outdir / FILE, header, batches(), staged)
     except sqlite3.OperationalError as exc:
         if "decode to UTF-8" not in str(exc):
             raise
