@@ -208,3 +208,19 @@ def test_a_failure_after_components_csv_is_complete_replaces_nothing(catalog, tm
     with pytest.raises(FieldkitError, match="Input/output error"):
         export_catalog(catalog, out, parallel_rows=10)
     assert len(halves) == 1 and folder_bytes(out) == previous
+
+
+def test_a_catalog_opened_read_only_is_exported_by_one_reader_and_never_locked_for_writing(tmp_path, halves, monkeypatch):
+    from fieldkit.catalog.db import open_read_only
+
+    path = tmp_path / "catalog.db"
+    catalog = open_catalog(path)
+    seed_components(catalog, 60)
+    catalog.close()
+    reader = open_read_only(path, actor="t")
+    try:
+        monkeypatch.setattr(export_csv, "connect", lambda *a, **k: pytest.fail("a write connection was opened"))
+        export_catalog(reader, tmp_path / "out", parallel_rows=10)
+    finally:
+        reader.close()
+    assert halves == [] and len(part_numbers(tmp_path / "out")) == 60

@@ -701,7 +701,9 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
     half = None
     try:
         if catalog.path is not None:
-            two = a_core_is_free() and catalog.db["components"].count >= parallel_rows
+            # a catalog opened read-only (read-only media, a write-protected file) is never locked for writing
+            two = (not catalog.read_only and a_core_is_free()
+                   and catalog.db["components"].count >= parallel_rows)
             readers = _readers(catalog, two)
         db = database(readers[0]) if readers else catalog.db
         outdir.mkdir(parents=True, exist_ok=True)
