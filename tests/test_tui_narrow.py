@@ -13,6 +13,8 @@ from textual.widgets._footer import FooterKey
 
 from fieldkit.catalog import items
 from fieldkit.tui.app import make_app
+from fieldkit.tui.screens import team as team_screens
+from fieldkit.tui.screens import verify as verify_screens
 from fieldkit.tui.widgets.footer import fitting
 from team_helpers import Researcher
 from test_tui_every_screen import SCREENS, fixed_catalog, fixture_firms, settle  # noqa: F401 (fixture_firms: autouse)
@@ -173,28 +175,19 @@ async def item_form_problems(pilot):
     await settle(pilot)
 
 
-async def team_dialog(pilot, dialog):
-    await SCREENS["team"](pilot)
-    pilot.app.push_screen(dialog)
-    await settle(pilot)
+def dialog_on(screen: str, make):
+    """Opens the dialog `make()` over the screen SCREENS[screen] opens."""
+    async def opener(pilot):
+        await SCREENS[screen](pilot)
+        pilot.app.push_screen(make())
+        await settle(pilot)
+
+    return opener
 
 
-async def trust_key(pilot):
-    from fieldkit.tui.screens.team import TrustKeyScreen
-
-    await team_dialog(pilot, TrustKeyScreen())
-
-
-async def passphrase_again(pilot):
-    from fieldkit.tui.screens.team import PassphraseAgainScreen
-
-    await team_dialog(pilot, PassphraseAgainScreen())
-
-
-async def union(pilot):
-    from fieldkit.tui.screens.team import UnionScreen
-
-    await team_dialog(pilot, UnionScreen({"id": "1", "notes": "HQ note / field note"}))
+trust_key = dialog_on("team", lambda: team_screens.TrustKeyScreen())
+passphrase_again = dialog_on("team", lambda: team_screens.PassphraseAgainScreen())
+union = dialog_on("team", lambda: team_screens.UnionScreen({"id": "1", "notes": "HQ note / field note"}))
 
 
 reference = after_key("r")
@@ -241,22 +234,8 @@ recheck = after_key("k")
 report = after_key("p")
 
 
-async def verify_dialog(pilot, dialog):
-    await SCREENS["verify"](pilot)
-    pilot.app.push_screen(dialog)
-    await settle(pilot)
-
-
-async def witness_folder(pilot):
-    from fieldkit.tui.screens.verify import WitnessFolderScreen
-
-    await verify_dialog(pilot, WitnessFolderScreen())
-
-
-async def sign_head(pilot):
-    from fieldkit.tui.screens.verify import SignHeadScreen
-
-    await verify_dialog(pilot, SignHeadScreen())
+witness_folder = dialog_on("verify", lambda: verify_screens.WitnessFolderScreen())
+sign_head = dialog_on("verify", lambda: verify_screens.SignHeadScreen())
 
 
 EVERY_SCREEN = {**SCREENS, "new_item": new_item, "item_form_problems": item_form_problems, "trust_key": trust_key,

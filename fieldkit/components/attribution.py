@@ -89,30 +89,27 @@ def family_key(family: str) -> str:
     return key + "-" if key and (family or "").strip().endswith("-") else key
 
 
+def _positions(text: str, wanted) -> frozenset[int]:
+    """After how many letters and digits each character that `wanted(char)` accepts stands."""
+    positions, count = set(), 0
+    for char in fold_lookalikes(text or "").upper().strip():
+        if _NOT_KEY.match(char) is None:
+            count += 1
+        elif wanted(char):
+            positions.add(count)
+    return frozenset(positions)
+
+
 def hyphen_positions(text: str) -> frozenset[int]:
     """After how many letters and digits a hyphen stands: {3, 6, 8} for TSM-104-01-L (and for the
     family TSM-, {3})."""
-    folded = fold_lookalikes(text or "").upper()
-    positions, count = set(), 0
-    for char in folded:
-        if char == "-":
-            positions.add(count)
-        elif _NOT_KEY.match(char) is None:
-            count += 1
-    return frozenset(positions)
+    return _positions(text, lambda char: char == "-")
 
 
 def separator_positions(text: str) -> frozenset[int]:
     """After how many letters and digits another separator than a hyphen stands (a space, an
     underscore, a slash, a dot): {3} for "TSM 104-01", where OCR or a hurried hand wrote TSM-104-01."""
-    folded = fold_lookalikes(text or "").upper().strip()
-    positions, count = set(), 0
-    for char in folded:
-        if _NOT_KEY.match(char) is None:
-            count += 1
-        elif char != "-":
-            positions.add(count)
-    return frozenset(positions)
+    return _positions(text, lambda char: char != "-")
 
 
 def letter_head_length(text: str) -> int:

@@ -146,7 +146,11 @@ def _in_child(mode: str, source: Path, target: Path, secrets: dict, doing: str,
     write)`. Either may raise (the app's cancel): the child is then stopped, `target` removed, and
     the exception passes on. A failure in the child is one line naming `source`: the last line it
     wrote to stderr. fieldkit's passphrases are kept out of the child's environment."""
+    import contextlib
+    import json
     import os
+    import subprocess
+    import sys
     import tempfile
     import time
 
@@ -158,56 +162,45 @@ def _in_child(mode: str, source: Path, target: Path, secrets: dict, doing: str,
     # the child's stderr goes to a file, not a pipe: a child that wrote more than a pipe holds would
     # otherwise block until cancelled, its parent reading only once it has ended
     with tempfile.TemporaryFile() as errors:
-        _run_child(mode, source, target, secrets, doing, stage, progress, total, started, env, errors)
-    if progress:
-        progress(total, total)
-
-
-def _run_child(mode, source, target, secrets, doing, stage, progress, total, started, env, errors) -> None:
-    """`_in_child`'s child, run, watched and judged; its stderr goes to the open file `errors`."""
-    import contextlib
-    import json
-    import os
-    import subprocess
-    import sys
-    import time
-
-    try:  # -P: the script's folder (which holds crypt.py, a standard module's name) is not put on sys.path
-        child = subprocess.Popen([sys.executable, "-P", str(CHILD), mode, str(source), str(target), str(os.getpid())],
-                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors, env=env)
-    except OSError as exc:
-        raise FieldkitError(f"{source.name} could not be {mode}ed: age could not be started ({exc.strerror}); "
-                            "free some memory and try again") from None
-    try:
+        try:  # -P: the script's folder (which holds crypt.py, a standard module's name) is not put on sys.path
+            child = subprocess.Popen(
+                [sys.executable, "-P", str(CHILD), mode, str(source), str(target), str(os.getpid())],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+        except OSError as exc:
+            raise FieldkitError(f"{source.name} could not be {mode}ed: age could not be started ({exc.strerror}); "
+                                "free some memory and try again") from None
         try:
-            child.stdin.write(json.dumps(secrets).encode())
-            child.stdin.close()
-        except BrokenPipeError:  # the child stopped before reading them: what it said is below
-            with contextlib.suppress(OSError):
-                child.stdin.close()  # the pipe's fd is closed even though the flush fails
-        while True:
             try:
-                child.wait(POLL)
-                break
-            except subprocess.TimeoutExpired:
-                pass
-            if stage:
-                stage(f"{doing}: {time.monotonic() - started:.0f} s")
-            if progress:
-                progress(min(_written(target), total), total)
-    except BaseException:
-        child.kill()
-        child.wait()
-        target.unlink(missing_ok=True)
-        raise
-    errors.seek(0)
-    said = [line.strip() for line in errors.read().decode(errors="replace").splitlines() if line.strip()]
+                child.stdin.write(json.dumps(secrets).encode())
+                child.stdin.close()
+            except BrokenPipeError:  # the child stopped before reading them: what it said is below
+                with contextlib.suppress(OSError):
+                    child.stdin.close()  # the pipe's fd is closed even though the flush fails
+            while True:
+                try:
+                    child.wait(POLL)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+                if stage:
+                    stage(f"{doing}: {time.monotonic() - started:.0f} s")
+                if progress:
+                    progress(min(_written(target), total), total)
+        except BaseException:
+            child.kill()
+            child.wait()
+            target.unlink(missing_ok=True)
+            raise
+        errors.seek(0)
+        said = [line.strip() for line in errors.read().decode(errors="replace").splitlines() if line.strip()]
     error = said[-1] if said else ""  # a traceback's last line names the error
     if child.returncode == 3:  # age_child.WRONG_SECRET
         raise _WrongSecret()
     if child.returncode != 0:
         target.unlink(missing_ok=True)
         raise FieldkitError(f"{source.name} could not be {mode}ed: {error or f'age stopped (status {child.returncode})'}")
+    if progress:
+        progress(total, total)
 
 
 def _written(path: Path) -> int:
