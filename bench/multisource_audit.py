@@ -14,7 +14,8 @@ suffix) and what it should give:
 
 The list is the audit of the s8 multisrc pass (the s9 multisrc2 pass added 4N26-4N28, MOC3022,
 MOC3023, PC827, MC7815 and FM24C64; the s9 multisrc3 pass MC78L05, TL062, TIP41C, TIP42C, 2N2219A,
-1N914, LL4148, SM712, 6N138 and 6N139), written from the numbers themselves and the makers'
+1N914, LL4148, SM712, 6N138 and 6N139; the s10 multisrc4 pass TL061CP, TL064CN, L7812CV, LM1084IT-ADJ,
+24C256, HCPL0700 and HCPL4502, and the controls LM1085IT-3.3 and LM1086CT-ADJ), written from the numbers themselves and the makers'
 catalogues, never from lists of components found in weapons. tests/test_multisource_audit.py holds
 every row to its expectation.
 
@@ -50,7 +51,9 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("UA7805C", NO_FIRM),
             ("LM1117IMPX-3.3", CANDIDATES), ("AMS1117-3.3", NO_FIRM), ("LP2985-33DBVR", NO_FIRM),
             ("LM2931AZ-5.0", CANDIDATES), ("LM2940CT-5.0", NO_FIRM), ("LM2937ET-5.0", NO_FIRM),
+            ("L7812CV", NO_FIRM), ("LM1084IT-ADJ", NO_FIRM),
             ("NCP1117ST33T3G", ONE_FIRM), ("TLV1117-33IDCYR", ONE_FIRM),
+            ("LM1085IT-3.3", ONE_FIRM), ("LM1086CT-ADJ", ONE_FIRM),  # National's (TI's); no second maker found
         ],
         "references": [
             ("TL431AIDBZR", CANDIDATES), ("TL431ACLP", CANDIDATES), ("LM4040DIM3-2.5", CANDIDATES),
@@ -67,7 +70,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("LM2902DR", CANDIDATES),
             ("TL082CP", CANDIDATES), ("TL084CN", CANDIDATES), ("NE5534P", NO_FIRM),
             ("LM741CN", NO_FIRM), ("UA741CP", NO_FIRM), ("LM311DR", NO_FIRM), ("LM386N-1", NO_FIRM),
-            ("MC33078DR", CANDIDATES), ("TL062CP", NO_FIRM),
+            ("MC33078DR", CANDIDATES), ("TL062CP", NO_FIRM), ("TL061CP", NO_FIRM), ("TL064CN", NO_FIRM),
             ("TLC2272CP", ONE_FIRM),
         ],
         "timers": [
@@ -100,6 +103,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("4N26", CANDIDATES), ("4N27", CANDIDATES), ("4N28", CANDIDATES), ("MOC3022M", CANDIDATES),
             ("MOC3023", CANDIDATES), ("PC817C", NO_FIRM), ("PC827", NO_FIRM),
             ("6N136", NO_FIRM), ("CNY17-3", NO_FIRM), ("6N138", CANDIDATES), ("6N139", CANDIDATES),
+            ("HCPL0700", NO_FIRM), ("HCPL4502", NO_FIRM),
             ("TLP521-1", ONE_FIRM), ("LTV-817", ONE_FIRM),
         ],
         "logic": [
@@ -131,7 +135,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
         ],
         "serial memories": [
             ("24LC256-I/SN", NO_FIRM), ("24C02", NO_FIRM), ("93C46", NO_FIRM),
-            ("93LC46B-I/SN", NO_FIRM), ("FM24C64", CANDIDATES),
+            ("93LC46B-I/SN", NO_FIRM), ("FM24C64", CANDIDATES), ("24C256", NO_FIRM),
             ("M24C02-WMN6TP", ONE_FIRM),  # ST's own M24C prefix and ordering code (attrN)
             ("AT24C256C-SSHU", ONE_FIRM), ("CAT24C256", ONE_FIRM),
         ],
