@@ -752,3 +752,24 @@ def test_a_researchers_family_is_checked_against_the_family_with_its_closing_hyp
         user_family_row("M80", "harwin", "a source", index)
     with pytest.raises(ValueError, match="Samtec"):
         user_family_row("TSM-", "stmicroelectronics", "a source", index)
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("TPA3116D2DADR", "texas-instruments"), ("TPA2005D1DGNR", "texas-instruments"), ("TPA2016D2RTJR", "texas-instruments"),
+    ("TPA0211DGN", "texas-instruments"), ("TPA6211A1DGNR", "texas-instruments"), ("TPA6132A2RTE", "texas-instruments"),
+    ("TPL7407LPWR", "texas-instruments"), ("TPL5010DDCR", "texas-instruments"),
+    ("TPA191", None), ("TPA6271", None), ("TPA626-VR", None), ("TPA1882", None), ("TPA2681-S5TR", None),
+    ("TPL8051Q", None), ("SY5041A", None), ("SY56012", None), ("SY58031U", "microchip"),
+    ("RT4505", None), ("RT4831A", "richtek"), ("RT4801H", "richtek"), ("RT424012", "te-connectivity"),
+    ("RT4G150", "microchip"),
+    ("AQY212EH", "panasonic"), ("AQW212", "panasonic"), ("AQZ102", "panasonic"), ("EVQP46B3M", "panasonic"),
+    ("EVQ-PUJ02K", "panasonic"), ("EVQPUJ02K", None), ("AQH0213", "panasonic"),
+])
+def test_attrs_ti_tpa_numbers_are_tis_and_heads_a_second_maker_shares_name_nobody(part, firm):
+    """The attrS pass: TI's TPA audio amplifiers by whole base number (TPA3116, TPA2005, TPA2016, TPA0211, TPA6211),
+    never a head such as TPA2 or TPA62 that 3PEAK's op amps and current-sense amplifiers (TPA191, TPA626, TPA1882,
+    TPA2681, TPA6271) begin with; TI's TPL, Micrel's SY5 and TE's RT4 narrowed because 3PEAK's TPL8051Q LDO, Silergy's
+    SY5041A and Richtek's RT4505 had read as theirs, while the parts those heads were derived from keep their maker; and
+    Panasonic's PhotoMOS heads AQY, AQW, AQZ and its run-together EVQP switches, whole letter heads, so EVQPUJ02K (head
+    EVQPUJ) is still nobody's and the hyphenated EVQ-PUJ02K stays the EVQ family's."""
+    assert attribute(part).firm_id == firm
