@@ -48,7 +48,7 @@ class CopyDialog(ModalScreen[Path | None]):
     CANCELLED = "Cancelled: nothing was kept."
 
     # On a short terminal (24 lines) the dialog drops its blank top and bottom lines (app.tcss), so
-    # that with the passphrase boxes shown its buttons are still in view.
+    # that with the passphrase boxes shown it is whole (Backup: Sign and Passphrase both ticked).
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def __init__(self) -> None:
@@ -175,20 +175,25 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
         self.signed_line = ""  # what signing said, shown after the backup's report
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog"):  # with its passphrase boxes shown, taller than 24 lines
+        # Each option's passphrase boxes stand beside its checkbox: with both ticked the dialog is whole
+        # at 80x24; it scrolls only for a long outcome.
+        with VerticalScroll(classes="dialog"):
             yield Label("Back up the catalog and its photo originals to the new folder:", classes="question")
             yield Input(str(default_backup_dir(self.app.catalog.path)), id="dest")
             yield Input("", id="encrypt-to",
                         placeholder="Encrypt to (optional): age1... or trusted names")
+            bundle_secret = os.environ.get("FIELDKIT_BUNDLE_PASSPHRASE", "")
             with Horizontal(classes="options"):
                 yield Checkbox("Passphrase instead (F3)", id="with-passphrase")
+                with Horizontal(id="backup-passphrases"):
+                    yield Input(bundle_secret, password=True, id="backup-passphrase",
+                                placeholder="Passphrase", tooltip="The backup's passphrase")
+                    yield Input(bundle_secret, password=True, id="backup-passphrase-again", placeholder="Again",
+                                tooltip="The backup's passphrase again")
+            with Horizontal(classes="options"):
                 yield Checkbox("Sign with your key (F2)", id="sign")
-            bundle_secret = os.environ.get("FIELDKIT_BUNDLE_PASSPHRASE", "")
-            with Horizontal(classes="options", id="backup-passphrases"):
-                yield Input(bundle_secret, password=True, id="backup-passphrase", placeholder="The backup's passphrase")
-                yield Input(bundle_secret, password=True, id="backup-passphrase-again", placeholder="Again")
-            yield Input(os.environ.get("FIELDKIT_PASSPHRASE", ""), password=True, id="sign-passphrase",
-                        placeholder="Your key's passphrase")
+                yield Input(os.environ.get("FIELDKIT_PASSPHRASE", ""), password=True, id="sign-passphrase",
+                            placeholder="Your key's passphrase")
             yield ProgressBar(id="progress", show_eta=False)
             yield Label("", id="result")
             with Horizontal(classes="buttons"):
