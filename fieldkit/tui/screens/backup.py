@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from fieldkit.catalog.backup import BACKUP_NAME, CopyReport, backup, restore
 from fieldkit.catalog.db import is_catalog_file
 from fieldkit.errors import FieldkitError
 from fieldkit.safe_text import visible
-from fieldkit.tui.progress import throttled
+from fieldkit.tui.progress import Cancel, cancellable
 from fieldkit.tui.screens.confirm import ConfirmScreen
 
 
@@ -53,11 +52,10 @@ class CopyDialog(ModalScreen[Path | None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.cancel = threading.Event()
-        self.running = False
+        self.cancel = Cancel()
 
     def on_unmount(self) -> None:
-        self.cancel.set()
+        self.cancel.request()
 
     def copy_in_worker(self, copy: Callable[[Progress, Stage], CopyReport]) -> None:
         """Run `copy(progress, stage)` in a worker; show its report, or the error, when it is done.
@@ -66,35 +64,26 @@ class CopyDialog(ModalScreen[Path | None]):
         self.query_one("#progress").display = True
         self.query_one("#start", Button).disabled = True
         self.query_one("#result", Label).update("")
-        self.cancel.clear()
-        self.running = True
+        self.cancel.start()
         self._copy(copy)
 
     def stop(self) -> bool:
         """Escape or Close: cancel the work, if there is any (True then; the dialog stays open)."""
-        if not self.running:
+        if not self.cancel.request():
             return False
-        self.cancel.set()
         self.query_one("#result", Label).update("Cancelling…")
         return True
-
-    def _check_cancel(self) -> None:
-        if self.cancel.is_set():
-            raise InterruptedError("cancelled")
 
     @work(thread=True, exclusive=True)
     def _copy(self, copy) -> None:
         bar = self.query_one("#progress", ProgressBar)
-        show = throttled(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done))
-
-        def progress(done: int, total: int) -> None:
-            self._check_cancel()
-            show(done, total)
+        progress = cancellable(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done),
+                               self.cancel)
 
         def stage(text: str) -> None:
-            self._check_cancel()
+            self.cancel.check()
             self.app.call_from_thread(self.show_stage, text)
-            self._check_cancel()  # escape pressed while the line was shown: stop before age works on
+            self.cancel.check()  # escape pressed while the line was shown: stop before age works on
 
         try:
             report = copy(progress, stage)
@@ -116,7 +105,7 @@ class CopyDialog(ModalScreen[Path | None]):
     def finish(self, text: str, *, failed: bool = False, cancelled: bool = False) -> None:
         """Show the outcome; a failed or cancelled copy, or one that ended in a stage without steps (its
         bar pulsing), takes its progress bar away (nothing is in progress)."""
-        self.running = False  # set here, in the app's thread: escape closes the dialog once this is shown
+        self.cancel.finished()  # here, in the app's thread: escape closes the dialog once this is shown
         self.query_one("#start", Button).disabled = False
         bar = self.query_one("#progress", ProgressBar)
         if failed or cancelled or bar.total is None:
