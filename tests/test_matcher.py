@@ -61,6 +61,34 @@ def test_a_normalised_match_says_so_and_scores_lower_than_the_exact_one():
     assert folded.score < exact.score
 
 
+def soviet_ic(text):
+    return [c for c in match_marking(text, TABLES, today=TODAY) if c.pattern_id == "su-ic-designation"]
+
+
+def test_a_typed_latin_lot_code_is_not_offered_as_a_soviet_ic_type_number():
+    # the pattern's shape (series, two letters of the function-code list, digits) fits Latin lot and
+    # date codes; with no Cyrillic letter and no К prefix nothing says "Soviet chip"
+    for text in ("2148AA1", "C2045TB01", "1824TP1", "H1533TM2", "lot 3321KT7"):
+        assert soviet_ic(text) == [], text
+    # typed next to a Cyrillic type number, a Latin word is still the researcher's Latin
+    assert [c.matched for c in soviet_ic("КР580ВМ80А 2148AA1")] == ["КР580ВМ80А"]
+
+
+def test_a_soviet_ic_type_number_typed_in_latin_is_offered_by_its_k_prefix_and_says_so():
+    # a researcher with a Latin keyboard types К1533ТМ2 as K1533TM2: the К prefix makes it a type
+    # number, as on the OCR path (fieldkit.ocr.designation), read as Cyrillic and scored as folded
+    latin, cyrillic = soviet_ic("K1533TM2")[0], soviet_ic("К1533ТМ2")[0]
+    assert latin.fields == cyrillic.fields and latin.fields["interfix"] == "TM"
+    assert latin.normalised and latin.score == cyrillic.score
+    assert latin.corrections == ["Latin letters read as Cyrillic К1533ТМ2 (the commercial prefix K as К)"]
+    assert "a Latin word without the К prefix is not offered" in latin.basis
+    assert soviet_ic("KP580BM80A")[0].corrections == ["Latin letters read as Cyrillic КР580ВМ80А (the commercial prefix K as К)"]
+    # a word with a Cyrillic letter needs no prefix and no such correction
+    for text in ("К155ЛА3", "1533ТМ2", "KР580BM80A"):  # the last: Cyrillic Р among Latin letters
+        [found] = soviet_ic(text)
+        assert not any("Latin letters read as Cyrillic" in c for c in found.corrections), text
+
+
 def test_two_digit_years_give_the_plausible_centuries_with_basis():
     lot = top("XYZ07D006-004")
     assert [y["gregorian_start"][:4] for y in lot.years] == ["2007", "1907"]
@@ -159,7 +187,9 @@ def reference_match(matcher, text, today):
             for m in compiled.regex.finditer(reading_text):
                 key = (compiled.row.id, m.start(), m.end())
                 if m.end() > m.start() and key not in found:
-                    found[key] = matcher._candidate(compiled, m, norm, _Reading(reading_text, changes), today)
+                    candidate = matcher._candidate(compiled, m, norm, _Reading(reading_text, changes), today)
+                    if candidate is not None:
+                        found[key] = candidate
     return sorted(found.values(), key=lambda c: (-c.score, c.start, matcher.order[c.pattern_id]))
 
 

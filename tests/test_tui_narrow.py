@@ -15,7 +15,7 @@ from fieldkit.catalog import items
 from fieldkit.tui.app import make_app
 from fieldkit.tui.screens import team as team_screens
 from fieldkit.tui.screens import verify as verify_screens
-from fieldkit.tui.widgets.footer import fitting
+from fieldkit.tui.widgets.footer import FitFooter, fitting
 from team_helpers import Researcher
 from test_tui_every_screen import SCREENS, fixed_catalog, fixture_firms, settle  # noqa: F401 (fixture_firms: autouse)
 
@@ -75,6 +75,26 @@ async def test_a_tables_key_columns_are_on_screen_at_80_columns(tmp_path, monkey
         assert KEY_COLUMNS[table.id] <= seen, f"off the right edge: {KEY_COLUMNS[table.id] - seen}"
         cut = [c.label.plain for c in table.ordered_columns if c.get_render_width(table) - 2 < len(c.label.plain)]
         assert not cut, f"headers cut short: {cut}"
+
+
+async def test_the_first_footer_shown_at_start_has_the_catalogs_main_actions(tmp_path, monkeypatch):
+    """The first frame's footer, not only the settled one: it showed Search, Quit and Help alone while
+    the search box had the focus, before the table took it."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    footers: list[set[str]] = []
+    compose = FitFooter.compose
+
+    def recorded(footer):
+        keys = list(compose(footer))
+        if any(isinstance(k, FooterKey) for k in keys):
+            footers.append({k.action.split(".")[-1] for k in keys if isinstance(k, FooterKey)})
+        return keys
+
+    monkeypatch.setattr(FitFooter, "compose", recorded)
+    app = make_app(fixed_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "catalog")
+    assert footers and {"quit", "help"} | MAIN_ACTIONS["catalog"] <= footers[0], footers
 
 
 async def test_on_a_wide_terminal_the_footer_shows_every_key_of_the_catalog(tmp_path, monkeypatch):
@@ -234,6 +254,12 @@ recheck = after_key("k")
 report = after_key("p")
 
 
+async def backup_signed_with_passphrase(pilot):
+    await SCREENS["backup_passphrase"](pilot)
+    await pilot.press("f2")
+    await settle(pilot)
+
+
 witness_folder = dialog_on("verify", lambda: verify_screens.WitnessFolderScreen())
 sign_head = dialog_on("verify", lambda: verify_screens.SignHeadScreen())
 
@@ -242,11 +268,8 @@ EVERY_SCREEN = {**SCREENS, "new_item": new_item, "item_form_problems": item_form
                 "passphrase_again": passphrase_again, "union": union, "reference": reference,
                 "family_form": family_form, "match": match, "firm_pick": firm_pick,
                 "component_import": component_import, "recheck": recheck, "report": report,
-                "witness_folder": witness_folder, "sign_head": sign_head}
-
-# The Photos tab's paths box has a long hint; at 80 columns its first clause shows, and ends there.
-LONG_HINTS = {"photo-paths": "Photo paths or a folder of photos:"}
-
+                "witness_folder": witness_folder, "sign_head": sign_head,
+                "backup_signed_with_passphrase": backup_signed_with_passphrase}
 
 def out_of_reach(app, widget) -> bool:
     """Hidden, wholly or in part, by the containers it is in, none of which can scroll it into view."""
@@ -281,8 +304,7 @@ def cut(app) -> list[str]:
         if isinstance(widget, Checkbox) and cell_len(str(widget.label)) + 4 > widget.content_region.width:  # "▐X▌ "
             found.append(f"checkbox label cut: {widget.label}")
         if isinstance(widget, Input) and not widget.value and widget.placeholder:
-            shown = LONG_HINTS.get(widget.id, widget.placeholder)
-            if cell_len(shown) >= widget.content_region.width:
+            if cell_len(widget.placeholder) >= widget.content_region.width:
                 found.append(f"placeholder cut: {widget.placeholder!r} in {widget.content_region.width} cells")
     return found
 
@@ -352,14 +374,19 @@ async def test_a_conflicts_two_versions_can_be_read_to_the_last_line_at_80x24(tm
             assert side.region.bottom <= versions.region.bottom, side
 
 
-async def test_the_backup_dialogs_buttons_stay_in_view_with_its_passphrase_boxes_at_80x24(tmp_path, monkeypatch):
+async def test_the_backup_dialog_with_sign_and_passphrase_ticked_shows_whole_without_scrolling_at_80x24(
+        tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     app = make_app(fixed_catalog(tmp_path), actor="t", offer_example=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open(pilot, "backup_passphrase")
-        assert app.screen.query_one("#backup-passphrases").display
-        for button in app.screen.query(Button):
-            assert wholly_in_view(app, button), button.label
+        await _open(pilot, "backup_signed_with_passphrase")
+        shown = [app.screen.query_one(f"#{box}") for box in ("backup-passphrase", "backup-passphrase-again",
+                                                               "sign-passphrase")]
+        assert all(box.display for box in shown)
+        assert app.screen.query_one(".dialog").max_scroll_y == 0
+        for widget in app.screen.query("Label, Input, Checkbox, Button"):
+            if widget.region.area:  # not hidden (the progress bar's labels)
+                assert wholly_in_view(app, widget), widget
 
 
 async def test_the_ocr_screens_note_on_moving_the_crop_shows_under_the_photo_at_80x24(tmp_path, monkeypatch):

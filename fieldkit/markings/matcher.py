@@ -5,7 +5,8 @@ the normalised text (see normalize.py), best first. A candidate says which patte
 the named groups captured, what the `year` group means in Gregorian years (through
 calendars.to_gregorian with the pattern's calendar), which factory a `factory` or `manufacturer`
 code stands for (reference/factory_codes.csv), why it matched, and whether the text had to be
-normalised or corrected for OCR confusions to match -- such a match scores lower. `read_marking()`
+normalised or corrected for OCR confusions to match -- such a match scores lower (as does a Soviet IC
+type number typed in Latin letters, offered only with its К prefix: markings/soviet_ic.py). `read_marking()`
 adds the year readings of years.find_years() and the reference version: what the catalog stores.
 
 Speed: match() finds exactly the candidates that trying every pattern on every reading would (the
@@ -23,6 +24,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from fieldkit.errors import CalendarError
+from fieldkit.markings import soviet_ic
 from fieldkit.markings.calendars import to_gregorian
 from fieldkit.markings.normalize import Normalized, normalize, ocr_variants
 from fieldkit.markings.years import find_years
@@ -405,7 +407,9 @@ class Matcher:
                     span_key = (compiled.row.id, m.start(), m.end())
                     if span_key in results:
                         continue  # already read with fewer changes
-                    results[span_key] = self._candidate(compiled, m, norm, reading, today)
+                    candidate = self._candidate(compiled, m, norm, reading, today)
+                    if candidate is not None:
+                        results[span_key] = candidate
         return sorted(results.values(), key=lambda c: (-c.score, c.start, self.order[c.pattern_id]))
 
     def _variants(self, norm: Normalized) -> list[_Reading]:
@@ -426,11 +430,18 @@ class Matcher:
         return [base, translit, *ocr, *ocr_translit]
 
     def _candidate(self, compiled: _Compiled, m: re.Match[str], norm: Normalized, variant: _Reading,
-                   today: date) -> Candidate:
+                   today: date) -> Candidate | None:
+        """The candidate for one match, or None for a Soviet IC type number in Latin letters without
+        the К prefix (fieldkit.markings.soviet_ic: a Latin lot code fits that pattern's shape)."""
         row = compiled.row
         m_start, m_end = m.span()
         start, end = norm.original_span(m_start, m_end)
         matched = norm.original[start:end]
+        script: list[str] = []
+        if row.id == soviet_ic.ROW_ID and not soviet_ic.has_cyrillic(matched):
+            if not soviet_ic.has_prefix(m.group(0)):
+                return None
+            script.append(soviet_ic.latin_read_as_cyrillic(m.group(0)))
         fields = {k: v for k, v in m.groupdict().items() if v is not None}
         translit: list[str] = []
         ocr: list[str] = []
@@ -440,6 +451,7 @@ class Matcher:
                     translit.append(f"Latin {a} read as Cyrillic У ({b})")
                 else:
                     ocr.append(f"{a} read as {b} (OCR confusion)")
+        translit += script
         folded = bool(translit) or _folded(matched, m.group(0))
         score = compiled.confidence * (FOLDED_FACTOR if folded else 1.0) * (OCR_FACTOR if ocr else 1.0)
         coverage = (m_end - m_start) / max(len(norm.text), 1)
@@ -448,6 +460,8 @@ class Matcher:
         if folded and not translit:
             basis.append("after folding lookalike letters, case, spaces or dashes")
         basis += translit + ocr
+        if script:
+            basis.append(soviet_ic.NO_PREFIX_NO_OFFER)
         years = self._years(row, fields.get("year"), today)
         factories = self._factories(row, fields)
         return Candidate(

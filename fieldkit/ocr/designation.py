@@ -27,7 +27,7 @@ and which are letters, so each place is read as the kind the pattern asks for:
   1705AT1 1705АГ1; a series number starts with its group digit, 1 to 8);
 - where no engine read a Cyrillic letter anywhere in the line, only a word with the commercial prefix
   (К, КР, ЭК...) is read so: a Latin lot or date code such as 2148AA1 or C2045TB01 fits the rest of
-  the pattern.
+  the pattern (fieldkit.markings.soviet_ic: the same rule as for typed text, asked of the line).
 
 The result is written in Cyrillic (the standard's letters are Cyrillic). Letters Latin and Cyrillic
 share never decide that on their own: only the whole pattern does, and a Latin part number does not
@@ -44,9 +44,8 @@ import re
 from dataclasses import dataclass
 from itertools import product
 
+from fieldkit.markings.soviet_ic import ROW_ID, has_cyrillic, has_prefix
 from fieldkit.ocr.correction import LATIN_TO_CYRILLIC, script_of
-
-ROW_ID = "su-ic-designation"  # the reference row (reference/marking_patterns.csv)
 MAX_CONFUSIONS = 3  # digits read for letters (or letters for digits) at most, in one word
 MAX_COMBINATIONS = 4096  # readings of one word tried at most
 MIN_WORD, MAX_WORD = 5, 16  # a type number's length (К155ЛА3 .. КР140УД1408А)
@@ -234,7 +233,7 @@ def designation_reading(texts: list[tuple[str, str]], tables, surer: str = "tess
         return None
     # Cyrillic letters in some engine's reading of the line: without any, all that says "Soviet chip"
     # is the pattern, and a Latin lot or date code fits it too (2148AA1, C2045TB01)
-    cyrillic_read = any(script_of(c) == "cyrillic" for _, text in texts for c in text)
+    cyrillic_read = any(has_cyrillic(text) for _, text in texts)
     found = []
     for s, (engine, text) in enumerate(texts):
         words = text.split()
@@ -244,8 +243,7 @@ def designation_reading(texts: list[tuple[str, str]], tables, surer: str = "tess
             rivals = [(o, other_word) for o, (e, t) in enumerate(texts) if e != engine for other_word in t.split()]
             rivals = [(o, x) for o, x in rivals if _likeness(word, x) >= MIN_LIKENESS]
             other = max(rivals, key=lambda r: _likeness(word, r[1]), default=None)
-            agreed_latin = other is not None and fold(other[1]) == fold(word) and not any(
-                script_of(c) == "cyrillic" for c in word)
+            agreed_latin = other is not None and fold(other[1]) == fold(word) and not has_cyrillic(word)
             got = _best_word(word, engine, other[1] if other else None, texts[other[0]][0] if other else None, regex,
                              surer)
             if got is None:
@@ -253,7 +251,7 @@ def designation_reading(texts: list[tuple[str, str]], tables, surer: str = "tess
             new, made, against = got
             if agreed_latin:
                 continue  # both engines read the same Latin word (DS90UB954, 1705AT1): left as read
-            if not cyrillic_read and not (new.startswith("К") or new.startswith("ЭК")):
+            if not cyrillic_read and not has_prefix(new):
                 continue  # no Cyrillic read anywhere: only the commercial prefix К... makes it a type number
             line = " ".join(words[:w] + [new] + words[w + 1:])
             found.append(((len(made), against, engine != "ppocr"), Designation(line, new, word, s,

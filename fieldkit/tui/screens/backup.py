@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from fieldkit.catalog.backup import BACKUP_NAME, CopyReport, backup, restore
 from fieldkit.catalog.db import is_catalog_file
 from fieldkit.errors import FieldkitError
 from fieldkit.safe_text import visible
-from fieldkit.tui.progress import throttled
+from fieldkit.tui.progress import Cancel, cancellable
 from fieldkit.tui.screens.confirm import ConfirmScreen
 
 
@@ -48,16 +47,15 @@ class CopyDialog(ModalScreen[Path | None]):
     CANCELLED = "Cancelled: nothing was kept."
 
     # On a short terminal (24 lines) the dialog drops its blank top and bottom lines (app.tcss), so
-    # that with the passphrase boxes shown its buttons are still in view.
+    # that with the passphrase boxes shown it is whole (Backup: Sign and Passphrase both ticked).
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def __init__(self) -> None:
         super().__init__()
-        self.cancel = threading.Event()
-        self.running = False
+        self.cancel = Cancel()
 
     def on_unmount(self) -> None:
-        self.cancel.set()
+        self.cancel.request()
 
     def copy_in_worker(self, copy: Callable[[Progress, Stage], CopyReport]) -> None:
         """Run `copy(progress, stage)` in a worker; show its report, or the error, when it is done.
@@ -66,35 +64,26 @@ class CopyDialog(ModalScreen[Path | None]):
         self.query_one("#progress").display = True
         self.query_one("#start", Button).disabled = True
         self.query_one("#result", Label).update("")
-        self.cancel.clear()
-        self.running = True
+        self.cancel.start()
         self._copy(copy)
 
     def stop(self) -> bool:
         """Escape or Close: cancel the work, if there is any (True then; the dialog stays open)."""
-        if not self.running:
+        if not self.cancel.request():
             return False
-        self.cancel.set()
         self.query_one("#result", Label).update("Cancelling…")
         return True
-
-    def _check_cancel(self) -> None:
-        if self.cancel.is_set():
-            raise InterruptedError("cancelled")
 
     @work(thread=True, exclusive=True)
     def _copy(self, copy) -> None:
         bar = self.query_one("#progress", ProgressBar)
-        show = throttled(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done))
-
-        def progress(done: int, total: int) -> None:
-            self._check_cancel()
-            show(done, total)
+        progress = cancellable(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done),
+                               self.cancel)
 
         def stage(text: str) -> None:
-            self._check_cancel()
+            self.cancel.check()
             self.app.call_from_thread(self.show_stage, text)
-            self._check_cancel()  # escape pressed while the line was shown: stop before age works on
+            self.cancel.check()  # escape pressed while the line was shown: stop before age works on
 
         try:
             report = copy(progress, stage)
@@ -116,7 +105,7 @@ class CopyDialog(ModalScreen[Path | None]):
     def finish(self, text: str, *, failed: bool = False, cancelled: bool = False) -> None:
         """Show the outcome; a failed or cancelled copy, or one that ended in a stage without steps (its
         bar pulsing), takes its progress bar away (nothing is in progress)."""
-        self.running = False  # set here, in the app's thread: escape closes the dialog once this is shown
+        self.cancel.finished()  # here, in the app's thread: escape closes the dialog once this is shown
         self.query_one("#start", Button).disabled = False
         bar = self.query_one("#progress", ProgressBar)
         if failed or cancelled or bar.total is None:
@@ -175,20 +164,25 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
         self.signed_line = ""  # what signing said, shown after the backup's report
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog"):  # with its passphrase boxes shown, taller than 24 lines
+        # Each option's passphrase boxes stand beside its checkbox: with both ticked the dialog is whole
+        # at 80x24; it scrolls only for a long outcome.
+        with VerticalScroll(classes="dialog"):
             yield Label("Back up the catalog and its photo originals to the new folder:", classes="question")
             yield Input(str(default_backup_dir(self.app.catalog.path)), id="dest")
             yield Input("", id="encrypt-to",
                         placeholder="Encrypt to (optional): age1... or trusted names")
+            bundle_secret = os.environ.get("FIELDKIT_BUNDLE_PASSPHRASE", "")
             with Horizontal(classes="options"):
                 yield Checkbox("Passphrase instead (F3)", id="with-passphrase")
+                with Horizontal(id="backup-passphrases"):
+                    yield Input(bundle_secret, password=True, id="backup-passphrase",
+                                placeholder="Passphrase", tooltip="The backup's passphrase")
+                    yield Input(bundle_secret, password=True, id="backup-passphrase-again", placeholder="Again",
+                                tooltip="The backup's passphrase again")
+            with Horizontal(classes="options"):
                 yield Checkbox("Sign with your key (F2)", id="sign")
-            bundle_secret = os.environ.get("FIELDKIT_BUNDLE_PASSPHRASE", "")
-            with Horizontal(classes="options", id="backup-passphrases"):
-                yield Input(bundle_secret, password=True, id="backup-passphrase", placeholder="The backup's passphrase")
-                yield Input(bundle_secret, password=True, id="backup-passphrase-again", placeholder="Again")
-            yield Input(os.environ.get("FIELDKIT_PASSPHRASE", ""), password=True, id="sign-passphrase",
-                        placeholder="Your key's passphrase")
+                yield Input(os.environ.get("FIELDKIT_PASSPHRASE", ""), password=True, id="sign-passphrase",
+                            placeholder="Your key's passphrase")
             yield ProgressBar(id="progress", show_eta=False)
             yield Label("", id="result")
             with Horizontal(classes="buttons"):

@@ -78,6 +78,10 @@ catalog summary, a chart by country and a map of finds, then each item's dossier
 as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the change is audited.
 """
 
+    # The table has the focus from the first frame: Textual's default, the first focusable widget
+    # (the search box), hid the footer's printable keys until on_mount moved it (Search, Quit, Help).
+    AUTO_FOCUS = "#items"
+
     # Most used first: on a narrow terminal the footer shows as many as fit, in this order, beside
     # Quit and Help (80 columns: up to Summary); the help screen (F1) and the command palette
     # (ctrl+p) list them all, with their longer tooltips.
@@ -142,7 +146,6 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
         yield FitFooter()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
         self.reload()
         self.show_example_banner()
 

@@ -66,7 +66,8 @@ asks first.
 - *Photos*: `Enter` opens a photo full size (`e` there sets its caption; when the photo has EXIF
   GPS or a capture time that the item lacks, `g` copies them to the item); `o` reads a marking
   off the highlighted photo, `B` reads every photo, `ctrl+o` picks files (type any folder or
-  path in the picker's box to leave the home folder), `ctrl+l` types paths.
+  path in the picker's box to leave the home folder), `ctrl+l` types paths (several at once,
+  separated by spaces, commas or new lines; `~` is your home folder).
 - *Markings*: the From photo column names the photo and crop each marking was read from;
   `Enter` opens that photo with the crop outlined. `ctrl+e` corrects a marking, `ctrl+d` deletes it.
   The panel beneath shows the highlighted marking's readings and, for one read from a photo, which

@@ -140,8 +140,10 @@ class PhotosPane(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="photo-add-bar"):
+            # whole at 80 columns (58 cells beside the two compact buttons); the rest in its tooltip and F1
             yield Input(
-                placeholder="Photo paths or a folder of photos: several at once, separated by spaces, commas or new lines (~ works)",
+                placeholder="Photo paths or a folder, separated by spaces or commas",
+                tooltip="Photo paths or a folder of photos: several at once, separated by spaces, commas or new lines (~ works)",
                 id="photo-paths",
             )
             yield Button("Add", id="photo-add", variant="primary")

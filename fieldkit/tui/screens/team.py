@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from pathlib import Path
 
 from textual import on, work
@@ -18,7 +17,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, DataTable, Header, Input, Label, ProgressBar, Static, TextArea
 
 from fieldkit.errors import FieldkitError
-from fieldkit.tui.progress import throttled
+from fieldkit.tui.progress import Cancel, cancellable
 from fieldkit.tui.safe_text import plain, visible
 from fieldkit.tui.widgets.footer import FitFooter
 
@@ -200,8 +199,7 @@ only by allowing unsigned bundles, and it cannot prove who made it.
     def __init__(self, refs: list[str] | None = None):
         super().__init__()
         self.refs = refs or []
-        self.cancel = threading.Event()
-        self.running = False
+        self.cancel = Cancel()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -406,20 +404,14 @@ only by allowing unsigned bundles, and it cannot prove who made it.
     @work(thread=True, exclusive=True)
     def run_job(self, job: str, path: Path) -> None:
         bar = self.query_one("#progress", ProgressBar)
-        self.cancel.clear()
-        self.running = True
+        self.cancel.start()
         self.app.call_from_thread(setattr, bar, "display", True)
-        show = throttled(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done))
-
-        def progress(done: int, total: int) -> None:
-            if self.cancel.is_set():
-                raise InterruptedError("cancelled")
-            show(done, total)
+        progress = cancellable(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done),
+                               self.cancel)
 
         def stage(text: str) -> None:
             """What the job is doing (encrypting, decrypting), while it has no steps to count."""
-            if self.cancel.is_set():
-                raise InterruptedError("cancelled")
+            self.cancel.check()
             self.app.call_from_thread(self.show_stage, text)
 
         try:
@@ -429,7 +421,7 @@ only by allowing unsigned bundles, and it cannot prove who made it.
         except InterruptedError:
             text, ok = f"Cancelled: nothing was {'written' if job == 'create' else 'merged'}.", False
         finally:
-            self.running = False
+            self.cancel.finished()
         self.app.call_from_thread(self.finish, text, ok)
 
     def show_stage(self, text: str) -> None:
@@ -545,7 +537,6 @@ only by allowing unsigned bundles, and it cannot prove who made it.
         self.refresh_conflicts()
 
     def action_back(self) -> None:
-        if self.running:
-            self.cancel.set()
+        if self.cancel.request():
             return
         self.dismiss(None)

@@ -11,7 +11,7 @@ Textual's Footer rebuilds its keys (removes them all and mounts new ones) every 
 bindings are refreshed (each focus change, each screen pushed) and this one did so on every resize
 too: six rebuilds in the first second of the catalog screen, four of them with the keys already on
 show. Here the keys are rebuilt only when what they show has changed: the screen's shown bindings
-(the search box, focused first, hides the printable keys; the table, focused next, shows them all),
+(the search box, when it has the focus, hides the printable keys; the table shows them all),
 or the width.
 """
 
