@@ -33,7 +33,7 @@ from PIL import Image
 from fieldkit.errors import OcrUnavailable, PhotoError, ValidationError
 from fieldkit.ocr import ppocr, preprocess
 from fieldkit.ocr.choice import CYRILLIC_SHAPES, NEVER_CYRILLIC, SHARED, Choice, EngineReading, choose, is_ideograph, line_script
-from fieldkit.ocr.choice import hangul_consensus, is_hangul
+from fieldkit.ocr.choice import PP_SURE_OF_RUNS, foreign_excess, hangul_consensus, is_hangul
 from fieldkit.ocr.correction import Correction, correct, fold_lookalikes as fold, script_of
 from fieldkit.ocr.engine import (
     DEFAULT_LANGUAGES,
@@ -54,6 +54,12 @@ from fieldkit.ocr.engine import (
 
 Progress = Callable[[int, int], None]
 QUICK_PIPELINE = DEFAULT_PIPELINES[0]  # the single pipeline of the quick tesseract reading
+# tesseract's kor model also reads a line PP-OCR saw CJK in on gray, unbinarised images, for the
+# Hangul vote only: on the Hangul and mixed tuning lines and their perturbations (bench/ocr_perturbed.py)
+# its syllables were nearer the truth there than on the flattened, thickened and closed images of
+# DEFAULT_PIPELINES (23 and 22 syllable edits over 40 readings, against 42-64); its kor re-read keeps
+# DEFAULT_PIPELINES (stamped and stencilled Juche dates need them: synthetic tuning seeds)
+KOR_VOTE_PIPELINES = ["gray", "denoised"]
 MIN_LINE_CHARS = 2  # a line detected in a whole photo is kept with at least this many letters or digits
 MAX_STRIP_PIXELS = 40_000_000  # an unrolled ring larger than this is refused (a crafted --ring)
 
@@ -168,6 +174,7 @@ def read(
         _stop(early, stop_early)
         early = None
     korean = None  # tesseract's kor model alone, read beside the main run when PP-OCR saw CJK (Hangul)
+    korean_gray = None  # and on gray images, for the Hangul vote (KOR_VOTE_PIPELINES)
     hangul_run = None  # tesseract's Hangul script model on the crop as it is, likewise
     hangul_missing = False  # whether that model would have read the line but is not installed
     hangul_problem = None  # or was missing by the time it ran: what was said
@@ -178,6 +185,8 @@ def read(
         if hangul:  # the kor re-read runs beside the main run; the Cyrillic (rus) re-read is left out
             korean = _Background(lambda: ocr_image(target, languages="kor", crop=target_crop, psm=target_psm,
                                                    cancel=cancel, rereads=False))
+            korean_gray = _Background(lambda: ocr_image(target, languages="kor", crop=target_crop, psm=target_psm,
+                                                        cancel=cancel, pipelines=KOR_VOTE_PIPELINES, rereads=False))
             hangul_missing = not hangul_script_installed()
             if not hangul_missing:  # and the Hangul script model reads the crop as it is
                 hangul_run = _Background(lambda: ocr_image(target, languages=HANGUL_SCRIPT, crop=target_crop, psm=target_psm,
@@ -192,7 +201,7 @@ def read(
                 result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
                                    progress=progress, rereads=not hangul, known=result)
         finally:
-            for background in (korean, hangul_run):
+            for background in (korean, korean_gray, hangul_run):
                 if background is not None:
                     background.wait()  # no tesseract process outlives the reading
         if turned is not None:
@@ -219,7 +228,7 @@ def read(
         extra, hangul_problem = _finished(hangul_run)
         if extra is not None:
             tess_text, tess_conf, detail, tess_why = _hangul_vote(result, extra, pp_readings, tess_text, tess_conf,
-                                                                  detail, tess_why)
+                                                                  detail, tess_why, korean=_finished(korean_gray)[0])
         readings.append(EngineReading("tesseract", tess_text, tess_conf, detail, notes=[tess_why] if tess_why else []))
     if pp_readings:
         top = pp_readings[0]
@@ -255,7 +264,7 @@ def read(
 
 
 def _hangul_vote(result: OcrResult, extra: OcrResult, pp_readings, text: str, confidence: float, detail: str,
-                 why: str | None) -> tuple[str, float, str, str | None]:
+                 why: str | None, korean: OcrResult | None = None) -> tuple[str, float, str, str | None]:
     """Tesseract's reading of a line PP-OCR saw CJK in, once the Hangul script model has read the
     crop as it is and in gray (HANGUL_PIPELINES): in a Hangul line (fieldkit.ocr.choice.line_script)
     whose reading has MIN_HANGUL_SYLLABLES or more, the reading whose Hangul most of tesseract's
@@ -264,7 +273,8 @@ def _hangul_vote(result: OcrResult, extra: OcrResult, pp_readings, text: str, co
     Hangul or the vote picks a reading with the same syllables as this one (the vote decides the
     Hangul only). The Hangul model's readings are added to ``result``'s candidates (shown as
     "also tried"), outside its own choice."""
-    found = [c for c in [_as_candidate(extra), *extra.candidates] if not c.error and c.text.strip()]
+    found = [c for model in (extra, korean) if model is not None
+             for c in [_as_candidate(model), *model.candidates] if not c.error and c.text.strip()]
     for c in found:
         c.in_choice = False
     result.candidates.extend(found)
@@ -277,10 +287,13 @@ def _hangul_vote(result: OcrResult, extra: OcrResult, pp_readings, text: str, co
         # and all, would replace both (주체 113 for 주체 111-4 on synthetic seed 2025)
         return text, confidence, detail, why
     own = [_as_candidate(result)] + [c for c in result.candidates if c.in_choice and not c.error and c.text.strip()]
-    pool = [c for c in own + found if c.text.strip()]
-    voted = hangul_consensus([(c.text, c.confidence) for c in pool])
-    # the vote decides the Hangul only: a reading with the same syllables keeps its own digits and Latin
-    if voted is None or _syllables(pool[voted[0]].text) == _syllables(text):
+    pool = list({(c.languages, c.pipeline, c.text): c for c in own + found if c.text.strip()}.values())  # one vote each
+    sure = top.text if top is not None and top.confidence >= PP_SURE_OF_RUNS else None
+    voted = hangul_consensus([(c.text, c.confidence) for c in pool], sure)
+    # the vote decides the Hangul only: a reading with the same syllables keeps its own digits and Latin,
+    # unless it has letters or digits where PP-OCR read Hangul and the vote's reading has fewer
+    if voted is None or (_syllables(pool[voted[0]].text) == _syllables(text)
+                         and (sure is None or foreign_excess(text, sure) <= foreign_excess(pool[voted[0]].text, sure))):
         return text, confidence, detail, why
     pick = pool[voted[0]]
     return (pick.text, pick.confidence, f"{pick.languages}, psm {pick.psm}, pipeline {pick.pipeline}",
