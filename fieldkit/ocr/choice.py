@@ -252,17 +252,17 @@ def _all_but_hangul(tess: EngineReading, pp: list[EngineReading]) -> str | None:
     return None
 
 
-HANGUL_LABEL_CONFIDENCE = 60.0  # tesseract's confidence at which a leading Hangul word beside PP-OCR's reading counts
-LABEL_LIKENESS = 0.5  # difflib ratio between the rest of tesseract's reading and PP-OCR's, for :func:`_label_beside`
+HANGUL_LABEL_CONFIDENCE = 60.0  # tesseract's confidence at which leading Hangul words before PP-OCR's reading count
 
 
 def _label_beside(tess: EngineReading, pp: list[EngineReading]) -> str | None:
-    """Why the line is Hangul, when tesseract read it as Hangul words (each of two syllables or more,
-    the label of a nameplate: 계기정수, 제조국) followed by what PP-OCR read, or nearly (the rest
-    LABEL_LIKENESS alike): PP-OCR, which has no Hangul, read the value and left the label out, so its
-    sureness says nothing against it (synthetic nameplates, bench/RESULTS.md). None otherwise."""
-    import difflib
-
+    """Why the line is Hangul, when tesseract read it as whole Hangul words (each of two syllables
+    or more: the label of a nameplate, 제조국, 계기정수) followed by exactly what PP-OCR read, at
+    HANGUL_LABEL_CONFIDENCE or more (below :func:`_all_but_hangul`'s SURE_OF_HANGUL_WORD, which
+    takes Hangul anywhere in the reading): PP-OCR, which has no Hangul, read the value and left the
+    label out, so its sureness says nothing against it (synthetic nameplates, bench/RESULTS.md).
+    A rest only like PP-OCR's reading is not enough (주체 A2C5311215 beside A2C53112154). None
+    otherwise."""
     if tess.confidence < HANGUL_LABEL_CONFIDENCE:
         return None
     words = tess.text.strip(EDGE_QUOTES).split()
@@ -274,13 +274,12 @@ def _label_beside(tess: EngineReading, pp: list[EngineReading]) -> str | None:
         else:
             break
     rest = _key(" ".join(words[len(label):])).strip("-.,:;'\"`")
-    if not label or not rest or any(is_hangul(ch) for ch in rest):
+    if not label or not rest:
         return None
     for r in pp:
-        theirs = _key(r.text).strip("-.,:;'\"`")
-        if theirs and difflib.SequenceMatcher(None, rest, theirs).ratio() >= LABEL_LIKENESS:
+        if _key(r.text).strip("-.,:;'\"`") == rest:
             return (f"tesseract ({tess.detail}) read Hangul words ({' '.join(label)}, confidence {tess.confidence:.0f})"
-                    f" before what PP-OCR read ({r.text!r}), which has no Hangul")
+                    f" before exactly what PP-OCR read ({r.text!r}), which has no Hangul")
     return None
 
 
