@@ -97,9 +97,13 @@ class EngineReading:
     score: float = 0.0
     notes: list[str] = field(default_factory=list)
     as_read: str | None = None  # the engine's own text, when ``text`` is it rewritten (script)
+    partial: bool = False  # PP-OCR: its text is far narrower than the line it was read from (it left part out)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if not self.partial:
+            del data["partial"]
+        return data
 
 
 @dataclass
@@ -255,14 +259,17 @@ def _all_but_hangul(tess: EngineReading, pp: list[EngineReading]) -> str | None:
 HANGUL_LABEL_CONFIDENCE = 60.0  # tesseract's confidence at which leading Hangul words before PP-OCR's reading count
 
 
-def _label_beside(tess: EngineReading, pp: list[EngineReading]) -> str | None:
+def _label_beside(tess: EngineReading, pp: list[EngineReading], exact: bool = True) -> str | None:
     """Why the line is Hangul, when tesseract read it as whole Hangul words (each of two syllables
     or more: the label of a nameplate, 제조국, 계기정수) followed by exactly what PP-OCR read, at
     HANGUL_LABEL_CONFIDENCE or more (below :func:`_all_but_hangul`'s SURE_OF_HANGUL_WORD, which
     takes Hangul anywhere in the reading): PP-OCR, which has no Hangul, read the value and left the
     label out, so its sureness says nothing against it (synthetic nameplates, bench/RESULTS.md).
-    A rest only like PP-OCR's reading is not enough (주체 A2C5311215 beside A2C53112154). None
-    otherwise."""
+    A rest only like PP-OCR's reading is not enough (주체 A2C5311215 beside A2C53112154), unless
+    ``exact`` is False: PP-OCR's reading is known to leave part of the line out (EngineReading.partial),
+    and the rest is then LABEL_LIKENESS alike. None otherwise."""
+    import difflib
+
     if tess.confidence < HANGUL_LABEL_CONFIDENCE:
         return None
     words = tess.text.strip(EDGE_QUOTES).split()
@@ -277,10 +284,17 @@ def _label_beside(tess: EngineReading, pp: list[EngineReading]) -> str | None:
     if not label or not rest:
         return None
     for r in pp:
-        if _key(r.text).strip("-.,:;'\"`") == rest:
+        theirs = _key(r.text).strip("-.,:;'\"`")
+        if theirs == rest:
             return (f"tesseract ({tess.detail}) read Hangul words ({' '.join(label)}, confidence {tess.confidence:.0f})"
                     f" before exactly what PP-OCR read ({r.text!r}), which has no Hangul")
+        if not exact and r.partial and difflib.SequenceMatcher(None, rest, theirs).ratio() >= LABEL_LIKENESS:
+            return (f"tesseract ({tess.detail}) read Hangul words ({' '.join(label)}, confidence {tess.confidence:.0f})"
+                    f" before what PP-OCR read ({r.text!r}), which left part of the line out")
     return None
+
+
+LABEL_LIKENESS = 0.5  # difflib ratio of the rest of tesseract's reading to PP-OCR's partial one (:func:`_label_beside`)
 
 
 EDGE_QUOTES = "\"'`“”‘’„«» "
@@ -608,6 +622,11 @@ def line_script(readings: list[EngineReading]) -> tuple[str, str]:
     # PP-OCR writes Hangul as CJK stand-ins, or drops it and is unsure: a sure reading of it with
     # no CJK says the line has no Hangul, whatever tesseract made of the surface
     pp_sure = any(r.confidence >= SURE_OF_NO_HANGUL and not any(is_ideograph(ch) for ch in r.text) for r in pp)
+    if pp_sure and all(r.partial for r in pp):
+        # ...unless it read only part of the line, and tesseract read whole Hangul words beside it
+        for r in tess:
+            if (why := _label_beside(r, pp, exact=False)) is not None:
+                return "hangul", why
     for r in tess:
         if (why := _all_but_hangul(r, pp) or _label_beside(r, pp)) is not None:
             return "hangul", why

@@ -28,11 +28,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from fieldkit.errors import OcrUnavailable, PhotoError, ValidationError
 from fieldkit.ocr import ppocr, preprocess
-from fieldkit.ocr.choice import CYRILLIC_SHAPES, NEVER_CYRILLIC, SHARED, Choice, EngineReading, choose, is_ideograph, line_script
+from fieldkit.ocr.choice import CYRILLIC_SHAPES, NEVER_CYRILLIC, SHARED, SURE_OF_NO_HANGUL, Choice, EngineReading, choose, is_ideograph, line_script
 from fieldkit.ocr.choice import PP_SURE_OF_RUNS, foreign_excess, hangul_consensus, is_hangul
 from fieldkit.ocr.correction import Correction, correct, fold_lookalikes as fold, script_of
 from fieldkit.ocr.engine import (
@@ -166,7 +166,9 @@ def read(
     if degrees:
         turned = ppocr.turned(region, degrees)
     result = None
-    skipped = _tesseract_not_needed(pp_readings, languages) if use_pp and use_tess and psm is None else None
+    # PP-OCR's sure Latin reading of a crop far wider than its text left part of the line out (a Hangul label)
+    partial = use_pp and use_tess and psm is None and not degrees and _leaves_part_out(region, pp_readings)
+    skipped = _tesseract_not_needed(pp_readings, languages) if use_pp and use_tess and psm is None and not partial else None
     if skipped:
         use_tess = False
         pp_readings[0] = dataclasses.replace(pp_readings[0], how=f"{pp_readings[0].how}; tesseract not run: {skipped}")
@@ -197,7 +199,7 @@ def read(
             else:
                 result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
                                    progress=progress, **({"pipelines": [QUICK_PIPELINE], "rereads": False} if quick else {}))
-            if quick and not _settled(result, pp_readings):  # the quick reading stands for its pipeline
+            if quick and not _settled(result, pp_readings, partial):  # the quick reading stands for its pipeline
                 result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
                                    progress=progress, rereads=not hangul, known=result)
         finally:
@@ -232,7 +234,8 @@ def read(
         readings.append(EngineReading("tesseract", tess_text, tess_conf, detail, notes=[tess_why] if tess_why else []))
     if pp_readings:
         top = pp_readings[0]
-        readings.append(EngineReading("ppocr", top.text, round(top.confidence, 4), top.how))
+        readings.append(EngineReading("ppocr", top.text, round(top.confidence, 4), top.how, partial=partial,
+                                      notes=[PARTIAL_NOTE] if partial else []))
     chosen = choose(readings)
     if result is not None and _wants_korean(readings, languages):
         # a Hangul line: kor alone reads it again, as one more candidate (eng+kor+rus confuses
@@ -365,6 +368,36 @@ def _tesseract_not_needed(pp_readings: list[ppocr.LineReading], languages: str) 
             " so the line is Latin")
 
 
+PARTIAL_WIDTH = 2.0  # a crop this many times wider than PP-OCR's text would be at the line's height holds more
+PARTIAL_NOTE = "its text would fill under half the crop's width at the line's height: part of the line was left out"
+
+
+def _text_width(text: str) -> float:
+    """How wide ``text`` is drawn, in heights of its line (about: a Hangul syllable or a CJK character
+    is square, a Latin capital or digit 0.62, a space or a narrow mark 0.35)."""
+    narrow = set(" .,:;()[]|/-'\"!1Iil")
+    return sum(1.0 if (is_hangul(ch) or is_ideograph(ch)) else 0.35 if ch in narrow else 0.62 for ch in text)
+
+
+def _leaves_part_out(region: Image.Image, pp_readings: list[ppocr.LineReading]) -> bool:
+    """Whether PP-OCR's sure reading of a line with no CJK in it (SURE_OF_NO_HANGUL or more, as
+    cropped or from a line detected in the crop) is far narrower than the crop: drawn at the line's
+    measured height (fieldkit.ocr.preprocess.text_line_height), its text would fill under
+    1/PARTIAL_WIDTH of the crop's width. PP-OCR then left part of the line out: on synthetic
+    nameplates, Hangul labels beside a value it read surely (계기정수 BB-3216 read as BB-3216;
+    whole Latin lines came to 0.6-1.3 of the width on the real tuning crops whose height could be
+    measured). False when the height cannot be measured."""
+    top = pp_readings[0] if pp_readings else None
+    if (top is None or top.confidence < SURE_OF_NO_HANGUL or any(is_ideograph(ch) for ch in top.text)
+            or not top.how.startswith(("as cropped", "detected"))):
+        return False
+    gray = region.convert("L")
+    if preprocess.median_level(gray) < 128:  # light text on a dark surface
+        gray = ImageOps.invert(gray)
+    height = preprocess.text_line_height(ImageOps.autocontrast(gray))
+    return bool(height) and region.width > PARTIAL_WIDTH * height * _text_width(top.text.strip())
+
+
 def _sure_latin(pp_readings: list[ppocr.LineReading]) -> bool:
     """Whether PP-OCR read the line surely, in plain ASCII. Then tesseract reads it once, with one
     pipeline, first (:func:`_settled`); otherwise with all its pipelines and its re-read."""
@@ -394,7 +427,7 @@ def _stop(background: _Background | None, stop: threading.Event) -> None:
         background.wait()
 
 
-def _settled(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bool:
+def _settled(quick: OcrResult, pp_readings: list[ppocr.LineReading], partial: bool = False) -> bool:
     """Whether tesseract's quick reading (one pipeline, no re-read) is enough, or the full set of
     pipelines and the script re-read must follow. For a line PP-OCR read surely as plain ASCII,
     see :func:`_settled_latin`; for any other line, when both engines read the same, or tesseract
@@ -406,10 +439,10 @@ def _settled(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bool:
         if "".join(fold(quick.text).split()) == "".join(fold(pp_readings[0].text).split()):
             return True
         return quick.confidence >= QUICK_SURE
-    return _settled_latin(quick, pp_readings)
+    return _settled_latin(quick, pp_readings, partial)
 
 
-def _settled_latin(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bool:
+def _settled_latin(quick: OcrResult, pp_readings: list[ppocr.LineReading], partial: bool = False) -> bool:
     """Whether the quick tesseract reading of a line PP-OCR read surely (:func:`_sure_latin`) is
     enough: both engines read the same; or PP-OCR's reading has a letter only Latin has (so it is
     not Cyrillic or Hangul written with look-alikes and digits) and tesseract's shows no letter
@@ -420,7 +453,7 @@ def _settled_latin(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bo
     if not LATIN_ONLY & set(top.text):
         return False
     readings = [EngineReading("tesseract", quick.text, quick.confidence, "quick"),
-                EngineReading("ppocr", top.text, top.confidence)]
+                EngineReading("ppocr", top.text, top.confidence, partial=partial)]
     return line_script(readings)[0] == "latin" and not any(
         script_of(ch) == "cyrillic" and ch not in SHARED for ch in quick.text)
 
