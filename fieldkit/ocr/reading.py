@@ -228,6 +228,17 @@ def read(
         tess_conf = result.confidence if tess_text == result.text else next(
             (c.confidence for c in result.candidates if c.text.strip() == tess_text.strip()), result.confidence)
         extra, hangul_problem = _finished(hangul_run)
+        if (hangul_run is None and "kor" in languages.split("+") and hangul_script_installed()
+                and len(_syllables(tess_text)) >= MIN_HANGUL_SYLLABLES and pp_readings):
+            # PP-OCR read no CJK, but tesseract read Hangul words: the Hangul model and kor on gray
+            # images read the line now, after the main run, for the vote (below)
+            target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
+            hangul_run = _Background(lambda: ocr_image(target, languages=HANGUL_SCRIPT, crop=target_crop, psm=target_psm,
+                                                       cancel=cancel, pipelines=HANGUL_PIPELINES, rereads=False))
+            korean_gray = _Background(lambda: ocr_image(target, languages="kor", crop=target_crop, psm=target_psm,
+                                                        cancel=cancel, pipelines=KOR_VOTE_PIPELINES, rereads=False))
+            korean_gray.wait()
+            extra, hangul_problem = _finished(hangul_run)
         if extra is not None:
             tess_text, tess_conf, detail, tess_why = _hangul_vote(result, extra, pp_readings, tess_text, tess_conf,
                                                                   detail, tess_why, korean=_finished(korean_gray)[0])
