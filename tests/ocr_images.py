@@ -346,7 +346,7 @@ def make_nameplates(count: int = 40, seed: int = 11) -> list[Marking]:
     or engraved on brushed metal, 18-32 px high, at most 2 degrees off level, with noise, blur and
     JPEG artefacts as in :func:`make_set`. A slice of its own, on its own seeds."""
     rng = random.Random(seed)
-    fonts = [f for f in fonts_for("hangul")]
+    fonts = fonts_for("hangul")
     out = []
     for _ in range(count):
         words = " ".join(rng.sample(PLATE_WORDS, rng.choice([1, 1, 2])))

@@ -594,9 +594,11 @@ def hangul_consensus(readings: list[tuple[str, float]], pp: str | None = None) -
     Tesseract's confidence does not tell its Hangul misreadings from its right readings (on the KEPCO
     nameplates of the real tuning photos it was surer of 고픽상담 전학 than of 고객상담 전화), but
     its models and pipelines misread differently, so the syllables most readings share are the ones
-    kept. Readings with Cyrillic letters in them (eng+kor+rus writes a syllable as М) are left out
-    when others have none; ties go to the higher confidence, then to the earlier reading. None when
-    fewer than MIN_HANGUL_VOTERS readings have Hangul in them.
+    kept. Readings with Cyrillic letters in them (eng+kor+rus writes a syllable as М) vote with their
+    Hangul but are not chosen when others have none; given PP-OCR's sure reading ``pp``, only the
+    readings with the fewest letters or digits where PP-OCR read Hangul may be chosen
+    (:func:`fewest_foreign`). Ties go to the higher confidence, then to the earlier reading. None
+    when fewer than MIN_HANGUL_VOTERS readings have Hangul in them.
     """
     voters = [i for i, (text, _) in enumerate(readings) if any(is_hangul(ch) for ch in text)]
     if len(voters) < MIN_HANGUL_VOTERS:

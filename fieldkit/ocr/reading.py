@@ -13,8 +13,11 @@ beside PP-OCR. A line PP-OCR reads surely with a letter only Latin has needs no 
 settled (:func:`_settled`) is done; any other line gets tesseract's full set of pipelines and
 its Cyrillic re-read (two processes, side by side); when PP-OCR read CJK, a kor re-read takes
 the Cyrillic one's place and starts with the main run, and so does a reading of the crop as it is
-and in gray by tesseract's Hangul script model (:func:`_hangul_vote`: in a Hangul line the Hangul
-most readings agree on is kept, not the surest reading's).
+and in gray by tesseract's Hangul script model, and kor on gray images (:func:`_hangul_vote`: in a
+Hangul line the Hangul most readings agree on is kept, not the surest reading's; the same reads
+follow the main run when tesseract read Hangul words where PP-OCR read no CJK). A sure PP-OCR
+reading far narrower than its crop (:func:`_leaves_part_out`) left part of the line out: tesseract
+is not skipped.
 """
 
 from __future__ import annotations
