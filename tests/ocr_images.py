@@ -317,6 +317,55 @@ def make_set(count: int = 60, seed: int = 2024) -> list[Marking]:
     return out
 
 
+# Words of Korean rating and maker plates (everyday Korean: model name, serial number, rated voltage,
+# maker, date of make, AC, single- and three-phase, telephone...) and the Latin letters and digits
+# written beside them, for :func:`make_nameplates`; made up, not copied from any photograph
+PLATE_WORDS = ["모델명", "제조번호", "정격전압", "정격전류", "제조사", "제조년월", "형식", "주파수", "중량", "교류",
+               "단상", "삼상", "전화", "고객센터", "정격출력", "사용전압", "제조국", "한국", "전력량계", "계기정수"]
+
+
+def _plate_value(rng: random.Random) -> str:
+    letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+    shapes = [
+        lambda: "".join(rng.choice(letters) for _ in range(rng.randint(2, 3))) + "-" + str(rng.randint(100, 9999)),
+        lambda: f"{rng.choice([110, 220, 380, 440])}V",
+        lambda: f"{rng.choice([5, 10, 20, 40, 60])}({rng.choice([1, 2, 10])})A",
+        lambda: f"{rng.choice([50, 60])}Hz",
+        lambda: f"{rng.randint(2001, 2024)}.{rng.randint(1, 12):02d}",
+        lambda: f"0{rng.randint(2, 64)}){rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
+        lambda: "".join(rng.choice(letters) for _ in range(3)) + str(rng.randint(1000, 9999)),
+        lambda: f"{rng.randint(1, 9)}.{rng.randint(0, 9)}kg",
+    ]
+    return rng.choice(shapes)()
+
+
+def make_nameplates(count: int = 40, seed: int = 11) -> list[Marking]:
+    """Printed Korean nameplate lines (issue 18's held-out misses are of this kind): one or two
+    Hangul words from :data:`PLATE_WORDS`, a colon sometimes, and a Latin/digit value (a model
+    code, 220V, 60Hz, 2019.05, a telephone number), or the words alone; dark print on a light plate
+    or engraved on brushed metal, 18-32 px high, at most 2 degrees off level, with noise, blur and
+    JPEG artefacts as in :func:`make_set`. A slice of its own, on its own seeds."""
+    rng = random.Random(seed)
+    fonts = fonts_for("hangul")
+    out = []
+    for _ in range(count):
+        words = " ".join(rng.sample(PLATE_WORDS, rng.choice([1, 1, 2])))
+        form = rng.random()
+        if form < 0.45:
+            text = f"{words} : {_plate_value(rng)}"
+        elif form < 0.8:
+            text = f"{words} {_plate_value(rng)}"
+        else:
+            text = words
+        size = rng.choice([18, 20, 24, 28, 32])
+        out.append(make_marking(
+            text, rng.choice(["dark_on_light", "dark_on_light", "brushed"]), size=size, margin=size,
+            rotation=rng.choice([0.0, 0.0, 1.0, -1.0, 2.0, -2.0]), noise=rng.choice([0.0, 8.0, 16.0]),
+            blur=rng.choice([0.0, 0.6, 1.0]), seed=rng.randrange(1 << 30), font_name=rng.choice(fonts),
+            jpeg=rng.choice([None, 50, 70]), downscale=1.0))
+    return out
+
+
 def crop_box(marking: Marking, margin: float = 0.4) -> tuple[int, int, int, int]:
     """A crop (x, y, w, h) around the marking's text, ``margin`` times its height on each side,
     as a researcher would draw it; kept inside the image."""

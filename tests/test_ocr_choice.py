@@ -546,3 +546,79 @@ def test_each_line_of_a_whole_photo_is_corrected_as_its_engine_needs(monkeypatch
     assert result.corrected == "059145950B\nLOT 12-87-270"
     (fix,) = result.corrections
     assert result.result.text[fix.start:fix.end] == "O" and fix.after == "0" and fix.basis.startswith("digit-confusion")
+
+
+# Issue 18, Hangul nameplates read under small perturbations (bench/ocr_perturbed.py, tuning split):
+# tesseract read the Hangul as Latin letters or digits where PP-OCR read CJK stand-ins.
+def test_letters_or_digits_where_ppocr_read_hangul_are_counted():
+    from fieldkit.ocr.choice import foreign_excess
+
+    assert foreign_excess("DAYS 전화 : 053)582-6521", "卫耳：053)582-6521") == 4
+    assert foreign_excess("고객상담 전화 : .053)582-6521", "卫耳：053)582-6521") == 0
+    # a digit read as a letter is a misreading, not a syllable read as Latin
+    assert foreign_excess("모덤명 : 6061521 (목수형)", "空警鄂：SCE1521（号仝郊）") == 0
+    assert foreign_excess("99$: Sceis2t (449)", "空警鄂：SCE1521（号仝郊）") > 0
+    # and Hangul where PP-OCR read letters and digits (Hz as 아12)
+    assert foreign_excess("제조국 : 6아12", "列丕号：60Hz") == 1
+    assert foreign_excess("제조국 : GOHz", "列丕号：60Hz") == 0
+
+
+def test_the_hangul_vote_sets_aside_readings_with_latin_where_ppocr_read_hangul():
+    # recorded on 036.jpg padded by 15% of its height: eng+kor+rus read DAYS for 고객상담
+    readings = [("DAYS 전화 : 053)582-6521", 72.75), ("DAVE $4: 053)582-6521", 64.67), ("ца 전학 : 053)582-6521", 64.0),
+                ("고객상담 전화 : .053)582-6521", 70.12), ("고객상담 전화 : 053)582-6521", 69.94)]
+    index, why = hangul_consensus(readings, "卫耳：053)582-6521")
+    assert readings[index][0] == "고객상담 전화 : .053)582-6521"
+    assert "set aside (2)" in why  # DAYS and DAVE; ца, with Cyrillic, was never a winner
+    # without PP-OCR's reading, the surer DAYS ties with it and wins
+    assert readings[hangul_consensus(readings)[0]][0] == "DAYS 전화 : 053)582-6521"
+
+
+def test_a_reading_with_cyrillic_letters_votes_with_its_hangul_but_is_not_chosen():
+    # recorded on 033.jpg: kor read 숭 for 승 on two images, eng+kor+rus read 승 but 제 as М
+    readings = [("형식승인 : м КТС-6-13-09 호", 85.8), ("형식승인 : М КТС-6-13-09 호", 83.9),
+                ("형식승인 : 제 《70-6-13-09 호", 77.7), ("형식숭인 : 제 (106-6-13-09 호", 79.6),
+                ("형식숭인 : 제 (106-6-13-09 호", 74.15)]
+    index, _ = hangul_consensus(readings, "：KTC-G-13-09")
+    assert readings[index][0] == "형식승인 : 제 《70-6-13-09 호"
+
+
+def test_in_a_hangul_line_a_reading_with_latin_where_ppocr_read_hangul_gives_way():
+    # recorded on 034.jpg turned +3°: eng+kor+rus read no Hangul, kor alone read 모덤명 ... 목수형
+    choice = choose([tess("99$: Sceis2t (449)", 58.0), pp("空警鄂：SCE1521（号仝郊）", 0.8372),
+                     tess("모덤명 : 6061521 (목수형)", 56.75, "kor alone, psm 7")])
+    assert choice.text == "모덤명 : SCE1521 (목수형)"
+    latin = next(r for r in choice.readings if r.text == "99$: Sceis2t (449)")
+    assert any("where PP-OCR (0.84) read Hangul" in n for n in latin.notes)
+
+
+def test_a_lone_jamo_among_digits_is_a_misread_digit_not_hangul():
+    from fieldkit.ocr.choice import with_pp_runs
+
+    # recorded on 034.jpg tightened by 5%: kor read 506ㄷ1521 for SCE1521
+    assert with_pp_runs("모델명 : 506ㄷ1521 (특수형)", "只警：SCE1521（粤仝8）", "hangul")[0] == "모델명 : SCE1521 (특수형)"
+
+
+@pytest.mark.parametrize("tesseract_text,confidence,pp_text,pp_confidence,chosen", [
+    # synthetic nameplates (tests/ocr_images.make_nameplates, tuning seed 11): PP-OCR read the value
+    # surely and left the label out; tesseract read the label and the value
+    ("제조국 60Hz", 68.0, "60Hz", 0.9727, "제조국 60Hz"),
+    ("“계기정수 BB-3216", 79.4, "BB-3216", 0.9964, "계기정수 BB-3216"),
+])
+def test_hangul_label_words_before_what_ppocr_read_make_the_line_hangul(tesseract_text, confidence, pp_text,
+                                                                         pp_confidence, chosen):
+    choice = choose([tess(tesseract_text, confidence), pp(pp_text, pp_confidence)])
+    assert correct(choice.text)[0] == chosen
+    assert "before exactly what PP-OCR read" in choice.basis
+
+
+@pytest.mark.parametrize("tesseract_text,confidence,pp_text,pp_confidence", [
+    ("제조국 60Hz", 55.0, "60Hz", 0.9727),  # too unsure of its Hangul
+    ("형식 5아12", 90.1, "50Hz", 0.9778),  # no Hangul word before PP-OCR's very reading
+    ("계기정수 66=3216-", 79.4, "BB-3216", 0.9964),  # a value only like PP-OCR's (lost: synthetic seed 11)
+    ("고 BATCH 0417", 80.0, "BATCH 0417", 0.99),  # one syllable is no label
+    ("ATMEGA328P", 84.0, "ATMEGA328P", 0.9999),
+])
+def test_a_latin_reading_stays_latin_without_a_hangul_label_beside_it(tesseract_text, confidence, pp_text, pp_confidence):
+    choice = choose([tess(tesseract_text, confidence), pp(pp_text, pp_confidence)])
+    assert choice.engine == "ppocr" and choice.text == pp_text

@@ -233,10 +233,11 @@ def test_lookalike_symbols_and_digits_in_words(raw, expected, basis):
     assert [c.basis.split(":")[0] for c in corrections] == [basis]
 
 
-@pytest.mark.parametrize("raw", ["00-462", "M430A1", "STM32F405", "1 = 2", "¥ 100", "100 ¥ 5"])
+@pytest.mark.parametrize("raw", ["00-462", "M430A1", "STM32F405", "1 = 2", "¥ 100", "100 ¥ 5", "정격전류 5.0kg", "2,0mm"])
 def test_lookalike_rules_need_their_context(raw):
     # 0 among other digits, 0 beside letters in a run with other digits, "=" not between two
-    # letters or digits, "¥" standing alone: nothing is changed.
+    # letters or digits, "¥" standing alone, the decimal 0 of a number before its unit (a rating
+    # plate's 5.0kg, which this rule made 5.Okg on a synthetic nameplate): nothing is changed.
     assert correct(raw) == (raw, [])
 
 

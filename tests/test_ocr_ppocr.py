@@ -319,3 +319,46 @@ def test_a_hangul_script_model_that_goes_missing_mid_run_is_a_note_and_the_line_
     assert "고객상담 전화 : 053" in result.output  # read by eng+kor+rus, as without the model
     assert f"note: tesseract's Hangul script model could not be used: {gone}" in result.output
     assert "Hangul raw" not in result.output and "Hangul gray" not in result.output
+
+
+def test_a_sure_latin_reading_far_narrower_than_its_crop_left_part_of_the_line_out():
+    """PP-OCR read only the value of a nameplate line (synthetic nameplate, tuning seed 11: 계기정수
+    BB-3216 read as BB-3216 at 0.996); on a crop of the value alone the same reading fills the crop."""
+    from fieldkit.ocr.ppocr import LineReading
+    from fieldkit.ocr.reading import _leaves_part_out
+
+    read = [LineReading("BB-3216", 0.9964, "as cropped")]
+    whole = make_marking("계기정수 BB-3216", "dark_on_light", size=24, margin=10, font_name="nanum-gothic")
+    value = make_marking("BB-3216", "dark_on_light", size=24, margin=10, font_name="nanum-gothic")
+    assert _leaves_part_out(whole.image, read)
+    assert not _leaves_part_out(value.image, read)
+    # an unsure reading, or one with CJK stand-ins, says nothing of the kind
+    assert not _leaves_part_out(whole.image, [LineReading("BB-3216", 0.9, "as cropped")])
+    assert not _leaves_part_out(whole.image, [LineReading("卫耳 BB-3216", 0.99, "as cropped")])
+
+
+def test_hangul_words_read_where_ppocr_read_no_cjk_are_voted_on_by_the_hangul_model_and_kor(monkeypatch):
+    """PP-OCR read a nameplate's value and no CJK; tesseract's eng+kor+rus read Hangul words beside
+    it: the Hangul script model and kor on gray images read the line after the main run, and their
+    readings are shown as tried, outside tesseract's own choice (engine outputs recorded, not run)."""
+    from fieldkit.ocr import reading
+    from fieldkit.ocr.engine import OcrCandidate, OcrResult
+
+    asked = []
+
+    def recorded(image, *, languages, pipelines=None, **kwargs):
+        asked.append((languages, tuple(pipelines or ())))
+        texts = {"Hangul": "제조국 60(10)A", "kor": "제조국 60(10)A"}
+        text = texts.get(languages, "제조국 6O(10)A")
+        pipeline = (pipelines or ["flattened_small"])[0]
+        return OcrResult(text, 80.0, [], {"languages": languages, "psm": 7, "pipeline": pipeline},
+                         [OcrCandidate(p, 7, text, 78.0, 0.1, None, languages) for p in (pipelines or [])[1:]])
+
+    monkeypatch.setattr(reading, "ocr_image", recorded)
+    monkeypatch.setattr(reading, "hangul_script_installed", lambda: True)
+    monkeypatch.setattr(ppocr, "read_line", lambda region: [ppocr.LineReading("60(10)A", 0.95, "as cropped")])
+    result = reading.read(Image.new("RGB", (240, 40), "white"))
+    assert ("Hangul", tuple(reading.HANGUL_PIPELINES)) in asked and ("kor", tuple(reading.KOR_VOTE_PIPELINES)) in asked
+    assert result.corrected == "제조국 60(10)A"
+    tried = {(c.languages, c.pipeline) for c in result.result.candidates if not c.in_choice}
+    assert {("Hangul", "raw"), ("kor", "gray")} <= tried

@@ -97,9 +97,13 @@ class EngineReading:
     score: float = 0.0
     notes: list[str] = field(default_factory=list)
     as_read: str | None = None  # the engine's own text, when ``text`` is it rewritten (script)
+    partial: bool = False  # PP-OCR: its text is far narrower than the line it was read from (it left part out)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if not self.partial:
+            del data["partial"]
+        return data
 
 
 @dataclass
@@ -252,6 +256,50 @@ def _all_but_hangul(tess: EngineReading, pp: list[EngineReading]) -> str | None:
     return None
 
 
+HANGUL_LABEL_CONFIDENCE = 60.0  # tesseract's confidence at which leading Hangul words before PP-OCR's reading count
+
+
+def _label_beside(tess: EngineReading, pp: list[EngineReading], exact: bool = True) -> str | None:
+    """Why the line is Hangul, when tesseract read it as whole Hangul words (each of two syllables
+    or more: the label of a nameplate, 제조국, 계기정수) followed by exactly what PP-OCR read, at
+    HANGUL_LABEL_CONFIDENCE or more (below :func:`_all_but_hangul`'s SURE_OF_HANGUL_WORD, which
+    takes Hangul anywhere in the reading): PP-OCR, which has no Hangul, read the value and left the
+    label out, so its sureness says nothing against it (synthetic nameplates, bench/RESULTS.md).
+    A rest only like PP-OCR's reading is not enough (주체 A2C5311215 beside A2C53112154), unless
+    ``exact`` is False: PP-OCR's reading is known to leave part of the line out (EngineReading.partial),
+    and the rest is then LABEL_LIKENESS alike. None otherwise."""
+    import difflib
+
+    if tess.confidence < HANGUL_LABEL_CONFIDENCE:
+        return None
+    words = tess.text.strip(EDGE_QUOTES).split()
+    label = []
+    for word in words:
+        bare = word.strip(":;,.()")
+        if len(bare) >= MIN_SCRIPT_LETTERS and all("\uac00" <= ch <= "\ud7a3" for ch in bare):
+            label.append(bare)
+        else:
+            break
+    rest = _key(" ".join(words[len(label):])).strip("-.,:;'\"`")
+    if not label or not rest:
+        return None
+    for r in pp:
+        theirs = _key(r.text).strip("-.,:;'\"`")
+        if theirs == rest:
+            return (f"tesseract ({tess.detail}) read Hangul words ({' '.join(label)}, confidence {tess.confidence:.0f})"
+                    f" before exactly what PP-OCR read ({r.text!r}), which has no Hangul")
+        if not exact and r.partial and difflib.SequenceMatcher(None, rest, theirs).ratio() >= LABEL_LIKENESS:
+            return (f"tesseract ({tess.detail}) read Hangul words ({' '.join(label)}, confidence {tess.confidence:.0f})"
+                    f" before what PP-OCR read ({r.text!r}), which left part of the line out")
+    return None
+
+
+LABEL_LIKENESS = 0.5  # difflib ratio of the rest of tesseract's reading to PP-OCR's partial one (:func:`_label_beside`)
+
+
+EDGE_QUOTES = "\"'`“”‘’„«» "
+
+
 # What PP-OCR writes for a letter only Cyrillic has (the inverse of CYRILLIC_SHAPES, and V for У,
 # which CYRILLIC_SHAPES leaves out because Y already folds to У): a reading's designation is looked
 # for with these letters written as the Cyrillic ones (:func:`designation_variant`).
@@ -352,7 +400,8 @@ def _runs(text: str, script: str) -> list[tuple[int, int]]:
         return runs
     runs, begin = [], None
     for i, ch in enumerate(text + "가"):
-        if is_hangul(ch) or is_ideograph(ch):
+        # a lone jamo among letters and digits (506ㄷ1521) is a misread letter or digit, not Hangul
+        if (is_hangul(ch) and not "\u3131" <= ch <= "\u318e") or is_ideograph(ch):
             if begin is not None:
                 spans = [(m.start() + begin, m.end() + begin) for m in re.finditer(r"\S+", text[begin:i])
                          if any(c.isalnum() for c in m.group())]
@@ -489,7 +538,55 @@ def _edits(a: str, b: str) -> int:
     return previous[-1]
 
 
-def hangul_consensus(readings: list[tuple[str, float]]) -> tuple[int, str] | None:
+def foreign_excess(tess: str, pp: str) -> int:
+    """How far tesseract's reading of a Hangul line strays from the places of PP-OCR's reading, which
+    reads the Latin letters and digits of a nameplate well and writes its Hangul as CJK stand-ins (or
+    leaves it out). Both are taken as letters and digits, each run of Hangul (or stand-ins) one
+    token, and aligned in order (difflib); counted: letters and digits tesseract read beyond those
+    PP-OCR read at a place (`DAYS 전화 : 053)582-6521` where PP-OCR read `卫耳：053)582-6521`: 4),
+    and runs of Hangul where PP-OCR read letters or digits only (`제조국 : 6아12` for `列丕号：60Hz`:
+    1). A letter or digit read as another counts nothing; Cyrillic letters count like Latin ones."""
+    import difflib
+
+    def tokens(text: str, stand_ins) -> list[str]:
+        out: list[str] = []
+        for ch in fold_lookalikes(unicodedata.normalize("NFKC", text)).upper():
+            if is_hangul(ch) or stand_ins(ch):
+                if not out or out[-1] != "가":
+                    out.append("가")
+            elif ch.isalnum():
+                out.append(ch)
+        return out
+
+    mine, theirs = tokens(tess, lambda ch: False), tokens(pp, is_ideograph)
+    excess = 0
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, mine, theirs, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        a, b = mine[i1:i2], theirs[j1:j2]
+        excess += max(0, sum(t != "가" for t in a) - sum(t != "가" for t in b))
+        if tag == "replace" and "가" not in b:
+            excess += a.count("가")
+    return excess
+
+
+def fewest_foreign(texts: list[str], pp: str | None) -> list[int]:
+    """The indices of the readings among ``texts`` (tesseract's, of a Hangul line) that may be
+    chosen once PP-OCR's sure reading ``pp`` is heard (:func:`foreign_excess`): of the readings with
+    MIN_SCRIPT_LETTERS Hangul syllables or more, those with the fewest letters and digits beyond
+    PP-OCR's; a reading with fewer syllables only when it has no more than they. Every index when
+    ``pp`` is None or no reading has that much Hangul."""
+    if not pp:
+        return list(range(len(texts)))
+    excess = [foreign_excess(t, pp) for t in texts]
+    hangul = [i for i, t in enumerate(texts) if sum("\uac00" <= ch <= "\ud7a3" for ch in t) >= MIN_SCRIPT_LETTERS]
+    if not hangul:
+        return list(range(len(texts)))
+    least = min(excess[i] for i in hangul)
+    return [i for i in range(len(texts)) if excess[i] <= least]
+
+
+def hangul_consensus(readings: list[tuple[str, float]], pp: str | None = None) -> tuple[int, str] | None:
     """Among tesseract's readings of a Hangul line, (text, confidence) pairs from several models and
     pipelines, the one whose Hangul syllables the others' are nearest to (the fewest syllable edits
     to all of them, each reading's syllables taken in order with everything else left out), and why.
@@ -497,21 +594,27 @@ def hangul_consensus(readings: list[tuple[str, float]]) -> tuple[int, str] | Non
     Tesseract's confidence does not tell its Hangul misreadings from its right readings (on the KEPCO
     nameplates of the real tuning photos it was surer of 고픽상담 전학 than of 고객상담 전화), but
     its models and pipelines misread differently, so the syllables most readings share are the ones
-    kept. Readings with Cyrillic letters in them (eng+kor+rus writes a syllable as М) are left out
-    when others have none; ties go to the higher confidence, then to the earlier reading. None when
-    fewer than MIN_HANGUL_VOTERS readings have Hangul in them.
+    kept. Readings with Cyrillic letters in them (eng+kor+rus writes a syllable as М) vote with their
+    Hangul but are not chosen when others have none; given PP-OCR's sure reading ``pp``, only the
+    readings with the fewest letters or digits where PP-OCR read Hangul may be chosen
+    (:func:`fewest_foreign`). Ties go to the higher confidence, then to the earlier reading. None
+    when fewer than MIN_HANGUL_VOTERS readings have Hangul in them.
     """
     voters = [i for i, (text, _) in enumerate(readings) if any(is_hangul(ch) for ch in text)]
-    plain = [i for i in voters if not any(script_of(ch) == "cyrillic" for ch in readings[i][0])]
-    voters = plain or voters
     if len(voters) < MIN_HANGUL_VOTERS:
         return None
+    # a reading with Cyrillic letters votes with its Hangul but is not chosen when another has none
+    plain = [i for i in voters if not any(script_of(ch) == "cyrillic" for ch in readings[i][0])] or voters
     syllables = {i: "".join(ch for ch in readings[i][0] if is_hangul(ch)) for i in voters}
     cost = {i: sum(_edits(syllables[i], syllables[j]) for j in voters) for i in voters}
-    best = min(voters, key=lambda i: (cost[i], -readings[i][1], i))
+    # only those with no Latin letters or digits where PP-OCR read none may win
+    allowed = set(fewest_foreign([text for text, _ in readings], pp)) & set(plain) or set(plain)
+    best = min(allowed, key=lambda i: (cost[i], -readings[i][1], i))
     same = sum(syllables[j] == syllables[best] for j in voters)
+    left = (f"; readings with letters or digits where PP-OCR read Hangul set aside ({len(voters) - len(allowed)})"
+            if len(allowed) < len(voters) else "")
     return best, (f"its Hangul ({syllables[best]}) is nearest the Hangul of the {len(voters)} tesseract readings"
-                  f" that have some ({same} read it so; {cost[best]} syllable edits from all of them)")
+                  f" that have some ({same} read it so; {cost[best]} syllable edits from all of them){left}")
 
 
 def line_script(readings: list[EngineReading]) -> tuple[str, str]:
@@ -521,8 +624,13 @@ def line_script(readings: list[EngineReading]) -> tuple[str, str]:
     # PP-OCR writes Hangul as CJK stand-ins, or drops it and is unsure: a sure reading of it with
     # no CJK says the line has no Hangul, whatever tesseract made of the surface
     pp_sure = any(r.confidence >= SURE_OF_NO_HANGUL and not any(is_ideograph(ch) for ch in r.text) for r in pp)
+    if pp_sure and all(r.partial for r in pp):
+        # ...unless it read only part of the line, and tesseract read whole Hangul words beside it
+        for r in tess:
+            if (why := _label_beside(r, pp, exact=False)) is not None:
+                return "hangul", why
     for r in tess:
-        if (why := _all_but_hangul(r, pp)) is not None:
+        if (why := _all_but_hangul(r, pp) or _label_beside(r, pp)) is not None:
             return "hangul", why
     for r in tess if not pp_sure else []:
         syllables = [ch for ch in r.text if "\uac00" <= ch <= "\ud7a3"]
@@ -679,6 +787,16 @@ def choose(readings: list[EngineReading], tables=None) -> Choice:
                     r.notes.append("not chosen: it has Cyrillic letters in a Hangul line, and another reading has none")
                     rewritten.append(r)  # its note says why; not "the line is Hangul"
             pool = plain
+        # ...and one with letters or digits where PP-OCR's sure reading has none (Hangul read as
+        # Latin letters: DAYS for 고객상담) gives way to one with Hangul there (:func:`fewest_foreign`)
+        if pp is not None and len(pool) > 1:
+            fewest = [pool[i] for i in fewest_foreign([r.text for r in pool], pp.text)]
+            for r in pool:
+                if r not in fewest:
+                    r.notes.append(f"not chosen: it has {foreign_excess(r.text, pp.text)} letters or digits where PP-OCR"
+                                   f" ({pp.confidence:.2f}) read Hangul or nothing, and another reading has fewer")
+                    rewritten.append(r)
+            pool = fewest
     elif script == "cyrillic":
         keep = [r for r in pool if r.engine == "tesseract"]
         # PP-OCR's reading, written in Cyrillic, competes unless it stands a digit or another

@@ -23,7 +23,8 @@ beside the reading and every change can be explained. Rules, applied to the raw 
    deletes characters, and only at a line's ends.
 6. ``letter-confusion``: the digit 0 in a run of letters with no other digit and at least as many
    letters as zeros ("0Ф" in "0Ф-462"), which rule 3 does not read as a number, is the letter O of the token's script (as rule 4 decides it; none decided,
-   nothing changes).
+   nothing changes). A 0 right after a digit and a decimal point or comma is a number's decimal
+   before its unit (5.0kg, 2,0mm on a rating plate), and stays.
 7. ``dash-confusion``: "=" between two letters or digits ("KH=179") is a hyphen read double; no
    reference format has "=".
 8. ``symbol-lookalike``: "¥" touching a letter or digit ("9M22¥") is the letter Y; every other
@@ -229,6 +230,8 @@ def _letter_corrections(text: str) -> list[Correction]:
             begin = start + m.start()
             if any(begin - 1 <= a and b <= begin + len(run) + 1 for a, b in numbers):
                 continue
+            if run[0] == "0" and begin >= 2 and text[begin - 1] in ".," and text[begin - 2].isdigit():
+                continue  # the decimal of a number with its unit (5.0kg, 2,0mm), not a letter
             after = "О" if script == "cyrillic" else "O"
             for i, ch in enumerate(run):
                 if ch == "0":

@@ -13,8 +13,11 @@ beside PP-OCR. A line PP-OCR reads surely with a letter only Latin has needs no 
 settled (:func:`_settled`) is done; any other line gets tesseract's full set of pipelines and
 its Cyrillic re-read (two processes, side by side); when PP-OCR read CJK, a kor re-read takes
 the Cyrillic one's place and starts with the main run, and so does a reading of the crop as it is
-and in gray by tesseract's Hangul script model (:func:`_hangul_vote`: in a Hangul line the Hangul
-most readings agree on is kept, not the surest reading's).
+and in gray by tesseract's Hangul script model, and kor on gray images (:func:`_hangul_vote`: in a
+Hangul line the Hangul most readings agree on is kept, not the surest reading's; the same reads
+follow the main run when tesseract read Hangul words where PP-OCR read no CJK). A sure PP-OCR
+reading far narrower than its crop (:func:`_leaves_part_out`) left part of the line out: tesseract
+is not skipped.
 """
 
 from __future__ import annotations
@@ -28,12 +31,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from fieldkit.errors import OcrUnavailable, PhotoError, ValidationError
 from fieldkit.ocr import ppocr, preprocess
-from fieldkit.ocr.choice import CYRILLIC_SHAPES, NEVER_CYRILLIC, SHARED, Choice, EngineReading, choose, is_ideograph, line_script
-from fieldkit.ocr.choice import hangul_consensus, is_hangul
+from fieldkit.ocr.choice import CYRILLIC_SHAPES, NEVER_CYRILLIC, SHARED, SURE_OF_NO_HANGUL, Choice, EngineReading, choose, is_ideograph, line_script
+from fieldkit.ocr.choice import PP_SURE_OF_RUNS, foreign_excess, hangul_consensus, is_hangul
 from fieldkit.ocr.correction import Correction, correct, fold_lookalikes as fold, script_of
 from fieldkit.ocr.engine import (
     DEFAULT_LANGUAGES,
@@ -54,6 +57,12 @@ from fieldkit.ocr.engine import (
 
 Progress = Callable[[int, int], None]
 QUICK_PIPELINE = DEFAULT_PIPELINES[0]  # the single pipeline of the quick tesseract reading
+# tesseract's kor model also reads a line PP-OCR saw CJK in on gray, unbinarised images, for the
+# Hangul vote only: on the Hangul and mixed tuning lines and their perturbations (bench/ocr_perturbed.py)
+# its syllables were nearer the truth there than on the flattened, thickened and closed images of
+# DEFAULT_PIPELINES (23 and 22 syllable edits over 40 readings, against 42-64); its kor re-read keeps
+# DEFAULT_PIPELINES (stamped and stencilled Juche dates need them: synthetic tuning seeds)
+KOR_VOTE_PIPELINES = ["gray", "denoised"]
 MIN_LINE_CHARS = 2  # a line detected in a whole photo is kept with at least this many letters or digits
 MAX_STRIP_PIXELS = 40_000_000  # an unrolled ring larger than this is refused (a crafted --ring)
 
@@ -160,7 +169,9 @@ def read(
     if degrees:
         turned = ppocr.turned(region, degrees)
     result = None
-    skipped = _tesseract_not_needed(pp_readings, languages) if use_pp and use_tess and psm is None else None
+    # PP-OCR's sure Latin reading of a crop far wider than its text left part of the line out (a Hangul label)
+    partial = use_pp and use_tess and psm is None and not degrees and _leaves_part_out(region, pp_readings)
+    skipped = _tesseract_not_needed(pp_readings, languages) if use_pp and use_tess and psm is None and not partial else None
     if skipped:
         use_tess = False
         pp_readings[0] = dataclasses.replace(pp_readings[0], how=f"{pp_readings[0].how}; tesseract not run: {skipped}")
@@ -168,6 +179,7 @@ def read(
         _stop(early, stop_early)
         early = None
     korean = None  # tesseract's kor model alone, read beside the main run when PP-OCR saw CJK (Hangul)
+    korean_gray = None  # and on gray images, for the Hangul vote (KOR_VOTE_PIPELINES)
     hangul_run = None  # tesseract's Hangul script model on the crop as it is, likewise
     hangul_missing = False  # whether that model would have read the line but is not installed
     hangul_problem = None  # or was missing by the time it ran: what was said
@@ -178,6 +190,8 @@ def read(
         if hangul:  # the kor re-read runs beside the main run; the Cyrillic (rus) re-read is left out
             korean = _Background(lambda: ocr_image(target, languages="kor", crop=target_crop, psm=target_psm,
                                                    cancel=cancel, rereads=False))
+            korean_gray = _Background(lambda: ocr_image(target, languages="kor", crop=target_crop, psm=target_psm,
+                                                        cancel=cancel, pipelines=KOR_VOTE_PIPELINES, rereads=False))
             hangul_missing = not hangul_script_installed()
             if not hangul_missing:  # and the Hangul script model reads the crop as it is
                 hangul_run = _Background(lambda: ocr_image(target, languages=HANGUL_SCRIPT, crop=target_crop, psm=target_psm,
@@ -188,11 +202,11 @@ def read(
             else:
                 result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
                                    progress=progress, **({"pipelines": [QUICK_PIPELINE], "rereads": False} if quick else {}))
-            if quick and not _settled(result, pp_readings):  # the quick reading stands for its pipeline
+            if quick and not _settled(result, pp_readings, partial):  # the quick reading stands for its pipeline
                 result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
                                    progress=progress, rereads=not hangul, known=result)
         finally:
-            for background in (korean, hangul_run):
+            for background in (korean, korean_gray, hangul_run):
                 if background is not None:
                     background.wait()  # no tesseract process outlives the reading
         if turned is not None:
@@ -217,13 +231,25 @@ def read(
         tess_conf = result.confidence if tess_text == result.text else next(
             (c.confidence for c in result.candidates if c.text.strip() == tess_text.strip()), result.confidence)
         extra, hangul_problem = _finished(hangul_run)
+        if (hangul_run is None and "kor" in languages.split("+") and hangul_script_installed()
+                and len(_syllables(tess_text)) >= MIN_HANGUL_SYLLABLES and pp_readings):
+            # PP-OCR read no CJK, but tesseract read Hangul words: the Hangul model and kor on gray
+            # images read the line now, after the main run, for the vote (below)
+            target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
+            hangul_run = _Background(lambda: ocr_image(target, languages=HANGUL_SCRIPT, crop=target_crop, psm=target_psm,
+                                                       cancel=cancel, pipelines=HANGUL_PIPELINES, rereads=False))
+            korean_gray = _Background(lambda: ocr_image(target, languages="kor", crop=target_crop, psm=target_psm,
+                                                        cancel=cancel, pipelines=KOR_VOTE_PIPELINES, rereads=False))
+            korean_gray.wait()
+            extra, hangul_problem = _finished(hangul_run)
         if extra is not None:
             tess_text, tess_conf, detail, tess_why = _hangul_vote(result, extra, pp_readings, tess_text, tess_conf,
-                                                                  detail, tess_why)
+                                                                  detail, tess_why, korean=_finished(korean_gray)[0])
         readings.append(EngineReading("tesseract", tess_text, tess_conf, detail, notes=[tess_why] if tess_why else []))
     if pp_readings:
         top = pp_readings[0]
-        readings.append(EngineReading("ppocr", top.text, round(top.confidence, 4), top.how))
+        readings.append(EngineReading("ppocr", top.text, round(top.confidence, 4), top.how, partial=partial,
+                                      notes=[PARTIAL_NOTE] if partial else []))
     chosen = choose(readings)
     if result is not None and _wants_korean(readings, languages):
         # a Hangul line: kor alone reads it again, as one more candidate (eng+kor+rus confuses
@@ -255,7 +281,7 @@ def read(
 
 
 def _hangul_vote(result: OcrResult, extra: OcrResult, pp_readings, text: str, confidence: float, detail: str,
-                 why: str | None) -> tuple[str, float, str, str | None]:
+                 why: str | None, korean: OcrResult | None = None) -> tuple[str, float, str, str | None]:
     """Tesseract's reading of a line PP-OCR saw CJK in, once the Hangul script model has read the
     crop as it is and in gray (HANGUL_PIPELINES): in a Hangul line (fieldkit.ocr.choice.line_script)
     whose reading has MIN_HANGUL_SYLLABLES or more, the reading whose Hangul most of tesseract's
@@ -264,7 +290,8 @@ def _hangul_vote(result: OcrResult, extra: OcrResult, pp_readings, text: str, co
     Hangul or the vote picks a reading with the same syllables as this one (the vote decides the
     Hangul only). The Hangul model's readings are added to ``result``'s candidates (shown as
     "also tried"), outside its own choice."""
-    found = [c for c in [_as_candidate(extra), *extra.candidates] if not c.error and c.text.strip()]
+    found = [c for model in (extra, korean) if model is not None
+             for c in [_as_candidate(model), *model.candidates] if not c.error and c.text.strip()]
     for c in found:
         c.in_choice = False
     result.candidates.extend(found)
@@ -277,10 +304,13 @@ def _hangul_vote(result: OcrResult, extra: OcrResult, pp_readings, text: str, co
         # and all, would replace both (주체 113 for 주체 111-4 on synthetic seed 2025)
         return text, confidence, detail, why
     own = [_as_candidate(result)] + [c for c in result.candidates if c.in_choice and not c.error and c.text.strip()]
-    pool = [c for c in own + found if c.text.strip()]
-    voted = hangul_consensus([(c.text, c.confidence) for c in pool])
-    # the vote decides the Hangul only: a reading with the same syllables keeps its own digits and Latin
-    if voted is None or _syllables(pool[voted[0]].text) == _syllables(text):
+    pool = list({(c.languages, c.pipeline, c.text): c for c in own + found if c.text.strip()}.values())  # one vote each
+    sure = top.text if top is not None and top.confidence >= PP_SURE_OF_RUNS else None
+    voted = hangul_consensus([(c.text, c.confidence) for c in pool], sure)
+    # the vote decides the Hangul only: a reading with the same syllables keeps its own digits and Latin,
+    # unless it has letters or digits where PP-OCR read Hangul and the vote's reading has fewer
+    if voted is None or (_syllables(pool[voted[0]].text) == _syllables(text)
+                         and (sure is None or foreign_excess(text, sure) <= foreign_excess(pool[voted[0]].text, sure))):
         return text, confidence, detail, why
     pick = pool[voted[0]]
     return (pick.text, pick.confidence, f"{pick.languages}, psm {pick.psm}, pipeline {pick.pipeline}",
@@ -352,6 +382,36 @@ def _tesseract_not_needed(pp_readings: list[ppocr.LineReading], languages: str) 
             " so the line is Latin")
 
 
+PARTIAL_WIDTH = 2.0  # a crop this many times wider than PP-OCR's text would be at the line's height holds more
+PARTIAL_NOTE = "its text would fill under half the crop's width at the line's height: part of the line was left out"
+
+
+def _text_width(text: str) -> float:
+    """How wide ``text`` is drawn, in heights of its line (about: a Hangul syllable or a CJK character
+    is square, a Latin capital or digit 0.62, a space or a narrow mark 0.35)."""
+    narrow = set(" .,:;()[]|/-'\"!1Iil")
+    return sum(1.0 if (is_hangul(ch) or is_ideograph(ch)) else 0.35 if ch in narrow else 0.62 for ch in text)
+
+
+def _leaves_part_out(region: Image.Image, pp_readings: list[ppocr.LineReading]) -> bool:
+    """Whether PP-OCR's sure reading of a line with no CJK in it (SURE_OF_NO_HANGUL or more, as
+    cropped or from a line detected in the crop) is far narrower than the crop: drawn at the line's
+    measured height (fieldkit.ocr.preprocess.text_line_height), its text would fill under
+    1/PARTIAL_WIDTH of the crop's width. PP-OCR then left part of the line out: on synthetic
+    nameplates, Hangul labels beside a value it read surely (계기정수 BB-3216 read as BB-3216;
+    whole Latin lines came to 0.6-1.3 of the width on the real tuning crops whose height could be
+    measured). False when the height cannot be measured."""
+    top = pp_readings[0] if pp_readings else None
+    if (top is None or top.confidence < SURE_OF_NO_HANGUL or any(is_ideograph(ch) for ch in top.text)
+            or not top.how.startswith(("as cropped", "detected"))):
+        return False
+    gray = region.convert("L")
+    if preprocess.median_level(gray) < 128:  # light text on a dark surface
+        gray = ImageOps.invert(gray)
+    height = preprocess.text_line_height(ImageOps.autocontrast(gray))
+    return bool(height) and region.width > PARTIAL_WIDTH * height * _text_width(top.text.strip())
+
+
 def _sure_latin(pp_readings: list[ppocr.LineReading]) -> bool:
     """Whether PP-OCR read the line surely, in plain ASCII. Then tesseract reads it once, with one
     pipeline, first (:func:`_settled`); otherwise with all its pipelines and its re-read."""
@@ -381,7 +441,7 @@ def _stop(background: _Background | None, stop: threading.Event) -> None:
         background.wait()
 
 
-def _settled(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bool:
+def _settled(quick: OcrResult, pp_readings: list[ppocr.LineReading], partial: bool = False) -> bool:
     """Whether tesseract's quick reading (one pipeline, no re-read) is enough, or the full set of
     pipelines and the script re-read must follow. For a line PP-OCR read surely as plain ASCII,
     see :func:`_settled_latin`; for any other line, when both engines read the same, or tesseract
@@ -393,10 +453,10 @@ def _settled(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bool:
         if "".join(fold(quick.text).split()) == "".join(fold(pp_readings[0].text).split()):
             return True
         return quick.confidence >= QUICK_SURE
-    return _settled_latin(quick, pp_readings)
+    return _settled_latin(quick, pp_readings, partial)
 
 
-def _settled_latin(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bool:
+def _settled_latin(quick: OcrResult, pp_readings: list[ppocr.LineReading], partial: bool = False) -> bool:
     """Whether the quick tesseract reading of a line PP-OCR read surely (:func:`_sure_latin`) is
     enough: both engines read the same; or PP-OCR's reading has a letter only Latin has (so it is
     not Cyrillic or Hangul written with look-alikes and digits) and tesseract's shows no letter
@@ -407,7 +467,7 @@ def _settled_latin(quick: OcrResult, pp_readings: list[ppocr.LineReading]) -> bo
     if not LATIN_ONLY & set(top.text):
         return False
     readings = [EngineReading("tesseract", quick.text, quick.confidence, "quick"),
-                EngineReading("ppocr", top.text, top.confidence)]
+                EngineReading("ppocr", top.text, top.confidence, partial=partial)]
     return line_script(readings)[0] == "latin" and not any(
         script_of(ch) == "cyrillic" and ch not in SHARED for ch in quick.text)
 
