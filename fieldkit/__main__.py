@@ -1,6 +1,6 @@
 """`python -m fieldkit`: the same as the `fieldkit` command."""
 
-from fieldkit.cli import main
+from fieldkit.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytesseract
 import pytest
+from PIL import Image
 
 from tests.ocr_images import make_marking
 
@@ -282,3 +287,23 @@ def test_several_crops_of_a_stored_photo_name_the_photo_and_store_nothing(run, i
     assert db_path.read_bytes() == before
     refused = run("ocr", "--photo", item_with_photo, "--item", "EX-1", "--save", "--crop", "0,0,9,9", "--crop", "0,0,8,8")
     assert refused.exit_code == 2 and "--save stores one reading: give one --crop" in refused.output
+
+
+def test_the_program_answers_in_full_and_exits_0_without_its_tear_down(run, tmp_path):
+    """`python -m fieldkit ocr FILE` ends the process as soon as its output is flushed (no
+    interpreter tear-down of the engines): the JSON is complete and the exit status 0, the same
+    reading as the command group gives in-process; an error still exits 2."""
+    path = image_file(tmp_path, "9M22U 4-23")
+    crop = "0,0,{},{}".format(*Image.open(path).size)
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": root, "FIELDKIT_DB": str(tmp_path / "unused.db")}
+    program = ("import atexit, sys; atexit.register(lambda: print('tear-down', file=sys.stderr)); "
+               "from fieldkit.cli import run; sys.argv[0] = 'fieldkit'; run()")
+    done = subprocess.run([sys.executable, "-c", program, "ocr", str(path), "--crop", crop, "--json"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "tear-down" not in done.stderr
+    assert json.loads(done.stdout)["corrected"] == json.loads(run("ocr", str(path), "--crop", crop, "--json").output)["corrected"]
+    missing = subprocess.run([sys.executable, "-m", "fieldkit", "ocr", str(tmp_path / "none.png")],
+                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert missing.returncode == 2 and "no such file" in missing.stderr

@@ -78,6 +78,40 @@ def test_in_process_starts_no_tesseract_and_loads_each_model_once(monkeypatch):
 
 
 @needs_tesserocr
+def test_a_preloaded_model_is_the_one_the_reading_uses_not_loaded_twice(monkeypatch):
+    """`fieldkit ocr` starts loading tesseract before the rest of the reading is imported
+    (engine.preload); the reading that asks for the same model while it loads waits for it."""
+    monkeypatch.delenv("FIELDKIT_TESSERACT", raising=False)
+    inprocess.clear()
+    created, release = [], threading.Event()
+    real_create = inprocess._create
+
+    def slow_create(*args):
+        release.wait(10)  # the reading asks for the model while it is still loading
+        created.append(args[:2])
+        return real_create(*args)
+
+    asked, real_engine = threading.Event(), inprocess.engine
+
+    def engine_asked(*args):
+        asked.set()
+        return real_engine(*args)
+
+    monkeypatch.setattr(inprocess, "_create", slow_create)
+    monkeypatch.setattr(inprocess, "engine", engine_asked)
+    engine.preload()
+    reading = threading.Thread(target=lambda: found.append(ocr_image(make_marking("9M22U 4-23", size=40).image,
+                                                                     rereads=False)))
+    found: list = []
+    reading.start()
+    assert asked.wait(30)  # the reading wants the model while preload() is still loading it
+    release.set()
+    reading.join(30)
+    assert found and found[0].text
+    assert created == [("eng+kor+rus", 7)]
+
+
+@needs_tesserocr
 def test_threads_reading_at_once_each_get_their_own_engine_and_the_same_readings(monkeypatch):
     monkeypatch.delenv("FIELDKIT_TESSERACT", raising=False)
     images = [make_marking(text, size=40).image for text in ("ОФ-462", "9M22U 4-23", "ОФ-462", "9M22U 4-23")]

@@ -28,6 +28,11 @@ if TYPE_CHECKING:  # the catalog (and sqlite-utils) is imported by the commands 
     from fieldkit.catalog.db import Catalog
 
 
+# Set by a command that leaves nothing to close or clean up (no catalog, no temporary files left), so
+# that fieldkit.cli.main ends the process without the interpreter's tear-down once it has answered.
+END_AT_ONCE = False
+
+
 @dataclass
 class State:
     """What every command shares: which catalog, who is acting, and the catalog once opened."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from fieldkit.cli import base
 from fieldkit.cli.base import echo, fail, pass_state, print_json
 
 from fieldkit.ocr import DEFAULT_LANGUAGES  # the package module only: the engine loads when OCR runs
@@ -122,9 +123,18 @@ def ocr(state, files: tuple[Path, ...], photo_sha: str | None, item_ref: str | N
         fail("--ring reads one FILE; give one FILE per run with --ring")
     if save and len(crop_texts) > 1:
         fail("--save stores one reading: give one --crop")
+    from fieldkit.ocr import engine, ppocr
+
+    # the engines start loading now, in threads, while the rest of the reading is imported (issue 17.7)
+    if engine_name != "ppocr" and crop_texts and psm in (None, 7):
+        engine.preload(languages)  # tesseract's models for a cropped line
+    if engine_name != "tesseract":
+        ppocr.warm()
     from fieldkit.ocr.engine import parse_crop
     from fieldkit.ocr.reading import read
 
+    if photo_sha is None:  # image files only: no catalog to close; the engines need no tear-down
+        base.END_AT_ONCE = True
     crops = [parse_crop(c) for c in crop_texts] or [None]
     ring = parse_ring(ring_text) if ring_text is not None else None
     jobs = list(zip(inputs, crops)) if len(inputs) > 1 and len(crops) > 1 else [(f, c) for f in inputs for c in crops]

@@ -322,6 +322,13 @@ def _run_in_process(paths: list[str], languages: str, psm: int, cancel: threadin
     return out
 
 
+def preload(languages: str = DEFAULT_LANGUAGES, psm: int = SINGLE_LINE_PSMS[0]) -> None:
+    """Start loading tesseract's models for one-line reading in a thread, when it runs in this process
+    (fieldkit.ocr.inprocess.preload): `fieldkit ocr` calls it first, so the load overlaps the imports."""
+    if os.environ.get(inprocess.ENV, "").strip().lower() != "process":
+        inprocess.preload(languages, psm, OEM, _config())
+
+
 def _tsv_columns(tsv: str) -> dict[str, list]:
     """Tesseract's TSV output as a dict of columns (numbers as int, the text column as text), as
     pytesseract.pytesseract.file_to_dict gives it."""

@@ -123,6 +123,10 @@ def engine(languages: str, psm: int, oem: int, variables: dict[str, str]) -> Ite
     its models loaded, the first time) and given back afterwards."""
     key = (languages, psm, oem, tuple(sorted(variables.items())))
     with _lock:
+        loading = _loading.get(key)
+    if loading is not None:
+        loading.wait()  # being created by preload(): waited for rather than loaded twice
+    with _lock:
         api = _idle.get(key, []).pop() if _idle.get(key) else None
     if api is None:
         api = _create(languages, psm, oem, variables)
@@ -131,6 +135,36 @@ def engine(languages: str, psm: int, oem: int, variables: dict[str, str]) -> Ite
     finally:
         with _lock:
             _idle.setdefault(key, []).append(api)
+
+
+def preload(languages: str, psm: int, oem: int, variables: dict[str, str]) -> None:
+    """Start creating the API object :func:`engine` will lend for these settings, in a thread, so
+    that tesseract loads its models (without holding Python's lock) while the caller goes on
+    (issue 17.7). Nothing is done when one exists or is being made, or when tesseract cannot run
+    in this process; an error is left for :func:`engine` to raise."""
+    key = (languages, psm, oem, tuple(sorted(variables.items())))
+    with _lock:
+        if key in _loading or _idle.get(key):
+            return
+        _loading[key] = threading.Event()
+
+    def load() -> None:
+        try:
+            if unavailable_reason() is None:
+                api = _create(languages, psm, oem, variables)
+                with _lock:
+                    _idle.setdefault(key, []).append(api)
+        except Exception:  # noqa: BLE001 - engine() tries again and reports it
+            pass
+        finally:
+            with _lock:
+                _loading.pop(key).set()
+
+    # not a daemon: the interpreter waits for it at exit, so no model is half loaded while it ends
+    threading.Thread(target=load, name="fieldkit-tesseract-load").start()
+
+
+_loading: dict[tuple[str, int, int, tuple[tuple[str, str], ...]], threading.Event] = {}  # preload() at work
 
 
 def _create(languages: str, psm: int, oem: int, variables: dict[str, str]):

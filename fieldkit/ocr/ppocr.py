@@ -21,6 +21,12 @@ per session (the machines have two cores, and tesseract runs beside it).
 
 from __future__ import annotations
 
+import os
+
+# numpy's OpenBLAS starts a thread per core when numpy loads (0.02-0.04 s of a process); PP-OCR's
+# arithmetic here is element-wise and never calls BLAS, so one thread changes no reading
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import importlib.util
 import math
 import threading
@@ -349,6 +355,31 @@ def read_photo(image: Image.Image, *, limit: int, pp: PpOcr | None = None,
 
 _engine: PpOcr | None = None
 _engine_lock = threading.Lock()
+
+
+def warm() -> None:
+    """Start loading the process's recogniser in a thread: onnxruntime builds its session without
+    holding Python's lock, so the caller's own work and tesseract's load go on meanwhile (issue
+    17.7: about 0.1 s of a process's start). numpy and onnxruntime are imported here, in the
+    caller's thread (two threads importing numpy at once can fail). The first
+    :meth:`PpOcr.recognise` waits for the session; an error is left for that call to raise."""
+    if _warming or unavailable_reason() is not None:
+        return
+    import numpy  # noqa: F401
+    import onnxruntime  # noqa: F401
+
+    def load() -> None:
+        try:
+            engine()._recogniser()
+        except Exception:  # noqa: BLE001 - the reading's own call raises it again, where it is reported
+            pass
+
+    # not a daemon: the interpreter waits for it at exit, so no session is half built while it ends
+    _warming.append(threading.Thread(target=load, name="fieldkit-ppocr-load"))
+    _warming[0].start()
+
+
+_warming: list[threading.Thread] = []
 
 
 def engine() -> PpOcr:

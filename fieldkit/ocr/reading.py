@@ -148,6 +148,7 @@ def read(
         region = preprocess.turn(region, rotate)
         image, crop, psm = region, None, 7 if psm is None else psm
     if use_pp and crop is None and psm is None and not _one_line(image):
+        _load_tables()
         return _read_whole(image, languages, use_tess, cancel, progress, missing)
     # Tesseract's quick reading (one pipeline, one process) of a crop wider than high starts now,
     # beside PP-OCR (in this process): the two overlap instead of adding up. It is stopped when
@@ -158,6 +159,9 @@ def read(
         early = _Background(lambda: ocr_image(image, languages=languages, crop=crop, psm=psm, cancel=stop_early,
                                               pipelines=[QUICK_PIPELINE], rereads=False))
     try:
+        if use_pp:
+            ppocr.warm()  # the recogniser's session builds in a thread (onnxruntime releases Python's lock) ...
+            _load_tables()  # ... while the reference tables load here, for the choice
         # PP-OCR (a tenth of a second a line once loaded): what it reads decides how the line is
         # turned for tesseract, and how much tesseract has to do
         pp_readings: list[ppocr.LineReading] = ppocr.read_line(region) if use_pp else []
@@ -175,6 +179,10 @@ def read(
     if skipped:
         use_tess = False
         pp_readings[0] = dataclasses.replace(pp_readings[0], how=f"{pp_readings[0].how}; tesseract not run: {skipped}")
+    unneeded = None  # the early reading of a line that needs no tesseract: waited for at the end
+    if skipped and early is not None and not (cancel is not None and cancel.is_set()):
+        stop_early.set()  # stopped, but tesseract cannot stop loading its models: the choice goes on meanwhile
+        unneeded, early = early, None
     if skipped or turned is not None or (cancel is not None and cancel.is_set()):
         _stop(early, stop_early)
         early = None
@@ -269,6 +277,8 @@ def read(
         if chosen.engine == "tesseract" and source is not None and (source.as_read or source.text) == again.text:
             result = again
     reading = _line_reading(image, crop, region, result, chosen, pp_readings, missing, ring, ring_box)
+    if unneeded is not None:
+        unneeded.wait()  # no tesseract run outlives the reading
     if (hangul_missing or hangul_problem) and result is not None:
         reading.result.engine["hangul_script"] = {"missing": hangul_problem or HANGUL_MISSING}
     if rotate % 360:
@@ -505,6 +515,15 @@ class _Background:
         if error is not None:
             raise error
         return value
+
+
+def _load_tables() -> None:
+    """The reference tables and their compiled matcher, which the choice reads, loaded once per
+    process (about 0.03 s; done while PP-OCR's session builds in its thread)."""
+    from fieldkit.markings.matcher import matcher_for
+    from fieldkit.reference.plain import plain_reference
+
+    matcher_for(plain_reference())
 
 
 LINE_SHAPE = 2.5  # an image at least this many times longer than high (or high than long) ...
