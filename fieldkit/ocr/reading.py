@@ -35,7 +35,7 @@ from PIL import Image, ImageOps
 
 from fieldkit.errors import OcrUnavailable, PhotoError, ValidationError
 from fieldkit.ocr import ppocr, preprocess
-from fieldkit.ocr.choice import CYRILLIC_SHAPES, NEVER_CYRILLIC, SHARED, SURE_OF_NO_HANGUL, Choice, EngineReading, choose, is_ideograph, line_script
+from fieldkit.ocr.choice import NEVER_CYRILLIC, SHARED, SURE_OF_NO_HANGUL, Choice, EngineReading, choose, is_ideograph, line_script
 from fieldkit.ocr.choice import PP_SURE_OF_RUNS, foreign_excess, hangul_consensus, is_hangul
 from fieldkit.ocr.correction import Correction, correct, fold_lookalikes as fold, script_of
 from fieldkit.ocr.engine import (
