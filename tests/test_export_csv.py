@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 
 import pytest
@@ -154,6 +155,46 @@ def test_sqlite_writes_each_line_exactly_as_csv_line_does_and_csv_reads_it_back(
 
     assert cells == ["R-1", *(expected(v) for v in stored)]
     assert restore_cell(dict(zip(columns, cells[1:]))["part_number"]) == part
+
+
+HOSTILE = ['say "hi"', "a,b", "two\nlines", "cr\rhere", "=1+1", "+1", "-1", "@SUM(A1)", "\ttab", "\x1b[0m=X()",
+           "nul\x00inside", "Харків 한국 →", "", None, "'=quoted", "\u200b=hidden", " lead"]
+NUMBERS = [None, 0, -12, 1.5, 0.1 + 0.2, "7", "=2", b"\x01"]
+
+
+def test_hostile_values_in_every_column_are_written_as_csv_line_writes_them(catalog, tmp_path):
+    """Each hostile text value in every text column, and each kind of value in every number column
+    (missing, integer, real, text, blob), one row each: the SQL path writes the same bytes as
+    csv_line, the Python reference, and a CSV reader gets every value back, guarded."""
+    from fieldkit.export.csv import COMPONENT_COLUMNS, csv_line
+
+    catalog.db["items"].insert({"id": "i1", "ref": "R-1", "category": "x", "created_at": "t", "updated_at": "t"})
+    types = {c.name: c.type for c in catalog.db["components"].columns}
+    own = [c for c, _ in COMPONENT_COLUMNS if c.isidentifier()]
+    texts = [c for c in own if types[c] == "TEXT" and c not in ("id", "item_id")]
+    numbers = [c for c in own if types[c] != "TEXT"]
+    rows = [{"id": f"t{i}-{c}", "item_id": "i1", "part_number": "P", "created_at": "t", "updated_at": "t", c: value}
+            for c in texts for i, value in enumerate(HOSTILE)]
+    rows += [{"id": f"n{i}-{c}", "item_id": "i1", "part_number": "P", "created_at": "t", "updated_at": "t",
+              "quantity": 1, c: value} for c in numbers for i, value in enumerate(NUMBERS)]
+    for row in rows:  # NOT NULL columns keep their value where the hostile one is missing
+        row.update({k: v for k, v in (("part_number", "P"), ("created_at", "t"), ("updated_at", "t"), ("quantity", 1))
+                    if row.get(k) is None})
+    catalog.db.execute("PRAGMA foreign_keys = OFF")  # as another program may write: photo_id names no photo
+    catalog.db["components"].insert_all(rows)
+    kinds = "t" + "".join("t" if types.get(c, "TEXT") == "TEXT" else "n" for c, _ in COMPONENT_COLUMNS)
+    stored = catalog.db.execute(f"SELECT {', '.join(own)} FROM components ORDER BY rowid").fetchall()
+    expected = "".join(csv_line(kinds, "R-1", *(dict(zip(own, values)).get(c) for c, _ in COMPONENT_COLUMNS)) + "\r\n"
+                       for values in stored)
+    export_catalog(catalog, tmp_path)
+    assert (tmp_path / "components.csv").read_bytes().decode("utf-8").split("\r\n", 1)[1] == expected
+    cells = list(csv.reader(io.StringIO(expected, newline="")))
+    assert len(cells) == len(rows)
+    written = {row[1]: dict(zip([h for _, h in COMPONENT_COLUMNS], row[1:])) for row in cells}
+    assert written["t10-part_number"]["part_number"] == "nul\x00inside"
+    assert written["t4-notes"]["notes"] == "'=1+1" and written["t9-notes"]["notes"] == "'\x1b[0m=X()"
+    assert written["t13-notes"]["notes"] == "" and written["n0-crop_x"]["crop_x"] == ""
+
 
 
 def seed_components(catalog, count):
