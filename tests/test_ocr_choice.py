@@ -563,6 +563,21 @@ def test_letters_or_digits_where_ppocr_read_hangul_are_counted():
     assert foreign_excess("제조국 : GOHz", "列丕号：60Hz") == 0
 
 
+def test_letters_and_digits_after_the_end_of_ppocrs_reading_are_not_counted():
+    # PP-OCR, sure of what it read, can leave a line's end out: the rest of tesseract's reading is
+    # then no Hangul read as Latin, and a complete reading must not give way to a truncated one
+    from fieldkit.ocr.choice import foreign_excess
+
+    assert foreign_excess("주체 112 (2023)", "主体112") == 0
+    assert foreign_excess("정격 220V 60Hz 5.0kg", "定格220V 60Hz") == 0
+    # ...while what it read nothing at before its reading still counts (DAYS for 고객상담)
+    assert foreign_excess("DAYS 전화 : 053)582-6521 ", "卫耳：053)582-6521") == 4
+    assert choose([tess("주체 112 (2023)", 85.0), tess("주체 112", 80.0, "kor alone, psm 7"),
+                   pp("主体112", 0.95)]).text == "주체 112 (2023)"
+    assert choose([tess("정격 220V 60Hz 5.0kg", 80.0), tess("정격 220V", 75.0, "kor alone, psm 7"),
+                   pp("定格220V 60Hz", 0.95)]).text == "정격 220V 60Hz 5.0kg"
+
+
 def test_the_hangul_vote_sets_aside_readings_with_latin_where_ppocr_read_hangul():
     # recorded on 036.jpg padded by 15% of its height: eng+kor+rus read DAYS for 고객상담
     readings = [("DAYS 전화 : 053)582-6521", 72.75), ("DAVE $4: 053)582-6521", 64.67), ("ца 전학 : 053)582-6521", 64.0),

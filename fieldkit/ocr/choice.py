@@ -545,7 +545,9 @@ def foreign_excess(tess: str, pp: str) -> int:
     token, and aligned in order (difflib); counted: letters and digits tesseract read beyond those
     PP-OCR read at a place (`DAYS 전화 : 053)582-6521` where PP-OCR read `卫耳：053)582-6521`: 4),
     and runs of Hangul where PP-OCR read letters or digits only (`제조국 : 6아12` for `列丕号：60Hz`:
-    1). A letter or digit read as another counts nothing; Cyrillic letters count like Latin ones."""
+    1). A letter or digit read as another counts nothing; Cyrillic letters count like Latin ones; nor
+    do letters and digits after the last place PP-OCR read (주체 112 (2023) where PP-OCR read 主体112:
+    PP-OCR left the line's end out, which says nothing against them)."""
     import difflib
 
     def tokens(text: str, stand_ins) -> list[str]:
@@ -561,8 +563,8 @@ def foreign_excess(tess: str, pp: str) -> int:
     mine, theirs = tokens(tess, lambda ch: False), tokens(pp, is_ideograph)
     excess = 0
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, mine, theirs, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
+        if tag == "equal" or (tag == "delete" and j1 == len(theirs)):
+            continue  # after the end of PP-OCR's reading it read nothing: it left the line's end out
         a, b = mine[i1:i2], theirs[j1:j2]
         excess += max(0, sum(t != "가" for t in a) - sum(t != "가" for t in b))
         if tag == "replace" and "가" not in b:
