@@ -466,7 +466,7 @@ DIODES, NEXPERIA, VISHAY = "diodes", "nexperia", "vishay"
     ("TL431ACD", {TI, ON, "nxp", ST, DIODES}, "TPL7407L", TI),
     ("ULN2003A", {TI, ST, ON, DIODES}, "TPL7407L", TI),
     ("1N4148W-7-F", {DIODES, VISHAY, NEXPERIA, ON}, "DMG2302U", DIODES),
-    ("LM317T", {TI, ST, ON, "unisonic"}, "LD1117S33TR", ST),
+    ("LM317T", {TI, ST, ON, "unisonic"}, "LD1086V33", ST),  # LD1117 is UMW's too since multisrc5
     ("LM358N", {TI, ST, ON}, "TSV912", ST),
     ("MAX232CPE", {TI, ADI}, "MAX7219CNG", ADI),
     ("DG411DY", {ADI, VISHAY}, "ADG419BRZ", ADI),
