@@ -15,7 +15,9 @@ suffix) and what it should give:
 The list is the audit of the s8 multisrc pass (the s9 multisrc2 pass added 4N26-4N28, MOC3022,
 MOC3023, PC827, MC7815 and FM24C64; the s9 multisrc3 pass MC78L05, TL062, TIP41C, TIP42C, 2N2219A,
 1N914, LL4148, SM712, 6N138 and 6N139; the s10 multisrc4 pass TL061CP, TL064CN, L7812CV, LM1084IT-ADJ,
-24C256, HCPL0700 and HCPL4502, and the controls LM1085IT-3.3 and LM1086CT-ADJ), written from the numbers themselves and the makers'
+24C256, HCPL0700 and HCPL4502, and the controls LM1085IT-3.3 and LM1086CT-ADJ; the s10 multisrc5 pass
+LD1117S33TR, AO3400A, AO3401A, SI2301CDS, SI2302CDS and SI2312, sold under ST's, AOS's and Vishay's numbers by
+other makers), written from the numbers themselves and the makers'
 catalogues, never from lists of components found in weapons. tests/test_multisource_audit.py holds
 every row to its expectation.
 
@@ -51,7 +53,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("UA7805C", NO_FIRM),
             ("LM1117IMPX-3.3", CANDIDATES), ("AMS1117-3.3", NO_FIRM), ("LP2985-33DBVR", NO_FIRM),
             ("LM2931AZ-5.0", CANDIDATES), ("LM2940CT-5.0", NO_FIRM), ("LM2937ET-5.0", NO_FIRM),
-            ("L7812CV", NO_FIRM), ("LM1084IT-ADJ", NO_FIRM),
+            ("L7812CV", NO_FIRM), ("LM1084IT-ADJ", NO_FIRM), ("LD1117S33TR", NO_FIRM),  # UMW's LD1117 too (multisrc5)
             ("NCP1117ST33T3G", ONE_FIRM), ("TLV1117-33IDCYR", ONE_FIRM),
             ("LM1085IT-3.3", ONE_FIRM), ("LM1086CT-ADJ", ONE_FIRM),  # National's (TI's); no second maker found
         ],
@@ -127,6 +129,8 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("2N3055", NO_FIRM), ("MPSA56", CANDIDATES), ("MMBT4401", CANDIDATES),
             ("TIP41C", CANDIDATES), ("TIP42C", CANDIDATES), ("2N2219A", CANDIDATES), ("1N914", CANDIDATES),
             ("LL4148", CANDIDATES), ("SM712.TCT", CANDIDATES),
+            ("AO3400A", NO_FIRM), ("AO3401A", NO_FIRM), ("SI2301CDS", NO_FIRM), ("SI2302CDS", NO_FIRM),
+            ("SI2312", NO_FIRM),  # also sold as these numbers by UMW, MCC, HeroMicro (multisrc5)
             ("IRLML2502TRPBF", ONE_FIRM), ("IRF540N", ONE_FIRM),
         ],
         "audio amplifiers": [

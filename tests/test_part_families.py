@@ -396,13 +396,14 @@ def test_numbers_other_makers_print_are_not_given_to_the_one_maker_kicad_holds(p
 
 
 @pytest.mark.parametrize("part, firm", [
-    ("Si2157", None), ("Si2168", None), ("Si2302CDS", "vishay"), ("Si5443DC", None), ("Si5351A", "skyworks"),
+    ("Si2157", None), ("Si2168", None), ("Si2302CDS", None), ("Si5443DC", None), ("Si5351A", "skyworks"),
     ("Si570", "silicon-labs"), ("Si4532DY", None), ("Si4463", "silicon-labs"), ("Si7021", "silicon-labs"),
 ])
 def test_vishay_and_silicon_labs_si_numbers_are_kept_apart(part, firm):
     """Both firms print Si + digits: Vishay's Si23xx MOSFETs no longer claim Silicon Labs' Si21xx tuners, Silicon Labs'
     Si53xx/Si57x clocks no longer claim Vishay's Si54xx/Si55xx MOSFETs, and Vishay's Si45xx numbers are not given to
-    onsemi, which also sold them (review.csv). Since the attrN pass the Si53xx clocks are Skyworks', which bought
+    onsemi, which also sold them (review.csv). Since the multisrc5 pass Vishay's Si23xx give nothing at all: MCC (SI2312)
+    and Chinese makers (HeroMicro, Hottech, Kexin) sell SI2301/SI2302/SI2312 under the same number (review.csv rejects SI23). Since the attrN pass the Si53xx clocks are Skyworks', which bought
     Silicon Labs' timing line in 2021 (line formerly Silicon Labs); Si57x oscillators and Si446x radios stay Silicon
     Labs' for want of a Skyworks document read for them."""
     assert attribute(part).firm_id == firm
@@ -465,7 +466,7 @@ DIODES, NEXPERIA, VISHAY = "diodes", "nexperia", "vishay"
     ("TL431ACD", {TI, ON, "nxp", ST, DIODES}, "TPL7407L", TI),
     ("ULN2003A", {TI, ST, ON, DIODES}, "TPL7407L", TI),
     ("1N4148W-7-F", {DIODES, VISHAY, NEXPERIA, ON}, "DMG2302U", DIODES),
-    ("LM317T", {TI, ST, ON, "unisonic"}, "LD1117S33TR", ST),
+    ("LM317T", {TI, ST, ON, "unisonic"}, "LD1086V33", ST),  # LD1117 is UMW's too since multisrc5
     ("LM358N", {TI, ST, ON}, "TSV912", ST),
     ("MAX232CPE", {TI, ADI}, "MAX7219CNG", ADI),
     ("DG411DY", {ADI, VISHAY}, "ADG419BRZ", ADI),
