@@ -185,6 +185,19 @@ def test_engine_tesseract_does_not_load_ppocr(monkeypatch, tmp_path):
     assert json.loads(result.output)["engine"]["name"] == "tesseract"
 
 
+def test_engine_tesseract_says_what_is_lost(tmp_path):
+    """Issue 18: running with `--engine tesseract` works and says what it gives up, as a missing
+    rapidocr does, in the text output and in the JSON."""
+    path = tmp_path / "m.png"
+    line_image("LOT 12-87-270").save(path)
+    text = CliRunner().invoke(main, ["ocr", str(path), "--engine", "tesseract"])
+    assert text.exit_code == 0, text.output
+    assert "note: PP-OCR not used: not asked for (--engine tesseract); without PP-OCR" in text.output
+    as_json = json.loads(CliRunner().invoke(main, ["ocr", str(path), "--engine", "tesseract", "--json"]).output)
+    assert as_json["engine"]["ppocr"]["available"] is False
+    assert as_json["engine"]["ppocr"]["missing"].startswith("not asked for (--engine tesseract)")
+
+
 def test_reading_a_file_starts_one_tesseract_run_and_loads_no_app_nor_catalog(tmp_path):
     """Issue 17.7: `fieldkit ocr FILE` on a line PP-OCR reads surely starts at most one tesseract
     process that loads models (besides `tesseract --version`; none when tesseract runs in-process), and imports neither the app, the catalog,

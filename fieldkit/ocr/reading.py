@@ -124,10 +124,10 @@ def read(
     if engine not in ENGINES:
         raise ValidationError(f"unknown OCR engine {engine!r}: choose from {', '.join(ENGINES)}")
     image = source if isinstance(source, Image.Image) else open_image(source)
-    missing = None if engine == "tesseract" else ppocr.unavailable_reason()
+    missing = NOT_ASKED if engine == "tesseract" else ppocr.unavailable_reason()
     if missing and engine == "ppocr":
         raise OcrUnavailable(f"PP-OCR is not available: {missing}")
-    use_pp = engine != "tesseract" and missing is None
+    use_pp = missing is None
     use_tess = engine != "ppocr"
     ring_box = None
     if ring is not None:
@@ -557,6 +557,9 @@ def _one_line(image: Image.Image) -> bool:
     (whose lines are detected first): by its shape, since the text-band test misreads photos."""
     long, short = max(image.size), max(1, min(image.size))
     return long >= LINE_SHAPE * short and short <= LINE_SIDE
+
+
+NOT_ASKED = "not asked for (--engine tesseract)"  # said like a missing engine: the loss is the same
 
 
 def _ppocr_engine(missing: str | None) -> dict[str, Any]:
