@@ -196,14 +196,11 @@ def read(
         target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
         hangul = _may_want_korean(pp_readings, languages)
         if hangul:  # the kor re-read runs beside the main run; the Cyrillic (rus) re-read is left out
-            korean = _Background(lambda: ocr_image(target, languages="kor", crop=target_crop, psm=target_psm,
-                                                   cancel=cancel, rereads=False))
-            korean_gray = _Background(lambda: ocr_image(target, languages="kor", crop=target_crop, psm=target_psm,
-                                                        cancel=cancel, pipelines=KOR_VOTE_PIPELINES, rereads=False))
+            korean = _read_beside(target, target_crop, target_psm, cancel, "kor")
+            korean_gray = _read_beside(target, target_crop, target_psm, cancel, "kor", KOR_VOTE_PIPELINES)
             hangul_missing = not hangul_script_installed()
             if not hangul_missing:  # and the Hangul script model reads the crop as it is
-                hangul_run = _Background(lambda: ocr_image(target, languages=HANGUL_SCRIPT, crop=target_crop, psm=target_psm,
-                                                           cancel=cancel, pipelines=HANGUL_PIPELINES, rereads=False))
+                hangul_run = _read_beside(target, target_crop, target_psm, cancel, HANGUL_SCRIPT, HANGUL_PIPELINES)
         try:
             if early is not None:
                 result = early.result()
@@ -243,11 +240,8 @@ def read(
                 and len(_syllables(tess_text)) >= MIN_HANGUL_SYLLABLES and pp_readings):
             # PP-OCR read no CJK, but tesseract read Hangul words: the Hangul model and kor on gray
             # images read the line now, after the main run, for the vote (below)
-            target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
-            hangul_run = _Background(lambda: ocr_image(target, languages=HANGUL_SCRIPT, crop=target_crop, psm=target_psm,
-                                                       cancel=cancel, pipelines=HANGUL_PIPELINES, rereads=False))
-            korean_gray = _Background(lambda: ocr_image(target, languages="kor", crop=target_crop, psm=target_psm,
-                                                        cancel=cancel, pipelines=KOR_VOTE_PIPELINES, rereads=False))
+            hangul_run = _read_beside(target, target_crop, target_psm, cancel, HANGUL_SCRIPT, HANGUL_PIPELINES)
+            korean_gray = _read_beside(target, target_crop, target_psm, cancel, "kor", KOR_VOTE_PIPELINES)
             korean_gray.wait()
             extra, hangul_problem = _finished(hangul_run)
         if extra is not None:
@@ -329,6 +323,13 @@ def _hangul_vote(result: OcrResult, extra: OcrResult, pp_readings, text: str, co
 
 def _syllables(text: str) -> str:
     return "".join(ch for ch in text if is_hangul(ch))
+
+
+def _read_beside(target, crop, psm, cancel, languages: str, pipelines: list[str] | None = None) -> _Background:
+    """One model's reading of the line (its ``pipelines``, or the default ones; no re-read), started
+    in the background: the kor re-read and the Hangul vote's readings."""
+    return _Background(lambda: ocr_image(target, languages=languages, crop=crop, psm=psm, cancel=cancel,
+                                         pipelines=pipelines, rereads=False))
 
 
 def _finished(background: _Background | None) -> tuple[OcrResult | None, str | None]:
