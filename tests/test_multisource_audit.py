@@ -152,3 +152,19 @@ def test_review_rejects_sd103_which_other_makers_sell_under_the_same_number(part
     second maker's own document was found for a multi-source row, so every SD103 number names no one."""
     result = attribute(part)
     assert result.firm_id is None and not result.candidates, part
+
+
+@pytest.mark.parametrize("part", ["PCA9534PW", "PCA9535PW", "PCA9536D", "PCA9538PW", "PCA9539PW", "PCA9544APW",
+                                  "PCA9548APW", "PCA9548ADB", "PCA9554PW", "PCA9557PW"])
+def test_the_pca95xx_numbers_ti_second_sources_give_nxp_and_ti(part):
+    """Philips (NXP) I2C expanders and switches that TI publishes under the same number: each maker's own data
+    sheet is cited (KiCad's derivation half, or an address on its domain seen linked). PCA9548 had read NXP's
+    PCA9548A as TI's, and PCA9534..PCA9557 TI's as NXP's."""
+    result = attribute(part)
+    assert result.firm_id is None
+    assert {c.firm_id for c in result.candidates} == {"nxp", "texas-instruments"}
+
+
+@pytest.mark.parametrize("part, firm", [("PCA9537", "nxp"), ("PCA9685PW", "nxp"), ("TCA9548APWR", "texas-instruments")])
+def test_an_expander_only_one_maker_publishes_still_names_it(part, firm):
+    assert attribute(part).firm_id == firm
