@@ -17,7 +17,7 @@ MOC3023, PC827, MC7815 and FM24C64; the s9 multisrc3 pass MC78L05, TL062, TIP41C
 1N914, LL4148, SM712, 6N138 and 6N139; the s10 multisrc4 pass TL061CP, TL064CN, L7812CV, LM1084IT-ADJ,
 24C256, HCPL0700 and HCPL4502, and the controls LM1085IT-3.3 and LM1086CT-ADJ; the s10 multisrc5 pass
 LD1117S33TR, AO3400A, AO3401A, SI2301CDS, SI2302CDS and SI2312, sold under ST's, AOS's and Vishay's numbers by
-other makers; the s11 multisrc6 pass SD103AWS-7-F, nine PCA95xx I2C expanders and switches, and the controls DS125DF111,
+other makers; the s11 multisrc6 pass SD103AWS-7-F, twelve PCA95xx/PCF857x I2C expanders, switches and repeaters, and the controls DS125DF111,
 TCA9548APWR and PCA9685PW), written from the numbers themselves and the makers'
 catalogues, never from lists of components found in weapons. tests/test_multisource_audit.py holds
 every row to its expectation.
@@ -100,7 +100,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
         "I2C I/O expanders and switches": [  # Philips (NXP) numbers TI publishes too (multisrc6)
             ("PCA9534PW", CANDIDATES), ("PCA9535PW", CANDIDATES), ("PCA9536D", CANDIDATES), ("PCA9538PW", CANDIDATES),
             ("PCA9539PW", CANDIDATES), ("PCA9544APW", CANDIDATES), ("PCA9548APW", CANDIDATES), ("PCA9554PW", CANDIDATES),
-            ("PCA9557PW", CANDIDATES),
+            ("PCA9557PW", CANDIDATES), ("PCA9517ADP", CANDIDATES), ("PCF8574AT", CANDIDATES), ("PCF8575DBR", CANDIDATES),
             ("TCA9548APWR", ONE_FIRM), ("PCA9685PW", ONE_FIRM),
         ],
         "drivers": [

@@ -155,7 +155,8 @@ def test_review_rejects_sd103_which_other_makers_sell_under_the_same_number(part
 
 
 @pytest.mark.parametrize("part", ["PCA9534PW", "PCA9535PW", "PCA9536D", "PCA9538PW", "PCA9539PW", "PCA9544APW",
-                                  "PCA9548APW", "PCA9548ADB", "PCA9554PW", "PCA9557PW"])
+                                  "PCA9548APW", "PCA9548ADB", "PCA9554PW", "PCA9557PW", "PCA9517ADP", "PCF8574AT",
+                                  "PCF8575DBR"])
 def test_the_pca95xx_numbers_ti_second_sources_give_nxp_and_ti(part):
     """Philips (NXP) I2C expanders and switches that TI publishes under the same number: each maker's own data
     sheet is cited (KiCad's derivation half, or an address on its domain seen linked). PCA9548 had read NXP's
@@ -165,6 +166,7 @@ def test_the_pca95xx_numbers_ti_second_sources_give_nxp_and_ti(part):
     assert {c.firm_id for c in result.candidates} == {"nxp", "texas-instruments"}
 
 
-@pytest.mark.parametrize("part, firm", [("PCA9537", "nxp"), ("PCA9685PW", "nxp"), ("TCA9548APWR", "texas-instruments")])
+@pytest.mark.parametrize("part, firm", [("PCA9537", "nxp"), ("PCA9685PW", "nxp"), ("TCA9548APWR", "texas-instruments"),
+                                        ("PCF8563T", "nexperia")])
 def test_an_expander_only_one_maker_publishes_still_names_it(part, firm):
     assert attribute(part).firm_id == firm
