@@ -17,9 +17,9 @@ MOC3023, PC827, MC7815 and FM24C64; the s9 multisrc3 pass MC78L05, TL062, TIP41C
 1N914, LL4148, SM712, 6N138 and 6N139; the s10 multisrc4 pass TL061CP, TL064CN, L7812CV, LM1084IT-ADJ,
 24C256, HCPL0700 and HCPL4502, and the controls LM1085IT-3.3 and LM1086CT-ADJ; the s10 multisrc5 pass
 LD1117S33TR, AO3400A, AO3401A, SI2301CDS, SI2302CDS and SI2312, sold under ST's, AOS's and Vishay's numbers by
-other makers; the s11 multisrc6 pass SD103AWS-7-F, twelve PCA95xx/PCF857x I2C expanders, switches and repeaters, and the controls DS125DF111,
-TCA9548APWR and PCA9685PW), written from the numbers themselves and the makers'
-catalogues, never from lists of components found in weapons. tests/test_multisource_audit.py holds
+other makers; the s11 multisrc6 pass SD103AWS-7-F, twelve PCA95xx/PCF857x I2C expanders, switches and
+repeaters, and the controls DS125DF111, TCA9548APWR and PCA9685PW), written from the numbers themselves and the
+makers' catalogues, never from lists of components found in weapons. tests/test_multisource_audit.py holds
 every row to its expectation.
 
     .venv/bin/python bench/multisource_audit.py [--markdown]
