@@ -100,7 +100,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
         "I2C I/O expanders and switches": [  # Philips (NXP) numbers TI publishes too (multisrc6)
             ("PCA9534PW", CANDIDATES), ("PCA9535PW", CANDIDATES), ("PCA9536D", CANDIDATES), ("PCA9538PW", CANDIDATES),
             ("PCA9539PW", CANDIDATES), ("PCA9544APW", CANDIDATES), ("PCA9548APW", CANDIDATES), ("PCA9554PW", CANDIDATES),
-            ("PCA9557PW", CANDIDATES), ("PCA9517ADP", CANDIDATES), ("PCF8574AT", CANDIDATES), ("PCF8575DBR", CANDIDATES),
+            ("PCA9555PW", CANDIDATES), ("PCA9557PW", CANDIDATES), ("PCA9517ADP", CANDIDATES), ("PCF8574AT", CANDIDATES), ("PCF8575DBR", CANDIDATES),
             ("TCA9548APWR", ONE_FIRM), ("PCA9685PW", ONE_FIRM),
         ],
         "drivers": [

@@ -155,12 +155,13 @@ def test_review_rejects_sd103_which_other_makers_sell_under_the_same_number(part
 
 
 @pytest.mark.parametrize("part", ["PCA9534PW", "PCA9535PW", "PCA9536D", "PCA9538PW", "PCA9539PW", "PCA9544APW",
-                                  "PCA9548APW", "PCA9548ADB", "PCA9554PW", "PCA9557PW", "PCA9517ADP", "PCF8574AT",
+                                  "PCA9548APW", "PCA9548ADB", "PCA9554PW", "PCA9555PW", "PCA9557PW", "PCA9517ADP", "PCF8574AT",
                                   "PCF8575DBR"])
 def test_the_pca95xx_numbers_ti_second_sources_give_nxp_and_ti(part):
     """Philips (NXP) I2C expanders and switches that TI publishes under the same number: each maker's own data
     sheet is cited (KiCad's derivation half, or an address on its domain seen linked). PCA9548 had read NXP's
-    PCA9548A as TI's, and PCA9534..PCA9557 TI's as NXP's."""
+    PCA9548A as TI's, and PCA9534..PCA9557 TI's as NXP's (PCA9555 too, s11: KiCad's NXP PCA9555 symbols become
+    candidates, the held-out bench's 84.4% -> 84.2%)."""
     result = attribute(part)
     assert result.firm_id is None
     assert {c.firm_id for c in result.candidates} == {"nxp", "texas-instruments"}
