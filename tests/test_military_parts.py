@@ -84,6 +84,13 @@ def test_a_quality_level_written_with_a_hyphen_is_read_too():
     assert read_military("JANTX-2N2907A").inner == "2N2907A"
 
 
+@pytest.mark.parametrize("printed, number", [("JANTXV1N4148-1", "1N4148-1"), ("JANS2N2222AUB", "2N2222AUB")])
+def test_the_jedec_number_keeps_its_suffixes(printed, number):
+    result = attribute(printed)
+    assert result.military.inner == number
+    assert result.ambiguous and {c.firm_id for c in result.candidates} == {c.firm_id for c in attribute(number).candidates}
+
+
 # --- MIL-STD-883 screened numbers ------------------------------------------------------------------------
 
 
