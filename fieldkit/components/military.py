@@ -88,7 +88,11 @@ class MilitaryReading:
 
 
 def _compact(part_number: str) -> str:
-    return re.sub(r"\s+", "", fold_lookalikes(part_number or "").upper())
+    text = part_number.upper() if part_number.isascii() else fold_lookalikes(part_number).upper()
+    return "".join(text.split())
+
+
+MAY_BEGIN = ("5962", "M38510", "JM38510", "JAN")  # a quick look before the full reading: these, or "/883" inside
 
 
 def _smd(match: re.Match, bare: bool) -> MilitaryReading:
@@ -109,9 +113,10 @@ def read_military(part_number: str | None, *, bare_smd: bool = False) -> Militar
 
     `bare_smd` also reads an SMD number marked without "5962-" (only with a class letter M, Q or V);
     the caller passes it when no family of the tables begins the number."""
-    text = _compact(part_number)
-    if not text:
-        return None
+    text = _compact(part_number or "")
+    if not text.startswith(MAY_BEGIN) and "/883" not in text:
+        bare = bare_smd and 10 <= len(text) <= 11 and (match := _SMD_BARE.fullmatch(text))
+        return _smd(match, bare=True) if bare else None
     if len(text) > MAX_LENGTH:
         if _SMD_START.match(text) or _JAN_IC_START.match(text):
             return MilitaryReading("too long", "", "", problem=(
@@ -149,6 +154,4 @@ def read_military(part_number: str | None, *, bare_smd: bool = False) -> Militar
         number, letter = match.groups()
         summary = f"MIL-STD-883 screening suffix /883{letter}, maker's number {number}"
         return MilitaryReading("MIL-STD-883", summary, SCREENED_SOURCE, number)
-    if bare_smd and (match := _SMD_BARE.fullmatch(text)):
-        return _smd(match, bare=True)
     return None
