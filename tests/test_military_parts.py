@@ -26,10 +26,14 @@ def test_an_smd_number_is_read_field_by_field_and_names_no_maker():
 
 def test_the_newer_smd_form_shows_its_radiation_letter_and_device_class():
     reading = read_military("5962R9679801VXC")
-    assert reading.summary == ("DLA Standard Microcircuit Drawing 5962-96798: RHA designator R (a MIL-PRF-38535 radiation "
-                               "level), device type 01, class V (qualified to MIL-PRF-38535, space application), "
-                               "case outline X, lead finish C")
+    assert reading.summary == ("DLA Standard Microcircuit Drawing 5962-96798: RHA designator R (100 krad(Si) total ionizing "
+                               "dose, MIL-PRF-38535K 3.4.3), device type 01, class V (qualified to MIL-PRF-38535, space "
+                               "application), case outline X, lead finish C")
     assert reading.inner is None
+
+
+def test_an_rha_letter_the_specification_does_not_list_is_shown_as_printed():
+    assert "RHA designator Z (not a level MIL-PRF-38535K 3.4.3 lists)" in read_military("5962Z9679801VXC").summary
 
 
 @pytest.mark.parametrize("printed, klass", [("5962-9851701QEA", "class Q"), ("5962-9468001M2A", "class M"),

@@ -47,6 +47,12 @@ DEVICE_CLASS = {
     "Q": "class Q (qualified to MIL-PRF-38535)",
     "V": "class V (qualified to MIL-PRF-38535, space application)",
 }
+# MIL-PRF-38535K 3.4.3, RHA levels: the total ionizing dose each designator stands for ("/" or "-": no RHA); read in
+# a copy of the specification's pages at pdf.ic37.com (ACTEL 5962-0422106 document, page 24). SMD 5962-94680 agrees:
+# its R device type 02 is rated 100 krads(Si), its L device type 03 50 krads(Si) (1.5 and the bulletin).
+RHA_LEVELS = {"M": "3 krad(Si)", "D": "10 krad(Si)", "P": "30 krad(Si)", "L": "50 krad(Si)", "R": "100 krad(Si)",
+              "F": "300 krad(Si)", "G": "500 krad(Si)", "H": "1 Mrad(Si)"}
+RHA_SOURCE = "MIL-PRF-38535K 3.4.3"
 QUALITY_LEVELS = ("JANTXV", "JANTX", "JANHC", "JANKC", "JANS", "JAN")
 JEDEC = r"[1-4]N\d{2,5}[A-Z0-9]{0,6}(?:-[0-9A-Z]{1,3})?"  # 2N2222AUB, 1N4148-1
 
@@ -97,7 +103,12 @@ MAY_BEGIN = ("5962", "M38510", "JM38510", "JAN")  # a quick look before the full
 
 def _smd(match: re.Match, bare: bool) -> MilitaryReading:
     rha, drawing, device, klass, case, finish = match.groups()
-    rha_text = "no RHA designator" if rha in ("-", "") else f"RHA designator {rha} (a MIL-PRF-38535 radiation level)"
+    if rha in ("-", ""):
+        rha_text = "no RHA designator"
+    elif rha in RHA_LEVELS:
+        rha_text = f"RHA designator {rha} ({RHA_LEVELS[rha]} total ionizing dose, {RHA_SOURCE})"
+    else:
+        rha_text = f"RHA designator {rha} (not a level {RHA_SOURCE} lists)"
     klass_text = DEVICE_CLASS.get(klass, f"device class letter {klass}") if klass else "no device class letter"
     summary = (f"DLA Standard Microcircuit Drawing 5962-{drawing}: {rha_text}, device type {device}, {klass_text}, "
                f"case outline {case}, lead finish {finish}")
