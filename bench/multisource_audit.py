@@ -17,8 +17,9 @@ MOC3023, PC827, MC7815 and FM24C64; the s9 multisrc3 pass MC78L05, TL062, TIP41C
 1N914, LL4148, SM712, 6N138 and 6N139; the s10 multisrc4 pass TL061CP, TL064CN, L7812CV, LM1084IT-ADJ,
 24C256, HCPL0700 and HCPL4502, and the controls LM1085IT-3.3 and LM1086CT-ADJ; the s10 multisrc5 pass
 LD1117S33TR, AO3400A, AO3401A, SI2301CDS, SI2302CDS and SI2312, sold under ST's, AOS's and Vishay's numbers by
-other makers), written from the numbers themselves and the makers'
-catalogues, never from lists of components found in weapons. tests/test_multisource_audit.py holds
+other makers; the s11 multisrc6 pass SD103AWS-7-F, twelve PCA95xx/PCF857x I2C expanders, switches and
+repeaters, and the controls DS125DF111, TCA9548APWR and PCA9685PW), written from the numbers themselves and the
+makers' catalogues, never from lists of components found in weapons. tests/test_multisource_audit.py holds
 every row to its expectation.
 
     .venv/bin/python bench/multisource_audit.py [--markdown]
@@ -94,6 +95,13 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("MAX3232IDR", CANDIDATES), ("MAX202CPE", CANDIDATES), ("MAX3222CPN", CANDIDATES),
             ("ST232CN", NO_FIRM), ("SP485EEN", NO_FIRM), ("DS75176BN", NO_FIRM), ("MC1488P", NO_FIRM),
             ("SN75176BP", ONE_FIRM), ("MAX485CSA", ONE_FIRM), ("ADM485ARZ", ONE_FIRM),
+            ("DS125DF111", ONE_FIRM),  # TI's retimer, no longer read as Maxim's DS12 (multisrc6)
+        ],
+        "I2C I/O expanders and switches": [  # Philips (NXP) numbers TI publishes too (multisrc6)
+            ("PCA9534PW", CANDIDATES), ("PCA9535PW", CANDIDATES), ("PCA9536D", CANDIDATES), ("PCA9538PW", CANDIDATES),
+            ("PCA9539PW", CANDIDATES), ("PCA9544APW", CANDIDATES), ("PCA9548APW", CANDIDATES), ("PCA9554PW", CANDIDATES),
+            ("PCA9555PW", CANDIDATES), ("PCA9557PW", CANDIDATES), ("PCA9517ADP", CANDIDATES), ("PCF8574AT", CANDIDATES), ("PCF8575DBR", CANDIDATES),
+            ("TCA9548APWR", ONE_FIRM), ("PCA9685PW", ONE_FIRM),
         ],
         "drivers": [
             ("ULN2003AN", CANDIDATES), ("ULN2003ADR", CANDIDATES), ("ULN2803A", CANDIDATES),
@@ -131,6 +139,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("LL4148", CANDIDATES), ("SM712.TCT", CANDIDATES),
             ("AO3400A", NO_FIRM), ("AO3401A", NO_FIRM), ("SI2301CDS", NO_FIRM), ("SI2302CDS", NO_FIRM),
             ("SI2312", NO_FIRM),  # also sold as these numbers by UMW, MCC, HeroMicro (multisrc5)
+            ("SD103AWS-7-F", NO_FIRM),  # MCC's and Anbon's SD103AWS beside Diodes' (multisrc6)
             ("IRLML2502TRPBF", ONE_FIRM), ("IRF540N", ONE_FIRM),
         ],
         "audio amplifiers": [
