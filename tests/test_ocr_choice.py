@@ -13,8 +13,8 @@ def tess(text, confidence, detail="eng+kor+rus, psm 7"):
     return EngineReading("tesseract", text, confidence, detail)
 
 
-def pp(text, confidence, detail="as cropped"):
-    return EngineReading("ppocr", text, confidence, detail)
+def pp(text, confidence, detail="as cropped", partial=False):
+    return EngineReading("ppocr", text, confidence, detail, partial=partial)
 
 
 def test_a_latin_chip_marking_goes_to_the_surer_calibrated_reading():
@@ -616,15 +616,24 @@ def test_a_lone_jamo_among_digits_is_a_misread_digit_not_hangul():
 
 @pytest.mark.parametrize("tesseract_text,confidence,pp_text,pp_confidence,chosen", [
     # synthetic nameplates (tests/ocr_images.make_nameplates, tuning seed 11): PP-OCR read the value
-    # surely and left the label out; tesseract read the label and the value
+    # surely and left the label out (its text fills under half the crop: partial); tesseract read
+    # the label and the value
     ("제조국 60Hz", 68.0, "60Hz", 0.9727, "제조국 60Hz"),
     ("“계기정수 BB-3216", 79.4, "BB-3216", 0.9964, "계기정수 BB-3216"),
 ])
 def test_hangul_label_words_before_what_ppocr_read_make_the_line_hangul(tesseract_text, confidence, pp_text,
                                                                          pp_confidence, chosen):
-    choice = choose([tess(tesseract_text, confidence), pp(pp_text, pp_confidence)])
+    choice = choose([tess(tesseract_text, confidence), pp(pp_text, pp_confidence, partial=True)])
     assert correct(choice.text)[0] == chosen
     assert "before exactly what PP-OCR read" in choice.basis
+
+
+def test_hangul_invented_before_a_whole_line_ppocr_read_surely_is_not_a_label():
+    # PP-OCR read the whole line (not partial): two syllables tesseract made of the edge of the crop,
+    # at its middling confidence, are no label, and the line stays Latin without them
+    choice = choose([tess("이이 CYP 606541", 62.0), pp("CYP 606541", 0.97)])
+    assert line_script(choice.readings)[0] == "latin"
+    assert choice.text == "CYP 606541" and choice.engine == "ppocr"
 
 
 @pytest.mark.parametrize("tesseract_text,confidence,pp_text,pp_confidence", [

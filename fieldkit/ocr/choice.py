@@ -263,8 +263,11 @@ def _label_beside(tess: EngineReading, pp: list[EngineReading], exact: bool = Tr
     """Why the line is Hangul, when tesseract read it as whole Hangul words (each of two syllables
     or more: the label of a nameplate, 제조국, 계기정수) followed by exactly what PP-OCR read, at
     HANGUL_LABEL_CONFIDENCE or more (below :func:`_all_but_hangul`'s SURE_OF_HANGUL_WORD, which
-    takes Hangul anywhere in the reading): PP-OCR, which has no Hangul, read the value and left the
-    label out, so its sureness says nothing against it (synthetic nameplates, bench/RESULTS.md).
+    takes Hangul anywhere in the reading), and PP-OCR's reading is known to leave part of the line
+    out (EngineReading.partial): PP-OCR, which has no Hangul, read the value and left the label out,
+    so its sureness says nothing against it (synthetic nameplates, bench/RESULTS.md). When PP-OCR's
+    reading fills the line, Hangul before it is what tesseract made of the crop's edge
+    (이이 CYP 606541 at 62, beside PP-OCR's CYP 606541 at 0.97).
     A rest only like PP-OCR's reading is not enough (주체 A2C5311215 beside A2C53112154), unless
     ``exact`` is False: PP-OCR's reading is known to leave part of the line out (EngineReading.partial),
     and the rest is then LABEL_LIKENESS alike. None otherwise."""
@@ -285,7 +288,7 @@ def _label_beside(tess: EngineReading, pp: list[EngineReading], exact: bool = Tr
         return None
     for r in pp:
         theirs = _key(r.text).strip("-.,:;'\"`")
-        if theirs == rest:
+        if theirs == rest and r.partial:
             return (f"tesseract ({tess.detail}) read Hangul words ({' '.join(label)}, confidence {tess.confidence:.0f})"
                     f" before exactly what PP-OCR read ({r.text!r}), which has no Hangul")
         if not exact and r.partial and difflib.SequenceMatcher(None, rest, theirs).ratio() >= LABEL_LIKENESS:
