@@ -146,6 +146,20 @@ def is_ideograph(ch: str) -> bool:
     return unicodedata.name(ch, "").startswith("CJK") or "\uff00" <= ch <= "\uffef"
 
 
+MIN_TURN_CHARS = 3  # letters or digits PP-OCR must read in a crop turned 180° for the turn to count
+
+
+def shows_upside_down(text: str) -> bool:
+    """Whether PP-OCR's best reading of a crop wider than high, read turned 180°, is evidence that
+    the line is upside down, so that tesseract reads it turned too: at least MIN_TURN_CHARS letters
+    or digits and no CJK stand-ins. PP-OCR has no Hangul: of an upright Hangul line it reads a few
+    stand-ins or a letter or two either way up, and the turned one can be the surer (real label
+    lines, bench/ocr_real_extra.py: 号 at 0.80, 停停 at 0.45, IO at 0.60, YY at 0.59, and
+    tesseract then read the line upside down: lols wir VIO Balk for 제품명: 자이스 렌즈 와이프),
+    while the upside-down lines of the real tuning photos read AUTO and FEDERAL (0.78-0.9997)."""
+    return sum(ch.isalnum() for ch in text) >= MIN_TURN_CHARS and not any(is_ideograph(ch) for ch in text)
+
+
 def cyrillic_only(text: str) -> list[str]:
     return [ch for ch in text if script_of(ch) == "cyrillic" and ch not in SHARED]
 
