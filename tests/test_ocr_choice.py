@@ -646,3 +646,44 @@ def test_hangul_invented_before_a_whole_line_ppocr_read_surely_is_not_a_label():
 def test_a_latin_reading_stays_latin_without_a_hangul_label_beside_it(tesseract_text, confidence, pp_text, pp_confidence):
     choice = choose([tess(tesseract_text, confidence), pp(pp_text, pp_confidence)])
     assert choice.engine == "ppocr" and choice.text == pp_text
+
+
+@pytest.mark.parametrize("text,upside_down", [
+    # recorded on real photos: PP-OCR's readings of upright Hangul label lines turned 180° ...
+    ("号", False), ("停停", False), ("IO", False), ("YY", False), ("0 1", False), ("别停疼養品品肛石停", False),
+    # ... and of lines that are upside down (a headstamp's AUTO and FEDERAL)
+    ("AUTO", True), ("FEDERAL", True), ("FEDERAT", True),
+])
+def test_only_letters_and_digits_ppocr_reads_turned_show_a_line_upside_down(text, upside_down):
+    from fieldkit.ocr.choice import shows_upside_down
+
+    assert shows_upside_down(text) is upside_down
+
+
+@pytest.mark.parametrize("pp_text,pp_confidence,turned", [
+    ("号", 0.8026, False),  # 주요물질: 정제수, 2-프로판올 as cropped: tesseract read it upside down before
+    ("AUTO", 0.9981, True),  # an upside-down headstamp word stays turned for tesseract
+])
+def test_tesseract_reads_a_wide_crop_turned_only_when_ppocr_shows_it_upside_down(monkeypatch, pp_text, pp_confidence, turned):
+    from PIL import Image
+
+    from fieldkit.ocr import reading
+    from fieldkit.ocr.engine import OcrResult
+    from fieldkit.ocr.ppocr import LineReading
+
+    crops = []
+
+    def fake_tesseract(image, *, languages, crop=None, **_):
+        crops.append(crop)
+        return OcrResult("", 0.0, [], {"name": "tesseract", "languages": languages, "psm": 7,
+                                       "pipeline": "flattened_small", "choice": None}, [])
+
+    monkeypatch.setattr(reading, "ocr_image", fake_tesseract)
+    monkeypatch.setattr(reading, "hangul_script_installed", lambda: False)
+    monkeypatch.setattr(reading.ppocr, "unavailable_reason", lambda: None)
+    monkeypatch.setattr(reading.ppocr, "read_line", lambda image: [LineReading(pp_text, pp_confidence, "turned 180°")])
+    reading.read(Image.new("RGB", (600, 50), "white"), crop=(0, 0, 600, 50))
+    assert crops, "tesseract was not asked"
+    # a turned crop is read as an image of its own (no crop box); an upright one with the line's box
+    # (the quick reading started beside PP-OCR has the box either way)
+    assert (None in crops) is turned
