@@ -687,3 +687,12 @@ def test_tesseract_reads_a_wide_crop_turned_only_when_ppocr_shows_it_upside_down
     # a turned crop is read as an image of its own (no crop box); an upright one with the line's box
     # (the quick reading started beside PP-OCR has the box either way)
     assert (None in crops) is turned
+
+
+def test_a_bar_ppocr_read_at_the_edge_of_a_run_is_the_crops_border_not_text():
+    from fieldkit.ocr.choice import with_pp_runs
+
+    # synthetic nameplate (seed 11, tuning): PP-OCR read the crop's left border as '|' before 440V
+    assert with_pp_runs("계기정수 440\\", "|440V", "hangul")[0] == "계기정수 440V"
+    # a bar tesseract read at that edge too is kept
+    assert with_pp_runs("계기정수 |44O", "|440", "hangul")[0] == "계기정수 |440"

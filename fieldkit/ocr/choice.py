@@ -460,6 +460,11 @@ def with_pp_runs(tess: str, pp: str, script: str) -> tuple[str, list[str]] | Non
         return None
     out, swaps, pos = [], [], 0
     for (a, b), other in zip(mine_runs, theirs):
+        # a bar at either end of PP-OCR's run, where tesseract read none, is the crop's border
+        if not tess[a:b].startswith("|"):
+            other = other.lstrip("|")
+        if not tess[a:b].endswith("|"):
+            other = other.rstrip("|")
         mine, k1, k2 = tess[a:b], _key(tess[a:b]), _key(other)
         # as many words and as long, give or take a character, or the same once spaces are removed
         shaped = k1 == k2 or (len(mine.split()) == len(other.split()) and abs(len(k1) - len(k2)) <= 1)
