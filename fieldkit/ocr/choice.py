@@ -281,10 +281,8 @@ def _label_beside(tess: EngineReading, pp: list[EngineReading], exact: bool = Tr
     out (EngineReading.partial): PP-OCR, which has no Hangul, read the value and left the label out,
     so its sureness says nothing against it (synthetic nameplates, bench/RESULTS.md). When PP-OCR's
     reading fills the line, Hangul before it is what tesseract made of the crop's edge
-    (이이 CYP 606541 at 62, beside PP-OCR's CYP 606541 at 0.97).
-    A rest only like PP-OCR's reading is not enough (주체 A2C5311215 beside A2C53112154), unless
-    ``exact`` is False: PP-OCR's reading is known to leave part of the line out (EngineReading.partial),
-    and the rest is then LABEL_LIKENESS alike. None otherwise."""
+    (이이 CYP 606541 at 62, beside PP-OCR's CYP 606541 at 0.97). The rest must equal PP-OCR's
+    reading, or with ``exact`` False be LABEL_LIKENESS alike. None otherwise."""
     import difflib
 
     if tess.confidence < HANGUL_LABEL_CONFIDENCE:
