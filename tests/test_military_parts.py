@@ -88,6 +88,15 @@ def test_a_quality_level_written_with_a_hyphen_is_read_too():
     assert read_military("JANTX-2N2907A").inner == "2N2907A"
 
 
+@pytest.mark.parametrize("printed", ["JANTX2N2222A 2310", "JAN1N4148 LOT5", "JANTX2N2222A\n5962", "JANTXV 1N 5811"])
+def test_text_after_a_space_is_never_glued_onto_the_jedec_number(printed):
+    # a date code or lot typed after the number is not part of it: no JEDEC number 2N2222A2310 is read
+    result = attribute(printed)
+    assert result.military.inner is None and result.military.problem
+    assert "a space breaks the number after the quality level" in result.basis
+    assert result.candidates == () and result.firm_id is None
+
+
 @pytest.mark.parametrize("printed, number", [("JANTXV1N4148-1", "1N4148-1"), ("JANS2N2222AUB", "2N2222AUB")])
 def test_the_jedec_number_keeps_its_suffixes(printed, number):
     result = attribute(printed)
@@ -103,6 +112,20 @@ def test_an_883_suffix_is_read_as_screening_and_the_makers_number_attributed():
     assert result.firm_id == "analog-devices"
     assert result.basis.startswith("MIL-STD-883 screening suffix /883B, maker's number AD620SQ (")
     assert result.basis.endswith("prefix AD6 → Analog Devices (US), part_families.csv family AD6 of analog-devices")
+
+
+@pytest.mark.parametrize("printed", ["TI LM124AJ/883", "LOT5 AD620SQ/883B", "AD620 SQ/883B"])
+def test_text_before_a_space_is_never_glued_onto_the_makers_number(printed):
+    # a brand or lot typed before the number is not part of it: no maker's number TILM124AJ is read,
+    # and the text is attributed as typed, as it was before /883 was read
+    result = attribute(printed)
+    assert result.military is None and "maker's number" not in result.basis
+    assert result.basis == attribute(printed.replace("/883", "/")).basis
+
+
+def test_a_screened_number_and_a_quality_level_may_stand_apart_from_the_number():
+    assert read_military("AD620SQ /883B").inner == "AD620SQ"
+    assert read_military("JANTX 2N2222A").inner == "2N2222A"
 
 
 def test_a_screened_number_whose_maker_is_unknown_stays_unattributed():

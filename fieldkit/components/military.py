@@ -93,9 +93,19 @@ class MilitaryReading:
         return data
 
 
+def _folded(part_number: str) -> str:
+    """The text upper-cased, with look-alikes folded when it is not plain ASCII."""
+    return part_number.upper() if part_number.isascii() else fold_lookalikes(part_number).upper()
+
+
 def _compact(part_number: str) -> str:
-    text = part_number.upper() if part_number.isascii() else fold_lookalikes(part_number).upper()
-    return "".join(text.split())
+    return "".join(_folded(part_number).split())
+
+
+def _split_by_space(number: str, part_number: str) -> bool:
+    """Whether the JEDEC or maker's number read in the compacted text is not one word of the text as
+    typed: a space inside it, or a date code or lot glued on (JANTX2N2222A 2310 is not 2N2222A2310)."""
+    return not any(number in word for word in _folded(part_number).split())
 
 
 MAY_BEGIN = ("5962", "M38510", "JM38510", "JAN")  # a quick look before the full reading: these, or "/883" inside
@@ -154,6 +164,10 @@ def read_military(part_number: str | None, *, bare_smd: bool = False) -> Militar
             "a 2-digit device type and three letters (e.g. M38510/10101BCA); check the marking"))
     if match := _JAN_SEMI.fullmatch(text):
         level, number = match.groups()
+        if _split_by_space(number, part_number):
+            return MilitaryReading("MIL-PRF-19500", "", JAN_SEMI_SOURCE, problem=(
+                f"begins like a MIL-PRF-19500 quality level ({level}) but a space breaks the number after the quality "
+                "level; enter the number as printed on one line, without a date code or lot (e.g. JANTX2N2222A)"))
         kind = "unencapsulated chip" if level in ("JANHC", "JANKC") else "quality level"
         summary = f"MIL-PRF-19500 {kind} {level}, JEDEC number {number}"
         return MilitaryReading("MIL-PRF-19500", summary, JAN_SEMI_SOURCE, number)
@@ -163,6 +177,8 @@ def read_military(part_number: str | None, *, bare_smd: bool = False) -> Militar
             "check the marking"))
     if match := _SCREENED.fullmatch(text):
         number, letter = match.groups()
+        if _split_by_space(number, part_number):
+            return None  # "TI LM124AJ/883": attributed as typed, as any other text
         summary = f"MIL-STD-883 screening suffix /883{letter}, maker's number {number}"
         return MilitaryReading("MIL-STD-883", summary, SCREENED_SOURCE, number)
     return None
