@@ -149,15 +149,19 @@ def is_ideograph(ch: str) -> bool:
 MIN_TURN_CHARS = 3  # letters or digits PP-OCR must read in a crop turned 180° for the turn to count
 
 
-def shows_upside_down(text: str) -> bool:
+def shows_upside_down(text: str, confidence: float) -> bool:
     """Whether PP-OCR's best reading of a crop wider than high, read turned 180°, is evidence that
-    the line is upside down, so that tesseract reads it turned too: at least MIN_TURN_CHARS letters
-    or digits and no CJK stand-ins. PP-OCR has no Hangul: of an upright Hangul line it reads a few
+    the line is upside down, so that tesseract reads it turned too: no CJK stand-ins (full-width
+    punctuation, which PP-OCR writes for ':' and ')' in any line, is none) and at least MIN_TURN_CHARS
+    letters or digits, or fewer read at SURE_OF_NO_HANGUL or more (a headstamp's LC or year 51 upside
+    down). PP-OCR has no Hangul: of an upright Hangul line it reads a few
     stand-ins or a letter or two either way up, and the turned one can be the surer (real label
     lines, bench/ocr_real_extra.py: 号 at 0.80, 停停 at 0.45, IO at 0.60, YY at 0.59, and
     tesseract then read the line upside down: lols wir VIO Balk for 제품명: 자이스 렌즈 와이프),
     while the upside-down lines of the real tuning photos read AUTO and FEDERAL (0.78-0.9997)."""
-    return sum(ch.isalnum() for ch in text) >= MIN_TURN_CHARS and not any(is_ideograph(ch) for ch in text)
+    if any(is_ideograph(ch) and not unicodedata.category(ch).startswith("P") for ch in text):
+        return False
+    return sum(ch.isalnum() for ch in text) >= MIN_TURN_CHARS or confidence >= SURE_OF_NO_HANGUL
 
 
 def cyrillic_only(text: str) -> list[str]:
