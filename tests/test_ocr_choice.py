@@ -719,3 +719,13 @@ def test_a_bar_ppocr_read_at_the_edge_of_a_run_is_the_crops_border_not_text():
     assert with_pp_runs("계기정수 440\\", "|440V", "hangul")[0] == "계기정수 440V"
     # a bar tesseract read at that edge too is kept
     assert with_pp_runs("계기정수 |44O", "|440", "hangul")[0] == "계기정수 |440"
+
+
+def test_a_bar_ppocr_read_where_tesseract_read_a_character_is_not_dropped():
+    from fieldkit.ocr.choice import with_pp_runs
+
+    # tesseract read 1440V whole; PP-OCR's bar stands where tesseract read the 1, so it is no border,
+    # and taking it away would read 440V, a digit short
+    assert with_pp_runs("계기정수 1440V", "|440V", "hangul") is None
+    assert with_pp_runs("계기정수 l44OV", "|440V", "hangul")[0] == "계기정수 l440V"
+    assert with_pp_runs("형식 25-I", "25-|", "hangul") is None

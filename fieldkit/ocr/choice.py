@@ -440,6 +440,19 @@ def _stand_in(text: str, a: int, b: int) -> bool:
             and is_ideograph(text[b]))
 
 
+def _without_border_bar(mine: str, other: str) -> str:
+    """PP-OCR's run ``other`` without a bar at either end where tesseract's run ``mine`` has none and
+    PP-OCR's is the longer: the crop's border (|440V beside 440\\). Where the two are as long, the bar
+    stands where tesseract read a character (|440V beside 1440V), and tesseract's character is kept:
+    dropping the bar would read a character short (440V)."""
+    longer = len(_key(other)) > len(_key(mine))
+    if other.startswith("|") and not mine.startswith("|"):
+        other = other[1:] if longer else mine[:1] + other[1:]
+    if other.endswith("|") and not mine.endswith("|"):
+        other = other[:-1] if longer else other[:-1] + mine[-1:]
+    return other
+
+
 def with_pp_runs(tess: str, pp: str, script: str) -> tuple[str, list[str]] | None:
     """Tesseract's reading of a Hangul or Cyrillic line with the runs PP-OCR reads better replaced
     by PP-OCR's (:func:`_runs`: the Latin letters and digits of a Hangul line, the numbers of a
@@ -462,11 +475,7 @@ def with_pp_runs(tess: str, pp: str, script: str) -> tuple[str, list[str]] | Non
         return None
     out, swaps, pos = [], [], 0
     for (a, b), other in zip(mine_runs, theirs):
-        # a bar at either end of PP-OCR's run, where tesseract read none, is the crop's border
-        if not tess[a:b].startswith("|"):
-            other = other.lstrip("|")
-        if not tess[a:b].endswith("|"):
-            other = other.rstrip("|")
+        other = _without_border_bar(tess[a:b], other)
         mine, k1, k2 = tess[a:b], _key(tess[a:b]), _key(other)
         # as many words and as long, give or take a character, or the same once spaces are removed
         shaped = k1 == k2 or (len(mine.split()) == len(other.split()) and abs(len(k1) - len(k2)) <= 1)
