@@ -47,6 +47,18 @@ def test_an_smd_marked_without_5962_is_read_only_with_its_class_letter():
     assert "Standard Microcircuit Drawing" not in attribute("8771601PA").basis  # no class letter: not read
 
 
+def test_a_number_without_5962_is_not_read_as_an_smd_when_its_first_letter_is_no_rha_level():
+    # with neither 5962 nor a listed RHA letter, nothing but the shape says the number is a drawing's
+    assert read_military("A1234567VQB", bare_smd=True) is None
+    assert "Standard Microcircuit Drawing" not in attribute("A1234567VQB").basis
+    assert "RHA designator R (100 krad(Si)" in read_military("R9679801VXC", bare_smd=True).summary
+
+
+@pytest.mark.parametrize("part", ["ATMEGA328P", "STM32F103C8", "1N4148W-7-F", "74HC595D118", "1234567M2AB"])
+def test_ordinary_ten_and_eleven_character_numbers_are_not_read_as_smds_without_5962(part):
+    assert read_military(part, bare_smd=True) is None
+
+
 def test_the_brand_printed_on_an_smd_part_decides_and_the_drawing_is_noted():
     result = attribute("5962-9851701QEA", "TI")
     assert result.firm_id == "texas-instruments" and result.source == "researcher"

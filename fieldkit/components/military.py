@@ -57,7 +57,7 @@ QUALITY_LEVELS = ("JANTXV", "JANTX", "JANHC", "JANKC", "JANS", "JAN")
 JEDEC = r"[1-4]N\d{2,5}[A-Z0-9]{0,6}(?:-[0-9A-Z]{1,3})?"  # 2N2222AUB, 1N4148-1
 
 _SMD = re.compile(r"5962([-A-Z])(\d{5})(\d{2})([A-Z]?)([A-Z0-9])([A-Z])")
-_SMD_BARE = re.compile(r"([A-Z]?)(\d{5})(\d{2})([MQV])([A-Z0-9])([A-Z])")
+_SMD_BARE = re.compile(rf"([{''.join(RHA_LEVELS)}]?)(\d{{5}})(\d{{2}})([MQV])([A-Z0-9])([A-Z])")  # only listed RHA letters
 _SMD_START = re.compile(r"5962(?:-|[A-Z](?=\d))")
 _JAN_IC = re.compile(r"(J?)M38510/?(\d{3})(\d{2})([A-Z])([A-Z0-9])([A-Z])")
 _JAN_IC_START = re.compile(r"J?M38510/")
