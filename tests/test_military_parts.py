@@ -72,7 +72,7 @@ def test_the_brand_printed_on_an_smd_part_decides_and_the_drawing_is_noted():
 def test_a_jan_slash_sheet_number_shows_its_fields_as_printed_and_names_no_maker(printed, sheet):
     result = attribute(printed)
     assert result.firm_id is None and result.candidates == ()
-    assert f"MIL-M-38510 microcircuit" in result.basis and f"slash sheet {sheet}, then" in result.basis
+    assert "MIL-M-38510 microcircuit" in result.basis and f"slash sheet {sheet}, then" in result.basis
     assert "the standard's own text was not read" in result.basis
     assert "names the specification, not a maker" in result.basis
 
@@ -196,3 +196,8 @@ def test_the_reading_is_stored_with_the_attribution():
 def test_ordinary_part_numbers_are_not_read_as_military_forms():
     for part in ("TPS62130", "LM358DR", "2N2222A", "ATmega328P-AU", "JANUS", "5962", "AT24C256C-SSHU/T"):
         assert read_military(part) is None, part
+
+
+def test_a_too_long_text_names_the_form_it_began_like():
+    assert read_military("5962-" + "9" * 100).form == "DLA SMD"
+    assert read_military("M38510/" + "1" * 100).form == "MIL-M-38510"

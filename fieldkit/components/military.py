@@ -85,6 +85,7 @@ class MilitaryReading:
         return f"{line}; {self.no_maker}" if self.no_maker else line
 
     def to_json(self) -> dict[str, str]:
+        """What is stored with the attribution: the form, the reading, its source, the number read, any problem."""
         data = {"form": self.form, "reading": self.summary, "source": self.source}
         if self.inner:
             data["number_read"] = self.inner
@@ -99,6 +100,7 @@ def _folded(part_number: str) -> str:
 
 
 def _compact(part_number: str) -> str:
+    """The folded, upper-cased text with every space removed: the fields of a drawing number may be spaced."""
     return "".join(_folded(part_number).split())
 
 
@@ -140,7 +142,8 @@ def read_military(part_number: str | None, *, bare_smd: bool = False) -> Militar
         return _smd(match, bare=True) if bare else None
     if len(text) > MAX_LENGTH:
         if _SMD_START.match(text) or _JAN_IC_START.match(text):
-            return MilitaryReading("too long", "", "", problem=(
+            form = "DLA SMD" if _SMD_START.match(text) else "MIL-M-38510"
+            return MilitaryReading(form, "", "", problem=(
                 f"a text of {len(text)} characters is not a military part number (none is longer than {MAX_LENGTH}); "
                 "enter the number as printed"))
         return None
