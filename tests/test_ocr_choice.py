@@ -677,7 +677,19 @@ def test_fullwidth_punctuation_in_ppocrs_turned_reading_is_no_cjk_stand_in():
 
     # PP-OCR writes ':' and ')' full width (recorded: 卫耳：053), 粤8）); in a Latin line they stand in for no syllable
     assert shows_upside_down("LOT：2310", 0.90)
-    assert not shows_upside_down("停：2310", 0.90)
+    assert not shows_upside_down("停：23", 0.99)
+
+
+@pytest.mark.parametrize("text,confidence", [
+    # recorded: real Korean label lines (bench/ocr_real_extra.json x06, x13) turned upside down; PP-OCR
+    # read them turned, the Hangul as stand-ins and the number right, and tesseract read them as
+    # cropped, upside down (흑1090-00-1083 6 :흐82 for 신고번호: 제 FB21-02-0531호)
+    ("卫出立：刊FB21-02-0531立", 0.89), ("人舎135，1201(02-2252-1001)", 0.951),
+])
+def test_an_upside_down_korean_label_with_a_number_is_read_turned(text, confidence):
+    from fieldkit.ocr.choice import shows_upside_down
+
+    assert shows_upside_down(text, confidence)
 
 
 @pytest.mark.parametrize("pp_text,pp_confidence,turned", [

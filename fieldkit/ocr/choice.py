@@ -146,22 +146,25 @@ def is_ideograph(ch: str) -> bool:
     return unicodedata.name(ch, "").startswith("CJK") or "\uff00" <= ch <= "\uffef"
 
 
-MIN_TURN_CHARS = 3  # letters or digits PP-OCR must read in a crop turned 180° for the turn to count
+MIN_TURN_CHARS = 3  # letters or digits (not CJK) PP-OCR must read in a crop turned 180° for the turn to count
 
 
 def shows_upside_down(text: str, confidence: float) -> bool:
     """Whether PP-OCR's best reading of a crop wider than high, read turned 180°, is evidence that
-    the line is upside down, so that tesseract reads it turned too: no CJK stand-ins (full-width
-    punctuation, which PP-OCR writes for ':' and ')' in any line, is none) and at least MIN_TURN_CHARS
-    letters or digits, or fewer read at SURE_OF_NO_HANGUL or more (a headstamp's LC or year 51 upside
-    down). PP-OCR has no Hangul: of an upright Hangul line it reads a few
-    stand-ins or a letter or two either way up, and the turned one can be the surer (real label
+    the line is upside down, so that tesseract reads it turned too: at least MIN_TURN_CHARS letters
+    or digits that are not CJK stand-ins (an upside-down Korean label reads 卫出立：刊FB21-02-0531立 at
+    0.89: its Hangul as stand-ins, its number read), or fewer, with no stand-in, at SURE_OF_NO_HANGUL
+    or more (a headstamp's year 86 upside down; full-width punctuation, which PP-OCR writes for ':'
+    and ')' in any line, is no stand-in). PP-OCR has no Hangul: of an upright Hangul line it reads a
+    few stand-ins or a letter or two either way up, and the turned one can be the surer (real label
     lines, bench/ocr_real_extra.py: 号 at 0.80, 停停 at 0.45, IO at 0.60, YY at 0.59, and
     tesseract then read the line upside down: lols wir VIO Balk for 제품명: 자이스 렌즈 와이프),
     while the upside-down lines of the real tuning photos read AUTO and FEDERAL (0.78-0.9997)."""
-    if any(is_ideograph(ch) and not unicodedata.category(ch).startswith("P") for ch in text):
-        return False
-    return sum(ch.isalnum() for ch in text) >= MIN_TURN_CHARS or confidence >= SURE_OF_NO_HANGUL
+    read = sum(ch.isalnum() and not is_ideograph(ch) for ch in text)
+    if read >= MIN_TURN_CHARS:
+        return True
+    stand_in = any(is_ideograph(ch) and not unicodedata.category(ch).startswith("P") for ch in text)
+    return read > 0 and not stand_in and confidence >= SURE_OF_NO_HANGUL
 
 
 def cyrillic_only(text: str) -> list[str]:
