@@ -18,7 +18,9 @@ MOC3023, PC827, MC7815 and FM24C64; the s9 multisrc3 pass MC78L05, TL062, TIP41C
 24C256, HCPL0700 and HCPL4502, and the controls LM1085IT-3.3 and LM1086CT-ADJ; the s10 multisrc5 pass
 LD1117S33TR, AO3400A, AO3401A, SI2301CDS, SI2302CDS and SI2312, sold under ST's, AOS's and Vishay's numbers by
 other makers; the s11 multisrc6 pass SD103AWS-7-F, twelve PCA95xx/PCF857x I2C expanders, switches and
-repeaters, and the controls DS125DF111, TCA9548APWR and PCA9685PW), written from the numbers themselves and the
+repeaters, and the controls DS125DF111, TCA9548APWR and PCA9685PW; the s11 milparts pass eleven military forms,
+JAN-prefixed JEDEC numbers, DLA drawing and MIL-M-38510 numbers and a /883 number, and the controls
+SNJ54LS00J, SMJ320C40GFM50 and AD620SQ/883B), written from the numbers themselves and the
 makers' catalogues, never from lists of components found in weapons. tests/test_multisource_audit.py holds
 every row to its expectation.
 
@@ -145,6 +147,14 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
         "audio amplifiers": [
             ("TDA2822M", CANDIDATES),
             ("TDA2030A", ONE_FIRM),
+        ],
+        "military forms": [  # read by fieldkit/components/military.py (milparts pass)
+            ("JANTX2N2222A", CANDIDATES), ("JAN2N3904", CANDIDATES), ("JANTXV1N4148-1", CANDIDATES),
+            ("JANS2N2222AUB", CANDIDATES),  # the JEDEC number behind the quality level keeps its makers
+            ("JANTXV1N5811", NO_FIRM), ("5962-8771601PA", NO_FIRM), ("5962R9679801VXC", NO_FIRM),
+            ("5962-9851701QEA", NO_FIRM), ("M38510/10101BCA", NO_FIRM), ("JM38510/11302BCA", NO_FIRM),
+            ("LM124AJ/883", NO_FIRM),  # drawing and slash-sheet numbers name no maker; LM124 is second-sourced
+            ("SNJ54LS00J", ONE_FIRM), ("SMJ320C40GFM50", ONE_FIRM), ("AD620SQ/883B", ONE_FIRM),
         ],
         "serial memories": [
             ("24LC256-I/SN", NO_FIRM), ("24C02", NO_FIRM), ("93C46", NO_FIRM),

@@ -39,6 +39,18 @@ def test_add_prints_the_attribution_with_its_basis_and_the_date_range(run):
     assert "date code: 2310 = 2023-03-06 to 2023-03-12" in result.stdout
 
 
+def test_add_reads_a_military_drawing_number_and_says_it_names_no_maker(run):
+    result = run("component", "add", "KHK-0001", "--part", "5962-8771601PA")
+    assert result.exit_code == 0, result.output
+    assert "5962-8771601PA: not attributed" in result.stdout
+    assert ("basis: DLA Standard Microcircuit Drawing 5962-87716: no RHA designator, device type 01, no device class letter, "
+            "case outline P, lead finish A") in result.stdout
+    assert "names the drawing, not a maker" in result.stdout
+    bad = run("component", "add", "KHK-0001", "--part", "5962-XXXX")
+    assert bad.exit_code == 0 and "Traceback" not in bad.output
+    assert "but is not one" in bad.stdout
+
+
 def test_add_with_an_entered_manufacturer_and_country_as_json(run):
     result = run("component", "add", "KHK-0001", "--part", "X1", "--manufacturer", "TEXAS INSTR.", "--country", "de", "--json")
     data = json.loads(result.stdout)

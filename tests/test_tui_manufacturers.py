@@ -51,6 +51,22 @@ async def test_a_part_number_search_shows_the_family_that_matched_and_why(tmp_pa
         assert ["TPS", "texas-instruments", "family"] == rows(screen, "families")[0][:3]
 
 
+async def test_a_military_number_search_shows_the_form_read_and_why_no_firm_is_named(tmp_path):
+    app = make_app(tmp_path / "t.db", actor="t", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reference(pilot)
+        await pilot.press("slash", *"JANTX2N2222A")
+        await pilot.pause()
+        lookup = " ".join(str(screen.query_one("#ref-lookup").render()).split())
+        assert "as a part number: one of " in lookup
+        assert "basis: MIL-PRF-19500 quality level JANTX, JEDEC number 2N2222A" in lookup
+        screen.query_one("#ref-search", Input).value = "5962-8771601PA"
+        await pilot.pause()
+        lookup = " ".join(str(screen.query_one("#ref-lookup").render()).split())
+        assert "as a part number: not attributed" in lookup
+        assert "basis: DLA Standard Microcircuit Drawing 5962-87716" in lookup and "not a maker" in lookup
+
+
 async def test_a_brand_search_names_the_firm_and_its_former_name(tmp_path):
     app = make_app(tmp_path / "t.db", actor="t", offer_example=False)
     async with app.run_test(size=SIZE) as pilot:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fieldkit.components.manufacturers import former_names, load_manufacturers, split_list
+from fieldkit.components.military import MilitaryReading, read_military
 from fieldkit.markings.normalize import fold as fold_lookalikes
 from fieldkit.reference.plain import ReferenceTables
 
@@ -420,6 +421,7 @@ class Attribution:
     notes: tuple[str, ...] = ()
     reference_version: str = ""
     firm_candidate: Candidate | None = field(default=None, compare=False)
+    military: MilitaryReading | None = None  # a military or screened form read in the part number
 
     @property
     def ambiguous(self) -> bool:
@@ -463,6 +465,8 @@ class Attribution:
             data["prefix_candidates"] = [c.to_json() for c in self.prefix_candidates]
         if self.notes:
             data["notes"] = list(self.notes)
+        if self.military is not None:
+            data["military"] = self.military.to_json()
         return data
 
 
@@ -497,7 +501,13 @@ def attribute(
     from fieldkit.components.countries import normalize_country
 
     entered_country = normalize_country(country)
-    by_prefix = index.by_prefix(part_number)
+    military = read_military(part_number)
+    if military is None or military.problem or military.inner is None:
+        by_prefix = [] if military is not None else index.by_prefix(part_number)
+    else:  # JANTX2N2222A, LM124AJ/883: the JEDEC or maker's number inside is attributed as it is alone
+        by_prefix = index.by_prefix(military.inner)
+    if military is None and not by_prefix:
+        military = read_military(part_number, bare_smd=True)  # an SMD number marked without "5962-"
     notes: list[str] = []
     chosen: Candidate | None = None
 
@@ -537,9 +547,19 @@ def attribute(
     elif by_prefix:
         candidates, source, stored = tuple(by_prefix), "none", None
         basis = "ambiguous: " + "; ".join(c.basis() for c in by_prefix) + "; enter the manufacturer to decide"
+    elif military is not None and military.inner is None:  # an SMD or slash-sheet number, or not a form at all
+        candidates, source, stored = (), "none", None
+        basis = ("no manufacturer entered; " if military.problem else "") + military.describe()
+        basis += "" if military.problem else "; enter the brand printed on the part to decide"
     else:
         candidates, source, stored = (), "none", None
         basis = f"no manufacturer entered and no family in {FAMILY_FILE} or {TABLE_FILE} begins the part number"
+        if military is not None:
+            basis = basis.replace("the part number", military.inner)
+    if military is not None and military.inner is not None:
+        basis = f"{military.describe()}: {basis}"
+    elif military is not None and brand is not None:
+        notes.append(military.describe())
 
     if entered_country is not None:
         final_country = entered_country
@@ -572,4 +592,5 @@ def attribute(
         notes=tuple(notes),
         reference_version=index.version,
         firm_candidate=chosen,
+        military=military,
     )

@@ -20,14 +20,15 @@ class Lookup:
 
 
 def lookup(text: str, index: ManufacturerIndex) -> Lookup:
-    """"TPS62130" -> part number: Texas Instruments (US), basis: prefix TPS → ...; "Maxim" -> brand: ..."""
+    """"TPS62130" -> part number: Texas Instruments (US), basis: prefix TPS → ...; "Maxim" -> brand: ...;
+    "5962-8771601PA" -> part number: not attributed, basis: the drawing's fields and why it names no maker."""
     text = " ".join((text or "").split())
     if not text:
         return Lookup((), ())
     lines: list[str] = []
     firms: list[str] = []
     by_part = attribute(text, index=index)
-    if by_part.candidates:
+    if by_part.candidates or by_part.military is not None:  # a military form is read even when it names no maker
         lines.append(f"as a part number: {by_part.headline().split(': ', 1)[1]}")
         lines.append(f"  basis: {by_part.basis}")
         firms += [c.firm_id for c in by_part.candidates]
