@@ -13,8 +13,8 @@ def tess(text, confidence, detail="eng+kor+rus, psm 7"):
     return EngineReading("tesseract", text, confidence, detail)
 
 
-def pp(text, confidence, detail="as cropped"):
-    return EngineReading("ppocr", text, confidence, detail)
+def pp(text, confidence, detail="as cropped", partial=False):
+    return EngineReading("ppocr", text, confidence, detail, partial=partial)
 
 
 def test_a_latin_chip_marking_goes_to_the_surer_calibrated_reading():
@@ -616,15 +616,24 @@ def test_a_lone_jamo_among_digits_is_a_misread_digit_not_hangul():
 
 @pytest.mark.parametrize("tesseract_text,confidence,pp_text,pp_confidence,chosen", [
     # synthetic nameplates (tests/ocr_images.make_nameplates, tuning seed 11): PP-OCR read the value
-    # surely and left the label out; tesseract read the label and the value
+    # surely and left the label out (its text fills under half the crop: partial); tesseract read
+    # the label and the value
     ("제조국 60Hz", 68.0, "60Hz", 0.9727, "제조국 60Hz"),
     ("“계기정수 BB-3216", 79.4, "BB-3216", 0.9964, "계기정수 BB-3216"),
 ])
 def test_hangul_label_words_before_what_ppocr_read_make_the_line_hangul(tesseract_text, confidence, pp_text,
                                                                          pp_confidence, chosen):
-    choice = choose([tess(tesseract_text, confidence), pp(pp_text, pp_confidence)])
+    choice = choose([tess(tesseract_text, confidence), pp(pp_text, pp_confidence, partial=True)])
     assert correct(choice.text)[0] == chosen
     assert "before exactly what PP-OCR read" in choice.basis
+
+
+def test_hangul_invented_before_a_whole_line_ppocr_read_surely_is_not_a_label():
+    # PP-OCR read the whole line (not partial): two syllables tesseract made of the edge of the crop,
+    # at its middling confidence, are no label, and the line stays Latin without them
+    choice = choose([tess("이이 CYP 606541", 62.0), pp("CYP 606541", 0.97)])
+    assert line_script(choice.readings)[0] == "latin"
+    assert choice.text == "CYP 606541" and choice.engine == "ppocr"
 
 
 @pytest.mark.parametrize("tesseract_text,confidence,pp_text,pp_confidence", [
@@ -637,3 +646,53 @@ def test_hangul_label_words_before_what_ppocr_read_make_the_line_hangul(tesserac
 def test_a_latin_reading_stays_latin_without_a_hangul_label_beside_it(tesseract_text, confidence, pp_text, pp_confidence):
     choice = choose([tess(tesseract_text, confidence), pp(pp_text, pp_confidence)])
     assert choice.engine == "ppocr" and choice.text == pp_text
+
+
+@pytest.mark.parametrize("text,upside_down", [
+    # recorded on real photos: PP-OCR's readings of upright Hangul label lines turned 180° ...
+    ("号", False), ("停停", False), ("IO", False), ("YY", False), ("0 1", False), ("别停疼養品品肛石停", False),
+    # ... and of lines that are upside down (a headstamp's AUTO and FEDERAL)
+    ("AUTO", True), ("FEDERAL", True), ("FEDERAT", True),
+])
+def test_only_letters_and_digits_ppocr_reads_turned_show_a_line_upside_down(text, upside_down):
+    from fieldkit.ocr.choice import shows_upside_down
+
+    assert shows_upside_down(text) is upside_down
+
+
+@pytest.mark.parametrize("pp_text,pp_confidence,turned", [
+    ("号", 0.8026, False),  # 주요물질: 정제수, 2-프로판올 as cropped: tesseract read it upside down before
+    ("AUTO", 0.9981, True),  # an upside-down headstamp word stays turned for tesseract
+])
+def test_tesseract_reads_a_wide_crop_turned_only_when_ppocr_shows_it_upside_down(monkeypatch, pp_text, pp_confidence, turned):
+    from PIL import Image
+
+    from fieldkit.ocr import reading
+    from fieldkit.ocr.engine import OcrResult
+    from fieldkit.ocr.ppocr import LineReading
+
+    crops = []
+
+    def fake_tesseract(image, *, languages, crop=None, **_):
+        crops.append(crop)
+        return OcrResult("", 0.0, [], {"name": "tesseract", "languages": languages, "psm": 7,
+                                       "pipeline": "flattened_small", "choice": None}, [])
+
+    monkeypatch.setattr(reading, "ocr_image", fake_tesseract)
+    monkeypatch.setattr(reading, "hangul_script_installed", lambda: False)
+    monkeypatch.setattr(reading.ppocr, "unavailable_reason", lambda: None)
+    monkeypatch.setattr(reading.ppocr, "read_line", lambda image: [LineReading(pp_text, pp_confidence, "turned 180°")])
+    reading.read(Image.new("RGB", (600, 50), "white"), crop=(0, 0, 600, 50))
+    assert crops, "tesseract was not asked"
+    # a turned crop is read as an image of its own (no crop box); an upright one with the line's box
+    # (the quick reading started beside PP-OCR has the box either way)
+    assert (None in crops) is turned
+
+
+def test_a_bar_ppocr_read_at_the_edge_of_a_run_is_the_crops_border_not_text():
+    from fieldkit.ocr.choice import with_pp_runs
+
+    # synthetic nameplate (seed 11, tuning): PP-OCR read the crop's left border as '|' before 440V
+    assert with_pp_runs("계기정수 440\\", "|440V", "hangul")[0] == "계기정수 440V"
+    # a bar tesseract read at that edge too is kept
+    assert with_pp_runs("계기정수 |44O", "|440", "hangul")[0] == "계기정수 |440"

@@ -146,6 +146,20 @@ def is_ideograph(ch: str) -> bool:
     return unicodedata.name(ch, "").startswith("CJK") or "\uff00" <= ch <= "\uffef"
 
 
+MIN_TURN_CHARS = 3  # letters or digits PP-OCR must read in a crop turned 180° for the turn to count
+
+
+def shows_upside_down(text: str) -> bool:
+    """Whether PP-OCR's best reading of a crop wider than high, read turned 180°, is evidence that
+    the line is upside down, so that tesseract reads it turned too: at least MIN_TURN_CHARS letters
+    or digits and no CJK stand-ins. PP-OCR has no Hangul: of an upright Hangul line it reads a few
+    stand-ins or a letter or two either way up, and the turned one can be the surer (real label
+    lines, bench/ocr_real_extra.py: 号 at 0.80, 停停 at 0.45, IO at 0.60, YY at 0.59, and
+    tesseract then read the line upside down: lols wir VIO Balk for 제품명: 자이스 렌즈 와이프),
+    while the upside-down lines of the real tuning photos read AUTO and FEDERAL (0.78-0.9997)."""
+    return sum(ch.isalnum() for ch in text) >= MIN_TURN_CHARS and not any(is_ideograph(ch) for ch in text)
+
+
 def cyrillic_only(text: str) -> list[str]:
     return [ch for ch in text if script_of(ch) == "cyrillic" and ch not in SHARED]
 
@@ -263,11 +277,12 @@ def _label_beside(tess: EngineReading, pp: list[EngineReading], exact: bool = Tr
     """Why the line is Hangul, when tesseract read it as whole Hangul words (each of two syllables
     or more: the label of a nameplate, 제조국, 계기정수) followed by exactly what PP-OCR read, at
     HANGUL_LABEL_CONFIDENCE or more (below :func:`_all_but_hangul`'s SURE_OF_HANGUL_WORD, which
-    takes Hangul anywhere in the reading): PP-OCR, which has no Hangul, read the value and left the
-    label out, so its sureness says nothing against it (synthetic nameplates, bench/RESULTS.md).
-    A rest only like PP-OCR's reading is not enough (주체 A2C5311215 beside A2C53112154), unless
-    ``exact`` is False: PP-OCR's reading is known to leave part of the line out (EngineReading.partial),
-    and the rest is then LABEL_LIKENESS alike. None otherwise."""
+    takes Hangul anywhere in the reading), and PP-OCR's reading is known to leave part of the line
+    out (EngineReading.partial): PP-OCR, which has no Hangul, read the value and left the label out,
+    so its sureness says nothing against it (synthetic nameplates, bench/RESULTS.md). When PP-OCR's
+    reading fills the line, Hangul before it is what tesseract made of the crop's edge
+    (이이 CYP 606541 at 62, beside PP-OCR's CYP 606541 at 0.97). The rest must equal PP-OCR's
+    reading, or with ``exact`` False be LABEL_LIKENESS alike. None otherwise."""
     import difflib
 
     if tess.confidence < HANGUL_LABEL_CONFIDENCE:
@@ -285,7 +300,7 @@ def _label_beside(tess: EngineReading, pp: list[EngineReading], exact: bool = Tr
         return None
     for r in pp:
         theirs = _key(r.text).strip("-.,:;'\"`")
-        if theirs == rest:
+        if theirs == rest and r.partial:
             return (f"tesseract ({tess.detail}) read Hangul words ({' '.join(label)}, confidence {tess.confidence:.0f})"
                     f" before exactly what PP-OCR read ({r.text!r}), which has no Hangul")
         if not exact and r.partial and difflib.SequenceMatcher(None, rest, theirs).ratio() >= LABEL_LIKENESS:
@@ -443,6 +458,11 @@ def with_pp_runs(tess: str, pp: str, script: str) -> tuple[str, list[str]] | Non
         return None
     out, swaps, pos = [], [], 0
     for (a, b), other in zip(mine_runs, theirs):
+        # a bar at either end of PP-OCR's run, where tesseract read none, is the crop's border
+        if not tess[a:b].startswith("|"):
+            other = other.lstrip("|")
+        if not tess[a:b].endswith("|"):
+            other = other.rstrip("|")
         mine, k1, k2 = tess[a:b], _key(tess[a:b]), _key(other)
         # as many words and as long, give or take a character, or the same once spaces are removed
         shaped = k1 == k2 or (len(mine.split()) == len(other.split()) and abs(len(k1) - len(k2)) <= 1)

@@ -36,7 +36,7 @@ from PIL import Image, ImageOps
 from fieldkit.errors import OcrUnavailable, PhotoError, ValidationError
 from fieldkit.ocr import ppocr, preprocess
 from fieldkit.ocr.choice import NEVER_CYRILLIC, SHARED, SURE_OF_NO_HANGUL, Choice, EngineReading, choose, is_ideograph, line_script
-from fieldkit.ocr.choice import PP_SURE_OF_RUNS, foreign_excess, hangul_consensus, is_hangul
+from fieldkit.ocr.choice import PP_SURE_OF_RUNS, foreign_excess, hangul_consensus, is_hangul, shows_upside_down
 from fieldkit.ocr.correction import Correction, correct, fold_lookalikes as fold, script_of
 from fieldkit.ocr.engine import (
     DEFAULT_LANGUAGES,
@@ -170,6 +170,8 @@ def read(
         raise
     turned = None  # a crop is read by tesseract the way up PP-OCR found it reads
     degrees = next((t for t in (90, 180, 270) if pp_readings and pp_readings[0].how == f"turned {t}°"), 0)
+    if degrees == 180 and not shows_upside_down(pp_readings[0].text):
+        degrees = 0  # a Hangul line PP-OCR read a stand-in or two of either way up is read as cropped
     if degrees:
         turned = ppocr.turned(region, degrees)
     result = None
