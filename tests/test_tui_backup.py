@@ -427,3 +427,34 @@ async def test_escape_while_a_backup_is_decrypted_stops_the_restore_and_keeps_no
     assert [line for line in said if line.startswith("Decrypting")][-1].endswith(" s")
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("restored")]
     assert list(private_tmp.iterdir()) == []  # no decrypted copy left behind
+
+
+async def test_enter_pressed_again_while_a_backup_runs_starts_no_second_one_and_escape_still_cancels(
+        tmp_path, monkeypatch):
+    """The Back up button is disabled while a copy runs, but Enter in the folder box starts too: it is
+    refused, and the running copy keeps its cancel (a second start had re-armed it and, on its error,
+    disarmed it, so that escape closed the dialog over a copy still running)."""
+    amina = researcher(tmp_path, monkeypatch)
+    outcomes, real_finish, real_backup = [], BackupScreen.finish, BackupScreen.make_backup
+    monkeypatch.setattr(BackupScreen, "finish",
+                        lambda dialog, text, **kw: outcomes.append(text) or real_finish(dialog, text, **kw))
+
+    armed = []
+
+    def enter_again(dialog, *args):  # in the worker, as the copy begins: Enter in the folder box
+        if not armed:
+            dialog.app.call_from_thread(dialog.start)
+            armed.append(dialog.cancel.running)  # escape would still cancel this copy
+        return real_backup(dialog, *args)
+
+    monkeypatch.setattr(BackupScreen, "make_backup", enter_again)
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        dialog = app.screen
+        dialog.query_one("#dest", Input).value = str(tmp_path / "usb")
+        dialog.start()
+        await settle(app, pilot)
+    assert armed == [True]
+    assert len(outcomes) == 1 and "all verified by SHA-256" in outcomes[0], outcomes

@@ -61,11 +61,19 @@ class CopyDialog(ModalScreen[Path | None]):
         """Run `copy(progress, stage)` in a worker; show its report, or the error, when it is done.
         `stage(text)` says what a step without steps to count is doing (encrypting with a passphrase):
         the bar pulses and the outcome line shows the text until the next progress or the end."""
+        if not self.cancel.start():  # Enter in a box while the Back up (Restore) button is disabled
+            self.refuse_while_running()
+            return
         self.query_one("#progress").display = True
         self.query_one("#start", Button).disabled = True
         self.query_one("#result", Label).update("")
-        self.cancel.start()
         self._copy(copy)
+
+    def refuse_while_running(self) -> bool:
+        """True, having said so, while a copy runs: nothing else starts until it is over."""
+        if self.cancel.running:
+            self.notify("A copy is running: wait for it, or press escape to cancel it.", severity="warning")
+        return self.cancel.running
 
     def stop(self) -> bool:
         """Escape or Close: cancel the work, if there is any (True then; the dialog stays open)."""
@@ -74,7 +82,7 @@ class CopyDialog(ModalScreen[Path | None]):
         self.query_one("#result", Label).update("Cancelling…")
         return True
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True)
     def _copy(self, copy) -> None:
         bar = self.query_one("#progress", ProgressBar)
         progress = cancellable(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done),
@@ -106,6 +114,8 @@ class CopyDialog(ModalScreen[Path | None]):
         """Show the outcome; a failed or cancelled copy, or one that ended in a stage without steps (its
         bar pulsing), takes its progress bar away (nothing is in progress)."""
         self.cancel.finished()  # here, in the app's thread: escape closes the dialog once this is shown
+        if not self.is_attached:  # the app closed while the copy ran: nothing to show it on
+            return
         self.query_one("#start", Button).disabled = False
         bar = self.query_one("#progress", ProgressBar)
         if failed or cancelled or bar.total is None:
@@ -225,6 +235,8 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
     @on(Input.Submitted, "#backup-passphrase-again")
     @on(Button.Pressed, "#start")
     def start(self) -> None:
+        if self.refuse_while_running():
+            return
         dest = Path(self.query_one("#dest", Input).value.strip()).expanduser()
         recipients = self.query_one("#encrypt-to", Input).value.replace(",", " ").split()
         passphrase = None
@@ -373,6 +385,8 @@ Escape while it works cancels it: the decrypted copy and the new catalog file ar
     @on(Input.Submitted, "#target")
     @on(Button.Pressed, "#start")
     def start(self) -> None:
+        if self.refuse_while_running():
+            return
         source, target = self._paths()
         if not self.query_one("#source", Input).value.strip():
             self.finish("give the backup folder to restore from", failed=True)
