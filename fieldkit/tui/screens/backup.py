@@ -21,6 +21,7 @@ from fieldkit.catalog.db import is_catalog_file
 from fieldkit.errors import FieldkitError
 from fieldkit.safe_text import visible
 from fieldkit.tui.progress import Cancel, cancellable
+from fieldkit.tui.safe_text import short_path
 from fieldkit.tui.screens.confirm import ConfirmScreen
 
 
@@ -108,23 +109,27 @@ class CopyDialog(ModalScreen[Path | None]):
         self.query_one("#result", Label).update(escape(visible(text)))
 
     def copied(self, report: CopyReport) -> None:
-        self.finish(report.describe())
+        self.finish(report.describe(self.where), full=report.describe())
 
-    def finish(self, text: str, *, failed: bool = False, cancelled: bool = False) -> None:
-        """Show the outcome; a failed or cancelled copy, or one that ended in a stage without steps (its
-        bar pulsing), takes its progress bar away (nothing is in progress)."""
+    def where(self, path: Path) -> str:
+        """A path in the outcome: whole, or on a short terminal with its middle left out (short_path)."""
+        return short_path(path) if self.has_class("-short") else str(path)
+
+    def finish(self, text: str, *, failed: bool = False, cancelled: bool = False, full: str | None = None) -> None:
+        """Show the outcome `text` (`full`, its paths whole, goes in the notification and the
+        tooltip) and take the progress bar away: the outcome says it all, and on 24 lines the
+        dialog has no room for both a long outcome and the bar."""
         self.cancel.finished()  # here, in the app's thread: escape closes the dialog once this is shown
         if not self.is_attached:  # the app closed while the copy ran: nothing to show it on
             return
         self.query_one("#start", Button).disabled = False
-        bar = self.query_one("#progress", ProgressBar)
-        if failed or cancelled or bar.total is None:
-            bar.display = False
-        if failed:
-            self.query_one("#result", Label).update(f"[b red]Error:[/] {escape(visible(text))}")
-        else:
-            self.query_one("#result", Label).update(escape(visible(text)))
-        self.notify(text, severity="error" if failed else "warning" if cancelled else "information")
+        self.query_one("#progress", ProgressBar).display = False
+        result = self.query_one("#result", Label)
+        shown = escape(visible(text, multiline=True))  # a signed backup's outcome is two lines
+        result.update(f"[b red]Error:[/] {shown}" if failed else shown)
+        result.tooltip = visible(full or text, multiline=True)
+        self.query_one("#result-box").scroll_home(animate=False)
+        self.notify(full or text, severity="error" if failed else "warning" if cancelled else "information")
 
 
 class BackupScreen(CopyDialog):
@@ -194,7 +199,8 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
                 yield Input(os.environ.get("FIELDKIT_PASSPHRASE", ""), password=True, id="sign-passphrase",
                             placeholder="Your key's passphrase")
             yield ProgressBar(id="progress", show_eta=False)
-            yield Label("", id="result")
+            with VerticalScroll(id="result-box"):  # a long outcome scrolls here; the buttons stay in view
+                yield Label("", id="result")
             with Horizontal(classes="buttons"):
                 yield Button("Back up", variant="primary", id="start")
                 yield Button("Restore…", id="restore")
@@ -289,7 +295,8 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
 
     def copied(self, report: CopyReport) -> None:
         signed, self.signed_line = self.signed_line, ""
-        self.finish(report.describe() + (f"\n{signed}" if signed else ""))
+        signed = f"\n{signed}" if signed else ""
+        self.finish(report.describe(self.where) + signed, full=report.describe() + signed)
 
     @on(Button.Pressed, "#restore")
     def action_restore(self) -> None:
@@ -337,14 +344,15 @@ Escape while it works cancels it: the decrypted copy and the new catalog file ar
         self.restored: Path | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with VerticalScroll(classes="dialog"):
             yield Label("Restore the backup in the folder:", classes="question")
             yield Input("", placeholder="a folder made by Back up, or an encrypted backup file", id="source")
             yield Input("", password=True, id="restore-passphrase", placeholder="The backup's passphrase")
             yield Label("into the new catalog file (the open catalog is not changed):", classes="question")
             yield Input(str(default_restore_path(self.app.catalog.path)), id="target")
             yield ProgressBar(id="progress", show_eta=False)
-            yield Label("", id="result")
+            with VerticalScroll(id="result-box"):  # a long outcome scrolls here; the buttons stay in view
+                yield Label("", id="result")
             with Horizontal(classes="buttons"):
                 yield Button("Restore", variant="primary", id="start")
                 yield Button("Open it", id="open")
@@ -424,7 +432,7 @@ Escape while it works cancels it: the decrypted copy and the new catalog file ar
 
     def copied(self, report: CopyReport) -> None:
         """Restored: the new catalog can be opened (Open it), unless verifying it found problems."""
-        self.finish(report.describe())
+        self.finish(report.describe(self.where), full=report.describe())
         self.restored = None if report.problems else report.catalog
         self.query_one("#open").display = self.restored is not None
 
