@@ -112,6 +112,8 @@ def runs(app, key: FooterKey) -> bool:
     """Whether the footer key's action is one the app can run: a method of the node that binds it
     (a widget in the focus chain, the screen or the app)."""
     name = key.action.split("(")[0]
+    if name.startswith("app."):
+        return hasattr(app, f"action_{name.removeprefix('app.')}")
     nodes = [*app.screen.focus_chain, app.screen, app] if app.screen.focused is None else [
         *app.screen.focused.ancestors_with_self, app]
     return any(hasattr(node, f"action_{name}") for node in nodes)
@@ -146,3 +148,18 @@ async def test_every_key_shown_runs_f1_lists_them_all_and_nothing_is_cut(tmp_pat
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is top
+
+
+async def test_a_dialog_shows_its_own_keys_in_the_footer_over_those_of_the_screen_beneath(tmp_path, monkeypatch):
+    """Under the Backup dialog the catalog's footer showed `a Add`, `x Export`... -- keys that do
+    nothing there -- and none of the dialog's own (ctrl+r, F2, F3)."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    app = make_app(fixed_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "backup")
+        keys = [k for k in app.screen.query(FooterKey) if k.region.area]
+        assert [k.key for k in keys] == ["escape", "ctrl+r", "f2", "f3", "f1"]
+        assert {k.region.y for k in keys} == {23}  # the bottom line, over the catalog's footer
+        await pilot.press("ctrl+r")  # a key the footer shows does what it says
+        await pilot.pause()
+        assert type(app.screen).__name__ == "RestoreScreen"

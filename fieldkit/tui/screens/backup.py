@@ -13,7 +13,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar
 
 from fieldkit.catalog.backup import BACKUP_NAME, CopyReport, backup, restore
@@ -23,6 +22,7 @@ from fieldkit.safe_text import visible
 from fieldkit.tui.progress import Cancel, cancellable
 from fieldkit.tui.safe_text import short_path
 from fieldkit.tui.screens.confirm import ConfirmScreen
+from fieldkit.tui.widgets.footer import Dialog
 
 
 def shown(path: Path) -> str:
@@ -39,7 +39,7 @@ Progress = Callable[[int, int], None]
 Stage = Callable[[str], None]
 
 
-class CopyDialog(ModalScreen[Path | None]):
+class CopyDialog(Dialog[Path | None]):
     """A dialog that copies a catalog and its photos in a thread worker, with a progress bar
     (#progress), an outcome line (#result) and a start button (#start). Escape (or Close) while it
     works cancels it (`cancel`): the next progress or stage raises InterruptedError, which stops an

@@ -16,13 +16,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Select
 
 from fieldkit.errors import FieldkitError
 from fieldkit.export.csv import export_catalog, export_files_in
 from fieldkit.safe_text import visible
 from fieldkit.tui.screens.confirm import ConfirmScreen
+from fieldkit.tui.widgets.footer import Dialog
 
 
 # The catalog export's formats: (what the dialog asks, a file's suffix; None for the CSV folder).
@@ -41,7 +41,7 @@ def default_export_dir(catalog_path: Path | None) -> Path:
     return Path.home() / "fieldkit-exports" / f"{stem}-{dt.datetime.now():%Y%m%d-%H%M%S}"
 
 
-class ExportScreen(ModalScreen[Path | None]):
+class ExportScreen(Dialog[Path | None]):
     """Writes to a folder: by default items.csv, photos.csv, markings.csv, components.csv and photo_provenance.csv.
 
     `write(folder)` does the writing (in a worker thread) and returns a line saying what it wrote;

@@ -12,11 +12,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar
 
 from fieldkit.errors import FieldkitError
 from fieldkit.tui.progress import throttled
+from fieldkit.tui.widgets.footer import Dialog
 
 Write = Callable[[Path, Callable[[int, int], None]], Path]
 WAIT = "The file is being written: wait for it to finish."
@@ -26,7 +26,7 @@ def default_path(stem: str) -> Path:
     return Path.home() / "fieldkit-exports" / f"{stem}-{dt.datetime.now():%Y%m%d-%H%M%S}.pdf"
 
 
-class ReportScreen(ModalScreen[Path | None]):
+class ReportScreen(Dialog[Path | None]):
     """Asks for a .pdf or .html file name, then runs `write(path, progress)` in a worker."""
 
     BINDINGS = [Binding("escape", "close", "Close", id="report.close")]

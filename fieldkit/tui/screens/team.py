@@ -13,13 +13,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Header, Input, Label, ProgressBar, Static, TextArea
 
 from fieldkit.errors import FieldkitError
 from fieldkit.tui.progress import Cancel, cancellable
 from fieldkit.tui.safe_text import plain, visible
-from fieldkit.tui.widgets.footer import FitFooter
+from fieldkit.tui.widgets.footer import Dialog, FitFooter
 
 
 def _split(text: str) -> list[str]:
@@ -37,7 +37,7 @@ def side_by_side(ours: dict | None, theirs: dict) -> tuple[str, str]:
     return "\n".join(left), "\n".join(right)
 
 
-class UnionScreen(ModalScreen[dict | None]):
+class UnionScreen(Dialog[dict | None]):
     """Edit the union of two versions (JSON) and save it with ctrl+s."""
 
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="union.save"), Binding("escape", "cancel", "Cancel", id="union.cancel")]
@@ -67,7 +67,7 @@ class UnionScreen(ModalScreen[dict | None]):
         self.dismiss(None)
 
 
-class TrustKeyScreen(ModalScreen[str | None]):
+class TrustKeyScreen(Dialog[str | None]):
     """Trust a colleague's public key from the file they saved from `fieldkit key show`, under a
     name, as `fieldkit key trust FILE --name NAME`; dismissed with what was trusted (a line to show)."""
 
@@ -110,7 +110,7 @@ class TrustKeyScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class PassphraseAgainScreen(ModalScreen[str | None]):
+class PassphraseAgainScreen(Dialog[str | None]):
     """The new key's passphrase typed a second time; dismissed with it, or None (escape)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="again.cancel")]
