@@ -10,7 +10,7 @@ from textual.widgets import Markdown
 from textual.widgets._footer import FooterKey
 
 from fieldkit.cli import cli
-from fieldkit.tui.app import FieldkitApp, make_app
+from fieldkit.tui.app import make_app
 from fieldkit.tui.screens.backup import BackupScreen
 from fieldkit.tui.screens.catalog import CatalogScreen
 from fieldkit.tui.screens.export import ExportScreen
