@@ -29,7 +29,7 @@ from fieldkit.tui.widgets.footer import FitFooter
 # (field, label, placeholder); `notes` is a TextArea and `sample_type` a Select, below.
 TEXT_FIELDS = [
     ("ref", "Ref", "generated if empty, e.g. FK-0001"),
-    ("category", "Category *", "rocket, projectile, missile debris, cartridge…"),
+    ("category", "Category *", "rocket, missile debris, cartridge…"),
     ("designation", "Designation", "e.g. 9M22U, OF-540, Hwasong-11"),
     ("calibre", "Calibre", "e.g. 122 mm"),
     ("origin", "Assessed origin", "country or producer"),

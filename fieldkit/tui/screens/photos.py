@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Button, DirectoryTree, Header, Input, Label, ListItem, ListView, ProgressBar, Static
 from textual_image.widget import Image
 
@@ -30,7 +30,7 @@ from fieldkit.evidence.placement import describe_offer, disagreements, offers
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain
 from fieldkit.wording import plural
-from fieldkit.tui.widgets.footer import FitFooter
+from fieldkit.tui.widgets.footer import Dialog, FitFooter
 
 THUMB_SIZE = (192, 128)
 PLACES = ("/media", "/mnt", "/")  # shown as buttons in the file picker, where they exist
@@ -345,7 +345,7 @@ class PhotoDirectoryTree(DirectoryTree):
         ]
 
 
-class PhotoPickerScreen(ModalScreen[list[Path] | None]):
+class PhotoPickerScreen(Dialog[list[Path] | None]):
     """Pick photo files: Enter on a file marks or unmarks it; ctrl+s adds the marked files.
     With `suffixes` and `what` it picks other files (the components import picks a CSV file).
 
