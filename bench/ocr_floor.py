@@ -6,9 +6,10 @@ choice, step by step, against raw `tesseract --psm 7` on the same crop in the sa
 
 Each step is a fresh process (python -c ...), timed around the process (wall) and by its CPU
 (user + system, os.wait4), the steps in a turning order; medians are printed, with each step's
-ratio to raw tesseract's median. Two steps build the recogniser session otherwise than fieldkit
-does (ORT_ENABLE_ALL): with ORT_ENABLE_BASIC, and from a model onnxruntime optimised and saved
-beforehand (into a temporary folder), loaded with optimisations off. Nothing is cached for fieldkit.
+ratio to raw tesseract's median. Three steps build the recogniser session by hand, to compare:
+with ORT_ENABLE_ALL, with ORT_ENABLE_BASIC (fieldkit's level), and from a model onnxruntime
+optimised and saved beforehand (into a temporary folder), loaded with optimisations off. Nothing
+is cached for fieldkit.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def main() -> None:
             "python -c pass": [py, "-c", "pass"],
             "+ import fieldkit.cli": [py, "-c", "import fieldkit.cli"],
             "+ numpy, onnxruntime": [py, "-c", "import fieldkit.cli, fieldkit.ocr.ppocr, numpy, onnxruntime"],
-            "+ recogniser session (ALL)": [py, "-c", "import fieldkit.cli; from fieldkit.ocr import ppocr; ppocr.engine()._recogniser()"],
+            "+ recogniser session, as fieldkit builds it": [py, "-c", "import fieldkit.cli; from fieldkit.ocr import ppocr; ppocr.engine()._recogniser()"],
+            "+ session ALL": [py, "-c", SESSION.format(path=str(rec), level="ORT_ENABLE_ALL")],
             "+ session BASIC": [py, "-c", SESSION.format(path=str(rec), level="ORT_ENABLE_BASIC")],
             "+ session pre-optimised": [py, "-c", SESSION.format(path=str(optimised), level="ORT_DISABLE_ALL")],
             "+ one recognition": [py, "-c", "import fieldkit.cli; from fieldkit.ocr import ppocr; from PIL import Image; "
