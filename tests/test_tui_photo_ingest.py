@@ -106,7 +106,7 @@ async def test_escape_while_photos_are_added_stops_them_and_says_which_went_in_a
         assert isinstance(app.screen, ItemScreen)
         results = str(app.screen.query_one("#photo-results").render())
         assert "Stopped: added 1 of 3" in results
-        assert "not added: b.jpg, c.jpg" in notices(app)[-1]
+        assert "Not added: b.jpg, c.jpg" in notices(app)[-1]
         assert "1 of 3" in notices(app)[-1]
         assert [r["original_name"] for r in list_photos(app.catalog, "EX-1")] == ["a.jpg"]
         assert no_temp_copies(app)
@@ -162,6 +162,6 @@ async def test_an_ingest_that_fails_part_way_says_which_went_in_and_which_not(ap
         results = str(app.screen.query_one("#photo-results").render())
         assert "Stopped by an error: added 1 of 3" in results
         assert "the disk went away" in results
-        assert "not added: b.jpg, c.jpg" in notices(app)[-1]
+        assert "Not added: b.jpg, c.jpg" in notices(app)[-1]
         assert [r["original_name"] for r in list_photos(app.catalog, "EX-1")] == ["a.jpg"]
         assert no_temp_copies(app)

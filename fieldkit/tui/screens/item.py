@@ -192,7 +192,16 @@ brand is printed on the part.
         else:
             self.show_errors({})
 
+    def ingesting(self) -> PhotosPane | None:
+        """The Photos tab while it adds photos: the screen is not left until it is done (None else)."""
+        panes = [pane for pane in self.query(PhotosPane) if pane.job.running]
+        return panes[0] if panes else None
+
     def action_save(self) -> None:
+        pane = self.ingesting()
+        if pane is not None:  # saving leaves the screen: the ingest's outcome would be lost
+            pane.refuse_while_running()
+            return
         data = self.form_data()
         try:
             ItemFields.model_validate(data)
@@ -256,4 +265,8 @@ brand is printed on the part.
         return found
 
     def action_close(self) -> None:
+        pane = self.ingesting()
+        if pane is not None:  # escape stops the ingest and stays, to show which photos went in
+            pane.stop()
+            return
         confirm_discard(self, self.unsaved(), lambda: self.dismiss(None))
