@@ -132,7 +132,7 @@ async def test_ctrl_s_while_photos_are_added_is_refused_and_the_ingest_finishes(
         assert len(list_photos(app.catalog, "EX-1")) == 2
 
 
-async def test_a_second_ingest_is_refused_while_one_runs_and_its_paths_are_kept(app_with_item, tmp_path, monkeypatch):
+async def test_a_second_ingest_or_the_ocr_batch_is_refused_while_one_runs_and_its_paths_are_kept(app_with_item, tmp_path, monkeypatch):
     first = photos(tmp_path, "a.jpg", "b.jpg")
     second = write(tmp_path / "other.jpg", jpeg_bytes(seed=9))
     gate = Gate(monkeypatch, at="b.jpg")
@@ -145,6 +145,11 @@ async def test_a_second_ingest_is_refused_while_one_runs_and_its_paths_are_kept(
         await pilot.pause()
         assert "Photos are being added" in notices(app)[-1]
         assert field.value == str(second)  # kept, to be added once the first is done
+        app.screen.query_one("#photo-list").focus()
+        await pilot.press("B")  # the OCR batch screen, which can ingest a folder too
+        await pilot.pause()
+        assert isinstance(app.screen, ItemScreen)
+        assert "Photos are being added" in notices(app)[-1]
         gate.release()
         await settle(app, pilot)
         assert [r["original_name"] for r in list_photos(app.catalog, "EX-1")] == ["a.jpg", "b.jpg"]

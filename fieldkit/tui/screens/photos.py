@@ -271,6 +271,8 @@ class PhotosPane(Vertical):
         """OCR every photo of the item (or a folder of images) on the batch screen."""
         from fieldkit.tui.screens.ocr import BatchOcrScreen
 
+        if self.refuse_while_running():  # it reads the item's photos, and can add a folder of them
+            return
         self.app.push_screen(BatchOcrScreen(self.ref, start=bool(self.rows)))
 
     # adding ----------------------------------------------------------------
