@@ -68,8 +68,8 @@ asks first.
   off the highlighted photo, `B` reads every photo, `ctrl+o` picks files (type any folder or
   path in the picker's box to leave the home folder), `ctrl+l` types paths (several at once,
   separated by spaces, commas or new lines; `~` is your home folder). One batch is added at a
-  time: while it runs, `Esc` stops it after the photo being stored (the screen stays, and the
-  results name every photo not added), and a second batch or `ctrl+s` waits. Each photo is
+  time: while it runs, `Esc` stops it (the screen stays, and the results name every photo not
+  added), and a second batch, `B` or `ctrl+s` waits. Each photo is
   stored whole, with its SHA-256 and audit entries, or not at all.
 - *Markings*: the From photo column names the photo and crop each marking was read from;
   `Enter` opens that photo with the crop outlined. `ctrl+e` corrects a marking, `ctrl+d` deletes it.

@@ -2,9 +2,9 @@
 
 Ingest and thumbnail loading run in thread workers and talk back through typed messages;
 progress is posted at most every 250 ms. One ingest runs at a time: a second is refused, and the
-item screen is not left while one runs (escape stops it after the photo being stored, ctrl+s waits);
-its outcome names every photo that was not added, whether it was stopped, failed or refused. The images shown are display copies (upright, scaled);
-the stored originals are only read.
+item screen is not left while one runs (escape stops it, ctrl+s waits); its outcome names every
+photo not added, whether the ingest was stopped or failed. The images shown are display copies
+(upright, scaled); the stored originals are only read.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ THUMB_SIZE = (192, 128)
 PLACES = ("/media", "/mnt", "/")  # shown as buttons in the file picker, where they exist
 LARGE_SIZE = (1280, 1280)
 WAIT = "Photos are being added: wait for them, or press escape to stop them."
-STOPPING = "Stopping: the photo being stored is finished first; the results will name those not added."
+STOPPING = "Stopping the photo ingest: the results will name every photo not added."
 NAMED = 8  # photos not added named in the notification; all of them are in the results list
 
 
@@ -177,7 +177,7 @@ class PhotosPane(Vertical):
         self.load()
 
     def on_unmount(self) -> None:
-        self.job.request()  # the app closing: stop after the photo being stored
+        self.job.request()  # the app closing: stop (a photo is stored whole or not at all)
 
     # loading ---------------------------------------------------------------
 
@@ -318,7 +318,8 @@ class PhotosPane(Vertical):
         return self.job.running
 
     def stop(self) -> bool:
-        """Escape: stop the running ingest after the photo being stored (True then: stay on the screen)."""
+        """Escape: stop the running ingest (True then: stay on the screen to show its outcome).
+        A photo being copied is dropped, one already copied is stored whole (ingest_file)."""
         if not self.job.request():
             return False
         self.notify(STOPPING, severity="warning")
