@@ -81,12 +81,33 @@ def test_a_soviet_ic_type_number_typed_in_latin_is_offered_by_its_k_prefix_and_s
     assert latin.fields == cyrillic.fields and latin.fields["interfix"] == "TM"
     assert latin.normalised and latin.score == cyrillic.score
     assert latin.corrections == ["Latin letters read as Cyrillic К1533ТМ2 (the commercial prefix K as К)"]
-    assert "a Latin word without the К prefix is not offered" in latin.basis
+    # the basis says why this Latin word is offered, and what would not be, without seeming to say
+    # that it was not offered
+    assert ("offered as a Soviet IC type number only because it starts with K, taken as the commercial prefix К:"
+            " K1533TM2 has no Cyrillic letter, and a Latin word of this shape without that prefix is not offered"
+            " (Latin lot and date codes such as 2148AA1 and C2045TB01 have the same shape)") in latin.basis
+    assert "not offered" not in cyrillic.basis
     assert soviet_ic("KP580BM80A")[0].corrections == ["Latin letters read as Cyrillic КР580ВМ80А (the commercial prefix K as К)"]
     # a word with a Cyrillic letter needs no prefix and no such correction
     for text in ("К155ЛА3", "1533ТМ2", "KР580BM80A"):  # the last: Cyrillic Р among Latin letters
         [found] = soviet_ic(text)
         assert not any("Latin letters read as Cyrillic" in c for c in found.corrections), text
+
+
+def test_a_latin_word_with_the_type_numbers_shape_that_is_not_offered_is_named_with_the_reason():
+    """`fieldkit match` (and the app) says which word was left out and why, instead of a bare
+    "none match" that leaves a researcher wondering whether the pattern was tried."""
+    from fieldkit.markings.matcher import match_lines, matcher_for, read_marking, withheld_lines
+
+    assert matcher_for(TABLES).withheld("lot 2148AA1 K1533TM2 К155ЛА3") == ["2148AA1"]
+    assert matcher_for(TABLES).withheld("9M22U 12-87") == []
+    [line] = withheld_lines("2148AA1", TABLES)
+    assert line == ("not offered: 2148AA1 has the shape of a Soviet IC type number (su-ic-designation) but is not"
+                    " offered as one: it has no Cyrillic letter and does not start with the commercial prefix К,"
+                    " and Latin lot and date codes such as 2148AA1 and C2045TB01 have the same shape. If it is a"
+                    " type number, type its Cyrillic letters (К155ЛА3, КР580ВМ80А) or its К prefix")
+    lines = match_lines("2148AA1", read_marking("2148AA1", TABLES).to_json(), [line])
+    assert lines[1:3] == ["patterns: none match", line]
 
 
 def test_two_digit_years_give_the_plausible_centuries_with_basis():

@@ -4,9 +4,11 @@ by tests/ocr_images.py (font: fonts-noto-cjk)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
+from pathlib import Path
 
 import pytesseract
 import pytest
@@ -406,3 +408,52 @@ def test_an_empty_re_read_never_replaces_a_reading():
     assert engine.choose(readings, "eng+kor+rus")[:2] == (0, None)
     readings = [cand("Ф R", 80, "eng+kor+rus"), cand("ФР", 90, "rus")]
     assert engine.choose(readings, "eng+kor+rus")[:2] == (0, None)
+
+
+def test_a_failed_choice_leaves_no_tesseract_process_or_temp_folder_behind(monkeypatch, tmp_path):
+    """A line PP-OCR reads surely needs no tesseract: the tesseract reading started early beside it is
+    stopped. When the choice then fails, that stopped run (a tesseract process and its temp folder, in
+    the separate-process mode) is still waited for before the error reaches the caller."""
+    import tempfile
+
+    from fieldkit.ocr import reading
+    from fieldkit.ocr.ppocr import LineReading
+    from tests.ocr_images import crop_box
+
+    monkeypatch.setenv("FIELDKIT_TESSERACT", "process")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where ocr_image makes its folder
+    monkeypatch.setattr(reading.ppocr, "unavailable_reason", lambda: None)
+    monkeypatch.setattr(reading.ppocr, "warm", lambda: None)
+    monkeypatch.setattr(reading, "_load_tables", lambda: None)
+
+    def sure_latin_once_tesseract_runs(image):
+        deadline = time.monotonic() + 30
+        while not _tesseract_children() and time.monotonic() < deadline:  # the early run is under way
+            time.sleep(0.005)
+        return [LineReading("ATMEGA328P", 0.9995, "as cropped")]
+
+    monkeypatch.setattr(reading.ppocr, "read_line", sure_latin_once_tesseract_runs)
+
+    def failing_choice(readings):
+        raise RuntimeError("the choice failed")
+
+    monkeypatch.setattr(reading, "choose", failing_choice)
+    marking = make_marking("ATMEGA328P", "dark_on_light", size=40)
+    with pytest.raises(RuntimeError, match="the choice failed"):
+        reading.read(marking.image, crop=crop_box(marking))
+    assert list(tmp_path.iterdir()) == []  # the early run's folder was removed ...
+    assert _tesseract_children() == []  # ... and its tesseract process ended
+
+
+def _tesseract_children() -> list[int]:
+    """The tesseract processes this process started and has not yet reaped (Linux /proc)."""
+    children = [int(pid) for task in Path(f"/proc/{os.getpid()}/task").iterdir()
+                for pid in (task / "children").read_text().split()]
+    found = []
+    for pid in children:
+        try:
+            if b"tesseract" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:  # ended meanwhile
+            pass
+    return found

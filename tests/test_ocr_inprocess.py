@@ -112,6 +112,41 @@ def test_a_preloaded_model_is_the_one_the_reading_uses_not_loaded_twice(monkeypa
 
 
 @needs_tesserocr
+def test_a_reading_cancelled_while_the_models_load_stops_without_waiting_for_the_load(monkeypatch):
+    """The early tesseract reading of a line PP-OCR then reads alone is cancelled while preload()
+    may still be loading eng+kor+rus: it stops at once (its temp folder removed) instead of waiting
+    for the load, which goes on in its own thread and serves the next reading."""
+    monkeypatch.delenv("FIELDKIT_TESSERACT", raising=False)
+    inprocess.clear()
+    created, release = [], threading.Event()
+    real_create = inprocess._create
+
+    def held_create(*args):
+        release.wait(10)  # the load is not over until the test says so
+        created.append(args[:2])
+        return real_create(*args)
+
+    cancel, real_engine = threading.Event(), inprocess.engine
+
+    def engine_then_cancel(*args):
+        cancel.set()  # stopped (PP-OCR read the line alone) once it asks for the model
+        return real_engine(*args)
+
+    monkeypatch.setattr(inprocess, "_create", held_create)
+    monkeypatch.setattr(inprocess, "engine", engine_then_cancel)
+    engine.preload()
+    try:
+        with pytest.raises(OcrCancelled):
+            ocr_image(make_marking("9M22U 4-23", size=40).image, cancel=cancel, rereads=False)
+        assert created == []  # it did not wait for the load
+    finally:
+        release.set()
+    monkeypatch.setattr(inprocess, "engine", real_engine)
+    result = ocr_image(make_marking("9M22U 4-23", size=40).image, rereads=False)
+    assert result.text and created == [("eng+kor+rus", 7)]  # the preloaded model, loaded once
+
+
+@needs_tesserocr
 def test_threads_reading_at_once_each_get_their_own_engine_and_the_same_readings(monkeypatch):
     monkeypatch.delenv("FIELDKIT_TESSERACT", raising=False)
     images = [make_marking(text, size=40).image for text in ("ОФ-462", "9M22U 4-23", "ОФ-462", "9M22U 4-23")]

@@ -272,6 +272,27 @@ def test_progress_is_reported_and_cancel_stops_before_the_next_file(catalog, ite
     assert counts(catalog) == (1, 1)
 
 
+def test_a_cancel_in_the_middle_of_a_photo_leaves_no_row_no_audit_entry_and_no_partial_copy(catalog, item, tmp_path, monkeypatch):
+    """The TUI's escape while a photo is being copied: that photo is not stored at all."""
+
+    class CancelledMidway(threading.Event):
+        calls = 0
+
+        def is_set(self):  # unset before the file and for its first chunks, then set
+            self.calls += 1
+            return self.calls > 3
+
+    monkeypatch.setattr(photos, "CHUNK", 64)
+    source = write(tmp_path / "a.jpg", jpeg_bytes())
+    assert source.stat().st_size > 4 * 64
+    audited = catalog.db["audit"].count
+    [result] = add_photos(catalog, "EX-1", [source], cancel=CancelledMidway())
+    assert not result.ok and "cancelled" in result.error
+    assert counts(catalog) == (0, 0)
+    assert catalog.db["audit"].count == audited
+    assert store_files(catalog) == []  # not even a temporary copy
+
+
 @pytest.mark.parametrize("fmt, suffix", [("BMP", "bmp"), ("GIF", "gif")])
 def test_bmp_and_gif_photos_are_stored_byte_identical(catalog, item, tmp_path, fmt, suffix):
     # industrial and microscope cameras write BMP

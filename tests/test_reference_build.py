@@ -140,3 +140,19 @@ def test_a_longer_head_is_kept_beside_the_whole_letter_head_it_extends():
     families = kf.derive(parts).families
     assert families["MASW"] == ("macom", "") and families["MASWSS"] == ("macom", "")
     assert "TPS" in families and not any(f.startswith("TPS") and f != "TPS" for f in families)
+
+
+def test_a_family_takes_its_former_brand_when_one_part_has_its_datasheet_on_the_former_firms_site():
+    def part(name: str, host: str, brand: str) -> kf.Part:
+        return kf.Part(name=name, library="Amplifier", url=f"https://{host}/{name}.pdf", host=host,
+                       firm_id="analog-devices", brand=brand)
+
+    parts = [part(f"LTQ{n}", "www.analog.com", "") for n in range(100, 140)]
+    parts.append(part("LTQ777", "www.linear.com", "Linear Technology"))
+    parts = [p for p in parts if not kf.held_out(p)]
+    assert any(p.brand for p in parts), "the split dropped the linear.com part; pick another name"
+    derived = kf.derive(parts)
+    assert derived.families["LTQ"] == ("analog-devices", "Linear Technology")
+    assert derived.branded["LTQ"] == 1
+    plain = kf.derive([p for p in parts if not p.brand])
+    assert plain.families["LTQ"] == ("analog-devices", "")

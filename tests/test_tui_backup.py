@@ -427,3 +427,114 @@ async def test_escape_while_a_backup_is_decrypted_stops_the_restore_and_keeps_no
     assert [line for line in said if line.startswith("Decrypting")][-1].endswith(" s")
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("restored")]
     assert list(private_tmp.iterdir()) == []  # no decrypted copy left behind
+
+
+async def test_enter_pressed_again_while_a_backup_runs_starts_no_second_one_and_escape_still_cancels(
+        tmp_path, monkeypatch):
+    """The Back up button is disabled while a copy runs, but Enter in the folder box starts too: it is
+    refused, and the running copy keeps its cancel (a second start had re-armed it and, on its error,
+    disarmed it, so that escape closed the dialog over a copy still running)."""
+    amina = researcher(tmp_path, monkeypatch)
+    outcomes, real_finish, real_backup = [], BackupScreen.finish, BackupScreen.make_backup
+    monkeypatch.setattr(BackupScreen, "finish",
+                        lambda dialog, text, **kw: outcomes.append(text) or real_finish(dialog, text, **kw))
+
+    armed = []
+
+    def enter_again(dialog, *args):  # in the worker, as the copy begins: Enter in the folder box
+        if not armed:
+            dialog.app.call_from_thread(dialog.start)
+            armed.append(dialog.cancel.running)  # escape would still cancel this copy
+        return real_backup(dialog, *args)
+
+    monkeypatch.setattr(BackupScreen, "make_backup", enter_again)
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        dialog = app.screen
+        dialog.query_one("#dest", Input).value = str(tmp_path / "usb")
+        dialog.start()
+        await settle(app, pilot)
+    assert armed == [True]
+    assert len(outcomes) == 1 and "all verified by SHA-256" in outcomes[0], outcomes
+
+
+def whole_without_scrolling(dialog) -> list[str]:
+    """What of the dialog does not show whole without scrolling it: [] when it all does."""
+    from fieldkit.tui.screens.backup import CopyDialog
+
+    assert isinstance(dialog, CopyDialog)
+    found = [f"the dialog scrolls by {dialog.query_one('.dialog').max_scroll_y}"] if dialog.query_one(".dialog").max_scroll_y else []
+    for widget in dialog.query("Button, #result, #progress, Input, Checkbox"):
+        if widget.display and widget.region.area:
+            geometry = dialog.find_widget(widget)
+            if geometry.visible_region != geometry.region:
+                found.append(f"{widget!r} cut: {geometry.visible_region} of {geometry.region}")
+    return found
+
+
+async def test_at_80x24_a_long_outcome_and_the_progress_bar_leave_every_button_in_view(tmp_path, monkeypatch):
+    """The tallest backup dialog (Passphrase and Sign both ticked) at 80x24, with a folder path of
+    some 130 characters: while it works (bar and stage line) and when it is done (the report and the
+    signed checkpoint's line) nothing scrolls and the buttons stay in view; the outcome keeps its key
+    facts -- where (the path shortened in its middle), how many photos, verified, the checkpoint."""
+    monkeypatch.delenv("FIELDKIT_BUNDLE_PASSPHRASE", raising=False)
+    amina = researcher(tmp_path, monkeypatch)
+    folder = tmp_path / ("evidence-from-the-eastern-district-" * 3) / "usb"
+    folder.mkdir(parents=True)
+    sealed = folder / "backup-2026-12-03.age"
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        dialog = app.screen
+        dialog.query_one("#dest", Input).value = str(sealed)
+        await pilot.press("f3")
+        for box in ("#backup-passphrase", "#backup-passphrase-again"):
+            dialog.query_one(box, Input).value = "long walk home"
+        await pilot.press("f2")
+        dialog.query_one("#sign-passphrase", Input).value = PASSPHRASE
+        dialog.query_one("#progress").display = True  # as while it works
+        dialog.show_stage("Encrypting the backup (1 MB) with the passphrase, in memory: 3 s")
+        await pilot.pause()
+        assert whole_without_scrolling(dialog) == []
+        dialog.start()
+        await settle(app, pilot)
+        result = str(dialog.query_one("#result").render())
+        assert whole_without_scrolling(dialog) == []
+    assert sealed.exists()
+    assert "\\x0a" not in result  # the checkpoint's line on a line of its own, not after an escaped newline
+    flat = " ".join(result.split())
+    assert "0 photo originals" in flat and "all verified by SHA-256" in flat
+    assert "…" in flat and "usb/backup-2026-12-03.age" in flat.replace("\n", "")
+    signed = log_lines()[-1]
+    assert f"signed a witness checkpoint: row {signed['seq']}, fingerprint {witness.fingerprint(signed['head'])}" in flat
+
+
+async def test_at_80x24_a_restores_long_outcome_leaves_its_buttons_in_view(tmp_path, monkeypatch):
+    from fieldkit.catalog.backup import backup
+    from fieldkit.tui.screens.backup import RestoreScreen
+
+    amina = Researcher(tmp_path, "amina", monkeypatch, "AM")
+    amina.record(designation="9M22U")
+    backup(amina.catalog, tmp_path / "usb")
+    amina.catalog.close()
+    target = tmp_path / ("restored-from-the-eastern-district-" * 3) / "catalog-restored.db"
+    target.parent.mkdir()
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await pilot.press("ctrl+r")
+        dialog = app.screen
+        assert isinstance(dialog, RestoreScreen)
+        dialog.query_one("#source", Input).value = str(tmp_path / "usb")
+        dialog.query_one("#target", Input).value = str(target)
+        dialog.run_restore(tmp_path / "usb", target)
+        await settle(app, pilot)
+        result = " ".join(str(dialog.query_one("#result").render()).split())
+        assert dialog.query_one("#open").display  # Open it is offered...
+        assert whole_without_scrolling(dialog) == []  # ...and in view
+    assert target.exists()
+    assert "restored the catalog to" in result and "catalog-restored.db" in result and "SHA256SUMS" in result

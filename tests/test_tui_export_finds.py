@@ -123,3 +123,27 @@ async def test_the_format_keys_are_in_the_help_and_not_on_the_summary_export(tmp
         assert str(summary_export.query_one("#prompt", Label).render()) == "Write the summary (CSV and JSON) to the folder:"
     assert "`f2` | Write the finds as GeoJSON, one file (as `fieldkit export geojson FILE`)" in text
     assert "`f3` | Write the finds as KML, one file (as `fieldkit export kml FILE`)" in text
+
+
+async def test_escape_while_the_export_is_written_keeps_the_dialog_and_the_format_chosen(tmp_path, monkeypatch):
+    """Escape while the export was written closed the dialog, and the worker's outcome had nowhere
+    to go (NoMatches in the app). The format and options are taken when Export is pressed, not read
+    by the worker: F4 (back to CSV) pressed meanwhile changes nothing that is written."""
+    import fieldkit.report.geo as geo
+
+    db = example_copy(tmp_path)
+    out = tmp_path / "finds.kml"
+    real = geo.export_finds
+
+    def keys_pressed_first(catalog, kind, path):
+        app.call_from_thread(app.screen.action_format, "csv")  # F4
+        app.call_from_thread(app.screen.action_close)  # escape
+        return real(catalog, kind, path)
+
+    monkeypatch.setattr(geo, "export_finds", keys_pressed_first)
+    app = make_app(db, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        result = await export_finds_in_app(pilot, "f3", out)
+        assert isinstance(app.screen, ExportScreen)
+    assert result.startswith("wrote 3 finds to")
+    assert ET.parse(out).getroot().tag == f"{KML}kml"

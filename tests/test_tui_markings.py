@@ -237,3 +237,23 @@ async def test_a_long_marking_detail_scrolls_from_the_keyboard_on_an_80x24_scree
         await pilot.press("down", "down", "down")
         await pilot.pause()
         assert detail.scroll_y > 0
+
+
+async def test_a_typed_latin_lot_code_with_a_soviet_ic_shape_says_it_is_not_offered_and_why(db_path, monkeypatch, tmp_path):
+    monkeypatch.setenv("FIELDKIT_REFERENCE", str(tmp_path / "no-user-tables"))
+    tables.clear_cache()
+    seed(db_path)
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        app.screen.query_one("#item-tabs").active = "markings"
+        await pilot.pause()
+        app.screen.query_one("#marking-text", Input).focus()
+        await pilot.press(*"LOT 2148AA1")
+        await pilot.pause()
+        live = str(app.screen.query_one("#marking-live", Static).render())
+    assert live.splitlines() == [
+        "no reference pattern matches",
+        "2148AA1: not offered as a Soviet IC type number (no Cyrillic letter, no К prefix; lot codes have that shape)"]

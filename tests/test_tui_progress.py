@@ -29,3 +29,17 @@ def test_a_cancel_asked_for_stops_the_next_step_and_a_new_start_forgets_it():
     cancel.start()
     progress(2, 2)
     assert seen == [(1, 2), (2, 2)]
+
+
+def test_a_start_while_work_runs_is_refused_and_keeps_a_cancel_asked_for():
+    """The screen arms the cancel in the app's thread before its worker starts, and refuses a second
+    job while one runs: a second start must not forget an escape already pressed."""
+    cancel = Cancel()
+    assert cancel.start() is True
+    assert cancel.request() is True
+    assert cancel.start() is False
+    with pytest.raises(InterruptedError):
+        cancel.check()
+    cancel.finished()
+    assert cancel.start() is True
+    cancel.check()

@@ -4,6 +4,8 @@ change audited; nothing changed on cancel; what the researcher entered by hand i
 
 from __future__ import annotations
 
+import dataclasses
+
 import sqlite3
 
 import pytest
@@ -341,3 +343,28 @@ async def test_a_long_list_is_listed_in_batches_with_progress_and_applied_whole(
         await settle(pilot)
         assert [r[2] for r in rows(screen)] == ["ZQX9999"]  # the kept one alone is left
     assert len(updates(db, "components")) == total - 1
+
+
+async def test_escape_while_the_changes_are_stored_keeps_the_screen_until_it_says_what_was_stored(db):
+    """Closed while it stored, the screen was gone before the count of what was updated came back:
+    the changes were stored and audited, but the researcher was not told, and the screen beneath
+    was given the count from before."""
+    app = make_app(db, actor="t", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        screen = app.screen
+        real = screen.kind.apply
+
+        def escape_first(catalog, chosen):
+            app.call_from_thread(screen.action_close)
+            return real(catalog, chosen)
+
+        screen.kind = dataclasses.replace(screen.kind, apply=escape_first)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "3 components updated" in str(screen.query_one("#recheck-summary", Label).render())

@@ -46,7 +46,7 @@ async def open_reference(pilot):
     assert isinstance(pilot.app.screen, ReferenceScreen)
 
 
-@pytest.mark.parametrize("text", ["주체112", "9M22U 12-87", "nothing to read here"])
+@pytest.mark.parametrize("text", ["주체112", "9M22U 12-87", "nothing to read here", "lot 2148AA1"])
 async def test_a_text_read_in_the_app_reads_as_fieldkit_match_prints_it(db_path, user_dir, text):
     app = make_app(db_path, actor="tester", offer_example=False)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -63,6 +63,8 @@ async def test_a_text_read_in_the_app_reads_as_fieldkit_match_prints_it(db_path,
     assert shown.startswith("note: ")  # the override, named as the CLI names it
     if text == "주체112":
         assert "Juche 112" in shown and "2023" in shown
+    if text == "lot 2148AA1":  # what was not offered, and why, as the CLI says it
+        assert "\nnot offered: 2148AA1 has the shape of a Soviet IC type number" in shown
 
 
 async def test_the_search_text_is_read_and_help_names_the_key(db_path, user_dir):

@@ -107,3 +107,30 @@ async def test_c_in_the_photo_view_reads_the_credentials_of_a_photo_added_before
     catalog = open_catalog(db, actor="t")
     assert catalog.db["photo_provenance"].count == 1
     catalog.close()
+
+
+async def test_escape_while_the_file_is_written_keeps_the_dialog_until_it_is_done(tmp_path):
+    """Closed while it wrote, the dialog was gone under the worker, whose next progress step failed
+    (no app to post to): the report was left unwritten, without a word."""
+    db = khk_with_markings(tmp_path)
+    out = tmp_path / "report.html"
+    app = make_app(db, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        dialog = app.screen
+        real = dialog.write
+
+        def escape_first(path, progress):  # escape pressed as the writing starts
+            app.call_from_thread(dialog.action_close)
+            return real(path, progress)
+
+        dialog.write = escape_first
+        result = await write_from(pilot, out)
+        assert app.screen is dialog
+        assert f"Written to {out}" in result
+        await pilot.press("escape")  # done: escape closes it
+        await pilot.pause()
+        assert app.screen is not dialog
+    assert "Map of finds" in out.read_text(encoding="utf-8")

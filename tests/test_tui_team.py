@@ -414,3 +414,39 @@ async def test_escape_while_a_passphrase_encrypts_the_bundle_stops_it_and_writes
     assert shown[0].startswith("Encrypting the bundle (") and shown[0].endswith(
         "with the passphrase, in memory (escape cancels)")
     assert not out.exists() and list(tmp_path.glob("stopped.fkb*")) == []
+
+
+async def test_escape_pressed_before_the_jobs_thread_starts_cancels_the_job_not_the_screen(pair, tmp_path):
+    """F5 then escape at once, before the worker's thread has run a line: the job is cancelled and the
+    screen stays, saying so. The cancel was armed in the worker, so escape found nothing running,
+    closed the screen, and the bundle was written behind it."""
+    amina, hq = pair
+    amina.record()
+    out = tmp_path / "early.fkb"
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot, bundle_path=out)
+        screen.action_create()  # F5
+        screen.action_back()  # escape, in the same turn of the event loop: the thread has not started
+        await settle(pilot)
+        assert app.screen is screen
+        assert text_of(screen, "#result") == "Cancelled: nothing was written."
+        await pilot.press("escape")  # nothing runs now: escape goes back
+        await settle(pilot)
+        assert app.screen is not screen
+    assert not out.exists() and list(tmp_path.glob("early.fkb*")) == []
+
+
+async def test_a_second_job_asked_for_while_one_runs_is_refused_in_one_line(pair, tmp_path, monkeypatch):
+    amina, hq = pair
+    amina.record()
+    out = tmp_path / "once.fkb"
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot, bundle_path=out)
+        screen.action_create()
+        screen.action_verify()  # F6 while the bundle is being made
+        assert text_of(screen, "#result") == "A job is running: wait for it, or press escape to cancel it."
+        await settle(pilot)
+        assert "bundle" in text_of(screen, "#result").lower() and "Error" not in text_of(screen, "#result")
+    assert out.exists()

@@ -64,13 +64,14 @@ class CopyReport:
     problems: list[str]
     restored: bool = False  # a restore names the catalog file it wrote; a backup, its folder
 
-    def describe(self) -> str:
+    def describe(self, where: Callable[[Path], str] = str) -> str:
+        """The outcome in one line; `where(path)` writes the path it names (the app shortens it)."""
         if self.restored:
-            text = f"restored the catalog to {self.catalog} and {plural(self.photos, 'photo original')}, all matching the backup's SHA256SUMS"
-            where = str(self.catalog)
+            where = where(self.catalog)
+            text = f"restored the catalog to {where} and {plural(self.photos, 'photo original')}, all matching the backup's SHA256SUMS"
         else:
-            text = f"copied the catalog and {plural(self.photos, 'photo original')} to {self.catalog.parent}, all verified by SHA-256"
-            where = str(self.catalog.parent)
+            where = where(self.catalog.parent)
+            text = f"copied the catalog and {plural(self.photos, 'photo original')} to {where}, all verified by SHA-256"
         if self.problems:
             text = f"copied to {where} with {plural(len(self.problems), 'problem')}: " + "; ".join(self.problems)
         return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from fieldkit.cli.base import echo, pass_state, print_json
-from fieldkit.markings.matcher import match_lines, read_marking, reading_lines
+from fieldkit.markings.matcher import match_lines, read_marking, reading_lines, withheld_lines
 from fieldkit.reference.tables import check_lines, check_reference
 from fieldkit.wording import plural
 
@@ -40,7 +40,7 @@ def match(state, text: str, as_json: bool) -> None:
     if as_json:
         print_json(reading)
         return
-    for line in match_lines(text, reading):
+    for line in match_lines(text, reading, withheld_lines(text, tables)):
         echo(line)
 
 

@@ -412,6 +412,20 @@ class Matcher:
                         results[span_key] = candidate
         return sorted(results.values(), key=lambda c: (-c.score, c.start, self.order[c.pattern_id]))
 
+    def withheld(self, text: str) -> list[str]:
+        """The words of `text` with the Soviet IC type number's shape that match() does not offer
+        as one (no Cyrillic letter, no К prefix: fieldkit.markings.soviet_ic), as typed."""
+        norm, found = normalize(text), []
+        for compiled in self.patterns:
+            if compiled.row.id != soviet_ic.ROW_ID:
+                continue
+            for m in compiled.regex.finditer(norm.text):
+                start, end = norm.original_span(*m.span())
+                word = norm.original[start:end]
+                if m.end() > m.start() and not soviet_ic.has_cyrillic(word) and not soviet_ic.has_prefix(m.group(0)):
+                    found.append(word)
+        return found
+
     def _variants(self, norm: Normalized) -> list[_Reading]:
         """The normalised text, its transliteration (U as Y), then the OCR variants of each, in that order.
 
@@ -461,7 +475,7 @@ class Matcher:
             basis.append("after folding lookalike letters, case, spaces or dashes")
         basis += translit + ocr
         if script:
-            basis.append(soviet_ic.NO_PREFIX_NO_OFFER)
+            basis.append(soviet_ic.offered_by_prefix(matched))
         years = self._years(row, fields.get("year"), today)
         factories = self._factories(row, fields)
         return Candidate(
@@ -626,7 +640,14 @@ def reading_lines(reading: dict[str, Any]) -> list[str]:
     return lines
 
 
-def match_lines(text: str, reading: dict[str, Any]) -> list[str]:
-    """`fieldkit match TEXT` in full: the text and its normalised form, the reading, the tables' version."""
-    return [f"text: {text}  (normalised: {reading['normalised']})", *reading_lines(reading),
+def withheld_lines(text: str, tables: ReferenceTables | None = None) -> list[str]:
+    """A `not offered:` line for each word of `text` that has the Soviet IC type number's shape but
+    is not offered as one, saying why (fieldkit.markings.soviet_ic.not_offered)."""
+    return [f"not offered: {soviet_ic.not_offered(word)}" for word in matcher_for(tables).withheld(text)]
+
+
+def match_lines(text: str, reading: dict[str, Any], withheld: list[str] | None = None) -> list[str]:
+    """`fieldkit match TEXT` in full: the text and its normalised form, the reading, what was not
+    offered and why (`withheld`, from withheld_lines), the tables' version."""
+    return [f"text: {text}  (normalised: {reading['normalised']})", *reading_lines(reading), *(withheld or []),
             f"reference version: {reading['reference_version'][:12]}"]

@@ -47,5 +47,25 @@ def latin_read_as_cyrillic(normalised: str) -> str:
     return f"Latin letters read as Cyrillic {in_cyrillic(normalised)} (the commercial prefix K as К)"
 
 
-NO_PREFIX_NO_OFFER = ("a Latin word without the К prefix is not offered as a type number (lot and date codes such as"
-                      " 2148AA1 fit the pattern's shape)")
+LOOK_ALIKE_CODES = "Latin lot and date codes such as 2148AA1 and C2045TB01 have the same shape"
+
+
+def offered_by_prefix(word: str) -> str:
+    """The basis of a type number offered with no Cyrillic letter in it: why it is offered, and
+    what would not have been."""
+    return (f"offered as a Soviet IC type number only because it starts with K, taken as the commercial"
+            f" prefix К: {word} has no Cyrillic letter, and a Latin word of this shape without that prefix"
+            f" is not offered ({LOOK_ALIKE_CODES})")
+
+
+def not_offered(word: str) -> str:
+    """What `fieldkit match` and the app say of a word with the type number's shape that is not
+    offered as one (no Cyrillic letter, no К prefix)."""
+    return (f"{word} has the shape of a Soviet IC type number ({ROW_ID}) but is not offered as one: it has"
+            f" no Cyrillic letter and does not start with the commercial prefix К, and {LOOK_ALIKE_CODES}."
+            " If it is a type number, type its Cyrillic letters (К155ЛА3, КР580ВМ80А) or its К prefix")
+
+
+def not_offered_short(word: str) -> str:
+    """not_offered() in one short line, for the app's compact reading of a marking."""
+    return f"{word}: not offered as a Soviet IC type number (no Cyrillic letter, no К prefix; lot codes have that shape)"

@@ -310,7 +310,9 @@ def _config() -> dict[str, str]:
 
 def _run_in_process(paths: list[str], languages: str, psm: int, cancel: threading.Event | None) -> list[tuple[dict, str]]:
     out = []
-    with inprocess.engine(languages, psm, OEM, _config()) as api:
+    with inprocess.engine(languages, psm, OEM, _config(), cancel) as api:
+        if api is None:  # cancelled while the models were loading
+            raise OcrCancelled("OCR cancelled")
         for path in paths:
             if cancel is not None and cancel.is_set():
                 raise OcrCancelled("OCR cancelled")

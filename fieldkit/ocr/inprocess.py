@@ -118,14 +118,20 @@ def languages() -> set[str]:
 
 
 @contextmanager
-def engine(languages: str, psm: int, oem: int, variables: dict[str, str]) -> Iterator[object]:
+def engine(languages: str, psm: int, oem: int, variables: dict[str, str],
+           cancel: threading.Event | None = None) -> Iterator[object | None]:
     """A tesseract API object for ``languages`` and ``psm``, borrowed from the pool (created, and
-    its models loaded, the first time) and given back afterwards."""
+    its models loaded, the first time) and given back afterwards. None when ``cancel`` is set while
+    :func:`preload` is still loading the models: the reading is stopped without waiting for the load,
+    which goes on in its own thread (a line PP-OCR reads alone ends before tesseract has loaded)."""
     key = (languages, psm, oem, tuple(sorted(variables.items())))
     with _lock:
         loading = _loading.get(key)
-    if loading is not None:
-        loading.wait()  # being created by preload(): waited for rather than loaded twice
+    if loading is not None:  # being created by preload(): waited for rather than loaded twice
+        while not loading.wait(CANCEL_POLL if cancel is not None else None):
+            if cancel.is_set():  # type: ignore[union-attr]
+                yield None
+                return
     with _lock:
         api = _idle.get(key, []).pop() if _idle.get(key) else None
     if api is None:
@@ -165,6 +171,7 @@ def preload(languages: str, psm: int, oem: int, variables: dict[str, str]) -> No
 
 
 _loading: dict[tuple[str, int, int, tuple[tuple[str, str], ...]], threading.Event] = {}  # preload() at work
+CANCEL_POLL = 0.005  # seconds between looks at a reading's cancel event while preload() loads its models
 
 
 def _create(languages: str, psm: int, oem: int, variables: dict[str, str]):

@@ -110,6 +110,14 @@ class PpOcr:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        if name == REC_MODEL:
+            # the recogniser with onnxruntime's basic graph optimisations only: its session builds in
+            # 0.047-0.050 s instead of 0.066-0.089 (fresh processes), each 48x320 line 0.004-0.007 s
+            # slower; a process that reads one line is 0.02-0.03 s of CPU quicker, a batch 2% slower a
+            # line. Same readings on the 50 real lines and synthetic seeds 7 and 2024 (probabilities
+            # move by up to 3e-6; bench/RESULTS.md, Time per line, s11-ocrtime). The detector keeps
+            # every optimisation: with basic ones its runs take 1.4-2x as long.
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
         return ort.InferenceSession(str(self.folder / name), options, providers=["CPUExecutionProvider"])
 
     def _recogniser(self):

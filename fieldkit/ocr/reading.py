@@ -154,136 +154,135 @@ def read(
     # beside PP-OCR (in this process): the two overlap instead of adding up. It is stopped when
     # PP-OCR finds the line needs no tesseract or reads it turned.
     early, stop_early = None, _Either(cancel)
-    if use_pp and use_tess and psm is None and region.width >= region.height:
-        image.load()  # decoded here, once: the two threads then only read its pixels
-        early = _Background(lambda: ocr_image(image, languages=languages, crop=crop, psm=psm, cancel=stop_early,
-                                              pipelines=[QUICK_PIPELINE], rereads=False))
+    unneeded = None  # the early reading of a line that needs no tesseract: waited for at the end
     try:
+        if use_pp and use_tess and psm is None and region.width >= region.height:
+            image.load()  # decoded here, once: the two threads then only read its pixels
+            early = _Background(lambda: ocr_image(image, languages=languages, crop=crop, psm=psm, cancel=stop_early,
+                                                  pipelines=[QUICK_PIPELINE], rereads=False))
         if use_pp:
             ppocr.warm()  # the recogniser's session builds in a thread (onnxruntime releases Python's lock) ...
             _load_tables()  # ... while the reference tables load here, for the choice
         # PP-OCR (a tenth of a second a line once loaded): what it reads decides how the line is
         # turned for tesseract, and how much tesseract has to do
         pp_readings: list[ppocr.LineReading] = ppocr.read_line(region) if use_pp else []
-    except BaseException:
-        _stop(early, stop_early)
-        raise
-    turned = None  # a crop is read by tesseract the way up PP-OCR found it reads
-    degrees = next((t for t in (90, 180, 270) if pp_readings and pp_readings[0].how == f"turned {t}°"), 0)
-    if degrees == 180 and not shows_upside_down(pp_readings[0].text, pp_readings[0].confidence):
-        degrees = 0  # a Hangul line PP-OCR read a stand-in or two of either way up is read as cropped
-    if degrees:
-        turned = ppocr.turned(region, degrees)
-    result = None
-    # PP-OCR's sure Latin reading of a crop far wider than its text left part of the line out (a Hangul label)
-    partial = use_pp and use_tess and psm is None and not degrees and _leaves_part_out(region, pp_readings)
-    skipped = _tesseract_not_needed(pp_readings, languages) if use_pp and use_tess and psm is None and not partial else None
-    if skipped:
-        use_tess = False
-        pp_readings[0] = dataclasses.replace(pp_readings[0], how=f"{pp_readings[0].how}; tesseract not run: {skipped}")
-    unneeded = None  # the early reading of a line that needs no tesseract: waited for at the end
-    if skipped and early is not None and not (cancel is not None and cancel.is_set()):
-        stop_early.set()  # stopped, but tesseract cannot stop loading its models: the choice goes on meanwhile
-        unneeded, early = early, None
-    if skipped or turned is not None or (cancel is not None and cancel.is_set()):
-        _stop(early, stop_early)
-        early = None
-    korean = None  # tesseract's kor model alone, read beside the main run when PP-OCR saw CJK (Hangul)
-    korean_gray = None  # and on gray images, for the Hangul vote (KOR_VOTE_PIPELINES)
-    hangul_run = None  # tesseract's Hangul script model on the crop as it is, likewise
-    hangul_missing = False  # whether that model would have read the line but is not installed
-    hangul_problem = None  # or was missing by the time it ran: what was said
-    if use_tess:
-        quick = use_pp and psm is None and (early is not None or _sure_latin(pp_readings))
-        target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
-        hangul = _may_want_korean(pp_readings, languages)
-        if hangul:  # the kor re-read runs beside the main run; the Cyrillic (rus) re-read is left out
-            korean = _read_beside(target, target_crop, target_psm, cancel, "kor")
-            korean_gray = _read_beside(target, target_crop, target_psm, cancel, "kor", KOR_VOTE_PIPELINES)
-            hangul_missing = not hangul_script_installed()
-            if not hangul_missing:  # and the Hangul script model reads the crop as it is
-                hangul_run = _read_beside(target, target_crop, target_psm, cancel, HANGUL_SCRIPT, HANGUL_PIPELINES)
-        try:
-            if early is not None:
-                result = early.result()
+        turned = None  # a crop is read by tesseract the way up PP-OCR found it reads
+        degrees = next((t for t in (90, 180, 270) if pp_readings and pp_readings[0].how == f"turned {t}°"), 0)
+        if degrees == 180 and not shows_upside_down(pp_readings[0].text, pp_readings[0].confidence):
+            degrees = 0  # a Hangul line PP-OCR read a stand-in or two of either way up is read as cropped
+        if degrees:
+            turned = ppocr.turned(region, degrees)
+        result = None
+        # PP-OCR's sure Latin reading of a crop far wider than its text left part of the line out (a Hangul label)
+        partial = use_pp and use_tess and psm is None and not degrees and _leaves_part_out(region, pp_readings)
+        skipped = _tesseract_not_needed(pp_readings, languages) if use_pp and use_tess and psm is None and not partial else None
+        if skipped:
+            use_tess = False
+            pp_readings[0] = dataclasses.replace(pp_readings[0], how=f"{pp_readings[0].how}; tesseract not run: {skipped}")
+        if skipped and early is not None and not (cancel is not None and cancel.is_set()):
+            stop_early.set()  # stopped, but tesseract cannot stop loading its models: the choice goes on meanwhile
+            unneeded, early = early, None
+        if skipped or turned is not None or (cancel is not None and cancel.is_set()):
+            _stop(early, stop_early)
+            early = None
+        korean = None  # tesseract's kor model alone, read beside the main run when PP-OCR saw CJK (Hangul)
+        korean_gray = None  # and on gray images, for the Hangul vote (KOR_VOTE_PIPELINES)
+        hangul_run = None  # tesseract's Hangul script model on the crop as it is, likewise
+        hangul_missing = False  # whether that model would have read the line but is not installed
+        hangul_problem = None  # or was missing by the time it ran: what was said
+        if use_tess:
+            quick = use_pp and psm is None and (early is not None or _sure_latin(pp_readings))
+            target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
+            hangul = _may_want_korean(pp_readings, languages)
+            if hangul:  # the kor re-read runs beside the main run; the Cyrillic (rus) re-read is left out
+                korean = _read_beside(target, target_crop, target_psm, cancel, "kor")
+                korean_gray = _read_beside(target, target_crop, target_psm, cancel, "kor", KOR_VOTE_PIPELINES)
+                hangul_missing = not hangul_script_installed()
+                if not hangul_missing:  # and the Hangul script model reads the crop as it is
+                    hangul_run = _read_beside(target, target_crop, target_psm, cancel, HANGUL_SCRIPT, HANGUL_PIPELINES)
+            try:
+                if early is not None:
+                    result = early.result()
+                else:
+                    result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
+                                       progress=progress, **({"pipelines": [QUICK_PIPELINE], "rereads": False} if quick else {}))
+                if quick and not _settled(result, pp_readings, partial):  # the quick reading stands for its pipeline
+                    result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
+                                       progress=progress, rereads=not hangul, known=result)
+            finally:
+                for background in (korean, korean_gray, hangul_run):
+                    if background is not None:
+                        background.wait()  # no tesseract process outlives the reading
+            if turned is not None:
+                for line in result.lines:  # boxes on the turned crop mean nothing on the photo: the crop's
+                    line.box = tuple(crop) if crop else (0, 0, region.width, region.height)  # type: ignore[assignment]
+                    for word in line.words:
+                        word.box = line.box
+        if cancel is not None and cancel.is_set():
+            raise OcrCancelled("OCR cancelled")
+        readings: list[EngineReading] = []
+        tess_why = None
+        if result is not None:
+            rivals = {c.text.strip() for c in result.candidates if c.in_choice and not c.error and c.text.strip()}
+            # the reference tables re-rank tesseract's readings only when it has more than one
+            if rivals - {result.text.strip()}:
+                from fieldkit.ocr.rerank import preferred  # loads the reference tables
+
+                tess_text, tess_why = preferred(result)
             else:
-                result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
-                                   progress=progress, **({"pipelines": [QUICK_PIPELINE], "rereads": False} if quick else {}))
-            if quick and not _settled(result, pp_readings, partial):  # the quick reading stands for its pipeline
-                result = ocr_image(target, languages=languages, crop=target_crop, psm=target_psm, cancel=cancel,
-                                   progress=progress, rereads=not hangul, known=result)
-        finally:
-            for background in (korean, korean_gray, hangul_run):
-                if background is not None:
-                    background.wait()  # no tesseract process outlives the reading
-        if turned is not None:
-            for line in result.lines:  # boxes on the turned crop mean nothing on the photo: the crop's
-                line.box = tuple(crop) if crop else (0, 0, region.width, region.height)  # type: ignore[assignment]
+                tess_text, tess_why = result.text, None
+            detail = f"{result.engine['languages']}, psm {result.engine['psm']}, pipeline {result.engine['pipeline']}"
+            tess_conf = result.confidence if tess_text == result.text else next(
+                (c.confidence for c in result.candidates if c.text.strip() == tess_text.strip()), result.confidence)
+            extra, hangul_problem = _finished(hangul_run)
+            if (hangul_run is None and "kor" in languages.split("+") and hangul_script_installed()
+                    and len(_syllables(tess_text)) >= MIN_HANGUL_SYLLABLES and pp_readings):
+                # PP-OCR read no CJK, but tesseract read Hangul words: the Hangul model and kor on gray
+                # images read the line now, after the main run, for the vote (below)
+                hangul_run = _read_beside(target, target_crop, target_psm, cancel, HANGUL_SCRIPT, HANGUL_PIPELINES)
+                korean_gray = _read_beside(target, target_crop, target_psm, cancel, "kor", KOR_VOTE_PIPELINES)
+                korean_gray.wait()
+                extra, hangul_problem = _finished(hangul_run)
+            if extra is not None:
+                tess_text, tess_conf, detail, tess_why = _hangul_vote(result, extra, pp_readings, tess_text, tess_conf,
+                                                                      detail, tess_why, korean=_finished(korean_gray)[0])
+            readings.append(EngineReading("tesseract", tess_text, tess_conf, detail, notes=[tess_why] if tess_why else []))
+        if pp_readings:
+            top = pp_readings[0]
+            readings.append(EngineReading("ppocr", top.text, round(top.confidence, 4), top.how, partial=partial,
+                                          notes=[PARTIAL_NOTE] if partial else []))
+        chosen = choose(readings)
+        if result is not None and _wants_korean(readings, languages):
+            # a Hangul line: kor alone reads it again, as one more candidate (eng+kor+rus confuses
+            # tesseract: it writes a syllable as a Cyrillic letter, or reads no Hangul where PP-OCR saw CJK)
+            target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
+            again = korean.result() if korean is not None else ocr_image(
+                target, languages="kor", crop=target_crop, psm=target_psm, cancel=cancel, rereads=False)
+            fresh = [EngineReading(r.engine, r.text, r.confidence, r.detail, notes=[n for n in r.notes if not n.startswith(("not chosen", "agrees", "matches", "starts", "written as"))])
+                     for r in readings]
+            syllables = sum("\uac00" <= ch <= "\ud7a3" for r in readings if r.engine == "tesseract" for ch in r.text)
+            why = (f"PP-OCR read CJK where {languages} read no Hangul" if syllables < MIN_HANGUL_SYLLABLES
+                   else f"{languages} read Cyrillic letters in a Hangul line; kor alone cannot write them")
+            fresh.append(EngineReading("tesseract", again.text, again.confidence, f"kor alone, psm {again.engine['psm']}, pipeline"
+                                       f" {again.engine['pipeline']}", notes=[f"read again with kor alone: {why}"]))
+            readings, chosen = fresh, choose(fresh)
+            source = next((r for r in chosen.readings if r.engine == chosen.engine and r.text == chosen.text), None)
+            if chosen.engine == "tesseract" and source is not None and (source.as_read or source.text) == again.text:
+                result = again
+        reading = _line_reading(image, crop, region, result, chosen, pp_readings, missing, ring, ring_box)
+        if (hangul_missing or hangul_problem) and result is not None:
+            reading.result.engine["hangul_script"] = {"missing": hangul_problem or HANGUL_MISSING}
+        if rotate % 360:
+            reading.result.engine.update(crop=list(box) if box else None, rotation=rotate % 360)
+            for line in reading.result.lines:  # boxes on the turned crop mean nothing on the photo
+                line.box = tuple(box) if box else (0, 0, line.box[2], line.box[3])  # type: ignore[assignment]
                 for word in line.words:
                     word.box = line.box
-    if cancel is not None and cancel.is_set():
-        raise OcrCancelled("OCR cancelled")
-    readings: list[EngineReading] = []
-    tess_why = None
-    if result is not None:
-        rivals = {c.text.strip() for c in result.candidates if c.in_choice and not c.error and c.text.strip()}
-        # the reference tables re-rank tesseract's readings only when it has more than one
-        if rivals - {result.text.strip()}:
-            from fieldkit.ocr.rerank import preferred  # loads the reference tables
-
-            tess_text, tess_why = preferred(result)
-        else:
-            tess_text, tess_why = result.text, None
-        detail = f"{result.engine['languages']}, psm {result.engine['psm']}, pipeline {result.engine['pipeline']}"
-        tess_conf = result.confidence if tess_text == result.text else next(
-            (c.confidence for c in result.candidates if c.text.strip() == tess_text.strip()), result.confidence)
-        extra, hangul_problem = _finished(hangul_run)
-        if (hangul_run is None and "kor" in languages.split("+") and hangul_script_installed()
-                and len(_syllables(tess_text)) >= MIN_HANGUL_SYLLABLES and pp_readings):
-            # PP-OCR read no CJK, but tesseract read Hangul words: the Hangul model and kor on gray
-            # images read the line now, after the main run, for the vote (below)
-            hangul_run = _read_beside(target, target_crop, target_psm, cancel, HANGUL_SCRIPT, HANGUL_PIPELINES)
-            korean_gray = _read_beside(target, target_crop, target_psm, cancel, "kor", KOR_VOTE_PIPELINES)
-            korean_gray.wait()
-            extra, hangul_problem = _finished(hangul_run)
-        if extra is not None:
-            tess_text, tess_conf, detail, tess_why = _hangul_vote(result, extra, pp_readings, tess_text, tess_conf,
-                                                                  detail, tess_why, korean=_finished(korean_gray)[0])
-        readings.append(EngineReading("tesseract", tess_text, tess_conf, detail, notes=[tess_why] if tess_why else []))
-    if pp_readings:
-        top = pp_readings[0]
-        readings.append(EngineReading("ppocr", top.text, round(top.confidence, 4), top.how, partial=partial,
-                                      notes=[PARTIAL_NOTE] if partial else []))
-    chosen = choose(readings)
-    if result is not None and _wants_korean(readings, languages):
-        # a Hangul line: kor alone reads it again, as one more candidate (eng+kor+rus confuses
-        # tesseract: it writes a syllable as a Cyrillic letter, or reads no Hangul where PP-OCR saw CJK)
-        target, target_crop, target_psm = (turned, None, 7) if turned is not None else (image, crop, psm)
-        again = korean.result() if korean is not None else ocr_image(
-            target, languages="kor", crop=target_crop, psm=target_psm, cancel=cancel, rereads=False)
-        fresh = [EngineReading(r.engine, r.text, r.confidence, r.detail, notes=[n for n in r.notes if not n.startswith(("not chosen", "agrees", "matches", "starts", "written as"))])
-                 for r in readings]
-        syllables = sum("\uac00" <= ch <= "\ud7a3" for r in readings if r.engine == "tesseract" for ch in r.text)
-        why = (f"PP-OCR read CJK where {languages} read no Hangul" if syllables < MIN_HANGUL_SYLLABLES
-               else f"{languages} read Cyrillic letters in a Hangul line; kor alone cannot write them")
-        fresh.append(EngineReading("tesseract", again.text, again.confidence, f"kor alone, psm {again.engine['psm']}, pipeline"
-                                   f" {again.engine['pipeline']}", notes=[f"read again with kor alone: {why}"]))
-        readings, chosen = fresh, choose(fresh)
-        source = next((r for r in chosen.readings if r.engine == chosen.engine and r.text == chosen.text), None)
-        if chosen.engine == "tesseract" and source is not None and (source.as_read or source.text) == again.text:
-            result = again
-    reading = _line_reading(image, crop, region, result, chosen, pp_readings, missing, ring, ring_box)
-    if unneeded is not None:
-        unneeded.wait()  # no tesseract run outlives the reading
-    if (hangul_missing or hangul_problem) and result is not None:
-        reading.result.engine["hangul_script"] = {"missing": hangul_problem or HANGUL_MISSING}
-    if rotate % 360:
-        reading.result.engine.update(crop=list(box) if box else None, rotation=rotate % 360)
-        for line in reading.result.lines:  # boxes on the turned crop mean nothing on the photo
-            line.box = tuple(box) if box else (0, 0, line.box[2], line.box[3])  # type: ignore[assignment]
-            for word in line.words:
-                word.box = line.box
-    return reading
+        return reading
+    finally:  # whatever happened (an error in the choice too), no tesseract run started here outlives the reading
+        _stop(early, stop_early)
+        if unneeded is not None:
+            unneeded.wait()
 
 
 def _hangul_vote(result: OcrResult, extra: OcrResult, pp_readings, text: str, confidence: float, detail: str,

@@ -25,18 +25,26 @@ def throttled(report: Callable[[int, int], None], every: float = PROGRESS_EVERY)
 
 
 class Cancel:
-    """The cancel of one thread worker at a time: ``start()`` as the work starts, ``request()`` from
-    the app's thread (escape; True when there was work to cancel), ``finished()`` when it is over,
-    and in the worker ``check()``, which raises InterruptedError once a cancel is requested -- what
-    stops an age child and removes what was written (fieldkit.team.crypt, fieldkit.catalog.backup)."""
+    """The cancel of one thread worker at a time, whatever the timing of escape.
+
+    In the app's thread, ``start()`` before the worker is launched (False, and nothing changes,
+    while a job still runs: the screen refuses a second one), ``request()`` on escape (True when
+    there is work to cancel: the screen stays open) and ``finished()`` once the worker's outcome is
+    shown. In the worker, ``check()`` raises InterruptedError once a cancel is requested -- what
+    stops an age child and removes what was written (fieldkit.team.crypt, fieldkit.catalog.backup).
+    Armed in the worker instead, an escape pressed before the thread started found nothing running
+    and closed the screen while the job went on behind it."""
 
     def __init__(self) -> None:
         self.requested = threading.Event()
         self.running = False
 
-    def start(self) -> None:
+    def start(self) -> bool:
+        if self.running:
+            return False
         self.requested.clear()
         self.running = True
+        return True
 
     def finished(self) -> None:
         self.running = False

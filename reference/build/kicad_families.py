@@ -37,7 +37,7 @@ import hashlib
 import re
 import sys
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -198,6 +198,7 @@ class Derived:
     examples: dict[str, list[str]]
     training: int
     held: int
+    branded: dict[str, int] = field(default_factory=dict)  # family -> its parts with a data sheet under its brand
 
 
 def covers_nothing(shorter: str, longer: str) -> bool:
@@ -242,7 +243,10 @@ def derive(parts: list[Part], too_broad: frozenset[str] = frozenset()) -> Derive
     for prefix, (firm, _) in sorted(chosen.items(), key=lambda kv: len(kv[0])):
         if any(prefix.startswith(f) and families[f][0] == firm and not covers_nothing(f, prefix) for f in families):
             continue
-        brand = brands[prefix].most_common(1)[0][0] if brands[prefix] else ""
+        # a former brand wins when any of the family's parts has its data sheet on that former firm's
+        # own site (LT1: linear.com beside analog.com), so the attribution says "formerly Linear Technology"
+        named = [(n, b) for b, n in brands[prefix].items() if b]
+        brand = max(named)[1] if named else ""
         families[prefix] = (firm, brand)
     counts, examples = {}, defaultdict(list)
     for prefix, (firm, _) in families.items():
@@ -251,8 +255,11 @@ def derive(parts: list[Part], too_broad: frozenset[str] = frozenset()) -> Derive
         domain = Counter(".".join(p.host.split(".")[-2:]) for p in on_domain).most_common(1)[0][0]
         counts[prefix] = (len(mine), len(on_domain), domain)
         examples[prefix] = sorted({p.name for p in on_domain})[:3]
+    branded = {prefix: sum(1 for p in train if part_key(p.name).startswith(prefix) and p.firm_id == firm
+                           and p.brand == brand)
+               for prefix, (firm, brand) in families.items() if brand}
     return Derived(families, {k: sorted(v) for k, v in multi.items()}, counts, examples,
-                   len(train), len(parts) - len(train))
+                   len(train), len(parts) - len(train), branded)
 
 
 def write_derived(derived: Derived, commit: str, out_dir: Path) -> Path:
@@ -267,7 +274,9 @@ def write_derived(derived: Derived, commit: str, out_dir: Path) -> Path:
             parts, on_domain, domain = derived.counts[family]
             writer.writerow([family, firm, "family", brand, "",
                              f"{cite}: {parts} parts begin {family}, {on_domain} with datasheets on {domain} "
-                             f"(e.g. {', '.join(derived.examples[family])})", ""])
+                             f"(e.g. {', '.join(derived.examples[family])})"
+                             + (f"; {derived.branded[family]} of them with datasheets on {brand}'s own site (domains.csv)"
+                                if brand else ""), ""])
         for base, firms in sorted(derived.multi.items()):
             for firm in firms:
                 writer.writerow([base, firm, "multi", "", "",

@@ -12,8 +12,7 @@ from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar
 
 from fieldkit.catalog.backup import BACKUP_NAME, CopyReport, backup, restore
@@ -21,7 +20,9 @@ from fieldkit.catalog.db import is_catalog_file
 from fieldkit.errors import FieldkitError
 from fieldkit.safe_text import visible
 from fieldkit.tui.progress import Cancel, cancellable
+from fieldkit.tui.safe_text import short_path
 from fieldkit.tui.screens.confirm import ConfirmScreen
+from fieldkit.tui.widgets.footer import Dialog
 
 
 def shown(path: Path) -> str:
@@ -38,7 +39,7 @@ Progress = Callable[[int, int], None]
 Stage = Callable[[str], None]
 
 
-class CopyDialog(ModalScreen[Path | None]):
+class CopyDialog(Dialog[Path | None]):
     """A dialog that copies a catalog and its photos in a thread worker, with a progress bar
     (#progress), an outcome line (#result) and a start button (#start). Escape (or Close) while it
     works cancels it (`cancel`): the next progress or stage raises InterruptedError, which stops an
@@ -61,11 +62,19 @@ class CopyDialog(ModalScreen[Path | None]):
         """Run `copy(progress, stage)` in a worker; show its report, or the error, when it is done.
         `stage(text)` says what a step without steps to count is doing (encrypting with a passphrase):
         the bar pulses and the outcome line shows the text until the next progress or the end."""
+        if not self.cancel.start():  # Enter in a box while the Back up (Restore) button is disabled
+            self.refuse_while_running()
+            return
         self.query_one("#progress").display = True
         self.query_one("#start", Button).disabled = True
         self.query_one("#result", Label).update("")
-        self.cancel.start()
         self._copy(copy)
+
+    def refuse_while_running(self) -> bool:
+        """True, having said so, while a copy runs: nothing else starts until it is over."""
+        if self.cancel.running:
+            self.notify("A copy is running: wait for it, or press escape to cancel it.", severity="warning")
+        return self.cancel.running
 
     def stop(self) -> bool:
         """Escape or Close: cancel the work, if there is any (True then; the dialog stays open)."""
@@ -74,7 +83,7 @@ class CopyDialog(ModalScreen[Path | None]):
         self.query_one("#result", Label).update("Cancelling…")
         return True
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True)
     def _copy(self, copy) -> None:
         bar = self.query_one("#progress", ProgressBar)
         progress = cancellable(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done),
@@ -100,21 +109,27 @@ class CopyDialog(ModalScreen[Path | None]):
         self.query_one("#result", Label).update(escape(visible(text)))
 
     def copied(self, report: CopyReport) -> None:
-        self.finish(report.describe())
+        self.finish(report.describe(self.where), full=report.describe())
 
-    def finish(self, text: str, *, failed: bool = False, cancelled: bool = False) -> None:
-        """Show the outcome; a failed or cancelled copy, or one that ended in a stage without steps (its
-        bar pulsing), takes its progress bar away (nothing is in progress)."""
+    def where(self, path: Path) -> str:
+        """A path in the outcome: whole, or on a short terminal with its middle left out (short_path)."""
+        return short_path(path) if self.has_class("-short") else str(path)
+
+    def finish(self, text: str, *, failed: bool = False, cancelled: bool = False, full: str | None = None) -> None:
+        """Show the outcome `text` (`full`, its paths whole, goes in the notification and the
+        tooltip) and take the progress bar away: the outcome says it all, and on 24 lines the
+        dialog has no room for both a long outcome and the bar."""
         self.cancel.finished()  # here, in the app's thread: escape closes the dialog once this is shown
+        if not self.is_attached:  # the app closed while the copy ran: nothing to show it on
+            return
         self.query_one("#start", Button).disabled = False
-        bar = self.query_one("#progress", ProgressBar)
-        if failed or cancelled or bar.total is None:
-            bar.display = False
-        if failed:
-            self.query_one("#result", Label).update(f"[b red]Error:[/] {escape(visible(text))}")
-        else:
-            self.query_one("#result", Label).update(escape(visible(text)))
-        self.notify(text, severity="error" if failed else "warning" if cancelled else "information")
+        self.query_one("#progress", ProgressBar).display = False
+        result = self.query_one("#result", Label)
+        shown = escape(visible(text, multiline=True))  # a signed backup's outcome is two lines
+        result.update(f"[b red]Error:[/] {shown}" if failed else shown)
+        result.tooltip = visible(full or text, multiline=True)
+        self.query_one("#result-box").scroll_home(animate=False)
+        self.notify(full or text, severity="error" if failed else "warning" if cancelled else "information")
 
 
 class BackupScreen(CopyDialog):
@@ -184,7 +199,8 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
                 yield Input(os.environ.get("FIELDKIT_PASSPHRASE", ""), password=True, id="sign-passphrase",
                             placeholder="Your key's passphrase")
             yield ProgressBar(id="progress", show_eta=False)
-            yield Label("", id="result")
+            with VerticalScroll(id="result-box"):  # a long outcome scrolls here; the buttons stay in view
+                yield Label("", id="result")
             with Horizontal(classes="buttons"):
                 yield Button("Back up", variant="primary", id="start")
                 yield Button("Restore…", id="restore")
@@ -225,6 +241,8 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
     @on(Input.Submitted, "#backup-passphrase-again")
     @on(Button.Pressed, "#start")
     def start(self) -> None:
+        if self.refuse_while_running():
+            return
         dest = Path(self.query_one("#dest", Input).value.strip()).expanduser()
         recipients = self.query_one("#encrypt-to", Input).value.replace(",", " ").split()
         passphrase = None
@@ -277,7 +295,8 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
 
     def copied(self, report: CopyReport) -> None:
         signed, self.signed_line = self.signed_line, ""
-        self.finish(report.describe() + (f"\n{signed}" if signed else ""))
+        signed = f"\n{signed}" if signed else ""
+        self.finish(report.describe(self.where) + signed, full=report.describe() + signed)
 
     @on(Button.Pressed, "#restore")
     def action_restore(self) -> None:
@@ -325,14 +344,15 @@ Escape while it works cancels it: the decrypted copy and the new catalog file ar
         self.restored: Path | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with VerticalScroll(classes="dialog"):
             yield Label("Restore the backup in the folder:", classes="question")
             yield Input("", placeholder="a folder made by Back up, or an encrypted backup file", id="source")
             yield Input("", password=True, id="restore-passphrase", placeholder="The backup's passphrase")
             yield Label("into the new catalog file (the open catalog is not changed):", classes="question")
             yield Input(str(default_restore_path(self.app.catalog.path)), id="target")
             yield ProgressBar(id="progress", show_eta=False)
-            yield Label("", id="result")
+            with VerticalScroll(id="result-box"):  # a long outcome scrolls here; the buttons stay in view
+                yield Label("", id="result")
             with Horizontal(classes="buttons"):
                 yield Button("Restore", variant="primary", id="start")
                 yield Button("Open it", id="open")
@@ -373,6 +393,8 @@ Escape while it works cancels it: the decrypted copy and the new catalog file ar
     @on(Input.Submitted, "#target")
     @on(Button.Pressed, "#start")
     def start(self) -> None:
+        if self.refuse_while_running():
+            return
         source, target = self._paths()
         if not self.query_one("#source", Input).value.strip():
             self.finish("give the backup folder to restore from", failed=True)
@@ -410,7 +432,7 @@ Escape while it works cancels it: the decrypted copy and the new catalog file ar
 
     def copied(self, report: CopyReport) -> None:
         """Restored: the new catalog can be opened (Open it), unless verifying it found problems."""
-        self.finish(report.describe())
+        self.finish(report.describe(self.where), full=report.describe())
         self.restored = None if report.problems else report.catalog
         self.query_one("#open").display = self.restored is not None
 

@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
 
 from fieldkit.catalog.components import FIELDS
@@ -26,6 +25,7 @@ from fieldkit.components.attribution import default_index
 from fieldkit.components.importer import ImportResult, import_components
 from fieldkit.errors import FieldkitError
 from fieldkit.tui.safe_text import plain
+from fieldkit.tui.widgets.footer import Dialog
 
 
 def result_lines(result: ImportResult) -> list[str]:
@@ -40,7 +40,7 @@ def result_lines(result: ImportResult) -> list[str]:
     return lines
 
 
-class ComponentImportScreen(ModalScreen[int | None]):
+class ComponentImportScreen(Dialog[int | None]):
     """Import an item's components from a CSV file, with progress; returns how many were added."""
 
     BINDINGS = [

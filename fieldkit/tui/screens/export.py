@@ -16,13 +16,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Select
 
 from fieldkit.errors import FieldkitError
 from fieldkit.export.csv import export_catalog, export_files_in
 from fieldkit.safe_text import visible
 from fieldkit.tui.screens.confirm import ConfirmScreen
+from fieldkit.tui.widgets.footer import Dialog
 
 
 # The catalog export's formats: (what the dialog asks, a file's suffix; None for the CSV folder).
@@ -31,6 +31,7 @@ FORMATS = {
     "geojson": ("Write the finds (items with coordinates, or their photos' GPS) as GeoJSON to the file:", ".geojson"),
     "kml": ("Write the finds (items with coordinates, or their photos' GPS) as KML to the file:", ".kml"),
 }
+WAIT = "The export is being written: wait for it to finish."
 FORMAT_OPTIONS = [("CSV files (items, photos, markings, components)", "csv"),
                   ("Finds as GeoJSON (GIS)", "geojson"), ("Finds as KML (Google Earth)", "kml")]
 
@@ -40,7 +41,7 @@ def default_export_dir(catalog_path: Path | None) -> Path:
     return Path.home() / "fieldkit-exports" / f"{stem}-{dt.datetime.now():%Y%m%d-%H%M%S}"
 
 
-class ExportScreen(ModalScreen[Path | None]):
+class ExportScreen(Dialog[Path | None]):
     """Writes to a folder: by default items.csv, photos.csv, markings.csv, components.csv and photo_provenance.csv.
 
     `write(folder)` does the writing (in a worker thread) and returns a line saying what it wrote;
@@ -83,9 +84,10 @@ item's ref, category, designation, date, place and counts, as `fieldkit export g
         super().__init__()
         self.prompt = prompt
         self.catalog_csv = write is None  # the catalog's CSV files, which may carry the --full details
-        self.write = write or self._write_catalog
+        self.write = write  # the summary's export; None: the catalog's (writer())
         self.replaces = replaces or (self._catalog_replaces if write is None else (lambda outdir: []))
         self.stem = stem
+        self.running = False  # an export is being written: the dialog stays until it is done
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """The format keys belong to the catalog's export only (not the summary's)."""
@@ -95,13 +97,18 @@ item's ref, category, designation, date, place and counts, as `fieldkit export g
     def kind(self) -> str:
         return self.query_one("#format", Select).value if self.catalog_csv else "csv"
 
-    def _write_catalog(self, out: Path) -> str:
-        if self.kind != "csv":
+    def writer(self) -> Callable[[Path], str]:
+        """What writes the export, with the format and options chosen now (in the app's thread): the
+        worker reads no box, so a key pressed while it writes cannot change what it writes."""
+        if not self.catalog_csv:
+            return self.write
+        kind, catalog = self.kind, self.app.catalog
+        if kind != "csv":
             from fieldkit.report.geo import export_finds, wrote_finds
 
-            return wrote_finds(export_finds(self.app.catalog, self.kind, out), out)
+            return lambda out: wrote_finds(export_finds(catalog, kind, out), out)
         full = self.query_one("#full", Checkbox).value
-        return export_catalog(self.app.catalog, out, full=full).describe()
+        return lambda out: export_catalog(catalog, out, full=full).describe()
 
     def _catalog_replaces(self, out: Path) -> list[str]:
         if self.kind == "csv":
@@ -147,6 +154,9 @@ item's ref, category, designation, date, place and counts, as `fieldkit export g
     @on(Input.Submitted, "#outdir")
     @on(Button.Pressed, "#export")
     def start(self) -> None:
+        if self.running:  # Enter in the box while the Export button is disabled
+            self.notify(WAIT, severity="warning")
+            return
         outdir = Path(self.query_one("#outdir", Input).value.strip()).expanduser()
         existing = self.replaces(outdir)
         if not existing:
@@ -163,20 +173,24 @@ item's ref, category, designation, date, place and counts, as `fieldkit export g
         )
 
     def _run(self, outdir: Path) -> None:
+        if self.running:
+            return
+        self.running = True
         self.query_one("#working").display = True
         self.query_one("#export", Button).disabled = True
-        self.run_export(outdir)
+        self.run_export(outdir, self.writer())
 
-    @work(thread=True, exclusive=True)
-    def run_export(self, outdir: Path) -> None:
+    @work(thread=True)
+    def run_export(self, outdir: Path, write: Callable[[Path], str]) -> None:
         try:
-            written = self.write(outdir)
+            written = write(outdir)
         except FieldkitError as exc:
             self.app.call_from_thread(self.finish, f"[b red]Error:[/] {escape(str(exc))}", None)
             return
         self.app.call_from_thread(self.finish, escape(written), outdir)
 
     def finish(self, text: str, directory: Path | None) -> None:
+        self.running = False
         self.query_one("#working").display = False
         self.query_one("#export", Button).disabled = False
         self.query_one("#result", Label).update(text)
@@ -186,4 +200,7 @@ item's ref, category, designation, date, place and counts, as `fieldkit export g
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
+        if self.running:  # the worker would write on behind a closed dialog, and its outcome be lost
+            self.notify(WAIT, severity="warning")
+            return
         self.dismiss(getattr(self, "exported", None))

@@ -7,8 +7,10 @@ from dataclasses import replace
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Markdown
+
+from fieldkit.tui.widgets.footer import Dialog
 
 INTRO = """\
 # fieldkit
@@ -31,7 +33,7 @@ def key_owners(screen: Screen) -> list:
     return [*panes, screen]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """Key bindings of the screen that was showing, and of the app."""
 
     BINDINGS = [Binding("escape,f1,question_mark,q", "dismiss", "Close", id="help.close")]

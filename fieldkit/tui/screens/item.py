@@ -29,7 +29,7 @@ from fieldkit.tui.widgets.footer import FitFooter
 # (field, label, placeholder); `notes` is a TextArea and `sample_type` a Select, below.
 TEXT_FIELDS = [
     ("ref", "Ref", "generated if empty, e.g. FK-0001"),
-    ("category", "Category *", "rocket, projectile, missile debris, cartridge…"),
+    ("category", "Category *", "rocket, missile debris, cartridge…"),
     ("designation", "Designation", "e.g. 9M22U, OF-540, Hwasong-11"),
     ("calibre", "Calibre", "e.g. 122 mm"),
     ("origin", "Assessed origin", "country or producer"),
@@ -67,7 +67,10 @@ asks first.
   GPS or a capture time that the item lacks, `g` copies them to the item); `o` reads a marking
   off the highlighted photo, `B` reads every photo, `ctrl+o` picks files (type any folder or
   path in the picker's box to leave the home folder), `ctrl+l` types paths (several at once,
-  separated by spaces, commas or new lines; `~` is your home folder).
+  separated by spaces, commas or new lines; `~` is your home folder). One batch is added at a
+  time: while it runs, `Esc` stops it (the screen stays, and the results name every photo not
+  added), and a second batch, `B` or `ctrl+s` waits. Each photo is
+  stored whole, with its SHA-256 and audit entries, or not at all.
 - *Markings*: the From photo column names the photo and crop each marking was read from;
   `Enter` opens that photo with the crop outlined. `ctrl+e` corrects a marking, `ctrl+d` deletes it.
   The panel beneath shows the highlighted marking's readings and, for one read from a photo, which
@@ -192,7 +195,16 @@ brand is printed on the part.
         else:
             self.show_errors({})
 
+    def ingesting(self) -> PhotosPane | None:
+        """The Photos tab while it adds photos: the screen is not left until it is done (None else)."""
+        panes = [pane for pane in self.query(PhotosPane) if pane.job.running]
+        return panes[0] if panes else None
+
     def action_save(self) -> None:
+        pane = self.ingesting()
+        if pane is not None:  # saving leaves the screen: the ingest's outcome would be lost
+            pane.refuse_while_running()
+            return
         data = self.form_data()
         try:
             ItemFields.model_validate(data)
@@ -256,4 +268,8 @@ brand is printed on the part.
         return found
 
     def action_close(self) -> None:
+        pane = self.ingesting()
+        if pane is not None:  # escape stops the ingest and stays, to show which photos went in
+            pane.stop()
+            return
         confirm_discard(self, self.unsaved(), lambda: self.dismiss(None))

@@ -12,16 +12,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from fieldkit.components.attribution import Candidate, ManufacturerIndex
 from fieldkit.errors import FieldkitError
 from fieldkit.tui.safe_text import plain
+from fieldkit.tui.widgets.footer import Dialog
 
 
-class FirmPickScreen(ModalScreen[str | None]):
+class FirmPickScreen(Dialog[str | None]):
     """The candidate firms of a part number; Enter picks one (its name), Escape picks none."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="firmpick.cancel")]
@@ -57,7 +57,7 @@ FIELDS = [
 ]
 
 
-class FamilyFormScreen(ModalScreen[str | None]):
+class FamilyFormScreen(Dialog[str | None]):
     """A user part-number family or brand form; checked as typed, saved to the user reference folder."""
 
     BINDINGS = [

@@ -11,12 +11,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from fieldkit.markings.matcher import match_lines, read_marking
+from fieldkit.markings.matcher import match_lines, read_marking, withheld_lines
 from fieldkit.reference.tables import ReferenceTables
 from fieldkit.tui.safe_text import plain
+from fieldkit.tui.widgets.footer import Dialog
 
 HINT = "Type or paste the text of a marking, e.g. 주체112 or ОФ-462: nothing is stored."
 
@@ -24,10 +24,10 @@ HINT = "Type or paste the text of a marking, e.g. 주체112 or ОФ-462: nothing
 def match_text(text: str, tables: ReferenceTables) -> str:
     """What `fieldkit match TEXT` prints, its notes on overriding user rows first."""
     notes = [f"note: {line}" for line in tables.override_lines()]
-    return "\n".join([*notes, *match_lines(text, read_marking(text, tables).to_json())])
+    return "\n".join([*notes, *match_lines(text, read_marking(text, tables).to_json(), withheld_lines(text, tables))])
 
 
-class MatchScreen(ModalScreen[None]):
+class MatchScreen(Dialog[None]):
     """A text read against the loaded tables as it is typed."""
 
     BINDINGS = [Binding("escape", "close", "Close", id="match.close")]

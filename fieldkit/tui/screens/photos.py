@@ -1,25 +1,25 @@
 """Photos in the TUI: the item screen's Photos tab, a file picker, and the full view of one photo.
 
 Ingest and thumbnail loading run in thread workers and talk back through typed messages;
-progress is posted at most every 250 ms. The images shown are display copies (upright, scaled);
-the stored originals are only read.
+progress is posted at most every 250 ms. One ingest runs at a time: a second is refused, and the
+item screen is not left while one runs (escape stops it, ctrl+s waits); its outcome names every
+photo not added, whether the ingest was stopped or failed. The images shown are display copies
+(upright, scaled); the stored originals are only read.
 """
 
 from __future__ import annotations
 
 import shlex
-import threading
 from pathlib import Path
 from typing import Any, Iterable
 
 from PIL import Image as PILImage
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Button, DirectoryTree, Header, Input, Label, ListItem, ListView, ProgressBar, Static
 from textual_image.widget import Image
 
@@ -27,14 +27,31 @@ from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.photos import IngestResult, exif_flags
 from fieldkit.evidence.placement import describe_offer, disagreements, offers
-from fieldkit.tui.progress import throttled
-from fieldkit.tui.safe_text import plain
+from fieldkit.tui.progress import Cancel, throttled
+from fieldkit.tui.safe_text import plain, visible
 from fieldkit.wording import plural
-from fieldkit.tui.widgets.footer import FitFooter
+from fieldkit.tui.widgets.footer import Dialog, FitFooter
 
 THUMB_SIZE = (192, 128)
 PLACES = ("/media", "/mnt", "/")  # shown as buttons in the file picker, where they exist
 LARGE_SIZE = (1280, 1280)
+WAIT = "Photos are being added: wait for them, or press escape to stop them."
+STOPPING = "Stopping the photo ingest: the results will name every photo not added."
+NAMED = 8  # photos not added named in the notification; all of them are in the results list
+
+
+def outcome(paths: list[Path], results: list[IngestResult], error: str | None, stopped: bool) -> tuple[str, list[str]]:
+    """The headline of an ingest's outcome and the names of the photos not added, in order.
+
+    `results` holds one result per path reached; paths after them were not reached (an `error`
+    stopped the ingest there). `stopped`: the researcher asked for it to stop."""
+    added = sum(1 for r in results if r.ok)
+    not_added = [Path(r.source).name for r in results if not r.ok] + [p.name for p in paths[len(results):]]
+    if error:
+        return f"Stopped by an error: added {added} of {len(paths)}.", not_added
+    if stopped and not_added:
+        return f"Stopped: added {added} of {len(paths)}.", not_added
+    return f"Added {added} of {len(paths)}.", not_added
 
 
 def parse_paths(text: str) -> list[Path]:
@@ -125,18 +142,19 @@ class PhotosPane(Vertical):
             self.done, self.total = done, total
 
     class Ingested(Message):
-        """An ingest finished: one result per file, or an error that stopped it all."""
+        """An ingest finished: the files given, one result per file reached, and the error that
+        stopped it before the rest (None if every file was reached)."""
 
-        def __init__(self, results: list[IngestResult], error: str | None = None):
+        def __init__(self, paths: list[Path], results: list[IngestResult], error: str | None = None):
             super().__init__()
-            self.results, self.error = results, error
+            self.paths, self.results, self.error = paths, results, error
 
     def __init__(self, ref: str, **kwargs):
         super().__init__(**kwargs)
         self.ref = ref
         self.rows: list[dict[str, Any]] = []
         self.item: dict[str, Any] | None = None
-        self.cancel = threading.Event()
+        self.job = Cancel()  # the ingest: one at a time, stopped by escape (ItemScreen) or the app closing
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="photo-add-bar"):
@@ -159,7 +177,7 @@ class PhotosPane(Vertical):
         self.load()
 
     def on_unmount(self) -> None:
-        self.cancel.set()
+        self.job.request()  # the app closing: stop (a photo is stored whole or not at all)
 
     # loading ---------------------------------------------------------------
 
@@ -253,6 +271,8 @@ class PhotosPane(Vertical):
         """OCR every photo of the item (or a folder of images) on the batch screen."""
         from fieldkit.tui.screens.ocr import BatchOcrScreen
 
+        if self.refuse_while_running():  # it reads the item's photos, and can add a folder of them
+            return
         self.app.push_screen(BatchOcrScreen(self.ref, start=bool(self.rows)))
 
     # adding ----------------------------------------------------------------
@@ -261,6 +281,9 @@ class PhotosPane(Vertical):
         self.query_one("#photo-paths", Input).focus()
 
     def action_browse(self) -> None:
+        if self.refuse_while_running():
+            return
+
         def chosen(paths: list[Path] | None) -> None:
             if paths:
                 self.start_ingest(paths)
@@ -285,26 +308,52 @@ class PhotosPane(Vertical):
         if not paths:
             self.notify("Type the path of one or more photos, or of their folder, first.", severity="warning")
             return
-        field.value = ""
-        self.start_ingest(paths)
+        if self.start_ingest(paths):
+            field.value = ""  # else kept, to be added once the running ingest is done
 
-    def start_ingest(self, paths: list[Path]) -> None:
+    def refuse_while_running(self) -> bool:
+        """True, having said so, while an ingest runs: nothing else starts, the screen stays."""
+        if self.job.running:
+            self.notify(WAIT, severity="warning")
+        return self.job.running
+
+    def stop(self) -> bool:
+        """Escape: stop the running ingest (True then: stay on the screen to show its outcome).
+        A photo being copied is dropped, one already copied is stored whole (ingest_file)."""
+        if not self.job.request():
+            return False
+        self.notify(STOPPING, severity="warning")
+        return True
+
+    def start_ingest(self, paths: list[Path]) -> bool:
+        """Start adding `paths` (False, having said so, while another ingest runs)."""
+        if not self.job.start():
+            self.notify(WAIT, severity="warning")
+            return False
         bar = self.query_one("#photo-progress", ProgressBar)
         bar.update(total=len(paths), progress=0)
         bar.display = True
         self.query_one("#photo-results", Static).update(f"Adding {plural(len(paths), 'photo')}…")
         self.ingest(paths)
+        return True
 
-    @work(thread=True, exclusive=True, group="photo-ingest")
+    @work(thread=True, group="photo-ingest")
     def ingest(self, paths: list[Path]) -> None:
+        """Add the photos one by one, so that whatever stops the ingest, the results so far are kept
+        and shown. Each photo is stored whole, with its hash and audit entries, or not at all
+        (fieldkit.evidence.photos.ingest_file)."""
         progress = throttled(lambda done, total: self.post_message(self.Progress(done, total)))
-
+        results: list[IngestResult] = []
+        error = None
         try:
-            results = photos_core.add_photos(self.app.catalog, self.ref, paths, progress=progress, cancel=self.cancel)
-        except FieldkitError as exc:
-            self.post_message(self.Ingested([], str(exc)))
-            return
-        self.post_message(self.Ingested(results))
+            for path in paths:
+                results += photos_core.add_photos(self.app.catalog, self.ref, [path], cancel=self.job.requested)
+                progress(len(results), len(paths))
+        except FieldkitError as exc:  # the item is gone, the catalog cannot be written
+            error = str(exc)
+        except Exception as exc:  # a bug or a failing disk: said, not a traceback, and what went in is named
+            error = f"{exc or type(exc).__name__}; run `fieldkit verify`"
+        self.post_message(self.Ingested(paths, results, error))
 
     @on(Progress)
     def show_progress(self, message: Progress) -> None:
@@ -312,22 +361,21 @@ class PhotosPane(Vertical):
 
     @on(Ingested)
     def show_results(self, message: Ingested) -> None:
+        stopped = self.job.requested.is_set()
+        self.job.finished()
         self.query_one("#photo-progress").display = False
-        results = self.query_one("#photo-results", Static)
-        if message.error:
-            results.update(Text.assemble(("Not added: ", "bold"), plain(message.error)))
-            self.notify(message.error, severity="error")
-            return
-        added = [r for r in message.results if r.ok]
-        failed = [r for r in message.results if not r.ok]
-        lines = [f"Added {len(added)} of {len(message.results)}."]
-        lines += [f"✓ {r.sha256[:16]}…  {Path(r.source).name}" + (" (already in the store)" if r.duplicate else "") for r in added]
-        lines += [f"✗ {r.error}" for r in failed]
-        results.update("\n".join(lines).replace("[", r"\["))
-        if failed:
-            self.notify(f"{plural(len(failed), 'photo')} not added; see the list.", severity="error")
+        headline, not_added = outcome(message.paths, message.results, message.error, stopped)
+        lines = [headline + (f" {message.error}" if message.error else "")]
+        lines += [f"✓ {r.sha256[:16]}…  {Path(r.source).name}" + (" (already in the store)" if r.duplicate else "")
+                  for r in message.results if r.ok]
+        lines += [f"✗ {r.error}" for r in message.results if not r.ok]
+        lines += [f"✗ {path.name} was not added: not reached" for path in message.paths[len(message.results):]]
+        self.query_one("#photo-results", Static).update(plain("\n".join(lines)))
+        if not_added:
+            names = ", ".join(not_added[:NAMED]) + (f" and {len(not_added) - NAMED} more (listed)" if len(not_added) > NAMED else "")
+            self.notify(visible(f"{headline} Not added: {names}."), severity="error", markup=False)
         else:
-            self.notify(f"Added {plural(len(added), 'photo')}.")
+            self.notify(f"Added {plural(len(message.results), 'photo')}.")
         self.load()
 
 
@@ -345,7 +393,7 @@ class PhotoDirectoryTree(DirectoryTree):
         ]
 
 
-class PhotoPickerScreen(ModalScreen[list[Path] | None]):
+class PhotoPickerScreen(Dialog[list[Path] | None]):
     """Pick photo files: Enter on a file marks or unmarks it; ctrl+s adds the marked files.
     With `suffixes` and `what` it picks other files (the components import picks a CSV file).
 

@@ -144,6 +144,7 @@ The command line does the same: `fieldkit component recheck [REF] [--apply]` and
         self.selected: set[int] = set()  # indexes into rows
         self.updated = 0  # stored since the screen opened
         self.busy = False
+        self.applying = False  # storing the chosen changes: escape waits until it is done
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -301,7 +302,7 @@ The command line does the same: `fieldkit component recheck [REF] [--apply]` and
 
         def answered(answer: bool | None) -> None:
             if answer:
-                self.busy = True
+                self.busy = self.applying = True
                 self.query_one("#recheck-summary", Label).update("Applying…")
                 self.store(chosen)
 
@@ -321,7 +322,7 @@ The command line does the same: `fieldkit component recheck [REF] [--apply]` and
 
     @on(Applied)
     def applied(self, message: Applied) -> None:
-        self.busy = False
+        self.busy = self.applying = False
         if message.error:
             self.notify(f"Nothing stored: {message.error}", severity="error")
             self.show_summary()
@@ -331,4 +332,7 @@ The command line does the same: `fieldkit component recheck [REF] [--apply]` and
         self.action_run()  # what is left to differ, against the catalog as it now is
 
     def action_close(self) -> None:
+        if self.applying:  # closed now, the count of what was stored would come back to no screen
+            self.notify("The changes are being stored: wait for it to finish.", severity="warning")
+            return
         self.dismiss(self.updated)

@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Select, Static, TabbedContent, TabPane
 
 from fieldkit.errors import FieldkitError
@@ -27,7 +27,7 @@ from fieldkit.reference.tables import (
     write_user_row,
 )
 from fieldkit.tui.safe_text import plain
-from fieldkit.tui.widgets.footer import FitFooter
+from fieldkit.tui.widgets.footer import Dialog, FitFooter
 
 # table name -> (tab title, columns shown)
 COLUMNS = {
@@ -222,7 +222,7 @@ screen then loads the tables again, so a row you fixed shows at once.
         self.dismiss()
 
 
-class ReferenceRowScreen(ModalScreen[None]):
+class ReferenceRowScreen(Dialog[None]):
     """One reference row in full: every column, unshortened, and which table file it came from."""
 
     BINDINGS = [Binding("escape,enter,q", "close", "Close", id="reference-row.close")]
@@ -257,7 +257,7 @@ PATTERN_FIELDS = [
 ]
 
 
-class PatternFormScreen(ModalScreen[str | None]):
+class PatternFormScreen(Dialog[str | None]):
     """A new user marking pattern; the regex, calendar and examples are checked as they are typed."""
 
     BINDINGS = [

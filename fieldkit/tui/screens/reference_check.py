@@ -13,13 +13,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Label, LoadingIndicator, Static
 
 from fieldkit.errors import FieldkitError
 from fieldkit.locations import user_reference_dir
 from fieldkit.safe_text import visible
 from fieldkit.wording import plural
+from fieldkit.tui.widgets.footer import Dialog
 
 
 def check_text(user_dir: Path | None, shipped_dir: Path | None = None) -> tuple[str, list[str], int]:
@@ -34,7 +34,7 @@ def check_text(user_dir: Path | None, shipped_dir: Path | None = None) -> tuple[
     return verdict, lines, len(problems)
 
 
-class ReferenceCheckScreen(ModalScreen[int | None]):
+class ReferenceCheckScreen(Dialog[int | None]):
     """Dismissed with the number of problems found (None if closed before the check ended).
     `shipped_dir` stands in for the shipped tables (the snapshot's fixed tables)."""
 

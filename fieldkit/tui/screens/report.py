@@ -12,20 +12,21 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar
 
 from fieldkit.errors import FieldkitError
 from fieldkit.tui.progress import throttled
+from fieldkit.tui.widgets.footer import Dialog
 
 Write = Callable[[Path, Callable[[int, int], None]], Path]
+WAIT = "The file is being written: wait for it to finish."
 
 
 def default_path(stem: str) -> Path:
     return Path.home() / "fieldkit-exports" / f"{stem}-{dt.datetime.now():%Y%m%d-%H%M%S}.pdf"
 
 
-class ReportScreen(ModalScreen[Path | None]):
+class ReportScreen(Dialog[Path | None]):
     """Asks for a .pdf or .html file name, then runs `write(path, progress)` in a worker."""
 
     BINDINGS = [Binding("escape", "close", "Close", id="report.close")]
@@ -36,6 +37,7 @@ class ReportScreen(ModalScreen[Path | None]):
         self.stem = stem
         self.write = write
         self.written: Path | None = None
+        self.running = False  # a file is being written: the dialog stays until it is done
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -54,6 +56,10 @@ class ReportScreen(ModalScreen[Path | None]):
     @on(Input.Submitted, "#report-path")
     @on(Button.Pressed, "#write")
     def start(self) -> None:
+        if self.running:  # Enter in the box while the Write button is disabled
+            self.notify(WAIT, severity="warning")
+            return
+        self.running = True
         path = Path(self.query_one("#report-path", Input).value.strip()).expanduser()
         self.query_one("#write", Button).disabled = True
         bar = self.query_one("#report-progress", ProgressBar)
@@ -61,7 +67,7 @@ class ReportScreen(ModalScreen[Path | None]):
         bar.display = True
         self.run_write(path)
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True)
     def run_write(self, path: Path) -> None:
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self.query_one("#report-progress", ProgressBar).update, total=total, progress=done)
@@ -75,6 +81,7 @@ class ReportScreen(ModalScreen[Path | None]):
         self.app.call_from_thread(self.finish, f"Written to {escape(str(written))}", written)
 
     def finish(self, text: str, path: Path | None) -> None:
+        self.running = False
         self.query_one("#write", Button).disabled = False
         self.query_one("#result", Label).update(text)
         if path is not None:
@@ -83,4 +90,7 @@ class ReportScreen(ModalScreen[Path | None]):
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
+        if self.running:  # the worker's progress needs this dialog: closed, the file was left half-written
+            self.notify(WAIT, severity="warning")
+            return
         self.dismiss(self.written)

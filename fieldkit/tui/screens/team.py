@@ -13,13 +13,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Header, Input, Label, ProgressBar, Static, TextArea
 
 from fieldkit.errors import FieldkitError
 from fieldkit.tui.progress import Cancel, cancellable
 from fieldkit.tui.safe_text import plain, visible
-from fieldkit.tui.widgets.footer import FitFooter
+from fieldkit.tui.widgets.footer import Dialog, FitFooter
 
 
 def _split(text: str) -> list[str]:
@@ -37,7 +37,7 @@ def side_by_side(ours: dict | None, theirs: dict) -> tuple[str, str]:
     return "\n".join(left), "\n".join(right)
 
 
-class UnionScreen(ModalScreen[dict | None]):
+class UnionScreen(Dialog[dict | None]):
     """Edit the union of two versions (JSON) and save it with ctrl+s."""
 
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="union.save"), Binding("escape", "cancel", "Cancel", id="union.cancel")]
@@ -67,7 +67,7 @@ class UnionScreen(ModalScreen[dict | None]):
         self.dismiss(None)
 
 
-class TrustKeyScreen(ModalScreen[str | None]):
+class TrustKeyScreen(Dialog[str | None]):
     """Trust a colleague's public key from the file they saved from `fieldkit key show`, under a
     name, as `fieldkit key trust FILE --name NAME`; dismissed with what was trusted (a line to show)."""
 
@@ -110,7 +110,7 @@ class TrustKeyScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class PassphraseAgainScreen(ModalScreen[str | None]):
+class PassphraseAgainScreen(Dialog[str | None]):
     """The new key's passphrase typed a second time; dismissed with it, or None (escape)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="again.cancel")]
@@ -401,11 +401,22 @@ only by allowing unsigned bundles, and it cannot prove who made it.
         if path is not None:
             self.run_job("merge", path)
 
-    @work(thread=True, exclusive=True)
     def run_job(self, job: str, path: Path) -> None:
+        """Start `job` ("create", "verify" or "merge") on `path` in a worker, unless one still runs.
+        The cancel is armed here, in the app's thread, before the worker exists: an escape pressed at
+        any moment from now on cancels the job (and leaves the screen open) until `finish` shows it."""
+        if not self.cancel.start():
+            self.say("A job is running: wait for it, or press escape to cancel it.")
+            return
+        self.query_one("#progress", ProgressBar).display = True
+        self._run_job(job, path)
+
+    def on_unmount(self) -> None:
+        self.cancel.request()  # the app closing while a job runs: stop it, keep nothing half-written
+
+    @work(thread=True)
+    def _run_job(self, job: str, path: Path) -> None:
         bar = self.query_one("#progress", ProgressBar)
-        self.cancel.start()
-        self.app.call_from_thread(setattr, bar, "display", True)
         progress = cancellable(lambda done, total: self.app.call_from_thread(bar.update, total=total, progress=done),
                                self.cancel)
 
@@ -415,13 +426,12 @@ only by allowing unsigned bundles, and it cannot prove who made it.
             self.app.call_from_thread(self.show_stage, text)
 
         try:
+            self.cancel.check()  # escape pressed before this thread started
             text, ok = getattr(self, f"_{job}")(path, progress, stage)
         except FieldkitError as exc:
             text, ok = f"Error: {exc}", False
         except InterruptedError:
             text, ok = f"Cancelled: nothing was {'written' if job == 'create' else 'merged'}.", False
-        finally:
-            self.cancel.finished()
         self.app.call_from_thread(self.finish, text, ok)
 
     def show_stage(self, text: str) -> None:
@@ -502,6 +512,10 @@ only by allowing unsigned bundles, and it cannot prove who made it.
         return "\n".join(report.describe()), True
 
     def finish(self, text: str, ok: bool) -> None:
+        """The job's outcome, in the app's thread: only now does escape go back again."""
+        self.cancel.finished()
+        if not self.is_attached:  # the app closed while the job ran: nothing to show it on
+            return
         bar = self.query_one("#progress", ProgressBar)
         if bar.total is None:  # it stopped in a stage without steps: nothing is in progress now
             bar.display = False

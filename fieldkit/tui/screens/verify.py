@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input, Label, ProgressBar
 from textual.worker import Worker, WorkerState
 
@@ -23,10 +23,10 @@ from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain
 from fieldkit.tui.screens.confirm import ConfirmScreen
 from fieldkit.wording import plural
-from fieldkit.tui.widgets.footer import FitFooter
+from fieldkit.tui.widgets.footer import Dialog, FitFooter
 
 
-class WitnessFolderScreen(ModalScreen[Path | str | None]):
+class WitnessFolderScreen(Dialog[Path | str | None]):
     """Asks for a backup or export folder whose recorded head to check against, or a head noted by hand."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="witness.cancel")]
@@ -59,7 +59,7 @@ class WitnessFolderScreen(ModalScreen[Path | str | None]):
         self.dismiss(None)
 
 
-class SignHeadScreen(ModalScreen[str | None]):
+class SignHeadScreen(Dialog[str | None]):
     """Asks for the key's passphrase to sign a witness checkpoint of the audit head."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="sign.cancel")]

@@ -17,7 +17,11 @@ or the width.
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from rich.cells import cell_len
+from textual.binding import Binding
+from textual.screen import ModalScreen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -73,9 +77,11 @@ class FitFooter(Footer):
         self._composed_for = self.keys_state()
         keys = list(super().compose())
         plain = [k for k in keys if isinstance(k, FooterKey)]
-        kept = {k for k in plain if k.action in APP_ACTIONS or k.key in KEPT_KEYS}
+        app_keys = [k for k in plain if k.action.removeprefix("app.") in APP_ACTIONS]  # a dialog's F1 is app.help
+        kept = {k for k in plain if k in app_keys or k.key in KEPT_KEYS}
         shown = fitting(plain, self.app.size.width, kept)
-        yield from (k for k in keys if not isinstance(k, FooterKey) or k in shown)
+        yield from (k for k in keys if not isinstance(k, FooterKey) or (k in shown and k not in app_keys))
+        yield from (k for k in app_keys if k in shown)  # Quit and Help last, where they are on every screen
 
     async def recompose(self) -> None:
         """Rebuild the keys, unless they would be the same as those on show."""
@@ -85,3 +91,19 @@ class FitFooter(Footer):
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.recompose)
+
+
+Result = TypeVar("Result")
+
+
+class Dialog(ModalScreen[Result], Generic[Result]):
+    """A modal dialog with a footer of its own keys (escape, F-keys, F1 Help). Without it the
+    screen beneath showed its footer under the dialog: keys (a Add, x Export...) that do nothing
+    there, and none of the dialog's own (ctrl+r Restore, F2 Sign...)."""
+
+    # The app's F1 reaches a dialog (a priority key) but a modal's footer leaves the app's keys out:
+    # this one is here to be shown; F1 runs the app's binding either way.
+    BINDINGS = [Binding("f1", "app.help", "Help", id="dialog.help")]
+
+    def on_mount(self) -> None:
+        self.mount(FitFooter())

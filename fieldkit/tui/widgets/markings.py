@@ -12,7 +12,8 @@ from textual.widgets import DataTable, Input, Static
 from fieldkit.catalog import markings as markings_core
 from fieldkit.catalog.overview import crop_text
 from fieldkit.errors import FieldkitError
-from fieldkit.markings.matcher import read_marking
+from fieldkit.markings import soviet_ic
+from fieldkit.markings.matcher import matcher_for, read_marking
 from fieldkit.reference.tables import get_reference
 from fieldkit.tui.safe_text import plain
 from fieldkit.tui.widgets.columns import add_fitted_columns
@@ -35,6 +36,15 @@ def describe_reading(reading: dict, limit: int = 4) -> str:
     for y in reading["years"][:limit]:
         lines.append(f"year {y['describe']}")
     return "\n".join(lines)
+
+
+def withheld(text: str) -> list[str]:
+    """A short line for each word of `text` with a Soviet IC type number's shape that is not offered
+    as one, saying why (fieldkit.markings.soviet_ic); `fieldkit match` gives the whole reason."""
+    try:
+        return [soviet_ic.not_offered_short(word) for word in matcher_for(get_reference()).withheld(text)]
+    except FieldkitError:
+        return []  # the tables cannot be read: the reading above says so
 
 
 def top_reading(reading: dict) -> str:
@@ -179,7 +189,8 @@ class MarkingsPane(Vertical):
         if event.row_key is None or event.row_key.value is None:
             return
         view = markings_core.marking_view(self.app.catalog, markings_core.get_marking(self.app.catalog, event.row_key.value))
-        lines = [view["text"], describe_reading(view["readings"]), *markings_core.ocr_choice_lines(view["ocr_choice"])]
+        lines = [view["text"], describe_reading(view["readings"]), *withheld(view["text"]),
+                 *markings_core.ocr_choice_lines(view["ocr_choice"])]
         self.query_one("#marking-live", Static).update(plain("\n".join(lines)))
 
     @on(Input.Changed, "#marking-text")
@@ -190,7 +201,7 @@ class MarkingsPane(Vertical):
             live.update("")
             return
         try:
-            live.update(plain(describe_reading(read_marking(text, get_reference()).to_json())))
+            live.update(plain("\n".join([describe_reading(read_marking(text, get_reference()).to_json()), *withheld(text)])))
         except FieldkitError as exc:
             live.update(plain(f"cannot read markings: {exc}"))
 
