@@ -47,6 +47,18 @@ def test_an_smd_marked_without_5962_is_read_only_with_its_class_letter():
     assert "Standard Microcircuit Drawing" not in attribute("8771601PA").basis  # no class letter: not read
 
 
+def test_a_number_without_5962_is_not_read_as_an_smd_when_its_first_letter_is_no_rha_level():
+    # with neither 5962 nor a listed RHA letter, nothing but the shape says the number is a drawing's
+    assert read_military("A1234567VQB", bare_smd=True) is None
+    assert "Standard Microcircuit Drawing" not in attribute("A1234567VQB").basis
+    assert "RHA designator R (100 krad(Si)" in read_military("R9679801VXC", bare_smd=True).summary
+
+
+@pytest.mark.parametrize("part", ["ATMEGA328P", "STM32F103C8", "1N4148W-7-F", "74HC595D118", "1234567M2AB"])
+def test_ordinary_ten_and_eleven_character_numbers_are_not_read_as_smds_without_5962(part):
+    assert read_military(part, bare_smd=True) is None
+
+
 def test_the_brand_printed_on_an_smd_part_decides_and_the_drawing_is_noted():
     result = attribute("5962-9851701QEA", "TI")
     assert result.firm_id == "texas-instruments" and result.source == "researcher"
@@ -60,7 +72,7 @@ def test_the_brand_printed_on_an_smd_part_decides_and_the_drawing_is_noted():
 def test_a_jan_slash_sheet_number_shows_its_fields_as_printed_and_names_no_maker(printed, sheet):
     result = attribute(printed)
     assert result.firm_id is None and result.candidates == ()
-    assert f"MIL-M-38510 microcircuit" in result.basis and f"slash sheet {sheet}, then" in result.basis
+    assert "MIL-M-38510 microcircuit" in result.basis and f"slash sheet {sheet}, then" in result.basis
     assert "the standard's own text was not read" in result.basis
     assert "names the specification, not a maker" in result.basis
 
@@ -88,6 +100,15 @@ def test_a_quality_level_written_with_a_hyphen_is_read_too():
     assert read_military("JANTX-2N2907A").inner == "2N2907A"
 
 
+@pytest.mark.parametrize("printed", ["JANTX2N2222A 2310", "JAN1N4148 LOT5", "JANTX2N2222A\n5962", "JANTXV 1N 5811"])
+def test_text_after_a_space_is_never_glued_onto_the_jedec_number(printed):
+    # a date code or lot typed after the number is not part of it: no JEDEC number 2N2222A2310 is read
+    result = attribute(printed)
+    assert result.military.inner is None and result.military.problem
+    assert "a space breaks the number after the quality level" in result.basis
+    assert result.candidates == () and result.firm_id is None
+
+
 @pytest.mark.parametrize("printed, number", [("JANTXV1N4148-1", "1N4148-1"), ("JANS2N2222AUB", "2N2222AUB")])
 def test_the_jedec_number_keeps_its_suffixes(printed, number):
     result = attribute(printed)
@@ -103,6 +124,20 @@ def test_an_883_suffix_is_read_as_screening_and_the_makers_number_attributed():
     assert result.firm_id == "analog-devices"
     assert result.basis.startswith("MIL-STD-883 screening suffix /883B, maker's number AD620SQ (")
     assert result.basis.endswith("prefix AD6 → Analog Devices (US), part_families.csv family AD6 of analog-devices")
+
+
+@pytest.mark.parametrize("printed", ["TI LM124AJ/883", "LOT5 AD620SQ/883B", "AD620 SQ/883B"])
+def test_text_before_a_space_is_never_glued_onto_the_makers_number(printed):
+    # a brand or lot typed before the number is not part of it: no maker's number TILM124AJ is read,
+    # and the text is attributed as typed, as it was before /883 was read
+    result = attribute(printed)
+    assert result.military is None and "maker's number" not in result.basis
+    assert result.basis == attribute(printed.replace("/883", "/")).basis
+
+
+def test_a_screened_number_and_a_quality_level_may_stand_apart_from_the_number():
+    assert read_military("AD620SQ /883B").inner == "AD620SQ"
+    assert read_military("JANTX 2N2222A").inner == "2N2222A"
 
 
 def test_a_screened_number_whose_maker_is_unknown_stays_unattributed():
@@ -161,3 +196,8 @@ def test_the_reading_is_stored_with_the_attribution():
 def test_ordinary_part_numbers_are_not_read_as_military_forms():
     for part in ("TPS62130", "LM358DR", "2N2222A", "ATmega328P-AU", "JANUS", "5962", "AT24C256C-SSHU/T"):
         assert read_military(part) is None, part
+
+
+def test_a_too_long_text_names_the_form_it_began_like():
+    assert read_military("5962-" + "9" * 100).form == "DLA SMD"
+    assert read_military("M38510/" + "1" * 100).form == "MIL-M-38510"

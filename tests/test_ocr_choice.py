@@ -657,12 +657,47 @@ def test_a_latin_reading_stays_latin_without_a_hangul_label_beside_it(tesseract_
 def test_only_letters_and_digits_ppocr_reads_turned_show_a_line_upside_down(text, upside_down):
     from fieldkit.ocr.choice import shows_upside_down
 
-    assert shows_upside_down(text) is upside_down
+    assert shows_upside_down(text, 0.80) is upside_down
+
+
+@pytest.mark.parametrize("text,confidence,upside_down", [
+    # a short upside-down line (a headstamp's LC or year 51) PP-OCR reads turned with near certainty
+    ("LC", 0.995, True), ("51", 0.99, True),
+    # the recorded stand-ins of upright Hangul lines were far less sure
+    ("IO", 0.60, False), ("YY", 0.59, False), ("号", 0.995, False),
+])
+def test_a_short_line_ppocr_reads_turned_with_near_certainty_is_upside_down(text, confidence, upside_down):
+    from fieldkit.ocr.choice import shows_upside_down
+
+    assert shows_upside_down(text, confidence) is upside_down
+
+
+def test_fullwidth_punctuation_in_ppocrs_turned_reading_is_no_cjk_stand_in():
+    from fieldkit.ocr.choice import shows_upside_down
+
+    # PP-OCR writes ':' and ')' full width (recorded: 卫耳：053), 粤8）); in a Latin line they stand in for no syllable
+    assert shows_upside_down("LOT：2310", 0.90)
+    assert not shows_upside_down("停：23", 0.99)
+
+
+@pytest.mark.parametrize("text,confidence", [
+    # recorded: real Korean label lines (bench/ocr_real_extra.json x06, x13) turned upside down; PP-OCR
+    # read them turned, the Hangul as stand-ins and the number right, and tesseract read them as
+    # cropped, upside down (흑1090-00-1083 6 :흐82 for 신고번호: 제 FB21-02-0531호)
+    ("卫出立：刊FB21-02-0531立", 0.89), ("人舎135，1201(02-2252-1001)", 0.951),
+])
+def test_an_upside_down_korean_label_with_a_number_is_read_turned(text, confidence):
+    from fieldkit.ocr.choice import shows_upside_down
+
+    assert shows_upside_down(text, confidence)
 
 
 @pytest.mark.parametrize("pp_text,pp_confidence,turned", [
     ("号", 0.8026, False),  # 주요물질: 정제수, 2-프로판올 as cropped: tesseract read it upside down before
     ("AUTO", 0.9981, True),  # an upside-down headstamp word stays turned for tesseract
+    # and so does a short one PP-OCR is near certain of: a headstamp's year 86 read as cropped, upside
+    # down, reads 98 (digits alone: tesseract is asked even at this confidence)
+    ("86", 0.995, True),
 ])
 def test_tesseract_reads_a_wide_crop_turned_only_when_ppocr_shows_it_upside_down(monkeypatch, pp_text, pp_confidence, turned):
     from PIL import Image
@@ -696,3 +731,13 @@ def test_a_bar_ppocr_read_at_the_edge_of_a_run_is_the_crops_border_not_text():
     assert with_pp_runs("계기정수 440\\", "|440V", "hangul")[0] == "계기정수 440V"
     # a bar tesseract read at that edge too is kept
     assert with_pp_runs("계기정수 |44O", "|440", "hangul")[0] == "계기정수 |440"
+
+
+def test_a_bar_ppocr_read_where_tesseract_read_a_character_is_not_dropped():
+    from fieldkit.ocr.choice import with_pp_runs
+
+    # tesseract read 1440V whole; PP-OCR's bar stands where tesseract read the 1, so it is no border,
+    # and taking it away would read 440V, a digit short
+    assert with_pp_runs("계기정수 1440V", "|440V", "hangul") is None
+    assert with_pp_runs("계기정수 l44OV", "|440V", "hangul")[0] == "계기정수 l440V"
+    assert with_pp_runs("형식 25-I", "25-|", "hangul") is None

@@ -502,8 +502,10 @@ def attribute(
 
     entered_country = normalize_country(country)
     military = read_military(part_number)
-    if military is None or military.problem or military.inner is None:
-        by_prefix = [] if military is not None else index.by_prefix(part_number)
+    if military is None:
+        by_prefix = index.by_prefix(part_number)
+    elif military.inner is None:  # a drawing or slash-sheet number, or a problem: no family is read into it
+        by_prefix = []
     else:  # JANTX2N2222A, LM124AJ/883: the JEDEC or maker's number inside is attributed as it is alone
         by_prefix = index.by_prefix(military.inner)
     if military is None and not by_prefix:
@@ -553,9 +555,8 @@ def attribute(
         basis += "" if military.problem else "; enter the brand printed on the part to decide"
     else:
         candidates, source, stored = (), "none", None
-        basis = f"no manufacturer entered and no family in {FAMILY_FILE} or {TABLE_FILE} begins the part number"
-        if military is not None:
-            basis = basis.replace("the part number", military.inner)
+        number = "the part number" if military is None else military.inner
+        basis = f"no manufacturer entered and no family in {FAMILY_FILE} or {TABLE_FILE} begins {number}"
     if military is not None and military.inner is not None:
         basis = f"{military.describe()}: {basis}"
     elif military is not None and brand is not None:

@@ -57,7 +57,7 @@ QUALITY_LEVELS = ("JANTXV", "JANTX", "JANHC", "JANKC", "JANS", "JAN")
 JEDEC = r"[1-4]N\d{2,5}[A-Z0-9]{0,6}(?:-[0-9A-Z]{1,3})?"  # 2N2222AUB, 1N4148-1
 
 _SMD = re.compile(r"5962([-A-Z])(\d{5})(\d{2})([A-Z]?)([A-Z0-9])([A-Z])")
-_SMD_BARE = re.compile(r"([A-Z]?)(\d{5})(\d{2})([MQV])([A-Z0-9])([A-Z])")
+_SMD_BARE = re.compile(rf"([{''.join(RHA_LEVELS)}]?)(\d{{5}})(\d{{2}})([MQV])([A-Z0-9])([A-Z])")  # only listed RHA letters
 _SMD_START = re.compile(r"5962(?:-|[A-Z](?=\d))")
 _JAN_IC = re.compile(r"(J?)M38510/?(\d{3})(\d{2})([A-Z])([A-Z0-9])([A-Z])")
 _JAN_IC_START = re.compile(r"J?M38510/")
@@ -85,6 +85,7 @@ class MilitaryReading:
         return f"{line}; {self.no_maker}" if self.no_maker else line
 
     def to_json(self) -> dict[str, str]:
+        """What is stored with the attribution: the form, the reading, its source, the number read, any problem."""
         data = {"form": self.form, "reading": self.summary, "source": self.source}
         if self.inner:
             data["number_read"] = self.inner
@@ -93,9 +94,20 @@ class MilitaryReading:
         return data
 
 
+def _folded(part_number: str) -> str:
+    """The text upper-cased, with look-alikes folded when it is not plain ASCII."""
+    return part_number.upper() if part_number.isascii() else fold_lookalikes(part_number).upper()
+
+
 def _compact(part_number: str) -> str:
-    text = part_number.upper() if part_number.isascii() else fold_lookalikes(part_number).upper()
-    return "".join(text.split())
+    """The folded, upper-cased text with every space removed: the fields of a drawing number may be spaced."""
+    return "".join(_folded(part_number).split())
+
+
+def _split_by_space(number: str, part_number: str) -> bool:
+    """Whether the JEDEC or maker's number read in the compacted text is not one word of the text as
+    typed: a space inside it, or a date code or lot glued on (JANTX2N2222A 2310 is not 2N2222A2310)."""
+    return not any(number in word for word in _folded(part_number).split())
 
 
 MAY_BEGIN = ("5962", "M38510", "JM38510", "JAN")  # a quick look before the full reading: these, or "/883" inside
@@ -130,7 +142,8 @@ def read_military(part_number: str | None, *, bare_smd: bool = False) -> Militar
         return _smd(match, bare=True) if bare else None
     if len(text) > MAX_LENGTH:
         if _SMD_START.match(text) or _JAN_IC_START.match(text):
-            return MilitaryReading("too long", "", "", problem=(
+            form = "DLA SMD" if _SMD_START.match(text) else "MIL-M-38510"
+            return MilitaryReading(form, "", "", problem=(
                 f"a text of {len(text)} characters is not a military part number (none is longer than {MAX_LENGTH}); "
                 "enter the number as printed"))
         return None
@@ -154,6 +167,10 @@ def read_military(part_number: str | None, *, bare_smd: bool = False) -> Militar
             "a 2-digit device type and three letters (e.g. M38510/10101BCA); check the marking"))
     if match := _JAN_SEMI.fullmatch(text):
         level, number = match.groups()
+        if _split_by_space(number, part_number):
+            return MilitaryReading("MIL-PRF-19500", "", JAN_SEMI_SOURCE, problem=(
+                f"begins like a MIL-PRF-19500 quality level ({level}) but a space breaks the number after the quality "
+                "level; enter the number as printed on one line, without a date code or lot (e.g. JANTX2N2222A)"))
         kind = "unencapsulated chip" if level in ("JANHC", "JANKC") else "quality level"
         summary = f"MIL-PRF-19500 {kind} {level}, JEDEC number {number}"
         return MilitaryReading("MIL-PRF-19500", summary, JAN_SEMI_SOURCE, number)
@@ -163,6 +180,8 @@ def read_military(part_number: str | None, *, bare_smd: bool = False) -> Militar
             "check the marking"))
     if match := _SCREENED.fullmatch(text):
         number, letter = match.groups()
+        if _split_by_space(number, part_number):
+            return None  # "TI LM124AJ/883": attributed as typed, as any other text
         summary = f"MIL-STD-883 screening suffix /883{letter}, maker's number {number}"
         return MilitaryReading("MIL-STD-883", summary, SCREENED_SOURCE, number)
     return None

@@ -146,18 +146,25 @@ def is_ideograph(ch: str) -> bool:
     return unicodedata.name(ch, "").startswith("CJK") or "\uff00" <= ch <= "\uffef"
 
 
-MIN_TURN_CHARS = 3  # letters or digits PP-OCR must read in a crop turned 180° for the turn to count
+MIN_TURN_CHARS = 3  # letters or digits (not CJK) PP-OCR must read in a crop turned 180° for the turn to count
 
 
-def shows_upside_down(text: str) -> bool:
+def shows_upside_down(text: str, confidence: float) -> bool:
     """Whether PP-OCR's best reading of a crop wider than high, read turned 180°, is evidence that
     the line is upside down, so that tesseract reads it turned too: at least MIN_TURN_CHARS letters
-    or digits and no CJK stand-ins. PP-OCR has no Hangul: of an upright Hangul line it reads a few
-    stand-ins or a letter or two either way up, and the turned one can be the surer (real label
+    or digits that are not CJK stand-ins (an upside-down Korean label reads 卫出立：刊FB21-02-0531立 at
+    0.89: its Hangul as stand-ins, its number read), or fewer, with no stand-in, at SURE_OF_NO_HANGUL
+    or more (a headstamp's year 86 upside down; full-width punctuation, which PP-OCR writes for ':'
+    and ')' in any line, is no stand-in). PP-OCR has no Hangul: of an upright Hangul line it reads a
+    few stand-ins or a letter or two either way up, and the turned one can be the surer (real label
     lines, bench/ocr_real_extra.py: 号 at 0.80, 停停 at 0.45, IO at 0.60, YY at 0.59, and
     tesseract then read the line upside down: lols wir VIO Balk for 제품명: 자이스 렌즈 와이프),
     while the upside-down lines of the real tuning photos read AUTO and FEDERAL (0.78-0.9997)."""
-    return sum(ch.isalnum() for ch in text) >= MIN_TURN_CHARS and not any(is_ideograph(ch) for ch in text)
+    read = sum(ch.isalnum() and not is_ideograph(ch) for ch in text)
+    if read >= MIN_TURN_CHARS:
+        return True
+    stand_in = any(is_ideograph(ch) and not unicodedata.category(ch).startswith("P") for ch in text)
+    return read > 0 and not stand_in and confidence >= SURE_OF_NO_HANGUL
 
 
 def cyrillic_only(text: str) -> list[str]:
@@ -436,6 +443,19 @@ def _stand_in(text: str, a: int, b: int) -> bool:
             and is_ideograph(text[b]))
 
 
+def _without_border_bar(mine: str, other: str) -> str:
+    """PP-OCR's run ``other`` without a bar at either end where tesseract's run ``mine`` has none and
+    PP-OCR's is the longer: the crop's border (|440V beside 440\\). Where the two are as long, the bar
+    stands where tesseract read a character (|440V beside 1440V), and tesseract's character is kept:
+    dropping the bar would read a character short (440V)."""
+    longer = len(_key(other)) > len(_key(mine))
+    if other.startswith("|") and not mine.startswith("|"):
+        other = other[1:] if longer else mine[:1] + other[1:]
+    if other.endswith("|") and not mine.endswith("|"):
+        other = other[:-1] if longer else other[:-1] + mine[-1:]
+    return other
+
+
 def with_pp_runs(tess: str, pp: str, script: str) -> tuple[str, list[str]] | None:
     """Tesseract's reading of a Hangul or Cyrillic line with the runs PP-OCR reads better replaced
     by PP-OCR's (:func:`_runs`: the Latin letters and digits of a Hangul line, the numbers of a
@@ -458,11 +478,7 @@ def with_pp_runs(tess: str, pp: str, script: str) -> tuple[str, list[str]] | Non
         return None
     out, swaps, pos = [], [], 0
     for (a, b), other in zip(mine_runs, theirs):
-        # a bar at either end of PP-OCR's run, where tesseract read none, is the crop's border
-        if not tess[a:b].startswith("|"):
-            other = other.lstrip("|")
-        if not tess[a:b].endswith("|"):
-            other = other.rstrip("|")
+        other = _without_border_bar(tess[a:b], other)
         mine, k1, k2 = tess[a:b], _key(tess[a:b]), _key(other)
         # as many words and as long, give or take a character, or the same once spaces are removed
         shaped = k1 == k2 or (len(mine.split()) == len(other.split()) and abs(len(k1) - len(k2)) <= 1)
