@@ -774,3 +774,16 @@ def test_attrs_ti_tpa_numbers_are_tis_and_heads_a_second_maker_shares_name_nobod
     Panasonic's PhotoMOS heads AQY, AQW, AQZ and its run-together EVQP switches, whole letter heads, so EVQPUJ02K (head
     EVQPUJ) is still nobody's and the hyphenated EVQ-PUJ02K stays the EVQ family's."""
     assert attribute(part).firm_id == firm
+
+
+def test_a_search_text_longer_than_any_part_number_is_refused_in_one_line_without_matching():
+    """A page of text pasted into the Manufacturers search by mistake is not matched brand word by brand word
+    (seconds on 200,000 characters): one line says why and what to search for instead."""
+    from fieldkit.components.attribution import default_index
+    from fieldkit.components.lookup import LONGEST, lookup
+
+    found = lookup("Texas Instruments " * 2_000, default_index())
+    assert found.firm_ids == ()
+    assert found.lines == (f"{len(('Texas Instruments ' * 2_000).strip()):,} characters is longer than any part number "
+                           f"or brand ({LONGEST} at most): search for the part number or the brand alone",)
+    assert lookup("Texas Instruments", default_index()).firm_ids == ("texas-instruments",)

@@ -10,6 +10,8 @@ from fieldkit.components.attribution import ManufacturerIndex, attribute, family
 from fieldkit.components.manufacturers import split_list
 from fieldkit.reference.tables import FamilyRow, ManufacturerRow
 
+LONGEST = 200  # as a stored component's part number and brand (fieldkit.catalog.components.MAX_PART)
+
 
 @dataclass(frozen=True)
 class Lookup:
@@ -25,6 +27,9 @@ def lookup(text: str, index: ManufacturerIndex) -> Lookup:
     text = " ".join((text or "").split())
     if not text:
         return Lookup((), ())
+    if len(text) > LONGEST:  # pasted by mistake: matching brands word by word would take seconds
+        return Lookup((f"{len(text):,} characters is longer than any part number or brand ({LONGEST} at most): "
+                       "search for the part number or the brand alone",), ())
     lines: list[str] = []
     firms: list[str] = []
     by_part = attribute(text, index=index)
