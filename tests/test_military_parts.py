@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from fieldkit.components.attribution import attribute
-from fieldkit.components.military import MAX_LENGTH, read_military
+from fieldkit.components.military import JAN_SEMI_SOURCE, MAX_LENGTH, read_military
 
 # --- DLA Standard Microcircuit Drawings -------------------------------------------------------------
 
@@ -177,19 +177,33 @@ def test_a_malformed_military_number_gives_one_honest_line_and_no_firm(printed, 
     assert "\n" not in result.basis and len(result.basis) < 400
 
 
-@pytest.mark.parametrize("printed", ["\x1b[31m5962-8771601PA", "5962-8771601PA\x1b]0;x\x07", "JANTX\x002N2222A",
-                                     "JAN2N2222A" + "A" * 200, "/883", "X" * (MAX_LENGTH + 1) + "/883"])
-def test_escape_sequences_and_odd_text_never_reach_the_reading(printed):
+@pytest.mark.parametrize("printed, read_as", [
+    ("\x1b[31m5962-8771601PA", None),  # the escape sequence comes first: not a military form at all
+    ("5962-8771601PA\x1b]0;x\x07", "begins like a DLA Standard Microcircuit Drawing number (5962-) but is not one"),
+    ("JANTX\x002N2222A", "begins like a MIL-PRF-19500 quality level (JANTX, JANTXV) but no JEDEC number"),
+    ("JAN2N2222A" + "A" * 200, None),  # longer than any military form
+    ("/883", None),
+    ("X" * (MAX_LENGTH + 1) + "/883", None),
+])
+def test_escape_sequences_and_odd_text_never_reach_the_reading(printed, read_as):
+    """Odd text is either not read as a military form or gets the one-line problem; no control character of
+    the typed text reaches what is shown, and the attribution says nothing of a firm."""
     result = attribute(printed)
-    reading = result.military
-    assert reading is None or not any(ch < " " for ch in reading.describe())
+    if read_as is None:
+        assert result.military is None
+    else:
+        assert result.military.describe().startswith(read_as)
+        assert read_as in result.basis
+        assert not any(ch < " " for ch in result.military.describe())
+    assert result.firm_id is None and result.candidates == ()
     assert not any(ch < " " and ch != "\n" for ch in result.describe().split("\n", 1)[1])
 
 
 def test_the_reading_is_stored_with_the_attribution():
     data = attribute("JANTX2N2222A").to_json()
     assert data["military"] == {"form": "MIL-PRF-19500", "reading": "MIL-PRF-19500 quality level JANTX, JEDEC number 2N2222A",
-                                "source": data["military"]["source"], "number_read": "2N2222A"}
+                                "source": JAN_SEMI_SOURCE, "number_read": "2N2222A"}
+    assert JAN_SEMI_SOURCE.startswith("MIL-PRF-19500/379K 1.1")
     assert "military" not in attribute("2N2222A").to_json()
 
 
