@@ -56,6 +56,26 @@ def variant(photo: Image.Image, crop: list[int], name: str) -> tuple[Image.Image
     return photo, (x, y, w, h), rotate
 
 
+def read_variants(read, name: str, label: dict, photo: Image.Image, variants: list[str], tally: dict[str, list[int]],
+                  records: list[dict], seconds: list[float], lines: bool) -> None:
+    """Read one labelled line in each variant: right/total by script into `tally`, each reading into `records`."""
+    for v in variants:
+        image, crop, rotate = variant(photo, label["crop"], v)
+        t0 = time.perf_counter()
+        reading = read(image, crop=crop, rotate=rotate)
+        seconds.append(time.perf_counter() - t0)
+        right = key(reading.corrected) == key(label["text"])
+        tally.setdefault(label["script"], [0, 0])
+        tally[label["script"]][0] += right
+        tally[label["script"]][1] += 1
+        if lines:
+            print(f"{'=' if right else 'x'} {name} {v:13} {reading.corrected!r}  ({label['text']})", flush=True)
+        records.append({"name": name, "variant": v, "text": label["text"], "corrected": reading.corrected,
+                        "engines": [r.to_json() for r in reading.readings],
+                        "candidates": [[c.text, c.confidence, c.languages, c.pipeline, c.in_choice]
+                                       for c in reading.result.candidates]})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
@@ -75,6 +95,9 @@ def main() -> None:
     splits = split_of(labels)
     scripts = set(filter(None, args.script.split(",")))
     variants = [v for v in VARIANTS if not args.variants or v in args.variants.split(",")]
+    unknown = set(filter(None, args.variants.split(","))) - set(VARIANTS)
+    if unknown:
+        parser.error(f"unknown variant {', '.join(sorted(unknown))}: choose from {', '.join(VARIANTS)}")
     names = [n for n in sorted(labels) if splits[n] == "tuning" and (not scripts or labels[n]["script"] in scripts)]
     tally: dict[str, list[int]] = {}
     records, seconds = [], []
@@ -82,21 +105,7 @@ def main() -> None:
         label = labels[name]
         photo = ImageOps.exif_transpose(Image.open(args.data / name))
         photo.load()
-        for v in variants:
-            image, crop, rotate = variant(photo, label["crop"], v)
-            t0 = time.perf_counter()
-            reading = read(image, crop=crop, rotate=rotate)
-            seconds.append(time.perf_counter() - t0)
-            right = key(reading.corrected) == key(label["text"])
-            tally.setdefault(label["script"], [0, 0])
-            tally[label["script"]][0] += right
-            tally[label["script"]][1] += 1
-            if args.lines:
-                print(f"{'=' if right else 'x'} {name} {v:13} {reading.corrected!r}  ({label['text']})", flush=True)
-            records.append({"name": name, "variant": v, "text": label["text"], "corrected": reading.corrected,
-                            "engines": [r.to_json() for r in reading.readings],
-                            "candidates": [[c.text, c.confidence, c.languages, c.pipeline, c.in_choice]
-                                           for c in reading.result.candidates]})
+        read_variants(read, name, label, photo, variants, tally, records, seconds, args.lines)
     total = sum(t[0] for t in tally.values()), sum(t[1] for t in tally.values())
     print(f"exact {total[0]}/{total[1]}: " + ", ".join(f"{s} {a}/{b}" for s, (a, b) in sorted(tally.items()))
           + f"; {sum(seconds) / max(1, len(seconds)):.2f} s a reading (in process, load {os.getloadavg()[0]:.1f})")

@@ -23,7 +23,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -32,8 +31,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from PIL import Image, ImageOps  # noqa: E402
 
-from ocr_perturbed import VARIANTS, variant  # noqa: E402
-from ocr_real import key  # noqa: E402
+from ocr_perturbed import VARIANTS, read_variants  # noqa: E402
 
 LABELS = ROOT / "bench" / "ocr_real_extra.json"
 MIRROR = Path("/work/.mirror")
@@ -68,6 +66,9 @@ def main() -> None:
     lines = json.loads(LABELS.read_text(encoding="utf-8"))["lines"]
     scripts = set(filter(None, args.script.split(",")))
     variants = [v for v in VARIANTS if not args.variants or v in args.variants.split(",")]
+    unknown = set(filter(None, args.variants.split(","))) - set(VARIANTS)
+    if unknown:
+        parser.error(f"unknown variant {', '.join(sorted(unknown))}: choose from {', '.join(VARIANTS)}")
     photos: dict[str, Image.Image | str] = {}
     tally: dict[str, list[int]] = {}
     records, seconds, skipped = [], [], 0
@@ -87,19 +88,7 @@ def main() -> None:
         if isinstance(photo, str):
             skipped += 1
             continue
-        for v in variants:
-            image, crop, rotate = variant(photo, label["crop"], v)
-            t0 = time.perf_counter()
-            reading = read(image, crop=crop, rotate=rotate)
-            seconds.append(time.perf_counter() - t0)
-            right = key(reading.corrected) == key(label["text"])
-            tally.setdefault(label["script"], [0, 0])
-            tally[label["script"]][0] += right
-            tally[label["script"]][1] += 1
-            if args.lines:
-                print(f"{'=' if right else 'x'} {name} {v:13} {reading.corrected!r}  ({label['text']})", flush=True)
-            records.append({"name": name, "variant": v, "text": label["text"], "corrected": reading.corrected,
-                            "engines": [r.to_json() for r in reading.readings]})
+        read_variants(read, name, label, photo, variants, tally, records, seconds, args.lines)
     if not tally:
         print(f"no photo found: fetch the repositories named in {LABELS.name} (skipped {skipped} lines)")
         return
