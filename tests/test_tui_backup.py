@@ -6,6 +6,7 @@ how to make one. *Encrypt to* is `--encrypt-to`: one age file only the recipient
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from textual.widgets import Checkbox, Input
@@ -538,3 +539,23 @@ async def test_at_80x24_a_restores_long_outcome_leaves_its_buttons_in_view(tmp_p
         assert whole_without_scrolling(dialog) == []  # ...and in view
     assert target.exists()
     assert "restored the catalog to" in result and "catalog-restored.db" in result and "SHA256SUMS" in result
+
+
+def test_a_shortened_path_is_escaped_once_where_it_is_shown_and_keeps_its_file_name_whole():
+    """On a short terminal the outcome names its path through short_path. It escaped the path, and
+    the dialog escaped the outcome again: an ESC stored in a folder's name showed as `\\\\x1b`, which
+    reads as four typed characters (fieldkit.safe_text), not as the control character it is. And its
+    cut kept 32 characters of the end, so a long file name lost its start (which site, which copy)."""
+    from fieldkit.catalog.backup import CopyReport
+    from fieldkit.safe_text import visible
+    from fieldkit.tui.safe_text import short_path
+
+    def shown(target: Path) -> str:  # the outcome as CopyDialog.finish shows it on a short terminal
+        return visible(CopyReport(target, 2, [], restored=True).describe(short_path))
+
+    assert shown(Path("/media/usb/site\x1b]0;x\x07.db")).startswith("restored the catalog to /media/usb/site\\x1b]0;x\\x07.db and")
+    name = "catalog-restored-from-al-hasakah-site-3-2026-12-03.db"
+    assert f"restored the catalog to /media/usb/…/{name} and 2 photo originals" in shown(
+        Path("/media/usb") / ("evidence-" * 6) / name)
+    assert short_path("/media/usb/catalog.db") == "/media/usb/catalog.db"  # short enough: whole
+
