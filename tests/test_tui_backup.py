@@ -559,3 +559,33 @@ def test_a_shortened_path_is_escaped_once_where_it_is_shown_and_keeps_its_file_n
         Path("/media/usb") / ("evidence-" * 6) / name)
     assert short_path("/media/usb/catalog.db") == "/media/usb/catalog.db"  # short enough: whole
 
+
+async def test_ctrl_r_while_a_backup_runs_opens_no_restore_over_it(tmp_path, monkeypatch):
+    """ctrl+r (Restore…) while a backup ran pushed the Restore dialog over it; its Open it then
+    popped both dialogs and switched catalogs under the backup's worker, which was cancelled unseen.
+    Now it is refused, as a second start is, until the backup is over."""
+    import threading
+
+    amina = researcher(tmp_path, monkeypatch)
+    release, real_backup, seen = threading.Event(), BackupScreen.make_backup, []
+
+    def slow_backup(dialog, *args):  # the worker waits until the test has pressed ctrl+r
+        release.wait(30)
+        return real_backup(dialog, *args)
+
+    monkeypatch.setattr(BackupScreen, "make_backup", slow_backup)
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        dialog = app.screen
+        dialog.query_one("#dest", Input).value = str(tmp_path / "usb")
+        dialog.start()
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        seen.append(type(app.screen))
+        release.set()
+        await settle(app, pilot)
+        assert "all verified by SHA-256" in str(dialog.query_one("#result").render())
+    assert seen == [BackupScreen]

@@ -300,7 +300,9 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
 
     @on(Button.Pressed, "#restore")
     def action_restore(self) -> None:
-        self.app.push_screen(RestoreScreen())
+        """Restore… (ctrl+r), once no backup runs: its Open it closes this dialog and the catalog."""
+        if not self.refuse_while_running():
+            self.app.push_screen(RestoreScreen())
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
