@@ -589,3 +589,37 @@ async def test_ctrl_r_while_a_backup_runs_opens_no_restore_over_it(tmp_path, mon
         await settle(app, pilot)
         assert "all verified by SHA-256" in str(dialog.query_one("#result").render())
     assert seen == [BackupScreen]
+
+
+async def test_a_home_folder_that_does_not_exist_is_a_one_line_error_not_a_crash(tmp_path, monkeypatch):
+    """`~amina/usb` typed in the Restore dialog on a machine with no user amina: Path.expanduser()
+    raises RuntimeError, and the Restore dialog asks it on every keystroke (is it an encrypted file?),
+    so the app ended with a traceback at `~a`. Now the box is taken as typed until Restore is pressed,
+    which says in one line what is wrong; Back up says the same of its folder."""
+    from fieldkit.tui.screens.backup import RestoreScreen
+
+    amina = researcher(tmp_path, monkeypatch)
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    said = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        backup_dialog = app.screen
+        backup_dialog.query_one("#dest", Input).value = "~nosuchuser-fk/usb"
+        backup_dialog.start()
+        await settle(app, pilot)
+        said.append(str(backup_dialog.query_one("#result").render()))
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, RestoreScreen)
+        dialog.query_one("#source", Input).focus()
+        await pilot.press(*"~nosuchuser-fk/usb")
+        await pilot.pause()
+        dialog.start()
+        await settle(app, pilot)
+        said.append(str(dialog.query_one("#result").render()))
+        assert app.is_running
+    assert not (tmp_path / "~nosuchuser-fk").exists()
+    for line in said:
+        assert line.startswith("Error: cannot find the home folder of ~nosuchuser-fk"), said
