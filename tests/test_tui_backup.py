@@ -6,6 +6,7 @@ how to make one. *Encrypt to* is `--encrypt-to`: one age file only the recipient
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from textual.widgets import Checkbox, Input
@@ -538,3 +539,87 @@ async def test_at_80x24_a_restores_long_outcome_leaves_its_buttons_in_view(tmp_p
         assert whole_without_scrolling(dialog) == []  # ...and in view
     assert target.exists()
     assert "restored the catalog to" in result and "catalog-restored.db" in result and "SHA256SUMS" in result
+
+
+def test_a_shortened_path_is_escaped_once_where_it_is_shown_and_keeps_its_file_name_whole():
+    """On a short terminal the outcome names its path through short_path. It escaped the path, and
+    the dialog escaped the outcome again: an ESC stored in a folder's name showed as `\\\\x1b`, which
+    reads as four typed characters (fieldkit.safe_text), not as the control character it is. And its
+    cut kept 32 characters of the end, so a long file name lost its start (which site, which copy)."""
+    from fieldkit.catalog.backup import CopyReport
+    from fieldkit.safe_text import visible
+    from fieldkit.tui.safe_text import short_path
+
+    def shown(target: Path) -> str:  # the outcome as CopyDialog.finish shows it on a short terminal
+        return visible(CopyReport(target, 2, [], restored=True).describe(short_path))
+
+    assert shown(Path("/media/usb/site\x1b]0;x\x07.db")).startswith("restored the catalog to /media/usb/site\\x1b]0;x\\x07.db and")
+    name = "catalog-restored-from-al-hasakah-site-3-2026-12-03.db"
+    assert f"restored the catalog to /media/usb/…/{name} and 2 photo originals" in shown(
+        Path("/media/usb") / ("evidence-" * 6) / name)
+    assert short_path("/media/usb/catalog.db") == "/media/usb/catalog.db"  # short enough: whole
+
+
+async def test_ctrl_r_while_a_backup_runs_opens_no_restore_over_it(tmp_path, monkeypatch):
+    """ctrl+r (Restore…) while a backup ran pushed the Restore dialog over it; its Open it then
+    popped both dialogs and switched catalogs under the backup's worker, which was cancelled unseen.
+    Now it is refused, as a second start is, until the backup is over."""
+    import threading
+
+    amina = researcher(tmp_path, monkeypatch)
+    release, real_backup, seen = threading.Event(), BackupScreen.make_backup, []
+
+    def slow_backup(dialog, *args):  # the worker waits until the test has pressed ctrl+r
+        release.wait(30)
+        return real_backup(dialog, *args)
+
+    monkeypatch.setattr(BackupScreen, "make_backup", slow_backup)
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        dialog = app.screen
+        dialog.query_one("#dest", Input).value = str(tmp_path / "usb")
+        dialog.start()
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        seen.append(type(app.screen))
+        release.set()
+        await settle(app, pilot)
+        assert "all verified by SHA-256" in str(dialog.query_one("#result").render())
+    assert seen == [BackupScreen]
+
+
+async def test_a_home_folder_that_does_not_exist_is_a_one_line_error_not_a_crash(tmp_path, monkeypatch):
+    """`~amina/usb` typed in the Restore dialog on a machine with no user amina: Path.expanduser()
+    raises RuntimeError, and the Restore dialog asks it on every keystroke (is it an encrypted file?),
+    so the app ended with a traceback at `~a`. Now the box is taken as typed until Restore is pressed,
+    which says in one line what is wrong; Back up says the same of its folder."""
+    from fieldkit.tui.screens.backup import RestoreScreen
+
+    amina = researcher(tmp_path, monkeypatch)
+    app = make_app(amina.catalog.path, actor="amina", offer_example=False)
+    said = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        backup_dialog = app.screen
+        backup_dialog.query_one("#dest", Input).value = "~nosuchuser-fk/usb"
+        backup_dialog.start()
+        await settle(app, pilot)
+        said.append(str(backup_dialog.query_one("#result").render()))
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, RestoreScreen)
+        dialog.query_one("#source", Input).focus()
+        await pilot.press(*"~nosuchuser-fk/usb")
+        await pilot.pause()
+        dialog.start()
+        await settle(app, pilot)
+        said.append(str(dialog.query_one("#result").render()))
+        assert app.is_running
+    assert not (tmp_path / "~nosuchuser-fk").exists()
+    for line in said:
+        assert line.startswith("Error: cannot find the home folder of ~nosuchuser-fk"), said

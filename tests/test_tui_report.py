@@ -134,3 +134,34 @@ async def test_escape_while_the_file_is_written_keeps_the_dialog_until_it_is_don
         await pilot.pause()
         assert app.screen is not dialog
     assert "Map of finds" in out.read_text(encoding="utf-8")
+
+
+async def test_a_control_character_in_the_path_written_is_shown_escaped_not_sent_to_the_terminal(tmp_path):
+    """The Report and Export dialogs put the path written (and an error's text) in their outcome line
+    escaped as markup only: an ESC or a right-to-left override in a folder's name reached the
+    terminal raw, where every other line of the app shows it as \\x1b or \\u202e (fieldkit.safe_text)."""
+    from fieldkit.tui.screens.export import ExportScreen
+
+    out = tmp_path / "site\x1b]0;x\x07\u202eA"
+
+    def write_report(path, progress):
+        path.write_text("report", encoding="utf-8")
+        return path
+
+    app = make_app(khk_with_markings(tmp_path), actor="tester", offer_example=False)
+    shown = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for dialog, box in ((ReportScreen("Write to:", "r", write_report), "#report-path"),
+                            (ExportScreen("Export to:", write=lambda folder: f"wrote {folder}"), "#outdir")):
+            await app.push_screen(dialog)
+            await pilot.pause()
+            dialog.query_one(box, Input).value = str(out / "r.html" if box == "#report-path" else out)
+            dialog.start()
+            await settle(pilot)
+            shown.append(str(dialog.query_one("#result").render()))
+            dialog.dismiss(None)
+            await pilot.pause()
+    for line in shown:
+        assert "\x1b" not in line and "\u202e" not in line, line
+        assert "site\\x1b]0;x\\x07\\u202eA" in line, line

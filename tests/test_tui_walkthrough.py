@@ -10,7 +10,7 @@ from textual.widgets import Markdown
 from textual.widgets._footer import FooterKey
 
 from fieldkit.cli import cli
-from fieldkit.tui.app import make_app
+from fieldkit.tui.app import FieldkitApp, make_app
 from fieldkit.tui.screens.backup import BackupScreen
 from fieldkit.tui.screens.catalog import CatalogScreen
 from fieldkit.tui.screens.export import ExportScreen
@@ -101,22 +101,29 @@ def test_every_cli_command_has_a_way_in_through_a_key_of_the_app():
     assert "bundle create" in commands and "export kml" in commands  # the walk reaches into groups
     assert set(commands) - set(NOT_IN_THE_APP) == set(WAYS_IN), "a CLI command without a way in, or a stale one"
     for command, (owner, binding_id) in WAYS_IN.items():
-        ids = [b.id for b in owner.BINDINGS if not isinstance(b, tuple)]
-        assert binding_id in ids, f"{command}: {owner.__name__} has no key {binding_id}"
+        bindings = {b.id: b for b in owner.BINDINGS if not isinstance(b, tuple)}
+        assert binding_id in bindings, f"{command}: {owner.__name__} has no key {binding_id}"
+        assert has_action(owner, bindings[binding_id].action), f"{command}: {owner.__name__} has no action for {binding_id}"
+
+
+def has_action(node, action: str) -> bool:
+    """Whether `action` (a binding's, e.g. "show_tab('photos')" or "app.help") has a method to run on
+    `node` (a class or an instance), the one that binds it: Textual runs it there or nowhere."""
+    name = action.split("(")[0]
+    if name.startswith("app."):
+        node, name = FieldkitApp, name.removeprefix("app.")
+    return callable(getattr(node, f"action_{name}", None))
 
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
 
 def runs(app, key: FooterKey) -> bool:
-    """Whether the footer key's action is one the app can run: a method of the node that binds it
-    (a widget in the focus chain, the screen or the app)."""
-    name = key.action.split("(")[0]
-    if name.startswith("app."):
-        return hasattr(app, f"action_{name.removeprefix('app.')}")
-    nodes = [*app.screen.focus_chain, app.screen, app] if app.screen.focused is None else [
-        *app.screen.focused.ancestors_with_self, app]
-    return any(hasattr(node, f"action_{name}") for node in nodes)
+    """Whether the footer key's action is one the app can run: a method of the node that binds the
+    key (a widget in the focus chain, the screen or the app). A method of another node does not count:
+    the app's action_back (Textual's) made a screen's escape pass with no action_back of its own."""
+    active = app.screen.active_bindings.get(key.key)
+    return active is not None and active.binding.action == key.action and has_action(active.node, key.action)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -22,15 +22,19 @@ def plain(value: object, *, multiline: bool = True) -> Text:
 
 
 def short_path(path: Path | str, width: int = 44) -> str:
-    """A path as a dialog shows it in little room: the home folder written ~, control and bidi
-    characters escaped, and if it is still longer than `width`, its middle left out (…): the start
-    says which disk or folder, the end which folder and file. The full path goes in the dialog's
-    notification and tooltip."""
+    """A path as a dialog shows it in little room: the home folder written ~ and, if it is still
+    longer than `width`, the middle of its folders left out (…): their start says which disk or
+    folder, and the last part (the file or folder it names) is always whole, however long (the line
+    wraps). Raw, as the path is: it is escaped once, where it is shown (plain, visible), so that no
+    escape is cut in two or escaped twice. The full path goes in the notification and tooltip."""
     text, home = str(path), str(Path.home())
     if home != os.sep and (text == home or text.startswith(home + os.sep)):
         text = "~" + text[len(home):]
-    text = visible(text)
-    if len(text) <= width:
+    folders, sep, name = text.rpartition(os.sep)
+    if len(text) <= width or not folders:
         return text
-    head = width // 4
-    return text[:head] + "…" + text[len(text) - (width - head - 1):]
+    head = width // 4  # the folders' start, always: which disk or folder
+    tail = max(width - head - 1 - len(sep + name), 0)  # their end, in what room is left
+    if head + tail >= len(folders):
+        return text
+    return folders[:head] + "…" + folders[len(folders) - tail:] + sep + name

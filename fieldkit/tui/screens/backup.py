@@ -30,6 +30,17 @@ def shown(path: Path) -> str:
     return escape(visible(str(path)))
 
 
+def typed_path(text: str) -> Path:
+    """A path typed in a box, `~` and `~user` expanded: a FieldkitError (one line) for a `~user`
+    with no home folder on this machine, where Path.expanduser() raises RuntimeError."""
+    path = Path(text.strip())
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        raise FieldkitError(f"cannot find the home folder of {path.parts[0]} on this machine; "
+                            "give the full path") from None
+
+
 def default_backup_dir(catalog_path: Path | None) -> Path:
     stem = catalog_path.stem if catalog_path else "catalog"
     return Path.home() / "fieldkit-backups" / f"{stem}-{dt.datetime.now():%Y%m%d-%H%M%S}"
@@ -243,7 +254,11 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
     def start(self) -> None:
         if self.refuse_while_running():
             return
-        dest = Path(self.query_one("#dest", Input).value.strip()).expanduser()
+        try:
+            dest = typed_path(self.query_one("#dest", Input).value)
+        except FieldkitError as exc:
+            self.finish(str(exc), failed=True)
+            return
         recipients = self.query_one("#encrypt-to", Input).value.replace(",", " ").split()
         passphrase = None
         if self.query_one("#with-passphrase", Checkbox).value:
@@ -300,7 +315,9 @@ rewritten since cannot forge it. Make your key first on the Team screen (`t`, th
 
     @on(Button.Pressed, "#restore")
     def action_restore(self) -> None:
-        self.app.push_screen(RestoreScreen())
+        """Restore… (ctrl+r), once no backup runs: its Open it closes this dialog and the catalog."""
+        if not self.refuse_while_running():
+            self.app.push_screen(RestoreScreen())
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
@@ -365,19 +382,19 @@ Escape while it works cancels it: the decrypted copy and the new catalog file ar
         self.query_one("#source", Input).focus()
 
     def _paths(self) -> tuple[Path, Path]:
-        return tuple(Path(self.query_one(f"#{box}", Input).value.strip()).expanduser() for box in ("source", "target"))
+        return tuple(typed_path(self.query_one(f"#{box}", Input).value) for box in ("source", "target"))
 
     @on(Input.Changed, "#source")
     def ask_passphrase(self) -> None:
         """A file is an encrypted backup: ask for the passphrase it needs, saying which."""
         from fieldkit.team import crypt
 
-        source, _ = self._paths()
         box = self.query_one("#restore-passphrase", Input)
         try:  # read once per keystroke, inside the try: the file may go or change between two reads
+            source, _ = self._paths()  # `~a`, on the way to `~amina/usb`, names no home folder
             encrypted = source.is_file() and crypt.is_encrypted(source)
             own = encrypted and crypt.needs_passphrase(source)
-        except OSError:
+        except (OSError, FieldkitError):
             encrypted = own = False
         box.placeholder = "The backup's passphrase" if own else "Your key's passphrase (the backup is encrypted to your key)"
         box.display = encrypted
@@ -395,7 +412,11 @@ Escape while it works cancels it: the decrypted copy and the new catalog file ar
     def start(self) -> None:
         if self.refuse_while_running():
             return
-        source, target = self._paths()
+        try:
+            source, target = self._paths()
+        except FieldkitError as exc:
+            self.finish(str(exc), failed=True)
+            return
         if not self.query_one("#source", Input).value.strip():
             self.finish("give the backup folder to restore from", failed=True)
             return

@@ -185,9 +185,9 @@ item's ref, category, designation, date, place and counts, as `fieldkit export g
         try:
             written = write(outdir)
         except FieldkitError as exc:
-            self.app.call_from_thread(self.finish, f"[b red]Error:[/] {escape(str(exc))}", None)
+            self.app.call_from_thread(self.finish, f"[b red]Error:[/] {escape(visible(str(exc)))}", None)
             return
-        self.app.call_from_thread(self.finish, escape(written), outdir)
+        self.app.call_from_thread(self.finish, escape(visible(written, multiline=True)), outdir)
 
     def finish(self, text: str, directory: Path | None) -> None:
         self.running = False

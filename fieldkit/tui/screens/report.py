@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, ProgressBar
 
 from fieldkit.errors import FieldkitError
+from fieldkit.safe_text import visible
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.widgets.footer import Dialog
 
@@ -76,9 +77,9 @@ class ReportScreen(Dialog[Path | None]):
             path.parent.mkdir(parents=True, exist_ok=True)
             written = self.write(path, throttled(progress))
         except (FieldkitError, OSError) as exc:
-            self.app.call_from_thread(self.finish, f"[b red]Error:[/] {escape(str(exc))}", None)
+            self.app.call_from_thread(self.finish, f"[b red]Error:[/] {escape(visible(str(exc)))}", None)
             return
-        self.app.call_from_thread(self.finish, f"Written to {escape(str(written))}", written)
+        self.app.call_from_thread(self.finish, f"Written to {escape(visible(str(written)))}", written)
 
     def finish(self, text: str, path: Path | None) -> None:
         self.running = False
