@@ -21,6 +21,7 @@ from typing import Any
 
 from fieldkit.errors import FieldkitError
 from fieldkit.locations import config_dir
+from fieldkit.paths import expand_user
 
 KEY_FILE = "key.json"
 TRUSTED_FILE = "trusted.json"
@@ -241,7 +242,7 @@ def recipient(value: str) -> str:
         candidate = value
     else:
         named = [k for k in trusted_keys() if k.name == value]
-        path = Path(value).expanduser()
+        path = expand_user(value)
         if named and named[0].age_recipient:
             candidate = named[0].age_recipient
         elif path.is_file():
