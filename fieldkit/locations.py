@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from fieldkit.paths import expand_user
+
 APP_NAME = "fieldkit"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,7 +20,7 @@ def data_dir() -> Path:
     """The user data dir where the default catalog and the witness log live: `FIELDKIT_DATA_DIR` if set."""
     env = os.environ.get("FIELDKIT_DATA_DIR")
     if env:
-        return Path(env).expanduser()
+        return expand_user(env)
     from platformdirs import user_data_path  # only when a default path is needed, not at every start
 
     return user_data_path(APP_NAME, appauthor=False)
@@ -29,7 +31,7 @@ def config_dir() -> Path:
     `FIELDKIT_CONFIG_DIR` moves it (for scripts and tests)."""
     env = os.environ.get("FIELDKIT_CONFIG_DIR")
     if env:
-        return Path(env).expanduser()
+        return expand_user(env)
     from platformdirs import user_config_path
 
     return user_config_path(APP_NAME, appauthor=False)
@@ -39,7 +41,7 @@ def default_catalog_path() -> Path:
     """The catalog to open: `FIELDKIT_DB` if set, else `catalog.db` in the user data dir."""
     env = os.environ.get("FIELDKIT_DB")
     if env:
-        return Path(env).expanduser()
+        return expand_user(env)
     return data_dir() / "catalog.db"
 
 
@@ -62,7 +64,7 @@ def user_reference_dir() -> Path | None:
     """The user reference tables to load: `FIELDKIT_REFERENCE` if set, else the default folder if it exists."""
     env = os.environ.get("FIELDKIT_REFERENCE")
     if env:
-        return Path(env).expanduser()
+        return expand_user(env)
     default = data_dir() / "reference"
     return default if default.is_dir() else None
 
@@ -70,4 +72,4 @@ def user_reference_dir() -> Path | None:
 def user_reference_save_dir() -> Path:
     """Where user reference rows are saved: `FIELDKIT_REFERENCE`, else `reference` in the user data dir."""
     env = os.environ.get("FIELDKIT_REFERENCE")
-    return Path(env).expanduser() if env else data_dir() / "reference"
+    return expand_user(env) if env else data_dir() / "reference"

@@ -41,6 +41,7 @@ from fieldkit.evidence.photos import stored_path_problem
 from fieldkit.evidence.store import walk
 from fieldkit.evidence.verify import verify_catalog
 from fieldkit.locations import photo_store_path
+from fieldkit.paths import expand_user
 from fieldkit.wording import plural
 
 CHUNK = 1 << 20
@@ -173,7 +174,7 @@ def _failure(exc: BaseException, what: str, where: Path) -> FieldkitError:
 
 def backup(catalog: Catalog, destination: Path | str, progress: Callable[[int, int], None] | None = None) -> CopyReport:
     """Copy the catalog and its photo originals into the new folder `destination`."""
-    destination = Path(destination).expanduser()
+    destination = expand_user(destination)
     refuse_inside_store(catalog, destination, "a backup")
     if destination.exists() and any(destination.iterdir()):
         raise FieldkitError(f"{destination} is not empty; give a new folder for the backup")
@@ -278,7 +279,7 @@ def check_sums(backup_dir: Path) -> list[str]:
 def restore(backup_dir: Path | str, target: Path | str, actor: str | None = None,
             progress: Callable[[int, int], None] | None = None) -> CopyReport:
     """Restore a backup folder into a new catalog at `target` (never over an existing one)."""
-    backup_dir, target = Path(backup_dir).expanduser(), Path(target).expanduser()
+    backup_dir, target = expand_user(backup_dir), expand_user(target)
     source = backup_dir / BACKUP_NAME
     if not source.is_file():
         raise FieldkitError(f"{backup_dir} holds no {BACKUP_NAME}; give a folder made by `fieldkit backup`")

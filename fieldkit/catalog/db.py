@@ -28,6 +28,7 @@ from fieldkit.catalog import witness
 from fieldkit.catalog.migrations import known_names, migrations
 from fieldkit.errors import CatalogError
 from fieldkit.locations import photo_store_path
+from fieldkit.paths import expand_user
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIN_PAGE_SIZE = 512  # the smallest page, so the smallest database file
@@ -215,7 +216,7 @@ def refuse_inside_store(catalog: Catalog, destination: Path, what: str) -> None:
     if catalog.path is None:
         return
     store = catalog.photo_store.resolve()
-    target = Path(destination).expanduser().resolve()
+    target = expand_user(destination).resolve()
     if target == store or store in target.parents:
         raise CatalogError(f"{destination} is inside the photo store {store}, which holds only photo originals; "
                            f"choose a folder outside it for {what}")
@@ -345,7 +346,7 @@ def open_catalog(path: Path | str | None, *, actor: str | None = None, create: b
         catalog = Catalog(database(conn), None, actor)
         migrations.apply(catalog.db)
         return catalog
-    path = Path(path).expanduser()
+    path = expand_user(path)
     _check_file(path)
     if path.exists() and not writable(path):  # SQLite would fall back to reading and leave -wal/-shm behind
         raise CatalogError(f"the catalog {path} is read-only; copy it somewhere writable or fix its permissions")
@@ -485,7 +486,7 @@ def open_read_only(path: Path | str, *, actor: str | None = None) -> Catalog:
     A missing or empty file is no catalog (a mistyped --db must not create one), and a catalog
     that needs an upgrade is refused in one line rather than upgraded.
     """
-    path = Path(path).expanduser()
+    path = expand_user(path)
     _check_file(path)
     if not path.exists() or path.stat().st_size == 0:
         what = "the file is empty" if path.exists() else "no such file"

@@ -11,6 +11,7 @@ from fieldkit.cli.base import echo, pass_state, print_json
 from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.verify import remove_leftover_temp_files, verify_catalog
+from fieldkit.paths import expand_user
 
 
 @click.group()
@@ -131,7 +132,7 @@ def verify(state, as_json: bool, remove_temp: bool, rebuild_search: bool, witnes
     from fieldkit.catalog.witness import parse_noted
 
     for given in witnesses:
-        if parse_noted(given) is None and not Path(given).expanduser().exists():
+        if parse_noted(given) is None and not expand_user(given).exists():
             raise FieldkitError(f"--witness {given}: no such folder or file, and not ROW:FINGERPRINT "
                                 "(e.g. 6:3f9a-c21b-77e0-12ab); give a backup or export folder or a noted head")
     catalog = state.catalog(read_only=not rebuild_search)
@@ -143,7 +144,7 @@ def verify(state, as_json: bool, remove_temp: bool, rebuild_search: bool, witnes
     if remove_temp:
         for name in remove_leftover_temp_files(catalog):
             echo(f"removed {name} (a temporary copy left by an interrupted ingest)", err=True, one_line=True)
-    report = verify_catalog(catalog, witnesses=[w if parse_noted(w) else Path(w).expanduser() for w in witnesses])
+    report = verify_catalog(catalog, witnesses=[w if parse_noted(w) else expand_user(w) for w in witnesses])
     if as_json:
         print_json(report.to_json())
     else:

@@ -34,6 +34,7 @@ from fieldkit.catalog.db import Catalog, is_catalog_file, new_id, now
 from fieldkit.catalog.items import get_item
 from fieldkit.components.attribution import ManufacturerIndex, default_index
 from fieldkit.errors import FieldkitError, ValidationError
+from fieldkit.paths import expand_user
 from fieldkit.wording import plural
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -211,7 +212,7 @@ def import_components(
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Import the components in the CSV file at `path` into item `ref` (see the module docstring)."""
-    path = Path(path).expanduser()
+    path = expand_user(path)
     item = get_item(catalog, ref)
     if is_catalog_file(catalog, path):  # reading it would drop SQLite's locks on it (fieldkit.catalog.db)
         raise ImportFileError(f"{path} is the open catalog's own file, not a components CSV; give the CSV file")

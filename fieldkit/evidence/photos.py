@@ -37,6 +37,7 @@ from fieldkit.catalog import records
 from fieldkit.catalog.db import Catalog, is_catalog_file, new_id, now
 from fieldkit.errors import FieldkitError, NotFound, PhotoError
 from fieldkit.evidence.limits import MAX_PIXELS, register_decoders, too_large
+from fieldkit.paths import expand_user
 from fieldkit.typed_text import refuse_unsafe
 
 try:  # HEIC/HEIF (iPhone photos): optional decoder from PyPI
@@ -564,7 +565,7 @@ def add_photos(
             results.append(cancelled)
             continue
         try:
-            results.append(ingest_file(catalog, item, path.expanduser(), caption=caption, cancel=cancel))
+            results.append(ingest_file(catalog, item, expand_user(path), caption=caption, cancel=cancel))
         except InterruptedError:
             results.append(cancelled)
         except FieldkitError as exc:

@@ -56,6 +56,7 @@ from fieldkit.catalog.db import (Catalog, connect, connect_reader, database, in_
                                  translate_error)
 from fieldkit.errors import FieldkitError
 from fieldkit.export import provenance as provenance_file
+from fieldkit.paths import expand_user
 from fieldkit.wording import plural
 
 # Characters a reader does not see, or that a program may strip before a spreadsheet reads the
@@ -694,7 +695,7 @@ def export_catalog(catalog: Catalog, outdir: Path | str, parallel_rows: int = PA
 
     With `overwrite=False`, a folder that already holds an export is refused (ExportExists names
     the files); the CLI and the app ask the user first and pass what she chose."""
-    outdir = Path(outdir).expanduser()
+    outdir = expand_user(outdir)
     refuse_inside_store(catalog, outdir, "an export")
     existing = export_files_in(outdir)
     if existing and not overwrite:

@@ -8,6 +8,7 @@ from pathlib import Path
 from fieldkit.components.summary import Summary
 from fieldkit.errors import FieldkitError
 from fieldkit.export.csv import write_text
+from fieldkit.paths import expand_user
 
 
 SUMMARY_FILES = ("summary.csv", "summary.json")
@@ -20,7 +21,7 @@ def summary_files_in(outdir: Path) -> list[str]:
 
 def export_summary(summary: Summary, outdir: Path | str) -> list[Path]:
     """Write summary.csv (spreadsheet-safe) and summary.json to `outdir`."""
-    outdir = Path(outdir).expanduser()
+    outdir = expand_user(outdir)
     paths = [outdir / name for name in SUMMARY_FILES]
     try:
         outdir.mkdir(parents=True, exist_ok=True)

@@ -33,6 +33,7 @@ from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.photos import IngestResult
 from fieldkit.ocr.engine import DEFAULT_LANGUAGES, OcrCancelled, check_available
 from fieldkit.ocr.reading import Reading, read
+from fieldkit.paths import expand_user
 
 LOW_CONFIDENCE = 60  # words read with less than this (0..100) are shown as doubtful
 
@@ -169,7 +170,7 @@ def read_photos(
 
 def folder_images(folder: str | os.PathLike) -> list[Path]:
     """The photo files directly inside a folder (by extension, hidden files left out), by name."""
-    folder = Path(folder).expanduser()
+    folder = expand_user(folder)
     if not folder.is_dir():
         raise PhotoError(f"{folder}: not a folder")
     found = sorted(
@@ -186,7 +187,7 @@ def open_folders(paths: Iterable[str | os.PathLike]) -> list[Path]:
     that "the photos of this site visit" can be given as their folder. Raises PhotoError for a
     folder with no photos."""
     return [found for path in map(Path, paths)
-            for found in (folder_images(path) if path.expanduser().is_dir() else [path])]
+            for found in (folder_images(path) if expand_user(path).is_dir() else [path])]
 
 
 def ingest_folder(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from fieldkit.catalog.db import Catalog
 from fieldkit.errors import ValidationError
+from fieldkit.paths import expand_user
 
 Progress = Callable[[int, int], None]
 KINDS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
@@ -34,7 +35,7 @@ def kind_of(path: Path) -> str:
 
 def check_destination(catalog: Catalog, path: Path, *, force: bool = False) -> Path:
     """Refuse a destination that exists (unless `force`), is a folder, has no folder, or is in the photo store."""
-    path = Path(path).expanduser()
+    path = expand_user(path)
     if path.is_dir():
         raise ValidationError(f"{path} is a folder; give a file name ending in .pdf or .html")
     if not path.parent.is_dir():

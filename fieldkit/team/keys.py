@@ -21,6 +21,7 @@ from typing import Any
 
 from fieldkit.errors import FieldkitError
 from fieldkit.locations import config_dir
+from fieldkit.paths import expand_user
 
 KEY_FILE = "key.json"
 TRUSTED_FILE = "trusted.json"
@@ -241,10 +242,9 @@ def recipient(value: str) -> str:
         candidate = value
     else:
         named = [k for k in trusted_keys() if k.name == value]
-        path = Path(value).expanduser()
         if named and named[0].age_recipient:
             candidate = named[0].age_recipient
-        elif path.is_file():
+        elif (path := expand_user(value)).is_file():
             words = [w for w in path.read_text(encoding="utf-8", errors="replace").split() if w.startswith("age1")]
             if len(words) != 1:
                 raise KeyProblem(f"{path} holds {len(words)} age recipients (age1...), not one; give the file from `fieldkit key show`")

@@ -16,6 +16,7 @@ from pathlib import Path
 from fieldkit.catalog.backup import BACKUP_NAME, CopyReport, backup
 from fieldkit.catalog.db import Catalog
 from fieldkit.errors import FieldkitError
+from fieldkit.paths import expand_user
 from fieldkit.team import crypt
 from fieldkit.team.bundle import new_file
 
@@ -25,7 +26,7 @@ def sealed_backup(catalog: Catalog, destination: Path, *, recipients: list[str] 
     """Back up the catalog into one age-encrypted file at `destination` (a new file). `progress` counts
     the photos copied, then the bytes encrypted; `stage` says what is happening after the copy (packing,
     then encrypting and for how long: fieldkit.team.crypt)."""
-    destination = Path(destination).expanduser()
+    destination = expand_user(destination)
     crypt.check_choice(list(recipients), passphrase)  # before a byte is copied
     with new_file(destination, "the encrypted backup") as partial, \
             tempfile.TemporaryDirectory(prefix="fieldkit-backup-") as tmp:

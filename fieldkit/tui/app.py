@@ -21,6 +21,7 @@ from textual.screen import Screen
 from fieldkit.catalog.db import Catalog, connect, connect_reader, open_catalog, print_upgrade_notice, writable
 from fieldkit.catalog.meta import renew_catalog_id
 from fieldkit.locations import data_dir, example_catalog_path, photo_store_path
+from fieldkit.paths import expand_user
 from fieldkit.tui import gc_pause
 from fieldkit.tui.screens.catalog import CatalogScreen
 
@@ -171,7 +172,7 @@ def make_app(db_path: Path | str | None = None, actor: str | None = None, *, off
     """
     from fieldkit.locations import default_catalog_path
 
-    path = Path(db_path or default_catalog_path()).expanduser()
+    path = expand_user(db_path or default_catalog_path())
     read_only = path.is_file() and path.stat().st_size > 0 and not writable(path)
     catalog = open_catalog(path, actor=actor, read_only=read_only, on_upgrade=print_upgrade_notice)
     return FieldkitApp(catalog, offer_example=offer_example)

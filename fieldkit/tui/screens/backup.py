@@ -18,6 +18,7 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar
 from fieldkit.catalog.backup import BACKUP_NAME, CopyReport, backup, restore
 from fieldkit.catalog.db import is_catalog_file
 from fieldkit.errors import FieldkitError
+from fieldkit.paths import expand_user
 from fieldkit.safe_text import visible
 from fieldkit.tui.progress import Cancel, cancellable
 from fieldkit.tui.safe_text import short_path
@@ -31,14 +32,9 @@ def shown(path: Path) -> str:
 
 
 def typed_path(text: str) -> Path:
-    """A path typed in a box, `~` and `~user` expanded: a FieldkitError (one line) for a `~user`
-    with no home folder on this machine, where Path.expanduser() raises RuntimeError."""
-    path = Path(text.strip())
-    try:
-        return path.expanduser()
-    except RuntimeError:
-        raise FieldkitError(f"cannot find the home folder of {path.parts[0]} on this machine; "
-                            "give the full path") from None
+    """A path typed in a box, stripped, `~` and `~user` expanded (a one-line FieldkitError for a
+    `~user` with no home folder here: fieldkit.paths.expand_user)."""
+    return expand_user(text.strip())
 
 
 def default_backup_dir(catalog_path: Path | None) -> Path:

@@ -24,6 +24,7 @@ from fieldkit.catalog.components import FIELDS
 from fieldkit.components.attribution import default_index
 from fieldkit.components.importer import ImportResult, import_components
 from fieldkit.errors import FieldkitError
+from fieldkit.paths import expand_user
 from fieldkit.tui.safe_text import plain
 from fieldkit.tui.widgets.footer import Dialog
 
@@ -107,13 +108,18 @@ class ComponentImportScreen(Dialog[int | None]):
         if not text:
             self.notify("Type the path of the CSV file, or browse for it (ctrl+o), first.", severity="warning")
             return
+        try:
+            path = expand_user(text)
+        except FieldkitError as exc:
+            self.query_one("#import-result", Static).update(plain(f"error: {exc}"))
+            return
         self.running = True
         self.query_one("#import-run", Button).disabled = True
         bar = self.query_one("#import-progress", ProgressBar)
         bar.update(total=None, progress=0)
         bar.display = True
         self.query_one("#import-result", Static).update(plain(f"Importing {Path(text).name}…"))
-        self.run_import(Path(text).expanduser(), self.query_one("#import-strict", Checkbox).value)
+        self.run_import(path, self.query_one("#import-strict", Checkbox).value)
 
     @work(thread=True, exclusive=True, group="component-import")
     def run_import(self, path: Path, strict: bool) -> None:

@@ -20,6 +20,7 @@ from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Se
 
 from fieldkit.errors import FieldkitError
 from fieldkit.export.csv import export_catalog, export_files_in
+from fieldkit.paths import expand_user
 from fieldkit.safe_text import visible
 from fieldkit.tui.screens.confirm import ConfirmScreen
 from fieldkit.tui.widgets.footer import Dialog
@@ -157,7 +158,11 @@ item's ref, category, designation, date, place and counts, as `fieldkit export g
         if self.running:  # Enter in the box while the Export button is disabled
             self.notify(WAIT, severity="warning")
             return
-        outdir = Path(self.query_one("#outdir", Input).value.strip()).expanduser()
+        try:
+            outdir = expand_user(self.query_one("#outdir", Input).value.strip())
+        except FieldkitError as exc:
+            self.query_one("#result", Label).update(f"[b red]Error:[/] {escape(visible(str(exc)))}")
+            return
         existing = self.replaces(outdir)
         if not existing:
             self._run(outdir)

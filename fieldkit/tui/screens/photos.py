@@ -27,6 +27,7 @@ from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.photos import IngestResult, exif_flags
 from fieldkit.evidence.placement import describe_offer, disagreements, offers
+from fieldkit.paths import expand_user
 from fieldkit.tui.progress import Cancel, throttled
 from fieldkit.tui.safe_text import plain, visible
 from fieldkit.wording import plural
@@ -58,7 +59,8 @@ def parse_paths(text: str) -> list[Path]:
     """Paths typed or pasted: separated by new lines, commas or spaces ('quotes' keep spaces); ~ expanded.
 
     A whole line or comma-separated piece that names an existing file is taken as one path even
-    if it contains spaces, so a pasted unquoted path works too.
+    if it contains spaces, so a pasted unquoted path works too. A `~user` with no home folder here
+    is a FieldkitError (fieldkit.paths.expand_user), once the piece is split.
     """
     paths: list[str] = []
     for line in text.splitlines():
@@ -66,14 +68,22 @@ def parse_paths(text: str) -> list[Path]:
             piece = piece.strip()
             if not piece:
                 continue
-            if Path(piece).expanduser().exists():
+            if _names_a_file(piece):
                 paths.append(piece)
                 continue
             try:
                 paths.extend(shlex.split(piece))
             except ValueError:  # an unbalanced quote: fall back to spaces
                 paths.extend(piece.split())
-    return [Path(p).expanduser() for p in paths]
+    return [expand_user(p) for p in paths]
+
+
+def _names_a_file(piece: str) -> bool:
+    """Whether a typed piece, `~` expanded, exists; a `~user` with no home folder here does not."""
+    try:
+        return expand_user(piece).exists()
+    except FieldkitError:
+        return False
 
 
 def photo_facts(photo: dict[str, Any], items: Iterable[str] = ()) -> list[tuple[str, str]]:
@@ -438,7 +448,11 @@ class PhotoPickerScreen(Dialog[list[Path] | None]):
 
     @on(Input.Submitted, "#picker-path")
     def go_typed(self, event: Input.Submitted) -> None:
-        path = Path(event.value.strip() or "~").expanduser()
+        try:
+            path = expand_user(event.value.strip() or "~")
+        except FieldkitError as exc:
+            self.notify(str(exc), severity="error")
+            return
         if path.is_dir():
             self.go(path)
         elif path.is_file():

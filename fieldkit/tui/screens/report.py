@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, ProgressBar
 
 from fieldkit.errors import FieldkitError
+from fieldkit.paths import expand_user
 from fieldkit.safe_text import visible
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.widgets.footer import Dialog
@@ -60,8 +61,12 @@ class ReportScreen(Dialog[Path | None]):
         if self.running:  # Enter in the box while the Write button is disabled
             self.notify(WAIT, severity="warning")
             return
+        try:
+            path = expand_user(self.query_one("#report-path", Input).value.strip())
+        except FieldkitError as exc:
+            self.query_one("#result", Label).update(f"[b red]Error:[/] {escape(visible(str(exc)))}")
+            return
         self.running = True
-        path = Path(self.query_one("#report-path", Input).value.strip()).expanduser()
         self.query_one("#write", Button).disabled = True
         bar = self.query_one("#report-progress", ProgressBar)
         bar.update(total=None, progress=0)

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Header, Input, Label, ProgressBar, Static, TextArea
 
 from fieldkit.errors import FieldkitError
+from fieldkit.paths import expand_user
 from fieldkit.tui.progress import Cancel, cancellable
 from fieldkit.tui.safe_text import plain, visible
 from fieldkit.tui.widgets.footer import Dialog, FitFooter
@@ -94,8 +95,8 @@ class TrustKeyScreen(Dialog[str | None]):
         from fieldkit.team import keys
 
         given = self.query_one("#trust-file", Input).value.strip()
-        path = Path(given).expanduser()
         try:
+            path = expand_user(given)
             if not given or not path.is_file():
                 raise FieldkitError(f"{given or 'no file given'}: not a file; give the file saved from their "
                                     "`fieldkit key show`")
@@ -338,7 +339,11 @@ only by allowing unsigned bundles, and it cannot prove who made it.
         if not value:
             self.say("Give the bundle file first.", error=True)
             return None
-        return Path(value).expanduser()
+        try:
+            return expand_user(value)
+        except FieldkitError as exc:
+            self.say(f"Error: {exc}", error=True)
+            return None
 
     def action_new_key(self) -> None:
         """Make the key, as `fieldkit key new`: its passphrase typed twice (the second time in a

@@ -19,6 +19,8 @@ from textual.worker import Worker, WorkerState
 
 from fieldkit.catalog.witness import parse_noted
 from fieldkit.evidence.verify import VerifyReport, remove_leftover_temp_files, verify_catalog
+from fieldkit.errors import FieldkitError
+from fieldkit.paths import expand_user
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain
 from fieldkit.tui.screens.confirm import ConfirmScreen
@@ -47,7 +49,11 @@ class WitnessFolderScreen(Dialog[Path | str | None]):
         if parse_noted(text):
             self.dismiss(text)
             return
-        path = Path(text).expanduser() if text else None
+        try:
+            path = expand_user(text) if text else None
+        except FieldkitError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
         if path is None or not path.exists():
             self.notify(f"{text or 'nothing'}: no such folder or file, and not ROW:FINGERPRINT",
                         severity="error", markup=False)
