@@ -16,7 +16,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldkit.catalog import audit
 from fieldkit.catalog.db import Catalog
 from fieldkit.evidence.photos import sha256_file, stored_file
 

@@ -32,7 +32,7 @@ def finds(catalog: Catalog, refs: list[str] | None = None) -> list[dict[str, Any
     """The items (all, or those in `refs`) that have a location, ordered by ref."""
     sql, params = FINDS_SQL, []
     if refs is not None:
-        sql += f" WHERE items.ref IN (SELECT value FROM json_each(?))"
+        sql += " WHERE items.ref IN (SELECT value FROM json_each(?))"
         params = [json.dumps(refs)]
     out = []
     for row in catalog.db.execute_returning_dicts(sql + " ORDER BY items.ref", params):
