@@ -73,3 +73,22 @@ def test_the_cli_reads_full_width_years_quantities_and_dates(db_path, tmp_path):
     rows = json.loads(run("component", "list", "A-1", "--json").output)
     assert [(r["quantity"], r["date_code"]) for r in rows] == [(12, "２２０１"), (6, None)]
     assert json.loads(run("summary", "A-1", "--json").output)["parts"] == 18
+
+
+@pytest.mark.parametrize("typed, folded", [("５９６２-８７７１６０１ＰＡ", "5962-8771601PA"), ("ｌｍ３５８", "LM358"),
+                                           ("Ｍ３８５１０／１０１０１ＢＣＡ", "M38510/10101BCA"), ("9М２２Ｕ", "9M22U")])
+def test_full_width_letters_and_signs_fold_as_their_ascii_forms_one_character_each(typed, folded):
+    """An East Asian input method types Latin letters full-width (ＰＡ); they are read as P and A, as
+    full-width digits are, and the text as typed keeps its length."""
+    from fieldkit.markings.normalize import fold
+
+    assert fold(typed) == folded and len(fold(typed)) == len(typed)
+
+
+def test_a_part_number_typed_full_width_is_attributed_as_typed_in_ascii():
+    from fieldkit.components.attribution import attribute
+
+    assert attribute("ＴＰＳ６２１３０").firm_id == attribute("TPS62130").firm_id == "texas-instruments"
+    smd = attribute("５９６２-８７７１６０１ＰＡ")
+    assert smd.firm_id is None and smd.military is not None
+    assert smd.military.describe() == attribute("5962-8771601PA").military.describe()

@@ -31,13 +31,20 @@ DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u2043"
 
 
 
+_FULL_WIDTH = range(0xFF01, 0xFF5F)  # ！ .. ～: the full-width forms of ASCII ! .. ~, 0xFEE0 above them
+
+
 class _FoldTable(dict):
-    """str.translate's table: lookalikes and dashes as listed, and digits of every script (full-width
-    １, Devanagari १, ...) as ASCII digits (see markings.digits), found when first met."""
+    """str.translate's table: lookalikes and dashes as listed, digits of every script (full-width
+    １, Devanagari १, ...) as ASCII digits (see markings.digits), and the full-width forms of ASCII
+    letters and signs (ＰＡ, ／, as an East Asian input method types them) as ASCII, found when first met."""
 
     def __missing__(self, code: int) -> int | str:
         ch = chr(code)
-        value = str(unicodedata.decimal(ch)) if code > 0x7F and ch.isdecimal() else code
+        if code in _FULL_WIDTH:
+            value: int | str = code - 0xFEE0
+        else:
+            value = str(unicodedata.decimal(ch)) if code > 0x7F and ch.isdecimal() else code
         self[code] = value
         return value
 
