@@ -151,6 +151,19 @@ def test_cli_match_json_and_reference_check(db_path, tmp_path):
     assert run("--reference", str(folder), "reference", "check").exit_code == 2
 
 
+def test_cli_match_json_names_the_words_not_offered_with_the_reason_the_text_output_gives(db_path):
+    """`match --json` carries what the text output says under "not offered:" (the Soviet IC rule's
+    withheld words), each word with its reason, so a script sees it as a reader of the text does."""
+    run = lambda *a: CliRunner().invoke(cli, ["--db", str(db_path), *a])  # noqa: E731
+    out = json.loads(run("match", "lot 2148AA1 К155ЛА3", "--json").output)
+    [entry] = out["not_offered"]
+    assert entry["word"] == "2148AA1"
+    text = run("match", "lot 2148AA1 К155ЛА3").output
+    assert f"not offered: {entry['reason']}" in text.splitlines()
+    assert entry["reason"].startswith("2148AA1 has the shape of a Soviet IC type number")
+    assert json.loads(run("match", "9M22U 4-23", "--json").output)["not_offered"] == []
+
+
 def test_marking_edit_and_delete_from_the_cli(tmp_path):
     from click.testing import CliRunner
 

@@ -408,3 +408,68 @@ async def test_batch_shows_each_photos_result_as_soon_as_it_is_read(db_path, tmp
         release.set()
         await settle(app, pilot)
         assert str(table.get_row_at(1)[2]) == "LOT 12-87-270"
+
+
+# ------------------------------------------------- a folder's ingest stopped part-way
+
+
+async def start_folder_batch(app, pilot, folder) -> None:
+    app.push_screen(BatchOcrScreen("EX-1", start=False))
+    await pilot.pause()
+    field = app.screen.query_one("#ocr-batch-folder", Input)
+    field.value = str(folder)
+    field.focus()
+    await pilot.press("enter")
+
+
+def folder_of_photos(db_path, tmp_path, *names):
+    from tests.photo_files import jpeg_bytes, write
+
+    catalog = open_catalog(db_path, actor="seed")
+    items.add_item(catalog, {"category": "rocket", "ref": "EX-1"})
+    catalog.close()
+    folder = tmp_path / "card"
+    folder.mkdir()
+    for i, name in enumerate(names):
+        write(folder / name, jpeg_bytes(seed=i + 1))
+    return folder
+
+
+async def test_escape_while_a_folder_is_added_says_how_many_went_in_and_names_the_rest(db_path, tmp_path, monkeypatch):
+    """As the item screen's photo ingest does: the outcome counts what was added and names, with the
+    reason, each photo of the folder that was not."""
+    from tests.test_tui_photo_ingest import Gate
+
+    folder = folder_of_photos(db_path, tmp_path, "a.jpg", "b.jpg", "c.jpg")
+    gate = Gate(monkeypatch, at="b.jpg")
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_folder_batch(app, pilot, folder)
+        await gate.wait(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, BatchOcrScreen)  # escape cancels first, it does not leave
+        gate.release()
+        await settle(app, pilot)
+        status = str(app.screen.query_one("#ocr-batch-status", Static).render())
+        assert "Stopped: added 1 of 3." in status
+        assert f"✗ {folder / 'b.jpg'} was not added: cancelled" in status
+        assert f"✗ {folder / 'c.jpg'} was not added: cancelled" in status
+        assert [r["original_name"] for r in list_photos(app.catalog, "EX-1")] == ["a.jpg"]
+
+
+async def test_a_folder_ingest_that_fails_part_way_names_the_photos_not_added_as_plain_text(db_path, tmp_path, monkeypatch):
+    from tests.test_tui_photo_ingest import Gate
+
+    folder = folder_of_photos(db_path, tmp_path, "1.jpg", "2[red].jpg", "3[b].jpg")
+    Gate(monkeypatch, fail="2[red].jpg")
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_folder_batch(app, pilot, folder)
+        await settle(app, pilot)
+        assert isinstance(app.screen, BatchOcrScreen)  # no traceback, the app still runs
+        status = str(app.screen.query_one("#ocr-batch-status", Static).render())
+        assert "Stopped by an error: added 1 of 3. the disk went away" in status
+        assert "✗ 2[red].jpg was not added: not reached" in status  # a name, never markup
+        assert "✗ 3[b].jpg was not added: not reached" in status
+        assert [r["original_name"] for r in list_photos(app.catalog, "EX-1")] == ["1.jpg"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from fieldkit.cli.base import echo, pass_state, print_json
-from fieldkit.markings.matcher import match_lines, read_marking, reading_lines, withheld_lines
+from fieldkit.markings.matcher import match_lines, read_marking, reading_lines, withheld_json, withheld_lines
 from fieldkit.reference.tables import check_lines, check_reference
 from fieldkit.wording import plural
 
@@ -30,7 +30,7 @@ def _echo_reading(reading: dict) -> None:
 
 @click.command("match")
 @click.argument("text")
-@click.option("--json", "as_json", is_flag=True, help="Print the readings as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the readings, and the words not offered and why, as JSON.")
 @pass_state
 def match(state, text: str, as_json: bool) -> None:
     """Read TEXT against the reference patterns: ranked candidates, fields, years and basis."""
@@ -38,7 +38,7 @@ def match(state, text: str, as_json: bool) -> None:
     _warn_overrides(tables)
     reading = read_marking(text, tables).to_json()
     if as_json:
-        print_json(reading)
+        print_json({**reading, "not_offered": withheld_json(text, tables)})
         return
     for line in match_lines(text, reading, withheld_lines(text, tables)):
         echo(line)

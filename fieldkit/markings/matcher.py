@@ -640,10 +640,15 @@ def reading_lines(reading: dict[str, Any]) -> list[str]:
     return lines
 
 
+def withheld_json(text: str, tables: ReferenceTables | None = None) -> list[dict[str, str]]:
+    """Each word of `text` that has the Soviet IC type number's shape but is not offered as one,
+    with the reason (fieldkit.markings.soviet_ic.not_offered): `fieldkit match --json`'s "not_offered"."""
+    return [{"word": word, "reason": soviet_ic.not_offered(word)} for word in matcher_for(tables).withheld(text)]
+
+
 def withheld_lines(text: str, tables: ReferenceTables | None = None) -> list[str]:
-    """A `not offered:` line for each word of `text` that has the Soviet IC type number's shape but
-    is not offered as one, saying why (fieldkit.markings.soviet_ic.not_offered)."""
-    return [f"not offered: {soviet_ic.not_offered(word)}" for word in matcher_for(tables).withheld(text)]
+    """A `not offered:` line for each word of withheld_json(), saying why."""
+    return [f"not offered: {w['reason']}" for w in withheld_json(text, tables)]
 
 
 def match_lines(text: str, reading: dict[str, Any], withheld: list[str] | None = None) -> list[str]:

@@ -10,8 +10,9 @@ kept and why (``engine["choice"]``), each engine's reading with its calibrated c
 (``engine["engines"]``) and the corrections with their basis (``engine["corrections"]``); see
 fieldkit.catalog.markings.ocr_choice.
 
-Batch reading (:func:`read_photos`, :func:`ingest_folder`) works on stored photos only: a folder of
-images is first ingested as photos of the item, so that every marking points at a stored original.
+Batch reading (:func:`read_photos`) works on stored photos only: a folder of images
+(:func:`folder_images`) is first ingested as photos of the item, so that every marking points at a
+stored original.
 """
 
 from __future__ import annotations
@@ -188,13 +189,3 @@ def open_folders(paths: Iterable[str | os.PathLike]) -> list[Path]:
     folder with no photos."""
     return [found for path in map(Path, paths)
             for found in (folder_images(path) if expand_user(path).is_dir() else [path])]
-
-
-def ingest_folder(
-    catalog: Catalog, item_ref: str, folder: str | os.PathLike, *, cancel: threading.Event | None = None
-) -> tuple[list[IngestResult], list[dict[str, Any]]]:
-    """Ingest the images of a folder as photos of `item_ref`; returns the per-file results and the
-    stored photo rows (those ingested, or already in the store), ready for :func:`read_photos`."""
-    results = photos_core.add_photos(catalog, item_ref, folder_images(folder), cancel=cancel)
-    stored = [photos_core.get_photo(catalog, r.sha256) for r in results if r.ok]
-    return results, stored

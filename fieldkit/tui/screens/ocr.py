@@ -37,6 +37,7 @@ from fieldkit.ocr import photos as ocr_photos
 from fieldkit.ocr import preprocess
 from fieldkit.ocr.engine import DEFAULT_LANGUAGES, OcrCancelled, check_available, parse_crop, validate_crop
 from fieldkit.tui.screens.confirm import confirm_discard
+from fieldkit.tui.screens.photos import add_one_by_one, not_added_lines, outcome
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain, visible
 from fieldkit.wording import plural
@@ -598,7 +599,8 @@ Reads each whole photo of the item (or, with a folder typed, first adds the fold
 photos of the item, so every marking stays traceable to a stored original): the text lines of
 each photo are found first (PP-OCR's detector, on a copy about 1000 px across, so a camera-size
 photo takes seconds) and each line is read. `escape` cancels, or
-goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected ones as markings,
+goes back. If a folder's photos stop being added part-way (`escape`, or an error),
+nothing is read: the outcome says how many were added and names each photo not added, with why. In the list, `space` selects a reading; `ctrl+s` saves the selected ones as markings,
 `ctrl+a` saves all. A reading is saved with its corrected text and the text as read.
 """
 
@@ -629,11 +631,14 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
             self.index, self.entry = index, entry
 
     class Finished(Message):
-        """The batch finished: an entry per photo, files of a folder that could not be added, or an error."""
+        """The batch finished: an entry per photo; `ingest`, when a folder's photos were not all added,
+        the outcome and a line per photo not added; `stopped`, the ingest stopped part-way (nothing
+        read); or an error."""
 
-        def __init__(self, entries: list[ocr_photos.BatchEntry], not_added: list[str], error: str | None = None):
+        def __init__(self, entries: list[ocr_photos.BatchEntry], ingest: list[str], error: str | None = None,
+                     stopped: bool = False):
             super().__init__()
-            self.entries, self.not_added, self.error = entries, not_added, error
+            self.entries, self.ingest, self.error, self.stopped = entries, ingest, error, stopped
 
     def __init__(self, ref: str, *, start: bool = True, languages: str = DEFAULT_LANGUAGES):
         super().__init__()
@@ -705,10 +710,17 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
 
         try:
             check_available(self.languages)
-            not_added: list[str] = []
+            ingest: list[str] = []
             if folder:
-                results, photos = ocr_photos.ingest_folder(catalog, self.ref, folder, cancel=cancel)
-                not_added = [r.error for r in results if not r.ok]
+                paths = ocr_photos.folder_images(folder)
+                results, error = add_one_by_one(catalog, self.ref, paths, cancel)
+                headline, not_added = outcome(paths, results, error, cancel.is_set())
+                if not_added:
+                    ingest = [headline + (f" {error}" if error else ""), *not_added_lines(paths, results)]
+                if error or (cancel.is_set() and not_added):  # stopped part-way: nothing is read
+                    self.post_message(self.Finished([], ingest, stopped=True))
+                    return
+                photos = [photos_core.get_photo(catalog, r.sha256) for r in results if r.ok]
             else:
                 photos = photos_core.list_photos(catalog, self.ref)
             self.post_message(self.Started(photos))
@@ -720,7 +732,7 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
         except FieldkitError as exc:
             self.post_message(self.Finished([], [], str(exc)))
             return
-        self.post_message(self.Finished(entries, not_added))
+        self.post_message(self.Finished(entries, ingest))
 
     @on(Progress)
     def show_progress(self, message: Progress) -> None:
@@ -754,9 +766,10 @@ goes back. In the list, `space` selects a reading; `ctrl+s` saves the selected o
         self.entries = message.entries  # the same photos in the same order: selections made meanwhile hold
         read = sum(e.ok for e in self.entries)
         cancelled = sum(e.error == "cancelled" for e in self.entries)
-        lines = [f"Read {read} of {plural(len(self.entries), 'photo')}" + (f" ({cancelled} cancelled)" if cancelled else "")
-                 + " · space selects, ctrl+s saves selected, ctrl+a saves all"]
-        lines += [f"[$error]not added: {escape(e)}[/]" for e in message.not_added]
+        lines = [] if message.stopped else [
+            f"Read {read} of {plural(len(self.entries), 'photo')}" + (f" ({cancelled} cancelled)" if cancelled else "")
+            + " · space selects, ctrl+s saves selected, ctrl+a saves all"]
+        lines += [f"[$error]{escape(visible(line))}[/]" for line in message.ingest]  # names as text, never markup
         status.update("\n".join(lines))
         self.fill_table()
         self.query_one("#ocr-batch-table", DataTable).focus()

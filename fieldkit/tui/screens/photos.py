@@ -55,6 +55,29 @@ def outcome(paths: list[Path], results: list[IngestResult], error: str | None, s
     return f"Added {added} of {len(paths)}.", not_added
 
 
+def not_added_lines(paths: list[Path], results: list[IngestResult]) -> list[str]:
+    """A line per photo not added, with the reason; those after `results` were not reached."""
+    return ([f"✗ {r.error}" for r in results if not r.ok]
+            + [f"✗ {path.name} was not added: not reached" for path in paths[len(results):]])
+
+
+def add_one_by_one(catalog, ref: str, paths: list[Path], cancel, progress=None) -> tuple[list[IngestResult], str | None]:
+    """Add the photos one by one, so that whatever stops the ingest, the results so far are kept:
+    the results of the photos reached and the error that stopped it, if one did. Each photo is
+    stored whole, with its hash and audit entries, or not at all (fieldkit.evidence.photos.ingest_file)."""
+    results: list[IngestResult] = []
+    try:
+        for path in paths:
+            results += photos_core.add_photos(catalog, ref, [path], cancel=cancel)
+            if progress is not None:
+                progress(len(results), len(paths))
+    except FieldkitError as exc:  # the item is gone, the catalog cannot be written
+        return results, str(exc)
+    except Exception as exc:  # a bug or a failing disk: said, not a traceback, and what went in is named
+        return results, f"{exc or type(exc).__name__}; run `fieldkit verify`"
+    return results, None
+
+
 def parse_paths(text: str) -> list[Path]:
     """Paths typed or pasted: separated by new lines, commas or spaces ('quotes' keep spaces); ~ expanded.
 
@@ -349,20 +372,9 @@ class PhotosPane(Vertical):
 
     @work(thread=True, group="photo-ingest")
     def ingest(self, paths: list[Path]) -> None:
-        """Add the photos one by one, so that whatever stops the ingest, the results so far are kept
-        and shown. Each photo is stored whole, with its hash and audit entries, or not at all
-        (fieldkit.evidence.photos.ingest_file)."""
+        """Add the photos one by one (add_one_by_one); the results so far are shown whatever stops it."""
         progress = throttled(lambda done, total: self.post_message(self.Progress(done, total)))
-        results: list[IngestResult] = []
-        error = None
-        try:
-            for path in paths:
-                results += photos_core.add_photos(self.app.catalog, self.ref, [path], cancel=self.job.requested)
-                progress(len(results), len(paths))
-        except FieldkitError as exc:  # the item is gone, the catalog cannot be written
-            error = str(exc)
-        except Exception as exc:  # a bug or a failing disk: said, not a traceback, and what went in is named
-            error = f"{exc or type(exc).__name__}; run `fieldkit verify`"
+        results, error = add_one_by_one(self.app.catalog, self.ref, paths, self.job.requested, progress)
         self.post_message(self.Ingested(paths, results, error))
 
     @on(Progress)
@@ -378,8 +390,7 @@ class PhotosPane(Vertical):
         lines = [headline + (f" {message.error}" if message.error else "")]
         lines += [f"✓ {r.sha256[:16]}…  {Path(r.source).name}" + (" (already in the store)" if r.duplicate else "")
                   for r in message.results if r.ok]
-        lines += [f"✗ {r.error}" for r in message.results if not r.ok]
-        lines += [f"✗ {path.name} was not added: not reached" for path in message.paths[len(message.results):]]
+        lines += not_added_lines(message.paths, message.results)
         self.query_one("#photo-results", Static).update(plain("\n".join(lines)))
         if not_added:
             names = ", ".join(not_added[:NAMED]) + (f" and {len(not_added) - NAMED} more (listed)" if len(not_added) > NAMED else "")
