@@ -74,7 +74,7 @@ def add_one_by_one(catalog, ref: str, paths: list[Path], cancel, progress=None) 
     except FieldkitError as exc:  # the item is gone, the catalog cannot be written
         return results, str(exc)
     except Exception as exc:  # a bug or a failing disk: said, not a traceback, and what went in is named
-        return results, f"{exc or type(exc).__name__}; run `fieldkit verify`"
+        return results, f"{str(exc) or type(exc).__name__}; run `fieldkit verify`"
     return results, None
 
 
