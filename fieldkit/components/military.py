@@ -19,7 +19,7 @@ four forms and says what each part of the number is, citing what was read:
 - MIL-STD-883 screened numbers, ``LM124AJ/883``, ``AD620SQ/883B``: the suffix is read as screening and
   the maker's number before it is attributed.
 
-Anything that begins like one of these forms but is not one (``5962-``, ``5962-XXXX``, ``JANTX`` with
+Anything that begins like one of these forms but is not one (``5962-``, ``5962-87716``, ``JANTX`` with
 no JEDEC number) gives a one-line `problem` instead of a reading. Every field shown comes from the
 regular expressions below, so a hostile string (escape sequences, a megabyte of text) never reaches
 the basis text. TI's own military prefixes (SNJ54, SNV54, SMJ320...) are ordinary families of

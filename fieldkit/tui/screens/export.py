@@ -22,6 +22,7 @@ from fieldkit.errors import FieldkitError
 from fieldkit.export.csv import export_catalog, export_files_in
 from fieldkit.paths import expand_user
 from fieldkit.safe_text import visible
+from fieldkit.tui.progress import Cancel
 from fieldkit.tui.screens.confirm import ConfirmScreen
 from fieldkit.tui.widgets.footer import Dialog
 
@@ -88,7 +89,7 @@ item's ref, category, designation, date, place and counts, as `fieldkit export g
         self.write = write  # the summary's export; None: the catalog's (writer())
         self.replaces = replaces or (self._catalog_replaces if write is None else (lambda outdir: []))
         self.stem = stem
-        self.running = False  # an export is being written: the dialog stays until it is done
+        self.job = Cancel()  # the export being written: one at a time, and the dialog stays until it is done
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """The format keys belong to the catalog's export only (not the summary's)."""
@@ -155,7 +156,7 @@ item's ref, category, designation, date, place and counts, as `fieldkit export g
     @on(Input.Submitted, "#outdir")
     @on(Button.Pressed, "#export")
     def start(self) -> None:
-        if self.running:  # Enter in the box while the Export button is disabled
+        if self.job.running:  # Enter in the box while the Export button is disabled
             self.notify(WAIT, severity="warning")
             return
         try:
@@ -178,9 +179,8 @@ item's ref, category, designation, date, place and counts, as `fieldkit export g
         )
 
     def _run(self, outdir: Path) -> None:
-        if self.running:
+        if not self.job.start():
             return
-        self.running = True
         self.query_one("#working").display = True
         self.query_one("#export", Button).disabled = True
         self.run_export(outdir, self.writer())
@@ -195,7 +195,7 @@ item's ref, category, designation, date, place and counts, as `fieldkit export g
         self.app.call_from_thread(self.finish, escape(visible(written, multiline=True)), outdir)
 
     def finish(self, text: str, directory: Path | None) -> None:
-        self.running = False
+        self.job.finished()
         self.query_one("#working").display = False
         self.query_one("#export", Button).disabled = False
         self.query_one("#result", Label).update(text)
@@ -205,7 +205,7 @@ item's ref, category, designation, date, place and counts, as `fieldkit export g
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
-        if self.running:  # the worker would write on behind a closed dialog, and its outcome be lost
+        if self.job.running:  # the worker would write on behind a closed dialog, and its outcome be lost
             self.notify(WAIT, severity="warning")
             return
         self.dismiss(getattr(self, "exported", None))

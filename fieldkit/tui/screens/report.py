@@ -17,7 +17,7 @@ from textual.widgets import Button, Input, Label, ProgressBar
 from fieldkit.errors import FieldkitError
 from fieldkit.paths import expand_user
 from fieldkit.safe_text import visible
-from fieldkit.tui.progress import throttled
+from fieldkit.tui.progress import Cancel, throttled
 from fieldkit.tui.widgets.footer import Dialog
 
 Write = Callable[[Path, Callable[[int, int], None]], Path]
@@ -39,7 +39,7 @@ class ReportScreen(Dialog[Path | None]):
         self.stem = stem
         self.write = write
         self.written: Path | None = None
-        self.running = False  # a file is being written: the dialog stays until it is done
+        self.job = Cancel()  # the file being written: one at a time, and the dialog stays until it is done
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -58,7 +58,7 @@ class ReportScreen(Dialog[Path | None]):
     @on(Input.Submitted, "#report-path")
     @on(Button.Pressed, "#write")
     def start(self) -> None:
-        if self.running:  # Enter in the box while the Write button is disabled
+        if self.job.running:  # Enter in the box while the Write button is disabled
             self.notify(WAIT, severity="warning")
             return
         try:
@@ -66,7 +66,7 @@ class ReportScreen(Dialog[Path | None]):
         except FieldkitError as exc:
             self.query_one("#result", Label).update(f"[b red]Error:[/] {escape(visible(str(exc)))}")
             return
-        self.running = True
+        self.job.start()
         self.query_one("#write", Button).disabled = True
         bar = self.query_one("#report-progress", ProgressBar)
         bar.update(total=None, progress=0)
@@ -87,7 +87,7 @@ class ReportScreen(Dialog[Path | None]):
         self.app.call_from_thread(self.finish, f"Written to {escape(visible(str(written)))}", written)
 
     def finish(self, text: str, path: Path | None) -> None:
-        self.running = False
+        self.job.finished()
         self.query_one("#write", Button).disabled = False
         self.query_one("#result", Label).update(text)
         if path is not None:
@@ -96,7 +96,7 @@ class ReportScreen(Dialog[Path | None]):
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
-        if self.running:  # the worker's progress needs this dialog: closed, the file was left half-written
+        if self.job.running:  # the worker's progress needs this dialog: closed, the file was left half-written
             self.notify(WAIT, severity="warning")
             return
         self.dismiss(self.written)
