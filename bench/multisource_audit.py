@@ -20,7 +20,7 @@ LD1117S33TR, AO3400A, AO3401A, SI2301CDS, SI2302CDS and SI2312, sold under ST's,
 other makers; the s11 multisrc6 pass SD103AWS-7-F, twelve PCA95xx/PCF857x I2C expanders, switches and
 repeaters, and the controls DS125DF111, TCA9548APWR and PCA9685PW; the s11 milparts pass eleven military forms,
 JAN-prefixed JEDEC numbers, DLA drawing and MIL-M-38510 numbers and a /883 number, and the controls
-SNJ54LS00J, SMJ320C40GFM50 and AD620SQ/883B), written from the numbers themselves and the
+SNJ54LS00J, SMJ320C40GFM50 and AD620SQ/883B; the s12 formerly pass PCA9515ADP, which TI publishes too), written from the numbers themselves and the
 makers' catalogues, never from lists of components found in weapons. tests/test_multisource_audit.py holds
 every row to its expectation.
 
@@ -102,7 +102,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
         "I2C I/O expanders and switches": [  # Philips (NXP) numbers TI publishes too (multisrc6)
             ("PCA9534PW", CANDIDATES), ("PCA9535PW", CANDIDATES), ("PCA9536D", CANDIDATES), ("PCA9538PW", CANDIDATES),
             ("PCA9539PW", CANDIDATES), ("PCA9544APW", CANDIDATES), ("PCA9548APW", CANDIDATES), ("PCA9554PW", CANDIDATES),
-            ("PCA9555PW", CANDIDATES), ("PCA9557PW", CANDIDATES), ("PCA9517ADP", CANDIDATES), ("PCF8574AT", CANDIDATES), ("PCF8575DBR", CANDIDATES),
+            ("PCA9555PW", CANDIDATES), ("PCA9557PW", CANDIDATES), ("PCA9517ADP", CANDIDATES), ("PCA9515ADP", CANDIDATES), ("PCF8574AT", CANDIDATES), ("PCF8575DBR", CANDIDATES),
             ("TCA9548APWR", ONE_FIRM), ("PCA9685PW", ONE_FIRM),
         ],
         "drivers": [

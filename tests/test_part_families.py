@@ -787,3 +787,30 @@ def test_a_search_text_longer_than_any_part_number_is_refused_in_one_line_withou
     assert found.lines == (f"{len(('Texas Instruments ' * 2_000).strip()):,} characters is longer than any part number "
                            f"or brand ({LONGEST} at most): search for the part number or the brand alone",)
     assert lookup("Texas Instruments", default_index()).firm_ids == ("texas-instruments",)
+
+
+@pytest.mark.parametrize("part, owner, former", [
+    ("ATmega2560-16AU", "Microchip Technology (US)", "Atmel (until 2016)"),
+    ("ATtiny85-20PU", "Microchip Technology (US)", "Atmel (until 2016)"),
+    ("HMC392A", "Analog Devices (US)", "Hittite Microwave (until 2014)"),
+    ("IRLML6402TRPBF", "Infineon Technologies (DE)", "International Rectifier (until 2015)"),
+    ("FDS6680A", "onsemi (US)", "Fairchild Semiconductor (until 2016)"),
+    ("LT1210CS", "Analog Devices (US)", "Linear Technology (until 2017)"),
+    ("LT3651EUHE-4.2", "Analog Devices (US)", "Linear Technology (until 2017)"),
+    ("MC9S08GB60", "NXP Semiconductors (NL)", "Freescale Semiconductor (until 2015)"),
+    ("MKL25Z128VLK4", "NXP Semiconductors (NL)", "Freescale Semiconductor (until 2015)"),
+    ("OPA2134PA", "Texas Instruments (US)", "Burr-Brown (until 2000)"),
+    ("INA128P", "Texas Instruments (US)", "Burr-Brown (until 2000)"),
+    ("ADS1115IDGSR", "Texas Instruments (US)", "Burr-Brown (until 2000)"),
+])
+def test_lines_bought_with_their_maker_name_the_former_firm_and_year(part, owner, former):
+    """Issue 13, point 1 (s12 formerly pass): the shipped families give the owner today and the firm the line
+    came from, with the year, where a document tying the head to that firm was read (curated_families.csv)."""
+    assert attribute(part).headline() == f"{part}: {owner}, formerly {former}"
+
+
+def test_pca9515_is_nxps_and_tis():
+    """A Philips (NXP) I2C repeater TI publishes under the same number (s12 formerly pass): candidates, no firm."""
+    result = attribute("PCA9515ADP")
+    assert result.firm_id is None
+    assert {c.firm_id for c in result.candidates} == {"nxp", "texas-instruments"}
