@@ -171,23 +171,3 @@ async def test_an_ingest_that_fails_part_way_says_which_went_in_and_which_not(ap
         assert [r["original_name"] for r in list_photos(app.catalog, "EX-1")] == ["a.jpg"]
         assert no_temp_copies(app)
 
-
-def test_an_error_without_a_message_is_named_by_its_kind_and_the_photos_before_it_are_kept(tmp_path, monkeypatch):
-    """An unexpected error may carry no message (a bare RuntimeError(), a bug): the outcome names its kind
-    instead of an empty reason, and the photo added before it is in the results."""
-    from fieldkit.tui.screens.photos import add_one_by_one
-
-    catalog = open_catalog(tmp_path / "t.db", actor="t")
-    items.add_item(catalog, {"ref": "A-1", "category": "drone"})
-    first, second = write(tmp_path / "1.jpg", jpeg_bytes()), write(tmp_path / "2.jpg", jpeg_bytes(seed=2))
-    real = photos_core.ingest_file
-
-    def ingest_file(catalog, item, path, **kwargs):
-        if Path(path).name == "2.jpg":
-            raise RuntimeError()
-        return real(catalog, item, path, **kwargs)
-
-    monkeypatch.setattr(photos_core, "ingest_file", ingest_file)
-    results, error = add_one_by_one(catalog, "A-1", [first, second], threading.Event())
-    assert [r.ok for r in results] == [True]
-    assert error == "RuntimeError; run `fieldkit verify`"

@@ -33,11 +33,11 @@ from textual_image.widget import Image
 
 from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
+from fieldkit.evidence.ingest_outcome import add_one_by_one, not_added_lines, outcome
 from fieldkit.ocr import photos as ocr_photos
 from fieldkit.ocr import preprocess
 from fieldkit.ocr.engine import DEFAULT_LANGUAGES, OcrCancelled, check_available, parse_crop, validate_crop
 from fieldkit.tui.screens.confirm import confirm_discard
-from fieldkit.tui.screens.photos import add_one_by_one, not_added_lines, outcome
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain, visible
 from fieldkit.wording import plural
