@@ -708,9 +708,9 @@ nothing is read: the outcome says how many were added and names each photo not a
         catalog = self.app.catalog
         progress = throttled(lambda done, total: self.post_message(self.Progress(done, total)))
 
+        ingest: list[str] = []
         try:
             check_available(self.languages)
-            ingest: list[str] = []
             if folder:
                 paths = ocr_photos.folder_images(folder)
                 results, error = add_one_by_one(catalog, self.ref, paths, cancel)
@@ -730,7 +730,10 @@ nothing is read: the outcome says how many were added and names each photo not a
                 on_entry=lambda index, entry: self.post_message(self.EntryRead(index, entry)),
             )
         except FieldkitError as exc:
-            self.post_message(self.Finished([], [], str(exc)))
+            self.post_message(self.Finished([], ingest, str(exc)))
+            return
+        except Exception as exc:  # a bug or a failing disk: said, not a traceback; the ingest's outcome kept
+            self.post_message(self.Finished([], ingest, f"{str(exc) or type(exc).__name__}; run `fieldkit verify`"))
             return
         self.post_message(self.Finished(entries, ingest))
 
@@ -759,8 +762,9 @@ nothing is read: the outcome says how many were added and names each photo not a
         self.running = False
         self.query_one("#ocr-batch-progress").display = False
         status = self.query_one("#ocr-batch-status", Static)
+        ingest = [f"[$error]{escape(visible(line))}[/]" for line in message.ingest]  # names as text, never markup
         if message.error:
-            status.update(f"[$error]{escape(message.error)}[/]")
+            status.update("\n".join([f"[$error]{escape(visible(message.error))}[/]", *ingest]))
             self.notify(message.error, severity="error", timeout=10)
             return
         self.entries = message.entries  # the same photos in the same order: selections made meanwhile hold
@@ -769,8 +773,7 @@ nothing is read: the outcome says how many were added and names each photo not a
         lines = [] if message.stopped else [
             f"Read {read} of {plural(len(self.entries), 'photo')}" + (f" ({cancelled} cancelled)" if cancelled else "")
             + " · space selects, ctrl+s saves selected, ctrl+a saves all"]
-        lines += [f"[$error]{escape(visible(line))}[/]" for line in message.ingest]  # names as text, never markup
-        status.update("\n".join(lines))
+        status.update("\n".join(lines + ingest))
         self.fill_table()
         self.query_one("#ocr-batch-table", DataTable).focus()
 
