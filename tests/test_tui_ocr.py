@@ -528,3 +528,24 @@ async def test_an_unexpected_error_in_a_folder_batch_is_said_with_the_ingest_out
         assert "the disk went away; run `fieldkit verify`" in status
         assert "Added 1 of 2." in status and "b.jpg" in status
         assert [r["original_name"] for r in list_photos(app.catalog, "EX-1")] == ["a.jpg"]
+
+
+async def test_ctrl_q_while_a_folder_is_added_stops_it_and_shows_which_went_in_before_quitting(db_path, tmp_path, monkeypatch):
+    from tests.test_tui_photo_ingest import Gate
+
+    folder = folder_of_photos(db_path, tmp_path, "a.jpg", "b.jpg", "c.jpg")
+    gate = Gate(monkeypatch, at="b.jpg")
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_folder_batch(app, pilot, folder)
+        await gate.wait(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, BatchOcrScreen)
+        gate.release()
+        await settle(app, pilot)
+        status = str(app.screen.query_one("#ocr-batch-status", Static).render())
+        assert "Stopped: added 1 of 3." in status and "c.jpg was not added" in status
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running

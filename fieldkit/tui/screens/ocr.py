@@ -650,6 +650,7 @@ nothing is read: the outcome says how many were added and names each photo not a
         self.saved: dict[int, str] = {}
         self.cancel = threading.Event()
         self.running = False
+        self.adding = False  # a folder's photos are being added (set by the worker)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -713,7 +714,11 @@ nothing is read: the outcome says how many were added and names each photo not a
             check_available(self.languages)
             if folder:
                 paths = ocr_photos.folder_images(folder)
-                results, error = add_one_by_one(catalog, self.ref, paths, cancel)
+                self.adding = True
+                try:
+                    results, error = add_one_by_one(catalog, self.ref, paths, cancel)
+                finally:
+                    self.adding = False
                 headline, not_added = outcome(paths, results, error, cancel.is_set())
                 if not_added:
                     ingest = [headline + (f" {error}" if error else ""), *not_added_lines(paths, results)]
@@ -841,6 +846,14 @@ nothing is read: the outcome says how many were added and names each photo not a
             self.notify("Not saved: " + "; ".join(failed), severity="error")
         self.notify(f"Saved {plural(saved, 'marking')} to {self.ref}" if saved else "Nothing new to save.",
                     severity="information" if saved else "warning")
+
+    def stop_before_quit(self) -> bool:
+        """ctrl+q while a folder's photos are being added and no stop was asked for yet: stop and stay
+        (True), so that the outcome -- which photos went in, which not -- is seen before quitting."""
+        if not self.adding or self.cancel.is_set():
+            return False
+        self.action_cancel_or_close()
+        return True
 
     def action_cancel_or_close(self) -> None:
         if self.running:
