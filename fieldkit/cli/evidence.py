@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from fieldkit.cli.base import echo, pass_state, print_json
+from fieldkit.cli.base import UserPath, echo, pass_state, print_json
 from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.verify import remove_leftover_temp_files, verify_catalog
@@ -22,7 +22,7 @@ def photo() -> None:
 
 @photo.command("add")
 @click.argument("item_ref", metavar="REF")
-@click.argument("files", metavar="FILE|FOLDER...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", metavar="FILE|FOLDER...", nargs=-1, required=True, type=UserPath(path_type=Path))
 @click.option("--caption", help="A caption for these photos on this item, e.g. 'stencil on motor section'.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file instead of text.")
 @pass_state
