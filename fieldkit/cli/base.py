@@ -43,17 +43,19 @@ class State:
     actor: str | None
     _catalog: Catalog | None = field(default=None, repr=False)
     reference_dir: Path | None = None  # user reference tables (--reference or FIELDKIT_REFERENCE)
+    reference_typed: bool = False  # reference_dir came from --reference, not FIELDKIT_REFERENCE
 
     def user_reference_dir(self) -> Path | None:
-        """The user reference folder: --reference (or FIELDKIT_REFERENCE), which must exist (a typo
-        must not silently leave the researcher's own tables out), else the default one if it exists."""
+        """The user reference folder: --reference, which must exist (a typo must not silently leave
+        the researcher's own tables out); else FIELDKIT_REFERENCE, which may name the folder where
+        rows saved in the app will go, not made yet; else the default one if it exists."""
         from fieldkit.locations import user_reference_dir
 
         if self.reference_dir is None:
             return user_reference_dir()
-        if not self.reference_dir.is_dir():
+        if self.reference_typed and not self.reference_dir.is_dir():
             raise FieldkitError(f"--reference {self.reference_dir}: no such folder; give the folder that "
-                                "holds your reference tables (or correct FIELDKIT_REFERENCE)")
+                                "holds your reference tables")
         return self.reference_dir
 
     def reference(self):
@@ -108,6 +110,9 @@ class FieldkitGroup(click.Group):
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as exc:
             raise _one_line(exc) from None
+        except FieldkitError as exc:  # `--db ~nobody/c.db`: no such home folder (UserPath)
+            echo(f"error: {exc}", err=True, one_line=True)
+            raise click.exceptions.Exit(exc.exit_code) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -158,16 +163,14 @@ def not_utf8_line(exc: UnicodeEncodeError) -> str:
 class UserPath(click.Path):
     """A path option or argument with `~` and `~user` expanded (fieldkit.paths.expand_user) before
     click's checks, so that a quoted '~/x' means the home folder for every command, as the shell
-    would have made it; a `~user` with no home folder here, or an empty path, is a one-line usage error."""
+    would have made it. A `~user` with no home folder here is fieldkit.paths's one-line error, an
+    empty path a one-line usage error."""
 
     def convert(self, value, param, ctx):
         if isinstance(value, str) and not value.strip():  # `"$OUT"` with OUT unset: never the current folder
             self.fail("an empty path; give a file or folder name", param, ctx)
         if isinstance(value, (str, os.PathLike)) and str(value).startswith("~"):
-            try:
-                value = expand_user(value)
-            except FieldkitError as exc:
-                self.fail(str(exc), param, ctx)
+            value = expand_user(value)  # its FieldkitError is the group's one line (make_context, invoke)
         return super().convert(value, param, ctx)
 
 
@@ -275,7 +278,8 @@ def cli(ctx: click.Context, db_path: Path | None, actor: str | None, reference_d
 
     With no command, opens the terminal app.
     """
-    state = State(db_path or default_catalog_path(), actor, reference_dir=reference_dir)
+    typed = ctx.get_parameter_source("reference_dir") == click.core.ParameterSource.COMMANDLINE
+    state = State(db_path or default_catalog_path(), actor, reference_dir=reference_dir, reference_typed=typed)
     ctx.obj = state
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
