@@ -1,9 +1,11 @@
 """The root `fieldkit` command group, its global options and its error handling.
 
 Commands are thin: parse, call a core function, print. A `FieldkitError`, a click usage error
-(`--lat abc`, `--psm 99`, a missing argument) or an SQLite error (a file damaged behind fieldkit's
-back, text that is not UTF-8) becomes one line on stderr (`error: ...`) and exit code 2; no
-traceback or usage block reaches the user.
+(`--lat abc`, `--psm 99`, a missing argument), an SQLite error (a file damaged behind fieldkit's
+back, text that is not UTF-8), an OSError (a path the system refuses: a name too long, a file
+where a folder should be), a symlink loop or a text argument whose bytes are not UTF-8 becomes one
+line on stderr (`error: ...`) and exit code 2; no traceback or usage block reaches the user. Path
+options and arguments expand `~` (UserPath), so a quoted '~/x' is in the home folder everywhere.
 
 Every text a command prints goes through `echo`, `print_table` or `print_json`, which escape
 control and bidirectional characters (fieldkit.safe_text), so stored text cannot drive the terminal.
@@ -154,10 +156,12 @@ def os_error_line(exc: OSError) -> str:
 
 
 def not_utf8_line(exc: UnicodeEncodeError) -> str:
-    """A text argument with bytes that are not UTF-8 (Python hands them over as surrogates), shown
-    with those bytes as \\xNN escapes."""
-    shown = os.fsencode(exc.object).decode("utf-8", "backslashreplace") if isinstance(exc.object, str) else repr(exc.object)
-    return f"{shown!r} is not UTF-8 text; type it again (fieldkit stores text as UTF-8)"
+    """A text argument with bytes that are not UTF-8 (Python hands each over as a surrogate, shown
+    escaped by `echo`), and those bytes."""
+    text = exc.object if isinstance(exc.object, str) else ""
+    bad = sorted({f"0x{ord(c) - 0xDC00:02x}" for c in text if 0xDC80 <= ord(c) <= 0xDCFF})
+    which = f" (byte {', '.join(bad)})" if bad else ""
+    return f"'{text}' is not UTF-8 text{which}; type it again in UTF-8"
 
 
 class UserPath(click.Path):
