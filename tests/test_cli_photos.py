@@ -132,3 +132,51 @@ def test_photo_list_says_where_a_photo_disagrees_with_its_item(run, tmp_path):
     assert len(row["disagreements"]) == 2
     assert run("item", "edit", "EX-1", "--lat", "49.9935", "--lon", "36.2304", "--found-at", "2024-01-03").exit_code == 0
     assert json.loads(run("photo", "list", "EX-1", "--json").output)[0]["disagreements"] == []
+
+
+
+def stopping_at(monkeypatch, name: str, raised: BaseException) -> None:
+    """Three photos a.jpg, b.jpg, c.jpg whose ingest raises `raised` at `name` (a bug, a failing disk, Ctrl-C)."""
+    from fieldkit.evidence import photos as photos_core
+
+    real = photos_core.ingest_file
+
+    def ingest_file(catalog, item, path, **kwargs):
+        if path.name == name:
+            raise raised
+        return real(catalog, item, path, **kwargs)
+
+    monkeypatch.setattr(photos_core, "ingest_file", ingest_file)
+
+
+@pytest.mark.parametrize("raised, code, headline", [
+    (RuntimeError("the disk went away"), 2, "Stopped by an error: added 1 of 3. the disk went away; run `fieldkit verify`"),
+    (KeyboardInterrupt(), 130, "Stopped: added 1 of 3."),
+])
+def test_photo_add_stopped_part_way_says_how_many_went_in_and_names_each_photo_not_added(
+        run, tmp_path, monkeypatch, raised, code, headline):
+    """An unexpected error (a bug, a failing disk) or Ctrl-C part-way: no traceback; the photos
+    stored stay stored, each photo not added has its own line, and the exit code says it stopped."""
+    paths = [write(tmp_path / f"{n}.jpg", jpeg_bytes(seed=i + 1)) for i, n in enumerate("abc")]
+    stopping_at(monkeypatch, "b.jpg", raised)
+    result = run("photo", "add", "EX-1", *map(str, paths))
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, (RuntimeError, KeyboardInterrupt))
+    first, b, c, last = result.output.splitlines()
+    assert first.split()[0] == hashlib.sha256(paths[0].read_bytes()).hexdigest()
+    assert b.startswith("error: ") and "b.jpg was not added" in b
+    assert c.startswith("error: ") and "c.jpg was not added" in c
+    assert last == f"error: {headline}"
+    assert [p["original_name"] for p in json.loads(run("photo", "list", "EX-1", "--json").output)] == ["a.jpg"]
+
+
+def test_photo_add_json_has_one_object_per_file_given_even_when_stopped(run, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    paths = [write(tmp_path / f"{n}.jpg", jpeg_bytes(seed=i + 1)) for i, n in enumerate("abc")]
+    stopping_at(monkeypatch, "b.jpg", RuntimeError("boom"))
+    result = run("photo", "add", "EX-1", *map(str, paths), "--json")
+    assert result.exit_code == 2
+    rows = json.loads(result.stdout)
+    assert [(Path(r["source"]).name, r["ok"]) for r in rows] == [("a.jpg", True), ("b.jpg", False), ("c.jpg", False)]
+    assert rows[1]["error"].endswith("b.jpg was not added: not reached")

@@ -473,3 +473,79 @@ async def test_a_folder_ingest_that_fails_part_way_names_the_photos_not_added_as
         assert "✗ 2[red].jpg was not added: not reached" in status  # a name, never markup
         assert "✗ 3[b].jpg was not added: not reached" in status
         assert [r["original_name"] for r in list_photos(app.catalog, "EX-1")] == ["1.jpg"]
+
+
+async def test_a_photo_whose_reading_fails_unexpectedly_is_named_and_the_batch_goes_on(db_path, tmp_path, monkeypatch):
+    """A hostile or odd image can trip a bug in a decoder or an OCR engine (not a FieldkitError): that
+    photo's row says why it was not read, the others are read, and the app goes on."""
+    from fieldkit.ocr import photos as ocr_photos
+
+    photos = catalog_with_photos(db_path, tmp_path, ["9M22U 4-23", "LOT 12-87-270"], style="dark_on_light")
+    real_read = ocr_photos.read
+
+    def read(image, *args, **kwargs):
+        read.calls += 1
+        if read.calls == 1:  # the first photo
+            raise ValueError("tile cannot extend outside image")
+        return real_read(image, *args, **kwargs)
+
+    read.calls = 0
+    monkeypatch.setattr(ocr_photos, "read", read)
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_photos_tab(app, pilot)
+        await pilot.press("B")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BatchOcrScreen) and app.is_running
+        table = screen.query_one("#ocr-batch-table", DataTable)
+        assert table.row_count == 2
+        note = str(table.get_row_at(0)[4])
+        assert "IMG_0001.png could not be read" in note and "tile cannot extend outside image" in note
+        assert str(table.get_row_at(1)[2]) == "LOT 12-87-270"
+        assert photos[0]["sha256"] in {p["sha256"] for p in list_photos(app.catalog, "EX-1")}  # nothing lost
+
+
+async def test_an_unexpected_error_in_a_folder_batch_is_said_with_the_ingest_outcome_kept(db_path, tmp_path, monkeypatch):
+    """Past the ingest, an error no one foresaw (a bug, a failing disk) ends the batch with one line, not a
+    traceback, and the lines naming the photos not added stay shown."""
+    from fieldkit.ocr import photos as ocr_photos
+    from tests.photo_files import write
+
+    folder = folder_of_photos(db_path, tmp_path, "a.jpg")
+    write(folder / "b.jpg", b"not a jpeg")
+
+    def read_photos(*args, **kwargs):
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(ocr_photos, "read_photos", read_photos)
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_folder_batch(app, pilot, folder)
+        await settle(app, pilot)
+        assert isinstance(app.screen, BatchOcrScreen) and app.is_running
+        status = str(app.screen.query_one("#ocr-batch-status", Static).render())
+        assert "the disk went away; run `fieldkit verify`" in status
+        assert "Added 1 of 2." in status and "b.jpg" in status
+        assert [r["original_name"] for r in list_photos(app.catalog, "EX-1")] == ["a.jpg"]
+
+
+async def test_ctrl_q_while_a_folder_is_added_stops_it_and_shows_which_went_in_before_quitting(db_path, tmp_path, monkeypatch):
+    from tests.test_tui_photo_ingest import Gate
+
+    folder = folder_of_photos(db_path, tmp_path, "a.jpg", "b.jpg", "c.jpg")
+    gate = Gate(monkeypatch, at="b.jpg")
+    app = make_app(db_path, actor="tester", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_folder_batch(app, pilot, folder)
+        await gate.wait(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, BatchOcrScreen)
+        gate.release()
+        await settle(app, pilot)
+        status = str(app.screen.query_one("#ocr-batch-status", Static).render())
+        assert "Stopped: added 1 of 3." in status and "c.jpg was not added" in status
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running

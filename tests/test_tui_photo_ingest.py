@@ -172,22 +172,35 @@ async def test_an_ingest_that_fails_part_way_says_which_went_in_and_which_not(ap
         assert no_temp_copies(app)
 
 
-def test_an_error_without_a_message_is_named_by_its_kind_and_the_photos_before_it_are_kept(tmp_path, monkeypatch):
-    """An unexpected error may carry no message (a bare RuntimeError(), a bug): the outcome names its kind
-    instead of an empty reason, and the photo added before it is in the results."""
-    from fieldkit.tui.screens.photos import add_one_by_one
 
-    catalog = open_catalog(tmp_path / "t.db", actor="t")
-    items.add_item(catalog, {"ref": "A-1", "category": "drone"})
-    first, second = write(tmp_path / "1.jpg", jpeg_bytes()), write(tmp_path / "2.jpg", jpeg_bytes(seed=2))
-    real = photos_core.ingest_file
+async def test_ctrl_q_while_photos_are_added_stops_them_shows_which_went_in_and_a_second_ctrl_q_quits(app_with_item, tmp_path, monkeypatch):
+    """Quitting mid-ingest: the first ctrl+q stops the ingest as escape does and the app stays, so the
+    researcher sees which photos went in and which did not; ctrl+q again then quits."""
+    paths = photos(tmp_path, "a.jpg", "b.jpg", "c.jpg")
+    gate = Gate(monkeypatch, at="b.jpg")
+    app = app_with_item
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start_adding(app, pilot, paths)
+        await gate.wait(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ItemScreen)
+        assert "ctrl+q again quits" in notices(app)[-1]
+        gate.release()
+        await settle(app, pilot)
+        assert "Stopped: added 1 of 3" in str(app.screen.query_one("#photo-results").render())
+        assert "Not added: b.jpg, c.jpg" in notices(app)[-1]
+        assert [r["original_name"] for r in list_photos(app.catalog, "EX-1")] == ["a.jpg"]
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
 
-    def ingest_file(catalog, item, path, **kwargs):
-        if Path(path).name == "2.jpg":
-            raise RuntimeError()
-        return real(catalog, item, path, **kwargs)
 
-    monkeypatch.setattr(photos_core, "ingest_file", ingest_file)
-    results, error = add_one_by_one(catalog, "A-1", [first, second], threading.Event())
-    assert [r.ok for r in results] == [True]
-    assert error == "RuntimeError; run `fieldkit verify`"
+async def test_ctrl_q_with_no_ingest_running_quits_at_once(app_with_item):
+    app = app_with_item
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(ItemScreen("EX-1"))
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running

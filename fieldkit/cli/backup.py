@@ -9,19 +9,19 @@ import click
 
 from fieldkit.catalog.backup import backup as backup_catalog
 from fieldkit.catalog.backup import restore as restore_catalog
-from fieldkit.cli.base import echo, pass_state
+from fieldkit.cli.base import UserPath, echo, pass_state
 from fieldkit.errors import FieldkitError
 
 
 @click.command()
-@click.argument("dest", type=click.Path(path_type=Path))
+@click.argument("dest", type=UserPath(path_type=Path))
 @click.option("--encrypt-to", "recipients", multiple=True,
               help="Make DEST one file encrypted with age to this recipient (age1..., a trusted name or a file); repeatable.")
 @click.option("--passphrase", "with_passphrase", is_flag=True, help="Make DEST one file encrypted with a passphrase.")
-@click.option("--bundle-passphrase-file", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--bundle-passphrase-file", type=UserPath(path_type=Path, dir_okay=False),
               help="Read that passphrase from FILE (else FIELDKIT_BUNDLE_PASSPHRASE, else a prompt).")
 @click.option("--sign", is_flag=True, help="Also sign a witness checkpoint of the audit head with your key.")
-@click.option("--passphrase-file", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--passphrase-file", type=UserPath(path_type=Path, dir_okay=False),
               help="With --sign: your key's passphrase from FILE (else FIELDKIT_PASSPHRASE, else a prompt).")
 @pass_state
 def backup(state, dest: Path, recipients, with_passphrase: bool, bundle_passphrase_file, sign: bool = False,
@@ -53,11 +53,11 @@ def backup(state, dest: Path, recipients, with_passphrase: bool, bundle_passphra
 
 
 @click.command()
-@click.argument("backup_dir", metavar="BACKUP", type=click.Path(path_type=Path, exists=True))
-@click.option("--to", "target", required=True, type=click.Path(path_type=Path, dir_okay=False), help="The new catalog file to create.")
-@click.option("--passphrase-file", type=click.Path(path_type=Path, dir_okay=False),
+@click.argument("backup_dir", metavar="BACKUP", type=UserPath(path_type=Path, exists=True))
+@click.option("--to", "target", required=True, type=UserPath(path_type=Path, dir_okay=False), help="The new catalog file to create.")
+@click.option("--passphrase-file", type=UserPath(path_type=Path, dir_okay=False),
               help="An encrypted backup: your key's passphrase from FILE (else FIELDKIT_PASSPHRASE, else a prompt).")
-@click.option("--bundle-passphrase-file", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--bundle-passphrase-file", type=UserPath(path_type=Path, dir_okay=False),
               help="A passphrase-encrypted backup: its passphrase from FILE (else FIELDKIT_BUNDLE_PASSPHRASE, else a prompt).")
 @pass_state
 def restore(state, backup_dir: Path, target: Path, passphrase_file=None, bundle_passphrase_file=None) -> None:

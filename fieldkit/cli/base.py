@@ -1,9 +1,11 @@
 """The root `fieldkit` command group, its global options and its error handling.
 
 Commands are thin: parse, call a core function, print. A `FieldkitError`, a click usage error
-(`--lat abc`, `--psm 99`, a missing argument) or an SQLite error (a file damaged behind fieldkit's
-back, text that is not UTF-8) becomes one line on stderr (`error: ...`) and exit code 2; no
-traceback or usage block reaches the user.
+(`--lat abc`, `--psm 99`, a missing argument), an SQLite error (a file damaged behind fieldkit's
+back, text that is not UTF-8), an OSError (a path the system refuses: a name too long, a file
+where a folder should be), a symlink loop or a text argument whose bytes are not UTF-8 becomes one
+line on stderr (`error: ...`) and exit code 2; no traceback or usage block reaches the user. Path
+options and arguments expand `~` (UserPath), so a quoted '~/x' is in the home folder everywhere.
 
 Every text a command prints goes through `echo`, `print_table` or `print_json`, which escape
 control and bidirectional characters (fieldkit.safe_text), so stored text cannot drive the terminal.
@@ -12,6 +14,7 @@ control and bidirectional characters (fieldkit.safe_text), so stored text cannot
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 from dataclasses import dataclass, field
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from fieldkit.errors import FieldkitError
+from fieldkit.paths import expand_user
 from fieldkit.safe_text import json_visible, visible
 from fieldkit.locations import default_catalog_path
 
@@ -41,12 +45,26 @@ class State:
     actor: str | None
     _catalog: Catalog | None = field(default=None, repr=False)
     reference_dir: Path | None = None  # user reference tables (--reference or FIELDKIT_REFERENCE)
+    reference_typed: bool = False  # reference_dir came from --reference, not FIELDKIT_REFERENCE
+
+    def user_reference_dir(self) -> Path | None:
+        """The user reference folder: --reference, which must exist (a typo must not silently leave
+        the researcher's own tables out); else FIELDKIT_REFERENCE, which may name the folder where
+        rows saved in the app will go, not made yet; else the default one if it exists."""
+        from fieldkit.locations import user_reference_dir
+
+        if self.reference_dir is None:
+            return user_reference_dir()
+        if self.reference_typed and not self.reference_dir.is_dir():
+            raise FieldkitError(f"--reference {self.reference_dir}: no such folder; give the folder that "
+                                "holds your reference tables")
+        return self.reference_dir
 
     def reference(self):
         """The reference tables (shipped, plus the user dir if given), loaded once per process."""
         from fieldkit.reference.tables import get_reference
 
-        return get_reference(self.reference_dir)
+        return get_reference(self.user_reference_dir())
 
     def catalog(self, *, create: bool = True, read_only: bool = False) -> Catalog:
         """The catalog, opened once. A command that only reads passes `read_only=True`: the file is
@@ -94,6 +112,9 @@ class FieldkitGroup(click.Group):
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as exc:
             raise _one_line(exc) from None
+        except FieldkitError as exc:  # `--db ~nobody/c.db`: no such home folder (UserPath)
+            echo(f"error: {exc}", err=True, one_line=True)
+            raise click.exceptions.Exit(exc.exit_code) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -109,6 +130,52 @@ class FieldkitGroup(click.Group):
             state = ctx.find_object(State)
             echo(f"error: {translate_error(exc, state.db_path if state else None)}", err=True)
             ctx.exit(2)
+        except BrokenPipeError:  # the reader went away (`| head`): nothing to say to it
+            raise
+        except OSError as exc:  # a path the system refuses (too long, a file where a folder should be)
+            echo(f"error: {os_error_line(exc)}", err=True, one_line=True)
+            ctx.exit(2)
+        except UnicodeEncodeError as exc:  # a text argument whose bytes are not UTF-8 (a stored value must be)
+            echo(f"error: {not_utf8_line(exc)}", err=True, one_line=True)
+            ctx.exit(2)
+        except RuntimeError as exc:  # Python 3.11-3.12's Path.resolve() on a symlink loop
+            if not str(exc).startswith("Symlink loop from "):
+                raise
+            where = str(exc).removeprefix("Symlink loop from ").strip("'\"")
+            echo(f"error: {where}: a symlink loop; check the path", err=True, one_line=True)
+            ctx.exit(2)
+
+
+def os_error_line(exc: OSError) -> str:
+    """An OSError as one line: the path and the system's reason, and what to do."""
+    where = exc.filename if exc.filename is not None else ""
+    if exc.filename2 is not None:
+        where = f"{where} -> {exc.filename2}"
+    reason = exc.strerror or str(exc)
+    return f"{os.fsdecode(where)}: {reason}; check the path" if where else f"{reason}; check the disk and the paths given"
+
+
+def not_utf8_line(exc: UnicodeEncodeError) -> str:
+    """A text argument with bytes that are not UTF-8 (Python hands each over as a surrogate, shown
+    escaped by `echo`), and those bytes."""
+    text = exc.object if isinstance(exc.object, str) else ""
+    bad = sorted({f"0x{ord(c) - 0xDC00:02x}" for c in text if 0xDC80 <= ord(c) <= 0xDCFF})
+    which = f" (byte {', '.join(bad)})" if bad else ""
+    return f"'{text}' is not UTF-8 text{which}; type it again in UTF-8"
+
+
+class UserPath(click.Path):
+    """A path option or argument with `~` and `~user` expanded (fieldkit.paths.expand_user) before
+    click's checks, so that a quoted '~/x' means the home folder for every command, as the shell
+    would have made it. A `~user` with no home folder here is fieldkit.paths's one-line error, an
+    empty path a one-line usage error."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value.strip():  # `"$OUT"` with OUT unset: never the current folder
+            self.fail("an empty path; give a file or folder name", param, ctx)
+        if isinstance(value, (str, os.PathLike)) and str(value).startswith("~"):
+            value = expand_user(value)  # its FieldkitError is the group's one line (make_context, invoke)
+        return super().convert(value, param, ctx)
 
 
 class OneLineUsageError(click.ClickException):
@@ -196,7 +263,7 @@ def fail(message: str, code: int = 2) -> None:
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=UserPath(path_type=Path, dir_okay=False),
     envvar="FIELDKIT_DB",
     help="The catalog file (default: catalog.db in the user data dir; or set FIELDKIT_DB).",
 )
@@ -204,7 +271,7 @@ def fail(message: str, code: int = 2) -> None:
 @click.option(
     "--reference",
     "reference_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=UserPath(path_type=Path, file_okay=False),
     envvar="FIELDKIT_REFERENCE",
     help="A folder of user reference tables that extend or override the shipped ones (or set FIELDKIT_REFERENCE).",
 )
@@ -215,7 +282,8 @@ def cli(ctx: click.Context, db_path: Path | None, actor: str | None, reference_d
 
     With no command, opens the terminal app.
     """
-    state = State(db_path or default_catalog_path(), actor, reference_dir=reference_dir)
+    typed = ctx.get_parameter_source("reference_dir") == click.core.ParameterSource.COMMANDLINE
+    state = State(db_path or default_catalog_path(), actor, reference_dir=reference_dir, reference_typed=typed)
     ctx.obj = state
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:

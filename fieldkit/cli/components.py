@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from fieldkit.catalog import components as components_core
-from fieldkit.cli.base import echo, pass_state, print_json, print_table
+from fieldkit.cli.base import UserPath, echo, pass_state, print_json, print_table
 from fieldkit.components.attribution import default_index
 from fieldkit.components.importer import collector_paused, import_components
 from fieldkit.safe_text import visible
@@ -86,7 +86,7 @@ def component_list(state, item_ref: str, as_json: bool) -> None:
 
 @component.command("import")
 @click.argument("item_ref", metavar="REF")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=UserPath(path_type=Path, dir_okay=False))
 @click.option("--strict", is_flag=True, help="Import nothing if any row has a problem (default: import the good rows).")
 @pass_state
 def component_import(state, item_ref: str, file: Path, strict: bool) -> None:

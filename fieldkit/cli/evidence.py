@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 import click
 
-from fieldkit.cli.base import echo, pass_state, print_json
+from fieldkit.cli.base import UserPath, echo, pass_state, print_json
 from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
 from fieldkit.evidence.verify import remove_leftover_temp_files, verify_catalog
@@ -21,7 +22,7 @@ def photo() -> None:
 
 @photo.command("add")
 @click.argument("item_ref", metavar="REF")
-@click.argument("files", metavar="FILE|FOLDER...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", metavar="FILE|FOLDER...", nargs=-1, required=True, type=UserPath(path_type=Path))
 @click.option("--caption", help="A caption for these photos on this item, e.g. 'stencil on motor section'.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file instead of text.")
 @pass_state
@@ -30,18 +31,30 @@ def photo_add(state, item_ref: str, files: tuple[Path, ...], caption: str | None
 
     Each original is copied byte for byte into the store and never modified. A FOLDER adds the
     photos directly inside it. A file that cannot be added is named on stderr; the others still go
-    in, and the exit code is 2.
+    in, and the exit code is 2. Stopped part-way (an unexpected error: exit 2; Ctrl-C: exit 130), the
+    photos added stay stored, each photo not added is named on stderr, and the last line says how
+    many of them went in.
     """
+    from fieldkit.evidence.ingest_outcome import add_one_by_one, not_added_lines, not_reached, outcome
     from fieldkit.ocr.photos import open_folders
 
-    results = photos_core.add_photos(state.catalog(), item_ref, open_folders(files), caption=caption)
+    catalog = state.catalog()
+    photos_core.check_ingest(catalog, item_ref, caption)  # an unknown item or a bad caption: refused up front
+    paths = open_folders(files)
+    stop = threading.Event()
+    results, error = add_one_by_one(catalog, item_ref, paths, stop, caption=caption)
     if as_json:
-        print_json([r.to_json() for r in results])
+        print_json([r.to_json() for r in results + not_reached(paths, results)])
     for result in results:
         if result.ok and not as_json:
             echo(result.describe(), one_line=True)
-        elif not result.ok:
-            echo(f"error: {result.describe()}", err=True, one_line=True)
+    for line in not_added_lines(paths, results, mark="error: "):
+        echo(line, err=True, one_line=True)
+    interrupted = stop.is_set()  # Ctrl-C (add_one_by_one)
+    if error or interrupted:  # stopped part-way: how many went in, last
+        headline, _ = outcome(paths, results, error, stop.is_set())
+        echo(f"error: {headline}" + (f" {error}" if error else ""), err=True, one_line=True)
+        sys.exit(130 if interrupted else 2)
     if not all(r.ok for r in results):
         sys.exit(2)
 

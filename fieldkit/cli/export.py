@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from fieldkit.cli.base import echo, pass_state
+from fieldkit.cli.base import UserPath, echo, pass_state
 from fieldkit.paths import expand_user
 from fieldkit.safe_text import visible
 
@@ -17,7 +17,7 @@ def export() -> None:
 
 
 @export.command("csv")
-@click.argument("outdir", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("outdir", type=UserPath(path_type=Path, file_okay=False))
 @click.option("--full", is_flag=True, help="Add machine-readable columns to components.csv (candidates, date readings as JSON).")
 @click.option("--force", is_flag=True, help="Replace the files of an earlier export in OUTDIR without asking.")
 @pass_state
@@ -39,7 +39,7 @@ def _finds_command(kind: str, label: str) -> click.Command:
     """`export geojson` and `export kml`: the finds (items with coordinates, or their photos' GPS)."""
 
     @click.command(kind, help=f"Write the finds (items with coordinates, or their photos' GPS) as {label} to OUT.")
-    @click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+    @click.argument("out", type=UserPath(path_type=Path, dir_okay=False))
     @pass_state
     def command(state, out: Path) -> None:
         from fieldkit.report.geo import export_finds, wrote_finds

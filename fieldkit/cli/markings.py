@@ -188,9 +188,7 @@ def reference() -> None:
 @pass_state
 def reference_check(state, as_json: bool) -> None:
     """Validate the shipped and user reference tables; print counts, version and overrides (exit 2 on a problem)."""
-    from fieldkit.locations import user_reference_dir
-
-    user_dir = state.reference_dir or user_reference_dir()  # the folder every other command loads
+    user_dir = state.user_reference_dir()  # the folder every other command loads
     tables, problems = check_reference(user_dir)
     if as_json:
         print_json({

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from fieldkit.cli import base
-from fieldkit.cli.base import echo, fail, pass_state, print_json
+from fieldkit.cli.base import UserPath, echo, fail, pass_state, print_json
 
 from fieldkit.ocr import DEFAULT_LANGUAGES  # the package module only: the engine loads when OCR runs
 
@@ -72,7 +72,7 @@ def _echo_result(reading) -> None:
 
 
 @click.command("ocr")
-@click.argument("files", metavar="[FILE]...", nargs=-1, type=click.Path(path_type=Path, dir_okay=True))
+@click.argument("files", metavar="[FILE]...", nargs=-1, type=UserPath(path_type=Path, dir_okay=True))
 @click.option("--photo", "photo_sha", metavar="SHA256", help="Read a stored photo, given by (the start of) its SHA-256.")
 @click.option("--item", "item_ref", metavar="REF", help="The item the stored photo shows (needed with --save).")
 @click.option("--lang", "languages", default=DEFAULT_LANGUAGES, show_default=True,

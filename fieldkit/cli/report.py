@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from fieldkit.cli.base import echo, pass_state
+from fieldkit.cli.base import UserPath, echo, pass_state
 from fieldkit.errors import ValidationError
 
-FILE = click.Path(path_type=Path, dir_okay=False)
+FILE = UserPath(path_type=Path, dir_okay=False)
 
 
 @click.command()

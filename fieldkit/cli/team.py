@@ -15,14 +15,14 @@ from pathlib import Path
 
 import click
 
-from fieldkit.cli.base import echo, pass_state, print_json, print_table
+from fieldkit.cli.base import UserPath, echo, pass_state, print_json, print_table
 from fieldkit.errors import FieldkitError
 
 passphrase_file_option = click.option(
-    "--passphrase-file", type=click.Path(path_type=Path, dir_okay=False),
+    "--passphrase-file", type=UserPath(path_type=Path, dir_okay=False),
     help="Read your key's passphrase from FILE (else FIELDKIT_PASSPHRASE, else a prompt).")
 bundle_passphrase_file_option = click.option(
-    "--bundle-passphrase-file", type=click.Path(path_type=Path, dir_okay=False),
+    "--bundle-passphrase-file", type=UserPath(path_type=Path, dir_okay=False),
     help="Read the bundle's own passphrase from FILE (else FIELDKIT_BUNDLE_PASSPHRASE, else a prompt).")
 
 
@@ -125,7 +125,7 @@ def key_show(as_json: bool) -> None:
 
 
 @key.command("trust")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("file", type=UserPath(path_type=Path, dir_okay=False, exists=True))
 @click.option("--name", required=True, help="The colleague's name, e.g. hq or amina.")
 def key_trust(file: Path, name: str) -> None:
     """Trust a colleague's public key, from a FILE saved from their `fieldkit key show`."""
@@ -144,7 +144,7 @@ def bundle() -> None:
 
 
 @bundle.command("create")
-@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("out", type=UserPath(path_type=Path, dir_okay=False))
 @click.option("--item", "refs", multiple=True, help="An item to include, by ref (repeatable).")
 @click.option("--since", help="Items changed on or after this date (YYYY-MM-DD).")
 @click.option("--all", "everything", is_flag=True, help="Every item, and the whole audit log.")
@@ -174,7 +174,7 @@ def bundle_create(state, out: Path, refs, since, everything, recipients, with_pa
 
 
 @bundle.command("verify")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("file", type=UserPath(path_type=Path, dir_okay=False, exists=True))
 @click.option("--allow-unsigned", is_flag=True, help="Do not count a missing signature as a problem.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @passphrase_file_option
@@ -198,7 +198,7 @@ def bundle_verify(file: Path, allow_unsigned: bool, as_json: bool, passphrase_fi
 
 
 @click.command()
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("file", type=UserPath(path_type=Path, dir_okay=False, exists=True))
 @click.option("--allow-unsigned", is_flag=True, help="Accept an unsigned bundle (the audit log records it).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @passphrase_file_option

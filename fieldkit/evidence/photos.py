@@ -539,6 +539,13 @@ def ingest_file(catalog: Catalog, item: dict[str, Any], path: Path, *, caption: 
     )
 
 
+def check_ingest(catalog: Catalog, item_ref: str, caption: str | None) -> tuple[dict[str, Any], str | None]:
+    """The item photos are to be added to and the caption as it will be stored; raises NotFound or
+    ValidationError before anything is read, so a caller can refuse the whole ingest up front."""
+    caption = refuse_unsafe("caption", (caption or "").strip() or None)  # as typed text is everywhere
+    return items_core.get_item(catalog, item_ref), caption
+
+
 def add_photos(
     catalog: Catalog,
     item_ref: str,
@@ -554,8 +561,7 @@ def add_photos(
     setting `cancel` stops before the next file (and within a large one); files not reached
     get a 'cancelled' result.
     """
-    caption = refuse_unsafe("caption", (caption or "").strip() or None)  # as typed text is everywhere
-    item = items_core.get_item(catalog, item_ref)
+    item, caption = check_ingest(catalog, item_ref, caption)
     paths = [Path(p) for p in paths]
     results: list[IngestResult] = []
     for index, path in enumerate(paths):

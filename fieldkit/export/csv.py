@@ -56,7 +56,7 @@ from fieldkit.catalog.db import (Catalog, connect, connect_reader, database, in_
                                  translate_error)
 from fieldkit.errors import FieldkitError
 from fieldkit.export import provenance as provenance_file
-from fieldkit.paths import expand_user
+from fieldkit.paths import expand_user, refuse_special
 from fieldkit.wording import plural
 
 # Characters a reader does not see, or that a program may strip before a spreadsheet reads the
@@ -406,7 +406,9 @@ def atomic_file(path: Path, newline: str | None = None, binary: bool = False,
     """A file written beside `path` (text, or bytes if `binary`), fsynced and renamed over it at the
     end: a crash or kill leaves the old file or the new one, never a part. With `staged`, the
     complete, fsynced file keeps its temporary name and (temporary name, path) is added to `staged`:
-    the caller renames it (`put_in_place`) or removes it (`remove_staged`)."""
+    the caller renames it (`put_in_place`) or removes it (`remove_staged`). A device or pipe at
+    `path` is refused (fieldkit.paths.refuse_special), never replaced."""
+    refuse_special(path)
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), dir=path.parent)
     try:
         with (os.fdopen(fd, "wb", buffering=WRITE_BUFFER) if binary

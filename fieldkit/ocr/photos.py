@@ -141,7 +141,8 @@ def read_photos(
     `on_entry(index, entry)` is called as soon as each photo is done, so a caller can show each
     result at once rather than all at the end.
 
-    A photo that cannot be read gets an error and the rest go on; photos not reached after
+    A photo that cannot be read (whatever the error: a hostile image may trip a bug in a decoder
+    or an engine) gets an error and the rest go on; photos not reached after
     `cancel` is set are marked 'cancelled'. Raises OcrUnavailable first if tesseract or a language
     pack is missing, since then no photo can be read.
     """
@@ -161,6 +162,10 @@ def read_photos(
             raise
         except FieldkitError as exc:
             entry = BatchEntry(photo, error=str(exc))
+        except Exception as exc:  # a hostile image tripping a decoder or an engine: this photo only
+            name = photo.get("original_name") or photo["sha256"][:12]
+            entry = BatchEntry(photo, error=f"{name} could not be read ({str(exc) or type(exc).__name__}); "
+                                            "check the photo, or read a crop of it")
         entries.append(entry)
         if on_entry is not None:
             on_entry(index, entry)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from fieldkit.catalog.db import Catalog
 from fieldkit.errors import ValidationError
-from fieldkit.paths import expand_user
+from fieldkit.paths import expand_user, refuse_special
 
 Progress = Callable[[int, int], None]
 KINDS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
@@ -34,8 +34,10 @@ def kind_of(path: Path) -> str:
 
 
 def check_destination(catalog: Catalog, path: Path, *, force: bool = False) -> Path:
-    """Refuse a destination that exists (unless `force`), is a folder, has no folder, or is in the photo store."""
+    """Refuse a destination that exists (unless `force`), is a folder, a device or a pipe, has no folder,
+    or is in the photo store."""
     path = expand_user(path)
+    refuse_special(path)  # even with force: never replace a device
     if path.is_dir():
         raise ValidationError(f"{path} is a folder; give a file name ending in .pdf or .html")
     if not path.parent.is_dir():
@@ -50,7 +52,9 @@ def check_destination(catalog: Catalog, path: Path, *, force: bool = False) -> P
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically (a symlink at `path` is replaced, never followed)."""
+    """Write `data` to `path` atomically (a symlink at `path` is replaced, never followed; a device or
+    a pipe is refused)."""
+    refuse_special(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

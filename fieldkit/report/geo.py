@@ -103,7 +103,8 @@ def wrote_finds(count: int, out: Path) -> str:
 
 def export_finds(catalog: Catalog, kind: str, out: Path) -> int:
     """Write the finds as `kind` ("geojson" or "kml") to `out` (its folder made if need be),
-    atomically; returns how many. A file that cannot be written is one line naming it."""
+    atomically; returns how many. A file that cannot be written, or a device or pipe at `out`, is
+    one line naming it."""
     from fieldkit.errors import FieldkitError
     from fieldkit.export.csv import write_text
 

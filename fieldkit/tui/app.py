@@ -26,6 +26,10 @@ from fieldkit.tui import gc_pause
 from fieldkit.tui.screens.catalog import CatalogScreen
 
 
+QUIT_AFTER_INGEST = ("Stopping the photo ingest first, so that you see which photos went in and which did not; "
+                     "ctrl+q again quits.")
+
+
 class FieldkitApp(App):
     """Catalog debris items, their photos, markings and components."""
 
@@ -81,6 +85,16 @@ class FieldkitApp(App):
         from fieldkit.safe_text import visible
 
         super().notify(visible(message, multiline=True), markup=False, **kwargs)
+
+    async def action_quit(self) -> None:
+        """ctrl+q. While photos are being added (a screen's `stop_before_quit`), the first ctrl+q stops
+        the ingest and stays, so that its outcome -- which photos went in, which not -- is seen; once
+        a stop is asked for, ctrl+q quits (a photo under way is stored whole or not at all)."""
+        stopping = [stop() for screen in self.screen_stack if (stop := getattr(screen, "stop_before_quit", None))]
+        if any(stopping):
+            self.notify(QUIT_AFTER_INGEST, severity="warning", timeout=10)
+            return
+        self.exit()
 
     def action_help(self) -> None:
         from fieldkit.tui.screens.help import HelpScreen  # markdown rendering: only when asked for

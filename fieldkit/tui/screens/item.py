@@ -267,6 +267,12 @@ brand is printed on the part.
             found += pane.unsaved()
         return found
 
+    def stop_before_quit(self) -> bool:
+        """ctrl+q while photos are being added and no stop was asked for yet: stop them and stay
+        (True), so that the outcome -- which photos went in, which not -- is seen before quitting."""
+        pane = self.ingesting()
+        return pane is not None and not pane.job.requested.is_set() and pane.job.request()
+
     def action_close(self) -> None:
         pane = self.ingesting()
         if pane is not None:  # escape stops the ingest and stays, to show which photos went in

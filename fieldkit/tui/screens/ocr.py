@@ -33,11 +33,11 @@ from textual_image.widget import Image
 
 from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
+from fieldkit.evidence.ingest_outcome import add_one_by_one, not_added_lines, outcome
 from fieldkit.ocr import photos as ocr_photos
 from fieldkit.ocr import preprocess
 from fieldkit.ocr.engine import DEFAULT_LANGUAGES, OcrCancelled, check_available, parse_crop, validate_crop
 from fieldkit.tui.screens.confirm import confirm_discard
-from fieldkit.tui.screens.photos import add_one_by_one, not_added_lines, outcome
 from fieldkit.tui.progress import throttled
 from fieldkit.tui.safe_text import plain, visible
 from fieldkit.wording import plural
@@ -650,6 +650,7 @@ nothing is read: the outcome says how many were added and names each photo not a
         self.saved: dict[int, str] = {}
         self.cancel = threading.Event()
         self.running = False
+        self.adding = False  # a folder's photos are being added (set by the worker)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -708,12 +709,16 @@ nothing is read: the outcome says how many were added and names each photo not a
         catalog = self.app.catalog
         progress = throttled(lambda done, total: self.post_message(self.Progress(done, total)))
 
+        ingest: list[str] = []
         try:
             check_available(self.languages)
-            ingest: list[str] = []
             if folder:
                 paths = ocr_photos.folder_images(folder)
-                results, error = add_one_by_one(catalog, self.ref, paths, cancel)
+                self.adding = True
+                try:
+                    results, error = add_one_by_one(catalog, self.ref, paths, cancel)
+                finally:
+                    self.adding = False
                 headline, not_added = outcome(paths, results, error, cancel.is_set())
                 if not_added:
                     ingest = [headline + (f" {error}" if error else ""), *not_added_lines(paths, results)]
@@ -730,7 +735,10 @@ nothing is read: the outcome says how many were added and names each photo not a
                 on_entry=lambda index, entry: self.post_message(self.EntryRead(index, entry)),
             )
         except FieldkitError as exc:
-            self.post_message(self.Finished([], [], str(exc)))
+            self.post_message(self.Finished([], ingest, str(exc)))
+            return
+        except Exception as exc:  # a bug or a failing disk: said, not a traceback; the ingest's outcome kept
+            self.post_message(self.Finished([], ingest, f"{str(exc) or type(exc).__name__}; run `fieldkit verify`"))
             return
         self.post_message(self.Finished(entries, ingest))
 
@@ -759,8 +767,9 @@ nothing is read: the outcome says how many were added and names each photo not a
         self.running = False
         self.query_one("#ocr-batch-progress").display = False
         status = self.query_one("#ocr-batch-status", Static)
+        ingest = [f"[$error]{escape(visible(line))}[/]" for line in message.ingest]  # names as text, never markup
         if message.error:
-            status.update(f"[$error]{escape(message.error)}[/]")
+            status.update("\n".join([f"[$error]{escape(visible(message.error))}[/]", *ingest]))
             self.notify(message.error, severity="error", timeout=10)
             return
         self.entries = message.entries  # the same photos in the same order: selections made meanwhile hold
@@ -769,8 +778,7 @@ nothing is read: the outcome says how many were added and names each photo not a
         lines = [] if message.stopped else [
             f"Read {read} of {plural(len(self.entries), 'photo')}" + (f" ({cancelled} cancelled)" if cancelled else "")
             + " · space selects, ctrl+s saves selected, ctrl+a saves all"]
-        lines += [f"[$error]{escape(visible(line))}[/]" for line in message.ingest]  # names as text, never markup
-        status.update("\n".join(lines))
+        status.update("\n".join(lines + ingest))
         self.fill_table()
         self.query_one("#ocr-batch-table", DataTable).focus()
 
@@ -838,6 +846,14 @@ nothing is read: the outcome says how many were added and names each photo not a
             self.notify("Not saved: " + "; ".join(failed), severity="error")
         self.notify(f"Saved {plural(saved, 'marking')} to {self.ref}" if saved else "Nothing new to save.",
                     severity="information" if saved else "warning")
+
+    def stop_before_quit(self) -> bool:
+        """ctrl+q while a folder's photos are being added and no stop was asked for yet: stop and stay
+        (True), so that the outcome -- which photos went in, which not -- is seen before quitting."""
+        if not self.adding or self.cancel.is_set():
+            return False
+        self.action_cancel_or_close()
+        return True
 
     def action_cancel_or_close(self) -> None:
         if self.running:

@@ -25,6 +25,7 @@ from textual_image.widget import Image
 
 from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
+from fieldkit.evidence.ingest_outcome import add_one_by_one, not_added_lines, outcome
 from fieldkit.evidence.photos import IngestResult, exif_flags
 from fieldkit.evidence.placement import describe_offer, disagreements, offers
 from fieldkit.paths import expand_user
@@ -39,43 +40,6 @@ LARGE_SIZE = (1280, 1280)
 WAIT = "Photos are being added: wait for them, or press escape to stop them."
 STOPPING = "Stopping the photo ingest: the results will name every photo not added."
 NAMED = 8  # photos not added named in the notification; all of them are in the results list
-
-
-def outcome(paths: list[Path], results: list[IngestResult], error: str | None, stopped: bool) -> tuple[str, list[str]]:
-    """The headline of an ingest's outcome and the names of the photos not added, in order.
-
-    `results` holds one result per path reached; paths after them were not reached (an `error`
-    stopped the ingest there). `stopped`: the researcher asked for it to stop."""
-    added = sum(1 for r in results if r.ok)
-    not_added = [Path(r.source).name for r in results if not r.ok] + [p.name for p in paths[len(results):]]
-    if error:
-        return f"Stopped by an error: added {added} of {len(paths)}.", not_added
-    if stopped and not_added:
-        return f"Stopped: added {added} of {len(paths)}.", not_added
-    return f"Added {added} of {len(paths)}.", not_added
-
-
-def not_added_lines(paths: list[Path], results: list[IngestResult]) -> list[str]:
-    """A line per photo not added, with the reason; those after `results` were not reached."""
-    return ([f"✗ {r.error}" for r in results if not r.ok]
-            + [f"✗ {path.name} was not added: not reached" for path in paths[len(results):]])
-
-
-def add_one_by_one(catalog, ref: str, paths: list[Path], cancel, progress=None) -> tuple[list[IngestResult], str | None]:
-    """Add the photos one by one, so that whatever stops the ingest, the results so far are kept:
-    the results of the photos reached and the error that stopped it, if one did. Each photo is
-    stored whole, with its hash and audit entries, or not at all (fieldkit.evidence.photos.ingest_file)."""
-    results: list[IngestResult] = []
-    try:
-        for path in paths:
-            results += photos_core.add_photos(catalog, ref, [path], cancel=cancel)
-            if progress is not None:
-                progress(len(results), len(paths))
-    except FieldkitError as exc:  # the item is gone, the catalog cannot be written
-        return results, str(exc)
-    except Exception as exc:  # a bug or a failing disk: said, not a traceback, and what went in is named
-        return results, f"{str(exc) or type(exc).__name__}; run `fieldkit verify`"
-    return results, None
 
 
 def parse_paths(text: str) -> list[Path]:
