@@ -61,8 +61,8 @@ class Engine:
     def status(self) -> dict[str, Any]:
         import fieldkit
 
-        return {"fieldkit": fieldkit.__version__, "code": self.identity["code"],
-                "reference": self.identity["reference"], "reference_version": self.reference_version,
+        return {"fieldkit": fieldkit.__version__, "code": self.identity.get("code"),
+                "reference": self.identity.get("reference"), "reference_version": self.reference_version,
                 "identity": self.identity, "readings": self.readings, "socket": str(self.path),
                 "started": self.started, "idle_seconds": self.idle_seconds,
                 "idle_for": round(time.monotonic() - self.last, 1)}
@@ -253,9 +253,10 @@ def serve(path: Path, idle_minutes: float, identity: dict[str, Any], report) -> 
     server.engine = engine
     engine.server = server
     engine.seen = os.lstat(path)
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: engine.stop())
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    if threading.current_thread() is threading.main_thread():  # (tests serve from a thread)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: engine.stop())
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     threading.Thread(target=watch, args=(engine,), daemon=True, name="fieldkit-ocr-engine-watch").start()
     report(f"ready {os.getpid()} {path}")
     try:
