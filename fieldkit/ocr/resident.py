@@ -99,53 +99,65 @@ def peer(sock: socket.socket) -> tuple[int, int]:
 
 
 def code_stamp() -> str:
-    """Which fieldkit code runs: its folder, version, and every module's size and modification time."""
+    """Which fieldkit code runs: its folder, version, and every module's size and modification time
+    (a checksum of them: a consistency check, not a defence; the socket is this user's alone)."""
     import fieldkit
-    import hashlib
 
     root = Path(fieldkit.__file__).parent
-    digest = hashlib.sha256()
-    for folder, dirs, files in sorted(os.walk(root)):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
+    entries = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in files:
             if name.endswith(".py"):
                 info = os.stat(os.path.join(folder, name))
-                digest.update(f"{folder}/{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
-    return f"{fieldkit.__version__} {root} {digest.hexdigest()[:16]}"
+                entries.append(f"{folder}/{name}\0{info.st_size}\0{info.st_mtime_ns}")
+    return f"{fieldkit.__version__} {root} {_checksum(entries)}"
 
 
 def reference_stamp() -> str:
     """Which reference tables `fieldkit ocr` would load (fieldkit.reference.plain.plain_reference):
     the shipped and user folders, and each table file's size and modification time."""
-    import hashlib
-
     from fieldkit.locations import shipped_reference_dir, user_reference_dir
 
-    digest = hashlib.sha256()
+    entries = []
     for folder in (shipped_reference_dir(), user_reference_dir()):
         if folder is None:
             continue
-        digest.update(f"{folder.resolve()}\n".encode())
+        entries.append(str(folder.resolve()))
         for name in ("marking_patterns.csv", "factory_codes.csv", "manufacturers.csv", "part_families.csv"):
             try:
                 info = os.stat(folder / name)
             except OSError:
                 continue
-            digest.update(f"{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:16]
+            entries.append(f"{name}\0{info.st_size}\0{info.st_mtime_ns}")
+    return _checksum(entries)
+
+
+def _checksum(entries: list[str]) -> str:
+    import zlib  # not hashlib: its OpenSSL costs more to load than this whole check
+
+    text = "\n".join(sorted(entries)).encode("utf-8", "surrogateescape")
+    return f"{len(entries)}-{zlib.crc32(text):08x}-{zlib.adler32(text):08x}"
+
+
+def _which(command: str) -> str | None:
+    """shutil.which without shutil (and what it imports)."""
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        path = os.path.join(folder or ".", command)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
 
 
 def identity() -> dict[str, Any]:
     """What an engine must share with the client to read for it: fieldkit's code, the reference
     tables, the Python installation (its onnxruntime and tesserocr), the tesseract command and the
     OCR settings of the environment."""
-    import shutil
-
     return {
         "code": code_stamp(),
         "reference": reference_stamp(),
         "python": sys.prefix,
-        "tesseract": shutil.which("tesseract"),
+        "tesseract": _which("tesseract"),
         "settings": {name: os.environ.get(name) for name in SETTINGS},
     }
 
