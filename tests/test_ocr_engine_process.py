@@ -119,7 +119,9 @@ def test_served_readings_print_exactly_what_an_in_process_reading_prints(engine,
         ["cyr.png", "--engine", "tesseract"],
         ["line.png", "photo.png", "--crop", "0,0,200,60", "--crop", "280,230,420,110", "--json"],  # a batch
         ["photo.png", "--json"],  # a whole photo: lines detected
+        ["--", "-dash.png"],  # a name that looks like an option
     ]
+    shutil.copyfile(inputs / "line.png", inputs / "-dash.png")
     before = readings(env)
     for args in cases:
         served, alone = compare(env, args, inputs)  # relative names: read in the client's folder
@@ -128,7 +130,7 @@ def test_served_readings_print_exactly_what_an_in_process_reading_prints(engine,
             assert timeless(json.loads(served.stdout)) == timeless(json.loads(alone.stdout)), args
         else:
             assert served.stdout == alone.stdout, args
-    assert readings(env) == before + 7  # every case was served (the batch is two readings)
+    assert readings(env) == before + 8  # every case was served (the batch is two readings)
 
 
 @pytest.mark.skipif(not (DATA / "labels.json").is_file(), reason="the real OCR lines are not here")
@@ -148,13 +150,13 @@ def test_errors_come_back_as_the_same_one_line_errors(engine, inputs):
     (inputs / "notes.txt").write_text("not an image\n", encoding="utf-8")
     before = readings(env)
     for args in (["cut.png"], ["bomb.png"], ["notes.txt"], ["line.png", "--crop", "0,0,5000,10"], ["line.png", "--crop", "1,2"],
-                 ["line.png", "--ring", "10,10,5,900"]):
+                 ["line.png", "--crop=-5,0,10,10"], ["line.png", "--ring", "10,10,5,900"]):
         served, alone = compare(env, args, inputs)
         assert served.returncode == alone.returncode == 2, args
         assert served.stderr == alone.stderr, args
         assert served.stderr.startswith("error: ") and served.stderr.count("\n") == 1, served.stderr
         assert "Traceback" not in served.stderr and served.stdout == alone.stdout == ""
-    assert readings(env) == before + 6
+    assert readings(env) == before + 7
     assert bomb.exists()
 
 
@@ -379,8 +381,8 @@ def test_an_engine_that_does_not_answer_in_time_is_left_for_an_in_process_readin
 
 def test_requests_name_only_image_files_to_read():
     request = {"files": ["a.png"], "crops": ["1,2,3,4"], "languages": "eng", "ring": None, "engine": "auto", "psm": 7, "json": True}
-    assert resident_server.arguments(request) == ["--lang", "eng", "--engine", "auto", "--psm", "7", "--crop", "1,2,3,4",
-                                                  "--json", "--", "a.png"]
+    assert resident_server.arguments(request) == ["--lang=eng", "--engine=auto", "--psm=7", "--crop=1,2,3,4", "--json",
+                                                  "--", "a.png"]
     for bad in ({"engine": "--save"}, {"psm": "7; rm"}, {"files": []}, {"files": ["a\0b"]}, {"languages": 3}):
         with pytest.raises(ValueError):
             resident_server.arguments(request | bad)

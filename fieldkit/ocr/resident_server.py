@@ -90,13 +90,13 @@ def arguments(request: dict[str, Any]) -> list[str]:
         raise ValueError("unknown engine")
     if psm is not None and (not isinstance(psm, int) or isinstance(psm, bool) or not 3 <= psm <= 13):
         raise ValueError("psm is not a number from 3 to 13")
-    args = ["--lang", text(request.get("languages"), "languages"), "--engine", engine]
+    # each value joined to its option: a value that starts with "-" (a crop of -5,...) is still its value
+    args = [f"--lang={text(request.get('languages'), 'languages')}", f"--engine={engine}"]
     if psm is not None:
-        args += ["--psm", str(psm)]
-    for crop in crops:
-        args += ["--crop", text(crop, "crop")]
+        args.append(f"--psm={psm}")
+    args += [f"--crop={text(crop, 'crop')}" for crop in crops]
     if request.get("ring") is not None:
-        args += ["--ring", text(request["ring"], "ring")]
+        args.append(f"--ring={text(request['ring'], 'ring')}")
     if request.get("json") is True:
         args.append("--json")
     return [*args, "--", *(text(f, "file") for f in files)]
