@@ -152,7 +152,6 @@ class Handler(socketserver.BaseRequestHandler):
             with contextlib.suppress(OSError):
                 resident.send(sock, {"accepted": False, "why": f"bad request: {exc}"})
             return
-        engine.last = time.monotonic()
         op = request.get("op")
         if op == "status":
             resident.send(sock, engine.status())
@@ -179,6 +178,7 @@ class Handler(socketserver.BaseRequestHandler):
         except ValueError as exc:
             resident.send(sock, {"accepted": False, "why": f"bad request: {exc}"})
             return
+        engine.last = time.monotonic()  # a reading asked for (a status or stop is not use)
         if not engine.reading.acquire(timeout=BUSY_WAIT):
             resident.send(sock, {"accepted": False, "why": "it is busy with another reading"})
             return
@@ -269,7 +269,8 @@ def serve(path: Path, idle_minutes: float, identity: dict[str, Any], report) -> 
 
 
 def watch(engine: Engine) -> None:
-    """Stop the engine when its socket file is gone or replaced, or it has been idle too long."""
+    """Stop the engine when its socket file is gone or replaced, or when no reading was asked for
+    during its idle time."""
     while not engine.stopping.wait(WATCH_EVERY):
         try:
             now = os.lstat(engine.path)
