@@ -242,10 +242,16 @@ def serve(path: Path, idle_minutes: float, identity: dict[str, Any], report) -> 
     except (resident.Unsafe, OSError) as exc:
         report(f"error: {exc}")
         return 2
+    # bound and listening under a name of its own, then renamed into place: a client never finds
+    # the socket bound but not yet listening (and takes it for a stale one)
+    fresh = path.with_name(f".{path.name}.{os.getpid()}")
     old = os.umask(0o177)  # the socket file is rw for this user only (its folder is 0700 too)
     try:
-        server = Server(os.fspath(path), Handler)
+        server = Server(os.fspath(fresh), Handler)
+        os.rename(fresh, path)
     except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(fresh)
         report(f"error: cannot listen on {path}: {exc.strerror}")
         return 2
     finally:
