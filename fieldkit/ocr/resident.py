@@ -200,6 +200,8 @@ def connect(path: Path, timeout: float) -> tuple[socket.socket, int] | None:
         return None
     if not stat.S_ISSOCK(info.st_mode) or info.st_uid != os.getuid():
         raise Unsafe(f"{path} is not a socket of this user; remove it")
+    if not hasattr(socket, "SO_PEERCRED"):
+        raise Unsafe("this system cannot tell who listens on a socket (no SO_PEERCRED)")
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)
     try:

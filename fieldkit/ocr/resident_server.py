@@ -30,6 +30,7 @@ import stat
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +117,8 @@ def run_ocr(args: list[str], cwd: str) -> tuple[int, str, str]:
     code: Any = 0
     os.chdir(cwd)
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        # warnings.catch_warnings: a warning is shown again at each reading, as a fresh process shows it
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), warnings.catch_warnings():
             try:
                 cli.main(["ocr", *args], prog_name="fieldkit", standalone_mode=True)
             except SystemExit as done:
