@@ -260,6 +260,8 @@ def test_a_runtime_folder_open_to_others_or_a_symlink_is_not_used(inputs, tmp_pa
     assert refused.returncode == 2 and "is not a folder (a symlink or a file)" in refused.stderr
     assert list(elsewhere.iterdir()) == []
     shutil.rmtree(runtime)
+    missing = fieldkit(env_for(runtime / "gone"), "ocr-engine", "start")
+    assert (missing.returncode, missing.stderr) == (2, f"error: cannot make {runtime}/gone/fieldkit: No such file or directory\n")
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="making a file another user's needs root")

@@ -74,12 +74,14 @@ def start(idle_minutes: float) -> None:
         echo(f"OCR engine started: pid {pid}, socket {path}; it ends after {idle_minutes:g} min idle"
              " or on `fieldkit ocr-engine stop`", one_line=True)
         return
+    if text.startswith("error: "):  # it said why, and ends
+        process.wait()
+        fail(text.removeprefix("error: "))
     if process.poll() is None:
         process.kill()
         process.wait()
         fail(f"the OCR engine process did not start within {START_TIMEOUT:g} s")
-    process.wait()
-    fail(text.removeprefix("error: ") or f"the OCR engine process ended at once (exit code {process.returncode})")
+    fail(f"the OCR engine process ended at once (exit code {process.returncode})")
 
 
 @ocr_engine.command("stop")

@@ -66,6 +66,8 @@ def runtime_dir(create: bool = False) -> Path:
             os.mkdir(folder, 0o700)
         except FileExistsError:
             pass
+        except OSError as exc:
+            raise Unsafe(f"cannot make {folder}: {exc.strerror}") from None
     check_private(folder)
     return folder
 
