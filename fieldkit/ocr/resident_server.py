@@ -36,7 +36,7 @@ from typing import Any
 
 from fieldkit.ocr import resident
 
-BUSY_WAIT = 1.0  # seconds a request waits for the reading before it is declined
+BUSY_WAIT = 2.0  # seconds a request waits for the reading under way before it is declined (under the client's 3 s)
 WATCH_EVERY = 1.0  # seconds between looks at the socket file and the idle time
 REQUEST_TIMEOUT = 5.0  # seconds for a client to send its request
 MAX_ITEMS = 10_000  # files or crops in one request
