@@ -13,6 +13,12 @@ For each labelled line, in the same run:
 - with ``--baseline DIR`` (a fieldkit source tree, e.g. ``git archive`` of an earlier commit):
   ``fieldkit ocr`` from that tree too, one process per line, in the same rounds (before/after in
   one run, whatever the load);
+- with ``--engine-server``: ``fieldkit ocr PHOTO --crop X,Y,W,H --json`` while a resident engine
+  process runs (``fieldkit ocr-engine start``, in a private runtime folder of the run's own; it is
+  stopped at the end), one process per line in the same rounds; its wall-clock and its CPU, and
+  the engine process's own CPU over the run (from /proc) divided by the lines; its --json must equal
+  the in-process reading's (timings left out). Every other fieldkit variant runs with
+  ``FIELDKIT_OCR_ENGINE=off`` (in-process, whatever engine the user may have running);
 - batches, each one process for the whole set, timed around the process and divided by the lines:
   ``fieldkit ocr P1 P2 ... --crop C1 --crop C2 ... --json`` against ``tesseract LIST.txt OUT -l
   eng+kor+rus --psm 7`` (LIST.txt naming every crop's PNG), run alternately after the per-line
@@ -108,6 +114,12 @@ def timed_cpu(cmd: list[str], env: dict[str, str] | None = None) -> tuple[subpro
     return done, seconds, usage.ru_utime + usage.ru_stime
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used so far, from /proc/PID/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timeless(data):
     """``fieldkit ocr --json`` output without its timings (every key ending in "seconds")."""
     if isinstance(data, dict):
@@ -137,6 +149,8 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, metavar="DIR",
                         help="also run `fieldkit ocr` from this fieldkit source tree, one process per line, in the same rounds")
     parser.add_argument("--no-tesseract-only", action="store_true", help="leave out `fieldkit ocr --engine tesseract`")
+    parser.add_argument("--engine-server", action="store_true",
+                        help="also run `fieldkit ocr` with the resident engine process running (fieldkit ocr-engine start)")
     args = parser.parse_args()
     # fieldkit's modules compiled once, as an installed copy's are after its first run: with
     # PYTHONDONTWRITEBYTECODE set, every `fieldkit ocr` process would compile them again (0.06 s).
@@ -163,6 +177,18 @@ def main() -> None:
             runs.append(("tesseract only", (["--engine", "tesseract"], tree_env(ROOT))))
         if args.baseline:
             runs.append(("baseline", ([], tree_env(args.baseline))))
+        os.environ["FIELDKIT_OCR_ENGINE"] = "off"  # every variant but "served" reads in its own process
+        served_env = None
+        if args.engine_server:
+            served_env = {**tree_env(ROOT), "XDG_RUNTIME_DIR": str(Path(tmp) / "rt")}
+            served_env.pop("FIELDKIT_OCR_ENGINE")
+            (Path(tmp) / "rt").mkdir(mode=0o700)
+            started = subprocess.run([*FIELDKIT, "ocr-engine", "start"], env=served_env, capture_output=True, text=True, cwd=AWAY)
+            if started.returncode:
+                raise SystemExit(f"the OCR engine process did not start: {started.stderr.strip()}")
+            engine_pid = int(started.stdout.split("pid ")[1].split(",")[0])
+            engine_cpu = -process_cpu(engine_pid)
+            runs.append(("served", ([], served_env)))
         for i, name in enumerate(names, 1):
             label = labels[name]
             x, y, w, h = label["crop"]
@@ -191,6 +217,11 @@ def main() -> None:
             row["crop_path"] = str(crop_path)
             rows.append(row)
             print(f"\r{i}/{len(names)}", end="", file=sys.stderr, flush=True)
+        if served_env is not None:
+            engine_cpu += process_cpu(engine_pid)
+            status = subprocess.run([*FIELDKIT, "ocr-engine", "status"], env=served_env, capture_output=True, text=True, cwd=AWAY)
+            batches["engine"] = [engine_cpu / len(rows), int(status.stdout.split("readings: ")[1].split()[0])]
+            subprocess.run([*FIELDKIT, "ocr-engine", "stop"], env=served_env, capture_output=True, cwd=AWAY)
         pages: list[str] = []
         readings: list[dict] = []
         listing = Path(tmp) / "crops.txt"
@@ -218,7 +249,7 @@ def main() -> None:
     report(rows, args, batches)
     if args.rows:
         for row in rows:
-            for variant in ("fieldkit", "tesseract only", "baseline"):
+            for variant in ("fieldkit", "tesseract only", "baseline", "served"):
                 if variant in row:
                     row[variant].pop("json", None)
         args.rows.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -309,7 +340,8 @@ def report(rows: list[dict], args, batches: dict[str, list[float]]) -> None:
         return row["raw_cpu"] if variant == "raw" else row[variant]["cpu"]
 
     variants = [(v, name) for v, name in (("raw", "raw `tesseract --psm 7`"), ("tesseract only", "`fieldkit ocr --engine tesseract`"),
-                                          ("fieldkit", "**`fieldkit ocr`**"), ("baseline", f"`fieldkit ocr` from {args.baseline}"))
+                                          ("fieldkit", "**`fieldkit ocr`**"), ("baseline", f"`fieldkit ocr` from {args.baseline}"),
+                                          ("served", "`fieldkit ocr`, `ocr-engine` running"))
                 if v in rows[0]]
     for split in ("tuning", "held-out"):
         part = [r for r in rows if r["split"] == split]
@@ -358,6 +390,15 @@ def report(rows: list[dict], args, batches: dict[str, list[float]]) -> None:
         out.append(f"- `--json` output (timings left out) identical to the baseline's on {same}/{n} lines"
                    + ("" if same == n else ": " + ", ".join(r["name"] for r in rows
                                                              if timeless(r["fieldkit"].get("json")) != timeless(r["baseline"].get("json")))))
+    if "served" in rows[0]:
+        engine_cpu, served_count = batches.pop("engine")
+        client = statistics.mean(cpu(r, "served") for r in rows)
+        raw_cpu = statistics.mean(cpu(r, "raw") for r in rows)
+        same = sum(timeless(r["fieldkit"].get("json")) == timeless(r["served"].get("json")) for r in rows)
+        out.append(f"- `ocr-engine` running: the engine process used {engine_cpu:.3f} CPU s per line beside the client's"
+                   f" {client:.3f}; together {(client + engine_cpu):.3f} ({(client + engine_cpu) / raw_cpu:.2f}× raw);"
+                   f" it read {served_count} of the {n} lines (status)")
+        out.append(f"- `--json` output served (timings left out) identical to the in-process reading's on {same}/{n} lines")
     if args.batch_runs:
         raw_line, raw_batch, fk_batch = (statistics.median(batches[k]) / n for k in ("raw per line", "raw batch", "fieldkit batch"))
         out.append("")

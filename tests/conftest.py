@@ -15,6 +15,11 @@ settings.register_profile("ci", derandomize=True, database=None, print_blob=True
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# An OCR engine process the developer started (`fieldkit ocr-engine start`) would read for the tests'
+# `fieldkit ocr` runs, past what they patch in this process: the tests read in-process.
+# tests/test_ocr_engine_process.py starts engines of its own and clears this for them.
+os.environ["FIELDKIT_OCR_ENGINE"] = "off"
+
 from fieldkit.catalog.db import open_catalog
 
 

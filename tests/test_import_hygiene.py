@@ -203,3 +203,16 @@ def test_sqlite_utils_regular_expressions_are_compiled_when_first_used_and_still
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_ocr_engine_status_and_stop_load_no_engine(tmp_path, monkeypatch):
+    """`fieldkit ocr-engine status|stop` only talk to the engine process (fieldkit.ocr.resident):
+    they load neither the engines nor the image stack, like a light command. (A `fieldkit ocr FILE`
+    the engine process reads: tests/test_ocr_engine_process.py.)"""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    engines = tuple(p for p in HEAVY if p != "fieldkit.ocr") + ("numpy", "fieldkit.ocr.engine", "fieldkit.ocr.reading",
+                                                                 "fieldkit.ocr.ppocr", "fieldkit.ocr.inprocess")
+    for command in (["ocr-engine", "status"], ["ocr-engine", "stop"]):
+        status, modules = modules_loaded_by(command, tmp_path / "catalog.db")
+        assert "fieldkit.ocr.resident" in modules
+        assert loaded(modules, engines + NO_CATALOG) == [], command

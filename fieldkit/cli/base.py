@@ -220,6 +220,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "match": ("fieldkit.cli.markings", "match", "Read TEXT against the reference patterns: ranked candidates, fields, years and basis."),
     "merge": ("fieldkit.cli.team", "merge", "Merge a bundle or another catalog FILE into this catalog: all or nothing; conflicts kept and listed."),
     "ocr": ("fieldkit.cli.ocr", "ocr", "Read a marking from an image FILE, or from a stored photo (--photo) and --save it as a marking."),
+    "ocr-engine": ("fieldkit.cli.ocr_engine", "ocr_engine", "Start, stop or ask about the OCR engine process that keeps tesseract and PP-OCR loaded for `fieldkit ocr FILE`."),
     "photo": ("fieldkit.cli.evidence", "photo", "Add photos of an item to the evidence store, list them and caption them."),
     "reference": ("fieldkit.cli.markings", "reference", "Check the reference tables (marking patterns, factory codes, manufacturers)."),
     "report": ("fieldkit.cli.report", "report", "Write a report of several items to OUT (.pdf or .html): cover summary, charts, map of finds, one section per item."),

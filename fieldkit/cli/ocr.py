@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -123,6 +124,8 @@ def ocr(state, files: tuple[Path, ...], photo_sha: str | None, item_ref: str | N
         fail("--ring reads one FILE; give one FILE per run with --ring")
     if save and len(crop_texts) > 1:
         fail("--save stores one reading: give one --crop")
+    if photo_sha is None and _served(files, crop_texts, languages, ring_text, engine_name, psm, as_json):
+        return
     from fieldkit.ocr import engine, ppocr
 
     # the engines start loading now, in threads, while the rest of the reading is imported (issue 17.7)
@@ -177,6 +180,27 @@ def ocr(state, files: tuple[Path, ...], photo_sha: str | None, item_ref: str | N
     if stored is not None:
         echo(f"saved marking {stored['id']} of {stored['item_ref']}: {stored['text']!r} (as read: {stored['ocr_text']!r})")
         _echo_reading(stored["readings"])
+
+
+def _served(files, crop_texts, languages: str, ring_text: str | None, engine_name: str, psm: int | None,
+            as_json: bool) -> bool:
+    """Whether the OCR engine process the user started (`fieldkit ocr-engine start`) read the image
+    files: its output, the same as this command's own, is printed and the command ends with its exit
+    code. False when there is none, or it differs or fails (fieldkit.ocr.resident says why on stderr):
+    the files are then read in this process. Nothing here imports an engine."""
+    from fieldkit.ocr import resident
+
+    served = resident.read(files=[str(f) for f in files], crops=list(crop_texts), languages=languages, ring=ring_text,
+                           engine=engine_name, psm=psm, as_json=as_json)
+    if served is None:
+        return False
+    code, out, err = served
+    base.END_AT_ONCE = True  # nothing loaded here to tear down
+    click.echo(out, nl=False)  # already escaped by the command that wrote it
+    click.echo(err, nl=False, err=True)
+    if code:
+        sys.exit(code)
+    return True
 
 
 def _read_many(jobs, stored_source, photo, languages: str, psm: int | None, engine_name: str, as_json: bool) -> None:
