@@ -22,7 +22,7 @@ from test_tui_every_screen import SCREENS, fixed_catalog, fixture_firms, settle 
 # Screen (as in test_tui_every_screen) -> the actions its footer must show at 80 columns, besides
 # Quit and Help.
 MAIN_ACTIONS = {
-    "catalog": {"search", "add", "delete", "export", "backup", "verify", "summary"},
+    "catalog": {"search", "add", "delete", "export", "backup", "verify", "more"},  # More lists the rest (test_tui_more)
     "item_details": {"save", "close"},
     "item_photos": {"browse", "focus_paths", "ocr", "ocr_batch", "save", "close"},
     "item_markings": {"edit", "delete", "save", "close"},

@@ -74,6 +74,8 @@ title says so, you can browse, search, verify and export it, and every change is
 reference tables: what they would attribute or read differently, to apply all or some (audited).
 `p` writes a report of every item (PDF, or HTML if the name ends in .html): a cover with the
 catalog summary, a chart by country and a map of finds, then each item's dossier.
+`o` (More) lists every action of this screen with its key, the ones a narrow footer leaves out
+too: press the key, or pick the action with the arrows and Enter.
 `f` sets the prefix of the refs this catalog gives new items (KHK makes KHK-0001, KHK-0002...),
 as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the change is audited.
 """
@@ -83,10 +85,12 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
     AUTO_FOCUS = "#items"
 
     # Most used first: on a narrow terminal the footer shows as many as fit, in this order, beside
-    # Quit and Help (80 columns: up to Summary); the help screen (F1) and the command palette
-    # (ctrl+p) list them all, with their longer tooltips.
+    # More, Quit and Help (80 columns: up to Verify). More (`o`) lists every one of them with its
+    # key and runs the one picked (fieldkit.tui.screens.more); the help screen (F1) and the command
+    # palette (ctrl+p) list them all too, with their longer tooltips.
     BINDINGS = [
-        Binding("slash", "search", "Search", id="catalog.search"),
+        Binding("slash", "search", "Search", id="catalog.search",
+                tooltip="Search items, their markings and part numbers (Esc clears the search)"),
         Binding("a", "add", "Add", id="catalog.add", tooltip="Add an item"),
         Binding("enter", "open", "Open", id="catalog.open", show=False),
         Binding("d", "delete", "Delete", id="catalog.delete", tooltip="Delete the selected item (asks first)"),
@@ -107,6 +111,8 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
                 tooltip="Markings the current reference tables would read differently; apply all or some"),
         Binding("f", "ref_prefix", "Ref prefix", id="catalog.ref_prefix",
                 tooltip="Set the prefix of new items' refs, e.g. KHK for KHK-0001 (as `fieldkit init --ref-prefix`)"),
+        Binding("o", "more", "More", id="catalog.more",
+                tooltip="Every action of this screen with its key: pick one, or press its key"),
         Binding("escape", "clear_search", "Clear search", id="catalog.clear", show=False),
     ]
 
@@ -309,6 +315,15 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
             ConfirmScreen(f"Delete item {ref} with its markings, components and photo links? Photo originals are kept."),
             delete,
         )
+
+    def action_more(self) -> None:
+        from fieldkit.tui.screens.more import MoreScreen
+
+        self.app.push_screen(MoreScreen(self), self._run_picked)
+
+    async def _run_picked(self, action: str | None) -> None:
+        if action:
+            await self.app.run_action(action, self)
 
     def action_ref_prefix(self) -> None:
         from fieldkit.tui.screens.confirm import PromptScreen

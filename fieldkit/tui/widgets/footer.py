@@ -1,6 +1,6 @@
 """A footer that never cuts a key in half: when the screen's keys do not all fit on one line, the
-last of the screen's own keys are left out; Quit, Help, and the
-screen's Enter, Save (ctrl+s) and Back (Esc) always stay.
+last of the screen's own keys are left out; Quit, Help, the screen's Enter, Save (ctrl+s) and
+Back (Esc), and More (the catalog's menu of every action, fieldkit.tui.screens.more) always stay.
 
 Textual's Footer lays its keys in one row and cuts whatever passes the right edge; on an
 80-column terminal that was Quit and Help, the two a new user looks for. A screen lists its keys
@@ -28,6 +28,7 @@ from textual.widgets._footer import FooterKey
 MARGIN = 1  # a compact FooterKey's right margin (Footer's CSS)
 APP_ACTIONS = {"quit", "help"}  # the app's keys: Quit and Help, on every screen
 KEPT_KEYS = {"enter", "ctrl+s", "escape"}  # on every fieldkit screen: run, save, and back (or cancel)
+KEPT_ACTIONS = {"more"}  # the menu that lists what the footer leaves out
 
 
 def key_width(key: FooterKey) -> int:
@@ -78,7 +79,7 @@ class FitFooter(Footer):
         keys = list(super().compose())
         plain = [k for k in keys if isinstance(k, FooterKey)]
         app_keys = [k for k in plain if k.action.removeprefix("app.") in APP_ACTIONS]  # a dialog's F1 is app.help
-        kept = {k for k in plain if k in app_keys or k.key in KEPT_KEYS}
+        kept = {k for k in plain if k in app_keys or k.key in KEPT_KEYS or k.action.split(".")[-1] in KEPT_ACTIONS}
         shown = fitting(plain, self.app.size.width, kept)
         yield from (k for k in keys if not isinstance(k, FooterKey) or (k in shown and k not in app_keys))
         yield from (k for k in app_keys if k in shown)  # Quit and Help last, where they are on every screen
