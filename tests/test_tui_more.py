@@ -142,3 +142,21 @@ async def test_the_help_screens_footer_names_escape_and_f1_and_each_closes_it(ap
         await pilot.press(key)
         await settle(pilot)
         assert isinstance(app.screen, CatalogScreen)
+
+
+async def test_on_another_screen_that_leaves_keys_out_ctrl_p_more_runs_one_of_them_by_keys_alone(app):
+    """The Reference screen at 80 columns has no room for `c` Check tables: its footer shows
+    `^p More`, the command palette, which finds it by name and runs it."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        shown = footer(app)
+        assert shown["More"] == "^p" and "Check tables" not in shown
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Check tables (c)")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ReferenceCheckScreen"
