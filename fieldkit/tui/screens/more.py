@@ -56,6 +56,15 @@ def entries(screen: Screen) -> list[Entry]:
 class MoreScreen(Dialog[str | None]):
     """Dismisses with the action picked (to run on the screen beneath), or None."""
 
+    HELP = """\
+## More
+
+Every action of the catalog screen, with its key, in the screen's order (the most used first).
+Press an action's key to run it, as on the catalog screen, or pick it with the arrows and press
+Enter; the line under the list says what the highlighted action does. `Esc` (or `o` again)
+closes the menu and runs nothing.
+"""
+
     BINDINGS = [Binding("escape", "cancel", "Close", id="more.close")]
 
     def __init__(self, beneath: Screen):

@@ -90,21 +90,24 @@ class FitFooter(Footer):
         width = self.app.size.width
         shown = fitting(plain, width, kept)
         more = None
-        if len(shown) < len(plain) and not any(_action(k) in KEPT_ACTIONS for k in plain) and self.app.ENABLE_COMMAND_PALETTE:
+        if len(shown) < len(plain) and not any(_action(k) in KEPT_ACTIONS for k in plain):
             more = self.palette_key()  # what is left out is listed there, to run by keys alone
+        if more is not None:
             shown = fitting(plain, width - key_width(more), kept)
         yield from (k for k in keys if not isinstance(k, FooterKey) or (k in shown and k not in app_keys))
         if more is not None:
             yield more
         yield from (k for k in app_keys if k in shown)  # Quit and Help last, where they are on every screen
 
-    def palette_key(self) -> FooterKey:
-        """`^p More`: the command palette, which lists every key of the screen (the focused pane's
-        too) by name, with its key, to pick with the arrows and Enter (FieldkitApp.get_system_commands)."""
-        key = self.app.COMMAND_PALETTE_BINDING
-        shown = self.app.get_key_display(Binding(key, "command_palette", key_display=self.app.COMMAND_PALETTE_DISPLAY))
-        return FooterKey(key, shown, "More", "app.command_palette",
-                         tooltip="Every key of this screen, by name (the command palette)").data_bind(compact=Footer.compact)
+    def palette_key(self) -> FooterKey | None:
+        """`^p More`: the command palette (FieldkitApp's binding), which lists every key of the screen
+        (the focused pane's too) by name, to pick with the arrows and Enter; None without one."""
+        active = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        if active is None or not self.app.ENABLE_COMMAND_PALETTE:
+            return None
+        binding = active.binding
+        return FooterKey(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
+                         tooltip=binding.tooltip).data_bind(compact=Footer.compact)
 
     async def recompose(self) -> None:
         """Rebuild the keys, unless they would be the same as those on show."""
