@@ -73,7 +73,8 @@ title says so, you can browse, search, verify and export it, and every change is
 `k` and `m` recheck the components and the markings of the whole catalog against the current
 reference tables: what they would attribute or read differently, to apply all or some (audited).
 `p` writes a report of every item (PDF, or HTML if the name ends in .html): a cover with the
-catalog summary, a chart by country and a map of finds, then each item's dossier.
+catalog summary, a chart by country and a map of finds, then each item's dossier. While a search
+is on, the report is of the items it finds, as `fieldkit report OUT --item REF --item REF...`.
 `o` (More) lists every action of this screen with its key, the ones a narrow footer leaves out
 too: press the key, or pick the action with the arrows and Enter.
 `f` sets the prefix of the refs this catalog gives new items (KHK makes KHK-0001, KHK-0002...),
@@ -102,7 +103,7 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
         Binding("y", "calendars", "Dates", id="catalog.calendars",
                 tooltip="Calendars & date codes: convert years, read years in markings and date codes"),
         Binding("p", "report", "Report", id="catalog.report",
-                tooltip="Write a report of every item (PDF or HTML, with a map of finds), with progress"),
+                tooltip="Write a report of every item, or of those the search finds (PDF or HTML, with a map of finds)"),
         Binding("t", "team", "Team", id="catalog.team",
                 tooltip="Team: your key, bundles of the selected item (create, verify, merge), conflicts"),
         Binding("k", "recheck('components')", "Recheck parts", id="catalog.recheck_components",
@@ -351,13 +352,29 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
         self.app.push_screen(ExportScreen())
 
     def action_report(self) -> None:
+        """A report of every item, or, while a search is on, of the items it finds (as
+        `fieldkit report OUT --item REF...`): the refs are listed in the worker that writes it."""
         from fieldkit.report.files import write_report
         from fieldkit.tui.screens.report import ReportScreen
 
+        catalog, query = self.app.catalog, self.query_text
+        if not query:
+            self.app.push_screen(ReportScreen(
+                "Write a report of every item to (.pdf or .html):", "catalog-report",
+                lambda path, progress: write_report(catalog, None, path, progress=progress),
+            ))
+            return
+        if not self.query_one(DataTable).row_count:
+            self.notify("No item matches the search: nothing to report. Esc clears the search.", severity="warning")
+            return
+
+        def write(path, progress):
+            refs = [row["ref"] for row in items_core.list_items(catalog, query)]
+            return write_report(catalog, refs, path, progress=progress)
+
+        found = f"{COUNT_CAP:,}+ items" if self.total > COUNT_CAP else f"{self.total:,} item" + ("" if self.total == 1 else "s")
         self.app.push_screen(ReportScreen(
-            "Write a report of every item to (.pdf or .html):", "catalog-report",
-            lambda path, progress: write_report(self.app.catalog, None, path, progress=progress),
-        ))
+            f"Write a report of the {found} the search finds to (.pdf or .html):", "search-report", write))
 
     def action_backup(self) -> None:
         from fieldkit.tui.screens.backup import BackupScreen
