@@ -258,6 +258,12 @@ async def team(pilot):
     pilot.app.screen.query_one("#passphrase").value = ""  # not FIELDKIT_PASSPHRASE, if set where the test runs
 
 
+async def more(pilot):
+    await settle(pilot)
+    await pilot.press("o")
+    await settle(pilot)
+
+
 async def help_screen(pilot):
     await settle(pilot)
     await pilot.press("f1")
@@ -291,6 +297,7 @@ SCREENS = {
     "delete_confirm": delete_confirm,
     "unsaved_changes_confirm": unsaved_confirm,
     "help": help_screen,
+    "more": more,
     "team": team,
 }
 

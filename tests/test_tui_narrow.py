@@ -20,18 +20,19 @@ from team_helpers import Researcher
 from test_tui_every_screen import SCREENS, fixed_catalog, fixture_firms, settle  # noqa: F401 (fixture_firms: autouse)
 
 # Screen (as in test_tui_every_screen) -> the actions its footer must show at 80 columns, besides
-# Quit and Help.
+# Quit and Help. Where keys are left out, More shows: the catalog's menu (`more`, test_tui_more) or,
+# elsewhere, the command palette (`command_palette`), which lists every key of the screen.
 MAIN_ACTIONS = {
-    "catalog": {"search", "add", "delete", "export", "backup", "verify", "summary"},
+    "catalog": {"search", "add", "delete", "export", "backup", "verify", "more"},
     "item_details": {"save", "close"},
-    "item_photos": {"browse", "focus_paths", "ocr", "ocr_batch", "save", "close"},
-    "item_markings": {"edit", "delete", "save", "close"},
-    "item_components": {"edit", "summary", "delete", "pick_firm", "save", "close"},
+    "item_photos": {"browse", "focus_paths", "ocr", "ocr_batch", "save", "close", "command_palette"},
+    "item_markings": {"edit", "delete", "save", "close", "command_palette"},
+    "item_components": {"edit", "delete", "pick_firm", "save", "close", "command_palette"},
     "photo_view": {"close", "ocr", "credentials", "caption"},
-    "ocr": {"run", "save", "cancel_or_close"},
+    "ocr": {"run", "save", "cancel_or_close", "command_palette"},
     "batch_ocr": {"toggle", "save_selected", "save_all", "cancel_or_close"},
     "summary": {"close", "refresh", "export"},
-    "verify": {"close"},
+    "verify": {"close", "command_palette"},
 }
 # Table id -> the columns that must be on screen at 80 columns.
 KEY_COLUMNS = {
@@ -57,6 +58,22 @@ async def test_the_footer_shows_quit_help_and_the_main_actions_whole_at_80_colum
         assert not cut, f"cut at the right edge: {cut}"
         shown = {k.action.split(".")[-1] for k in keys}
         assert {"quit", "help"} | MAIN_ACTIONS[screen] <= shown, f"missing: {({'quit', 'help'} | MAIN_ACTIONS[screen]) - shown}"
+
+
+@pytest.mark.parametrize("screen", [
+    "catalog", "item_details", "item_photos", "item_markings", "item_components", "photo_view", "ocr", "batch_ocr",
+    "summary", "verify", "team", "reference", "calendars", "recheck"])
+async def test_a_footer_that_leaves_keys_out_at_80_columns_shows_more_and_none_otherwise(tmp_path, monkeypatch, screen):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("FIELDKIT_CONFIG_DIR", str(tmp_path / "config"))
+    app = make_app(fixed_catalog(tmp_path), actor="t", offer_example=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, screen)
+        shown = {k.action.split(".")[-1]: k.description for k in app.screen.query(FooterKey)}
+        bound = {b.action for _, b, _, _ in app.screen.active_bindings.values() if b.show}
+        left_out = bound - {k.action for k in app.screen.query(FooterKey)}
+        more = {action for action, description in shown.items() if description == "More"}
+        assert more == ({"more"} if screen == "catalog" else {"command_palette"} if left_out else set()), (left_out, shown)
 
 
 @pytest.mark.parametrize(("screen", "table_id"), [("catalog", "items"), ("item_markings", "markings-table"),

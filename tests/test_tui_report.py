@@ -165,3 +165,34 @@ async def test_a_control_character_in_the_path_written_is_shown_escaped_not_sent
     for line in shown:
         assert "\x1b" not in line and "\u202e" not in line, line
         assert "site\\x1b]0;x\\x07\\u202eA" in line, line
+
+
+async def test_p_while_a_search_is_on_writes_a_report_of_the_items_it_finds_only(tmp_path):
+    """As `fieldkit report OUT --item REF...`: the catalog holds KHK-0001, EX-0002 and EX-0003;
+    the search "KHK" finds one, and the report has that item and not the others."""
+    db = khk_with_markings(tmp_path)
+    out = tmp_path / "found.html"
+    app = make_app(db, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"KHK", "enter")  # Enter: back to the table, the search kept
+        await settle(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        assert "report of the 1 item the search finds" in str(app.screen.query_one(".question").render())
+        assert f"Written to {out}" in await write_from(pilot, out)
+    html = out.read_text(encoding="utf-8")
+    assert "KHK-0001" in html and "EX-0002" not in html and "EX-0003" not in html
+
+
+async def test_p_while_a_search_finds_nothing_says_so_and_writes_nothing(tmp_path):
+    db = khk_with_markings(tmp_path)
+    app = make_app(db, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"zzzznothing", "enter")
+        await settle(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReportScreen)
+        assert any("No item matches the search" in str(n.message) for n in app._notifications)

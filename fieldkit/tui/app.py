@@ -41,6 +41,10 @@ class FieldkitApp(App):
         Binding("f1", "help", "Help", id="app.help", priority=True),
         Binding("question_mark", "help", "Help", id="app.help_key", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit"),
+        # Textual's command palette, named for what it is here: every key of the screen, by name. The
+        # footer shows it as `^p More` where it leaves keys out (fieldkit.tui.widgets.footer.FitFooter).
+        Binding("ctrl+p", "command_palette", "More", id="app.more", show=False, priority=True,
+                tooltip="Every key of this screen by name, to search and run (the command palette)"),
     ]
 
     def __init__(self, catalog: Catalog, *, offer_example: bool = True):

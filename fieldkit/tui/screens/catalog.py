@@ -73,7 +73,10 @@ title says so, you can browse, search, verify and export it, and every change is
 `k` and `m` recheck the components and the markings of the whole catalog against the current
 reference tables: what they would attribute or read differently, to apply all or some (audited).
 `p` writes a report of every item (PDF, or HTML if the name ends in .html): a cover with the
-catalog summary, a chart by country and a map of finds, then each item's dossier.
+catalog summary, a chart by country and a map of finds, then each item's dossier. While a search
+is on, the report is of the items it finds, as `fieldkit report OUT --item REF --item REF...`.
+`o` (More) lists every action of this screen with its key, the ones a narrow footer leaves out
+too: press the key, or pick the action with the arrows and Enter.
 `f` sets the prefix of the refs this catalog gives new items (KHK makes KHK-0001, KHK-0002...),
 as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the change is audited.
 """
@@ -83,10 +86,12 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
     AUTO_FOCUS = "#items"
 
     # Most used first: on a narrow terminal the footer shows as many as fit, in this order, beside
-    # Quit and Help (80 columns: up to Summary); the help screen (F1) and the command palette
-    # (ctrl+p) list them all, with their longer tooltips.
+    # More, Quit and Help (80 columns: up to Verify). More (`o`) lists every one of them with its
+    # key and runs the one picked (fieldkit.tui.screens.more); the help screen (F1) and the command
+    # palette (ctrl+p) list them all too, with their longer tooltips.
     BINDINGS = [
-        Binding("slash", "search", "Search", id="catalog.search"),
+        Binding("slash", "search", "Search", id="catalog.search",
+                tooltip="Search items, their markings and part numbers (Esc clears the search)"),
         Binding("a", "add", "Add", id="catalog.add", tooltip="Add an item"),
         Binding("enter", "open", "Open", id="catalog.open", show=False),
         Binding("d", "delete", "Delete", id="catalog.delete", tooltip="Delete the selected item (asks first)"),
@@ -98,7 +103,7 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
         Binding("y", "calendars", "Dates", id="catalog.calendars",
                 tooltip="Calendars & date codes: convert years, read years in markings and date codes"),
         Binding("p", "report", "Report", id="catalog.report",
-                tooltip="Write a report of every item (PDF or HTML, with a map of finds), with progress"),
+                tooltip="Write a report of every item, or of those the search finds (PDF or HTML, with a map of finds)"),
         Binding("t", "team", "Team", id="catalog.team",
                 tooltip="Team: your key, bundles of the selected item (create, verify, merge), conflicts"),
         Binding("k", "recheck('components')", "Recheck parts", id="catalog.recheck_components",
@@ -107,6 +112,8 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
                 tooltip="Markings the current reference tables would read differently; apply all or some"),
         Binding("f", "ref_prefix", "Ref prefix", id="catalog.ref_prefix",
                 tooltip="Set the prefix of new items' refs, e.g. KHK for KHK-0001 (as `fieldkit init --ref-prefix`)"),
+        Binding("o", "more", "More", id="catalog.more",
+                tooltip="Every action of this screen with its key: pick one, or press its key"),
         Binding("escape", "clear_search", "Clear search", id="catalog.clear", show=False),
     ]
 
@@ -310,6 +317,15 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
             delete,
         )
 
+    def action_more(self) -> None:
+        from fieldkit.tui.screens.more import MoreScreen
+
+        self.app.push_screen(MoreScreen(self), self._run_picked)
+
+    async def _run_picked(self, action: str | None) -> None:
+        if action:
+            await self.app.run_action(action, self)
+
     def action_ref_prefix(self) -> None:
         from fieldkit.tui.screens.confirm import PromptScreen
 
@@ -336,13 +352,29 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
         self.app.push_screen(ExportScreen())
 
     def action_report(self) -> None:
+        """A report of every item, or, while a search is on, of the items it finds (as
+        `fieldkit report OUT --item REF...`): the refs are listed in the worker that writes it."""
         from fieldkit.report.files import write_report
         from fieldkit.tui.screens.report import ReportScreen
 
+        catalog, query = self.app.catalog, self.query_text
+        if not query:
+            self.app.push_screen(ReportScreen(
+                "Write a report of every item to (.pdf or .html):", "catalog-report",
+                lambda path, progress: write_report(catalog, None, path, progress=progress),
+            ))
+            return
+        if not self.query_one(DataTable).row_count:
+            self.notify("No item matches the search: nothing to report. Esc clears the search.", severity="warning")
+            return
+
+        def write(path, progress):
+            refs = [row["ref"] for row in items_core.list_items(catalog, query)]
+            return write_report(catalog, refs, path, progress=progress)
+
+        found = f"{COUNT_CAP:,}+ items" if self.total > COUNT_CAP else f"{self.total:,} item" + ("" if self.total == 1 else "s")
         self.app.push_screen(ReportScreen(
-            "Write a report of every item to (.pdf or .html):", "catalog-report",
-            lambda path, progress: write_report(self.app.catalog, None, path, progress=progress),
-        ))
+            f"Write a report of the {found} the search finds to (.pdf or .html):", "search-report", write))
 
     def action_backup(self) -> None:
         from fieldkit.tui.screens.backup import BackupScreen

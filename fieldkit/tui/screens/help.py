@@ -36,7 +36,12 @@ def key_owners(screen: Screen) -> list:
 class HelpScreen(Dialog[None]):
     """Key bindings of the screen that was showing, and of the app."""
 
-    BINDINGS = [Binding("escape,f1,question_mark,q", "dismiss", "Close", id="help.close")]
+    # Its footer says `esc/f1 Close`, as every dialog names its Escape: F1 opens help and F1 again
+    # closes it (the app's F1, a priority key, does so before these); `?` and `q` close it too.
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="help.close", key_display="esc/f1"),
+        Binding("f1,question_mark,q", "dismiss", "Close", id="help.close_keys", show=False),
+    ]
 
     def __init__(self, beneath: Screen):
         super().__init__()

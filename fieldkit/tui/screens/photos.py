@@ -117,9 +117,9 @@ class PhotosPane(Vertical):
     """The photos of one item: thumbnails, adding by typed paths or a picker, and the results."""
 
     BINDINGS = [
-        # Short footer labels, so that they fit beside Save, Back, Quit and Help at 80 columns.
+        # Short footer labels, so that they fit beside Save, Back, More, Quit and Help at 80 columns.
         Binding("ctrl+o", "browse", "Add photos", id="photos.browse", tooltip="Browse for photos to add (a folder picker)"),
-        Binding("ctrl+l", "focus_paths", "Type paths", id="photos.paths", tooltip="Type photo paths to add"),
+        Binding("ctrl+l", "focus_paths", "Paths", id="photos.paths", tooltip="Type photo paths to add"),
         Binding("o", "ocr", "OCR", id="photos.ocr", tooltip="OCR the highlighted photo: read a marking from a crop"),
         Binding("B", "ocr_batch", "OCR all", id="photos.ocr_batch", tooltip="OCR all the item's photos, each result shown as it is done"),
         Binding("g", "use_exif", "Use GPS/date", id="photos.use_exif",

@@ -46,11 +46,11 @@ class ComponentsPane(Vertical):
     BINDINGS = [
         Binding("ctrl+e", "edit", "Edit", id="components.edit",
                 tooltip="Load the highlighted component into the entry row; Enter stores the correction"),
-        Binding("ctrl+g", "summary", "Summary", id="components.summary", tooltip="Components summary of the whole catalog"),
         Binding("ctrl+d", "delete", "Delete", id="components.delete",
                 tooltip="Delete the highlighted component (asks first; the audit log keeps it)"),
         Binding("ctrl+f", "pick_firm", "Pick firm", id="components.pick_firm",
                 tooltip="A part number several firms make: pick the firm whose brand is printed on it"),
+        Binding("ctrl+g", "summary", "Summary", id="components.summary", tooltip="Components summary of the whole catalog"),
         Binding("ctrl+r", "recheck", "Recheck", id="components.recheck",
                 tooltip="This item's components the current reference tables would attribute differently; apply all or some"),
         Binding("ctrl+o", "import_csv", "Import CSV", id="components.import",

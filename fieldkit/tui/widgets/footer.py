@@ -1,6 +1,8 @@
 """A footer that never cuts a key in half: when the screen's keys do not all fit on one line, the
-last of the screen's own keys are left out; Quit, Help, and the
-screen's Enter, Save (ctrl+s) and Back (Esc) always stay.
+last of the screen's own keys are left out; Quit, Help, the screen's Enter, Save (ctrl+s) and
+Back (Esc), and More always stay. More is the catalog's menu of every action (`o`,
+fieldkit.tui.screens.more); on another screen that leaves keys out, it is `^p More`, the command
+palette, which lists every key of the screen by name: what the footer leaves out is one key away.
 
 Textual's Footer lays its keys in one row and cuts whatever passes the right edge; on an
 80-column terminal that was Quit and Help, the two a new user looks for. A screen lists its keys
@@ -28,6 +30,7 @@ from textual.widgets._footer import FooterKey
 MARGIN = 1  # a compact FooterKey's right margin (Footer's CSS)
 APP_ACTIONS = {"quit", "help"}  # the app's keys: Quit and Help, on every screen
 KEPT_KEYS = {"enter", "ctrl+s", "escape"}  # on every fieldkit screen: run, save, and back (or cancel)
+KEPT_ACTIONS = {"more"}  # the menu that lists what the footer leaves out
 
 
 def key_width(key: FooterKey) -> int:
@@ -51,6 +54,11 @@ def fitting(keys: list[FooterKey], width: int, kept: set[FooterKey]) -> list[Foo
         else:
             room = -1
     return shown
+
+
+def _action(key: FooterKey) -> str:
+    """A footer key's action without its namespace: `more` for `screen.more`."""
+    return key.action.split(".")[-1]
 
 
 class FitFooter(Footer):
@@ -78,10 +86,28 @@ class FitFooter(Footer):
         keys = list(super().compose())
         plain = [k for k in keys if isinstance(k, FooterKey)]
         app_keys = [k for k in plain if k.action.removeprefix("app.") in APP_ACTIONS]  # a dialog's F1 is app.help
-        kept = {k for k in plain if k in app_keys or k.key in KEPT_KEYS}
-        shown = fitting(plain, self.app.size.width, kept)
+        kept = {k for k in plain if k in app_keys or k.key in KEPT_KEYS or _action(k) in KEPT_ACTIONS}
+        width = self.app.size.width
+        shown = fitting(plain, width, kept)
+        more = None
+        if len(shown) < len(plain) and not any(_action(k) in KEPT_ACTIONS for k in plain):
+            more = self.palette_key()  # what is left out is listed there, to run by keys alone
+        if more is not None:
+            shown = fitting(plain, width - key_width(more), kept)
         yield from (k for k in keys if not isinstance(k, FooterKey) or (k in shown and k not in app_keys))
+        if more is not None:
+            yield more
         yield from (k for k in app_keys if k in shown)  # Quit and Help last, where they are on every screen
+
+    def palette_key(self) -> FooterKey | None:
+        """`^p More`: the command palette (FieldkitApp's binding), which lists every key of the screen
+        (the focused pane's too) by name, to pick with the arrows and Enter; None without one."""
+        active = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        if active is None or not self.app.ENABLE_COMMAND_PALETTE:
+            return None
+        binding = active.binding
+        return FooterKey(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
+                         tooltip=binding.tooltip).data_bind(compact=Footer.compact)
 
     async def recompose(self) -> None:
         """Rebuild the keys, unless they would be the same as those on show."""
