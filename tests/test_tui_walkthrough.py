@@ -78,6 +78,9 @@ WAYS_IN = {
 NOT_IN_THE_APP = {
     "init": "the app creates (or upgrades) the catalog it opens",
     "serve": "serves the catalog to a browser, or this app itself (--tui)",
+    "ocr-engine start": "keeps the engines loaded for separate `fieldkit ocr` processes; the app reads in its own process, engines loaded once",
+    "ocr-engine stop": "stops that engine process (the app never uses it)",
+    "ocr-engine status": "says whether that engine process runs (the app never uses it)",
 }
 
 
