@@ -244,6 +244,16 @@ def ask(op: str, timeout: float = ANSWER_TIMEOUT) -> dict[str, Any] | None:
             return receive(stream, MAX_REQUEST) | {"pid": pid}
 
 
+def file_id(path: str) -> list[int] | None:
+    """The device and inode ``path`` names (symlinks followed), None when it names none. /dev/stdin,
+    /dev/fd/N or /proc/self/... name a process's own open files: another file in the engine process."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return [info.st_dev, info.st_ino]
+
+
 def note(message: str) -> None:
     from fieldkit.safe_text import visible
 
@@ -267,7 +277,13 @@ def read(*, files: list[str], crops: list[str], languages: str, ring: str | None
     if found is None:
         return None
     sock, pid = found
-    request = {"op": "read", "identity": identity(), "cwd": os.getcwd(), "files": files, "crops": crops,
+    try:
+        cwd = os.getcwd()
+    except OSError:  # this process's folder was removed: a file given by its full path is read here
+        sock.close()
+        return None
+    ids = [file_id(f) for f in files]  # the engine reads only when each name is the same file there
+    request = {"op": "read", "identity": identity(), "cwd": cwd, "files": files, "ids": ids, "crops": crops,
                "languages": languages, "ring": ring, "engine": engine, "psm": psm, "json": as_json}
     with sock, sock.makefile("rb") as stream:
         try:
