@@ -257,6 +257,18 @@ def test_with_no_engine_ocr_reads_in_process_and_status_says_so(inputs):
     shutil.rmtree(runtime)
 
 
+def test_an_idle_time_that_is_not_a_number_is_refused_not_an_engine_that_never_ends(inputs):
+    runtime = private_dir()
+    env = env_for(runtime)
+    try:
+        done = fieldkit(env, "ocr-engine", "start", "--idle", "nan")
+        assert done.returncode == 2 and done.stderr.startswith("error: --idle") and done.stderr.count("\n") == 1, done.stderr
+        assert fieldkit(env, "ocr-engine", "status").returncode == 1  # none was started
+    finally:
+        fieldkit(env, "ocr-engine", "stop")
+        shutil.rmtree(runtime)
+
+
 def test_a_stale_socket_is_removed_and_the_reading_done_in_process(inputs):
     runtime = private_dir()
     (runtime / "fieldkit").mkdir(mode=0o700)
