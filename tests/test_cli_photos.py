@@ -208,3 +208,24 @@ def test_ctrl_c_just_after_a_photo_went_in_never_names_that_photo_as_not_added(r
     assert len(not_added) == 1 and "c.jpg was not added" in not_added[0]
     assert result.output.splitlines()[-1] == "error: Stopped: added 2 of 3."
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # as it was before the command
+
+
+def test_ctrl_c_after_the_last_photo_went_in_is_a_complete_ingest(run, tmp_path, monkeypatch):
+    import os
+    import signal
+
+    from fieldkit.evidence import photos as photos_core
+
+    paths = [write(tmp_path / f"{n}.jpg", jpeg_bytes(seed=i + 1)) for i, n in enumerate("ab")]
+    real = photos_core.ingest_file
+
+    def ingest_file(catalog, item, path, **kwargs):
+        result = real(catalog, item, path, **kwargs)
+        if path.name == "b.jpg":
+            os.kill(os.getpid(), signal.SIGINT)  # too late: nothing is left to stop
+        return result
+
+    monkeypatch.setattr(photos_core, "ingest_file", ingest_file)
+    result = run("photo", "add", "EX-1", *map(str, paths))
+    assert result.exit_code == 0, result.output
+    assert "error" not in result.output and len(result.output.splitlines()) == 2

@@ -74,9 +74,9 @@ def photo_add(state, item_ref: str, files: tuple[Path, ...], caption: str | None
             echo(result.describe(), one_line=True)
     for line in not_added_lines(paths, results, mark="error: "):
         echo(line, err=True, one_line=True)
-    interrupted = stop.is_set()  # Ctrl-C (add_one_by_one)
+    headline, not_added = outcome(paths, results, error, stop.is_set())
+    interrupted = stop.is_set() and bool(not_added)  # Ctrl-C before the end (one after the last photo stops nothing)
     if error or interrupted:  # stopped part-way: how many went in, last
-        headline, _ = outcome(paths, results, error, stop.is_set())
         echo(f"error: {headline}" + (f" {error}" if error else ""), err=True, one_line=True)
         sys.exit(130 if interrupted else 2)
     if not all(r.ok for r in results):
