@@ -430,3 +430,15 @@ def test_requests_name_only_image_files_to_read():
     for bad in ({"engine": "--save"}, {"psm": "7; rm"}, {"files": []}, {"files": ["a\0b"]}, {"languages": 3}):
         with pytest.raises(ValueError):
             resident_server.arguments(request | bad)
+
+
+def test_an_upgraded_package_in_the_python_installation_changes_the_identity(tmp_path, monkeypatch):
+    """`pip install -U onnxruntime` (or rapidocr, tesserocr, numpy) in the same environment: the
+    engine still holds the old one loaded, so it must no longer count as the same installation."""
+    site = tmp_path / "site-packages"
+    (site / "onnxruntime-1.32.0.dist-info").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(site))
+    before = resident.identity()
+    (site / "onnxruntime-1.32.0.dist-info").rename(site / "onnxruntime-1.33.0.dist-info")
+    after = resident.identity()
+    assert resident.differences(before, after) == ["Python installation"]

@@ -142,6 +142,21 @@ def _checksum(entries: list[str]) -> str:
     return f"{len(entries)}-{zlib.crc32(text):08x}-{zlib.adler32(text):08x}"
 
 
+def packages_stamp() -> str:
+    """Which packages are installed (each site-packages folder's *.dist-info names, which carry the
+    versions): an upgrade of onnxruntime, rapidocr or tesserocr is another installation, since the
+    engine keeps the old one loaded."""
+    entries = []
+    for folder in sys.path:
+        if os.path.basename(folder) not in ("site-packages", "dist-packages"):
+            continue
+        try:
+            entries += [f"{folder}/{name}" for name in os.listdir(folder) if name.endswith(".dist-info")]
+        except OSError:
+            continue
+    return _checksum(entries)
+
+
 def _which(command: str) -> str | None:
     """shutil.which without shutil (and what it imports)."""
     for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
@@ -153,12 +168,12 @@ def _which(command: str) -> str | None:
 
 def identity() -> dict[str, Any]:
     """What an engine must share with the client to read for it: fieldkit's code, the reference
-    tables, the Python installation (its onnxruntime and tesserocr), the tesseract command and the
-    OCR settings of the environment."""
+    tables, the Python installation (its packages and their versions: onnxruntime, tesserocr...),
+    the tesseract command and the OCR settings of the environment."""
     return {
         "code": code_stamp(),
         "reference": reference_stamp(),
-        "python": sys.prefix,
+        "python": f"{sys.prefix} {packages_stamp()}",
         "tesseract": _which("tesseract"),
         "settings": {name: os.environ.get(name) for name in SETTINGS},
     }
