@@ -200,6 +200,7 @@ def test_ctrl_c_just_after_a_photo_went_in_never_names_that_photo_as_not_added(r
         return result
 
     monkeypatch.setattr(photos_core, "ingest_file", ingest_file)
+    handler = signal.getsignal(signal.SIGINT)
     result = run("photo", "add", "EX-1", *map(str, paths))
     assert result.exit_code == 130, result.output
     stored = [p["original_name"] for p in json.loads(run("photo", "list", "EX-1", "--json").output)]
@@ -207,7 +208,7 @@ def test_ctrl_c_just_after_a_photo_went_in_never_names_that_photo_as_not_added(r
     not_added = [line for line in result.output.splitlines() if "was not added" in line]
     assert len(not_added) == 1 and "c.jpg was not added" in not_added[0]
     assert result.output.splitlines()[-1] == "error: Stopped: added 2 of 3."
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # as it was before the command
+    assert signal.getsignal(signal.SIGINT) is handler  # as it was before the command
 
 
 def test_ctrl_c_after_the_last_photo_went_in_is_a_complete_ingest(run, tmp_path, monkeypatch):
