@@ -23,13 +23,21 @@ def expand_user(path: str | os.PathLike[str]) -> Path:
                             "give the full path") from None
 
 
+SYSTEM_FOLDERS = ("/dev", "/proc", "/sys")  # what is in them is the system's, never an output to replace
+
+
 def refuse_special(path: Path) -> None:
-    """Raise a FieldkitError if `path` exists and is neither a regular file nor a symlink: a device
-    (/dev/null), a pipe or a socket. Outputs are written by renaming a new file over the old one,
-    which, run as root, would replace the device itself."""
+    """Raise a FieldkitError if `path` exists and is neither a regular file nor a symlink (a device
+    such as /dev/null, a pipe or a socket), or is in /dev, /proc or /sys (/dev/stdout is a symlink).
+    Outputs are written by renaming a new file over the old one, which, run as root, would replace
+    the device or the system's link itself."""
     try:
         mode = os.lstat(path).st_mode
     except (OSError, ValueError):  # not there (or not a path the system takes): nothing to replace
         return
     if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode) or stat.S_ISDIR(mode)):
         raise FieldkitError(f"{path} is not a regular file (a device, a pipe or a socket); give a file name to write")
+    folder = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+    if any(folder == top or folder.startswith(top + "/") for top in SYSTEM_FOLDERS):
+        # /dev/stdout, /dev/fd/1: symlinks to a process's own output, which the rename would replace
+        raise FieldkitError(f"{path} is a system file (in {folder}), not a file of yours; give a file name to write")

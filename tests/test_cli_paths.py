@@ -154,3 +154,18 @@ def test_an_output_that_is_a_device_or_a_pipe_is_refused_never_replaced(cli, hom
     [line] = result.output.splitlines()
     assert line.startswith("error: ") and "not a regular file" in line
     assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+
+
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/stderr", "/dev/fd/1", "/proc/self/fd/1"])
+def test_an_output_named_by_a_system_link_to_this_process_s_own_output_is_refused(name):
+    """/dev/stdout is a symlink (to /proc/self/fd/1), so a device check on the name itself lets it
+    through, and the atomic rename would replace the system's /dev/stdout with a regular file (run
+    as root: `fieldkit export geojson /dev/stdout` did). Checked on refuse_special itself, which
+    writes nothing, so this test can never harm the machine."""
+    from pathlib import Path
+
+    from fieldkit.errors import FieldkitError
+    from fieldkit.paths import refuse_special
+
+    with pytest.raises(FieldkitError, match="give a file name to write"):
+        refuse_special(Path(name))

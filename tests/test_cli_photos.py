@@ -180,3 +180,53 @@ def test_photo_add_json_has_one_object_per_file_given_even_when_stopped(run, tmp
     rows = json.loads(result.stdout)
     assert [(Path(r["source"]).name, r["ok"]) for r in rows] == [("a.jpg", True), ("b.jpg", False), ("c.jpg", False)]
     assert rows[1]["error"].endswith("b.jpg was not added: not reached")
+
+
+def test_ctrl_c_just_after_a_photo_went_in_never_names_that_photo_as_not_added(run, tmp_path, monkeypatch):
+    """Ctrl-C (a real SIGINT) arriving once b.jpg is stored -- its transaction committed, the
+    witness log written -- stops the ingest before c.jpg; b.jpg is reported as added, as it is."""
+    import os
+    import signal
+
+    from fieldkit.evidence import photos as photos_core
+
+    paths = [write(tmp_path / f"{n}.jpg", jpeg_bytes(seed=i + 1)) for i, n in enumerate("abc")]
+    real = photos_core.ingest_file
+
+    def ingest_file(catalog, item, path, **kwargs):
+        result = real(catalog, item, path, **kwargs)
+        if path.name == "b.jpg":
+            os.kill(os.getpid(), signal.SIGINT)  # the user presses Ctrl-C now
+        return result
+
+    monkeypatch.setattr(photos_core, "ingest_file", ingest_file)
+    handler = signal.getsignal(signal.SIGINT)
+    result = run("photo", "add", "EX-1", *map(str, paths))
+    assert result.exit_code == 130, result.output
+    stored = [p["original_name"] for p in json.loads(run("photo", "list", "EX-1", "--json").output)]
+    assert stored == ["a.jpg", "b.jpg"]
+    not_added = [line for line in result.output.splitlines() if "was not added" in line]
+    assert len(not_added) == 1 and "c.jpg was not added" in not_added[0]
+    assert result.output.splitlines()[-1] == "error: Stopped: added 2 of 3."
+    assert signal.getsignal(signal.SIGINT) is handler  # as it was before the command
+
+
+def test_ctrl_c_after_the_last_photo_went_in_is_a_complete_ingest(run, tmp_path, monkeypatch):
+    import os
+    import signal
+
+    from fieldkit.evidence import photos as photos_core
+
+    paths = [write(tmp_path / f"{n}.jpg", jpeg_bytes(seed=i + 1)) for i, n in enumerate("ab")]
+    real = photos_core.ingest_file
+
+    def ingest_file(catalog, item, path, **kwargs):
+        result = real(catalog, item, path, **kwargs)
+        if path.name == "b.jpg":
+            os.kill(os.getpid(), signal.SIGINT)  # too late: nothing is left to stop
+        return result
+
+    monkeypatch.setattr(photos_core, "ingest_file", ingest_file)
+    result = run("photo", "add", "EX-1", *map(str, paths))
+    assert result.exit_code == 0, result.output
+    assert "error" not in result.output and len(result.output.splitlines()) == 2

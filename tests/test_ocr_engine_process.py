@@ -160,6 +160,36 @@ def test_errors_come_back_as_the_same_one_line_errors(engine, inputs):
     assert bomb.exists()
 
 
+def test_a_file_named_by_the_client_s_own_descriptors_is_read_in_the_client_s_process(engine, inputs):
+    """/dev/stdin and /dev/fd/N (a shell's <(...)) name the client's own open files: in the engine
+    process they are its own (/dev/null, or nothing), so the engine must not read them; the
+    reading is the in-process one."""
+    env, _ = engine
+    before = readings(env)
+    results = []
+    for mode in (None, "off"):
+        with open(inputs / "line.png", "rb") as stdin:
+            results.append(subprocess.run([sys.executable, "-m", "fieldkit", "ocr", "/dev/stdin"], stdin=stdin,
+                                          capture_output=True, text=True, timeout=300,
+                                          env={**env, resident.ENV: mode} if mode else env))
+    served, alone = results
+    assert alone.returncode == 0 and alone.stdout.startswith("text: "), alone.stderr
+    assert served.returncode == 0 and served.stdout == alone.stdout, served.stderr
+    assert readings(env) == before
+    piped = subprocess.run(["bash", "-c", 'exec "$0" -m fieldkit ocr <(cat "$1")', sys.executable, str(inputs / "line.png")],
+                           capture_output=True, text=True, env=env, timeout=300)
+    assert piped.returncode == 0 and piped.stdout == alone.stdout, piped.stderr
+
+
+def test_a_client_whose_working_folder_was_removed_still_reads_a_file_given_by_its_full_path(engine, inputs, tmp_path):
+    env, _ = engine
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    done = subprocess.run(["sh", "-c", 'cd "$1" && rmdir "$1" && exec "$2" -m fieldkit ocr "$3"', "sh", str(gone),
+                           sys.executable, str(inputs / "line.png")], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0 and done.stdout.startswith("text: 9M22U"), done.stderr
+
+
 def test_a_served_reading_imports_no_engine(engine, inputs):
     env, _ = engine
     code = (
@@ -225,6 +255,18 @@ def test_with_no_engine_ocr_reads_in_process_and_status_says_so(inputs):
     done = fieldkit(env, "ocr", "line.png", cwd=inputs)
     assert done.returncode == 0 and done.stdout.startswith("text: ") and done.stderr == ""
     shutil.rmtree(runtime)
+
+
+def test_an_idle_time_that_is_not_a_number_is_refused_not_an_engine_that_never_ends(inputs):
+    runtime = private_dir()
+    env = env_for(runtime)
+    try:
+        done = fieldkit(env, "ocr-engine", "start", "--idle", "nan")
+        assert done.returncode == 2 and done.stderr.startswith("error: --idle") and done.stderr.count("\n") == 1, done.stderr
+        assert fieldkit(env, "ocr-engine", "status").returncode == 1  # none was started
+    finally:
+        fieldkit(env, "ocr-engine", "stop")
+        shutil.rmtree(runtime)
 
 
 def test_a_stale_socket_is_removed_and_the_reading_done_in_process(inputs):
@@ -388,3 +430,15 @@ def test_requests_name_only_image_files_to_read():
     for bad in ({"engine": "--save"}, {"psm": "7; rm"}, {"files": []}, {"files": ["a\0b"]}, {"languages": 3}):
         with pytest.raises(ValueError):
             resident_server.arguments(request | bad)
+
+
+def test_an_upgraded_package_in_the_python_installation_changes_the_identity(tmp_path, monkeypatch):
+    """`pip install -U onnxruntime` (or rapidocr, tesserocr, numpy) in the same environment: the
+    engine still holds the old one loaded, so it must no longer count as the same installation."""
+    site = tmp_path / "site-packages"
+    (site / "onnxruntime-1.32.0.dist-info").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(site))
+    before = resident.identity()
+    (site / "onnxruntime-1.32.0.dist-info").rename(site / "onnxruntime-1.33.0.dist-info")
+    after = resident.identity()
+    assert resident.differences(before, after) == ["Python installation"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -18,6 +20,27 @@ from fieldkit.paths import expand_user
 @click.group()
 def photo() -> None:
     """Add photos of an item to the evidence store, list them and caption them."""
+
+
+@contextlib.contextmanager
+def ctrl_c_sets(stop: threading.Event):
+    """Ctrl-C sets `stop` (the ingest ends before the next photo, or within a large one) instead of
+    interrupting wherever it lands: just after a photo's commit it would name a stored photo as not
+    added. A second Ctrl-C interrupts at once (KeyboardInterrupt, as before)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    def on_ctrl_c(signum, frame) -> None:
+        stop.set()
+        signal.signal(signal.SIGINT, previous)
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    if previous is None:  # a handler not set from Python: the default one after
+        previous = signal.SIG_DFL
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @photo.command("add")
@@ -42,7 +65,8 @@ def photo_add(state, item_ref: str, files: tuple[Path, ...], caption: str | None
     photos_core.check_ingest(catalog, item_ref, caption)  # an unknown item or a bad caption: refused up front
     paths = open_folders(files)
     stop = threading.Event()
-    results, error = add_one_by_one(catalog, item_ref, paths, stop, caption=caption)
+    with ctrl_c_sets(stop):
+        results, error = add_one_by_one(catalog, item_ref, paths, stop, caption=caption)
     if as_json:
         print_json([r.to_json() for r in results + not_reached(paths, results)])
     for result in results:
@@ -50,9 +74,9 @@ def photo_add(state, item_ref: str, files: tuple[Path, ...], caption: str | None
             echo(result.describe(), one_line=True)
     for line in not_added_lines(paths, results, mark="error: "):
         echo(line, err=True, one_line=True)
-    interrupted = stop.is_set()  # Ctrl-C (add_one_by_one)
+    headline, not_added = outcome(paths, results, error, stop.is_set())
+    interrupted = stop.is_set() and bool(not_added)  # Ctrl-C before the end (one after the last photo stops nothing)
     if error or interrupted:  # stopped part-way: how many went in, last
-        headline, _ = outcome(paths, results, error, stop.is_set())
         echo(f"error: {headline}" + (f" {error}" if error else ""), err=True, one_line=True)
         sys.exit(130 if interrupted else 2)
     if not all(r.ok for r in results):

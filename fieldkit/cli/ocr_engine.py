@@ -31,7 +31,7 @@ def ocr_engine() -> None:
 
     While it runs, `fieldkit ocr FILE [--crop ...]` has it read the file (same readings, same
     output) instead of loading the engines in its own process. It listens on a Unix socket in a
-    private folder ($XDG_RUNTIME_DIR/fieldkit, or /tmp/fieldkit-UID), serves this user only, and
+    private folder ($XDG_RUNTIME_DIR/fieldkit, or fieldkit-UID in $TMPDIR or /tmp), serves this user only, and
     ends after --idle minutes without a request, on `fieldkit ocr-engine stop`, or when its socket
     file is removed. Set FIELDKIT_OCR_ENGINE=off to read in-process anyway.
     """
@@ -45,6 +45,8 @@ def start(idle_minutes: float) -> None:
     import select
     import subprocess
 
+    if idle_minutes != idle_minutes:  # nan passes click's range check, and an engine would never end
+        fail("--idle nan is not a number of minutes; give e.g. --idle 30")
     info = _running()
     if info is not None:
         echo(f"an OCR engine process already runs: pid {info['pid']} (fieldkit ocr-engine status)")

@@ -142,6 +142,21 @@ def _checksum(entries: list[str]) -> str:
     return f"{len(entries)}-{zlib.crc32(text):08x}-{zlib.adler32(text):08x}"
 
 
+def packages_stamp() -> str:
+    """Which packages are installed (each site-packages folder's *.dist-info names, which carry the
+    versions): an upgrade of onnxruntime, rapidocr or tesserocr is another installation, since the
+    engine keeps the old one loaded."""
+    entries = []
+    for folder in sys.path:
+        if os.path.basename(folder) not in ("site-packages", "dist-packages"):
+            continue
+        try:
+            entries += [f"{folder}/{name}" for name in os.listdir(folder) if name.endswith(".dist-info")]
+        except OSError:
+            continue
+    return _checksum(entries)
+
+
 def _which(command: str) -> str | None:
     """shutil.which without shutil (and what it imports)."""
     for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
@@ -153,12 +168,12 @@ def _which(command: str) -> str | None:
 
 def identity() -> dict[str, Any]:
     """What an engine must share with the client to read for it: fieldkit's code, the reference
-    tables, the Python installation (its onnxruntime and tesserocr), the tesseract command and the
-    OCR settings of the environment."""
+    tables, the Python installation (its packages and their versions: onnxruntime, tesserocr...),
+    the tesseract command and the OCR settings of the environment."""
     return {
         "code": code_stamp(),
         "reference": reference_stamp(),
-        "python": sys.prefix,
+        "python": f"{sys.prefix} {packages_stamp()}",
         "tesseract": _which("tesseract"),
         "settings": {name: os.environ.get(name) for name in SETTINGS},
     }
@@ -244,6 +259,16 @@ def ask(op: str, timeout: float = ANSWER_TIMEOUT) -> dict[str, Any] | None:
             return receive(stream, MAX_REQUEST) | {"pid": pid}
 
 
+def file_id(path: str) -> list[int] | None:
+    """The device and inode ``path`` names (symlinks followed), None when it names none. /dev/stdin,
+    /dev/fd/N or /proc/self/... name a process's own open files: another file in the engine process."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return [info.st_dev, info.st_ino]
+
+
 def note(message: str) -> None:
     from fieldkit.safe_text import visible
 
@@ -267,7 +292,13 @@ def read(*, files: list[str], crops: list[str], languages: str, ring: str | None
     if found is None:
         return None
     sock, pid = found
-    request = {"op": "read", "identity": identity(), "cwd": os.getcwd(), "files": files, "crops": crops,
+    try:
+        cwd = os.getcwd()
+    except OSError:  # this process's folder was removed: a file given by its full path is read here
+        sock.close()
+        return None
+    ids = [file_id(f) for f in files]  # the engine reads only when each name is the same file there
+    request = {"op": "read", "identity": identity(), "cwd": cwd, "files": files, "ids": ids, "crops": crops,
                "languages": languages, "ring": ring, "engine": engine, "psm": psm, "json": as_json}
     with sock, sock.makefile("rb") as stream:
         try:

@@ -109,6 +109,18 @@ def count(request: dict[str, Any]) -> int:
     return files if files > 1 and crops > 1 else files * crops
 
 
+def not_the_same(cwd: str, files: list[str], ids: Any) -> str | None:
+    """The first of ``files`` that is not, here, the file (device, inode) the client found under that
+    name (resident.file_id): its own /dev/stdin or /dev/fd/N is another file, or none, in this process."""
+    if not isinstance(ids, list) or len(ids) != len(files):
+        return files[0]
+    for name, seen in zip(files, ids):
+        here = resident.file_id(os.path.join(cwd, name))
+        if here is None or here != seen:
+            return name
+    return None
+
+
 def run_ocr(args: list[str], cwd: str) -> tuple[int, str, str]:
     """`fieldkit ocr ARGS` run here, in ``cwd``: its exit code, stdout and stderr."""
     from fieldkit.cli import base, cli
@@ -187,6 +199,11 @@ class Handler(socketserver.BaseRequestHandler):
         try:
             if not os.path.isdir(cwd):
                 resident.send(sock, {"accepted": False, "why": f"cannot use the working folder {cwd}"})
+                return
+            other = not_the_same(cwd, request["files"], request.get("ids"))
+            if other is not None:
+                resident.send(sock, {"accepted": False, "why": f"{other} is another file in the engine process"
+                                     " (a file of the command's own, such as /dev/stdin or a <(...) pipe)"})
                 return
             resident.send(sock, {"accepted": True})
             code, out, err = run_ocr(args, cwd)
