@@ -814,3 +814,43 @@ def test_pca9515_is_nxps_and_tis():
     result = attribute("PCA9515ADP")
     assert result.firm_id is None
     assert {c.firm_id for c in result.candidates} == {"nxp", "texas-instruments"}
+
+
+@pytest.mark.parametrize("part", ["LT1054CP", "LT1054IDWR", "LT1054L"])
+def test_ti_second_sources_the_lt1054_so_the_linear_lt1_head_gives_both_makers(part):
+    """Review of the s12 formerly pass: TI's own SLVS033G publishes LT1054, so the LT1 family (now branded
+    'formerly Linear Technology') must not give it to ADI alone."""
+    result = attribute(part)
+    assert result.firm_id is None
+    assert {c.firm_id for c in result.candidates} == {"analog-devices", "texas-instruments"}
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("HMC5843", "honeywell"),
+    ("HMC1001", "honeywell"),
+    ("HMC1002", "honeywell"),
+    ("HMC1021Z", "honeywell"),
+    ("HMC392A", "analog-devices"),
+    ("HMC1099PM5E", "analog-devices"),
+])
+def test_honeywell_magnetometers_are_not_read_as_hittite_lines(part, firm):
+    """Honeywell's HMC magnetoresistive sensors sit inside ADI's HMC (Hittite) head: they are Honeywell's, and
+    Hittite's own numbers stay ADI's."""
+    assert attribute(part).firm_id == firm
+
+
+def test_hmc1022_is_both_honeywells_sensor_and_adis_amplifier():
+    result = attribute("HMC1022")
+    assert result.firm_id is None
+    assert {c.firm_id for c in result.candidates} == {"analog-devices", "honeywell"}
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("ADS7-V2EBZ", "analog-devices"),
+    ("ADS8-V1EBZ", "analog-devices"),
+    ("ADS7828IDBT", "texas-instruments"),
+    ("ADS8688IDBT", "texas-instruments"),
+])
+def test_adis_hyphenated_ads_boards_are_not_tis_converters(part, firm):
+    """ADI's ADS7-V2EBZ/ADS8-V1EBZ pattern generators are written with a hyphen that TI's ADS7xxx/ADS8xxx never carry."""
+    assert attribute(part).firm_id == firm
