@@ -805,8 +805,10 @@ def test_a_search_text_longer_than_any_part_number_is_refused_in_one_line_withou
 ])
 def test_lines_bought_with_their_maker_name_the_former_firm_and_year(part, owner, former):
     """Issue 13, point 1 (s12 formerly pass): the shipped families give the owner today and the firm the line
-    came from, with the year, where a document tying the head to that firm was read (curated_families.csv)."""
-    assert attribute(part).headline() == f"{part}: {owner}, formerly {former}"
+    came from, with the year, where a document tying the head to that firm was read (curated_families.csv).
+    It is said of the line, not as a brand (review2): OPA333 or ADS1115 came out after 2000 and were never
+    sold as Burr-Brown parts, and the part number alone cannot tell an old part from a new one."""
+    assert attribute(part).headline() == f"{part}: {owner}; line formerly {former}"
 
 
 def test_pca9515_is_nxps_and_tis():
