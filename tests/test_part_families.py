@@ -805,8 +805,10 @@ def test_a_search_text_longer_than_any_part_number_is_refused_in_one_line_withou
 ])
 def test_lines_bought_with_their_maker_name_the_former_firm_and_year(part, owner, former):
     """Issue 13, point 1 (s12 formerly pass): the shipped families give the owner today and the firm the line
-    came from, with the year, where a document tying the head to that firm was read (curated_families.csv)."""
-    assert attribute(part).headline() == f"{part}: {owner}, formerly {former}"
+    came from, with the year, where a document tying the head to that firm was read (curated_families.csv).
+    It is said of the line, not as a brand (review2): OPA333 or ADS1115 came out after 2000 and were never
+    sold as Burr-Brown parts, and the part number alone cannot tell an old part from a new one."""
+    assert attribute(part).headline() == f"{part}: {owner}; line formerly {former}"
 
 
 def test_pca9515_is_nxps_and_tis():
@@ -814,3 +816,43 @@ def test_pca9515_is_nxps_and_tis():
     result = attribute("PCA9515ADP")
     assert result.firm_id is None
     assert {c.firm_id for c in result.candidates} == {"nxp", "texas-instruments"}
+
+
+@pytest.mark.parametrize("part", ["LT1054CP", "LT1054IDWR", "LT1054L"])
+def test_ti_second_sources_the_lt1054_so_the_linear_lt1_head_gives_both_makers(part):
+    """Review of the s12 formerly pass: TI's own SLVS033G publishes LT1054, so the LT1 family (now branded
+    'formerly Linear Technology') must not give it to ADI alone."""
+    result = attribute(part)
+    assert result.firm_id is None
+    assert {c.firm_id for c in result.candidates} == {"analog-devices", "texas-instruments"}
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("HMC5843", "honeywell"),
+    ("HMC1001", "honeywell"),
+    ("HMC1002", "honeywell"),
+    ("HMC1021Z", "honeywell"),
+    ("HMC392A", "analog-devices"),
+    ("HMC1099PM5E", "analog-devices"),
+])
+def test_honeywell_magnetometers_are_not_read_as_hittite_lines(part, firm):
+    """Honeywell's HMC magnetoresistive sensors sit inside ADI's HMC (Hittite) head: they are Honeywell's, and
+    Hittite's own numbers stay ADI's."""
+    assert attribute(part).firm_id == firm
+
+
+def test_hmc1022_is_both_honeywells_sensor_and_adis_amplifier():
+    result = attribute("HMC1022")
+    assert result.firm_id is None
+    assert {c.firm_id for c in result.candidates} == {"analog-devices", "honeywell"}
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("ADS7-V2EBZ", "analog-devices"),
+    ("ADS8-V1EBZ", "analog-devices"),
+    ("ADS7828IDBT", "texas-instruments"),
+    ("ADS8688IDBT", "texas-instruments"),
+])
+def test_adis_hyphenated_ads_boards_are_not_tis_converters(part, firm):
+    """ADI's ADS7-V2EBZ/ADS8-V1EBZ pattern generators are written with a hyphen that TI's ADS7xxx/ADS8xxx never carry."""
+    assert attribute(part).firm_id == firm
