@@ -42,13 +42,13 @@ def shipped_copy(tmp_path):
     return folder
 
 
-def set_source(path, key_column, key, source):
+def set_source(path, key_column, key, source, column="source"):
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         fields, rows = reader.fieldnames, list(reader)
     hits = [r for r in rows if r[key_column] == key]
     assert len(hits) == 1
-    hits[0]["source"] = source
+    hits[0][column] = source
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
@@ -56,7 +56,7 @@ def set_source(path, key_column, key, source):
 
 
 def source_problems(problems):
-    return [p for p in problems if p.column == "source"]
+    return [p for p in problems if p.column in ("source", "notes")]
 
 
 def test_the_shipped_tables_cite_no_mirror_without_saying_so():
@@ -77,6 +77,23 @@ def test_a_shipped_row_citing_a_content_farm_fails_the_check_and_passes_once_it_
     clear_cache()
     set_source(folder / "manufacturers.csv", "id", firm,
                "TI 10-K ; no primary source found; secondary: copy at https://www.datasheetspdf.com/ti-10k")
+    _, problems = check_reference(shipped_dir=folder)
+    assert source_problems(problems) == []
+
+
+def test_a_content_farm_cited_in_a_rows_notes_fails_the_check_too(tmp_path):
+    """A note is read as part of the row's basis: a content farm there (as grokipedia once was, for
+    Altera's and Nexperia's later owners) is held to the same rule as the source column."""
+    folder = shipped_copy(tmp_path)
+    set_source(folder / "manufacturers.csv", "id", "nexperia", "Owned by Wingtech (https://grokipedia.com/page/Nexperia)", column="notes")
+    _, problems = check_reference(shipped_dir=folder)
+    found = source_problems(problems)
+    assert [(p.path.name, p.column) for p in found] == [("manufacturers.csv", "notes")]
+    assert "nexperia" in found[0].message and "grokipedia.com" in found[0].message
+
+    clear_cache()
+    set_source(folder / "manufacturers.csv", "id", "nexperia",
+               "Owned by Wingtech; no primary source found; secondary: https://grokipedia.com/page/Nexperia", column="notes")
     _, problems = check_reference(shipped_dir=folder)
     assert source_problems(problems) == []
 

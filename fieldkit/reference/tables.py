@@ -33,7 +33,7 @@ from fieldkit.errors import ReferenceTableError
 from fieldkit.locations import shipped_reference_dir, user_reference_dir
 # Problem and ReferenceTables are defined in fieldkit.reference.plain and imported from here too
 from fieldkit.reference.plain import KEYS, TABLE_FILES, Problem, ReferenceTables, csv_records, load_tables
-from fieldkit.reference.weak_sources import weak_source_problem
+from fieldkit.reference.weak_sources import weak_note_problem, weak_source_problem
 
 # An id of a reference row (a pattern, a firm): a lower-case slug of letters, digits and "-".
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -312,13 +312,14 @@ def cross_check(tables: ReferenceTables, shipped_dir: Path, user_dir: Path | Non
         return folder / TABLES_BY_NAME[table].filename
 
     problems: list[Problem] = []
-    for spec in TABLES:  # a shipped row citing a mirror or content farm must say no primary source was found
+    for spec in TABLES:  # a shipped row citing a mirror or content farm (source or notes) must say no primary source was found
         for row in tables.rows.get(spec.name, []):
             if tables.source_of(spec.name, row.key()) != "shipped":
                 continue  # a researcher's own row is hers to source; the shipped tables answer to issue 13
-            why = weak_source_problem(getattr(row, "source", ""))
-            if why:
-                problems.append(Problem(where(spec.name, row.key()), None, "source", f"row {row.key()}: {why}"))
+            for column, problem in (("source", weak_source_problem), ("notes", weak_note_problem)):
+                why = problem(getattr(row, column, ""))
+                if why:
+                    problems.append(Problem(where(spec.name, row.key()), None, column, f"row {row.key()}: {why}"))
     for row in tables.manufacturers:
         try:
             normalize_country(row.country)

@@ -81,3 +81,17 @@ def weak_source_problem(source: str) -> str | None:
         return None
     return (f"cites {', '.join(cited)}, a mirror, content farm or secondary copy; cite the maker's own document "
             "(or the filing where it was filed), or say 'no primary source found; secondary: ...'")
+
+
+_ADDRESS = re.compile(r"https?://\S+", re.IGNORECASE)
+
+
+def weak_note_problem(notes: str) -> str | None:
+    """The same rule for a row's notes, on the addresses they cite: a note may name a citation that was
+    removed ("wikimili.com ... removed in the sources pass"), but an address it gives as a basis for a
+    fact (a content farm's page on a later owner) must come with 'no primary source'."""
+    addresses = _ADDRESS.findall(notes or "")
+    if not addresses:
+        return None
+    return weak_source_problem(" ; ".join(addresses) + (" (no primary source)" if NO_PRIMARY.search(notes) else ""))
+
