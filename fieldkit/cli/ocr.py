@@ -124,7 +124,8 @@ def ocr(state, files: tuple[Path, ...], photo_sha: str | None, item_ref: str | N
         fail("--ring reads one FILE; give one FILE per run with --ring")
     if save and len(crop_texts) > 1:
         fail("--save stores one reading: give one --crop")
-    if photo_sha is None and _served(files, crop_texts, languages, ring_text, engine_name, psm, as_json):
+    one_image = len(files) == 1 and len(crop_texts) <= 1  # a batch reads here: engines load once, lines print as read
+    if photo_sha is None and one_image and _served(files, crop_texts, languages, ring_text, engine_name, psm, as_json):
         return
     from fieldkit.ocr import engine, ppocr
 
@@ -185,7 +186,9 @@ def ocr(state, files: tuple[Path, ...], photo_sha: str | None, item_ref: str | N
 def _served(files, crop_texts, languages: str, ring_text: str | None, engine_name: str, psm: int | None,
             as_json: bool) -> bool:
     """Whether the OCR engine process the user started (`fieldkit ocr-engine start`) read the image
-    files: its output, the same as this command's own, is printed and the command ends with its exit
+    file (one image, one box or none: a batch is read in this process, which loads the engines once
+    anyway and prints each reading as it is made, and is never read twice when it outlasts the wait
+    for an answer): its output, the same as this command's own, is printed and the command ends with its exit
     code. False when there is none, or it differs or fails (fieldkit.ocr.resident says why on stderr):
     the files are then read in this process. Nothing here imports an engine."""
     from fieldkit.ocr import resident
