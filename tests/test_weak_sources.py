@@ -166,3 +166,9 @@ def test_micron_dates_its_acquired_lines_from_its_own_filings():
     micron = next(row for row in tables.manufacturers if row.id == "micron")
     assert "Numonyx@2010" in micron.former_names and "Elpida Memory@2013" in micron.former_names
     assert "sec.gov/Archives/edgar/data/723125/000072312513000133" in micron.source  # the Elpida closing 8-K
+
+
+def test_a_wikipedia_mirror_is_weak_under_any_of_its_domains():
+    """wikizero serves its Wikipedia copies under .net as well as .com: Elmos's notes cited
+    https://wikizero.net/wiki/de/Elmos_Semiconductor as the basis of a fact and the check passed it."""
+    assert weak_domains_cited("Wikipedia mirror https://wikizero.net/wiki/de/Elmos_Semiconductor") == ["wikizero.net"]

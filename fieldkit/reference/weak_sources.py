@@ -50,7 +50,7 @@ WEAK_SOURCE_DOMAINS: frozenset[str] = frozenset({
     # distributors and sourcing sites reposting makers' news or documents
     "macroship-ic.com", "sekorm.com", "tamssemi.com", "ntchip.com",
     # encyclopaedias and their mirrors (secondary)
-    "wikipedia.org", "wikimili.com", "wikizero.com", "piglix.com", "grokipedia.com", "encyclopedia.com",
+    "wikipedia.org", "wikimili.com", "wikizero.com", "wikizero.net", "piglix.com", "grokipedia.com", "encyclopedia.com",
     "historisches-lexikon.li",
 })
 
