@@ -368,15 +368,14 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
                 lambda path, progress: write_report(catalog, None, path, progress=progress),
             ))
             return
-        nothing = "No item matches the search: nothing to report. Esc clears the search."
         if self.shown_query == query and not self.query_one(DataTable).row_count:  # rows of this search on show
-            self.notify(nothing, severity="warning")
+            self.notify("No item matches the search: nothing to report. Esc clears the search.", severity="warning")
             return
 
         def write(path, progress):
             refs = [row["ref"] for row in items_core.list_items(catalog, query)]
             if not refs:  # its rows were not in yet when p was pressed
-                raise FieldkitError(nothing)
+                raise FieldkitError("No item matches the search: nothing to report, and no file was written.")
             return write_report(catalog, refs, path, progress=progress)
 
         found = "items"  # its count is not in yet: no number, rather than the search before's
