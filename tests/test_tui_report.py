@@ -232,7 +232,7 @@ async def test_p_before_the_rows_of_a_new_search_are_in_judges_by_that_search_no
         await settle(pilot)
         monkeypatch.setattr(CatalogScreen, "load_page", lambda self, query, offset: None)  # rows not in yet
         monkeypatch.setattr(CatalogScreen, "count", lambda self, query: None)
-        await pilot.press("slash", "ctrl+a", *"zzz", "enter")
+        await pilot.press("slash", "ctrl+u", *"zzz", "enter")  # the search is now "zzz"
         await settle(pilot)
         await pilot.press("p")
         await pilot.pause()
