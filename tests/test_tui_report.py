@@ -196,3 +196,46 @@ async def test_p_while_a_search_finds_nothing_says_so_and_writes_nothing(tmp_pat
         await pilot.pause()
         assert not isinstance(app.screen, ReportScreen)
         assert any("No item matches the search" in str(n.message) for n in app._notifications)
+
+
+async def test_p_right_after_a_search_changes_does_not_give_the_count_of_the_search_before(tmp_path, monkeypatch):
+    """On a large catalog the count of the new search comes in after its rows (a worker): p pressed
+    before it did said 'the 0 items the search finds' (the count from before). Until the count of
+    this search is in, the question names no number."""
+    from fieldkit.tui.screens.catalog import CatalogScreen
+
+    db = khk_with_markings(tmp_path)
+    monkeypatch.setattr(CatalogScreen, "count", lambda self, query: None)  # the count not in yet
+    app = make_app(db, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"KHK", "enter")
+        await settle(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        assert str(app.screen.query_one(".question").render()) == \
+            "Write a report of the items the search finds to (.pdf or .html):"
+
+
+async def test_p_before_the_rows_of_a_new_search_are_in_judges_by_that_search_not_the_rows_on_show(tmp_path, monkeypatch):
+    """The rows on show were the search before's (KHK: one item); the new search (zzz) finds none.
+    The report was offered as 'of the 1 item the search finds' and written with no item in it:
+    now the writing says that nothing matches and writes no file."""
+    from fieldkit.tui.screens.catalog import CatalogScreen
+
+    db = khk_with_markings(tmp_path)
+    out = tmp_path / "found.html"
+    app = make_app(db, actor="tester", offer_example=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"KHK", "enter")
+        await settle(pilot)
+        monkeypatch.setattr(CatalogScreen, "load_page", lambda self, query, offset: None)  # rows not in yet
+        monkeypatch.setattr(CatalogScreen, "count", lambda self, query: None)
+        await pilot.press("slash", "ctrl+u", *"zzz", "enter")  # the search is now "zzz"
+        await settle(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        assert "1 item" not in str(app.screen.query_one(".question").render())
+        assert "No item matches the search" in await write_from(pilot, out, finishes=False)
+    assert not out.exists()

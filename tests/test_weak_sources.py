@@ -166,3 +166,25 @@ def test_micron_dates_its_acquired_lines_from_its_own_filings():
     micron = next(row for row in tables.manufacturers if row.id == "micron")
     assert "Numonyx@2010" in micron.former_names and "Elpida Memory@2013" in micron.former_names
     assert "sec.gov/Archives/edgar/data/723125/000072312513000133" in micron.source  # the Elpida closing 8-K
+
+
+def test_a_wikipedia_mirror_is_weak_under_any_of_its_domains():
+    """wikizero serves its Wikipedia copies under .net as well as .com: Elmos's notes cited
+    https://wikizero.net/wiki/de/Elmos_Semiconductor as the basis of a fact and the check passed it."""
+    assert weak_domains_cited("Wikipedia mirror https://wikizero.net/wiki/de/Elmos_Semiconductor") == ["wikizero.net"]
+
+
+def test_no_primary_source_said_of_another_fact_in_the_notes_does_not_pass_a_content_farms_address(tmp_path):
+    """Infineon's notes say 'no primary source read' of the year of a merger; a content farm's address
+    given in another sentence as the basis of another fact was passed because of it. The words must be
+    in the sentence that gives the address."""
+    folder = shipped_copy(tmp_path)
+    path = folder / "manufacturers.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        notes = next(r["notes"] for r in csv.DictReader(handle) if r["id"] == "infineon")
+    assert "no primary source read" in notes
+    set_source(path, "id", "infineon", notes + " HQ Neubiberg (https://grokipedia.com/page/Infineon).", column="notes")
+    _, problems = check_reference(shipped_dir=folder)
+    found = source_problems(problems)
+    assert [(p.path.name, p.column) for p in found] == [("manufacturers.csv", "notes")]
+    assert "infineon" in found[0].message and "grokipedia.com" in found[0].message

@@ -50,7 +50,7 @@ WEAK_SOURCE_DOMAINS: frozenset[str] = frozenset({
     # distributors and sourcing sites reposting makers' news or documents
     "macroship-ic.com", "sekorm.com", "tamssemi.com", "ntchip.com",
     # encyclopaedias and their mirrors (secondary)
-    "wikipedia.org", "wikimili.com", "wikizero.com", "piglix.com", "grokipedia.com", "encyclopedia.com",
+    "wikipedia.org", "wikimili.com", "wikizero.com", "wikizero.net", "piglix.com", "grokipedia.com", "encyclopedia.com",
     "historisches-lexikon.li",
 })
 
@@ -84,14 +84,18 @@ def weak_source_problem(source: str) -> str | None:
 
 
 _ADDRESS = re.compile(r"https?://\S+", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def weak_note_problem(notes: str) -> str | None:
     """The same rule for a row's notes, on the addresses they cite: a note may name a citation that was
     removed ("wikimili.com ... removed in the sources pass"), but an address it gives as a basis for a
-    fact (a content farm's page on a later owner) must come with 'no primary source'."""
-    addresses = _ADDRESS.findall(notes or "")
-    if not addresses:
-        return None
-    return weak_source_problem(" ; ".join(addresses) + (" (no primary source)" if NO_PRIMARY.search(notes) else ""))
-
+    fact (a content farm's page on a later owner) must come with 'no primary source' in the same
+    sentence: a note says so of one fact (a year) and may give another on a good source."""
+    problems = []
+    for sentence in _SENTENCE_END.split(notes or ""):
+        addresses = _ADDRESS.findall(sentence)
+        if addresses and not NO_PRIMARY.search(sentence):
+            problems += weak_domains_cited(" ; ".join(addresses))
+    cited = list(dict.fromkeys(problems))
+    return weak_source_problem(" ; ".join(cited)) if cited else None

@@ -138,6 +138,9 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
         self.more = False
         self.total = 0
         self.loading = False
+        # The queries whose first page and count are on show: a worker brings them after the query changes.
+        self.shown_query: str | None = None
+        self.counted_query: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -223,6 +226,7 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
         if message.offset == 0:
             keep = table.cursor_row
             table.clear()
+            self.shown_query = message.query
         for row in message.rows:
             table.add_row(*[_cell(row[key]) for key, _, _ in COLUMNS], key=row["ref"])
         self.loaded = message.offset + len(message.rows)
@@ -240,7 +244,7 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
     def show_count(self, message: Counted) -> None:
         if message.query != self.query_text:
             return
-        self.total = message.total
+        self.total, self.counted_query = message.total, message.query
         capped = self.query_text and self.total > COUNT_CAP
         number = f"{COUNT_CAP:,}+" if capped else f"{self.total:,}"
         shown = f"{number} item" + ("" if self.total == 1 else "s")
@@ -364,15 +368,19 @@ as `fieldkit init --ref-prefix KHK`: items already recorded keep their refs; the
                 lambda path, progress: write_report(catalog, None, path, progress=progress),
             ))
             return
-        if not self.query_one(DataTable).row_count:
+        if self.shown_query == query and not self.query_one(DataTable).row_count:  # rows of this search on show
             self.notify("No item matches the search: nothing to report. Esc clears the search.", severity="warning")
             return
 
         def write(path, progress):
             refs = [row["ref"] for row in items_core.list_items(catalog, query)]
+            if not refs:  # its rows were not in yet when p was pressed
+                raise FieldkitError("No item matches the search: nothing to report, and no file was written.")
             return write_report(catalog, refs, path, progress=progress)
 
-        found = f"{COUNT_CAP:,}+ items" if self.total > COUNT_CAP else f"{self.total:,} item" + ("" if self.total == 1 else "s")
+        found = "items"  # its count is not in yet: no number, rather than the search before's
+        if self.counted_query == query:
+            found = f"{COUNT_CAP:,}+ items" if self.total > COUNT_CAP else f"{self.total:,} item" + ("" if self.total == 1 else "s")
         self.app.push_screen(ReportScreen(
             f"Write a report of the {found} the search finds to (.pdf or .html):", "search-report", write))
 
