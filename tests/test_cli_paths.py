@@ -129,6 +129,14 @@ def test_a_text_argument_that_is_not_utf8_is_a_one_line_error(cli, home):
     assert json.loads(cli("marking", "list", "EX-1", "--json").output) == []
 
 
+def test_a_long_text_argument_that_is_not_utf8_is_shown_cut_short(cli, home):
+    long_text = os.fsdecode(b"X" * 5000 + b"\xfe")
+    result = cli("item", "show", long_text)
+    assert result.exit_code == 2
+    [line] = result.output.splitlines()
+    assert "is not UTF-8 text (byte 0xfe)" in line and len(line) < 200, line
+
+
 @pytest.mark.parametrize("args", [["export", "csv", ""], ["backup", " "], ["photo", "add", "EX-1", ""], ["--db", "", "item", "list"]])
 def test_an_empty_path_is_a_one_line_error_never_the_current_folder(cli, home, args):
     result = cli(*args)

@@ -161,7 +161,8 @@ def not_utf8_line(exc: UnicodeEncodeError) -> str:
     text = exc.object if isinstance(exc.object, str) else ""
     bad = sorted({f"0x{ord(c) - 0xDC00:02x}" for c in text if 0xDC80 <= ord(c) <= 0xDCFF})
     which = f" (byte {', '.join(bad)})" if bad else ""
-    return f"'{text}' is not UTF-8 text{which}; type it again in UTF-8"
+    shown = text if len(text) <= 60 else f"{text[:30]}…{text[-29:]}"  # a pasted page stays one short line
+    return f"'{shown}' is not UTF-8 text{which}; type it again in UTF-8"
 
 
 class UserPath(click.Path):
