@@ -352,7 +352,40 @@ async def test_an_unsigned_bundle_needs_no_key_and_merges_only_when_unsigned_is_
     assert not refused.ok and "not signed" in " ".join(refused.problems)
     allowed, content = read_bundle(out, allow_unsigned=True)
     assert allowed.ok and allowed.unsigned and len(content.rows["items"]) == 1
-    assert "`f4` | Create the bundle without signing it (as `fieldkit bundle create --unsigned`)" in help_text
+    assert ("`f4` | Create the bundle without signing it (as `fieldkit bundle create --unsigned`); verify and merge "
+            "accept an unsigned one (as `--allow-unsigned`)") in help_text
+
+
+async def test_an_unsigned_bundle_is_verified_and_merged_only_with_unsigned_ticked(pair, tmp_path):
+    """*Unsigned* (F4) is also `--allow-unsigned` for F6 and F7: an unsigned bundle is refused (nothing
+    merged) until the researcher says she accepts one that cannot prove who made it."""
+    from fieldkit.team.bundle import create_bundle
+
+    amina, hq = pair
+    amina.record()
+    out = tmp_path / "unsigned.fkb"
+    create_bundle(amina.catalog, out, secret=None, everything=True)
+    hq.use()
+    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot, bundle_path=out)
+        await pilot.press("f6")
+        await settle(pilot)
+        checked = text_of(screen, "#result")
+        await pilot.press("f7")
+        await settle(pilot)
+        refused = text_of(screen, "#result")
+        assert hq.catalog.db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+        await pilot.press("f4")
+        await pilot.press("f6")
+        await settle(pilot)
+        verified = text_of(screen, "#result")
+        await pilot.press("f7")
+        await settle(pilot)
+    assert "the bundle is not signed" in checked and checked.endswith("bundle refused: 1 problem(s)")
+    assert "the bundle is not signed" in refused and "Nothing was merged" in refused
+    assert "not signed" not in verified and verified.endswith("bundle intact")
+    assert hq.catalog.db.execute("SELECT count(*) FROM items").fetchone()[0] == 1
 
 
 async def test_a_passphrase_bundle_is_asked_twice_to_create_and_once_to_open(pair, tmp_path):

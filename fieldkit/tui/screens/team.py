@@ -154,7 +154,8 @@ What goes in: the items listed in *Items* (refs), and with *Changed since* (YYYY
 changed on or after that day -- its fields, markings, components or photos -- as
 `fieldkit bundle create --since DATE`; with both empty, every item and the whole audit log
 (`--all`). *Unsigned* (F4) makes a bundle without a key, as `--unsigned`: a colleague merges it
-only by allowing unsigned bundles, and it cannot prove who made it.
+only by allowing unsigned bundles, and it cannot prove who made it. Ticked when you verify (F6) or
+merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is refused without it.
 """
 
 
@@ -187,7 +188,8 @@ only by allowing unsigned bundles, and it cannot prove who made it.
         Binding("f6", "verify", "Verify", id="team.verify", tooltip="Check the bundle's signature and hashes, list what it holds"),
         Binding("f7", "merge", "Merge", id="team.merge", tooltip="Verify, then merge the bundle or catalog file into this catalog"),
         Binding("f4", "toggle_unsigned", "Unsigned", id="team.unsigned",
-                tooltip="Create the bundle without signing it (as `fieldkit bundle create --unsigned`)"),
+                tooltip="Create the bundle without signing it (as `fieldkit bundle create --unsigned`); "
+                        "verify and merge accept an unsigned one (as `--allow-unsigned`)"),
         Binding("f8", "new_key", "New key", id="team.new_key", tooltip="Make your signing key, sealed with the passphrase"),
         Binding("o", "keep('ours')", "Keep ours", id="team.keep_ours", tooltip="Resolve the highlighted conflict: keep our version"),
         Binding("t", "keep('theirs')", "Keep theirs", id="team.keep_theirs", tooltip="Resolve the highlighted conflict: keep theirs"),
@@ -486,11 +488,15 @@ only by allowing unsigned bundles, and it cannot prove who made it.
         if is_catalog_file(self.app.catalog, path):
             raise FieldkitError(f"{path} is the open catalog itself; give a bundle or another catalog file")
 
+    def _allow_unsigned(self) -> bool:
+        """*Unsigned* ticked: verify and merge accept a bundle with no signature (`--allow-unsigned`)."""
+        return self.query_one("#unsigned", Checkbox).value
+
     def _verify(self, path: Path, progress, stage) -> tuple[str, bool]:
         from fieldkit.team.bundle import read_bundle
 
         with self._open(path, progress, stage) as plain_path:
-            report, _ = read_bundle(plain_path, shown=str(path))
+            report, _ = read_bundle(plain_path, shown=str(path), allow_unsigned=self._allow_unsigned())
         return "\n".join(report.describe()), report.ok
 
     def _merge(self, path: Path, progress, stage) -> tuple[str, bool]:
@@ -509,7 +515,7 @@ only by allowing unsigned bundles, and it cannot prove who made it.
                 report = merge_content(self.app.catalog, content, source="catalog file", unsigned=True, progress=progress)
             return "\n".join(report.describe()), True
         with self._open(path, progress, stage) as plain_path:
-            checked, content = read_bundle(plain_path, shown=str(path))
+            checked, content = read_bundle(plain_path, shown=str(path), allow_unsigned=self._allow_unsigned())
             if content is None:
                 return "\n".join([*checked.describe(), "Nothing was merged."]), False
             report = merge_content(self.app.catalog, content, signer=checked.signer, fingerprint=checked.fingerprint,
