@@ -58,7 +58,7 @@ def photo_add(state, item_ref: str, files: tuple[Path, ...], caption: str | None
     photos added stay stored, each photo not added is named on stderr, and the last line says how
     many of them went in.
     """
-    from fieldkit.evidence.ingest_outcome import add_one_by_one, not_added_lines, not_reached, outcome
+    from fieldkit.evidence.ingest_outcome import add_one_by_one, not_added_lines, not_reached, outcome, with_error
     from fieldkit.ocr.photos import open_folders
 
     catalog = state.catalog()
@@ -77,7 +77,7 @@ def photo_add(state, item_ref: str, files: tuple[Path, ...], caption: str | None
     headline, not_added = outcome(paths, results, error, stop.is_set())
     interrupted = stop.is_set() and bool(not_added)  # Ctrl-C before the end (one after the last photo stops nothing)
     if error or interrupted:  # stopped part-way: how many went in, last
-        echo(f"error: {headline}" + (f" {error}" if error else ""), err=True, one_line=True)
+        echo(f"error: {with_error(headline, error)}", err=True, one_line=True)
         sys.exit(130 if interrupted else 2)
     if not all(r.ok for r in results):
         sys.exit(2)

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from fieldkit.cli.base import UserPath, echo, pass_state
-from fieldkit.paths import expand_user
 from fieldkit.safe_text import visible
 
 
@@ -28,7 +27,7 @@ def export_csv(state, outdir: Path, full: bool, force: bool) -> None:
     first (--force replaces them without asking)."""
     from fieldkit.export.csv import export_catalog, export_files_in
 
-    existing = export_files_in(expand_user(outdir))
+    existing = export_files_in(outdir)  # ~ already expanded (UserPath)
     if existing and not force:
         click.confirm(f"{visible(str(outdir))} already holds an export; replace {', '.join(existing)}?", abort=True, err=True)
     result = export_catalog(state.catalog(read_only=True), outdir, full=full, overwrite=True)  # asked above, or --force

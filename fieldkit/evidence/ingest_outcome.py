@@ -59,9 +59,20 @@ def outcome(paths: list[Path], results: list[IngestResult], error: str | None, s
     not_added = [Path(r.source).name for r in results + not_reached(paths, results) if not r.ok]
     if error:
         return f"Stopped by an error: added {added} of {len(paths)}.", not_added
-    if stopped and not_added:
+    if stopped_part_way(error, stopped, not_added):
         return f"Stopped: added {added} of {len(paths)}.", not_added
     return f"Added {added} of {len(paths)}.", not_added
+
+
+def stopped_part_way(error: str | None, stopped: bool, not_added: list[str]) -> bool:
+    """Whether the ingest ended before its end: an error stopped it, or a stop was asked for while
+    photos were left (a stop after the last photo stops nothing)."""
+    return bool(error) or (stopped and bool(not_added))
+
+
+def with_error(headline: str, error: str | None) -> str:
+    """The outcome's headline, followed by the error that stopped the ingest, if one did."""
+    return headline + (f" {error}" if error else "")
 
 
 def not_added_lines(paths: list[Path], results: list[IngestResult], mark: str = "✗ ") -> list[str]:

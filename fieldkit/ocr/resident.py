@@ -45,6 +45,9 @@ READ_TIMEOUT = 600.0  # seconds for a taken reading to come back before it is re
 IDLE_MINUTES = 30.0  # the engine ends after this long without a request
 SETTINGS = ("FIELDKIT_TESSERACT", "TESSDATA_PREFIX")  # environment that changes how a line is read
 SERVING = False  # set in the engine process itself: its `fieldkit ocr` reads in-process
+# fieldkit.reference.plain.TABLE_FILES' file names, written out: importing that module (hashlib,
+# dataclasses, typing: ~20 ms) would cost a served `fieldkit ocr` more than its whole identity check
+TABLE_FILE_NAMES = ("marking_patterns.csv", "factory_codes.csv", "manufacturers.csv", "part_families.csv")
 
 
 class Unsafe(Exception):
@@ -126,7 +129,7 @@ def reference_stamp() -> str:
         if folder is None:
             continue
         entries.append(str(folder.resolve()))
-        for name in ("marking_patterns.csv", "factory_codes.csv", "manufacturers.csv", "part_families.csv"):
+        for name in TABLE_FILE_NAMES:
             try:
                 info = os.stat(folder / name)
             except OSError:

@@ -33,7 +33,7 @@ from textual_image.widget import Image
 
 from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
-from fieldkit.evidence.ingest_outcome import add_one_by_one, not_added_lines, outcome
+from fieldkit.evidence.ingest_outcome import add_one_by_one, not_added_lines, outcome, stopped_part_way, with_error
 from fieldkit.ocr import photos as ocr_photos
 from fieldkit.ocr import preprocess
 from fieldkit.ocr.engine import DEFAULT_LANGUAGES, OcrCancelled, check_available, parse_crop, validate_crop
@@ -721,8 +721,8 @@ nothing is read: the outcome says how many were added and names each photo not a
                     self.adding = False
                 headline, not_added = outcome(paths, results, error, cancel.is_set())
                 if not_added:
-                    ingest = [headline + (f" {error}" if error else ""), *not_added_lines(paths, results)]
-                if error or (cancel.is_set() and not_added):  # stopped part-way: nothing is read
+                    ingest = [with_error(headline, error), *not_added_lines(paths, results)]
+                if stopped_part_way(error, cancel.is_set(), not_added):  # nothing is read
                     self.post_message(self.Finished([], ingest, stopped=True))
                     return
                 photos = [photos_core.get_photo(catalog, r.sha256) for r in results if r.ok]

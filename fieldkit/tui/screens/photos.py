@@ -25,7 +25,7 @@ from textual_image.widget import Image
 
 from fieldkit.errors import FieldkitError
 from fieldkit.evidence import photos as photos_core
-from fieldkit.evidence.ingest_outcome import add_one_by_one, not_added_lines, outcome
+from fieldkit.evidence.ingest_outcome import add_one_by_one, not_added_lines, outcome, with_error
 from fieldkit.evidence.photos import IngestResult, exif_flags
 from fieldkit.evidence.placement import describe_offer, disagreements, offers
 from fieldkit.paths import expand_user
@@ -351,7 +351,7 @@ class PhotosPane(Vertical):
         self.job.finished()
         self.query_one("#photo-progress").display = False
         headline, not_added = outcome(message.paths, message.results, message.error, stopped)
-        lines = [headline + (f" {message.error}" if message.error else "")]
+        lines = [with_error(headline, message.error)]
         lines += [f"✓ {r.sha256[:16]}…  {Path(r.source).name}" + (" (already in the store)" if r.duplicate else "")
                   for r in message.results if r.ok]
         lines += not_added_lines(message.paths, message.results)
