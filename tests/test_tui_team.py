@@ -447,6 +447,10 @@ async def test_an_unsigned_bundle_is_verified_and_merged_only_with_unsigned_tick
         await settle(pilot)
     assert "the bundle is not signed" in checked and checked.endswith("bundle refused: 1 problem(s)")
     assert "the bundle is not signed" in refused and "Nothing was merged" in refused
+    # the app's allowance is the F4 checkbox: the line names it, not the CLI's option
+    for shown in (checked, refused):
+        assert ("the bundle is not signed; tick Unsigned (F4) to verify or merge it, only if you know where "
+                "it came from") in shown and "--allow-unsigned" not in shown
     assert "not signed" not in verified and verified.endswith("bundle intact")
     assert hq.catalog.db.execute("SELECT count(*) FROM items").fetchone()[0] == 1
 

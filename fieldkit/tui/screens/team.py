@@ -507,6 +507,8 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
         if is_catalog_file(self.app.catalog, path):
             raise FieldkitError(f"{path} is the open catalog itself; give a bundle or another catalog file")
 
+    ALLOW_UNSIGNED = "tick Unsigned (F4) to verify or merge it,"  # the app's allowance, in the "not signed" line
+
     def _allow_unsigned(self) -> bool:
         """*Unsigned* ticked: verify and merge accept a bundle with no signature (`--allow-unsigned`)."""
         return self.query_one("#unsigned", Checkbox).value
@@ -515,7 +517,8 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
         from fieldkit.team.bundle import read_bundle
 
         with self._open(path, progress, stage) as plain_path:
-            report, _ = read_bundle(plain_path, shown=str(path), allow_unsigned=self._allow_unsigned())
+            report, _ = read_bundle(plain_path, shown=str(path), allow_unsigned=self._allow_unsigned(),
+                                    how_to_allow=self.ALLOW_UNSIGNED)
         return "\n".join(report.describe()), report.ok
 
     def _merge(self, path: Path, progress, stage) -> tuple[str, bool]:
@@ -534,7 +537,8 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
                 report = merge_content(self.app.catalog, content, source="catalog file", unsigned=True, progress=progress)
             return "\n".join(report.describe()), True
         with self._open(path, progress, stage) as plain_path:
-            checked, content = read_bundle(plain_path, shown=str(path), allow_unsigned=self._allow_unsigned())
+            checked, content = read_bundle(plain_path, shown=str(path), allow_unsigned=self._allow_unsigned(),
+                                           how_to_allow=self.ALLOW_UNSIGNED)
             if content is None:
                 return "\n".join([*checked.describe(), "Nothing was merged."]), False
             report = merge_content(self.app.catalog, content, signer=checked.signer, fingerprint=checked.fingerprint,
