@@ -21,9 +21,9 @@ other makers; the s11 multisrc6 pass SD103AWS-7-F, twelve PCA95xx/PCF857x I2C ex
 repeaters, and the controls DS125DF111, TCA9548APWR and PCA9685PW; the s11 milparts pass eleven military forms,
 JAN-prefixed JEDEC numbers, DLA drawing and MIL-M-38510 numbers and a /883 number, and the controls
 SNJ54LS00J, SMJ320C40GFM50 and AD620SQ/883B; the s12 formerly pass PCA9515ADP, which TI publishes too; the s13 multisrc7
-pass 63 numbers common on boards: references, regulators, op-amps, interface, logic, discretes, timers and serial EEPROMs,
+pass 65 numbers common on boards: references, regulators, op-amps, interface, logic, discretes, timers and serial EEPROMs,
 among them XC6206P332MR and USBLC6-2SC6, which UMW sells too, ADC0803/ADC0804, which Intersil and Philips published,
-and ST's and Vishay's SM6T, with controls such as TXS0108EPWR, CH340G and ADC081C021CIMM), written from the numbers themselves and the
+ST's and Vishay's SM6T and the MBR10xx rectifiers, with controls such as TXS0108EPWR, CH340G and ADC081C021CIMM), written from the numbers themselves and the
 makers' catalogues, never from lists of components found in weapons. tests/test_multisource_audit.py holds
 every row to its expectation.
 
@@ -167,6 +167,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("BAT54A", CANDIDATES), ("SMBJ24CA", CANDIDATES), ("SS34", NO_FIRM), ("SMAJ15A", NO_FIRM), ("AO3400", NO_FIRM),
             ("SM6T30CA", NO_FIRM), ("SM6T6V8A", NO_FIRM),  # ST's and Vishay's SM6T series (Vishay's in copies, multisrc7)
             ("USBLC6-2SC6", NO_FIRM),  # ST's and UMW's (UMW not a firm of the table, multisrc7)
+            ("MBR1045", NO_FIRM), ("MBR10100CT", NO_FIRM),  # onsemi's, Vishay's and others' MBR10xx (multisrc7)
         ],
         "audio amplifiers": [
             ("TDA2822M", CANDIDATES),

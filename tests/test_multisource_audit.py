@@ -181,11 +181,13 @@ def test_an_expander_only_one_maker_publishes_still_names_it(part, firm):
     ("ADC0804LCN", None), ("ADC0803LCN", None),       # National's (TI's), Intersil's and Philips' numbers
     ("ADC0832CCN", "texas-instruments"), ("ADC081C021CIMM", "texas-instruments"), ("ADC08060", "texas-instruments"),
     ("SM6T30CA", None), ("SM6T6V8A", None),           # ST's and Vishay's (General Semiconductor's) SM6T series
+    ("MBR1045", None), ("MBR10100CT", None),          # onsemi's, Vishay's and SMC's MBR10xx rectifiers
 ])
 def test_the_multisrc7_review_withdraws_only_the_numbers_another_maker_sells(part, firm):
     """A family derived from one maker's KiCad symbols is narrowed, not dropped, where a second maker sells some of its
     numbers: the copied numbers give no firm, the maker's other numbers keep it. UMW is not a firm of the table, and
-    Vishay's SM6T and Intersil's ADC0804 sheets were read only in copies, so no multi-source row names them."""
+    Vishay's SM6T and Intersil's ADC0804 sheets were read only in copies (and onsemi's MBR10xx sheets not at all), so no
+    multi-source row names them."""
     result = attribute(part)
     assert result.firm_id == firm, part
     if firm is None:
