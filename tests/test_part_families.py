@@ -848,6 +848,8 @@ def test_ti_second_sources_the_lt1054_so_the_linear_lt1_head_gives_both_makers(p
     ("HMC1052L-TR", "honeywell"),
     ("HMC1053", "honeywell"),
     ("HMC2003", "honeywell"),
+    ("HMC1501", "honeywell"),
+    ("HMC6042", "honeywell"),
     ("HMC392A", "analog-devices"),
     ("HMC1099PM5E", "analog-devices"),
     ("HMC1049LP5E", "analog-devices"),
