@@ -807,6 +807,8 @@ def test_a_search_text_longer_than_any_part_number_is_refused_in_one_line_withou
     ("MK22FN512VLH12", "NXP Semiconductors (NL)", "Freescale Semiconductor (until 2015)"),
     ("MKW41Z512VHT4", "NXP Semiconductors (NL)", "Freescale Semiconductor (until 2015)"),
     ("XCSU35P", "AMD (US)", "Xilinx (until 2022)"),
+    ("ISL21070CIH320Z-TK", "Renesas Electronics (JP)", "Intersil (until 2017)"),
+    ("HIP2100IBZ", "Renesas Electronics (JP)", "Intersil (until 2017)"),
     ("MKL25Z128VLK4", "NXP Semiconductors (NL)", "Freescale Semiconductor (until 2015)"),
     ("OPA2134PA", "Texas Instruments (US)", "Burr-Brown (until 2000)"),
     ("INA128P", "Texas Instruments (US)", "Burr-Brown (until 2000)"),
