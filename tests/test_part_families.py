@@ -798,6 +798,17 @@ def test_a_search_text_longer_than_any_part_number_is_refused_in_one_line_withou
     ("LT1210CS", "Analog Devices (US)", "Linear Technology (until 2017)"),
     ("LT3651EUHE-4.2", "Analog Devices (US)", "Linear Technology (until 2017)"),
     ("MC9S08GB60", "NXP Semiconductors (NL)", "Freescale Semiconductor (until 2015)"),
+    ("LT4356CDE-1", "Analog Devices (US)", "Linear Technology (until 2017)"),
+    ("LT6106CS5", "Analog Devices (US)", "Linear Technology (until 2017)"),
+    ("LT8610EMSE", "Analog Devices (US)", "Linear Technology (until 2017)"),
+    ("LTC2497CDD", "Analog Devices (US)", "Linear Technology (until 2017)"),
+    ("LTM4644EY", "Analog Devices (US)", "Linear Technology (until 2017)"),
+    ("PCM5102APWR", "Texas Instruments (US)", "Burr-Brown (until 2000)"),
+    ("MK22FN512VLH12", "NXP Semiconductors (NL)", "Freescale Semiconductor (until 2015)"),
+    ("MKW41Z512VHT4", "NXP Semiconductors (NL)", "Freescale Semiconductor (until 2015)"),
+    ("XCSU35P", "AMD (US)", "Xilinx (until 2022)"),
+    ("ISL21070CIH320Z-TK", "Renesas Electronics (JP)", "Intersil (until 2017)"),
+    ("HIP2100IBZ", "Renesas Electronics (JP)", "Intersil (until 2017)"),
     ("MKL25Z128VLK4", "NXP Semiconductors (NL)", "Freescale Semiconductor (until 2015)"),
     ("OPA2134PA", "Texas Instruments (US)", "Burr-Brown (until 2000)"),
     ("INA128P", "Texas Instruments (US)", "Burr-Brown (until 2000)"),
@@ -832,13 +843,40 @@ def test_ti_second_sources_the_lt1054_so_the_linear_lt1_head_gives_both_makers(p
     ("HMC1001", "honeywell"),
     ("HMC1002", "honeywell"),
     ("HMC1021Z", "honeywell"),
+    ("HMC1041Z", "honeywell"),
+    ("HMC1042L", "honeywell"),
+    ("HMC1043L", "honeywell"),
+    ("HMC1051ZL", "honeywell"),
+    ("HMC1052L-TR", "honeywell"),
+    ("HMC1053", "honeywell"),
+    ("HMC2003", "honeywell"),
+    ("HMC1501", "honeywell"),
+    ("HMC6042", "honeywell"),
     ("HMC392A", "analog-devices"),
     ("HMC1099PM5E", "analog-devices"),
+    ("HMC1049LP5E", "analog-devices"),
 ])
 def test_honeywell_magnetometers_are_not_read_as_hittite_lines(part, firm):
     """Honeywell's HMC magnetoresistive sensors sit inside ADI's HMC (Hittite) head: they are Honeywell's, and
-    Hittite's own numbers stay ADI's."""
-    assert attribute(part).firm_id == firm
+    Hittite's own numbers stay ADI's. A Honeywell sensor carries no 'line formerly Hittite' (formerly2 pass)."""
+    result = attribute(part)
+    assert result.firm_id == firm
+    assert ("Hittite" in result.headline()) == (firm == "analog-devices")
+
+
+@pytest.mark.parametrize("part", ["SN74LS00N", "SN74LS14N", "SN74LS122N", "SN74LS244N"])
+def test_ls_ttl_numbers_motorolas_line_at_onsemi_and_tis_give_both_makers(part):
+    """SN74LS is a head TI and onsemi (Motorola's LS TTL line) both publish under (formerly2 pass): candidates,
+    never TI alone; printed 'MOTOROLA', the part is onsemi's, formerly Motorola."""
+    result = attribute(part)
+    assert result.firm_id is None
+    assert {c.firm_id for c in result.candidates} == {"onsemi", "texas-instruments"}
+    assert attribute(part, "MOTOROLA").firm_id == "onsemi"
+    assert attribute(part, "TI").firm_id == "texas-instruments"
+
+
+def test_sn74ls07_stays_tis_as_only_tis_sheet_was_found():
+    assert attribute("SN74LS07N").firm_id == "texas-instruments"
 
 
 def test_hmc1022_is_both_honeywells_sensor_and_adis_amplifier():
