@@ -872,10 +872,13 @@ def test_adis_hyphenated_ads_boards_are_not_tis_converters(part, firm):
     ("IM69D130", "infineon"), ("IM231-M6S1B", None), ("IM26TS", None),
     # TRACO's TMPS modules beside TI's TMP sensors
     ("TMPS 10-105", "traco-power"), ("TMPS05-112", "traco-power"), ("TMP102AIDRLR", "texas-instruments"),
+    # pSemi attenuators, Cypress SRAMs and USB-PD controllers, NXP Airfast, Infineon OptiMOS
+    ("PE43711A-Z", "murata"), ("PE4302", "murata"), ("CY62256NLL-70PXC", "infineon"), ("AS6C62256", "alliance-memory"),
+    ("CYPD3177-24LQXQT", "infineon"), ("AFT27S010NT1", "nxp"), ("ISC019N10NM8", "infineon"),
 ])
 def test_attry_families_and_their_neighbours(part, firm):
     """The attry pass: ST's MP34DT/MP23AB/MP23DB microphones (not Monolithic Power's MP numbers, which run on in
     digits), Ai-Thinker's Ra- modules written with the hyphen, Omron's G5Q/G6E/G6K/G6S relays, TE's IM0/IM1/IM4 relays
     (Infineon's IM69D stays Infineon's; IM2x, beside Infineon's IM231-IM241, stays unattributed) and TRACO's TMPS
-    whole letter head (TI's TMP head untouched)."""
+    whole letter head (TI's TMP head untouched); pSemi's PE43, Cypress's CY62 and CYPD, NXP's AFT2 and Infineon's ISC0."""
     assert attribute(part).firm_id == firm
