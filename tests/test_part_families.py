@@ -882,3 +882,14 @@ def test_attry_families_and_their_neighbours(part, firm):
     (Infineon's IM69D stays Infineon's; IM2x, beside Infineon's IM231-IM241, stays unattributed) and TRACO's TMPS
     whole letter head (TI's TMP head untouched); pSemi's PE43, Cypress's CY62 and CYPD, NXP's AFT2 and Infineon's ISC0."""
     assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("NCP15XH103F03RC", "murata"), ("NCP18XH103F03RB", "murata"), ("NCP15WF104F03RC", "murata"),
+    ("NCP18WF104J03RB", "murata"), ("NCU15XH103F60RC", "murata"),
+    ("NCP1117ST33T3G", "onsemi"), ("NCP1529ASNT1G", "onsemi"), ("NCP18", "onsemi"),
+])
+def test_murata_ntc_thermistors_are_not_onsemi_regulators(part, firm):
+    """The attry pass: Murata's NCP15/NCP18 thermistors (a letter after the size code) had come out onsemi's with one
+    confident firm through onsemi's NCP head; onsemi's NCP numbers run on in digits and stay onsemi's."""
+    assert attribute(part).firm_id == firm
