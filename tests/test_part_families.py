@@ -893,3 +893,15 @@ def test_murata_ntc_thermistors_are_not_onsemi_regulators(part, firm):
     """The attry pass: Murata's NCP15/NCP18 thermistors (a letter after the size code) had come out onsemi's with one
     confident firm through onsemi's NCP head; onsemi's NCP numbers run on in digits and stay onsemi's."""
     assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("CC2530F256RHAR", "texas-instruments"), ("CC2541F256RHAR", "texas-instruments"),
+    ("AK8963C", "asahi-kasei-microdevices"), ("AK09918C", "asahi-kasei-microdevices"),
+    ("QMC5883L", "qst"), ("QMC6310", "qst"), ("QMI8658A", "qst"), ("HMC5883L", "honeywell"),
+    ("BG95-M3", "quectel"), ("BGA2818", "nxp"),
+])
+def test_attry_radio_and_compass_families(part, firm):
+    """The attry pass: TI's CC253x/CC254x radios, AKM's and QST's compasses and IMUs (Honeywell's HMC5883L stays
+    Honeywell's), Quectel's BG95 beside NXP's BGA numbers."""
+    assert attribute(part).firm_id == firm
