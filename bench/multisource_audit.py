@@ -20,7 +20,10 @@ LD1117S33TR, AO3400A, AO3401A, SI2301CDS, SI2302CDS and SI2312, sold under ST's,
 other makers; the s11 multisrc6 pass SD103AWS-7-F, twelve PCA95xx/PCF857x I2C expanders, switches and
 repeaters, and the controls DS125DF111, TCA9548APWR and PCA9685PW; the s11 milparts pass eleven military forms,
 JAN-prefixed JEDEC numbers, DLA drawing and MIL-M-38510 numbers and a /883 number, and the controls
-SNJ54LS00J, SMJ320C40GFM50 and AD620SQ/883B; the s12 formerly pass PCA9515ADP, which TI publishes too), written from the numbers themselves and the
+SNJ54LS00J, SMJ320C40GFM50 and AD620SQ/883B; the s12 formerly pass PCA9515ADP, which TI publishes too; the s13 multisrc7
+pass 65 numbers common on boards: references, regulators, op-amps, interface, logic, discretes, timers and serial EEPROMs,
+among them XC6206P332MR and USBLC6-2SC6, which UMW sells too, ADC0803/ADC0804, which Intersil and Philips published,
+ST's and Vishay's SM6T and the MBR10xx rectifiers, with controls such as TXS0108EPWR, CH340G and ADC081C021CIMM), written from the numbers themselves and the
 makers' catalogues, never from lists of components found in weapons. tests/test_multisource_audit.py holds
 every row to its expectation.
 
@@ -59,11 +62,15 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("L7812CV", NO_FIRM), ("LM1084IT-ADJ", NO_FIRM), ("LD1117S33TR", NO_FIRM),  # UMW's LD1117 too (multisrc5)
             ("NCP1117ST33T3G", ONE_FIRM), ("TLV1117-33IDCYR", ONE_FIRM),
             ("LM1085IT-3.3", ONE_FIRM), ("LM1086CT-ADJ", ONE_FIRM),  # National's (TI's); no second maker found
+            ("LM1117S-3.3", CANDIDATES), ("HT7333-A", NO_FIRM), ("HT7550-1", NO_FIRM),  # UMW's HT75xx too (multisrc7)
+            ("XC6206P332MR", NO_FIRM),  # Torex's and UMW's (UMW's own data sheet; UMW not a firm of the table, multisrc7)
+            ("AP2112K-3.3TRG1", ONE_FIRM),  # Diodes' own number; no second maker's document found (multisrc7)
         ],
         "references": [
             ("TL431AIDBZR", CANDIDATES), ("TL431ACLP", CANDIDATES), ("LM4040DIM3-2.5", CANDIDATES),
             ("LM385Z-1.2", CANDIDATES), ("LM285D-1.2", CANDIDATES), ("REF02AU", CANDIDATES),
             ("TL432AIDBZR", NO_FIRM), ("LM336Z-2.5", NO_FIRM),
+            ("LM4040AIM3-2.5", CANDIDATES), ("LM4040BIZ-2.5", CANDIDATES), ("REF02BU", CANDIDATES),
         ],
         "op-amps and comparators": [
             ("LM358DR", CANDIDATES), ("LM2904DR", CANDIDATES), ("LM324N", CANDIDATES),
@@ -77,6 +84,9 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("LM741CN", NO_FIRM), ("UA741CP", NO_FIRM), ("LM311DR", NO_FIRM), ("LM386N-1", NO_FIRM),
             ("MC33078DR", CANDIDATES), ("TL062CP", NO_FIRM), ("TL061CP", NO_FIRM), ("TL064CN", NO_FIRM),
             ("TLC2272CP", ONE_FIRM),
+            ("LM358P", CANDIDATES), ("LM324DR", CANDIDATES), ("LM393N", CANDIDATES), ("LM339DR", CANDIDATES),
+            ("OP07DP", CANDIDATES), ("NE5532AP", CANDIDATES), ("TL072IDR", CANDIDATES), ("TL074IDR", CANDIDATES),
+            ("LMV358IDR", CANDIDATES), ("MCP6002-I/SN", ONE_FIRM),
         ],
         "timers": [
             ("NE555P", CANDIDATES), ("SA555DR", CANDIDATES), ("LM555CN", CANDIDATES),
@@ -84,6 +94,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("SE555P", CANDIDATES),
             ("NE556N", NO_FIRM), ("LM556CN", NO_FIRM),
             ("TLC555CP", ONE_FIRM), ("LMC555CN", ONE_FIRM),
+            ("NE555DR", CANDIDATES), ("TLC555IDR", ONE_FIRM), ("LMC555CM", ONE_FIRM),
         ],
         "PWM and DC/DC controllers": [
             ("UC3842BN", CANDIDATES), ("UC3843BD1R2G", CANDIDATES), ("UC3844N", CANDIDATES),
@@ -91,6 +102,7 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("LM2576T-5.0", CANDIDATES),
             ("SG3525AN", CANDIDATES),
             ("TL494CN", CANDIDATES), ("KA3525A", NO_FIRM), ("LM2575T-5.0", CANDIDATES),
+            ("LM2596S-ADJ", CANDIDATES), ("LM2576HVS-ADJ", CANDIDATES), ("MC34063AP1", CANDIDATES),
         ],
         "interfaces": [
             ("MAX232CPE", CANDIDATES), ("MAX232N", CANDIDATES), ("MAX3232CSE", CANDIDATES),
@@ -98,6 +110,12 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("ST232CN", NO_FIRM), ("SP485EEN", NO_FIRM), ("DS75176BN", NO_FIRM), ("MC1488P", NO_FIRM),
             ("SN75176BP", ONE_FIRM), ("MAX485CSA", ONE_FIRM), ("ADM485ARZ", ONE_FIRM),
             ("DS125DF111", ONE_FIRM),  # TI's retimer, no longer read as Maxim's DS12 (multisrc6)
+            ("MAX3232ESE", CANDIDATES), ("SP3232EEN", NO_FIRM), ("SP3485EN", NO_FIRM),  # UMW's SP3485E too (multisrc7)
+            ("PCA9306DCUR", CANDIDATES), ("TXS0108EPWR", ONE_FIRM), ("SN65HVD230DR", ONE_FIRM), ("CH340G", ONE_FIRM),
+        ],
+        "converters": [
+            ("ADC0804LCN", NO_FIRM),  # National's (TI's), Intersil's and Philips' ADC0804 (copies of the last two, multisrc7)
+            ("ADC0803LCN", NO_FIRM), ("ADC081C021CIMM", ONE_FIRM), ("ADC0832CCN", ONE_FIRM),
         ],
         "I2C I/O expanders and switches": [  # Philips (NXP) numbers TI publishes too (multisrc6)
             ("PCA9534PW", CANDIDATES), ("PCA9535PW", CANDIDATES), ("PCA9536D", CANDIDATES), ("PCA9538PW", CANDIDATES),
@@ -123,6 +141,8 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("74LVC1G04GW", CANDIDATES), ("74AHC1G04GW", CANDIDATES), ("74HC4051D", CANDIDATES),
             ("74LS00N", NO_FIRM), ("CD4011BE", NO_FIRM), ("HEF4051BT", NO_FIRM), ("74AC04", NO_FIRM),
             ("SN74HC595N", ONE_FIRM), ("SN74LVC1G08DBVR", ONE_FIRM),
+            ("74LVC1G14GW", CANDIDATES), ("74AHCT125D", CANDIDATES), ("74LVC245APW", CANDIDATES),
+            ("CD4017BE", NO_FIRM), ("CD4051BE", NO_FIRM), ("HEF4013BP", NO_FIRM),
         ],
         "discretes": [
             ("2N2222A", CANDIDATES), ("2N3904BU", CANDIDATES), ("2N7002LT1G", CANDIDATES),
@@ -143,6 +163,11 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("SI2312", NO_FIRM),  # also sold as these numbers by UMW, MCC, HeroMicro (multisrc5)
             ("SD103AWS-7-F", NO_FIRM),  # MCC's and Anbon's SD103AWS beside Diodes' (multisrc6)
             ("IRLML2502TRPBF", ONE_FIRM), ("IRF540N", ONE_FIRM),
+            ("2N7002K", CANDIDATES), ("BSS138K", CANDIDATES), ("1N4148WS", CANDIDATES), ("BAT54C", CANDIDATES),
+            ("BAT54A", CANDIDATES), ("SMBJ24CA", CANDIDATES), ("SS34", NO_FIRM), ("SMAJ15A", NO_FIRM), ("AO3400", NO_FIRM),
+            ("SM6T30CA", NO_FIRM), ("SM6T6V8A", NO_FIRM),  # ST's and Vishay's SM6T series (Vishay's in copies, multisrc7)
+            ("USBLC6-2SC6", NO_FIRM),  # ST's and UMW's (UMW not a firm of the table, multisrc7)
+            ("MBR1045", NO_FIRM), ("MBR10100CT", NO_FIRM),  # onsemi's, Vishay's and others' MBR10xx (multisrc7)
         ],
         "audio amplifiers": [
             ("TDA2822M", CANDIDATES),
@@ -161,6 +186,9 @@ AUDIT: tuple[tuple[str, str, str], ...] = tuple(
             ("93LC46B-I/SN", NO_FIRM), ("FM24C64", CANDIDATES), ("24C256", NO_FIRM),
             ("M24C02-WMN6TP", ONE_FIRM),  # ST's own M24C prefix and ordering code (attrN)
             ("AT24C256C-SSHU", ONE_FIRM), ("CAT24C256", ONE_FIRM),
+            ("24C04", NO_FIRM), ("24C08", NO_FIRM), ("24C16", NO_FIRM), ("24C32", NO_FIRM), ("24C64", NO_FIRM),
+            ("24C128", NO_FIRM), ("24C512", NO_FIRM), ("93C56", NO_FIRM), ("93C66", NO_FIRM),
+            ("AT24C02D-SSHM-T", ONE_FIRM),
         ],
     }.items()
     for part, expected in rows

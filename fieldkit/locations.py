@@ -60,8 +60,22 @@ def shipped_reference_dir() -> Path:
     return PROJECT_ROOT / "reference"
 
 
+_NAMED_REFERENCE: Path | None = None  # the running command's `--reference DIR` (choose_reference_dir)
+
+
+def choose_reference_dir(folder: Path | None) -> None:
+    """Make `folder` the user reference tables of this process, above `FIELDKIT_REFERENCE`: the CLI's
+    `--reference DIR` for the command it runs (every default that loads tables then loads those:
+    the OCR choice, the matcher, the OCR engine's identity); None when the command ends."""
+    global _NAMED_REFERENCE
+    _NAMED_REFERENCE = folder
+
+
 def user_reference_dir() -> Path | None:
-    """The user reference tables to load: `FIELDKIT_REFERENCE` if set, else the default folder if it exists."""
+    """The user reference tables to load: `--reference DIR` of the running command, else
+    `FIELDKIT_REFERENCE` if set, else the default folder if it exists."""
+    if _NAMED_REFERENCE is not None:
+        return _NAMED_REFERENCE
     env = os.environ.get("FIELDKIT_REFERENCE")
     if env:
         return expand_user(env)
@@ -70,6 +84,9 @@ def user_reference_dir() -> Path | None:
 
 
 def user_reference_save_dir() -> Path:
-    """Where user reference rows are saved: `FIELDKIT_REFERENCE`, else `reference` in the user data dir."""
+    """Where user reference rows are saved: `--reference DIR`, else `FIELDKIT_REFERENCE`, else
+    `reference` in the user data dir."""
+    if _NAMED_REFERENCE is not None:
+        return _NAMED_REFERENCE
     env = os.environ.get("FIELDKIT_REFERENCE")
     return expand_user(env) if env else data_dir() / "reference"

@@ -307,3 +307,26 @@ def test_the_program_answers_in_full_and_exits_0_without_its_tear_down(run, tmp_
     missing = subprocess.run([sys.executable, "-m", "fieldkit", "ocr", str(tmp_path / "none.png")],
                              capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_the_reading_is_chosen_with_the_reference_tables_named_by_the_reference_option(run, tmp_path, monkeypatch):
+    """`fieldkit --reference DIR ocr FILE`: the choice reads the shipped tables plus DIR, not those of
+    FIELDKIT_REFERENCE (or none), and only for that command."""
+    from fieldkit.locations import shipped_reference_dir, user_reference_dir
+    from fieldkit.reference import plain
+
+    named, other = tmp_path / "my-tables", tmp_path / "env-tables"
+    named.mkdir(), other.mkdir()
+    monkeypatch.setenv("FIELDKIT_REFERENCE", str(other))
+    monkeypatch.setattr(plain, "_CACHE", {})  # every table set the command loads is seen here
+    result = run("--reference", str(named), "ocr", str(image_file(tmp_path, "9M22U 4-23")))
+    assert result.exit_code == 0, result.output
+    assert set(plain._CACHE) == {(shipped_reference_dir().resolve(), named.resolve())}
+    assert user_reference_dir() == other  # the option ends with the command
+
+
+def test_a_reference_folder_that_does_not_exist_is_a_one_line_error_for_ocr(run, tmp_path):
+    result = run("--reference", str(tmp_path / "typo"), "ocr", str(image_file(tmp_path, "9M22U 4-23")))
+    assert result.exit_code != 0
+    assert result.output.strip().splitlines() == [
+        f"error: --reference {tmp_path / 'typo'}: no such folder; give the folder that holds your reference tables"]

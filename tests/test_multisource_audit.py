@@ -171,3 +171,24 @@ def test_the_pca95xx_numbers_ti_second_sources_give_nxp_and_ti(part):
                                         ("PCF8563T", "nexperia")])
 def test_an_expander_only_one_maker_publishes_still_names_it(part, firm):
     assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("XC6206P332MR", None), ("XC6206P302MR", None),  # Torex's and UMW's: UMW's own XC6206 data sheet
+    ("XC6210B332MR", "torex"),                        # Torex's alone, kept through XC621
+    ("USBLC6-2SC6", None),                            # ST's and UMW's clone
+    ("USBLC6-4SC6", "stmicroelectronics"),            # ST's alone, kept through USBLC64
+    ("ADC0804LCN", None), ("ADC0803LCN", None),       # National's (TI's), Intersil's and Philips' numbers
+    ("ADC0832CCN", "texas-instruments"), ("ADC081C021CIMM", "texas-instruments"), ("ADC08060", "texas-instruments"),
+    ("SM6T30CA", None), ("SM6T6V8A", None),           # ST's and Vishay's (General Semiconductor's) SM6T series
+    ("MBR1045", None), ("MBR10100CT", None),          # onsemi's, Vishay's and SMC's MBR10xx rectifiers
+])
+def test_the_multisrc7_review_withdraws_only_the_numbers_another_maker_sells(part, firm):
+    """A family derived from one maker's KiCad symbols is narrowed, not dropped, where a second maker sells some of its
+    numbers: the copied numbers give no firm, the maker's other numbers keep it. UMW is not a firm of the table, and
+    Vishay's SM6T and Intersil's ADC0804 sheets were read only in copies (and onsemi's MBR10xx sheets not at all), so no
+    multi-source row names them."""
+    result = attribute(part)
+    assert result.firm_id == firm, part
+    if firm is None:
+        assert len({c.firm_id for c in result.candidates}) != 1, part

@@ -263,6 +263,36 @@ def test_a_client_with_other_tables_or_settings_reads_in_process_and_says_why(en
         assert f"not used by this fieldkit: it runs other {why}" in status.stdout
 
 
+def test_a_client_naming_other_tables_with_the_reference_option_reads_in_process_and_says_why(engine, inputs, tmp_path):
+    env, _ = engine
+    tables = tmp_path / "my-tables"
+    tables.mkdir()
+    before = readings(env)
+    done = fieldkit(env, "--reference", str(tables), "ocr", "line.png", cwd=inputs)
+    assert done.returncode == 0 and done.stdout.startswith("text: ")
+    assert done.stderr.startswith("note: the OCR engine process") and "reference tables" in done.stderr
+    assert readings(env) == before
+    status = fieldkit(env, "--reference", str(tables), "ocr-engine", "status")
+    assert "not used by this fieldkit: it runs other reference tables" in status.stdout
+
+
+def test_an_engine_started_with_the_reference_option_serves_those_tables_only(inputs, tmp_path):
+    runtime = private_dir()
+    env = env_for(runtime)
+    tables = tmp_path / "my-tables"
+    tables.mkdir()
+    try:
+        started = fieldkit(env, "--reference", str(tables), "ocr-engine", "start", "--idle", "5")
+        assert started.returncode == 0, started.stderr
+        served = fieldkit(env, "--reference", str(tables), "ocr", "line.png", cwd=inputs)
+        assert served.returncode == 0 and served.stderr == "" and readings(env) == 1
+        shipped_only = fieldkit(env, "ocr", "line.png", cwd=inputs)
+        assert shipped_only.returncode == 0 and "reference tables" in shipped_only.stderr and readings(env) == 1
+    finally:
+        fieldkit(env, "ocr-engine", "stop")
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
 def test_with_no_engine_ocr_reads_in_process_and_status_says_so(inputs):
     runtime = private_dir()
     env = env_for(runtime)

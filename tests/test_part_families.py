@@ -715,7 +715,7 @@ def test_a_closing_hyphen_is_part_of_the_family_for_reference_check(tmp_path):
     ("RT9471D", "richtek"), ("RT6253A", "richtek"), ("RT8059", "richtek"), ("RT4801H", "richtek"),
     ("RT424024", "te-connectivity"), ("TB67H450FNG", "toshiba"), ("TB6612FNG", "toshiba"),
     ("AOD4184A", "alpha-omega"), ("AO4407A", "alpha-omega"), ("AON6411", "alpha-omega"),
-    ("MP6500", "monolithic-power"), ("MPM3610", "monolithic-power"), ("MP23ABS1", None),
+    ("MP6500", "monolithic-power"), ("MPM3610", "monolithic-power"), ("MP23ABS1", "stmicroelectronics"),
 ])
 def test_attro_connector_sensor_and_power_families_and_their_neighbours(part, firm):
     """The attrO pass (the attrO slice's tuning half and the families the brief named): JST's headers by the
@@ -724,7 +724,7 @@ def test_attro_connector_sensor_and_power_families_and_their_neighbours(part, fi
     Harwin's M80- not Intel's M80 (M80C186), while MIL numbers written with a slash stay nobody's; Hirose DF12,
     DF13-, DF3EA- beside the DF bridge rectifiers; Sensirion SLF3 and LD20- (ST's LD2980 stays out); Bosch BHI2/BHI3;
     TE's MS58; Richtek RT9, RT6, RT8 and RT48, an exception inside TE's RT4 relays; Toshiba TB67/TB66; AOS AOD, AO4,
-    AON; MPS MP65 and MPM3 (ST's MP23 microphones stay out)."""
+    AON; MPS MP65 and MPM3 (ST's MP23 microphones are not MPS's: the attry pass's MP23AB makes them ST's)."""
     assert attribute(part).firm_id == firm
 
 
@@ -798,6 +798,17 @@ def test_a_search_text_longer_than_any_part_number_is_refused_in_one_line_withou
     ("LT1210CS", "Analog Devices (US)", "Linear Technology (until 2017)"),
     ("LT3651EUHE-4.2", "Analog Devices (US)", "Linear Technology (until 2017)"),
     ("MC9S08GB60", "NXP Semiconductors (NL)", "Freescale Semiconductor (until 2015)"),
+    ("LT4356CDE-1", "Analog Devices (US)", "Linear Technology (until 2017)"),
+    ("LT6106CS5", "Analog Devices (US)", "Linear Technology (until 2017)"),
+    ("LT8610EMSE", "Analog Devices (US)", "Linear Technology (until 2017)"),
+    ("LTC2497CDD", "Analog Devices (US)", "Linear Technology (until 2017)"),
+    ("LTM4644EY", "Analog Devices (US)", "Linear Technology (until 2017)"),
+    ("PCM5102APWR", "Texas Instruments (US)", "Burr-Brown (until 2000)"),
+    ("MK22FN512VLH12", "NXP Semiconductors (NL)", "Freescale Semiconductor (until 2015)"),
+    ("MKW41Z512VHT4", "NXP Semiconductors (NL)", "Freescale Semiconductor (until 2015)"),
+    ("XCSU35P", "AMD (US)", "Xilinx (until 2022)"),
+    ("ISL21070CIH320Z-TK", "Renesas Electronics (JP)", "Intersil (until 2017)"),
+    ("HIP2100IBZ", "Renesas Electronics (JP)", "Intersil (until 2017)"),
     ("MKL25Z128VLK4", "NXP Semiconductors (NL)", "Freescale Semiconductor (until 2015)"),
     ("OPA2134PA", "Texas Instruments (US)", "Burr-Brown (until 2000)"),
     ("INA128P", "Texas Instruments (US)", "Burr-Brown (until 2000)"),
@@ -832,13 +843,40 @@ def test_ti_second_sources_the_lt1054_so_the_linear_lt1_head_gives_both_makers(p
     ("HMC1001", "honeywell"),
     ("HMC1002", "honeywell"),
     ("HMC1021Z", "honeywell"),
+    ("HMC1041Z", "honeywell"),
+    ("HMC1042L", "honeywell"),
+    ("HMC1043L", "honeywell"),
+    ("HMC1051ZL", "honeywell"),
+    ("HMC1052L-TR", "honeywell"),
+    ("HMC1053", "honeywell"),
+    ("HMC2003", "honeywell"),
+    ("HMC1501", "honeywell"),
+    ("HMC6042", "honeywell"),
     ("HMC392A", "analog-devices"),
     ("HMC1099PM5E", "analog-devices"),
+    ("HMC1049LP5E", "analog-devices"),
 ])
 def test_honeywell_magnetometers_are_not_read_as_hittite_lines(part, firm):
     """Honeywell's HMC magnetoresistive sensors sit inside ADI's HMC (Hittite) head: they are Honeywell's, and
-    Hittite's own numbers stay ADI's."""
-    assert attribute(part).firm_id == firm
+    Hittite's own numbers stay ADI's. A Honeywell sensor carries no 'line formerly Hittite' (formerly2 pass)."""
+    result = attribute(part)
+    assert result.firm_id == firm
+    assert ("Hittite" in result.headline()) == (firm == "analog-devices")
+
+
+@pytest.mark.parametrize("part", ["SN74LS00N", "SN74LS14N", "SN74LS122N", "SN74LS244N"])
+def test_ls_ttl_numbers_motorolas_line_at_onsemi_and_tis_give_both_makers(part):
+    """SN74LS is a head TI and onsemi (Motorola's LS TTL line) both publish under (formerly2 pass): candidates,
+    never TI alone; printed 'MOTOROLA', the part is onsemi's, formerly Motorola."""
+    result = attribute(part)
+    assert result.firm_id is None
+    assert {c.firm_id for c in result.candidates} == {"onsemi", "texas-instruments"}
+    assert attribute(part, "MOTOROLA").firm_id == "onsemi"
+    assert attribute(part, "TI").firm_id == "texas-instruments"
+
+
+def test_sn74ls07_stays_tis_as_only_tis_sheet_was_found():
+    assert attribute("SN74LS07N").firm_id == "texas-instruments"
 
 
 def test_hmc1022_is_both_honeywells_sensor_and_adis_amplifier():
@@ -855,4 +893,58 @@ def test_hmc1022_is_both_honeywells_sensor_and_adis_amplifier():
 ])
 def test_adis_hyphenated_ads_boards_are_not_tis_converters(part, firm):
     """ADI's ADS7-V2EBZ/ADS8-V1EBZ pattern generators are written with a hyphen that TI's ADS7xxx/ADS8xxx never carry."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    # ST microphones inside Monolithic Power's MP head
+    ("MP34DT06JTR", "stmicroelectronics"), ("MP34DT05-A", "stmicroelectronics"), ("MP23ABS1TR", "stmicroelectronics"),
+    ("MP23DB01HPTR", "stmicroelectronics"), ("MP2307DN", "monolithic-power"), ("MP3410", None),
+    # Ai-Thinker's LoRa modules: a closing hyphen, so Renesas's RA groups and Mitsubishi's RA modules stay out
+    ("Ra-01", "ai-thinker"), ("RA-02", "ai-thinker"), ("Ra-01SH", "ai-thinker"), ("RA4M1", None), ("RA0E1", None),
+    ("RA60H1317M", None),
+    # Omron relays inside the one-letter head G
+    ("G6K-2F-Y DC5", "omron"), ("G6S-2", "omron"), ("G6E-134P-US", "omron"), ("G5Q-1A4", "omron"),
+    # TE's IM relays, digit-anchored beside Infineon's IM heads
+    ("IM03TS", "te-connectivity"), ("IM06GR", "te-connectivity"), ("IM41GR", "te-connectivity"),
+    ("IM69D130", "infineon"), ("IM231-M6S1B", None), ("IM26TS", None),
+    # TRACO's TMPS modules beside TI's TMP sensors
+    ("TMPS 10-105", "traco-power"), ("TMPS05-112", "traco-power"), ("TMP102AIDRLR", "texas-instruments"),
+    # pSemi attenuators, Cypress SRAMs and USB-PD controllers, NXP Airfast, Infineon OptiMOS
+    ("PE43711A-Z", "murata"), ("PE4302", "murata"), ("CY62256NLL-70PXC", "infineon"), ("AS6C62256", "alliance-memory"),
+    ("CYPD3177-24LQXQT", "infineon"), ("AFT27S010NT1", "nxp"), ("ISC019N10NM8", "infineon"),
+])
+def test_attry_families_and_their_neighbours(part, firm):
+    """The attry pass: ST's MP34DT/MP23AB/MP23DB microphones (not Monolithic Power's MP numbers, which run on in
+    digits), Ai-Thinker's Ra- modules written with the hyphen, Omron's G5Q/G6E/G6K/G6S relays, TE's IM0/IM1/IM4 relays
+    (Infineon's IM69D stays Infineon's; IM2x, beside Infineon's IM231-IM241, stays unattributed) and TRACO's TMPS
+    whole letter head (TI's TMP head untouched); pSemi's PE43, Cypress's CY62 and CYPD, NXP's AFT2 and Infineon's ISC0."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("NCP15XH103F03RC", "murata"), ("NCP18XH103F03RB", "murata"), ("NCP15WF104F03RC", "murata"),
+    ("NCP18WF104J03RB", "murata"), ("NCU15XH103F60RC", "murata"),
+    ("NCP1117ST33T3G", "onsemi"), ("NCP1529ASNT1G", "onsemi"), ("NCP18", "onsemi"),
+])
+def test_murata_ntc_thermistors_are_not_onsemi_regulators(part, firm):
+    """The attry pass: Murata's NCP15/NCP18 thermistors (a letter after the size code) had come out onsemi's with one
+    confident firm through onsemi's NCP head; onsemi's NCP numbers run on in digits and stay onsemi's."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("CC2530F256RHAR", "texas-instruments"), ("CC2541F256RHAR", "texas-instruments"),
+    ("AK8963C", "asahi-kasei-microdevices"), ("AK09918C", "asahi-kasei-microdevices"),
+    ("QMC5883L", "qst"), ("QMC6310", "qst"), ("QMI8658A", "qst"), ("HMC5883L", "honeywell"),
+    ("BG95-M3", "quectel"), ("BGA2818", "nxp"),
+    ("CRCW060310K0FKEA", "vishay"), ("ERJ-3EKF1002V", "panasonic"), ("ERA-3+", None),
+    ("CL10A106KP8NNNC", "samsung-electro-mechanics"), ("CL10B104KB8NNNC", "samsung-electro-mechanics"),
+    ("CL21B106KOQNNNE", "samsung-electro-mechanics"), ("CL220K4-G", "microchip"),
+])
+def test_attry_radio_and_compass_families(part, firm):
+    """The attry pass: TI's CC253x/CC254x radios, AKM's and QST's compasses and IMUs (Honeywell's HMC5883L stays
+    Honeywell's), Quectel's BG95 beside NXP's BGA numbers, Vishay's CRCW and Panasonic's ERJ resistors (ERA- stays nobody's: Panasonic's
+    ERA-3A resistors and Mini-Circuits' ERA-3+ amplifiers share it), Samsung's CL MLCCs by size and dielectric letter
+    beside Microchip's CL220."""
     assert attribute(part).firm_id == firm

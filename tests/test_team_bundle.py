@@ -156,7 +156,8 @@ def test_an_unsigned_bundle_merges_only_when_allowed(pair, tmp_path):
     amina, hq = pair
     amina.use()
     create_bundle(amina.catalog, tmp_path / "u.fkb", everything=True)
-    assert not check(hq, tmp_path / "u.fkb").ok
+    refused = check(hq, tmp_path / "u.fkb")
+    assert refused.problems == ["the bundle is not signed; merge it with --allow-unsigned only if you know where it came from"]
     report = hq.merge(tmp_path / "u.fkb", allow_unsigned=True)
     assert report.added["items"] == 2
     (unsigned,) = hq.catalog.db.execute("SELECT unsigned FROM merges").fetchone()

@@ -101,6 +101,69 @@ async def test_merge_a_bundle_then_resolve_conflicts_in_the_app(pair, tmp_path):
     assert actions == ["resolve-theirs", "resolve", "resolve-edited", "resolve"]
 
 
+async def test_f3_shows_the_resolved_conflicts_too_with_who_resolved_them_and_how(pair, tmp_path):
+    """As `fieldkit conflicts --all` (the same core list): F3 adds the resolved conflicts to the open
+    ones, each with when, by whom and how it was resolved; F3 again shows the open ones only. A
+    resolved conflict cannot be resolved again. The footer and the help screen name the key."""
+    from textual.widgets._footer import FooterKey
+
+    from fieldkit.team.conflicts import list_conflicts
+
+    amina, hq = pair
+    ref = amina.record(place="Kharkiv")
+    second = amina.record(place="Kyiv")
+    hq.merge(amina.bundle(tmp_path / "first.fkb", everything=True))
+    items.update_item(hq.catalog, ref, {"notes": "HQ note"})
+    items.update_item(amina.catalog, ref, {"notes": "field note"})
+    items.update_item(hq.catalog, second, {"place": "Kyiv oblast"})
+    items.update_item(amina.catalog, second, {"place": "Kyiv city"})
+    hq.merge(amina.bundle(tmp_path / "second.fkb", everything=True))
+    hq.use()
+    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot)
+        table = screen.query_one("#conflicts", DataTable)
+        table.focus()
+        await pilot.pause()
+        resolved_label = screen.conflicts[0]["label"]
+        await pilot.press("t")  # keep theirs: resolved by hq
+        await pilot.pause()
+        assert table.row_count == 1 and text_of(screen, "#conflicts-heading") == "Open conflicts"
+        footer = {k.description: k.key_display for k in screen.query(FooterKey)}
+        assert footer.get("Resolved") == "f3", str(list(footer))
+
+        await pilot.press("f3")
+        await pilot.pause()
+        assert text_of(screen, "#conflicts-heading") == "Conflicts, open and resolved (F3: open only)"
+        assert [c["id"] for c in screen.conflicts] == [c["id"] for c in list_conflicts(hq.catalog, include_resolved=True)]
+        assert table.row_count == 2
+        row = next(i for i, c in enumerate(screen.conflicts) if c["resolved_at"] is not None)
+        cells = [str(cell) for cell in table.get_row_at(row)]
+        assert cells[1] == resolved_label and cells[4:6] == ["theirs", "hq"]
+        assert cells[6] == screen.conflicts[row]["resolved_at"][:19]
+        open_row = 1 - row
+        assert [str(cell) for cell in table.get_row_at(open_row)][4:7] == ["open", "", ""]
+        table.move_cursor(row=row)
+        await pilot.pause()
+        assert text_of(screen, "#ours").startswith(
+            f"RESOLVED {screen.conflicts[row]['resolved_at'][:19]} by hq: kept theirs\nOURS")
+        await pilot.press("o")  # a resolved conflict stays as it was resolved
+        await pilot.pause()
+        assert "was already resolved (theirs) by hq" in text_of(screen, "#result")
+        assert hq.catalog.db.execute("SELECT resolution FROM conflicts WHERE resolved_at IS NOT NULL").fetchall() == [("theirs",)]
+
+        await pilot.press("f3")
+        await pilot.pause()
+        assert table.row_count == 1 and text_of(screen, "#conflicts-heading") == "Open conflicts"
+        assert screen.conflicts[0]["resolved_at"] is None
+        await pilot.press("f1")
+        await pilot.pause()
+        help_text = app.screen.query_one("Markdown")._markdown
+    assert ("`f3` | Show the resolved conflicts too: when, by whom and how each was resolved "
+            "(as `fieldkit conflicts --all`); again for the open ones only") in help_text
+    assert "F3 shows the resolved conflicts too" in help_text
+
+
 async def test_create_a_bundle_of_the_selected_item_encrypted_to_a_colleague(pair, tmp_path):
     amina, hq = pair
     amina.record()
@@ -384,6 +447,10 @@ async def test_an_unsigned_bundle_is_verified_and_merged_only_with_unsigned_tick
         await settle(pilot)
     assert "the bundle is not signed" in checked and checked.endswith("bundle refused: 1 problem(s)")
     assert "the bundle is not signed" in refused and "Nothing was merged" in refused
+    # the app's allowance is the F4 checkbox: the line names it, not the CLI's option
+    for shown in (checked, refused):
+        assert ("the bundle is not signed; tick Unsigned (F4) to verify or merge it, only if you know where "
+                "it came from") in shown and "--allow-unsigned" not in shown
     assert "not signed" not in verified and verified.endswith("bundle intact")
     assert hq.catalog.db.execute("SELECT count(*) FROM items").fetchone()[0] == 1
 

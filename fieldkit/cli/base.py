@@ -288,6 +288,12 @@ def cli(ctx: click.Context, db_path: Path | None, actor: str | None, reference_d
     state = State(db_path or default_catalog_path(), actor, reference_dir=reference_dir, reference_typed=typed)
     ctx.obj = state
     ctx.call_on_close(state.close)
+    from fieldkit.locations import choose_reference_dir
+
+    # --reference DIR is this command's user tables wherever tables load by default (the OCR choice,
+    # the OCR engine's identity), not only where a command passes them; FIELDKIT_REFERENCE is read there anyway
+    choose_reference_dir(reference_dir if typed else None)
+    ctx.call_on_close(lambda: choose_reference_dir(None))
     if ctx.invoked_subcommand is None:
         from fieldkit.tui import gc_pause
 

@@ -111,6 +111,7 @@ def ocr(state, files: tuple[Path, ...], photo_sha: str | None, item_ref: str | N
         fail("--text and --position are for --save")
     if crop_texts and ring_text is not None:
         fail("give either --crop or --ring, not both")
+    state.user_reference_dir()  # a --reference folder that is not there is refused before anything is read
     for file in files:  # every file before any is read: a batch does not stop half-way for a typo
         if not file.exists():
             fail(f"{file}: no such file")

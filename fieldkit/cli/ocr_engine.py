@@ -55,6 +55,12 @@ def start(idle_minutes: float) -> None:
 
     tree = os.path.dirname(os.path.dirname(os.path.abspath(fieldkit.__file__)))  # the same fieldkit code as this one
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (tree, os.environ.get("PYTHONPATH")) if p)}
+    from fieldkit.cli.base import State
+
+    state = click.get_current_context().find_object(State)
+    tables = state.user_reference_dir()  # --reference DIR (refused if not there): the engine is built on those tables
+    if tables is not None:
+        env["FIELDKIT_REFERENCE"] = str(tables)
     process = subprocess.Popen([sys.executable, "-m", "fieldkit.ocr.resident_server", "--idle", repr(idle_minutes)],
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                cwd="/", env=env, start_new_session=True)

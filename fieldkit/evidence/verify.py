@@ -7,7 +7,9 @@
   the store); such a file is never opened;
 - symlink / foreign: a symlink anywhere in the store, or a folder or special file that does not
   belong there (the store holds only `ab/<sha256>.<ext>` files and ingest temp files);
-- unreferenced: a file in the store that no photo row names (or a leftover temporary file);
+- unreferenced: a file in the store that no photo row names, with what to do: an original whose
+  bytes match its name (an ingest killed before its row was committed: add the photo again), a
+  leftover temporary file (`--remove-temp`), or anything else; none is ever deleted by verify;
 - unreadable: a stored original, or a folder of the store, that cannot be read;
 - encoding: a cell holding bytes that are not UTF-8 text (written by another program); the rest
   of the catalog is then not checked, since it cannot be read safely;
@@ -254,8 +256,37 @@ def _check_entry(report: VerifyReport, entry: Entry, known: set[str]) -> None:
     elif kind == "other":
         report.problems.append(Problem("foreign", f"{relpath} is not a regular file (a pipe, socket or device)", relpath))
     elif relpath not in known:
-        what = "a temporary file left by an interrupted ingest" if entry.path.name.startswith(TMP_PREFIX) else "not referenced by any photo"
-        report.problems.append(Problem("unreferenced", f"{relpath} is {what}", relpath))
+        report.problems.append(_unreferenced(entry))
+
+
+def _unreferenced(entry: Entry) -> Problem:
+    """A file no photo row names, and what to do about it. An original whose bytes match its name
+    is what an ingest killed between storing it and committing its row leaves: adding the photo
+    again records it with this very file (fieldkit.evidence.photos.ingest_file)."""
+    relpath = entry.relpath
+    if entry.path.name.startswith(TMP_PREFIX):
+        return Problem("unreferenced", f"{relpath} is a temporary file left by an interrupted ingest; "
+                                       "`fieldkit verify --remove-temp` deletes it once it is an hour old", relpath)
+    sha256 = _content_address(relpath)
+    if sha256 is None:
+        return Problem("unreferenced", f"{relpath} is not referenced by any photo", relpath)
+    try:
+        actual = sha256_file(entry.path)
+    except OSError as exc:
+        return Problem("unreadable", f"{relpath} (no photo row holds it) cannot be read ({exc.strerror})", relpath, sha256)
+    if actual != sha256:
+        return Problem("unreferenced", f"{relpath} is held by no photo row and its bytes do not match its name "
+                                       f"(SHA-256 {actual}); it is not an original fieldkit stored", relpath, sha256)
+    return Problem("unreferenced", f"{relpath} is a stored original that no photo row holds (an ingest stopped "
+                                   "before recording it); to record it, add the photo again with `fieldkit photo "
+                                   "add REF FILE` (this copy is reused); fieldkit never deletes it", relpath, sha256)
+
+
+def _content_address(relpath: str) -> str | None:
+    """The SHA-256 a store path `ab/<sha256>.<ext>` names, or None for any other path."""
+    folder, _, name = relpath.partition("/")
+    sha256, dot, _ = name.partition(".")
+    return sha256 if dot and folder == sha256[:2] and not stored_path_problem(sha256, relpath) else None
 
 
 def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,

@@ -551,8 +551,15 @@ def is_zip(path: Path) -> bool:
         return fh.read(4) == b"PK\x03\x04"
 
 
-def read_bundle(zip_path: Path, *, shown: str | None = None, allow_unsigned: bool = False) -> tuple[BundleReport, Content | None]:
-    """Check a (decrypted) bundle: its report, and its content if it has no problem."""
+ALLOW_UNSIGNED = "merge it with --allow-unsigned"  # how the CLI allows an unsigned bundle
+
+
+def read_bundle(zip_path: Path, *, shown: str | None = None, allow_unsigned: bool = False,
+                how_to_allow: str = ALLOW_UNSIGNED) -> tuple[BundleReport, Content | None]:
+    """Check a (decrypted) bundle: its report, and its content if it has no problem.
+
+    `how_to_allow` is what the "not signed" problem tells the researcher to do to accept it, in the
+    words of where she is: the CLI's option by default; the app names its own checkbox."""
     report = BundleReport(shown or str(zip_path))
     problems = report.problems
     try:
@@ -591,7 +598,7 @@ def read_bundle(zip_path: Path, *, shown: str | None = None, allow_unsigned: boo
         report.manifest = manifest
         _check_signature(report, data["manifest.json"], data.get("manifest.sig"))
         if report.unsigned and not allow_unsigned:
-            problems.append("the bundle is not signed; merge it with --allow-unsigned only if you know where it came from")
+            problems.append(f"the bundle is not signed; {how_to_allow} only if you know where it came from")
         unknown = [s for s in manifest.get("schema", []) if s not in known_names()]
         if unknown:
             problems.append(f"the bundle was made by a newer fieldkit (schema step {unknown[-1]}); upgrade fieldkit")

@@ -148,7 +148,8 @@ as `fieldkit bundle create --passphrase`: type it in both boxes, as the CLI asks
 mistyped one would make a bundle nobody can open; give it to them by another channel. To verify or
 merge a passphrase bundle, the first box is enough. Verify checks the signature and every hash; merge
 brings the work in, all or nothing. Rows changed on both sides become conflicts:
-keep ours, theirs, or edit a union. Every resolution is audited.
+keep ours, theirs, or edit a union. Every resolution is audited. F3 shows the resolved conflicts too,
+with when, by whom and how each was resolved (as `fieldkit conflicts --all`); F3 again, the open ones only.
 
 What goes in: the items listed in *Items* (refs), and with *Changed since* (YYYY-MM-DD) every item
 changed on or after that day -- its fields, markings, components or photos -- as
@@ -190,6 +191,10 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
         Binding("f4", "toggle_unsigned", "Unsigned", id="team.unsigned",
                 tooltip="Create the bundle without signing it (as `fieldkit bundle create --unsigned`); "
                         "verify and merge accept an unsigned one (as `--allow-unsigned`)"),
+        # before F8: seen in a 120-column footer, where F8 (made once) and the conflict keys may fall to More
+        Binding("f3", "toggle_resolved", "Resolved", id="team.resolved",
+                tooltip="Show the resolved conflicts too: when, by whom and how each was resolved "
+                        "(as `fieldkit conflicts --all`); again for the open ones only"),
         Binding("f8", "new_key", "New key", id="team.new_key", tooltip="Make your signing key, sealed with the passphrase"),
         Binding("o", "keep('ours')", "Keep ours", id="team.keep_ours", tooltip="Resolve the highlighted conflict: keep our version"),
         Binding("t", "keep('theirs')", "Keep theirs", id="team.keep_theirs", tooltip="Resolve the highlighted conflict: keep theirs"),
@@ -203,6 +208,7 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
         super().__init__()
         self.refs = refs or []
         self.cancel = Cancel()
+        self.show_resolved = False  # F3: the conflicts list holds the resolved ones too
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -227,7 +233,7 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
                 yield Button("Merge", id="merge", variant="primary")
             yield ProgressBar(id="progress", show_eta=False)
             yield Static("", id="result")
-            yield Label("Open conflicts", classes="heading")
+            yield Label("Open conflicts", classes="heading", id="conflicts-heading")
             yield DataTable(id="conflicts", cursor_type="row")
             with VerticalScroll(id="versions"), Horizontal(id="versions-pair"):
                 yield Static("", id="ours")
@@ -238,9 +244,6 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
 
     def on_mount(self) -> None:
         self.query_one("#progress").display = False
-        table = self.query_one("#conflicts", DataTable)
-        for key, label in (("id", "Id"), ("label", "Row"), ("from", "From"), ("opened", "Opened")):
-            table.add_column(label, key=key)
         self.refresh_all()
 
     # what is shown -------------------------------------------------------------------------
@@ -263,14 +266,27 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
         self.refresh_conflicts()
         self.refresh_origins()
 
+    COLUMNS = (("id", "Id"), ("label", "Row"), ("from", "From"), ("opened", "Opened"))
+    RESOLVED_COLUMNS = (("kept", "Kept"), ("by", "Resolved by"), ("resolved", "Resolved"))
+
     def refresh_conflicts(self) -> None:
+        """The open conflicts, or with F3 every conflict (fieldkit.team.conflicts.list_conflicts, as
+        `fieldkit conflicts [--all]`): a resolved one with what was kept, by whom and when."""
         from fieldkit.team.conflicts import list_conflicts
 
         table = self.query_one("#conflicts", DataTable)
-        table.clear()
-        self.conflicts = list_conflicts(self.app.catalog)
+        table.clear(columns=True)
+        for key, label in self.COLUMNS + (self.RESOLVED_COLUMNS if self.show_resolved else ()):
+            table.add_column(label, key=key)
+        self.conflicts = list_conflicts(self.app.catalog, include_resolved=self.show_resolved)
         for c in self.conflicts:
-            table.add_row(c["id"][:8], plain(c["label"]), c["origin_catalog"][:8], c["opened_at"][:19], key=c["id"])
+            cells = [c["id"][:8], plain(c["label"]), c["origin_catalog"][:8], c["opened_at"][:19]]
+            if self.show_resolved:
+                done = c["resolved_at"] is not None
+                cells += [c["resolution"] or "", plain(c["resolved_by"] or ""), c["resolved_at"][:19]] if done else ["open", "", ""]
+            table.add_row(*cells, key=c["id"])
+        heading = "Conflicts, open and resolved (F3: open only)" if self.show_resolved else "Open conflicts"
+        self.query_one("#conflicts-heading", Label).update(heading)
         self.show_versions()
 
     def refresh_origins(self) -> None:
@@ -318,11 +334,14 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
     def show_versions(self) -> None:
         conflict = self.highlighted()
         if conflict is None:
-            left, right = "No open conflicts.", ""
+            left, right = "No conflicts." if self.show_resolved else "No open conflicts.", ""
         else:
             ours = json.loads(conflict["ours_json"]) if conflict["ours_json"] else None
             left, right = side_by_side(ours, json.loads(conflict["theirs_json"]))
             left, right = "OURS\n" + left, "THEIRS\n" + right
+            if conflict["resolved_at"] is not None:
+                resolved = f"RESOLVED {conflict['resolved_at'][:19]} by {conflict['resolved_by']}: kept {conflict['resolution']}"
+                left, right = f"{resolved}\n{left}", f"\n{right}"
         self.query_one("#ours", Static).update(plain(left))
         self.query_one("#theirs", Static).update(plain(right))
 
@@ -488,6 +507,8 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
         if is_catalog_file(self.app.catalog, path):
             raise FieldkitError(f"{path} is the open catalog itself; give a bundle or another catalog file")
 
+    ALLOW_UNSIGNED = "tick Unsigned (F4) to verify or merge it,"  # the app's allowance, in the "not signed" line
+
     def _allow_unsigned(self) -> bool:
         """*Unsigned* ticked: verify and merge accept a bundle with no signature (`--allow-unsigned`)."""
         return self.query_one("#unsigned", Checkbox).value
@@ -496,7 +517,8 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
         from fieldkit.team.bundle import read_bundle
 
         with self._open(path, progress, stage) as plain_path:
-            report, _ = read_bundle(plain_path, shown=str(path), allow_unsigned=self._allow_unsigned())
+            report, _ = read_bundle(plain_path, shown=str(path), allow_unsigned=self._allow_unsigned(),
+                                    how_to_allow=self.ALLOW_UNSIGNED)
         return "\n".join(report.describe()), report.ok
 
     def _merge(self, path: Path, progress, stage) -> tuple[str, bool]:
@@ -515,7 +537,8 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
                 report = merge_content(self.app.catalog, content, source="catalog file", unsigned=True, progress=progress)
             return "\n".join(report.describe()), True
         with self._open(path, progress, stage) as plain_path:
-            checked, content = read_bundle(plain_path, shown=str(path), allow_unsigned=self._allow_unsigned())
+            checked, content = read_bundle(plain_path, shown=str(path), allow_unsigned=self._allow_unsigned(),
+                                           how_to_allow=self.ALLOW_UNSIGNED)
             if content is None:
                 return "\n".join([*checked.describe(), "Nothing was merged."]), False
             report = merge_content(self.app.catalog, content, signer=checked.signer, fingerprint=checked.fingerprint,
@@ -533,6 +556,10 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
         self.say(text, error=not ok)
         self.refresh_conflicts()
         self.refresh_origins()
+
+    def action_toggle_resolved(self) -> None:
+        self.show_resolved = not self.show_resolved
+        self.refresh_conflicts()
 
     def action_keep(self, which: str) -> None:
         conflict = self.highlighted()

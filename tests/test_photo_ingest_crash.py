@@ -1,0 +1,148 @@
+"""A photo ingest killed after its original is stored but before its row is committed.
+
+What such a kill leaves: the original, whole and read-only, at its content address
+(`ab/<sha256>.<ext>`), no temporary copy, and no photo row, link or audit entry (the transaction
+never committed). Then:
+- adding the same photo again records it normally: no "already stored" refusal, no second copy,
+  the stored original reused byte for byte;
+- before that, `fieldkit verify` names the stored original that no row holds, says in one line
+  what to do, and deletes nothing.
+
+The kill is real: a subprocess runs the ingest and SIGKILLs itself where the photo row would be
+inserted, after the store step.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from fieldkit.catalog import items
+from fieldkit.catalog.db import open_catalog
+from fieldkit.cli import cli
+from fieldkit.evidence.photos import TMP_PREFIX, add_photos, sha256_file
+from fieldkit.evidence.verify import verify_catalog
+from tests.photo_files import jpeg_bytes, write
+
+KILLED_AFTER_STORING = textwrap.dedent("""
+    import os, signal, sys
+    from pathlib import Path
+    from fieldkit.catalog import records
+    from fieldkit.catalog.db import open_catalog
+    from fieldkit.evidence.photos import add_photos
+
+    real_insert = records.insert
+
+    def insert(catalog, table, row, *args, **kwargs):
+        if table == "photos":  # the original is in the store; its row is not yet written
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_insert(catalog, table, row, *args, **kwargs)
+
+    records.insert = insert
+    catalog = open_catalog(Path(sys.argv[1]), create=False, actor="killed")
+    add_photos(catalog, "EX-1", [Path(sys.argv[2])])
+""")
+
+
+def store_files(store):
+    return sorted(p.relative_to(store).as_posix() for p in store.rglob("*") if not p.is_dir())
+
+
+@pytest.fixture
+def killed_ingest(db_path, tmp_path):
+    """The catalog and the photo whose ingest was killed after storing its original."""
+    catalog = open_catalog(db_path, actor="tester")
+    items.add_item(catalog, {"category": "rocket", "ref": "EX-1"})
+    catalog.close()
+    photo = write(tmp_path / "IMG_0001.jpg", jpeg_bytes())
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    run = subprocess.run([sys.executable, "-c", KILLED_AFTER_STORING, str(db_path), str(photo)],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == -9, run.stderr  # SIGKILL, at the point named above
+    catalog = open_catalog(db_path, create=False, actor="tester")
+    yield catalog, photo
+    catalog.close()
+
+
+def test_the_kill_leaves_the_whole_original_in_the_store_and_nothing_in_the_catalog(killed_ingest):
+    catalog, photo = killed_ingest
+    sha = sha256_file(photo)
+    assert store_files(catalog.photo_store) == [f"{sha[:2]}/{sha}.jpg"]  # no temporary copy beside it
+    stored = catalog.photo_store / sha[:2] / f"{sha}.jpg"
+    assert stored.read_bytes() == photo.read_bytes()
+    assert not os.access(stored, os.W_OK) or os.geteuid() == 0  # read-only (root may write anyway)
+    assert stored.stat().st_mode & 0o222 == 0
+    assert catalog.db["photos"].count == 0 and catalog.db["item_photos"].count == 0
+    assert catalog.db.execute("SELECT count(*) FROM audit WHERE table_name IN ('photos', 'item_photos')").fetchone()[0] == 0
+
+
+def test_verify_names_the_stored_original_no_row_holds_says_what_to_do_and_deletes_nothing(killed_ingest, db_path):
+    catalog, photo = killed_ingest
+    sha = sha256_file(photo)
+    relpath = f"{sha[:2]}/{sha}.jpg"
+    [problem] = verify_catalog(catalog).problems
+    assert (problem.kind, problem.path, problem.sha256) == ("unreferenced", relpath, sha)
+    assert "stored original that no photo row holds" in problem.detail
+    assert "fieldkit photo add REF FILE" in problem.detail and "never deletes it" in problem.detail
+
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "verify"])
+    assert result.exit_code == 1
+    [line] = [line for line in result.output.splitlines() if relpath in line]
+    assert line.startswith("unreferenced: ") and "fieldkit photo add REF FILE" in line
+    assert store_files(catalog.photo_store) == [relpath]  # verify deletes nothing
+
+
+def test_adding_the_photo_again_records_it_normally_with_the_stored_original(killed_ingest):
+    catalog, photo = killed_ingest
+    sha = sha256_file(photo)
+    stored = catalog.photo_store / sha[:2] / f"{sha}.jpg"
+    inode = stored.stat().st_ino
+
+    [again] = add_photos(catalog, "EX-1", [photo])
+
+    assert again.ok, again.error
+    assert not again.duplicate and not again.already_linked  # recorded as a new photo, not "already stored"
+    assert again.describe() == f"{sha}  {sha[:2]}/{sha}.jpg  {photo}"
+    assert store_files(catalog.photo_store) == [f"{sha[:2]}/{sha}.jpg"]  # no second copy
+    assert stored.stat().st_ino == inode and stored.read_bytes() == photo.read_bytes()
+    [row] = catalog.db["photos"].rows
+    assert (row["sha256"], row["original_name"]) == (sha, "IMG_0001.jpg")
+    assert catalog.db["item_photos"].count == 1
+    assert verify_catalog(catalog).ok
+
+
+def test_a_leftover_temporary_copy_says_what_to_do(catalog):
+    catalog.photo_store.mkdir(parents=True)
+    (catalog.photo_store / f"{TMP_PREFIX}abc").write_bytes(b"partial copy")
+    [problem] = verify_catalog(catalog).problems
+    assert problem.kind == "unreferenced"
+    assert "temporary file left by an interrupted ingest" in problem.detail
+    assert "fieldkit verify --remove-temp" in problem.detail
+
+
+def test_a_failed_second_ingest_keeps_the_original_it_did_not_store(killed_ingest, monkeypatch):
+    """Ingest removes, on failure, only a file it stored itself: never the one the killed run left."""
+    from fieldkit.catalog import records
+
+    catalog, photo = killed_ingest
+    before = store_files(catalog.photo_store)
+    monkeypatch.setattr(records, "insert", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    [failed] = add_photos(catalog, "EX-1", [photo])
+    assert not failed.ok and "could not be stored" in failed.error
+    assert store_files(catalog.photo_store) == before
+    assert catalog.db["photos"].count == 0
+
+
+def test_a_file_named_like_an_original_whose_bytes_differ_is_not_called_one(catalog):
+    sha = "ab" + "0" * 62
+    (catalog.photo_store / "ab").mkdir(parents=True)
+    (catalog.photo_store / "ab" / f"{sha}.jpg").write_bytes(b"not these bytes")
+    [problem] = verify_catalog(catalog).problems
+    assert (problem.kind, problem.path) == ("unreferenced", f"ab/{sha}.jpg")
+    assert "bytes do not match its name" in problem.detail and "not an original fieldkit stored" in problem.detail
+    assert (catalog.photo_store / "ab" / f"{sha}.jpg").exists()
