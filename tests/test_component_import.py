@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 
@@ -503,3 +504,47 @@ import_components(open_catalog({str(db)!r}, actor="tester"), "KHK-0001", {str(pa
         assert catalog.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         catalog.close()
+
+
+
+def test_a_file_that_fails_part_way_is_named_in_a_one_line_error_and_nothing_is_imported(catalog, item, tmp_path, monkeypatch):
+    """A read that fails with no file name attached (EIO on a failing disk) after rows were already
+    inserted still names the file, and no row of it is kept."""
+    import errno
+
+    from fieldkit.components import importer
+
+    path = write(tmp_path, "part_number,country\n" + "".join(f"P{i},US\n" for i in range(20_000)))
+    real_init = importer._HashingReader.__init__
+
+    class FailingDisk:
+        """The opened file, failing once 100,000 bytes were read, as a failing disk does."""
+
+        def __init__(self, raw):
+            self.raw, self.read_so_far = raw, 0
+
+        def readinto(self, buffer):
+            if self.read_so_far >= 100_000:
+                raise OSError(errno.EIO, "Input/output error")
+            n = self.raw.readinto(buffer)
+            self.read_so_far += n
+            return n
+
+        def close(self):
+            self.raw.close()
+
+    def init(self, raw, *args):
+        real_init(self, FailingDisk(raw), *args)
+
+    monkeypatch.setattr(importer._HashingReader, "__init__", init)
+    with pytest.raises(ImportFileError, match=r"cannot read parts\.csv \(Input/output error\); nothing imported"):
+        run(catalog, path)
+    assert count_components(catalog) == 0
+    assert catalog.db.execute("SELECT count(*) FROM audit WHERE table_name = 'components'").fetchone()[0] == 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="Linux's /proc/self/mem: a file whose first read fails")
+def test_a_file_whose_first_read_fails_is_named_in_a_one_line_error(catalog, item):
+    with pytest.raises(ImportFileError, match=r"cannot read /proc/self/mem \(Input/output error\)"):
+        run(catalog, Path("/proc/self/mem"))
+    assert count_components(catalog) == 0

@@ -94,14 +94,18 @@ def normalize_header(name: str) -> str:
 class _HashingReader(io.RawIOBase):
     """A binary file (of `size` bytes, as stat gave it) that computes the SHA-256 of the bytes read through it."""
 
-    def __init__(self, raw, size: int):
-        self.raw, self.size, self.sha256, self.offset = raw, size, hashlib.sha256(), 0
+    def __init__(self, raw, size: int, name: str):
+        self.raw, self.size, self.name, self.sha256, self.offset = raw, size, name, hashlib.sha256(), 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        n = self.raw.readinto(buffer)
+        try:
+            n = self.raw.readinto(buffer)
+        except OSError as exc:  # the file failed part-way (a failing disk): the error names no file
+            raise ImportFileError(f"cannot read {self.name} ({exc.strerror or exc}); nothing imported; "
+                                  "check the file and the disk") from None
         if n:
             self.sha256.update(memoryview(buffer)[:n])
             self.offset += n
@@ -136,10 +140,13 @@ def open_csv(path: Path) -> tuple[_HashingReader, io.TextIOWrapper]:
     try:
         _check_start(path, raw.read(65536))
         raw.seek(0)
+    except OSError as exc:  # a failing disk, /proc/self/mem: the system's error names no file
+        raw.close()
+        raise ImportFileError(f"cannot read {path} ({exc.strerror or exc}); check the file and the disk") from None
     except BaseException:
         raw.close()
         raise
-    hashing = _HashingReader(raw, size)
+    hashing = _HashingReader(raw, size, path.name)
     return hashing, io.TextIOWrapper(io.BufferedReader(hashing, 65536), encoding="utf-8-sig", newline="")
 
 
