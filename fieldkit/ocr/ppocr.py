@@ -275,8 +275,9 @@ def read_line(image: Image.Image, pp: PpOcr | None = None) -> list[LineReading]:
     90° and 270° when it is higher: vertical text); when none of those is confident, the detector
     looks inside the crop for tilted lines (up to 45° and beyond: it returns rotated rectangles),
     and each is straightened and read both ways up, alone and joined in reading order. A reading
-    confident but not sure (CONFIDENT to SURE_WAY_UP) is checked against the line the detector
-    finds in the crop, when it finds exactly one (:func:`_checked`).
+    confident but not sure (CONFIDENT to SURE_WAY_UP) is read again with the crop's strokes closed
+    (:func:`_cleaned`: a stencil's bridges), and checked against the line the detector finds in the
+    crop, when it finds exactly one (:func:`_checked`).
     """
     pp = pp or engine()
     w, h = image.size
@@ -286,9 +287,10 @@ def read_line(image: Image.Image, pp: PpOcr | None = None) -> list[LineReading]:
         return readings
     if readings[0].confidence >= CONFIDENT and _stand_ins(readings[0].text):
         return readings  # a line with Hangul (PP-OCR's CJK stand-ins for it) is tesseract's to read
-    readings = _cleaned(pp, image, readings)
-    if readings[0].confidence >= SURE_WAY_UP:
-        return readings
+    if readings[0].confidence >= CONFIDENT:  # confident but not sure: a letter or two in doubt
+        readings = _cleaned(pp, image, readings)
+        if readings[0].confidence >= SURE_WAY_UP:
+            return readings
     side = min(DET_SIDE, max(320, 2 * max(w, h)))
     lines = [line for line in pp.detect(image, side=side) if min(line.box[2], line.box[3]) >= 4]
     if readings[0].confidence >= CONFIDENT:
@@ -337,8 +339,12 @@ def _cleaned(pp: PpOcr, image: Image.Image, readings: list[LineReading]) -> list
     small text it merges the letters and PP-OCR is less sure of what it reads (the real tuning crops
     read closed at 0.33-0.89, below their own readings), so the crop's reading stays. A wrong
     reading closed was at most 0.013 surer than the crop's (FEDERAT, FEDRA on a padded headstamp),
-    hence the margin. (Stretching the contrast instead was tried: right once and wrong once, by
-    0.012 and 0.016, on the perturbed real tuning crops; not kept.)"""
+    hence the margin. Only a crop read CONFIDENT to SURE_WAY_UP is read closed: below that PP-OCR's
+    doubt is not about a letter or two, and confidences there say little (a Cyrillic ПАРТИЯ 12-87,
+    which PP-OCR cannot read, went from UPS 12-87 at 0.81 to LAPTWSE 12-57 at 0.84 closed, and the
+    number tesseract borrows from it was lost: synthetic tuning seed 2025). (Stretching the contrast
+    instead was tried: right once and wrong once, by 0.012 and 0.016, on the perturbed real tuning
+    crops; not kept.)"""
     best = readings[0]
     degrees = int(best.how.split()[1].rstrip("°")) if best.how.startswith("turned") else 0
     text, confidence = pp.recognise([turned(closed_strokes(image), degrees)])[0]
