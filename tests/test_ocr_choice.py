@@ -521,6 +521,19 @@ def test_a_sure_ppocr_reading_with_a_letter_no_cyrillic_letter_looks_like_keeps_
     assert "over tesseract's 'Яадю-з6ЯК'" in choice.basis
 
 
+def test_a_tesseract_fragment_beside_a_sure_whole_ppocr_reading_does_not_make_the_line_cyrillic():
+    # the real stamped part number 059145950B (tuning crop padded by 40%): PP-OCR read it exactly at
+    # 0.999 on the line its detector found; tesseract's Cyrillic re-read found three letters of the
+    # metal's texture, which made the line Cyrillic and threw PP-OCR's reading out
+    readings = [tess("изв", 32.0, "rus, psm 7, pipeline thickened"), pp("059145950B", 0.9993, "detected line 1 of 1, at -2°, as cropped")]
+    assert line_script(readings)[0] == "latin"
+    choice = choose(readings)
+    assert choice.text == "059145950B" and choice.engine == "ppocr"
+    # as many letters as PP-OCR read, or a PP-OCR reading less sure, and tesseract's letters count again
+    assert line_script([tess("изв 4ж", 32.0), pp("059145", 0.9993)])[0] == "cyrillic"
+    assert line_script([tess("изв", 32.0), pp("059145950B", 0.95)])[0] == "cyrillic"
+
+
 def test_a_latin_only_letter_in_a_less_sure_ppocr_reading_leaves_the_line_cyrillic():
     # synthetic tuning seed 2024, line 117: PP-OCR wrote the О of ОФ-462 as Q, at 0.95
     readings = [tess("-0Ф-462", 67.0, "rus, psm 7, pipeline crop_thickened"), pp("QΦ-462", 0.9527)]

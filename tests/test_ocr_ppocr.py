@@ -375,3 +375,23 @@ def test_hangul_words_read_where_ppocr_read_no_cjk_are_voted_on_by_the_hangul_mo
     assert result.corrected == "제조국 60(10)A"
     tried = {(c.languages, c.pipeline) for c in result.result.candidates if not c.in_choice}
     assert {("Hangul", "raw"), ("kor", "gray")} <= tried
+
+
+def test_a_stencils_bridges_are_closed_for_a_second_reading_when_the_first_is_unsure():
+    # synthetic tuning seed 2024, line 4: a stencilled M430A1 LOT 77, its 1 cut by the stencil's
+    # bridge; PP-OCR read the crop as M430AX LOT 77 (0.92) and the crop with its strokes closed right
+    from tests.ocr_images import crop_box, make_set
+
+    marking = make_set(80, 2024)[4]
+    assert marking.text == "M430A1 LOT 77" and marking.style == "stencil"
+    x, y, w, h = crop_box(marking)
+    crop = marking.image.crop((x, y, x + w, y + h))
+    best = ppocr.read_line(crop)[0]
+    assert best.text == "M430A1 LOT 77" and best.how.endswith("strokes closed")
+    assert ppocr.engine().recognise([crop])[0][0] != marking.text  # the crop as it is was misread
+
+
+def test_a_crop_read_surely_as_it_is_is_not_read_again_cleaned():
+    readings = ppocr.read_line(line_image("LOT 12-87-270"))
+    assert readings[0].confidence >= ppocr.SURE_WAY_UP
+    assert not any(r.how.endswith(("strokes closed", "contrast stretched")) for r in readings)

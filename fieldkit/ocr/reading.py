@@ -167,7 +167,7 @@ def read(
         # turned for tesseract, and how much tesseract has to do
         pp_readings: list[ppocr.LineReading] = ppocr.read_line(region) if use_pp else []
         turned = None  # a crop is read by tesseract the way up PP-OCR found it reads
-        degrees = next((t for t in (90, 180, 270) if pp_readings and pp_readings[0].how == f"turned {t}°"), 0)
+        degrees = next((t for t in (90, 180, 270) if pp_readings and pp_readings[0].how.split(",")[0] == f"turned {t}°"), 0)
         if degrees == 180 and not shows_upside_down(pp_readings[0].text, pp_readings[0].confidence):
             degrees = 0  # a Hangul line PP-OCR read a stand-in or two of either way up is read as cropped
         if degrees:
