@@ -146,3 +146,20 @@ def test_a_file_named_like_an_original_whose_bytes_differ_is_not_called_one(cata
     assert (problem.kind, problem.path) == ("unreferenced", f"ab/{sha}.jpg")
     assert "bytes do not match its name" in problem.detail and "not an original fieldkit stored" in problem.detail
     assert (catalog.photo_store / "ab" / f"{sha}.jpg").exists()
+
+
+def test_cancelling_verify_stops_it_while_it_hashes_an_original_no_row_holds(catalog):
+    """Hashing a stored original that no photo row names can take minutes for a large file: Esc in
+    the app (the cancel event) stops it there too, and the report says nothing can be said yet."""
+    import hashlib
+    import threading
+
+    body = os.urandom(3 << 20)  # three chunks
+    sha = hashlib.sha256(body).hexdigest()
+    (catalog.photo_store / sha[:2]).mkdir(parents=True)
+    (catalog.photo_store / sha[:2] / f"{sha}.jpg").write_bytes(body)
+    cancel = threading.Event()
+    cancel.set()  # no photo rows: the first place that can see it is the store check
+    report = verify_catalog(catalog, cancel=cancel)
+    assert report.cancelled and not report.ok
+    assert report.summary().startswith("verification cancelled")
