@@ -164,6 +164,40 @@ async def test_f3_shows_the_resolved_conflicts_too_with_who_resolved_them_and_ho
     assert "F3 shows the resolved conflicts too" in help_text
 
 
+async def _one_conflict_resolved_by_hq(pair, tmp_path):
+    """hq's catalog with one conflict on amina's item, resolved (theirs) by hq."""
+    from fieldkit.team.conflicts import list_conflicts, resolve
+
+    amina, hq = pair
+    ref = amina.record(place="Kharkiv")
+    hq.merge(amina.bundle(tmp_path / "first.fkb", everything=True))
+    items.update_item(hq.catalog, ref, {"notes": "HQ note"})
+    items.update_item(amina.catalog, ref, {"notes": "field note"})
+    hq.merge(amina.bundle(tmp_path / "second.fkb", everything=True))
+    [conflict] = list_conflicts(hq.catalog)
+    resolve(hq.catalog, conflict["id"], "theirs")
+    return hq, conflict["id"]
+
+
+async def test_f3_shows_stored_text_of_a_resolved_conflict_as_text_never_as_markup(pair, tmp_path):
+    """A bundle's catalog id is the bundle's own word (From), and a catalog may be written by another
+    program: markup in any cell of the resolved view is shown as typed, control characters escaped."""
+    hq, conflict_id = await _one_conflict_resolved_by_hq(pair, tmp_path)
+    with hq.catalog.transaction() as db:
+        db.execute("UPDATE conflicts SET origin_catalog = ?, resolution = ?, resolved_at = ? WHERE id = ?",
+                   ["[/]\x1b[2J", "[/]kept", "[b]2026\x1b[31m", conflict_id])
+    hq.use()
+    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot)
+        await pilot.press("f3")
+        await pilot.pause()
+        table = screen.query_one("#conflicts", DataTable)
+        cells = [str(cell) for cell in table.get_row_at(0)]
+        assert cells[2] == "[/]\\x1b[2J" and cells[4] == "[/]kept" and cells[6] == "[b]2026\\x1b[31m"
+        assert "RESOLVED [b]2026\\x1b[31m by hq: kept [/]kept" in text_of(screen, "#ours")
+
+
 async def test_create_a_bundle_of_the_selected_item_encrypted_to_a_colleague(pair, tmp_path):
     amina, hq = pair
     amina.record()

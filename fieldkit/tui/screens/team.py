@@ -280,11 +280,12 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
             table.add_column(label, key=key)
         self.conflicts = list_conflicts(self.app.catalog, include_resolved=self.show_resolved)
         for c in self.conflicts:
-            cells = [c["id"][:8], plain(c["label"]), c["origin_catalog"][:8], c["opened_at"][:19]]
+            # every cell as text, never markup: From is a bundle's own word, and the catalog may have been written by another program
+            cells = [c["id"][:8], c["label"], str(c["origin_catalog"])[:8], c["opened_at"][:19]]
             if self.show_resolved:
                 done = c["resolved_at"] is not None
-                cells += [c["resolution"] or "", plain(c["resolved_by"] or ""), c["resolved_at"][:19]] if done else ["open", "", ""]
-            table.add_row(*cells, key=c["id"])
+                cells += [c["resolution"], c["resolved_by"], c["resolved_at"][:19]] if done else ["open", "", ""]
+            table.add_row(*map(plain, cells), key=c["id"])
         heading = "Conflicts, open and resolved (F3: open only)" if self.show_resolved else "Open conflicts"
         self.query_one("#conflicts-heading", Label).update(heading)
         self.show_versions()
