@@ -198,6 +198,23 @@ async def test_f3_shows_stored_text_of_a_resolved_conflict_as_text_never_as_mark
         assert "RESOLVED [b]2026\\x1b[31m by hq: kept [/]kept" in text_of(screen, "#ours")
 
 
+async def test_e_on_a_resolved_conflict_says_so_and_opens_no_editor(pair, tmp_path):
+    """An edited union of a conflict already resolved could never be saved: say so at once, rather
+    than after the researcher has written it."""
+    hq, _ = await _one_conflict_resolved_by_hq(pair, tmp_path)
+    hq.use()
+    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot)
+        await pilot.press("f3")
+        await pilot.pause()
+        screen.query_one("#conflicts", DataTable).focus()
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.screen is screen
+        assert "was already resolved (theirs) by hq" in text_of(screen, "#result")
+
+
 async def test_create_a_bundle_of_the_selected_item_encrypted_to_a_colleague(pair, tmp_path):
     amina, hq = pair
     amina.record()

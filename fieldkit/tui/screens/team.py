@@ -562,8 +562,17 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
         self.show_resolved = not self.show_resolved
         self.refresh_conflicts()
 
-    def action_keep(self, which: str) -> None:
+    def _open_highlighted(self) -> dict | None:
+        """The highlighted conflict if it is open; for a resolved one (F3), says so and gives None."""
         conflict = self.highlighted()
+        if conflict is not None and conflict["resolved_at"] is not None:
+            self.say(f"Conflict {conflict['id'][:8]} was already resolved ({conflict['resolution']}) by "
+                     f"{conflict['resolved_by']}; F3 shows the open ones only.", error=True)
+            return None
+        return conflict
+
+    def action_keep(self, which: str) -> None:
+        conflict = self._open_highlighted()
         if conflict is None:
             return
         self._resolve(conflict, which)
@@ -571,7 +580,7 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
     def action_edit_union(self) -> None:
         from fieldkit.team.conflicts import draft_union
 
-        conflict = self.highlighted()
+        conflict = self._open_highlighted()
         if conflict is None:
             return
         ours = json.loads(conflict["ours_json"]) if conflict["ours_json"] else None
