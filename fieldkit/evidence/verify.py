@@ -217,7 +217,7 @@ def _check_photo(report: VerifyReport, store: Path, row: tuple, items: tuple[str
         report.problems.append(Problem("foreign", f"{relpath} is a {kind}, not a file", relpath, sha256, items))
         return
     try:
-        actual = sha256_file(path, cancel)
+        actual = sha256_file(path, cancel, stored=True)
     except OSError as exc:
         report.problems.append(Problem("unreadable", f"{relpath} cannot be read ({exc.strerror})", relpath, sha256, items))
         return
@@ -273,7 +273,7 @@ def _unreferenced(entry: Entry, cancel: threading.Event | None) -> Problem:
     if sha256 is None:
         return Problem("unreferenced", f"{relpath} is not referenced by any photo", relpath)
     try:
-        actual = sha256_file(entry.path, cancel)
+        actual = sha256_file(entry.path, cancel, stored=True)
     except OSError as exc:
         return Problem("unreadable", f"{relpath} (no photo row holds it) cannot be read ({exc.strerror})", relpath, sha256)
     if actual != sha256:
