@@ -210,6 +210,30 @@ async def test_e_on_a_resolved_conflict_says_so_and_opens_no_editor(pair, tmp_pa
         assert "was already resolved (theirs) by hq" in text_of(screen, "#result")
 
 
+async def test_resolving_a_conflict_in_the_f3_view_keeps_the_cursor_on_it(pair, tmp_path):
+    """With F3 the resolved conflict stays in the list: the cursor stays on it (with hundreds of
+    conflicts, going back to the top after each one would lose the researcher's place), and its
+    resolution is shown at once."""
+    amina, hq = pair
+    _, bundle = edited_on_both_sides(amina, hq, tmp_path)
+    hq.merge(bundle)
+    hq.use()
+    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot)
+        await pilot.press("f3")
+        await pilot.pause()
+        table = screen.query_one("#conflicts", DataTable)
+        table.focus()
+        table.move_cursor(row=1)
+        await pilot.pause()
+        second = screen.conflicts[1]["id"]
+        await pilot.press("o")
+        await pilot.pause()
+        assert table.cursor_row == 1 and screen.highlighted()["id"] == second
+        assert text_of(screen, "#ours").startswith("RESOLVED ") and "kept ours" in text_of(screen, "#ours")
+
+
 async def test_create_a_bundle_of_the_selected_item_encrypted_to_a_colleague(pair, tmp_path):
     amina, hq = pair
     amina.record()

@@ -209,6 +209,7 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
         self.refs = refs or []
         self.cancel = Cancel()
         self.show_resolved = False  # F3: the conflicts list holds the resolved ones too
+        self.conflicts: list[dict] = []  # as listed in #conflicts, row by row
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -275,6 +276,9 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
         from fieldkit.team.conflicts import list_conflicts
 
         table = self.query_one("#conflicts", DataTable)
+        # the cursor stays on its conflict if it is still listed (F3 toggled, or resolved in the F3
+        # view), else at its row: the next open one
+        row, kept = table.cursor_row, (self.highlighted() or {}).get("id")
         table.clear(columns=True)
         for key, label in self.COLUMNS + (self.RESOLVED_COLUMNS if self.show_resolved else ()):
             table.add_column(label, key=key)
@@ -286,6 +290,9 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
                 done = c["resolved_at"] is not None
                 cells += [c["resolution"], c["resolved_by"], c["resolved_at"][:19]] if done else ["open", "", ""]
             table.add_row(*map(plain, cells), key=c["id"])
+        if self.conflicts:
+            ids = [c["id"] for c in self.conflicts]
+            table.move_cursor(row=ids.index(kept) if kept in ids else min(row, len(ids) - 1))
         heading = "Conflicts, open and resolved (F3: open only)" if self.show_resolved else "Open conflicts"
         self.query_one("#conflicts-heading", Label).update(heading)
         self.show_versions()
