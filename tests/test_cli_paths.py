@@ -79,6 +79,18 @@ def test_a_reference_folder_that_does_not_exist_is_a_one_line_error_not_silently
     assert cli(*args[2:]).exit_code == 0
 
 
+def test_the_app_with_a_reference_folder_that_does_not_exist_is_a_one_line_error_before_it_opens(cli, home, monkeypatch):
+    """`fieldkit --reference DIR` (no command: the app) makes DIR the app's tables as it does a
+    command's: a typo is refused as the commands refuse it, not opened on tables that are not there."""
+    import fieldkit.tui.app
+
+    monkeypatch.setattr(fieldkit.tui.app, "make_app", lambda **kwargs: pytest.fail("the app was opened"))
+    result = cli("--reference", "~/no-such-folder")
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [f"error: --reference {home / 'no-such-folder'}: no such folder; "
+                                          "give the folder that holds your reference tables"]
+
+
 LONG = "a" * 300  # longer than a file name may be (255 bytes on Linux)
 
 

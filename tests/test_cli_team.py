@@ -107,6 +107,18 @@ def test_an_untrusted_or_tampered_bundle_exits_1_and_merges_nothing(people, tmp_
     assert result.exit_code == 1 and "truncated" in result.output
 
 
+def test_bundle_verify_of_an_unsigned_bundle_names_its_own_option(people, tmp_path):
+    """`bundle verify` takes --allow-unsigned too: the "not signed" line says so, rather than send
+    the researcher to merge a bundle she only meant to check."""
+    bundle = tmp_path / "u.fkb"
+    assert people("amina", "bundle", "create", str(bundle), "--all", "--unsigned").exit_code == 0
+    checked = people("hq", "bundle", "verify", str(bundle))
+    assert checked.exit_code == 1
+    assert ("the bundle is not signed; verify or merge it with --allow-unsigned only if you know where it came "
+            "from") in checked.output
+    assert people("hq", "bundle", "verify", str(bundle), "--allow-unsigned").exit_code == 0
+
+
 def test_a_passphrase_bundle_from_a_file(people, tmp_path):
     people("hq", "key", "trust", str(tmp_path / "amina.pub"), "--name", "amina")
     secret = tmp_path / "bundle-pass.txt"

@@ -293,6 +293,23 @@ def test_an_engine_started_with_the_reference_option_serves_those_tables_only(in
         shutil.rmtree(runtime, ignore_errors=True)
 
 
+def test_an_engine_started_with_a_relative_reference_folder_serves_that_folder(inputs, tmp_path):
+    """`fieldkit --reference my-tables ocr-engine start`: the folder is the one beside the researcher,
+    not one below / where the engine process runs; a client naming it by its full path is served."""
+    runtime = private_dir()
+    env = env_for(runtime)
+    tables = tmp_path / "my-tables"
+    tables.mkdir()
+    try:
+        started = fieldkit(env, "--reference", "my-tables", "ocr-engine", "start", "--idle", "5", cwd=tmp_path)
+        assert started.returncode == 0, started.stderr
+        served = fieldkit(env, "--reference", str(tables), "ocr", "line.png", cwd=inputs)
+        assert served.returncode == 0 and served.stderr == "" and readings(env) == 1
+    finally:
+        fieldkit(env, "ocr-engine", "stop")
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
 def test_with_no_engine_ocr_reads_in_process_and_status_says_so(inputs):
     runtime = private_dir()
     env = env_for(runtime)

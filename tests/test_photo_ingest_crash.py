@@ -146,3 +146,50 @@ def test_a_file_named_like_an_original_whose_bytes_differ_is_not_called_one(cata
     assert (problem.kind, problem.path) == ("unreferenced", f"ab/{sha}.jpg")
     assert "bytes do not match its name" in problem.detail and "not an original fieldkit stored" in problem.detail
     assert (catalog.photo_store / "ab" / f"{sha}.jpg").exists()
+
+
+def test_cancelling_verify_stops_it_while_it_hashes_an_original_no_row_holds(catalog):
+    """Hashing a stored original that no photo row names can take minutes for a large file: Esc in
+    the app (the cancel event) stops it there too, and the report says nothing can be said yet."""
+    import hashlib
+    import threading
+
+    body = os.urandom(3 << 20)  # three chunks
+    sha = hashlib.sha256(body).hexdigest()
+    (catalog.photo_store / sha[:2]).mkdir(parents=True)
+    (catalog.photo_store / sha[:2] / f"{sha}.jpg").write_bytes(body)
+    cancel = threading.Event()
+    cancel.set()  # no photo rows: the first place that can see it is the store check
+    report = verify_catalog(catalog, cancel=cancel)
+    assert report.cancelled and not report.ok
+    assert report.summary().startswith("verification cancelled")
+
+
+@pytest.mark.parametrize("swapped_in", ["fifo", "symlink"])
+def test_a_store_file_swapped_for_a_pipe_or_symlink_after_the_listing_is_never_read(catalog, tmp_path, monkeypatch, swapped_in):
+    """The store is listed, then each original no row holds is hashed: should it have become a
+    named pipe (or a symlink out of the store) in between, verify neither waits on the pipe for ever
+    nor reads the file the link points to; it names the path as unreadable."""
+    import stat
+    import threading
+
+    from fieldkit.evidence import store
+
+    sha = "cd" * 32
+    (catalog.photo_store / "cd").mkdir(parents=True)
+    path = catalog.photo_store / "cd" / f"{sha}.jpg"
+    if swapped_in == "fifo":
+        os.mkfifo(path)
+    else:
+        outside = write(tmp_path / "outside.jpg", b"not in the store")
+        path.symlink_to(outside)
+    real_kind = store._kind
+    monkeypatch.setattr(store, "_kind", lambda mode: "file" if not stat.S_ISDIR(mode) else real_kind(mode))  # listed as a file
+    done: list = []
+    worker = threading.Thread(target=lambda: done.append(verify_catalog(catalog)), daemon=True)
+    worker.start()
+    worker.join(timeout=60)  # a guard against a hang, not a timing: it takes milliseconds
+    assert done, "verify waited on the pipe"
+    [problem] = done[0].problems
+    assert (problem.kind, problem.path) == ("unreadable", f"cd/{sha}.jpg")
+    assert "cannot be read" in problem.detail

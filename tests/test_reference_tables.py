@@ -174,3 +174,48 @@ def test_a_table_csv_cannot_read_is_a_named_problem_never_a_traceback(tmp_path):
     assert str(folder / "marking_patterns.csv") in message and "not readable as CSV" in message
     _, _, problems = csv_records(folder / "marking_patterns.csv", (folder / "marking_patterns.csv").read_bytes())
     assert [p.line for p in problems] == [3]
+
+
+@pytest.mark.parametrize("make", ["fifo", "folder"])
+def test_a_user_table_that_is_not_a_regular_file_is_a_named_problem_never_a_hang(tmp_path, make):
+    """A hostile --reference folder whose table is a named pipe (reading it would wait for a writer
+    for ever) or a folder: `fieldkit match` says so in one line, and `fieldkit ocr`'s plain loader
+    leaves it out; neither waits."""
+    import os
+    import subprocess
+    import sys
+
+    from fieldkit.reference.plain import load_tables
+
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    table = folder / "marking_patterns.csv"
+    os.mkfifo(table) if make == "fifo" else table.mkdir()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "FIELDKIT_DB": str(tmp_path / "c.db")}
+    env.pop("FIELDKIT_REFERENCE", None)
+    done = subprocess.run([sys.executable, "-m", "fieldkit", "--reference", str(folder), "match", "9M22U"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    [line] = (done.stdout + done.stderr).strip().splitlines()
+    assert line == f"error: {table}: is not a regular file (a pipe, device or folder); give the table as a CSV file"
+    _, problems = load_tables(shipped_reference_dir(), folder)
+    assert [str(p.path) for p in problems] == [str(table)]
+
+
+def test_saving_a_row_beside_a_user_table_that_is_a_pipe_or_not_utf8_is_refused_in_one_line(tmp_path):
+    """The app's save (write_user_row) reads the user table first: a named pipe is refused, not waited
+    on for ever, and bytes that are not UTF-8 are a ReferenceTableError, not a crash; nothing is written."""
+    import os
+
+    from fieldkit.reference.tables import write_user_row
+
+    row = get_reference().patterns[0]
+    pipe, latin = tmp_path / "pipe", tmp_path / "latin"
+    pipe.mkdir(), latin.mkdir()
+    os.mkfifo(pipe / "marking_patterns.csv")
+    (latin / "marking_patterns.csv").write_bytes(b"id,regex\nx,caf\xe9\n")
+    with pytest.raises(ReferenceTableError, match="is not a regular file"):
+        write_user_row(pipe, "patterns", row)
+    with pytest.raises(ReferenceTableError, match="cannot be read as UTF-8 CSV"):
+        write_user_row(latin, "patterns", row)
+    assert (latin / "marking_patterns.csv").read_bytes() == b"id,regex\nx,caf\xe9\n"

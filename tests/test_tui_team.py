@@ -3,6 +3,7 @@ resolve conflicts (ours, theirs, an edited union), create a bundle of the select
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -51,16 +52,22 @@ def text_of(screen, selector) -> str:
     return str(screen.query_one(selector).render())
 
 
+def edited_on_both_sides(amina, hq, tmp_path, *, two=True):
+    """Amina's item(s) merged into hq, then changed on both sides: (refs, her bundle of the change,
+    not merged yet). The first item's notes differ, the second's place."""
+    refs = [amina.record(place="Kharkiv")] + ([amina.record(place="Kyiv")] if two else [])
+    hq.merge(amina.bundle(tmp_path / "first.fkb", everything=True))
+    items.update_item(hq.catalog, refs[0], {"notes": "HQ note"})
+    items.update_item(amina.catalog, refs[0], {"notes": "field note"})
+    if two:
+        items.update_item(hq.catalog, refs[1], {"place": "Kyiv oblast"})
+        items.update_item(amina.catalog, refs[1], {"place": "Kyiv city"})
+    return refs, amina.bundle(tmp_path / "second.fkb", everything=True)
+
+
 async def test_merge_a_bundle_then_resolve_conflicts_in_the_app(pair, tmp_path):
     amina, hq = pair
-    ref = amina.record(place="Kharkiv")
-    second = amina.record(place="Kyiv")
-    hq.merge(amina.bundle(tmp_path / "first.fkb", everything=True))
-    items.update_item(hq.catalog, ref, {"notes": "HQ note"})
-    items.update_item(amina.catalog, ref, {"notes": "field note"})
-    items.update_item(hq.catalog, second, {"place": "Kyiv oblast"})
-    items.update_item(amina.catalog, second, {"place": "Kyiv city"})
-    bundle = amina.bundle(tmp_path / "second.fkb", everything=True)
+    (ref, second), bundle = edited_on_both_sides(amina, hq, tmp_path)
     hq.use()
     app = make_app(hq.catalog.path, actor="hq", offer_example=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -110,14 +117,8 @@ async def test_f3_shows_the_resolved_conflicts_too_with_who_resolved_them_and_ho
     from fieldkit.team.conflicts import list_conflicts
 
     amina, hq = pair
-    ref = amina.record(place="Kharkiv")
-    second = amina.record(place="Kyiv")
-    hq.merge(amina.bundle(tmp_path / "first.fkb", everything=True))
-    items.update_item(hq.catalog, ref, {"notes": "HQ note"})
-    items.update_item(amina.catalog, ref, {"notes": "field note"})
-    items.update_item(hq.catalog, second, {"place": "Kyiv oblast"})
-    items.update_item(amina.catalog, second, {"place": "Kyiv city"})
-    hq.merge(amina.bundle(tmp_path / "second.fkb", everything=True))
+    _, bundle = edited_on_both_sides(amina, hq, tmp_path)
+    hq.merge(bundle)
     hq.use()
     app = make_app(hq.catalog.path, actor="hq", offer_example=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -162,6 +163,75 @@ async def test_f3_shows_the_resolved_conflicts_too_with_who_resolved_them_and_ho
     assert ("`f3` | Show the resolved conflicts too: when, by whom and how each was resolved "
             "(as `fieldkit conflicts --all`); again for the open ones only") in help_text
     assert "F3 shows the resolved conflicts too" in help_text
+
+
+@contextlib.asynccontextmanager
+async def resolved_view(pair, tmp_path, **changed):
+    """The Team screen of hq showing every conflict (F3): one, on amina's item, resolved (theirs)
+    by hq, with its conflicts row's `changed` columns set as another program might: (pilot, screen)."""
+    from fieldkit.team.conflicts import list_conflicts, resolve
+
+    amina, hq = pair
+    _, bundle = edited_on_both_sides(amina, hq, tmp_path, two=False)
+    hq.merge(bundle)
+    [conflict] = list_conflicts(hq.catalog)
+    resolve(hq.catalog, conflict["id"], "theirs")
+    if changed:
+        with hq.catalog.transaction() as db:
+            db.execute(f"UPDATE conflicts SET {', '.join(f'{k} = ?' for k in changed)} WHERE id = ?",
+                       [*changed.values(), conflict["id"]])
+    hq.use()
+    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot)
+        await pilot.press("f3")
+        await pilot.pause()
+        yield pilot, screen
+
+
+async def test_f3_shows_stored_text_of_a_resolved_conflict_as_text_never_as_markup(pair, tmp_path):
+    """A bundle's catalog id is the bundle's own word (From), and a catalog may be written by another
+    program: markup in any cell of the resolved view is shown as typed, control characters escaped."""
+    async with resolved_view(pair, tmp_path, origin_catalog="[/]\x1b[2J", resolution="[/]kept",
+                             resolved_at="[b]2026\x1b[31m") as (_, screen):
+        cells = [str(cell) for cell in screen.query_one("#conflicts", DataTable).get_row_at(0)]
+        assert cells[2] == "[/]\\x1b[2J" and cells[4] == "[/]kept" and cells[6] == "[b]2026\\x1b[31m"
+        assert "RESOLVED [b]2026\\x1b[31m by hq: kept [/]kept" in text_of(screen, "#ours")
+
+
+async def test_e_on_a_resolved_conflict_says_so_and_opens_no_editor(pair, tmp_path):
+    """An edited union of a conflict already resolved could never be saved: say so at once, rather
+    than after the researcher has written it."""
+    async with resolved_view(pair, tmp_path) as (pilot, screen):
+        screen.query_one("#conflicts", DataTable).focus()
+        await pilot.press("e")
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        assert "was already resolved (theirs) by hq" in text_of(screen, "#result")
+
+
+async def test_resolving_a_conflict_in_the_f3_view_keeps_the_cursor_on_it(pair, tmp_path):
+    """With F3 the resolved conflict stays in the list: the cursor stays on it (with hundreds of
+    conflicts, going back to the top after each one would lose the researcher's place), and its
+    resolution is shown at once."""
+    amina, hq = pair
+    _, bundle = edited_on_both_sides(amina, hq, tmp_path)
+    hq.merge(bundle)
+    hq.use()
+    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(pilot)
+        await pilot.press("f3")
+        await pilot.pause()
+        table = screen.query_one("#conflicts", DataTable)
+        table.focus()
+        table.move_cursor(row=1)
+        await pilot.pause()
+        second = screen.conflicts[1]["id"]
+        await pilot.press("o")
+        await pilot.pause()
+        assert table.cursor_row == 1 and screen.highlighted()["id"] == second
+        assert text_of(screen, "#ours").startswith("RESOLVED ") and "kept ours" in text_of(screen, "#ours")
 
 
 async def test_create_a_bundle_of_the_selected_item_encrypted_to_a_colleague(pair, tmp_path):

@@ -295,6 +295,7 @@ def cli(ctx: click.Context, db_path: Path | None, actor: str | None, reference_d
     choose_reference_dir(reference_dir if typed else None)
     ctx.call_on_close(lambda: choose_reference_dir(None))
     if ctx.invoked_subcommand is None:
+        state.user_reference_dir()  # the app's tables too: a --reference folder that is not there is refused
         from fieldkit.tui import gc_pause
 
         gc_pause.pause()  # until the first paint: see fieldkit.tui.gc_pause

@@ -59,8 +59,8 @@ def start(idle_minutes: float) -> None:
 
     state = click.get_current_context().find_object(State)
     tables = state.user_reference_dir()  # --reference DIR (refused if not there): the engine is built on those tables
-    if tables is not None:
-        env["FIELDKIT_REFERENCE"] = str(tables)
+    if tables is not None:  # absolute: the engine runs in / (a relative name would be another folder there)
+        env["FIELDKIT_REFERENCE"] = os.path.abspath(tables)
     process = subprocess.Popen([sys.executable, "-m", "fieldkit.ocr.resident_server", "--idle", repr(idle_minutes)],
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                cwd="/", env=env, start_new_session=True)

@@ -184,7 +184,8 @@ def bundle_verify(file: Path, allow_unsigned: bool, as_json: bool, passphrase_fi
     from fieldkit.team.bundle import read_bundle
 
     with decrypted(file, passphrase_file, bundle_passphrase_file) as plain:
-        report, _ = read_bundle(plain, shown=str(file), allow_unsigned=allow_unsigned)
+        report, _ = read_bundle(plain, shown=str(file), allow_unsigned=allow_unsigned,
+                                how_to_allow="verify or merge it with --allow-unsigned")
     if as_json:
         print_json(report.to_json())
     else:

@@ -156,10 +156,17 @@ def stored_file(catalog: Catalog, photo: dict[str, Any]) -> Path:
     return store / relpath
 
 
-def sha256_file(path: Path, cancel: threading.Event | None = None) -> str:
-    """The SHA-256 of a file's bytes, read in chunks."""
+def sha256_file(path: Path, cancel: threading.Event | None = None, *, stored: bool = False) -> str:
+    """The SHA-256 of a file's bytes, read in chunks. `stored`: a file of the photo store, checked
+    as it is opened (it may have been swapped since the store was listed): a symlink is not followed
+    and a pipe not waited on; OSError if it is not a regular file."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK if stored else os.O_RDONLY
+    fd = os.open(path, flags)
+    if stored and not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    with open(fd, "rb") as fh:
         while chunk := fh.read(CHUNK):
             if cancel is not None and cancel.is_set():
                 raise InterruptedError("cancelled")

@@ -217,7 +217,7 @@ def _check_photo(report: VerifyReport, store: Path, row: tuple, items: tuple[str
         report.problems.append(Problem("foreign", f"{relpath} is a {kind}, not a file", relpath, sha256, items))
         return
     try:
-        actual = sha256_file(path, cancel)
+        actual = sha256_file(path, cancel, stored=True)
     except OSError as exc:
         report.problems.append(Problem("unreadable", f"{relpath} cannot be read ({exc.strerror})", relpath, sha256, items))
         return
@@ -228,9 +228,11 @@ def _check_photo(report: VerifyReport, store: Path, row: tuple, items: tuple[str
         ))
 
 
-def _check_store(report: VerifyReport, store: Path, known: set[str], links: set[str]) -> None:
+def _check_store(report: VerifyReport, store: Path, known: set[str], links: set[str],
+                 cancel: threading.Event | None) -> None:
     """Report what does not belong in the store: symlinks, foreign folders and files, stray files,
-    folders that cannot be read (fieldkit.evidence.store.walk, into the `ab/` folders only)."""
+    folders that cannot be read (fieldkit.evidence.store.walk, into the `ab/` folders only). Raises
+    InterruptedError when cancelled (an original no row holds is hashed: that can take minutes)."""
     skip = known | links
     for entry in walk(store, descend=lambda e: e.depth == 0 and STORE_FOLDER.fullmatch(e.path.name) is not None):
         if entry.kind == "unreadable":
@@ -241,10 +243,10 @@ def _check_store(report: VerifyReport, store: Path, known: set[str], links: set[
             report.problems.append(Problem(entry.kind if entry.kind == "symlink" else "foreign",
                                            f"the photo store {store} is {what}; it must be a folder of originals"))
         else:
-            _check_entry(report, entry, skip)
+            _check_entry(report, entry, skip, cancel)
 
 
-def _check_entry(report: VerifyReport, entry: Entry, known: set[str]) -> None:
+def _check_entry(report: VerifyReport, entry: Entry, known: set[str], cancel: threading.Event | None) -> None:
     relpath, kind = entry.relpath, entry.kind
     if kind == "symlink":
         if relpath not in known:
@@ -256,10 +258,10 @@ def _check_entry(report: VerifyReport, entry: Entry, known: set[str]) -> None:
     elif kind == "other":
         report.problems.append(Problem("foreign", f"{relpath} is not a regular file (a pipe, socket or device)", relpath))
     elif relpath not in known:
-        report.problems.append(_unreferenced(entry))
+        report.problems.append(_unreferenced(entry, cancel))
 
 
-def _unreferenced(entry: Entry) -> Problem:
+def _unreferenced(entry: Entry, cancel: threading.Event | None) -> Problem:
     """A file no photo row names, and what to do about it. An original whose bytes match its name
     is what an ingest killed between storing it and committing its row leaves: adding the photo
     again records it with this very file (fieldkit.evidence.photos.ingest_file)."""
@@ -271,7 +273,7 @@ def _unreferenced(entry: Entry) -> Problem:
     if sha256 is None:
         return Problem("unreferenced", f"{relpath} is not referenced by any photo", relpath)
     try:
-        actual = sha256_file(entry.path)
+        actual = sha256_file(entry.path, cancel, stored=True)
     except OSError as exc:
         return Problem("unreadable", f"{relpath} (no photo row holds it) cannot be read ({exc.strerror})", relpath, sha256)
     if actual != sha256:
@@ -325,7 +327,13 @@ def verify_catalog(catalog: Catalog, *, progress: Progress | None = None,
         report.photos += 1
         if progress is not None:
             progress(index + 1, total)
-    _check_store(report, store, known, links)
+    try:
+        if cancel is not None and cancel.is_set():
+            raise InterruptedError("cancelled")
+        _check_store(report, store, known, links, cancel)
+    except InterruptedError:
+        report.cancelled = True
+        return report
     _check_records(report, catalog, refs, witnesses)
     return report
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,6 +177,21 @@ def read_plain(table: TableFile, path: Path, data: bytes) -> tuple[list[PlainRow
 Reader = Callable[[TableFile, Path, bytes], tuple[list[Any], list[Problem]]]
 
 
+def read_table_file(path: Path) -> bytes | None:
+    """A table file's bytes, or None when it is not a regular file: a named pipe in a hostile
+    user folder is opened without waiting for a writer and never read (that would wait for ever)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def load_tables(shipped_dir: Path, user_dir: Path | None, read: Reader = read_plain,
                 lazy: bool = False) -> tuple[ReferenceTables, list[Problem]]:
     """Every table, shipped then user rows merged by key, each file read by `read`; and the problems found.
@@ -201,9 +218,13 @@ def load_tables(shipped_dir: Path, user_dir: Path | None, read: Reader = read_pl
                     problems.append(Problem(path, None, None, "the shipped table is missing; reinstall fieldkit"))
                 continue
             try:
-                data = path.read_bytes()
+                data = read_table_file(path)
             except OSError as exc:
                 problems.append(Problem(path, None, None, f"cannot be read: {exc.strerror}"))
+                continue
+            if data is None:
+                problems.append(Problem(path, None, None, "is not a regular file (a pipe, device or folder); "
+                                                          "give the table as a CSV file"))
                 continue
             digest.update(f"{layer}/{table.filename}\0{len(data)}\0".encode())
             digest.update(data)

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from fieldkit.errors import ReferenceTableError
 from fieldkit.locations import shipped_reference_dir, user_reference_dir
 # Problem and ReferenceTables are defined in fieldkit.reference.plain and imported from here too
-from fieldkit.reference.plain import KEYS, TABLE_FILES, Problem, ReferenceTables, csv_records, load_tables
+from fieldkit.reference.plain import KEYS, TABLE_FILES, Problem, ReferenceTables, csv_records, load_tables, read_table_file
 from fieldkit.reference.weak_sources import weak_note_problem, weak_source_problem
 
 # An id of a reference row (a pattern, a firm): a lower-case slug of letters, digits and "-".
@@ -380,7 +380,9 @@ def load_reference(user_dir: Path | None = None, shipped_dir: Path | None = None
     tables, problems = check_reference(user_dir, shipped_dir)
     if problems:
         more = f" (and {len(problems) - 1} more problem(s); run `fieldkit reference check`)" if len(problems) > 1 else ""
-        raise ReferenceTableError(f"{problems[0]}; fix or remove that row{more}")
+        whole_file = problems[0].line is None and problems[0].column is None  # its message says what to do
+        fix = "" if whole_file else "; fix or remove that row"
+        raise ReferenceTableError(f"{problems[0]}{fix}{more}")
     return tables
 
 
@@ -417,8 +419,13 @@ def write_user_row(user_dir: Path, table: str, row: ReferenceRow) -> Path:
     columns = list(spec.model.model_fields)
     existing: list[dict[str, str]] = []
     if path.exists():
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            existing = [r for r in csv.DictReader(fh)]
+        data = read_table_file(path)
+        if data is None:
+            raise ReferenceTableError(f"{path} is not a regular file (a pipe, device or folder); give the table as a CSV file")
+        try:
+            existing = [r for r in csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))]
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise ReferenceTableError(f"{path} cannot be read as UTF-8 CSV ({exc}); run `fieldkit reference check`") from None
     values = {c: str(getattr(row, c) or "") for c in columns}
     key = row.key()
     kept = [r for r in existing if "/".join((r.get(k) or "").strip() for k in spec.model.KEY) != key]

@@ -209,6 +209,7 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
         self.refs = refs or []
         self.cancel = Cancel()
         self.show_resolved = False  # F3: the conflicts list holds the resolved ones too
+        self.conflicts: list[dict] = []  # as listed in #conflicts, row by row
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -275,16 +276,23 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
         from fieldkit.team.conflicts import list_conflicts
 
         table = self.query_one("#conflicts", DataTable)
+        # the cursor stays on its conflict if it is still listed (F3 toggled, or resolved in the F3
+        # view), else at its row: the next open one
+        row, kept = table.cursor_row, (self.highlighted() or {}).get("id")
         table.clear(columns=True)
         for key, label in self.COLUMNS + (self.RESOLVED_COLUMNS if self.show_resolved else ()):
             table.add_column(label, key=key)
         self.conflicts = list_conflicts(self.app.catalog, include_resolved=self.show_resolved)
         for c in self.conflicts:
-            cells = [c["id"][:8], plain(c["label"]), c["origin_catalog"][:8], c["opened_at"][:19]]
+            # every cell as text, never markup: From is a bundle's own word, and the catalog may have been written by another program
+            cells = [c["id"][:8], c["label"], str(c["origin_catalog"])[:8], c["opened_at"][:19]]
             if self.show_resolved:
                 done = c["resolved_at"] is not None
-                cells += [c["resolution"] or "", plain(c["resolved_by"] or ""), c["resolved_at"][:19]] if done else ["open", "", ""]
-            table.add_row(*cells, key=c["id"])
+                cells += [c["resolution"], c["resolved_by"], c["resolved_at"][:19]] if done else ["open", "", ""]
+            table.add_row(*map(plain, cells), key=c["id"])
+        if self.conflicts:
+            ids = [c["id"] for c in self.conflicts]
+            table.move_cursor(row=ids.index(kept) if kept in ids else min(row, len(ids) - 1))
         heading = "Conflicts, open and resolved (F3: open only)" if self.show_resolved else "Open conflicts"
         self.query_one("#conflicts-heading", Label).update(heading)
         self.show_versions()
@@ -561,8 +569,17 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
         self.show_resolved = not self.show_resolved
         self.refresh_conflicts()
 
-    def action_keep(self, which: str) -> None:
+    def _open_highlighted(self) -> dict | None:
+        """The highlighted conflict if it is open; for a resolved one (F3), says so and gives None."""
         conflict = self.highlighted()
+        if conflict is not None and conflict["resolved_at"] is not None:
+            self.say(f"Conflict {conflict['id'][:8]} was already resolved ({conflict['resolution']}) by "
+                     f"{conflict['resolved_by']}; F3 shows the open ones only.", error=True)
+            return None
+        return conflict
+
+    def action_keep(self, which: str) -> None:
+        conflict = self._open_highlighted()
         if conflict is None:
             return
         self._resolve(conflict, which)
@@ -570,7 +587,7 @@ merge (F7), it is that allowance, as `--allow-unsigned`: an unsigned bundle is r
     def action_edit_union(self) -> None:
         from fieldkit.team.conflicts import draft_union
 
-        conflict = self.highlighted()
+        conflict = self._open_highlighted()
         if conflict is None:
             return
         ours = json.loads(conflict["ours_json"]) if conflict["ours_json"] else None
