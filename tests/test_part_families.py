@@ -382,13 +382,14 @@ def test_toshibas_tc7_logic_is_not_read_as_microchips_charge_pumps(part, firm):
 
 
 @pytest.mark.parametrize("part, firm", [
-    ("SSM3K324R", None), ("SSM6N44FE", None), ("SSM2167", "analog-devices"), ("MMBT3904", None),
+    ("SSM3K324R", "toshiba"), ("SSM6N44FE", None), ("SSM2167", "analog-devices"), ("MMBT3904", None),
     ("MMBT2222A", None), ("S8050", None), ("S8550", None), ("MBR0540T1G", None), ("PN2222A", None), ("PZT2222A", None),
     ("IRLZ44N", "infineon"), ("IRLZ44PBF", None), ("IRLIZ44NPBF", "infineon"), ("IRLIZ44G", None),
     ("IRFI4019H", "infineon"), ("IRFI640G", None), ("IRF830", None), ("IRF830A", None), ("MOC3021", None),
 ])
 def test_numbers_other_makers_print_are_not_given_to_the_one_maker_kicad_holds(part, firm):
-    """Toshiba's SSM3K/SSM6 MOSFETs are not ADI's SSM2xxx audio parts; MMBT3904 and S8050/S8550 are sold under the same
+    """Toshiba's SSM3K/SSM6 MOSFETs are not ADI's SSM2xxx audio parts (SSM3K is Toshiba's by a curated family since
+    the attraa pass; SSM6 has none); MMBT3904 and S8050/S8550 are sold under the same
     number by several makers, so neither onsemi nor Unisonic is named from the number alone, nor MCC for MBR0540 or
     onsemi for PN2222A/PZT2222A; Vishay's IRLZ44, IRLIZ44G, IRFI640G and IRF830 are not Infineon's, whose own IRLZ44N,
     IRLIZ44N and IRFI4019H still are (review.csv)."""
@@ -947,4 +948,15 @@ def test_attry_radio_and_compass_families(part, firm):
     Honeywell's), Quectel's BG95 beside NXP's BGA numbers, Vishay's CRCW and Panasonic's ERJ resistors (ERA- stays nobody's: Panasonic's
     ERA-3A resistors and Mini-Circuits' ERA-3+ amplifiers share it), Samsung's CL MLCCs by size and dielectric letter
     beside Microchip's CL220."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("S11639-01", None), ("S112S01", "sharp"), ("S116S02", "sharp"), ("ICS-43434", "tdk"), ("ICS525-01R", "renesas"),
+    ("SSM3J15FU", "toshiba"), ("SSM2167", "analog-devices"),
+])
+def test_heads_two_makers_share_are_split_where_the_makers_split_them(part, firm):
+    """Sharp's S112S/S116S relays keep their family, but Hamamatsu's S11639-01 photodiode array is no longer Sharp's
+    (review.csv: S11 and S116 too broad); TDK InvenSense's ICS-4xxxx microphones are TDK's only with the hyphen, so
+    Renesas's ICS525 clocks stay Renesas's; Toshiba's SSM3J/SSM3K MOSFETs sit beside ADI's SSM2 (attraa pass)."""
     assert attribute(part).firm_id == firm
