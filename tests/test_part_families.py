@@ -960,3 +960,27 @@ def test_heads_two_makers_share_are_split_where_the_makers_split_them(part, firm
     (review.csv: S11 and S116 too broad); TDK InvenSense's ICS-4xxxx microphones are TDK's only with the hyphen, so
     Renesas's ICS525 clocks stay Renesas's; Toshiba's SSM3J/SSM3K MOSFETs sit beside ADI's SSM2 (attraa pass)."""
     assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("VS-KBPC1005", "vishay"), ("VS-6ESU06", "vishay"), ("VSC8541", "microchip"),
+    ("ADE-6", "mini-circuits"), ("ADE7753", "analog-devices"),
+    ("ESP-WROOM-02", "espressif"), ("ESP-12F", "ai-thinker"), ("ESP32-WROOM-32", "espressif"),
+    ("EA eDIP240J-7LA", "electronic-assembly"), ("EA_DOGM128X-6", "electronic-assembly"), ("EA2-5NU", None),
+    ("IRL81A", "ams-osram"), ("IRL8113", None),
+    ("AX-SIP-SFEU", "onsemi"), ("AX5043", "onsemi"), ("XBee_SMT", "digi"),
+    ("ASMT-YTB7-0AA02", "broadcom"), ("HLCP-J100", "broadcom"), ("ASV-xxxMHz", "abracon"), ("ASE-xxxMHz", "abracon"),
+    ("USR-C322", "usr-iot"), ("TWE-L-DP-W", "mono-wireless"), ("WE-TVS-82400102", "wurth-elektronik"),
+])
+def test_kicadmiss_families_the_derivation_cannot_reach_and_their_neighbours(part, firm):
+    """The kicadmiss pass: KiCad names whose letter head ends at a hyphen or separator before any digit (VS-KBPC,
+    ESP-WROOM-, EA eDIP) are given closing-hyphen or digit-anchored families; the neighbours sharing their heads keep
+    their own firm (Microchip's VSC85, ADI's ADE7, Ai-Thinker's ESP-12) or none (a relay EA2-5NU, IR's IRL8113)."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part", ["MB2S", "MB4S"])
+def test_mb2s_and_mb4s_give_every_maker_of_the_mbs_series(part):
+    result = attribute(part)
+    assert result.firm_id is None
+    assert {c.firm_id for c in result.candidates} == {"vishay", "onsemi", "micro-commercial-components"}
