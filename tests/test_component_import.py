@@ -548,3 +548,26 @@ def test_a_file_whose_first_read_fails_is_named_in_a_one_line_error(catalog, ite
     with pytest.raises(ImportFileError, match=r"cannot read /proc/self/mem \(Input/output error\)"):
         run(catalog, Path("/proc/self/mem"))
     assert count_components(catalog) == 0
+
+
+def test_a_named_pipe_is_refused_in_one_line_without_waiting_for_a_writer(catalog, item, tmp_path):
+    """A FIFO given as the components file (a typo, a hostile folder) is refused at once: opening
+    it to read would wait for a writer for ever."""
+    import os
+    import threading
+
+    fifo = tmp_path / "parts.csv"
+    os.mkfifo(fifo)
+    outcome: list = []
+
+    def attempt():
+        try:
+            run(catalog, fifo)
+        except ImportFileError as exc:
+            outcome.append(str(exc))
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(timeout=60)  # a guard against the hang, not a timing: it takes milliseconds
+    assert outcome, "import waited on the pipe"
+    assert outcome[0] == f"{fifo} is not a regular file (a pipe or a device); give the CSV file itself"

@@ -534,6 +534,17 @@ def test_a_tesseract_fragment_beside_a_sure_whole_ppocr_reading_does_not_make_th
     assert line_script([tess("изв", 32.0), pp("059145950B", 0.95)])[0] == "cyrillic"
 
 
+def test_a_short_tesseract_reading_of_a_part_of_a_sure_ppocr_reading_still_makes_the_line_cyrillic():
+    # tesseract read only the end of a Soviet chip line (the ЛА7 of К561ЛА7; the ОФ of ОФ-462), and
+    # PP-OCR, which has no Cyrillic, read the whole line surely with the nearest shapes (J for Л, Φ
+    # for Ф): the part agrees with PP-OCR's reading there, so it is a reading of the line, not a fragment
+    # of the surface, and its letters only Cyrillic has still say the line is Cyrillic
+    assert line_script([tess("ЛА7", 80.0), pp("K561JA7", 0.995)])[0] == "cyrillic"
+    assert line_script([tess("ОФ", 80.0), pp("OΦ-462", 0.995)])[0] == "cyrillic"
+    # letters that match nothing PP-OCR read stay a fragment (the 059145950B crop)
+    assert line_script([tess("изв", 80.0), pp("059145950B", 0.9993)])[0] == "latin"
+
+
 def test_a_latin_only_letter_in_a_less_sure_ppocr_reading_leaves_the_line_cyrillic():
     # synthetic tuning seed 2024, line 117: PP-OCR wrote the О of ОФ-462 as Q, at 0.95
     readings = [tess("-0Ф-462", 67.0, "rus, psm 7, pipeline crop_thickened"), pp("QΦ-462", 0.9527)]

@@ -193,3 +193,28 @@ def test_a_store_file_swapped_for_a_pipe_or_symlink_after_the_listing_is_never_r
     [problem] = done[0].problems
     assert (problem.kind, problem.path) == ("unreadable", f"cd/{sha}.jpg")
     assert "cannot be read" in problem.detail
+
+
+def test_esc_while_an_original_no_row_holds_is_hashed_cancels_verify_and_blames_no_file(catalog):
+    """Esc pressed part-way through hashing a stray original (the cancel event set after its first
+    chunk is read) stops verify: the report is cancelled, and the file is not called unreadable for
+    it (Python's InterruptedError is an OSError, which the hashing's read errors are caught as)."""
+    import hashlib
+    import threading
+
+    class SetOnceHashingStarts(threading.Event):
+        looks = 0
+
+        def is_set(self) -> bool:  # the first look is verify's own, before the store check
+            self.looks += 1
+            return self.looks > 1
+
+    body = os.urandom(3 << 20)  # three chunks
+    sha = hashlib.sha256(body).hexdigest()
+    (catalog.photo_store / sha[:2]).mkdir(parents=True)
+    (catalog.photo_store / sha[:2] / f"{sha}.jpg").write_bytes(body)
+    cancel = SetOnceHashingStarts()
+    report = verify_catalog(catalog, cancel=cancel)
+    assert cancel.looks >= 2  # the hashing looked
+    assert report.cancelled and report.summary().startswith("verification cancelled")
+    assert not [p for p in report.problems if p.kind == "unreadable"]

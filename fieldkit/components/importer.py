@@ -22,6 +22,8 @@ import csv
 import gc
 import hashlib
 import io
+import os
+import stat
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -124,13 +126,30 @@ def _check_start(path: Path, start: bytes) -> None:
         raise ImportFileError(f"{name} is not a CSV text file (binary data at byte {nul}); export the table as CSV UTF-8")
 
 
+def _open_regular(path: Path):
+    """``path`` opened to read, if it is a regular file: a named pipe is opened without waiting for a
+    writer (a plain open would wait for ever) and refused, as a device is."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(mode):
+            raise ImportFileError(f"{path} is not a regular file (a pipe or a device); give the CSV file itself")
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return open(fd, "rb")
+
+
 def open_csv(path: Path) -> tuple[_HashingReader, io.TextIOWrapper]:
     """The file opened for streaming: (the hashing byte reader, its UTF-8 text); ImportFileError if unusable."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ImportFileError(f"{path.name} is {size:,} bytes, more than a components file should be; split it")
-        raw = path.open("rb")
+        raw = _open_regular(path)
     except FileNotFoundError:
         raise ImportFileError(f"{path} does not exist; check the path") from None
     except IsADirectoryError:

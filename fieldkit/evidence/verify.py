@@ -218,6 +218,8 @@ def _check_photo(report: VerifyReport, store: Path, row: tuple, items: tuple[str
         return
     try:
         actual = sha256_file(path, cancel, stored=True)
+    except InterruptedError:
+        raise  # Esc: an OSError too, but the file is not to blame
     except OSError as exc:
         report.problems.append(Problem("unreadable", f"{relpath} cannot be read ({exc.strerror})", relpath, sha256, items))
         return
@@ -274,6 +276,8 @@ def _unreferenced(entry: Entry, cancel: threading.Event | None) -> Problem:
         return Problem("unreferenced", f"{relpath} is not referenced by any photo", relpath)
     try:
         actual = sha256_file(entry.path, cancel, stored=True)
+    except InterruptedError:
+        raise  # Esc: an OSError too, but the file is not to blame
     except OSError as exc:
         return Problem("unreadable", f"{relpath} (no photo row holds it) cannot be read ({exc.strerror})", relpath, sha256)
     if actual != sha256:

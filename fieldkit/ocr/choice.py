@@ -243,19 +243,24 @@ def _shapes_agree(tess: EngineReading, pp: list[EngineReading]) -> str | None:
         p = _unedged(reading.text)
         if len(p) != len(t) or not p:
             continue
-        swapped = []
-        for a, b in zip(t, p):
-            if a in CYRILLIC_SHAPES and script_of(a) == "cyrillic" and a not in SHARED:
-                if b not in CYRILLIC_SHAPES[a]:
-                    break
-                swapped.append(f"{a} as {b}")
-            elif fold_lookalikes(a) != fold_lookalikes(b):
-                break
-        else:
-            if swapped:
-                return (f"tesseract ({tess.detail}) and PP-OCR agree but for letters only Cyrillic has, which PP-OCR"
-                        f" lacks and read as their nearest shapes ({', '.join(swapped)})")
+        if swapped := _swaps(t, p):
+            return (f"tesseract ({tess.detail}) and PP-OCR agree but for letters only Cyrillic has, which PP-OCR"
+                    f" lacks and read as their nearest shapes ({', '.join(swapped)})")
     return None
+
+
+def _swaps(t: str, p: str) -> list[str] | None:
+    """Where tesseract's ``t`` has a letter only Cyrillic has and PP-OCR's ``p`` (as long) that
+    letter's nearest shape, each as `Б as 5`; None when they differ otherwise (look-alikes equal)."""
+    swapped = []
+    for a, b in zip(t, p):
+        if a in CYRILLIC_SHAPES and script_of(a) == "cyrillic" and a not in SHARED:
+            if b not in CYRILLIC_SHAPES[a]:
+                return None
+            swapped.append(f"{a} as {b}")
+        elif fold_lookalikes(a) != fold_lookalikes(b):
+            return None
+    return swapped
 
 
 SURE_OF_HANGUL_WORD = 75.0  # tesseract's confidence at which its Hangul word beside PP-OCR's very reading counts
@@ -664,10 +669,19 @@ def _fragment(tess: EngineReading, pp: list[EngineReading]) -> bool:
     read the line SURE_OF_WHOLE (not a part of it, :attr:`EngineReading.partial`) and tesseract's
     reading has under FRAGMENT_SHARE of its letters and digits. Its letters then say nothing of the
     line's script: on the stamped part number 059145950B (a real tuning crop padded by 40%) PP-OCR
-    read it exactly at 0.999 and tesseract's Cyrillic re-read `изв` at 32 made the line Cyrillic."""
+    read it exactly at 0.999 and tesseract's Cyrillic re-read `изв` at 32 made the line Cyrillic.
+    A short reading that agrees with a run of PP-OCR's reading (look-alikes equal, a letter only
+    Cyrillic has read as its nearest shape: :func:`_swaps`) is a reading of part of the line, not a
+    fragment: the ЛА7 of К561ЛА7 beside PP-OCR's K561JA7."""
     own = sum(ch.isalnum() for ch in tess.text)
-    return any(r.confidence >= SURE_OF_WHOLE and not r.partial and own < FRAGMENT_SHARE * sum(ch.isalnum() for ch in r.text)
-               for r in pp)
+    t = _unedged(tess.text)
+    for r in pp:
+        if r.confidence < SURE_OF_WHOLE or r.partial or own >= FRAGMENT_SHARE * sum(ch.isalnum() for ch in r.text):
+            continue
+        p = _unedged(r.text)
+        if not t or not any(_swaps(t, p[i:i + len(t)]) is not None for i in range(len(p) - len(t) + 1)):
+            return True
+    return False
 
 
 def line_script(readings: list[EngineReading]) -> tuple[str, str]:
