@@ -984,3 +984,14 @@ def test_mb2s_and_mb4s_give_every_maker_of_the_mbs_series(part):
     result = attribute(part)
     assert result.firm_id is None
     assert {c.firm_id for c in result.candidates} == {"vishay", "onsemi", "micro-commercial-components"}
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("SDP800-500PA", "sensirion"), ("SDP810-125Pa", "sensirion"), ("SDP610", "sensirion"),
+    ("SDP8405", None), ("SDP8406-003", None), ("SDP8106", None), ("SDP8600", None),
+])
+def test_sensirion_pressure_sensors_do_not_claim_honeywells_sdp8xxx_opto_parts(part, firm):
+    """SDP is not Sensirion's alone: Honeywell's SDP8405/SDP8406/SDP8106 phototransistors and SDP8600 Optoschmitt
+    detector share the head, so only Sensirion's SDP800-/SDP810- (with the hyphen) and SDP6 are Sensirion's, and
+    Honeywell's numbers give no firm rather than the wrong one (review2 pass)."""
+    assert attribute(part).firm_id == firm
