@@ -995,3 +995,13 @@ def test_sensirion_pressure_sensors_do_not_claim_honeywells_sdp8xxx_opto_parts(p
     detector share the head, so only Sensirion's SDP800-/SDP810- (with the hyphen) and SDP6 are Sensirion's, and
     Honeywell's numbers give no firm rather than the wrong one (review2 pass)."""
     assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("EG800Q-EU", "quectel"), ("EG800G", "quectel"), ("EG915U-CN", "quectel"),
+    ("EG8010", None), ("EG8025", None), ("EG8030", None),
+])
+def test_quectels_eg800_modules_do_not_claim_egmicros_eg8_inverter_controllers(part, firm):
+    """EG Microelectronics (EGmicro) numbers its SPWM inverter controllers EG8010/EG8025/EG8030, so the head EG8 is
+    not Quectel's: only EG800 (Quectel's LTE Cat 1 bis modules) is, and EGmicro's numbers give no firm (review2 pass)."""
+    assert attribute(part).firm_id == firm
