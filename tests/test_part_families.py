@@ -1005,3 +1005,13 @@ def test_quectels_eg800_modules_do_not_claim_egmicros_eg8_inverter_controllers(p
     """EG Microelectronics (EGmicro) numbers its SPWM inverter controllers EG8010/EG8025/EG8030, so the head EG8 is
     not Quectel's: only EG800 (Quectel's LTE Cat 1 bis modules) is, and EGmicro's numbers give no firm (review2 pass)."""
     assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("MMC2114CFCPU", "nxp"), ("MMC5603NJ", "memsic"), ("MMC5983MA", "memsic"),
+    ("MMC2120MG", None), ("MMC2122MG", None),
+])
+def test_memsics_mmc212x_compasses_are_not_read_as_motorolas_mmc2114_microcontroller(part, firm):
+    """MMC21 was derived from Motorola's (NXP's) MMC2114 alone, but MEMSIC's two-axis magnetometers are MMC212xMG:
+    review.csv marks MMC21 too broad, so the MCU keeps NXP by MMC211 and the MEMSIC numbers give no firm (review2)."""
+    assert attribute(part).firm_id == firm
