@@ -1015,3 +1015,13 @@ def test_memsics_mmc212x_compasses_are_not_read_as_motorolas_mmc2114_microcontro
     """MMC21 was derived from Motorola's (NXP's) MMC2114 alone, but MEMSIC's two-axis magnetometers are MMC212xMG:
     review.csv marks MMC21 too broad, so the MCU keeps NXP by MMC211 and the MEMSIC numbers give no firm (review2)."""
     assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("LTC-4627JR", "lite-on"), ("LTC-2623JG", "lite-on"), ("LTC-4727JR", "lite-on"),
+    ("LTC2497CDD", "analog-devices"), ("LTC3406ES5-1.2", "analog-devices"), ("LTC1044CN8", "analog-devices"),
+])
+def test_lite_on_ltc_displays_with_the_hyphen_are_not_linear_technology_parts(part, firm):
+    """Lite-On prints its LED displays LTC- with a hyphen; Linear's (ADI's) LTC numbers never have one after LTC.
+    The closing-hyphen family LTC- keeps LTC-2623JG from reading as Analog Devices by LTC2 (review2 pass)."""
+    assert attribute(part).firm_id == firm
