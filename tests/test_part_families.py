@@ -1020,8 +1020,9 @@ def test_memsics_mmc212x_compasses_are_not_read_as_motorolas_mmc2114_microcontro
 @pytest.mark.parametrize("part, firm", [
     ("LTC-4627JR", "lite-on"), ("LTC-2623JG", "lite-on"), ("LTC-4727JR", "lite-on"),
     ("LTC2497CDD", "analog-devices"), ("LTC3406ES5-1.2", "analog-devices"), ("LTC1044CN8", "analog-devices"),
+    ("LTM-8522HR", "lite-on"), ("LTM4644EY", "analog-devices"), ("LTM8020", "analog-devices"),
 ])
 def test_lite_on_ltc_displays_with_the_hyphen_are_not_linear_technology_parts(part, firm):
-    """Lite-On prints its LED displays LTC- with a hyphen; Linear's (ADI's) LTC numbers never have one after LTC.
-    The closing-hyphen family LTC- keeps LTC-2623JG from reading as Analog Devices by LTC2 (review2 pass)."""
+    """Lite-On prints its LED displays LTC- and LTM- with a hyphen; Linear's (ADI's) LTC and LTM numbers never have one
+    there. The closing-hyphen families keep LTC-2623JG and LTM-8522HR from reading as Analog Devices (review2 pass)."""
     assert attribute(part).firm_id == firm
