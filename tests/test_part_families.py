@@ -984,3 +984,45 @@ def test_mb2s_and_mb4s_give_every_maker_of_the_mbs_series(part):
     result = attribute(part)
     assert result.firm_id is None
     assert {c.firm_id for c in result.candidates} == {"vishay", "onsemi", "micro-commercial-components"}
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("SDP800-500PA", "sensirion"), ("SDP810-125Pa", "sensirion"), ("SDP610", "sensirion"),
+    ("SDP8405", None), ("SDP8406-003", None), ("SDP8106", None), ("SDP8600", None),
+])
+def test_sensirion_pressure_sensors_do_not_claim_honeywells_sdp8xxx_opto_parts(part, firm):
+    """SDP is not Sensirion's alone: Honeywell's SDP8405/SDP8406/SDP8106 phototransistors and SDP8600 Optoschmitt
+    detector share the head, so only Sensirion's SDP800-/SDP810- (with the hyphen) and SDP6 are Sensirion's, and
+    Honeywell's numbers give no firm rather than the wrong one (review2 pass)."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("EG800Q-EU", "quectel"), ("EG800G", "quectel"), ("EG915U-CN", "quectel"),
+    ("EG8010", None), ("EG8025", None), ("EG8030", None),
+])
+def test_quectels_eg800_modules_do_not_claim_egmicros_eg8_inverter_controllers(part, firm):
+    """EG Microelectronics (EGmicro) numbers its SPWM inverter controllers EG8010/EG8025/EG8030, so the head EG8 is
+    not Quectel's: only EG800 (Quectel's LTE Cat 1 bis modules) is, and EGmicro's numbers give no firm (review2 pass)."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("MMC2114CFCPU", "nxp"), ("MMC5603NJ", "memsic"), ("MMC5983MA", "memsic"),
+    ("MMC2120MG", None), ("MMC2122MG", None),
+])
+def test_memsics_mmc212x_compasses_are_not_read_as_motorolas_mmc2114_microcontroller(part, firm):
+    """MMC21 was derived from Motorola's (NXP's) MMC2114 alone, but MEMSIC's two-axis magnetometers are MMC212xMG:
+    review.csv marks MMC21 too broad, so the MCU keeps NXP by MMC211 and the MEMSIC numbers give no firm (review2)."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("LTC-4627JR", "lite-on"), ("LTC-2623JG", "lite-on"), ("LTC-4727JR", "lite-on"),
+    ("LTC2497CDD", "analog-devices"), ("LTC3406ES5-1.2", "analog-devices"), ("LTC1044CN8", "analog-devices"),
+    ("LTM-8522HR", "lite-on"), ("LTM4644EY", "analog-devices"), ("LTM8020", "analog-devices"),
+])
+def test_lite_on_ltc_displays_with_the_hyphen_are_not_linear_technology_parts(part, firm):
+    """Lite-On prints its LED displays LTC- and LTM- with a hyphen; Linear's (ADI's) LTC and LTM numbers never have one
+    there. The closing-hyphen families keep LTC-2623JG and LTM-8522HR from reading as Analog Devices (review2 pass)."""
+    assert attribute(part).firm_id == firm
