@@ -1026,3 +1026,21 @@ def test_lite_on_ltc_displays_with_the_hyphen_are_not_linear_technology_parts(pa
     """Lite-On prints its LED displays LTC- and LTM- with a hyphen; Linear's (ADI's) LTC and LTM numbers never have one
     there. The closing-hyphen families keep LTC-2623JG and LTM-8522HR from reading as Analog Devices (review2 pass)."""
     assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("ST7789V", "sitronix"), ("ST72F324", None),
+    ("RX8900CE", "seiko-epson"), ("RX-8035SA", "seiko-epson"), ("RX62N", None),
+    ("FC-135", "seiko-epson"), ("FC-12M", "seiko-epson"), ("TG-3541CE", "seiko-epson"), ("TG111-MSC13LF", "halo-electronics"),
+    ("RT7296F", "richtek"), ("RT4G", "microchip"),
+    ("PI3USB9281", "diodes"), ("PI3DPX1205A", "diodes"), ("PI3740", None),
+    ("R1200N", "nisshinbo-micro-devices"), ("R1218K", "nisshinbo-micro-devices"), ("R12", None), ("R123", None),
+    ("R1EX24016", "renesas"), ("R5F100LEA", "renesas"),
+    ("HT7333-A", None), ("XC6220B331MR", None),
+])
+def test_asia2_japanese_and_taiwanese_families_and_their_neighbours(part, firm):
+    """The asia2 pass: Sitronix's ST7789 beside ST's ST7 microcontrollers, Epson's RX8 clocks beside Renesas's RX
+    names, Epson's FC-1/TG-35 crystals beside Halo's TG111, Richtek's RT7, Diodes' PI3USB/PI3D beside Vicor's PI3740,
+    Ricoh's (Nisshinbo's) R1200/R1218 but never a reference designator R12 or R123, Renesas's RL78 R5F10. Holtek's
+    HT7333 stays unattributed (second-sourced), and Torex's XC6220 too (its only document is KiCad's held-out sheet)."""
+    assert attribute(part).firm_id == firm
