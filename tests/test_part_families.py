@@ -641,7 +641,7 @@ def test_a_prefix_of_an_acquired_brand_names_that_brand_when_its_source_passage_
 @pytest.mark.parametrize("part, firm", [
     ("C0603C104K5RACTU", "yageo"), ("T491A106K016AT", "yageo"), ("C0603C0G1E100D030BA", None),
     ("C0603CH1E100D030BA", None), ("C1608X7R1H104K080AA", "tdk"), ("CGA3E2X7R1H104K080AA", "tdk"),
-    ("RC0603FR-0710KL", "yageo"), ("RC4558", "texas-instruments"), ("BLM18AG601SN1", "murata"),
+    ("RC0603FR-0710KL", "yageo"), ("RC4580", "texas-instruments"), ("RC4558", None), ("BLM18AG601SN1", "murata"),
     ("LQH32CN100K23", "murata"), ("GCM21BR71H104KA37", "murata"), ("PE42820", "murata"), ("PE-65612NL", None),
     ("ZX60-P103LN+", "mini-circuits"), ("ZXCT1009F", "diodes"), ("ZX5T849G", None), ("M24C02-WMN6TP", "stmicroelectronics"),
     ("M95256-WMN6P", "stmicroelectronics"), ("M95FA", None), ("IS61WV25616BLL", "issi"), ("IS66WVE4M16EBLL", "issi"),
@@ -652,7 +652,8 @@ def test_a_prefix_of_an_acquired_brand_names_that_brand_when_its_source_passage_
 def test_attrn_passive_rf_power_and_memory_families_and_their_neighbours(part, firm):
     """The attrN pass (tuning half only): KEMET's inch-coded C0603C by the capacitance code's first digit 1-9, so TDK's
     metric-0603 C0603C0G/C0603CH numbers stay unclaimed, and T491 (YAGEO's since 2020); TDK's metric size codes
-    (C1608...) and CGA; YAGEO's RC0603 beside TI's RC4558; Murata's BLM, LQH, GCM and pSemi's PE42 (Pulse's PE-
+    (C1608...) and CGA; YAGEO's RC0603 beside TI's RC4580 (RC4558, a Raytheon number too, is nobody's since the
+    thinfam pass); Murata's BLM, LQH, GCM and pSemi's PE42 (Pulse's PE-
     transformers stay nobody's); Mini-Circuits' ZX60 beside Diodes' ZXCT and Zetex's ZX5T; ST's M24C and M95 by digit
     (Quectel's M95 module stays outside); ISSI IS61/IS66; Holt HI84 inside the HI head Intersil shares; Prolific
     PL2303; Qorvo's (Decawave's) DW3 beside the DW01 protection ICs; Bourns SRR, Coilcraft XAL, MORNSUN K78, TRACO TSR;
@@ -1043,4 +1044,17 @@ def test_asia2_japanese_and_taiwanese_families_and_their_neighbours(part, firm):
     names, Epson's FC-1/TG-35 crystals beside Halo's TG111, Richtek's RT7, Diodes' PI3USB/PI3D beside Vicor's PI3740,
     Ricoh's (Nisshinbo's) R1200/R1218 but never a reference designator R12 or R123, Renesas's RL78 R5F10. Holtek's
     HT7333 stays unattributed (second-sourced), and Torex's XC6220 too (its only document is KiCad's held-out sheet)."""
+    assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("FDC1004", None), ("FDC2214", None), ("FDC2512", "onsemi"), ("FDC86244", "onsemi"),
+    ("STS31-DIS", None), ("STS35", None), ("STS2DNE60", "stmicroelectronics"), ("STSPIN220", "stmicroelectronics"),
+    ("S1087-01", None), ("S10362-11", None), ("S102S01", "sharp"),
+    ("RC4559", None), ("RC4558", None), ("RC4560", "texas-instruments"),
+])
+def test_thinfam_short_heads_of_few_symbols_leave_other_makers_numbers_alone(part, firm):
+    """The thinfam pass: heads derived from two or three KiCad symbols of one maker no longer claim another maker's
+    numbers: onsemi's FDC (TI's FDC1004/FDC2x1x capacitance converters), ST's STS (Sensirion's STS3x sensors), Sharp's
+    S10 (Hamamatsu's S1087 photodiodes) and TI's RC4 (Raytheon's RC4558/RC4559); the KiCad makers keep longer heads."""
     assert attribute(part).firm_id == firm
