@@ -571,3 +571,21 @@ def test_a_named_pipe_is_refused_in_one_line_without_waiting_for_a_writer(catalo
     worker.join(timeout=60)  # a guard against the hang, not a timing: it takes milliseconds
     assert outcome, "import waited on the pipe"
     assert outcome[0] == f"{fifo} is not a regular file (a pipe or a device); give the CSV file itself"
+
+
+def test_the_file_is_closed_when_the_import_ends(catalog, item, tmp_path, monkeypatch):
+    """The CSV file is not left open until the garbage collector finds it (a long app session imports many)."""
+    from fieldkit.components import importer
+
+    path = write(tmp_path, "part_number\nLM358\n")
+    opened = []
+    real_open = importer._open_regular
+
+    def recording_open(file):
+        fh = real_open(file)
+        opened.append(fh)
+        return fh
+
+    monkeypatch.setattr(importer, "_open_regular", recording_open)
+    assert run(catalog, path).imported == 1
+    assert opened and all(fh.closed for fh in opened)

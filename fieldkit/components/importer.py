@@ -102,6 +102,13 @@ class _HashingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def close(self) -> None:
+        """Close the file read, not only this reader (the text wrapper's `with` ends here)."""
+        try:
+            self.raw.close()
+        finally:
+            super().close()
+
     def readinto(self, buffer) -> int:
         try:
             n = self.raw.readinto(buffer)
