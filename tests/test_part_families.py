@@ -1058,3 +1058,21 @@ def test_thinfam_short_heads_of_few_symbols_leave_other_makers_numbers_alone(par
     numbers: onsemi's FDC (TI's FDC1004/FDC2x1x capacitance converters), ST's STS (Sensirion's STS3x sensors), Sharp's
     S10 (Hamamatsu's S1087 photodiodes) and TI's RC4 (Raytheon's RC4558/RC4559); the KiCad makers keep longer heads."""
     assert attribute(part).firm_id == firm
+
+
+@pytest.mark.parametrize("part, firm", [
+    ("MA1Z300", None), ("MA12070", "infineon"),
+    ("PTN3460", None), ("PTN78020H", "texas-instruments"),
+    ("SST111", None), ("SST4391", None), ("SST39SF010", "microchip"), ("SST25VF080B", "microchip"),
+    ("KTY11-6", None), ("KTY23-6", None), ("KTY81", "nxp"),
+    ("ATF-54143", None), ("ATF-35143", None), ("ATF1502AS", "microchip"),
+    ("TPD1030F", None), ("TPD4123K", None), ("TPD4E05U06", "texas-instruments"), ("TPD2S017", "texas-instruments"),
+    ("TS5204", None), ("TS5A3159", "texas-instruments"), ("TS5A23159", "texas-instruments"),
+])
+def test_thinb_short_heads_leave_other_makers_numbers_alone(part, firm):
+    """The thinb pass: heads derived from a few KiCad symbols of one maker no longer claim another maker's numbers:
+    Infineon's MA1 (Panasonic's MA1Z diodes), TI's PTN (NXP's PTN3460 bridge), Microchip's SST (Vishay Siliconix's
+    SST111/SST4391 JFETs), NXP's KTY (Infineon's KTY11/KTY23 sensors), Microchip's ATF (Avago's ATF-54143 pHEMTs),
+    TI's TPD and TPD4 (Toshiba's TPD1030F/TPD4123K power devices) and TI's TS5 (Taiwan Semiconductor's TS5204 LDO);
+    the KiCad makers keep longer heads."""
+    assert attribute(part).firm_id == firm
