@@ -1058,3 +1058,15 @@ def test_thinfam_short_heads_of_few_symbols_leave_other_makers_numbers_alone(par
     numbers: onsemi's FDC (TI's FDC1004/FDC2x1x capacitance converters), ST's STS (Sensirion's STS3x sensors), Sharp's
     S10 (Hamamatsu's S1087 photodiodes) and TI's RC4 (Raytheon's RC4558/RC4559); the KiCad makers keep longer heads."""
     assert attribute(part).firm_id == firm
+
+
+THINA_CASES = [
+    ("KPS35", None), ("KPS 43", None), ("KPS-3227", "kingbright"), ("KPS-5130", "kingbright"),
+]
+
+
+@pytest.mark.parametrize("part, firm", THINA_CASES)
+def test_thina_short_heads_of_few_symbols_leave_other_makers_numbers_alone(part, firm):
+    """The thina pass (continuing thinfam down /work/thin-A.txt): Kingbright's KPS no longer claims Danfoss's KPS
+    pressure switches (KPS 35, KPS 43); Kingbright keeps KPS-32.. and KPS-51.."""
+    assert attribute(part).firm_id == firm
