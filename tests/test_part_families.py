@@ -1062,11 +1062,14 @@ def test_thinfam_short_heads_of_few_symbols_leave_other_makers_numbers_alone(par
 
 THINA_CASES = [
     ("KPS35", None), ("KPS 43", None), ("KPS-3227", "kingbright"), ("KPS-5130", "kingbright"),
+    ("CC1206KKX7R9BB104", None), ("CC1210KKX7R9BB105", None), ("CC1200", "texas-instruments"),
+    ("CC1312R1F3RGZ", "texas-instruments"),
 ]
 
 
 @pytest.mark.parametrize("part, firm", THINA_CASES)
 def test_thina_short_heads_of_few_symbols_leave_other_makers_numbers_alone(part, firm):
     """The thina pass (continuing thinfam down /work/thin-A.txt): Kingbright's KPS no longer claims Danfoss's KPS
-    pressure switches (KPS 35, KPS 43); Kingbright keeps KPS-32.. and KPS-51.."""
+    pressure switches (KPS 35, KPS 43); Kingbright keeps KPS-32.. and KPS-51.. TI's CC1 no longer claims Yageo's
+    1206/1210 chip capacitors (CC1206..., CC1210...); TI keeps CC1200 and CC131.."""
     assert attribute(part).firm_id == firm
