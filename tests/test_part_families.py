@@ -1064,6 +1064,11 @@ THINA_CASES = [
     ("KPS35", None), ("KPS 43", None), ("KPS-3227", "kingbright"), ("KPS-5130", "kingbright"),
     ("CC1206KKX7R9BB104", None), ("CC1210KKX7R9BB105", None), ("CC1200", "texas-instruments"),
     ("CC1312R1F3RGZ", "texas-instruments"),
+    ("LMG6401PLGE", None), ("LMG3410", "texas-instruments"), ("LMG5200", "texas-instruments"),
+    ("SBC847CLT1G", None), ("SBC18-11EGWA", "kingbright"),
+    ("DE1E3RA222MA4BP01F", None), ("DE114-RS-20", "display-elektronik"),
+    ("LT8920", None), ("LT8900", None), ("LT8303", "analog-devices"), ("LT8610AC", "analog-devices"),
+    ("SiS5595", None), ("SiS630", None), ("SiS415DNT", "vishay"), ("SiS454DN", "vishay"),
 ]
 
 
@@ -1071,5 +1076,7 @@ THINA_CASES = [
 def test_thina_short_heads_of_few_symbols_leave_other_makers_numbers_alone(part, firm):
     """The thina pass (continuing thinfam down /work/thin-A.txt): Kingbright's KPS no longer claims Danfoss's KPS
     pressure switches (KPS 35, KPS 43); Kingbright keeps KPS-32.. and KPS-51.. TI's CC1 no longer claims Yageo's
-    1206/1210 chip capacitors (CC1206..., CC1210...); TI keeps CC1200 and CC131.."""
+    1206/1210 chip capacitors (CC1206..., CC1210...); TI keeps CC1200 and CC131.. Likewise TI's LMG (Hitachi's LMG6401
+    LCD), Kingbright's SBC (onsemi's SBC847 transistors), Display Elektronik's DE1 (Murata's DE1 safety capacitors),
+    ADI's LT8 (the LT8900/LT8920 2.4 GHz radios) and Vishay's SIS (Silicon Integrated Systems' SiS chipsets)."""
     assert attribute(part).firm_id == firm
