@@ -1069,6 +1069,10 @@ THINA_CASES = [
     ("DE1E3RA222MA4BP01F", None), ("DE114-RS-20", "display-elektronik"),
     ("LT8920", None), ("LT8900", None), ("LT8303", "analog-devices"), ("LT8610AC", "analog-devices"),
     ("SiS5595", None), ("SiS630", None), ("SiS415DNT", "vishay"), ("SiS454DN", "vishay"),
+    ("ST1633", None), ("ST1232", None), ("ST1CC40DR", "stmicroelectronics"), ("ST1S10PHR", "stmicroelectronics"),
+    ("SiM3U167", None), ("SIM7020C", "simcom"), ("SIM800L", "simcom"),
+    ("RPM871-H14", None), ("RPM3.3-1.0", "recom"), ("RPM5.0-2.0", "recom"),
+    ("DMG80480C050", None), ("DMG32240C035", None), ("DMG2302U", "diodes"), ("DMG3402L", "diodes"),
 ]
 
 
@@ -1078,5 +1082,7 @@ def test_thina_short_heads_of_few_symbols_leave_other_makers_numbers_alone(part,
     pressure switches (KPS 35, KPS 43); Kingbright keeps KPS-32.. and KPS-51.. TI's CC1 no longer claims Yageo's
     1206/1210 chip capacitors (CC1206..., CC1210...); TI keeps CC1200 and CC131.. Likewise TI's LMG (Hitachi's LMG6401
     LCD), Kingbright's SBC (onsemi's SBC847 transistors), Display Elektronik's DE1 (Murata's DE1 safety capacitors),
-    ADI's LT8 (the LT8900/LT8920 2.4 GHz radios) and Vishay's SIS (Silicon Integrated Systems' SiS chipsets)."""
+    ADI's LT8 (the LT8900/LT8920 2.4 GHz radios), Vishay's SIS (Silicon Integrated Systems' SiS chipsets), ST's ST1
+    (Sitronix's ST1633 touch controllers), SIMCom's SIM (Silicon Labs' SiM3U167), RECOM's RPM (ROHM's RPM871 IrDA
+    module) and Diodes' DMG and DMG3 (DWIN's DMG80480/DMG32240 displays)."""
     assert attribute(part).firm_id == firm
