@@ -1073,6 +1073,7 @@ THINA_CASES = [
     ("SiM3U167", None), ("SIM7020C", "simcom"), ("SIM800L", "simcom"),
     ("RPM871-H14", None), ("RPM3.3-1.0", "recom"), ("RPM5.0-2.0", "recom"),
     ("DMG80480C050", None), ("DMG32240C035", None), ("DMG2302U", "diodes"), ("DMG3402L", "diodes"),
+    ("MB8S", None), ("MB85RS16", "fujitsu"), ("MB85RC256V", "fujitsu"),
 ]
 
 
@@ -1084,5 +1085,5 @@ def test_thina_short_heads_of_few_symbols_leave_other_makers_numbers_alone(part,
     LCD), Kingbright's SBC (onsemi's SBC847 transistors), Display Elektronik's DE1 (Murata's DE1 safety capacitors),
     ADI's LT8 (the LT8900/LT8920 2.4 GHz radios), Vishay's SIS (Silicon Integrated Systems' SiS chipsets), ST's ST1
     (Sitronix's ST1633 touch controllers), SIMCom's SIM (Silicon Labs' SiM3U167), RECOM's RPM (ROHM's RPM871 IrDA
-    module) and Diodes' DMG and DMG3 (DWIN's DMG80480/DMG32240 displays)."""
+    module), Diodes' DMG and DMG3 (DWIN's DMG80480/DMG32240 displays) and Fujitsu's MB8 (onsemi's MB8S bridge)."""
     assert attribute(part).firm_id == firm
