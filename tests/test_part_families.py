@@ -1074,6 +1074,7 @@ THINA_CASES = [
     ("RPM871-H14", None), ("RPM3.3-1.0", "recom"), ("RPM5.0-2.0", "recom"),
     ("DMG80480C050", None), ("DMG32240C035", None), ("DMG2302U", "diodes"), ("DMG3402L", "diodes"),
     ("MB8S", None), ("MB85RS16", "fujitsu"), ("MB85RC256V", "fujitsu"),
+    ("AS5C4009LL", None), ("AS5047D", "ams-osram"), ("AS5048A", "ams-osram"),
 ]
 
 
@@ -1085,5 +1086,6 @@ def test_thina_short_heads_of_few_symbols_leave_other_makers_numbers_alone(part,
     LCD), Kingbright's SBC (onsemi's SBC847 transistors), Display Elektronik's DE1 (Murata's DE1 safety capacitors),
     ADI's LT8 (the LT8900/LT8920 2.4 GHz radios), Vishay's SIS (Silicon Integrated Systems' SiS chipsets), ST's ST1
     (Sitronix's ST1633 touch controllers), SIMCom's SIM (Silicon Labs' SiM3U167), RECOM's RPM (ROHM's RPM871 IrDA
-    module), Diodes' DMG and DMG3 (DWIN's DMG80480/DMG32240 displays) and Fujitsu's MB8 (onsemi's MB8S bridge)."""
+    module), Diodes' DMG and DMG3 (DWIN's DMG80480/DMG32240 displays) Fujitsu's MB8 (onsemi's MB8S bridge) and
+    ams's AS5 (Austin Semiconductor's AS5C4009 military SRAM)."""
     assert attribute(part).firm_id == firm
