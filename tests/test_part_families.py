@@ -283,12 +283,14 @@ def test_tdk_gigadevice_and_holt_families_and_their_neighbours(part, firm):
 
 
 @pytest.mark.parametrize("part, firm", [
-    ("A7672E-LASE", "simcom"), ("A7602E-H", "simcom"), ("SIM7600E-H", "simcom"), ("A4988SETTR-T", "allegro"),
+    ("A7672E-LASE", "simcom"), ("A7602E-H", "simcom"), ("SIM7600E-H", None), ("A4988SETTR-T", "allegro"),
     ("mosaic-X5", "septentrio"), ("AsteRx-SBi3", "septentrio"), ("OEM7720", "novatel"), ("OEM719", "novatel"),
 ])
 def test_simcom_a76_septentrio_and_novatel_receivers(part, firm):
     """SIMCom's A7672/A7602 LTE modules as whole five-character numbers beside Allegro's A4988; Septentrio's mosaic and
-    AsteRx heads; NovAtel's OEM7 cards."""
+    AsteRx heads; NovAtel's OEM7 cards. SIM7600E-H has no firm since the thina pass: SIMCom's derived SIM head also
+    claimed Silicon Labs' SiM3U167, and the longer heads the KiCad symbols give (SIM28, SIM70, SIM80, SIM90) do not
+    reach SIM76 (no SIMCom document for it is in the tables)."""
     assert attribute(part).firm_id == firm
 
 
