@@ -283,14 +283,14 @@ def test_tdk_gigadevice_and_holt_families_and_their_neighbours(part, firm):
 
 
 @pytest.mark.parametrize("part, firm", [
-    ("A7672E-LASE", "simcom"), ("A7602E-H", "simcom"), ("SIM7600E-H", None), ("A4988SETTR-T", "allegro"),
+    ("A7672E-LASE", "simcom"), ("A7602E-H", "simcom"), ("SIM7600E-H", "simcom"), ("A4988SETTR-T", "allegro"),
     ("mosaic-X5", "septentrio"), ("AsteRx-SBi3", "septentrio"), ("OEM7720", "novatel"), ("OEM719", "novatel"),
 ])
 def test_simcom_a76_septentrio_and_novatel_receivers(part, firm):
     """SIMCom's A7672/A7602 LTE modules as whole five-character numbers beside Allegro's A4988; Septentrio's mosaic and
-    AsteRx heads; NovAtel's OEM7 cards. SIM7600E-H has no firm since the thina pass: SIMCom's derived SIM head also
-    claimed Silicon Labs' SiM3U167, and the longer heads the KiCad symbols give (SIM28, SIM70, SIM80, SIM90) do not
-    reach SIM76 (no SIMCom document for it is in the tables)."""
+    AsteRx heads; NovAtel's OEM7 cards. SIM7600E-H is SIMCom's by the curated SIM76 row: the thina pass made SIMCom's
+    derived SIM head too broad (it also claimed Silicon Labs' SiM3U167), and the longer heads the KiCad symbols give
+    (SIM28, SIM70, SIM80, SIM90) do not reach SIM76."""
     assert attribute(part).firm_id == firm
 
 
@@ -1095,6 +1095,7 @@ THINA_CASES = [
     ("DMG80480C050", None), ("DMG32240C035", None), ("DMG2302U", "diodes"), ("DMG3402L", "diodes"),
     ("MB8S", None), ("MB85RS16", "fujitsu"), ("MB85RC256V", "fujitsu"),
     ("AS5C4009LL", None), ("AS5047D", "ams-osram"), ("AS5048A", "ams-osram"),
+    ("SIM7600G-H", "simcom"), ("SIM7600CE", "simcom"), ("AS5600", "ams-osram"), ("AS5601", "ams-osram"),
 ]
 
 
