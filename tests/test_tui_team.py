@@ -65,6 +65,15 @@ def edited_on_both_sides(amina, hq, tmp_path, *, two=True):
     return refs, amina.bundle(tmp_path / "second.fkb", everything=True)
 
 
+@contextlib.asynccontextmanager
+async def hq_team_screen(hq):
+    """The app opened on hq's catalog at the Team screen: (pilot, screen)."""
+    hq.use()
+    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
+    async with app.run_test(size=SIZE) as pilot:
+        yield pilot, await open_team(pilot)
+
+
 async def test_merge_a_bundle_then_resolve_conflicts_in_the_app(pair, tmp_path):
     amina, hq = pair
     (ref, second), bundle = edited_on_both_sides(amina, hq, tmp_path)
@@ -119,10 +128,7 @@ async def test_f3_shows_the_resolved_conflicts_too_with_who_resolved_them_and_ho
     amina, hq = pair
     _, bundle = edited_on_both_sides(amina, hq, tmp_path)
     hq.merge(bundle)
-    hq.use()
-    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_team(pilot)
+    async with hq_team_screen(hq) as (pilot, screen):
         table = screen.query_one("#conflicts", DataTable)
         table.focus()
         await pilot.pause()
@@ -159,7 +165,7 @@ async def test_f3_shows_the_resolved_conflicts_too_with_who_resolved_them_and_ho
         assert screen.conflicts[0]["resolved_at"] is None
         await pilot.press("f1")
         await pilot.pause()
-        help_text = app.screen.query_one("Markdown")._markdown
+        help_text = pilot.app.screen.query_one("Markdown")._markdown
     assert ("`f3` | Show the resolved conflicts too: when, by whom and how each was resolved "
             "(as `fieldkit conflicts --all`); again for the open ones only") in help_text
     assert "F3 shows the resolved conflicts too" in help_text
@@ -180,10 +186,7 @@ async def resolved_view(pair, tmp_path, **changed):
         with hq.catalog.transaction() as db:
             db.execute(f"UPDATE conflicts SET {', '.join(f'{k} = ?' for k in changed)} WHERE id = ?",
                        [*changed.values(), conflict["id"]])
-    hq.use()
-    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_team(pilot)
+    async with hq_team_screen(hq) as (pilot, screen):
         await pilot.press("f3")
         await pilot.pause()
         yield pilot, screen
@@ -217,10 +220,7 @@ async def test_resolving_a_conflict_in_the_f3_view_keeps_the_cursor_on_it(pair, 
     amina, hq = pair
     _, bundle = edited_on_both_sides(amina, hq, tmp_path)
     hq.merge(bundle)
-    hq.use()
-    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_team(pilot)
+    async with hq_team_screen(hq) as (pilot, screen):
         await pilot.press("f3")
         await pilot.pause()
         table = screen.query_one("#conflicts", DataTable)
