@@ -50,6 +50,13 @@ def app(tmp_path, monkeypatch):
     return make_app(fixed_catalog(tmp_path), actor="t", offer_example=False)
 
 
+async def open_more(pilot):
+    """The catalog settled, then `o`: the More menu open and settled."""
+    await settle(pilot)
+    await pilot.press("o")
+    await settle(pilot)
+
+
 def footer(app) -> dict[str, str]:
     """The footer's keys as shown, each whole on screen: description -> key."""
     keys = list(app.screen.query(FooterKey))
@@ -68,9 +75,7 @@ async def test_at_80_columns_the_catalog_footer_shows_more_beside_the_main_actio
 
 async def test_more_lists_every_action_of_the_catalog_screen_with_its_key_in_the_screens_order(app):
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("o")
-        await settle(pilot)
+        await open_more(pilot)
         assert isinstance(app.screen, MoreScreen)
         rows = [str(option.prompt).split(maxsplit=1) for option in app.screen.query_one(OptionList).options]
         assert rows == [["/" if key == "slash" else key, name] for name, (key, _) in ACTIONS.items()]
@@ -80,9 +85,7 @@ async def test_more_lists_every_action_of_the_catalog_screen_with_its_key_in_the
 @pytest.mark.parametrize("name", ACTIONS)
 async def test_every_catalog_action_runs_from_more_by_the_arrows_and_enter_at_80x24(app, name):
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("o")
-        await settle(pilot)
+        await open_more(pilot)
         await pilot.press(*["down"] * list(ACTIONS).index(name), "enter")
         await settle(pilot)
         assert ACTIONS[name][1](app), type(app.screen).__name__
@@ -92,9 +95,7 @@ async def test_every_catalog_action_runs_from_more_by_the_arrows_and_enter_at_80
 async def test_an_actions_own_key_runs_it_from_more(app, name):
     key, shown = ACTIONS[name]
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("o")
-        await settle(pilot)
+        await open_more(pilot)
         await pilot.press(key)
         await settle(pilot)
         assert shown(app), type(app.screen).__name__
@@ -112,9 +113,7 @@ async def test_every_catalog_key_still_runs_its_action_from_the_catalog_at_80x24
 
 async def test_more_shows_the_highlighted_actions_description_under_the_list(app):
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("o")
-        await settle(pilot)
+        await open_more(pilot)
         await pilot.press(*["down"] * list(ACTIONS).index("Ref prefix"))
         await pilot.pause()
         assert "fieldkit init --ref-prefix" in str(app.screen.query_one("#more-about").render())
@@ -123,9 +122,7 @@ async def test_more_shows_the_highlighted_actions_description_under_the_list(app
 @pytest.mark.parametrize("key", ["escape", "o"])
 async def test_escape_or_o_again_closes_more_and_runs_nothing(app, key):
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("o")
-        await settle(pilot)
+        await open_more(pilot)
         await pilot.press(key)
         await settle(pilot)
         assert isinstance(app.screen, CatalogScreen) and len(app.screen_stack) == 2 and not searching(app)

@@ -167,6 +167,15 @@ async def test_a_control_character_in_the_path_written_is_shown_escaped_not_sent
         assert "site\\x1b]0;x\\x07\\u202eA" in line, line
 
 
+async def p_after_searching(pilot, words: str) -> None:
+    """The catalog settled, a search for `words` entered (back at the table, the search kept), then p."""
+    await settle(pilot)
+    await pilot.press("slash", *words, "enter")
+    await settle(pilot)
+    await pilot.press("p")
+    await pilot.pause()
+
+
 async def test_p_while_a_search_is_on_writes_a_report_of_the_items_it_finds_only(tmp_path):
     """As `fieldkit report OUT --item REF...`: the catalog holds KHK-0001, EX-0002 and EX-0003;
     the search "KHK" finds one, and the report has that item and not the others."""
@@ -174,11 +183,7 @@ async def test_p_while_a_search_is_on_writes_a_report_of_the_items_it_finds_only
     out = tmp_path / "found.html"
     app = make_app(db, actor="tester", offer_example=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *"KHK", "enter")  # Enter: back to the table, the search kept
-        await settle(pilot)
-        await pilot.press("p")
-        await pilot.pause()
+        await p_after_searching(pilot, "KHK")
         assert "report of the 1 item the search finds" in str(app.screen.query_one(".question").render())
         assert f"Written to {out}" in await write_from(pilot, out)
     html = out.read_text(encoding="utf-8")
@@ -189,11 +194,7 @@ async def test_p_while_a_search_finds_nothing_says_so_and_writes_nothing(tmp_pat
     db = khk_with_markings(tmp_path)
     app = make_app(db, actor="tester", offer_example=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *"zzzznothing", "enter")
-        await settle(pilot)
-        await pilot.press("p")
-        await pilot.pause()
+        await p_after_searching(pilot, "zzzznothing")
         assert not isinstance(app.screen, ReportScreen)
         assert any("No item matches the search" in str(n.message) for n in app._notifications)
 
@@ -208,11 +209,7 @@ async def test_p_right_after_a_search_changes_does_not_give_the_count_of_the_sea
     monkeypatch.setattr(CatalogScreen, "count", lambda self, query: None)  # the count not in yet
     app = make_app(db, actor="tester", offer_example=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *"KHK", "enter")
-        await settle(pilot)
-        await pilot.press("p")
-        await pilot.pause()
+        await p_after_searching(pilot, "KHK")
         assert str(app.screen.query_one(".question").render()) == \
             "Write a report of the items the search finds to (.pdf or .html):"
 

@@ -66,21 +66,20 @@ def edited_on_both_sides(amina, hq, tmp_path, *, two=True):
 
 
 @contextlib.asynccontextmanager
-async def hq_team_screen(hq):
-    """The app opened on hq's catalog at the Team screen: (pilot, screen)."""
+async def hq_team_screen(hq, bundle_path=None):
+    """The app opened on hq's catalog at the Team screen, with `bundle_path` typed as the bundle to
+    read if one is given: (pilot, screen)."""
     hq.use()
     app = make_app(hq.catalog.path, actor="hq", offer_example=False)
     async with app.run_test(size=SIZE) as pilot:
-        yield pilot, await open_team(pilot)
+        yield pilot, await open_team(pilot, bundle_path=bundle_path)
 
 
 async def test_merge_a_bundle_then_resolve_conflicts_in_the_app(pair, tmp_path):
     amina, hq = pair
     (ref, second), bundle = edited_on_both_sides(amina, hq, tmp_path)
-    hq.use()
-    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_team(pilot, bundle_path=bundle)
+    async with hq_team_screen(hq, bundle_path=bundle) as (pilot, screen):
+        app = pilot.app
         assert "Trusted: amina" in text_of(screen, "#key-info")
         await pilot.press("f7")
         await settle(pilot)
@@ -257,10 +256,7 @@ async def test_a_refused_bundle_is_shown_and_nothing_merged(pair, tmp_path):
     bundle = amina.bundle(tmp_path / "a.fkb", everything=True)
     cut = tmp_path / "cut.fkb"
     cut.write_bytes(bundle.read_bytes()[:500])
-    hq.use()
-    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_team(pilot, bundle_path=cut)
+    async with hq_team_screen(hq, bundle_path=cut) as (pilot, screen):
         await pilot.press("f7")
         await settle(pilot)
         assert "Nothing was merged" in text_of(screen, "#result")
@@ -356,10 +352,8 @@ async def test_trust_a_colleagues_key_in_the_app_then_her_bundle_verifies_as_her
     (tmp_path / "amina.pub").write_text(shown.output)
     amina.record(place="Kharkiv")
     bundle = amina.bundle(tmp_path / "amina.fkb", everything=True)
-    hq.use()
-    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_team(pilot, bundle_path=bundle)
+    async with hq_team_screen(hq, bundle_path=bundle) as (pilot, screen):
+        app = pilot.app
         assert "Trusted: nobody yet" in text_of(screen, "#key-info")
         assert f"\nPublic key (as `fieldkit key show`, for colleagues to trust): {hq.public.text}\n" in \
             text_of(screen, "#key-info")
@@ -498,10 +492,7 @@ async def test_an_unsigned_bundle_is_verified_and_merged_only_with_unsigned_tick
     amina.record()
     out = tmp_path / "unsigned.fkb"
     create_bundle(amina.catalog, out, secret=None, everything=True)
-    hq.use()
-    app = make_app(hq.catalog.path, actor="hq", offer_example=False)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_team(pilot, bundle_path=out)
+    async with hq_team_screen(hq, bundle_path=out) as (pilot, screen):
         await pilot.press("f6")
         await settle(pilot)
         checked = text_of(screen, "#result")
